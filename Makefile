@@ -1,0 +1,69 @@
+# Two commands do everything on a fresh machine:
+#   make start   install, migrate SQLite, load the demo data, serve on http://127.0.0.1:8000
+#   make test    install what the tests need, then lint and run the whole suite
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: start test install install-dev system-deps system-deps-test lint format bench worker beat clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	@rm -f $(VENV)/.installed-dev
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Pango is what WeasyPrint draws text with. Installed when missing and the machine allows it.
+system-deps:
+	@bash bin/system-deps pango
+
+# The browser tests drive Debian's Chromium; pdftoppm and pdffonts check the PDFs.
+system-deps-test:
+	@bash bin/system-deps pango chromium poppler
+
+start: system-deps install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "The portal is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps-test install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	@services=$$($(PY) bin/test-services) || exit 1; eval "$$services"; \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: install-dev
+	$(PY) bench/pages.py
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

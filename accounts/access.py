@@ -1,0 +1,166 @@
+"""The tenancy rule, in one place.
+
+* :meth:`Account.objects.visible_to` decides which accounts a user may see.
+* :data:`CAPABILITIES` is the one table of what each role may do on an account it can see.
+* :func:`account_view` gives a view the account named in the URL (``/a/<slug>/…``) and the
+  viewer's role: 404 for an account the user may not see (the same page as one that does not
+  exist), 403 for an action their role may not take.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Account, CustomerRole, Membership, VendorRole
+
+
+class Role:
+    """Every role a viewer can have on an account."""
+
+    CHAMPION = CustomerRole.CHAMPION.value
+    EXECUTIVE = CustomerRole.EXECUTIVE.value
+    MEMBER = CustomerRole.MEMBER.value
+    CSM = VendorRole.CSM.value
+    ADMIN = VendorRole.ADMIN.value
+
+
+CUSTOMER = frozenset({Role.CHAMPION, Role.EXECUTIVE, Role.MEMBER})
+VENDOR = frozenset({Role.CSM, Role.ADMIN})
+EVERYONE = CUSTOMER | VENDOR
+
+# What each role may do on an account it can see. Views name a capability; nothing else
+# decides. Features add their capabilities here.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "account.view": EVERYONE,
+    "account.edit": VENDOR,
+    "account.view_activity": VENDOR,
+    "account.view_as": VENDOR,
+    "people.view": EVERYONE,
+    "people.invite": VENDOR | {Role.CHAMPION},
+    "people.manage": VENDOR,
+}
+
+# Which roles each role may hand out in an invitation. Champions invite colleagues, never
+# another champion or vendor staff.
+INVITABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.CHAMPION: (Role.MEMBER, Role.EXECUTIVE),
+    Role.CSM: (Role.CHAMPION, Role.EXECUTIVE, Role.MEMBER),
+    Role.ADMIN: (Role.CHAMPION, Role.EXECUTIVE, Role.MEMBER),
+}
+
+VIEW_AS_SESSION_KEY = "view_as"
+
+
+def can(role: str, capability: str) -> bool:
+    return role in CAPABILITIES[capability]
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """An account as one viewer sees it."""
+
+    account: Account
+    role: str
+    # Set while a CSM previews the account as a customer would see it: nothing may be changed.
+    preview: bool = False
+
+    def can(self, capability: str) -> bool:
+        if self.preview and capability not in READ_ONLY_CAPABILITIES:
+            return False
+        return can(self.role, capability)
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.role in VENDOR
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role in CUSTOMER
+
+
+# Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
+READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view"})
+
+
+def role_on_account(user: Any, account: Account) -> str | None:
+    """The role ``user`` has on ``account``, or None if they may not see it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.vendor_role == VendorRole.ADMIN:
+        return Role.ADMIN
+    if user.vendor_role == VendorRole.CSM:
+        return Role.CSM if account.owner_id == user.pk else None
+    return (
+        Membership.objects.filter(user=user, account=account).values_list("role", flat=True).first()
+    )
+
+
+def get_account_for_user(request: HttpRequest, slug: str) -> AccountAccess:
+    """The account with ``slug`` as the request's user sees it; 404 if they may not see it."""
+    user = request.user
+    account = Account.objects.visible_to(user).filter(slug=slug).select_related("owner").first()
+    if account is None:
+        raise Http404("No such account.")
+    role = role_on_account(user, account)
+    if role is None:  # pragma: no cover - visible_to and role_on_account agree
+        raise Http404("No such account.")
+    preview = request.session.get(VIEW_AS_SESSION_KEY)
+    if role in VENDOR and preview and preview.get("account") == account.pk:
+        return AccountAccess(account=account, role=preview["role"], preview=True)
+    return AccountAccess(account=account, role=role)
+
+
+def account_view(
+    capability: str = "account.view",
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view under ``/a/<slug>/``: it is called as ``view(request, access, ...)``.
+
+    Anonymous users go to the log-in page; users who may not see the account get a 404; users
+    whose role lacks ``capability`` get a 403.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            access = get_account_for_user(request, slug)
+            if access.preview and request.method not in ("GET", "HEAD"):
+                raise PermissionDenied("This is a read-only preview of the customer's portal.")
+            if not access.can(capability):
+                raise PermissionDenied("Your role on this account does not allow this.")
+            request.account_access = access  # type: ignore[attr-defined]
+            return view(request, access, *args, **kwargs)
+
+        wrapper.capability = capability  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def vendor_view(
+    admin_only: bool = False,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a vendor console view outside any one account: CSMs and CS admins only."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            allowed = user.is_cs_admin if admin_only else user.is_vendor  # type: ignore[union-attr]
+            if not allowed:
+                raise PermissionDenied("This page is for the vendor's customer success team.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,47 @@
+"""The activity log: every feature records what it changed through :func:`record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import Account, Activity
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of ``obj`` as JSON-safe values, for an activity's before and after."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, models.Model):
+            value = str(value)
+        elif value is not None and not isinstance(value, bool | int | float | str):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def record(
+    verb: str,
+    *,
+    actor: Any,
+    account: Account | None = None,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    internal: bool = False,
+) -> Activity:
+    """Write one entry: ``record("invited", actor=user, account=acme, target=invitation)``."""
+    return Activity.objects.create(
+        account=account,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:300] if target is not None else "",
+        before=before,
+        after=after,
+        internal=internal,
+    )

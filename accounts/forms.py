@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.text import slugify
+
+from .access import INVITABLE_ROLES
+from .models import (
+    Account,
+    CustomerRole,
+    Delivery,
+    Invitation,
+    NotificationKind,
+    User,
+    VendorRole,
+)
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "slug",
+            "segment",
+            "touch_model",
+            "stage",
+            "owner",
+            "renewal_date",
+            "logo",
+            "brand_color",
+            "email_domains",
+        ]
+        widgets = {
+            "renewal_date": forms.DateInput(attrs={"type": "date"}),
+            "brand_color": forms.TextInput(attrs={"placeholder": "#2457d6"}),
+            "email_domains": forms.TextInput(attrs={"placeholder": "acme.com, acme.co.uk"}),
+        }
+        help_texts = {"slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name."}
+
+    def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        owner = self.fields["owner"]
+        owner.queryset = User.objects.filter(vendor_role=VendorRole.CSM, is_active=True)  # type: ignore[attr-defined]
+        owner.label = "Owner (CSM)"
+        if acting_user.vendor_role == VendorRole.CSM:
+            # A CSM's new or edited account stays in their own portfolio.
+            owner.disabled = True
+            if self.instance.pk is None:
+                self.initial["owner"] = acting_user.pk
+        self.fields["logo"].widget.attrs["accept"] = "image/png,image/jpeg,image/svg+xml,image/webp"
+
+    def clean_slug(self) -> str:
+        slug = slugify(self.cleaned_data.get("slug") or self.cleaned_data.get("name") or "")[:60]
+        if not slug:
+            raise forms.ValidationError("Give the account a name made of letters or digits.")
+        clash = Account.objects.filter(slug=slug).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another account already uses this address.")
+        return slug
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > 2 * 1024 * 1024:
+            raise forms.ValidationError("The logo must be smaller than 2 MB.")
+        return logo
+
+    def clean_email_domains(self) -> str:
+        raw = self.cleaned_data.get("email_domains", "")
+        domains = [d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()]
+        for domain in domains:
+            if "." not in domain or " " in domain:
+                raise forms.ValidationError(f"“{domain}” is not a domain name.")
+        return ", ".join(domains)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=CustomerRole.choices)
+
+    def __init__(self, *args: Any, acting_role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = INVITABLE_ROLES.get(acting_role, ())
+        self.fields["role"].choices = [c for c in CustomerRole.choices if c[0] in allowed]  # type: ignore[attr-defined]
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=CustomerRole.choices)
+
+
+class ViewAsForm(forms.Form):
+    role = forms.ChoiceField(choices=CustomerRole.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """A newcomer names themselves and sets their password on arrival."""
+
+    name = forms.CharField(max_length=150, label="Your name")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            candidate = User(email=self.invitation.email, name=data.get("name", ""))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name"]
+        labels = {"name": "Your name"}
+
+
+class NotificationForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=Delivery.choices, widget=forms.RadioSelect
+            )

@@ -1,0 +1,152 @@
+"""Create the demo data: vendor staff, three customer accounts and their people.
+
+Idempotent: a second run finds everything in place and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.activity import record
+from accounts.models import (
+    Account,
+    CustomerRole,
+    Membership,
+    Segment,
+    Stage,
+    TouchModel,
+    User,
+    VendorRole,
+)
+from allauth.account.models import EmailAddress
+
+DEMO_PASSWORD = "portal-demo-2026"
+
+STAFF = [
+    ("morgan@northwind.example", "Morgan Reyes", VendorRole.ADMIN),
+    ("priya@northwind.example", "Priya Natarajan", VendorRole.CSM),
+    ("tom@northwind.example", "Tom Becker", VendorRole.CSM),
+]
+
+ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "name": "Acme Logistics",
+        "slug": "acme",
+        "segment": Segment.ENTERPRISE,
+        "touch_model": TouchModel.HIGH,
+        "stage": Stage.ONBOARDING,
+        "owner": "priya@northwind.example",
+        "renewal_in_days": 320,
+        "brand_color": "#c2410c",
+        "email_domains": "acme.example",
+        "people": [
+            ("dana@acme.example", "Dana Whitfield", CustomerRole.CHAMPION),
+            ("eli@acme.example", "Elijah Brooks", CustomerRole.EXECUTIVE),
+            ("mia@acme.example", "Mia Chen", CustomerRole.MEMBER),
+        ],
+    },
+    {
+        "name": "Globex Retail",
+        "slug": "globex",
+        "segment": Segment.MID_MARKET,
+        "touch_model": TouchModel.LOW,
+        "stage": Stage.ADOPTION,
+        "owner": "priya@northwind.example",
+        "renewal_in_days": 140,
+        "brand_color": "#0f766e",
+        "email_domains": "",
+        "people": [
+            ("sam@globex.example", "Samira Haddad", CustomerRole.CHAMPION),
+            ("victor@globex.example", "Victor Lindqvist", CustomerRole.EXECUTIVE),
+            ("jo@globex.example", "Jo Okafor", CustomerRole.MEMBER),
+        ],
+    },
+    {
+        "name": "Initech Health",
+        "slug": "initech",
+        "segment": Segment.SMB,
+        "touch_model": TouchModel.TECH,
+        "stage": Stage.RENEWAL,
+        "owner": "tom@northwind.example",
+        "renewal_in_days": 45,
+        "brand_color": "#7c3aed",
+        "email_domains": "initech.example",
+        "people": [
+            ("lena@initech.example", "Lena Fischer", CustomerRole.CHAMPION),
+            ("raj@initech.example", "Raj Malhotra", CustomerRole.EXECUTIVE),
+            ("ola@initech.example", "Ola Nordmann", CustomerRole.MEMBER),
+        ],
+    },
+]
+
+
+def ensure_user(email: str, name: str, vendor_role: str = "") -> tuple[User, bool]:
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email, password=DEMO_PASSWORD, name=name, vendor_role=vendor_role)
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user, created
+
+
+class Command(BaseCommand):
+    help = "Create demo staff, accounts and people (idempotent) and print the logins."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = 0
+        staff = {}
+        for email, name, role in STAFF:
+            staff[email], new = ensure_user(email, name, role)
+            created += new
+        logins: list[tuple[str, str, str]] = [
+            (email, VendorRole(role).label, "all accounts" if role == VendorRole.ADMIN else "portfolio")
+            for email, _, role in STAFF
+        ]
+        today = timezone.localdate()
+        for spec in ACCOUNTS:
+            account = Account.objects.filter(slug=spec["slug"]).first()
+            if account is None:
+                owner = staff[spec["owner"]]
+                account = Account.objects.create(
+                    name=spec["name"],
+                    slug=spec["slug"],
+                    segment=spec["segment"],
+                    touch_model=spec["touch_model"],
+                    stage=spec["stage"],
+                    owner=owner,
+                    renewal_date=today + timedelta(days=spec["renewal_in_days"]),
+                    brand_color=spec["brand_color"],
+                    email_domains=spec["email_domains"],
+                )
+                record("created the account", actor=owner, account=account, target=account, internal=True)
+                created += 1
+            for email, name, role in spec["people"]:
+                user, new = ensure_user(email, name)
+                created += new
+                membership, new = Membership.objects.get_or_create(
+                    user=user, account=account, defaults={"role": role}
+                )
+                if new:
+                    record("joined the account", actor=user, account=account, target=membership, after={"role": role})
+                    created += 1
+                logins.append((email, CustomerRole(role).label, account.name))
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready ({created} new rows)." if created else "Demo data already in place.")
+        )
+        self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n")
+        width = max(len(e) for e, _, _ in logins)
+        for email, role, where in logins:
+            self.stdout.write(f"  {email.ljust(width)}  {role:<26} {where}")
+        self.stdout.write("")
+
+
+__all__ = ["DEMO_PASSWORD", "Command"]

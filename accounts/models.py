@@ -1,0 +1,406 @@
+"""Customer accounts, the people in them, invitations, and the activity log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+class VendorRole(models.TextChoices):
+    CSM = "csm", "Customer Success Manager"
+    ADMIN = "admin", "CS admin"
+
+
+class CustomerRole(models.TextChoices):
+    CHAMPION = "champion", "Champion"
+    EXECUTIVE = "executive", "Executive"
+    MEMBER = "member", "Member"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("vendor_role", VendorRole.ADMIN)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: customer users and vendor staff alike. The e-mail is the login."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    vendor_role = models.CharField(
+        max_length=10,
+        choices=VendorRole.choices,
+        blank=True,
+        help_text="Set for the vendor's staff only; customer users have memberships instead.",
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+    @property
+    def initials(self) -> str:
+        parts = self.display_name.replace(".", " ").split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def is_staff(self) -> bool:
+        # Django's admin is a back door for superusers only, never the CSMs' workplace.
+        return self.is_superuser
+
+    @property
+    def is_vendor(self) -> bool:
+        return bool(self.vendor_role)
+
+    @property
+    def is_csm(self) -> bool:
+        return self.vendor_role == VendorRole.CSM
+
+    @property
+    def is_cs_admin(self) -> bool:
+        return self.vendor_role == VendorRole.ADMIN
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+
+class Segment(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    MID_MARKET = "mid_market", "Mid-market"
+    SMB = "smb", "SMB"
+
+
+class TouchModel(models.TextChoices):
+    HIGH = "high", "High touch"
+    LOW = "low", "Low touch"
+    TECH = "tech", "Tech touch"
+
+
+class Stage(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    ADOPTION = "adoption", "Adoption"
+    GROWTH = "growth", "Growth"
+    RENEWAL = "renewal", "Renewal"
+    CHURNED = "churned", "Churned"
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def visible_to(self, user: Any) -> AccountQuerySet:
+        """The one tenancy rule: which accounts a user may see.
+
+        Customer users see the accounts they are members of, a CSM the accounts of their
+        portfolio, a CS admin every account. Everyone else sees none.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.vendor_role == VendorRole.ADMIN:
+            return self.all()
+        if user.vendor_role == VendorRole.CSM:
+            return self.filter(owner=user)
+        return self.filter(memberships__user=user)
+
+
+brand_color_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, like #2457d6."
+)
+
+
+class Account(models.Model):
+    """A customer company."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    segment = models.CharField(max_length=12, choices=Segment.choices, default=Segment.MID_MARKET)
+    touch_model = models.CharField(max_length=6, choices=TouchModel.choices, default=TouchModel.LOW)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.ONBOARDING)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portfolio",
+        limit_choices_to={"vendor_role": VendorRole.CSM},
+        help_text="The CSM whose portfolio this account is in.",
+    )
+    renewal_date = models.DateField(null=True, blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    brand_color = models.CharField(
+        max_length=7, blank=True, validators=[brand_color_validator], default=""
+    )
+    email_domains = models.CharField(
+        "allowed e-mail domains",
+        max_length=300,
+        blank=True,
+        help_text="Comma-separated. When set, only addresses at these domains can be invited.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("account_home", args=[self.slug])
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
+
+    def accepts_email(self, email: str) -> bool:
+        domains = self.allowed_domains
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+    @property
+    def days_to_renewal(self) -> int | None:
+        if self.renewal_date is None:
+            return None
+        return (self.renewal_date - timezone.localdate()).days
+
+
+class Membership(models.Model):
+    """A customer user's place in an account, with their role there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=CustomerRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_membership_per_account")
+        ]
+        ordering = ["account__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.account}"
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_invitation_expiry() -> Any:
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS_VALID)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a person join an account with a role.
+
+    The link carries an HMAC of a random nonce under the secret key; the database holds only
+    the nonce, so neither a leaked database nor a job's arguments reveal a usable link. A new
+    nonce (on resend) retires the old link.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Joined"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=CustomerRole.choices)
+    nonce = models.CharField(max_length=64, default=new_nonce)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.account}"
+
+    @property
+    def token(self) -> str:
+        digest = salted_hmac("invitation", f"{self.pk}:{self.nonce}", algorithm="sha256")
+        return f"{self.pk}-{digest.hexdigest()}"
+
+    @classmethod
+    def from_token(cls, token: str) -> Invitation | None:
+        pk, _, _digest = token.partition("-")
+        if not pk.isdigit():
+            return None
+        invitation = cls.objects.select_related("account").filter(pk=int(pk)).first()
+        if invitation is None or not constant_time_compare(invitation.token, token):
+            return None
+        return invitation
+
+    def get_accept_url(self) -> str:
+        return settings.SITE_URL + reverse("accept_invitation", args=[self.token])
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+
+class NotificationKind(models.TextChoices):
+    """The e-mails a person can choose to receive, immediately or as a daily digest."""
+
+    TASKS = "tasks", "Tasks assigned to me, due and overdue"
+    PLANS = "plans", "Success plan comments and mentions"
+    SURVEYS = "surveys", "Surveys"
+    REPORTS = "reports", "Business reviews and Wrapped ready to download"
+    ACCOUNT = "account", "Account updates and digests"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATELY = "immediately", "Immediately"
+    DIGEST = "digest", "Daily digest"
+    OFF = "off", "Off"
+
+
+class NotificationSetting(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_setting_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.delivery}"
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def for_account(self, account: Account) -> QuerySet[Activity]:
+        return self.filter(account=account).select_related("actor")
+
+
+class Activity(models.Model):
+    """Who did what to which object, when, and (where it applies) what it was before and after."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    verb = models.CharField(max_length=60)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    internal = models.BooleanField(
+        default=False, help_text="Shown to vendor staff only, never to the customer."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="activity_account_recent")]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.target_label}"
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -1,0 +1,291 @@
+"""Changes to accounts and people. Views call these; other apps call these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from portal.jobs import enqueue
+
+from .access import INVITABLE_ROLES, VENDOR, Role, role_on_account
+from .activity import record, snapshot
+from .models import (
+    Account,
+    Delivery,
+    Invitation,
+    Membership,
+    NotificationKind,
+    NotificationSetting,
+    User,
+    VendorRole,
+    new_nonce,
+)
+
+ACCOUNT_FIELDS = [
+    "name",
+    "segment",
+    "touch_model",
+    "stage",
+    "owner",
+    "renewal_date",
+    "brand_color",
+    "email_domains",
+]
+
+
+@transaction.atomic
+def save_account(account: Account, *, acting_user: User, before: dict[str, Any] | None) -> Account:
+    """Create or update an account from a validated form's instance, logging the change."""
+    creating = account.pk is None
+    account.save()
+    record(
+        "created the account" if creating else "edited the account",
+        actor=acting_user,
+        account=account,
+        target=account,
+        before=None if creating else before,
+        after=snapshot(account, ACCOUNT_FIELDS),
+        internal=True,
+    )
+    return account
+
+
+@transaction.atomic
+def invite(
+    account: Account, *, email: str, role: str, acting_user: User, acting_role: str
+) -> Invitation:
+    """Invite ``email`` to ``account`` with ``role`` and e-mail them the link (by a task).
+
+    An address that already has a user gets a membership when they accept, never a second user.
+    """
+    email = email.strip().lower()
+    if role not in INVITABLE_ROLES.get(acting_role, ()):
+        raise PermissionDenied("Your role may not invite people with that role.")
+    if not account.accepts_email(email):
+        raise ValidationError(
+            {"email": f"{account.name} only accepts addresses at {', '.join(account.allowed_domains)}."}
+        )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.is_vendor:
+        raise ValidationError({"email": "That address belongs to vendor staff."})
+    if existing is not None and account.memberships.filter(user=existing).exists():
+        raise ValidationError({"email": f"{email} is already a member of {account.name}."})
+    # A new invitation to the same address replaces any still pending.
+    account.invitations.pending().filter(email=email).update(revoked_at=timezone.now())
+    invitation = Invitation.objects.create(
+        account=account, email=email, role=role, invited_by=acting_user
+    )
+    record(
+        "invited",
+        actor=acting_user,
+        account=account,
+        target=invitation,
+        after={"email": email, "role": role},
+    )
+    enqueue("accounts.send_invitation", invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation, *, acting_user: User) -> Invitation:
+    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError("Only an invitation that has not been used or revoked can be resent.")
+    invitation.nonce = new_nonce()
+    invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
+    invitation.save(update_fields=["nonce", "expires_at"])
+    record("resent an invitation", actor=acting_user, account=invitation.account, target=invitation)
+    enqueue("accounts.send_invitation", invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, acting_user: User) -> Invitation:
+    if invitation.accepted_at:
+        raise ValidationError("This invitation was already accepted.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            "revoked an invitation", actor=acting_user, account=invitation.account, target=invitation
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    token: str, *, name: str = "", password: str | None = None, existing_user: User | None = None
+) -> User:
+    """Use an invitation: make (or reuse) the user and add the membership. Single use.
+
+    The row is locked and re-checked, so two clicks at once accept it once.
+    """
+    found = Invitation.from_token(token)
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=found.pk).first() if found else None
+    )
+    if invitation is None or invitation.nonce != found.nonce or not invitation.is_pending:
+        raise ValidationError("This invitation link is no longer valid.")
+    user = existing_user or User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(invitation.email, password=password, name=name)
+    elif not user.is_active:
+        raise ValidationError("This user has been deactivated. Ask your CSM to restore access.")
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError("This invitation was sent to another address.")
+    # Arriving through the link proves the address.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    membership, _ = Membership.objects.get_or_create(
+        user=user, account=invitation.account, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record(
+        "joined the account",
+        actor=user,
+        account=invitation.account,
+        target=membership,
+        after={"role": membership.role},
+    )
+    return user
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, role: str, acting_user: User) -> Membership:
+    before = snapshot(membership, ["role"])
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record(
+            "changed a role",
+            actor=acting_user,
+            account=membership.account,
+            target=membership,
+            before=before,
+            after=snapshot(membership, ["role"]),
+        )
+    return membership
+
+
+@transaction.atomic
+def remove_membership(membership: Membership, *, acting_user: User) -> None:
+    account, user = membership.account, membership.user
+    record(
+        "removed from the account",
+        actor=acting_user,
+        account=account,
+        target=user,
+        before={"role": membership.role},
+    )
+    membership.delete()
+
+
+def may_deactivate(acting_user: User, user: User) -> bool:
+    """CS admins may deactivate anyone but themselves; a CSM, customer users whose every
+    account is in the CSM's portfolio."""
+    if acting_user.pk == user.pk:
+        return False
+    if acting_user.vendor_role == VendorRole.ADMIN:
+        return True
+    if acting_user.vendor_role != VendorRole.CSM or user.is_vendor:
+        return False
+    accounts = Account.objects.filter(memberships__user=user)
+    return accounts.exists() and not accounts.exclude(owner=acting_user).exists()
+
+
+def end_sessions(user: User) -> None:
+    """Log ``user`` out everywhere, at once."""
+    for user_session in UserSession.objects.filter(user=user):
+        user_session.end()
+    # Sessions that allauth did not track (made before it was installed, for example).
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+
+
+@transaction.atomic
+def deactivate_user(user: User, *, acting_user: User, account: Account | None = None) -> User:
+    """Stop ``user`` logging in and end their sessions; everything they did stays theirs."""
+    if not may_deactivate(acting_user, user):
+        raise PermissionDenied("You may not deactivate this person.")
+    if user.is_active:
+        user.is_active = False
+        user.deactivated_at = timezone.now()
+        user.save(update_fields=["is_active", "deactivated_at"])
+        record("deactivated a user", actor=acting_user, account=account, target=user)
+        transaction.on_commit(lambda: end_sessions(user))
+    return user
+
+
+@transaction.atomic
+def reactivate_user(user: User, *, acting_user: User, account: Account | None = None) -> User:
+    if not may_deactivate(acting_user, user):
+        raise PermissionDenied("You may not reactivate this person.")
+    if not user.is_active:
+        user.is_active = True
+        user.deactivated_at = None
+        user.save(update_fields=["is_active", "deactivated_at"])
+        record("reactivated a user", actor=acting_user, account=account, target=user)
+    return user
+
+
+def start_preview(request: Any, account: Account, role: str) -> None:
+    """Let a CSM see ``account``'s portal as a customer with ``role`` would, read-only."""
+    from .access import VIEW_AS_SESSION_KEY
+
+    if role_on_account(request.user, account) not in VENDOR:
+        raise PermissionDenied("Only vendor staff can preview an account as a customer.")
+    if role not in (Role.CHAMPION, Role.EXECUTIVE, Role.MEMBER):
+        raise ValidationError("Choose champion, executive or member.")
+    request.session[VIEW_AS_SESSION_KEY] = {"account": account.pk, "role": role}
+    record(
+        "viewed the portal as a customer",
+        actor=request.user,
+        account=account,
+        target=account,
+        after={"role": role},
+        internal=True,
+    )
+
+
+def end_preview(request: Any) -> None:
+    from .access import VIEW_AS_SESSION_KEY
+
+    request.session.pop(VIEW_AS_SESSION_KEY, None)
+
+
+def delivery_for(user: User, kind: str) -> str:
+    """How ``user`` wants e-mails of ``kind``: immediately, as a daily digest, or not at all.
+
+    Every feature that sends mail asks this first.
+    """
+    if not user.is_active:
+        return Delivery.OFF
+    setting = NotificationSetting.objects.filter(user=user, kind=kind).values_list(
+        "delivery", flat=True
+    )
+    return setting.first() or Delivery.IMMEDIATELY
+
+
+def notification_preferences(user: User) -> dict[str, str]:
+    chosen = dict(
+        NotificationSetting.objects.filter(user=user).values_list("kind", "delivery")
+    )
+    return {kind: chosen.get(kind, Delivery.IMMEDIATELY) for kind in NotificationKind.values}
+
+
+@transaction.atomic
+def set_notification_preferences(user: User, preferences: dict[str, str]) -> None:
+    for kind, delivery in preferences.items():
+        NotificationSetting.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": delivery}
+        )

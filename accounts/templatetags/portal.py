@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def can(access: Any, capability: str) -> bool:
+    """``{% if access|can:"people.invite" %}``: the tenancy table, asked from a template."""
+    return bool(access) and access.can(capability)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,47 @@
+from django.urls import path
+
+from .views import account, me, people, portfolio
+
+urlpatterns = [
+    path("portfolio/", portfolio.portfolio, name="portfolio"),
+    path("console/accounts/new/", account.account_create, name="account_create"),
+    path("invitations/<str:token>/", me.invitation_accept, name="accept_invitation"),
+    path("settings/profile/", me.profile, name="profile"),
+    path("settings/notifications/", me.notifications, name="notifications"),
+    path("a/<slug:slug>/", account.account_home, name="account_home"),
+    path("a/<slug:slug>/logo/", account.account_logo, name="account_logo"),
+    path("a/<slug:slug>/edit/", account.account_edit, name="account_edit"),
+    path("a/<slug:slug>/activity/", account.account_activity, name="account_activity"),
+    path("a/<slug:slug>/view-as/", account.view_as_start, name="view_as_start"),
+    path("a/<slug:slug>/view-as/end/", account.view_as_end, name="view_as_end"),
+    path("a/<slug:slug>/people/", people.people, name="people"),
+    path("a/<slug:slug>/people/invite/", people.people_invite, name="people_invite"),
+    path(
+        "a/<slug:slug>/invitations/<int:pk>/resend/",
+        people.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "a/<slug:slug>/invitations/<int:pk>/revoke/",
+        people.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "a/<slug:slug>/people/<int:pk>/role/", people.membership_role, name="membership_role"
+    ),
+    path(
+        "a/<slug:slug>/people/<int:pk>/remove/",
+        people.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "a/<slug:slug>/users/<int:pk>/deactivate/",
+        people.user_deactivate,
+        name="user_deactivate",
+    ),
+    path(
+        "a/<slug:slug>/users/<int:pk>/reactivate/",
+        people.user_reactivate,
+        name="user_reactivate",
+    ),
+]

@@ -1,0 +1,117 @@
+"""The account's own pages: its home, its edit form, its activity, the customer preview."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import AccountAccess, account_view, get_account_for_user, vendor_view
+from ..activity import snapshot
+from ..forms import AccountForm, ViewAsForm
+from ..models import Account, Activity
+from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
+
+
+@account_view()
+def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    account = access.account
+    request.session["last_account"] = account.slug
+    team = list(account.memberships.select_related("user").order_by("role", "user__name"))
+    context = {
+        "access": access,
+        "account": account,
+        "team": team,
+        "pending_invitations": account.invitations.pending().count()
+        if access.can("people.invite")
+        else 0,
+        "activity": Activity.objects.for_account(account)[:8]
+        if access.can("account.view_activity")
+        else [],
+        "view_as_form": ViewAsForm() if access.can("account.view_as") else None,
+    }
+    return render(request, "accounts/account_home.html", context)
+
+
+@vendor_view()
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None, request.FILES or None, acting_user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            account = save_account(form.instance, acting_user=request.user, before=None)
+            messages.success(request, f"{account.name} was created. Invite its champion next.")
+            return redirect("people", account.slug)
+        return render(request, "accounts/account_form.html", {"form": form}, status=422)
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+@account_view("account.edit")
+def account_edit(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    account = Account.objects.get(pk=access.account.pk)
+    before = snapshot(account, ACCOUNT_FIELDS)
+    form = AccountForm(
+        request.POST or None, request.FILES or None, instance=account, acting_user=request.user
+    )
+    context = {"form": form, "account": access.account, "access": access}
+    if request.method == "POST":
+        if form.is_valid():
+            save_account(form.instance, acting_user=request.user, before=before)
+            messages.success(request, "The account was saved.")
+            return redirect("account_home", form.instance.slug)
+        return render(request, "accounts/account_form.html", context, status=422)
+    return render(request, "accounts/account_form.html", context)
+
+
+@account_view("account.view_activity")
+def account_activity(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    entries = Activity.objects.for_account(access.account)[:200]
+    return render(
+        request,
+        "accounts/activity.html",
+        {"access": access, "account": access.account, "entries": entries},
+    )
+
+
+@require_POST
+@account_view("account.view_as")
+def view_as_start(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    form = ViewAsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose champion, executive or member.")
+        return redirect("account_home", access.account.slug)
+    try:
+        start_preview(request, access.account, form.cleaned_data["role"])
+    except (PermissionDenied, ValidationError) as error:
+        raise PermissionDenied(str(error)) from error
+    return redirect("account_home", access.account.slug)
+
+
+@require_POST
+def view_as_end(request: HttpRequest, slug: str) -> HttpResponse:
+    # Not behind account_view's preview lock: leaving the preview must work from inside it.
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    access = get_account_for_user(request, slug)
+    end_preview(request)
+    return redirect("account_home", access.account.slug)
+
+
+@account_view()
+def account_logo(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    """The account's logo, served only to those who may see the account."""
+    logo = access.account.logo
+    if not logo:
+        raise Http404("This account has no logo.")
+    try:
+        handle = logo.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The logo file is missing.") from error
+    response = FileResponse(handle, content_type=mimetypes.guess_type(logo.name)[0] or "application/octet-stream")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

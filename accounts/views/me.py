@@ -1,0 +1,83 @@
+"""A person's own pages: accepting an invitation, profile, notification settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from ..forms import AcceptInvitationForm, NotificationForm, ProfileForm
+from ..models import Invitation, User
+from ..services import accept_invitation, notification_preferences, set_notification_preferences
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.from_token(token)
+    if invitation is None or not invitation.is_pending:
+        status = invitation.get_status_display().lower() if invitation else "not valid"
+        return render(
+            request, "accounts/invitation_invalid.html", {"invitation": invitation, "status": status}, status=410 if invitation else 404
+        )
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    context: dict[str, object] = {"invitation": invitation, "existing": existing}
+    if existing is not None:
+        # Someone who already has a login joins with one click once they are that person.
+        if request.method == "POST":
+            if request.user.is_authenticated and request.user.pk == existing.pk:
+                try:
+                    accept_invitation(token, existing_user=existing)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return render(request, "accounts/invitation_accept.html", context, status=409)
+                messages.success(request, f"Welcome to {invitation.account.name}.")
+                return redirect("account_home", invitation.account.slug)
+            return render(request, "accounts/invitation_accept.html", context, status=403)
+        return render(request, "accounts/invitation_accept.html", context)
+
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    context["form"] = form
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = accept_invitation(
+                    token, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+                )
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                login(request, user, backend=BACKEND)
+                messages.success(request, f"Welcome to {invitation.account.name}.")
+                return redirect("account_home", invitation.account.slug)
+        return render(request, "accounts/invitation_accept.html", context, status=422)
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile was saved.")
+            return redirect("profile")
+        return render(request, "accounts/profile.html", {"form": form}, status=422)
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    form = NotificationForm(request.POST or None, initial=notification_preferences(request.user))
+    if request.method == "POST":
+        if form.is_valid():
+            set_notification_preferences(request.user, form.cleaned_data)
+            messages.success(request, "Your notification settings were saved.")
+            return redirect("notifications")
+        return render(request, "accounts/notifications.html", {"form": form}, status=422)
+    return render(request, "accounts/notifications.html", {"form": form})

@@ -1,0 +1,157 @@
+"""An account's people: members, invitations, roles, deactivation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import INVITABLE_ROLES, AccountAccess, account_view
+from ..forms import InviteForm, RoleForm
+from ..models import User
+from ..services import (
+    change_role,
+    deactivate_user,
+    invite,
+    may_deactivate,
+    reactivate_user,
+    remove_membership,
+    resend_invitation,
+    revoke_invitation,
+)
+
+
+def _people_context(access: AccountAccess, form: InviteForm | None = None) -> dict[str, object]:
+    account = access.account
+    memberships = list(account.memberships.select_related("user").order_by("role", "user__name"))
+    return {
+        "access": access,
+        "account": account,
+        "memberships": memberships,
+        "invitations": list(account.invitations.select_related("invited_by", "accepted_by"))
+        if access.can("people.invite")
+        else [],
+        "form": form
+        if form is not None
+        else (InviteForm(acting_role=access.role) if access.can("people.invite") else None),
+        "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+    }
+
+
+@account_view("people.view")
+def people(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    context = _people_context(access)
+    if access.can("people.manage"):
+        context["deactivatable"] = {
+            m.user_id for m in context["memberships"] if may_deactivate(request.user, m.user)  # type: ignore[attr-defined]
+        }
+    return render(request, "accounts/people.html", context)
+
+
+@require_POST
+@account_view("people.invite")
+def people_invite(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    form = InviteForm(request.POST, acting_role=access.role)
+    if form.is_valid():
+        try:
+            invitation = invite(
+                access.account,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                acting_user=request.user,
+                acting_role=access.role,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                f"An invitation is on its way to {invitation.email}. The link works for "
+                f"{(invitation.expires_at - invitation.created_at).days} days.",
+            )
+            return redirect("people", access.account.slug)
+    return render(request, "accounts/people.html", _people_context(access, form), status=422)
+
+
+@require_POST
+@account_view("people.invite")
+def invitation_resend(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(access.account.invitations, pk=pk)
+    if invitation.role not in INVITABLE_ROLES[access.role]:
+        raise PermissionDenied("Your role may not invite people with that role.")
+    try:
+        resend_invitation(invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people", access.account.slug)
+    messages.success(request, f"A new link was sent to {invitation.email}.")
+    return redirect("people", access.account.slug)
+
+
+@require_POST
+@account_view("people.invite")
+def invitation_revoke(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(access.account.invitations, pk=pk)
+    if invitation.role not in INVITABLE_ROLES[access.role]:
+        raise PermissionDenied("Your role may not manage invitations with that role.")
+    try:
+        revoke_invitation(invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people", access.account.slug)
+    messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    return redirect("people", access.account.slug)
+
+
+@require_POST
+@account_view("people.manage")
+def membership_role(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose champion, executive or member.")
+        return render(
+            request, "accounts/people.html", _people_context(access), status=422
+        )
+    change_role(membership, role=form.cleaned_data["role"], acting_user=request.user)
+    messages.success(
+        request, f"{membership.user} is now {membership.get_role_display().lower()}."
+    )
+    return redirect("people", access.account.slug)
+
+
+@require_POST
+@account_view("people.manage")
+def membership_remove(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
+    remove_membership(membership, acting_user=request.user)
+    messages.success(request, f"{membership.user} no longer has access to {access.account}.")
+    return redirect("people", access.account.slug)
+
+
+def _member_user(access: AccountAccess, pk: int) -> User:
+    return get_object_or_404(User, pk=pk, memberships__account=access.account)
+
+
+@require_POST
+@account_view("people.manage")
+def user_deactivate(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    user = _member_user(access, pk)
+    deactivate_user(user, acting_user=request.user, account=access.account)
+    messages.success(
+        request, f"{user} can no longer log in and was logged out everywhere. Their work stays."
+    )
+    return redirect("people", access.account.slug)
+
+
+@require_POST
+@account_view("people.manage")
+def user_reactivate(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    user = _member_user(access, pk)
+    reactivate_user(user, acting_user=request.user, account=access.account)
+    messages.success(request, f"{user} can log in again.")
+    return redirect("people", access.account.slug)

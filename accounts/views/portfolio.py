@@ -1,0 +1,67 @@
+"""The CSM's portfolio (book of business); a CS admin sees every account."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ..access import vendor_view
+from ..models import Account, Segment, Stage, User, VendorRole
+
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "segment": "segment",
+    "-segment": "-segment",
+    "stage": "stage",
+    "-stage": "-stage",
+    "renewal": "renewal_date",
+    "-renewal": "-renewal_date",
+    "owner": "owner__name",
+    "-owner": "-owner__name",
+}
+
+
+@vendor_view()
+def portfolio(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    accounts = Account.objects.visible_to(user).select_related("owner")
+    query = request.GET.get("q", "").strip()[:100]
+    segment = request.GET.get("segment", "")
+    stage = request.GET.get("stage", "")
+    owner = request.GET.get("owner", "")
+    sort = request.GET.get("sort", "name")
+    if query:
+        accounts = accounts.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+    if segment in Segment.values:
+        accounts = accounts.filter(segment=segment)
+    if stage in Stage.values:
+        accounts = accounts.filter(stage=stage)
+    if owner.isdigit():
+        accounts = accounts.filter(owner_id=int(owner))
+    elif owner == "none":
+        accounts = accounts.filter(owner__isnull=True)
+    accounts = accounts.annotate(people=Count("memberships")).order_by(
+        SORTS.get(sort, "name"), "name"
+    )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "segment": segment,
+        "stage": stage,
+        "owner": owner,
+        "sort": sort if sort in SORTS else "name",
+        "segments": Segment.choices,
+        "stages": Stage.choices,
+        "owners": User.objects.filter(vendor_role=VendorRole.CSM) if user.is_cs_admin else None,  # type: ignore[union-attr]
+        "totals": Account.objects.visible_to(user).aggregate(
+            accounts=Count("id"),
+            onboarding=Count("id", filter=Q(stage=Stage.ONBOARDING)),
+            renewal=Count("id", filter=Q(stage=Stage.RENEWAL)),
+        ),
+    }
+    template = "accounts/portfolio.html#account-table" if request.htmx else "accounts/portfolio.html"  # type: ignore[attr-defined]
+    return render(request, template, context)

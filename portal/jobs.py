@@ -1,0 +1,135 @@
+"""The one way to start background work: record the job, publish it after commit.
+
+    from portal.jobs import enqueue
+    enqueue("accounts.send_invitation", invitation_id=invitation.pk)
+
+The job row is written in the caller's transaction. Publishing happens after the transaction
+commits; if the broker is down the request carries on at once and the job stays ``unsent``
+until :func:`relay_unsent_jobs` publishes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, ParamSpec, TypeVar
+
+from celery import Task, shared_task
+from celery.exceptions import Ignore
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Retry a failing job with exponential backoff: 10 s, 20 s, 40 s, ... up to ten minutes.
+MAX_ATTEMPTS = 6
+
+
+def enqueue(task: str, **kwargs: Any) -> Job:
+    """Record a job for ``task`` (a registered Celery task name) and publish it after commit."""
+    job = Job.objects.create(task=task, kwargs=kwargs)
+    transaction.on_commit(lambda: publish(job.pk))
+    return job
+
+
+def publish(job_id: Any) -> bool:
+    """Send one job to the broker. Returns False (and leaves the job unsent) if that fails."""
+    from .celery import app
+
+    job = Job.objects.filter(pk=job_id, status=Job.Status.UNSENT).first()
+    if job is None:
+        return False
+    if app.conf.task_always_eager:
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, sent_at=timezone.now())
+        app.tasks[job.task].apply(kwargs={**job.kwargs, "job_id": str(job.pk)})
+        return True
+    try:
+        app.send_task(
+            job.task,
+            kwargs={**job.kwargs, "job_id": str(job.pk)},
+            task_id=str(job.pk),
+            retry=False,
+        )
+    except Exception as exc:  # the broker is down or unreachable: the relay tries again
+        log.warning("job %s not published, will relay: %s", job.pk, exc)
+        return False
+    Job.objects.filter(pk=job.pk, status=Job.Status.UNSENT).update(
+        status=Job.Status.QUEUED, sent_at=timezone.now()
+    )
+    return True
+
+
+def relay_unsent_jobs(older_than: timedelta | None = None) -> int:
+    """Publish the jobs the broker never got, oldest first. Returns how many were sent.
+
+    Jobs queued long ago that never started were lost by the broker (a Redis restarted without
+    persistence, say) and are sent again; the claim in :class:`JobTask` keeps that harmless.
+    """
+    now = timezone.now()
+    Job.objects.filter(
+        status=Job.Status.QUEUED, sent_at__lt=now - settings.JOB_REQUEUE_AFTER
+    ).update(status=Job.Status.UNSENT)
+    cutoff = now - (settings.JOB_RELAY_AFTER if older_than is None else older_than)
+    unsent = Job.objects.filter(status=Job.Status.UNSENT, created_at__lte=cutoff)
+    sent = 0
+    for job_id in unsent.values_list("pk", flat=True)[:500]:
+        if not publish(job_id):
+            break  # the broker is still down; the next run tries again
+        sent += 1
+    return sent
+
+
+class JobTask(Task):
+    """A task run for a :class:`Job`: claims it first, so a second delivery does nothing."""
+
+    acks_late = True
+    max_retries = MAX_ATTEMPTS
+
+    def __call__(self, *args: Any, job_id: str | None = None, **kwargs: Any) -> Any:
+        if job_id is None:  # called directly (a schedule, a shell): nothing to claim
+            return self.run(*args, **kwargs)
+        claimed = Job.objects.filter(
+            pk=job_id, status__in=[Job.Status.UNSENT, Job.Status.QUEUED]
+        ).update(status=Job.Status.RUNNING, started_at=timezone.now())
+        if not claimed:
+            log.info("job %s already claimed, skipping", job_id)
+            return None
+        try:
+            result = self.run(*args, **kwargs)
+        except Ignore:
+            raise
+        except Exception as exc:
+            attempts = Job.objects.get(pk=job_id).attempts + 1
+            final = attempts >= MAX_ATTEMPTS or self.request.is_eager
+            Job.objects.filter(pk=job_id).update(
+                status=Job.Status.FAILED if final else Job.Status.QUEUED,
+                attempts=attempts,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            if final:
+                log.exception("job %s failed for good", job_id)
+                return None
+            raise self.retry(
+                exc=exc, countdown=min(600, 10 * 2 ** (attempts - 1)), kwargs={**kwargs, "job_id": job_id}
+            ) from exc
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.DONE, finished_at=timezone.now(), error=""
+        )
+        return result
+
+
+def job_task(name: str, **options: Any) -> Callable[[Callable[P, R]], Any]:
+    """Declare a task that runs as a :class:`Job`: ``@job_task("accounts.send_invitation")``."""
+    return shared_task(name=name, base=JobTask, bind=False, **options)
+
+
+@shared_task(name="portal.relay_unsent_jobs", ignore_result=True)
+def relay_unsent_jobs_task() -> int:
+    return relay_unsent_jobs()

@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# Django's admin logs in through allauth: rate-limited, and with two-factor authentication.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = f"{settings.SITE_NAME} – superuser back door"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("auth/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+]

@@ -1,0 +1,64 @@
+"""Personas, one per role, plus an outsider account (see tests/factories.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import Account, CustomerRole, User
+from tests.factories import AccountFactory, AdminFactory, CSMFactory, MembershipFactory
+
+
+@dataclass
+class World:
+    account: Account  # "A": the account under test
+    other_account: Account  # "B": another customer of the same vendor
+    champion: User
+    executive: User
+    member: User
+    other_champion: User  # champion of B
+    csm: User  # owns A
+    other_csm: User  # owns B, not A
+    admin: User
+
+    def persona(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+PERSONAS = [
+    "anonymous",
+    "champion",
+    "executive",
+    "member",
+    "other_champion",
+    "csm",
+    "other_csm",
+    "admin",
+]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    csm, other_csm = CSMFactory(name="Casey CSM"), CSMFactory(name="Olive Other")
+    account = AccountFactory(name="Acme", slug="acme", owner=csm, email_domains="")
+    other = AccountFactory(name="Bluth", slug="bluth", owner=other_csm)
+    return World(
+        account=account,
+        other_account=other,
+        champion=MembershipFactory(account=account, role=CustomerRole.CHAMPION).user,
+        executive=MembershipFactory(account=account, role=CustomerRole.EXECUTIVE).user,
+        member=MembershipFactory(account=account, role=CustomerRole.MEMBER).user,
+        other_champion=MembershipFactory(account=other, role=CustomerRole.CHAMPION).user,
+        csm=csm,
+        other_csm=other_csm,
+        admin=AdminFactory(name="Ada Admin"),
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
