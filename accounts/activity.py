@@ -15,9 +15,9 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
-        if isinstance(value, models.Model):
-            value = str(value)
-        elif value is not None and not isinstance(value, bool | int | float | str):
+        if isinstance(value, models.Model) or (
+            value is not None and not isinstance(value, bool | int | float | str)
+        ):
             value = str(value)
         out[name] = value
     return out

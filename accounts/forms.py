@@ -38,7 +38,9 @@ class AccountForm(forms.ModelForm):
             "brand_color": forms.TextInput(attrs={"placeholder": "#2457d6"}),
             "email_domains": forms.TextInput(attrs={"placeholder": "acme.com, acme.co.uk"}),
         }
-        help_texts = {"slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name."}
+        help_texts = {
+            "slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name."
+        }
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,8 +102,12 @@ class AcceptInvitationForm(forms.Form):
     """A newcomer names themselves and sets their password on arrival."""
 
     name = forms.CharField(max_length=150, label="Your name")
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

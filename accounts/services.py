@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from allauth.account.models import EmailAddress
-from allauth.usersessions.models import UserSession
 from portal.jobs import enqueue
 
 from .access import INVITABLE_ROLES, VENDOR, Role, role_on_account
@@ -69,7 +69,9 @@ def invite(
         raise PermissionDenied("Your role may not invite people with that role.")
     if not account.accepts_email(email):
         raise ValidationError(
-            {"email": f"{account.name} only accepts addresses at {', '.join(account.allowed_domains)}."}
+            {
+                "email": f"{account.name} only accepts addresses at {', '.join(account.allowed_domains)}."
+            }
         )
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and existing.is_vendor:
@@ -113,7 +115,10 @@ def revoke_invitation(invitation: Invitation, *, acting_user: User) -> Invitatio
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record(
-            "revoked an invitation", actor=acting_user, account=invitation.account, target=invitation
+            "revoked an invitation",
+            actor=acting_user,
+            account=invitation.account,
+            target=invitation,
         )
     return invitation
 
@@ -277,9 +282,7 @@ def delivery_for(user: User, kind: str) -> str:
 
 
 def notification_preferences(user: User) -> dict[str, str]:
-    chosen = dict(
-        NotificationSetting.objects.filter(user=user).values_list("kind", "delivery")
-    )
+    chosen = dict(NotificationSetting.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind: chosen.get(kind, Delivery.IMMEDIATELY) for kind in NotificationKind.values}
 
 

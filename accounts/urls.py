@@ -26,9 +26,7 @@ urlpatterns = [
         people.invitation_revoke,
         name="invitation_revoke",
     ),
-    path(
-        "a/<slug:slug>/people/<int:pk>/role/", people.membership_role, name="membership_role"
-    ),
+    path("a/<slug:slug>/people/<int:pk>/role/", people.membership_role, name="membership_role"),
     path(
         "a/<slug:slug>/people/<int:pk>/remove/",
         people.membership_remove,

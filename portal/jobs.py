@@ -117,7 +117,9 @@ class JobTask(Task):
                 log.exception("job %s failed for good", job_id)
                 return None
             raise self.retry(
-                exc=exc, countdown=min(600, 10 * 2 ** (attempts - 1)), kwargs={**kwargs, "job_id": job_id}
+                exc=exc,
+                countdown=min(600, 10 * 2 ** (attempts - 1)),
+                kwargs={**kwargs, "job_id": job_id},
             ) from exc
         Job.objects.filter(pk=job_id).update(
             status=Job.Status.DONE, finished_at=timezone.now(), error=""

@@ -52,4 +52,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
             log.warning("health check: broker unreachable: %s", exc)
             checks["broker"] = "unreachable"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
+    )

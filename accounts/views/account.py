@@ -111,7 +111,9 @@ def account_logo(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         handle = logo.open("rb")
     except FileNotFoundError as error:
         raise Http404("The logo file is missing.") from error
-    response = FileResponse(handle, content_type=mimetypes.guess_type(logo.name)[0] or "application/octet-stream")
+    response = FileResponse(
+        handle, content_type=mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
+    )
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

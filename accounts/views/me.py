@@ -23,7 +23,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or not invitation.is_pending:
         status = invitation.get_status_display().lower() if invitation else "not valid"
         return render(
-            request, "accounts/invitation_invalid.html", {"invitation": invitation, "status": status}, status=410 if invitation else 404
+            request,
+            "accounts/invitation_invalid.html",
+            {"invitation": invitation, "status": status},
+            status=410 if invitation else 404,
         )
     existing = User.objects.filter(email__iexact=invitation.email).first()
     context: dict[str, object] = {"invitation": invitation, "existing": existing}

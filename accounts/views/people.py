@@ -45,7 +45,9 @@ def people(request: HttpRequest, access: AccountAccess) -> HttpResponse:
     context = _people_context(access)
     if access.can("people.manage"):
         context["deactivatable"] = {
-            m.user_id for m in context["memberships"] if may_deactivate(request.user, m.user)  # type: ignore[attr-defined]
+            m.user_id
+            for m in context["memberships"]
+            if may_deactivate(request.user, m.user)  # type: ignore[attr-defined]
         }
     return render(request, "accounts/people.html", context)
 
@@ -114,13 +116,9 @@ def membership_role(request: HttpRequest, access: AccountAccess, pk: int) -> Htt
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose champion, executive or member.")
-        return render(
-            request, "accounts/people.html", _people_context(access), status=422
-        )
+        return render(request, "accounts/people.html", _people_context(access), status=422)
     change_role(membership, role=form.cleaned_data["role"], acting_user=request.user)
-    messages.success(
-        request, f"{membership.user} is now {membership.get_role_display().lower()}."
-    )
+    messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
     return redirect("people", access.account.slug)
 
 

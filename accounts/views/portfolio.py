@@ -63,5 +63,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             renewal=Count("id", filter=Q(stage=Stage.RENEWAL)),
         ),
     }
-    template = "accounts/portfolio.html#account-table" if request.htmx else "accounts/portfolio.html"  # type: ignore[attr-defined]
+    template = (
+        "accounts/portfolio.html#account-table" if request.htmx else "accounts/portfolio.html"
+    )  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +24,8 @@ from accounts.models import (
     User,
     VendorRole,
 )
-from allauth.account.models import EmailAddress
 
-DEMO_PASSWORD = "portal-demo-2026"
+DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
 STAFF = [
     ("morgan@northwind.example", "Morgan Reyes", VendorRole.ADMIN),
@@ -89,7 +89,9 @@ def ensure_user(email: str, name: str, vendor_role: str = "") -> tuple[User, boo
     user = User.objects.filter(email=email).first()
     created = user is None
     if user is None:
-        user = User.objects.create_user(email, password=DEMO_PASSWORD, name=name, vendor_role=vendor_role)
+        user = User.objects.create_user(
+            email, password=DEMO_PASSWORD, name=name, vendor_role=vendor_role
+        )
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
@@ -107,7 +109,11 @@ class Command(BaseCommand):
             staff[email], new = ensure_user(email, name, role)
             created += new
         logins: list[tuple[str, str, str]] = [
-            (email, VendorRole(role).label, "all accounts" if role == VendorRole.ADMIN else "portfolio")
+            (
+                email,
+                VendorRole(role).label,
+                "all accounts" if role == VendorRole.ADMIN else "portfolio",
+            )
             for email, _, role in STAFF
         ]
         today = timezone.localdate()
@@ -126,7 +132,13 @@ class Command(BaseCommand):
                     brand_color=spec["brand_color"],
                     email_domains=spec["email_domains"],
                 )
-                record("created the account", actor=owner, account=account, target=account, internal=True)
+                record(
+                    "created the account",
+                    actor=owner,
+                    account=account,
+                    target=account,
+                    internal=True,
+                )
                 created += 1
             for email, name, role in spec["people"]:
                 user, new = ensure_user(email, name)
@@ -135,12 +147,22 @@ class Command(BaseCommand):
                     user=user, account=account, defaults={"role": role}
                 )
                 if new:
-                    record("joined the account", actor=user, account=account, target=membership, after={"role": role})
+                    record(
+                        "joined the account",
+                        actor=user,
+                        account=account,
+                        target=membership,
+                        after={"role": role},
+                    )
                     created += 1
                 logins.append((email, CustomerRole(role).label, account.name))
 
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready ({created} new rows)." if created else "Demo data already in place.")
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new rows)."
+                if created
+                else "Demo data already in place."
+            )
         )
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n")
         width = max(len(e) for e, _, _ in logins)

@@ -6,7 +6,9 @@ from portal.jobs import relay_unsent_jobs
 
 
 class Command(BaseCommand):
-    help = "Publish background jobs that never reached the broker (beat also runs this each minute)."
+    help = (
+        "Publish background jobs that never reached the broker (beat also runs this each minute)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--all", action="store_true", help="Include jobs made just now.")

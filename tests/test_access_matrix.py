@@ -1,0 +1,272 @@
+"""Every URL, as every persona: the tenancy rule, proven.
+
+The URL patterns come from the resolver, so a URL added later is covered without editing
+this file — and a pattern with no entry in the tables below fails the test, so every new URL
+gets a decision. For write URLs, a forbidden POST is shown to change nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
+from portal.models import Job
+from tests.conftest import PERSONAS, World, client_for
+from tests.factories import MembershipFactory
+
+L = "login"  # a redirect to the log-in page
+
+# Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
+ACCOUNT_READ = [L, 200, 200, 200, 404, 200, 404, 200]
+VENDOR_READ = [L, 403, 403, 403, 404, 200, 404, 200]
+VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
+INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
+CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
+CONSOLE_WRITE = [L, 403, 403, 403, 403, 302, 302, 302]
+SIGNED_IN_READ = [L, 200, 200, 200, 200, 200, 200, 200]
+SIGNED_IN_WRITE = [L, 302, 302, 302, 302, 302, 302, 302]
+POST_ONLY = [405] * 8
+
+# name -> (expected GET, expected POST or None when POST is not part of the matrix)
+EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
+    "home": ([L, 302, 302, 302, 302, 302, 302, 302], None),
+    "healthz": ([200] * 8, None),
+    "portfolio": (CONSOLE_READ, None),
+    "account_create": (CONSOLE_READ, CONSOLE_WRITE),
+    "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
+    "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
+    "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
+    "account_home": (ACCOUNT_READ, None),
+    "account_logo": (ACCOUNT_READ, None),
+    "account_edit": (VENDOR_READ, VENDOR_WRITE),
+    "account_activity": (VENDOR_READ, None),
+    "view_as_start": (POST_ONLY, VENDOR_WRITE),
+    "view_as_end": (POST_ONLY, [L, 302, 302, 302, 404, 302, 404, 302]),
+    "people": (ACCOUNT_READ, None),
+    "people_invite": (POST_ONLY, INVITE_WRITE),
+    "invitation_resend": (POST_ONLY, INVITE_WRITE),
+    "invitation_revoke": (POST_ONLY, INVITE_WRITE),
+    "membership_role": (POST_ONLY, VENDOR_WRITE),
+    "membership_remove": (POST_ONLY, VENDOR_WRITE),
+    "user_deactivate": (POST_ONLY, VENDOR_WRITE),
+    "user_reactivate": (POST_ONLY, VENDOR_WRITE),
+}
+
+# Patterns from django-allauth and Django's admin: not about any one account. Each is listed
+# here on purpose; a new one must be added after thought.
+AUTH_PAGES = {
+    "account_login", "account_logout", "account_inactive", "account_signup",
+    "account_reauthenticate", "account_email", "account_email_verification_sent",
+    "account_change_password", "account_set_password", "account_reset_password",
+    "account_confirm_login_code", "account_confirm_email", "account_reset_password_from_key_done",
+    "account_reset_password_from_key", "account_reset_password_done",
+    "account_request_login_code", "mfa_index", "mfa_authenticate", "mfa_reauthenticate",
+    "mfa_activate_totp", "mfa_deactivate_totp", "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes", "mfa_download_recovery_codes", "usersessions_list",
+}  # fmt: skip
+
+
+def walk(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+ALL_PATTERNS = list(walk(get_resolver().url_patterns))
+PROJECT_NAMES = sorted(
+    {
+        name
+        for _, name, _ in ALL_PATTERNS
+        if name in EXPECTED or not (name in AUTH_PAGES or name.startswith("admin:"))
+    }
+)
+
+
+def test_every_url_pattern_has_a_decision() -> None:
+    undecided = [
+        (route, name)
+        for route, name, _ in ALL_PATTERNS
+        if name not in EXPECTED and name not in AUTH_PAGES and not name.startswith("admin:")
+    ]
+    assert not undecided, f"URL patterns with no entry in the access matrix: {undecided}"
+
+
+def db_state() -> tuple[Any, ...]:
+    """Everything a write in these views could change."""
+    return (
+        list(Account.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(Invitation.objects.order_by("pk").values()),
+        list(User.objects.order_by("pk").values("pk", "email", "name", "is_active", "vendor_role")),
+        list(NotificationSetting.objects.order_by("pk").values()),
+        Activity.objects.count(),
+        Job.objects.count(),
+    )
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#c2410c").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path
+    world.account.logo.save("acme.png", SimpleUploadedFile("acme.png", png_bytes()), save=True)
+    invitation = Invitation.objects.create(
+        account=world.account,
+        email="newcomer@customer.example",
+        role="member",
+        invited_by=world.csm,
+    )
+    member_membership = Membership.objects.get(user=world.member, account=world.account)
+    leaver = MembershipFactory(account=world.account, role="member").user
+    return {
+        "world": world,
+        "invitation": invitation,
+        "member_membership": member_membership,
+        "leaver": leaver,
+    }
+
+
+def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    world: World = ctx["world"]
+    slug = world.account.slug
+    leaver_id = ctx["leaver"].pk
+    args: dict[str, tuple[list[Any], dict[str, Any]]] = {
+        "accept_invitation": ([ctx["invitation"].token], {}),
+        "account_create": ([], {"name": "Newco", "segment": "smb", "touch_model": "tech", "stage": "onboarding", "owner": world.csm.pk}),
+        "profile": ([], {"name": "Renamed Person"}),
+        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest"}),
+        "account_edit": ([slug], {"name": "Acme Renamed", "slug": slug, "segment": "enterprise", "touch_model": "high", "stage": "adoption", "owner": world.csm.pk}),
+        "view_as_start": ([slug], {"role": "champion"}),
+        "people_invite": ([slug], {"email": "colleague@customer.example", "role": "member"}),
+        "invitation_resend": ([slug, ctx["invitation"].pk], {}),
+        "invitation_revoke": ([slug, ctx["invitation"].pk], {}),
+        "membership_role": ([slug, ctx["member_membership"].pk], {"role": "executive"}),
+        "membership_remove": ([slug, ctx["member_membership"].pk], {}),
+        "user_deactivate": ([slug, leaver_id], {}),
+        "user_reactivate": ([slug, leaver_id], {}),
+    }  # fmt: skip
+    positional, data = args.get(
+        name,
+        (
+            [slug]
+            if name.startswith(("account_", "view_as", "people")) and name != "account_create"
+            else [],
+            {},
+        ),
+    )
+    return reverse(name, args=positional), data
+
+
+SETUP: dict[str, Callable[[dict[str, Any]], None]] = {
+    # Reactivation needs someone deactivated to act on.
+    "user_reactivate": lambda ctx: User.objects.filter(pk=ctx["leaver"].pk).update(is_active=False),
+}
+
+
+def check(response: Any, expected: Any, url: str) -> None:
+    response.close()
+    if expected == L:
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, (url, response.status_code, expected)
+
+
+@pytest.mark.parametrize("persona_index,persona", list(enumerate(PERSONAS)))
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_get(name: str, persona_index: int, persona: str, matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    if name in SETUP:
+        SETUP[name](matrix_world)
+    url, _ = url_and_data(name, matrix_world)
+    before = db_state()
+    response = client_for(world.persona(persona)).get(url)
+    check(response, EXPECTED[name][0][persona_index], url)
+    if name not in ("home", "account_home"):  # the home pages remember the last account seen
+        assert db_state() == before, f"GET {url} changed data"
+
+
+POST_NAMES = sorted(name for name, (_, post) in EXPECTED.items() if post is not None)
+
+
+@pytest.mark.parametrize("persona_index,persona", list(enumerate(PERSONAS)))
+@pytest.mark.parametrize("name", POST_NAMES)
+def test_post(name: str, persona_index: int, persona: str, matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    if name in SETUP:
+        SETUP[name](matrix_world)
+    url, data = url_and_data(name, matrix_world)
+    expected = EXPECTED[name][1][persona_index]  # type: ignore[index]
+    before = db_state()
+    response = client_for(world.persona(persona)).post(url, data)
+    check(response, expected, url)
+    if expected != 302:
+        assert db_state() == before, f"a forbidden POST to {url} as {persona} changed data"
+    elif name not in ("view_as_end",):
+        assert db_state() != before, f"an allowed POST to {url} as {persona} changed nothing"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_auth_pages_never_fail(persona: str, world: World) -> None:
+    """allauth's pages: public or behind log-in, never an error, never account data."""
+    client = client_for(world.persona(persona))
+    for route, name, _ in ALL_PATTERNS:
+        if name not in AUTH_PAGES or "(?P<" in route:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 302, 403, 404, 405), (name, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_is_for_superusers_only(persona: str, world: World) -> None:
+    client = client_for(world.persona(persona))
+    for url in [
+        "/admin/",
+        "/admin/accounts/account/",
+        "/admin/accounts/user/",
+        "/admin/portal/job/",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (302, 403), (persona, url, response.status_code)
+        assert world.account.name.encode() not in response.content
+
+
+def test_admin_answers_a_superuser(world: World) -> None:
+    superuser = User.objects.create_superuser("root@vendor.example", "pw-not-used-here")
+    response = client_for(superuser).get("/admin/accounts/account/")
+    assert response.status_code == 200
+    assert world.account.name.encode() in response.content
+
+
+def test_ids_from_another_account_are_404(world: World) -> None:
+    """Object look-ups inside an account filter by that account."""
+    foreign = Membership.objects.get(user=world.other_champion)
+    client = client_for(world.csm)
+    for name in ["membership_role", "membership_remove"]:
+        response = client.post(
+            reverse(name, args=[world.account.slug, foreign.pk]), {"role": "member"}
+        )
+        assert response.status_code == 404
+    response = client.post(
+        reverse("user_deactivate", args=[world.account.slug, world.other_champion.pk])
+    )
+    assert response.status_code == 404
+    assert User.objects.get(pk=world.other_champion.pk).is_active
+    assert Membership.objects.filter(pk=foreign.pk, role="champion").exists()
