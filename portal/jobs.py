@@ -19,6 +19,7 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Retry a failing job with exponential backoff: 10 s, 20 s, 40 s, ... up to ten minutes.
+# Retry a failing job with exponential backoff (JOB_RETRY_BACKOFF: 10 s, 20 s, 40 s, ...),
+# at most ten minutes apart.
 MAX_ATTEMPTS = 6
 
 
@@ -91,13 +93,23 @@ class JobTask(Task):
 
     acks_late = True
     max_retries = MAX_ATTEMPTS
+    # The job id travels as a keyword the task function does not declare.
+    typing = False
 
     def __call__(self, *args: Any, job_id: str | None = None, **kwargs: Any) -> Any:
         if job_id is None:  # called directly (a schedule, a shell): nothing to claim
             return self.run(*args, **kwargs)
-        claimed = Job.objects.filter(
-            pk=job_id, status__in=[Job.Status.UNSENT, Job.Status.QUEUED]
-        ).update(status=Job.Status.RUNNING, started_at=timezone.now())
+        now = timezone.now()
+        # A job left running past the hard time limit belongs to a worker that died: the
+        # broker delivers it again (acks_late) and it may be claimed anew.
+        abandoned = Q(
+            status=Job.Status.RUNNING,
+            started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        )
+        claimable = Q(status__in=[Job.Status.UNSENT, Job.Status.QUEUED]) | abandoned
+        claimed = Job.objects.filter(claimable, pk=job_id).update(
+            status=Job.Status.RUNNING, started_at=now
+        )
         if not claimed:
             log.info("job %s already claimed, skipping", job_id)
             return None
@@ -118,7 +130,7 @@ class JobTask(Task):
                 return None
             raise self.retry(
                 exc=exc,
-                countdown=min(600, 10 * 2 ** (attempts - 1)),
+                countdown=min(600, settings.JOB_RETRY_BACKOFF * 2 ** (attempts - 1)),
                 kwargs={**kwargs, "job_id": job_id},
             ) from exc
         Job.objects.filter(pk=job_id).update(

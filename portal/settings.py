@@ -228,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))
 # Jobs queued this long ago that never started are taken as lost by the broker and sent again.
 JOB_REQUEUE_AFTER = timedelta(hours=1)
+JOB_RETRY_BACKOFF = env.float("JOB_RETRY_BACKOFF_SECONDS", default=10.0)
 
 # Security. The Content-Security-Policy applies in every mode, so that pages are tested under it.
 CONTENT_SECURITY_POLICY = {
