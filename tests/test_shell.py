@@ -70,9 +70,12 @@ class TestPortfolio:
         )
         AccountFactory(name="Beta Ltd", slug="beta", owner=world.csm, segment="smb")
         client = client_for(world.csm)
-        names = lambda r: [
-            n for n in ("Acme", "Beta Ltd", "Zenith Corp") if n.encode() in r.content
-        ]
+
+        def names(response: Any) -> list[str]:
+            return [
+                n for n in ("Acme", "Beta Ltd", "Zenith Corp") if n.encode() in response.content
+            ]
+
         assert names(client.get(reverse("portfolio"), {"q": "zen"})) == ["Zenith Corp"]
         assert names(client.get(reverse("portfolio"), {"segment": "smb"})) == ["Beta Ltd"]
         assert names(client.get(reverse("portfolio"), {"stage": "renewal"})) == ["Zenith Corp"]
@@ -107,7 +110,7 @@ class TestPortfolio:
 
         with CaptureQueriesContext(connection) as few:
             client.get(reverse("portfolio"))
-        for n in range(30):
+        for _ in range(30):
             account = AccountFactory(owner=world.csm)
             Membership.objects.create(user=world.champion, account=account, role="member")
         with CaptureQueriesContext(connection) as many:
