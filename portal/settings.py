@@ -161,7 +161,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
-USERSESSIONS_TRACK_ACTIVITY = True
+# Off: tracking writes to the database on every request; sessions are listed all the same.
+USERSESSIONS_TRACK_ACTIVITY = False
 # Vendor staff (CSMs and CS admins) must set up two-factor authentication before they work.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=not DEBUG)
 INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)

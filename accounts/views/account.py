@@ -17,16 +17,21 @@ from ..forms import AccountForm, ViewAsForm
 from ..models import Account, Activity
 from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
 
+TEAM_PREVIEW = 8  # people shown on the account page; the People page lists everyone
+
 
 @account_view()
 def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
     account = access.account
-    request.session["last_account"] = account.slug
-    team = list(account.memberships.select_related("user").order_by("role", "user__name"))
+    if request.session.get("last_account") != account.slug:
+        request.session["last_account"] = account.slug  # home brings them back here
+    memberships = account.memberships.select_related("user").order_by("role", "user__name")
+    team = list(memberships[:TEAM_PREVIEW])
     context = {
         "access": access,
         "account": account,
         "team": team,
+        "team_size": len(team) if len(team) < TEAM_PREVIEW else memberships.count(),
         "pending_invitations": account.invitations.pending().count()
         if access.can("people.invite")
         else 0,

@@ -1,0 +1,1 @@
+"""Benchmarks of the portal's pages: run ``python bench/pages.py``."""

@@ -1,0 +1,613 @@
+"""How much each role's pages cost: SQL queries per page, and throughput against a bare view.
+
+Run ``python bench/pages.py`` (with the project's venv). It never touches ``var/``: it makes a
+temporary ``PORTAL_VAR_DIR``, migrates it, loads the demo data, and then
+
+1. counts the SQL queries of every page in :data:`PAGES`, in-process with Django's test client
+   (the second request of a logged-in person; the first one fills per-process caches);
+2. serves the portal with gunicorn (production settings: ``DEBUG=false``, 2 sync workers) and
+   measures requests per second for every page, as a ratio to ``/bench/bare/`` (an
+   ``HttpResponse("ok")`` with no database) served by the same gunicorn in the same run. Each
+   person's session is made here with ``force_login`` and its cookie sent with every request. The
+   pages and the bare view take turns over a few rounds and each keeps its best round, so that
+   a burst of other work on the machine does not decide the figures;
+3. adds more data (accounts in the CSM's portfolio, people on the measured account) and counts
+   the queries again: query counts must not grow with the data.
+
+Human-readable lines come first; the last line of stdout is one JSON object with every figure.
+The exit status is 1 when a page did not answer 200 or the bench itself failed, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import LoadResult, get, run_load  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+HOME = "/"  # a page whose path is "/" is measured where the home page sends that person
+
+
+class Page(NamedTuple):
+    name: str
+    login: str  # the e-mail of the person viewing it (see accounts' load_demo)
+    path: str
+
+
+# The pages measured. Adding a page is one line: its name, who views it, its path.
+PAGES: list[Page] = [
+    Page("champion_home", "dana@acme.example", HOME),
+    Page("executive_home", "eli@acme.example", HOME),
+    Page("member_home", "mia@acme.example", HOME),
+    Page("csm_home", "priya@northwind.example", HOME),
+    Page("cs_admin_home", "morgan@northwind.example", HOME),
+    Page("csm_account", "priya@northwind.example", "/a/acme/"),
+]
+
+# The issue's aim: every page serves at least this fraction of the bare view's rate.
+AIM = 0.02
+BARE_PATH = "/bench/bare/"
+WORKERS = 2  # gunicorn sync workers: this machine has 2 cores
+
+# The extra data for the second query count: more accounts in the CSM's portfolio (each with
+# a champion, an executive and a member), more people on the measured account, and the
+# measured account's customers in a few more accounts (so their account switcher grows).
+MORE_DATA_CSM = "priya@northwind.example"
+MORE_DATA_ACCOUNT = "acme"
+MORE_ACCOUNTS = 50
+MORE_MEMBERS = 30
+MORE_INVITATIONS = 5
+MORE_ACCOUNTS_PER_CUSTOMER = 5
+
+# Every setting the portal reads from the environment. The bench clears them (and their
+# ``*_FILE`` forms) so that it always runs on the embedded default, whatever the shell has.
+PORTAL_SETTINGS = (
+    "ALLOWED_HOSTS",
+    "CACHE_URL",
+    "CELERY_BROKER_URL",
+    "CONN_MAX_AGE",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DEBUG",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_URL",
+    "INVITATION_DAYS_VALID",
+    "JOB_RELAY_AFTER_SECONDS",
+    "LOG_LEVEL",
+    "MEDIA_ROOT",
+    "PORTAL_STAFF_MFA_REQUIRED",
+    "PORTAL_VAR_DIR",
+    "SECRET_KEY",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_SSL_REDIRECT",
+    "SITE_NAME",
+    "SITE_URL",
+    "TIME_ZONE",
+    "VENDOR_NAME",
+)
+
+
+class BenchError(Exception):
+    """The bench could not do its work (as opposed to a page failing)."""
+
+
+@dataclass
+class PageResult:
+    page: Page
+    path: str = ""
+    queries: int | None = None
+    queries_more_data: int | None = None
+    sql: list[str] = field(default_factory=list)
+    sql_more_data: list[str] = field(default_factory=list)
+    loads: list[LoadResult] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float | None:
+        """The best round's rate; None unless every response of every round was a 200."""
+        if not self.loads or any(load.errors or not load.ok for load in self.loads):
+            return None
+        return max(load.rps for load in self.loads)
+
+    @property
+    def queries_constant(self) -> bool | None:
+        if self.queries is None or self.queries_more_data is None:
+            return None
+        return self.queries == self.queries_more_data
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+# --- Environment and data ------------------------------------------------------------------
+
+
+def bench_environment(var_dir: Path) -> dict[str, str]:
+    """The environment for the bench and its gunicorn: production mode on a throwaway var/."""
+    cleared = {*PORTAL_SETTINGS, *(f"{name}_FILE" for name in PORTAL_SETTINGS)}
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": str(ROOT),
+            "PORTAL_VAR_DIR": str(var_dir),
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "PORTAL_STAFF_MFA_REQUIRED": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def prepare_database() -> None:
+    """Set Django up in this process; migrate, load the demo data, collect the static files."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    out = StringIO()
+    call_command("migrate", interactive=False, verbosity=0, stdout=out)
+    call_command("load_demo", stdout=out)
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=out)
+
+
+def add_more_data() -> str:
+    """Grow the data the measured pages show; a summary of what was added."""
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import (
+        Account,
+        Activity,
+        CustomerRole,
+        Invitation,
+        Membership,
+        Segment,
+        Stage,
+        User,
+    )
+
+    roles = list(CustomerRole)
+    today = timezone.localdate()
+
+    def new_users(prefix: str, count: int) -> list[User]:
+        users = [
+            User(email=f"{prefix}-{i:03d}@bench.example", name=f"Bench {prefix} {i:03d}")
+            for i in range(count)
+        ]
+        for user in users:
+            user.set_unusable_password()  # hashing real passwords would take minutes
+        return User.objects.bulk_create(users)
+
+    with transaction.atomic():
+        csm = User.objects.get(email=MORE_DATA_CSM)
+        measured = Account.objects.get(slug=MORE_DATA_ACCOUNT)
+        accounts = Account.objects.bulk_create(
+            Account(
+                name=f"Bench Account {i:02d}",
+                slug=f"bench-{i:02d}",
+                owner=csm,
+                segment=list(Segment)[i % len(Segment)],
+                stage=list(Stage)[i % len(Stage)],
+                renewal_date=today + timedelta(days=7 * i),
+                brand_color=f"#{i * 5 % 256:02x}60a0",
+            )
+            for i in range(MORE_ACCOUNTS)
+        )
+        people = new_users("person", MORE_ACCOUNTS * len(roles))
+        memberships = [
+            Membership(user=people[i * len(roles) + j], account=account, role=role)
+            for i, account in enumerate(accounts)
+            for j, role in enumerate(roles)
+        ]
+        colleagues = new_users("colleague", MORE_MEMBERS)
+        joined = Membership.objects.bulk_create(
+            Membership(user=user, account=measured, role=roles[i % len(roles)])
+            for i, user in enumerate(colleagues)
+        )
+        customers = Membership.objects.filter(account=measured).exclude(user__in=colleagues)
+        memberships += [
+            Membership(user_id=m.user_id, account=account, role=m.role)
+            for m in customers
+            for account in accounts[:MORE_ACCOUNTS_PER_CUSTOMER]
+        ]
+        Membership.objects.bulk_create(memberships)
+        membership_type = ContentType.objects.get_for_model(Membership)
+        Activity.objects.bulk_create(
+            Activity(
+                account=measured,
+                actor=m.user,
+                verb="joined the account",
+                target_type=membership_type,
+                target_id=str(m.pk),
+                target_label=str(m)[:300],
+                after={"role": m.role},
+            )
+            for m in joined
+        )
+        Invitation.objects.bulk_create(
+            Invitation(
+                account=measured,
+                email=f"invitee-{i}@acme.example",
+                role=CustomerRole.MEMBER,
+                invited_by=csm,
+            )
+            for i in range(MORE_INVITATIONS)
+        )
+    return (
+        f"{MORE_ACCOUNTS} accounts for {MORE_DATA_CSM} with {len(roles)} people each, "
+        f"{MORE_MEMBERS} people, {MORE_MEMBERS} activities and {MORE_INVITATIONS} invitations on "
+        f"{MORE_DATA_ACCOUNT}, its customers in {MORE_ACCOUNTS_PER_CUSTOMER} more accounts"
+    )
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def log_in(logins: list[str]) -> dict[str, Client]:
+    """A logged-in test client for each person (its session lives in the bench's database)."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    clients = {}
+    for email in logins:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(email=email))
+        clients[email] = client
+    return clients
+
+
+def landing_path(client: Client, path: str) -> str:
+    """``path`` itself, or for :data:`HOME` the page the home page redirects to."""
+    if path != HOME:
+        return path
+    response = client.get(HOME)
+    if response.status_code != 302:
+        raise BenchError(f"the home page answered {response.status_code}, not a redirect")
+    return str(response["Location"])
+
+
+def count_queries(client: Client, path: str) -> list[str]:
+    """The SQL of one request for ``path``, after a first one has warmed the caches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise BenchError(f"answered {response.status_code}")
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def shape(sql: str) -> str:
+    """A query with its literal values blanked, to tell which queries repeat."""
+    return re.sub(r"'(?:[^']|'')*'|\b\d+\b", "?", sql)
+
+
+def grown_queries(before: list[str], after: list[str]) -> list[str]:
+    """The queries that run more often with more data, with how often."""
+    counts_before, counts_after = Counter(map(shape, before)), Counter(map(shape, after))
+    return [
+        f"{counts_before[sql]} -> {n}: {sql[:160]}"
+        for sql, n in counts_after.items()
+        if n > counts_before[sql]
+    ]
+
+
+# --- gunicorn ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[int]:
+    """Serve the portal with gunicorn on a free local port; stop it on the way out."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        "--worker-class=sync",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+        "--no-control-socket",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {process.returncode}:\n{tail(log_path)}")
+            try:
+                if get(port, "/healthz") == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError(f"gunicorn did not answer within 30 s:\n{tail(log_path)}")
+            time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # its own session: gunicorn and its workers
+            process.wait()
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    rounds: int
+    duration: float
+    warmup: float
+    concurrency: int
+    max_requests: int
+
+
+def measure(port: int, path: str, headers: dict[str, str], load: LoadSettings) -> LoadResult:
+    """Warm up, then one bounded run."""
+    run_load(
+        port,
+        path,
+        headers=headers,
+        duration=load.warmup,
+        max_requests=load.max_requests,
+        concurrency=load.concurrency,
+    )
+    return run_load(
+        port,
+        path,
+        headers=headers,
+        duration=load.duration,
+        max_requests=load.max_requests,
+        concurrency=load.concurrency,
+    )
+
+
+def describe(load: LoadResult) -> str:
+    text = f"{load.rps:8.1f} req/s ({load.ok} in {load.seconds:.1f} s)"
+    if load.errors:
+        text += f", {load.errors} failed: {load.outcomes}"
+    return text
+
+
+def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
+    env = bench_environment(var_dir)
+    os.environ.clear()
+    os.environ.update(env)
+    load = LoadSettings(
+        args.rounds, args.duration, args.warmup, args.concurrency, args.max_requests
+    )
+
+    say(f"Temporary var dir {var_dir}: migrating, loading the demo data, collecting static files")
+    prepare_database()
+
+    from django.conf import settings
+    from django.db import connections
+
+    results = [PageResult(page) for page in PAGES]
+    clients = log_in(list(dict.fromkeys(page.login for page in PAGES)))
+
+    say("\nSQL queries per page (demo data):")
+    for result in results:
+        client = clients[result.page.login]
+        try:
+            result.path = landing_path(client, result.page.path)
+            result.sql = count_queries(client, result.path)
+            result.queries = len(result.sql)
+            say(f"  {result.page.name:<16} {result.path:<14} {result.queries:3d} queries")
+        except Exception as error:
+            result.failures.append(f"query count: {error}")
+            say(f"  {result.page.name:<16} FAILED: {error}")
+        if args.show_sql:
+            for sql in result.sql:
+                say(f"      {sql[:200]}")
+    connections.close_all()
+
+    # What the load runs: (name, path, request headers, where its runs go).
+    cookie_name = settings.SESSION_COOKIE_NAME
+    bare_runs: list[LoadResult] = []
+    targets: list[tuple[str, str, dict[str, str], list[LoadResult]]] = [
+        ("bare", BARE_PATH, {}, bare_runs)
+    ]
+    for result in results:
+        if result.path:
+            cookie = clients[result.page.login].cookies[cookie_name].value
+            headers = {"Cookie": f"{cookie_name}={cookie}"}
+            targets.append((result.page.name, result.path, headers, result.loads))
+    say(
+        f"\ngunicorn, {WORKERS} sync workers, DEBUG=false; load: {load.concurrency} threads, "
+        f"{load.rounds} rounds of {load.warmup:g} s warm-up + {load.duration:g} s per page "
+        f"(at most {load.max_requests} requests)"
+    )
+    with gunicorn(env, var_dir / "gunicorn.log") as port:
+        for round_number in range(1, load.rounds + 1):
+            say(f"  round {round_number}/{load.rounds}")
+            for name, path, headers, runs in targets:
+                runs.append(measure(port, path, headers, load))
+                say(f"    {name:<16} {path:<14} {describe(runs[-1])}")
+        gunicorn_log = tail(var_dir / "gunicorn.log")
+    for result in results:
+        if result.loads and result.rps is None:
+            errors = sum(run.errors for run in result.loads)
+            result.failures.append(f"load: {errors} responses not 200")
+    if any(bare.errors or not bare.ok for bare in bare_runs):
+        raise BenchError(f"the bare view failed: {[bare.outcomes for bare in bare_runs]}")
+    bare_rps = max(bare.rps for bare in bare_runs)
+
+    say(f"\nAdding data: {add_more_data()}")
+    say("SQL queries per page (more data):")
+    for result in results:
+        if not result.path:
+            continue
+        try:
+            result.sql_more_data = count_queries(clients[result.page.login], result.path)
+            result.queries_more_data = len(result.sql_more_data)
+        except Exception as error:
+            result.failures.append(f"query count with more data: {error}")
+            say(f"  {result.page.name:<16} FAILED: {error}")
+            continue
+        note = "" if result.queries_constant else f"  GROWS from {result.queries}"
+        say(
+            f"  {result.page.name:<16} {result.path:<14} {result.queries_more_data:3d} queries{note}"
+        )
+        for line in grown_queries(result.sql, result.sql_more_data):
+            say(f"      {line}")
+    connections.close_all()
+
+    return report(results, bare_rps, bare_runs, load, gunicorn_log)
+
+
+def report(
+    results: list[PageResult],
+    bare_rps: float,
+    bare_runs: list[LoadResult],
+    load: LoadSettings,
+    gunicorn_log: str,
+) -> dict[str, Any]:
+    pages: dict[str, Any] = {}
+    say(f"\nAim (from the issue): every page at least {AIM:g} of the bare view's rate.")
+    say(f"{'page':<16} {'path':<14} {'queries':>7} {'more data':>9} {'req/s':>8} {'ratio':>7}  aim")
+    for result in results:
+        rps = result.rps
+        ratio = rps / bare_rps if rps is not None and bare_rps else None
+        meets_aim = ratio is not None and ratio >= AIM
+        pages[result.page.name] = {
+            "path": result.path or result.page.path,
+            "login": result.page.login,
+            "queries": result.queries,
+            "queries_more_data": result.queries_more_data,
+            "queries_constant": result.queries_constant,
+            "rps": round(rps, 1) if rps is not None else None,
+            "ratio_to_bare": round(ratio, 4) if ratio is not None else None,
+            "meets_aim": meets_aim,
+            "rps_runs": [round(run.rps, 1) for run in result.loads],
+            "requests": sum(run.ok for run in result.loads),
+            "errors": sum(run.errors for run in result.loads) if result.loads else None,
+            "failures": result.failures,
+        }
+        say(
+            f"{result.page.name:<16} {result.path or '?':<14} {result.queries!s:>7} "
+            f"{result.queries_more_data!s:>9} {f'{rps:.1f}' if rps else '-':>8} "
+            f"{f'{ratio:.3f}' if ratio else '-':>7}  {'ok' if meets_aim else 'MISSED'}"
+        )
+    failed = [name for name, page in pages.items() if page["failures"]]
+    if failed:
+        say(f"FAILED pages: {', '.join(failed)}")
+        if gunicorn_log:
+            say(f"gunicorn's last log lines:\n{gunicorn_log}")
+    return {
+        "ok": not failed,
+        "bare_rps": round(bare_rps, 1),
+        "bare_rps_runs": [round(bare.rps, 1) for bare in bare_runs],
+        "aim_ratio": AIM,
+        "pages": pages,
+        "query_counts_constant": all(page["queries_constant"] for page in pages.values()),
+        "all_meet_aim": all(page["meets_aim"] for page in pages.values()),
+        "failed_pages": failed,
+        "setup": {
+            "server": f"gunicorn, {WORKERS} sync workers, DEBUG=false, SQLite",
+            "rounds": load.rounds,
+            "concurrency": load.concurrency,
+            "duration_s": load.duration,
+            "warmup_s": load.warmup,
+            "max_requests": load.max_requests,
+        },
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=3, help="turns each page takes")
+    parser.add_argument("--duration", type=float, default=1.5, help="seconds of load per turn")
+    parser.add_argument("--warmup", type=float, default=0.3, help="seconds of warm-up per turn")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--max-requests", type=int, default=10_000, help="cap per turn")
+    parser.add_argument("--show-sql", action="store_true", help="print every page's queries")
+    args = parser.parse_args(argv)
+    if min(args.rounds, args.concurrency, args.max_requests) < 1 or args.duration <= 0:
+        parser.error("rounds, concurrency, max-requests and duration must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)  # so that the clean-up below still runs
+
+    signal.signal(signal.SIGTERM, stop)
+    var_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    try:
+        result = run(args, var_dir)
+    except Exception as error:
+        traceback.print_exc()
+        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        if "django.db" in sys.modules:
+            sys.modules["django.db"].connections.close_all()
+        shutil.rmtree(var_dir, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - started, 1)
+    say(json.dumps(result))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
