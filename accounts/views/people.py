@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from ..access import INVITABLE_ROLES, AccountAccess, account_view
@@ -36,6 +39,7 @@ def _people_context(access: AccountAccess, form: InviteForm | None = None) -> di
         "form": form
         if form is not None
         else (InviteForm(acting_role=access.role) if access.can("people.invite") else None),
+        "days_valid": settings.INVITATION_DAYS_VALID,
         "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
     }
 
@@ -72,8 +76,8 @@ def people_invite(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"An invitation is on its way to {invitation.email}. The link works for "
-                f"{(invitation.expires_at - invitation.created_at).days} days.",
+                f"An invitation is on its way to {invitation.email}. The link works once, "
+                f"until {date_format(timezone.localtime(invitation.expires_at), 'j F')}.",
             )
             return redirect("people", access.account.slug)
     return render(request, "accounts/people.html", _people_context(access, form), status=422)

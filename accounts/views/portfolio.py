@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,27 @@ SORTS = {
     "owner": "owner__name",
     "-owner": "-owner__name",
 }
+
+
+COLUMNS = [
+    ("name", "Account"),
+    ("segment", "Segment"),
+    ("stage", "Stage"),
+    ("renewal", "Renewal"),
+    ("owner", "Owner"),
+]
+
+
+def sortable_columns(params: dict[str, str], sort: str) -> list[dict[str, str]]:
+    """Each column's header link (the same filters, the sort toggled) and its aria-sort."""
+    columns = []
+    for key, label in COLUMNS:
+        toggled = f"-{key}" if sort == key else key
+        aria = {key: "ascending", f"-{key}": "descending"}.get(sort, "")
+        columns.append(
+            {"label": label, "url": "?" + urlencode({**params, "sort": toggled}), "aria_sort": aria}
+        )
+    return columns
 
 
 @vendor_view()
@@ -54,6 +77,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "stage": stage,
         "owner": owner,
         "sort": sort if sort in SORTS else "name",
+        "columns": sortable_columns(
+            {"q": query, "segment": segment, "stage": stage, "owner": owner},
+            sort if sort in SORTS else "name",
+        ),
         "segments": Segment.choices,
         "stages": Stage.choices,
         "owners": User.objects.filter(vendor_role=VendorRole.CSM) if user.is_cs_admin else None,  # type: ignore[union-attr]
