@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -13,5 +16,9 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        context.setdefault("user_display", email)
+        # The portal's own name and address in allauth's mails, not the request's host name.
+        context.setdefault(
+            "current_site",
+            SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+        )
         super().send_mail(template_prefix, email, context)

@@ -73,6 +73,7 @@ def test_a_person_who_forgot_their_password_logs_in_with_a_code(world: World) ->
     assert response.status_code == 302
     code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE)
     assert code, mail.outbox[-1].body
+    assert "Customer Portal" in mail.outbox[-1].body and "testserver" not in mail.outbox[-1].body
     response = client.post(reverse("account_confirm_login_code"), {"code": code.group(1)})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(world.champion.pk)
