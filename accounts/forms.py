@@ -141,3 +141,13 @@ class NotificationForm(forms.Form):
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=Delivery.choices, widget=forms.RadioSelect
             )
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="E-mail address")
+    vendor_role = forms.ChoiceField(label="Role", choices=VendorRole.choices)
+
+
+class StaffRoleForm(forms.Form):
+    vendor_role = forms.ChoiceField(choices=VendorRole.choices)

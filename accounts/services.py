@@ -292,3 +292,34 @@ def set_notification_preferences(user: User, preferences: dict[str, str]) -> Non
         NotificationSetting.objects.update_or_create(
             user=user, kind=kind, defaults={"delivery": delivery}
         )
+
+
+@transaction.atomic
+def add_staff(*, email: str, name: str, vendor_role: str, acting_user: User) -> User:
+    """Add a CSM or CS admin; they get an e-mail with a link to set their password."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already logs in with this address."})
+    user = User.objects.create_user(email, password=None, name=name, vendor_role=vendor_role)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    record("added a member of staff", actor=acting_user, target=user, after={"role": vendor_role})
+    enqueue("accounts.send_staff_welcome", user_id=user.pk, inviter_id=acting_user.pk)
+    return user
+
+
+@transaction.atomic
+def change_staff_role(user: User, *, vendor_role: str, acting_user: User) -> User:
+    if user.pk == acting_user.pk:
+        raise PermissionDenied("You cannot change your own role.")
+    before = snapshot(user, ["vendor_role"])
+    if user.vendor_role != vendor_role:
+        user.vendor_role = vendor_role
+        user.save(update_fields=["vendor_role"])
+        record(
+            "changed a staff role",
+            actor=acting_user,
+            target=user,
+            before=before,
+            after=snapshot(user, ["vendor_role"]),
+        )
+    return user

@@ -34,3 +34,34 @@ def send_invitation(invitation_id: int) -> None:
         invitation.sent_at = timezone.now()
         invitation.send_count += 1
         invitation.save(update_fields=["sent_at", "send_count"])
+
+
+@job_task("accounts.send_staff_welcome")
+def send_staff_welcome(user_id: int, inviter_id: int) -> None:
+    """E-mail a new member of staff a link to set their password (allauth's reset link)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return  # deactivated since, or already set up: nothing to send
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    send_mail_from_templates(
+        "staff_welcome",
+        to=[user.email],
+        context={
+            "user": user,
+            "inviter": User.objects.get(pk=inviter_id),
+            "set_password_url": settings.SITE_URL + path,
+        },
+    )

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from .views import account, me, people, portfolio
+from .views import account, me, people, portfolio, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path("console/accounts/new/", account.account_create, name="account_create"),
+    path("console/staff/", staff.staff, name="staff"),
+    path("console/staff/add/", staff.staff_add, name="staff_add"),
+    path("console/staff/<int:pk>/role/", staff.staff_role, name="staff_role"),
+    path("console/staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
+    path("console/staff/<int:pk>/reactivate/", staff.staff_reactivate, name="staff_reactivate"),
     path("invitations/<str:token>/", me.invitation_accept, name="accept_invitation"),
     path("settings/profile/", me.profile, name="profile"),
     path("settings/notifications/", me.notifications, name="notifications"),

@@ -19,7 +19,7 @@ from PIL import Image
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from portal.models import Job
 from tests.conftest import PERSONAS, World, client_for
-from tests.factories import MembershipFactory
+from tests.factories import CSMFactory, MembershipFactory
 
 L = "login"  # a redirect to the log-in page
 
@@ -30,6 +30,8 @@ VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
 CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
 CONSOLE_WRITE = [L, 403, 403, 403, 403, 302, 302, 302]
+ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
+ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
 SIGNED_IN_READ = [L, 200, 200, 200, 200, 200, 200, 200]
 SIGNED_IN_WRITE = [L, 302, 302, 302, 302, 302, 302, 302]
 POST_ONLY = [405] * 8
@@ -40,6 +42,11 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "healthz": ([200] * 8, None),
     "portfolio": (CONSOLE_READ, None),
     "account_create": (CONSOLE_READ, CONSOLE_WRITE),
+    "staff": (ADMIN_READ, None),
+    "staff_add": (POST_ONLY, ADMIN_WRITE),
+    "staff_role": (POST_ONLY, ADMIN_WRITE),
+    "staff_deactivate": (POST_ONLY, ADMIN_WRITE),
+    "staff_reactivate": (POST_ONLY, ADMIN_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
     "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -135,11 +142,13 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
     )
     member_membership = Membership.objects.get(user=world.member, account=world.account)
     leaver = MembershipFactory(account=world.account, role="member").user
+    spare_csm = CSMFactory(name="Spare CSM")
     return {
         "world": world,
         "invitation": invitation,
         "member_membership": member_membership,
         "leaver": leaver,
+        "spare_csm": spare_csm,
     }
 
 
@@ -151,6 +160,10 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "accept_invitation": ([ctx["invitation"].token], {}),
         "account_create": ([], {"name": "Newco", "segment": "smb", "touch_model": "tech", "stage": "onboarding", "owner": world.csm.pk}),
         "profile": ([], {"name": "Renamed Person"}),
+        "staff_add": ([], {"name": "New CSM", "email": "new.csm@vendor.example", "vendor_role": "csm"}),
+        "staff_role": ([ctx["spare_csm"].pk], {"vendor_role": "admin"}),
+        "staff_deactivate": ([ctx["spare_csm"].pk], {}),
+        "staff_reactivate": ([ctx["spare_csm"].pk], {}),
         "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest"}),
         "account_edit": ([slug], {"name": "Acme Renamed", "slug": slug, "segment": "enterprise", "touch_model": "high", "stage": "adoption", "owner": world.csm.pk}),
         "view_as_start": ([slug], {"role": "champion"}),
@@ -177,6 +190,9 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 SETUP: dict[str, Callable[[dict[str, Any]], None]] = {
     # Reactivation needs someone deactivated to act on.
     "user_reactivate": lambda ctx: User.objects.filter(pk=ctx["leaver"].pk).update(is_active=False),
+    "staff_reactivate": lambda ctx: User.objects.filter(pk=ctx["spare_csm"].pk).update(
+        is_active=False
+    ),
 }
 
 

@@ -1,0 +1,98 @@
+"""The vendor's own team, managed by CS admins."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import vendor_view
+from ..forms import StaffForm, StaffRoleForm
+from ..models import User
+from ..services import add_staff, change_staff_role, deactivate_user, reactivate_user
+
+
+def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
+    staff = (
+        User.objects.exclude(vendor_role="")
+        .annotate(accounts=Count("portfolio"))
+        .order_by("-is_active", "name")
+    )
+    with_mfa = set(Authenticator.objects.filter(user__in=staff).values_list("user_id", flat=True))
+    return {
+        "staff": staff,
+        "with_mfa": with_mfa,
+        "form": form or StaffForm(),
+        "role_choices": StaffRoleForm.base_fields["vendor_role"].choices,  # type: ignore[attr-defined]
+    }
+
+
+@vendor_view(admin_only=True)
+def staff(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/staff.html", _staff_context())
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def staff_add(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(request.POST)
+    if form.is_valid():
+        try:
+            user = add_staff(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                vendor_role=form.cleaned_data["vendor_role"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, f"{user.display_name} was added and e-mailed a link to set a password."
+            )
+            return redirect("staff")
+    return render(request, "accounts/staff.html", _staff_context(form), status=422)
+
+
+def _staff_member(pk: int) -> User:
+    return get_object_or_404(User.objects.exclude(vendor_role=""), pk=pk)
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff_member(pk)
+    form = StaffRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose Customer Success Manager or CS admin.")
+        return render(request, "accounts/staff.html", _staff_context(), status=422)
+    change_staff_role(user, vendor_role=form.cleaned_data["vendor_role"], acting_user=request.user)
+    messages.success(request, f"{user.display_name} is now {user.get_vendor_role_display()}.")
+    return redirect("staff")
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff_member(pk)
+    deactivate_user(user, acting_user=request.user)
+    messages.success(
+        request,
+        f"{user.display_name} can no longer log in. Their accounts keep them as owner until you reassign them.",
+    )
+    return redirect("staff")
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff_member(pk)
+    reactivate_user(user, acting_user=request.user)
+    messages.success(request, f"{user.display_name} can log in again.")
+    return redirect("staff")
