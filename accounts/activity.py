@@ -33,14 +33,19 @@ def record(
     after: dict[str, Any] | None = None,
     internal: bool = False,
 ) -> Activity:
-    """Write one entry: ``record("invited", actor=user, account=acme, target=invitation)``."""
+    """Write one entry: ``record("invited", actor=user, account=acme, target=invitation)``.
+
+    The target is shown by its ``activity_label`` where it has one, else by ``str()``.
+    """
     return Activity.objects.create(
         account=account,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:300] if target is not None else "",
+        target_label=str(getattr(target, "activity_label", target))[:300]
+        if target is not None
+        else "",
         before=before,
         after=after,
         internal=internal,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -16,6 +17,18 @@ from .models import (
     User,
     VendorRole,
 )
+
+
+def contrast_with_white(hex_color: str) -> float:
+    """The WCAG contrast ratio of white on ``#rrggbb``."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
 
 
 class AccountForm(forms.ModelForm):
@@ -63,6 +76,14 @@ class AccountForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("Another account already uses this address.")
         return slug
+
+    def clean_brand_color(self) -> str:
+        color = self.cleaned_data.get("brand_color", "")
+        if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") and contrast_with_white(color) < 3:
+            raise forms.ValidationError(
+                "This colour is too light: white text on it would be hard to read. Choose a darker shade."
+            )
+        return color.lower()
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

@@ -231,6 +231,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.account}"
 
+    @property
+    def activity_label(self) -> str:
+        return self.user.display_name
+
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(32)
@@ -289,6 +293,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.account}"
+
+    @property
+    def activity_label(self) -> str:
+        return f"{self.email} ({self.get_role_display().lower()})"
 
     @property
     def token(self) -> str:

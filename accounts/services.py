@@ -155,10 +155,10 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     record(
-        "joined the account",
+        "joined",
         actor=user,
         account=invitation.account,
-        target=membership,
+        target=invitation.account,
         after={"role": membership.role},
     )
     return user

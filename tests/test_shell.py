@@ -144,6 +144,7 @@ class TestAccountConsole:
         [
             ({"name": ""}, b"This field is required"),
             ({"brand_color": "red"}, b"six hex digits"),
+            ({"brand_color": "#ffe066"}, b"too light"),
             ({"slug": "acme"}, b"already uses this address"),
             ({"segment": "galactic"}, b"Select a valid choice"),
             ({"renewal_date": "2026-02-30"}, b"Enter a valid date"),

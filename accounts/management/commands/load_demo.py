@@ -143,15 +143,15 @@ class Command(BaseCommand):
             for email, name, role in spec["people"]:
                 user, new = ensure_user(email, name)
                 created += new
-                membership, new = Membership.objects.get_or_create(
+                _, new = Membership.objects.get_or_create(
                     user=user, account=account, defaults={"role": role}
                 )
                 if new:
                     record(
-                        "joined the account",
+                        "joined",
                         actor=user,
                         account=account,
-                        target=membership,
+                        target=account,
                         after={"role": role},
                     )
                     created += 1
