@@ -82,6 +82,20 @@ class TestPortfolio:
         page = client.get(reverse("portfolio"), {"sort": "-name"}).content.decode()
         assert page.index("Zenith Corp") < page.index("Beta Ltd") < page.index("Acme")
 
+    def test_the_header_counts_renewals_due_within_90_days(self, world: World) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        AccountFactory(owner=world.csm, renewal_date=today + timedelta(days=30))
+        AccountFactory(owner=world.csm, renewal_date=today + timedelta(days=200))
+        AccountFactory(owner=world.csm, renewal_date=today - timedelta(days=3))
+        AccountFactory(owner=world.other_csm, renewal_date=today + timedelta(days=10))
+        response = client_for(world.csm).get(reverse("portfolio"))
+        assert response.context["totals"]["renewing_soon"] == 1
+        assert response.context["totals"]["accounts"] == 4
+
     def test_htmx_gets_only_the_table(self, world: World) -> None:
         response = client_for(world.csm).get(
             reverse("portfolio"), {"q": "ac"}, HTTP_HX_REQUEST="true"

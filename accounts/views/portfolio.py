@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from ..access import vendor_view
 from ..models import Account, Segment, Stage, User, VendorRole
@@ -87,7 +89,13 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "totals": Account.objects.visible_to(user).aggregate(
             accounts=Count("id"),
             onboarding=Count("id", filter=Q(stage=Stage.ONBOARDING)),
-            renewal=Count("id", filter=Q(stage=Stage.RENEWAL)),
+            renewing_soon=Count(
+                "id",
+                filter=Q(
+                    renewal_date__gte=timezone.localdate(),
+                    renewal_date__lte=timezone.localdate() + timedelta(days=90),
+                ),
+            ),
         ),
     }
     template = (
