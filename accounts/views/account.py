@@ -31,7 +31,7 @@ def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         "access": access,
         "account": account,
         "team": team,
-        "team_size": len(team) if len(team) < TEAM_PREVIEW else memberships.count(),
+        "team_size": memberships.count(),
         "pending_invitations": account.invitations.pending().count()
         if access.can("people.invite")
         else 0,
