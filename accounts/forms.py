@@ -19,6 +19,16 @@ from .models import (
 )
 
 
+def add_service_errors(form: forms.Form, error: forms.ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, error)
+
+
 def contrast_with_white(hex_color: str) -> float:
     """The WCAG contrast ratio of white on ``#rrggbb``."""
 

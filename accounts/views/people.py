@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from ..access import INVITABLE_ROLES, AccountAccess, account_view
-from ..forms import InviteForm, RoleForm
+from ..forms import InviteForm, RoleForm, add_service_errors
 from ..models import User
 from ..services import (
     change_role,
@@ -70,9 +70,7 @@ def people_invite(request: HttpRequest, access: AccountAccess) -> HttpResponse:
                 acting_role=access.role,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

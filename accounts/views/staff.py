@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import vendor_view
-from ..forms import StaffForm, StaffRoleForm
+from ..forms import StaffForm, StaffRoleForm, add_service_errors
 from ..models import User
 from ..services import add_staff, change_staff_role, deactivate_user, reactivate_user
 
@@ -49,9 +49,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{user.display_name} was added and e-mailed a link to set a password."
