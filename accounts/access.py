@@ -45,6 +45,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.view": EVERYONE,
     "people.invite": VENDOR | {Role.CHAMPION},
     "people.manage": VENDOR,
+    # Onboarding. Who may tick which task is narrowed further by successplans.services.may_work.
+    "onboarding.view": EVERYONE,
+    "onboarding.manage": VENDOR,
+    "onboarding.work": VENDOR | {Role.CHAMPION, Role.MEMBER},
+    "onboarding.assign": VENDOR | {Role.CHAMPION},
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never
@@ -86,7 +91,7 @@ class AccountAccess:
 
 
 # Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
-READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view"})
+READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view", "onboarding.view"})
 
 
 def role_on_account(user: Any, account: Account) -> str | None:

@@ -16,3 +16,13 @@ def can(access: Any, capability: str) -> bool:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> Any:
+    """``{{ task.description|markdown }}``: rendered and sanitised Markdown."""
+    from django.utils.safestring import mark_safe
+
+    from portal.markdown import render_markdown
+
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 just above
