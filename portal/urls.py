@@ -16,4 +16,5 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("successplans.urls")),
 ]
