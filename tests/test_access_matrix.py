@@ -18,8 +18,10 @@ from PIL import Image
 
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from portal.models import Job
+from successplans.models import Checklist, Task, TaskComment
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
+from tests.onboarding_helpers import start as start_checklist
 
 L = "login"  # a redirect to the log-in page
 
@@ -47,6 +49,18 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "staff_role": (POST_ONLY, ADMIN_WRITE),
     "staff_deactivate": (POST_ONLY, ADMIN_WRITE),
     "staff_reactivate": (POST_ONLY, ADMIN_WRITE),
+    "onboarding_portfolio": (CONSOLE_READ, None),
+    "onboarding": (ACCOUNT_READ, None),
+    "onboarding_start": (POST_ONLY, VENDOR_WRITE),
+    "onboarding_ladder": (POST_ONLY, VENDOR_WRITE),
+    "onboarding_task_add": (POST_ONLY, VENDOR_WRITE),
+    "onboarding_task": (ACCOUNT_READ, None),
+    "onboarding_task_done": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
+    "onboarding_task_assign": (POST_ONLY, INVITE_WRITE),
+    "onboarding_task_comment": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
+    "onboarding_task_edit": ([L, 403, 403, 403, 404, 302, 404, 302], VENDOR_WRITE),
+    "onboarding_task_delete": (POST_ONLY, VENDOR_WRITE),
+    "onboarding_task_move": (POST_ONLY, VENDOR_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
     "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -121,6 +135,9 @@ def db_state() -> tuple[Any, ...]:
         list(NotificationSetting.objects.order_by("pk").values()),
         Activity.objects.count(),
         Job.objects.count(),
+        list(Checklist.objects.order_by("pk").values()),
+        list(Task.objects.order_by("pk").values()),
+        TaskComment.objects.count(),
     )
 
 
@@ -143,12 +160,16 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
     member_membership = Membership.objects.get(user=world.member, account=world.account)
     leaver = MembershipFactory(account=world.account, role="member").user
     spare_csm = CSMFactory(name="Spare CSM")
+    checklist = start_checklist(world)
+    members_task = checklist.tasks.get(title="Connect your data")  # assigned to the member
     return {
         "world": world,
         "invitation": invitation,
         "member_membership": member_membership,
         "leaver": leaver,
         "spare_csm": spare_csm,
+        "checklist": checklist,
+        "task": members_task,
     }
 
 
@@ -172,24 +193,28 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "invitation_revoke": ([slug, ctx["invitation"].pk], {}),
         "membership_role": ([slug, ctx["member_membership"].pk], {"role": "executive"}),
         "membership_remove": ([slug, ctx["member_membership"].pk], {}),
+        "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
+        "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
+        "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
+        "onboarding_task": ([slug, ctx["task"].pk], {}),
+        "onboarding_task_done": ([slug, ctx["task"].pk], {"done": "1"}),
+        "onboarding_task_assign": ([slug, ctx["task"].pk], {"assignee": world.executive.pk}),
+        "onboarding_task_comment": ([slug, ctx["task"].pk], {"body": "On it."}),
+        "onboarding_task_edit": ([slug, ctx["task"].pk], {"phase": ctx["task"].phase_id, "title": "Connect your warehouse", "owner_side": "customer", "version": ctx["task"].version}),
+        "onboarding_task_delete": ([slug, ctx["task"].pk], {}),
+        "onboarding_task_move": ([slug, ctx["task"].pk], {"direction": "down"}),
         "user_deactivate": ([slug, leaver_id], {}),
         "user_reactivate": ([slug, leaver_id], {}),
     }  # fmt: skip
-    positional, data = args.get(
-        name,
-        (
-            [slug]
-            if name.startswith(("account_", "view_as", "people")) and name != "account_create"
-            else [],
-            {},
-        ),
-    )
+    route = next(route for route, pattern_name, _ in ALL_PATTERNS if pattern_name == name)
+    positional, data = args.get(name, ([slug] if "<slug:slug>" in route else [], {}))
     return reverse(name, args=positional), data
 
 
 SETUP: dict[str, Callable[[dict[str, Any]], None]] = {
     # Reactivation needs someone deactivated to act on.
     "user_reactivate": lambda ctx: User.objects.filter(pk=ctx["leaver"].pk).update(is_active=False),
+    "onboarding_start": lambda ctx: ctx["checklist"].delete(),
     "staff_reactivate": lambda ctx: User.objects.filter(pk=ctx["spare_csm"].pk).update(
         is_active=False
     ),

@@ -1,0 +1,38 @@
+"""A small template and a started checklist, for the onboarding tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from successplans.models import Checklist, ChecklistTemplate, Side, TemplatePhase, TemplateTask
+from successplans.services import start_onboarding
+
+
+def make_template(owner: User, *, tasks_per_phase: int = 2) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.create(name="Standard onboarding", created_by=owner)
+    specs = [
+        ("Kickoff", [("Kickoff call", Side.VENDOR, "csm", 0, {}), ("Share your goals", Side.CUSTOMER, "champion", 3, {})]),
+        ("Set-up", [("Connect your data", Side.CUSTOMER, "member", 7, {}), ("Internal handover", Side.VENDOR, "csm", 2, {"internal": True})]),
+        ("Go-live", [("First report shared", Side.CUSTOMER, "champion", 14, {"is_value_milestone": True}), ("Optional training", Side.CUSTOMER, "", 20, {"required": False})]),
+    ]  # fmt: skip
+    for position, (name, tasks) in enumerate(specs):
+        phase = TemplatePhase.objects.create(template=template, name=name, position=position)
+        for i, (title, side, role, offset, extra) in enumerate(tasks[:tasks_per_phase]):
+            TemplateTask.objects.create(
+                phase=phase, title=title, owner_side=side, default_role=role,
+                due_offset_days=offset, position=i, **extra,
+            )  # fmt: skip
+    return template
+
+
+def start(world: object, kickoff: date | None = None) -> Checklist:
+    template = make_template(world.csm)  # type: ignore[attr-defined]
+    return start_onboarding(
+        world.account,  # type: ignore[attr-defined]
+        template=template,
+        kickoff_date=kickoff or timezone.localdate() - timedelta(days=5),
+        acting_user=world.csm,  # type: ignore[attr-defined]
+    )
