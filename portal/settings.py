@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -167,6 +168,10 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Vendor staff (CSMs and CS admins) must set up two-factor authentication before they work.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=not DEBUG)
 INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)
+# Onboarding reminders: tasks due within this many days are "due soon"; an onboarding with no
+# customer activity for this many days is "stalled" in its CSM's digest.
+ONBOARDING_DUE_SOON_DAYS = env.int("ONBOARDING_DUE_SOON_DAYS", default=3)
+ONBOARDING_STALLED_DAYS = env.int("ONBOARDING_STALLED_DAYS", default=7)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -224,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-unsent-jobs": {
         "task": "portal.relay_unsent_jobs",
         "schedule": timedelta(minutes=1),
+    },
+    "onboarding-reminders": {
+        "task": "successplans.send_onboarding_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 # Jobs left unsent longer than this are published again by the relay.

@@ -15,6 +15,7 @@ from ..access import AccountAccess, account_view, get_account_for_user, vendor_v
 from ..activity import snapshot
 from ..forms import AccountForm, ViewAsForm
 from ..models import Account, Activity
+from ..panels import render_panels
 from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
 
 TEAM_PREVIEW = 8  # people shown on the account page; the People page lists everyone
@@ -39,6 +40,7 @@ def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         if access.can("account.view_activity")
         else [],
         "view_as_form": ViewAsForm() if access.can("account.view_as") else None,
+        "panels": render_panels(request, access),
     }
     return render(request, "accounts/account_home.html", context)
 
