@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import VENDOR, AccountAccess, Role
@@ -177,16 +177,17 @@ def may_work(access: AccountAccess, task: Task, user: User) -> bool:
 
 
 def refresh_milestones(checklist: Checklist) -> None:
-    """Keep the checklist's completion and value dates in step with its tasks."""
-    tasks = checklist.tasks.filter(required=True)
-    done = not tasks.filter(completed_at__isnull=True).exists() and tasks.exists()
-    value = (
-        checklist.tasks.filter(is_value_milestone=True, completed_at__isnull=False)
-        .order_by("completed_at")
-        .first()
+    """Keep the checklist's completion and value dates in step with its tasks: completed when
+    the last required task was done, value reached when the value milestone was."""
+    figures = checklist.tasks.aggregate(
+        required_count=Count("pk", filter=Q(required=True)),
+        required_open=Count("pk", filter=Q(required=True, completed_at__isnull=True)),
+        last_done=Max("completed_at", filter=Q(required=True)),
+        value_at=Min("completed_at", filter=Q(is_value_milestone=True)),
     )
-    completed_at = checklist.completed_at or timezone.now() if done else None
-    value_reached_at = value.completed_at if value else None
+    done = figures["required_count"] > 0 and figures["required_open"] == 0
+    completed_at = figures["last_done"] if done else None
+    value_reached_at = figures["value_at"]
     if (completed_at, value_reached_at) != (checklist.completed_at, checklist.value_reached_at):
         checklist.completed_at, checklist.value_reached_at = completed_at, value_reached_at
         checklist.save(update_fields=["completed_at", "value_reached_at"])
@@ -355,3 +356,161 @@ def update_ladder(checklist: Checklist, *, fields: dict[str, int], acting_user: 
         after=snapshot(checklist, list(fields)),
         internal=True,
     )
+
+
+# Template editing -----------------------------------------------------------------------------
+# A template belongs to no account: its log entries are internal and name the template.
+
+TEMPLATE_TASK_FIELDS = [*TASK_FIELDS, "default_role", "due_offset_days"]
+
+
+def _touch(template: ChecklistTemplate) -> None:
+    """Phases and tasks changed: the template's "updated" date follows."""
+    ChecklistTemplate.objects.filter(pk=template.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def create_template(*, name: str, description: str = "", acting_user: User) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.create(
+        name=name, description=description, created_by=acting_user
+    )
+    record(
+        "created a template",
+        actor=acting_user,
+        target=template,
+        after=snapshot(template, ["name", "description"]),
+        internal=True,
+    )
+    return template
+
+
+@transaction.atomic
+def update_template(
+    template: ChecklistTemplate, *, fields: dict[str, Any], acting_user: User
+) -> ChecklistTemplate:
+    """Rename or redescribe a template. Checklists already started keep their copy."""
+    before = snapshot(template, list(fields))
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.save(update_fields=[*fields, "updated_at"])
+    record(
+        "edited a template",
+        actor=acting_user,
+        target=template,
+        before=before,
+        after=snapshot(template, list(fields)),
+        internal=True,
+    )
+    return template
+
+
+@transaction.atomic
+def add_phase(template: ChecklistTemplate, *, name: str, acting_user: User) -> TemplatePhase:
+    phase = TemplatePhase.objects.create(
+        template=template, name=name, position=position_after(template.phases.all())
+    )
+    _touch(template)
+    record(
+        "added a phase",
+        actor=acting_user,
+        target=phase,
+        after={"template": template.name, "name": name},
+        internal=True,
+    )
+    return phase
+
+
+@transaction.atomic
+def rename_phase(phase: TemplatePhase, *, name: str, acting_user: User) -> TemplatePhase:
+    before = phase.name
+    phase.name = name
+    phase.save(update_fields=["name"])
+    _touch(phase.template)
+    record(
+        "renamed a phase",
+        actor=acting_user,
+        target=phase,
+        before={"name": before},
+        after={"template": phase.template.name, "name": name},
+        internal=True,
+    )
+    return phase
+
+
+@transaction.atomic
+def delete_phase(phase: TemplatePhase, *, acting_user: User) -> None:
+    """Delete a phase with its tasks."""
+    record(
+        "deleted a phase",
+        actor=acting_user,
+        target=phase,
+        before={
+            "template": phase.template.name,
+            "name": phase.name,
+            "tasks": [task.title for task in phase.tasks.all()],
+        },
+        internal=True,
+    )
+    _touch(phase.template)
+    phase.delete()
+
+
+@transaction.atomic
+def add_template_task(
+    phase: TemplatePhase, *, fields: dict[str, Any], acting_user: User
+) -> TemplateTask:
+    task = TemplateTask.objects.create(
+        phase=phase, position=position_after(phase.tasks.all()), **fields
+    )
+    _touch(phase.template)
+    record(
+        "added a template task",
+        actor=acting_user,
+        target=task,
+        after={"template": phase.template.name, "phase": phase.name}
+        | snapshot(task, TEMPLATE_TASK_FIELDS),
+        internal=True,
+    )
+    return task
+
+
+@transaction.atomic
+def update_template_task(
+    task: TemplateTask, *, fields: dict[str, Any], acting_user: User
+) -> TemplateTask:
+    """Save an edit of a template task; a task moved to another phase goes to its end."""
+    tracked = [*TEMPLATE_TASK_FIELDS, "phase"]
+    before = snapshot(task, tracked)
+    new_phase = fields.get("phase")
+    if new_phase is not None and new_phase.pk != task.phase_id:
+        if new_phase.template_id != task.phase.template_id:
+            raise ValidationError({"phase": "Choose a phase of this template."})
+        task.position = position_after(new_phase.tasks.all())
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.save()
+    _touch(task.phase.template)
+    record(
+        "edited a template task",
+        actor=acting_user,
+        target=task,
+        before=before,
+        after=snapshot(task, tracked),
+        internal=True,
+    )
+    return task
+
+
+@transaction.atomic
+def delete_template_task(task: TemplateTask, *, acting_user: User) -> None:
+    template = task.phase.template
+    record(
+        "deleted a template task",
+        actor=acting_user,
+        target=task,
+        before={"template": template.name, "phase": task.phase.name}
+        | snapshot(task, TEMPLATE_TASK_FIELDS),
+        internal=True,
+    )
+    task.delete()
+    _touch(template)

@@ -18,7 +18,14 @@ from PIL import Image
 
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from portal.models import Job
-from successplans.models import Checklist, Task, TaskComment
+from successplans.models import (
+    Checklist,
+    ChecklistTemplate,
+    Task,
+    TaskComment,
+    TemplatePhase,
+    TemplateTask,
+)
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
 from tests.onboarding_helpers import start as start_checklist
@@ -61,6 +68,20 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "onboarding_task_edit": ([L, 403, 403, 403, 404, 302, 404, 302], VENDOR_WRITE),
     "onboarding_task_delete": (POST_ONLY, VENDOR_WRITE),
     "onboarding_task_move": (POST_ONLY, VENDOR_WRITE),
+    "template_list": (CONSOLE_READ, None),
+    "template_create": (POST_ONLY, CONSOLE_WRITE),
+    "template_edit": (CONSOLE_READ, CONSOLE_WRITE),
+    "template_copy": (POST_ONLY, CONSOLE_WRITE),
+    "template_archive": (POST_ONLY, CONSOLE_WRITE),
+    "template_restore": (POST_ONLY, CONSOLE_WRITE),
+    "phase_add": (POST_ONLY, CONSOLE_WRITE),
+    "phase_edit": (POST_ONLY, CONSOLE_WRITE),
+    "phase_move": (POST_ONLY, CONSOLE_WRITE),
+    "phase_delete": (POST_ONLY, CONSOLE_WRITE),
+    "template_task_add": (CONSOLE_READ, CONSOLE_WRITE),
+    "template_task_edit": (CONSOLE_READ, CONSOLE_WRITE),
+    "template_task_move": (POST_ONLY, CONSOLE_WRITE),
+    "template_task_delete": (POST_ONLY, CONSOLE_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
     "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -138,6 +159,9 @@ def db_state() -> tuple[Any, ...]:
         list(Checklist.objects.order_by("pk").values()),
         list(Task.objects.order_by("pk").values()),
         TaskComment.objects.count(),
+        list(ChecklistTemplate.objects.order_by("pk").values()),
+        list(TemplatePhase.objects.order_by("pk").values()),
+        list(TemplateTask.objects.order_by("pk").values()),
     )
 
 
@@ -193,6 +217,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "invitation_revoke": ([slug, ctx["invitation"].pk], {}),
         "membership_role": ([slug, ctx["member_membership"].pk], {"role": "executive"}),
         "membership_remove": ([slug, ctx["member_membership"].pk], {}),
+        **template_urls(ctx),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -209,6 +234,34 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     route = next(route for route, pattern_name, _ in ALL_PATTERNS if pattern_name == name)
     positional, data = args.get(name, ([slug] if "<slug:slug>" in route else [], {}))
     return reverse(name, args=positional), data
+
+
+def template_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+    template = ctx["checklist"].template
+    phase = template.phases.order_by("position").first()  # the first of three, with two tasks
+    task = phase.tasks.order_by("position").first()
+    new_task = {
+        "title": "Invite your team",
+        "owner_side": "customer",
+        "default_role": "champion",
+        "due_offset_days": "7",
+        "required": "on",
+    }
+    return {
+        "template_create": ([], {"name": "New one"}),
+        "template_edit": ([template.pk], {"name": "Renamed", "description": ""}),
+        "template_copy": ([template.pk], {}),
+        "template_archive": ([template.pk], {}),
+        "template_restore": ([template.pk], {}),
+        "phase_add": ([template.pk], {"name": "Hypercare"}),
+        "phase_edit": ([template.pk, phase.pk], {"name": "Start"}),
+        "phase_move": ([template.pk, phase.pk], {"direction": "down"}),
+        "phase_delete": ([template.pk, phase.pk], {}),
+        "template_task_add": ([template.pk, phase.pk], new_task),
+        "template_task_edit": ([template.pk, task.pk], {**new_task, "phase": phase.pk}),
+        "template_task_move": ([template.pk, task.pk], {"direction": "down"}),
+        "template_task_delete": ([template.pk, task.pk], {}),
+    }  # fmt: skip
 
 
 SETUP: dict[str, Callable[[dict[str, Any]], None]] = {

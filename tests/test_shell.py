@@ -325,4 +325,10 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
     for email in ["morgan@northwind.example", "priya@northwind.example", "dana@acme.example"]:
         assert email in first and email in second
     assert {a.segment for a in Account.objects.all()} == {"enterprise", "mid_market", "smb"}
+    from successplans.models import Checklist
+
+    onboardings = {c.account.slug: c for c in Checklist.objects.select_related("account")}
+    assert set(onboardings) == {"acme", "globex", "initech"}
+    assert onboardings["acme"].completed_at is None
+    assert (onboardings["globex"].time_to_value, onboardings["initech"].time_to_value) == (21, 34)
     assert len({a.stage for a in Account.objects.all()}) == 3

@@ -1,4 +1,4 @@
-"""Create the demo data: vendor staff, three customer accounts and their people.
+"""Create the demo data: vendor staff, three customer accounts, their people and onboardings.
 
 Idempotent: a second run finds everything in place and changes nothing.
 """
@@ -24,6 +24,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from successplans.demo import ensure_demo_onboardings, ensure_demo_template
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
@@ -156,6 +157,9 @@ class Command(BaseCommand):
                     )
                     created += 1
                 logins.append((email, CustomerRole(role).label, account.name))
+
+        template = ensure_demo_template(staff["priya@northwind.example"])
+        created += ensure_demo_onboardings(template)
 
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,181 @@
+"""Forms of the CSM's checklist-template console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from .models import (
+    MAX_OFFSET_DAYS,
+    AssigneeRole,
+    ChecklistTemplate,
+    Side,
+    TemplatePhase,
+    TemplateTask,
+)
+
+VENDOR_ROLES = {AssigneeRole.CSM.value, AssigneeRole.NOBODY.value}
+CUSTOMER_ROLES = {
+    AssigneeRole.CHAMPION.value,
+    AssigneeRole.EXECUTIVE.value,
+    AssigneeRole.MEMBER.value,
+    AssigneeRole.NOBODY.value,
+}
+
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+def clean_resource_links(raw: str) -> str:
+    """One link a line, "Title https://…" or just the address; http(s) only, else a message
+    naming the line."""
+    lines = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        address = line.rsplit(" ", 1)[-1]
+        try:
+            _web_address(address)
+        except ValidationError:
+            raise forms.ValidationError(
+                f"Line {number}: “{address[:80]}” is not a web address. Write one link a line: "
+                "a title, a space and an address that starts with https:// or http://, "
+                "or just the address."
+            ) from None
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["name", "description"]
+        widgets = {
+            "name": forms.TextInput(attrs={"placeholder": "Enterprise onboarding"}),
+            "description": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "Which customers it fits, how long it runs."}
+            ),
+        }
+        error_messages = {"name": {"required": "Give the template a name."}}
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = TemplatePhase
+        fields = ["name"]
+        labels = {"name": "Phase name"}
+        widgets = {"name": forms.TextInput(attrs={"placeholder": "Kickoff"})}
+        error_messages = {"name": {"required": "Give the phase a name."}}
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down")],
+        error_messages={"invalid_choice": "Move up or down.", "required": "Move up or down."},
+    )
+
+
+class TemplateTaskForm(forms.ModelForm):
+    """A template task. Editing offers the template's phases, and only those."""
+
+    due_offset_days = forms.IntegerField(
+        label="Due, days after kickoff",
+        min_value=0,
+        max_value=MAX_OFFSET_DAYS,
+        initial=0,
+        help_text="0 is the kickoff day itself.",
+        error_messages={
+            "required": f"Give a number of days from 0 to {MAX_OFFSET_DAYS}.",
+            "invalid": f"Give a whole number of days from 0 to {MAX_OFFSET_DAYS}.",
+            "min_value": f"Choose a day from 0 (the kickoff) to {MAX_OFFSET_DAYS}.",
+            "max_value": f"Choose a day from 0 (the kickoff) to {MAX_OFFSET_DAYS}.",
+        },
+    )
+
+    class Meta:
+        model = TemplateTask
+        fields = [
+            "title",
+            "description",
+            "owner_side",
+            "default_role",
+            "due_offset_days",
+            "phase",
+            "resource_links",
+            "required",
+            "is_value_milestone",
+            "internal",
+        ]
+        labels = {
+            "owner_side": "Whose task",
+            "default_role": "Assigned to",
+            "resource_links": "Resource links",
+            "required": "Required to complete onboarding",
+            "is_value_milestone": "This is the value milestone",
+            "internal": "Internal to our team",
+        }
+        help_texts = {
+            "description": "Markdown: **bold**, lists, [links](https://…).",
+            "default_role": "Who gets it when onboarding starts.",
+            "resource_links": "One link a line: a title, a space and the address, or just the address.",
+            "required": "Optional tasks do not count towards progress.",
+            "internal": "Never shown to the customer. Only for vendor tasks.",
+        }
+        widgets = {
+            "title": forms.TextInput(attrs={"placeholder": "Invite your team"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "resource_links": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "Set-up guide https://docs.example.com/setup"}
+            ),
+        }
+        error_messages = {
+            "title": {"required": "Give the task a title."},
+            "owner_side": {
+                "required": "Choose whose task it is.",
+                "invalid_choice": "Choose the customer or the vendor.",
+            },
+            "default_role": {"invalid_choice": "Choose a role from the list."},
+            "phase": {"invalid_choice": "Choose a phase of this template."},
+        }
+
+    def __init__(
+        self, *args: Any, template: ChecklistTemplate | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if template is None:
+            # Adding: the phase comes from the URL.
+            del self.fields["phase"]
+        else:
+            phase = self.fields["phase"]
+            phase.queryset = template.phases.all()  # type: ignore[attr-defined]
+            phase.empty_label = None  # type: ignore[attr-defined]
+            phase.label = "Phase"
+
+    def clean_resource_links(self) -> str:
+        return clean_resource_links(self.cleaned_data.get("resource_links", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        side, role = data.get("owner_side"), data.get("default_role")
+        if side == Side.VENDOR and role is not None and role not in VENDOR_ROLES:
+            self.add_error(
+                "default_role", "A vendor task goes to the CSM, or to nobody until it is assigned."
+            )
+        if side == Side.CUSTOMER and role is not None and role not in CUSTOMER_ROLES:
+            self.add_error(
+                "default_role", "A customer task goes to someone of the account, not the CSM."
+            )
+        if side == Side.CUSTOMER and data.get("internal"):
+            self.add_error(
+                "internal",
+                "Internal tasks are hidden from the customer, so only a vendor task can be internal.",
+            )
+        return data
+
+    @property
+    def task_fields(self) -> dict[str, Any]:
+        """The cleaned values, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self.fields}
