@@ -171,6 +171,10 @@ class Checklist(models.Model):
     def __str__(self) -> str:
         return f"Onboarding of {self.account}"
 
+    @property
+    def activity_label(self) -> str:
+        return f"from “{self.template_name}”" if self.template_name else ""
+
     def get_absolute_url(self) -> str:
         return reverse("onboarding", args=[self.account.slug])
 

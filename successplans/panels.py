@@ -24,7 +24,9 @@ def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | Non
         )
     checklist.account = access.account
     view = checklist_view(checklist, viewer_id=request.user.pk, customer=access.is_customer)
-    upcoming = [t for t in view.tasks if not t.is_done][:3]
+    upcoming = sorted(
+        (t for t in view.tasks if not t.is_done and t.due_date), key=lambda t: t.due_date
+    )[:3]
     return Panel(
         "successplans/panel_onboarding.html",
         {"checklist": checklist, "view": view, "upcoming": upcoming},

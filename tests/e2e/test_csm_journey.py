@@ -60,7 +60,7 @@ def test_csm_finds_an_account_and_invites_its_champion(
     expect(page).to_have_url(f"{live_server.url}/a/{acme.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    page.get_by_role("navigation", name=acme.name).get_by_role("link", name="People").click()
     expect(page).to_have_url(f"{live_server.url}/a/{acme.slug}/people/")
     assert_accessible(page)
 
