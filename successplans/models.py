@@ -171,12 +171,12 @@ class Checklist(models.Model):
     def __str__(self) -> str:
         return f"Onboarding of {self.account}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("onboarding", args=[self.account.slug])
+
     @property
     def activity_label(self) -> str:
         return f"from “{self.template_name}”" if self.template_name else ""
-
-    def get_absolute_url(self) -> str:
-        return reverse("onboarding", args=[self.account.slug])
 
     @property
     def time_to_value(self) -> int | None:
