@@ -11,8 +11,12 @@ temporary ``PORTAL_VAR_DIR``, migrates it, loads the demo data, and then
    person's session is made here with ``force_login`` and its cookie sent with every request. The
    pages and the bare view take turns over a few rounds and each keeps its best round, so that
    a burst of other work on the machine does not decide the figures;
-3. adds more data (accounts in the CSM's portfolio, people on the measured account) and counts
-   the queries again: query counts must not grow with the data.
+3. adds more data (accounts in the CSM's portfolio, people on the measured account, a 500-task
+   onboarding checklist on it and 300 onboardings in the CSM's portfolio) and counts the queries
+   again: query counts must not grow with the data.
+
+Where the demo data has not started an account's onboarding, the bench starts it (a ten-task
+checklist, through the services) before anything is measured.
 
 Human-readable lines come first; the last line of stdout is one JSON object with every figure.
 The exit status is 1 when a page did not answer 200 or the bench itself failed, else 0.
@@ -67,6 +71,10 @@ PAGES: list[Page] = [
     Page("csm_home", "priya@northwind.example", HOME),
     Page("cs_admin_home", "morgan@northwind.example", HOME),
     Page("csm_account", "priya@northwind.example", "/a/acme/"),
+    Page("champion_onboarding", "dana@acme.example", "/a/acme/onboarding/"),
+    Page("csm_onboarding", "priya@northwind.example", "/a/acme/onboarding/"),
+    Page("csm_onboardings", "priya@northwind.example", "/onboarding/"),
+    Page("cs_admin_onboardings", "morgan@northwind.example", "/onboarding/"),
 ]
 
 # The issue's aim: every page serves at least this fraction of the bare view's rate.
@@ -83,6 +91,45 @@ MORE_ACCOUNTS = 50
 MORE_MEMBERS = 30
 MORE_INVITATIONS = 5
 MORE_ACCOUNTS_PER_CUSTOMER = 5
+# Onboarding: the measured account's checklist grows to this many tasks (a few more phases with
+# them), and the CSM's onboarding portfolio to this many started checklists.
+MORE_TASKS_TOTAL = 500
+MORE_PHASES = 4
+MORE_ONBOARDINGS_TOTAL = 300
+
+# The checklist the bench starts where the demo data has none: (phase, [(title, side, default
+# assignee, due days after kickoff, options)]), ten tasks.
+BENCH_TEMPLATE = "Bench onboarding"
+BENCH_PHASES: list[tuple[str, list[tuple[str, str, str, int, set[str]]]]] = [
+    (
+        "Kickoff",
+        [
+            ("Internal handover from sales", "vendor", "csm", 0, {"internal"}),
+            ("Kickoff call", "vendor", "csm", 2, set()),
+            ("Confirm your goals", "customer", "champion", 5, set()),
+        ],
+    ),
+    (
+        "Set-up",
+        [
+            ("Invite your team", "customer", "champion", 7, set()),
+            ("Connect single sign-on", "customer", "member", 10, set()),
+            ("Import your historical data", "customer", "champion", 14, set()),
+            ("Verify the data import", "vendor", "csm", 16, set()),
+        ],
+    ),
+    (
+        "Go-live",
+        [
+            ("Complete the essentials course", "customer", "member", 25, {"optional"}),
+            ("First report shared with the team", "customer", "champion", 35, {"value"}),
+            ("Go-live review", "vendor", "csm", 42, set()),
+        ],
+    ),
+]
+# Where the bench starts a demo account's onboarding: kickoff this many days from today, and
+# how many of its tasks are done (in order, by the account's CSM or champion).
+BENCH_KICKOFFS = {"acme": (-9, 3), "globex": (4, 0), "initech": (-30, 6)}
 
 # Every setting the portal reads from the environment. The bench clears them (and their
 # ``*_FILE`` forms) so that it always runs on the embedded default, whatever the shell has.
@@ -274,6 +321,203 @@ def add_more_data() -> str:
     )
 
 
+def start_demo_onboarding() -> str:
+    """Start the onboarding of every account the demo data left without one; a summary."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, CustomerRole
+    from successplans.models import ChecklistTemplate, TemplatePhase, TemplateTask
+    from successplans.services import comment_on_task, set_task_done, start_onboarding
+
+    accounts = list(
+        Account.objects.filter(checklist__isnull=True).select_related("owner").order_by("slug")
+    )
+    if not accounts:
+        return "the demo data has started every account's onboarding"
+    today = timezone.localdate()
+    with transaction.atomic():
+        template = ChecklistTemplate.objects.create(
+            name=BENCH_TEMPLATE, created_by=accounts[0].owner
+        )
+        for phase_position, (name, tasks) in enumerate(BENCH_PHASES):
+            phase = TemplatePhase.objects.create(
+                template=template, name=name, position=phase_position
+            )
+            TemplateTask.objects.bulk_create(
+                TemplateTask(
+                    phase=phase,
+                    position=position,
+                    title=title,
+                    owner_side=side,
+                    default_role=role,
+                    due_offset_days=offset,
+                    required="optional" not in options,
+                    is_value_milestone="value" in options,
+                    internal="internal" in options,
+                )
+                for position, (title, side, role, offset, options) in enumerate(tasks)
+            )
+        for account in accounts:
+            offset, done = BENCH_KICKOFFS.get(account.slug, (-7, 2))
+            checklist = start_onboarding(
+                account,
+                template=template,
+                kickoff_date=today + timedelta(days=offset),
+                acting_user=account.owner,
+            )
+            champion = account.memberships.filter(role=CustomerRole.CHAMPION).first()
+            for task in checklist.tasks.order_by("phase__position", "position")[:done]:
+                by = champion.user if champion and task.owner_side == "customer" else account.owner
+                set_task_done(task, True, acting_user=by)
+                comment_on_task(task, "Done, notes in the shared folder.", author=by)
+    return f"started the onboarding of {', '.join(a.slug for a in accounts)} ({BENCH_TEMPLATE})"
+
+
+def onboarding_figures() -> dict[str, int]:
+    """How big the measured onboarding pages are."""
+    from successplans.models import Checklist, Task
+
+    return {
+        "checklist_tasks": Task.objects.filter(checklist__account__slug=MORE_DATA_ACCOUNT).count(),
+        "csm_onboardings": Checklist.objects.filter(account__owner__email=MORE_DATA_CSM).count(),
+        "all_onboardings": Checklist.objects.count(),
+    }
+
+
+def describe_figures(figures: dict[str, int]) -> str:
+    return (
+        f"{MORE_DATA_ACCOUNT}'s checklist has {figures['checklist_tasks']} tasks, "
+        f"{MORE_DATA_CSM} has {figures['csm_onboardings']} onboardings, "
+        f"all CSMs {figures['all_onboardings']}"
+    )
+
+
+def add_more_onboarding() -> str:
+    """Grow the measured checklist to MORE_TASKS_TOTAL tasks and the CSM's onboarding
+    portfolio to MORE_ONBOARDINGS_TOTAL checklists, in bulk; a summary of what was added."""
+    import uuid
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, Segment, Stage, User
+    from successplans.models import (
+        Checklist,
+        ChecklistPhase,
+        Side,
+        Task,
+        TaskComment,
+        position_after,
+    )
+
+    today, now = timezone.localdate(), timezone.now()
+    with transaction.atomic():
+        csm = User.objects.get(email=MORE_DATA_CSM)
+        checklist = Checklist.objects.get(account__slug=MORE_DATA_ACCOUNT)
+        people = list(User.objects.filter(memberships__account=checklist.account).order_by("pk"))
+        phases = list(checklist.phases.all())
+        phases += ChecklistPhase.objects.bulk_create(
+            ChecklistPhase(
+                checklist=checklist,
+                name=f"Bench phase {i + 1}",
+                position=position_after(checklist.phases.all()) + i,
+            )
+            for i in range(MORE_PHASES)
+        )
+        first = position_after(checklist.tasks.all())
+        new_tasks = max(0, MORE_TASKS_TOTAL - checklist.tasks.count())
+
+        def task(i: int) -> Task:
+            customer = i % 3 != 0
+            done = i % 4 == 0
+            assignee = people[i % len(people)] if customer else csm
+            return Task(
+                checklist=checklist,
+                phase=phases[i % len(phases)],
+                title=f"Bench task {i + 1:03d}",
+                description="Check the **numbers** against last quarter's.",
+                resource_links="Guide https://docs.example.com/bench",
+                owner_side=Side.CUSTOMER if customer else Side.VENDOR,
+                internal=not customer and i % 2 == 0,
+                required=i % 5 != 0,
+                assignee=assignee,
+                due_date=today + timedelta(days=i % 60 - 20),
+                completed_at=now if done else None,
+                completed_by=assignee if done else None,
+                position=first + i,
+                client_token=uuid.uuid4(),
+            )
+
+        tasks = Task.objects.bulk_create(task(i) for i in range(new_tasks))
+        TaskComment.objects.bulk_create(
+            TaskComment(task=t, author=t.assignee or csm, body="Any news on this one?")
+            for t in tasks[::7]
+        )
+
+        # More onboardings in the CSM's portfolio: accounts of their own, each with a
+        # checklist of two phases and five tasks, in every state.
+        new_onboardings = max(
+            0, MORE_ONBOARDINGS_TOTAL - Checklist.objects.filter(account__owner=csm).count()
+        )
+        accounts = Account.objects.bulk_create(
+            Account(
+                name=f"Onboarding Account {i + 1:03d}",
+                slug=f"bench-onboarding-{i + 1:03d}",
+                owner=csm,
+                segment=list(Segment)[i % len(Segment)],
+                stage=Stage.ONBOARDING,
+                renewal_date=today + timedelta(days=300 + i),
+                brand_color=f"#{i * 7 % 256:02x}8040",
+            )
+            for i in range(new_onboardings)
+        )
+        checklists = Checklist.objects.bulk_create(
+            Checklist(
+                account=account,
+                template_name=BENCH_TEMPLATE,
+                kickoff_date=today + timedelta(days=i % 50 - 40),
+                started_by=csm,
+                value_reached_at=now if i % 5 == 0 else None,
+                completed_at=now if i % 10 == 0 else None,
+            )
+            for i, account in enumerate(accounts)
+        )
+        account_phases = ChecklistPhase.objects.bulk_create(
+            ChecklistPhase(checklist=c, name=name, position=position)
+            for c in checklists
+            for position, name in enumerate(["Kickoff", "Go-live"])
+        )
+        Task.objects.bulk_create(
+            Task(
+                checklist_id=phase.checklist_id,
+                phase=phase,
+                title=f"Step {j + 1}",
+                owner_side=Side.CUSTOMER if j % 2 else Side.VENDOR,
+                is_value_milestone=milestone,
+                due_date=phase.checklist.kickoff_date + timedelta(days=7 * j),
+                completed_at=now
+                if phase.checklist.completed_at
+                or (milestone and phase.checklist.value_reached_at)
+                or (i + j) % 3 == 0
+                else None,
+                position=j,
+                client_token=uuid.uuid4(),
+            )
+            for i, phase in enumerate(account_phases)
+            for j in range(5)
+            for milestone in [phase.position == 1 and j == 4]
+        )
+    return (
+        f"{new_tasks} tasks ({len(tasks[::7])} with a comment) and {MORE_PHASES} phases on "
+        f"{MORE_DATA_ACCOUNT}'s checklist, {new_onboardings} accounts with a started checklist "
+        f"for {MORE_DATA_CSM}"
+    )
+
+
 # --- Query counts --------------------------------------------------------------------------
 
 
@@ -437,6 +681,8 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
 
     say(f"Temporary var dir {var_dir}: migrating, loading the demo data, collecting static files")
     prepare_database()
+    say(f"Onboarding: {start_demo_onboarding()}")
+    data = {"demo": onboarding_figures()}
 
     from django.conf import settings
     from django.db import connections
@@ -444,17 +690,17 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     results = [PageResult(page) for page in PAGES]
     clients = log_in(list(dict.fromkeys(page.login for page in PAGES)))
 
-    say("\nSQL queries per page (demo data):")
+    say(f"\nSQL queries per page (demo data; {describe_figures(data['demo'])}):")
     for result in results:
         client = clients[result.page.login]
         try:
             result.path = landing_path(client, result.page.path)
             result.sql = count_queries(client, result.path)
             result.queries = len(result.sql)
-            say(f"  {result.page.name:<16} {result.path:<14} {result.queries:3d} queries")
+            say(f"  {result.page.name:<20} {result.path:<20} {result.queries:3d} queries")
         except Exception as error:
             result.failures.append(f"query count: {error}")
-            say(f"  {result.page.name:<16} FAILED: {error}")
+            say(f"  {result.page.name:<20} FAILED: {error}")
         if args.show_sql:
             for sql in result.sql:
                 say(f"      {sql[:200]}")
@@ -481,7 +727,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
             say(f"  round {round_number}/{load.rounds}")
             for name, path, headers, runs in targets:
                 runs.append(measure(port, path, headers, load))
-                say(f"    {name:<16} {path:<14} {describe(runs[-1])}")
+                say(f"    {name:<20} {path:<20} {describe(runs[-1])}")
         gunicorn_log = tail(var_dir / "gunicorn.log")
     for result in results:
         if result.loads and result.rps is None:
@@ -491,8 +737,9 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         raise BenchError(f"the bare view failed: {[bare.outcomes for bare in bare_runs]}")
     bare_rps = max(bare.rps for bare in bare_runs)
 
-    say(f"\nAdding data: {add_more_data()}")
-    say("SQL queries per page (more data):")
+    say(f"\nAdding data: {add_more_data()}; {add_more_onboarding()}")
+    data["more_data"] = onboarding_figures()
+    say(f"SQL queries per page (more data; {describe_figures(data['more_data'])}):")
     for result in results:
         if not result.path:
             continue
@@ -501,17 +748,17 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
             result.queries_more_data = len(result.sql_more_data)
         except Exception as error:
             result.failures.append(f"query count with more data: {error}")
-            say(f"  {result.page.name:<16} FAILED: {error}")
+            say(f"  {result.page.name:<20} FAILED: {error}")
             continue
         note = "" if result.queries_constant else f"  GROWS from {result.queries}"
         say(
-            f"  {result.page.name:<16} {result.path:<14} {result.queries_more_data:3d} queries{note}"
+            f"  {result.page.name:<20} {result.path:<20} {result.queries_more_data:3d} queries{note}"
         )
         for line in grown_queries(result.sql, result.sql_more_data):
             say(f"      {line}")
     connections.close_all()
 
-    return report(results, bare_rps, bare_runs, load, gunicorn_log)
+    return report(results, bare_rps, bare_runs, load, gunicorn_log) | {"data": data}
 
 
 def report(
@@ -523,7 +770,7 @@ def report(
 ) -> dict[str, Any]:
     pages: dict[str, Any] = {}
     say(f"\nAim (from the issue): every page at least {AIM:g} of the bare view's rate.")
-    say(f"{'page':<16} {'path':<14} {'queries':>7} {'more data':>9} {'req/s':>8} {'ratio':>7}  aim")
+    say(f"{'page':<20} {'path':<20} {'queries':>7} {'more data':>9} {'req/s':>8} {'ratio':>7}  aim")
     for result in results:
         rps = result.rps
         ratio = rps / bare_rps if rps is not None and bare_rps else None
@@ -543,7 +790,7 @@ def report(
             "failures": result.failures,
         }
         say(
-            f"{result.page.name:<16} {result.path or '?':<14} {result.queries!s:>7} "
+            f"{result.page.name:<20} {result.path or '?':<20} {result.queries!s:>7} "
             f"{result.queries_more_data!s:>9} {f'{rps:.1f}' if rps else '-':>8} "
             f"{f'{ratio:.3f}' if ratio else '-':>7}  {'ok' if meets_aim else 'MISSED'}"
         )

@@ -141,6 +141,10 @@ class TestTicking:
         assert body.lstrip().startswith(f'<li class="task task-done" id="task-{goals.pk}"')
         assert 'id="onboarding-overall" class="onboarding-overall" hx-swap-oob="true"' in body
         assert 'aria-valuenow="25"' in body  # 1 of the 4 shared required tasks
+        mine = body[body.index('id="onboarding-mine"') :]
+        assert (
+            'hx-swap-oob="true"' in mine[:60] and "Share your goals" not in mine
+        )  # done: off "Your tasks"
         goals.refresh_from_db()
         assert goals.completed_by == world.champion and goals.completed_at is not None
         assert Activity.objects.filter(verb="completed a task", actor=world.champion).exists()
