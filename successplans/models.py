@@ -101,16 +101,25 @@ class ChecklistTemplate(models.Model):
         return reverse("template_edit", args=[self.pk])
 
 
-class TemplatePhase(models.Model):
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="phases")
+class PhaseFields(models.Model):
+    """A named, ordered group of tasks, in a template and on a checklist alike."""
+
     name = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class TemplatePhase(PhaseFields):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="phases")
+
+    class Meta(PhaseFields.Meta):
+        pass
 
 
 class TemplateTask(TaskFields):
@@ -186,16 +195,11 @@ class Checklist(models.Model):
         return (timezone.localtime(self.value_reached_at).date() - self.kickoff_date).days
 
 
-class ChecklistPhase(models.Model):
+class ChecklistPhase(PhaseFields):
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="phases")
-    name = models.CharField(max_length=120)
-    position = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        ordering = ["position", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
+    class Meta(PhaseFields.Meta):
+        pass
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
