@@ -342,6 +342,21 @@ def delete_task(task: Task, *, acting_user: User) -> None:
 
 
 @transaction.atomic
+def move_task(task: Task, direction: str, *, acting_user: User) -> None:
+    before = [t.title for t in task.phase.tasks.order_by("position", "pk")]
+    move(task, task.phase.tasks.all(), direction)
+    after = [t.title for t in task.phase.tasks.order_by("position", "pk")]
+    if after != before:
+        record(
+            f"moved a task {direction}",
+            actor=acting_user,
+            account=task.checklist.account,
+            target=task,
+            internal=task.internal,
+        )
+
+
+@transaction.atomic
 def update_ladder(checklist: Checklist, *, fields: dict[str, int], acting_user: User) -> None:
     before = snapshot(checklist, list(fields))
     for name, value in fields.items():

@@ -443,6 +443,9 @@ class TestCSMEdits:
         )
         first.refresh_from_db(), second.refresh_from_db()
         assert second.position < first.position
+        assert Activity.objects.filter(
+            verb="moved a task up", target_label="Share your goals"
+        ).exists()
         assert (
             client.post(
                 url("onboarding_task_move", second.pk), {"direction": "sideways"}

@@ -24,7 +24,7 @@ from ..services import (
     comment_on_task,
     delete_task,
     may_work,
-    move,
+    move_task,
     set_task_done,
     start_onboarding,
     update_ladder,
@@ -272,7 +272,7 @@ def task_move(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
     form = MoveForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say direction=up or direction=down.", status=400)
-    move(task, task.phase.tasks.all(), form.cleaned_data["direction"])
+    move_task(task, form.cleaned_data["direction"], acting_user=request.user)
     return redirect(f"{task.checklist.get_absolute_url()}#task-{task.pk}")
 
 
