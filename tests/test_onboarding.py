@@ -587,3 +587,24 @@ def test_the_onboarding_portfolio_costs_the_same_queries_for_3_and_300_accounts(
     few = count_queries(client, reverse("onboarding_portfolio"))
     add_accounts(297)
     assert count_queries(client, reverse("onboarding_portfolio")) == few
+
+
+def test_task_descriptions_are_markdown_rendered_and_sanitised(world: World) -> None:
+    start(world)
+    goals = task("Share your goals")
+    goals.description = (
+        "**Why** it matters\n\n- one\n- two\n\n[guide](https://docs.example.com/x) "
+        "[bad](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>"
+    )
+    goals.resource_links = "Guide https://docs.example.com/guide\nftp://nope.example.com/file"
+    goals.save()
+    page = client_for(world.champion).get(url("onboarding_task", goals.pk)).content.decode()
+    assert "<strong>Why</strong>" in page and "<li>one</li>" in page
+    assert 'href="https://docs.example.com/x"' in page
+    # What is not allowed stays as inert, escaped text.
+    assert (
+        'href="javascript:' not in page
+        and "<script>alert(2)" not in page
+        and "<img src=x" not in page
+    )
+    assert 'href="https://docs.example.com/guide"' in page and "ftp://" not in page
