@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "successplans",
+    "surveys",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("successplans.urls")),
+    path("", include("surveys.urls")),
 ]

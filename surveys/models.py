@@ -1,0 +1,1 @@
+"""NPS, CSAT and CES surveys: definitions, campaigns, deliveries, responses, follow-ups."""
