@@ -50,6 +50,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "onboarding.manage": VENDOR,
     "onboarding.work": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "onboarding.assign": VENDOR | {Role.CHAMPION},
+    # Success plans. Which item a role may edit is narrowed by successplans.plan_services.may_edit.
+    "plans.view": EVERYONE,
+    "plans.manage": VENDOR,
+    "plans.edit": VENDOR | {Role.CHAMPION, Role.MEMBER},
+    "plans.comment": VENDOR | {Role.CHAMPION},
+    # Surveys. Customers answer their own; vendor staff read results and pause an account.
+    "surveys.answer": CUSTOMER,
+    "surveys.view_results": VENDOR,
+    "surveys.manage": VENDOR,
+    "surveys.pause": VENDOR,
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never
@@ -91,7 +101,7 @@ class AccountAccess:
 
 
 # Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
-READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view", "onboarding.view"})
+READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view", "onboarding.view", "plans.view"})
 
 
 def role_on_account(user: Any, account: Account) -> str | None:

@@ -173,6 +173,15 @@ INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)
 # customer activity for this many days is "stalled" in its CSM's digest.
 ONBOARDING_DUE_SOON_DAYS = env.int("ONBOARDING_DUE_SOON_DAYS", default=3)
 ONBOARDING_STALLED_DAYS = env.int("ONBOARDING_STALLED_DAYS", default=7)
+# Surveys: a person is asked at most once per cooldown, an account at most M times a period,
+# across all campaigns and channels. An answer can be changed within the grace period; e-mailed
+# answer links expire; a reminder goes once, this many days after the e-mail.
+SURVEY_PERSON_COOLDOWN_DAYS = env.int("SURVEY_PERSON_COOLDOWN_DAYS", default=30)
+SURVEY_ACCOUNT_MAX_PER_PERIOD = env.int("SURVEY_ACCOUNT_MAX_PER_PERIOD", default=4)
+SURVEY_ACCOUNT_PERIOD_DAYS = env.int("SURVEY_ACCOUNT_PERIOD_DAYS", default=90)
+SURVEY_ANSWER_GRACE_MINUTES = env.int("SURVEY_ANSWER_GRACE_MINUTES", default=30)
+SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=14)
+SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -231,9 +240,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.relay_unsent_jobs",
         "schedule": timedelta(minutes=1),
     },
+    "refresh-bound-kpis": {
+        "task": "successplans.refresh_bound_kpis",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "onboarding-reminders": {
         "task": "successplans.send_onboarding_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "survey-campaigns": {
+        "task": "surveys.run_due_campaigns",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 # Jobs left unsent longer than this are published again by the relay.

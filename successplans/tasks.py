@@ -7,6 +7,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
+from portal.jobs import job_task
+from portal.mail import send_mail_from_templates
+
 from .reminders import RemindersNotSent, send_reminders
 
 
@@ -34,3 +37,43 @@ def send_onboarding_reminders(self: Any, today: str | None = None) -> int:
             countdown=min(1800, 60 * 2**self.request.retries),
             kwargs={"today": day.isoformat()},
         ) from exc
+
+
+@job_task("successplans.send_plan_mention")
+def send_plan_mention(comment_id: int, user_id: int) -> None:
+    """Tell someone they were mentioned in a plan's discussion, if they want such e-mails."""
+    from django.conf import settings
+
+    from accounts.access import role_on_account
+    from accounts.models import User
+    from accounts.services import delivery_for
+
+    from .models import PlanComment
+
+    comment = (
+        PlanComment.objects.select_related("plan__account", "author").filter(pk=comment_id).first()
+    )
+    user = User.objects.filter(pk=user_id).first()
+    if comment is None or user is None or delivery_for(user, "plans") == "off":
+        return
+    if role_on_account(user, comment.plan.account) is None:  # no longer allowed to see it
+        return
+    send_mail_from_templates(
+        "plan_mention",
+        to=[user.email],
+        context={
+            "comment": comment,
+            "plan": comment.plan,
+            "account": comment.plan.account,
+            "user": user,
+            "plan_url": settings.SITE_URL + comment.plan.get_absolute_url() + "#discussion",
+        },
+    )
+
+
+@shared_task(name="successplans.refresh_bound_kpis", ignore_result=True)
+def refresh_bound_kpis_task() -> int:
+    """Nightly: KPIs bound to a figure the portal computes update themselves."""
+    from .plan_services import refresh_bound_kpis
+
+    return refresh_bound_kpis()

@@ -19,8 +19,14 @@ from PIL import Image
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from portal.models import Job
 from successplans.models import (
+    KPI,
+    ActionItem,
     Checklist,
     ChecklistTemplate,
+    PlanComment,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
     Task,
     TaskComment,
     TemplatePhase,
@@ -29,6 +35,7 @@ from successplans.models import (
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
 from tests.onboarding_helpers import start as start_checklist
+from tests.plan_helpers import make_plan
 
 L = "login"  # a redirect to the log-in page
 
@@ -82,6 +89,26 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "template_task_edit": (CONSOLE_READ, CONSOLE_WRITE),
     "template_task_move": (POST_ONLY, CONSOLE_WRITE),
     "template_task_delete": (POST_ONLY, CONSOLE_WRITE),
+    "plan_portfolio": (CONSOLE_READ, None),
+    "plan_templates": (CONSOLE_READ, CONSOLE_WRITE),
+    "plan_template": (CONSOLE_READ, CONSOLE_WRITE),
+    "plan_template_archive": (POST_ONLY, CONSOLE_WRITE),
+    "plan_template_item_delete": (POST_ONLY, CONSOLE_WRITE),
+    "plans": (
+        [L, 302, 302, 302, 404, 200, 404, 200],
+        None,
+    ),  # one plan: customers go straight to it
+    "plan_create": (POST_ONLY, VENDOR_WRITE),
+    "plan": (ACCOUNT_READ, None),
+    "plan_print": (ACCOUNT_READ, None),
+    "plan_comment": (POST_ONLY, [L, 302, 403, 403, 404, 302, 404, 302]),
+    "plan_health": (POST_ONLY, VENDOR_WRITE),
+    "plan_save_as_template": (POST_ONLY, VENDOR_WRITE),
+    "plan_item_add": ([L, 200, 403, 403, 404, 200, 404, 200], INVITE_WRITE),
+    "plan_item_edit": ([L, 200, 403, 403, 404, 200, 404, 200], INVITE_WRITE),
+    "plan_item_status": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
+    "plan_item_delete": (POST_ONLY, VENDOR_WRITE),
+    "plan_kpi_value": (POST_ONLY, INVITE_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
     "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -162,6 +189,12 @@ def db_state() -> tuple[Any, ...]:
         list(ChecklistTemplate.objects.order_by("pk").values()),
         list(TemplatePhase.objects.order_by("pk").values()),
         list(TemplateTask.objects.order_by("pk").values()),
+        list(SuccessPlan.objects.order_by("pk").values()),
+        list(ActionItem.objects.order_by("pk").values()),
+        list(KPI.objects.order_by("pk").values()),
+        PlanComment.objects.count(),
+        list(PlanTemplate.objects.order_by("pk").values()),
+        PlanTemplateItem.objects.count(),
     )
 
 
@@ -185,6 +218,8 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
     leaver = MembershipFactory(account=world.account, role="member").user
     spare_csm = CSMFactory(name="Spare CSM")
     checklist = start_checklist(world)
+    plan_template = PlanTemplate.objects.create(name="Plan skeleton", created_by=world.csm)
+    PlanTemplateItem.objects.create(template=plan_template, kind="objective", title="Adoption")
     members_task = checklist.tasks.get(title="Connect your data")  # assigned to the member
     return {
         "world": world,
@@ -193,6 +228,8 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "leaver": leaver,
         "spare_csm": spare_csm,
         "checklist": checklist,
+        "plan": make_plan(world),
+        "plan_template": plan_template,
         "task": members_task,
     }
 
@@ -218,6 +255,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "membership_role": ([slug, ctx["member_membership"].pk], {"role": "executive"}),
         "membership_remove": ([slug, ctx["member_membership"].pk], {}),
         **template_urls(ctx),
+        **plan_urls(ctx),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -261,6 +299,33 @@ def template_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, A
         "template_task_edit": ([template.pk, task.pk], {**new_task, "phase": phase.pk}),
         "template_task_move": ([template.pk, task.pk], {"direction": "down"}),
         "template_task_delete": ([template.pk, task.pk], {}),
+    }  # fmt: skip
+
+
+def plan_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+    plan, slug = ctx["plan"], ctx["world"].account.slug
+    action = plan.actions.get(
+        title="Share finance workflows"
+    )  # the customer's, assigned to the member
+    kpi = KPI.objects.get(objective__plan=plan)
+    template = ctx["plan_template"]
+    action_data = {"title": "Share the workflows", "side": "customer", "status": "open"}
+    return {
+        "plan_templates": ([], {"name": "Standard plan"}),
+        "plan_template": ([template.pk], {"kind": "milestone", "title": "Executive review", "owner_side": "vendor", "offset_days": "60"}),
+        "plan_template_archive": ([template.pk], {}),
+        "plan_template_item_delete": ([template.pk, template.items.first().pk], {}),
+        "plan_create": ([slug], {"name": "Next year", "starts_on": "2027-01-01", "ends_on": "2027-12-31", "template": ""}),
+        "plan": ([slug, plan.pk], {}),
+        "plan_print": ([slug, plan.pk], {}),
+        "plan_comment": ([slug, plan.pk], {"body": "Looks good."}),
+        "plan_health": ([slug, plan.pk], {"health": "at_risk", "reason": "Budget freeze"}),
+        "plan_save_as_template": ([slug, plan.pk], {}),
+        "plan_item_add": ([slug, plan.pk, "action"], action_data),
+        "plan_item_edit": ([slug, plan.pk, "action", action.pk], {**action_data, "version": action.version}),
+        "plan_item_status": ([slug, plan.pk, "action", action.pk], {"status": "done"}),
+        "plan_item_delete": ([slug, plan.pk, "action", action.pk], {}),
+        "plan_kpi_value": ([slug, plan.pk, kpi.pk], {"current": "30", "version": kpi.version}),
     }  # fmt: skip
 
 
