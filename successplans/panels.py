@@ -31,3 +31,21 @@ def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | Non
         "successplans/panel_onboarding.html",
         {"checklist": checklist, "view": view, "upcoming": upcoming},
     )
+
+
+@register_panel(order=20)
+def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+    """The newest success plan's health and what comes next."""
+    from .models import SuccessPlan
+    from .plans import plan_view
+
+    if not access.can("plans.view"):
+        return None
+    plan = SuccessPlan.objects.filter(account=access.account).order_by("-starts_on").first()
+    if plan is None:
+        return Panel("successplans/panel_plan.html", {"plan": None}) if access.is_vendor else None
+    plan.account = access.account
+    return Panel(
+        "successplans/panel_plan.html",
+        {"plan": plan, "view": plan_view(plan, customer=access.is_customer, comments=0)},
+    )

@@ -331,4 +331,7 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
     assert set(onboardings) == {"acme", "globex", "initech"}
     assert onboardings["acme"].completed_at is None
     assert (onboardings["globex"].time_to_value, onboardings["initech"].time_to_value) == (21, 34)
+    from successplans.models import SuccessPlan
+
+    assert sorted(SuccessPlan.objects.values_list("account__slug", flat=True)) == ["acme", "globex"]
     assert len({a.stage for a in Account.objects.all()}) == 3

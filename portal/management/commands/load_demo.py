@@ -24,7 +24,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
-from successplans.demo import ensure_demo_onboardings, ensure_demo_template
+from successplans.demo import ensure_demo_onboardings, ensure_demo_plans, ensure_demo_template
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
@@ -160,6 +160,7 @@ class Command(BaseCommand):
 
         template = ensure_demo_template(staff["priya@northwind.example"])
         created += ensure_demo_onboardings(template)
+        created += ensure_demo_plans()
 
         self.stdout.write(
             self.style.SUCCESS(
