@@ -182,18 +182,18 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    item_kind = forms.ChoiceField(
-        choices=[
-            ("", "the plan"),
-            ("objective", ""),
-            ("kpi", ""),
-            ("milestone", ""),
-            ("action", ""),
-        ],
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    item_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    about = forms.ChoiceField(label="About", required=False)
+
+    def __init__(
+        self, *args: Any, items: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # "kind:id" of each item the viewer can see; empty for the plan as a whole.
+        self.fields["about"].choices = [("", "The plan as a whole"), *(items or [])]  # type: ignore[attr-defined]
+
+    def clean_about(self) -> tuple[str, int | None]:
+        kind, _, pk = (self.cleaned_data.get("about") or "").partition(":")
+        return (kind, int(pk)) if kind and pk.isdigit() else ("", None)
 
 
 class HealthForm(forms.Form):

@@ -563,3 +563,27 @@ def test_the_plans_portfolio_costs_the_same_queries_for_1_and_60_plans(world: Wo
         )
         grow(p, 3)
     assert queries_for(client, reverse("plan_portfolio")) == few
+
+
+def test_a_comment_can_be_about_an_item_and_never_a_hidden_one(world: World) -> None:
+    plan = make_plan(world)
+    action = ActionItem.objects.get(title="Share finance workflows")
+    internal = Objective.objects.get(internal=True)
+    client = client_for(world.champion)
+    assert (
+        client.post(
+            url("plan_comment", plan), {"body": "Done soon", "about": f"action:{action.pk}"}
+        ).status_code
+        == 302
+    )
+    comment = plan.comments.get()
+    assert (comment.item_kind, comment.item_id, comment.item_label) == (
+        "action",
+        action.pk,
+        action.title,
+    )
+    response = client.post(
+        url("plan_comment", plan), {"body": "Peek", "about": f"objective:{internal.pk}"}
+    )
+    assert response.status_code == 422  # not among the champion's choices
+    assert plan.comments.count() == 1

@@ -63,6 +63,20 @@ def get_item(access: AccountAccess, plan: SuccessPlan, kind: str, pk: int) -> An
     return item
 
 
+def comment_items(view: Any) -> list[tuple[str, str]]:
+    """What a comment can be about: each objective, KPI, milestone and action item shown."""
+    labels = {"objective": "Objective", "kpi": "KPI", "milestone": "Milestone", "action": "Action"}
+    kinds = (
+        ("objective", view.objectives),
+        ("kpi", view.kpis),
+        ("milestone", view.milestones),
+        ("action", view.actions),
+    )
+    return [
+        (f"{kind}:{item.pk}", f"{labels[kind]}: {item}") for kind, items in kinds for item in items
+    ]
+
+
 def plan_context(
     request: HttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
 ) -> dict[str, Any]:
@@ -82,7 +96,9 @@ def plan_context(
         "plan": plan,
         "view": view,
         "can_add": access.can("plans.edit") and access.role != Role.MEMBER,
-        "comment_form": CommentForm() if access.can("plans.comment") else None,
+        "comment_form": CommentForm(items=comment_items(view))
+        if access.can("plans.comment")
+        else None,
         "health_form": HealthForm(
             initial={"health": plan.health_override, "reason": plan.override_reason}
         )
@@ -354,10 +370,12 @@ def item_delete(
 @account_view("plans.comment")
 def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(
+        request.POST, items=comment_items(plan_view(plan, customer=access.is_customer, comments=0))
+    )
     if form.is_valid():
-        kind, item_id = form.cleaned_data["item_kind"], form.cleaned_data["item_id"]
-        item = get_item(access, plan, kind, item_id) if kind and item_id else None
+        kind, item_id = form.cleaned_data["about"]
+        item = get_item(access, plan, kind, item_id) if kind else None
         comment_on_plan(
             plan,
             body=form.cleaned_data["body"],
