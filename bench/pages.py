@@ -12,11 +12,12 @@ temporary ``PORTAL_VAR_DIR``, migrates it, loads the demo data, and then
    pages and the bare view take turns over a few rounds and each keeps its best round, so that
    a burst of other work on the machine does not decide the figures;
 3. adds more data (accounts in the CSM's portfolio, people on the measured account, a 500-task
-   onboarding checklist on it and 300 onboardings in the CSM's portfolio) and counts the queries
-   again: query counts must not grow with the data.
+   onboarding checklist on it and 300 onboardings in the CSM's portfolio, its success plan grown
+   from the demo's handful of items to over 300, and 200 more plans in the CSM's portfolio) and
+   counts the queries again: query counts must not grow with the data.
 
-Where the demo data has not started an account's onboarding, the bench starts it (a ten-task
-checklist, through the services) before anything is measured.
+The demo data (load_demo) starts every account's onboarding and gives acme a success plan; a
+page's path may name that plan as ``{acme_plan}``, filled in once the demo data is loaded.
 
 Human-readable lines come first; the last line of stdout is one JSON object with every figure.
 The exit status is 1 when a page did not answer 200 or the bench itself failed, else 0.
@@ -75,6 +76,9 @@ PAGES: list[Page] = [
     Page("csm_onboarding", "priya@northwind.example", "/a/acme/onboarding/"),
     Page("csm_onboardings", "priya@northwind.example", "/onboarding/"),
     Page("cs_admin_onboardings", "morgan@northwind.example", "/onboarding/"),
+    Page("champion_plan", "dana@acme.example", "/a/acme/plans/{acme_plan}/"),
+    Page("csm_plan", "priya@northwind.example", "/a/acme/plans/{acme_plan}/"),
+    Page("csm_plans", "priya@northwind.example", "/plans/"),
 ]
 
 # The issue's aim: every page serves at least this fraction of the bare view's rate.
@@ -96,6 +100,13 @@ MORE_ACCOUNTS_PER_CUSTOMER = 5
 MORE_TASKS_TOTAL = 500
 MORE_PHASES = 4
 MORE_ONBOARDINGS_TOTAL = 300
+# Success plans: the measured account's plan gains an objective with this many KPIs, and this
+# many milestones and action items (the issue: "the same SQL query count for a plan with 3 and
+# with 300 items"), plus some KPI history and discussion; the CSM's portfolio gains this many
+# accounts, each with a small plan of its own.
+MORE_PLAN_ITEMS_EACH = 100
+MORE_PLAN_COMMENTS = 40
+MORE_PLANS = 200
 
 # The checklist the bench starts where the demo data has none: (phase, [(title, side, default
 # assignee, due days after kickoff, options)]), ten tasks.
@@ -443,6 +454,224 @@ def add_more_onboarding() -> str:
     )
 
 
+def demo_plan_paths() -> dict[str, str]:
+    """What a page's path may name, from the demo data: ``{acme_plan}``, acme's plan's id."""
+    from successplans.models import SuccessPlan
+
+    plan = SuccessPlan.objects.filter(account__slug=MORE_DATA_ACCOUNT).order_by("pk").first()
+    if plan is None:
+        raise BenchError(f"load_demo left {MORE_DATA_ACCOUNT} without a success plan")
+    return {"acme_plan": str(plan.pk)}
+
+
+def plan_figures() -> dict[str, int]:
+    """How big the measured plan pages are: the items of acme's plan, the CSM's plans."""
+    from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
+
+    plan = SuccessPlan.objects.filter(account__slug=MORE_DATA_ACCOUNT).order_by("pk").first()
+    items = {
+        "objectives": Objective.objects.filter(plan=plan).count(),
+        "kpis": KPI.objects.filter(objective__plan=plan).count(),
+        "milestones": Milestone.objects.filter(plan=plan).count(),
+        "actions": ActionItem.objects.filter(plan=plan).count(),
+    }
+    return {
+        "plan_items": sum(items.values()),
+        **{f"plan_{kind}": count for kind, count in items.items()},
+        "csm_plans": SuccessPlan.objects.filter(account__owner__email=MORE_DATA_CSM).count(),
+    }
+
+
+def describe_plan_figures(figures: dict[str, int]) -> str:
+    return (
+        f"{MORE_DATA_ACCOUNT}'s plan has {figures['plan_items']} items "
+        f"({figures['plan_objectives']} objectives, {figures['plan_kpis']} KPIs, "
+        f"{figures['plan_milestones']} milestones, {figures['plan_actions']} action items), "
+        f"{MORE_DATA_CSM} has {figures['csm_plans']} plans"
+    )
+
+
+def add_more_plans() -> str:
+    """Grow acme's plan past 300 items and the CSM's plans portfolio by MORE_PLANS, in bulk; a
+    summary of what was added. Every kind of item in every state, on both sides, some internal,
+    so that nothing the pages show is left out of the count."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, Segment, Stage, User
+    from successplans.models import (
+        KPI,
+        ActionItem,
+        ActionStatus,
+        KPIValue,
+        Milestone,
+        MilestoneStatus,
+        Objective,
+        PlanComment,
+        PlanHealth,
+        Side,
+        SuccessPlan,
+        position_after,
+    )
+
+    n = MORE_PLAN_ITEMS_EACH
+    today, now = timezone.localdate(), timezone.now()
+    milestone_states = list(MilestoneStatus)
+    action_states = list(ActionStatus)
+    with transaction.atomic():
+        csm = User.objects.get(email=MORE_DATA_CSM)
+        plan = SuccessPlan.objects.filter(account__slug=MORE_DATA_ACCOUNT).order_by("pk").first()
+        if plan is None:
+            raise BenchError(f"{MORE_DATA_ACCOUNT} has no success plan to grow")
+        people = list(User.objects.filter(memberships__account=plan.account).order_by("pk"))
+        objective = Objective.objects.create(
+            plan=plan,
+            title="Bench objective",
+            why="Many KPIs under one outcome.",
+            owner=people[0],
+            target_date=plan.ends_on,
+            position=position_after(plan.objectives.all()),
+        )
+        kpis = KPI.objects.bulk_create(
+            KPI(
+                objective=objective,
+                name=f"Bench KPI {i + 1:03d}",
+                unit="%" if i % 2 else "hours",
+                baseline=Decimal(0 if i % 2 else 100),
+                target=Decimal(100 if i % 2 else 10),
+                current=None if i % 10 == 0 else Decimal(i % 90 + 5),
+                target_date=plan.ends_on - timedelta(days=i % 30),
+                position=i,
+            )
+            for i in range(n)
+        )
+        KPIValue.objects.bulk_create(
+            KPIValue(
+                kpi=kpi,
+                value=kpi.current + j,
+                recorded_at=now - timedelta(days=7 * (3 - j)),
+                recorded_by=people[0],
+            )
+            for kpi in kpis
+            if kpi.current is not None
+            for j in range(3)
+        )
+        Milestone.objects.bulk_create(
+            Milestone(
+                plan=plan,
+                title=f"Bench milestone {i + 1:03d}",
+                target_date=plan.starts_on + timedelta(days=5 + i * 3),
+                owner_side=Side.CUSTOMER if i % 2 else Side.VENDOR,
+                status=milestone_states[i % len(milestone_states)],
+                done_at=now if milestone_states[i % len(milestone_states)] == "done" else None,
+                internal=i % 2 == 0 and i % 3 == 0,
+                position=i,
+            )
+            for i in range(n)
+        )
+        ActionItem.objects.bulk_create(
+            ActionItem(
+                plan=plan,
+                title=f"Bench action {i + 1:03d}",
+                side=Side.CUSTOMER if i % 2 else Side.VENDOR,
+                assignee=people[i % len(people)] if i % 2 else csm,
+                due_date=today + timedelta(days=i % 40 - 15),
+                status=action_states[i % len(action_states)],
+                completed_at=now if action_states[i % len(action_states)] == "done" else None,
+                internal=i % 2 == 0 and i % 4 == 0,
+                position=i,
+            )
+            for i in range(n)
+        )
+        PlanComment.objects.bulk_create(
+            PlanComment(
+                plan=plan,
+                item_kind="kpi" if i % 2 else "",
+                item_id=kpis[i].pk if i % 2 else None,
+                item_label=kpis[i].name if i % 2 else "",
+                author=people[i % len(people)] if i % 3 else csm,
+                body=f"Bench comment {i + 1}: where are we on this?",
+                internal=i % 3 == 0 and i % 2 == 0,
+            )
+            for i in range(MORE_PLAN_COMMENTS)
+        )
+
+        # More plans in the CSM's portfolio: accounts of their own, each with a small plan (an
+        # objective with a KPI, two milestones, two action items) in every state of health.
+        accounts = Account.objects.bulk_create(
+            Account(
+                name=f"Plan Account {i + 1:03d}",
+                slug=f"bench-plan-{i + 1:03d}",
+                owner=csm,
+                segment=list(Segment)[i % len(Segment)],
+                stage=Stage.ADOPTION,
+                renewal_date=today + timedelta(days=200 + i),
+                brand_color=f"#{i * 11 % 256:02x}4080",
+            )
+            for i in range(MORE_PLANS)
+        )
+        plans = SuccessPlan.objects.bulk_create(
+            SuccessPlan(
+                account=account,
+                name=f"Bench plan {i + 1:03d}",
+                starts_on=today - timedelta(days=i % 200),
+                ends_on=today - timedelta(days=i % 200) + timedelta(days=365),
+                created_by=csm,
+                health_override=PlanHealth.AT_RISK if i % 25 == 0 else "",
+                override_reason="Sponsor left" if i % 25 == 0 else "",
+                override_by=csm if i % 25 == 0 else None,
+                override_at=now if i % 25 == 0 else None,
+            )
+            for i, account in enumerate(accounts)
+        )
+        objectives = Objective.objects.bulk_create(
+            Objective(plan=p, title="Adoption across the team", target_date=p.ends_on)
+            for p in plans
+        )
+        KPI.objects.bulk_create(
+            KPI(
+                objective=o,
+                name="Weekly active users",
+                unit="%",
+                baseline=Decimal(20),
+                target=Decimal(80),
+                current=Decimal(20 + i % 60),
+            )
+            for i, o in enumerate(objectives)
+        )
+        Milestone.objects.bulk_create(
+            Milestone(
+                plan=p,
+                title=f"Milestone {j + 1}",
+                target_date=p.starts_on + timedelta(days=60 + 120 * j),
+                owner_side=Side.CUSTOMER if j else Side.VENDOR,
+                status=MilestoneStatus.DONE if (i + j) % 4 == 0 else MilestoneStatus.PLANNED,
+            )
+            for i, p in enumerate(plans)
+            for j in range(2)
+        )
+        ActionItem.objects.bulk_create(
+            ActionItem(
+                plan=p,
+                title=f"Action {j + 1}",
+                side=Side.CUSTOMER if j else Side.VENDOR,
+                assignee=csm if not j else None,
+                due_date=today + timedelta(days=(i + 7 * j) % 30 - 10),
+                status=ActionStatus.DONE if (i + j) % 3 == 0 else ActionStatus.OPEN,
+            )
+            for i, p in enumerate(plans)
+            for j in range(2)
+        )
+    return (
+        f"{3 * n + 1} items ({n} KPIs with history, {n} milestones, {n} action items and an "
+        f"objective) and {MORE_PLAN_COMMENTS} comments on {MORE_DATA_ACCOUNT}'s plan, "
+        f"{MORE_PLANS} accounts with a small plan for {MORE_DATA_CSM}"
+    )
+
+
 # --- Query counts --------------------------------------------------------------------------
 
 
@@ -484,8 +713,10 @@ def count_queries(client: Client, path: str) -> list[str]:
 
 
 def shape(sql: str) -> str:
-    """A query with its literal values blanked, to tell which queries repeat."""
-    return re.sub(r"'(?:[^']|'')*'|\b\d+\b", "?", sql)
+    """A query with its literal values blanked, to tell which queries repeat. A list of values
+    counts as one (a prefetch's ``IN (...)`` is the same query for 3 ids and for 300)."""
+    blanked = re.sub(r"'(?:[^']|'')*'|\b\d+\b", "?", sql)
+    return re.sub(r"\(\?(?:, \?)*\)", "(...)", blanked)
 
 
 def grown_queries(before: list[str], after: list[str]) -> list[str]:
@@ -607,7 +838,8 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     say(f"Temporary var dir {var_dir}: migrating, loading the demo data, collecting static files")
     prepare_database()
     say(f"Onboarding: {demo_onboardings()}")
-    data = {"demo": onboarding_figures()}
+    data = {"demo": onboarding_figures() | plan_figures()}
+    placeholders = demo_plan_paths()
 
     from django.conf import settings
     from django.db import connections
@@ -615,11 +847,14 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     results = [PageResult(page) for page in PAGES]
     clients = log_in(list(dict.fromkeys(page.login for page in PAGES)))
 
-    say(f"\nSQL queries per page (demo data; {describe_figures(data['demo'])}):")
+    say(
+        f"\nSQL queries per page (demo data; {describe_figures(data['demo'])}; "
+        f"{describe_plan_figures(data['demo'])}):"
+    )
     for result in results:
         client = clients[result.page.login]
         try:
-            result.path = landing_path(client, result.page.path)
+            result.path = landing_path(client, result.page.path.format_map(placeholders))
             result.sql = count_queries(client, result.path)
             result.queries = len(result.sql)
             say(f"  {result.page.name:<20} {result.path:<20} {result.queries:3d} queries")
@@ -662,9 +897,12 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         raise BenchError(f"the bare view failed: {[bare.outcomes for bare in bare_runs]}")
     bare_rps = max(bare.rps for bare in bare_runs)
 
-    say(f"\nAdding data: {add_more_data()}; {add_more_onboarding()}")
-    data["more_data"] = onboarding_figures()
-    say(f"SQL queries per page (more data; {describe_figures(data['more_data'])}):")
+    say(f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}")
+    data["more_data"] = onboarding_figures() | plan_figures()
+    say(
+        f"SQL queries per page (more data; {describe_figures(data['more_data'])}; "
+        f"{describe_plan_figures(data['more_data'])}):"
+    )
     for result in results:
         if not result.path:
             continue

@@ -587,3 +587,17 @@ def test_a_comment_can_be_about_an_item_and_never_a_hidden_one(world: World) -> 
     )
     assert response.status_code == 422  # not among the champion's choices
     assert plan.comments.count() == 1
+
+
+def test_a_bad_kpi_value_in_place_returns_only_its_objective_with_the_message(world: World) -> None:
+    plan = make_plan(world)
+    k = kpi(plan)
+    response = client_for(world.champion).post(
+        url("plan_kpi_value", plan, k.pk),
+        {"current": "lots", "version": k.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<article class="objective" id="objective-{k.objective_id}"')
+    assert "Enter a number" in body and 'value="lots"' in body and "<html" not in body

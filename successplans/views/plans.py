@@ -351,6 +351,10 @@ def render_kpi_error(
     status: int = 422,
 ) -> HttpResponse:
     context = plan_context(request, access, plan, kpi_errors={kpi.pk: form})
+    if request.htmx:  # type: ignore[attr-defined]
+        # Only the KPI's objective, with the message and what was typed.
+        context["item"] = next(o for o in context["view"].objectives if o.pk == kpi.objective_id)
+        return render(request, "successplans/plan.html#objective-card", context, status=status)
     return render(request, "successplans/plan.html", context, status=status)
 
 
