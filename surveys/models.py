@@ -1,1 +1,438 @@
-"""NPS, CSAT and CES surveys: definitions, campaigns, deliveries, responses, follow-ups."""
+"""NPS, CSAT and CES surveys: definitions, campaigns, deliveries, responses, follow-ups.
+
+A :class:`Survey` is the question; a :class:`Campaign` sends it to an audience, once or every
+N days (each run is a *wave*); a :class:`Delivery` is one person asked in one wave, shown in
+the portal and (unless they turned survey e-mail off) e-mailed; a :class:`Response` is their
+one answer to it. A low score opens a :class:`FollowUp` for the account's CSM.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account, CustomerRole, Segment, Stage, VendorRole
+
+
+class Kind(models.TextChoices):
+    NPS = "nps", "NPS"
+    CSAT = "csat", "CSAT"
+    CES = "ces", "CES"
+
+
+class Band(models.TextChoices):
+    """Where a score sits on its survey's scale, whatever the kind."""
+
+    POSITIVE = "positive", "Promoters, satisfied, easy"
+    NEUTRAL = "neutral", "Passives, neutral"
+    NEGATIVE = "negative", "Detractors, unsatisfied, hard"
+
+
+# kind -> (lowest, highest)
+SCALES: dict[str, tuple[int, int]] = {Kind.NPS: (0, 10), Kind.CSAT: (1, 5), Kind.CES: (1, 7)}
+# Scores at or above the first are positive; at or below the second, negative (needs follow-up).
+BANDS: dict[str, tuple[int, int]] = {Kind.NPS: (9, 6), Kind.CSAT: (4, 2), Kind.CES: (5, 3)}
+# The words at either end of each scale.
+ANCHORS: dict[str, tuple[str, str]] = {
+    Kind.NPS: ("Not at all likely", "Extremely likely"),
+    Kind.CSAT: ("Very unsatisfied", "Very satisfied"),
+    Kind.CES: ("Strongly disagree", "Strongly agree"),
+}
+DEFAULT_QUESTIONS: dict[str, str] = {
+    Kind.NPS: "How likely are you to recommend {vendor} to a friend or colleague?",
+    Kind.CSAT: "How satisfied are you with {vendor}?",
+    Kind.CES: "{vendor} made it easy for me to get what I needed.",
+}
+DEFAULT_FOLLOW_UP = "What is the main reason for your score?"
+
+
+def band_of(kind: str, score: int) -> str:
+    positive_from, negative_to = BANDS[kind]
+    if score >= positive_from:
+        return Band.POSITIVE
+    if score <= negative_to:
+        return Band.NEGATIVE
+    return Band.NEUTRAL
+
+
+def band_filter(kind_field: str, score_field: str, band: str) -> Q:
+    """A filter for responses in ``band``, across kinds (each kind has its own thresholds)."""
+    q = Q()
+    for kind, (positive_from, negative_to) in BANDS.items():
+        if band == Band.POSITIVE:
+            score = Q(**{f"{score_field}__gte": positive_from})
+        elif band == Band.NEGATIVE:
+            score = Q(**{f"{score_field}__lte": negative_to})
+        else:
+            score = Q(**{f"{score_field}__gt": negative_to, f"{score_field}__lt": positive_from})
+        q |= Q(**{kind_field: kind}) & score
+    return q
+
+
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def active(self) -> SurveyQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class Survey(models.Model):
+    name = models.CharField(max_length=120, help_text="For you; customers see the question.")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.NPS)
+    question = models.CharField(max_length=300)
+    follow_up_question = models.CharField(
+        "follow-up question",
+        max_length=300,
+        blank=True,
+        default=DEFAULT_FOLLOW_UP,
+        help_text="An optional open question asked after the score. Leave empty to ask none.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scale(self) -> range:
+        low, high = SCALES[self.kind]
+        return range(low, high + 1)
+
+    @property
+    def anchors(self) -> tuple[str, str]:
+        return ANCHORS[self.kind]
+
+    def band(self, score: int) -> str:
+        return band_of(self.kind, score)
+
+    def needs_follow_up(self, score: int) -> bool:
+        return self.band(score) == Band.NEGATIVE
+
+
+class Audience(models.TextChoices):
+    ALL = "all", "All accounts"
+    SEGMENT = "segment", "A segment"
+    STAGE = "stage", "A lifecycle stage"
+    ACCOUNTS = "accounts", "Chosen accounts"
+
+
+class Schedule(models.TextChoices):
+    NOW = "now", "Send now"
+    AT = "at", "At a date and time"
+    EVERY = "every", "Again every N days"
+    TRIGGER = "trigger", "When something happens"
+
+
+class Trigger(models.TextChoices):
+    NONE = "", "—"
+    ONBOARDING_COMPLETED = "onboarding_completed", "An account's onboarding completes"
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def visible_to(self, user: Any) -> CampaignQuerySet:
+        """CS admins see every campaign; a CSM the vendor-wide ones and their portfolio's."""
+        if not getattr(user, "is_authenticated", False) or not user.is_vendor:
+            return self.none()
+        if user.vendor_role == VendorRole.ADMIN:
+            return self.all()
+        return self.filter(Q(portfolio_owner__isnull=True) | Q(portfolio_owner=user))
+
+    def open(self, now: datetime | None = None) -> CampaignQuerySet:
+        now = now or timezone.now()
+        return self.filter(status=Campaign.Status.ACTIVE, survey__archived_at__isnull=True).exclude(
+            ends_at__lte=now
+        )
+
+
+class Campaign(models.Model):
+    """One survey sent to an audience: once, at a time, every N days, or on a trigger."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(max_length=120)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ALL)
+    segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
+    stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    accounts = models.ManyToManyField(Account, blank=True, related_name="+")
+    roles = models.JSONField(default=list, help_text="Customer roles asked.")
+    schedule = models.CharField(max_length=8, choices=Schedule.choices, default=Schedule.NOW)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    repeat_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    trigger = models.CharField(max_length=30, choices=Trigger.choices, blank=True)
+    # When the next wave goes out; None once a one-off campaign has run (or for triggers).
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    waves = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this, answers are refused."
+    )
+    # A CSM's campaign reaches their own portfolio only; a CS admin's (None) every account.
+    portfolio_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("survey_campaign", args=[self.pk])
+
+    @property
+    def activity_label(self) -> str:
+        return self.name
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.ACTIVE
+            and (self.ends_at is None or self.ends_at > now)
+            and self.survey.archived_at is None
+        )
+
+    def audience_accounts(self) -> models.QuerySet[Account]:
+        accounts = Account.objects.all()
+        if self.portfolio_owner_id is not None:
+            accounts = accounts.filter(owner_id=self.portfolio_owner_id)
+        if self.audience == Audience.STAGE:
+            return accounts.filter(stage=self.stage)
+        accounts = accounts.exclude(stage=Stage.CHURNED)  # only when asked for by name
+        if self.audience == Audience.SEGMENT:
+            accounts = accounts.filter(segment=self.segment)
+        elif self.audience == Audience.ACCOUNTS:
+            accounts = accounts.filter(pk__in=self.accounts.values("pk"))
+        return accounts
+
+    @property
+    def audience_label(self) -> str:
+        if self.audience == Audience.SEGMENT:
+            return f"{Segment(self.segment).label} accounts" if self.segment else "A segment"
+        if self.audience == Audience.STAGE:
+            return f"Accounts in {Stage(self.stage).label.lower()}" if self.stage else "A stage"
+        if self.audience == Audience.ACCOUNTS:
+            return "Chosen accounts"
+        return (
+            "All accounts" if self.portfolio_owner_id is None else "All accounts in the portfolio"
+        )
+
+    @property
+    def roles_label(self) -> str:
+        labels = [CustomerRole(r).label.lower() + "s" for r in self.roles if r in CustomerRole]
+        return ", ".join(labels).capitalize() or "Nobody"
+
+    @property
+    def schedule_label(self) -> str:
+        if self.schedule == Schedule.EVERY:
+            return f"Every {self.repeat_days} days"
+        if self.schedule == Schedule.TRIGGER:
+            return Trigger(self.trigger).label if self.trigger else "On a trigger"
+        if self.schedule == Schedule.AT and self.starts_at:
+            return f"Once, at {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+        return "Once"
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "E-mail"
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def pending_for(self, account: Account, user: Any, now: datetime | None = None) -> Any:
+        """What ``user`` has still to answer on ``account``, newest first."""
+        now = now or timezone.now()
+        return (
+            self.filter(
+                account=account, user=user, response__isnull=True, dismissed_at__isnull=True
+            )
+            .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+            .filter(campaign__in=Campaign.objects.open(now))
+            .select_related("campaign__survey")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class Delivery(models.Model):
+    """One person asked once: one wave of one campaign, on one account."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    wave = models.PositiveIntegerField(default=1)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_deliveries"
+    )
+    channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "wave", "user"], name="one_delivery_per_person_and_wave"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="delivery_user_recent"),
+            models.Index(fields=["account", "-created_at"], name="delivery_account_recent"),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} to {self.user_id} (wave {self.wave})"
+
+
+class Response(models.Model):
+    """One answer to one delivery. The one-to-one makes two clicks at once store one row."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="response")
+    # Denormalised from the delivery, so that aggregates need no joins.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.PORTAL)
+    answered_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "answered_at"], name="response_account_time"),
+            models.Index(fields=["campaign", "answered_at"], name="response_campaign_time"),
+            models.Index(fields=["kind", "answered_at"], name="response_kind_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=10), name="response_score_in_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.score} from {self.user_id}"
+
+    @property
+    def activity_label(self) -> str:
+        return f"{self.get_kind_display()} survey “{self.campaign.name}” with {self.score}"
+
+    @property
+    def band(self) -> str:
+        return band_of(self.kind, self.score)
+
+    def editable(self, now: datetime | None = None) -> bool:
+        """Within the grace period a second answer (or a comment) updates this one."""
+        now = now or timezone.now()
+        return now - self.answered_at <= timedelta(minutes=settings.SURVEY_ANSWER_GRACE_MINUTES)
+
+
+class FollowUp(models.Model):
+    """A low score, for the account's CSM to follow up on."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONTACTED = "contacted", "Contacted"
+        RESOLVED = "resolved", "Resolved"
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_follow_ups",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(blank=True, help_text="Internal: never shown to the customer.")
+    customer_note = models.TextField(
+        "“You said, we did” note",
+        blank=True,
+        help_text="Shown to the respondent in the portal and e-mailed to them when resolved.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="followup_status_age")]
+
+    def __str__(self) -> str:
+        return f"Follow-up of {self.response}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("survey_follow_up", args=[self.pk])
+
+    @property
+    def activity_label(self) -> str:
+        return f"follow-up of a {self.response.get_kind_display()} {self.response.score}"
+
+
+class SurveyPause(models.Model):
+    """No survey reaches this account while paused (an escalation, a renewal negotiation)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="survey_pause")
+    reason = models.CharField(max_length=200, blank=True)
+    until = models.DateField(null=True, blank=True, help_text="Empty: until someone resumes.")
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Surveys paused for {self.account}"
+
+    def is_active(self, today: Any = None) -> bool:
+        today = today or timezone.localdate()
+        return self.until is None or self.until >= today
+
+
+class SurveyOptOut(models.Model):
+    """This person is never asked again (the unsubscribe link)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_opt_out"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opted out of surveys"

@@ -36,6 +36,13 @@ from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
 from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
+from tests.survey_helpers import (
+    SURVEY_EXPECTED,
+    make_survey_world,
+    pause_for_matrix,
+    survey_db_state,
+    survey_url_args,
+)
 
 L = "login"  # a redirect to the log-in page
 
@@ -128,6 +135,8 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "user_reactivate": (POST_ONLY, VENDOR_WRITE),
 }
 
+EXPECTED.update(SURVEY_EXPECTED)
+
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
 AUTH_PAGES = {
@@ -195,6 +204,7 @@ def db_state() -> tuple[Any, ...]:
         PlanComment.objects.count(),
         list(PlanTemplate.objects.order_by("pk").values()),
         PlanTemplateItem.objects.count(),
+        *survey_db_state(),
     )
 
 
@@ -230,6 +240,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "checklist": checklist,
         "plan": make_plan(world),
         "plan_template": plan_template,
+        "surveys": make_survey_world(world),
         "task": members_task,
     }
 
@@ -256,6 +267,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "membership_remove": ([slug, ctx["member_membership"].pk], {}),
         **template_urls(ctx),
         **plan_urls(ctx),
+        **survey_url_args(ctx["surveys"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -333,6 +345,7 @@ SETUP: dict[str, Callable[[dict[str, Any]], None]] = {
     # Reactivation needs someone deactivated to act on.
     "user_reactivate": lambda ctx: User.objects.filter(pk=ctx["leaver"].pk).update(is_active=False),
     "onboarding_start": lambda ctx: ctx["checklist"].delete(),
+    "survey_resume": lambda ctx: pause_for_matrix(ctx["surveys"]),
     "staff_reactivate": lambda ctx: User.objects.filter(pk=ctx["spare_csm"].pk).update(
         is_active=False
     ),

@@ -601,3 +601,16 @@ def test_a_bad_kpi_value_in_place_returns_only_its_objective_with_the_message(wo
     body = response.content.decode()
     assert body.lstrip().startswith(f'<article class="objective" id="objective-{k.objective_id}"')
     assert "Enter a number" in body and 'value="lots"' in body and "<html" not in body
+
+
+def test_a_kpi_can_follow_the_accounts_nps(world: World) -> None:
+    assert "nps_12_months" in KPI_SOURCES
+    plan = make_plan(world)
+    k = kpi(plan)
+    KPI.objects.filter(pk=k.pk).update(source="nps_12_months", baseline=-100, target=50)
+    assert refresh_bound_kpis() == 0  # no answers yet: no figure, nothing invented
+    from tests.survey_helpers import make_survey_world
+
+    make_survey_world(world)  # Acme: one passive (8) and one detractor (3)
+    assert refresh_bound_kpis() == 1
+    assert kpi(plan).current == Decimal("-50.00")

@@ -25,6 +25,7 @@ from accounts.models import (
     VendorRole,
 )
 from successplans.demo import ensure_demo_onboardings, ensure_demo_plans, ensure_demo_template
+from surveys.demo import ensure_demo_surveys
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
@@ -161,6 +162,7 @@ class Command(BaseCommand):
         template = ensure_demo_template(staff["priya@northwind.example"])
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
+        created += ensure_demo_surveys()
 
         self.stdout.write(
             self.style.SUCCESS(

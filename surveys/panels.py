@@ -1,0 +1,72 @@
+"""The survey panels on the account page: the customer's pending question and their "You said,
+we did" notes; for vendor staff, the account's scores, open follow-ups and the pause switch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import AccountAccess
+from accounts.panels import Panel, register_panel
+
+from .forms import PauseForm
+from .models import Delivery, FollowUp, Response, SurveyPause
+from .scoring import summarize
+
+RESULTS_DAYS = 365
+
+
+@register_panel(order=5)
+def survey_prompt_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+    if access.preview or not access.can("surveys.answer"):
+        return None
+    delivery = Delivery.objects.pending_for(access.account, request.user).first()
+    if delivery is None:
+        return None
+    return Panel(
+        "surveys/panel_prompt.html", {"delivery": delivery, "survey": delivery.campaign.survey}
+    )
+
+
+@register_panel(order=50)
+def you_said_we_did_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+    """Only the respondent sees what came of their own answers."""
+    if access.preview or not access.is_customer:
+        return None
+    notes = list(
+        FollowUp.objects.filter(
+            account=access.account,
+            response__user=request.user,
+            status=FollowUp.Status.RESOLVED,
+        )
+        .exclude(customer_note="")
+        .select_related("response__campaign", "resolved_by")
+        .order_by("-resolved_at")[:3]
+    )
+    if not notes:
+        return None
+    return Panel("surveys/panel_you_said.html", {"notes": notes})
+
+
+@register_panel(order=60)
+def survey_results_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+    if not access.can("surveys.view_results"):
+        return None
+    account = access.account
+    since = timezone.now() - timedelta(days=RESULTS_DAYS)
+    summary = summarize(Response.objects.filter(account=account, answered_at__gte=since))
+    pause = SurveyPause.objects.filter(account=account).select_related("paused_by").first()
+    return Panel(
+        "surveys/panel_results.html",
+        {
+            "summary": summary,
+            "open_follow_ups": FollowUp.objects.filter(account=account)
+            .exclude(status=FollowUp.Status.RESOLVED)
+            .count(),
+            "pause": pause if pause and pause.is_active() else None,
+            "pause_form": PauseForm() if access.can("surveys.pause") else None,
+            "days": RESULTS_DAYS,
+        },
+    )

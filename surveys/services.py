@@ -1,0 +1,712 @@
+"""Changes to surveys, campaigns, deliveries, responses and follow-ups.
+
+Views and tasks call these. Expected refusals are :class:`SurveyError` subclasses carrying the
+HTTP status a page shows them with (see ``views/common.py``), so bad input is a clear 4xx page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.activity import record
+from accounts.models import Account, Membership, NotificationKind, User
+from accounts.models import Delivery as MailDelivery
+from accounts.services import delivery_for
+from portal.jobs import enqueue
+
+from .models import (
+    Campaign,
+    Channel,
+    Delivery,
+    FollowUp,
+    Response,
+    Schedule,
+    Survey,
+    SurveyOptOut,
+    SurveyPause,
+)
+
+log = logging.getLogger(__name__)
+
+ANSWER_SALT = "surveys.answer"
+UNSUBSCRIBE_SALT = "surveys.unsubscribe"
+SNOOZE_DAYS = 7
+ALREADY_ANSWERED = "Your answer was recorded earlier and can no longer be changed. Thank you!"
+
+
+# Refusals ---------------------------------------------------------------------------------
+
+
+class SurveyError(Exception):
+    """A refusal with a message for the person and the HTTP status to show it with."""
+
+    status = 400
+    title = "This link does not work"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadToken(SurveyError):
+    status = 400
+    title = "This link is not valid"
+
+
+class ExpiredToken(SurveyError):
+    status = 410
+    title = "This link has expired"
+
+
+class UnknownSurvey(SurveyError):
+    status = 404
+    title = "We could not find this survey"
+
+
+class CampaignEnded(SurveyError):
+    status = 410
+    title = "This survey has closed"
+
+
+class AlreadyAnswered(SurveyError):
+    status = 409
+    title = "You have already answered"
+
+
+class ScoreOutOfRange(SurveyError):
+    status = 400
+    title = "That score is not on the scale"
+
+
+# Signed links -----------------------------------------------------------------------------
+
+
+def answer_token(delivery: Delivery, score: int) -> str:
+    """A link's token: this recipient, this campaign (the delivery), this score; expiring."""
+    return signing.dumps({"d": delivery.pk, "s": score}, salt=ANSWER_SALT, compress=False)
+
+
+def answer_url(delivery: Delivery, score: int) -> str:
+    return settings.SITE_URL + reverse("survey_email_answer", args=[answer_token(delivery, score)])
+
+
+def read_answer_token(token: str, *, max_age: timedelta | None = None) -> tuple[Delivery, int]:
+    """The delivery and score a token names; a :class:`SurveyError` for anything else."""
+    age = max_age or timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+    try:
+        payload = signing.loads(token, salt=ANSWER_SALT, max_age=age)
+    except signing.SignatureExpired as error:
+        raise ExpiredToken(
+            "Survey links work for a limited time. Your account page may still show the question."
+        ) from error
+    except signing.BadSignature as error:
+        raise BadToken(
+            "The link was changed or cut short. Open it again from the e-mail."
+        ) from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("d"), int):
+        raise BadToken("The link was changed or cut short. Open it again from the e-mail.")
+    delivery = (
+        Delivery.objects.select_related("campaign__survey", "account", "user")
+        .filter(pk=payload["d"])
+        .first()
+    )
+    if delivery is None:
+        raise UnknownSurvey("This survey no longer exists.")
+    score = payload.get("s")
+    if not isinstance(score, int) or score not in delivery.campaign.survey.scale:
+        raise BadToken("The link was changed or cut short. Open it again from the e-mail.")
+    return delivery, score
+
+
+def unsubscribe_url(user: User) -> str:
+    token = signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
+    return settings.SITE_URL + reverse("survey_unsubscribe", args=[token])
+
+
+def read_unsubscribe_token(token: str) -> User:
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature as error:
+        raise BadToken(
+            "The link was changed or cut short. Open it again from the e-mail."
+        ) from error
+    user = User.objects.filter(pk=payload.get("u") if isinstance(payload, dict) else None).first()
+    if user is None:
+        raise UnknownSurvey("We could not find who this link was for.")
+    return user
+
+
+# Surveys and campaigns --------------------------------------------------------------------
+
+
+def save_survey(survey: Survey, *, acting_user: User) -> Survey:
+    creating = survey.pk is None
+    if creating:
+        survey.created_by = acting_user
+    if not creating and survey.campaigns.exists():
+        original = Survey.objects.get(pk=survey.pk)
+        if original.kind != survey.kind:
+            raise ValidationError({"kind": "This survey has campaigns: its type cannot change."})
+    survey.save()
+    record(
+        "created a survey" if creating else "edited a survey",
+        actor=acting_user,
+        target=survey,
+        after={"kind": survey.kind, "question": survey.question},
+        internal=True,
+    )
+    return survey
+
+
+def set_survey_archived(survey: Survey, archived: bool, *, acting_user: User) -> Survey:
+    survey.archived_at = timezone.now() if archived else None
+    survey.save(update_fields=["archived_at"])
+    record(
+        "archived a survey" if archived else "restored a survey",
+        actor=acting_user,
+        target=survey,
+        internal=True,
+    )
+    return survey
+
+
+def may_manage(user: User, campaign: Campaign) -> bool:
+    """CS admins manage every campaign; a CSM the campaigns of their own portfolio."""
+    return bool(user.is_cs_admin or (user.is_csm and campaign.portfolio_owner_id == user.pk))
+
+
+@transaction.atomic
+def create_campaign(
+    campaign: Campaign, *, accounts: list[Account], acting_user: User, now: datetime | None = None
+) -> Campaign:
+    """Save a validated campaign; one to be sent now is queued at once."""
+    now = now or timezone.now()
+    if campaign.survey.archived_at is not None:
+        raise ValidationError({"survey": "This survey is archived."})
+    campaign.created_by = acting_user
+    campaign.portfolio_owner = acting_user if acting_user.is_csm else None
+    if campaign.schedule == Schedule.TRIGGER:
+        campaign.next_run_at = None
+    elif campaign.schedule == Schedule.NOW:
+        campaign.next_run_at = now
+    else:
+        campaign.next_run_at = campaign.starts_at or now
+    campaign.save()
+    campaign.accounts.set(accounts)
+    record(
+        "created a survey campaign",
+        actor=acting_user,
+        target=campaign,
+        after={"survey": campaign.survey.name, "audience": campaign.audience_label},
+        internal=True,
+    )
+    if campaign.schedule == Schedule.NOW:
+        enqueue("surveys.run_campaign", campaign_id=campaign.pk)
+    return campaign
+
+
+def send_now(campaign: Campaign, *, acting_user: User) -> None:
+    """Queue a wave of ``campaign`` now (the daily task's work, for one campaign)."""
+    if not may_manage(acting_user, campaign):
+        raise PermissionDenied("Only the campaign's CSM or a CS admin can send it.")
+    if not campaign.is_open():
+        raise ValidationError("This campaign has ended.")
+    if campaign.schedule == Schedule.TRIGGER:
+        raise ValidationError("A trigger campaign goes out when its event happens.")
+    with transaction.atomic():
+        record("sent a survey campaign", actor=acting_user, target=campaign, internal=True)
+        enqueue("surveys.run_campaign", campaign_id=campaign.pk)
+
+
+def end_campaign(campaign: Campaign, *, acting_user: User) -> Campaign:
+    if not may_manage(acting_user, campaign):
+        raise PermissionDenied("Only the campaign's CSM or a CS admin can end it.")
+    if campaign.status != Campaign.Status.ENDED:
+        campaign.status = Campaign.Status.ENDED
+        campaign.next_run_at = None
+        campaign.save(update_fields=["status", "next_run_at"])
+        record("ended a survey campaign", actor=acting_user, target=campaign, internal=True)
+    return campaign
+
+
+# Who is asked -----------------------------------------------------------------------------
+
+
+def paused_accounts(today: date | None = None) -> QuerySet[SurveyPause]:
+    today = today or timezone.localdate()
+    return SurveyPause.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
+
+
+def eligible_recipients(
+    campaign: Campaign, accounts: QuerySet[Account], now: datetime
+) -> list[tuple[int, int]]:
+    """(account id, user id) of the people ``campaign`` may ask now, in a fixed few queries.
+
+    Never someone who opted out, on a paused account, asked by any campaign within the
+    person's cooldown, or on an account already asked its maximum within the period.
+    """
+    cooldown = now - timedelta(days=settings.SURVEY_PERSON_COOLDOWN_DAYS)
+    period = now - timedelta(days=settings.SURVEY_ACCOUNT_PERIOD_DAYS)
+    candidates = (
+        Membership.objects.filter(
+            account__in=accounts, role__in=campaign.roles, user__is_active=True
+        )
+        .exclude(user__in=SurveyOptOut.objects.values("user"))
+        .exclude(account__in=paused_accounts(timezone.localdate(now)).values("account"))
+        .exclude(user__in=Delivery.objects.filter(created_at__gt=cooldown).values("user"))
+        .order_by("account_id", "user_id")
+        .values_list("account_id", "user_id")
+    )
+    # How often each account was asked in the period: one per campaign wave that reached it.
+    asks = Counter(
+        account_id
+        for account_id, _, _ in Delivery.objects.filter(created_at__gt=period, account__in=accounts)
+        .values_list("account_id", "campaign_id", "wave")
+        .distinct()
+    )
+    chosen: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for account_id, user_id in candidates:
+        if user_id in seen or asks[account_id] >= settings.SURVEY_ACCOUNT_MAX_PER_PERIOD:
+            continue
+        seen.add(user_id)  # a person in two accounts is asked once
+        chosen.append((account_id, user_id))
+    return chosen
+
+
+def _deliver(
+    campaign: Campaign, wave: int, recipients: list[tuple[int, int]], now: datetime
+) -> int:
+    Delivery.objects.bulk_create(
+        [
+            Delivery(campaign=campaign, wave=wave, account_id=a, user_id=u, created_at=now)
+            for a, u in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    if recipients:
+        enqueue("surveys.send_survey_emails", campaign_id=campaign.pk, wave=wave)
+    return len(recipients)
+
+
+@transaction.atomic
+def run_campaign(campaign_id: int, now: datetime | None = None) -> int:
+    """Send one wave of a campaign: deliveries for everyone eligible, e-mails by a job.
+
+    Returns how many people were asked. The campaign row is locked, so two runs at once make
+    two waves one after the other, and the cooldown keeps the second empty.
+    """
+    now = now or timezone.now()
+    campaign = (
+        Campaign.objects.select_for_update().select_related("survey").filter(pk=campaign_id).first()
+    )
+    if campaign is None or not campaign.is_open(now) or campaign.schedule == Schedule.TRIGGER:
+        return 0
+    wave = campaign.waves + 1
+    recipients = eligible_recipients(campaign, campaign.audience_accounts(), now)
+    campaign.waves = wave
+    campaign.next_run_at = (
+        now + timedelta(days=campaign.repeat_days or 1)
+        if campaign.schedule == Schedule.EVERY
+        else None
+    )
+    campaign.save(update_fields=["waves", "next_run_at"])
+    return _deliver(campaign, wave, recipients, now)
+
+
+TRIGGERS = {"onboarding_completed"}
+
+
+def trigger(event: str, account: Account, now: datetime | None = None) -> int:
+    """Ask ``account``'s people the open campaigns waiting for ``event``. Safe to repeat:
+    a person is asked once per campaign (and the cooldown applies as ever)."""
+    if event not in TRIGGERS:
+        raise ValueError(f"Unknown survey trigger: {event}")
+    now = now or timezone.now()
+    asked = 0
+    with transaction.atomic():
+        campaigns = Campaign.objects.open(now).filter(schedule=Schedule.TRIGGER, trigger=event)
+        for campaign in campaigns.select_related("survey"):
+            accounts = campaign.audience_accounts().filter(pk=account.pk)
+            asked_before = set(
+                Delivery.objects.filter(campaign=campaign, account=account).values_list(
+                    "user_id", flat=True
+                )
+            )
+            recipients = [
+                (a, u)
+                for a, u in eligible_recipients(campaign, accounts, now)
+                if u not in asked_before
+            ]
+            asked += _deliver(campaign, 1, recipients, now)
+            if recipients:
+                Campaign.objects.filter(pk=campaign.pk, waves=0).update(waves=1)
+    return asked
+
+
+# E-mail ------------------------------------------------------------------------------------
+
+
+def wants_survey_mail(user: User) -> bool:
+    return (
+        delivery_for(user, NotificationKind.SURVEYS) != MailDelivery.OFF
+        and not SurveyOptOut.objects.filter(user=user).exists()
+    )
+
+
+def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
+    survey = delivery.campaign.survey
+    return {
+        "delivery": delivery,
+        "survey": survey,
+        "account": delivery.account,
+        "user": delivery.user,
+        "question": survey.question,
+        "anchors": survey.anchors,
+        "scores": [(score, answer_url(delivery, score)) for score in survey.scale],
+        "portal_url": settings.SITE_URL + reverse("account_home", args=[delivery.account.slug]),
+        "unsubscribe_url": unsubscribe_url(delivery.user),
+        "notifications_url": settings.SITE_URL + reverse("notifications"),
+        "reminder": reminder,
+        "vendor_name": settings.VENDOR_NAME,
+        "expires_days": settings.SURVEY_TOKEN_MAX_AGE_DAYS,
+    }
+
+
+def send_wave_emails(campaign_id: int, wave: int, now: datetime | None = None) -> int:
+    """E-mail a wave's unanswered deliveries. Each is claimed first, so a retry or a second
+    worker sends nobody a second e-mail. People who turned survey e-mail off are skipped:
+    the portal still shows them the prompt."""
+    from portal.mail import send_mail_from_templates
+
+    now = now or timezone.now()
+    sent = 0
+    deliveries = Delivery.objects.filter(
+        campaign_id=campaign_id, wave=wave, sent_at__isnull=True, response__isnull=True
+    ).select_related("campaign__survey", "account", "user")
+    for delivery in deliveries:
+        if not delivery.campaign.is_open(now) or not wants_survey_mail(delivery.user):
+            continue
+        claimed = Delivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).update(
+            sent_at=now, channel=Channel.EMAIL
+        )
+        if not claimed:
+            continue
+        send_mail_from_templates(
+            "survey_request",
+            to=[delivery.user.email],
+            context=mail_context(delivery, reminder=False),
+        )
+        sent += 1
+    return sent
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """One reminder to each e-mailed person who has not answered after a few days."""
+    from portal.mail import send_mail_from_templates
+
+    now = now or timezone.now()
+    due = Delivery.objects.filter(
+        sent_at__lte=now - timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS),
+        reminded_at__isnull=True,
+        response__isnull=True,
+        dismissed_at__isnull=True,
+        campaign__in=Campaign.objects.open(now),
+    ).select_related("campaign__survey", "account", "user")
+    sent = 0
+    for delivery in due:
+        if not wants_survey_mail(delivery.user):
+            continue
+        if not Delivery.objects.filter(pk=delivery.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
+            continue
+        send_mail_from_templates(
+            "survey_request",
+            to=[delivery.user.email],
+            context=mail_context(delivery, reminder=True),
+        )
+        sent += 1
+    return sent
+
+
+def run_due_campaigns(now: datetime | None = None) -> dict[str, int]:
+    """The daily work: end what is past its end, run the due waves, send the reminders."""
+    now = now or timezone.now()
+    ended = Campaign.objects.filter(status=Campaign.Status.ACTIVE, ends_at__lte=now).update(
+        status=Campaign.Status.ENDED, next_run_at=None
+    )
+    due = (
+        Campaign.objects.open(now)
+        .filter(next_run_at__lte=now)
+        .exclude(schedule=Schedule.TRIGGER)
+        .order_by("next_run_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    asked = sum(run_campaign(pk, now) for pk in list(due))
+    return {"ended": ended, "asked": asked, "reminded": send_reminders(now)}
+
+
+# Answers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: Response
+    created: bool
+
+
+def check_open(delivery: Delivery, now: datetime) -> None:
+    if not delivery.campaign.is_open(now):
+        raise CampaignEnded(
+            "This survey has closed and no longer takes answers. Thank you all the same."
+        )
+
+
+def record_response(
+    delivery: Delivery, score: int, *, channel: str, now: datetime | None = None
+) -> Answer:
+    """Store ``delivery``'s one answer. A second answer within the grace period updates it;
+    after that it is refused. Two at once store one row: the one-to-one on the delivery
+    refuses the second insert, which then updates the first (or is refused) instead."""
+    now = now or timezone.now()
+    survey = delivery.campaign.survey
+    if not isinstance(score, int) or score not in survey.scale:
+        raise ScoreOutOfRange(f"Choose a score from {survey.scale[0]} to {survey.scale[-1]}.")
+    check_open(delivery, now)
+    # The same answer again (a second click, a retry) changes nothing: no write, no lock.
+    earlier = Response.objects.filter(delivery=delivery).first()
+    if earlier is not None:
+        if not earlier.editable(now):
+            raise AlreadyAnswered(ALREADY_ANSWERED)
+        if earlier.score == score:
+            return Answer(earlier, created=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    delivery=delivery,
+                    campaign_id=delivery.campaign_id,
+                    account_id=delivery.account_id,
+                    user_id=delivery.user_id,
+                    kind=survey.kind,
+                    score=score,
+                    channel=channel,
+                    answered_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            response = Response.objects.select_for_update().get(delivery=delivery)
+            if not response.editable(now):
+                raise AlreadyAnswered(ALREADY_ANSWERED) from None
+            if response.score != score:
+                response.score = score
+                response.updated_at = now
+                response.save(update_fields=["score", "updated_at"])
+                _sync_follow_up(response, survey, now)
+            return Answer(response, created=False)
+        response.delivery, response.campaign = delivery, delivery.campaign
+        record(
+            "answered",
+            actor=delivery.user,
+            account=delivery.account,
+            target=response,
+            after={"score": score, "kind": survey.kind, "channel": channel},
+            internal=True,
+        )
+        _sync_follow_up(response, survey, now, new=True)
+    return Answer(response, created=True)
+
+
+def add_comment(response: Response, comment: str, *, now: datetime | None = None) -> Response:
+    now = now or timezone.now()
+    comment = comment.strip()
+    if not response.editable(now):
+        raise AlreadyAnswered("Your answer was recorded earlier and can no longer be changed.")
+    if comment != response.comment:
+        Response.objects.filter(pk=response.pk).update(comment=comment, updated_at=now)
+        response.comment, response.updated_at = comment, now
+    return response
+
+
+def _sync_follow_up(response: Response, survey: Survey, now: datetime, new: bool = False) -> None:
+    """A low score opens a follow-up for the account's CSM (who is told by e-mail); a score
+    changed upwards within the grace period closes one nobody has touched yet."""
+    existing = None if new else FollowUp.objects.filter(response=response).first()
+    if survey.needs_follow_up(response.score):
+        if existing is None:
+            owner_id = Account.objects.filter(pk=response.account_id).values_list(
+                "owner_id", flat=True
+            )[0]
+            follow_up = FollowUp.objects.create(
+                response=response, account_id=response.account_id, csm_id=owner_id, created_at=now
+            )
+            enqueue("surveys.notify_follow_up", follow_up_id=follow_up.pk)
+    elif existing is not None and existing.status == FollowUp.Status.OPEN and not existing.notes:
+        existing.delete()
+
+
+def dismiss(delivery: Delivery, *, now: datetime | None = None) -> None:
+    Delivery.objects.filter(pk=delivery.pk, dismissed_at__isnull=True).update(
+        dismissed_at=now or timezone.now()
+    )
+
+
+def snooze(delivery: Delivery, *, now: datetime | None = None) -> None:
+    until = (now or timezone.now()) + timedelta(days=SNOOZE_DAYS)
+    Delivery.objects.filter(pk=delivery.pk).update(snoozed_until=until)
+
+
+@transaction.atomic
+def opt_out(user: User) -> bool:
+    """Never ask ``user`` again. Returns whether this changed anything."""
+    _, created = SurveyOptOut.objects.get_or_create(user=user)
+    return created
+
+
+# Pausing an account -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def pause_surveys(
+    account: Account, *, reason: str, until: date | None, acting_user: User
+) -> SurveyPause:
+    pause, _ = SurveyPause.objects.update_or_create(
+        account=account,
+        defaults={
+            "reason": reason,
+            "until": until,
+            "paused_by": acting_user,
+            "paused_at": timezone.now(),
+        },
+    )
+    record(
+        "paused surveys",
+        actor=acting_user,
+        account=account,
+        target=account,
+        after={"reason": reason, "until": until.isoformat() if until else None},
+        internal=True,
+    )
+    return pause
+
+
+@transaction.atomic
+def resume_surveys(account: Account, *, acting_user: User) -> None:
+    deleted, _ = SurveyPause.objects.filter(account=account).delete()
+    if deleted:
+        record("resumed surveys", actor=acting_user, account=account, target=account, internal=True)
+
+
+# Closing the loop -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_follow_up(
+    follow_up: FollowUp,
+    *,
+    status: str,
+    notes: str,
+    customer_note: str,
+    acting_user: User,
+    now: datetime | None = None,
+) -> FollowUp:
+    """Move a follow-up on. Resolving it with a customer note tells the respondent ("You said,
+    we did") in the portal and by e-mail."""
+    now = now or timezone.now()
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    was = follow_up.status
+    follow_up.status, follow_up.notes = status, notes
+    follow_up.customer_note = customer_note.strip()
+    if status == FollowUp.Status.RESOLVED and was != FollowUp.Status.RESOLVED:
+        follow_up.resolved_at, follow_up.resolved_by = now, acting_user
+        if follow_up.customer_note:
+            enqueue("surveys.send_you_said_we_did", follow_up_id=follow_up.pk)
+    elif status != FollowUp.Status.RESOLVED:
+        follow_up.resolved_at, follow_up.resolved_by = None, None
+    follow_up.save()
+    if was != status:
+        record(
+            f"marked a survey follow-up {FollowUp.Status(status).label.lower()}",
+            actor=acting_user,
+            account=follow_up.account,
+            target=follow_up,
+            before={"status": was},
+            after={"status": status},
+            internal=True,
+        )
+    return follow_up
+
+
+def notify_follow_up(follow_up_id: int) -> bool:
+    """E-mail the CSM a new follow-up, as their "account" notification setting says."""
+    from portal.mail import send_mail_from_templates
+
+    follow_up = (
+        FollowUp.objects.select_related(
+            "response__user", "response__campaign__survey", "account", "csm"
+        )
+        .filter(pk=follow_up_id)
+        .first()
+    )
+    if follow_up is None or follow_up.csm is None:
+        return False
+    if delivery_for(follow_up.csm, NotificationKind.ACCOUNT) == MailDelivery.OFF:
+        return False
+    send_mail_from_templates(
+        "survey_follow_up",
+        to=[follow_up.csm.email],
+        context={
+            "follow_up": follow_up,
+            "response": follow_up.response,
+            "account": follow_up.account,
+            "url": settings.SITE_URL + follow_up.get_absolute_url(),
+            "notifications_url": settings.SITE_URL + reverse("notifications"),
+        },
+    )
+    return True
+
+
+def send_you_said_we_did(follow_up_id: int) -> bool:
+    from portal.mail import send_mail_from_templates
+
+    follow_up = (
+        FollowUp.objects.select_related(
+            "response__user", "response__campaign__survey", "account", "resolved_by"
+        )
+        .filter(pk=follow_up_id, status=FollowUp.Status.RESOLVED)
+        .exclude(customer_note="")
+        .first()
+    )
+    if follow_up is None:
+        return False
+    user = follow_up.response.user
+    if delivery_for(user, NotificationKind.SURVEYS) == MailDelivery.OFF:
+        return False
+    send_mail_from_templates(
+        "survey_you_said_we_did",
+        to=[user.email],
+        context={
+            "follow_up": follow_up,
+            "response": follow_up.response,
+            "account": follow_up.account,
+            "user": user,
+            "vendor_name": settings.VENDOR_NAME,
+            "portal_url": settings.SITE_URL
+            + reverse("account_home", args=[follow_up.account.slug]),
+            "notifications_url": settings.SITE_URL + reverse("notifications"),
+        },
+    )
+    return True

@@ -1,0 +1,38 @@
+"""Pausing surveys for one account (an escalation, a renewal negotiation)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import AccountAccess, account_view
+
+from ..forms import PauseForm
+from ..services import pause_surveys, resume_surveys
+
+
+@require_POST
+@account_view("surveys.pause")
+def pause(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        context = {"access": access, "account": access.account, "pause_form": form}
+        return render(request, "surveys/pause.html", context, status=422)
+    pause_surveys(
+        access.account,
+        reason=form.cleaned_data["reason"],
+        until=form.cleaned_data["until"],
+        acting_user=request.user,
+    )
+    messages.success(request, f"Surveys are paused for {access.account.name}.")
+    return redirect("account_home", access.account.slug)
+
+
+@require_POST
+@account_view("surveys.pause")
+def resume(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    resume_surveys(access.account, acting_user=request.user)
+    messages.success(request, f"Surveys reach {access.account.name} again.")
+    return redirect("account_home", access.account.slug)
