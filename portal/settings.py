@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "successplans",
     "surveys",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,293 @@
+"""Data in (contracts, product users, usage) and what the portal derives from it (roll-ups,
+health scores). Figures are computed in insights.revenue, insights.usage and insights.health."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Account
+
+
+class ContractKind(models.TextChoices):
+    NEW = "new", "New business"
+    RENEWAL = "renewal", "Renewal"
+    EXPANSION = "expansion", "Expansion"
+    CONTRACTION = "contraction", "Contraction"
+
+
+class Contract(models.Model):
+    """A contract line. Its MRR is the recurring value spread over its months; one-off fees
+    are kept apart and never count as recurring."""
+
+    class ValuePeriod(models.TextChoices):
+        TOTAL = "total", "For the whole term"
+        MONTH = "month", "Per month"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contracts")
+    external_id = models.CharField(max_length=100)
+    product = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=ContractKind.choices, default=ContractKind.NEW)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    recurring_value = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    value_period = models.CharField(
+        max_length=5, choices=ValuePeriod.choices, default=ValuePeriod.TOTAL
+    )
+    term_months = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    one_off_fees = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="one_contract_per_external_id"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="contract_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="contract_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.product or self.external_id}"
+
+    @property
+    def mrr(self) -> Decimal:
+        """Unrounded: rounding happens once, where a figure is shown."""
+        if self.value_period == self.ValuePeriod.MONTH:
+            return self.recurring_value
+        return self.recurring_value / self.term_months
+
+
+class ProductUser(models.Model):
+    """A person who uses the vendor's product, as the integration knows them."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="product_users")
+    external_id = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="one_product_user_per_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
+class UsageEvent(models.Model):
+    """How often one user used one feature on one day. Pushing the same row again replaces its
+    count (idempotent upserts)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user_key = models.CharField(
+        max_length=200, help_text="The product user's external id or e-mail."
+    )
+    day = models.DateField()
+    feature = models.CharField(max_length=100)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "day", "user_key", "feature"], name="one_usage_row"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "day"], name="usage_account_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.user_key} {self.feature}×{self.count}"
+
+
+class UsageDay(models.Model):
+    """Roll-up per account and day, made by a task: the dashboards read these, not raw events."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_days")
+    day = models.DateField()
+    active_users = models.PositiveIntegerField(help_text="Distinct users active that day (DAU).")
+    weekly_active_users = models.PositiveIntegerField(
+        help_text="Distinct users in the 7 days to this day (WAU)."
+    )
+    monthly_active_users = models.PositiveIntegerField(
+        help_text="Distinct users in the 30 days to this day (MAU)."
+    )
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="one_usage_day")]
+        ordering = ["account", "day"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.active_users} active"
+
+
+class FeatureUsageDay(models.Model):
+    """Roll-up per account, feature and day: users of the feature in the 30 days to this day."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    feature = models.CharField(max_length=100)
+    monthly_users = models.PositiveIntegerField()
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "day", "feature"], name="one_feature_usage_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.feature}"
+
+
+class AccountFacts(models.Model):
+    """What the CSM knows that no integration sends: seats bought, the pulse."""
+
+    class Pulse(models.TextChoices):
+        GOOD = "good", "Good"
+        NEUTRAL = "neutral", "Neutral"
+        CONCERNED = "concerned", "Concerned"
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="facts")
+    licensed_seats = models.PositiveIntegerField(null=True, blank=True)
+    pulse = models.CharField(max_length=10, choices=Pulse.choices, blank=True)
+    pulse_note = models.CharField(max_length=500, blank=True)
+    pulse_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pulse_at = models.DateTimeField(null=True, blank=True)
+    customers_see_health = models.BooleanField(
+        default=False, help_text="Show the health band on the customer's dashboard."
+    )
+
+    def __str__(self) -> str:
+        return f"Facts about {self.account}"
+
+
+class HealthConfig(models.Model):
+    """The weights of the health score's parts and the bands, set by a CS admin (one row)."""
+
+    usage_weight = models.PositiveSmallIntegerField(default=30)
+    sentiment_weight = models.PositiveSmallIntegerField(default=20)
+    onboarding_weight = models.PositiveSmallIntegerField(default=15)
+    plan_weight = models.PositiveSmallIntegerField(default=15)
+    renewal_weight = models.PositiveSmallIntegerField(default=10)
+    pulse_weight = models.PositiveSmallIntegerField(default=10)
+    healthy_from = models.PositiveSmallIntegerField(default=70, validators=[MaxValueValidator(100)])
+    at_risk_from = models.PositiveSmallIntegerField(default=40, validators=[MaxValueValidator(100)])
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(at_risk_from__lt=models.F("healthy_from")),
+                name="health_bands_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "Health score settings"
+
+    @classmethod
+    def current(cls) -> HealthConfig:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class HealthBand(models.TextChoices):
+    HEALTHY = "healthy", "Healthy"
+    AT_RISK = "at_risk", "At risk"
+    CRITICAL = "critical", "Critical"
+
+
+class HealthScore(models.Model):
+    """An account's health on one day, with its parts, kept as daily history."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_scores")
+    day = models.DateField(default=timezone.localdate)
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    band = models.CharField(max_length=10, choices=HealthBand.choices)
+    parts = models.JSONField(
+        default=dict, help_text="Each part: its score 0-100, weight and a reason."
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="one_health_score_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.day}: {self.score}"
+
+
+class ApiKey(models.Model):
+    """A key for one integration: shown once, stored hashed, scoped, revocable."""
+
+    class Scope(models.TextChoices):
+        WRITE_USAGE = "write_usage", "Write usage and users"
+        WRITE_CONTRACTS = "write_contracts", "Write contracts"
+        READ_FIGURES = "read_figures", "Read account figures"
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, name: str, scopes: list[str], created_by: object) -> tuple[ApiKey, str]:
+        """Make a key; the full secret is returned once and never stored."""
+        prefix = secrets.token_hex(4)
+        secret = f"cp_{prefix}_{secrets.token_urlsafe(32)}"
+        key = cls.objects.create(
+            name=name,
+            prefix=prefix,
+            key_hash=cls.hash(secret),
+            scopes=scopes,
+            created_by=created_by,
+        )
+        return key, secret
