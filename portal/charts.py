@@ -183,3 +183,91 @@ def bar_chart(
         format_html_join("", "{}", ((mark_safe(p),) for p in parts)),  # noqa: S308 - built by format_html
     )
     return Chart(title=title, svg=svg, summary=summary, rows=rows)
+
+
+def line_chart(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    y_min: float = 0.0,
+    y_max: float | None = None,
+    decimals: int = 0,
+    unit: str = "",
+    empty: str = "no data",
+) -> Chart:
+    """A line through the points that have a value (gaps break the line), for trends such as
+    active users or health over time. ``y_max`` defaults to a little above the highest value."""
+    uid = f"chart-{next(_ids)}"
+    values = [v for _, v in points if v is not None]
+    top_value = y_max if y_max is not None else max([*values, 1.0]) * 1.15
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        clamped = min(max(value, y_min), top_value)
+        return TOP + plot_h * (top_value - clamped) / ((top_value - y_min) or 1.0)
+
+    def fmt(value: float | None) -> str:
+        return empty if value is None else f"{value:.{decimals}f}{unit}"
+
+    parts: list[str] = []
+    for tick in _ticks(y_min, top_value):
+        ty = y(tick)
+        parts.append(
+            _svg(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                LEFT, WIDTH - RIGHT, ty, ty, LINE, LEFT - 6, ty + 4, MUTED, f"{tick:g}",
+            )
+        )  # fmt: skip
+    n = max(len(points), 1)
+    step = plot_w / max(n - 1, 1)
+    label_every = max(1, -(-n // 8))
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, (label, value) in enumerate(points):
+        x = LEFT + step * i if n > 1 else LEFT + plot_w / 2
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+        else:
+            segment.append(f"{x:.1f},{y(value):.1f}")
+            parts.append(
+                _svg(
+                    '<circle cx="{}" cy="{}" r="2.5" fill="{}"><title>{}: {}</title></circle>',
+                    x, y(value), POSITIVE, label, fmt(value),
+                )
+            )  # fmt: skip
+        if i % label_every == 0 or i == n - 1:
+            parts.append(
+                _svg(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
+                    x, HEIGHT - BOTTOM + 18, MUTED, label,
+                )
+            )  # fmt: skip
+    if segment:
+        segments.append(segment)
+    for points_attr in segments:
+        parts.append(
+            _svg(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-linejoin="round"/>',
+                " ".join(points_attr), POSITIVE,
+            )
+        )  # fmt: skip
+    if values:
+        first = next(v for _, v in points if v is not None)
+        last = values[-1]
+        summary = (
+            f"{title}: from {fmt(first)} to {fmt(last)} over {len(points)} periods; "
+            f"lowest {fmt(min(values))}, highest {fmt(max(values))}."
+        )
+    else:
+        summary = f"{title}: {empty}."
+    rows = [(label, fmt(value)) for label, value in points]
+    svg = format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
+        WIDTH, HEIGHT, uid, uid, uid, title, uid, summary,
+        format_html_join("", "{}", ((mark_safe(p),) for p in parts)),  # noqa: S308 - built by format_html
+    )  # fmt: skip
+    return Chart(title=title, svg=svg, summary=summary, rows=rows)

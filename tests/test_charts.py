@@ -1,0 +1,26 @@
+"""The one chart module: SVG with a text alternative and a table of the same figures."""
+
+from __future__ import annotations
+
+from portal.charts import line_chart
+
+
+def test_a_line_chart_describes_itself_and_breaks_at_gaps() -> None:
+    chart = line_chart(
+        [("1 Nov", 10.0), ("2 Nov", None), ("3 Nov", 14.0), ("4 Nov", 12.0)], title="Active users"
+    )
+    assert chart.svg.count("<polyline") == 2  # the gap splits the line
+    assert "from 10 to 12 over 4 periods; lowest 10, highest 14" in chart.summary
+    assert chart.rows[1] == ("2 Nov", "no data")
+    assert 'role="img"' in chart.svg and "<desc" in chart.svg
+
+
+def test_an_empty_chart_says_so() -> None:
+    chart = line_chart([("1 Nov", None)], title="Health", empty="no score yet")
+    assert chart.summary == "Health: no score yet."
+    assert "<polyline" not in chart.svg
+
+
+def test_labels_are_escaped() -> None:
+    chart = line_chart([("<b>x</b>", 1.0), ("y", 2.0)], title="T & <i>")
+    assert "<b>x</b>" not in chart.svg and "&lt;b&gt;" in chart.svg
