@@ -100,6 +100,7 @@ def page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> 
         RESULTS_DIR.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         with contextlib.suppress(Error):
+            page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays at the top of the shot
             page.screenshot(path=RESULTS_DIR / f"{name}.png", full_page=True)
     finally:
         context.close()
