@@ -55,6 +55,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plans.manage": VENDOR,
     "plans.edit": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "plans.comment": VENDOR | {Role.CHAMPION},
+    # Insights: the 360° page and the CSM pulse are the vendor's; usage is everyone's.
+    "insights.view_360": VENDOR,
+    "insights.pulse": VENDOR,
     # Surveys. Customers answer their own; vendor staff read results and pause an account.
     "surveys.answer": CUSTOMER,
     "surveys.view_results": VENDOR,

@@ -253,6 +253,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.run_due_campaigns",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The last days' usage roll-ups, then every account's health score on top of them.
+    "usage-roll-up": {
+        "task": "insights.roll_up_usage",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "health-scores": {
+        "task": "insights.compute_health_scores",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))

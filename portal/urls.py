@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
+    path("", include("insights.page_urls")),
 ]

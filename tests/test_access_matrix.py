@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
+from insights.models import AccountFacts, HealthConfig
 from portal.models import Job
 from successplans.models import (
     KPI,
@@ -116,6 +117,10 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "plan_item_status": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
     "plan_item_delete": (POST_ONLY, VENDOR_WRITE),
     "plan_kpi_value": (POST_ONLY, INVITE_WRITE),
+    "book": (CONSOLE_READ, None),
+    "health_settings": (ADMIN_READ, ADMIN_WRITE),
+    "account_360": (VENDOR_READ, None),
+    "account_pulse": (POST_ONLY, VENDOR_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
     "notifications": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -205,6 +210,8 @@ def db_state() -> tuple[Any, ...]:
         list(PlanTemplate.objects.order_by("pk").values()),
         PlanTemplateItem.objects.count(),
         *survey_db_state(),
+        list(AccountFacts.objects.order_by("pk").values()),
+        list(HealthConfig.objects.order_by("pk").values()),
     )
 
 
@@ -267,6 +274,8 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "membership_remove": ([slug, ctx["member_membership"].pk], {}),
         **template_urls(ctx),
         **plan_urls(ctx),
+        "health_settings": ([], {"usage_weight": 40, "sentiment_weight": 20, "onboarding_weight": 10, "plan_weight": 10, "renewal_weight": 10, "pulse_weight": 10, "healthy_from": 70, "at_risk_from": 40}),
+        "account_pulse": ([slug], {"pulse": "good", "pulse_note": "Great QBR", "licensed_seats": "30"}),
         **survey_url_args(ctx["surveys"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),

@@ -24,6 +24,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from insights.demo import ensure_demo_insights
 from successplans.demo import ensure_demo_onboardings, ensure_demo_plans, ensure_demo_template
 from surveys.demo import ensure_demo_surveys
 
@@ -163,6 +164,7 @@ class Command(BaseCommand):
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
         created += ensure_demo_surveys()
+        created += ensure_demo_insights()  # last: the health scores read everything above
 
         self.stdout.write(
             self.style.SUCCESS(

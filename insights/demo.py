@@ -1,0 +1,181 @@
+"""Demo data for insights: contracts, product users and ~90 days of usage for the three demo
+accounts, written through the same bulk path as the API, then rolled up and scored.
+
+Idempotent: the rows are keyed by external id (usage by account, day, user and feature) and
+generated from a fixed seed, so a second run on the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account
+
+from .health import compute_health_scores
+from .ingest import upsert_contracts, upsert_usage, upsert_users
+from .models import AccountFacts, Contract, ContractKind, ProductUser, UsageEvent
+from .usage import days_back, roll_up
+
+USAGE_DAYS = 90
+FEATURES = ["reports", "dashboards", "exports", "alerts", "api"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    slug: str
+    users: int
+    seats: int
+    pulse: str
+    pulse_note: str
+    # Each user's chance of being active on a day, 90 days ago and today: a trend.
+    activity: tuple[float, float]
+    # (external id, kind, starts days ago, months, total value)
+    contracts: tuple[tuple[str, str, int, int, str], ...]
+
+
+DEMO = [
+    DemoAccount(
+        slug="acme",
+        users=40,
+        seats=50,
+        pulse=AccountFacts.Pulse.GOOD,
+        pulse_note="Exports fixed; the champion is pushing reports to finance.",
+        activity=(0.5, 0.85),
+        contracts=(
+            ("ACME-2025-01", ContractKind.NEW, 45, 12, "96000"),
+            # An upsell: more seats, mid-term.
+            ("ACME-2025-02", ContractKind.EXPANSION, 20, 12, "24000"),
+        ),
+    ),
+    DemoAccount(
+        slug="globex",
+        users=25,
+        seats=30,
+        pulse=AccountFacts.Pulse.NEUTRAL,
+        pulse_note="Mobile log-outs annoy the store managers.",
+        activity=(0.75, 0.7),
+        contracts=(("GLOBEX-2025-01", ContractKind.NEW, 225, 12, "42000"),),
+    ),
+    DemoAccount(
+        slug="initech",
+        users=12,
+        seats=25,
+        pulse=AccountFacts.Pulse.CONCERNED,
+        pulse_note="Budget cuts; the sponsor asked about fewer seats.",
+        activity=(0.9, 0.4),
+        contracts=(
+            ("INITECH-2024-01", ContractKind.NEW, 410, 12, "60000"),
+            # Renewed for less, for a quarter, while they decide: a contraction.
+            ("INITECH-2025-01", ContractKind.CONTRACTION, 45, 3, "9000"),
+        ),
+    ),
+]
+
+
+def _contracts(account: Account, spec: DemoAccount, today: date) -> list[dict[str, Any]]:
+    rows = []
+    for external_id, kind, days_ago, months, value in spec.contracts:
+        starts = today - timedelta(days=days_ago)
+        rows.append(
+            {
+                "account_id": account.pk,
+                "external_id": external_id,
+                "product": "Northwind Analytics",
+                "kind": kind,
+                "starts_on": starts,
+                "ends_on": starts + timedelta(days=round(months * 365 / 12)),
+                "recurring_value": Decimal(value),
+                "term_months": months,
+                "one_off_fees": Decimal(2500) if kind == ContractKind.NEW else Decimal(0),
+            }
+        )
+    return rows
+
+
+def _users(account: Account, spec: DemoAccount) -> list[dict[str, Any]]:
+    return [
+        {
+            "account_id": account.pk,
+            "external_id": f"{spec.slug}-user-{n:02d}",
+            "email": f"user{n:02d}@{spec.slug}.example",
+            "name": f"{spec.slug.title()} user {n}",
+        }
+        for n in range(1, spec.users + 1)
+    ]
+
+
+def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, Any]]:
+    """Each user has favourite features and a habit (how often they come back); the share of
+    users still around moves from ``spec.activity[0]`` to ``[1]`` over the 90 days."""
+    rng = random.Random(f"{spec.slug}-usage")  # noqa: S311 - demo data, not secrets
+    users = [
+        (n, rng.sample(FEATURES, k=rng.randint(1, 3)), rng.uniform(0.1, 0.9), rng.random())
+        for n in range(1, spec.users + 1)
+    ]
+    first, last = spec.activity
+    rows = []
+    for offset in range(USAGE_DAYS - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        around = last + (first - last) * offset / (USAGE_DAYS - 1)
+        weekend = day.weekday() >= 5
+        for n, features, habit, place in users:
+            if place >= around or rng.random() >= habit / (4 if weekend else 1):
+                continue
+            rows.extend(
+                {
+                    "account_id": account.pk,
+                    "user_key": f"{spec.slug}-user-{n:02d}",
+                    "day": day,
+                    "feature": feature,
+                    "count": rng.randint(1, 12),
+                }
+                for feature in features
+                if rng.random() < 0.8
+            )
+    return rows
+
+
+def _facts(account: Account, spec: DemoAccount) -> int:
+    _, created = AccountFacts.objects.get_or_create(
+        account=account,
+        defaults={
+            "licensed_seats": spec.seats,
+            "pulse": spec.pulse,
+            "pulse_note": spec.pulse_note,
+            "pulse_at": timezone.now(),
+        },
+    )
+    return int(created)
+
+
+def _row_count() -> int:
+    return Contract.objects.count() + ProductUser.objects.count() + UsageEvent.objects.count()
+
+
+@transaction.atomic
+def ensure_demo_insights(today: date | None = None) -> int:
+    """Create the demo insights for the accounts that exist; returns how many rows are new
+    (0 when run again on the same day)."""
+    today = today or timezone.localdate()
+    accounts = {a.slug: a for a in Account.objects.filter(slug__in=[d.slug for d in DEMO])}
+    before = _row_count()
+    created = 0
+    for spec in DEMO:
+        account = accounts.get(spec.slug)
+        if account is None:
+            continue
+        upsert_contracts(_contracts(account, spec, today))
+        upsert_users(_users(account, spec))
+        upsert_usage(_usage(account, spec, today))
+        created += _facts(account, spec)
+    ids = [a.pk for a in accounts.values()]
+    roll_up(ids, days_back(today, USAGE_DAYS))
+    compute_health_scores(ids, today)
+    return created + _row_count() - before

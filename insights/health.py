@@ -1,0 +1,302 @@
+"""The health score: 0-100 from weighted parts, kept as daily history, explaining itself.
+
+Each part scores 0-100 and says why; a part with no data is left out and the weights of the
+others re-normalised (never a made-up value):
+
+- usage: MAU against licensed seats (capped at 100); without seats, MAU against the account's
+  own peak MAU of the last 90 days. No roll-up ever: no data. No activity in 30 days: 0.
+- sentiment: the account's NPS over the last 180 days mapped from -100..+100 to 0..100.
+- onboarding (when a checklist exists): share of required tasks not overdue; 100 once done.
+- plan (when a plan runs on the day): on track 100, at risk 50, off track 0 (the CSM's
+  override, else the computed health).
+- renewal (when a renewal date is set), see :func:`renewal_part`: far away is good, near
+  with low usage is bad.
+- pulse (when the CSM set one): good 100, neutral 50, concerned 0.
+
+score = sum(part score x weight) / sum(weights of the parts present), rounded half up. Bands from
+:class:`HealthConfig`: healthy from ``healthy_from``, at risk from ``at_risk_from``, else
+critical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Account
+from successplans.models import KPI, Checklist, PlanHealth, SuccessPlan
+from successplans.plans import computed_health
+from surveys.models import Kind, Response
+from surveys.scoring import nps
+
+from .models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
+
+PARTS: dict[str, str] = {
+    "usage": "Usage",
+    "sentiment": "Survey sentiment",
+    "onboarding": "Onboarding",
+    "plan": "Success plan",
+    "renewal": "Renewal",
+    "pulse": "CSM pulse",
+}
+SENTIMENT_DAYS = 180
+USAGE_PEAK_DAYS = 90
+ROLL_UP_LAG_DAYS = 2  # tonight's roll-up may not have run when the score is computed
+
+# Renewal proximity (see renewal_part).
+RENEWAL_FAR_DAYS = 90
+RENEWAL_NEAR_GOOD_USAGE = 50
+RENEWAL_SCORES = {"far": 100, "near_good_usage": 70, "near": 50, "near_low_usage": 20}
+
+PLAN_SCORES = {PlanHealth.ON_TRACK: 100, PlanHealth.AT_RISK: 50, PlanHealth.OFF_TRACK: 0}
+PULSE_SCORES = {
+    AccountFacts.Pulse.GOOD: 100,
+    AccountFacts.Pulse.NEUTRAL: 50,
+    AccountFacts.Pulse.CONCERNED: 0,
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    score: int
+    why: str
+
+
+def whole(value: float | Decimal) -> int:
+    """Round half up to a whole number (Python's round() goes to even)."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _clamp(value: float) -> int:
+    return max(0, min(100, whole(value)))
+
+
+# The parts -----------------------------------------------------------------------------------
+
+
+def usage_part(account: Account, day: date, facts: AccountFacts | None) -> Part | None:
+    days = UsageDay.objects.filter(account=account, day__lte=day)
+    if not days.exists():
+        return None
+    row = days.filter(day__gt=day - timedelta(ROLL_UP_LAG_DAYS)).order_by("-day").first()
+    mau = row.monthly_active_users if row else 0
+    seats = facts.licensed_seats if facts else None
+    if seats:
+        share = 100 * mau / seats
+        return Part(_clamp(share), f"MAU is {whole(share)}% of seats ({mau} of {seats})")
+    peak = days.filter(day__gt=day - timedelta(USAGE_PEAK_DAYS)).aggregate(
+        peak=Max("monthly_active_users")
+    )["peak"]
+    if not peak:
+        return Part(0, "No active users in the last 30 days")
+    share = 100 * mau / peak
+    return Part(_clamp(share), f"MAU is {whole(share)}% of its 90-day peak ({mau} of {peak})")
+
+
+def sentiment_part(account: Account, day: date) -> Part | None:
+    until = timezone.make_aware(datetime.combine(day + timedelta(1), time.min))
+    responses = Response.objects.filter(
+        account=account,
+        kind=Kind.NPS,
+        answered_at__gte=until - timedelta(SENTIMENT_DAYS),
+        answered_at__lt=until,
+    )
+    result = nps(responses)
+    if result.score is None:
+        return None
+    n = result.responses
+    return Part(
+        _clamp((result.score + 100) / 2),
+        f"NPS {whole(result.score):+d} from {n} answer{'s' * (n != 1)} in 180 days",
+    )
+
+
+def onboarding_part(account: Account, day: date) -> Part | None:
+    checklist = Checklist.objects.filter(account=account).first()
+    if checklist is None:
+        return None
+    required = [t for t in checklist.tasks.all() if t.required]
+    if not required:
+        return None
+    done = sum(1 for t in required if t.is_done)
+    if done == len(required):
+        return Part(100, "Onboarding completed")
+    overdue = sum(1 for t in required if t.is_overdue(day))
+    score = _clamp(100 * (len(required) - overdue) / len(required))
+    late = f"{overdue} overdue" if overdue else "none overdue"
+    return Part(score, f"{done} of {len(required)} required tasks done, {late}")
+
+
+def plan_part(account: Account, day: date) -> Part | None:
+    plan = (
+        SuccessPlan.objects.filter(account=account, starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on", "pk")
+        .first()
+    )
+    if plan is None:
+        return None
+    if plan.health_override:
+        health, how = plan.health_override, "set by the CSM"
+    else:
+        milestones = list(plan.milestones.all())
+        kpis = list(KPI.objects.filter(objective__plan=plan))
+        health, how = computed_health(plan, milestones, kpis, day), "from milestones and KPIs"
+    label = PlanHealth(health).label.lower()
+    return Part(PLAN_SCORES[PlanHealth(health)], f"“{plan.name}” is {label} ({how})")
+
+
+def renewal_part(account: Account, day: date, usage: Part | None) -> Part | None:
+    """100 when the renewal is 90 days or more away. Nearer (or passed without a new date),
+    it depends on usage: 70 with usage at 50 or more, 20 with usage below that, 50 when usage
+    is unknown."""
+    if account.renewal_date is None:
+        return None
+    days = (account.renewal_date - day).days
+    when = f"Renewal in {days} days" if days >= 0 else f"Renewal date passed {-days} days ago"
+    if days >= RENEWAL_FAR_DAYS:
+        return Part(RENEWAL_SCORES["far"], when)
+    if usage is None:
+        return Part(RENEWAL_SCORES["near"], f"{when}, usage unknown")
+    if usage.score >= RENEWAL_NEAR_GOOD_USAGE:
+        return Part(RENEWAL_SCORES["near_good_usage"], f"{when}, usage is healthy")
+    return Part(RENEWAL_SCORES["near_low_usage"], f"{when} with low usage")
+
+
+def pulse_part(facts: AccountFacts | None) -> Part | None:
+    if facts is None or not facts.pulse:
+        return None
+    label = AccountFacts.Pulse(facts.pulse).label
+    why = f"The CSM's pulse: {label.lower()}"
+    if facts.pulse_note:
+        why += f" ({facts.pulse_note})"
+    return Part(PULSE_SCORES[AccountFacts.Pulse(facts.pulse)], why)
+
+
+def parts_of(account: Account, day: date) -> dict[str, Part]:
+    """Every part that has data for ``account`` on ``day``."""
+    facts = AccountFacts.objects.filter(account=account).first()
+    usage = usage_part(account, day, facts)
+    found: dict[str, Part | None] = {
+        "usage": usage,
+        "sentiment": sentiment_part(account, day),
+        "onboarding": onboarding_part(account, day),
+        "plan": plan_part(account, day),
+        "renewal": renewal_part(account, day, usage),
+        "pulse": pulse_part(facts),
+    }
+    return {name: part for name, part in found.items() if part is not None}
+
+
+# The score -----------------------------------------------------------------------------------
+
+
+def weights(config: HealthConfig) -> dict[str, int]:
+    return {name: getattr(config, f"{name}_weight") for name in PARTS}
+
+
+def band(score: int, config: HealthConfig) -> str:
+    if score >= config.healthy_from:
+        return HealthBand.HEALTHY
+    if score >= config.at_risk_from:
+        return HealthBand.AT_RISK
+    return HealthBand.CRITICAL
+
+
+@dataclass(frozen=True)
+class Health:
+    score: int
+    band: str
+    parts: dict[str, dict[str, Any]]  # {part: {"score": int, "weight": int, "why": str}}
+
+
+def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
+    """Weigh the parts present (weight 0 leaves a part out); None when none is left."""
+    configured = weights(config)
+    used = {name: part for name, part in parts.items() if configured[name] > 0}
+    total = sum(configured[name] for name in used)
+    if not total:
+        return None
+    score = whole(Decimal(sum(p.score * configured[name] for name, p in used.items())) / total)
+    return Health(
+        score=score,
+        band=band(score, config),
+        parts={
+            name: {"score": part.score, "weight": configured[name], "why": part.why}
+            for name, part in used.items()
+        },
+    )
+
+
+def compute_health(
+    account: Account, day: date | None = None, config: HealthConfig | None = None
+) -> HealthScore | None:
+    """Compute and store (upsert) the account's score for ``day`` (today by default). None,
+    and nothing stored, when no part has data."""
+    day = day or timezone.localdate()
+    health = combine(parts_of(account, day), config or HealthConfig.current())
+    if health is None:
+        HealthScore.objects.filter(account=account, day=day).delete()
+        return None
+    score, _ = HealthScore.objects.update_or_create(
+        account=account,
+        day=day,
+        defaults={"score": health.score, "band": health.band, "parts": health.parts},
+    )
+    return score
+
+
+def compute_health_scores(account_ids: Iterable[int] | None = None, day: date | None = None) -> int:
+    """Score every account (or those given) for ``day``; returns how many were scored.
+    A fixed number of queries per account."""
+    config = HealthConfig.current()
+    accounts = Account.objects.order_by("pk")
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    scored = 0
+    for account in accounts.iterator(chunk_size=500):
+        scored += compute_health(account, day, config) is not None
+    return scored
+
+
+# Explaining a score --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drag:
+    """A part that pulled the score down, and by how many points."""
+
+    part: str
+    label: str
+    score: int
+    why: str
+    points_lost: int
+
+
+def pulled_down(parts: dict[str, dict[str, Any]], below: int | None = None) -> list[Drag]:
+    """The parts scoring under ``below`` (the healthy threshold by default), the costliest
+    first: a part's cost is its share of the weights x (100 - its score)."""
+    threshold = HealthConfig.current().healthy_from if below is None else below
+    total = sum(p["weight"] for p in parts.values()) or 1
+    drags = [
+        Drag(
+            part=name,
+            label=PARTS.get(name, name),
+            score=p["score"],
+            why=p["why"],
+            points_lost=whole(Decimal(p["weight"] * (100 - p["score"])) / total),
+        )
+        for name, p in parts.items()
+        if p["score"] < threshold
+    ]
+    return sorted(drags, key=lambda d: (-d.points_lost, d.score, d.part))
+
+
+def explain(score: HealthScore, below: int | None = None) -> list[Drag]:
+    """Which parts pulled a stored score down (see :func:`pulled_down`)."""
+    return pulled_down(score.parts, below)

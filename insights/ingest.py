@@ -1,0 +1,142 @@
+"""The one bulk path for data in: the API, the CSV import, the demo and the benchmark all write
+contracts, product users and usage through these upserts.
+
+Each call is all-or-nothing (one transaction) and idempotent: pushing the same rows again
+changes nothing, pushing a row again with a new value replaces the old one. Rows are validated
+by the caller (the API's serializers, the import's parser); these functions only write.
+
+Rows are mappings named like the model fields, with ``account_id`` for the account::
+
+    upsert_usage([{"account_id": 7, "user_key": "u-1", "day": date(2026, 1, 5),
+                   "feature": "reports", "count": 3}])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from .models import Contract, ProductUser, UsageEvent
+
+BATCH_SIZE = 2_000
+M = TypeVar("M", bound=models.Model)
+
+USAGE_KEY = ("account_id", "day", "user_key", "feature")
+CONTRACT_FIELDS = [
+    "product",
+    "kind",
+    "starts_on",
+    "ends_on",
+    "recurring_value",
+    "value_period",
+    "term_months",
+    "one_off_fees",
+    "currency",
+]
+USER_FIELDS = ["email", "name"]
+
+
+@dataclass
+class UsageWritten:
+    """What :func:`upsert_usage` wrote: enough to roll up exactly the days it changed."""
+
+    rows: int = 0
+    account_ids: set[int] = field(default_factory=set)
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def days_to_roll_up(self, today: date) -> list[date]:
+        """A usage row counts in the roll-ups of its day and the 29 days after (MAU), up to
+        today."""
+        if self.first_day is None or self.last_day is None:
+            return []
+        last = min(self.last_day + timedelta(days=29), today)
+        return [self.first_day + timedelta(days=n) for n in range((last - self.first_day).days + 1)]
+
+
+def _batches(items: Iterable[M], size: int) -> Iterator[list[M]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _bulk_upsert(
+    model: type[M],
+    objects: Iterable[M],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+    batch_size: int,
+) -> None:
+    for batch in _batches(objects, batch_size):
+        model._default_manager.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
+
+
+def upsert_usage(
+    rows: Iterable[Mapping[str, Any]], *, batch_size: int = BATCH_SIZE
+) -> UsageWritten:
+    """Insert or replace usage rows keyed by (account, day, user_key, feature); the count is
+    replaced, never added. A key repeated within ``rows`` keeps its last count (PostgreSQL
+    cannot update one row twice in one statement)."""
+    latest: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        latest[(row["account_id"], row["day"], row["user_key"], row["feature"])] = row["count"]
+    written = UsageWritten(rows=len(latest))
+    if not latest:
+        return written
+    days = {key[1] for key in latest}
+    written.account_ids = {key[0] for key in latest}
+    written.first_day, written.last_day = min(days), max(days)
+    events = (
+        UsageEvent(account_id=a, day=d, user_key=u, feature=f, count=c)
+        for (a, d, u, f), c in latest.items()
+    )
+    with transaction.atomic():
+        _bulk_upsert(
+            UsageEvent,
+            events,
+            unique_fields=["account", "day", "user_key", "feature"],
+            update_fields=["count"],
+            batch_size=batch_size,
+        )
+    return written
+
+
+def upsert_contracts(rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1_000) -> int:
+    """Insert or update contracts keyed by (account, external_id). Returns how many rows."""
+    latest = {(row["account_id"], row["external_id"]): row for row in rows}
+    contracts = (Contract(**row) for row in latest.values())
+    with transaction.atomic():
+        _bulk_upsert(
+            Contract,
+            contracts,
+            unique_fields=["account", "external_id"],
+            update_fields=[*CONTRACT_FIELDS, "updated_at"],
+            batch_size=batch_size,
+        )
+    return len(latest)
+
+
+def upsert_users(rows: Iterable[Mapping[str, Any]], *, batch_size: int = BATCH_SIZE) -> int:
+    """Insert or update product users keyed by (account, external_id). Returns how many."""
+    latest = {(row["account_id"], row["external_id"]): row for row in rows}
+    users = (ProductUser(**row) for row in latest.values())
+    with transaction.atomic():
+        _bulk_upsert(
+            ProductUser,
+            users,
+            unique_fields=["account", "external_id"],
+            update_fields=USER_FIELDS,
+            batch_size=batch_size,
+        )
+    return len(latest)

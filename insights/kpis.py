@@ -1,0 +1,18 @@
+"""Usage figures a success plan's KPI can follow (they then update nightly)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Account
+from successplans.plans import register_kpi_source
+
+from .usage import latest_activity
+
+
+@register_kpi_source("monthly_active_users", "Monthly active users")
+def monthly_active_users(account: Account) -> Decimal | None:
+    now = latest_activity(account, timezone.localdate())
+    return None if now is None else Decimal(now.mau)

@@ -1,0 +1,19 @@
+"""Usage and health on the account page (the customer's dashboard)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import AccountAccess
+from accounts.panels import Panel, register_panel
+
+from .dashboard import usage_summary
+
+
+@register_panel(order=5)
+def usage_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+    summary = usage_summary(access.account, timezone.localdate())
+    if summary["usage"] is None:
+        return Panel("insights/panel_usage.html", summary) if access.is_vendor else None
+    return Panel("insights/panel_usage.html", summary)

@@ -1,0 +1,218 @@
+"""The book of business, the 360° page, the pulse, health settings and the usage panel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Activity
+from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, UsageDay
+from tests.conftest import World, client_for
+from tests.factories import AccountFactory
+
+TODAY = timezone.localdate
+
+
+def contract(
+    account: Any, value: str, months: int = 12, started_days_ago: int = 60, **extra: Any
+) -> Contract:
+    start = TODAY() - timedelta(days=started_days_ago)
+    return Contract.objects.create(
+        account=account, external_id=f"c-{account.pk}-{value}-{started_days_ago}", starts_on=start,
+        ends_on=start + timedelta(days=30 * months + 30), recurring_value=Decimal(value), term_months=months, **extra,
+    )  # fmt: skip
+
+
+class TestBook:
+    def test_arr_renewals_risk_and_quiet_accounts(self, world: World) -> None:
+        contract(world.account, "12000")  # MRR 1,000: ARR 12,000
+        soon = AccountFactory(
+            name="Soon Co", slug="soon", owner=world.csm, renewal_date=TODAY() + timedelta(days=20)
+        )
+        later = AccountFactory(
+            name="Later Co",
+            slug="later",
+            owner=world.csm,
+            renewal_date=TODAY() + timedelta(days=75),
+        )
+        HealthScore.objects.create(account=soon, score=30, band="critical", parts={})
+        HealthScore.objects.create(account=later, score=80, band="healthy", parts={})
+        Activity.objects.create(
+            account=later, actor=world.champion, verb="ticked a task"
+        )  # a customer, recently
+        response = client_for(world.csm).get(reverse("book"))
+        book = response.context["book"]
+        assert book.revenue_now.arr == Decimal("12000")
+        assert [a.name for a in book.renewals[30]] == ["Soon Co"] and [
+            a.name for a in book.renewals[90]
+        ] == ["Later Co"]
+        assert [a.name for a in book.at_risk] == ["Soon Co"]
+        assert (book.bands["critical"], book.bands["healthy"], book.unscored) == (1, 1, 1)
+        assert {a.name for a in book.quiet} == {"Acme", "Soon Co"}
+        assert b"Bluth" not in response.content  # another CSM's account
+
+    def test_an_empty_book_says_no_data_not_zero_division(self, world: World) -> None:
+        response = client_for(world.other_csm).get(reverse("book"), {"period": "year"})
+        assert response.status_code == 200
+        assert response.context["book"].revenue_period.nrr is None
+
+    def test_the_admin_sees_every_csm_and_can_pick_one(self, world: World) -> None:
+        contract(world.account, "1200")
+        contract(world.other_account, "2400")
+        client = client_for(world.admin)
+        assert client.get(reverse("book")).context["book"].revenue_now.arr == Decimal("3600")
+        assert client.get(reverse("book"), {"owner": world.other_csm.pk}).context[
+            "book"
+        ].revenue_now.arr == Decimal("2400")
+
+    def test_the_query_count_does_not_grow_with_the_book(self, world: World) -> None:
+        client = client_for(world.csm)
+
+        def count() -> int:
+            client.get(reverse("book"))
+            with CaptureQueriesContext(connection) as captured:
+                client.get(reverse("book"))
+            return len(captured)
+
+        few = count()
+        for i in range(40):
+            account = AccountFactory(owner=world.csm, renewal_date=TODAY() + timedelta(days=i))
+            contract(account, "1200")
+            HealthScore.objects.create(account=account, score=50, band="at_risk", parts={})
+        assert count() == few
+
+
+class Test360:
+    def test_the_csm_sees_contracts_revenue_and_health_parts(self, world: World) -> None:
+        contract(world.account, "6000", months=6, product="Analytics")  # the glossary: MRR 1,000
+        HealthScore.objects.create(
+            account=world.account, score=55, band="at_risk",
+            parts={"usage": {"score": 20, "weight": 30, "why": "MAU is 20% of seats"}, "pulse": {"score": 100, "weight": 10, "why": "Good"}},
+        )  # fmt: skip
+        page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+        assert "Analytics" in page and "1,000.00" in page and "12,000" in page
+        assert "MAU is 20% of seats" in page and "Pulled down by" in page
+
+    def test_the_pulse_needs_a_reason_and_is_logged(self, world: World) -> None:
+        client = client_for(world.csm)
+        url = reverse("account_pulse", args=["acme"])
+        assert client.post(url, {"pulse": "concerned", "pulse_note": ""}).status_code == 422
+        assert not AccountFacts.objects.exists()
+        assert (
+            client.post(
+                url, {"pulse": "concerned", "pulse_note": "Champion left", "licensed_seats": "40"}
+            ).status_code
+            == 302
+        )
+        facts = AccountFacts.objects.get(account=world.account)
+        assert (facts.pulse, facts.pulse_by, facts.licensed_seats) == ("concerned", world.csm, 40)
+        assert Activity.objects.filter(verb="updated the pulse", internal=True).exists()
+        assert HealthScore.objects.filter(account=world.account).exists()  # recomputed at once
+
+    @pytest.mark.parametrize("seats", ["-3", "lots"])
+    def test_bad_seats_are_a_422(self, world: World, seats: str) -> None:
+        response = client_for(world.csm).post(
+            reverse("account_pulse", args=["acme"]), {"licensed_seats": seats}
+        )
+        assert response.status_code == 422
+
+
+class TestHealthSettings:
+    def test_a_cs_admin_sets_weights_and_bands(self, world: World) -> None:
+        data = {
+            "usage_weight": 50,
+            "sentiment_weight": 10,
+            "onboarding_weight": 10,
+            "plan_weight": 10,
+            "renewal_weight": 10,
+            "pulse_weight": 10,
+            "healthy_from": 75,
+            "at_risk_from": 45,
+        }
+        assert client_for(world.admin).post(reverse("health_settings"), data).status_code == 302
+        config = HealthConfig.current()
+        assert (config.usage_weight, config.healthy_from, config.updated_by) == (
+            50,
+            75,
+            world.admin,
+        )
+
+    @pytest.mark.parametrize(
+        "change,message",
+        [
+            ({"at_risk_from": 80}, b"must be below"),
+            ({"healthy_from": 101}, b"less than or equal to 100"),
+            ({"usage_weight": -1}, b"greater than or equal to 0"),
+        ],
+    )
+    def test_bad_settings_are_a_422(
+        self, world: World, change: dict[str, int], message: bytes
+    ) -> None:
+        data = {
+            "usage_weight": 30,
+            "sentiment_weight": 20,
+            "onboarding_weight": 15,
+            "plan_weight": 15,
+            "renewal_weight": 10,
+            "pulse_weight": 10,
+            "healthy_from": 70,
+            "at_risk_from": 40,
+            **change,
+        }
+        response = client_for(world.admin).post(reverse("health_settings"), data)
+        assert response.status_code == 422
+        assert message in response.content
+        assert not HealthConfig.objects.exists()
+
+    def test_all_weights_zero_is_refused(self, world: World) -> None:
+        data = dict.fromkeys(
+            [
+                "usage_weight",
+                "sentiment_weight",
+                "onboarding_weight",
+                "plan_weight",
+                "renewal_weight",
+                "pulse_weight",
+            ],
+            0,
+        ) | {"healthy_from": 70, "at_risk_from": 40}
+        assert client_for(world.admin).post(reverse("health_settings"), data).status_code == 422
+
+
+class TestUsagePanel:
+    def test_customers_see_usage_on_their_account_page_with_a_chart_and_table(
+        self, world: World
+    ) -> None:
+        for i in range(10):
+            UsageDay.objects.create(
+                account=world.account,
+                day=TODAY() - timedelta(days=i),
+                active_users=5,
+                weekly_active_users=12,
+                monthly_active_users=20,
+                events=40,
+            )
+        AccountFacts.objects.create(account=world.account, licensed_seats=25)
+        page = (
+            client_for(world.executive).get(reverse("account_home", args=["acme"])).content.decode()
+        )
+        assert "Product usage" in page and "of 25 seats" in page
+        assert '<svg class="chart"' in page and "Show the figures as a table" in page
+        assert "60%" in page  # stickiness 12 / 20
+
+    def test_no_usage_means_no_panel_for_customers(self, world: World) -> None:
+        page = (
+            client_for(world.executive).get(reverse("account_home", args=["acme"])).content.decode()
+        )
+        assert "Product usage" not in page
+        assert (
+            "No usage has reached the portal yet"
+            in client_for(world.csm).get(reverse("account_home", args=["acme"])).content.decode()
+        )
