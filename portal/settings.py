@@ -170,6 +170,11 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Vendor staff (CSMs and CS admins) must set up two-factor authentication before they work.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=not DEBUG)
 INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)
+# The API: requests a key may make per minute (shared across processes with a Redis cache), and
+# room for bulk pushes of usage rows; CSV imports up to this size.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 # Onboarding reminders: tasks due within this many days are "due soon"; an onboarding with no
 # customer activity for this many days is "stalled" in its CSM's digest.
 ONBOARDING_DUE_SOON_DAYS = env.int("ONBOARDING_DUE_SOON_DAYS", default=3)

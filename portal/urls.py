@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
+    path("", include("insights.urls")),
     path("", include("insights.page_urls")),
 ]

@@ -35,6 +35,12 @@ from successplans.models import (
 )
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
+from tests.insights_helpers import (
+    INSIGHTS_EXPECTED,
+    insights_db_state,
+    insights_url_args,
+    make_insights_world,
+)
 from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
 from tests.survey_helpers import (
@@ -141,6 +147,7 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
 }
 
 EXPECTED.update(SURVEY_EXPECTED)
+EXPECTED.update(INSIGHTS_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -210,6 +217,7 @@ def db_state() -> tuple[Any, ...]:
         list(PlanTemplate.objects.order_by("pk").values()),
         PlanTemplateItem.objects.count(),
         *survey_db_state(),
+        *insights_db_state(),
         list(AccountFacts.objects.order_by("pk").values()),
         list(HealthConfig.objects.order_by("pk").values()),
     )
@@ -248,6 +256,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "plan": make_plan(world),
         "plan_template": plan_template,
         "surveys": make_survey_world(world),
+        "insights": make_insights_world(world),
         "task": members_task,
     }
 
@@ -277,6 +286,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "health_settings": ([], {"usage_weight": 40, "sentiment_weight": 20, "onboarding_weight": 10, "plan_weight": 10, "renewal_weight": 10, "pulse_weight": 10, "healthy_from": 70, "at_risk_from": 40}),
         "account_pulse": ([slug], {"pulse": "good", "pulse_note": "Great QBR", "licensed_seats": "30"}),
         **survey_url_args(ctx["surveys"], slug),
+        **insights_url_args(ctx["insights"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

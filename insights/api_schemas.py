@@ -1,0 +1,244 @@
+"""Rows of data in, as the API and the CSV import take them, and the checks on them.
+
+Both doors share these: a row is first checked on its own (types, ranges, lengths), then
+against the database and the calendar (:func:`resolve_rows`: the account exists and the
+sender may write to it, usage is not dated in the future, a contract ends after it starts).
+Only when every row passes is anything written, through :mod:`insights.ingest`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from accounts.models import Account
+from portal.jobs import enqueue
+
+from . import ingest
+from .models import ContractKind
+
+MAX_COUNT = 2**31 - 1  # a PositiveIntegerField on every database
+MAX_ERRORS = 200  # an error report names at most this many problems
+
+
+def _printable(value: str) -> str:
+    """Text a database can store: no NUL, no lone surrogates from a ``\\ud800`` in JSON."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("must be an e-mail address") from None
+    return value
+
+
+Slug = Annotated[
+    str,
+    Field(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$", examples=["acme"]),
+]
+
+
+Text100 = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+Text200 = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+OptionalText200 = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_printable), AfterValidator(_email)]
+
+
+# Dates and money may come as JSON strings ("2026-01-31", "1000.00"); whole numbers must be
+# numbers. Everything else is strict: "5" is not a count and true is not a number.
+Day = Annotated[date, Field(strict=False)]
+Money = Annotated[
+    Decimal,
+    Field(strict=False, ge=0, max_digits=14, decimal_places=2, examples=["1000.00"]),
+]
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+
+class UsageRow(Row):
+    """How often one user used one feature on one day. Sending the same account, user, day
+    and feature again replaces the count."""
+
+    account: Slug = Field(description="The account's slug.")
+    user: Text200 = Field(description="The product user's external id or e-mail.")
+    day: Day = Field(description="The day of use; not in the future.")
+    feature: Text100 = Field(description="The feature or event name.")
+    count: int = Field(ge=0, le=MAX_COUNT, description="How many times, 0 or more.")
+
+
+class ContractRow(Row):
+    """A contract line, upserted by account and external id."""
+
+    account: Slug = Field(description="The account's slug.")
+    external_id: Text100 = Field(description="Your id for the contract line.")
+    product: OptionalText200 = Field(default="", description="Product or plan.")
+    kind: Literal["new", "renewal", "expansion", "contraction"] = ContractKind.NEW.value
+    starts_on: Day = Field(description="First day of the term.")
+    ends_on: Day = Field(description="The day after the term (exclusive); after starts_on.")
+    recurring_value: Money = Field(description="Recurring value, for the term or per month.")
+    value_period: Literal["total", "month"] = Field(
+        default="total", description="Whether recurring_value is for the whole term or a month."
+    )
+    term_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=240,
+        description="Months in the term; by default the months from starts_on to ends_on "
+        "(a part month counts as one).",
+    )
+    one_off_fees: Money = Field(default=Decimal(0), description="Never counted as recurring.")
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+
+
+class UserRow(Row):
+    """A person who uses the product, upserted by account and external id."""
+
+    account: Slug = Field(description="The account's slug.")
+    external_id: Text200 = Field(description="Your id for the user.")
+    email: Email = ""
+    name: OptionalText200 = ""
+
+
+ROW_MODELS: dict[str, type[Row]] = {"usage": UsageRow, "contracts": ContractRow, "users": UserRow}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+def field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """``("rows", 3, "count")`` -> ``rows[3].count``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
+
+
+def message(error: Any) -> str:
+    """A short message for one pydantic error, in the words of the error report."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤"}
+        bound = next(iter(ctx.values()), "")
+        return f"must be {sign.get(kind, '<')} {bound}"
+    if kind.startswith("int_"):
+        return "must be a whole number"
+    if kind.startswith("date_"):
+        return "must be a date like 2026-01-31"
+    if kind.startswith("decimal_max_places"):
+        return "must have at most 2 decimal places"
+    if kind.startswith("decimal_") or kind.startswith("float_"):
+        return "must be a number like 1000.00"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "string_pattern_mismatch":
+        return "has characters that are not allowed here"
+    if kind.startswith("string_"):
+        return "must be text"
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "is not valid")))
+    return str(error.get("msg", "is not valid"))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end``; a part month counts as one."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months + 1 if end.day > start.day else max(months, 1)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one field of the row at ``index``."""
+
+    index: int
+    field: str
+    message: str
+
+
+def resolve_rows(
+    kind: str, rows: list[Any], accounts: QuerySet[Account]
+) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """Check ``rows`` against the database and the calendar; return them as
+    :mod:`insights.ingest` takes them, or the problems. ``accounts`` are those the sender may
+    write to: an account outside them is reported as unknown, as one that does not exist."""
+    slugs = {row.account for row in rows}
+    ids = dict(accounts.filter(slug__in=slugs).values_list("slug", "pk"))
+    today = timezone.localdate()
+    out: list[dict[str, Any]] = []
+    problems: list[RowProblem] = []
+    for i, row in enumerate(rows):
+        data = row.model_dump()
+        account_id = ids.get(data.pop("account"))
+        if account_id is None:
+            problems.append(RowProblem(i, "account", "is not an account you may write to"))
+        if kind == "usage":
+            if data["day"] > today:
+                problems.append(RowProblem(i, "day", "must not be in the future"))
+            data["user_key"] = data.pop("user")
+        elif kind == "contracts":
+            if data["ends_on"] <= data["starts_on"]:
+                problems.append(RowProblem(i, "ends_on", "must be after starts_on"))
+            elif data["term_months"] is None:
+                data["term_months"] = months_between(data["starts_on"], data["ends_on"])
+                if data["term_months"] > 240:
+                    problems.append(RowProblem(i, "ends_on", "the term must be at most 240 months"))
+        data["account_id"] = account_id
+        out.append(data)
+        if len(problems) >= MAX_ERRORS:
+            break
+    return out, problems
+
+
+def write_rows(kind: str, rows: list[dict[str, Any]]) -> int:
+    """Write checked rows through :mod:`insights.ingest`, all or nothing; new usage is rolled
+    up by a job after the transaction commits. Returns how many rows were written."""
+    with transaction.atomic():
+        if kind == "usage":
+            written = ingest.upsert_usage(rows)
+            days = written.days_to_roll_up(timezone.localdate())
+            if days:
+                enqueue(
+                    "insights.roll_up_usage",
+                    account_ids=sorted(written.account_ids),
+                    days=[day.isoformat() for day in days],
+                )
+            return written.rows
+        if kind == "contracts":
+            return ingest.upsert_contracts(rows)
+        return ingest.upsert_users(rows)

@@ -1,0 +1,243 @@
+"""CSV import of contracts and usage in the CSM console: upload, preview, confirm.
+
+The file is checked whole on upload (columns, encoding, every row, and that each account is in
+the importer's portfolio); a file with one bad row imports nothing and answers with a report,
+line by line. A good file is kept in the importer's session under a random id until they
+confirm; confirming checks it again (the portfolio may have changed) and writes every row in one
+transaction through :mod:`insights.ingest`, the same path as the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from pydantic import ValidationError
+
+from accounts.activity import record
+from accounts.models import Account
+
+from .api_schemas import MAX_ERRORS, ROW_MODELS, message, resolve_rows, write_rows
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+PREVIEW_ROWS = 10
+SESSION_KEY = "insights_import"
+KEEP_SECONDS = 60 * 60  # an upload not confirmed within the hour must be uploaded again
+
+COLUMNS: dict[str, tuple[list[str], list[str]]] = {
+    # kind: (required columns, optional columns)
+    "usage": (["account", "user", "day", "feature", "count"], []),
+    "contracts": (
+        ["account", "external_id", "starts_on", "ends_on", "recurring_value"],
+        ["product", "kind", "value_period", "term_months", "one_off_fees", "currency"],
+    ),
+}
+KIND_LABELS = {"usage": "Usage", "contracts": "Contracts"}
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[
+            ("usage", "Usage: account, user, day, feature, count"),
+            ("contracts", "Contracts"),
+        ],
+        widget=forms.RadioSelect,
+        initial="usage",
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, comma-separated, with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(max_bytes())}. Split it and import the parts."
+            )
+        return upload
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One problem in the file: its line (1 is the header; 0 the whole file)."""
+
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class Checked:
+    """A file, read and checked."""
+
+    kind: str
+    header: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # as insights.ingest takes them
+    sample: list[list[str]] = field(default_factory=list)  # the first rows, as written
+    errors: list[LineError] = field(default_factory=list)
+    accounts: dict[int, int] = field(default_factory=dict)  # account id -> rows
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+def decode(raw: bytes) -> tuple[str | None, LineError | None]:
+    """The file's text, or where it stops being UTF-8."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, LineError(
+            line, "", "is not UTF-8 text: save the file as “CSV UTF-8” and upload it again"
+        )
+
+
+def _check_header(kind: str, header: list[str]) -> list[LineError]:
+    required, optional = COLUMNS[kind]
+    errors = []
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required + optional]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if missing:
+        errors.append(LineError(1, "", f"missing column(s): {', '.join(missing)}"))
+    if unknown:
+        expected = ", ".join(required + optional)
+        errors.append(
+            LineError(1, "", f"unknown column(s): {', '.join(unknown)} (expected: {expected})")
+        )
+    if repeated:
+        errors.append(LineError(1, "", f"repeated column(s): {', '.join(repeated)}"))
+    return errors
+
+
+def check(kind: str, text: str, accounts: Any) -> Checked:
+    """Read ``text`` as a CSV of ``kind`` and check every row; ``accounts`` are those the
+    importer may write to."""
+    result = Checked(kind=kind)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as error:
+        result.errors.append(LineError(1, "", f"is not valid CSV ({error})"))
+        return result
+    if not any(header):
+        result.errors.append(LineError(0, "", "The file is empty: it needs a header row."))
+        return result
+    result.header = header
+    result.errors.extend(_check_header(kind, header))
+    if result.errors:
+        return result
+    model = ROW_MODELS[kind]
+    _, optional = COLUMNS[kind]
+    valid: list[Any] = []
+    lines: list[int] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue  # blank lines are not rows
+            line = reader.line_num
+            if len(result.sample) < PREVIEW_ROWS:
+                result.sample.append(values)
+            if len(values) != len(header):
+                result.errors.append(
+                    LineError(line, "", f"has {len(values)} values; the header has {len(header)}")
+                )
+                continue
+            data = {
+                name: value.strip()
+                for name, value in zip(header, values, strict=True)
+                if not (name in optional and not value.strip())
+            }
+            try:
+                valid.append(model.model_validate(data, strict=False))
+                lines.append(line)
+            except ValidationError as error:
+                for e in error.errors():
+                    column = str(e["loc"][0]) if e["loc"] else ""
+                    result.errors.append(LineError(line, column, message(e)))
+            if len(result.errors) >= MAX_ERRORS:
+                return result
+    except csv.Error as error:
+        result.errors.append(LineError(reader.line_num, "", f"is not valid CSV ({error})"))
+        return result
+    if not valid and not result.errors:
+        result.errors.append(LineError(0, "", "The file has a header but no rows."))
+        return result
+    rows, problems = resolve_rows(kind, valid, accounts)
+    result.errors.extend(LineError(lines[p.index], p.field, p.message) for p in problems)
+    result.errors.sort(key=lambda e: e.line)
+    result.rows = rows
+    for row in rows:
+        result.accounts[row["account_id"]] = result.accounts.get(row["account_id"], 0) + 1
+    return result
+
+
+# Between preview and confirm ---------------------------------------------------------------
+
+
+def stash(session: SessionBase, *, kind: str, name: str, text: str) -> str:
+    """Keep a checked file for its confirmation; returns the id the confirm form names."""
+    token = secrets.token_urlsafe(16)
+    session[SESSION_KEY] = {
+        "token": token,
+        "kind": kind,
+        "name": name,
+        "text": text,
+        "at": time.time(),
+    }
+    return token
+
+
+def unstash(session: SessionBase, token: str) -> dict[str, Any] | None:
+    """The file kept under ``token`` in this session, if it is there and not too old."""
+    kept = session.get(SESSION_KEY)
+    if (
+        not kept
+        or not secrets.compare_digest(str(kept.get("token", "")), token)
+        or time.time() - kept.get("at", 0) > KEEP_SECONDS
+    ):
+        return None
+    return kept
+
+
+def forget(session: SessionBase) -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def import_rows(checked: Checked, *, acting_user: Any, file_name: str) -> int:
+    """Write every row of a checked file, all or nothing, and log it on each account."""
+    assert checked.ok  # callers import only what passed the check
+    with transaction.atomic():
+        written = write_rows(checked.kind, checked.rows)
+        accounts = Account.objects.in_bulk(list(checked.accounts))
+        for account_id, count in checked.accounts.items():
+            record(
+                f"imported {checked.kind} from a CSV file",
+                actor=acting_user,
+                account=accounts[account_id],
+                after={"file": file_name[:200], "rows": count},
+                internal=True,
+            )
+    return written

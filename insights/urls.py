@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .api import api
+from .views import api_keys, imports
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("console/api-keys/", api_keys.api_keys, name="api_keys"),
+    path("console/api-keys/new/", api_keys.api_key_create, name="api_key_create"),
+    path("console/api-keys/<int:pk>/", api_keys.api_key_created, name="api_key_created"),
+    path("console/api-keys/<int:pk>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("console/import/", imports.import_upload, name="import_upload"),
+    path("console/import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+]

@@ -1,0 +1,1 @@
+"""Console views of the insights app, one module per screen."""

@@ -1,0 +1,117 @@
+"""Data for the API and import tests, and their rows of the URL x role access matrix.
+
+tests/test_access_matrix.py can take everything from here::
+
+    from tests.insights_helpers import (
+        INSIGHTS_EXPECTED, insights_db_state, insights_url_args, make_insights_world,
+    )
+    EXPECTED.update(INSIGHTS_EXPECTED)
+    # in matrix_world:   ctx["insights"] = make_insights_world(world)
+    # in url_and_data:   **insights_url_args(ctx["insights"], slug),
+    # in db_state():     *insights_db_state(),
+
+The API authenticates by key, never by session: every persona gets a 401 from its endpoints.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Activity
+from insights.models import ApiKey, Contract, ProductUser, UsageEvent
+from portal.models import Job
+
+L = "login"
+ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
+ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
+CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
+POST_ONLY = [405] * 8
+PUBLIC_READ = [200] * 8
+KEY_ONLY = [401] * 8  # no persona sends a key
+
+# name -> (expected GET, expected POST or None); order of PERSONAS in tests/conftest.py.
+INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
+    "api_keys": (ADMIN_READ, None),
+    # GET goes back to the list; a POST creates a key and shows it once (api_key_created).
+    "api_key_create": (ADMIN_WRITE, ADMIN_WRITE),
+    # Without a key waiting in the session the page goes back to the list: shown once.
+    "api_key_created": ([L, 403, 403, 403, 403, 403, 403, 302], None),
+    "api_key_revoke": (POST_ONLY, ADMIN_WRITE),
+    # POST checks the file and shows the preview, writing nothing; the other CSM's portfolio
+    # does not hold Acme, so their upload is an error report (422).
+    "import_upload": (CONSOLE_READ, [L, 403, 403, 403, 403, 200, 422, 200]),
+    # A fresh session has no upload waiting to be confirmed.
+    "import_confirm": (POST_ONLY, [L, 403, 403, 403, 403, 404, 404, 404]),
+    "api_v1:openapi-json": (PUBLIC_READ, None),
+    "api_v1:openapi-view": (PUBLIC_READ, None),
+    "api_v1:api-root": ([404] * 8, None),
+    "api_v1:usage": (POST_ONLY, KEY_ONLY),
+    "api_v1:contracts": (POST_ONLY, KEY_ONLY),
+    "api_v1:users": (POST_ONLY, KEY_ONLY),
+    "api_v1:account_figures": (KEY_ONLY, None),
+}
+
+
+def make_key(admin: Any, scopes: list[str] | None = None, name: str = "Warehouse sync") -> str:
+    """A live key with ``scopes`` (all by default); returns its secret."""
+    _, secret = ApiKey.issue(
+        name=name, scopes=scopes or [s.value for s in ApiKey.Scope], created_by=admin
+    )
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def post_json(client: Client, url: str, body: Any, secret: str | None) -> Any:
+    headers = bearer(secret) if secret else {}
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def usage_csv(slug: str, rows: int = 3, *, day: date | None = None) -> bytes:
+    day = day or timezone.localdate() - timedelta(days=1)
+    lines = ["account,user,day,feature,count"]
+    lines += [
+        f"{slug},user-{n}@acme.example,{day.isoformat()},reports,{n + 1}" for n in range(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def make_insights_world(world: Any) -> dict[str, Any]:
+    """A live key to revoke, and a usage file for Acme to upload."""
+    key, _ = ApiKey.issue(name="Old CRM sync", scopes=["write_contracts"], created_by=world.admin)
+    return {"world": world, "key": key}
+
+
+def insights_url_args(
+    ctx: dict[str, Any], slug: str
+) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+    return {
+        "api_key_create": ([], {"name": "Product analytics", "scopes": ["write_usage"]}),
+        "api_key_created": ([ctx["key"].pk], {}),
+        "api_key_revoke": ([ctx["key"].pk], {}),
+        "import_upload": (
+            [],
+            {"kind": "usage", "file": SimpleUploadedFile("usage.csv", usage_csv(slug))},
+        ),
+        "import_confirm": (["no-such-upload"], {}),
+        "api_v1:account_figures": ([slug], {}),
+    }
+
+
+def insights_db_state() -> tuple[Any, ...]:
+    """Everything the API and the import could change (not ``last_used_at``)."""
+    return (
+        list(ApiKey.objects.order_by("pk").values("pk", "name", "scopes", "revoked_at")),
+        list(Contract.objects.order_by("pk").values()),
+        list(ProductUser.objects.order_by("pk").values()),
+        list(UsageEvent.objects.order_by("pk").values()),
+        Activity.objects.count(),
+        Job.objects.count(),
+    )
