@@ -24,6 +24,7 @@ from .models import AccountFacts, Contract, ContractKind, ProductUser, UsageEven
 from .usage import days_back, roll_up
 
 USAGE_DAYS = 90
+HEALTH_HISTORY_DAYS = 30
 FEATURES = ["reports", "dashboards", "exports", "alerts", "api"]
 
 
@@ -177,5 +178,7 @@ def ensure_demo_insights(today: date | None = None) -> int:
         created += _facts(account, spec)
     ids = [a.pk for a in accounts.values()]
     roll_up(ids, days_back(today, USAGE_DAYS))
-    compute_health_scores(ids, today)
+    # A month of daily scores, so the 360° page has a history to draw from the first look.
+    for day in days_back(today, HEALTH_HISTORY_DAYS):
+        compute_health_scores(ids, day)
     return created + _row_count() - before

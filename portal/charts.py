@@ -238,7 +238,8 @@ def line_chart(
                     x, y(value), POSITIVE, label, fmt(value),
                 )
             )  # fmt: skip
-        if i % label_every == 0 or i == n - 1:
+        last_is_clear = i == n - 1 and (n - 1) % label_every >= label_every / 2
+        if i % label_every == 0 or last_is_clear:
             parts.append(
                 _svg(
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
