@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Account, Activity, Stage
+from accounts.models import Account, Activity, Segment, Stage
 
 from .models import HealthBand, HealthScore
-from .revenue import Period, Snapshot, period, snapshot
+from .revenue import Period, Snapshot, period, period_by_segment, snapshot, snapshot_by_segment
 
 QUIET_AFTER_DAYS = 14
 
@@ -46,6 +46,7 @@ class Book:
     at_risk: list[Any]
     quiet: list[Any]
     total: int
+    segments: list[tuple[str, Snapshot, Period]]
 
 
 def book_of_business(
@@ -67,6 +68,7 @@ def book_of_business(
         if days is not None and 0 <= days <= 90:
             renewals[next(w for w in (30, 60, 90) if days <= w)].append(account)
     quiet_since = timezone.now() - timedelta(days=QUIET_AFTER_DAYS)
+    by_period = period_by_segment(accounts, start, today)
     return Book(
         today=today,
         start=start,
@@ -85,6 +87,10 @@ def book_of_business(
             if a.last_customer_activity is None or a.last_customer_activity < quiet_since
         ],
         total=len(rows),
+        segments=[
+            (Segment(key).label, now, by_period.get(key) or Period(start=start, end=today))
+            for key, now in sorted(snapshot_by_segment(accounts, today).items())
+        ],
     )
 
 

@@ -216,3 +216,26 @@ class TestUsagePanel:
             "No usage has reached the portal yet"
             in client_for(world.csm).get(reverse("account_home", args=["acme"])).content.decode()
         )
+
+
+def test_the_book_breaks_revenue_down_by_segment(world: World) -> None:
+    world.account.segment = "enterprise"
+    world.account.save()
+    contract(world.account, "24000")
+    smb = AccountFactory(owner=world.csm, segment="smb")
+    contract(smb, "1200")
+    segments = {
+        label: now.arr
+        for label, now, _ in client_for(world.csm).get(reverse("book")).context["book"].segments
+    }
+    assert segments == {"Enterprise": Decimal("24000"), "SMB": Decimal("1200")}
+
+
+def test_customers_see_the_health_band_only_when_the_csm_allows_it(world: World) -> None:
+    HealthScore.objects.create(account=world.account, score=82, band="healthy", parts={})
+    url = reverse("account_home", args=["acme"])
+    assert "badge-band-healthy" not in client_for(world.executive).get(url).content.decode()
+    assert "82" in client_for(world.csm).get(url).content.decode()
+    AccountFacts.objects.create(account=world.account, customers_see_health=True)
+    page = client_for(world.executive).get(url).content.decode()
+    assert "badge-band-healthy" in page and "/ 100" not in page  # the band, not the number
