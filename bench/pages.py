@@ -13,8 +13,13 @@ temporary ``PORTAL_VAR_DIR``, migrates it, loads the demo data, and then
    a burst of other work on the machine does not decide the figures;
 3. adds more data (accounts in the CSM's portfolio, people on the measured account, a 500-task
    onboarding checklist on it and 300 onboardings in the CSM's portfolio, its success plan grown
-   from the demo's handful of items to over 300, and 200 more plans in the CSM's portfolio) and
-   counts the queries again: query counts must not grow with the data.
+   from the demo's handful of items to over 300, and 200 more plans in the CSM's portfolio;
+   for insights, 300 more accounts in the CSM's portfolio with contracts, product users, 60 days
+   of usage through the API's bulk path (``insights.ingest``, as ``bench/dataset.py`` writes its
+   data set), rolled up and scored, and on the measured account more contracts, users, usage
+   and health history) and counts the queries again: query counts must not grow with the data.
+   The account dashboard (the account page) and the book of business must keep the query count
+   they have on the demo data.
 
 The demo data (load_demo) starts every account's onboarding and gives acme a success plan; a
 page's path may name that plan as ``{acme_plan}``, filled in once the demo data is loaded.
@@ -79,7 +84,23 @@ PAGES: list[Page] = [
     Page("champion_plan", "dana@acme.example", "/a/acme/plans/{acme_plan}/"),
     Page("csm_plan", "priya@northwind.example", "/a/acme/plans/{acme_plan}/"),
     Page("csm_plans", "priya@northwind.example", "/plans/"),
+    # Insights: the account dashboard is the account page above (*_home for its customers,
+    # csm_account for the CSM); the CSM's 360° page and the book of business.
+    Page("csm_360", "priya@northwind.example", "/a/acme/360/"),
+    Page("csm_book", "priya@northwind.example", "/book/"),
+    Page("cs_admin_book", "morgan@northwind.example", "/book/"),
 ]
+
+# The account dashboard (the account page, for its customers and the CSM), the 360° page and
+# the book of business: their query counts on the demo data and with more data must be equal.
+INSIGHTS_PAGES = (
+    "champion_home",
+    "executive_home",
+    "csm_account",
+    "csm_360",
+    "csm_book",
+    "cs_admin_book",
+)
 
 # The issue's aim: every page serves at least this fraction of the bare view's rate.
 AIM = 0.02
@@ -107,6 +128,19 @@ MORE_ONBOARDINGS_TOTAL = 300
 MORE_PLAN_ITEMS_EACH = 100
 MORE_PLAN_COMMENTS = 40
 MORE_PLANS = 200
+# Insights, shaped like bench/dataset.py's data set and written through the same bulk path
+# (insights.ingest): this many accounts in the CSM's portfolio with contracts, product users,
+# MORE_USAGE_DAYS days of usage (rolled up) and today's health score, renewals spread over the
+# next MORE_RENEWAL_DAYS days; on the measured account, more contracts, users and usage, and
+# MORE_HEALTH_DAYS days of health history (the demo keeps a month).
+MORE_INSIGHT_ACCOUNTS = 300
+MORE_INSIGHT_USERS_EACH = 6
+MORE_USAGE_DAYS = 60
+MORE_USAGE_PER_USER_DAY = 1.5  # usage rows (features) per user and day, on average
+MORE_RENEWAL_DAYS = 120
+MORE_ACCOUNT_CONTRACTS = 40
+MORE_ACCOUNT_USERS = 200
+MORE_HEALTH_DAYS = 120
 
 # The checklist the bench starts where the demo data has none: (phase, [(title, side, default
 # assignee, due days after kickoff, options)]), ten tasks.
@@ -672,6 +706,131 @@ def add_more_plans() -> str:
     )
 
 
+def insights_figures() -> dict[str, int]:
+    """How big the measured insights pages are: the CSM's book, the measured account's data."""
+    from accounts.models import Account
+    from insights.models import Contract, FeatureUsageDay, HealthScore, UsageDay, UsageEvent
+
+    portfolio = Account.objects.filter(owner__email=MORE_DATA_CSM)
+    return {
+        "book_accounts": portfolio.count(),
+        "book_scored_accounts": portfolio.filter(health_scores__isnull=False).distinct().count(),
+        "book_contracts": Contract.objects.filter(account__in=portfolio).count(),
+        "usage_rows": UsageEvent.objects.count(),
+        "usage_day_rows": UsageDay.objects.count(),
+        "account_contracts": Contract.objects.filter(account__slug=MORE_DATA_ACCOUNT).count(),
+        "account_usage_rows": UsageEvent.objects.filter(account__slug=MORE_DATA_ACCOUNT).count(),
+        "account_features": FeatureUsageDay.objects.filter(account__slug=MORE_DATA_ACCOUNT)
+        .values("feature")
+        .distinct()
+        .count(),
+        "account_health_days": HealthScore.objects.filter(account__slug=MORE_DATA_ACCOUNT).count(),
+    }
+
+
+def describe_insights_figures(figures: dict[str, int]) -> str:
+    return (
+        f"{MORE_DATA_CSM}'s book has {figures['book_accounts']} accounts "
+        f"({figures['book_scored_accounts']} scored, {figures['book_contracts']} contracts), "
+        f"{figures['usage_rows']} usage rows in all; {MORE_DATA_ACCOUNT} has "
+        f"{figures['account_contracts']} contracts, {figures['account_usage_rows']} usage rows "
+        f"over {figures['account_features']} features, {figures['account_health_days']} days "
+        f"of health"
+    )
+
+
+def add_more_insights() -> str:
+    """Grow the book of business and the measured account's insights through the API's bulk
+    path (insights.ingest), with bench/dataset.py's generators; then roll the usage up and
+    score the health, as the nightly tasks do. A summary of what was added."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, Segment, Stage, User
+    from bench.dataset import FEATURES, contract_rows, usage_rows, user_rows
+    from insights.health import compute_health_scores
+    from insights.ingest import upsert_contracts, upsert_usage, upsert_users
+    from insights.models import AccountFacts, Contract, ContractKind
+    from insights.usage import days_back, roll_up
+
+    today = timezone.localdate()
+    users = MORE_INSIGHT_ACCOUNTS * MORE_INSIGHT_USERS_EACH
+    rows = round(users * MORE_USAGE_DAYS * MORE_USAGE_PER_USER_DAY)
+    account_rows = round(MORE_ACCOUNT_USERS * MORE_USAGE_DAYS * MORE_USAGE_PER_USER_DAY)
+    started = time.monotonic()
+    with transaction.atomic():
+        csm = User.objects.get(email=MORE_DATA_CSM)
+        measured = Account.objects.get(slug=MORE_DATA_ACCOUNT)
+        accounts = Account.objects.bulk_create(
+            Account(
+                name=f"Insights Account {i + 1:03d}",
+                slug=f"bench-insights-{i + 1:03d}",
+                owner=csm,
+                segment=list(Segment)[i % len(Segment)],
+                stage=list(Stage)[i % len(Stage)],
+                renewal_date=today + timedelta(days=i % MORE_RENEWAL_DAYS),
+                brand_color=f"#{i * 13 % 256:02x}a040",
+            )
+            for i in range(MORE_INSIGHT_ACCOUNTS)
+        )
+        ids = [a.pk for a in accounts]
+        # Seats from one to three times the users: MAU/seats, so health, in every band.
+        AccountFacts.objects.bulk_create(
+            AccountFacts(
+                account_id=pk,
+                licensed_seats=MORE_INSIGHT_USERS_EACH * (1 + i % 3),
+                pulse=list(AccountFacts.Pulse)[i % 3] if i % 2 else "",
+                pulse_note="Bench pulse" if i % 2 else "",
+            )
+            for i, pk in enumerate(ids)
+        )
+        upsert_contracts(contract_rows(ids, today))
+        upsert_users(user_rows(ids, users))
+        upsert_usage(usage_rows(ids, users, rows, MORE_USAGE_DAYS, today))
+
+        # The measured account: more contracts, users (on more features) and usage.
+        upsert_contracts(
+            {
+                "account_id": measured.pk,
+                "external_id": f"ACME-BENCH-{i + 1:02d}",
+                "product": f"Bench add-on {i + 1}",
+                "kind": list(ContractKind)[i % len(ContractKind)],
+                "starts_on": today - timedelta(days=10 * i),
+                "ends_on": today - timedelta(days=10 * i) + timedelta(days=365),
+                "recurring_value": 1_000 + 100 * i,
+                "value_period": list(Contract.ValuePeriod)[i % 2],
+                "term_months": 12,
+            }
+            for i in range(MORE_ACCOUNT_CONTRACTS)
+        )
+        upsert_users(user_rows([measured.pk], MORE_ACCOUNT_USERS))
+        upsert_usage(
+            row | {"feature": f"{row['feature']}-{row['count'] % 3}"}
+            for row in usage_rows(
+                [measured.pk], MORE_ACCOUNT_USERS, account_rows, MORE_USAGE_DAYS, today
+            )
+        )
+    written = time.monotonic() - started
+    started = time.monotonic()
+    roll_up([*ids, measured.pk], days_back(today, MORE_USAGE_DAYS))
+    rolled = time.monotonic() - started
+    started = time.monotonic()
+    compute_health_scores(ids, today)
+    for day in days_back(today, MORE_HEALTH_DAYS):
+        compute_health_scores([measured.pk], day)
+    scored = time.monotonic() - started
+    return (
+        f"{MORE_INSIGHT_ACCOUNTS} accounts for {MORE_DATA_CSM} with contracts, {users} product "
+        f"users and {rows} usage rows over {MORE_USAGE_DAYS} days, {MORE_ACCOUNT_CONTRACTS} "
+        f"contracts, {MORE_ACCOUNT_USERS} users and {account_rows} usage rows on "
+        f"{MORE_DATA_ACCOUNT} ({len(FEATURES) * 3} features), {MORE_HEALTH_DAYS} days of its "
+        f"health (written in {written:.1f} s, rolled up in {rolled:.1f} s, scored in "
+        f"{scored:.1f} s)"
+    )
+
+
 # --- Query counts --------------------------------------------------------------------------
 
 
@@ -838,7 +997,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     say(f"Temporary var dir {var_dir}: migrating, loading the demo data, collecting static files")
     prepare_database()
     say(f"Onboarding: {demo_onboardings()}")
-    data = {"demo": onboarding_figures() | plan_figures()}
+    data = {"demo": onboarding_figures() | plan_figures() | insights_figures()}
     placeholders = demo_plan_paths()
 
     from django.conf import settings
@@ -849,7 +1008,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
 
     say(
         f"\nSQL queries per page (demo data; {describe_figures(data['demo'])}; "
-        f"{describe_plan_figures(data['demo'])}):"
+        f"{describe_plan_figures(data['demo'])}; {describe_insights_figures(data['demo'])}):"
     )
     for result in results:
         client = clients[result.page.login]
@@ -897,11 +1056,15 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         raise BenchError(f"the bare view failed: {[bare.outcomes for bare in bare_runs]}")
     bare_rps = max(bare.rps for bare in bare_runs)
 
-    say(f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}")
-    data["more_data"] = onboarding_figures() | plan_figures()
+    say(
+        f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
+        f"{add_more_insights()}"
+    )
+    data["more_data"] = onboarding_figures() | plan_figures() | insights_figures()
     say(
         f"SQL queries per page (more data; {describe_figures(data['more_data'])}; "
-        f"{describe_plan_figures(data['more_data'])}):"
+        f"{describe_plan_figures(data['more_data'])}; "
+        f"{describe_insights_figures(data['more_data'])}):"
     )
     for result in results:
         if not result.path:
@@ -969,6 +1132,9 @@ def report(
         "aim_ratio": AIM,
         "pages": pages,
         "query_counts_constant": all(page["queries_constant"] for page in pages.values()),
+        "insights_query_counts_constant": all(
+            pages[name]["queries_constant"] for name in INSIGHTS_PAGES if name in pages
+        ),
         "all_meet_aim": all(page["meets_aim"] for page in pages.values()),
         "failed_pages": failed,
         "setup": {

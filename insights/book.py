@@ -14,6 +14,7 @@ from accounts.models import Account, Activity, Segment, Stage
 
 from .models import HealthBand, HealthScore
 from .revenue import Period, Snapshot, period, period_by_segment, snapshot, snapshot_by_segment
+from .usage import last_active_day
 
 QUIET_AFTER_DAYS = 14
 
@@ -69,6 +70,7 @@ def book_of_business(
             renewals[next(w for w in (30, 60, 90) if days <= w)].append(account)
     quiet_since = timezone.now() - timedelta(days=QUIET_AFTER_DAYS)
     by_period = period_by_segment(accounts, start, today)
+    product_days = last_active_day(accounts)
     return Book(
         today=today,
         start=start,
@@ -81,17 +83,20 @@ def book_of_business(
             (a for a in rows if a.health_band in (HealthBand.CRITICAL, HealthBand.AT_RISK)),
             key=lambda a: (a.health_score or 0, a.name),
         ),
-        quiet=[
-            a
-            for a in rows
-            if a.last_customer_activity is None or a.last_customer_activity < quiet_since
-        ],
+        quiet=[a for a in rows if is_quiet(a, product_days.get(a.pk), quiet_since)],
         total=len(rows),
         segments=[
             (Segment(key).label, now, by_period.get(key) or Period(start=start, end=today))
             for key, now in sorted(snapshot_by_segment(accounts, today).items())
         ],
     )
+
+
+def is_quiet(account: Any, last_product_day: date | None, since: Any) -> bool:
+    """Quiet: nobody at the customer used the product or the portal since ``since``."""
+    portal = account.last_customer_activity
+    product = last_product_day is not None and last_product_day >= since.date()
+    return not product and (portal is None or portal < since)
 
 
 PERIODS = {

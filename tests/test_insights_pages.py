@@ -239,3 +239,16 @@ def test_customers_see_the_health_band_only_when_the_csm_allows_it(world: World)
     AccountFacts.objects.create(account=world.account, customers_see_health=True)
     page = client_for(world.executive).get(url).content.decode()
     assert "badge-band-healthy" in page and "/ 100" not in page  # the band, not the number
+
+
+def test_product_usage_keeps_an_account_off_the_quiet_list(world: World) -> None:
+    UsageDay.objects.create(
+        account=world.account,
+        day=TODAY() - timedelta(days=2),
+        active_users=3,
+        weekly_active_users=3,
+        monthly_active_users=3,
+        events=9,
+    )
+    quiet = client_for(world.csm).get(reverse("book")).context["book"].quiet
+    assert world.account not in quiet

@@ -1,0 +1,464 @@
+"""The insights data set at scale, written through the API's bulk path, and how fast it goes in.
+
+Run ``python bench/dataset.py`` (with the project's venv). It makes :data:`ACCOUNTS` accounts
+(owned by a few CSMs), then writes through :mod:`insights.ingest`, exactly as the API's bulk
+requests do (one ``transaction.atomic`` per request of at most ``insights.api.MAX_ROWS`` rows):
+
+1. a contract for every account, and an expansion for every fifth (``upsert_contracts``);
+2. :data:`USERS` product users spread over the accounts (``upsert_users``);
+3. :data:`ROWS` usage rows, a day at a time over :data:`DAYS` days, every key distinct
+   (``upsert_usage``), timed request by request: usage rows per second is the figure (aim
+   from the issue: at least :data:`AIM` on PostgreSQL);
+4. one request's rows pushed again with new counts (the update path of the upsert), and the
+   roll-up of the last day for every account (what the nightly task does), both timed.
+
+Where it runs, so that it never touches other data:
+
+- ``DATABASE_URL`` set to PostgreSQL: a scratch database (:data:`SCRATCH_DB`, on the same
+  server) is created, migrated, used and dropped; the database the URL names is not opened.
+- otherwise: the embedded SQLite default in a temporary ``PORTAL_VAR_DIR``, removed at the end.
+  ``--rows`` defaults to :data:`SQLITE_ROWS` there (bulk_create into SQLite is slower); pass
+  ``--rows 2000000`` for the full set.
+
+Human-readable lines come first; the last line of stdout is one JSON object with every figure.
+The exit status is 1 when the run failed (not when the aim is missed: that is in the JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.pages import bench_environment, say  # noqa: E402
+
+ACCOUNTS = 1_000
+USERS = 10_000
+ROWS = 2_000_000
+SQLITE_ROWS = 500_000
+DAYS = 90
+CSMS = 10
+FEATURES = [
+    "reports",
+    "dashboards",
+    "exports",
+    "alerts",
+    "api",
+    "search",
+    "sharing",
+    "comments",
+]
+AIM = 50_000  # usage rows per second on PostgreSQL (the issue)
+SCRATCH_DB = "portal_dataset"
+SLUG_PREFIX = "dataset"
+
+
+class DatasetError(Exception):
+    """The run could not do its work."""
+
+
+# --- Where it runs -------------------------------------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def scratch_postgres(url: str, name: str = SCRATCH_DB) -> Iterator[str]:
+    """A fresh, empty database ``name`` on the server ``url`` points at; dropped on the way out.
+    Yields its URL. Only the server's ``postgres`` maintenance database is opened besides."""
+    import psycopg
+
+    if urlsplit(url).path.lstrip("/") == name:
+        raise DatasetError(f"DATABASE_URL names {name}, the scratch database itself")
+    maintenance = _with_database(url, "postgres").replace("postgres://", "postgresql://", 1)
+    quoted = f'"{name}"'
+
+    def admin(sql: str) -> None:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+    admin(f"CREATE DATABASE {quoted}")
+    try:
+        yield _with_database(url, name)
+    finally:
+        if "django.db" in sys.modules:
+            sys.modules["django.db"].connections.close_all()
+        admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+def setup_django() -> str:
+    """Set Django up and migrate; the database vendor."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.db import connection
+
+    return str(connection.vendor)
+
+
+# --- The data ------------------------------------------------------------------------------
+
+
+def make_accounts(accounts: int) -> list[int]:
+    """``accounts`` accounts, owned by CSMS CSMs in turn; their ids in order."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, Segment, Stage, User, VendorRole
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        csms = [
+            User(email=f"csm-{i:02d}@dataset.example", name=f"Dataset CSM {i:02d}")
+            for i in range(CSMS)
+        ]
+        for csm in csms:
+            csm.vendor_role = VendorRole.CSM
+            csm.set_unusable_password()
+        csms = User.objects.bulk_create(csms)
+        created = Account.objects.bulk_create(
+            Account(
+                name=f"Dataset Account {i:04d}",
+                slug=f"{SLUG_PREFIX}-{i:04d}",
+                owner=csms[i % CSMS],
+                segment=list(Segment)[i % len(Segment)],
+                stage=list(Stage)[i % len(Stage)],
+                renewal_date=today + timedelta(days=i % 400 - 30),
+            )
+            for i in range(accounts)
+        )
+    ids = [a.pk for a in created]
+    if None in ids:  # bulk_create sets primary keys on PostgreSQL and SQLite
+        ids = list(
+            Account.objects.filter(slug__startswith=f"{SLUG_PREFIX}-")
+            .order_by("slug")
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def contract_rows(account_ids: list[int], today: date) -> list[dict[str, Any]]:
+    """A yearly contract per account, started within the last year; an expansion for every
+    fifth account."""
+    from insights.models import ContractKind
+
+    rows = []
+    for i, account_id in enumerate(account_ids):
+        starts = today - timedelta(days=i % 360)
+        rows.append(
+            {
+                "account_id": account_id,
+                "external_id": f"C-{i:04d}-1",
+                "product": "Northwind Analytics",
+                "kind": ContractKind.NEW,
+                "starts_on": starts,
+                "ends_on": starts + timedelta(days=365),
+                "recurring_value": Decimal(12_000 + 1_200 * (i % 40)),
+                "term_months": 12,
+                "one_off_fees": Decimal(1_500),
+            }
+        )
+        if i % 5 == 0:
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "external_id": f"C-{i:04d}-2",
+                    "product": "Northwind Analytics seats",
+                    "kind": ContractKind.EXPANSION,
+                    "starts_on": starts + timedelta(days=90),
+                    "ends_on": starts + timedelta(days=365),
+                    "recurring_value": Decimal(200),
+                    "value_period": "month",
+                    "term_months": 9,
+                }
+            )
+    return rows
+
+
+def user_key(n: int) -> str:
+    return f"user-{n:05d}"
+
+
+def user_rows(account_ids: list[int], users: int) -> list[dict[str, Any]]:
+    """User ``n`` belongs to account ``n % len(account_ids)``."""
+    return [
+        {
+            "account_id": account_ids[n % len(account_ids)],
+            "external_id": user_key(n),
+            "email": f"{user_key(n)}@dataset.example",
+            "name": f"Dataset user {n}",
+        }
+        for n in range(users)
+    ]
+
+
+def usage_rows(
+    account_ids: list[int], users: int, rows: int, days: int, today: date
+) -> Iterator[dict[str, Any]]:
+    """``rows`` usage rows with distinct keys, oldest day first: each (day, user) pair gets
+    ``rows // pairs`` features, and a spread-out share of the pairs one more, so that the
+    total is exact. Deterministic: the same arguments give the same rows."""
+    pairs = users * days
+    per_pair, extra = divmod(rows, pairs)
+    if per_pair + (extra > 0) > len(FEATURES):
+        raise DatasetError(
+            f"{rows} rows need more than {len(FEATURES)} features per user and day: "
+            f"raise --users or --days"
+        )
+    features = len(FEATURES)
+    accounts = len(account_ids)
+    p = 0
+    for offset in range(days - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        for n in range(users):
+            # A multiplicative spread of the pairs that get one more feature.
+            k = per_pair + ((p * 7_919) % pairs < extra)
+            account_id = account_ids[n % accounts]
+            key = user_key(n)
+            for j in range(k):
+                yield {
+                    "account_id": account_id,
+                    "user_key": key,
+                    "day": day,
+                    "feature": FEATURES[(n + offset + j) % features],
+                    "count": 1 + (p + j) % 20,
+                }
+            p += 1
+
+
+def chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def push(kind: str, rows: list[dict[str, Any]]) -> tuple[int, float]:
+    """One bulk request's write, as the API does it (insights.api_schemas.write_rows, minus
+    the roll-up job it enqueues): (rows written, seconds)."""
+    from django.db import transaction
+
+    from insights import ingest
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        if kind == "usage":
+            written = ingest.upsert_usage(rows).rows
+        elif kind == "contracts":
+            written = ingest.upsert_contracts(rows)
+        else:
+            written = ingest.upsert_users(rows)
+    return written, time.perf_counter() - started
+
+
+def rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds > 0 else 0.0
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    vendor = setup_django()
+    from django.utils import timezone
+
+    from insights.api import MAX_ROWS
+    from insights.models import Contract, ProductUser, UsageEvent
+    from insights.usage import roll_up
+
+    today = timezone.localdate()
+    args.chunk = args.chunk or MAX_ROWS
+    result: dict[str, Any] = {"database": vendor}
+
+    started = time.perf_counter()
+    account_ids = make_accounts(args.accounts)
+    say(f"{len(account_ids)} accounts for {CSMS} CSMs in {time.perf_counter() - started:.1f} s")
+
+    contracts = contract_rows(account_ids, today)
+    written, seconds = 0, 0.0
+    for chunk in chunks(iter(contracts), args.chunk):
+        n, s = push("contracts", chunk)
+        written, seconds = written + n, seconds + s
+    say(f"{written} contracts in {seconds:.2f} s ({rate(written, seconds):,.0f} rows/s)")
+    result["contracts"] = {"rows": written, "seconds": round(seconds, 2)}
+
+    written, seconds = 0, 0.0
+    for chunk in chunks(iter(user_rows(account_ids, args.users)), args.chunk):
+        n, s = push("users", chunk)
+        written, seconds = written + n, seconds + s
+    say(f"{written} product users in {seconds:.2f} s ({rate(written, seconds):,.0f} rows/s)")
+    result["users"] = {"rows": written, "seconds": round(seconds, 2)}
+
+    say(
+        f"{args.rows:,} usage rows over {args.days} days, in requests of {args.chunk:,} rows "
+        f"(insights.ingest.upsert_usage, one transaction each):"
+    )
+    generate = usage_rows(account_ids, args.users, args.rows, args.days, today)
+    written, seconds, rates, first_chunk = 0, 0.0, [], None
+    wall = time.perf_counter()
+    for i, chunk in enumerate(chunks(generate, args.chunk)):
+        if first_chunk is None:
+            first_chunk = chunk
+        n, s = push("usage", chunk)
+        written, seconds = written + n, seconds + s
+        rates.append(rate(n, s))
+        if (i + 1) % args.report_every == 0:
+            say(f"  {written:>10,} rows, {rate(written, seconds):,.0f} rows/s so far")
+    wall = time.perf_counter() - wall
+    usage_rps = rate(written, seconds)
+    stored = UsageEvent.objects.count()
+    if stored != args.rows or written != args.rows:
+        raise DatasetError(f"{written} usage rows written and {stored} stored, not {args.rows}")
+    say(
+        f"Usage: {written:,} rows in {seconds:.1f} s writing ({wall:.1f} s with generating "
+        f"them): {usage_rps:,.0f} rows/s"
+    )
+
+    # The same request again with new counts: every row an update.
+    assert first_chunk is not None
+    again = [row | {"count": row["count"] + 1} for row in first_chunk]
+    updated, update_seconds = push("usage", again)
+    say(
+        f"Pushed {updated:,} rows again with new counts in {update_seconds:.2f} s "
+        f"({rate(updated, update_seconds):,.0f} rows/s)"
+    )
+
+    roll_up_seconds = None
+    if not args.no_roll_up:
+        started = time.perf_counter()
+        rolled = roll_up(None, [today])
+        roll_up_seconds = time.perf_counter() - started
+        say(f"Rolled up {today} for {rolled} accounts in {roll_up_seconds:.1f} s")
+
+    meets_aim = usage_rps >= AIM
+    if vendor == "postgresql":
+        say(
+            f"Aim (from the issue): {AIM:,} usage rows/s on PostgreSQL: "
+            f"{'met' if meets_aim else 'MISSED'}"
+        )
+    result.update(
+        {
+            "accounts": len(account_ids),
+            "product_users": ProductUser.objects.count(),
+            "contract_rows": Contract.objects.count(),
+            "usage_rows": stored,
+            "usage_days": args.days,
+            "request_rows": args.chunk,
+            "requests": len(rates),
+            "usage_seconds": round(seconds, 2),
+            "usage_seconds_with_generation": round(wall, 2),
+            "usage_rows_per_second": round(usage_rps),
+            "request_rows_per_second": {
+                "min": round(min(rates)),
+                "median": round(sorted(rates)[len(rates) // 2]),
+                "max": round(max(rates)),
+            },
+            "update_rows_per_second": round(rate(updated, update_seconds)),
+            "roll_up_one_day_seconds": (
+                round(roll_up_seconds, 2) if roll_up_seconds is not None else None
+            ),
+            "aim_rows_per_second": AIM,
+            "aim_applies": vendor == "postgresql",
+            "meets_aim": meets_aim,
+        }
+    )
+    return result
+
+
+def parse_args(argv: list[str] | None, postgres: bool) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--accounts", type=int, default=ACCOUNTS)
+    parser.add_argument("--users", type=int, default=USERS, help="product users")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=ROWS if postgres else SQLITE_ROWS,
+        help=f"usage rows (default {ROWS:,} on PostgreSQL, {SQLITE_ROWS:,} on SQLite)",
+    )
+    parser.add_argument("--days", type=int, default=DAYS, help="days of usage, to today")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=None,
+        help="rows per bulk request (default: the most the API takes, insights.api.MAX_ROWS)",
+    )
+    parser.add_argument("--report-every", type=int, default=10, help="requests between lines")
+    parser.add_argument("--no-roll-up", action="store_true", help="skip the timed roll-up")
+    args = parser.parse_args(argv)
+    if min(args.accounts, args.users, args.rows, args.days, args.report_every) < 1 or (
+        args.chunk is not None and args.chunk < 1
+    ):
+        parser.error("every count must be positive")
+    if args.users < args.accounts:
+        parser.error("at least one product user per account")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)  # so that the clean-up below still runs
+
+    signal.signal(signal.SIGTERM, stop)
+    database_url = os.environ.get("DATABASE_URL", "")
+    postgres = database_url.startswith(("postgres://", "postgresql://", "pgsql://"))
+    if database_url and not postgres:
+        say(f"DATABASE_URL is not PostgreSQL ({urlsplit(database_url).scheme}): using SQLite")
+    var_dir = Path(tempfile.mkdtemp(prefix="portal-dataset-"))
+    env = bench_environment(var_dir)  # clears DATABASE_URL and the other portal settings
+    os.environ.clear()
+    os.environ.update(env)
+    args = parse_args(argv, postgres)
+    result: dict[str, Any]
+    try:
+        if postgres:
+            with scratch_postgres(database_url) as scratch_url:
+                os.environ["DATABASE_URL"] = scratch_url
+                say(f"Scratch database {SCRATCH_DB} (created now, dropped at the end)")
+                result = run(args) | {"scratch_database": SCRATCH_DB}
+        else:
+            say(f"SQLite in the temporary var dir {var_dir}")
+            result = run(args)
+        result["ok"] = True
+    except Exception as error:
+        traceback.print_exc()
+        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        if "django.db" in sys.modules:
+            sys.modules["django.db"].connections.close_all()
+        shutil.rmtree(var_dir, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - started, 1)
+    say(json.dumps(result))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
