@@ -12,7 +12,7 @@ the numbers all get them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.html import format_html, format_html_join
@@ -51,6 +51,26 @@ def _ticks(y_min: float, y_max: float) -> list[float]:
     return [float(first + i * step) for i in range(int((y_max - first) // step) + 1)]
 
 
+def _grid(y_min: float, y_max: float, y: Callable[[float], float]) -> list[str]:
+    """Horizontal grid lines with their values along the left axis."""
+    return [
+        _svg(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+            '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+            LEFT,
+            WIDTH - RIGHT,
+            y(tick),
+            y(tick),
+            LINE,
+            LEFT - 6,
+            y(tick) + 4,
+            MUTED,
+            f"{tick:g}",
+        )
+        for tick in _ticks(y_min, y_max)
+    ]
+
+
 def bar_chart(
     points: Sequence[tuple[str, float | None]],
     *,
@@ -70,24 +90,7 @@ def bar_chart(
         return TOP + plot_h * (y_max - clamped) / (y_max - y_min)
 
     baseline = y(0.0 if y_min < 0 < y_max else y_min)
-    parts: list[str] = []
-    for tick in _ticks(y_min, y_max):
-        ty = y(tick)
-        parts.append(
-            _svg(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
-                LEFT,
-                WIDTH - RIGHT,
-                ty,
-                ty,
-                LINE,
-                LEFT - 6,
-                ty + 4,
-                MUTED,
-                f"{tick:g}",
-            )
-        )
+    parts: list[str] = _grid(y_min, y_max, y)
     n = max(len(points), 1)
     slot = plot_w / n
     bar_w = max(4.0, min(48.0, slot * 0.6))
@@ -209,16 +212,7 @@ def line_chart(
     def fmt(value: float | None) -> str:
         return empty if value is None else f"{value:.{decimals}f}{unit}"
 
-    parts: list[str] = []
-    for tick in _ticks(y_min, top_value):
-        ty = y(tick)
-        parts.append(
-            _svg(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
-                LEFT, WIDTH - RIGHT, ty, ty, LINE, LEFT - 6, ty + 4, MUTED, f"{tick:g}",
-            )
-        )  # fmt: skip
+    parts: list[str] = _grid(y_min, top_value, y)
     n = max(len(points), 1)
     step = plot_w / max(n - 1, 1)
     label_every = max(1, -(-n // 8))
