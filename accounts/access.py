@@ -63,6 +63,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "surveys.view_results": VENDOR,
     "surveys.manage": VENDOR,
     "surveys.pause": VENDOR,
+    # Reviews and the Wrapped: the CSM writes and publishes; executives and champions read,
+    # download and ask for a fresh PDF; members do not see them.
+    "reports.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "reports.request": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "reports.write": VENDOR,
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never
@@ -104,7 +109,9 @@ class AccountAccess:
 
 
 # Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
-READ_ONLY_CAPABILITIES = frozenset({"account.view", "people.view", "onboarding.view", "plans.view"})
+READ_ONLY_CAPABILITIES = frozenset(
+    {"account.view", "people.view", "onboarding.view", "plans.view", "reports.view"}
+)
 
 
 def role_on_account(user: Any, account: Account) -> str | None:

@@ -127,6 +127,9 @@ class JobTask(Task):
             )
             if final:
                 log.exception("job %s failed for good", job_id)
+                give_up = getattr(self, "give_up", None)
+                if give_up is not None:  # the task's own record of the failure
+                    give_up(error=f"{type(exc).__name__}: {exc}", **kwargs)
                 return None
             raise self.retry(
                 exc=exc,
@@ -139,8 +142,16 @@ class JobTask(Task):
         return result
 
 
-def job_task(name: str, **options: Any) -> Callable[[Callable[P, R]], Any]:
-    """Declare a task that runs as a :class:`Job`: ``@job_task("accounts.send_invitation")``."""
+def job_task(
+    name: str, give_up: Callable[..., None] | None = None, **options: Any
+) -> Callable[[Callable[P, R]], Any]:
+    """Declare a task that runs as a :class:`Job`: ``@job_task("accounts.send_invitation")``.
+
+    ``give_up(error=..., **kwargs)`` is called once when the job fails for good, so the task
+    can mark its own records failed with the reason.
+    """
+    if give_up is not None:
+        options["give_up"] = staticmethod(give_up)
     return shared_task(name=name, base=JobTask, bind=False, **options)
 
 

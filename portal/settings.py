@@ -36,6 +36,8 @@ else:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Customer Portal")
 VENDOR_NAME = env.str("VENDOR_NAME", default="Northwind Software")
+# The vendor's brand colour, on PDFs beside the account's own.
+VENDOR_COLOR = env.str("VENDOR_COLOR", default="#2457d6")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "successplans",
     "surveys",
     "insights",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -312,5 +315,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint's font subsetting reports every table it touches.
+        "fontTools": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
+
+# PDFs: a render taking longer than this is stopped and marked failed with the reason.
+REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT_SECONDS", default=90)
+# Workers start afresh after this much memory (KiB), so rendering cannot make them grow.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)

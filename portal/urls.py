@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
     path("", include("insights.page_urls")),
+    path("", include("reports.urls")),
 ]

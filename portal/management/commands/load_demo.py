@@ -25,6 +25,7 @@ from accounts.models import (
     VendorRole,
 )
 from insights.demo import ensure_demo_insights
+from reports.demo import ensure_demo_reviews
 from successplans.demo import ensure_demo_onboardings, ensure_demo_plans, ensure_demo_template
 from surveys.demo import ensure_demo_surveys
 
@@ -164,7 +165,8 @@ class Command(BaseCommand):
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
         created += ensure_demo_surveys()
-        created += ensure_demo_insights()  # last: the health scores read everything above
+        created += ensure_demo_insights()  # the health scores read everything above
+        created += ensure_demo_reviews()  # last: the reviews print everything above
 
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,73 @@
+"""Demo reviews: a published business review for Acme's last quarter, with its PDF, a draft
+for the quarter under way, and the CSM's note for this year's Wrapped. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Account
+
+from .models import Review, WrappedNote, quarter_of
+from .services import request_review
+
+SUMMARY = """Acme's team moved month-end reporting from spreadsheets into the portal this quarter: \
+active users grew every month and the finance team now closes the books with the scheduled \
+exports.
+
+The data sources are connected and the first board pack came out of the portal, not a slide deck."""
+
+RISKS = """The finance team training slipped: two report owners are still to be named.
+The renewal is in March: we want usage broad enough beyond finance before then."""
+
+RECOMMENDATIONS = """Name the two report owners and run the training in the first two weeks.
+Roll the dashboards out to operations, then review adoption together at the next QBR."""
+
+
+def ensure_demo_reviews() -> int:
+    account = Account.objects.filter(slug="acme").select_related("owner").first()
+    if account is None or account.owner is None:
+        return 0
+    today = timezone.localdate()
+    this_start, this_end = quarter_of(today)
+    last_start, last_end = quarter_of(this_start - timedelta(days=1))
+    created = 0
+    last, new = Review.objects.get_or_create(
+        account=account,
+        period_start=last_start,
+        period_end=last_end,
+        defaults={
+            "title": f"Q{(last_start.month - 1) // 3 + 1} {last_start.year} business review",
+            "summary": SUMMARY,
+            "risks": RISKS,
+            "recommendations": RECOMMENDATIONS,
+            "created_by": account.owner,
+            "published_at": timezone.now(),
+        },
+    )
+    if new:
+        request_review(last, user=account.owner)
+        created += 1
+    _, new = Review.objects.get_or_create(
+        account=account,
+        period_start=this_start,
+        period_end=this_end,
+        defaults={
+            "title": f"Q{(this_start.month - 1) // 3 + 1} {this_start.year} business review",
+            "summary": "Draft: to finish after the December steering call.",
+            "created_by": account.owner,
+        },
+    )
+    created += new
+    _, new = WrappedNote.objects.get_or_create(
+        account=account,
+        year=today.year,
+        defaults={
+            "author": account.owner,
+            "body": "What a year, Acme! From the first data source in November to a board pack "
+            "straight out of the portal: thank you for building this with us.\n\nNext year, "
+            "let's bring operations along.",
+        },
+    )
+    return created + new

@@ -1,0 +1,658 @@
+"""The figures a PDF prints, gathered once when the PDF is asked for.
+
+Everything here returns plain JSON (strings, numbers, lists, None): it is stored with the
+version (``Report.inputs``), fingerprinted, and rendered later by a worker, so the PDF shows
+the figures as they were when it was asked for. A feature with no data in the period leaves
+its section out (None or an empty list), never a made-up figure. The functions read the other
+apps' figures through their own modules (usage, onboarding, plans, surveys, health).
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import hashlib
+import json
+import mimetypes
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import Account
+from insights.health import PARTS, pulled_down
+from insights.models import (
+    AccountFacts,
+    FeatureUsageDay,
+    HealthScore,
+    ProductUser,
+    UsageDay,
+    UsageEvent,
+)
+from insights.usage import Activity, feature_adoption, weekly_trend
+from successplans.models import (
+    KPI,
+    ActionItem,
+    ActionStatus,
+    Checklist,
+    KPIValue,
+    Milestone,
+    MilestoneStatus,
+    Objective,
+    SuccessPlan,
+)
+from surveys.models import Response
+from surveys.scoring import summarize
+
+from .models import Review, WrappedNote
+
+# Bump when a PDF template or its stylesheet changes: every document then renders anew.
+TEMPLATE_VERSION = "2026.11.3"
+LOGO_MAX_BYTES = 1_000_000
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+EARLIEST_YEAR = 2000
+
+
+class NoReport(ValueError):
+    """The document cannot be made for what was asked: the message says why, for the user."""
+
+
+def fingerprint(inputs: dict[str, Any]) -> str:
+    payload = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{TEMPLATE_VERSION}\n{payload}".encode()).hexdigest()
+
+
+# Formatting, done once, where a figure becomes text ------------------------------------------
+
+
+def whole(value: float | Decimal | int | None) -> str | None:
+    if value is None:
+        return None
+    return f"{Decimal(value).quantize(Decimal(1)):,}"
+
+
+def decimal(value: float | Decimal | None, places: int = 1) -> str | None:
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-places)
+    text = f"{Decimal(value).quantize(step):,}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(value: float | Decimal | None, places: int = 0) -> str | None:
+    """``value`` is already a percentage (0..100)."""
+    text = decimal(value, places)
+    return None if text is None else f"{text}%"
+
+
+def signed(value: float | Decimal | int | None, suffix: str = "") -> str | None:
+    if value is None:
+        return None
+    text = decimal(abs(Decimal(value)), 1) or "0"
+    if Decimal(value) > 0:
+        return f"+{text}{suffix}"
+    if Decimal(value) < 0:
+        return f"−{text}{suffix}"
+    return f"±0{suffix}"
+
+
+def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | None:
+    """Relative change in %, None when there is nothing to compare against."""
+    if now is None or not before:
+        return None
+    return float((Decimal(now) - Decimal(before)) * 100 / Decimal(before))
+
+
+def day_text(day: date | None) -> str | None:
+    return None if day is None else f"{day:%-d %B %Y}"
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+# Branding --------------------------------------------------------------------------------------
+
+
+def logo_data_uri(account: Account) -> str | None:
+    """The account's logo as a data: URI (the PDF fetches no file), None when there is none
+    or it cannot be read: the cover then shows the account's initial."""
+    if not account.logo:
+        return None
+    mime = mimetypes.guess_type(account.logo.name)[0]
+    if mime not in LOGO_TYPES:
+        return None
+    try:
+        if account.logo.size > LOGO_MAX_BYTES:
+            return None
+        with account.logo.open("rb") as handle:
+            data = handle.read(LOGO_MAX_BYTES + 1)
+    except (OSError, ValueError):
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def branding(account: Account) -> dict[str, Any]:
+    owner = account.owner
+    return {
+        "account": account.name,
+        "slug": account.slug,
+        "initial": account.name[:1].upper(),
+        "color": account.brand_color or None,
+        "logo": logo_data_uri(account),
+        "vendor": settings.VENDOR_NAME,
+        "vendor_color": settings.VENDOR_COLOR,
+        "csm": owner.display_name if owner else None,
+        "csm_email": owner.email if owner else None,
+    }
+
+
+# Usage -----------------------------------------------------------------------------------------
+
+
+def _usage_on_or_before(account: Account, day: date, within: int = 7) -> UsageDay | None:
+    return (
+        UsageDay.objects.filter(account=account, day__lte=day, day__gt=day - timedelta(days=within))
+        .order_by("-day")
+        .first()
+    )
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def _top_features(account: Account, start: date, end: date, limit: int = 5) -> list[dict]:
+    rows = (
+        FeatureUsageDay.objects.filter(account=account, day__range=(start, end))
+        .values("feature")
+        .annotate(events=Sum("events"))
+        .order_by("-events", "feature")[:limit]
+    )
+    return [{"feature": r["feature"], "events": whole(r["events"])} for r in rows]
+
+
+def _adoption(account: Account, day: date, limit: int = 8) -> list[dict]:
+    return [
+        {
+            "feature": f.feature,
+            "users": f.users,
+            "share": float(f.adoption * 100) if f.adoption is not None else None,
+            "share_text": percent(f.adoption * 100) if f.adoption is not None else None,
+        }
+        for f in feature_adoption(account, day)[:limit]
+    ]
+
+
+def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    """The year's headline usage: active users at its end and against a year before, the peak,
+    the busiest month, the most used features, and monthly active users month by month."""
+    days = UsageDay.objects.filter(account=account, day__range=(start, end))
+    monthly = {
+        row["month"]: row
+        for row in days.annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(mau=Max("monthly_active_users"), events=Sum("events"))
+        .order_by("month")
+    }
+    if not monthly:
+        return None
+    last = days.order_by("-day").first()
+    assert last is not None
+    year_before = _usage_on_or_before(account, last.day - timedelta(days=365))
+    busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
+    change = growth(last.monthly_active_users, year_before and year_before.monthly_active_users)
+    return {
+        "mau": whole(last.monthly_active_users),
+        "mau_day": day_text(last.day),
+        "mau_year_before": f"{whole(year_before.monthly_active_users)} a year earlier"
+        if year_before
+        else None,
+        "growth": signed(change, "%") if change is not None else None,
+        "peak_mau": whole(max(r["mau"] for r in monthly.values())),
+        "events": whole(sum(r["events"] for r in monthly.values())),
+        "busiest_month": f"{busiest['month']:%B}",
+        "busiest_events": f"{whole(busiest['events'])} actions",
+        "features": _top_features(account, start, end),
+        "months": [
+            {
+                "label": f"{month:%b}",
+                "mau": monthly[month]["mau"] if month in monthly else None,
+            }
+            for month in _months(start, end)
+        ],
+    }
+
+
+def most_active_people(account: Account, start: date, end: date, limit: int = 5) -> list[dict]:
+    """The product users with the most activity in the period, by name (users the product
+    sent without a name or e-mail are counted but not named)."""
+    rows = list(
+        UsageEvent.objects.filter(account=account, day__range=(start, end))
+        .values("user_key")
+        .annotate(events=Sum("count"), days=Count("day", distinct=True))
+        .order_by("-events", "user_key")[: limit * 3]
+    )
+    names = {
+        u.external_id: u.name or u.email
+        for u in ProductUser.objects.filter(
+            account=account, external_id__in=[r["user_key"] for r in rows]
+        )
+    }
+    people = [
+        {"name": names[r["user_key"]], "events": whole(r["events"]), "days": r["days"]}
+        for r in rows
+        if names.get(r["user_key"])
+    ]
+    return people[:limit]
+
+
+def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    """Usage for a review: the figures at the period's end and the weekly trend."""
+    last = (
+        UsageDay.objects.filter(account=account, day__range=(start, end)).order_by("-day").first()
+    )
+    if last is None:
+        return None
+    facts = AccountFacts.objects.filter(account=account).first()
+    now = Activity.of(last, facts.licensed_seats if facts else None)
+    weeks = weekly_trend(account, start, end)
+    return {
+        "day": day_text(now.day),
+        "dau": whole(now.dau),
+        "wau": whole(now.wau),
+        "mau": whole(now.mau),
+        "mau_value": now.mau,
+        "stickiness": percent(now.stickiness * 100) if now.stickiness is not None else None,
+        "seats": whole(now.licensed_seats) if now.licensed_seats else None,
+        "seat_use": percent(now.seat_use * 100) if now.seat_use is not None else None,
+        "weeks": [{"label": f"{w.week:%-d %b}", "wau": w.wau, "mau": w.mau} for w in weeks],
+        "adoption": _adoption(account, now.day),
+    }
+
+
+# Onboarding, plans and surveys -----------------------------------------------------------------
+
+
+def onboarding(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    """The onboarding, if it ran in the period: its dates, progress and time to value."""
+    checklist = Checklist.objects.filter(account=account, kickoff_date__lte=end).first()
+    if checklist is None:
+        return None
+    completed = (
+        timezone.localtime(checklist.completed_at).date() if checklist.completed_at else None
+    )
+    if completed is not None and completed < start:
+        return None  # finished before the period: nothing to report for it
+    tasks = checklist.tasks.shared().aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(completed_at__lt=_end_of(end))),
+        done_in_period=Count(
+            "pk", filter=Q(completed_at__gte=_start_of(start), completed_at__lt=_end_of(end))
+        ),
+    )
+    value_day = (
+        timezone.localtime(checklist.value_reached_at).date()
+        if checklist.value_reached_at
+        else None
+    )
+    reached = value_day is not None and value_day <= end
+    return {
+        "name": checklist.template_name or "Onboarding",
+        "kickoff": day_text(checklist.kickoff_date),
+        "completed": day_text(completed) if completed and completed <= end else None,
+        "time_to_value": _days(checklist.time_to_value or 0) if reached else None,
+        "value_reached": day_text(value_day) if reached else None,
+        "tasks_total": tasks["total"],
+        "tasks_done": tasks["done"],
+        "tasks_done_in_period": tasks["done_in_period"],
+        "percent": f"{round(100 * tasks['done'] / tasks['total'])}%" if tasks["total"] else None,
+    }
+
+
+def _kpi_values_at(kpis: Iterable[KPI], day: date) -> dict[int, Decimal]:
+    """Each KPI's value as it stood at the end of ``day`` (its last recorded value)."""
+    values: dict[int, Decimal] = {}
+    history = KPIValue.objects.filter(kpi__in=list(kpis), recorded_at__lt=_end_of(day))
+    for kpi_id, value in history.order_by("recorded_at", "pk").values_list("kpi_id", "value"):
+        values[kpi_id] = value
+    return values
+
+
+def _progress(baseline: Decimal, target: Decimal, value: Decimal | None) -> int | None:
+    if value is None or target == baseline:
+        return None
+    share = (value - baseline) / (target - baseline)
+    return round(float(min(max(share, Decimal(0)), Decimal(1))) * 100)
+
+
+def _number(value: Decimal | None, unit: str) -> str | None:
+    if value is None:
+        return None
+    text = decimal(value, 2)
+    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
+
+
+def objectives(account: Account, start: date, end: date) -> list[dict]:
+    """Shared objectives of the plans running in the period, with each KPI against its target
+    as it stood at the period's end."""
+    plans = SuccessPlan.objects.filter(account=account, starts_on__lte=end, ends_on__gte=start)
+    kpis = list(
+        KPI.objects.filter(objective__plan__in=plans, objective__internal=False)
+        .select_related("objective", "objective__plan", "objective__owner")
+        .order_by("objective__plan__starts_on", "objective__position", "objective__pk", "position")
+    )
+    values = _kpi_values_at(kpis, end)
+    shown: dict[int, dict] = {}
+    for objective in (
+        Objective.objects.filter(plan__in=plans, internal=False)
+        .select_related("plan", "owner")
+        .order_by("plan__starts_on", "position", "pk")
+    ):
+        shown[objective.pk] = {
+            "title": objective.title,
+            "plan": objective.plan.name,
+            "owner": objective.owner.display_name if objective.owner else None,
+            "target_date": day_text(objective.target_date),
+            "kpis": [],
+        }
+    for kpi in kpis:
+        value = values.get(kpi.pk)
+        progress = _progress(kpi.baseline, kpi.target, value)
+        shown[kpi.objective_id]["kpis"].append(
+            {
+                "name": kpi.name,
+                "baseline": _number(kpi.baseline, kpi.unit),
+                "target": _number(kpi.target, kpi.unit),
+                "value": _number(value, kpi.unit),
+                "raw": str(value) if value is not None else None,
+                "progress": progress,
+                "met": progress == 100,
+            }
+        )
+    return list(shown.values())
+
+
+def milestones(account: Account, start: date, end: date) -> dict[str, list[dict]]:
+    """Shared milestones reached in the period, missed, and due in the next one."""
+    rows = Milestone.objects.filter(plan__account=account, internal=False).order_by(
+        "target_date", "pk"
+    )
+    length = (end - start).days + 1
+    done = rows.filter(
+        status=MilestoneStatus.DONE, done_at__gte=_start_of(start), done_at__lt=_end_of(end)
+    )
+    missed = rows.exclude(status=MilestoneStatus.DONE).filter(target_date__range=(start, end))
+    coming = rows.exclude(status=MilestoneStatus.DONE).filter(
+        target_date__gt=end, target_date__lte=end + timedelta(days=length)
+    )
+
+    def item(m: Milestone, when: date | None) -> dict:
+        return {"title": m.title, "date": day_text(when), "side": m.get_owner_side_display()}
+
+    return {
+        "done": [item(m, timezone.localtime(m.done_at).date()) for m in done],  # type: ignore[arg-type]
+        "missed": [item(m, m.target_date) for m in missed],
+        "coming": [item(m, m.target_date) for m in coming],
+    }
+
+
+def next_actions(account: Account, end: date, limit: int = 12) -> list[dict]:
+    """Shared action items still open, soonest due first; overdue as of the period's end (or
+    today, for a period still running)."""
+    end = min(end, timezone.localdate())
+    rows = (
+        ActionItem.objects.filter(plan__account=account, internal=False)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("assignee")
+        .order_by("due_date", "pk")[:limit]
+    )
+    return [
+        {
+            "title": a.title,
+            "side": a.get_side_display(),
+            "who": a.assignee.display_name if a.assignee else None,
+            "due": day_text(a.due_date),
+            "overdue": a.due_date is not None and a.due_date < end,
+        }
+        for a in rows
+    ]
+
+
+def surveys(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    responses = Response.objects.filter(
+        account=account, answered_at__gte=_start_of(start), answered_at__lt=_end_of(end)
+    )
+    summary = summarize(responses)
+    if not summary.responses:
+        return None
+    people = responses.order_by().values("user").distinct().count()
+    return {
+        "responses": summary.responses,
+        "people": people,
+        "nps": {
+            "score": signed(summary.nps.score),
+            "n": summary.nps.responses,
+            "note": _answers(summary.nps.responses),
+        }
+        if summary.nps.responses
+        else None,
+        "csat": {
+            "score": percent(summary.csat.score),
+            "n": summary.csat.responses,
+            "note": _answers(summary.csat.responses),
+        }
+        if summary.csat.responses
+        else None,
+        "ces": {
+            "score": decimal(summary.ces.score, 1),
+            "easy": percent(summary.ces.easy_percent),
+            "n": summary.ces.responses,
+            "note": f"{percent(summary.ces.easy_percent)} found it easy, "
+            + _answers(summary.ces.responses),
+        }
+        if summary.ces.responses
+        else None,
+    }
+
+
+def _answers(count: int) -> str:
+    return f"from {count} answer{'s' if count != 1 else ''}"
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+# Health ----------------------------------------------------------------------------------------
+
+
+def health_at(account: Account, day: date) -> HealthScore | None:
+    return HealthScore.objects.filter(account=account, day__lte=day).order_by("-day").first()
+
+
+def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    score = health_at(account, end)
+    if score is None or score.day < start - timedelta(days=31):
+        return None
+    history = HealthScore.objects.filter(account=account, day__range=(start, end)).order_by("day")
+    return {
+        "score": score.score,
+        "band": score.get_band_display(),
+        "band_key": score.band,
+        "day": day_text(score.day),
+        "parts": [
+            {
+                "label": PARTS.get(name, name),
+                "score": part["score"],
+                "weight": part["weight"],
+                "why": part["why"],
+            }
+            for name, part in score.parts.items()
+        ],
+        "drags": [
+            {"label": d.label, "why": d.why, "points": d.points_lost}
+            for d in pulled_down(score.parts)
+        ],
+        "history": [{"label": f"{h.day:%-d %b}", "score": h.score} for h in history],
+    }
+
+
+# The documents ---------------------------------------------------------------------------------
+
+
+def wrapped_inputs(account: Account, year: int, today: date | None = None) -> dict[str, Any]:
+    """Everything the account's Wrapped for ``year`` prints."""
+    today = today or timezone.localdate()
+    if year > today.year:
+        raise NoReport(f"{year} has not happened yet: there is nothing to wrap up.")
+    if year < EARLIEST_YEAR:
+        raise NoReport(f"Choose a year from {EARLIEST_YEAR} on.")
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    note = WrappedNote.objects.filter(account=account, year=year).first()
+    usage = year_usage(account, start, end)
+    onboarding_year = onboarding(account, start, end)
+    plan_outcomes = objectives(account, start, end)
+    reached = milestones(account, start, end)["done"]
+    answered = surveys(account, start, end)
+    people = most_active_people(account, start, end)
+    return {
+        "kind": "wrapped",
+        "year": year,
+        "period": {"start": day_text(start), "end": day_text(end)},
+        "complete": end == date(year, 12, 31),
+        "brand": branding(account),
+        "usage": usage,
+        "people": people,
+        "onboarding": onboarding_year,
+        "objectives": plan_outcomes,
+        "milestones": reached,
+        "surveys": answered,
+        "note": note.body if note and note.body.strip() else None,
+        "empty": not any((usage, onboarding_year, plan_outcomes, reached, answered)),
+    }
+
+
+def review_slug(review: Review) -> str:
+    start, end = review.period_start, review.period_end
+    quarter = (start.month - 1) // 3 + 1
+    if (
+        start.day == 1
+        and start.month == 3 * quarter - 2
+        and end == date(start.year, 3 * quarter, calendar.monthrange(start.year, 3 * quarter)[1])
+    ):
+        return f"{start.year}-q{quarter}"
+    return f"{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
+
+
+def previous_review(review: Review) -> Review | None:
+    return (
+        Review.objects.filter(
+            account=review.account_id,
+            published_at__isnull=False,
+            period_end__lt=review.period_end,
+        )
+        .exclude(pk=review.pk)
+        .order_by("-period_end", "-pk")
+        .first()
+    )
+
+
+def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | None:
+    """What moved between the previous review's period end and this one's: KPIs, health and
+    active users, each as before → now."""
+    if previous is None:
+        return None
+    account, before, now = review.account, previous.period_end, review.period_end
+    rows: list[dict] = []
+    old, new = health_at(account, before), health_at(account, now)
+    if old and new:
+        rows.append(
+            {
+                "what": "Health score",
+                "before": str(old.score),
+                "now": str(new.score),
+                "change": signed(new.score - old.score),
+                "direction": _direction(new.score - old.score),
+            }
+        )
+    old_usage = _usage_on_or_before(account, before, within=31)
+    new_usage = _usage_on_or_before(account, now, within=31)
+    if old_usage and new_usage:
+        delta = new_usage.monthly_active_users - old_usage.monthly_active_users
+        rows.append(
+            {
+                "what": "Monthly active users",
+                "before": whole(old_usage.monthly_active_users),
+                "now": whole(new_usage.monthly_active_users),
+                "change": signed(delta),
+                "direction": _direction(delta),
+            }
+        )
+    plans = SuccessPlan.objects.filter(account=account, starts_on__lte=now, ends_on__gte=before)
+    kpis = list(KPI.objects.filter(objective__plan__in=plans, objective__internal=False))
+    then, current = _kpi_values_at(kpis, before), _kpi_values_at(kpis, now)
+    for kpi in kpis:
+        if kpi.pk in then and kpi.pk in current:
+            delta = current[kpi.pk] - then[kpi.pk]
+            towards = delta * (1 if kpi.target > kpi.baseline else -1)
+            rows.append(
+                {
+                    "what": kpi.name,
+                    "before": _number(then[kpi.pk], kpi.unit),
+                    "now": _number(current[kpi.pk], kpi.unit),
+                    "change": signed(delta),
+                    "direction": _direction(towards),
+                }
+            )
+    return {"since": previous.title, "since_end": day_text(before), "rows": rows}
+
+
+def _direction(delta: float | Decimal | int) -> str:
+    return "better" if delta > 0 else "worse" if delta < 0 else "same"
+
+
+def review_inputs(review: Review) -> dict[str, Any]:
+    """Everything a business review prints, for its period."""
+    account, start, end = review.account, review.period_start, review.period_end
+    length = (end - start).days + 1
+    return {
+        "kind": "review",
+        "review": {
+            "title": review.title,
+            "kind": review.kind,
+            "kind_label": review.get_kind_display(),
+            "slug": review_slug(review),
+            "summary": review.summary,
+            "risks": review.risks,
+            "recommendations": review.recommendations,
+        },
+        "period": {
+            "start": day_text(start),
+            "end": day_text(end),
+            "days": length,
+            "next_end": day_text(end + timedelta(days=length)),
+        },
+        "brand": branding(account),
+        "changes": changes_since(review, previous_review(review)),
+        "objectives": objectives(account, start, end),
+        "milestones": milestones(account, start, end),
+        "usage": period_usage(account, start, end),
+        "onboarding": onboarding(account, start, end),
+        "health": health(account, start, end),
+        "surveys": surveys(account, start, end),
+        "actions": next_actions(account, end),
+    }

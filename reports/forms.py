@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Segment
+
+from .figures import EARLIEST_YEAR
+from .models import Review, WrappedNote, quarter_of
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "title",
+            "kind",
+            "period_start",
+            "period_end",
+            "summary",
+            "risks",
+            "recommendations",
+        ]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "risks": forms.Textarea(attrs={"rows": 4}),
+            "recommendations": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "summary": "Opens the review, right after what changed since the last one. "
+            "Plain text; blank lines start a new paragraph.",
+            "risks": "Printed above the risks the portal finds (missed milestones, what holds "
+            "the health score down).",
+            "recommendations": "What you propose for the next period, above its milestones "
+            "and open action items.",
+        }
+
+    @classmethod
+    def for_last_quarter(cls, today: date | None = None) -> ReviewForm:
+        today = today or timezone.localdate()
+        this_quarter, _ = quarter_of(today)
+        start, end = quarter_of(this_quarter - timedelta(days=1))
+        quarter = (start.month - 1) // 3 + 1
+        return cls(
+            initial={
+                "title": f"Q{quarter} {start.year} business review",
+                "period_start": start,
+                "period_end": end,
+            }
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end:
+            if end < start:
+                self.add_error("period_end", "The period must end on or after its first day.")
+            elif start > timezone.localdate():
+                self.add_error("period_start", "The period has not started yet.")
+            elif (end - start).days > 3 * 366:
+                self.add_error("period_end", "Choose a period of at most three years.")
+        return data
+
+
+class WrappedNoteForm(forms.ModelForm):
+    class Meta:
+        model = WrappedNote
+        fields = ["body"]
+        labels = {"body": "Your note to the customer"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"body": "Printed on the last page, signed with your name. Plain text."}
+
+
+def year_choices(today: date | None = None) -> list[tuple[int, int]]:
+    today = today or timezone.localdate()
+    return [(y, y) for y in range(today.year, max(EARLIEST_YEAR, today.year - 5) - 1, -1)]
+
+
+class WrappedYearForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+
+
+class BatchForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+    segment = forms.ChoiceField(
+        choices=[("", "Every account"), *Segment.choices], required=False, label="Accounts"
+    )
+    email_executives = forms.BooleanField(
+        required=False,
+        label="E-mail each account's executives a link when their Wrapped is ready",
+        help_text="Executives who turned off report e-mails are left out.",
+    )

@@ -1,0 +1,220 @@
+"""Business reviews written by the CSM, and the PDFs made from them and from each year.
+
+A *document* is one review or one account's Wrapped for a year. Each time its figures change,
+generating it makes a new :class:`Report` (a version); asking again with nothing changed gives
+the stored file back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import Account, Segment
+
+
+class Review(models.Model):
+    """A business review for a period, with the narrative the CSM writes before generating."""
+
+    class Kind(models.TextChoices):
+        QBR = "qbr", "Quarterly business review"
+        EBR = "ebr", "Executive business review"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.QBR)
+    title = models.CharField(max_length=200)
+    period_start = models.DateField("from")
+    period_end = models.DateField("to")
+    summary = models.TextField("executive summary", max_length=20000, blank=True)
+    risks = models.TextField(max_length=20000, blank=True)
+    recommendations = models.TextField(
+        "recommendations and next steps", max_length=20000, blank=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="review_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("review", args=[self.account.slug, self.pk])
+
+    @property
+    def activity_label(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def document(self) -> str:
+        return f"review-{self.pk}"
+
+
+class WrappedNote(models.Model):
+    """The CSM's personal note printed in an account's Wrapped for a year."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    body = models.TextField("note", max_length=3000, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "year"], name="one_wrapped_note_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note for {self.account} Wrapped {self.year}"
+
+
+def report_path(report: Report, filename: str) -> str:
+    return f"reports/{report.account_id}/{report.document}-v{report.version}-{report.fingerprint[:12]}.pdf"
+
+
+class Report(models.Model):
+    """One version of a document as a PDF, and where its making stands."""
+
+    class Kind(models.TextChoices):
+        WRAPPED = "wrapped", "Wrapped"
+        REVIEW = "review", "Business review"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    document = models.CharField(max_length=40, help_text="wrapped-<year> or review-<id>")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    version = models.PositiveIntegerField()
+    # SHA-256 of the figures and the template version: the same inputs give the same file.
+    fingerprint = models.CharField(max_length=64)
+    inputs = models.JSONField(help_text="The figures as they were when this version was asked for.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=report_path, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "document", "version"], name="one_report_per_version"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "document", "fingerprint"], name="one_report_per_input"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "document", "-version"], name="report_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("report", args=[self.account.slug, self.pk])
+
+    @property
+    def title(self) -> str:
+        if self.kind == self.Kind.WRAPPED:
+            return f"{self.account.name} Wrapped {self.year}"
+        return self.inputs.get("review", {}).get("title", "Business review")
+
+    @property
+    def activity_label(self) -> str:
+        return f"{self.title}, version {self.version}"
+
+    @property
+    def filename(self) -> str:
+        """``acme-wrapped-2026.pdf``, ``acme-qbr-2026-q3.pdf``; later versions add ``-v2``."""
+        if self.kind == self.Kind.WRAPPED:
+            stem = f"{self.account.slug}-wrapped-{self.year}"
+        else:
+            review = self.inputs.get("review", {})
+            stem = (
+                f"{self.account.slug}-{review.get('kind', 'review')}-{review.get('slug', 'review')}"
+            )
+        return f"{stem}{f'-v{self.version}' if self.version > 1 else ''}.pdf"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+
+class WrappedBatch(models.Model):
+    """A CS admin's "make every account's Wrapped" run, with its progress."""
+
+    year = models.PositiveSmallIntegerField()
+    segment = models.CharField(
+        max_length=12, choices=Segment.choices, blank=True, help_text="Empty: every account."
+    )
+    email_executives = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Wrapped {self.year} for {self.segment or 'every account'}"
+
+
+class BatchItem(models.Model):
+    batch = models.ForeignKey(WrappedBatch, on_delete=models.CASCADE, related_name="items")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="batch_items")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "account"], name="one_item_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.batch}"
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """The calendar quarter holding ``day``: its first and last day."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    following = (
+        date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
+    )
+    return start, following - timedelta(days=1)

@@ -1,0 +1,127 @@
+"""From stored figures to a PDF: the HTML template, then WeasyPrint.
+
+WeasyPrint fetches through :class:`StaticOnlyFetcher`: the project's own static files (the
+stylesheet, the fonts, the vendor's logo) and ``data:`` URIs, nothing else: no network, no
+other local file. Everything a user typed reaches the template as text and is escaped there.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from portal.charts import Chart, bar_chart, line_chart
+
+# Static files are addressed under a host that cannot exist (.invalid never resolves), and the
+# fetcher answers for it from the project's static directories.
+STATIC_BASE = "https://static.portal.invalid/"
+TEMPLATES = {"wrapped": "reports/pdf/wrapped.html", "review": "reports/pdf/review.html"}
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Answers for the project's static files and ``data:`` URIs; refuses everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self.static_path(url)
+        if path is not None:
+            with open(path, "rb") as handle:
+                body = handle.read()
+            kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": kind})
+        self.refused.append(url)
+        raise ValueError(f"not one of the portal's static files: {url}")
+
+    @staticmethod
+    def static_path(url: str) -> str | None:
+        if not url.startswith(STATIC_BASE):
+            return None
+        parts = urlsplit(url)
+        relative = PurePosixPath(unquote(parts.path).lstrip("/"))
+        if parts.query or not relative.parts or ".." in relative.parts:
+            return None
+        try:
+            found = finders.find(str(relative))
+        except Exception:  # a suspicious path: refused like any other
+            return None
+        return found if isinstance(found, str) else None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+    seconds: float
+    refused: list[str]
+
+
+def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
+    """The SVG charts for the figures, drawn by the same module as the web pages."""
+    made: dict[str, Chart] = {}
+    name = inputs["brand"]["account"]
+    usage = inputs.get("usage")
+    if inputs["kind"] == "wrapped" and usage:
+        peak = max((m["mau"] or 0 for m in usage["months"]), default=0)
+        made["months"] = bar_chart(
+            [(m["label"], m["mau"]) for m in usage["months"]],
+            title=f"Monthly active users at {name}, {inputs['year']}",
+            y_min=0,
+            y_max=max(10.0, peak * 1.15),
+        )
+    if inputs["kind"] == "review":
+        if usage and usage["weeks"]:
+            made["weeks"] = line_chart(
+                [(w["label"], float(w["wau"])) for w in usage["weeks"]],
+                title=f"Weekly active users at {name}, week by week",
+            )
+        if usage and usage["adoption"]:
+            made["adoption"] = bar_chart(
+                [(a["feature"], a["share"]) for a in usage["adoption"]],
+                title="Share of monthly active users who used each feature",
+                y_min=0,
+                y_max=100,
+            )
+        health = inputs.get("health")
+        if health and len(health["history"]) > 1:
+            made["health"] = line_chart(
+                [(h["label"], float(h["score"])) for h in health["history"]],
+                title=f"Health score at {name} through the period",
+                y_max=100,
+            )
+    return made
+
+
+def render_html(inputs: dict[str, Any], *, made_at: Any = None) -> str:
+    context = {
+        "data": inputs,
+        "brand": inputs["brand"],
+        "charts": charts(inputs),
+        "static_base": STATIC_BASE,
+        "made_at": made_at or timezone.localtime(),
+    }
+    return render_to_string(TEMPLATES[inputs["kind"]], context)
+
+
+def render_pdf(html: str) -> Rendered:
+    """WeasyPrint, fetching only our static files."""
+    started = time.perf_counter()
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).render()
+    pdf = document.write_pdf()
+    assert pdf is not None
+    return Rendered(pdf, len(document.pages), time.perf_counter() - started, fetcher.refused)

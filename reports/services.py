@@ -1,0 +1,302 @@
+"""Asking for PDFs, and what happens when one is ready.
+
+``request_wrapped`` / ``request_review`` gather the figures now, fingerprint them and either
+give back the version already made from the same figures or record a new version and queue
+its rendering. A double click, two people at once, or a task delivered twice all end with one
+version and one render.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.activity import record
+from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
+from accounts.services import delivery_for
+from portal.jobs import enqueue
+from portal.mail import send_mail_from_templates
+
+from .figures import fingerprint, review_inputs, wrapped_inputs
+from .models import BatchItem, Report, Review, WrappedBatch
+
+# A batch gathers figures for this many accounts per job, then queues the next slice, so no
+# job runs into the time limit however large the book.
+BATCH_SLICE = 100
+
+
+def request_wrapped(
+    account: Account, year: int, *, user: User | None, today: Any = None
+) -> tuple[Report, bool]:
+    """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
+    year that cannot have one."""
+    inputs = wrapped_inputs(account, year, today=today)
+    return _request(account, Report.Kind.WRAPPED, f"wrapped-{year}", inputs, user=user, year=year)
+
+
+def request_review(review: Review, *, user: User | None) -> tuple[Report, bool]:
+    return _request(
+        review.account,
+        Report.Kind.REVIEW,
+        review.document,
+        review_inputs(review),
+        user=user,
+        review=review,
+    )
+
+
+def _request(
+    account: Account,
+    kind: str,
+    document: str,
+    inputs: dict[str, Any],
+    *,
+    user: User | None,
+    **fields: Any,
+) -> tuple[Report, bool]:
+    digest = fingerprint(inputs)
+    for _ in range(5):
+        existing = Report.objects.filter(account=account, document=document, fingerprint=digest)
+        report = existing.first()
+        if report is not None:
+            if report.status == Report.Status.FAILED:
+                retry(report, user=user)
+                report.refresh_from_db()
+            return report, False
+        latest = Report.objects.filter(account=account, document=document).aggregate(
+            v=Max("version")
+        )["v"]
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    account=account,
+                    kind=kind,
+                    document=document,
+                    version=(latest or 0) + 1,
+                    fingerprint=digest,
+                    inputs=inputs,
+                    requested_by=user if user and user.is_authenticated else None,
+                    **fields,
+                )
+                enqueue("reports.render_report", report_id=report.pk)
+                record("asked for a PDF of", actor=user, account=account, target=report)
+        except IntegrityError:
+            continue  # someone asked at the same moment: look again
+        return report, True
+    raise RuntimeError("could not record the report version")  # pragma: no cover
+
+
+def retry(report: Report, *, user: User | None) -> bool:
+    """Queue a failed version again; False when it is not failed (any more)."""
+    with transaction.atomic():
+        queued = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+            status=Report.Status.QUEUED, error="", started_at=None
+        )
+        if queued:
+            enqueue("reports.render_report", report_id=report.pk)
+            record("retried the PDF of", actor=user, account=report.account, target=report)
+    return bool(queued)
+
+
+def mark_failed(report_id: int, reason: str) -> None:
+    Report.objects.filter(pk=report_id).exclude(status=Report.Status.READY).update(
+        status=Report.Status.FAILED, error=reason[:2000]
+    )
+
+
+def claim(report_id: int) -> bool:
+    """Take a version for rendering: queued, or left rendering by a worker that died."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 30)
+    claimable = Q(status=Report.Status.QUEUED) | Q(
+        status=Report.Status.RENDERING, started_at__lt=stale
+    )
+    return bool(
+        Report.objects.filter(claimable, pk=report_id).update(
+            status=Report.Status.RENDERING, started_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+# Who sees what -------------------------------------------------------------------------------
+
+
+def visible_reports(account: Account, *, customer: bool) -> QuerySet[Report]:
+    """Versions this viewer may open: customers those of the Wrapped and of published
+    reviews; the vendor every version, drafts included."""
+    reports = Report.objects.filter(account=account).select_related("review", "account")
+    if customer:
+        reports = reports.filter(
+            Q(kind=Report.Kind.WRAPPED) | Q(review__published_at__isnull=False)
+        )
+    return reports
+
+
+def visible_reviews(account: Account, *, customer: bool) -> QuerySet[Review]:
+    reviews = Review.objects.filter(account=account)
+    return reviews.filter(published_at__isnull=False) if customer else reviews
+
+
+@dataclass
+class Document:
+    """One review or one Wrapped in the archive: its newest version and what it says."""
+
+    key: str
+    title: str
+    kind: str
+    sort_date: Any
+    latest: Report | None  # the newest version this viewer may download
+    pending: Report | None  # a newer version still being made (or failed), for the vendor
+    review: Review | None = None
+    versions: int = 0
+
+
+def archive(account: Account, *, customer: bool) -> list[Document]:
+    """Every document of the account, newest first (two queries)."""
+    documents: dict[str, Document] = {}
+    for review in visible_reviews(account, customer=customer):
+        documents[review.document] = Document(
+            key=review.document,
+            title=review.title,
+            kind=review.get_kind_display(),
+            sort_date=review.period_end,
+            latest=None,
+            pending=None,
+            review=review,
+        )
+    for report in visible_reports(account, customer=customer).order_by("document", "-version"):
+        doc = documents.get(report.document)
+        if doc is None:
+            if report.kind != Report.Kind.WRAPPED:
+                continue
+            doc = documents[report.document] = Document(
+                key=report.document,
+                title=report.title,
+                kind="Year-end Wrapped",
+                sort_date=date(report.year or 2000, 12, 31),
+                latest=None,
+                pending=None,
+            )
+        doc.versions += 1
+        if report.status == Report.Status.READY:
+            doc.latest = doc.latest or report
+        elif doc.latest is None and doc.pending is None:
+            doc.pending = report
+    return sorted(documents.values(), key=lambda d: (d.sort_date, d.key), reverse=True)
+
+
+# Batches -------------------------------------------------------------------------------------
+
+
+def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:
+    accounts = Account.objects.order_by("pk")
+    return accounts.filter(segment=batch.segment) if batch.segment else accounts
+
+
+def start_batch(*, year: int, segment: str, email_executives: bool, user: User) -> WrappedBatch:
+    with transaction.atomic():
+        batch = WrappedBatch.objects.create(
+            year=year, segment=segment, email_executives=email_executives, created_by=user
+        )
+        batch.total = batch_accounts(batch).count()
+        batch.save(update_fields=["total"])
+        enqueue("reports.run_wrapped_batch", batch_id=batch.pk)
+    return batch
+
+
+def run_batch_slice(batch_id: int) -> int:
+    """Ask for the next slice of the batch's Wrapped; queue the slice after it. Returns how
+    many accounts this slice took."""
+    batch = WrappedBatch.objects.get(pk=batch_id)
+    done = BatchItem.objects.filter(batch=batch).values("account_id")
+    todo = list(batch_accounts(batch).exclude(pk__in=done)[: BATCH_SLICE + 1])
+    for account in todo[:BATCH_SLICE]:
+        with transaction.atomic():
+            report, _ = request_wrapped(account, batch.year, user=batch.created_by)
+            item, created = BatchItem.objects.get_or_create(
+                batch=batch, account=account, defaults={"report": report}
+            )
+            if created and batch.email_executives and report.status == Report.Status.READY:
+                enqueue("reports.email_wrapped", item_id=item.pk)
+    if len(todo) > BATCH_SLICE:
+        enqueue("reports.run_wrapped_batch", batch_id=batch.pk)
+    return min(len(todo), BATCH_SLICE)
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    asked: int
+    ready: int
+    failed: int
+
+    @property
+    def finished(self) -> int:
+        return self.ready + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 100
+
+    @property
+    def done(self) -> bool:
+        return self.finished >= self.total
+
+
+def progress(batch: WrappedBatch) -> Progress:
+    counts = Counter(BatchItem.objects.filter(batch=batch).values_list("report__status", flat=True))
+    return Progress(
+        total=batch.total,
+        asked=sum(counts.values()),
+        ready=counts[Report.Status.READY],
+        failed=counts[Report.Status.FAILED],
+    )
+
+
+def after_ready(report: Report) -> None:
+    """A version is ready: e-mail the executives of batches that asked for it."""
+    items = BatchItem.objects.filter(
+        report=report, batch__email_executives=True, emailed_at__isnull=True
+    )
+    for item_id in items.values_list("pk", flat=True):
+        enqueue("reports.email_wrapped", item_id=item_id)
+
+
+def email_wrapped(item_id: int) -> int:
+    """E-mail the account's executives that their Wrapped is ready (once per batch item).
+    Returns how many were written to."""
+    if not BatchItem.objects.filter(pk=item_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return 0
+    item = BatchItem.objects.select_related("account", "report", "batch").get(pk=item_id)
+    executives = User.objects.filter(
+        is_active=True,
+        memberships__account=item.account,
+        memberships__role=CustomerRole.EXECUTIVE,
+    ).distinct()
+    sent = 0
+    for user in executives:
+        if delivery_for(user, NotificationKind.REPORTS) == Delivery.OFF:
+            continue
+        send_mail_from_templates(
+            "wrapped_ready",
+            to=[user.email],
+            context={
+                "user": user,
+                "account": item.account,
+                "report": item.report,
+                "year": item.batch.year,
+                "url": settings.SITE_URL + reverse("reports", args=[item.account.slug]),
+            },
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,608 @@
+"""Business reviews and the year-end Wrapped: the figures, the PDFs, their making and access.
+
+The PDFs are rendered for real (WeasyPrint) from known data, read back with ``pdftotext`` and
+checked against the account's figures; ``pdffonts`` shows every font embedded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import Activity, NotificationSetting
+from insights.models import FeatureUsageDay, HealthScore, ProductUser, UsageDay, UsageEvent
+from portal.models import Job
+from reports import services
+from reports.figures import NoReport, review_inputs, wrapped_inputs
+from reports.models import BatchItem, Report, Review, WrappedNote
+from reports.rendering import STATIC_BASE, StaticOnlyFetcher, render_html, render_pdf
+from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
+from surveys.models import Kind, Response
+from tests.conftest import World, client_for
+from tests.factories import AccountFactory, MembershipFactory
+from tests.survey_helpers import deliver, make_campaign, make_survey
+
+YEAR = 2025
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdfinfo")
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils (make test installs)")
+
+
+def aware(day: date, hour: int = 12) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def usage_day(account: Any, day: date, mau: int, events: int, dau: int = 1, wau: int = 1) -> None:
+    UsageDay.objects.create(
+        account=account,
+        day=day,
+        active_users=dau,
+        weekly_active_users=wau,
+        monthly_active_users=mau,
+        events=events,
+    )
+
+
+def answer(account: Any, user: Any, kind: str, score: int, day: date) -> Response:
+    survey = make_survey(account.owner, kind=kind)
+    campaign = make_campaign(survey, account.owner)
+    delivery = deliver(campaign, user, account=account, at=aware(day))
+    return Response.objects.create(
+        delivery=delivery,
+        campaign=campaign,
+        account=account,
+        user=user,
+        kind=kind,
+        score=score,
+        answered_at=aware(day),
+    )
+
+
+@pytest.fixture
+def year_of_data(world: World, settings: Any, tmp_path: Path) -> World:
+    """Acme's 2025, with figures known in advance:
+
+    * monthly active users 15 on 31 Dec 2024, 10 in March, 20 in June, 30 on 31 Dec 2025:
+      +100% against a year before, peak 30; June is the busiest month (500 of 650 actions);
+    * features: reports 400 actions, exports 250; people: Dana Daily 40, Eli Often 25;
+    * a KPI from 48 to 8 hours, 30 at the end of 2025 (20 only in 2026): 45% of the way;
+    * a milestone reached on 10 May 2025; NPS answers 10, 9 and 6: +33.3.
+    """
+    settings.MEDIA_ROOT = tmp_path
+    account = world.account
+    usage_day(account, date(2024, 12, 31), mau=15, events=5)
+    usage_day(account, date(2025, 3, 14), mau=10, events=100)
+    usage_day(account, date(2025, 6, 2), mau=18, events=200)
+    usage_day(account, date(2025, 6, 20), mau=20, events=300)
+    usage_day(account, date(2025, 12, 31), mau=30, events=50)
+    for feature, events in (("reports", 400), ("exports", 250)):
+        FeatureUsageDay.objects.create(
+            account=account, day=date(2025, 6, 20), feature=feature, monthly_users=5, events=events
+        )
+    ProductUser.objects.create(account=account, external_id="u1", name="Dana Daily")
+    ProductUser.objects.create(account=account, external_id="u2", email="eli@acme.example")
+    for key, count in (("u1", 40), ("u2", 25), ("u3", 90)):  # u3 is not named: not listed
+        UsageEvent.objects.create(
+            account=account, user_key=key, day=date(2025, 6, 20), feature="reports", count=count
+        )
+    plan = SuccessPlan.objects.create(
+        account=account,
+        name="2025 success plan",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+        created_by=world.csm,
+    )
+    objective = Objective.objects.create(plan=plan, title="Close the books faster")
+    kpi = KPI.objects.create(
+        objective=objective, name="Month-end reporting time", unit="hours", baseline=48, target=8
+    )
+    KPIValue.objects.create(kpi=kpi, value=Decimal(30), recorded_at=aware(date(2025, 6, 1)))
+    KPIValue.objects.create(kpi=kpi, value=Decimal(20), recorded_at=aware(date(2026, 2, 1)))
+    Objective.objects.create(plan=plan, title="Renewal pricing (internal)", internal=True)
+    Milestone.objects.create(
+        plan=plan,
+        title="Data sources connected",
+        target_date=date(2025, 5, 1),
+        status=MilestoneStatus.DONE,
+        done_at=aware(date(2025, 5, 10)),
+    )
+    for score, user in ((10, world.champion), (9, world.executive), (6, world.member)):
+        answer(account, user, Kind.NPS, score, date(2025, 9, 1))
+    return world
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+
+def fonts_not_embedded(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert lines, "the PDF lists no font at all"
+    # Columns: name type encoding emb sub uni object ID; "emb" is the fourth from the end.
+    return [line for line in lines if line.split()[-4] != "yes"]
+
+
+# The figures ---------------------------------------------------------------------------------
+
+
+def test_wrapped_figures_come_from_the_accounts_data(year_of_data: World) -> None:
+    data = wrapped_inputs(year_of_data.account, YEAR, today=date(2026, 3, 1))
+    usage = data["usage"]
+    assert (usage["mau"], usage["peak_mau"], usage["growth"]) == ("30", "30", "+100%")
+    assert (usage["busiest_month"], usage["busiest_events"]) == ("June", "500 actions")
+    assert usage["events"] == "650"
+    assert [f["feature"] for f in usage["features"]] == ["reports", "exports"]
+    assert [m["mau"] for m in usage["months"]][:6] == [None, None, 10, None, None, 20]
+    assert [p["name"] for p in data["people"]] == ["Dana Daily", "eli@acme.example"]
+    [objective] = data["objectives"]  # the internal one is left out
+    [kpi] = objective["kpis"]
+    assert (kpi["value"], kpi["progress"], kpi["met"]) == ("30 hours", 45, False)
+    assert [m["title"] for m in data["milestones"]] == ["Data sources connected"]
+    assert data["surveys"]["nps"]["score"] == "+33.3"
+    assert data["surveys"]["people"] == 3
+    assert data["complete"] is True
+
+
+def test_a_year_to_come_is_refused_and_a_year_without_data_is_empty(world: World) -> None:
+    today = timezone.localdate()
+    with pytest.raises(NoReport, match="has not happened yet"):
+        wrapped_inputs(world.account, today.year + 1)
+    data = wrapped_inputs(world.account, today.year - 3)
+    assert data["empty"] is True
+    assert data["usage"] is None and data["surveys"] is None and data["objectives"] == []
+
+
+def test_the_review_opens_with_what_changed_since_the_previous_one(year_of_data: World) -> None:
+    account = year_of_data.account
+    HealthScore.objects.create(
+        account=account, day=date(2025, 6, 30), score=55, band="at_risk", parts={}
+    )
+    HealthScore.objects.create(
+        account=account, day=date(2025, 12, 31), score=72, band="healthy", parts={}
+    )
+    first = Review.objects.create(
+        account=account,
+        title="Q2 2025 business review",
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 6, 30),
+        created_by=year_of_data.csm,
+        published_at=timezone.now(),
+    )
+    second = Review.objects.create(
+        account=account,
+        title="Q4 2025 business review",
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+        created_by=year_of_data.csm,
+    )
+    assert review_inputs(first)["changes"] is None  # nothing before it
+    rows = {r["what"]: r for r in review_inputs(second)["changes"]["rows"]}
+    assert (rows["Health score"]["before"], rows["Health score"]["now"]) == ("55", "72")
+    assert rows["Health score"]["direction"] == "better"
+    assert (rows["Monthly active users"]["before"], rows["Monthly active users"]["now"]) == (
+        "20",
+        "30",
+    )
+    kpi = rows["Month-end reporting time"]
+    assert (kpi["before"], kpi["now"], kpi["direction"]) == ("30 hours", "30 hours", "same")
+
+
+# The PDFs ------------------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_the_wrapped_pdf_prints_the_accounts_figures(year_of_data: World, tmp_path: Path) -> None:
+    account = year_of_data.account
+    WrappedNote.objects.create(
+        account=account, year=YEAR, body="Thank you, Acme!", author=year_of_data.csm
+    )
+    rendered = render_pdf(render_html(wrapped_inputs(account, YEAR, today=date(2026, 3, 1))))
+    text = pdf_text(rendered.pdf, tmp_path)
+    for printed in (
+        "Acme Wrapped 2025",
+        "+100%",
+        "15 a year earlier",
+        "June",
+        "500 actions",
+        "Dana Daily",
+        "eli@acme.example",
+        "Month-end reporting time",
+        "30 hours",
+        "45%",
+        "Data sources connected",
+        "+33.3",
+        "Thank you, Acme!",
+        "Casey CSM",
+    ):
+        assert printed in text, printed
+    assert "Renewal pricing" not in text  # internal objectives never reach the customer
+    assert rendered.pages == pdf_pages(rendered.pdf, tmp_path) == 3
+    assert fonts_not_embedded(rendered.pdf, tmp_path) == []
+    assert rendered.refused == []
+
+
+@needs_poppler
+def test_the_review_pdf_prints_the_period_and_the_csms_words(
+    year_of_data: World, tmp_path: Path
+) -> None:
+    account = year_of_data.account
+    HealthScore.objects.create(
+        account=account,
+        day=date(2025, 12, 31),
+        score=64,
+        band="at_risk",
+        parts={"usage": {"score": 40, "weight": 30, "why": "MAU is 30% of seats"}},
+    )
+    review = Review.objects.create(
+        account=account,
+        title="Q4 2025 business review",
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+        summary="Usage grew <b>fast</b> & <script>alert(1)</script> stayed text.",
+        risks="Renewal in March.",
+        recommendations="Roll out to operations.",
+        created_by=year_of_data.csm,
+    )
+    rendered = render_pdf(render_html(review_inputs(review)))
+    text = pdf_text(rendered.pdf, tmp_path)
+    for printed in (
+        "Q4 2025 business review",
+        "Usage grew <b>fast</b> & <script>alert(1)</script> stayed text.",
+        "Renewal in March.",
+        "Roll out to operations.",
+        "Health",
+        "64",
+        "MAU is 30% of seats",
+        "Month-end reporting time",
+        "1 October 2025 – 31 December 2025",
+    ):
+        assert printed in text, printed
+    assert rendered.pages == pdf_pages(rendered.pdf, tmp_path)
+    assert 4 <= rendered.pages <= 8
+    assert fonts_not_embedded(rendered.pdf, tmp_path) == []
+
+
+@needs_poppler
+def test_a_huge_paragraph_and_an_empty_period_make_clean_pdfs(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    review = Review.objects.create(
+        account=world.account,
+        title="Empty quarter",
+        period_start=date(2019, 1, 1),
+        period_end=date(2019, 3, 31),
+        summary=("word " * 3000) + "x" * 5000,  # long text, and one word longer than a page
+        created_by=world.csm,
+    )
+    rendered = render_pdf(render_html(review_inputs(review)))
+    text = pdf_text(rendered.pdf, tmp_path)
+    assert "Empty quarter" in text
+    assert "No risk was raised for this period." in text
+    assert rendered.pages >= 3
+    empty = render_pdf(render_html(wrapped_inputs(world.account, 2019)))
+    assert "There is no activity to sum up for 2019 yet" in pdf_text(empty.pdf, tmp_path)
+
+
+def test_an_account_logo_is_embedded_and_none_falls_back_to_the_initial(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    assert wrapped_inputs(world.account, 2024)["brand"]["logo"] is None
+    html = render_html(wrapped_inputs(world.account, 2024))
+    assert 'class="logo-initial">A<' in html
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89"
+        b"\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    world.account.logo.save("acme.png", SimpleUploadedFile("acme.png", png), save=True)
+    logo = wrapped_inputs(world.account, 2024)["brand"]["logo"]
+    assert logo.startswith("data:image/png;base64,")
+    assert render_pdf(render_html(wrapped_inputs(world.account, 2024))).pages >= 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:8000/admin/",
+        "https://example.com/tracker.png",
+        f"{STATIC_BASE}../../portal/settings.py",
+        f"{STATIC_BASE}%2e%2e/%2e%2e/portal/settings.py",
+        f"{STATIC_BASE}css/report.css?x=1",
+        "https://static.portal.invalid.evil.example/css/report.css",
+    ],
+)
+def test_weasyprint_fetches_nothing_but_our_static_files(url: str) -> None:
+    fetcher = StaticOnlyFetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_our_static_files_and_data_uris_are_fetched() -> None:
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch(f"{STATIC_BASE}css/report.css")
+    assert b"@font-face" in css.read()
+    assert css.content_type == "text/css"
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+def test_text_with_references_to_other_files_fetches_none_of_them(world: World) -> None:
+    review = Review(
+        account=world.account,
+        title='<img src="file:///etc/passwd">',
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        summary='<img src="http://127.0.0.1/x.png"><link rel=stylesheet href="file:///etc/hosts">',
+        created_by=world.csm,
+    )
+    review.save()
+    rendered = render_pdf(render_html(review_inputs(review)))
+    assert rendered.refused == []  # escaped: never markup, so never fetched
+
+
+# Making them: versions, idempotency, failures -----------------------------------------------
+
+
+def test_asking_twice_gives_back_the_same_version_and_changes_make_a_new_one(
+    year_of_data: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    account, csm = year_of_data.account, year_of_data.csm
+    with django_capture_on_commit_callbacks(execute=True):
+        first, made = services.request_wrapped(account, YEAR, user=csm)
+    assert made
+    first.refresh_from_db()
+    assert first.status == Report.Status.READY and first.version == 1
+    stored = first.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        again, made = services.request_wrapped(account, YEAR, user=year_of_data.executive)
+    assert (again.pk, made) == (first.pk, False)
+    assert Job.objects.filter(task="reports.render_report").count() == 1
+    usage_day(account, date(2025, 12, 30), mau=31, events=1)  # the data changed
+    with django_capture_on_commit_callbacks(execute=True):
+        second, made = services.request_wrapped(account, YEAR, user=csm)
+    second.refresh_from_db()
+    assert made and second.version == 2 and second.status == Report.Status.READY
+    first.refresh_from_db()
+    assert first.file.name == stored and first.file.storage.exists(stored)  # kept
+
+
+def test_a_task_delivered_twice_renders_once(year_of_data: World, monkeypatch: Any) -> None:
+    from reports import tasks
+
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+    calls: list[int] = []
+    real = tasks.render_pdf
+    monkeypatch.setattr(tasks, "render_pdf", lambda html: calls.append(1) or real(html))
+    tasks.render_report.run(report_id=report.pk)
+    tasks.render_report.run(report_id=report.pk)
+    assert len(calls) == 1
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY and report.pages == 3
+
+
+def test_a_failed_render_says_why_keeps_what_was_made_and_can_be_retried(
+    year_of_data: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from reports import tasks
+
+    account = year_of_data.account
+    with django_capture_on_commit_callbacks(execute=True):
+        good, _ = services.request_wrapped(account, YEAR, user=year_of_data.csm)
+    usage_day(account, date(2025, 12, 29), mau=29, events=1)
+
+    def broken(html: str) -> Any:
+        raise ValueError("the layout engine gave up")
+
+    monkeypatch.setattr(tasks, "render_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        bad, _ = services.request_wrapped(account, YEAR, user=year_of_data.csm)
+    bad.refresh_from_db()
+    assert bad.status == Report.Status.FAILED
+    assert "the layout engine gave up" in bad.error
+    good.refresh_from_db()
+    assert good.status == Report.Status.READY and good.file.storage.exists(good.file.name)
+    page = client_for(year_of_data.csm).get(bad.get_absolute_url())
+    assert b"the layout engine gave up" in page.content and b"Try again" in page.content
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(year_of_data.champion).post(
+            f"/a/{account.slug}/reports/{bad.pk}/retry/"
+        )
+    assert response.status_code == 302
+    bad.refresh_from_db()
+    assert bad.status == Report.Status.READY and bad.error == ""
+
+
+def test_a_render_over_the_time_limit_is_marked_failed(
+    year_of_data: World, monkeypatch: Any
+) -> None:
+    from reports import tasks
+
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+
+    def slow(html: str) -> Any:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(tasks, "render_pdf", slow)
+    tasks.render_report.run(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert "longer than" in report.error
+
+
+def test_storage_trouble_is_retried_then_marked_failed(
+    year_of_data: World, monkeypatch: Any
+) -> None:
+    from reports import tasks
+
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+    job = Job.objects.get(task="reports.render_report")
+
+    def full_disk(*args: Any, **kwargs: Any) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(tasks.default_storage, "save", full_disk)
+    # In-process (no broker) a failing job is final at once: the give-up hook marks it failed.
+    tasks.render_report.apply(kwargs={"report_id": report.pk, "job_id": str(job.pk)})
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert "No space left on device" in report.error
+
+
+# Pages, downloads and batches ------------------------------------------------------------------
+
+
+def test_a_future_year_is_a_clear_400_and_nothing_is_made(world: World) -> None:
+    year = timezone.localdate().year + 1
+    response = client_for(world.executive).post("/a/acme/reports/wrapped/", {"year": year})
+    assert response.status_code == 400
+    assert b"Select a valid choice" in response.content
+    response = client_for(world.executive).post("/a/acme/reports/wrapped/", {"year": "soon"})
+    assert response.status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_download_is_named_for_the_account_and_logged(
+    year_of_data: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = services.request_wrapped(year_of_data.account, YEAR, user=None)
+    response = client_for(year_of_data.executive).get(f"/a/acme/reports/{report.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="acme-wrapped-2025.pdf"'
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    logged = Activity.objects.get(verb="downloaded")
+    assert (logged.actor, logged.account) == (year_of_data.executive, year_of_data.account)
+
+
+def test_customers_see_published_reviews_and_the_wrapped_only(world: World) -> None:
+    from tests.reports_helpers import make_reports_world
+
+    made = make_reports_world(world)
+    page = client_for(world.executive).get("/a/acme/reports/").content.decode()
+    assert "Q3 2026 business review" in page
+    assert "Q4 2026 business review" not in page  # the draft
+    assert client_for(world.champion).get(f"/a/acme/reviews/{made['draft'].pk}/").status_code == 404
+    vendor = client_for(world.csm).get("/a/acme/reports/").content.decode()
+    assert "Q4 2026 business review" in vendor and "Draft, not shared" in vendor
+    assert client_for(world.member).get("/a/acme/reports/").status_code == 403
+
+
+def test_a_batch_makes_every_accounts_wrapped_and_emails_executives_once(
+    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    third = AccountFactory(name="Initech", slug="initech", owner=world.csm)
+    quiet = MembershipFactory(account=third, role="executive").user
+    NotificationSetting.objects.create(user=quiet, kind="reports", delivery="off")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.admin).post(
+            "/console/wrapped/", {"year": 2025, "segment": "", "email_executives": "on"}
+        )
+    assert response.status_code == 302
+    items = BatchItem.objects.select_related("report")
+    assert items.count() == 3
+    assert {i.report.status for i in items} == {Report.Status.READY}
+    batch = items.first().batch  # type: ignore[union-attr]
+    progress = services.progress(batch)
+    assert (progress.total, progress.ready, progress.percent, progress.done) == (3, 3, 100, True)
+    assert [m.to for m in mail.outbox] == [[world.executive.email]]  # Acme's; Initech's opted out
+    assert "Wrapped is ready" in mail.outbox[0].subject
+    page = client_for(world.admin).get(f"/console/wrapped/{batch.pk}/").content.decode()
+    assert "3 of 3 done (100%)" in page
+    # Run again: the same figures give back the same files, no new version.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post("/console/wrapped/", {"year": 2025, "segment": ""})
+    assert Report.objects.count() == 3
+
+
+def test_the_csm_writes_publishes_and_the_executive_gets_the_pdf(
+    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    csm = client_for(world.csm)
+    response = csm.post(
+        "/a/acme/reviews/new/",
+        {
+            "title": "Q3 2026 business review",
+            "kind": "qbr",
+            "period_start": "2026-07-01",
+            "period_end": "2026-09-30",
+            "summary": "Strong quarter.",
+        },
+    )
+    assert response.status_code == 302
+    review = Review.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        csm.post(f"/a/acme/reviews/{review.pk}/publish/", {"publish": "1"})
+    report = Report.objects.get(review=review)
+    assert report.status == Report.Status.READY and report.filename == "acme-qbr-2026-q3.pdf"
+    archive = client_for(world.executive).get("/a/acme/reports/").content.decode()
+    assert f"/a/acme/reports/{report.pk}/download/" in archive
+
+
+def test_bad_review_input_is_a_clear_422_and_nothing_is_saved(world: World) -> None:
+    response = client_for(world.csm).post(
+        "/a/acme/reviews/new/",
+        {
+            "title": "Backwards",
+            "kind": "qbr",
+            "period_start": "2026-09-30",
+            "period_end": "2026-07-01",
+        },
+    )
+    assert response.status_code == 422
+    assert b"must end on or after" in response.content
+    assert not Review.objects.exists()
+    next_year = timezone.localdate() + timedelta(days=400)
+    response = client_for(world.csm).post(
+        "/a/acme/reviews/new/",
+        {"title": "Later", "kind": "qbr", "period_start": next_year, "period_end": next_year},
+    )
+    assert response.status_code == 422 and b"has not started yet" in response.content
+
+
+def test_the_status_fragment_polls_until_ready(world: World) -> None:
+    from tests.reports_helpers import make_reports_world
+
+    made = make_reports_world(world)
+    report = made["ready"]
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.QUEUED)
+    fragment = client_for(world.executive).get(report.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="load delay:1500ms"' in fragment.content
+    assert b"<html" not in fragment.content
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY)
+    fragment = client_for(world.executive).get(report.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert (
+        b"hx-trigger" not in fragment.content
+        and b"Download acme-qbr-2026-q3.pdf" in fragment.content
+    )
