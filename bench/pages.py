@@ -88,6 +88,9 @@ PAGES: list[Page] = [
     # csm_account for the CSM); the CSM's 360° page and the book of business.
     Page("csm_360", "priya@northwind.example", "/a/acme/360/"),
     Page("csm_book", "priya@northwind.example", "/book/"),
+    # Reviews and Wrapped: the archive executives download from, and the CSM's view of it.
+    Page("executive_reports", "eli@acme.example", "/a/acme/reports/"),
+    Page("csm_reports", "priya@northwind.example", "/a/acme/reports/"),
     Page("cs_admin_book", "morgan@northwind.example", "/book/"),
 ]
 

@@ -29,6 +29,7 @@ from reports.models import BatchItem, Report, Review, WrappedNote
 from reports.rendering import STATIC_BASE, StaticOnlyFetcher, render_html, render_pdf
 from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
 from surveys.models import Kind, Response
+from tests.celery_helpers import REDIS_URL, real_worker
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
 from tests.survey_helpers import deliver, make_campaign, make_survey
@@ -36,6 +37,11 @@ from tests.survey_helpers import deliver, make_campaign, make_survey
 YEAR = 2025
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdfinfo")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils (make test installs)")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the PDFs go to a throwaway directory
 
 
 def aware(day: date, hour: int = 12) -> datetime:
@@ -606,3 +612,64 @@ def test_the_status_fragment_polls_until_ready(world: World) -> None:
         b"hx-trigger" not in fragment.content
         and b"Download acme-qbr-2026-q3.pdf" in fragment.content
     )
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (TEST_CELERY_BROKER_URL)")
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_the_pdf_the_page_polls_for(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    """Through Redis and a Celery worker: the request answers at once with the version queued;
+    the worker renders it; the status fragment then offers the download."""
+    from tests.test_jobs import wait_for
+
+    settings.MEDIA_ROOT = tmp_path
+    usage_day(world.account, date(2025, 6, 1), mau=12, events=40)
+    client = client_for(world.executive)
+    with real_worker():
+        response = client.post("/a/acme/reports/wrapped/", {"year": 2025})
+        assert response.status_code == 302
+        report = Report.objects.get()
+        wait_for(lambda: Report.objects.get(pk=report.pk).status == Report.Status.READY, 60)
+    report.refresh_from_db()
+    assert report.pages == 2 and report.file.storage.exists(report.file.name)
+    assert Job.objects.get(task="reports.render_report").status == Job.Status.DONE
+    fragment = client.get(report.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert b"Download acme-wrapped-2025.pdf" in fragment.content
+
+
+@pytest.mark.parametrize("persona", ["executive", "csm"])
+def test_the_archive_runs_the_same_queries_for_two_reviews_and_for_forty(
+    world: World, persona: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reports_helpers import stand_in_version
+
+    def add_reviews(count: int) -> None:
+        for n in range(count):
+            review = Review.objects.create(
+                account=world.account,
+                title=f"Review {n}",
+                period_start=date(2024, 1, 1) + timedelta(days=n),
+                period_end=date(2024, 3, 31) + timedelta(days=n),
+                created_by=world.csm,
+                published_at=timezone.now(),
+            )
+            stand_in_version(review)
+            stand_in_version(review, version=2, status=Report.Status.FAILED)
+
+    client = client_for(world.persona(persona))
+
+    def queries() -> int:
+        client.get("/a/acme/reports/")  # the first request fills per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/a/acme/reports/").status_code == 200
+        return len(captured)
+
+    add_reviews(2)
+    few = queries()
+    add_reviews(38)
+    assert queries() == few
