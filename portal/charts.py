@@ -79,6 +79,7 @@ def bar_chart(
     y_max: float,
     decimals: int = 0,
     counts: Sequence[int] | None = None,
+    color: str = POSITIVE,
 ) -> Chart:
     """Bars from a baseline (zero, or ``y_min`` when the scale starts above zero); a point
     with no value leaves a gap marked "-". Negative bars are drawn in the warning colour."""
@@ -116,7 +117,7 @@ def bar_chart(
                     top,
                     bar_w,
                     max(bottom - top, 1.0),
-                    NEGATIVE if value < 0 else POSITIVE,
+                    NEGATIVE if value < 0 else color,
                     label,
                     _format(value, decimals),
                 )
@@ -197,6 +198,7 @@ def line_chart(
     decimals: int = 0,
     unit: str = "",
     empty: str = "no data",
+    color: str = POSITIVE,
 ) -> Chart:
     """A line through the points that have a value (gaps break the line), for trends such as
     active users or health over time. ``y_max`` defaults to a little above the highest value."""
@@ -229,7 +231,7 @@ def line_chart(
             parts.append(
                 _svg(
                     '<circle cx="{}" cy="{}" r="2.5" fill="{}"><title>{}: {}</title></circle>',
-                    x, y(value), POSITIVE, label, fmt(value),
+                    x, y(value), color, label, fmt(value),
                 )
             )  # fmt: skip
         last_is_clear = i == n - 1 and (n - 1) % label_every >= label_every / 2
@@ -246,7 +248,7 @@ def line_chart(
         parts.append(
             _svg(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-linejoin="round"/>',
-                " ".join(points_attr), POSITIVE,
+                " ".join(points_attr), color,
             )
         )  # fmt: skip
     if values:

@@ -6,6 +6,7 @@ to the console, files on local disk. ``DEBUG=false`` switches to production, whe
 also come from a file: ``SECRET_KEY_FILE=/run/secrets/key``.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,6 +39,8 @@ SITE_NAME = env.str("SITE_NAME", default="Customer Portal")
 VENDOR_NAME = env.str("VENDOR_NAME", default="Northwind Software")
 # The vendor's brand colour, on PDFs beside the account's own.
 VENDOR_COLOR = env.str("VENDOR_COLOR", default="#2457d6")
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", VENDOR_COLOR):
+    raise ImproperlyConfigured("VENDOR_COLOR must be # and six hex digits, like #2457d6.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -74,6 +74,8 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
     """The SVG charts for the figures, drawn by the same module as the web pages."""
     made: dict[str, Chart] = {}
     name = inputs["brand"]["account"]
+    # The account's colour where it has one (validated as #rrggbb), else the vendor's.
+    color = inputs["brand"]["color"] or inputs["brand"]["vendor_color"]
     usage = inputs.get("usage")
     if inputs["kind"] == "wrapped" and usage:
         peak = max((m["mau"] or 0 for m in usage["months"]), default=0)
@@ -82,12 +84,14 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
             title=f"Monthly active users at {name}, {inputs['year']}",
             y_min=0,
             y_max=max(10.0, peak * 1.15),
+            color=color,
         )
     if inputs["kind"] == "review":
         if usage and usage["weeks"]:
             made["weeks"] = line_chart(
                 [(w["label"], float(w["wau"])) for w in usage["weeks"]],
                 title=f"Weekly active users at {name}, week by week",
+                color=color,
             )
         if usage and usage["adoption"]:
             made["adoption"] = bar_chart(
@@ -95,6 +99,7 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
                 title="Share of monthly active users who used each feature",
                 y_min=0,
                 y_max=100,
+                color=color,
             )
         health = inputs.get("health")
         if health and len(health["history"]) > 1:
@@ -102,6 +107,7 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
                 [(h["label"], float(h["score"])) for h in health["history"]],
                 title=f"Health score at {name} through the period",
                 y_max=100,
+                color=color,
             )
     return made
 
