@@ -9,8 +9,6 @@ apps' figures through their own modules (usage, onboarding, plans, surveys, heal
 
 from __future__ import annotations
 
-import base64
-import calendar
 import hashlib
 import json
 import mimetypes
@@ -52,7 +50,7 @@ from surveys.scoring import summarize
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.11.5"
+TEMPLATE_VERSION = "2026.11.6"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -123,9 +121,10 @@ def _end_of(day: date) -> datetime:
 # Branding --------------------------------------------------------------------------------------
 
 
-def logo_data_uri(account: Account) -> str | None:
-    """The account's logo as a data: URI (the PDF fetches no file), None when there is none
-    or it cannot be read: the cover then shows the account's initial."""
+def logo_of(account: Account) -> dict[str, str] | None:
+    """Which logo file the account has, and a digest of its bytes (so a new logo makes a new
+    version); None when there is none, or it is not an image we print, or it cannot be read.
+    The bytes themselves are read when the PDF is rendered (see ``rendering.logo_data_uri``)."""
     if not account.logo:
         return None
     mime = mimetypes.guess_type(account.logo.name)[0]
@@ -135,10 +134,10 @@ def logo_data_uri(account: Account) -> str | None:
         if account.logo.size > LOGO_MAX_BYTES:
             return None
         with account.logo.open("rb") as handle:
-            data = handle.read(LOGO_MAX_BYTES + 1)
+            digest = hashlib.sha256(handle.read(LOGO_MAX_BYTES + 1)).hexdigest()
     except (OSError, ValueError):
         return None
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return {"name": account.logo.name, "type": mime, "sha256": digest}
 
 
 def branding(account: Account) -> dict[str, Any]:
@@ -148,7 +147,7 @@ def branding(account: Account) -> dict[str, Any]:
         "slug": account.slug,
         "initial": account.name[:1].upper(),
         "color": account.brand_color or None,
-        "logo": logo_data_uri(account),
+        "logo": logo_of(account),
         "vendor": settings.VENDOR_NAME,
         "vendor_color": settings.VENDOR_COLOR,
         "csm": owner.display_name if owner else None,
@@ -546,18 +545,6 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
     }
 
 
-def review_slug(review: Review) -> str:
-    start, end = review.period_start, review.period_end
-    quarter = (start.month - 1) // 3 + 1
-    if (
-        start.day == 1
-        and start.month == 3 * quarter - 2
-        and end == date(start.year, 3 * quarter, calendar.monthrange(start.year, 3 * quarter)[1])
-    ):
-        return f"{start.year}-q{quarter}"
-    return f"{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
-
-
 def previous_review(review: Review) -> Review | None:
     return (
         Review.objects.filter(
@@ -635,7 +622,7 @@ def review_inputs(review: Review) -> dict[str, Any]:
             "title": review.title,
             "kind": review.kind,
             "kind_label": review.get_kind_display(),
-            "slug": review_slug(review),
+            "slug": review.period_slug,
             "summary": review.summary,
             "risks": review.risks,
             "recommendations": review.recommendations,

@@ -68,6 +68,14 @@ class Review(models.Model):
     def document(self) -> str:
         return f"review-{self.pk}"
 
+    @property
+    def period_slug(self) -> str:
+        """``2026-q3`` for a calendar quarter, else ``2026-07-01-to-2026-08-15``."""
+        start, end = self.period_start, self.period_end
+        if (start, end) == quarter_of(start):
+            return f"{start.year}-q{(start.month - 1) // 3 + 1}"
+        return f"{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
+
 
 class WrappedNote(models.Model):
     """The CSM's personal note printed in an account's Wrapped for a year."""
@@ -151,7 +159,9 @@ class Report(models.Model):
     def title(self) -> str:
         if self.kind == self.Kind.WRAPPED:
             return f"{self.account.name} Wrapped {self.year}"
-        return self.inputs.get("review", {}).get("title", "Business review")
+        if self.review is not None:
+            return self.review.title
+        return "Business review"
 
     @property
     def activity_label(self) -> str:
@@ -162,11 +172,10 @@ class Report(models.Model):
         """``acme-wrapped-2026.pdf``, ``acme-qbr-2026-q3.pdf``; later versions add ``-v2``."""
         if self.kind == self.Kind.WRAPPED:
             stem = f"{self.account.slug}-wrapped-{self.year}"
+        elif self.review is not None:
+            stem = f"{self.account.slug}-{self.review.kind}-{self.review.period_slug}"
         else:
-            review = self.inputs.get("review", {})
-            stem = (
-                f"{self.account.slug}-{review.get('kind', 'review')}-{review.get('slug', 'review')}"
-            )
+            stem = f"{self.account.slug}-review"
         return f"{stem}{f'-v{self.version}' if self.version > 1 else ''}.pdf"
 
     @property

@@ -7,6 +7,8 @@ other local file. Everything a user typed reaches the template as text and is es
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import mimetypes
 import time
 from dataclasses import dataclass
@@ -15,12 +17,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.charts import Chart, bar_chart, line_chart
+
+from .figures import LOGO_MAX_BYTES
 
 # Static files are addressed under a host that cannot exist (.invalid never resolves), and the
 # fetcher answers for it from the project's static directories.
@@ -112,10 +117,26 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
     return made
 
 
+def logo_data_uri(logo: dict[str, str] | None) -> str | None:
+    """The account's logo as a ``data:`` URI, read from storage now; None (the cover shows the
+    account's initial) when it is gone, too large, or no longer the file that was asked for."""
+    if not logo:
+        return None
+    try:
+        with default_storage.open(logo["name"], "rb") as handle:
+            data = handle.read(LOGO_MAX_BYTES + 1)
+    except (OSError, ValueError):
+        return None
+    if len(data) > LOGO_MAX_BYTES or hashlib.sha256(data).hexdigest() != logo["sha256"]:
+        return None
+    return f"data:{logo['type']};base64,{base64.b64encode(data).decode()}"
+
+
 def render_html(inputs: dict[str, Any], *, made_at: Any = None) -> str:
+    brand = {**inputs["brand"], "logo": logo_data_uri(inputs["brand"].get("logo"))}
     context = {
         "data": inputs,
-        "brand": inputs["brand"],
+        "brand": brand,
         "charts": charts(inputs),
         "static_base": STATIC_BASE,
         "made_at": made_at or timezone.localtime(),

@@ -157,10 +157,12 @@ class Document:
     pending: Report | None  # a newer version still being made (or failed), for the vendor
     review: Review | None = None
     versions: int = 0
+    changes: dict[str, Any] | None = None  # what moved since the previous review
 
 
 def archive(account: Account, *, customer: bool) -> list[Document]:
-    """Every document of the account, newest first (two queries)."""
+    """Every document of the account, newest first (three queries: the versions are read
+    without their stored figures, then "what changed" of the newest ready review versions)."""
     documents: dict[str, Document] = {}
     for review in visible_reviews(account, customer=customer):
         documents[review.document] = Document(
@@ -172,7 +174,8 @@ def archive(account: Account, *, customer: bool) -> list[Document]:
             pending=None,
             review=review,
         )
-    for report in visible_reports(account, customer=customer).order_by("document", "-version"):
+    versions = visible_reports(account, customer=customer).defer("inputs")
+    for report in versions.order_by("document", "-version"):
         doc = documents.get(report.document)
         if doc is None:
             if report.kind != Report.Kind.WRAPPED:
@@ -190,6 +193,11 @@ def archive(account: Account, *, customer: bool) -> list[Document]:
             doc.latest = doc.latest or report
         elif doc.latest is None and doc.pending is None:
             doc.pending = report
+    latest = {d.latest.pk: d for d in documents.values() if d.review and d.latest}
+    if latest:
+        rows = Report.objects.filter(pk__in=latest).values_list("pk", "inputs__changes")
+        for pk, changes in rows:
+            latest[pk].changes = changes
     return sorted(documents.values(), key=lambda d: (d.sort_date, d.key), reverse=True)
 
 
