@@ -50,7 +50,7 @@ from surveys.scoring import summarize
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.11.6"
+TEMPLATE_VERSION = "2026.11.8"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -563,7 +563,8 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
     active users, each as before → now."""
     if previous is None:
         return None
-    account, before, now = review.account, previous.period_end, review.period_end
+    account, before = review.account, previous.period_end
+    now = min(review.period_end, timezone.localdate())  # a period still running: as of today
     rows: list[dict] = []
     old, new = health_at(account, before), health_at(account, now)
     if old and new:

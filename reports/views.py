@@ -79,9 +79,7 @@ def retry(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
 
 
 def _asked(request: HttpRequest, version: Report, made_new: bool) -> HttpResponse:
-    if made_new:
-        messages.success(request, f"Making version {version.version}. It takes a few seconds.")
-    elif version.status == Report.Status.READY:
+    if not made_new and version.status == Report.Status.READY:
         messages.info(
             request,
             f"Nothing has changed since version {version.version}: here it is, ready to download.",
