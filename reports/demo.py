@@ -1,5 +1,5 @@
 """Demo reviews: a published business review for Acme's last quarter, with its PDF, a draft
-for the quarter under way, and the CSM's note for this year's Wrapped. Idempotent."""
+for the quarter under way, and this year's Wrapped with the CSM's note. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Account
 
 from .models import Review, WrappedNote, quarter_of
-from .services import request_review
+from .services import request_review, request_wrapped
 
 SUMMARY = """Acme's team moved month-end reporting from spreadsheets into the portal this quarter: \
 active users grew every month and the finance team now closes the books with the scheduled \
@@ -60,7 +60,7 @@ def ensure_demo_reviews() -> int:
         },
     )
     created += new
-    _, new = WrappedNote.objects.get_or_create(
+    _, new_note = WrappedNote.objects.get_or_create(
         account=account,
         year=today.year,
         defaults={
@@ -70,4 +70,6 @@ def ensure_demo_reviews() -> int:
             "let's bring operations along.",
         },
     )
-    return created + new
+    if new_note:
+        request_wrapped(account, today.year, user=account.owner)
+    return created + new_note
