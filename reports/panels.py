@@ -14,5 +14,5 @@ from .services import archive
 def reports_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("reports.view"):
         return None
-    documents = archive(access.account, customer=access.is_customer)
+    documents = archive(access.account, customer=access.is_customer, changes=False)
     return Panel("reports/panel.html", {"documents": documents[:3]})

@@ -160,9 +160,10 @@ class Document:
     changes: dict[str, Any] | None = None  # what moved since the previous review
 
 
-def archive(account: Account, *, customer: bool) -> list[Document]:
-    """Every document of the account, newest first (three queries: the versions are read
-    without their stored figures, then "what changed" of the newest ready review versions)."""
+def archive(account: Account, *, customer: bool, changes: bool = True) -> list[Document]:
+    """Every document of the account, newest first (three queries: the reviews, the versions
+    read without their stored figures, then, unless ``changes`` is off, "what changed" of the
+    newest ready review versions)."""
     documents: dict[str, Document] = {}
     for review in visible_reviews(account, customer=customer):
         documents[review.document] = Document(
@@ -194,7 +195,7 @@ def archive(account: Account, *, customer: bool) -> list[Document]:
         elif doc.latest is None and doc.pending is None:
             doc.pending = report
     latest = {d.latest.pk: d for d in documents.values() if d.review and d.latest}
-    if latest:
+    if changes and latest:
         rows = Report.objects.filter(pk__in=latest).values_list("pk", "inputs__changes")
         for pk, changes in rows:
             latest[pk].changes = changes
