@@ -12,7 +12,7 @@ the numbers all get them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.html import format_html, format_html_join
@@ -44,9 +44,19 @@ def _svg(fragment: str, *args: object) -> str:
     return format_html(fragment, *(f"{a:.1f}" if isinstance(a, float) else a for a in args))
 
 
+def _steps() -> Iterator[float]:
+    """1, 2, 5, 10, 20, 25, 50, 100, 200, 500, then 1, 2, 2.5, 5 x 10^k for ever larger k."""
+    yield from (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
+    magnitude = 1000
+    while True:
+        for m in (1, 2, 2.5, 5):
+            yield m * magnitude
+        magnitude *= 10
+
+
 def _ticks(y_min: float, y_max: float) -> list[float]:
     span = y_max - y_min
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if span / s <= 5)
+    step = next(s for s in _steps() if span / s <= 5)
     first = (int(y_min // step) + (0 if y_min % step == 0 else 1)) * step
     return [float(first + i * step) for i in range(int((y_max - first) // step) + 1)]
 
@@ -65,7 +75,7 @@ def _grid(y_min: float, y_max: float, y: Callable[[float], float]) -> list[str]:
             LEFT - 6,
             y(tick) + 4,
             MUTED,
-            f"{tick:g}",
+            f"{tick:,.0f}" if tick.is_integer() else f"{tick:g}",
         )
         for tick in _ticks(y_min, y_max)
     ]

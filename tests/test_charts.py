@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from portal.charts import line_chart
 
 
@@ -24,3 +28,13 @@ def test_an_empty_chart_says_so() -> None:
 def test_labels_are_escaped() -> None:
     chart = line_chart([("<b>x</b>", 1.0), ("y", 2.0)], title="T & <i>")
     assert "<b>x</b>" not in chart.svg and "&lt;b&gt;" in chart.svg
+
+
+@pytest.mark.parametrize("top", [2_600.0, 48_000.0, 1_250_000.0])
+def test_large_figures_get_a_few_round_grid_lines(top: float) -> None:
+    chart = line_chart([("Mon", top * 0.8), ("Tue", top)], title="Active users", y_max=top)
+    ticks = [
+        float(t.replace(",", ""))
+        for t in re.findall(r'text-anchor="end"[^>]*>([\d.,]+)<', str(chart.svg))
+    ]
+    assert 2 <= len(ticks) <= 6 and ticks[0] == 0 and ticks[-1] <= top
