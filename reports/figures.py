@@ -50,7 +50,7 @@ from surveys.scoring import summarize
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.11.8"
+TEMPLATE_VERSION = "2026.11.9"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -483,10 +483,24 @@ def health_at(account: Account, day: date) -> HealthScore | None:
     return HealthScore.objects.filter(account=account, day__lte=day).order_by("-day").first()
 
 
+# The CSM's pulse and its note are the vendor's own: never printed for the customer.
+VENDOR_ONLY_PARTS = frozenset({"pulse"})
+
+
+def customers_see_health(account: Account) -> bool:
+    """The CSM's choice on the 360° page: customers see health only when it is on."""
+    return AccountFacts.objects.filter(account=account, customers_see_health=True).exists()
+
+
 def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
+    """The score at the period's end, its parts and history; None when the account's customers
+    are not shown their health (the CSM decides), or there is no score."""
+    if not customers_see_health(account):
+        return None
     score = health_at(account, end)
     if score is None or score.day < start - timedelta(days=31):
         return None
+    shown = {n: p for n, p in score.parts.items() if n not in VENDOR_ONLY_PARTS}
     history = HealthScore.objects.filter(account=account, day__range=(start, end)).order_by("day")
     return {
         "score": score.score,
@@ -500,11 +514,12 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
                 "weight": part["weight"],
                 "why": part["why"],
             }
-            for name, part in score.parts.items()
+            for name, part in shown.items()
         ],
         "drags": [
             {"label": d.label, "why": d.why, "points": d.points_lost}
             for d in pulled_down(score.parts)
+            if d.part not in VENDOR_ONLY_PARTS
         ],
         "history": [{"label": f"{h.day:%-d %b}", "score": h.score} for h in history],
     }
@@ -567,7 +582,7 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
     now = min(review.period_end, timezone.localdate())  # a period still running: as of today
     rows: list[dict] = []
     old, new = health_at(account, before), health_at(account, now)
-    if old and new:
+    if old and new and customers_see_health(account):
         rows.append(
             {
                 "what": "Health score",

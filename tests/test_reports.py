@@ -21,7 +21,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Activity, NotificationSetting
-from insights.models import FeatureUsageDay, HealthScore, ProductUser, UsageDay, UsageEvent
+from insights.models import (
+    AccountFacts,
+    FeatureUsageDay,
+    HealthScore,
+    ProductUser,
+    UsageDay,
+    UsageEvent,
+)
 from portal.models import Job
 from reports import services
 from reports.figures import NoReport, review_inputs, wrapped_inputs
@@ -186,6 +193,7 @@ def test_a_year_to_come_is_refused_and_a_year_without_data_is_empty(world: World
 
 def test_the_review_opens_with_what_changed_since_the_previous_one(year_of_data: World) -> None:
     account = year_of_data.account
+    AccountFacts.objects.create(account=account, customers_see_health=True)
     HealthScore.objects.create(
         account=account, day=date(2025, 6, 30), score=55, band="at_risk", parts={}
     )
@@ -217,6 +225,23 @@ def test_the_review_opens_with_what_changed_since_the_previous_one(year_of_data:
     )
     kpi = rows["Month-end reporting time"]
     assert (kpi["before"], kpi["now"], kpi["direction"]) == ("30 hours", "30 hours", "same")
+
+
+def test_health_is_left_out_unless_the_csm_shows_it_to_the_customer(year_of_data: World) -> None:
+    account = year_of_data.account
+    HealthScore.objects.create(
+        account=account, day=date(2025, 12, 31), score=30, band="critical", parts={}
+    )
+    review = Review.objects.create(
+        account=account,
+        title="Q4",
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+        created_by=year_of_data.csm,
+    )
+    assert review_inputs(review)["health"] is None
+    AccountFacts.objects.create(account=account, customers_see_health=True)
+    assert review_inputs(review)["health"]["score"] == 30
 
 
 # The PDFs ------------------------------------------------------------------------------------
@@ -258,12 +283,16 @@ def test_the_review_pdf_prints_the_period_and_the_csms_words(
     year_of_data: World, tmp_path: Path
 ) -> None:
     account = year_of_data.account
+    AccountFacts.objects.create(account=account, customers_see_health=True)
     HealthScore.objects.create(
         account=account,
         day=date(2025, 12, 31),
         score=64,
         band="at_risk",
-        parts={"usage": {"score": 40, "weight": 30, "why": "MAU is 30% of seats"}},
+        parts={
+            "usage": {"score": 40, "weight": 30, "why": "MAU is 30% of seats"},
+            "pulse": {"score": 20, "weight": 10, "why": "The CSM's pulse: poor (budget cuts)"},
+        },
     )
     review = Review.objects.create(
         account=account,
@@ -289,6 +318,7 @@ def test_the_review_pdf_prints_the_period_and_the_csms_words(
         "1 October 2025 – 31 December 2025",
     ):
         assert printed in text, printed
+    assert "budget cuts" not in text  # the CSM's pulse note is the vendor's own
     assert rendered.pages == pdf_pages(rendered.pdf, tmp_path)
     assert 4 <= rendered.pages <= 8
     assert fonts_not_embedded(rendered.pdf, tmp_path) == []
