@@ -122,6 +122,8 @@ class Report(models.Model):
     version = models.PositiveIntegerField()
     # SHA-256 of the figures and the template version: the same inputs give the same file.
     fingerprint = models.CharField(max_length=64)
+    # Customers see it: a Wrapped, or a review version asked for while the review is published.
+    shared = models.BooleanField(default=False)
     inputs = models.JSONField(help_text="The figures as they were when this version was asked for.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
@@ -142,9 +144,6 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "document", "version"], name="one_report_per_version"
-            ),
-            models.UniqueConstraint(
-                fields=["account", "document", "fingerprint"], name="one_report_per_input"
             ),
         ]
         indexes = [models.Index(fields=["account", "document", "-version"], name="report_latest")]
@@ -181,6 +180,17 @@ class Report(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Rendering for longer than a render may take: its worker was lost."""
+        from .services import stuck_before
+
+        return (
+            self.status == self.Status.RENDERING
+            and self.started_at is not None
+            and self.started_at < stuck_before()
+        )
 
 
 class WrappedBatch(models.Model):

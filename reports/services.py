@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +39,10 @@ def request_wrapped(
     """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
     year that cannot have one."""
     inputs = wrapped_inputs(account, year, today=today)
-    return _request(account, Report.Kind.WRAPPED, f"wrapped-{year}", inputs, user=user, year=year)
+    document = f"wrapped-{year}"
+    return _request(
+        account, Report.Kind.WRAPPED, document, inputs, user=user, shared=True, year=year
+    )
 
 
 def request_review(review: Review, *, user: User | None) -> tuple[Report, bool]:
@@ -49,6 +52,7 @@ def request_review(review: Review, *, user: User | None) -> tuple[Report, bool]:
         review.document,
         review_inputs(review),
         user=user,
+        shared=review.published_at is not None,
         review=review,
     )
 
@@ -60,29 +64,35 @@ def _request(
     inputs: dict[str, Any],
     *,
     user: User | None,
+    shared: bool,
     **fields: Any,
 ) -> tuple[Report, bool]:
+    """The newest version if it was made from these very figures (made again if it failed, got
+    stuck or lost its file), else a new version. ``shared``: the customer may see it (a Wrapped,
+    or a review that is published)."""
     digest = fingerprint(inputs)
     for _ in range(5):
-        existing = Report.objects.filter(account=account, document=document, fingerprint=digest)
-        report = existing.first()
-        if report is not None:
-            if report.status == Report.Status.FAILED:
-                retry(report, user=user)
-                report.refresh_from_db()
-            return report, False
-        latest = Report.objects.filter(account=account, document=document).aggregate(
-            v=Max("version")
-        )["v"]
+        latest = (
+            Report.objects.filter(account=account, document=document).order_by("-version").first()
+        )
+        if latest is not None and latest.fingerprint == digest:
+            if shared and not latest.shared:
+                Report.objects.filter(pk=latest.pk).update(shared=True)
+            if latest.status == Report.Status.READY and not _file_exists(latest):
+                Report.objects.filter(pk=latest.pk).update(status=Report.Status.FAILED)
+            retry(latest, user=user)  # when failed or stuck; otherwise nothing
+            latest.refresh_from_db()
+            return latest, False
         try:
             with transaction.atomic():
                 report = Report.objects.create(
                     account=account,
                     kind=kind,
                     document=document,
-                    version=(latest or 0) + 1,
+                    version=(latest.version if latest else 0) + 1,
                     fingerprint=digest,
                     inputs=inputs,
+                    shared=shared,
                     requested_by=user if user and user.is_authenticated else None,
                     **fields,
                 )
@@ -94,10 +104,25 @@ def _request(
     raise RuntimeError("could not record the report version")  # pragma: no cover
 
 
+def _file_exists(report: Report) -> bool:
+    try:
+        return bool(report.file) and report.file.storage.exists(report.file.name)
+    except (OSError, ValueError):
+        return False
+
+
+def stuck_before() -> Any:
+    """A version rendering since before this has lost its worker."""
+    return timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 30)
+
+
 def retry(report: Report, *, user: User | None) -> bool:
-    """Queue a failed version again; False when it is not failed (any more)."""
+    """Queue a version again when it failed or its worker was lost; False otherwise."""
+    retriable = Q(status=Report.Status.FAILED) | Q(
+        status=Report.Status.RENDERING, started_at__lt=stuck_before()
+    )
     with transaction.atomic():
-        queued = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+        queued = Report.objects.filter(retriable, pk=report.pk).update(
             status=Report.Status.QUEUED, error="", started_at=None
         )
         if queued:
@@ -115,9 +140,8 @@ def mark_failed(report_id: int, reason: str) -> None:
 def claim(report_id: int) -> bool:
     """Take a version for rendering: queued, or left rendering by a worker that died."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 30)
     claimable = Q(status=Report.Status.QUEUED) | Q(
-        status=Report.Status.RENDERING, started_at__lt=stale
+        status=Report.Status.RENDERING, started_at__lt=stuck_before()
     )
     return bool(
         Report.objects.filter(claimable, pk=report_id).update(
@@ -130,12 +154,12 @@ def claim(report_id: int) -> bool:
 
 
 def visible_reports(account: Account, *, customer: bool) -> QuerySet[Report]:
-    """Versions this viewer may open: customers those of the Wrapped and of published
-    reviews; the vendor every version, drafts included."""
+    """Versions this viewer may open: customers those of the Wrapped and the versions of a
+    published review made while it was published (never a draft's); the vendor every one."""
     reports = Report.objects.filter(account=account).select_related("review", "account")
     if customer:
         reports = reports.filter(
-            Q(kind=Report.Kind.WRAPPED) | Q(review__published_at__isnull=False)
+            Q(kind=Report.Kind.WRAPPED) | Q(review__published_at__isnull=False, shared=True)
         )
     return reports
 

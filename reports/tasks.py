@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _gave_up(*, error: str, report_id: int, **_: object) -> None:
-    services.mark_failed(report_id, f"Could not store the PDF after several tries ({error}).")
+    services.mark_failed(report_id, f"The PDF could not be made after several tries ({error}).")
 
 
 @job_task(
@@ -51,19 +51,22 @@ def render_report(report_id: int) -> str | None:
         return None
     try:
         name = default_storage.save(report_path(report, ""), ContentFile(rendered.pdf))
-    except OSError:
-        # Storage trouble passes: back in the queue, and the job retries with backoff.
-        Report.objects.filter(pk=report_id).update(status=Report.Status.QUEUED)
+        done = Report.objects.filter(pk=report_id, status=Report.Status.RENDERING).update(
+            status=Report.Status.READY,
+            file=name,
+            pages=rendered.pages,
+            size=len(rendered.pdf),
+            render_seconds=rendered.seconds,
+            rendered_at=timezone.now(),
+            error="",
+        )
+    except BaseException:
+        # Storage or database trouble passes: back in the queue (never left "rendering"),
+        # and the job retries with backoff.
+        Report.objects.filter(pk=report_id, status=Report.Status.RENDERING).update(
+            status=Report.Status.QUEUED
+        )
         raise
-    done = Report.objects.filter(pk=report_id, status=Report.Status.RENDERING).update(
-        status=Report.Status.READY,
-        file=name,
-        pages=rendered.pages,
-        size=len(rendered.pdf),
-        render_seconds=rendered.seconds,
-        rendered_at=timezone.now(),
-        error="",
-    )
     if done:
         services.after_ready(report)
     return name

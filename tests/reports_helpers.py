@@ -61,6 +61,7 @@ def stand_in_version(
         fingerprint=f"stand-in-{version}",
         inputs={"review": {"title": review.title, "kind": review.kind, "slug": "2026-q3"}},
         status=status,
+        shared=review.published_at is not None,
         rendered_at=timezone.now() if status == Report.Status.READY else None,
         pages=3 if status == Report.Status.READY else None,
     )

@@ -704,3 +704,94 @@ def test_the_archive_runs_the_same_queries_for_two_reviews_and_for_forty(
     few = queries()
     add_reviews(38)
     assert queries() == few
+
+
+def test_a_drafts_pdf_never_reaches_the_customer(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    csm = world.csm
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3 2025 business review",
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 9, 30),
+        summary="DRAFT: they might leave",
+        created_by=csm,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        draft, _ = services.request_review(review, user=csm)
+        review.summary = "A steady quarter."
+        review.published_at = timezone.now()
+        review.save()
+        published, made = services.request_review(review, user=csm)
+    assert made and published.version == 2
+    executive = client_for(world.executive)
+    assert executive.get(f"/a/acme/reports/{draft.pk}/download/").status_code == 404
+    download = executive.get(f"/a/acme/reports/{published.pk}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    page = executive.get(f"/a/acme/reviews/{review.pk}/").content.decode()
+    assert f"/reports/{draft.pk}/" not in page and f"/reports/{published.pk}/" in page
+
+
+def test_figures_that_change_back_make_a_new_version_not_an_old_one(
+    year_of_data: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    account, csm = year_of_data.account, year_of_data.csm
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = services.request_wrapped(account, YEAR, user=csm)
+        extra = UsageDay.objects.create(
+            account=account,
+            day=date(2025, 12, 30),
+            active_users=1,
+            weekly_active_users=1,
+            monthly_active_users=31,
+            events=1,
+        )
+        second, _ = services.request_wrapped(account, YEAR, user=csm)
+        extra.delete()  # back to the first figures
+        third, made = services.request_wrapped(account, YEAR, user=csm)
+    assert made and [first.version, second.version, third.version] == [1, 2, 3]
+    assert third.fingerprint == first.fingerprint
+    [document] = services.archive(account, customer=True)
+    assert document.latest.pk == third.pk
+
+
+def test_a_lost_file_or_a_lost_worker_is_made_again_when_asked(
+    year_of_data: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    account, csm = year_of_data.account, year_of_data.csm
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = services.request_wrapped(account, YEAR, user=csm)
+    report.refresh_from_db()
+    report.file.storage.delete(report.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        again, made = services.request_wrapped(account, YEAR, user=csm)
+    again.refresh_from_db()
+    assert (again.pk, made, again.status) == (report.pk, False, Report.Status.READY)
+    assert again.file.storage.exists(again.file.name)
+    # A worker that died mid-render leaves the version "rendering": shown as stopped, and
+    # asking again (or "Try again") renders it.
+    long_ago = timezone.now() - timedelta(hours=1)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RENDERING, started_at=long_ago)
+    page = client_for(year_of_data.executive).get(report.get_absolute_url()).content.decode()
+    assert "stopped before it was done" in page and "Try again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_wrapped(account, YEAR, user=csm)
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+
+
+def test_customers_get_a_plain_message_for_a_failed_pdf_and_the_csm_the_reason(
+    world: World,
+) -> None:
+    from tests.reports_helpers import make_reports_world
+
+    report = make_reports_world(world)["ready"]
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.FAILED, error="StopIteration: internal detail"
+    )
+    customer = client_for(world.executive).get(report.get_absolute_url()).content.decode()
+    assert "internal detail" not in customer and "Something went wrong" in customer
+    vendor = client_for(world.csm).get(report.get_absolute_url()).content.decode()
+    assert "StopIteration: internal detail" in vendor
