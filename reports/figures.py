@@ -14,7 +14,7 @@ import json
 import mimetypes
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +50,7 @@ from surveys.scoring import summarize
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.11.9"
+TEMPLATE_VERSION = "2026.11.10"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -108,6 +108,14 @@ def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | N
 
 def day_text(day: date | None) -> str | None:
     return None if day is None else f"{day:%-d %B %Y}"
+
+
+def a_year_before(day: date) -> date:
+    """The same day a year earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _start_of(day: date) -> datetime:
@@ -211,7 +219,7 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         return None
     last = days.order_by("-day").first()
     assert last is not None
-    year_before = _usage_on_or_before(account, last.day - timedelta(days=365))
+    year_before = _usage_on_or_before(account, a_year_before(last.day))
     busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
     change = growth(last.monthly_active_users, year_before and year_before.monthly_active_users)
     return {
@@ -331,11 +339,19 @@ def _kpi_values_at(kpis: Iterable[KPI], day: date) -> dict[int, Decimal]:
     return values
 
 
+def _met(baseline: Decimal, target: Decimal, value: Decimal | None) -> bool:
+    """The target reached, for figures that should rise and for those that should fall."""
+    if value is None:
+        return False
+    return value >= target if target > baseline else value <= target
+
+
 def _progress(baseline: Decimal, target: Decimal, value: Decimal | None) -> int | None:
     if value is None or target == baseline:
         return None
-    share = (value - baseline) / (target - baseline)
-    return round(float(min(max(share, Decimal(0)), Decimal(1))) * 100)
+    share = min(max((value - baseline) / (target - baseline), Decimal(0)), Decimal(1))
+    # Floored, so that 100% is printed only for a target actually reached.
+    return int((share * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _number(value: Decimal | None, unit: str) -> str | None:
@@ -379,7 +395,7 @@ def objectives(account: Account, start: date, end: date) -> list[dict]:
                 "value": _number(value, kpi.unit),
                 "raw": str(value) if value is not None else None,
                 "progress": progress,
-                "met": progress == 100,
+                "met": _met(kpi.baseline, kpi.target, value),
             }
         )
     return list(shown.values())
@@ -394,7 +410,9 @@ def milestones(account: Account, start: date, end: date) -> dict[str, list[dict]
     done = rows.filter(
         status=MilestoneStatus.DONE, done_at__gte=_start_of(start), done_at__lt=_end_of(end)
     )
-    missed = rows.exclude(status=MilestoneStatus.DONE).filter(target_date__range=(start, end))
+    # Missed: due in the period, before today (one due later this week is not missed yet).
+    due_by = min(end, timezone.localdate() - timedelta(days=1))
+    missed = rows.exclude(status=MilestoneStatus.DONE).filter(target_date__range=(start, due_by))
     coming = rows.exclude(status=MilestoneStatus.DONE).filter(
         target_date__gt=end, target_date__lte=end + timedelta(days=length)
     )

@@ -58,7 +58,9 @@ class ReviewForm(forms.ModelForm):
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end:
-            if end < start:
+            if start < date(EARLIEST_YEAR, 1, 1):
+                self.add_error("period_start", f"Choose a period from {EARLIEST_YEAR} on.")
+            elif end < start:
                 self.add_error("period_end", "The period must end on or after its first day.")
             elif start > timezone.localdate():
                 self.add_error("period_start", "The period has not started yet.")

@@ -795,3 +795,45 @@ def test_customers_get_a_plain_message_for_a_failed_pdf_and_the_csm_the_reason(
     assert "internal detail" not in customer and "Something went wrong" in customer
     vendor = client_for(world.csm).get(report.get_absolute_url()).content.decode()
     assert "StopIteration: internal detail" in vendor
+
+
+def test_kpi_targets_leap_years_and_milestones_not_yet_due(world: World) -> None:
+    from reports.figures import _met, _progress, a_year_before, milestones
+
+    assert (_progress(Decimal(0), Decimal(1000), Decimal(996)), _met(0, 1000, Decimal(996))) == (
+        99,
+        False,
+    )
+    assert _met(Decimal(48), Decimal(8), Decimal(8)) and not _met(
+        Decimal(48), Decimal(8), Decimal(9)
+    )
+    assert a_year_before(date(2024, 12, 31)) == date(2023, 12, 31)
+    assert a_year_before(date(2024, 2, 29)) == date(2023, 2, 28)
+    today = timezone.localdate()
+    plan = SuccessPlan.objects.create(
+        account=world.account,
+        name="Running",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=60),
+        created_by=world.csm,
+    )
+    for title, due in (
+        ("Late", today - timedelta(days=3)),
+        ("Next week", today + timedelta(days=7)),
+    ):
+        Milestone.objects.create(plan=plan, title=title, target_date=due)
+    period = milestones(world.account, today - timedelta(days=30), today + timedelta(days=30))
+    assert [m["title"] for m in period["missed"]] == ["Late"]
+
+
+def test_a_review_before_2000_is_refused(world: World) -> None:
+    response = client_for(world.csm).post(
+        "/a/acme/reviews/new/",
+        {
+            "title": "Ancient",
+            "kind": "qbr",
+            "period_start": "0001-01-01",
+            "period_end": "0001-01-10",
+        },
+    )
+    assert response.status_code == 422 and b"from 2000 on" in response.content
