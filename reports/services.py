@@ -8,6 +8,7 @@ version and one render.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +28,8 @@ from portal.mail import send_mail_from_templates
 
 from .figures import fingerprint, review_inputs, wrapped_inputs
 from .models import BatchItem, Report, Review, WrappedBatch
+
+log = logging.getLogger(__name__)
 
 # A batch gathers figures for this many accounts per job, then queues the next slice, so no
 # job runs into the time limit however large the book.
@@ -252,13 +255,23 @@ def run_batch_slice(batch_id: int) -> int:
     done = BatchItem.objects.filter(batch=batch).values("account_id")
     todo = list(batch_accounts(batch).exclude(pk__in=done)[: BATCH_SLICE + 1])
     for account in todo[:BATCH_SLICE]:
-        with transaction.atomic():
-            report, _ = request_wrapped(account, batch.year, user=batch.created_by)
-            item, created = BatchItem.objects.get_or_create(
-                batch=batch, account=account, defaults={"report": report}
-            )
-            if created and batch.email_executives and report.status == Report.Status.READY:
-                enqueue("reports.email_wrapped", item_id=item.pk)
+        try:
+            with transaction.atomic():
+                report, _ = request_wrapped(account, batch.year, user=batch.created_by)
+                item, _ = BatchItem.objects.get_or_create(
+                    batch=batch, account=account, defaults={"report": report}
+                )
+        except Exception:
+            # One account's figures failing must not stall the others: it leaves the batch
+            # (the total shrinks, so the progress still reaches its end) and is logged.
+            log.exception("Wrapped %s: figures for account %s failed", batch.year, account.pk)
+            WrappedBatch.objects.filter(pk=batch.pk, total__gt=0).update(total=F("total") - 1)
+            continue
+        # Its version may have become ready before this item was committed: look now (the
+        # e-mail job claims the item, so a second enqueue from after_ready sends nothing).
+        ready = Report.objects.filter(pk=report.pk, status=Report.Status.READY).exists()
+        if batch.email_executives and ready:
+            enqueue("reports.email_wrapped", item_id=item.pk)
     if len(todo) > BATCH_SLICE:
         enqueue("reports.run_wrapped_batch", batch_id=batch.pk)
     return min(len(todo), BATCH_SLICE)
@@ -310,6 +323,15 @@ def email_wrapped(item_id: int) -> int:
         emailed_at=timezone.now()
     ):
         return 0
+    try:
+        return _send_wrapped_ready(item_id)
+    except Exception:
+        # Not sent: let the job's retry claim the item again.
+        BatchItem.objects.filter(pk=item_id).update(emailed_at=None)
+        raise
+
+
+def _send_wrapped_ready(item_id: int) -> int:
     item = BatchItem.objects.select_related("account", "report", "batch").get(pk=item_id)
     executives = User.objects.filter(
         is_active=True,

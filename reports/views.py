@@ -116,9 +116,12 @@ def wrapped_note(request: HttpRequest, access: AccountAccess, year: int) -> Http
     note = WrappedNote.objects.filter(account=access.account, year=year).first()
     form = WrappedNoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved.account, saved.year, saved.author = access.account, year, request.user
-        saved.save()
+        # update_or_create: two people saving at once both land, the later one wins.
+        WrappedNote.objects.update_or_create(
+            account=access.account,
+            year=year,
+            defaults={"body": form.cleaned_data["body"], "author": request.user},
+        )
         record(
             "wrote the Wrapped note for",
             actor=request.user,

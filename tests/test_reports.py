@@ -837,3 +837,34 @@ def test_a_review_before_2000_is_refused(world: World) -> None:
         },
     )
     assert response.status_code == 422 and b"from 2000 on" in response.content
+
+
+def test_one_accounts_failure_does_not_stall_a_batch_and_a_failed_email_is_sent_again(
+    world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    real = services.wrapped_inputs
+
+    def flaky(account: Any, year: int, **kwargs: Any) -> Any:
+        if account.slug == "bluth":
+            raise RuntimeError("bad data")
+        return real(account, year, **kwargs)
+
+    monkeypatch.setattr(services, "wrapped_inputs", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.start_batch(year=2025, segment="", email_executives=True, user=world.admin)
+    batch.refresh_from_db()
+    progress = services.progress(batch)
+    assert (progress.total, progress.ready, progress.done) == (1, 1, True)
+    assert len(mail.outbox) == 1
+    # A send that fails leaves the item to be sent by the job's retry.
+    item = BatchItem.objects.get()
+    BatchItem.objects.filter(pk=item.pk).update(emailed_at=None)
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(services, "send_mail_from_templates", down)
+    with pytest.raises(ConnectionRefusedError):
+        services.email_wrapped(item.pk)
+    item.refresh_from_db()
+    assert item.emailed_at is None
