@@ -341,6 +341,7 @@ def test_the_pdf_page_updates_by_itself_when_the_render_finishes(
         version=1,
         fingerprint=fingerprint(inputs),
         inputs=inputs,
+        shared=True,  # asked for while the review is published
         requested_by=world.executive,
     )
 
