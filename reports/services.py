@@ -299,8 +299,9 @@ class Progress:
 
 def progress(batch: WrappedBatch) -> Progress:
     counts = Counter(BatchItem.objects.filter(batch=batch).values_list("report__status", flat=True))
+    # Accounts deleted since the batch started leave it: the progress still reaches its end.
     return Progress(
-        total=batch.total,
+        total=min(batch.total, batch_accounts(batch).count()),
         asked=sum(counts.values()),
         ready=counts[Report.Status.READY],
         failed=counts[Report.Status.FAILED],

@@ -868,3 +868,15 @@ def test_one_accounts_failure_does_not_stall_a_batch_and_a_failed_email_is_sent_
         services.email_wrapped(item.pk)
     item.refresh_from_db()
     assert item.emailed_at is None
+
+
+def test_a_batch_finishes_when_an_account_is_deleted_meanwhile(world: World) -> None:
+    from reports.models import WrappedBatch
+
+    batch = WrappedBatch.objects.create(year=2025, created_by=world.admin, total=2)
+    report, _ = services.request_wrapped(world.account, 2025, user=None)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY)
+    BatchItem.objects.create(batch=batch, account=world.account, report=report)
+    assert services.progress(batch).done is False
+    world.other_account.delete()
+    assert services.progress(batch).done is True
