@@ -32,7 +32,7 @@ from insights.models import (
     UsageDay,
     UsageEvent,
 )
-from insights.usage import Activity, feature_adoption, weekly_trend
+from insights.usage import feature_adoption, latest_activity, weekly_trend
 from successplans.models import (
     KPI,
     ActionItem,
@@ -166,14 +166,6 @@ def branding(account: Account) -> dict[str, Any]:
 # Usage -----------------------------------------------------------------------------------------
 
 
-def _usage_on_or_before(account: Account, day: date, within: int = 7) -> UsageDay | None:
-    return (
-        UsageDay.objects.filter(account=account, day__lte=day, day__gt=day - timedelta(days=within))
-        .order_by("-day")
-        .first()
-    )
-
-
 def _months(start: date, end: date) -> list[date]:
     months, day = [], start.replace(day=1)
     while day <= end:
@@ -219,15 +211,13 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         return None
     last = days.order_by("-day").first()
     assert last is not None
-    year_before = _usage_on_or_before(account, a_year_before(last.day))
+    year_before = latest_activity(account, a_year_before(last.day), within=7)
     busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
-    change = growth(last.monthly_active_users, year_before and year_before.monthly_active_users)
+    change = growth(last.monthly_active_users, year_before and year_before.mau)
     return {
         "mau": whole(last.monthly_active_users),
         "mau_day": day_text(last.day),
-        "mau_year_before": f"{whole(year_before.monthly_active_users)} a year earlier"
-        if year_before
-        else None,
+        "mau_year_before": f"{whole(year_before.mau)} a year earlier" if year_before else None,
         "growth": signed(change, "%") if change is not None else None,
         "peak_mau": whole(max(r["mau"] for r in monthly.values())),
         "events": whole(sum(r["events"] for r in monthly.values())),
@@ -269,13 +259,9 @@ def most_active_people(account: Account, start: date, end: date, limit: int = 5)
 
 def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | None:
     """Usage for a review: the figures at the period's end and the weekly trend."""
-    last = (
-        UsageDay.objects.filter(account=account, day__range=(start, end)).order_by("-day").first()
-    )
-    if last is None:
+    now = latest_activity(account, end, within=(end - start).days + 1)
+    if now is None:
         return None
-    facts = AccountFacts.objects.filter(account=account).first()
-    now = Activity.of(last, facts.licensed_seats if facts else None)
     weeks = weekly_trend(account, start, end)
     return {
         "day": day_text(now.day),
@@ -610,15 +596,15 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
                 "direction": _direction(new.score - old.score),
             }
         )
-    old_usage = _usage_on_or_before(account, before, within=31)
-    new_usage = _usage_on_or_before(account, now, within=31)
+    old_usage = latest_activity(account, before, within=31)
+    new_usage = latest_activity(account, now, within=31)
     if old_usage and new_usage:
-        delta = new_usage.monthly_active_users - old_usage.monthly_active_users
+        delta = new_usage.mau - old_usage.mau
         rows.append(
             {
                 "what": "Monthly active users",
-                "before": whole(old_usage.monthly_active_users),
-                "now": whole(new_usage.monthly_active_users),
+                "before": whole(old_usage.mau),
+                "now": whole(new_usage.mau),
                 "change": signed(delta),
                 "direction": _direction(delta),
             }

@@ -7,12 +7,13 @@ the stored file back.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account, Segment
 
@@ -93,6 +94,11 @@ class WrappedNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note for {self.account} Wrapped {self.year}"
+
+
+def stuck_before() -> datetime:
+    """A version rendering since before this has lost its worker."""
+    return timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 30)
 
 
 def report_path(report: Report, filename: str) -> str:
@@ -184,8 +190,6 @@ class Report(models.Model):
     @property
     def is_stuck(self) -> bool:
         """Rendering for longer than a render may take: its worker was lost."""
-        from .services import stuck_before
-
         return (
             self.status == self.Status.RENDERING
             and self.started_at is not None

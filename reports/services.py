@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
 from .figures import fingerprint, review_inputs, wrapped_inputs
-from .models import BatchItem, Report, Review, WrappedBatch
+from .models import BatchItem, Report, Review, WrappedBatch, stuck_before
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +112,6 @@ def _file_exists(report: Report) -> bool:
         return bool(report.file) and report.file.storage.exists(report.file.name)
     except (OSError, ValueError):
         return False
-
-
-def stuck_before() -> Any:
-    """A version rendering since before this has lost its worker."""
-    return timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 30)
 
 
 def retry(report: Report, *, user: User | None) -> bool:
