@@ -14,6 +14,8 @@ PORT ?= 8000
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
+	@# pip before 24 misreads an extra (fonttools[woff]) under --require-hashes
+	$(PY) -m pip install --quiet --upgrade 'pip>=25'
 
 $(VENV)/.installed: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
