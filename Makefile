@@ -39,9 +39,9 @@ system-deps-test:
 
 start: system-deps install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py load_demo
 	@echo "The portal is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps-test install-dev
 	$(PY) -m ruff check .

@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import babel.numbers
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
@@ -33,8 +34,12 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names the portal serves.")
 
-# The address people reach the portal at, used in e-mailed links.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address people reach the portal at, used in e-mailed links. Unless set, it follows the
+# HOST and PORT the first look is served on (`make start PORT=8101` links to 8101).
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.int('PORT', default=8000)}",
+).rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Customer Portal")
 VENDOR_NAME = env.str("VENDOR_NAME", default="Northwind Software")
 # The vendor's brand colour, on PDFs beside the account's own.
@@ -196,6 +201,13 @@ SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=14)
 SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
 
 LANGUAGE_CODE = "en-us"
+
+# The currency every amount is in (ISO 4217), printed beside every amount on pages and PDFs.
+CURRENCY = env.str("CURRENCY", default="EUR").upper()
+if CURRENCY not in babel.numbers.list_currencies():
+    raise ImproperlyConfigured(
+        f"CURRENCY must be an ISO 4217 code, like EUR or USD, not {CURRENCY}."
+    )
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

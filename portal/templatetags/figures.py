@@ -1,0 +1,50 @@
+"""``{% load figures %}``: the formatting helpers of ``portal.formatting`` as filters.
+
+``{{ summary.nps.score|signed|default:"no data" }}``, ``{{ now.arr|money }}``,
+``{{ progress.percent|percent }}``, ``{{ stickiness|rate }}``, ``{{ users|number }}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from portal import formatting
+
+register = template.Library()
+
+
+def _places(arg: Any) -> int:
+    return int(arg) if arg not in (None, "") else 0
+
+
+@register.filter
+def number(value: Any, places: Any = 0) -> str | None:
+    return formatting.number(value, _places(places))
+
+
+@register.filter
+def decimal(value: Any, places: Any = 2) -> str | None:
+    """Up to ``places`` decimals, trailing zeros dropped: a KPI's 12.50 reads 12.5."""
+    return formatting.number(value, _places(places), trim=True)
+
+
+@register.filter
+def percent(value: Any, places: Any = 0) -> str | None:
+    return formatting.percent(value, _places(places))
+
+
+@register.filter
+def rate(value: Any, places: Any = 0) -> str | None:
+    return formatting.rate(value, _places(places))
+
+
+@register.filter
+def signed(value: Any, places: Any = 0) -> str | None:
+    return formatting.signed(value, _places(places))
+
+
+@register.filter
+def money(value: Any, places: Any = 0) -> str | None:
+    return formatting.money(value, _places(places))
