@@ -45,12 +45,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.view": EVERYONE,
     "people.invite": VENDOR | {Role.CHAMPION},
     "people.manage": VENDOR,
-    # Onboarding. Who may tick which task is narrowed further by successplans.services.may_work.
+    # Onboarding. Who may tick which task is narrowed further by onboarding.services.may_work.
     "onboarding.view": EVERYONE,
     "onboarding.manage": VENDOR,
     "onboarding.work": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "onboarding.assign": VENDOR | {Role.CHAMPION},
-    # Success plans. Which item a role may edit is narrowed by successplans.plan_services.may_edit.
+    # Success plans. Which item a role may edit is narrowed by successplans.services.may_edit.
     "plans.view": EVERYONE,
     "plans.manage": VENDOR,
     "plans.edit": VENDOR | {Role.CHAMPION, Role.MEMBER},

@@ -341,7 +341,7 @@ def add_more_data() -> str:
 
 def demo_onboardings() -> str:
     """The demo data starts every account's onboarding (load_demo); say how many tasks acme has."""
-    from successplans.models import Checklist
+    from onboarding.models import Checklist
 
     checklist = Checklist.objects.filter(account__slug="acme").first()
     if checklist is None:
@@ -351,7 +351,7 @@ def demo_onboardings() -> str:
 
 def onboarding_figures() -> dict[str, int]:
     """How big the measured onboarding pages are."""
-    from successplans.models import Checklist, Task
+    from onboarding.models import Checklist, Task
 
     return {
         "checklist_tasks": Task.objects.filter(checklist__account__slug=MORE_DATA_ACCOUNT).count(),
@@ -378,7 +378,7 @@ def add_more_onboarding() -> str:
     from django.utils import timezone
 
     from accounts.models import Account, Segment, Stage, User
-    from successplans.models import (
+    from onboarding.models import (
         Checklist,
         ChecklistPhase,
         Side,
@@ -539,6 +539,7 @@ def add_more_plans() -> str:
     from django.utils import timezone
 
     from accounts.models import Account, Segment, Stage, User
+    from onboarding.models import Side, position_after
     from successplans.models import (
         KPI,
         ActionItem,
@@ -549,9 +550,7 @@ def add_more_plans() -> str:
         Objective,
         PlanComment,
         PlanHealth,
-        Side,
         SuccessPlan,
-        position_after,
     )
 
     n = MORE_PLAN_ITEMS_EACH

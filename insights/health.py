@@ -30,8 +30,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Account
-from successplans.models import KPI, Checklist, PlanHealth, SuccessPlan
-from successplans.plans import computed_health
+from onboarding.models import Checklist
+from successplans.figures import computed_health
+from successplans.models import KPI, PlanHealth, SuccessPlan
 from surveys.models import Kind, Response
 from surveys.scoring import nps
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "accounts",
+    "onboarding",  # before successplans, which builds on it (Side, assignable people)
     "successplans",
     "surveys",
     "insights",
@@ -269,6 +270,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "onboarding-reminders": {
+        # onboarding.tasks; the name is older than the onboarding app and kept stable.
         "task": "successplans.send_onboarding_reminders",
         "schedule": crontab(hour=7, minute=0),
     },

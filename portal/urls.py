@@ -16,6 +16,7 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("onboarding.urls")),
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
     path("", include("insights.urls")),

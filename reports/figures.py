@@ -33,11 +33,11 @@ from insights.models import (
     UsageEvent,
 )
 from insights.usage import feature_adoption, latest_activity, weekly_trend
+from onboarding.models import Checklist
 from successplans.models import (
     KPI,
     ActionItem,
     ActionStatus,
-    Checklist,
     KPIValue,
     Milestone,
     MilestoneStatus,

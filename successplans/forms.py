@@ -1,140 +1,225 @@
-"""Forms for working an account's onboarding checklist."""
+"""Forms for success plans. Each item form is told the plan and who is editing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from accounts.models import Account, User
+from accounts.access import AccountAccess
+from onboarding.models import Side
 
-from .models import Checklist, ChecklistTemplate, Side, Task
-from .services import assignable_people
+from .figures import KPI_SOURCES
+from .models import (
+    KPI,
+    ActionItem,
+    Milestone,
+    Objective,
+    PlanHealth,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
+)
+from .services import people_for_side
 
-LINK_HELP = "One a line: a title and the address, or just the address (https://…)."
+DATE = forms.DateInput(attrs={"type": "date"})
+# Far beyond any real KPI, well inside the column: absurd values are refused, not stored.
+KPI_LIMIT = Decimal("1000000000")
 
 
-def clean_links(value: str) -> str:
-    for line in value.splitlines():
-        parts = line.strip().rsplit(maxsplit=1)
-        if parts and not parts[-1].startswith(("https://", "http://")):
-            raise forms.ValidationError(f"“{line.strip()}” does not end with an http(s) address.")
-    return value.strip()
-
-
-class StartForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ChecklistTemplate.objects.active(), empty_label=None)
-    kickoff_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class TaskForm(forms.ModelForm):
-    """Add or edit a task on an account's checklist (vendor staff)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Task
-        fields = [
-            "phase",
-            "title",
-            "description",
-            "owner_side",
-            "assignee",
-            "due_date",
-            "required",
-            "resource_links",
-            "is_value_milestone",
-            "internal",
-        ]
-        widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}),
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "resource_links": forms.Textarea(attrs={"rows": 2}),
-        }
-        help_texts = {
-            "resource_links": LINK_HELP,
-            "description": "Markdown: **bold**, lists, [links](https://…).",
-        }
-
-    def __init__(self, *args: Any, checklist: Checklist, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.checklist = checklist
-        self.fields["phase"].queryset = checklist.phases.all()  # type: ignore[attr-defined]
-        self.fields["phase"].empty_label = None  # type: ignore[attr-defined]
-        account: Account = checklist.account
-        people = assignable_people(account, Side.CUSTOMER) | assignable_people(account, Side.VENDOR)
-        self.fields["assignee"].queryset = people.distinct()  # type: ignore[attr-defined]
-        self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"  # type: ignore[attr-defined]
-
-    def clean_resource_links(self) -> str:
-        return clean_links(self.cleaned_data.get("resource_links", ""))
-
-    def clean_due_date(self) -> Any:
-        due = self.cleaned_data.get("due_date")
-        if due and due < self.checklist.kickoff_date:
-            raise forms.ValidationError(
-                f"The due date is before the kickoff ({self.checklist.kickoff_date:%-d %b %Y})."
-            )
-        return due
+class PlanForm(forms.Form):
+    name = forms.CharField(max_length=200, initial="Success plan")
+    starts_on = forms.DateField(widget=DATE)
+    ends_on = forms.DateField(widget=DATE)
+    template = forms.ModelChoiceField(
+        queryset=PlanTemplate.objects.filter(archived_at__isnull=True),
+        required=False,
+        empty_label="Blank plan",
+        label="Start from",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        assignee: User | None = data.get("assignee")
-        side = data.get("owner_side")
-        if assignee is not None and side:
-            allowed = assignable_people(self.checklist.account, side)
-            if not allowed.filter(pk=assignee.pk).exists():
-                self.add_error(
-                    "assignee",
-                    "A customer task goes to someone of this account; a vendor task to its CSM or a CS admin.",
-                )
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
+            self.add_error("ends_on", "The plan must end after it starts.")
         return data
 
 
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Nobody"
-    )
+class PlanItemForm(forms.ModelForm):
+    """Shared rules: dates inside the plan, people from this account's right side, no
+    'internal' switch for customers, and the version the edit was made on."""
 
-    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, plan: SuccessPlan, access: AccountAccess, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignable_people(
-            task.checklist.account, task.owner_side
-        )  # type: ignore[attr-defined]
-        self.fields["assignee"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
-        self.fields["assignee"].initial = task.assignee_id
+        self.plan, self.access = plan, access
+        if "internal" in self.fields and not access.is_vendor:
+            del self.fields["internal"]
+        for name in self.date_fields:
+            if name in self.fields:
+                self.fields[name].widget = DATE
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.date_fields:
+            value = data.get(name)
+            if value and value < self.plan.starts_on:
+                self.add_error(
+                    name, f"This is before the plan starts ({self.plan.starts_on:%-d %b %Y})."
+                )
+        return data
+
+    def check_person(self, field: str, side: str) -> None:
+        person = self.cleaned_data.get(field)
+        if (
+            person is not None
+            and not people_for_side(self.plan.account, side).filter(pk=person.pk).exists()
+        ):
+            self.add_error(field, "Choose someone from this account's side of the plan.")
+
+
+class ObjectiveForm(PlanItemForm):
+    date_fields = ("target_date",)
+
+    class Meta:
+        model = Objective
+        fields = ["title", "why", "owner", "target_date", "internal"]
+        widgets = {"why": forms.Textarea(attrs={"rows": 2})}
+        labels = {"owner": "Owner at the customer"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_for_side(self.plan.account, Side.CUSTOMER)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.check_person("owner", Side.CUSTOMER)
+        return data
+
+
+class KPIForm(PlanItemForm):
+    date_fields = ("target_date",)
+
+    class Meta:
+        model = KPI
+        fields = ["name", "unit", "baseline", "target", "current", "target_date", "source"]
+        labels = {"current": "Current value"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Entered by hand")] + [(k, label) for k, (label, _) in KPI_SOURCES.items()]
+        self.fields["source"] = forms.ChoiceField(
+            choices=choices, required=False, label="Updated from"
+        )
+        if len(choices) == 1:
+            del self.fields["source"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("baseline", "target", "current"):
+            value = data.get(name)
+            if value is not None and abs(value) >= KPI_LIMIT:
+                self.add_error(name, "That number is too large for a KPI.")
+        if data.get("baseline") is not None and data.get("baseline") == data.get("target"):
+            self.add_error("target", "The target must differ from the baseline.")
+        return data
+
+
+class KPIValueForm(forms.Form):
+    current = forms.DecimalField(label="Current value", max_digits=14, decimal_places=2)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_current(self) -> Decimal:
+        value = self.cleaned_data["current"]
+        if abs(value) >= KPI_LIMIT:
+            raise forms.ValidationError("That number is too large for a KPI.")
+        return value
+
+
+class MilestoneForm(PlanItemForm):
+    date_fields = ("target_date",)
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "target_date", "owner_side", "status", "internal"]
+        labels = {"owner_side": "Owned by"}
+
+
+class ActionForm(PlanItemForm):
+    date_fields = ("due_date",)
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "side", "assignee", "due_date", "status", "internal"]
+        labels = {"side": "Owned by"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = people_for_side(self.plan.account, Side.CUSTOMER) | people_for_side(
+            self.plan.account, Side.VENDOR
+        )
+        self.fields["assignee"].queryset = everyone.distinct()  # type: ignore[attr-defined]
+        if not self.access.is_vendor:
+            self.fields["side"].choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("side"):
+            self.check_person("assignee", data["side"])
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField(max_length=12)
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    about = forms.ChoiceField(label="About", required=False)
+
+    def __init__(
+        self, *args: Any, items: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # "kind:id" of each item the viewer can see; empty for the plan as a whole.
+        self.fields["about"].choices = [("", "The plan as a whole"), *(items or [])]  # type: ignore[attr-defined]
+
+    def clean_about(self) -> tuple[str, int | None]:
+        kind, _, pk = (self.cleaned_data.get("about") or "").partition(":")
+        return (kind, int(pk)) if kind and pk.isdigit() else ("", None)
 
 
-class DoneForm(forms.Form):
-    done = forms.TypedChoiceField(
-        choices=[("1", "done"), ("0", "not done")], coerce=lambda v: v == "1"
+class HealthForm(forms.Form):
+    health = forms.ChoiceField(
+        choices=[("", "Follow the figures"), *PlanHealth.choices], required=False
     )
+    reason = forms.CharField(max_length=500, required=False, widget=forms.TextInput)
 
 
-class MoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
-
-
-class LadderForm(forms.ModelForm):
+class PlanTemplateForm(forms.ModelForm):
     class Meta:
-        model = Checklist
-        fields = ["remind_assignee_after", "remind_champion_after", "remind_csm_after"]
-        labels = {
-            "remind_assignee_after": "Remind the assignee after (days overdue)",
-            "remind_champion_after": "Then the champion after",
-            "remind_csm_after": "Then the CSM after",
-        }
+        model = PlanTemplate
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        steps = [data.get(f) for f in self.Meta.fields]
-        if all(s is not None for s in steps) and not steps[0] <= steps[1] <= steps[2]:
-            raise forms.ValidationError("Each step of the ladder comes on or after the one before.")
-        return data
+
+class PlanTemplateItemForm(forms.ModelForm):
+    class Meta:
+        model = PlanTemplateItem
+        fields = ["kind", "title", "detail", "owner_side", "offset_days", "internal"]
+        widgets = {"detail": forms.Textarea(attrs={"rows": 2})}
+
+
+ITEM_FORMS: dict[str, type[PlanItemForm]] = {
+    "objective": ObjectiveForm,
+    "kpi": KPIForm,
+    "milestone": MilestoneForm,
+    "action": ActionForm,
+}

@@ -1,531 +1,424 @@
-"""Changes to onboarding templates and checklists. Views and tasks call these."""
+"""Changes to success plans. Views and tasks call these; every change is in the activity log."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.access import VENDOR, AccountAccess, Role
 from accounts.activity import record, snapshot
-from accounts.models import Account, CustomerRole, Membership, User, VendorRole
+from accounts.models import Account, User
+from onboarding.models import Side, position_after
+from onboarding.services import assignable_people
+from portal.jobs import enqueue
 
+from .figures import KPI_SOURCES
 from .models import (
-    AssigneeRole,
-    Checklist,
-    ChecklistPhase,
-    ChecklistTemplate,
-    Side,
-    Task,
-    TaskComment,
-    TemplatePhase,
-    TemplateTask,
-    position_after,
+    KPI,
+    ActionItem,
+    ActionStatus,
+    KPIValue,
+    Milestone,
+    MilestoneStatus,
+    Objective,
+    PlanComment,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
 )
 
-TASK_FIELDS = [
-    "title",
-    "description",
-    "owner_side",
-    "required",
-    "resource_links",
-    "is_value_milestone",
-    "internal",
-]
-CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
+ITEM_FIELDS: dict[str, list[str]] = {
+    "objective": ["title", "why", "owner", "target_date", "internal"],
+    "kpi": ["name", "unit", "baseline", "target", "current", "target_date", "source"],
+    "milestone": ["title", "target_date", "owner_side", "status", "internal"],
+    "action": ["title", "side", "assignee", "due_date", "status", "internal"],
+}
+ITEM_NAMES = {
+    "objective": "an objective",
+    "kpi": "a KPI",
+    "milestone": "a milestone",
+    "action": "an action item",
+}
+MODELS: dict[str, type[models.Model]] = {
+    "objective": Objective,
+    "kpi": KPI,
+    "milestone": Milestone,
+    "action": ActionItem,
+}
 
 
 class StaleEdit(Exception):
-    """Someone else changed the task since the form was loaded."""
-
-    def __init__(self, task: Task) -> None:
-        super().__init__("Someone else changed this task while you were editing it.")
-        self.task = task
+    def __init__(self, item: models.Model) -> None:
+        super().__init__("Someone else changed this while you were editing it.")
+        self.item = item
 
 
-# Templates ------------------------------------------------------------------------------
+def item_side(kind: str, item: Any) -> str:
+    if kind in ("objective", "kpi"):
+        return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
+    if kind == "milestone":
+        return str(item.owner_side)
+    return str(item.side)
 
 
-@transaction.atomic
-def copy_template(template: ChecklistTemplate, *, acting_user: User) -> ChecklistTemplate:
-    copy = ChecklistTemplate.objects.create(
-        name=f"{template.name} (copy)", description=template.description, created_by=acting_user
-    )
-    for phase in template.phases.prefetch_related("tasks"):
-        new_phase = TemplatePhase.objects.create(
-            template=copy, name=phase.name, position=phase.position
-        )
-        TemplateTask.objects.bulk_create(
-            TemplateTask(
-                phase=new_phase,
-                **{
-                    f: getattr(task, f)
-                    for f in [*TASK_FIELDS, "default_role", "due_offset_days", "position"]
-                },
-            )
-            for task in phase.tasks.all()
-        )
-    record("copied a template", actor=acting_user, target=copy, after={"from": template.name})
-    return copy
-
-
-def set_archived(template: ChecklistTemplate, archived: bool, *, acting_user: User) -> None:
-    template.archived_at = timezone.now() if archived else None
-    template.save(update_fields=["archived_at", "updated_at"])
-    record(
-        "archived a template" if archived else "restored a template",
-        actor=acting_user,
-        target=template,
-    )
-
-
-def move(item: Any, siblings: QuerySet[Any], direction: str) -> None:
-    """Swap ``item`` with its neighbour above (``up``) or below (``down``) among ``siblings``."""
-    ordered = list(siblings.order_by("position", "pk"))
-    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other < len(ordered):
-        return
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    with transaction.atomic():
-        for position, sibling in enumerate(ordered):
-            if sibling.position != position:
-                type(sibling).objects.filter(pk=sibling.pk).update(position=position)
-
-
-# Starting an account's onboarding ---------------------------------------------------------
-
-
-def default_assignee(account: Account, role: str) -> User | None:
-    if role == AssigneeRole.CSM:
-        return account.owner
-    if role in CustomerRole.values:
-        membership = (
-            Membership.objects.filter(account=account, role=role, user__is_active=True)
-            .select_related("user")
-            .order_by("created_at")
-            .first()
-        )
-        return membership.user if membership else None
-    return None
-
-
-@transaction.atomic
-def start_onboarding(
-    account: Account, *, template: ChecklistTemplate, kickoff_date: date, acting_user: User
-) -> Checklist:
-    """Copy ``template`` into ``account``'s checklist: due dates from the offsets, assignees
-    from the roles. Later edits of the template never reach it."""
-    if Checklist.objects.filter(account=account).exists():
-        raise ValidationError("This account's onboarding has already started.")
-    if template.archived_at is not None:
-        raise ValidationError({"template": "This template is archived."})
-    checklist = Checklist.objects.create(
-        account=account,
-        template=template,
-        template_name=template.name,
-        kickoff_date=kickoff_date,
-        started_by=acting_user,
-    )
-    assignees: dict[str, User | None] = {}
-    for phase in template.phases.prefetch_related("tasks"):
-        new_phase = ChecklistPhase.objects.create(
-            checklist=checklist, name=phase.name, position=phase.position
-        )
-        tasks = []
-        for task in phase.tasks.all():
-            if task.default_role not in assignees:
-                assignees[task.default_role] = default_assignee(account, task.default_role)
-            tasks.append(
-                Task(
-                    checklist=checklist,
-                    phase=new_phase,
-                    due_date=kickoff_date + timedelta(days=task.due_offset_days),
-                    assignee=assignees[task.default_role],
-                    position=task.position,
-                    **{f: getattr(task, f) for f in TASK_FIELDS},
-                )
-            )
-        Task.objects.bulk_create(tasks)
-    record(
-        "started onboarding",
-        actor=acting_user,
-        account=account,
-        target=checklist,
-        after={"template": template.name, "kickoff": kickoff_date.isoformat()},
-    )
-    return checklist
-
-
-# Working the checklist ----------------------------------------------------------------------
-
-
-def may_work(access: AccountAccess, task: Task, user: User) -> bool:
-    """Who may tick, undo and comment on a task: vendor staff any; the champion the customer's
-    shared tasks; a member the customer tasks assigned to them; executives read."""
-    if not access.can("onboarding.work"):
+def may_edit(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
+    """Vendor staff edit everything; the champion the items their side owns; a member the
+    action items assigned to them (status only); executives read."""
+    if not access.can("plans.edit"):
         return False
     if access.role in VENDOR:
         return True
-    if task.internal or task.owner_side != Side.CUSTOMER:
+    if getattr(item, "internal", False) or item_side(kind, item) != Side.CUSTOMER:
         return False
-    return access.role == Role.CHAMPION or task.assignee_id == user.pk
+    if access.role == Role.CHAMPION:
+        return True
+    return kind == "action" and item.assignee_id == user.pk
 
 
-def refresh_milestones(checklist: Checklist) -> None:
-    """Keep the checklist's completion and value dates in step with its tasks: completed when
-    the last required task was done, value reached when the value milestone was."""
-    figures = checklist.tasks.aggregate(
-        required_count=Count("pk", filter=Q(required=True)),
-        required_open=Count("pk", filter=Q(required=True, completed_at__isnull=True)),
-        last_done=Max("completed_at", filter=Q(required=True)),
-        value_at=Min("completed_at", filter=Q(is_value_milestone=True)),
+def people_for_side(account: Account, side: str) -> models.QuerySet[User]:
+    return assignable_people(account, side)
+
+
+# Plans --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_plan(
+    account: Account,
+    *,
+    name: str,
+    starts_on: Any,
+    ends_on: Any,
+    template: PlanTemplate | None,
+    acting_user: User,
+) -> SuccessPlan:
+    if ends_on <= starts_on:
+        raise ValidationError({"ends_on": "The plan must end after it starts."})
+    plan = SuccessPlan.objects.create(
+        account=account,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=acting_user,
+        template_name=template.name if template else "",
     )
-    done = figures["required_count"] > 0 and figures["required_open"] == 0
-    completed_at = figures["last_done"] if done else None
-    value_reached_at = figures["value_at"]
-    if (completed_at, value_reached_at) != (checklist.completed_at, checklist.value_reached_at):
-        checklist.completed_at, checklist.value_reached_at = completed_at, value_reached_at
-        checklist.save(update_fields=["completed_at", "value_reached_at"])
-
-
-@transaction.atomic
-def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
-    """Mark a task done or not done. Says the state wanted, not "toggle", so two people
-    ticking at once (or a double click) leave it done once. Returns whether it changed."""
-    now = timezone.now()
-    tasks = Task.objects.filter(pk=task.pk)
-    if done:
-        changed = tasks.filter(completed_at__isnull=True).update(
-            completed_at=now, completed_by=acting_user, version=F("version") + 1
-        )
-    else:
-        changed = tasks.filter(completed_at__isnull=False).update(
-            completed_at=None, completed_by=None, version=F("version") + 1
-        )
-    task.refresh_from_db()
-    if changed:
-        checklist = Checklist.objects.select_for_update().get(pk=task.checklist_id)
-        refresh_milestones(checklist)
-        record(
-            "completed a task" if done else "reopened a task",
-            actor=acting_user,
-            account=checklist.account,
-            target=task,
-            internal=task.internal,
-        )
-    return bool(changed)
-
-
-def assignable_people(account: Account, side: str) -> QuerySet[User]:
-    """Who a task of ``side`` may be assigned to: customer tasks to the account's people,
-    vendor tasks to the account's CSM and the CS admins."""
-    if side == Side.CUSTOMER:
-        return User.objects.filter(memberships__account=account, is_active=True).order_by("name")
-    vendor = Q(pk=account.owner_id) | Q(vendor_role=VendorRole.ADMIN)
-    return User.objects.filter(vendor, is_active=True).order_by("name")
-
-
-@transaction.atomic
-def assign_task(task: Task, assignee: User | None, *, acting_user: User) -> Task:
-    account = task.checklist.account
-    if (
-        assignee is not None
-        and not assignable_people(account, task.owner_side).filter(pk=assignee.pk).exists()
-    ):
-        raise ValidationError({"assignee": "Choose someone who works on this account."})
-    before = snapshot(task, ["assignee"])
-    if task.assignee_id != (assignee.pk if assignee else None):
-        task.assignee = assignee
-        task.version += 1
-        task.save(update_fields=["assignee", "version"])
-        record(
-            "assigned a task",
-            actor=acting_user,
-            account=account,
-            target=task,
-            before=before,
-            after=snapshot(task, ["assignee"]),
-            internal=task.internal,
-        )
-    return task
-
-
-@transaction.atomic
-def comment_on_task(task: Task, body: str, *, author: User) -> TaskComment:
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": "Write something first."})
-    comment = TaskComment.objects.create(task=task, author=author, body=body)
+    if template is not None:
+        for item in template.items.all():
+            due = min(starts_on + timedelta(days=item.offset_days), ends_on)
+            common = {
+                "plan": plan,
+                "title": item.title,
+                "internal": item.internal,
+                "position": item.position,
+            }
+            if item.kind == PlanTemplateItem.Kind.OBJECTIVE:
+                Objective.objects.create(why=item.detail, target_date=due, **common)
+            elif item.kind == PlanTemplateItem.Kind.MILESTONE:
+                Milestone.objects.create(target_date=due, owner_side=item.owner_side, **common)
+            else:
+                ActionItem.objects.create(due_date=due, side=item.owner_side, **common)
     record(
-        "commented on a task",
-        actor=author,
-        account=task.checklist.account,
-        target=task,
-        after={"comment": body[:200]},
-        internal=task.internal,
-    )
-    return comment
-
-
-# The CSM edits the account's checklist --------------------------------------------------------
-
-
-@transaction.atomic
-def add_task(
-    checklist: Checklist, *, fields: dict[str, Any], client_token: Any, acting_user: User
-) -> Task:
-    """Add a task; the same form submitted twice adds it once."""
-    existing = checklist.tasks.filter(client_token=client_token).first()
-    if existing is not None:
-        return existing
-    phase = fields["phase"]
-    task = Task.objects.create(
-        checklist=checklist,
-        client_token=client_token,
-        position=position_after(phase.tasks.all()),
-        **fields,
-    )
-    refresh_milestones(checklist)
-    record(
-        "added a task",
+        "created a success plan",
         actor=acting_user,
-        account=checklist.account,
-        target=task,
-        after=snapshot(task, CHECKLIST_TASK_FIELDS),
-        internal=task.internal,
+        account=account,
+        target=plan,
+        after={
+            "template": plan.template_name or "blank",
+            "from": str(starts_on),
+            "to": str(ends_on),
+        },
     )
-    return task
+    return plan
 
 
 @transaction.atomic
-def update_task(task: Task, *, fields: dict[str, Any], version: int, acting_user: User) -> Task:
-    """Save an edit made on version ``version`` of the task; refuse it if the task changed since."""
-    current = Task.objects.select_for_update().get(pk=task.pk)
+def save_as_template(plan: SuccessPlan, *, name: str, acting_user: User) -> PlanTemplate:
+    template = PlanTemplate.objects.create(name=name, created_by=acting_user)
+    items = []
+    for kind, rows, date_field in [
+        (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all(), "target_date"),
+        (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all(), "target_date"),
+        (PlanTemplateItem.Kind.ACTION, plan.actions.all(), "due_date"),
+    ]:
+        for position, row in enumerate(rows):
+            due = getattr(row, date_field)
+            items.append(
+                PlanTemplateItem(
+                    template=template,
+                    kind=kind,
+                    title=row.title,
+                    detail=getattr(row, "why", ""),
+                    owner_side=getattr(row, "owner_side", getattr(row, "side", Side.CUSTOMER)),
+                    offset_days=max(0, (due - plan.starts_on).days) if due else 30,
+                    internal=row.internal,
+                    position=position,
+                )
+            )
+    PlanTemplateItem.objects.bulk_create(items)
+    record(
+        "saved a plan as a template",
+        actor=acting_user,
+        target=template,
+        after={"from": plan.name},
+        internal=True,
+    )
+    return template
+
+
+@transaction.atomic
+def override_health(
+    plan: SuccessPlan, *, health: str, reason: str, acting_user: User
+) -> SuccessPlan:
+    """Set (or, with an empty ``health``, clear) the CSM's judgement of the plan's health."""
+    if health and not reason.strip():
+        raise ValidationError(
+            {"reason": "Say why the health differs from what the plan's figures say."}
+        )
+    before = snapshot(plan, ["health_override", "override_reason"])
+    plan.health_override = health
+    plan.override_reason = reason.strip() if health else ""
+    plan.override_by = acting_user if health else None
+    plan.override_at = timezone.now() if health else None
+    plan.save(update_fields=["health_override", "override_reason", "override_by", "override_at"])
+    record(
+        "set the plan's health" if health else "cleared the plan's health override",
+        actor=acting_user,
+        account=plan.account,
+        target=plan,
+        before=before,
+        after=snapshot(plan, ["health_override", "override_reason"]),
+    )
+    return plan
+
+
+# Plan templates -------------------------------------------------------------------------------
+# A template belongs to no account: its log entries are internal and name the template.
+
+
+@transaction.atomic
+def create_plan_template(*, name: str, description: str = "", acting_user: User) -> PlanTemplate:
+    template = PlanTemplate.objects.create(
+        name=name, description=description, created_by=acting_user
+    )
+    record("created a plan template", actor=acting_user, target=template, internal=True)
+    return template
+
+
+@transaction.atomic
+def add_plan_template_item(
+    template: PlanTemplate, item: PlanTemplateItem, *, acting_user: User
+) -> PlanTemplateItem:
+    """Save a new item built by a validated form, last of its kind in ``template``."""
+    item.template = template
+    item.position = template.items.filter(kind=item.kind).count()
+    item.save()
+    record(
+        "added a plan template item",
+        actor=acting_user,
+        target=template,
+        after={"item": item.title},
+        internal=True,
+    )
+    return item
+
+
+@transaction.atomic
+def remove_plan_template_item(item: PlanTemplateItem, *, acting_user: User) -> None:
+    record(
+        "removed a plan template item",
+        actor=acting_user,
+        target=item.template,
+        before={"item": item.title},
+        internal=True,
+    )
+    item.delete()
+
+
+@transaction.atomic
+def set_plan_template_archived(
+    template: PlanTemplate, archived: bool, *, acting_user: User
+) -> PlanTemplate:
+    template.archived_at = timezone.now() if archived else None
+    template.save(update_fields=["archived_at"])
+    record(
+        "archived a plan template" if archived else "restored a plan template",
+        actor=acting_user,
+        target=template,
+        internal=True,
+    )
+    return template
+
+
+# Items --------------------------------------------------------------------------------------
+
+
+def _parent_plan(kind: str, item: Any) -> SuccessPlan:
+    return item.objective.plan if kind == "kpi" else item.plan
+
+
+@transaction.atomic
+def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
+    """Save a new item built by a validated form (its plan or objective already set)."""
+    siblings = (
+        item.objective.kpis.all() if kind == "kpi" else MODELS[kind].objects.filter(plan=item.plan)
+    )
+    item.position = position_after(siblings)
+    item.save()
+    plan = _parent_plan(kind, item)
+    if kind == "kpi" and item.current is not None:
+        KPIValue.objects.create(kpi=item, value=item.current, recorded_by=acting_user)
+    record(
+        f"added {ITEM_NAMES[kind]}",
+        actor=acting_user,
+        account=plan.account,
+        target=item,
+        after=snapshot(item, ITEM_FIELDS[kind]),
+        internal=getattr(item, "internal", False),
+    )
+    return item
+
+
+@transaction.atomic
+def update_item(
+    kind: str, pk: int, *, fields: dict[str, Any], version: int, acting_user: User
+) -> Any:
+    """Apply ``fields`` to the item if nobody changed it since ``version``; log before/after."""
+    current = MODELS[kind].objects.select_for_update().get(pk=pk)
     if current.version != version:
         raise StaleEdit(current)
-    before = snapshot(current, CHECKLIST_TASK_FIELDS)
+    before = snapshot(current, ITEM_FIELDS[kind])
+    old_value = getattr(current, "current", None)
     for name, value in fields.items():
         setattr(current, name, value)
+    _stamp_status(kind, current)
     current.version += 1
     current.save()
-    refresh_milestones(current.checklist)
+    current.refresh_from_db()  # the values as stored (decimals rounded), for the log
+    if kind == "kpi" and current.current is not None and current.current != old_value:
+        KPIValue.objects.create(kpi=current, value=current.current, recorded_by=acting_user)
+    after = snapshot(current, ITEM_FIELDS[kind])
     record(
-        "edited a task",
+        f"edited {ITEM_NAMES[kind]}",
         actor=acting_user,
-        account=current.checklist.account,
+        account=_parent_plan(kind, current).account,
         target=current,
-        before=before,
-        after=snapshot(current, CHECKLIST_TASK_FIELDS),
-        internal=current.internal,
+        before={k: v for k, v in before.items() if after.get(k) != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
+        internal=getattr(current, "internal", False),
     )
     return current
 
 
-@transaction.atomic
-def delete_task(task: Task, *, acting_user: User) -> None:
-    checklist = task.checklist
-    record(
-        "removed a task",
-        actor=acting_user,
-        account=checklist.account,
-        target=task,
-        before=snapshot(task, CHECKLIST_TASK_FIELDS),
-        internal=task.internal,
-    )
-    task.delete()
-    refresh_milestones(checklist)
-
-
-@transaction.atomic
-def move_task(task: Task, direction: str, *, acting_user: User) -> None:
-    before = [t.title for t in task.phase.tasks.order_by("position", "pk")]
-    move(task, task.phase.tasks.all(), direction)
-    after = [t.title for t in task.phase.tasks.order_by("position", "pk")]
-    if after != before:
-        record(
-            f"moved a task {direction}",
-            actor=acting_user,
-            account=task.checklist.account,
-            target=task,
-            internal=task.internal,
+def _stamp_status(kind: str, item: Any) -> None:
+    if kind == "milestone":
+        item.done_at = (
+            (item.done_at or timezone.now()) if item.status == MilestoneStatus.DONE else None
+        )
+    elif kind == "action":
+        item.completed_at = (
+            (item.completed_at or timezone.now()) if item.status == ActionStatus.DONE else None
         )
 
 
 @transaction.atomic
-def update_ladder(checklist: Checklist, *, fields: dict[str, int], acting_user: User) -> None:
-    before = snapshot(checklist, list(fields))
-    for name, value in fields.items():
-        setattr(checklist, name, value)
-    checklist.save(update_fields=list(fields))
+def delete_item(kind: str, item: Any, *, acting_user: User) -> None:
+    plan = _parent_plan(kind, item)
     record(
-        "changed the reminder ladder",
+        f"removed {ITEM_NAMES[kind]}",
         actor=acting_user,
-        account=checklist.account,
-        target=checklist,
-        before=before,
-        after=snapshot(checklist, list(fields)),
-        internal=True,
+        account=plan.account,
+        target=item,
+        before=snapshot(item, ITEM_FIELDS[kind]),
+        internal=getattr(item, "internal", False),
+    )
+    item.delete()
+
+
+def set_kpi_value(kpi: KPI, value: Decimal, *, version: int, acting_user: User) -> KPI:
+    return update_item(
+        "kpi", kpi.pk, fields={"current": value}, version=version, acting_user=acting_user
     )
 
 
-# Template editing -----------------------------------------------------------------------------
-# A template belongs to no account: its log entries are internal and name the template.
+def set_status(kind: str, item: Any, status: str, *, acting_user: User) -> Any:
+    """A status change says the state wanted, so it never conflicts with another edit."""
+    return update_item(
+        kind,
+        item.pk,
+        fields={"status": status},
+        version=MODELS[kind].objects.get(pk=item.pk).version,
+        acting_user=acting_user,
+    )
 
-TEMPLATE_TASK_FIELDS = [*TASK_FIELDS, "default_role", "due_offset_days"]
+
+# Discussion ---------------------------------------------------------------------------------
 
 
-def _touch(template: ChecklistTemplate) -> None:
-    """Phases and tasks changed: the template's "updated" date follows."""
-    ChecklistTemplate.objects.filter(pk=template.pk).update(updated_at=timezone.now())
+def mentioned_people(body: str, account: Account) -> list[User]:
+    """People of the account (and its CSM) named in ``body`` as @Name or @e-mail."""
+    people = list(User.objects.filter(memberships__account=account, is_active=True)) + (
+        [account.owner] if account.owner else []
+    )
+    lowered = body.lower()
+    return [
+        p for p in people
+        if f"@{p.email.lower()}" in lowered or re.search(rf"@{re.escape(p.display_name.lower())}\b", lowered)
+    ]  # fmt: skip
 
 
 @transaction.atomic
-def create_template(*, name: str, description: str = "", acting_user: User) -> ChecklistTemplate:
-    template = ChecklistTemplate.objects.create(
-        name=name, description=description, created_by=acting_user
+def comment_on_plan(
+    plan: SuccessPlan,
+    *,
+    body: str,
+    acting_user: User,
+    item_kind: str = "",
+    item: Any = None,
+    internal: bool = False,
+) -> PlanComment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    comment = PlanComment.objects.create(
+        plan=plan,
+        item_kind=item_kind,
+        item_id=item.pk if item is not None else None,
+        item_label=str(item)[:200] if item is not None else "",
+        author=acting_user,
+        body=body,
+        internal=internal or bool(getattr(item, "internal", False)),
     )
     record(
-        "created a template",
+        "commented on the plan",
         actor=acting_user,
-        target=template,
-        after=snapshot(template, ["name", "description"]),
-        internal=True,
+        account=plan.account,
+        target=plan,
+        after={"on": comment.item_label or plan.name, "comment": body[:200]},
+        internal=comment.internal,
     )
-    return template
+    for person in mentioned_people(body, plan.account):
+        if person.pk != acting_user.pk and not (comment.internal and not person.is_vendor):
+            enqueue("successplans.send_plan_mention", comment_id=comment.pk, user_id=person.pk)
+    return comment
 
 
-@transaction.atomic
-def update_template(
-    template: ChecklistTemplate, *, fields: dict[str, Any], acting_user: User
-) -> ChecklistTemplate:
-    """Rename or redescribe a template. Checklists already started keep their copy."""
-    before = snapshot(template, list(fields))
-    for name, value in fields.items():
-        setattr(template, name, value)
-    template.save(update_fields=[*fields, "updated_at"])
-    record(
-        "edited a template",
-        actor=acting_user,
-        target=template,
-        before=before,
-        after=snapshot(template, list(fields)),
-        internal=True,
-    )
-    return template
-
-
-@transaction.atomic
-def add_phase(template: ChecklistTemplate, *, name: str, acting_user: User) -> TemplatePhase:
-    phase = TemplatePhase.objects.create(
-        template=template, name=name, position=position_after(template.phases.all())
-    )
-    _touch(template)
-    record(
-        "added a phase",
-        actor=acting_user,
-        target=phase,
-        after={"template": template.name, "name": name},
-        internal=True,
-    )
-    return phase
-
-
-@transaction.atomic
-def rename_phase(phase: TemplatePhase, *, name: str, acting_user: User) -> TemplatePhase:
-    before = phase.name
-    phase.name = name
-    phase.save(update_fields=["name"])
-    _touch(phase.template)
-    record(
-        "renamed a phase",
-        actor=acting_user,
-        target=phase,
-        before={"name": before},
-        after={"template": phase.template.name, "name": name},
-        internal=True,
-    )
-    return phase
-
-
-@transaction.atomic
-def delete_phase(phase: TemplatePhase, *, acting_user: User) -> None:
-    """Delete a phase with its tasks."""
-    record(
-        "deleted a phase",
-        actor=acting_user,
-        target=phase,
-        before={
-            "template": phase.template.name,
-            "name": phase.name,
-            "tasks": [task.title for task in phase.tasks.all()],
-        },
-        internal=True,
-    )
-    _touch(phase.template)
-    phase.delete()
-
-
-@transaction.atomic
-def add_template_task(
-    phase: TemplatePhase, *, fields: dict[str, Any], acting_user: User
-) -> TemplateTask:
-    task = TemplateTask.objects.create(
-        phase=phase, position=position_after(phase.tasks.all()), **fields
-    )
-    _touch(phase.template)
-    record(
-        "added a template task",
-        actor=acting_user,
-        target=task,
-        after={"template": phase.template.name, "phase": phase.name}
-        | snapshot(task, TEMPLATE_TASK_FIELDS),
-        internal=True,
-    )
-    return task
-
-
-@transaction.atomic
-def update_template_task(
-    task: TemplateTask, *, fields: dict[str, Any], acting_user: User
-) -> TemplateTask:
-    """Save an edit of a template task; a task moved to another phase goes to its end."""
-    tracked = [*TEMPLATE_TASK_FIELDS, "phase"]
-    before = snapshot(task, tracked)
-    new_phase = fields.get("phase")
-    if new_phase is not None and new_phase.pk != task.phase_id:
-        if new_phase.template_id != task.phase.template_id:
-            raise ValidationError({"phase": "Choose a phase of this template."})
-        task.position = position_after(new_phase.tasks.all())
-    for name, value in fields.items():
-        setattr(task, name, value)
-    task.save()
-    _touch(task.phase.template)
-    record(
-        "edited a template task",
-        actor=acting_user,
-        target=task,
-        before=before,
-        after=snapshot(task, tracked),
-        internal=True,
-    )
-    return task
-
-
-@transaction.atomic
-def delete_template_task(task: TemplateTask, *, acting_user: User) -> None:
-    template = task.phase.template
-    record(
-        "deleted a template task",
-        actor=acting_user,
-        target=task,
-        before={"template": template.name, "phase": task.phase.name}
-        | snapshot(task, TEMPLATE_TASK_FIELDS),
-        internal=True,
-    )
-    task.delete()
-    _touch(template)
+def refresh_bound_kpis() -> int:
+    """Update every KPI bound to a computed figure; a changed value joins its history."""
+    changed = 0
+    for kpi in KPI.objects.exclude(source="").select_related("objective__plan__account"):
+        source = KPI_SOURCES.get(kpi.source)
+        if source is None:
+            continue
+        value = source[1](kpi.objective.plan.account)
+        if value is not None and value != kpi.current:
+            with transaction.atomic():
+                KPI.objects.filter(pk=kpi.pk).update(current=value, version=models.F("version") + 1)
+                KPIValue.objects.create(kpi=kpi, value=value)
+            changed += 1
+    return changed

@@ -1,6 +1,8 @@
-from django.urls import include, path, register_converter
+"""Success plans: the plans portfolio, plan templates, and each account's plans."""
 
-from .views import checklist, plan_console, plans, portfolio
+from django.urls import path, register_converter
+
+from .views import plans, portfolio, templates
 
 
 class PlanItemConverter:
@@ -16,19 +18,17 @@ class PlanItemConverter:
 register_converter(PlanItemConverter, "plan_item")
 
 urlpatterns = [
-    path("console/templates/", include("successplans.template_urls")),
-    path("onboarding/", portfolio.onboarding_portfolio, name="onboarding_portfolio"),
-    path("plans/", plan_console.plan_portfolio, name="plan_portfolio"),
-    path("console/plan-templates/", plan_console.plan_templates, name="plan_templates"),
-    path("console/plan-templates/<int:pk>/", plan_console.plan_template, name="plan_template"),
+    path("plans/", portfolio.plan_portfolio, name="plan_portfolio"),
+    path("console/plan-templates/", templates.plan_templates, name="plan_templates"),
+    path("console/plan-templates/<int:pk>/", templates.plan_template, name="plan_template"),
     path(
         "console/plan-templates/<int:pk>/archive/",
-        plan_console.plan_template_archive,
+        templates.plan_template_archive,
         name="plan_template_archive",
     ),
     path(
         "console/plan-templates/<int:pk>/items/<int:item_pk>/delete/",
-        plan_console.plan_template_item_delete,
+        templates.plan_template_item_delete,
         name="plan_template_item_delete",
     ),
     path("a/<slug:slug>/plans/", plans.plans, name="plans"),
@@ -64,40 +64,5 @@ urlpatterns = [
         "a/<slug:slug>/plans/<int:pk>/kpi/<int:item_pk>/value/",
         plans.kpi_value,
         name="plan_kpi_value",
-    ),
-    path("a/<slug:slug>/onboarding/", checklist.onboarding, name="onboarding"),
-    path("a/<slug:slug>/onboarding/start/", checklist.onboarding_start, name="onboarding_start"),
-    path("a/<slug:slug>/onboarding/ladder/", checklist.ladder, name="onboarding_ladder"),
-    path("a/<slug:slug>/onboarding/tasks/add/", checklist.task_add, name="onboarding_task_add"),
-    path("a/<slug:slug>/onboarding/tasks/<int:pk>/", checklist.task_detail, name="onboarding_task"),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/done/",
-        checklist.task_done,
-        name="onboarding_task_done",
-    ),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/assign/",
-        checklist.task_assign,
-        name="onboarding_task_assign",
-    ),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/comments/",
-        checklist.task_comment,
-        name="onboarding_task_comment",
-    ),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/edit/",
-        checklist.task_edit,
-        name="onboarding_task_edit",
-    ),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/delete/",
-        checklist.task_delete,
-        name="onboarding_task_delete",
-    ),
-    path(
-        "a/<slug:slug>/onboarding/tasks/<int:pk>/move/",
-        checklist.task_move,
-        name="onboarding_task_move",
     ),
 ]

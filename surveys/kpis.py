@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Account
-from successplans.plans import register_kpi_source
+from successplans.figures import register_kpi_source
 
 from .models import Response
 from .scoring import nps

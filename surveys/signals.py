@@ -8,7 +8,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import Account
-from successplans.models import Checklist
+from onboarding.models import Checklist
 
 from .services import trigger
 
@@ -17,7 +17,7 @@ from .services import trigger
 def onboarding_completed(
     sender: type[Checklist], instance: Checklist, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    """successplans.services.refresh_milestones saves ``completed_at`` when the last required
+    """onboarding.services.refresh_milestones saves ``completed_at`` when the last required
     task is done. A checklist saved completed asks the onboarding-completed campaigns; the
     trigger asks each person once per campaign, so a save that changes nothing is harmless."""
     if instance.completed_at is None:

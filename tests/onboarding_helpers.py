@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from successplans.models import Checklist, ChecklistTemplate, Side, TemplatePhase, TemplateTask
-from successplans.services import start_onboarding
+from onboarding.models import Checklist, ChecklistTemplate, Side, TemplatePhase, TemplateTask
+from onboarding.services import start_onboarding
 
 
 def make_template(owner: User, *, tasks_per_phase: int = 2) -> ChecklistTemplate:

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from successplans.models import KPI, ActionItem, Milestone, Objective, Side, SuccessPlan
-from successplans.plan_services import create_plan
+from onboarding.models import Side
+from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
+from successplans.services import create_plan
 
 
 def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:

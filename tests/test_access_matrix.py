@@ -18,20 +18,22 @@ from PIL import Image
 
 from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from insights.models import AccountFacts, HealthConfig
-from portal.models import Job
-from successplans.models import (
-    KPI,
-    ActionItem,
+from onboarding.models import (
     Checklist,
     ChecklistTemplate,
-    PlanComment,
-    PlanTemplate,
-    PlanTemplateItem,
-    SuccessPlan,
     Task,
     TaskComment,
     TemplatePhase,
     TemplateTask,
+)
+from portal.models import Job
+from successplans.models import (
+    KPI,
+    ActionItem,
+    PlanComment,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
 )
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory

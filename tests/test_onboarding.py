@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity, Membership
-from successplans.models import Checklist, ChecklistPhase, Task
-from successplans.onboarding import Status, checklist_view, projected_go_live, status
-from successplans.services import set_task_done, start_onboarding
+from onboarding.figures import Status, checklist_view, projected_go_live, status
+from onboarding.models import Checklist, ChecklistPhase, Task
+from onboarding.services import set_task_done, start_onboarding
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
 from tests.onboarding_helpers import make_template, start

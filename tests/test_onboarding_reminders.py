@@ -24,9 +24,8 @@ from accounts.models import (
     User,
 )
 from accounts.services import delivery_for
-from portal.celery import app
-from successplans import reminders
-from successplans.models import (
+from onboarding import services
+from onboarding.models import (
     AssigneeRole,
     Checklist,
     ChecklistPhase,
@@ -37,16 +36,17 @@ from successplans.models import (
     TemplatePhase,
     TemplateTask,
 )
-from successplans.reminders import (
+from onboarding.services import (
     DUE_SOON,
     OVERDUE,
     WAITING,
     RemindersNotSent,
     collect_reminders,
     send_reminders,
+    start_onboarding,
 )
-from successplans.services import start_onboarding
-from successplans.tasks import send_onboarding_reminders
+from onboarding.tasks import send_onboarding_reminders
+from portal.celery import app
 from tests.conftest import World
 from tests.factories import AccountFactory, MembershipFactory
 
@@ -111,7 +111,7 @@ def mail_to(user: User) -> list[Any]:
     return [m for m in mail.outbox if m.to == [user.email]]
 
 
-def reasons(digests: dict[int, reminders.Digest], user: User) -> dict[str, str]:
+def reasons(digests: dict[int, services.Digest], user: User) -> dict[str, str]:
     """Task title -> why ``user`` hears of it."""
     digest = digests.get(user.pk)
     if digest is None:
@@ -386,7 +386,7 @@ class TestNotificationSettings:
             user=world.champion, kind=NotificationKind.TASKS, delivery=Delivery.DIGEST
         )
         User.objects.filter(pk=world.executive.pk).update(is_active=False)
-        recipients = reminders._Recipients()
+        recipients = services._Recipients()
         for user in User.objects.all():
             for kind in (NotificationKind.TASKS, NotificationKind.ACCOUNT):
                 assert recipients.wants(user, kind) == (delivery_for(user, kind) != Delivery.OFF)
@@ -412,14 +412,14 @@ class TestOncePerDay:
     ) -> None:
         add_task(checklist, "Late", assignee=world.member, due=overdue(1))
         # Another worker claims the day after this one read what was already claimed.
-        real_collect = reminders.collect_reminders
+        real_collect = services.collect_reminders
 
-        def collect_then_race(today: date) -> dict[int, reminders.Digest]:
+        def collect_then_race(today: date) -> dict[int, services.Digest]:
             digests = real_collect(today)
             ReminderSent.objects.create(user=world.member, day=today)
             return digests
 
-        monkeypatch.setattr(reminders, "collect_reminders", collect_then_race)
+        monkeypatch.setattr(services, "collect_reminders", collect_then_race)
         assert send_reminders(TODAY) == 0
         assert mail.outbox == []
 
@@ -427,20 +427,20 @@ class TestOncePerDay:
         self, world: World, checklist: Checklist, monkeypatch: Any
     ) -> None:
         add_task(checklist, "Late", assignee=world.member, due=overdue(9))
-        real_send = reminders.send_digest
+        real_send = services.send_digest
 
-        def fail_for_the_member(digest: reminders.Digest) -> None:
+        def fail_for_the_member(digest: services.Digest) -> None:
             if digest.user == world.member:
                 raise ConnectionError("mail server down")
             real_send(digest)
 
-        monkeypatch.setattr(reminders, "send_digest", fail_for_the_member)
+        monkeypatch.setattr(services, "send_digest", fail_for_the_member)
         with pytest.raises(RemindersNotSent) as failure:
             send_reminders(TODAY)
         assert (failure.value.sent, failure.value.failed) == (2, [world.member.pk])
         assert not ReminderSent.objects.filter(user=world.member).exists()
 
-        monkeypatch.setattr(reminders, "send_digest", real_send)
+        monkeypatch.setattr(services, "send_digest", real_send)
         assert send_reminders(TODAY) == 1
         assert [m.to for m in mail.outbox].count([world.member.email]) == 1
         assert len(mail.outbox) == 3

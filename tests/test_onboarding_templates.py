@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Activity
-from successplans import services
-from successplans.demo import DEMO_TEMPLATE_NAME, ensure_demo_template
-from successplans.models import ChecklistTemplate, Task, TemplatePhase, TemplateTask
+from onboarding import services
+from onboarding.demo import DEMO_TEMPLATE_NAME, ensure_demo_template
+from onboarding.models import ChecklistTemplate, Task, TemplatePhase, TemplateTask
 from tests.conftest import World, client_for
 
 VALID_TASK = {

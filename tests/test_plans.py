@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity, NotificationSetting
+from onboarding.models import Side
+from successplans.figures import KPI_SOURCES, computed_health, register_kpi_source
 from successplans.models import (
     KPI,
     ActionItem,
@@ -22,11 +24,9 @@ from successplans.models import (
     Objective,
     PlanTemplate,
     PlanTemplateItem,
-    Side,
     SuccessPlan,
 )
-from successplans.plan_services import create_plan, refresh_bound_kpis, save_as_template
-from successplans.plans import KPI_SOURCES, computed_health, register_kpi_source
+from successplans.services import create_plan, refresh_bound_kpis, save_as_template
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
 from tests.plan_helpers import make_plan

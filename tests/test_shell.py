@@ -325,7 +325,7 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
     for email in ["morgan@northwind.example", "priya@northwind.example", "dana@acme.example"]:
         assert email in first and email in second
     assert {a.segment for a in Account.objects.all()} == {"enterprise", "mid_market", "smb"}
-    from successplans.models import Checklist
+    from onboarding.models import Checklist
 
     onboardings = {c.account.slug: c for c in Checklist.objects.select_related("account")}
     assert set(onboardings) == {"acme", "globex", "initech"}

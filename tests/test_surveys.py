@@ -236,7 +236,7 @@ class TestEmail:
 def test_completing_onboarding_asks_the_csat_trigger_campaign_once(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from successplans.services import set_task_done
+    from onboarding.services import set_task_done
 
     survey = make_survey(world.csm, Kind.CSAT, question="How satisfied are you with onboarding?")
     campaign = make_campaign(

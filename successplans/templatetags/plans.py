@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import template
 
+from ..figures import sparkline
 from ..models import KPI
-from ..plans import sparkline
 
 register = template.Library()
 

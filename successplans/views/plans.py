@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, Role, account_view
 from accounts.forms import add_service_errors
 
+from ..figures import plan_view
+from ..forms import ITEM_FORMS, CommentForm, HealthForm, KPIValueForm, PlanForm, StatusForm
 from ..models import KPI, ActionStatus, MilestoneStatus, SuccessPlan
-from ..plan_forms import ITEM_FORMS, CommentForm, HealthForm, KPIValueForm, PlanForm, StatusForm
-from ..plan_services import (
+from ..services import (
     MODELS,
     StaleEdit,
     add_item,
@@ -29,7 +30,6 @@ from ..plan_services import (
     set_status,
     update_item,
 )
-from ..plans import plan_view
 
 ROW_PARTIAL = {
     "objective": "objective-card",
@@ -383,7 +383,7 @@ def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRe
         comment_on_plan(
             plan,
             body=form.cleaned_data["body"],
-            author=request.user,
+            acting_user=request.user,
             item_kind=kind if item else "",
             item=item,
         )

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, CustomerRole, User
-from successplans.models import Checklist, Task
-from successplans.onboarding import percent
+from onboarding.figures import percent
+from onboarding.models import Checklist, Task
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
 from tests.factories import PASSWORD, AccountFactory, CSMFactory, MembershipFactory

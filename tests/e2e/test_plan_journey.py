@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, Activity, CustomerRole, User
-from successplans.models import KPI, ActionItem, ActionStatus, KPIValue, Side, SuccessPlan
+from onboarding.models import Side
+from successplans.models import KPI, ActionItem, ActionStatus, KPIValue, SuccessPlan
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
 from tests.factories import PASSWORD, AccountFactory, CSMFactory, MembershipFactory

@@ -25,8 +25,9 @@ from accounts.models import (
     VendorRole,
 )
 from insights.demo import ensure_demo_insights
+from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from reports.demo import ensure_demo_reviews
-from successplans.demo import ensure_demo_onboardings, ensure_demo_plans, ensure_demo_template
+from successplans.demo import ensure_demo_plans
 from surveys.demo import ensure_demo_surveys
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design

@@ -1,7 +1,8 @@
 """Onboarding figures: progress, status, projected go-live and time to value.
 
 Computed in Python from tasks already loaded (a page loads them in a fixed number of queries),
-so the page and the e-mails say the same thing.
+so the page and the e-mails say the same thing. The onboarding portfolio computes the same
+figures for many checklists at once in the database (:func:`onboardings_for`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
+
+from accounts.models import Account, Activity
 
 from .models import Checklist, ChecklistPhase, Task
 
@@ -116,8 +132,6 @@ def checklist_view(checklist: Checklist, *, viewer_id: int, customer: bool) -> C
     tasks_qs = checklist.tasks.select_related("assignee", "completed_by").order_by("position", "pk")
     if customer:
         tasks_qs = tasks_qs.filter(internal=False)
-    from django.db.models import Count
-
     tasks = list(tasks_qs.annotate(comment_count=Count("comments")))
     phases = {p.pk: PhaseView(p) for p in checklist.phases.all()}
     for task in tasks:
@@ -136,3 +150,53 @@ def checklist_view(checklist: Checklist, *, viewer_id: int, customer: bool) -> C
 def median_time_to_value(checklists: Iterable[Checklist]) -> float | None:
     days = [c.time_to_value for c in checklists if c.time_to_value is not None]
     return median(days) if days else None
+
+
+# The onboarding portfolio ----------------------------------------------------------------------
+
+RANK = {Status.AT_RISK: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 2, Status.COMPLETED: 3}
+
+
+def onboardings_for(user: object) -> QuerySet[Checklist]:
+    """The portfolio's checklists with their figures, computed in the database."""
+    today = timezone.localdate()
+    last_customer_activity = (
+        Activity.objects.filter(account=OuterRef("account"), actor__vendor_role="")
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    required = Q(tasks__required=True)
+    open_task = Q(tasks__completed_at__isnull=True)
+    return (
+        Checklist.objects.filter(account__in=Account.objects.visible_to(user))
+        .select_related("account", "account__owner")
+        .annotate(
+            required_total=Count("tasks", filter=required),
+            required_done=Count("tasks", filter=required & ~open_task),
+            overdue=Count("tasks", filter=open_task & Q(tasks__due_date__lt=today)),
+            overdue_required=Count(
+                "tasks", filter=required & open_task & Q(tasks__due_date__lt=today)
+            ),
+            done_any=Count("tasks", filter=~open_task),
+            last_open_due=Max("tasks__due_date", filter=open_task),
+            last_customer_activity=Subquery(last_customer_activity),
+        )
+        .annotate(
+            rank=Case(
+                When(Q(required_total__gt=0) & Q(required_done=F("required_total")), then=Value(3)),
+                When(overdue_required__gt=0, then=Value(0)),
+                When(Q(kickoff_date__gt=today) & Q(done_any=0), then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            done_share=Case(
+                When(required_total=0, then=Value(100)),
+                default=100 * F("required_done") / F("required_total"),
+                output_field=IntegerField(),
+            ),
+            go_live=Case(
+                When(last_open_due__lt=today, then=Value(today)),
+                default=F("last_open_due"),
+            ),
+        )
+    )

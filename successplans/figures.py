@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import Account
+from onboarding.models import Side
 
 from .models import (
     KPI,
@@ -21,7 +22,6 @@ from .models import (
     Objective,
     PlanComment,
     PlanHealth,
-    Side,
     SuccessPlan,
 )
 

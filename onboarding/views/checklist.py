@@ -14,9 +14,17 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 
-from ..forms import AssignForm, CommentForm, DoneForm, LadderForm, MoveForm, StartForm, TaskForm
+from ..figures import checklist_view
+from ..forms import (
+    AssignForm,
+    ChecklistTaskMoveForm,
+    CommentForm,
+    DoneForm,
+    LadderForm,
+    StartForm,
+    TaskForm,
+)
 from ..models import Checklist, ChecklistTemplate, Task
-from ..onboarding import checklist_view
 from ..services import (
     StaleEdit,
     add_task,
@@ -81,7 +89,7 @@ def page_context(request: HttpRequest, access: AccountAccess, **extra: Any) -> d
 
 @account_view("onboarding.view")
 def onboarding(request: HttpRequest, access: AccountAccess) -> HttpResponse:
-    return render(request, "successplans/onboarding.html", page_context(request, access))
+    return render(request, "onboarding/onboarding.html", page_context(request, access))
 
 
 @require_POST
@@ -104,7 +112,7 @@ def onboarding_start(request: HttpRequest, access: AccountAccess) -> HttpRespons
             messages.success(request, "Onboarding has started. The customer sees their tasks now.")
             return redirect("onboarding", access.account.slug)
     context = page_context(request, access, start_form=form)
-    return render(request, "successplans/onboarding.html", context, status=422)
+    return render(request, "onboarding/onboarding.html", context, status=422)
 
 
 @require_POST
@@ -124,7 +132,7 @@ def task_done(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
         context["phase_view"] = next(
             p for p in context["view"].phases if p.phase.pk == task.phase_id
         )
-        return render(request, "successplans/onboarding.html#task-done-response", context)
+        return render(request, "onboarding/onboarding.html#task-done-response", context)
     return redirect("onboarding", access.account.slug)
 
 
@@ -132,7 +140,7 @@ def task_done(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
 def task_detail(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     context = task_context(request, access, task)
-    return render(request, "successplans/task_detail.html", context)
+    return render(request, "onboarding/task_detail.html", context)
 
 
 def task_context(
@@ -175,7 +183,7 @@ def task_assign(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRes
             messages.success(request, "The task was assigned.")
             return redirect("onboarding_task", access.account.slug, task.pk)
     context = task_context(request, access, task, assign_form=form)
-    return render(request, "successplans/task_detail.html", context, status=422)
+    return render(request, "onboarding/task_detail.html", context, status=422)
 
 
 @require_POST
@@ -186,16 +194,14 @@ def task_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRe
         raise PermissionDenied("Only the people working this task comment on it.")
     form = CommentForm(request.POST)
     if form.is_valid():
-        comment_on_task(task, form.cleaned_data["body"], author=request.user)
+        comment_on_task(task, form.cleaned_data["body"], acting_user=request.user)
         if request.htmx:  # type: ignore[attr-defined]
             context = task_context(request, access, task)
-            return render(request, "successplans/task_detail.html#comments", context)
+            return render(request, "onboarding/task_detail.html#comments", context)
         return redirect("onboarding_task", access.account.slug, task.pk)
     context = task_context(request, access, task, comment_form=form)
     template = (
-        "successplans/task_detail.html#comments"
-        if request.htmx
-        else "successplans/task_detail.html"
+        "onboarding/task_detail.html#comments" if request.htmx else "onboarding/task_detail.html"
     )  # type: ignore[attr-defined]
     return render(request, template, context, status=422)
 
@@ -218,7 +224,7 @@ def task_add(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         messages.success(request, f"“{fields['title']}” was added.")
         return redirect("onboarding", access.account.slug)
     context = page_context(request, access, task_form=form)
-    return render(request, "successplans/onboarding.html", context, status=422)
+    return render(request, "onboarding/onboarding.html", context, status=422)
 
 
 @account_view("onboarding.manage")
@@ -249,11 +255,11 @@ def task_edit(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
             )
             form.is_valid()
             context = task_context(request, access, current, edit_form=form, stale=current)
-            return render(request, "successplans/task_detail.html", context, status=409)
+            return render(request, "onboarding/task_detail.html", context, status=409)
         messages.success(request, "The task was saved.")
         return redirect("onboarding_task", access.account.slug, task.pk)
     context = task_context(request, access, task, edit_form=form)
-    return render(request, "successplans/task_detail.html", context, status=422)
+    return render(request, "onboarding/task_detail.html", context, status=422)
 
 
 @require_POST
@@ -269,7 +275,7 @@ def task_delete(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRes
 @account_view("onboarding.manage")
 def task_move(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
-    form = MoveForm(request.POST)
+    form = ChecklistTaskMoveForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Say direction=up or direction=down.", status=400)
     move_task(task, form.cleaned_data["direction"], acting_user=request.user)
@@ -290,4 +296,4 @@ def ladder(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         messages.success(request, "The reminder ladder was saved.")
         return redirect("onboarding", access.account.slug)
     context = page_context(request, access, ladder_form=form)
-    return render(request, "successplans/onboarding.html", context, status=422)
+    return render(request, "onboarding/onboarding.html", context, status=422)

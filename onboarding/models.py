@@ -1,0 +1,310 @@
+"""Onboarding: checklist templates, and the one checklist per account started from them.
+
+The tables keep the names they had when onboarding lived in the successplans app
+(``successplans_checklist`` and so on): the models moved, the data did not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account
+
+
+class Side(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    VENDOR = "vendor", "Vendor"
+
+
+class AssigneeRole(models.TextChoices):
+    """Who gets a task by default when a checklist starts from a template."""
+
+    CHAMPION = "champion", "The champion"
+    EXECUTIVE = "executive", "The executive"
+    MEMBER = "member", "A member"
+    CSM = "csm", "The CSM"
+    NOBODY = "", "Nobody yet"
+
+
+MAX_OFFSET_DAYS = 365
+
+
+class TaskFields(models.Model):
+    """What a task is, in a template and on an account's checklist alike."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    owner_side = models.CharField(max_length=8, choices=Side.choices, default=Side.CUSTOMER)
+    required = models.BooleanField(default=True)
+    resource_links = models.TextField(
+        blank=True,
+        help_text="One link a line: a title, a space and the address, or just the address.",
+    )
+    is_value_milestone = models.BooleanField(
+        "value milestone",
+        default=False,
+        help_text="Completing it ends time to value: the customer has seen what they bought.",
+    )
+    internal = models.BooleanField(
+        default=False, help_text="Internal to the vendor: never shown to the customer."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """``resource_links`` as (title, url) pairs; only http(s) addresses are kept."""
+        pairs = []
+        for line in self.resource_links.splitlines():
+            parts = line.strip().rsplit(maxsplit=1)
+            if not parts:
+                continue
+            url = parts[-1]
+            if url.startswith(("https://", "http://")):
+                pairs.append((parts[0] if len(parts) == 2 else url, url))
+        return pairs
+
+
+class TemplateQuerySet(models.QuerySet["ChecklistTemplate"]):
+    def active(self) -> TemplateQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class ChecklistTemplate(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TemplateQuerySet.as_manager()
+
+    class Meta:
+        db_table = "successplans_checklisttemplate"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("template_edit", args=[self.pk])
+
+
+class PhaseFields(models.Model):
+    """A named, ordered group of tasks, in a template and on a checklist alike."""
+
+    name = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplatePhase(PhaseFields):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="phases")
+
+    class Meta(PhaseFields.Meta):
+        db_table = "successplans_templatephase"
+
+
+class TemplateTask(TaskFields):
+    phase = models.ForeignKey(TemplatePhase, on_delete=models.CASCADE, related_name="tasks")
+    default_role = models.CharField(
+        "default assignee", max_length=10, choices=AssigneeRole.choices, blank=True
+    )
+    due_offset_days = models.PositiveIntegerField(
+        "due, days after kickoff",
+        default=0,
+        validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
+    )
+
+    class Meta:
+        db_table = "successplans_templatetask"
+        ordering = ["position", "pk"]
+
+
+class Checklist(models.Model):
+    """An account's onboarding, started from a template (copied, so later template edits do
+    not change it)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="checklist")
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklists",
+    )
+    template_name = models.CharField(max_length=200, blank=True)
+    kickoff_date = models.DateField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    value_reached_at = models.DateTimeField(null=True, blank=True)
+    # The escalation ladder for overdue customer tasks, in days overdue.
+    remind_assignee_after = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    remind_champion_after = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    remind_csm_after = models.PositiveSmallIntegerField(
+        "remind the CSM after", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    class Meta:
+        db_table = "successplans_checklist"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(remind_assignee_after__lte=models.F("remind_champion_after"))
+                & models.Q(remind_champion_after__lte=models.F("remind_csm_after")),
+                name="reminder_ladder_climbs",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Onboarding of {self.account}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("onboarding", args=[self.account.slug])
+
+    @property
+    def activity_label(self) -> str:
+        return f"from “{self.template_name}”" if self.template_name else ""
+
+    @property
+    def time_to_value(self) -> int | None:
+        """Days from kickoff to the value milestone's completion; None until it is done."""
+        if self.value_reached_at is None:
+            return None
+        return (timezone.localtime(self.value_reached_at).date() - self.kickoff_date).days
+
+
+class ChecklistPhase(PhaseFields):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="phases")
+
+    class Meta(PhaseFields.Meta):
+        db_table = "successplans_checklistphase"
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def shared(self) -> TaskQuerySet:
+        return self.filter(internal=False)
+
+    def open(self) -> TaskQuerySet:
+        return self.filter(completed_at__isnull=True)
+
+    def overdue(self, today: date | None = None) -> TaskQuerySet:
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class Task(TaskFields):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="tasks")
+    phase = models.ForeignKey(ChecklistPhase, on_delete=models.CASCADE, related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onboarding_tasks",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Bumped on every edit: a form saved from a stale page is refused, never silently applied.
+    version = models.PositiveIntegerField(default=1)
+    # Sent with the "add a task" form, so a double submit adds the task once.
+    client_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        db_table = "successplans_task"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "client_token"], name="one_task_per_submit"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_date"], name="task_due", condition=models.Q(completed_at__isnull=True)
+            )
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("onboarding_task", args=[self.checklist.account.slug, self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return (
+            not self.is_done
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
+
+    @property
+    def activity_label(self) -> str:
+        return self.title
+
+
+class TaskComment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "successplans_taskcomment"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.task}"
+
+
+class ReminderSent(models.Model):
+    """One row per person and day an onboarding reminder went out: never two in a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    items = models.JSONField(default=list)
+
+    class Meta:
+        db_table = "successplans_remindersent"
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user} on {self.day}"
+
+
+def position_after(queryset: models.QuerySet[Any]) -> int:
+    last = queryset.aggregate(models.Max("position"))["position__max"]
+    return 0 if last is None else last + 1

@@ -1,0 +1,927 @@
+"""Changes to onboarding templates and checklists, and the daily reminders. Views and tasks
+call these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import VENDOR, AccountAccess, Role
+from accounts.activity import record, snapshot
+from accounts.models import (
+    Account,
+    Activity,
+    CustomerRole,
+    Delivery,
+    Membership,
+    NotificationKind,
+    NotificationSetting,
+    User,
+    VendorRole,
+)
+from portal.mail import send_mail_from_templates
+
+from .models import (
+    AssigneeRole,
+    Checklist,
+    ChecklistPhase,
+    ChecklistTemplate,
+    ReminderSent,
+    Side,
+    Task,
+    TaskComment,
+    TemplatePhase,
+    TemplateTask,
+    position_after,
+)
+
+TASK_FIELDS = [
+    "title",
+    "description",
+    "owner_side",
+    "required",
+    "resource_links",
+    "is_value_milestone",
+    "internal",
+]
+CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
+
+
+class StaleEdit(Exception):
+    """Someone else changed the task since the form was loaded."""
+
+    def __init__(self, task: Task) -> None:
+        super().__init__("Someone else changed this task while you were editing it.")
+        self.task = task
+
+
+# Templates ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def copy_template(template: ChecklistTemplate, *, acting_user: User) -> ChecklistTemplate:
+    copy = ChecklistTemplate.objects.create(
+        name=f"{template.name} (copy)", description=template.description, created_by=acting_user
+    )
+    for phase in template.phases.prefetch_related("tasks"):
+        new_phase = TemplatePhase.objects.create(
+            template=copy, name=phase.name, position=phase.position
+        )
+        TemplateTask.objects.bulk_create(
+            TemplateTask(
+                phase=new_phase,
+                **{
+                    f: getattr(task, f)
+                    for f in [*TASK_FIELDS, "default_role", "due_offset_days", "position"]
+                },
+            )
+            for task in phase.tasks.all()
+        )
+    record("copied a template", actor=acting_user, target=copy, after={"from": template.name})
+    return copy
+
+
+def set_archived(template: ChecklistTemplate, archived: bool, *, acting_user: User) -> None:
+    template.archived_at = timezone.now() if archived else None
+    template.save(update_fields=["archived_at", "updated_at"])
+    record(
+        "archived a template" if archived else "restored a template",
+        actor=acting_user,
+        target=template,
+    )
+
+
+def move(item: Any, siblings: QuerySet[Any], direction: str) -> None:
+    """Swap ``item`` with its neighbour above (``up``) or below (``down``) among ``siblings``."""
+    ordered = list(siblings.order_by("position", "pk"))
+    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    with transaction.atomic():
+        for position, sibling in enumerate(ordered):
+            if sibling.position != position:
+                type(sibling).objects.filter(pk=sibling.pk).update(position=position)
+
+
+# Starting an account's onboarding ---------------------------------------------------------
+
+
+def default_assignee(account: Account, role: str) -> User | None:
+    if role == AssigneeRole.CSM:
+        return account.owner
+    if role in CustomerRole.values:
+        membership = (
+            Membership.objects.filter(account=account, role=role, user__is_active=True)
+            .select_related("user")
+            .order_by("created_at")
+            .first()
+        )
+        return membership.user if membership else None
+    return None
+
+
+@transaction.atomic
+def start_onboarding(
+    account: Account, *, template: ChecklistTemplate, kickoff_date: date, acting_user: User
+) -> Checklist:
+    """Copy ``template`` into ``account``'s checklist: due dates from the offsets, assignees
+    from the roles. Later edits of the template never reach it."""
+    if Checklist.objects.filter(account=account).exists():
+        raise ValidationError("This account's onboarding has already started.")
+    if template.archived_at is not None:
+        raise ValidationError({"template": "This template is archived."})
+    checklist = Checklist.objects.create(
+        account=account,
+        template=template,
+        template_name=template.name,
+        kickoff_date=kickoff_date,
+        started_by=acting_user,
+    )
+    assignees: dict[str, User | None] = {}
+    for phase in template.phases.prefetch_related("tasks"):
+        new_phase = ChecklistPhase.objects.create(
+            checklist=checklist, name=phase.name, position=phase.position
+        )
+        tasks = []
+        for task in phase.tasks.all():
+            if task.default_role not in assignees:
+                assignees[task.default_role] = default_assignee(account, task.default_role)
+            tasks.append(
+                Task(
+                    checklist=checklist,
+                    phase=new_phase,
+                    due_date=kickoff_date + timedelta(days=task.due_offset_days),
+                    assignee=assignees[task.default_role],
+                    position=task.position,
+                    **{f: getattr(task, f) for f in TASK_FIELDS},
+                )
+            )
+        Task.objects.bulk_create(tasks)
+    record(
+        "started onboarding",
+        actor=acting_user,
+        account=account,
+        target=checklist,
+        after={"template": template.name, "kickoff": kickoff_date.isoformat()},
+    )
+    return checklist
+
+
+# Working the checklist ----------------------------------------------------------------------
+
+
+def may_work(access: AccountAccess, task: Task, user: User) -> bool:
+    """Who may tick, undo and comment on a task: vendor staff any; the champion the customer's
+    shared tasks; a member the customer tasks assigned to them; executives read."""
+    if not access.can("onboarding.work"):
+        return False
+    if access.role in VENDOR:
+        return True
+    if task.internal or task.owner_side != Side.CUSTOMER:
+        return False
+    return access.role == Role.CHAMPION or task.assignee_id == user.pk
+
+
+def refresh_milestones(checklist: Checklist) -> None:
+    """Keep the checklist's completion and value dates in step with its tasks: completed when
+    the last required task was done, value reached when the value milestone was."""
+    figures = checklist.tasks.aggregate(
+        required_count=Count("pk", filter=Q(required=True)),
+        required_open=Count("pk", filter=Q(required=True, completed_at__isnull=True)),
+        last_done=Max("completed_at", filter=Q(required=True)),
+        value_at=Min("completed_at", filter=Q(is_value_milestone=True)),
+    )
+    done = figures["required_count"] > 0 and figures["required_open"] == 0
+    completed_at = figures["last_done"] if done else None
+    value_reached_at = figures["value_at"]
+    if (completed_at, value_reached_at) != (checklist.completed_at, checklist.value_reached_at):
+        checklist.completed_at, checklist.value_reached_at = completed_at, value_reached_at
+        checklist.save(update_fields=["completed_at", "value_reached_at"])
+
+
+@transaction.atomic
+def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
+    """Mark a task done or not done. Says the state wanted, not "toggle", so two people
+    ticking at once (or a double click) leave it done once. Returns whether it changed."""
+    now = timezone.now()
+    tasks = Task.objects.filter(pk=task.pk)
+    if done:
+        changed = tasks.filter(completed_at__isnull=True).update(
+            completed_at=now, completed_by=acting_user, version=F("version") + 1
+        )
+    else:
+        changed = tasks.filter(completed_at__isnull=False).update(
+            completed_at=None, completed_by=None, version=F("version") + 1
+        )
+    task.refresh_from_db()
+    if changed:
+        checklist = Checklist.objects.select_for_update().get(pk=task.checklist_id)
+        refresh_milestones(checklist)
+        record(
+            "completed a task" if done else "reopened a task",
+            actor=acting_user,
+            account=checklist.account,
+            target=task,
+            internal=task.internal,
+        )
+    return bool(changed)
+
+
+def assignable_people(account: Account, side: str) -> QuerySet[User]:
+    """Who a task of ``side`` may be assigned to: customer tasks to the account's people,
+    vendor tasks to the account's CSM and the CS admins."""
+    if side == Side.CUSTOMER:
+        return User.objects.filter(memberships__account=account, is_active=True).order_by("name")
+    vendor = Q(pk=account.owner_id) | Q(vendor_role=VendorRole.ADMIN)
+    return User.objects.filter(vendor, is_active=True).order_by("name")
+
+
+@transaction.atomic
+def assign_task(task: Task, assignee: User | None, *, acting_user: User) -> Task:
+    account = task.checklist.account
+    if (
+        assignee is not None
+        and not assignable_people(account, task.owner_side).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError({"assignee": "Choose someone who works on this account."})
+    before = snapshot(task, ["assignee"])
+    if task.assignee_id != (assignee.pk if assignee else None):
+        task.assignee = assignee
+        task.version += 1
+        task.save(update_fields=["assignee", "version"])
+        record(
+            "assigned a task",
+            actor=acting_user,
+            account=account,
+            target=task,
+            before=before,
+            after=snapshot(task, ["assignee"]),
+            internal=task.internal,
+        )
+    return task
+
+
+@transaction.atomic
+def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    comment = TaskComment.objects.create(task=task, author=acting_user, body=body)
+    record(
+        "commented on a task",
+        actor=acting_user,
+        account=task.checklist.account,
+        target=task,
+        after={"comment": body[:200]},
+        internal=task.internal,
+    )
+    return comment
+
+
+# The CSM edits the account's checklist --------------------------------------------------------
+
+
+@transaction.atomic
+def add_task(
+    checklist: Checklist, *, fields: dict[str, Any], client_token: Any, acting_user: User
+) -> Task:
+    """Add a task; the same form submitted twice adds it once."""
+    existing = checklist.tasks.filter(client_token=client_token).first()
+    if existing is not None:
+        return existing
+    phase = fields["phase"]
+    task = Task.objects.create(
+        checklist=checklist,
+        client_token=client_token,
+        position=position_after(phase.tasks.all()),
+        **fields,
+    )
+    refresh_milestones(checklist)
+    record(
+        "added a task",
+        actor=acting_user,
+        account=checklist.account,
+        target=task,
+        after=snapshot(task, CHECKLIST_TASK_FIELDS),
+        internal=task.internal,
+    )
+    return task
+
+
+@transaction.atomic
+def update_task(task: Task, *, fields: dict[str, Any], version: int, acting_user: User) -> Task:
+    """Save an edit made on version ``version`` of the task; refuse it if the task changed since."""
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.version != version:
+        raise StaleEdit(current)
+    before = snapshot(current, CHECKLIST_TASK_FIELDS)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    refresh_milestones(current.checklist)
+    record(
+        "edited a task",
+        actor=acting_user,
+        account=current.checklist.account,
+        target=current,
+        before=before,
+        after=snapshot(current, CHECKLIST_TASK_FIELDS),
+        internal=current.internal,
+    )
+    return current
+
+
+@transaction.atomic
+def delete_task(task: Task, *, acting_user: User) -> None:
+    checklist = task.checklist
+    record(
+        "removed a task",
+        actor=acting_user,
+        account=checklist.account,
+        target=task,
+        before=snapshot(task, CHECKLIST_TASK_FIELDS),
+        internal=task.internal,
+    )
+    task.delete()
+    refresh_milestones(checklist)
+
+
+@transaction.atomic
+def move_task(task: Task, direction: str, *, acting_user: User) -> None:
+    before = [t.title for t in task.phase.tasks.order_by("position", "pk")]
+    move(task, task.phase.tasks.all(), direction)
+    after = [t.title for t in task.phase.tasks.order_by("position", "pk")]
+    if after != before:
+        record(
+            f"moved a task {direction}",
+            actor=acting_user,
+            account=task.checklist.account,
+            target=task,
+            internal=task.internal,
+        )
+
+
+@transaction.atomic
+def update_ladder(checklist: Checklist, *, fields: dict[str, int], acting_user: User) -> None:
+    before = snapshot(checklist, list(fields))
+    for name, value in fields.items():
+        setattr(checklist, name, value)
+    checklist.save(update_fields=list(fields))
+    record(
+        "changed the reminder ladder",
+        actor=acting_user,
+        account=checklist.account,
+        target=checklist,
+        before=before,
+        after=snapshot(checklist, list(fields)),
+        internal=True,
+    )
+
+
+# Template editing -----------------------------------------------------------------------------
+# A template belongs to no account: its log entries are internal and name the template.
+
+TEMPLATE_TASK_FIELDS = [*TASK_FIELDS, "default_role", "due_offset_days"]
+
+
+def _touch(template: ChecklistTemplate) -> None:
+    """Phases and tasks changed: the template's "updated" date follows."""
+    ChecklistTemplate.objects.filter(pk=template.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def create_template(*, name: str, description: str = "", acting_user: User) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.create(
+        name=name, description=description, created_by=acting_user
+    )
+    record(
+        "created a template",
+        actor=acting_user,
+        target=template,
+        after=snapshot(template, ["name", "description"]),
+        internal=True,
+    )
+    return template
+
+
+@transaction.atomic
+def update_template(
+    template: ChecklistTemplate, *, fields: dict[str, Any], acting_user: User
+) -> ChecklistTemplate:
+    """Rename or redescribe a template. Checklists already started keep their copy."""
+    before = snapshot(template, list(fields))
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.save(update_fields=[*fields, "updated_at"])
+    record(
+        "edited a template",
+        actor=acting_user,
+        target=template,
+        before=before,
+        after=snapshot(template, list(fields)),
+        internal=True,
+    )
+    return template
+
+
+@transaction.atomic
+def add_phase(template: ChecklistTemplate, *, name: str, acting_user: User) -> TemplatePhase:
+    phase = TemplatePhase.objects.create(
+        template=template, name=name, position=position_after(template.phases.all())
+    )
+    _touch(template)
+    record(
+        "added a phase",
+        actor=acting_user,
+        target=phase,
+        after={"template": template.name, "name": name},
+        internal=True,
+    )
+    return phase
+
+
+@transaction.atomic
+def rename_phase(phase: TemplatePhase, *, name: str, acting_user: User) -> TemplatePhase:
+    before = phase.name
+    phase.name = name
+    phase.save(update_fields=["name"])
+    _touch(phase.template)
+    record(
+        "renamed a phase",
+        actor=acting_user,
+        target=phase,
+        before={"name": before},
+        after={"template": phase.template.name, "name": name},
+        internal=True,
+    )
+    return phase
+
+
+@transaction.atomic
+def delete_phase(phase: TemplatePhase, *, acting_user: User) -> None:
+    """Delete a phase with its tasks."""
+    record(
+        "deleted a phase",
+        actor=acting_user,
+        target=phase,
+        before={
+            "template": phase.template.name,
+            "name": phase.name,
+            "tasks": [task.title for task in phase.tasks.all()],
+        },
+        internal=True,
+    )
+    _touch(phase.template)
+    phase.delete()
+
+
+@transaction.atomic
+def add_template_task(
+    phase: TemplatePhase, *, fields: dict[str, Any], acting_user: User
+) -> TemplateTask:
+    task = TemplateTask.objects.create(
+        phase=phase, position=position_after(phase.tasks.all()), **fields
+    )
+    _touch(phase.template)
+    record(
+        "added a template task",
+        actor=acting_user,
+        target=task,
+        after={"template": phase.template.name, "phase": phase.name}
+        | snapshot(task, TEMPLATE_TASK_FIELDS),
+        internal=True,
+    )
+    return task
+
+
+@transaction.atomic
+def update_template_task(
+    task: TemplateTask, *, fields: dict[str, Any], acting_user: User
+) -> TemplateTask:
+    """Save an edit of a template task; a task moved to another phase goes to its end."""
+    tracked = [*TEMPLATE_TASK_FIELDS, "phase"]
+    before = snapshot(task, tracked)
+    new_phase = fields.get("phase")
+    if new_phase is not None and new_phase.pk != task.phase_id:
+        if new_phase.template_id != task.phase.template_id:
+            raise ValidationError({"phase": "Choose a phase of this template."})
+        task.position = position_after(new_phase.tasks.all())
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.save()
+    _touch(task.phase.template)
+    record(
+        "edited a template task",
+        actor=acting_user,
+        target=task,
+        before=before,
+        after=snapshot(task, tracked),
+        internal=True,
+    )
+    return task
+
+
+@transaction.atomic
+def delete_template_task(task: TemplateTask, *, acting_user: User) -> None:
+    template = task.phase.template
+    record(
+        "deleted a template task",
+        actor=acting_user,
+        target=task,
+        before={"template": template.name, "phase": task.phase.name}
+        | snapshot(task, TEMPLATE_TASK_FIELDS),
+        internal=True,
+    )
+    task.delete()
+    _touch(template)
+
+
+# The daily reminders --------------------------------------------------------------------------
+#
+# The daily onboarding reminders: one e-mail per person and day, whatever it holds.
+#
+# :func:`collect_reminders` works out who should hear about what (a fixed number of queries,
+# however many tasks and accounts there are); :func:`send_reminders` claims each person's day
+# before mailing them, so a second run, or a second worker, sends nothing twice.
+#
+# What goes to whom:
+#
+# - an assignee: their open tasks due within ``ONBOARDING_DUE_SOON_DAYS`` (due soon) and those
+#   overdue by at least the checklist's ``remind_assignee_after`` days. Customer users only hear
+#   of shared tasks on accounts they belong to; vendor staff of every task of the accounts they
+#   may see, internal ones included.
+# - the ladder, for a shared customer-side task that stays overdue: from
+#   ``remind_champion_after`` days the account's champions are told it is waiting on its
+#   assignee, from ``remind_csm_after`` days the account's CSM too.
+# - a CSM: the onboardings of their portfolio with no customer activity for
+#   ``ONBOARDING_STALLED_DAYS`` days.
+#
+# Notification settings are honoured: kind "tasks" for task items, "account" for stalled
+# onboardings; "off" (or a deactivated login) means none of them.
+
+log = logging.getLogger(__name__)
+
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+WAITING = "waiting"  # someone else's overdue task, escalated up the ladder
+STALLED = "stalled"
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _days(count: int) -> str:
+    return _plural(count, "day")
+
+
+@dataclass
+class TaskReminder:
+    task: Task
+    reason: str  # DUE_SOON, OVERDUE or WAITING
+    today: date
+
+    @property
+    def account(self) -> Account:
+        return self.task.checklist.account
+
+    @property
+    def days_overdue(self) -> int:
+        assert self.task.due_date is not None
+        return (self.today - self.task.due_date).days
+
+    @property
+    def when(self) -> str:
+        """When it is due, in words: "overdue by 3 days", "due today", "due in 2 days"."""
+        days = self.days_overdue
+        if days > 0:
+            return f"overdue by {_days(days)}"
+        if days == 0:
+            return "due today"
+        return "due tomorrow" if days == -1 else f"due in {_days(-days)}"
+
+    @property
+    def waiting_on(self) -> str:
+        """Who it waits on, in words: "waiting on Jane Doe", or "not assigned to anyone"."""
+        assignee = self.task.assignee
+        return f"waiting on {assignee.display_name}" if assignee else "not assigned to anyone"
+
+    @property
+    def url(self) -> str:
+        return settings.SITE_URL + self.task.get_absolute_url()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"task": self.task.pk, "reason": self.reason, "days_overdue": self.days_overdue}
+
+
+@dataclass
+class StalledOnboarding:
+    checklist: Checklist
+    since: date  # the customer's last activity, or the day onboarding started
+    idle_days: int
+    has_activity: bool
+
+    @property
+    def url(self) -> str:
+        return settings.SITE_URL + reverse("onboarding", args=[self.checklist.account.slug])
+
+    def as_json(self) -> dict[str, Any]:
+        return {"checklist": self.checklist.pk, "reason": STALLED, "idle_days": self.idle_days}
+
+
+@dataclass
+class AccountReminders:
+    """What one person hears about one account."""
+
+    account: Account
+    mine: list[TaskReminder] = field(default_factory=list)
+    waiting: list[TaskReminder] = field(default_factory=list)
+    stalled: StalledOnboarding | None = None
+
+    def sort(self) -> None:
+        # Most overdue first, then what falls due soonest.
+        self.mine.sort(key=lambda r: (-r.days_overdue, r.task.position, r.task.pk))
+        self.waiting.sort(key=lambda r: (-r.days_overdue, r.task.position, r.task.pk))
+
+
+@dataclass
+class Digest:
+    """Everything one person is told on one day, grouped by account."""
+
+    user: User
+    today: date
+    by_account: dict[int, AccountReminders] = field(default_factory=dict)
+
+    def _section(self, account: Account) -> AccountReminders:
+        return self.by_account.setdefault(account.pk, AccountReminders(account))
+
+    def add_task(self, task: Task, reason: str) -> None:
+        section = self._section(task.checklist.account)
+        reminder = TaskReminder(task, reason, self.today)
+        (section.waiting if reason == WAITING else section.mine).append(reminder)
+
+    def add_stalled(self, stalled: StalledOnboarding) -> None:
+        self._section(stalled.checklist.account).stalled = stalled
+
+    @property
+    def sections(self) -> list[AccountReminders]:
+        sections = sorted(self.by_account.values(), key=lambda s: (s.account.name, s.account.pk))
+        for section in sections:
+            section.sort()
+        return sections
+
+    def _count(self, reason: str) -> int:
+        return sum(
+            1 for s in self.by_account.values() for r in s.mine + s.waiting if r.reason == reason
+        )
+
+    @property
+    def overdue_count(self) -> int:
+        return self._count(OVERDUE)
+
+    @property
+    def due_soon_count(self) -> int:
+        return self._count(DUE_SOON)
+
+    @property
+    def waiting_count(self) -> int:
+        return self._count(WAITING)
+
+    @property
+    def stalled_count(self) -> int:
+        return sum(1 for s in self.by_account.values() if s.stalled)
+
+    @property
+    def summary(self) -> str:
+        """For the subject line: "2 overdue tasks, 1 task due soon, 1 stalled onboarding"."""
+        parts = []
+        if self.overdue_count:
+            parts.append(_plural(self.overdue_count, "overdue task"))
+        if self.due_soon_count:
+            parts.append(_plural(self.due_soon_count, "task") + " due soon")
+        if self.waiting_count:
+            parts.append(_plural(self.waiting_count, "task") + " waiting on others")
+        if self.stalled_count:
+            parts.append(_plural(self.stalled_count, "stalled onboarding"))
+        return ", ".join(parts)
+
+    def as_json(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for section in self.sections:
+            items += [r.as_json() for r in section.mine + section.waiting]
+            if section.stalled:
+                items.append(section.stalled.as_json())
+        return items
+
+
+# Collecting ---------------------------------------------------------------------------------
+
+
+class _Recipients:
+    """Who may be told what: notification settings and account membership, loaded once."""
+
+    def __init__(self) -> None:
+        # The batch form of accounts.services.delivery_for: a person hears nothing of a kind
+        # when their login is deactivated or they turned that kind off. "Immediately" and
+        # "digest" both get this daily e-mail, so only "off" needs loading.
+        self.muted = set(
+            NotificationSetting.objects.filter(
+                kind__in=[NotificationKind.TASKS, NotificationKind.ACCOUNT],
+                delivery=Delivery.OFF,
+            ).values_list("user_id", "kind")
+        )
+        # The people of every account still onboarding: for the champions, and to re-check
+        # that a customer assignee still belongs to the task's account.
+        self.members: set[tuple[int, int]] = set()
+        self.champions: dict[int, list[User]] = {}
+        onboarding = Checklist.objects.filter(completed_at__isnull=True).values("account_id")
+        memberships = Membership.objects.filter(account_id__in=onboarding).select_related("user")
+        for membership in memberships:
+            self.members.add((membership.user_id, membership.account_id))
+            if membership.role == CustomerRole.CHAMPION:
+                self.champions.setdefault(membership.account_id, []).append(membership.user)
+
+    def wants(self, user: User | None, kind: str) -> bool:
+        return user is not None and user.is_active and (user.pk, kind) not in self.muted
+
+    def may_hear_of(self, user: User, task: Task) -> bool:
+        """The tenancy rule, re-checked: only tasks of an account the person may see, and a
+        customer never hears of an internal task."""
+        account = task.checklist.account
+        if user.vendor_role == VendorRole.ADMIN:
+            return True
+        if user.vendor_role == VendorRole.CSM:
+            return account.owner_id == user.pk
+        return not task.internal and (user.pk, account.pk) in self.members
+
+
+def _open_tasks(today: date) -> list[Task]:
+    """Open tasks of unfinished checklists due by the end of the due-soon window: one query."""
+    horizon = today + timedelta(days=settings.ONBOARDING_DUE_SOON_DAYS)
+    return list(
+        Task.objects.open()
+        .filter(checklist__completed_at__isnull=True, due_date__lte=horizon)
+        .select_related("checklist__account__owner", "assignee")
+        .order_by("due_date", "position", "pk")
+    )
+
+
+def _stalled_onboardings(today: date) -> list[StalledOnboarding]:
+    """Unfinished onboardings, already kicked off, with no customer activity for
+    ``ONBOARDING_STALLED_DAYS`` days: one query."""
+    last_customer_activity = (
+        Activity.objects.filter(
+            account=OuterRef("account"), actor__isnull=False, actor__vendor_role=""
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    checklists = (
+        Checklist.objects.filter(
+            completed_at__isnull=True, account__owner__isnull=False, kickoff_date__lte=today
+        )
+        .select_related("account__owner")
+        .annotate(last_customer_activity=Subquery(last_customer_activity))
+    )
+    stalled = []
+    for checklist in checklists:
+        last: datetime | None = checklist.last_customer_activity  # type: ignore[attr-defined]
+        since = timezone.localdate(last or checklist.started_at)
+        idle_days = (today - since).days
+        if idle_days >= settings.ONBOARDING_STALLED_DAYS:
+            stalled.append(StalledOnboarding(checklist, since, idle_days, last is not None))
+    return stalled
+
+
+def collect_reminders(today: date) -> dict[int, Digest]:
+    """Everyone who should get an onboarding reminder on ``today``, with what it says.
+
+    Reads; writes nothing. A fixed number of queries, however many tasks there are.
+    """
+    recipients = _Recipients()
+    digests: dict[int, Digest] = {}
+
+    def digest_for(user: User) -> Digest:
+        return digests.setdefault(user.pk, Digest(user=user, today=today))
+
+    for task in _open_tasks(today):
+        assert task.due_date is not None
+        checklist, assignee = task.checklist, task.assignee
+        days_overdue = (today - task.due_date).days
+        if (
+            assignee is not None
+            and recipients.wants(assignee, NotificationKind.TASKS)
+            and recipients.may_hear_of(assignee, task)
+        ):
+            if days_overdue <= 0:
+                digest_for(assignee).add_task(task, DUE_SOON)
+            elif days_overdue >= checklist.remind_assignee_after:
+                digest_for(assignee).add_task(task, OVERDUE)
+
+        # The ladder: only shared customer-side tasks climb it.
+        if task.owner_side != Side.CUSTOMER or task.internal or days_overdue <= 0:
+            continue
+        above: list[User] = []
+        if days_overdue >= checklist.remind_champion_after:
+            above += recipients.champions.get(checklist.account_id, [])
+        owner = checklist.account.owner
+        if days_overdue >= checklist.remind_csm_after and owner is not None:
+            above.append(owner)
+        for person in above:
+            if (
+                person.pk != task.assignee_id
+                and recipients.wants(person, NotificationKind.TASKS)
+                and recipients.may_hear_of(person, task)
+            ):
+                digest_for(person).add_task(task, WAITING)
+
+    for stalled in _stalled_onboardings(today):
+        owner = stalled.checklist.account.owner
+        assert owner is not None
+        if recipients.wants(owner, NotificationKind.ACCOUNT):
+            digest_for(owner).add_stalled(stalled)
+
+    return digests
+
+
+# Sending ------------------------------------------------------------------------------------
+
+
+class RemindersNotSent(Exception):
+    """Some e-mails failed; their days were released, so a retry sends just those."""
+
+    def __init__(self, sent: int, failed: list[int]) -> None:
+        super().__init__(f"{len(failed)} onboarding reminder(s) not sent, {sent} sent")
+        self.sent = sent
+        self.failed = failed
+
+
+def _claim(digest: Digest) -> ReminderSent | None:
+    """Take ``digest.user``'s day, or None when another run already took it."""
+    try:
+        with transaction.atomic():
+            claim, created = ReminderSent.objects.get_or_create(
+                user=digest.user, day=digest.today, defaults={"items": digest.as_json()}
+            )
+    except IntegrityError:  # another worker claimed it between our read and our write
+        return None
+    return claim if created else None
+
+
+def send_digest(digest: Digest) -> None:
+    send_mail_from_templates(
+        "onboarding_reminder",
+        to=[digest.user.email],
+        context={
+            "user": digest.user,
+            "digest": digest,
+            "today": digest.today,
+            "notifications_url": settings.SITE_URL + reverse("notifications"),
+        },
+    )
+
+
+def send_reminders(today: date) -> int:
+    """Send ``today``'s onboarding reminders; returns how many e-mails went out.
+
+    Each person's day is claimed (a ``ReminderSent`` row, unique per person and day) before
+    their e-mail is sent, and released if sending fails, so running this twice, or on two
+    workers at once, never sends anyone two. Raises :class:`RemindersNotSent` after trying
+    everyone if some e-mails failed.
+    """
+    digests = collect_reminders(today)
+    already = set(ReminderSent.objects.filter(day=today).values_list("user_id", flat=True))
+    sent, failed = 0, []
+    for user_id, digest in digests.items():
+        if user_id in already:
+            continue
+        claim = _claim(digest)
+        if claim is None:
+            continue
+        try:
+            send_digest(digest)
+        except SoftTimeLimitExceeded:
+            ReminderSent.objects.filter(pk=claim.pk).delete()
+            raise
+        except Exception:
+            log.exception("onboarding reminder to user %s not sent", user_id)
+            ReminderSent.objects.filter(pk=claim.pk).delete()
+            failed.append(user_id)
+        else:
+            sent += 1
+    if failed:
+        raise RemindersNotSent(sent, failed)
+    return sent

@@ -1,0 +1,72 @@
+"""Onboarding: the CSM's checklist templates, the onboarding portfolio, and each account's
+checklist with its tasks."""
+
+from django.urls import include, path
+
+from .views import checklist, portfolio
+from .views import templates as views
+
+template_urls = [
+    path("", views.template_list, name="template_list"),
+    path("new/", views.template_create, name="template_create"),
+    path("<int:pk>/", views.template_edit, name="template_edit"),
+    path("<int:pk>/copy/", views.template_copy, name="template_copy"),
+    path("<int:pk>/archive/", views.template_archive, name="template_archive"),
+    path("<int:pk>/restore/", views.template_restore, name="template_restore"),
+    path("<int:pk>/phases/add/", views.phase_add, name="phase_add"),
+    path("<int:pk>/phases/<int:phase_pk>/", views.phase_edit, name="phase_edit"),
+    path("<int:pk>/phases/<int:phase_pk>/move/", views.phase_move, name="phase_move"),
+    path("<int:pk>/phases/<int:phase_pk>/delete/", views.phase_delete, name="phase_delete"),
+    path(
+        "<int:pk>/phases/<int:phase_pk>/tasks/add/",
+        views.template_task_add,
+        name="template_task_add",
+    ),
+    path("<int:pk>/tasks/<int:task_pk>/", views.template_task_edit, name="template_task_edit"),
+    path("<int:pk>/tasks/<int:task_pk>/move/", views.template_task_move, name="template_task_move"),
+    path(
+        "<int:pk>/tasks/<int:task_pk>/delete/",
+        views.template_task_delete,
+        name="template_task_delete",
+    ),
+]
+
+urlpatterns = [
+    path("console/templates/", include(template_urls)),
+    path("onboarding/", portfolio.onboarding_portfolio, name="onboarding_portfolio"),
+    path("a/<slug:slug>/onboarding/", checklist.onboarding, name="onboarding"),
+    path("a/<slug:slug>/onboarding/start/", checklist.onboarding_start, name="onboarding_start"),
+    path("a/<slug:slug>/onboarding/ladder/", checklist.ladder, name="onboarding_ladder"),
+    path("a/<slug:slug>/onboarding/tasks/add/", checklist.task_add, name="onboarding_task_add"),
+    path("a/<slug:slug>/onboarding/tasks/<int:pk>/", checklist.task_detail, name="onboarding_task"),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/done/",
+        checklist.task_done,
+        name="onboarding_task_done",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/assign/",
+        checklist.task_assign,
+        name="onboarding_task_assign",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/comments/",
+        checklist.task_comment,
+        name="onboarding_task_comment",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/edit/",
+        checklist.task_edit,
+        name="onboarding_task_edit",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/delete/",
+        checklist.task_delete,
+        name="onboarding_task_delete",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/move/",
+        checklist.task_move,
+        name="onboarding_task_move",
+    ),
+]
