@@ -32,8 +32,8 @@ from django.utils import timezone
 from accounts.models import Account
 from successplans.models import KPI, Checklist, PlanHealth, SuccessPlan
 from successplans.plans import computed_health
+from surveys.figures import nps
 from surveys.models import Kind, Response
-from surveys.scoring import nps
 
 from .models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
 
