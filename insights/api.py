@@ -23,6 +23,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from accounts.models import Account
+from surveys.figures import SurveyFiguresOut, api_figures
 
 from . import revenue, usage
 from .api_keys import KeyRefused, authenticate
@@ -121,6 +122,7 @@ class FiguresOut(Schema):
     period: PeriodOut
     usage: UsageOut | None = Field(description="From the newest daily roll-up; null: none yet.")
     features: list[FeatureOut]
+    surveys: SurveyFiguresOut = Field(description="NPS, CSAT and CES answered in the period.")
 
 
 class FiguresQuery(Schema):
@@ -310,6 +312,7 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
             {"feature": f.feature, "users": f.users, "adoption_percent": _percent(f.adoption)}
             for f in features
         ],
+        "surveys": api_figures(account, start, as_of),
     }
 
 

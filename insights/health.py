@@ -33,8 +33,8 @@ from accounts.models import Account
 from onboarding.models import Checklist
 from successplans.figures import computed_health
 from successplans.models import KPI, PlanHealth, SuccessPlan
+from surveys.figures import nps
 from surveys.models import Kind, Response
-from surveys.scoring import nps
 
 from .models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
 

@@ -44,8 +44,8 @@ from successplans.models import (
     Objective,
     SuccessPlan,
 )
+from surveys.figures import summarize
 from surveys.models import Response
-from surveys.scoring import summarize
 
 from .models import Review, WrappedNote
 

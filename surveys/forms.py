@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User
 
+from .figures import RESULTS_DAYS, Filters
 from .models import (
     DEFAULT_QUESTIONS,
     Audience,
@@ -40,6 +41,20 @@ class SurveyForm(forms.ModelForm):
             )
 
 
+# A field that only one audience or schedule needs: field -> (the choice, its values that
+# need it). The form shows each in a fieldset marked ``data-show-when`` (static/js/conditional.js
+# hides the others), and :meth:`CampaignForm.clean` ignores it for any other choice.
+CONDITIONAL_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "segment": ("audience", (Audience.SEGMENT,)),
+    "stage": ("audience", (Audience.STAGE,)),
+    "accounts": ("audience", (Audience.ACCOUNTS,)),
+    # A recurring campaign may start later: its first wave goes at that date.
+    "starts_at": ("schedule", (Schedule.AT, Schedule.EVERY)),
+    "repeat_days": ("schedule", (Schedule.EVERY,)),
+    "trigger": ("schedule", (Schedule.TRIGGER,)),
+}
+
+
 class CampaignForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
         choices=CustomerRole.choices,
@@ -70,11 +85,7 @@ class CampaignForm(forms.ModelForm):
             "ends_at": "Stop taking answers at",
         }
         help_texts = {
-            "segment": "With the audience “A segment”.",
-            "stage": "With the audience “A lifecycle stage”.",
-            "accounts": "With the audience “Chosen accounts”.",
-            "starts_at": "With “At a date and time” (and the first wave of “Again every N days”).",
-            "trigger": "With “When something happens”.",
+            "starts_at": "For “Again every N days”, the first wave; empty: now.",
         }
         widgets = {
             "audience": forms.RadioSelect,
@@ -96,7 +107,15 @@ class CampaignForm(forms.ModelForm):
             self.fields["audience"].help_text = "A CSM's campaign reaches their own portfolio."
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
+        # Only the fields the chosen audience and schedule need are used: the others are
+        # emptied (and whatever was typed in them ignored), so a campaign never carries a
+        # segment it does not ask or a date it does not keep.
+        for name, (choice, values) in CONDITIONAL_FIELDS.items():
+            if data.get(choice) not in values:
+                self.errors.pop(name, None)
+                data[name] = self.fields[name].to_python(None) if name != "accounts" else []
         audience, schedule = data.get("audience"), data.get("schedule")
         if audience == Audience.SEGMENT and not data.get("segment"):
             self.add_error("segment", "Choose the segment to ask.")
@@ -105,19 +124,14 @@ class CampaignForm(forms.ModelForm):
         if audience == Audience.ACCOUNTS and not data.get("accounts"):
             self.add_error("accounts", "Choose at least one account.")
         now = timezone.now()
-        if schedule == Schedule.AT:
-            if not data.get("starts_at"):
-                self.add_error("starts_at", "Say when to send it.")
-            elif data["starts_at"] <= now:
-                self.add_error("starts_at", "Choose a time in the future, or send it now.")
+        if schedule == Schedule.AT and not data.get("starts_at"):
+            self.add_error("starts_at", "Say when to send it.")
+        if data.get("starts_at") and data["starts_at"] <= now:
+            self.add_error("starts_at", "Choose a time in the future, or send it now.")
         if schedule == Schedule.EVERY and not data.get("repeat_days"):
             self.add_error("repeat_days", "Say every how many days.")
         if schedule == Schedule.TRIGGER and not data.get("trigger"):
             self.add_error("trigger", "Choose what sends it.")
-        if schedule != Schedule.TRIGGER:
-            data["trigger"] = ""
-        if schedule != Schedule.EVERY:
-            data["repeat_days"] = None
         ends_at = data.get("ends_at")
         if ends_at and ends_at <= max(now, data.get("starts_at") or now):
             self.add_error("ends_at", "The end must come after the start.")
@@ -171,17 +185,23 @@ class PauseForm(forms.Form):
         return until
 
 
+ALL_TIME = "all"
 PERIODS = [
     ("90", "Last 90 days"),
-    ("365", "Last 12 months"),
+    (str(RESULTS_DAYS), "Last 12 months"),
     ("730", "Last 2 years"),
-    ("all", "All time"),
+    (ALL_TIME, "All time"),
 ]
 INTERVALS = [("month", "By month"), ("quarter", "By quarter")]
 
 
 class ResultsFilterForm(forms.Form):
-    """The results page's filters. Anything unexpected falls back to the defaults."""
+    """The results page's filters, read from the query string.
+
+    A value that is not one of the choices is an error the page shows (with a 422), and that
+    filter falls back to its default. :meth:`shown` is the form to display: it shows what the
+    figures use, defaults included, so the selects and the figures never disagree.
+    """
 
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False)
     account = forms.ModelChoiceField(
@@ -197,6 +217,7 @@ class ResultsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         campaign = self.fields["campaign"]
         campaign.queryset = Campaign.objects.visible_to(user).select_related("survey")  # type: ignore[attr-defined]
         campaign.empty_label = "Every campaign"  # type: ignore[attr-defined]
@@ -204,15 +225,41 @@ class ResultsFilterForm(forms.Form):
         account.queryset = Account.objects.visible_to(user).only("name", "slug")  # type: ignore[attr-defined]
         account.empty_label = "Every account"  # type: ignore[attr-defined]
 
-    def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_valid() else {}
+    def filters(self) -> Filters:
+        """The filters to apply: each valid value, else that filter's default."""
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         campaign = data.get("campaign")
-        return {
-            "campaign": campaign,
-            "account": data.get("account"),
-            "segment": data.get("segment") or "",
-            "kind": campaign.survey.kind if campaign else (data.get("kind") or Kind.NPS),
-            "period": data.get("period") or "365",
-            "interval": data.get("interval") or "month",
-            "band": data.get("band") or "",
-        }
+        period = data.get("period") or str(RESULTS_DAYS)
+        return Filters(
+            kind=campaign.survey.kind if campaign else (data.get("kind") or Kind.NPS),
+            days=None if period == ALL_TIME else int(period),
+            interval=data.get("interval") or "month",
+            campaign=campaign,
+            account=data.get("account"),
+            segment=data.get("segment") or "",
+            band=data.get("band") or "",
+        )
+
+    def problems(self) -> list[str]:
+        """What was wrong in the query string, one sentence per filter."""
+        return [
+            f"{self.fields[name].label or name.capitalize()}: {' '.join(str(e) for e in errors)}"
+            for name, errors in self.errors.items()
+        ]
+
+    def shown(self) -> ResultsFilterForm:
+        """An unbound copy showing the filters the figures use."""
+        f = self.filters()
+        return ResultsFilterForm(
+            user=self.user,
+            initial={
+                "campaign": f.campaign,
+                "account": f.account,
+                "segment": f.segment,
+                "kind": f.kind,
+                "period": ALL_TIME if f.days is None else str(f.days),
+                "interval": f.interval,
+                "band": f.band,
+            },
+        )

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
-from django.utils import timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 from accounts.models import Account
 from successplans.figures import register_kpi_source
 
-from .models import Response
-from .scoring import nps
+from .figures import account_nps
 
 
 @register_kpi_source("nps_12_months", "NPS of this account, last 12 months")
-def account_nps(account: Account) -> Decimal | None:
-    since = timezone.now() - timedelta(days=365)
-    score = nps(Response.objects.filter(account=account, kind="nps", answered_at__gte=since)).score
-    return None if score is None else Decimal(str(round(score, 2)))
+def account_nps_kpi(account: Account) -> Decimal | None:
+    """The account panel's NPS (the last 12 months), stored with two decimals."""
+    score = account_nps(account).score
+    return None if score is None else Decimal(str(score)).quantize(Decimal("0.01"), ROUND_HALF_UP)

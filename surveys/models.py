@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Account, CustomerRole, Segment, Stage, VendorRole
 
@@ -217,6 +218,21 @@ class Campaign(models.Model):
             and self.survey.archived_at is None
         )
 
+    @property
+    def is_once(self) -> bool:
+        """One-off: "Send now" and "At a date and time" ask once, in one wave."""
+        return self.schedule in (Schedule.NOW, Schedule.AT)
+
+    def offers_send_now(self, now: datetime | None = None) -> bool:
+        """Whether "Send now" may send a wave: a recurring campaign whenever it is open; a
+        one-off campaign only while its one wave is still to come (a date not reached yet).
+        A "Send now" campaign was sent when it was created; a trigger waits for its event."""
+        if self.schedule == Schedule.TRIGGER or not self.is_open(now):
+            return False
+        if self.is_once:
+            return self.waves == 0 and self.next_run_at is not None
+        return True
+
     def audience_accounts(self) -> models.QuerySet[Account]:
         accounts = Account.objects.all()
         if self.portfolio_owner_id is not None:
@@ -250,7 +266,8 @@ class Campaign(models.Model):
     @property
     def schedule_label(self) -> str:
         if self.schedule == Schedule.EVERY:
-            return f"Every {self.repeat_days} days"
+            days = self.repeat_days or 1
+            return ngettext("Every day", "Every %(days)d days", days) % {"days": days}
         if self.schedule == Schedule.TRIGGER:
             return Trigger(self.trigger).label if self.trigger else "On a trigger"
         if self.schedule == Schedule.AT and self.starts_at:
@@ -264,6 +281,10 @@ class Channel(models.TextChoices):
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def visible_to(self, user: Any) -> DeliveryQuerySet:
+        """The tenancy rule: a CSM sees their portfolio's deliveries, a CS admin all."""
+        return self.filter(account__in=Account.objects.visible_to(user))
+
     def pending_for(self, account: Account, user: Any, now: datetime | None = None) -> Any:
         """What ``user`` has still to answer on ``account``, newest first."""
         now = now or timezone.now()
@@ -312,6 +333,15 @@ class Delivery(models.Model):
         return f"{self.campaign} to {self.user_id} (wave {self.wave})"
 
 
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def visible_to(self, user: Any) -> ResponseQuerySet:
+        """The tenancy rule: a CSM sees their portfolio's answers, a CS admin all."""
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+    def in_band(self, band: str) -> ResponseQuerySet:
+        return self.filter(band_filter("kind", "score", band)) if band else self
+
+
 class Response(models.Model):
     """One answer to one delivery. The one-to-one makes two clicks at once store one row."""
 
@@ -328,6 +358,8 @@ class Response(models.Model):
     channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.PORTAL)
     answered_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-answered_at", "-pk"]

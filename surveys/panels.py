@@ -3,19 +3,14 @@ we did" notes; for vendor staff, the account's scores, open follow-ups and the p
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.access import AccountAccess
 from accounts.panels import Panel, register_panel
 
+from .figures import RESULTS_DAYS, account_summary, window_start
 from .forms import PauseForm
-from .models import Delivery, FollowUp, Response, SurveyPause
-from .scoring import summarize
-
-RESULTS_DAYS = 365
+from .models import Delivery, FollowUp, SurveyPause
 
 
 @register_panel(order=5)
@@ -55,8 +50,7 @@ def survey_results_panel(request: HttpRequest, access: AccountAccess) -> Panel |
     if not access.can("surveys.view_results"):
         return None
     account = access.account
-    since = timezone.now() - timedelta(days=RESULTS_DAYS)
-    summary = summarize(Response.objects.filter(account=account, answered_at__gte=since))
+    summary = account_summary(account, RESULTS_DAYS)
     pause = SurveyPause.objects.filter(account=account).select_related("paused_by").first()
     return Panel(
         "surveys/panel_results.html",
@@ -68,5 +62,6 @@ def survey_results_panel(request: HttpRequest, access: AccountAccess) -> Panel |
             "pause": pause if pause and pause.is_active() else None,
             "pause_form": PauseForm() if access.can("surveys.pause") else None,
             "days": RESULTS_DAYS,
+            "since": window_start(RESULTS_DAYS),
         },
     )

@@ -90,6 +90,13 @@ class ScoreOutOfRange(SurveyError):
     title = "That score is not on the scale"
 
 
+class Refused(SurveyError):
+    """A console action that cannot be taken now: the form was fine, the state is not."""
+
+    status = 422
+    title = "That could not be done"
+
+
 # Signed links -----------------------------------------------------------------------------
 
 
@@ -187,6 +194,11 @@ def may_manage(user: User, campaign: Campaign) -> bool:
     return bool(user.is_cs_admin or (user.is_csm and campaign.portfolio_owner_id == user.pk))
 
 
+def may_see_every_account(user: User) -> bool:
+    """CS admins read every account's answers; a CSM their own portfolio's."""
+    return bool(user.is_cs_admin)
+
+
 @transaction.atomic
 def create_campaign(
     campaign: Campaign, *, accounts: list[Account], acting_user: User, now: datetime | None = None
@@ -197,10 +209,10 @@ def create_campaign(
         raise ValidationError({"survey": "This survey is archived."})
     campaign.created_by = acting_user
     campaign.portfolio_owner = acting_user if acting_user.is_csm else None
-    if campaign.schedule == Schedule.TRIGGER:
+    if campaign.schedule in (Schedule.TRIGGER, Schedule.NOW):
+        # A trigger waits for its event; "Send now" is sent by the job queued below, its one
+        # wave, so the daily run has nothing left to send for it.
         campaign.next_run_at = None
-    elif campaign.schedule == Schedule.NOW:
-        campaign.next_run_at = now
     else:
         campaign.next_run_at = campaign.starts_at or now
     campaign.save()
@@ -217,17 +229,32 @@ def create_campaign(
     return campaign
 
 
-def send_now(campaign: Campaign, *, acting_user: User) -> None:
-    """Queue a wave of ``campaign`` now (the daily task's work, for one campaign)."""
+def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = None) -> None:
+    """Queue a wave of ``campaign`` now (the daily task's work, for one campaign).
+
+    A one-off campaign is sent once: "Send now" sends an "at a date" campaign early, and then
+    never again; a "Send now" campaign was sent when it was created. The row is locked, so two
+    clicks at once queue one wave.
+    """
     if not may_manage(acting_user, campaign):
         raise PermissionDenied("Only the campaign's CSM or a CS admin can send it.")
-    if not campaign.is_open():
-        raise ValidationError("This campaign has ended.")
-    if campaign.schedule == Schedule.TRIGGER:
-        raise ValidationError("A trigger campaign goes out when its event happens.")
+    now = now or timezone.now()
     with transaction.atomic():
-        record("sent a survey campaign", actor=acting_user, target=campaign, internal=True)
-        enqueue("surveys.run_campaign", campaign_id=campaign.pk)
+        locked = Campaign.objects.select_for_update().select_related("survey").get(pk=campaign.pk)
+        if not locked.is_open(now):
+            raise Refused("This campaign has ended: it sends nothing more.")
+        if locked.schedule == Schedule.TRIGGER:
+            raise Refused("A trigger campaign goes out when its event happens.")
+        if not locked.offers_send_now(now):
+            raise Refused(
+                "This campaign asks once, and it has been sent. "
+                "To ask again, create a new campaign."
+            )
+        if locked.is_once:
+            locked.next_run_at = None  # the queued wave is its one wave
+            locked.save(update_fields=["next_run_at"])
+        record("sent a survey campaign", actor=acting_user, target=locked, internal=True)
+        enqueue("surveys.run_campaign", campaign_id=locked.pk)
 
 
 def end_campaign(campaign: Campaign, *, acting_user: User) -> Campaign:
@@ -314,6 +341,8 @@ def run_campaign(campaign_id: int, now: datetime | None = None) -> int:
     )
     if campaign is None or not campaign.is_open(now) or campaign.schedule == Schedule.TRIGGER:
         return 0
+    if campaign.is_once and campaign.waves:
+        return 0  # a one-off campaign has one wave: a second run (a retry, a late job) is a no-op
     wave = campaign.waves + 1
     recipients = eligible_recipients(campaign, campaign.audience_accounts(), now)
     campaign.waves = wave

@@ -12,7 +12,8 @@ The lead's tests/test_access_matrix.py can take everything from here::
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -31,6 +32,10 @@ from surveys.models import (
     SurveyPause,
 )
 from surveys.services import answer_token, record_response, unsubscribe_url
+
+# The moment the survey tests run at (``time_machine.move_to(SURVEY_NOW, tick=False)``): a
+# Monday in March, so months and quarters fall the same way every time the tests run.
+SURVEY_NOW = datetime(2026, 3, 16, 10, 30, tzinfo=UTC)
 
 L = "login"
 CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
@@ -105,11 +110,20 @@ def deliver(
 
 
 def make_survey_world(world: Any) -> dict[str, Any]:
-    """The CSM's NPS campaign on account A: the champion asked (answered 8, within the grace
-    period), the executive answered 3 (a detractor: an open follow-up), the member asked and
-    not yet answered (their e-mailed link)."""
+    """The CSM's NPS campaign on account A, asked every 90 days (so "Send now" may send a
+    wave): the champion asked (answered 8, within the grace period), the executive answered 3
+    (a detractor: an open follow-up), the member asked and not yet answered (their e-mailed
+    link)."""
     survey = make_survey(world.csm)
-    campaign = make_campaign(survey, world.csm, portfolio_owner=world.csm)
+    campaign = make_campaign(
+        survey,
+        world.csm,
+        portfolio_owner=world.csm,
+        schedule=Schedule.EVERY,
+        repeat_days=90,
+        waves=1,
+        next_run_at=timezone.now() + timedelta(days=90),
+    )
     champion = deliver(campaign, world.champion, account=world.account)
     executive = deliver(campaign, world.executive, account=world.account)
     member = deliver(campaign, world.member, account=world.account)
@@ -173,3 +187,21 @@ def survey_db_state() -> tuple[Any, ...]:
         Activity.objects.count(),
         Job.objects.count(),
     )
+
+
+def page_text(html: str) -> str:
+    """What a person reads: the tags dropped, the spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def stat(page: str, label: str) -> str:
+    """The figure a page prints in its stat labelled ``label`` (``<li class="stat">``)."""
+    for item in re.findall(r'<li class="stat">(.*?)</li>', page, re.S):
+        found = re.search(r'<span class="stat-label">(.*?)</span>', item, re.S)
+        if found and page_text(found.group(1)) == label:
+            value = re.search(
+                r'<span class="stat-value">(.*)</span><span class="stat-label">', item, re.S
+            )
+            assert value, label
+            return page_text(value.group(1))
+    raise AssertionError(f"no stat labelled {label!r}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.core import mail, signing
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Activity, CustomerRole, NotificationSetting, Segment, Stage
-from portal.models import Job
 from surveys import services
 from surveys.models import (
     Audience,
@@ -41,9 +39,20 @@ from surveys.services import (
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
 from tests.onboarding_helpers import start
-from tests.survey_helpers import deliver, make_campaign, make_survey
+from tests.survey_helpers import (
+    SURVEY_NOW,
+    deliver,
+    make_campaign,
+    make_survey,
+    survey_db_state,
+)
 
-NOW = timezone.now
+NOW = timezone.now  # frozen at SURVEY_NOW by the fixture below
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine: Any) -> None:
+    time_machine.move_to(SURVEY_NOW, tick=False)
 
 
 def turn_off(user: Any, kind: str) -> None:
@@ -185,19 +194,18 @@ class TestEmail:
         self, world: World, django_capture_on_commit_callbacks: Any
     ) -> None:
         campaign = nps_campaign(world, roles=["champion"])
-        # Signed links carry the second they were made: make and check them in the same one.
-        with mock.patch("django.core.signing.time.time", return_value=1_790_000_000.0):
-            with django_capture_on_commit_callbacks(execute=True):
-                run_campaign(campaign.pk)
-            with django_capture_on_commit_callbacks(execute=True):
-                services.send_wave_emails(campaign.pk, 1)  # a second delivery of the job
-            [message] = mail_to(world.champion)
-            html = message.alternatives[0][0]
-            delivery = Delivery.objects.get(user=world.champion)
-            assert delivery.channel == "email" and delivery.sent_at is not None
-            for score in range(11):
-                token = answer_token(delivery, score)
-                assert reverse("survey_email_answer", args=[token]) in html
+        # Signed links carry the second they were made: the clock stands still (the fixture).
+        with django_capture_on_commit_callbacks(execute=True):
+            run_campaign(campaign.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.send_wave_emails(campaign.pk, 1)  # a second delivery of the job
+        [message] = mail_to(world.champion)
+        html = message.alternatives[0][0]
+        delivery = Delivery.objects.get(user=world.champion)
+        assert delivery.channel == "email" and delivery.sent_at is not None
+        for score in range(11):
+            token = answer_token(delivery, score)
+            assert reverse("survey_email_answer", args=[token]) in html
         assert "/surveys/unsubscribe/" in message.body
         assert campaign.survey.question in html
 
@@ -407,11 +415,13 @@ class TestEmailLinks:
             assert client.post(url, {"score": score}).status_code == 422
         assert not Response.objects.exists()
 
-    def test_an_expired_token_is_a_410(self, client: Any, pending: Delivery, settings: Any) -> None:
+    def test_an_expired_token_is_a_410(
+        self, client: Any, pending: Delivery, settings: Any, time_machine: Any
+    ) -> None:
         settings.SURVEY_TOKEN_MAX_AGE_DAYS = 14
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("time.time", lambda: NOW().timestamp() - 15 * 86400)
-            token = answer_token(pending, 9)
+        time_machine.move_to(SURVEY_NOW - timedelta(days=15), tick=False)
+        token = answer_token(pending, 9)
+        time_machine.move_to(SURVEY_NOW, tick=False)
         response = client.post(reverse("survey_email_answer", args=[token]), {"score": "9"})
         assert response.status_code == 410
         assert b"expired" in response.content
@@ -676,7 +686,8 @@ class TestConsole:
         assert campaign.portfolio_owner == world.csm
         assert asked(campaign) == {world.champion.pk}  # the CSM's portfolio only
         page = client.get(campaign.get_absolute_url())
-        assert page.status_code == 200 and b"Send now" in page.content
+        assert page.status_code == 200
+        assert SEND_BUTTON not in page.content  # it was sent when it was created
 
     @pytest.mark.parametrize(
         "data",
@@ -707,19 +718,13 @@ class TestConsole:
         assert response.status_code == 422
         assert not Campaign.objects.exists()
 
-    def test_send_now_and_end(self, world: World, django_capture_on_commit_callbacks: Any) -> None:
+    def test_end(self, world: World) -> None:
         campaign = make_campaign(make_survey(world.csm), world.csm, portfolio_owner=world.csm)
         client = client_for(world.csm)
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("survey_campaign_send", args=[campaign.pk]))
-        assert len(asked(campaign)) == 3
-        assert Job.objects.filter(task="surveys.run_campaign").exists()
-        client.post(reverse("survey_campaign_end", args=[campaign.pk]))
+        assert client.post(reverse("survey_campaign_end", args=[campaign.pk])).status_code == 302
         campaign.refresh_from_db()
         assert campaign.status == "ended"
-        response = client.post(reverse("survey_campaign_send", args=[campaign.pk]))
-        assert response.status_code == 302  # refused with a message; nothing queued
-        assert Job.objects.filter(task="surveys.run_campaign").count() == 1
+        assert Activity.objects.filter(verb="ended a survey campaign").count() == 1
 
     def test_another_csm_cannot_send_an_admins_campaign(self, world: World) -> None:
         campaign = nps_campaign(world)  # vendor-wide, by the admin
@@ -742,6 +747,146 @@ class TestConsole:
         assert b"Escalation" in client.get(reverse("account_home", args=["acme"])).content
         client.post(reverse("survey_resume", args=["acme"]))
         assert not SurveyPause.objects.exists()
+
+
+# Send now ----------------------------------------------------------------------------------
+
+SEND_BUTTON = b"Send now</button>"
+
+
+def campaign_page(user: Any, campaign: Campaign) -> bytes:
+    response = client_for(user).get(campaign.get_absolute_url())
+    assert response.status_code == 200
+    return bytes(response.content)
+
+
+def send(user: Any, campaign: Campaign, **headers: str) -> Any:
+    return client_for(user).post(
+        reverse("survey_campaign_send", args=[campaign.pk]), headers=headers
+    )
+
+
+class TestSendNow:
+    def create_now(self, world: World, capture: Any) -> Campaign:
+        with capture(execute=True):
+            response = client_for(world.csm).post(
+                reverse("survey_campaign_create"),
+                {
+                    "name": "Once, now",
+                    "survey": make_survey(world.csm).pk,
+                    "audience": "all",
+                    "roles": ["champion"],
+                    "schedule": "now",
+                },
+            )
+        assert response.status_code == 302
+        return Campaign.objects.get(name="Once, now")
+
+    def test_a_send_now_campaign_is_sent_on_creation_and_never_again(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        campaign = self.create_now(world, django_capture_on_commit_callbacks)
+        assert asked(campaign) == {world.champion.pk}
+        campaign.refresh_from_db()
+        assert (campaign.waves, campaign.next_run_at) == (1, None)
+        assert SEND_BUTTON not in campaign_page(world.csm, campaign)
+        before = survey_db_state()
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = send(world.csm, campaign)
+        assert refused.status_code == 422
+        assert "This campaign asks once, and it has been sent." in refused.content.decode()
+        assert SEND_BUTTON not in refused.content  # the campaign's page, with the message
+        assert survey_db_state() == before  # no wave, no job, no activity
+        assert Delivery.objects.filter(campaign=campaign, wave=2).count() == 0
+
+    def test_htmx_hears_the_refusal_in_the_notice_region(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        campaign = self.create_now(world, django_capture_on_commit_callbacks)
+        before = survey_db_state()
+        refused = send(world.csm, campaign, HX_Request="true")
+        assert refused.status_code == 422
+        assert refused["HX-Retarget"] == "#notice"
+        assert "asks once" in refused.content.decode() and "<html" not in refused.content.decode()
+        assert survey_db_state() == before
+
+    def test_not_offered_while_its_one_wave_is_on_its_way(self, world: World) -> None:
+        campaign = make_campaign(make_survey(world.csm), world.csm, portfolio_owner=world.csm)
+        services.create_campaign(campaign, accounts=[], acting_user=world.csm)  # job not run yet
+        assert (campaign.waves, campaign.next_run_at) == (0, None)
+        assert SEND_BUTTON not in campaign_page(world.csm, campaign)
+        before = survey_db_state()
+        assert send(world.csm, campaign).status_code == 422
+        assert survey_db_state() == before
+
+    def test_an_at_a_date_campaign_can_be_sent_early_once(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        later = NOW() + timedelta(days=5)
+        campaign = make_campaign(
+            make_survey(world.csm),
+            world.csm,
+            portfolio_owner=world.csm,
+            schedule=Schedule.AT,
+            starts_at=later,
+            next_run_at=later,
+        )
+        assert SEND_BUTTON in campaign_page(world.csm, campaign)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send(world.csm, campaign).status_code == 302
+        assert len(asked(campaign)) == 3
+        assert Activity.objects.filter(verb="sent a survey campaign").count() == 1
+        campaign.refresh_from_db()
+        assert (campaign.waves, campaign.next_run_at) == (1, None)
+        assert SEND_BUTTON not in campaign_page(world.csm, campaign)
+        before = survey_db_state()
+        assert send(world.csm, campaign).status_code == 422
+        assert survey_db_state() == before
+        assert run_due_campaigns(later + timedelta(minutes=1))["asked"] == 0  # its date: nothing
+        campaign.refresh_from_db()
+        assert campaign.waves == 1
+
+    def test_a_second_run_of_a_one_off_campaign_sends_no_second_wave(self, world: World) -> None:
+        campaign = nps_campaign(world)
+        assert run_campaign(campaign.pk) == 4
+        assert run_campaign(campaign.pk) == 0  # a retried or duplicated job
+        campaign.refresh_from_db()
+        assert campaign.waves == 1
+        assert set(Delivery.objects.values_list("wave", flat=True)) == {1}
+
+    def test_a_recurring_campaign_may_send_a_wave_now_again_and_again(
+        self, world: World, settings: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        settings.SURVEY_PERSON_COOLDOWN_DAYS = 0
+        settings.SURVEY_ACCOUNT_MAX_PER_PERIOD = 10
+        campaign = make_campaign(
+            make_survey(world.csm),
+            world.csm,
+            portfolio_owner=world.csm,
+            schedule=Schedule.EVERY,
+            repeat_days=30,
+            next_run_at=NOW() + timedelta(days=30),
+        )
+        for wave in (1, 2):
+            assert SEND_BUTTON in campaign_page(world.csm, campaign)
+            with django_capture_on_commit_callbacks(execute=True):
+                assert send(world.csm, campaign).status_code == 302
+            assert Delivery.objects.filter(campaign=campaign, wave=wave).count() == 3
+
+    def test_an_ended_campaign_is_not_sent(self, world: World) -> None:
+        campaign = make_campaign(
+            make_survey(world.csm),
+            world.csm,
+            portfolio_owner=world.csm,
+            schedule=Schedule.EVERY,
+            repeat_days=30,
+            status=Campaign.Status.ENDED,
+        )
+        assert SEND_BUTTON not in campaign_page(world.csm, campaign)
+        before = survey_db_state()
+        refused = send(world.csm, campaign)
+        assert refused.status_code == 422 and b"has ended" in refused.content
+        assert survey_db_state() == before
 
 
 def test_a_customer_role_never_sees_the_results_panel(world: World, pending: Delivery) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.conftest import PERSONAS, World, client_for
 from tests.survey_helpers import (
     SURVEY_EXPECTED,
+    SURVEY_NOW,
     L,
     make_survey_world,
     pause_for_matrix,
@@ -20,7 +21,8 @@ from tests.survey_helpers import (
 
 
 @pytest.fixture
-def surveys(world: World) -> dict[str, Any]:
+def surveys(world: World, time_machine: Any) -> dict[str, Any]:
+    time_machine.move_to(SURVEY_NOW, tick=False)
     return make_survey_world(world)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +16,15 @@ from accounts.models import Account, Segment
 from portal.charts import bar_chart
 from surveys.models import Campaign, Delivery, Kind, Response
 from tests.conftest import World, client_for
-from tests.survey_helpers import make_campaign, make_survey
+from tests.queries import assert_same_queries, page_queries
+from tests.survey_helpers import SURVEY_NOW, make_campaign, make_survey, stat, survey_db_state
 
 RESULTS = reverse("survey_results")
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine: Any) -> None:
+    time_machine.move_to(SURVEY_NOW, tick=False)
 
 
 def bulk_answers(
@@ -76,30 +81,115 @@ def test_the_csm_sees_their_portfolio_figures_only(world: World, nps: Campaign) 
     assert results.rate.asked == 4 and results.rate.percent == 100
     page = response.content.decode()
     assert "Acme says hi" in page and "HYPERLINK" not in page
+    assert stat(page, "NPS") == "+25" and stat(page, "Response rate") == "100%"
     admin = client_for(world.admin).get(RESULTS).context["results"]
     assert admin.summary.nps.responses == 6
 
 
 def test_filters_by_account_segment_campaign_and_band(world: World, nps: Campaign) -> None:
     client = client_for(world.admin)
-    by_account = client.get(RESULTS, {"account": "bluth"}).context["results"]
-    assert by_account.summary.nps.score == -100
+    by_account = client.get(RESULTS, {"account": "bluth"})
+    assert by_account.context["results"].summary.nps.score == -100
+    assert stat(by_account.content.decode(), "NPS") == "−100"
     Account.objects.filter(pk=world.account.pk).update(segment=Segment.SMB)
     by_segment = client.get(RESULTS, {"segment": "smb"}).context["results"]
     assert by_segment.summary.nps.responses == 4
     by_campaign = client.get(RESULTS, {"campaign": nps.pk}).context["results"]
     assert by_campaign.summary.nps.responses == 6
-    negative = client.get(RESULTS, {"band": "negative"}).context["results"]
-    assert {c.score for c in negative.comments} == {0, 3}
-    positive = client.get(RESULTS, {"band": "positive"}).context["results"]
-    assert {c.score for c in positive.comments} == {9, 10}
+    negative = client.get(RESULTS, {"band": "negative"}).context["comments"]
+    assert {c.score for c in negative} == {0, 3}
+    positive = client.get(RESULTS, {"band": "positive"}).context["comments"]
+    assert {c.score for c in positive} == {9, 10}
 
 
-def test_bad_filters_fall_back_to_the_defaults(world: World, nps: Campaign) -> None:
-    response = client_for(world.admin).get(
-        RESULTS, {"campaign": "x", "account": "nope", "period": "7", "kind": "zzz", "page": "99"}
-    )
-    assert response.status_code == 200
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"campaign": "x"},
+        {"campaign": "-1"},
+        {"account": "nope"},
+        {"period": "7"},
+        {"kind": "zzz"},
+        {"interval": "1e9"},
+        {"segment": "abc"},
+        {"band": "-1"},
+    ],
+)
+def test_a_bad_filter_is_a_422_that_says_so_and_shows_the_default(
+    world: World, nps: Campaign, query: dict[str, str]
+) -> None:
+    before = survey_db_state()
+    response = client_for(world.admin).get(RESULTS, query)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The default is shown instead." in page
+    results = response.context["results"]
+    assert (results.filters.kind, results.filters.days) == ("nps", 365)
+    assert results.summary.nps.responses == 6  # every filter at its default
+    assert selected(page, "period") == "365"
+    assert survey_db_state() == before
+
+
+def test_a_bad_filter_from_htmx_is_a_422_notice(world: World, nps: Campaign) -> None:
+    response = client_for(world.admin).get(RESULTS, {"period": "7"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#notice"
+    assert "Period" in response.content.decode()
+
+
+def test_a_page_past_the_end_is_the_last_one_and_a_junk_page_a_404(
+    world: World, nps: Campaign
+) -> None:
+    client = client_for(world.admin)
+    assert client.get(RESULTS, {"page": "99"}).context["comments"].number == 1
+    for junk in ["abc", "-1", "0", "1e9", ""]:
+        assert client.get(RESULTS, {"page": junk}).status_code == 404, junk
+
+
+def selected(page: str, name: str) -> str | None:
+    """The value of the option the page's select ``name`` shows as chosen."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    chosen = re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', select.group(1))
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def test_the_period_shown_is_the_period_the_figures_use(world: World) -> None:
+    campaign = make_campaign(make_survey(world.csm), world.admin)
+    now = timezone.now()
+    # One answer 100 days ago (in the last 90 days? no; in the last 12 months: yes), one 200
+    # days ago, one 400 days ago (outside the last 12 months).
+    for days, score in [(100, 10), (200, 0), (400, 0)]:
+        bulk_answers(campaign, world.account, world.champion, [score])
+        Response.objects.filter(pk=Response.objects.latest("pk").pk).update(
+            answered_at=now - timedelta(days=days)
+        )
+    client = client_for(world.csm)
+    for query in [{}, {"kind": "nps"}, {"interval": "quarter"}]:
+        response = client.get(RESULTS, query)
+        page = response.content.decode()
+        results = response.context["results"]
+        # The select shows "Last 12 months" and the figures are the last 12 months' answers.
+        assert selected(page, "period") == "365", query
+        assert '<option value="365" selected>Last 12 months</option>' in page
+        assert results.filters.days == 365
+        assert results.summary.nps.responses == 2  # 100 and 200 days ago, not 400
+        assert stat(page, "NPS") == "0"  # one promoter, one detractor
+        assert "Answers since 16 Mar 2025" in page  # 365 days before 16 Mar 2026
+    last_90 = client.get(RESULTS, {"period": "90"})
+    assert selected(last_90.content.decode(), "period") == "90"
+    assert last_90.context["results"].summary.nps.responses == 0
+    every = client.get(RESULTS, {"period": "all"})
+    assert selected(every.content.decode(), "period") == "all"
+    assert every.context["results"].summary.nps.responses == 3
+
+
+def test_a_campaigns_kind_is_the_kind_shown(world: World) -> None:
+    csat = make_campaign(make_survey(world.csm, Kind.CSAT), world.admin)
+    page = client_for(world.admin).get(RESULTS, {"campaign": csat.pk, "kind": "nps"})
+    assert page.context["results"].filters.kind == "csat"
+    assert selected(page.content.decode(), "kind") == "csat"
+    assert selected(page.content.decode(), "campaign") == str(csat.pk)
 
 
 def test_no_responses_say_so(world: World) -> None:
@@ -146,14 +236,6 @@ def test_csv_export_streams_every_visible_response(world: World, nps: Campaign) 
     assert len(b"".join(mine.streaming_content).decode().strip().splitlines()) == 5
 
 
-def count_results_queries(client: Any) -> int:
-    client.get(RESULTS)  # warm per-process caches (content types, sessions)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(RESULTS, {"period": "all"})
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_results_page_makes_the_same_queries_for_100_and_100000_responses(
     world: World,
 ) -> None:
@@ -162,13 +244,13 @@ def test_the_results_page_makes_the_same_queries_for_100_and_100000_responses(
         campaign, world.account, world.champion, [i % 11 for i in range(100)], comment="ok"
     )
     client = client_for(world.csm)
-    few = count_results_queries(client)
+    few = page_queries(client, f"{RESULTS}?period=all")
     bulk_answers(
         campaign, world.account, world.executive, [i % 11 for i in range(99_900)], comment="more"
     )
     assert Response.objects.count() == 100_000
-    many = count_results_queries(client)
-    assert many == few
+    many = page_queries(client, f"{RESULTS}?period=all")
+    assert_same_queries(few, many, "the results page")
     assert client.get(RESULTS).context["results"].summary.nps.responses == 100_000
 
 
@@ -178,10 +260,13 @@ def test_csat_and_ces_pages(world: World) -> None:
     ces = make_campaign(make_survey(world.csm, Kind.CES), world.admin)
     bulk_answers(ces, world.account, world.member, [7, 5, 1])
     client = client_for(world.csm)
-    assert client.get(RESULTS, {"kind": "csat"}).context["results"].summary.csat.score == 50
+    csat_page = client.get(RESULTS, {"kind": "csat"})
+    assert csat_page.context["results"].summary.csat.score == 50
+    assert stat(csat_page.content.decode(), "CSAT (answers of 4 or 5)") == "50%"
     page = client.get(RESULTS, {"kind": "ces"})
     assert page.context["results"].summary.ces.mean == pytest.approx(13 / 3)
-    assert "Found it easy (5–7)" in page.content.decode()
+    assert stat(page.content.decode(), "CES, mean of 1–7") == "4.3"
+    assert stat(page.content.decode(), "Found it easy (5–7)") == "67%"  # 2 of 3
 
 
 def test_the_demo_surveys_load_once(db: None) -> None:

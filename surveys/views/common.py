@@ -1,21 +1,25 @@
-"""What every survey view shares: the page for a refusal, and look-ups through the account."""
+"""What every survey view shares: refusals, look-ups through the account, paging."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import AccountAccess
+from portal.htmx import is_htmx, refuse
 
 from ..models import Delivery
 from ..services import SurveyError
 
 
 def problem(request: HttpRequest, error: SurveyError) -> HttpResponse:
-    """A refusal, as a clear page with its 4xx status. To htmx it is a 422, the one 4xx the
-    base template swaps in, so the message replaces the prompt in place."""
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "surveys/problem.html#problem", {"error": error}, status=422)
+    """A refusal. htmx gets a 422 whose message the page shows in its notice region (what it
+    targeted stays as it was); a plain request a clear page with the refusal's own 4xx."""
+    if is_htmx(request):
+        return refuse(request, error.message)
     return render(request, "surveys/problem.html", {"error": error}, status=error.status)
 
 
@@ -30,3 +34,20 @@ def get_delivery(request: HttpRequest, access: AccountAccess, pk: int) -> Delive
         raise Http404("No such survey.")
     delivery.account = access.account
     return delivery
+
+
+def positive_int(raw: str | None) -> int | None:
+    """``raw`` as a whole number of at least 1, else None ("abc", "-1", "1e9", "0", "")."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return None
+    return int(raw)
+
+
+def page_of(request: HttpRequest, items: Any, per_page: int) -> Page[Any]:
+    """The page of ``items`` that ``?page=`` names: the first without one, the last past the
+    end; a 404 for a page that is not a whole number of at least 1."""
+    raw = request.GET.get("page")
+    number = 1 if raw is None else positive_int(raw)
+    if number is None:
+        raise Http404("No such page.")
+    return Paginator(items, per_page).get_page(number)

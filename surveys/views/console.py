@@ -8,18 +8,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
 from accounts.forms import add_service_errors
+from portal import htmx
 
-from ..forms import CampaignForm, SurveyForm
+from ..figures import campaign_figures
+from ..forms import CONDITIONAL_FIELDS, CampaignForm, SurveyForm
 from ..models import Campaign, Survey
-from ..results import rate_for, visible_deliveries, visible_responses
-from ..scoring import summarize
 from ..services import (
+    SurveyError,
     create_campaign,
     end_campaign,
     may_manage,
@@ -27,6 +28,7 @@ from ..services import (
     send_now,
     set_survey_archived,
 )
+from .common import positive_int
 
 
 def get_campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -87,50 +89,72 @@ def survey_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys")
 
 
+def chosen_survey(request: HttpRequest) -> int | None:
+    """``?survey=<id>`` from a survey's "Send" button: an active survey, else a 404."""
+    if "survey" not in request.GET:
+        return None
+    pk = positive_int(request.GET["survey"])
+    if pk is None or not Survey.objects.active().filter(pk=pk).exists():
+        raise Http404("No such survey.")
+    return pk
+
+
 @vendor_view()
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    initial: dict[str, Any] = {}
-    if (survey := request.GET.get("survey", "")).isdigit():
-        initial["survey"] = int(survey)
+    survey = chosen_survey(request)
+    initial = {"survey": survey} if survey else {}
     form = CampaignForm(request.POST or None, acting_user=request.user, initial=initial)
     if request.method == "POST":
         if form.is_valid():
-            campaign = form.save(commit=False)
             try:
-                create_campaign(
-                    campaign, accounts=list(form.cleaned_data["accounts"]), acting_user=request.user
+                campaign = create_campaign(
+                    form.instance,
+                    accounts=list(form.cleaned_data["accounts"]),
+                    acting_user=request.user,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"“{campaign.name}” was created.")
                 return redirect(campaign)
-        return render(request, "surveys/campaign_form.html", limits(form), status=422)
-    return render(request, "surveys/campaign_form.html", limits(form))
+        return render(request, "surveys/campaign_form.html", form_context(form), status=422)
+    return render(request, "surveys/campaign_form.html", form_context(form))
 
 
-def limits(form: CampaignForm) -> dict[str, Any]:
+def form_context(form: CampaignForm) -> dict[str, Any]:
     return {
         "form": form,
+        # field -> "choice:value value", for the fieldsets that show only with that choice.
+        "show_when": {
+            name: f"{choice}:{' '.join(values)}"
+            for name, (choice, values) in CONDITIONAL_FIELDS.items()
+        },
         "cooldown": settings.SURVEY_PERSON_COOLDOWN_DAYS,
         "cap": settings.SURVEY_ACCOUNT_MAX_PER_PERIOD,
         "period": settings.SURVEY_ACCOUNT_PERIOD_DAYS,
     }
 
 
+def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    summary, rate = campaign_figures(request.user, campaign)
+    manageable = may_manage(request.user, campaign)
+    return {
+        "campaign": campaign,
+        "survey": campaign.survey,
+        "summary": summary,
+        "rate": rate,
+        "kind": campaign.survey.kind,
+        "is_open": campaign.is_open(),
+        "can_send": manageable and campaign.offers_send_now(),
+        "can_end": manageable and campaign.is_open(),
+        "chosen_accounts": campaign.accounts.only("name", "slug"),
+    }
+
+
 @vendor_view()
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
-    context = {
-        "campaign": campaign,
-        "survey": campaign.survey,
-        "summary": summarize(visible_responses(request.user).filter(campaign=campaign)),
-        "rate": rate_for(visible_deliveries(request.user).filter(campaign=campaign)),
-        "manageable": may_manage(request.user, campaign),
-        "is_open": campaign.is_open(),
-        "chosen_accounts": campaign.accounts.only("name", "slug"),
-    }
-    return render(request, "surveys/campaign.html", context)
+    return render(request, "surveys/campaign.html", campaign_context(request, campaign))
 
 
 @require_POST
@@ -139,9 +163,8 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
     try:
         send_now(campaign, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(campaign)
+    except SurveyError as error:
+        return refused(request, campaign, error.message)
     messages.success(request, "The campaign is on its way to everyone who may be asked now.")
     return redirect(campaign)
 
@@ -153,3 +176,12 @@ def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
     end_campaign(campaign, acting_user=request.user)
     messages.success(request, "The campaign has ended: it sends nothing more and takes no answers.")
     return redirect(campaign)
+
+
+def refused(request: HttpRequest, campaign: Campaign, message: str) -> HttpResponse:
+    """A refused action on a campaign: htmx gets the message in the page's notice region, a
+    plain form post the campaign's page again with the message, both with a 422."""
+    if htmx.is_htmx(request):
+        return htmx.refuse(request, message)
+    context = {**campaign_context(request, campaign), "refusal": message}
+    return render(request, "surveys/campaign.html", context, status=422)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import vendor_view
@@ -12,12 +12,14 @@ from accounts.models import Account
 
 from ..forms import FollowUpForm
 from ..models import FollowUp
-from ..services import update_follow_up
+from ..services import may_see_every_account, update_follow_up
+from .common import page_of
 
 PER_PAGE = 50
+SHOWS = ("open", "resolved")
 
 
-def visible_follow_ups(request: HttpRequest) -> object:
+def visible_follow_ups(request: HttpRequest) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         account__in=Account.objects.visible_to(request.user)
     ).select_related("account", "csm", "response__user", "response__campaign__survey")
@@ -25,23 +27,25 @@ def visible_follow_ups(request: HttpRequest) -> object:
 
 @vendor_view()
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    show = "resolved" if request.GET.get("show") == "resolved" else "open"
-    follow_ups = visible_follow_ups(request)
+    show = request.GET.get("show", "open")
+    if show not in SHOWS:
+        raise Http404("No such list.")
+    items = visible_follow_ups(request)
     if show == "resolved":
-        follow_ups = follow_ups.filter(status=FollowUp.Status.RESOLVED).order_by(
-            "-resolved_at", "-pk"
-        )  # type: ignore[attr-defined]
+        items = items.filter(status=FollowUp.Status.RESOLVED).order_by("-resolved_at", "-pk")
     else:
-        follow_ups = follow_ups.exclude(status=FollowUp.Status.RESOLVED).order_by(
-            "created_at", "pk"
-        )  # type: ignore[attr-defined]
-    page = Paginator(follow_ups, PER_PAGE).get_page(request.GET.get("page", 1))
-    return render(request, "surveys/follow_ups.html", {"page": page, "show": show})
+        items = items.exclude(status=FollowUp.Status.RESOLVED).order_by("created_at", "pk")
+    context = {
+        "page": page_of(request, items, PER_PAGE),
+        "show": show,
+        "every_account": may_see_every_account(request.user),
+    }
+    return render(request, "surveys/follow_ups.html", context)
 
 
 @vendor_view()
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(visible_follow_ups(request), pk=pk)  # type: ignore[arg-type]
+    item = get_object_or_404(visible_follow_ups(request), pk=pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp.objects.get(pk=item.pk))
     if request.method == "POST":
         if form.is_valid():

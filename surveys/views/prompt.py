@@ -1,14 +1,20 @@
-"""The survey prompt on the customer's account page, answered in place with htmx."""
+"""The survey prompt on the customer's account page, answered in place with htmx.
+
+The prompt is a panel of the account page, so its states are named partials of
+``surveys/panel_prompt.html``: htmx swaps the next one in; a plain form post goes back to the
+account page, which shows the prompt's current state.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
+from portal.htmx import is_htmx, refuse, render_partial
 
 from ..forms import CommentForm, ScoreForm
 from ..models import Channel, Delivery, Response
@@ -29,11 +35,24 @@ def prompt_context(access: AccountAccess, delivery: Delivery, **extra: Any) -> d
 
 
 def back(
-    request: HttpRequest, access: AccountAccess, template: str, context: dict[str, Any]
+    request: HttpRequest,
+    access: AccountAccess,
+    partial: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, f"{PROMPT}#{template}", context)
+    if is_htmx(request):
+        return render_partial(request, PROMPT, partial, context)
     return redirect("account_home", access.account.slug)
+
+
+def invalid(
+    request: HttpRequest, access: AccountAccess, partial: str, context: dict[str, Any], form: Any
+) -> HttpResponse:
+    """An invalid answer: htmx gets the prompt again with the error; a plain post a page that
+    says what was wrong. Both are a 422."""
+    if is_htmx(request):
+        return render_partial(request, PROMPT, partial, context, status=422)
+    return refuse(request, " ".join(e for errors in form.errors.values() for e in errors))
 
 
 @require_POST
@@ -43,7 +62,7 @@ def answer(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse
     form = ScoreForm(request.POST, survey=delivery.campaign.survey)
     if not form.is_valid():
         context = prompt_context(access, delivery, score_form=form)
-        return render(request, f"{PROMPT}#prompt", context, status=422)
+        return invalid(request, access, "prompt", context, form)
     try:
         result = record_response(delivery, form.cleaned_data["score"], channel=Channel.PORTAL)
     except SurveyError as error:
@@ -58,11 +77,13 @@ def comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespons
     delivery = get_delivery(request, access, pk)
     response = Response.objects.filter(delivery=delivery).first()
     if response is None:
+        if is_htmx(request):
+            return refuse(request, "Choose a score first: the comment goes with it.")
         return redirect("account_home", access.account.slug)
     form = CommentForm(request.POST)
     if not form.is_valid():
         context = prompt_context(access, delivery, response=response, comment_form=form)
-        return render(request, f"{PROMPT}#prompt-comment", context, status=422)
+        return invalid(request, access, "prompt-comment", context, form)
     try:
         add_comment(response, form.cleaned_data["comment"])
     except SurveyError as error:

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from portal.htmx import is_htmx, refuse, render_partial
 
+from ..figures import results_for, window_start
 from ..forms import ResultsFilterForm
-from ..results import export_rows, results_for
+from ..responses import comments, export_rows
+from ..services import may_see_every_account
+from .common import page_of
+
+COMMENTS_PER_PAGE = 20
 
 
 @vendor_view()
 def results(request: HttpRequest) -> HttpResponse:
-    form = ResultsFilterForm(request.GET or None, user=request.user)
+    form = ResultsFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    if form.errors and is_htmx(request):
+        return refuse(request, " ".join(form.problems()))
     context = {
-        "form": form,
-        "results": results_for(request.user, filters, request.GET.get("page", 1)),
-        "query": urlencode(query),
+        "form": form.shown(),
+        "problems": form.problems(),
+        "results": results_for(request.user, filters),
+        "since": window_start(filters.days),
+        "comments": page_of(request, comments(request.user, filters), COMMENTS_PER_PAGE),
+        "every_account": may_see_every_account(request.user),
     }
-    template = "surveys/results.html#results" if request.htmx else "surveys/results.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    status = 422 if form.errors else 200
+    return render_partial(request, "surveys/results.html", "results", context, status=status)
 
 
 @vendor_view()
-def export(request: HttpRequest) -> StreamingHttpResponse:
-    filters = ResultsFilterForm(request.GET or None, user=request.user).filters()
+def export(request: HttpRequest) -> HttpResponseBase:
+    form = ResultsFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    if form.errors:
+        return refuse(request, " ".join(form.problems()))
     response = StreamingHttpResponse(export_rows(request.user, filters), content_type="text/csv")
     name = f"survey-responses-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
