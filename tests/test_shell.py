@@ -40,7 +40,7 @@ class TestHome:
         Membership.objects.create(user=world.champion, account=world.other_account, role="member")
         client = client_for(world.champion)
         page = client.get(reverse("account_home", args=[world.other_account.slug]))
-        assert b"switch account</span></summary>" in page.content
+        assert b"(switch account)</span></summary>" in page.content
         assert client.get("/")["Location"] == reverse(
             "account_home", args=[world.other_account.slug]
         )
@@ -602,6 +602,10 @@ class TestGreeting:
         time_machine.move_to(timezone.now() + timedelta(days=1), tick=False)
         page = self.log_in(client, world.champion)
         assert f"Welcome back, {name}" in page
+
+    def test_the_log_in_page_does_not_assume_a_return(self, db: None) -> None:
+        page = Client().get(reverse("account_login")).content.decode()
+        assert "Welcome back" not in page and "Log in to " in page
 
     def test_someone_who_just_accepted_their_invitation_is_welcomed(self, world: World) -> None:
         invitation = Invitation.objects.create(
