@@ -695,7 +695,7 @@ class TestAllauthEmails:
         message = mail.outbox[0]
         assert message.to == [world.champion.email]
         assert message.subject == f"[{settings.SITE_NAME}] Your log-in code"
-        code = re.search(r"^    (\S+)$", message.body, re.MULTILINE)
+        code = re.search(r"^    (\S+)$", str(message.body), re.MULTILINE)
         assert code is not None
         assert message.body.startswith("Hello,\n\nHere is your code to log in to ")
         assert "Type it on the log-in page you have open." in message.body

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.conftest import World
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, RESULTS_DIR
@@ -23,7 +23,7 @@ from tests.plan_helpers import make_plan
 from tests.reports_helpers import make_reports_world
 from tests.survey_helpers import make_survey_world
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # Whatever reaches past the right edge of the screen, outside anything that scrolls by itself.
 WIDEST = """() => {
@@ -54,7 +54,7 @@ def phone(browser: Browser, live_server: Any, request: pytest.FixtureRequest) ->
 
 
 @pytest.fixture
-def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, str]:
+def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[str, str]]:
     """An account with a checklist, a plan, reviews and survey answers; renewals in the book."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -109,7 +109,11 @@ def check_fits(page: Page, what: str) -> list[str]:
 
 @pytest.mark.parametrize("persona", ["csm", "admin", "champion"])
 def test_every_main_page_fits_a_phone(
-    phone: Page, live_server: Any, world: World, mobile_world: dict[str, Any], persona: str
+    phone: Page,
+    live_server: Any,
+    world: World,
+    mobile_world: dict[str, dict[str, str]],
+    persona: str,
 ) -> None:
     login(phone, live_server, world.persona(persona).email, PASSWORD)  # type: ignore[union-attr]
     problems = []
