@@ -4,7 +4,11 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from .access import INVITABLE_ROLES
@@ -41,9 +45,80 @@ def contrast_with_white(hex_color: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+# The logo types the form accepts, as Pillow names them, and what the file picker offers.
+# Not SVG: a logo is shown on pages and PDFs as an image, and an SVG can carry script.
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+LOGO_TYPES_TEXT = "PNG, JPEG or WebP"
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+class ColorInput(forms.TextInput):
+    """A text box for ``#rrggbb`` with a colour picker beside it.
+
+    portal.js keeps the two in step. Without JavaScript the picker is sent as
+    ``<name>_picker`` and counts when the text box was left as it was (see
+    :meth:`AccountForm.clean_brand_color`).
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {
+                "placeholder": settings.VENDOR_COLOR,
+                "maxlength": 7,
+                "spellcheck": "false",
+                **(attrs or {}),
+            }
+        )
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        text = super().render(name, value, attrs, renderer)
+        shown = (
+            value
+            if isinstance(value, str) and HEX_COLOR.fullmatch(value)
+            else settings.VENDOR_COLOR
+        )
+        return format_html(
+            '<div class="color-field">{}<input type="color" name="{}_picker" value="{}" '
+            'aria-label="Pick the colour" data-color-for="{}"></div>',
+            text,
+            name,
+            shown.lower(),
+            (attrs or {}).get("id", ""),
+        )
+
+
+class LogoInput(forms.ClearableFileInput):
+    """The file picker, with the current logo shown (through the account's logo view) and a
+    box to remove it, instead of Django's "Currently: logos/…" line."""
+
+    current_url = ""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        picker = super().render(name, None, attrs, renderer)
+        if not (self.current_url and self.is_initial(value)):
+            return picker
+        clear = self.clear_checkbox_name(name)
+        return format_html(
+            '<div class="logo-current"><img src="{}" alt="The current logo" width="48" '
+            'height="48"><span class="field-check"><input type="checkbox" name="{}" id="{}">'
+            '<label for="{}">Remove the logo</label></span></div>{}',
+            self.current_url,
+            clear,
+            self.clear_checkbox_id(clear),
+            self.clear_checkbox_id(clear),
+            picker,
+        )
+
+
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
+        # In pairs, as the form's two columns show them; the logo and domains take a row each.
         fields = [
             "name",
             "slug",
@@ -52,17 +127,28 @@ class AccountForm(forms.ModelForm):
             "stage",
             "owner",
             "renewal_date",
-            "logo",
             "brand_color",
+            "logo",
             "email_domains",
         ]
         widgets = {
             "renewal_date": forms.DateInput(attrs={"type": "date"}),
-            "brand_color": forms.TextInput(attrs={"placeholder": "#2457d6"}),
+            "brand_color": ColorInput(),
+            "logo": LogoInput(attrs={"accept": ",".join(LOGO_TYPES.values())}),
             "email_domains": forms.TextInput(attrs={"placeholder": "acme.com, acme.co.uk"}),
         }
+        labels = {"brand_color": "Brand colour"}
         help_texts = {
-            "slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name."
+            "slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name.",
+            "brand_color": "Shown to the account's people in the portal and on their PDFs. "
+            "Dark enough for white text.",
+            "logo": f"{LOGO_TYPES_TEXT}, up to 2 MB. A square logo looks best.",
+        }
+        error_messages = {
+            "logo": {
+                "invalid_image": f"This file is not an image the portal accepts: upload a "
+                f"{LOGO_TYPES_TEXT} file (SVG is not accepted).",
+            }
         }
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
@@ -76,7 +162,9 @@ class AccountForm(forms.ModelForm):
             owner.disabled = True
             if self.instance.pk is None:
                 self.initial["owner"] = acting_user.pk
-        self.fields["logo"].widget.attrs["accept"] = "image/png,image/jpeg,image/svg+xml,image/webp"
+        logo = self.fields["logo"].widget
+        if isinstance(logo, LogoInput) and self.instance.pk and self.instance.logo:
+            logo.current_url = reverse("account_logo", args=[self.instance.slug])
 
     def clean_slug(self) -> str:
         slug = slugify(self.cleaned_data.get("slug") or self.cleaned_data.get("name") or "")[:60]
@@ -88,8 +176,14 @@ class AccountForm(forms.ModelForm):
         return slug
 
     def clean_brand_color(self) -> str:
-        color = self.cleaned_data.get("brand_color", "")
-        if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") and contrast_with_white(color) < 3:
+        color = self.cleaned_data.get("brand_color", "") or ""
+        before = self.instance.brand_color or ""
+        picked = str(self.data.get("brand_color_picker", "")).lower()
+        shown = (before or settings.VENDOR_COLOR).lower()
+        if color.lower() == before.lower() and HEX_COLOR.fullmatch(picked) and picked != shown:
+            # Only the picker moved: a browser without JavaScript did not copy it across.
+            color = picked
+        if HEX_COLOR.fullmatch(color) and contrast_with_white(color) < 3:
             raise forms.ValidationError(
                 "This colour is too light: white text on it would be hard to read. Choose a darker shade."
             )
@@ -97,7 +191,12 @@ class AccountForm(forms.ModelForm):
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > 2 * 1024 * 1024:
+        image = getattr(logo, "image", None)  # set by ImageField for a new upload only
+        if image is not None and image.format not in LOGO_TYPES:
+            raise forms.ValidationError(
+                f"A {image.format} image is not accepted: upload a {LOGO_TYPES_TEXT} file."
+            )
+        if logo and getattr(logo, "size", 0) > LOGO_MAX_BYTES:
             raise forms.ValidationError("The logo must be smaller than 2 MB.")
         return logo
 
@@ -143,6 +242,10 @@ class AcceptInvitationForm(forms.Form):
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        # The rules the password is checked against (AUTH_PASSWORD_VALIDATORS), said up front.
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import account, me, people, portfolio, staff
+from .views import account, me, people, portfolio, settings, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path("console/accounts/new/", account.account_create, name="account_create"),
+    path("console/settings/", settings.console_settings, name="console_settings"),
     path("console/staff/", staff.staff, name="staff"),
     path("console/staff/add/", staff.staff_add, name="staff_add"),
     path("console/staff/<int:pk>/role/", staff.staff_role, name="staff_role"),

@@ -4,15 +4,100 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from accounts.access import AccountAccess, role_on_account
 from accounts.models import Account
+
+# The main navigation's sections and the pages (URL names) that belong to each, so that the
+# section stays marked on its inner pages too.
+NAV_SECTIONS: dict[str, frozenset[str]] = {
+    "portfolio": frozenset({"portfolio", "account_create"}),
+    "book": frozenset({"book"}),
+    "onboardings": frozenset({"onboarding_portfolio"}),
+    "plans": frozenset({"plan_portfolio"}),
+    "surveys": frozenset(
+        {
+            "surveys",
+            "survey_create",
+            "survey_edit",
+            "survey_results",
+            "survey_campaign",
+            "survey_campaign_create",
+            "survey_follow_ups",
+            "survey_follow_up",
+        }
+    ),
+    # A CSM's "Templates"; for a CS admin they sit on the Settings page with the rest.
+    "templates": frozenset(
+        {
+            "template_list",
+            "template_edit",
+            "template_task_add",
+            "template_task_edit",
+            "plan_templates",
+            "plan_template",
+        }
+    ),
+    "settings": frozenset(
+        {
+            "console_settings",
+            "health_settings",
+            "api_keys",
+            "api_key_create",
+            "api_key_created",
+            "staff",
+            "wrapped_batches",
+            "wrapped_batch",
+            "import_upload",
+            "import_confirm",
+        }
+    ),
+}
+
+
+def nav_section(url_name: str | None, *, admin: bool) -> str:
+    for section, names in NAV_SECTIONS.items():
+        if url_name in names:
+            return "settings" if admin and section == "templates" else section
+    return ""
+
+
+def nav_access(request: HttpRequest, my_accounts: Any) -> AccountAccess | None:
+    """The account whose pages the navigation lists, as this person sees it.
+
+    On an account's page, that account (for vendor staff too, as a preview when one is on).
+    Elsewhere, for customer users: the account they were last on, else their first one, so
+    that the profile, two-factor, sessions and error pages show the same navigation as the
+    account's own pages.
+    """
+    access = getattr(request, "account_access", None)
+    if access is not None:
+        return access
+    user = request.user
+    if user.is_vendor:  # type: ignore[union-attr]
+        return None
+    accounts = list(my_accounts)
+    if not accounts:
+        return None
+    last = request.session.get("last_account")
+    account = next((a for a in accounts if a.slug == last), accounts[0])
+    role = role_on_account(user, account)
+    return AccountAccess(account=account, role=role) if role else None
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    """The shell's own figures: product names and, for customer users, the account switcher."""
+    """The shell's own figures: product names, the navigation and the account switcher."""
     context: dict[str, Any] = {"SITE_NAME": settings.SITE_NAME, "VENDOR_NAME": settings.VENDOR_NAME}
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and not user.is_vendor:
+    if user is None or not user.is_authenticated:
+        return context
+    match = getattr(request, "resolver_match", None)
+    context["nav_section"] = nav_section(match.url_name if match else None, admin=user.is_cs_admin)
+    my_accounts = None
+    if not user.is_vendor:
         # Lazy: evaluated only where the navigation shows the switcher.
-        context["my_accounts"] = Account.objects.visible_to(user).only("name", "slug")
+        my_accounts = Account.objects.visible_to(user).only("name", "slug", "brand_color")
+        context["my_accounts"] = my_accounts
+    context["nav_access"] = SimpleLazyObject(lambda: nav_access(request, my_accounts))
     return context

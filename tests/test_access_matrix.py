@@ -81,6 +81,7 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "healthz": ([200] * 8, None),
     "portfolio": (CONSOLE_READ, None),
     "account_create": (CONSOLE_READ, CONSOLE_WRITE),
+    "console_settings": (ADMIN_READ, None),
     "staff": (ADMIN_READ, None),
     "staff_add": (POST_ONLY, ADMIN_WRITE),
     "staff_role": (POST_ONLY, ADMIN_WRITE),

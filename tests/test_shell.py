@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,15 +11,20 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
-from accounts.models import Account, Activity, Membership, NotificationSetting, User
+from accounts.models import Account, Activity, Invitation, Membership, NotificationSetting, User
 from accounts.services import delivery_for
+from accounts.templatetags.portal import isotime, with_article
 from tests.celery_helpers import CLOSED_PORT_URL
 from tests.conftest import World, client_for
-from tests.factories import AccountFactory
+from tests.factories import PASSWORD, AccountFactory
+from tests.html_helpers import nav_links
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -34,7 +40,7 @@ class TestHome:
         Membership.objects.create(user=world.champion, account=world.other_account, role="member")
         client = client_for(world.champion)
         page = client.get(reverse("account_home", args=[world.other_account.slug]))
-        assert b"Switch account" in page.content
+        assert b"(switch account)</span></summary>" in page.content
         assert client.get("/")["Location"] == reverse(
             "account_home", args=[world.other_account.slug]
         )
@@ -335,3 +341,410 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
 
     assert sorted(SuccessPlan.objects.values_list("account__slug", flat=True)) == ["acme", "globex"]
     assert len({a.stage for a in Account.objects.all()}) == 3
+
+
+def main_nav(response: Any) -> list[tuple[str, str]]:
+    return nav_links(response.content.decode())
+
+
+class TestSettingsPage:
+    """Every console setting, linked from one page that CS admins reach from the navigation."""
+
+    SETTINGS = [
+        "health_settings",
+        "api_keys",
+        "staff",
+        "wrapped_batches",
+        "template_list",
+        "plan_templates",
+    ]
+
+    def test_a_cs_admin_finds_every_console_setting_on_one_page(self, world: World) -> None:
+        response = client_for(world.admin).get(reverse("console_settings"))
+        assert response.status_code == 200
+        links = nav_links(response.content.decode(), "settings-groups")
+        hrefs = [href for _, href in links]
+        for name in self.SETTINGS:
+            assert reverse(name) in hrefs, name
+        assert "Health score parts" in [label for label, _ in links]
+        # One line on what each does.
+        assert response.content.decode().count('<p class="muted">') >= len(self.SETTINGS)
+
+    @pytest.mark.parametrize("persona", ["csm", "champion", "executive", "member"])
+    def test_it_is_for_cs_admins_only(self, world: World, persona: str) -> None:
+        response = client_for(world.persona(persona)).get(reverse("console_settings"))
+        assert response.status_code == 403
+
+    def test_cs_admins_get_settings_in_the_navigation_instead_of_each_console_page(
+        self, world: World
+    ) -> None:
+        labels = [label for label, _ in main_nav(client_for(world.admin).get(reverse("book")))]
+        assert labels == ["All accounts", "Book", "Onboardings", "Plans", "Surveys", "Settings"]
+
+    def test_csms_keep_their_templates_in_the_navigation(self, world: World) -> None:
+        links = main_nav(client_for(world.csm).get(reverse("book")))
+        assert [label for label, _ in links] == [
+            "My portfolio",
+            "Book",
+            "Onboardings",
+            "Plans",
+            "Surveys",
+            "Templates",
+        ]
+        assert ("Templates", reverse("template_list")) in links
+
+    @pytest.mark.parametrize("name", ["console_settings", "staff", "health_settings"])
+    def test_settings_stays_marked_on_the_pages_it_leads_to(self, world: World, name: str) -> None:
+        page = client_for(world.admin).get(reverse(name)).content.decode()
+        assert f'<a href="{reverse("console_settings")}" aria-current="page">Settings</a>' in page
+
+
+class TestOneNavigation:
+    """The same navigation on every page for the same person (the account's items with it)."""
+
+    def pages(self, world: World) -> list[str]:
+        return [
+            reverse("account_home", args=[world.account.slug]),
+            reverse("profile"),
+            reverse("mfa_index"),
+            reverse("usersessions_list"),
+            reverse("notifications"),
+            "/no-such-page/",  # the 404 page
+            reverse("account_edit", args=[world.account.slug]),  # a 403 for customers
+        ]
+
+    def navs(self, world: World, persona: str) -> dict[str, list[tuple[str, str]]]:
+        client = client_for(world.persona(persona))
+        navs = {}
+        for path in self.pages(world):
+            response = client.get(path)
+            assert response.status_code in (200, 403, 404), (path, response.status_code)
+            navs[path] = main_nav(response)
+        return navs
+
+    def test_a_champion_sees_the_accounts_items_on_every_page(self, world: World) -> None:
+        navs = self.navs(world, "champion")
+        slug = world.account.slug
+        expected = [
+            ("Overview", reverse("account_home", args=[slug])),
+            ("Onboarding", reverse("onboarding", args=[slug])),
+            ("Success plan", reverse("plans", args=[slug])),
+            ("Reviews", reverse("reports", args=[slug])),
+            ("People", reverse("people", args=[slug])),
+        ]
+        for path, nav in navs.items():
+            assert nav == expected, path
+
+    def test_a_member_never_sees_reviews(self, world: World) -> None:
+        for path, nav in self.navs(world, "member").items():
+            labels = [label for label, _ in nav]
+            assert labels == ["Overview", "Onboarding", "Success plan", "People"], path
+
+    def test_someone_in_two_accounts_sees_the_last_ones_items_and_the_switcher(
+        self, world: World
+    ) -> None:
+        Membership.objects.create(user=world.champion, account=world.other_account, role="member")
+        client = client_for(world.champion)
+        client.get(reverse("account_home", args=[world.other_account.slug]))
+        profile = client.get(reverse("profile")).content.decode()
+        links = nav_links(profile)
+        assert links[0] == ("Overview", reverse("account_home", args=[world.other_account.slug]))
+        assert "Reviews" not in [label for label, _ in links]  # a member there
+        switcher = nav_links(profile, "account-switcher")
+        assert [label for label, _ in switcher] == ["Acme", "Bluth"]
+        assert 'style="--brand:' not in profile or world.other_account.brand_color in profile
+
+    def test_the_page_takes_the_accounts_colour_everywhere(self, world: World) -> None:
+        Account.objects.filter(pk=world.account.pk).update(brand_color="#123456")
+        client = client_for(world.champion)
+        for path in self.pages(world):
+            assert b'style="--brand: #123456"' in client.get(path).content, path
+
+    def test_vendor_staff_get_the_accounts_tabs_only_on_its_pages(self, world: World) -> None:
+        client = client_for(world.csm)
+        tabs = nav_links(
+            client.get(reverse("account_home", args=[world.account.slug])).content.decode(),
+            "subnav",
+        )
+        assert ("360°", reverse("account_360", args=[world.account.slug])) in tabs
+        assert not nav_links(client.get(reverse("profile")).content.decode(), "subnav")
+
+
+class TestLogo:
+    def edit(self, world: World, **data: Any) -> Any:
+        form = {
+            "name": "Acme",
+            "slug": "acme",
+            "segment": "smb",
+            "touch_model": "tech",
+            "stage": "onboarding",
+            "owner": world.csm.pk,
+            **data,
+        }
+        return client_for(world.csm).post(reverse("account_edit", args=["acme"]), form)
+
+    def test_the_file_picker_offers_only_the_types_the_form_accepts(self, world: World) -> None:
+        page = client_for(world.csm).get(reverse("account_edit", args=["acme"])).content.decode()
+        tag = re.search(r'<input type="file"[^>]*name="logo"[^>]*>', page)
+        assert tag is not None
+        accept = re.search(r'accept="([^"]*)"', tag.group(0))
+        assert accept is not None
+        assert set(accept.group(1).split(",")) == {"image/png", "image/jpeg", "image/webp"}
+        assert "PNG, JPEG or WebP" in page  # said beside the field too
+
+    def test_an_svg_logo_is_refused_naming_the_types_accepted(self, world: World) -> None:
+        svg = SimpleUploadedFile(
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"></svg>',
+            content_type="image/svg+xml",
+        )
+        response = self.edit(world, logo=svg)
+        assert response.status_code == 422
+        assert "upload a PNG, JPEG or WebP file (SVG is not accepted)" in response.content.decode()
+        world.account.refresh_from_db()
+        assert not world.account.logo
+
+    def test_an_image_of_another_type_is_refused_too(self, world: World) -> None:
+        gif = SimpleUploadedFile("logo.gif", image_bytes("GIF"), content_type="image/gif")
+        response = self.edit(world, logo=gif)
+        assert response.status_code == 422
+        assert "A GIF image is not accepted: upload a PNG, JPEG or WebP file." in (
+            response.content.decode()
+        )
+        world.account.refresh_from_db()
+        assert not world.account.logo
+
+    @pytest.mark.parametrize("kind", ["PNG", "JPEG", "WEBP"])
+    def test_a_png_jpeg_or_webp_logo_is_saved_and_shown_on_the_form(
+        self, world: World, settings: Any, tmp_path: Path, kind: str
+    ) -> None:
+        settings.MEDIA_ROOT = tmp_path
+        upload = SimpleUploadedFile(f"logo.{kind.lower()}", image_bytes(kind))
+        assert self.edit(world, logo=upload).status_code == 302
+        world.account.refresh_from_db()
+        assert world.account.logo
+        page = client_for(world.csm).get(reverse("account_edit", args=["acme"])).content.decode()
+        assert f'<img src="{reverse("account_logo", args=["acme"])}"' in page
+        assert "Remove the logo" in page
+
+
+def image_bytes(kind: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#c2410c").save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+class TestBrandColour:
+    def edit(self, world: World, **data: Any) -> Any:
+        return TestLogo().edit(world, **data)
+
+    def test_the_text_box_has_a_colour_picker_beside_it(self, world: World) -> None:
+        page = client_for(world.csm).get(reverse("account_edit", args=["acme"])).content.decode()
+        assert 'id="id_brand_color"' in page
+        assert re.search(
+            r'<input type="color" name="brand_color_picker" value="#[0-9a-f]{6}" '
+            r'aria-label="Pick the colour" data-color-for="id_brand_color">',
+            page,
+        )
+
+    def test_without_javascript_a_colour_picked_is_saved(self, world: World) -> None:
+        assert self.edit(world, brand_color="", brand_color_picker="#7a1f5c").status_code == 302
+        world.account.refresh_from_db()
+        assert world.account.brand_color == "#7a1f5c"
+
+    def test_the_text_box_wins_when_it_was_changed(self, world: World) -> None:
+        response = self.edit(world, brand_color="#112233", brand_color_picker="#7a1f5c")
+        assert response.status_code == 302
+        world.account.refresh_from_db()
+        assert world.account.brand_color == "#112233"
+
+    def test_an_untouched_picker_leaves_the_account_without_a_colour(
+        self, world: World, settings: Any
+    ) -> None:
+        response = self.edit(world, brand_color="", brand_color_picker=settings.VENDOR_COLOR)
+        assert response.status_code == 302
+        world.account.refresh_from_db()
+        assert world.account.brand_color == ""
+
+    def test_a_picked_colour_too_light_for_white_text_is_refused(self, world: World) -> None:
+        response = self.edit(world, brand_color="", brand_color_picker="#ffe066")
+        assert response.status_code == 422 and b"too light" in response.content
+        world.account.refresh_from_db()
+        assert world.account.brand_color == ""
+
+
+class TestGreeting:
+    def log_in(self, client: Client, user: User) -> str:
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+        )
+        assert response.status_code == 200
+        return str(response.content.decode())
+
+    def test_a_first_log_in_says_welcome_and_the_next_one_welcome_back(
+        self, world: World, time_machine: Any
+    ) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        assert world.champion.last_login is None
+        time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+        client = Client()
+        page = self.log_in(client, world.champion)
+        name = escape(world.champion.display_name)
+        assert f"Welcome, {name}" in page and "Welcome back" not in page
+        client.post(reverse("account_logout"))
+        time_machine.move_to(timezone.now() + timedelta(days=1), tick=False)
+        page = self.log_in(client, world.champion)
+        assert f"Welcome back, {name}" in page
+
+    def test_the_log_in_page_does_not_assume_a_return(self, db: None) -> None:
+        page = Client().get(reverse("account_login")).content.decode()
+        assert "Welcome back" not in page and "Log in to " in page
+
+    def test_someone_who_just_accepted_their_invitation_is_welcomed(self, world: World) -> None:
+        invitation = Invitation.objects.create(
+            account=world.account,
+            email="nina@customer.example",
+            role="member",
+            invited_by=world.csm,
+        )
+        response = Client().post(
+            reverse("accept_invitation", args=[invitation.token]),
+            {"name": "Nina New", "password1": PASSWORD, "password2": PASSWORD},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert "Welcome, Nina New" in page and "Welcome back" not in page
+
+    def test_the_password_rules_are_stated_on_the_invitation_page(self, world: World) -> None:
+        from django.contrib.auth.password_validation import password_validators_help_texts
+
+        invitation = Invitation.objects.create(
+            account=world.account,
+            email="nina@customer.example",
+            role="member",
+            invited_by=world.csm,
+        )
+        page = Client().get(reverse("accept_invitation", args=[invitation.token])).content.decode()
+        rules = password_validators_help_texts()
+        assert len(rules) == 4
+        for rule in rules:
+            assert escape(rule) in page
+        assert 'aria-describedby="id_password1_helptext"' in page
+
+
+class TestArticles:
+    @pytest.mark.parametrize(
+        "word,expected",
+        [
+            ("executive", "an executive"),
+            ("Executive", "an Executive"),
+            ("member", "a member"),
+            ("champion", "a champion"),
+            ("CS admin", "a CS admin"),
+            ("Customer Success Manager", "a Customer Success Manager"),
+            ("NPS survey", "an NPS survey"),
+            ("hour", "an hour"),
+            ("user", "a user"),
+        ],
+    )
+    def test_a_word_gets_the_article_of_its_first_sound(self, word: str, expected: str) -> None:
+        assert with_article(word) == expected
+
+    def test_the_preview_banner_says_an_executive(self, world: World) -> None:
+        client = client_for(world.csm)
+        client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "executive"})
+        page = client.get(reverse("account_home", args=[world.account.slug])).content.decode()
+        assert "as an <strong>executive</strong> would see it" in page
+        assert "as a executive" not in page
+
+    def test_the_invitation_says_an_executive(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from accounts.services import invite
+
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = invite(
+                world.account,
+                email="eve@customer.example",
+                role="executive",
+                acting_user=world.csm,
+                acting_role="csm",
+            )
+        body = mail.outbox[-1].body
+        assert "as an executive." in body
+        page = Client().get(reverse("accept_invitation", args=[invitation.token])).content.decode()
+        assert "customer portal as an executive." in page
+
+
+class TestAllauthEmails:
+    """allauth's e-mails speak in the portal's voice and wear its layout."""
+
+    def test_the_log_in_code_email_is_ours(self, world: World, settings: Any) -> None:
+        response = Client().post(
+            reverse("account_request_login_code"), {"email": world.champion.email}
+        )
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [world.champion.email]
+        assert message.subject == f"[{settings.SITE_NAME}] Your log-in code"
+        code = re.search(r"^    (\S+)$", str(message.body), re.MULTILINE)
+        assert code is not None
+        assert message.body.startswith("Hello,\n\nHere is your code to log in to ")
+        assert "Type it on the log-in page you have open." in message.body
+        assert "Hello from" not in message.body and "sign-in code" not in message.body
+        html = message.alternatives[0][0]  # type: ignore[attr-defined]
+        assert "max-width: 560px" in html and "<h1" in html and code.group(1) in html
+        assert settings.SITE_NAME in html
+
+    def test_the_password_reset_email_is_ours(self, world: World) -> None:
+        Client().post(reverse("account_reset_password"), {"email": world.champion.email})
+        message = mail.outbox[-1]
+        assert message.subject.endswith("Set a new password")
+        assert "Someone, we hope you, asked to set a new password" in message.body
+        assert "/auth/password/reset/key/" in message.body
+        assert "Choose a new password" in message.alternatives[0][0]  # type: ignore[attr-defined]
+
+    def test_an_unknown_address_is_told_how_to_get_a_login(self, db: None) -> None:
+        Client().post(reverse("account_reset_password"), {"email": "nobody@customer.example"})
+        message = mail.outbox[-1]
+        assert message.subject.endswith("No login uses this address")
+        assert "People join" in message.body and "by invitation" in message.body
+        assert "sign up" not in message.body.lower()
+
+    def test_the_address_confirmation_email_is_ours(self, world: World) -> None:
+        from allauth.account.models import EmailAddress
+
+        address = EmailAddress.objects.create(
+            user=world.champion, email="dana@new.example", verified=False, primary=False
+        )
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/")
+        request.user = world.champion
+        from allauth.core import context
+
+        with context.request_context(request):
+            address.send_confirmation(request)
+        message = mail.outbox[-1]
+        assert message.subject.endswith("Confirm your e-mail address")
+        assert "asked to use dana@new.example to log in to" in message.body
+        assert "Confirm this address" in message.alternatives[0][0]  # type: ignore[attr-defined]
+
+
+class TestIsotime:
+    def test_it_keeps_seconds_and_the_zone_and_drops_microseconds(self) -> None:
+        from datetime import UTC, date, datetime
+
+        assert isotime(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)) == (
+            "2026-01-02T03:04:05+00:00"
+        )
+        assert isotime(date(2026, 1, 2)) == "2026-01-02"
+        assert isotime(None) == ""

@@ -96,3 +96,23 @@ def test_the_team_page_shows_who_has_two_factor(world: World) -> None:
     csm_row = page[page.index(world.csm.email) :].split("</tr>")[0]
     other_row = page[page.index(world.other_csm.email) :].split("</tr>")[0]
     assert ">On<" in csm_row and "Not set up" in other_row
+
+
+def test_the_welcome_email_names_the_role_with_its_article(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post(
+            reverse("staff_add"),
+            {"name": "Ian Admin", "email": "ian@vendor.example", "vendor_role": "admin"},
+        )
+    body = mail.outbox[-1].body
+    assert "as a CS admin." in body
+    assert "as a CS admin." in mail.outbox[-1].alternatives[0][0]  # type: ignore[attr-defined]
+
+
+def test_the_team_page_is_one_of_the_settings(world: World) -> None:
+    page = client_for(world.admin).get(reverse("staff")).content.decode()
+    assert f'<p class="eyebrow"><a href="{reverse("console_settings")}">Settings</a></p>' in page
+    settings_page = client_for(world.admin).get(reverse("console_settings")).content.decode()
+    assert f'<a href="{reverse("staff")}">Team</a>' in settings_page

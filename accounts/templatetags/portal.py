@@ -26,3 +26,51 @@ def markdown_filter(text: str) -> Any:
     from portal.markdown import render_markdown
 
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 just above
+
+
+# Words that start with a vowel letter but a consonant sound, and the reverse.
+_A_BEFORE = ("one", "once", "user", "use", "uni", "euro")
+_AN_BEFORE = ("hour", "honest", "honour", "heir")
+
+
+@register.filter
+def article(word: Any) -> str:
+    """``as {{ role|article }} {{ role }}``: "a" or "an", by the word's first sound.
+
+    Initialisms read letter by letter ("a CSM", "an NPS survey") go by the letter's name.
+    """
+    text = str(word or "").strip()
+    if not text:
+        return "a"
+    first = text.split()[0]
+    lowered = first.lower()
+    if first.isupper() and len(first) > 1:  # CSM, CS, NPS, API: the letter's name
+        return "an" if first[0] in "AEFHILMNORSX" else "a"
+    if lowered.startswith(_AN_BEFORE):
+        return "an"
+    if lowered.startswith(_A_BEFORE):
+        return "a"
+    return "an" if lowered[0] in "aeiou" else "a"
+
+
+@register.filter
+def with_article(word: Any) -> str:
+    """``{{ invitation.get_role_display|lower|with_article }}``: "an executive", "a member"."""
+    return f"{article(word)} {word}"
+
+
+@register.filter
+def isotime(value: Any) -> str:
+    """``<time datetime="{{ entry.created_at|isotime }}">``: ISO 8601 to the second.
+
+    ``|date:"c"`` keeps microseconds, which the HTML ``datetime`` attribute does not allow.
+    """
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return str(value.replace(microsecond=0).isoformat())
+    return str(value.isoformat())

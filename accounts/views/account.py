@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -13,12 +14,25 @@ from django.views.decorators.http import require_POST
 
 from ..access import AccountAccess, account_view, get_account_for_user, vendor_view
 from ..activity import snapshot
+from ..adapters import FIRST_LOGIN_SESSION_KEY
 from ..forms import AccountForm, ViewAsForm
 from ..models import Account, Activity
 from ..panels import render_panels
 from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
 
 TEAM_PREVIEW = 8  # people shown on the account page; the People page lists everyone
+# Logged in this soon after the login was made: the session that accepted the invitation.
+JUST_JOINED = timedelta(seconds=30)
+
+
+def is_first_visit(request: HttpRequest) -> bool:
+    """Whether this is the session of the person's first log-in: "Welcome", not "Welcome back"."""
+    if request.session.get(FIRST_LOGIN_SESSION_KEY):
+        return True
+    user = request.user
+    last_login = getattr(user, "last_login", None)
+    joined = getattr(user, "date_joined", None)
+    return bool(last_login and joined and last_login - joined < JUST_JOINED)
 
 
 @account_view()
@@ -40,6 +54,7 @@ def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
         if access.can("account.view_activity")
         else [],
         "view_as_form": ViewAsForm() if access.can("account.view_as") else None,
+        "first_visit": is_first_visit(request),
         "panels": render_panels(request, access),
     }
     return render(request, "accounts/account_home.html", context)

@@ -15,6 +15,17 @@
       if (summary) summary.focus();
     });
   });
+  // A colour picker beside its text box (accounts.forms.ColorInput): each follows the other.
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target.matches("input[type=color][data-color-for]")) {
+      var text = document.getElementById(target.getAttribute("data-color-for"));
+      if (text) text.value = target.value;
+    } else if (target.id) {
+      var picker = document.querySelector('input[type=color][data-color-for="' + target.id + '"]');
+      if (picker && /^#[0-9a-fA-F]{6}$/.test(target.value.trim())) picker.value = target.value.trim().toLowerCase();
+    }
+  });
   // Forms marked data-confirm ask before they submit (deactivation, removal).
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

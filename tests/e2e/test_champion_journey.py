@@ -47,3 +47,41 @@ def test_champion_invites_a_colleague_as_member(page: Page, live_server: Any) ->
 
     send_invitation(page, colleague, "Member")
     expect_pending_invitation(page, colleague, "Member")
+
+
+def test_champion_keeps_their_accounts_navigation_on_every_page_and_switches_account(
+    page: Page, live_server: Any
+) -> None:
+    account, email = make_champion()
+    other = AccountFactory(name="Bluth", slug="bluth")
+    champion = account.memberships.get().user
+    MembershipFactory(account=other, role=CustomerRole.MEMBER, user=champion)
+    login(page, live_server, email, PASSWORD)
+    page.goto(f"/a/{account.slug}/")
+    main = page.get_by_role("navigation", name="Main")
+    expect(main.get_by_role("link", name="Reviews")).to_be_visible()
+
+    # The user menu's name starts with what it shows: the person's name.
+    menu = page.locator("details.user-menu > summary")
+    expect(menu).to_have_accessible_name(f"{champion.display_name} (your settings)")
+    menu.click()
+    page.locator("details.user-menu").get_by_role(
+        "link", name="Two-factor authentication", exact=True
+    ).click()
+    expect(page).to_have_url(f"{live_server.url}/auth/2fa/")
+    expect(main.get_by_role("link", name="Reviews")).to_be_visible()
+    expect(main.get_by_role("link", name="Overview")).to_have_attribute(
+        "href", f"/a/{account.slug}/"
+    )
+    assert_accessible(page)
+
+    switcher = page.locator("details.account-switcher > summary")
+    expect(switcher).to_have_accessible_name(f"{account.name} (switch account)")
+    switcher.click()
+    page.get_by_role("link", name="Bluth").click()
+    expect(page).to_have_url(f"{live_server.url}/a/{other.slug}/")
+    # A member at Bluth: its navigation, without Reviews, on every page from now on.
+    page.goto("/settings/profile/")
+    expect(main.get_by_role("link", name="Overview")).to_have_attribute("href", f"/a/{other.slug}/")
+    expect(main.get_by_role("link", name="Reviews")).to_have_count(0)
+    assert_accessible(page)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Account
 from tests.e2e.helpers import assert_accessible, expect_pending_invitation, login, send_invitation
-from tests.factories import PASSWORD, AccountFactory, CSMFactory
+from tests.factories import PASSWORD, AccountFactory, AdminFactory, CSMFactory
 
 
 @pytest.fixture
@@ -90,3 +90,34 @@ def test_csm_previews_the_account_as_its_champion(
     banner.get_by_role("button", name="Leave preview").click()
     expect(page.get_by_role("status").filter(has_text="You are viewing")).to_have_count(0)
     expect(page.get_by_role("region", name="See the customer's view")).to_be_visible()
+
+
+def test_cs_admin_reaches_the_health_score_parts_through_settings(
+    page: Page, live_server: Any, settings: Any
+) -> None:
+    settings.PORTAL_STAFF_MFA_REQUIRED = False
+    admin = AdminFactory(name="Ada Admin")
+    login(page, live_server, admin.email, PASSWORD)
+    main = page.get_by_role("navigation", name="Main")
+    for item in ("API keys", "Team", "Wrapped"):  # all in Settings now
+        expect(main.get_by_role("link", name=item, exact=True)).to_have_count(0)
+
+    main.get_by_role("link", name="Settings", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/console/settings/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    for link in (
+        "Team",
+        "Health score parts",
+        "Checklist templates",
+        "Plan templates",
+        "Wrapped batches",
+        "API keys",
+    ):
+        expect(page.get_by_role("main").get_by_role("link", name=link, exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Health score parts").click()
+    expect(page).to_have_url(f"{live_server.url}/console/health/")
+    expect(main.get_by_role("link", name="Settings", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )

@@ -1,0 +1,108 @@
+"""The console's settings page: one place that links every setting a CS admin looks after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from ..access import vendor_view
+
+
+@dataclass(frozen=True)
+class Setting:
+    title: str
+    url_name: str
+    what: str  # one line on what it does
+
+
+# Grouped as the page shows them. A feature that is not installed has no URL: its line is left out.
+SETTINGS: list[tuple[str, list[Setting]]] = [
+    (
+        "People",
+        [
+            Setting(
+                "Team",
+                "staff",
+                "Add CSMs and CS admins, change their roles, and see who has set up "
+                "two-factor authentication.",
+            ),
+        ],
+    ),
+    (
+        "Customer health",
+        [
+            Setting(
+                "Health score parts",
+                "health_settings",
+                "How much usage, survey sentiment, onboarding, plans, renewal and the CSM's "
+                "pulse weigh in every account's health score, and where its bands start.",
+            ),
+        ],
+    ),
+    (
+        "Templates",
+        [
+            Setting(
+                "Checklist templates",
+                "template_list",
+                "The phases and tasks a CSM starts an account's onboarding from.",
+            ),
+            Setting(
+                "Plan templates",
+                "plan_templates",
+                "Objectives, milestones and actions a new success plan can start with.",
+            ),
+        ],
+    ),
+    (
+        "Reviews",
+        [
+            Setting(
+                "Wrapped batches",
+                "wrapped_batches",
+                "Make every account's year-end Wrapped in one run and e-mail it to their "
+                "executives.",
+            ),
+        ],
+    ),
+    (
+        "Data and integrations",
+        [
+            Setting(
+                "API keys",
+                "api_keys",
+                "Keys for the systems that push contracts, usage and users to the portal; "
+                "shown once, revocable.",
+            ),
+            Setting(
+                "Import",
+                "import_upload",
+                "Load contracts and usage from a CSV file, with a preview before anything "
+                "is saved.",
+            ),
+        ],
+    ),
+]
+
+
+def available_settings() -> list[tuple[str, list[tuple[Setting, str]]]]:
+    """Each group with its settings and their addresses, leaving out features not installed."""
+    groups = []
+    for group, settings in SETTINGS:
+        links = []
+        for setting in settings:
+            try:
+                links.append((setting, reverse(setting.url_name)))
+            except NoReverseMatch:
+                continue
+        if links:
+            groups.append((group, links))
+    return groups
+
+
+@vendor_view(admin_only=True)
+def console_settings(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/settings.html", {"groups": available_settings()})
