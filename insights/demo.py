@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from .health import compute_health_scores
-from .ingest import upsert_contracts, upsert_usage, upsert_users
 from .models import AccountFacts, Contract, ContractKind, ProductUser, UsageEvent
-from .usage import days_back, roll_up
+from .services.health import compute_health_scores
+from .services.ingest import upsert_contracts, upsert_usage, upsert_users
+from .services.usage import days_back, roll_up
 
 USAGE_DAYS = 90
 HEALTH_HISTORY_DAYS = 30

@@ -19,7 +19,7 @@ from hypothesis import given
 
 from accounts.models import Activity
 from insights.models import ApiKey, Contract, ProductUser, UsageDay, UsageEvent
-from insights.usage import roll_up
+from insights.services.usage import roll_up
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, insights_db_state, make_key, post_json
 

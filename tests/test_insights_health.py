@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account
-from insights import health
-from insights.health import Part, band, combine, compute_health, explain, pulled_down
-from insights.ingest import upsert_usage
+from insights.figures import health
+from insights.figures.health import Part, band, combine, explain, pulled_down
 from insights.models import AccountFacts, HealthBand, HealthConfig, HealthScore
-from insights.usage import roll_up
+from insights.services.health import compute_health, compute_health_scores
+from insights.services.ingest import upsert_usage
+from insights.services.usage import roll_up
 from portal.jobs import enqueue
 from successplans.models import PlanHealth
 from surveys.models import Kind, Response
@@ -311,4 +312,4 @@ def test_the_task_scores_one_account_on_demand(
     with django_capture_on_commit_callbacks(execute=True):
         enqueue("insights.compute_health_scores", account_id=troubled.pk)
     assert list(HealthScore.objects.values_list("account_id", "score")) == [(troubled.pk, 28)]
-    assert health.compute_health_scores() == 2  # nightly: every account with data
+    assert compute_health_scores() == 2  # nightly: every account with data

@@ -205,7 +205,7 @@ class TestUsagePanel:
         )
         assert "Product usage" in page and "of 25 seats" in page
         assert '<svg class="chart"' in page and "Show the figures as a table" in page
-        assert "60%" in page  # stickiness 12 / 20
+        assert "60.0%" in page  # stickiness 12 / 20
 
     def test_no_usage_means_no_panel_for_customers(self, world: World) -> None:
         page = (

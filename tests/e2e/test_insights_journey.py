@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, CustomerRole, User
-from insights.health import compute_health_scores
-from insights.ingest import upsert_usage, upsert_users
+from insights.figures.revenue import snapshot
 from insights.models import AccountFacts, Contract, HealthBand, HealthScore, UsageDay
-from insights.revenue import snapshot
-from insights.usage import days_back, roll_up
+from insights.services.health import compute_health_scores
+from insights.services.ingest import upsert_usage, upsert_users
+from insights.services.usage import days_back, roll_up
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
 from tests.factories import PASSWORD, AccountFactory, CSMFactory, MembershipFactory

@@ -1,5 +1,6 @@
 """The one bulk path for data in: the API, the CSV import, the demo and the benchmark all write
-contracts, product users and usage through these upserts.
+contracts, product users and usage through these upserts (the API and the import through
+:func:`write_rows`, which also queues the usage roll-up).
 
 Each call is all-or-nothing (one transaction) and idempotent: pushing the same rows again
 changes nothing, pushing a row again with a new value replaces the old one. Rows are validated
@@ -20,13 +21,15 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import connections, models, router, transaction
+from django.utils import timezone
 
-from .models import Contract, ProductUser, UsageEvent
+from portal.jobs import enqueue
+
+from ..models import Contract, ProductUser, UsageEvent
 
 BATCH_SIZE = 2_000
 M = TypeVar("M", bound=models.Model)
 
-USAGE_KEY = ("account_id", "day", "user_key", "feature")
 CONTRACT_FIELDS = [
     "product",
     "kind",
@@ -197,3 +200,23 @@ def upsert_users(rows: Iterable[Mapping[str, Any]], *, batch_size: int = BATCH_S
             batch_size=batch_size,
         )
     return len(latest)
+
+
+def write_rows(kind: str, rows: list[dict[str, Any]]) -> int:
+    """Write rows checked by :func:`insights.api_schemas.resolve_rows` (``kind`` is usage,
+    contracts or users), all or nothing; new usage is rolled up by a job after the transaction
+    commits. Returns how many rows were written."""
+    with transaction.atomic():
+        if kind == "usage":
+            written = upsert_usage(rows)
+            days = written.days_to_roll_up(timezone.localdate())
+            if days:
+                enqueue(
+                    "insights.roll_up_usage",
+                    account_ids=sorted(written.account_ids),
+                    days=[day.isoformat() for day in days],
+                )
+            return written.rows
+        if kind == "contracts":
+            return upsert_contracts(rows)
+        return upsert_users(rows)
