@@ -3,7 +3,7 @@ portfolio scoping."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,12 @@ from tests.conftest import World, client_for
 from tests.insights_helpers import insights_db_state, usage_csv
 
 UPLOAD = "/console/import/"
+
+
+# Every test runs on 13 May 2026 at noon (UTC): "yesterday" and "the future" never move.
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 def upload(client: Client, content: bytes, kind: str = "usage", name: str = "data.csv") -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,20 +10,25 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Activity
 from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, UsageDay
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
 
-TODAY = timezone.localdate
+# Every test runs on this day (the autouse fixture below stops the clock there).
+DAY = date(2026, 5, 13)
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 def contract(
     account: Any, value: str, months: int = 12, started_days_ago: int = 60, **extra: Any
 ) -> Contract:
-    start = TODAY() - timedelta(days=started_days_ago)
+    start = DAY - timedelta(days=started_days_ago)
     return Contract.objects.create(
         account=account, external_id=f"c-{account.pk}-{value}-{started_days_ago}", starts_on=start,
         ends_on=start + timedelta(days=30 * months + 30), recurring_value=Decimal(value), term_months=months, **extra,
@@ -34,13 +39,13 @@ class TestBook:
     def test_arr_renewals_risk_and_quiet_accounts(self, world: World) -> None:
         contract(world.account, "12000")  # MRR 1,000: ARR 12,000
         soon = AccountFactory(
-            name="Soon Co", slug="soon", owner=world.csm, renewal_date=TODAY() + timedelta(days=20)
+            name="Soon Co", slug="soon", owner=world.csm, renewal_date=DAY + timedelta(days=20)
         )
         later = AccountFactory(
             name="Later Co",
             slug="later",
             owner=world.csm,
-            renewal_date=TODAY() + timedelta(days=75),
+            renewal_date=DAY + timedelta(days=75),
         )
         HealthScore.objects.create(account=soon, score=30, band="critical", parts={})
         HealthScore.objects.create(account=later, score=80, band="healthy", parts={})
@@ -83,7 +88,7 @@ class TestBook:
 
         few = count()
         for i in range(40):
-            account = AccountFactory(owner=world.csm, renewal_date=TODAY() + timedelta(days=i))
+            account = AccountFactory(owner=world.csm, renewal_date=DAY + timedelta(days=i))
             contract(account, "1200")
             HealthScore.objects.create(account=account, score=50, band="at_risk", parts={})
         assert count() == few
@@ -193,7 +198,7 @@ class TestUsagePanel:
         for i in range(10):
             UsageDay.objects.create(
                 account=world.account,
-                day=TODAY() - timedelta(days=i),
+                day=DAY - timedelta(days=i),
                 active_users=5,
                 weekly_active_users=12,
                 monthly_active_users=20,
@@ -244,7 +249,7 @@ def test_customers_see_the_health_band_only_when_the_csm_allows_it(world: World)
 def test_product_usage_keeps_an_account_off_the_quiet_list(world: World) -> None:
     UsageDay.objects.create(
         account=world.account,
-        day=TODAY() - timedelta(days=2),
+        day=DAY - timedelta(days=2),
         active_users=3,
         weekly_active_users=3,
         monthly_active_users=3,

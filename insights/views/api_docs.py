@@ -4,6 +4,7 @@ as every other page does."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -58,6 +59,16 @@ def _fields(schema: dict[str, Any], model: dict[str, Any]) -> list[dict[str, Any
     ]
 
 
+def _answer(status: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """A status, what it means, and the example error the schema gives for it."""
+    example = answer.get("content", {}).get("application/json", {}).get("example")
+    return {
+        "status": str(status),
+        "description": answer.get("description", ""),
+        "example": json.dumps(example, ensure_ascii=False) if example else "",
+    }
+
+
 def docs_context(schema: dict[str, Any]) -> dict[str, Any]:
     """Endpoints and the fields of their bodies, from the OpenAPI schema, for the docs page."""
     endpoints = []
@@ -84,7 +95,10 @@ def docs_context(schema: dict[str, Any]) -> dict[str, Any]:
                     "description": op.get("description", ""),
                     "params": params,
                     "body": _type_label(schema, body["schema"]) if body else "",
-                    "responses": sorted(op.get("responses", {})),
+                    "responses": [
+                        _answer(status, answer)
+                        for status, answer in sorted(op.get("responses", {}).items())
+                    ],
                     "slug": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
                 }
             )
