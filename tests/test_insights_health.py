@@ -181,6 +181,19 @@ def test_sentiment_maps_nps_to_0_100(world: World) -> None:
     )
 
 
+def test_a_negative_nps_reads_with_a_real_minus_as_everywhere(world: World) -> None:
+    nps_answers(world, [0, 3, 9])  # 1 promoter, 2 detractors of 3: NPS -33.3
+    assert health.sentiment_part(world.account, DAY) == Part(
+        33, "NPS \u221233 from 3 answers in 180 days"
+    )
+
+
+def test_usage_far_above_the_seats_reads_as_a_grouped_percentage(world: World) -> None:
+    active(world.account, 25)
+    part = health.usage_part(world.account, DAY, facts(world.account, licensed_seats=2))
+    assert part == Part(100, "MAU is 1,250% of seats (25 of 2)")
+
+
 def test_onboarding_is_the_share_of_required_tasks_not_overdue(world: World) -> None:
     assert health.onboarding_part(world.account, DAY) is None
     checklist = start(world, kickoff=DAY - timedelta(days=5))
