@@ -24,8 +24,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from accounts.models import Account
 
-from .models import ContractKind
-
 MAX_COUNT = 2**31 - 1  # a PositiveIntegerField on every database
 MAX_ERRORS = 200  # an error report names at most this many problems
 
@@ -106,7 +104,7 @@ class ContractRow(Row):
     account: Slug = Field(description="The account's slug.")
     external_id: Text100 = Field(description="Your id for the contract line.")
     product: OptionalText200 = Field(default="", description="Product or plan.")
-    kind: Literal["new", "renewal", "expansion", "contraction"] = ContractKind.NEW.value
+    kind: Literal["new", "renewal", "expansion", "contraction"] = "new"
     starts_on: Day = Field(description="First day of the term.")
     ends_on: Day = Field(description="The day after the term (exclusive); after starts_on.")
     recurring_value: Money = Field(description="Recurring value, for the term or per month.")
@@ -233,8 +231,9 @@ def resolve_rows(
             if data["ends_on"] <= data["starts_on"]:
                 problems.append(RowProblem(i, "ends_on", "must be after starts_on"))
             elif data["term_months"] is None:
-                data["term_months"] = months_between(data["starts_on"], data["ends_on"])
-                if data["term_months"] > 240:
+                term = months_between(data["starts_on"], data["ends_on"])
+                data["term_months"] = term
+                if term > 240:
                     problems.append(RowProblem(i, "ends_on", "the term must be at most 240 months"))
         data["account_id"] = account_id
         out.append(data)

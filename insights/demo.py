@@ -121,7 +121,7 @@ def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, A
         for n in range(1, spec.users + 1)
     ]
     first, last = spec.activity
-    rows = []
+    rows: list[dict[str, Any]] = []
     for offset in range(USAGE_DAYS - 1, -1, -1):
         day = today - timedelta(days=offset)
         around = last + (first - last) * offset / (USAGE_DAYS - 1)

@@ -11,6 +11,7 @@ Both are idempotent (upserts), so a retry or a second delivery is harmless.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from portal.jobs import job_task
 
 # How many days back the nightly roll-up recomputes, to take in usage that arrived late.
 NIGHTLY_ROLL_UP_DAYS = 3
-LONG_RUNNING = {"soft_time_limit": 1800, "time_limit": 1860}
+LONG_RUNNING: dict[str, Any] = {"soft_time_limit": 1800, "time_limit": 1860}
 
 
 def _day(value: str | None) -> date:

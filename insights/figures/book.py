@@ -62,7 +62,7 @@ def book_of_business(
     accounts: QuerySet[Account], *, start: date, today: date | None = None
 ) -> Book:
     today = today or timezone.localdate()
-    rows = list(
+    rows: list[Any] = list(  # accounts annotated with health and last activity
         with_last_customer_activity(with_health(accounts.exclude(stage=Stage.CHURNED)))
         .select_related("owner")
         .order_by("renewal_date", "name")

@@ -50,7 +50,7 @@ ZERO = Decimal(0)
 MONTHS_PER_YEAR = 12
 
 # Wide enough for exact numeric on PostgreSQL; SQLite (no decimal type) is quantized to this.
-MONEY = DecimalField(max_digits=32, decimal_places=12)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=32, decimal_places=12)
 
 Accounts = Account | QuerySet[Account]
 
@@ -163,8 +163,8 @@ def mrr_by_account(accounts: Accounts, day: date) -> dict[int, Decimal]:
     rows = (
         _contracts(accounts, day)
         .values("account_id")
-        .annotate(mrr=Sum(mrr_expression()))
-        .values_list("account_id", "mrr")
+        .annotate(monthly=Sum(mrr_expression()))
+        .values_list("account_id", "monthly")
     )
     return {account_id: value for account_id, value in rows if value}
 
@@ -175,12 +175,12 @@ def snapshot_by_segment(accounts: Accounts, day: date) -> dict[str, Snapshot]:
         _contracts(accounts, day)
         .values("account__segment")
         .annotate(
-            mrr=Sum(mrr_expression()),
+            monthly=Sum(mrr_expression()),
             paying=Count("account", distinct=True, filter=Q(recurring_value__gt=0)),
         )
     )
     return {
-        row["account__segment"]: Snapshot(mrr=row["mrr"] or ZERO, paying_accounts=row["paying"])
+        row["account__segment"]: Snapshot(mrr=row["monthly"] or ZERO, paying_accounts=row["paying"])
         for row in rows
     }
 
@@ -238,7 +238,7 @@ class Period:
     @classmethod
     def from_movements(cls, start: date, end: date, moves: Iterable[AccountMovement]) -> Period:
         sums: dict[str, Any] = defaultdict(lambda: ZERO)
-        counts: dict[str, int] = defaultdict(int)
+        counts: dict[str, Any] = defaultdict(int)
         for move in moves:
             kind = move.kind
             sums["ending_mrr"] += move.end

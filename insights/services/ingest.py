@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router, transaction
 from django.utils import timezone
@@ -126,6 +126,7 @@ def upsert_usage(
 
 # The PostgreSQL fast path: COPY into a temporary table, then one INSERT ... ON CONFLICT.
 USAGE_STAGING = "insights_usage_staging"
+COPIED_FIELDS = ("account", "day", "user_key", "feature", "count")  # the key, then the count
 
 
 def _can_copy(alias: str) -> bool:
@@ -145,9 +146,9 @@ def _copy_upsert_usage(alias: str, latest: Mapping[tuple[Any, ...], int]) -> Non
     quote = connection.ops.quote_name
     meta = UsageEvent._meta
     table = quote(meta.db_table)
-    columns = [meta.get_field(name).column for name in ("account", "day", "user_key", "feature")]
-    key = ", ".join(quote(c) for c in columns)
-    count = quote(meta.get_field("count").column)
+    fields = [cast(models.Field, meta.get_field(name)) for name in COPIED_FIELDS]
+    key = ", ".join(quote(f.column) for f in fields[:-1])
+    count = quote(fields[-1].column)
     staging = quote(USAGE_STAGING)
     with connection.cursor() as cursor:
         cursor.execute(
