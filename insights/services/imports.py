@@ -63,7 +63,7 @@ class Checked:
 
     kind: str
     header: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)  # as insights.ingest takes them
+    rows: list[dict[str, Any]] = field(default_factory=list)  # as write_rows takes them
     sample: list[list[str]] = field(default_factory=list)  # the first rows, as written
     errors: list[LineError] = field(default_factory=list)
     accounts: dict[int, int] = field(default_factory=dict)  # account id -> rows
