@@ -1,7 +1,7 @@
 """The insights data set at scale, written through the API's bulk path, and how fast it goes in.
 
 Run ``python bench/dataset.py`` (with the project's venv). It makes :data:`ACCOUNTS` accounts
-(owned by a few CSMs), then writes through :mod:`insights.ingest`, exactly as the API's bulk
+(owned by a few CSMs), then writes through :mod:`insights.services.ingest`, exactly as the API's bulk
 requests do (one ``transaction.atomic`` per request of at most ``insights.api.MAX_ROWS`` rows):
 
 1. a contract for every account, and an expansion for every fifth (``upsert_contracts``);
@@ -261,11 +261,11 @@ def chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str,
 
 
 def push(kind: str, rows: list[dict[str, Any]]) -> tuple[int, float]:
-    """One bulk request's write, as the API does it (insights.api_schemas.write_rows, minus
+    """One bulk request's write, as the API does it (insights.services.ingest.write_rows, minus
     the roll-up job it enqueues): (rows written, seconds)."""
     from django.db import transaction
 
-    from insights import ingest
+    from insights.services import ingest
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -291,7 +291,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from insights.api import MAX_ROWS
     from insights.models import Contract, ProductUser, UsageEvent
-    from insights.usage import roll_up
+    from insights.services.usage import roll_up
 
     today = timezone.localdate()
     args.chunk = args.chunk or MAX_ROWS
@@ -318,7 +318,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     say(
         f"{args.rows:,} usage rows over {args.days} days, in requests of {args.chunk:,} rows "
-        f"(insights.ingest.upsert_usage, one transaction each):"
+        f"(insights.services.ingest.upsert_usage, one transaction each):"
     )
     generate = usage_rows(account_ids, args.users, args.rows, args.days, today)
     written, seconds, rates, first_chunk = 0, 0.0, [], None

@@ -752,10 +752,10 @@ def add_more_insights() -> str:
 
     from accounts.models import Account, Segment, Stage, User
     from bench.dataset import FEATURES, contract_rows, usage_rows, user_rows
-    from insights.health import compute_health_scores
-    from insights.ingest import upsert_contracts, upsert_usage, upsert_users
     from insights.models import AccountFacts, Contract, ContractKind
-    from insights.usage import days_back, roll_up
+    from insights.services.health import compute_health_scores
+    from insights.services.ingest import upsert_contracts, upsert_usage, upsert_users
+    from insights.services.usage import days_back, roll_up
 
     today = timezone.localdate()
     users = MORE_INSIGHT_ACCOUNTS * MORE_INSIGHT_USERS_EACH

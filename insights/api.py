@@ -10,35 +10,39 @@ nothing. Errors are JSON naming the field: ``{"errors": [{"field": "rows[3].coun
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
 from pydantic import Field
 
 from accounts.models import Account
+from portal.formatting import rounded
 from surveys.figures import SurveyFiguresOut, api_figures
 
-from . import revenue, usage
-from .api_keys import KeyRefused, authenticate
 from .api_schemas import (
+    MAX_COUNT,
     MAX_ERRORS,
     ContractRow,
+    Day,
     FieldError,
     UsageRow,
     UserRow,
     field_path,
     message,
     resolve_rows,
-    write_rows,
 )
+from .figures import revenue, usage
 from .models import ApiKey
+from .services.api_keys import KeyRefused, authenticate
+from .services.ingest import write_rows
+from .views.api_docs import ApiDocs
 
 MAX_ROWS = 50_000
 
@@ -80,8 +84,11 @@ class UsersIn(Schema):
 
 
 class RevenueOut(Schema):
-    mrr: str = Field(description="Monthly recurring revenue on as_of, rounded to cents.")
-    arr: str
+    mrr: str = Field(
+        description="Monthly recurring revenue on as_of, in currency, rounded to cents.",
+        examples=["166.67"],
+    )
+    arr: str = Field(description="MRR x 12, rounded to cents.", examples=["2000.00"])
     paying: bool
 
 
@@ -93,8 +100,14 @@ class PeriodOut(Schema):
     expansion: str
     contraction: str
     churned_mrr: str
-    nrr_percent: str | None = Field(description="Net revenue retention; null: no data.")
-    grr_percent: str | None = Field(description="Gross revenue retention; null: no data.")
+    nrr_percent: str | None = Field(
+        description="Net revenue retention, a percentage to one place; null: no data.",
+        examples=["104.5"],
+    )
+    grr_percent: str | None = Field(
+        description="Gross revenue retention, a percentage to one place; null: no data.",
+        examples=["97.0"],
+    )
 
 
 class UsageOut(Schema):
@@ -118,6 +131,9 @@ class FiguresOut(Schema):
     account: str
     name: str
     as_of: date
+    currency: str = Field(
+        description="ISO 4217 code of every amount in this answer.", examples=["EUR"]
+    )
     revenue: RevenueOut
     period: PeriodOut
     usage: UsageOut | None = Field(description="From the newest daily roll-up; null: none yet.")
@@ -126,19 +142,12 @@ class FiguresOut(Schema):
 
 
 class FiguresQuery(Schema):
-    as_of: date | None = Field(default=None, description="Default: today.")
-    start: date | None = Field(
-        default=None, description="Start of the period for NRR and GRR; default: a year before."
+    as_of: Day | None = Field(default=None, description="A date like 2026-01-31; default: today.")
+    start: Day | None = Field(
+        default=None,
+        description="Start of the period for NRR and GRR, on or before as_of; default: the "
+        "same day a year before.",
     )
-
-
-class ApiDocs(DocsBase):
-    """Our own docs page, rendered on the server from the schema: no third-party script, and
-    it passes the portal's Content-Security-Policy as every other page does."""
-
-    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-        schema = api.get_openapi_schema(path_params=kwargs)
-        return render(request, "insights/api_docs.html", docs_context(schema))
 
 
 api = NinjaAPI(
@@ -152,6 +161,36 @@ api = NinjaAPI(
 )
 
 ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 422: ErrorsOut, 429: ErrorsOut}
+
+# What each answer but 200 means, in the served schema, as the API really gives them.
+REFUSALS = {
+    400: "The body is not JSON.",
+    401: "No key, or a key that is not valid or was revoked (see WWW-Authenticate).",
+    403: "The key does not have this operation's scope.",
+    429: "Too many requests with this key this minute (see Retry-After).",
+}
+COMMON_422 = (
+    "A field is wrong; each error names it (`rows[3].count`), and nothing is written. "
+    "Rows: at least 1 and at most 50,000; every field of its type (whole numbers as JSON "
+    "numbers, dates as strings like 2026-01-31, never numbers); no unknown field; text "
+    "not empty where required, within its length, without NUL characters; `account` the "
+    "slug of an account the key may write to."
+)
+
+
+def documented(
+    refusals_422: str, example: dict[str, str], *, not_found: str = ""
+) -> dict[str, Any]:
+    """``openapi_extra`` for an operation: what its refusals mean, with an example of its 422
+    (ninja has already declared each status's schema, :class:`ErrorsOut`)."""
+    responses: dict[int, Any] = {status: {"description": text} for status, text in REFUSALS.items()}
+    responses[422] = {
+        "description": refusals_422,
+        "content": {"application/json": {"example": {"errors": [example]}}},
+    }
+    if not_found:
+        responses[404] = {"description": not_found}
+    return {"responses": responses}
 
 
 def errors_response(request: HttpRequest, errors: list[FieldError], status: int) -> HttpResponse:
@@ -214,6 +253,11 @@ def _push(request: HttpRequest, kind: str, rows: list[Any]) -> HttpResponse | di
     url_name="usage",
     summary="Push usage",
     tags=["data in"],
+    openapi_extra=documented(
+        f"{COMMON_422} Usage: `count` a whole number from 0 to {MAX_COUNT}; `day` not in "
+        "the future.",
+        {"field": "rows[0].day", "message": "must not be in the future"},
+    ),
 )
 def push_usage(request: HttpRequest, payload: UsageIn) -> Any:
     """Insert or replace usage rows, keyed by account, day, user and feature (scope
@@ -228,6 +272,13 @@ def push_usage(request: HttpRequest, payload: UsageIn) -> Any:
     url_name="contracts",
     summary="Push contracts",
     tags=["data in"],
+    openapi_extra=documented(
+        f"{COMMON_422} Contracts: `ends_on` after `starts_on` (the end before the start is "
+        "refused), a term of at most 240 months; amounts 0 or more with at most 2 decimal "
+        "places; `kind` and `value_period` one of their values; `currency` three capital "
+        "letters.",
+        {"field": "rows[0].ends_on", "message": "must be after starts_on"},
+    ),
 )
 def push_contracts(request: HttpRequest, payload: ContractsIn) -> Any:
     """Insert or update contract lines, keyed by account and external id (scope
@@ -242,6 +293,10 @@ def push_contracts(request: HttpRequest, payload: ContractsIn) -> Any:
     url_name="users",
     summary="Push product users",
     tags=["data in"],
+    openapi_extra=documented(
+        f"{COMMON_422} Users: `email`, when sent, an e-mail address.",
+        {"field": "rows[0].email", "message": "must be an e-mail address"},
+    ),
 )
 def push_users(request: HttpRequest, payload: UsersIn) -> Any:
     """Insert or update product users, keyed by account and external id (scope
@@ -249,13 +304,19 @@ def push_users(request: HttpRequest, payload: UsersIn) -> Any:
     return _push(request, "users", payload.rows)
 
 
-def _money(value: Any) -> str:
-    return str(revenue.money(value))
+# The API prints figures as plain decimal strings, rounded by portal.formatting as every page
+# rounds them: amounts to the cent ("2000.00"), rates as percentages to one place ("98.5"),
+# as the pages print them (``|rate:1``).
+MONEY_PLACES = 2
+PERCENT_PLACES = 1
 
 
-def _percent(rate: Any) -> str | None:
-    shown = revenue.percent(rate)
-    return None if shown is None else str(shown)
+def _money(amount: Decimal) -> str:
+    return str(rounded(amount, MONEY_PLACES))
+
+
+def _percent(rate: Decimal | None) -> str | None:
+    return None if rate is None else str(rounded(rate * 100, PERCENT_PLACES))
 
 
 @api.get(
@@ -265,6 +326,11 @@ def _percent(rate: Any) -> str | None:
     url_name="account_figures",
     summary="Read an account's figures",
     tags=["figures"],
+    openapi_extra=documented(
+        "`as_of` or `start` is not a date like 2026-01-31, or `start` is after `as_of`.",
+        {"field": "start", "message": "must be on or before as_of"},
+        not_found="No account has this slug.",
+    ),
 )
 def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery]) -> Any:
     """Revenue (MRR, ARR; NRR and GRR over a period) and usage (DAU, WAU, MAU, stickiness,
@@ -273,9 +339,9 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
     if account is None:
         return errors_response(request, [FieldError("slug", "No such account.")], 404)
     as_of = filters.as_of or timezone.localdate()
-    start = filters.start or as_of - timedelta(days=365)
+    start = filters.start or revenue.year_before(as_of)
     if start > as_of:
-        return errors_response(request, [FieldError("start", "must be before as_of")], 422)
+        return errors_response(request, [FieldError("start", "must be on or before as_of")], 422)
     now = revenue.snapshot(account, as_of)
     period = revenue.period(account, start, as_of)
     activity = usage.latest_activity(account, as_of)
@@ -284,6 +350,7 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
         "account": account.slug,
         "name": account.name,
         "as_of": as_of,
+        "currency": settings.CURRENCY,
         "revenue": {"mrr": _money(now.mrr), "arr": _money(now.arr), "paying": now.mrr > 0},
         "period": {
             "start": start,
@@ -314,79 +381,3 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
         ],
         "surveys": api_figures(account, start, as_of),
     }
-
-
-# The docs page -------------------------------------------------------------------------------
-
-
-def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if ref:
-        name = ref.rsplit("/", 1)[-1]
-        return schema["components"]["schemas"][name] | {"title": name}
-    return node
-
-
-def _type_label(schema: dict[str, Any], node: dict[str, Any]) -> str:
-    if "$ref" in node:
-        return node["$ref"].rsplit("/", 1)[-1]
-    if "anyOf" in node:
-        return " or ".join(_type_label(schema, n) for n in node["anyOf"])
-    if "enum" in node:
-        return " | ".join(f'"{v}"' for v in node["enum"])
-    if "const" in node:
-        return f'"{node["const"]}"'
-    if node.get("type") == "array":
-        return f"list of {_type_label(schema, node.get('items', {}))}"
-    label = node.get("format") or node.get("type") or "any"
-    return "null" if label == "null" else label
-
-
-def _fields(schema: dict[str, Any], model: dict[str, Any]) -> list[dict[str, Any]]:
-    model = _resolve(schema, model)
-    required = set(model.get("required", []))
-    return [
-        {
-            "name": name,
-            "type": _type_label(schema, prop),
-            "required": name in required,
-            "description": prop.get("description", ""),
-            "default": prop.get("default"),
-        }
-        for name, prop in model.get("properties", {}).items()
-    ]
-
-
-def docs_context(schema: dict[str, Any]) -> dict[str, Any]:
-    """Endpoints and the fields of their bodies, from the OpenAPI schema, for the docs page."""
-    endpoints = []
-    models: dict[str, list[dict[str, Any]]] = {}
-    for path, operations in schema.get("paths", {}).items():
-        for method, op in operations.items():
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            params = [
-                {
-                    "name": p["name"],
-                    "in": p["in"],
-                    "type": _type_label(schema, p.get("schema", {})),
-                    "required": p.get("required", False),
-                    "description": p.get("description", "")
-                    or p.get("schema", {}).get("description", ""),
-                }
-                for p in op.get("parameters", [])
-            ]
-            endpoints.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": op.get("summary", ""),
-                    "description": op.get("description", ""),
-                    "params": params,
-                    "body": _type_label(schema, body["schema"]) if body else "",
-                    "responses": sorted(op.get("responses", {})),
-                    "slug": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
-                }
-            )
-    for name, model in schema.get("components", {}).get("schemas", {}).items():
-        models[name] = _fields(schema, model)
-    return {"endpoints": endpoints, "models": sorted(models.items())}

@@ -3,28 +3,26 @@
 Both doors share these: a row is first checked on its own (types, ranges, lengths), then
 against the database and the calendar (:func:`resolve_rows`: the account exists and the
 sender may write to it, usage is not dated in the future, a contract ends after it starts).
-Only when every row passes is anything written, through :mod:`insights.ingest`.
+Only when every row passes is anything written, through
+:func:`insights.services.ingest.write_rows`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from accounts.models import Account
-from portal.jobs import enqueue
-
-from . import ingest
-from .models import ContractKind
 
 MAX_COUNT = 2**31 - 1  # a PositiveIntegerField on every database
 MAX_ERRORS = 200  # an error report names at most this many problems
@@ -62,9 +60,23 @@ OptionalText200 = Annotated[str, Field(max_length=200), AfterValidator(_printabl
 Email = Annotated[str, Field(max_length=254), AfterValidator(_printable), AfterValidator(_email)]
 
 
-# Dates and money may come as JSON strings ("2026-01-31", "1000.00"); whole numbers must be
-# numbers. Everything else is strict: "5" is not a count and true is not a number.
-Day = Annotated[date, Field(strict=False)]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """A day is written 2026-01-31. Lax parsing alone would read 0 as 1970-01-01 and take
+    timestamps, so anything but such a string (or a date, from Python) is refused first."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        raise ValueError("must be a date like 2026-01-31")
+    return value
+
+
+# Dates and money come as JSON strings ("2026-01-31", "1000.00"; money may also be a number);
+# whole numbers must be numbers. Everything else is strict: "5" is not a count and true is not
+# a number.
+Day = Annotated[date, BeforeValidator(_iso_day), Field(strict=False)]
 Money = Annotated[
     Decimal,
     Field(strict=False, ge=0, max_digits=14, decimal_places=2, examples=["1000.00"]),
@@ -92,7 +104,7 @@ class ContractRow(Row):
     account: Slug = Field(description="The account's slug.")
     external_id: Text100 = Field(description="Your id for the contract line.")
     product: OptionalText200 = Field(default="", description="Product or plan.")
-    kind: Literal["new", "renewal", "expansion", "contraction"] = ContractKind.NEW.value
+    kind: Literal["new", "renewal", "expansion", "contraction"] = "new"
     starts_on: Day = Field(description="First day of the term.")
     ends_on: Day = Field(description="The day after the term (exclusive); after starts_on.")
     recurring_value: Money = Field(description="Recurring value, for the term or per month.")
@@ -107,7 +119,11 @@ class ContractRow(Row):
         "(a part month counts as one).",
     )
     one_off_fees: Money = Field(default=Decimal(0), description="Never counted as recurring.")
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+    currency: str = Field(
+        default_factory=lambda: settings.CURRENCY,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code; by default the portal's currency.",
+    )
 
 
 class UserRow(Row):
@@ -195,7 +211,7 @@ def resolve_rows(
     kind: str, rows: list[Any], accounts: QuerySet[Account]
 ) -> tuple[list[dict[str, Any]], list[RowProblem]]:
     """Check ``rows`` against the database and the calendar; return them as
-    :mod:`insights.ingest` takes them, or the problems. ``accounts`` are those the sender may
+    :mod:`insights.services.ingest` takes them, or the problems. ``accounts`` are those the sender may
     write to: an account outside them is reported as unknown, as one that does not exist."""
     slugs = {row.account for row in rows}
     ids = dict(accounts.filter(slug__in=slugs).values_list("slug", "pk"))
@@ -215,30 +231,12 @@ def resolve_rows(
             if data["ends_on"] <= data["starts_on"]:
                 problems.append(RowProblem(i, "ends_on", "must be after starts_on"))
             elif data["term_months"] is None:
-                data["term_months"] = months_between(data["starts_on"], data["ends_on"])
-                if data["term_months"] > 240:
+                term = months_between(data["starts_on"], data["ends_on"])
+                data["term_months"] = term
+                if term > 240:
                     problems.append(RowProblem(i, "ends_on", "the term must be at most 240 months"))
         data["account_id"] = account_id
         out.append(data)
         if len(problems) >= MAX_ERRORS:
             break
     return out, problems
-
-
-def write_rows(kind: str, rows: list[dict[str, Any]]) -> int:
-    """Write checked rows through :mod:`insights.ingest`, all or nothing; new usage is rolled
-    up by a job after the transaction commits. Returns how many rows were written."""
-    with transaction.atomic():
-        if kind == "usage":
-            written = ingest.upsert_usage(rows)
-            days = written.days_to_roll_up(timezone.localdate())
-            if days:
-                enqueue(
-                    "insights.roll_up_usage",
-                    account_ids=sorted(written.account_ids),
-                    days=[day.isoformat() for day in days],
-                )
-            return written.rows
-        if kind == "contracts":
-            return ingest.upsert_contracts(rows)
-        return ingest.upsert_users(rows)

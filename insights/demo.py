@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from .health import compute_health_scores
-from .ingest import upsert_contracts, upsert_usage, upsert_users
 from .models import AccountFacts, Contract, ContractKind, ProductUser, UsageEvent
-from .usage import days_back, roll_up
+from .services.health import compute_health_scores
+from .services.ingest import upsert_contracts, upsert_usage, upsert_users
+from .services.usage import days_back, roll_up
 
 USAGE_DAYS = 90
 HEALTH_HISTORY_DAYS = 30
@@ -121,7 +121,7 @@ def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, A
         for n in range(1, spec.users + 1)
     ]
     first, last = spec.activity
-    rows = []
+    rows: list[dict[str, Any]] = []
     for offset in range(USAGE_DAYS - 1, -1, -1):
         day = today - timedelta(days=offset)
         around = last + (first - last) * offset / (USAGE_DAYS - 1)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from successplans.figures import register_kpi_source
 
-from .usage import latest_activity
+from .figures.usage import latest_activity
 
 
 @register_kpi_source("monthly_active_users", "Monthly active users")

@@ -1,5 +1,5 @@
 """Data in (contracts, product users, usage) and what the portal derives from it (roll-ups,
-health scores). Figures are computed in insights.revenue, insights.usage and insights.health."""
+health scores). Figures are computed in insights.figures, rows written in insights.services."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account
+
+
+def portal_currency() -> str:
+    """The currency every amount is shown in (settings.CURRENCY, ISO 4217)."""
+    return str(settings.CURRENCY)
 
 
 class ContractKind(models.TextChoices):
@@ -51,7 +56,11 @@ class Contract(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(
+        max_length=3,
+        default=portal_currency,
+        help_text="ISO 4217. Figures add contracts up as they are: none is converted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +79,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.product or self.external_id}"
+
+    @property
+    def foreign_currency(self) -> bool:
+        """Booked in another currency than the portal's: its amounts are not converted."""
+        return self.currency != portal_currency()
 
     @property
     def mrr(self) -> Decimal:
@@ -187,6 +201,11 @@ class AccountFacts(models.Model):
 
     def __str__(self) -> str:
         return f"Facts about {self.account}"
+
+    @classmethod
+    def of(cls, account: Account) -> AccountFacts:
+        """The account's facts; unsaved and empty when nobody has set any yet."""
+        return cls.objects.filter(account=account).first() or cls(account=account)
 
 
 class HealthConfig(models.Model):

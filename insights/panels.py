@@ -1,4 +1,9 @@
-"""Usage and health on the account page (the customer's dashboard)."""
+"""Usage and health on the account page (the customer's dashboard).
+
+Who sees what is the capability table's (accounts/access.py): whoever may open the 360° page
+(vendor staff) also sees the empty usage panel, the health score's number and the way to the
+360° page; customers see usage once there is some, and the health band when the CSM allows it.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,25 @@ from django.utils import timezone
 from accounts.access import AccountAccess
 from accounts.panels import Panel, register_panel
 
-from .dashboard import usage_summary
+from .figures.usage import usage_summary
+from .models import AccountFacts, HealthScore
 
 
 @register_panel(order=5)
 def usage_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
-    if summary["usage"] is None:
-        return Panel("insights/panel_usage.html", summary) if access.is_vendor else None
+    if summary["usage"] is None and not access.can("insights.view_360"):
+        return None
     return Panel("insights/panel_usage.html", summary)
 
 
 @register_panel(order=6)
 def health_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     """The health band: always for vendor staff, for the customer only when the CSM allows it."""
-    from .models import AccountFacts, HealthScore
-
-    facts = AccountFacts.objects.filter(account=access.account).first()
-    if not access.is_vendor and not (facts and facts.customers_see_health):
+    if (
+        not access.can("insights.view_360")
+        and not AccountFacts.of(access.account).customers_see_health
+    ):
         return None
     latest = HealthScore.objects.filter(account=access.account).order_by("-day").first()
     if latest is None:

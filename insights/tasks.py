@@ -11,6 +11,7 @@ Both are idempotent (upserts), so a retry or a second delivery is harmless.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from portal.jobs import job_task
 
 # How many days back the nightly roll-up recomputes, to take in usage that arrived late.
 NIGHTLY_ROLL_UP_DAYS = 3
-LONG_RUNNING = {"soft_time_limit": 1800, "time_limit": 1860}
+LONG_RUNNING: dict[str, Any] = {"soft_time_limit": 1800, "time_limit": 1860}
 
 
 def _day(value: str | None) -> date:
@@ -29,7 +30,7 @@ def _day(value: str | None) -> date:
 def roll_up_usage(account_ids: list[int] | None = None, days: list[str] | None = None) -> int:
     """Roll up ``days`` (ISO dates) for ``account_ids``; by default the last
     :data:`NIGHTLY_ROLL_UP_DAYS` days for every account."""
-    from .usage import days_back, roll_up
+    from .services.usage import days_back, roll_up
 
     wanted = [date.fromisoformat(d) for d in days] if days else None
     return roll_up(account_ids, wanted or days_back(timezone.localdate(), NIGHTLY_ROLL_UP_DAYS))
@@ -41,7 +42,7 @@ def compute_health_scores(
 ) -> int:
     """Score ``account_ids`` (or the one ``account_id``; by default every account) for
     ``day`` (an ISO date, today by default)."""
-    from .health import compute_health_scores as compute
+    from .services.health import compute_health_scores as compute
 
     if account_id is not None:
         account_ids = [*(account_ids or []), account_id]

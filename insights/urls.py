@@ -1,14 +1,19 @@
 from django.urls import path
 
 from .api import api
-from .views import api_keys, imports
+from .views import account_360, api_keys, book, health_settings, imports
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("book/", book.book, name="book"),
+    path("a/<slug:slug>/360/", account_360.account_360, name="account_360"),
+    path("a/<slug:slug>/pulse/", account_360.pulse, name="account_pulse"),
+    path("console/health/", health_settings.health_settings, name="health_settings"),
     path("console/api-keys/", api_keys.api_keys, name="api_keys"),
     path("console/api-keys/new/", api_keys.api_key_create, name="api_key_create"),
     path("console/api-keys/<int:pk>/", api_keys.api_key_created, name="api_key_created"),
     path("console/api-keys/<int:pk>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
     path("console/import/", imports.import_upload, name="import_upload"),
     path("console/import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("console/import/<str:token>/", imports.import_result, name="import_result"),
 ]

@@ -20,6 +20,5 @@ urlpatterns = [
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
-    path("", include("insights.page_urls")),
     path("", include("reports.urls")),
 ]

@@ -23,7 +23,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Account
-from insights.health import PARTS, pulled_down
+from insights.figures.health import PARTS, pulled_down
+from insights.figures.usage import feature_adoption, latest_activity, weekly_trend
 from insights.models import (
     AccountFacts,
     FeatureUsageDay,
@@ -32,7 +33,6 @@ from insights.models import (
     UsageDay,
     UsageEvent,
 )
-from insights.usage import feature_adoption, latest_activity, weekly_trend
 from onboarding.models import Checklist
 from successplans.models import (
     KPI,

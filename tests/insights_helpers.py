@@ -47,6 +47,8 @@ INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "import_upload": (CONSOLE_READ, [L, 403, 403, 403, 403, 200, 422, 200]),
     # A fresh session has no upload waiting to be confirmed.
     "import_confirm": (POST_ONLY, [L, 403, 403, 403, 403, 404, 404, 404]),
+    # Nor an import to show the result of.
+    "import_result": ([L, 403, 403, 403, 403, 404, 404, 404], None),
     "api_v1:openapi-json": (PUBLIC_READ, None),
     "api_v1:openapi-view": (PUBLIC_READ, None),
     "api_v1:api-root": ([404] * 8, None),
@@ -101,6 +103,7 @@ def insights_url_args(
             {"kind": "usage", "file": SimpleUploadedFile("usage.csv", usage_csv(slug))},
         ),
         "import_confirm": (["no-such-upload"], {}),
+        "import_result": (["no-such-upload"], {}),
         "api_v1:account_figures": ([slug], {}),
     }
 

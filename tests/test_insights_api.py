@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +19,19 @@ from hypothesis import given
 
 from accounts.models import Activity
 from insights.models import ApiKey, Contract, ProductUser, UsageDay, UsageEvent
-from insights.usage import roll_up
+from insights.services.usage import roll_up
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, insights_db_state, make_key, post_json
 
 USAGE = "/api/v1/usage"
 CONTRACTS = "/api/v1/contracts"
 USERS = "/api/v1/users"
+
+
+# Every test runs on 13 May 2026 at noon (UTC): "yesterday" and "the future" never move.
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +44,12 @@ def secret(world: World) -> str:
     return make_key(world.admin)
 
 
+DAY = date(2026, 5, 13)  # the day every test runs on (see _on_a_fixed_day)
+
+
 def yesterday() -> date:
-    return timezone.localdate() - timedelta(days=1)
+    """Also right at import time, for rows built in parametrize lists."""
+    return DAY - timedelta(days=1)
 
 
 def usage_row(**fields: Any) -> dict[str, Any]:
@@ -144,17 +154,18 @@ def test_a_session_is_not_a_key(world: World) -> None:
 
 
 def test_it_notes_when_a_key_was_last_used_at_most_once_a_minute(
-    world: World, secret: str, django_assert_max_num_queries: Any
+    world: World, secret: str, time_machine: Any
 ) -> None:
     client = Client()
     post_json(client, USAGE, {"rows": [usage_row()]}, secret)
     first = ApiKey.objects.get().last_used_at
-    assert first is not None
+    assert first == timezone.now()
+    time_machine.shift(timedelta(seconds=50))
     post_json(client, USAGE, {"rows": [usage_row(count=4)]}, secret)
-    assert ApiKey.objects.get().last_used_at == first
-    ApiKey.objects.update(last_used_at=first - timedelta(minutes=2))
+    assert ApiKey.objects.get().last_used_at == first  # not written again within the minute
+    time_machine.shift(timedelta(seconds=20))
     post_json(client, USAGE, {"rows": [usage_row(count=5)]}, secret)
-    assert ApiKey.objects.get().last_used_at > first
+    assert ApiKey.objects.get().last_used_at == first + timedelta(seconds=70)
 
 
 def test_it_answers_429_past_the_rate_limit(world: World, secret: str, settings: Any) -> None:
@@ -197,7 +208,7 @@ GOOD = usage_row(user="good@acme.example")
         ({"day": "yesterday"}, "rows[1].day", "must be a date like 2026-01-31"),
         ({"day": "2026-02-30"}, "rows[1].day", "must be a date like 2026-01-31"),
         (
-            {"day": (timezone.localdate() + timedelta(days=1)).isoformat()},
+            {"day": "2026-05-14"},  # tomorrow
             "rows[1].day",
             "must not be in the future",
         ),
@@ -272,6 +283,46 @@ def test_a_bad_contract_writes_nothing(
     assert response.status_code == 422, response.content
     assert [e["field"] for e in errors(response)] == [field]
     assert not Contract.objects.exists()
+
+
+DATE_LIKE = "must be a date like 2026-01-31"
+
+
+@pytest.mark.parametrize("value", [0, "0", 0.0, 1767225600, "1767225600", "20260101", True])
+@pytest.mark.parametrize(
+    "url,row,field",
+    [
+        (USAGE, usage_row, "day"),
+        (CONTRACTS, contract_row, "starts_on"),
+        (CONTRACTS, contract_row, "ends_on"),
+    ],
+)
+def test_a_date_is_only_an_iso_date_string(
+    world: World, secret: str, url: str, row: Any, field: str, value: Any
+) -> None:
+    """0 is not 1 January 1970, nor a timestamp a day: the field is named, nothing written."""
+    before = insights_db_state()
+    response = post_json(Client(), url, {"rows": [row(**{field: value})]}, secret)
+    assert response.status_code == 422, response.content
+    assert errors(response) == [{"field": f"rows[0].{field}", "message": DATE_LIKE}]
+    assert insights_db_state() == before
+
+
+def test_a_date_with_a_time_is_not_a_day(world: World, secret: str) -> None:
+    response = post_json(
+        Client(), USAGE, {"rows": [usage_row(day=f"{yesterday().isoformat()}T00:00:00")]}, secret
+    )
+    assert errors(response) == [{"field": "rows[0].day", "message": DATE_LIKE}]
+    assert not UsageEvent.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["as_of", "start"])
+@pytest.mark.parametrize("value", ["0", "1767225600", "2026-01-01T00:00:00", "soon"])
+def test_the_figures_period_takes_only_iso_dates(world: World, field: str, value: str) -> None:
+    key = make_key(world.admin, ["read_figures"])
+    response = Client().get(f"/api/v1/accounts/acme/figures?{field}={value}", **bearer(key))
+    assert response.status_code == 422
+    assert errors(response) == [{"field": field, "message": DATE_LIKE}]
 
 
 def test_a_bad_user_writes_nothing(world: World, secret: str) -> None:
@@ -377,10 +428,28 @@ def test_figures_of_an_account(world: World) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["account"] == "acme"
+    assert body["currency"] == "EUR"
     assert body["revenue"] == {"mrr": "166.67", "arr": "2000.00", "paying": True}
     assert body["period"]["nrr_percent"] is None  # not paying a year ago: no data
     assert body["usage"]["dau"] == 1
     assert body["features"] == [{"feature": "reports", "users": 1, "adoption_percent": "100.0"}]
+
+
+def test_figures_name_the_portals_currency(world: World, settings: Any) -> None:
+    settings.CURRENCY = "USD"
+    key = make_key(world.admin, ["read_figures"])
+    body = Client().get("/api/v1/accounts/acme/figures", **bearer(key)).json()
+    assert body["currency"] == "USD"
+
+
+def test_figures_default_to_the_last_12_months_even_from_a_leap_day(
+    world: World, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2028, 2, 29, 12, tzinfo=UTC), tick=False)
+    key = make_key(world.admin, ["read_figures"])
+    response = Client().get("/api/v1/accounts/acme/figures", **bearer(key))
+    assert response.status_code == 200
+    assert response.json()["period"]["start"] == "2027-02-28"
 
 
 def test_figures_of_an_unknown_account_are_a_404(world: World) -> None:
@@ -419,6 +488,70 @@ def test_the_schema_is_served(db: None) -> None:
     assert schema["components"]["securitySchemes"]["KeyAuth"]["scheme"] == "bearer"
 
 
+WRITES = {"/api/v1/usage", "/api/v1/contracts", "/api/v1/users"}
+
+
+def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref", "")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else node
+
+
+def test_each_operation_documents_its_422_with_the_error_shape(db: None) -> None:
+    schema = Client().get(reverse("api_v1:openapi-json")).json()
+    writes = {path for path, ops in schema["paths"].items() if "post" in ops}
+    assert writes == WRITES
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            answer = operation["responses"]["422"]
+            assert answer["description"] != "Unprocessable Entity", (method, path)
+            content = answer["content"]["application/json"]
+            shape = resolve(schema, content["schema"])
+            assert shape["required"] == ["errors"]
+            item = resolve(schema, shape["properties"]["errors"]["items"])
+            assert set(item["required"]) == {"field", "message"}
+            assert {item["properties"][n]["type"] for n in ("field", "message")} == {"string"}
+            [example] = content["example"]["errors"]
+            assert set(example) == {"field", "message"}
+            assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_documented_422s_are_the_answers_the_api_gives(world: World, secret: str) -> None:
+    """Each operation's example 422 is what it really answers to that mistake."""
+    schema = Client().get(reverse("api_v1:openapi-json")).json()
+
+    def example(path: str, method: str) -> list[dict[str, str]]:
+        return schema["paths"][path][method]["responses"]["422"]["content"]["application/json"][
+            "example"
+        ]["errors"]
+
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    bad = {
+        USAGE: {"rows": [usage_row(day=tomorrow)]},  # in the future
+        CONTRACTS: {"rows": [contract_row(starts_on="2026-07-01", ends_on="2026-01-01")]},
+        USERS: {"rows": [{"account": "acme", "external_id": "u1", "email": "no"}]},
+    }
+    before = insights_db_state()
+    for path, body in bad.items():
+        response = post_json(Client(), path, body, secret)
+        assert response.status_code == 422
+        assert errors(response) == example(path, "post"), path
+    assert insights_db_state() == before
+    figures = "/api/v1/accounts/{slug}/figures"
+    response = Client().get(
+        "/api/v1/accounts/acme/figures?as_of=2026-01-01&start=2026-02-01", **bearer(secret)
+    )
+    assert errors(response) == example(figures, "get")
+    response = Client().get("/api/v1/accounts/nobody/figures", **bearer(secret))
+    assert response.status_code == 404
+    assert "404" in schema["paths"][figures]["get"]["responses"]
+
+
+def test_the_docs_say_what_each_refusal_means(db: None) -> None:
+    html = Client().get(reverse("api_v1:openapi-view")).content.decode()
+    assert "the end before the start is refused" in html
+    assert "must be after starts_on" in html  # the example error
+
+
 def test_the_docs_are_our_own_page_under_the_csp(db: None) -> None:
     response = Client().get(reverse("api_v1:openapi-view"))
     assert response.status_code == 200
@@ -427,7 +560,9 @@ def test_the_docs_are_our_own_page_under_the_csp(db: None) -> None:
     assert "script-src 'self'" in response["Content-Security-Policy"]
     # No inline script and nothing from elsewhere.
     assert "<script>" not in html and "<script type" not in html
-    assert "https://" not in html and "cdn" not in html.lower()
+    # (A random token may spell "cdn": look at what the page loads, not at every byte.)
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
+    assert "https://" not in html and not re.search(r"cdn[.-]", html.lower())
 
 
 # Key management pages --------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Segment
-from insights import revenue
-from insights.ingest import upsert_contracts
+from insights.figures import revenue
+from insights.figures.revenue import Period, Snapshot, clv
+from insights.figures.usage import stickiness
 from insights.models import Contract
-from insights.revenue import Period, Snapshot, clv, money, percent
-from insights.usage import stickiness
+from insights.services.ingest import upsert_contracts
+from portal.formatting import money, rate
 from tests.factories import AccountFactory
 
 D = Decimal
@@ -57,14 +58,14 @@ def test_six_months_for_1000_is_mrr_166_67_and_arr_2000(db: None) -> None:
     account = AccountFactory()
     contract(account, "1000", starts=START, ends=date(2026, 7, 1), months=6)
     figures = revenue.snapshot(account, START)
-    assert money(figures.mrr) == D("166.67")
-    assert money(figures.arr) == D("2000.00")
+    assert money(figures.mrr, 2) == "€166.67"
+    assert money(figures.arr) == "€2,000"
 
 
 def test_24_months_for_3000_is_arr_1500(db: None) -> None:
     account = AccountFactory()
     contract(account, "3000", starts=START, ends=date(2028, 1, 1), months=24)
-    assert money(revenue.arr(account, START)) == D("1500.00")
+    assert money(revenue.arr(account, START)) == "€1,500"
 
 
 def test_mrr_examples_600_over_6_and_12000_over_24(db: None) -> None:
@@ -81,7 +82,7 @@ def test_arpa_500000_over_1000_accounts_is_500() -> None:
 def test_retention_200_at_start_5_new_202_at_end_is_98_5_percent() -> None:
     period = Period(START, END, customers_at_start=200, new_customers=5, customers_at_end=202)
     assert period.customer_retention_rate == D("0.985")
-    assert percent(period.customer_retention_rate) == D("98.5")
+    assert rate(period.customer_retention_rate, 1) == "98.5%"
 
 
 def test_clv_200_over_2_percent_is_10000() -> None:
@@ -91,7 +92,7 @@ def test_clv_200_over_2_percent_is_10000() -> None:
 
 def test_stickiness_2500_over_5000_is_50_percent() -> None:
     assert stickiness(2500, 5000) == D("0.5")
-    assert percent(stickiness(2500, 5000)) == D("50.0")
+    assert rate(stickiness(2500, 5000)) == "50%"
 
 
 # MRR at a date ---------------------------------------------------------------------------------
@@ -197,9 +198,9 @@ def test_period_movements_by_hand(movements: dict[str, Account]) -> None:
 def test_nrr_grr_and_mrr_churn_by_hand(movements: dict[str, Account]) -> None:
     period = revenue.period(Account.objects.all(), START, END)
     assert period.nrr == D(4700 + 500 - 800 - 700) / D(4700)
-    assert percent(period.nrr) == D("78.7")
+    assert rate(period.nrr, 1) == "78.7%"
     assert period.grr == D(4700 - 800 - 700) / D(4700)
-    assert percent(period.grr) == D("68.1")
+    assert rate(period.grr, 1) == "68.1%"
     assert period.gross_mrr_churn == D(800 + 700) / D(4700)
     assert period.net_mrr_churn == D(800 + 700 - 500 - 400) / D(4700)
     assert period.expansion_revenue == D(500)
@@ -295,10 +296,22 @@ def test_a_period_cannot_end_before_it_starts(db: None) -> None:
 
 
 def test_rounding_is_half_up_and_only_for_display() -> None:
-    assert money(D("0.125")) == D("0.13")
+    assert money(D("0.125"), 2) == "€0.13"
     assert money(None) is None
-    assert percent(None) is None
+    assert rate(None) is None
     assert revenue.ratio(1, 0) is None
+
+
+@pytest.mark.parametrize(
+    "day,before",
+    [
+        (date(2026, 5, 17), date(2025, 5, 17)),
+        (date(2028, 2, 29), date(2027, 2, 28)),  # a leap day has no twin a year before
+        (date(2026, 1, 1), date(2025, 1, 1)),
+    ],
+)
+def test_a_year_before(day: date, before: date) -> None:
+    assert revenue.year_before(day) == before
 
 
 # Query counts -------------------------------------------------------------------------------

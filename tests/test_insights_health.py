@@ -3,18 +3,19 @@ data, band boundaries, the stored history and the explanation."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import Account
-from insights import health
-from insights.health import Part, band, combine, compute_health, explain, pulled_down
-from insights.ingest import upsert_usage
+from insights.figures import health
+from insights.figures.health import Part, band, combine, explain, pulled_down
 from insights.models import AccountFacts, HealthBand, HealthConfig, HealthScore
-from insights.usage import roll_up
+from insights.services.health import compute_health, compute_health_scores
+from insights.services.ingest import upsert_usage
+from insights.services.usage import roll_up
 from portal.jobs import enqueue
 from successplans.models import PlanHealth
 from surveys.models import Kind, Response
@@ -24,7 +25,13 @@ from tests.onboarding_helpers import start
 from tests.plan_helpers import make_plan
 from tests.survey_helpers import deliver, make_campaign, make_survey
 
-TODAY = timezone.localdate()
+# Every test runs on this day (the autouse fixture below stops the clock there).
+DAY = date(2026, 5, 13)
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 def config(**weights: int) -> HealthConfig:
@@ -36,13 +43,13 @@ def active(account: Account, users: int, days_ago: int = 0) -> None:
         {
             "account_id": account.pk,
             "user_key": f"u{n}",
-            "day": TODAY - timedelta(days_ago),
+            "day": DAY - timedelta(days_ago),
             "feature": "reports",
             "count": 1,
         }
         for n in range(users)
     )
-    roll_up([account.pk], [TODAY - timedelta(days_ago)])
+    roll_up([account.pk], [DAY - timedelta(days_ago)])
 
 
 def facts(account: Account, **fields: Any) -> AccountFacts:
@@ -144,60 +151,69 @@ def test_bands_follow_the_settings() -> None:
 def test_usage_against_seats(world: World) -> None:
     active(world.account, 4)
     seats = facts(world.account, licensed_seats=10)
-    assert health.usage_part(world.account, TODAY, seats) == Part(
-        40, "MAU is 40% of seats (4 of 10)"
-    )
+    assert health.usage_part(world.account, DAY, seats) == Part(40, "MAU is 40% of seats (4 of 10)")
     more = facts(world.account, licensed_seats=2)
-    assert health.usage_part(world.account, TODAY, more) == Part(
-        100, "MAU is 200% of seats (4 of 2)"
-    )
+    assert health.usage_part(world.account, DAY, more) == Part(100, "MAU is 200% of seats (4 of 2)")
 
 
 def test_usage_against_its_own_peak_without_seats(world: World) -> None:
     active(world.account, 8, days_ago=40)
     active(world.account, 4)
-    part = health.usage_part(world.account, TODAY, None)
+    part = health.usage_part(world.account, DAY, None)
     # MAU today: u0-u3 today (u4-u7 were 40 days ago); peak: 8, forty days ago.
     assert part == Part(50, "MAU is 50% of its 90-day peak (4 of 8)")
 
 
 def test_usage_silent_for_30_days_is_zero_and_none_ever_is_no_data(world: World) -> None:
-    assert health.usage_part(world.account, TODAY, None) is None
+    assert health.usage_part(world.account, DAY, None) is None
     active(world.account, 3, days_ago=100)
-    assert health.usage_part(world.account, TODAY, None) == Part(
+    assert health.usage_part(world.account, DAY, None) == Part(
         0, "No active users in the last 30 days"
     )
 
 
 def test_sentiment_maps_nps_to_0_100(world: World) -> None:
-    assert health.sentiment_part(world.account, TODAY) is None
+    assert health.sentiment_part(world.account, DAY) is None
     nps_answers(world, [10, 9, 7, 3])  # 2 promoters, 1 detractor of 4: NPS +25
     nps_answers(world, [0, 0], days_ago=200)  # too old to count
-    assert health.sentiment_part(world.account, TODAY) == Part(
+    assert health.sentiment_part(world.account, DAY) == Part(
         63, "NPS +25 from 4 answers in 180 days"
     )
 
 
+def test_a_negative_nps_reads_with_a_real_minus_as_everywhere(world: World) -> None:
+    nps_answers(world, [0, 3, 9])  # 1 promoter, 2 detractors of 3: NPS -33.3
+    assert health.sentiment_part(world.account, DAY) == Part(
+        33, "NPS \u221233 from 3 answers in 180 days"
+    )
+
+
+def test_usage_far_above_the_seats_reads_as_a_grouped_percentage(world: World) -> None:
+    active(world.account, 25)
+    part = health.usage_part(world.account, DAY, facts(world.account, licensed_seats=2))
+    assert part == Part(100, "MAU is 1,250% of seats (25 of 2)")
+
+
 def test_onboarding_is_the_share_of_required_tasks_not_overdue(world: World) -> None:
-    assert health.onboarding_part(world.account, TODAY) is None
-    checklist = start(world, kickoff=TODAY - timedelta(days=5))
+    assert health.onboarding_part(world.account, DAY) is None
+    checklist = start(world, kickoff=DAY - timedelta(days=5))
     # Required: kickoff (due day 0), goals (3), handover (2) overdue; data (7), report (14) not.
-    assert health.onboarding_part(world.account, TODAY) == Part(
+    assert health.onboarding_part(world.account, DAY) == Part(
         40, "0 of 5 required tasks done, 3 overdue"
     )
     checklist.tasks.update(completed_at=timezone.now())
-    assert health.onboarding_part(world.account, TODAY) == Part(100, "Onboarding completed")
+    assert health.onboarding_part(world.account, DAY) == Part(100, "Onboarding completed")
 
 
 def test_plan_health_and_the_csm_override(world: World) -> None:
-    assert health.plan_part(world.account, TODAY) is None
+    assert health.plan_part(world.account, DAY) is None
     plan = make_plan(world)
-    assert health.plan_part(world.account, TODAY) == Part(
+    assert health.plan_part(world.account, DAY) == Part(
         100, "“FY27 success plan” is on track (from milestones and KPIs)"
     )
     plan.health_override = PlanHealth.OFF_TRACK
     plan.save()
-    assert health.plan_part(world.account, TODAY) == Part(
+    assert health.plan_part(world.account, DAY) == Part(
         0, "“FY27 success plan” is off track (set by the CSM)"
     )
     assert health.plan_part(world.account, plan.ends_on + timedelta(days=1)) is None
@@ -218,8 +234,8 @@ def test_plan_health_and_the_csm_override(world: World) -> None:
 def test_renewal_proximity(
     world: World, days: int | None, usage: Part | None, expected: Part | None
 ) -> None:
-    world.account.renewal_date = None if days is None else TODAY + timedelta(days=days)
-    assert health.renewal_part(world.account, TODAY, usage) == expected
+    world.account.renewal_date = None if days is None else DAY + timedelta(days=days)
+    assert health.renewal_part(world.account, DAY, usage) == expected
 
 
 def test_pulse(world: World) -> None:
@@ -241,13 +257,13 @@ def troubled(world: World) -> Account:
     """Usage 40 (4 of 10 seats), renewal in 30 days with low usage (20), pulse concerned (0)."""
     active(world.account, 4)
     facts(world.account, licensed_seats=10, pulse="concerned")
-    world.account.renewal_date = TODAY + timedelta(days=30)
+    world.account.renewal_date = DAY + timedelta(days=30)
     world.account.save()
     return world.account
 
 
 def test_compute_health_stores_the_score_and_its_parts(troubled: Account) -> None:
-    stored = compute_health(troubled, TODAY)
+    stored = compute_health(troubled, DAY)
     assert stored is not None
     assert stored.score == 28  # (40x30 + 20x10 + 0x10) / 50
     assert stored.band == HealthBand.CRITICAL
@@ -259,7 +275,7 @@ def test_compute_health_stores_the_score_and_its_parts(troubled: Account) -> Non
 
 
 def test_the_parts_that_pulled_it_down_costliest_first(troubled: Account) -> None:
-    stored = compute_health(troubled, TODAY)
+    stored = compute_health(troubled, DAY)
     assert stored is not None
     drags = explain(stored)
     assert [(d.part, d.label, d.points_lost) for d in drags] == [
@@ -281,26 +297,26 @@ def test_parts_at_or_above_the_threshold_did_not_pull_it_down(db: None) -> None:
 
 
 def test_computing_again_updates_the_same_day(troubled: Account) -> None:
-    compute_health(troubled, TODAY)
+    compute_health(troubled, DAY)
     facts(troubled, pulse="good")
-    stored = compute_health(troubled, TODAY)
+    stored = compute_health(troubled, DAY)
     assert stored is not None
     assert stored.score == 48  # (1200 + 200 + 1000) / 50
     assert HealthScore.objects.filter(account=troubled).count() == 1
-    compute_health(troubled, TODAY - timedelta(days=1))
+    compute_health(troubled, DAY - timedelta(days=1))
     assert HealthScore.objects.filter(account=troubled).count() == 2  # daily history
 
 
 def test_the_settings_weights_apply(troubled: Account) -> None:
     HealthConfig.objects.create(usage_weight=10, renewal_weight=0, pulse_weight=30)
-    stored = compute_health(troubled, TODAY)
+    stored = compute_health(troubled, DAY)
     assert stored is not None
     assert stored.score == 10  # (40x10 + 0x30) / 40
     assert set(stored.parts) == {"usage", "pulse"}
 
 
 def test_an_account_with_no_data_gets_no_score(world: World) -> None:
-    assert compute_health(world.account, TODAY) is None
+    assert compute_health(world.account, DAY) is None
     assert not HealthScore.objects.exists()
 
 
@@ -311,4 +327,4 @@ def test_the_task_scores_one_account_on_demand(
     with django_capture_on_commit_callbacks(execute=True):
         enqueue("insights.compute_health_scores", account_id=troubled.pk)
     assert list(HealthScore.objects.values_list("account_id", "score")) == [(troubled.pk, 28)]
-    assert health.compute_health_scores() == 2  # nightly: every account with data
+    assert compute_health_scores() == 2  # nightly: every account with data

@@ -3,7 +3,7 @@ portfolio scoping."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity
-from insights.imports import SESSION_KEY
 from insights.models import Contract, UsageEvent
+from insights.services.imports import SESSION_KEY
 from tests.conftest import World, client_for
 from tests.insights_helpers import insights_db_state, usage_csv
 
 UPLOAD = "/console/import/"
+
+
+# Every test runs on 13 May 2026 at noon (UTC): "yesterday" and "the future" never move.
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 def upload(client: Client, content: bytes, kind: str = "usage", name: str = "data.csv") -> Any:
@@ -58,14 +64,44 @@ def test_it_previews_then_imports_on_confirm(world: World) -> None:
     assert not UsageEvent.objects.exists()  # nothing before the confirmation
 
     done = confirm(client, response)
-    assert done.status_code == 302 and done["Location"] == UPLOAD
+    result_url = reverse("import_result", args=[response.context["token"]])
+    assert done.status_code == 302 and done["Location"] == result_url
     assert UsageEvent.objects.count() == 25
     activity = Activity.objects.get(verb="imported usage from a CSV file")
     assert activity.account == world.account and activity.after == {"file": "march.csv", "rows": 25}
     assert SESSION_KEY not in client.session
-    # Confirming the same upload twice does nothing more.
-    assert confirm(client, response).status_code == 404
-    assert UsageEvent.objects.count() == 25
+    result = client.get(result_url)
+    assert result.status_code == 200
+    page = result.content.decode()
+    assert "march.csv is imported" in page and "25 usage rows" in page
+    assert reverse("account_360", args=["acme"]) in page
+
+
+def test_confirming_again_after_back_says_it_is_already_imported(world: World) -> None:
+    """Back to the preview, then Confirm again: the same upload is not imported twice, and the
+    answer says so, with a link to the result (not a 404)."""
+    client = client_for(world.csm)
+    response = upload(client, usage_csv("acme", rows=4), name="march.csv")
+    assert confirm(client, response).status_code == 302
+    before = insights_db_state()
+
+    again = confirm(client, response)
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "This file was already imported" in page and "nothing was imported again" in page
+    assert f'href="{reverse("import_result", args=[response.context["token"]])}"' in page
+    assert insights_db_state() == before  # no row, no activity, no roll-up job twice
+    assert UsageEvent.objects.count() == 4
+    assert Activity.objects.filter(verb="imported usage from a CSV file").count() == 1
+
+
+def test_the_result_of_an_import_is_only_in_its_own_session(world: World) -> None:
+    client = client_for(world.csm)
+    response = upload(client, usage_csv("acme"))
+    confirm(client, response)
+    url = reverse("import_result", args=[response.context["token"]])
+    assert client_for(world.csm).get(url).status_code == 404  # another session
+    assert client.get(reverse("import_result", args=["no-such-import"])).status_code == 404
 
 
 def test_importing_the_same_file_again_changes_nothing(world: World) -> None:

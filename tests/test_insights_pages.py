@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,20 +11,26 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Activity
 from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, UsageDay
+from portal.models import Job
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
 
-TODAY = timezone.localdate
+# Every test runs on this day (the autouse fixture below stops the clock there).
+DAY = date(2026, 5, 13)
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(datetime(2026, 5, 13, 12, tzinfo=UTC), tick=False)
 
 
 def contract(
     account: Any, value: str, months: int = 12, started_days_ago: int = 60, **extra: Any
 ) -> Contract:
-    start = TODAY() - timedelta(days=started_days_ago)
+    start = DAY - timedelta(days=started_days_ago)
     return Contract.objects.create(
         account=account, external_id=f"c-{account.pk}-{value}-{started_days_ago}", starts_on=start,
         ends_on=start + timedelta(days=30 * months + 30), recurring_value=Decimal(value), term_months=months, **extra,
@@ -34,13 +41,13 @@ class TestBook:
     def test_arr_renewals_risk_and_quiet_accounts(self, world: World) -> None:
         contract(world.account, "12000")  # MRR 1,000: ARR 12,000
         soon = AccountFactory(
-            name="Soon Co", slug="soon", owner=world.csm, renewal_date=TODAY() + timedelta(days=20)
+            name="Soon Co", slug="soon", owner=world.csm, renewal_date=DAY + timedelta(days=20)
         )
         later = AccountFactory(
             name="Later Co",
             slug="later",
             owner=world.csm,
-            renewal_date=TODAY() + timedelta(days=75),
+            renewal_date=DAY + timedelta(days=75),
         )
         HealthScore.objects.create(account=soon, score=30, band="critical", parts={})
         HealthScore.objects.create(account=later, score=80, band="healthy", parts={})
@@ -83,7 +90,7 @@ class TestBook:
 
         few = count()
         for i in range(40):
-            account = AccountFactory(owner=world.csm, renewal_date=TODAY() + timedelta(days=i))
+            account = AccountFactory(owner=world.csm, renewal_date=DAY + timedelta(days=i))
             contract(account, "1200")
             HealthScore.objects.create(account=account, score=50, band="at_risk", parts={})
         assert count() == few
@@ -97,7 +104,7 @@ class Test360:
             parts={"usage": {"score": 20, "weight": 30, "why": "MAU is 20% of seats"}, "pulse": {"score": 100, "weight": 10, "why": "Good"}},
         )  # fmt: skip
         page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
-        assert "Analytics" in page and "1,000.00" in page and "12,000" in page
+        assert "Analytics" in page and "€1,000.00" in page and "€12,000" in page
         assert "MAU is 20% of seats" in page and "Pulled down by" in page
 
     def test_the_pulse_needs_a_reason_and_is_logged(self, world: World) -> None:
@@ -143,6 +150,19 @@ class TestHealthSettings:
             75,
             world.admin,
         )
+        entry = Activity.objects.get(verb="changed the health score settings")
+        assert (entry.actor, entry.after["usage_weight"], entry.internal) == (world.admin, 50, True)
+        assert Job.objects.filter(task="insights.compute_health_scores").count() == 1
+
+    def test_saving_again_changes_the_one_settings_row(self, world: World) -> None:
+        client = client_for(world.admin)
+        data = dict.fromkeys(
+            ["usage_weight", "sentiment_weight", "onboarding_weight", "plan_weight",
+             "renewal_weight", "pulse_weight"], 10,
+        ) | {"healthy_from": 70, "at_risk_from": 40}  # fmt: skip
+        client.post(reverse("health_settings"), data)
+        client.post(reverse("health_settings"), data | {"usage_weight": 60})
+        assert HealthConfig.objects.get().usage_weight == 60
 
     @pytest.mark.parametrize(
         "change,message",
@@ -193,7 +213,7 @@ class TestUsagePanel:
         for i in range(10):
             UsageDay.objects.create(
                 account=world.account,
-                day=TODAY() - timedelta(days=i),
+                day=DAY - timedelta(days=i),
                 active_users=5,
                 weekly_active_users=12,
                 monthly_active_users=20,
@@ -205,7 +225,7 @@ class TestUsagePanel:
         )
         assert "Product usage" in page and "of 25 seats" in page
         assert '<svg class="chart"' in page and "Show the figures as a table" in page
-        assert "60%" in page  # stickiness 12 / 20
+        assert "60.0%" in page  # stickiness 12 / 20
 
     def test_no_usage_means_no_panel_for_customers(self, world: World) -> None:
         page = (
@@ -244,7 +264,7 @@ def test_customers_see_the_health_band_only_when_the_csm_allows_it(world: World)
 def test_product_usage_keeps_an_account_off_the_quiet_list(world: World) -> None:
     UsageDay.objects.create(
         account=world.account,
-        day=TODAY() - timedelta(days=2),
+        day=DAY - timedelta(days=2),
         active_users=3,
         weekly_active_users=3,
         monthly_active_users=3,
@@ -252,3 +272,63 @@ def test_product_usage_keeps_an_account_off_the_quiet_list(world: World) -> None
     )
     quiet = client_for(world.csm).get(reverse("book")).context["book"].quiet
     assert world.account not in quiet
+
+
+# Money and rates -------------------------------------------------------------------------------
+
+# A number of a thousand or more with no currency before it: an amount printed bare.
+BARE_AMOUNT = re.compile(r"(?<![€$£\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def figures_of(page: str) -> list[str]:
+    """The big figures of a page (its stat values), as printed."""
+    return re.findall(r'<span class="stat-value">(.*?)</span>', page)
+
+
+def test_every_amount_on_the_book_carries_the_currency(world: World) -> None:
+    world.account.segment = "enterprise"
+    world.account.save()
+    contract(world.account, "24000", months=24, started_days_ago=400)  # MRR 1,000, then and now
+    contract(world.account, "1530", started_days_ago=30)  # MRR 127.50 of expansion
+    page = client_for(world.csm).get(reverse("book"), {"period": "year"}).content.decode()
+    # Whole amounts for ARR and ARPA, never "0.00" beside "13,530"; rates to one place.
+    assert figures_of(page) == ["€13,530", "112.8%", "100.0%", "€1,128"]
+    assert '<td class="num">€13,530</td>' in page and '<td class="num">€128</td>' in page
+    assert not BARE_AMOUNT.findall(page)
+
+
+def test_the_360_page_prints_money_with_the_currency_and_cents_only_for_a_contract(
+    world: World,
+) -> None:
+    contract(world.account, "1000", months=6, one_off_fees=Decimal("250"), product="Pro")
+    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    assert figures_of(page)[:2] == ["€167", "€2,000"]  # MRR and ARR today: whole
+    assert "€166.67" in page and "€250.00" in page  # the contract's own MRR and fee: cents
+    assert "no data" in figures_of(page)[2]  # NRR: not paying a year ago
+    assert not BARE_AMOUNT.findall(page)
+
+
+def test_the_currency_is_the_portals(world: World, settings: Any) -> None:
+    settings.CURRENCY = "USD"
+    contract(world.account, "12000")
+    page = client_for(world.csm).get(reverse("book")).content.decode()
+    assert "$12,000" in page and "€" not in page
+    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    assert "$1,000.00" in page and "€" not in page
+
+
+def test_a_contract_in_another_currency_is_flagged_not_converted(world: World) -> None:
+    contract(world.account, "1200", currency="USD")
+    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    assert "Booked in USD" in page
+
+
+def test_the_usage_panel_prints_rates_through_the_figures_filters(world: World) -> None:
+    UsageDay.objects.create(
+        account=world.account, day=DAY, active_users=1234, weekly_active_users=2500,
+        monthly_active_users=5000, events=40,
+    )  # fmt: skip
+    AccountFacts.objects.create(account=world.account, licensed_seats=8000)
+    page = client_for(world.csm).get(reverse("account_home", args=["acme"])).content.decode()
+    assert "5,000" in page and "of 8,000 seats (62.5%)" in page  # the glossary's 2,500 / 5,000
+    assert "50.0%" in page and "1,234" in page

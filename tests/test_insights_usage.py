@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
-from insights import usage
 from insights.demo import ensure_demo_insights
-from insights.ingest import UsageWritten, upsert_contracts, upsert_usage, upsert_users
+from insights.figures import usage
+from insights.figures.revenue import mrr, period
 from insights.models import (
     AccountFacts,
     Contract,
@@ -25,7 +25,8 @@ from insights.models import (
     UsageDay,
     UsageEvent,
 )
-from insights.revenue import mrr, period
+from insights.services.ingest import UsageWritten, upsert_contracts, upsert_usage, upsert_users
+from insights.services.usage import days_back, roll_up
 from portal.jobs import enqueue
 from portal.models import Job
 from tests.factories import AccountFactory
@@ -72,14 +73,14 @@ def busy(account: Account) -> Account:
 
 
 def test_dau_wau_mau_count_distinct_users_in_their_windows(busy: Account) -> None:
-    assert usage.roll_up([busy.pk], [D]) == 1
+    assert roll_up([busy.pk], [D]) == 1
     row = UsageDay.objects.get(account=busy, day=D)
     assert (row.active_users, row.weekly_active_users, row.monthly_active_users) == (2, 4, 6)
     assert row.events == 6  # 3 + 1 + 2 on D itself
 
 
 def test_feature_roll_up_counts_users_in_30_days_and_events_of_the_day(busy: Account) -> None:
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     rows = {f.feature: (f.monthly_users, f.events) for f in FeatureUsageDay.objects.filter(day=D)}
     assert rows == {
         "reports": (3, 5),  # ann, bob, dee; 3 + 2 on D
@@ -91,7 +92,7 @@ def test_feature_roll_up_counts_users_in_30_days_and_events_of_the_day(busy: Acc
 
 
 def test_every_day_is_rolled_up_on_its_own_window(busy: Account) -> None:
-    usage.roll_up([busy.pk], [ago(3), ago(7)])
+    roll_up([busy.pk], [ago(3), ago(7)])
     three, seven = (UsageDay.objects.get(day=ago(n)) for n in (3, 7))
     assert (three.active_users, three.weekly_active_users, three.monthly_active_users) == (1, 3, 6)
     # 7 days back: eve that day, ann 3 days before (the week); fay, gus, ann again (the month).
@@ -99,10 +100,10 @@ def test_every_day_is_rolled_up_on_its_own_window(busy: Account) -> None:
 
 
 def test_rolling_up_twice_changes_nothing(busy: Account) -> None:
-    usage.roll_up([busy.pk], usage.days_back(D, 5))
+    roll_up([busy.pk], days_back(D, 5))
     first = list(UsageDay.objects.values_list("day", "active_users", "monthly_active_users"))
     features = FeatureUsageDay.objects.count()
-    usage.roll_up([busy.pk], usage.days_back(D, 5))
+    roll_up([busy.pk], days_back(D, 5))
     assert list(UsageDay.objects.values_list("day", "active_users", "monthly_active_users")) == (
         first
     )
@@ -111,22 +112,22 @@ def test_rolling_up_twice_changes_nothing(busy: Account) -> None:
 
 
 def test_a_new_roll_up_replaces_the_old_one(busy: Account) -> None:
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     push(busy, ("bob", 0, "reports", 10), ("hal", 0, "api", 1))
     UsageEvent.objects.filter(user_key="fay").delete()
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     row = UsageDay.objects.get(account=busy, day=D)
     assert (row.active_users, row.monthly_active_users, row.events) == (3, 6, 15)
     assert FeatureUsageDay.objects.get(day=D, feature="api").monthly_users == 2  # ann, hal
 
 
 def test_rows_whose_events_are_gone_are_removed(busy: Account) -> None:
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     UsageEvent.objects.filter(account=busy).exclude(feature="reports").delete()
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     assert set(FeatureUsageDay.objects.values_list("feature", flat=True)) == {"reports"}
     UsageEvent.objects.filter(account=busy).delete()
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     assert not UsageDay.objects.exists()
     assert not FeatureUsageDay.objects.exists()
 
@@ -134,18 +135,18 @@ def test_rows_whose_events_are_gone_are_removed(busy: Account) -> None:
 def test_a_roll_up_for_some_accounts_leaves_the_others_alone(busy: Account) -> None:
     other = AccountFactory()
     push(other, ("zed", 0, "reports", 1))
-    usage.roll_up(None, [D])
+    roll_up(None, [D])
     UsageEvent.objects.filter(account=other).delete()
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     assert UsageDay.objects.filter(account=other, day=D).exists()  # not rolled up again
-    usage.roll_up(None, [D])
+    roll_up(None, [D])
     assert not UsageDay.objects.filter(account=other, day=D).exists()
 
 
 def test_the_roll_up_takes_the_same_queries_for_1_and_for_20_accounts(db: None) -> None:
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            usage.roll_up(None, [D, ago(1)])
+            roll_up(None, [D, ago(1)])
         return len(captured)
 
     push(AccountFactory(), ("a", 0, "reports", 1), ("b", 1, "api", 1))
@@ -160,7 +161,7 @@ def test_the_roll_up_takes_the_same_queries_for_1_and_for_20_accounts(db: None) 
 
 def test_activity_stickiness_and_seats(busy: Account) -> None:
     AccountFacts.objects.create(account=busy, licensed_seats=10)
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     figures = usage.activity(busy, D)
     assert figures is not None
     assert (figures.dau, figures.wau, figures.mau) == (2, 4, 6)
@@ -182,14 +183,14 @@ def test_no_roll_up_is_no_data(account: Account) -> None:
 
 
 def test_latest_activity_falls_back_to_yesterday(busy: Account) -> None:
-    usage.roll_up([busy.pk], [ago(1)])
+    roll_up([busy.pk], [ago(1)])
     latest = usage.latest_activity(busy, D)
     assert latest is not None
     assert latest.day == ago(1)
 
 
 def test_feature_adoption_is_the_share_of_mau(busy: Account) -> None:
-    usage.roll_up([busy.pk], [D])
+    roll_up([busy.pk], [D])
     adoption = usage.feature_adoption(busy, D)
     assert [(a.feature, a.users) for a in adoption] == [
         ("reports", 3),
@@ -202,9 +203,9 @@ def test_feature_adoption_is_the_share_of_mau(busy: Account) -> None:
 
 
 def test_trends_per_day_and_per_week(busy: Account) -> None:
-    usage.roll_up([busy.pk], usage.days_back(D, 14))  # D is a Tuesday
+    roll_up([busy.pk], days_back(D, 14))  # D is a Tuesday
     daily = usage.daily_trend(busy, ago(13), D)
-    assert [p.day for p in daily] == usage.days_back(D, 14)
+    assert [p.day for p in daily] == days_back(D, 14)
     weekly = usage.weekly_trend(busy, ago(13), D)
     assert [w.week for w in weekly] == [date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 30)]
     last_week = weekly[-1]
@@ -214,7 +215,7 @@ def test_trends_per_day_and_per_week(busy: Account) -> None:
 
 
 def test_last_active_day(busy: Account) -> None:
-    usage.roll_up([busy.pk], [ago(n) for n in (5, 6, 7, 8)])
+    roll_up([busy.pk], [ago(n) for n in (5, 6, 7, 8)])
     assert usage.last_active_day(Account.objects.all()) == {busy.pk: ago(6)}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,20 +10,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
 
-from ..api_keys import issue_key, revoke_key
+from ..forms import ApiKeyForm
 from ..models import ApiKey
-
-
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        help_text="The integration that will use it, e.g. “Product analytics export”.",
-    )
-    scopes = forms.MultipleChoiceField(
-        choices=ApiKey.Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Give a key only what its integration needs.",
-    )
+from ..services.api_keys import issue_key, revoke_key
 
 
 def _render_list(request: HttpRequest, form: ApiKeyForm, status: int = 200) -> HttpResponse:

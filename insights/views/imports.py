@@ -1,26 +1,24 @@
-"""CSV import in the CSM console: upload, preview, confirm."""
+"""CSV import in the CSM console: upload, preview, confirm, and the result."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import vendor_view
 from accounts.models import Account
 
-from ..imports import (
+from ..forms import ImportForm
+from ..services.imports import (
     COLUMNS,
     KIND_LABELS,
     PREVIEW_ROWS,
-    ImportForm,
     check,
+    confirm_import,
     decode,
-    forget,
-    import_rows,
+    imported,
     stash,
-    unstash,
 )
 
 
@@ -62,20 +60,35 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 @vendor_view()
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    kept = unstash(request.session, token)
-    if kept is None:
-        raise Http404("This import is no longer waiting: upload the file again.")
-    checked = check(kept["kind"], kept["text"], Account.objects.visible_to(request.user))
-    forget(request.session)
-    if not checked.ok:  # the portfolio changed since the preview
-        return _page(
-            request, ImportForm(), status=422, errors=checked.errors, file_name=kept["name"]
-        )
-    written = import_rows(checked, acting_user=request.user, file_name=kept["name"])
-    accounts = len(checked.accounts)
-    messages.success(
-        request,
-        f"Imported {written:,} {KIND_LABELS[checked.kind].lower()} rows from {kept['name']} "
-        f"for {accounts} account{'s' if accounts != 1 else ''}.",
+    confirmation = confirm_import(
+        request.session, token, Account.objects.visible_to(request.user), acting_user=request.user
     )
-    return redirect("import_upload")
+    if confirmation is None:
+        raise Http404("This import is no longer waiting: upload the file again.")
+    if confirmation.refused is not None:
+        return _page(
+            request,
+            ImportForm(),
+            status=422,
+            errors=confirmation.refused.errors,
+            file_name=confirmation.name,
+        )
+    if confirmation.already:
+        return _result(request, token, status=409)
+    return redirect("import_result", token)
+
+
+def _result(request: HttpRequest, token: str, status: int = 200) -> HttpResponse:
+    done = imported(request.session, token)
+    if done is None:
+        raise Http404("This session has no import with this id.")
+    names = Account.objects.visible_to(request.user).in_bulk([a for a, _ in done.accounts])
+    accounts = [(names.get(account_id), rows) for account_id, rows in done.accounts]
+    context = {"done": done, "accounts": accounts, "already": status == 409}
+    return render(request, "insights/import_result.html", context, status=status)
+
+
+@require_GET
+@vendor_view()
+def import_result(request: HttpRequest, token: str) -> HttpResponse:
+    return _result(request, token)

@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, CustomerRole, User
-from insights.health import compute_health_scores
-from insights.ingest import upsert_usage, upsert_users
+from insights.figures.revenue import snapshot
 from insights.models import AccountFacts, Contract, HealthBand, HealthScore, UsageDay
-from insights.revenue import snapshot
-from insights.usage import days_back, roll_up
+from insights.services.health import compute_health_scores
+from insights.services.ingest import upsert_usage, upsert_users
+from insights.services.usage import days_back, roll_up
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
 from tests.factories import PASSWORD, AccountFactory, CSMFactory, MembershipFactory
@@ -205,7 +205,7 @@ def test_executive_opens_the_dashboard_and_reads_the_usage_charts(
     reports = adoption_table.get_by_role("row").filter(
         has=page.get_by_role("cell", name="reports", exact=True)
     )
-    expect(reports.get_by_role("cell")).to_have_text(["reports", "5", "83%"])
+    expect(reports.get_by_role("cell")).to_have_text(["reports", "5", "83.3%"])
 
     # The CSM lets the customers see the health band.
     health = HealthScore.objects.get(account=acme, day=today)
@@ -227,7 +227,7 @@ def test_csm_opens_the_book_of_business(page: Page, live_server: Any, insights: 
     expect(page).to_have_url(f"{live_server.url}/book/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Book of business")
     arr_stat = page.locator(".stat").filter(has_text="ARR today")
-    expect(arr_stat.locator(".stat-value")).to_have_text("120,000")
+    expect(arr_stat.locator(".stat-value")).to_have_text("€120,000")
 
     renewals = page.get_by_role("region", name="Renewals in the next 90 days")
     expect(renewals.get_by_role("link", name="Bluth")).to_have_count(0)

@@ -4,7 +4,11 @@ The file is checked whole on upload (columns, encoding, every row, and that each
 the importer's portfolio); a file with one bad row imports nothing and answers with a report,
 line by line. A good file is kept in the importer's session under a random id until they
 confirm; confirming checks it again (the portfolio may have changed) and writes every row in one
-transaction through :mod:`insights.ingest`, the same path as the API.
+transaction through :func:`insights.services.ingest.write_rows`, the same path as the API.
+
+What was imported is remembered in the session under the same id, so that a confirmation sent
+again (Back, then Confirm) is told the file is already in and shown the result, instead of a
+"not found".
 """
 
 from __future__ import annotations
@@ -14,24 +18,24 @@ import io
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from pydantic import ValidationError
 
 from accounts.activity import record
 from accounts.models import Account
 
-from .api_schemas import MAX_ERRORS, ROW_MODELS, message, resolve_rows, write_rows
+from ..api_schemas import MAX_ERRORS, ROW_MODELS, message, resolve_rows
+from .ingest import write_rows
 
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 PREVIEW_ROWS = 10
 SESSION_KEY = "insights_import"
+DONE_SESSION_KEY = "insights_imported"
 KEEP_SECONDS = 60 * 60  # an upload not confirmed within the hour must be uploaded again
+KEEP_DONE = 5  # how many finished imports a session remembers
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     # kind: (required columns, optional columns)
@@ -42,36 +46,6 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     ),
 }
 KIND_LABELS = {"usage": "Usage", "contracts": "Contracts"}
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What the file holds",
-        choices=[
-            ("usage", "Usage: account, user, day, feature, count"),
-            ("contracts", "Contracts"),
-        ],
-        widget=forms.RadioSelect,
-        initial="usage",
-    )
-    file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8, comma-separated, with a header row.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > max_bytes():
-            raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(max_bytes())}. Split it and import the parts."
-            )
-        return upload
 
 
 @dataclass(frozen=True)
@@ -89,7 +63,7 @@ class Checked:
 
     kind: str
     header: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)  # as insights.ingest takes them
+    rows: list[dict[str, Any]] = field(default_factory=list)  # as write_rows takes them
     sample: list[list[str]] = field(default_factory=list)  # the first rows, as written
     errors: list[LineError] = field(default_factory=list)
     accounts: dict[int, int] = field(default_factory=dict)  # account id -> rows
@@ -241,3 +215,95 @@ def import_rows(checked: Checked, *, acting_user: Any, file_name: str) -> int:
                 internal=True,
             )
     return written
+
+
+# After the confirmation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A file that went in: what the result page and a repeated confirmation show."""
+
+    token: str
+    kind: str
+    name: str
+    rows: int
+    accounts: list[tuple[int, int]]  # (account id, rows), in the file's order
+    at: float
+
+    @property
+    def imported_at(self) -> datetime:
+        return datetime.fromtimestamp(self.at, tz=UTC)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+def remember(session: SessionBase, imported: Imported) -> None:
+    """Keep ``imported`` in the session (the last few imports), under its upload's id."""
+    done = [d for d in session.get(DONE_SESSION_KEY, []) if d.get("token") != imported.token]
+    entry = {
+        "token": imported.token,
+        "kind": imported.kind,
+        "name": imported.name,
+        "rows": imported.rows,
+        "accounts": [list(pair) for pair in imported.accounts],
+        "at": imported.at,
+    }
+    session[DONE_SESSION_KEY] = [entry, *done][:KEEP_DONE]
+
+
+def imported(session: SessionBase, token: str) -> Imported | None:
+    """The import this session confirmed under ``token``, if it remembers it."""
+    for entry in session.get(DONE_SESSION_KEY, []):
+        if secrets.compare_digest(str(entry.get("token", "")), token):
+            return Imported(
+                token=entry["token"],
+                kind=entry["kind"],
+                name=entry["name"],
+                rows=entry["rows"],
+                accounts=[(int(a), int(n)) for a, n in entry["accounts"]],
+                at=entry["at"],
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What confirming an upload came to: imported now, imported before (``already``), or
+    refused on the second check (``refused``, with the file's ``name``)."""
+
+    imported: Imported | None = None
+    already: bool = False
+    refused: Checked | None = None
+    name: str = ""
+
+
+def confirm_import(
+    session: SessionBase, token: str, accounts: Any, *, acting_user: Any
+) -> Confirmation | None:
+    """Import the upload waiting under ``token``, checked again against ``accounts`` (those
+    the importer may write to now). None when nothing waits under it (never uploaded in this
+    session, or too old); a file already imported is not imported twice."""
+    done = imported(session, token)
+    if done is not None:
+        return Confirmation(imported=done, already=True)
+    kept = unstash(session, token)
+    if kept is None:
+        return None
+    checked = check(kept["kind"], kept["text"], accounts)
+    forget(session)
+    if not checked.ok:  # the portfolio changed since the preview
+        return Confirmation(refused=checked, name=kept["name"])
+    written = import_rows(checked, acting_user=acting_user, file_name=kept["name"])
+    done = Imported(
+        token=token,
+        kind=checked.kind,
+        name=kept["name"],
+        rows=written,
+        accounts=list(checked.accounts.items()),
+        at=time.time(),
+    )
+    remember(session, done)
+    return Confirmation(imported=done)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.activity import record
 
-from .models import ApiKey
+from ..models import ApiKey
 
 DEFAULT_RATE_LIMIT = 600  # requests per key per minute
 LAST_USED_EVERY = timedelta(minutes=1)

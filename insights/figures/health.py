@@ -1,4 +1,5 @@
-"""The health score: 0-100 from weighted parts, kept as daily history, explaining itself.
+"""The health score: 0-100 from weighted parts, explaining itself. It is stored as daily
+history by :mod:`insights.services.health`; this module only computes.
 
 Each part scores 0-100 and says why; a part with no data is left out and the weights of the
 others re-normalised (never a made-up value):
@@ -20,10 +21,9 @@ critical.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
@@ -31,12 +31,14 @@ from django.utils import timezone
 
 from accounts.models import Account
 from onboarding.models import Checklist
+from portal.charts import line_chart
+from portal.formatting import percent, rounded, signed
 from successplans.figures import computed_health
 from successplans.models import KPI, PlanHealth, SuccessPlan
 from surveys.figures import nps
 from surveys.models import Kind, Response
 
-from .models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
+from ..models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
 
 PARTS: dict[str, str] = {
     "usage": "Usage",
@@ -69,13 +71,8 @@ class Part:
     why: str
 
 
-def whole(value: float | Decimal) -> int:
-    """Round half up to a whole number (Python's round() goes to even)."""
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _clamp(value: float) -> int:
-    return max(0, min(100, whole(value)))
+def _clamp(value: float | Decimal) -> int:
+    return max(0, min(100, int(rounded(value))))
 
 
 # The parts -----------------------------------------------------------------------------------
@@ -90,14 +87,14 @@ def usage_part(account: Account, day: date, facts: AccountFacts | None) -> Part 
     seats = facts.licensed_seats if facts else None
     if seats:
         share = 100 * mau / seats
-        return Part(_clamp(share), f"MAU is {whole(share)}% of seats ({mau} of {seats})")
+        return Part(_clamp(share), f"MAU is {percent(share)} of seats ({mau} of {seats})")
     peak = days.filter(day__gt=day - timedelta(USAGE_PEAK_DAYS)).aggregate(
         peak=Max("monthly_active_users")
     )["peak"]
     if not peak:
         return Part(0, "No active users in the last 30 days")
     share = 100 * mau / peak
-    return Part(_clamp(share), f"MAU is {whole(share)}% of its 90-day peak ({mau} of {peak})")
+    return Part(_clamp(share), f"MAU is {percent(share)} of its 90-day peak ({mau} of {peak})")
 
 
 def sentiment_part(account: Account, day: date) -> Part | None:
@@ -114,7 +111,7 @@ def sentiment_part(account: Account, day: date) -> Part | None:
     n = result.responses
     return Part(
         _clamp((result.score + 100) / 2),
-        f"NPS {whole(result.score):+d} from {n} answer{'s' * (n != 1)} in 180 days",
+        f"NPS {signed(result.score)} from {n} answer{'s' * (n != 1)} in 180 days",
     )
 
 
@@ -223,7 +220,9 @@ def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
     total = sum(configured[name] for name in used)
     if not total:
         return None
-    score = whole(Decimal(sum(p.score * configured[name] for name, p in used.items())) / total)
+    score = int(
+        rounded(Decimal(sum(p.score * configured[name] for name, p in used.items())) / total)
+    )
     return Health(
         score=score,
         band=band(score, config),
@@ -232,37 +231,6 @@ def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
             for name, part in used.items()
         },
     )
-
-
-def compute_health(
-    account: Account, day: date | None = None, config: HealthConfig | None = None
-) -> HealthScore | None:
-    """Compute and store (upsert) the account's score for ``day`` (today by default). None,
-    and nothing stored, when no part has data."""
-    day = day or timezone.localdate()
-    health = combine(parts_of(account, day), config or HealthConfig.current())
-    if health is None:
-        HealthScore.objects.filter(account=account, day=day).delete()
-        return None
-    score, _ = HealthScore.objects.update_or_create(
-        account=account,
-        day=day,
-        defaults={"score": health.score, "band": health.band, "parts": health.parts},
-    )
-    return score
-
-
-def compute_health_scores(account_ids: Iterable[int] | None = None, day: date | None = None) -> int:
-    """Score every account (or those given) for ``day``; returns how many were scored.
-    A fixed number of queries per account."""
-    config = HealthConfig.current()
-    accounts = Account.objects.order_by("pk")
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
-    scored = 0
-    for account in accounts.iterator(chunk_size=500):
-        scored += compute_health(account, day, config) is not None
-    return scored
 
 
 # Explaining a score --------------------------------------------------------------------------
@@ -290,7 +258,7 @@ def pulled_down(parts: dict[str, dict[str, Any]], below: int | None = None) -> l
             label=PARTS.get(name, name),
             score=p["score"],
             why=p["why"],
-            points_lost=whole(Decimal(p["weight"] * (100 - p["score"])) / total),
+            points_lost=int(rounded(Decimal(p["weight"] * (100 - p["score"])) / total)),
         )
         for name, p in parts.items()
         if p["score"] < threshold
@@ -301,3 +269,27 @@ def pulled_down(parts: dict[str, dict[str, Any]], below: int | None = None) -> l
 def explain(score: HealthScore, below: int | None = None) -> list[Drag]:
     """Which parts pulled a stored score down (see :func:`pulled_down`)."""
     return pulled_down(score.parts, below)
+
+
+def health_summary(history: list[HealthScore]) -> dict[str, Any]:
+    """The latest score's parts (labelled, lowest first, with what each cost) and the history
+    as a chart, for the 360° page."""
+    if not history:
+        return {"health": None}
+    latest = history[-1]
+    drags = {d.part: d for d in explain(latest)}
+    parts = sorted(
+        ((PARTS.get(name, name), part, drags.get(name)) for name, part in latest.parts.items()),
+        key=lambda row: row[1]["score"],
+    )
+    chart = line_chart(
+        [(f"{h.day:%-d %b}", float(h.score)) for h in history],
+        title="Health score, day by day",
+        y_max=100,
+    )
+    return {
+        "health": latest,
+        "health_parts": parts,
+        "health_drags": list(drags.values()),
+        "health_chart": chart,
+    }

@@ -1,5 +1,6 @@
 """The one bulk path for data in: the API, the CSV import, the demo and the benchmark all write
-contracts, product users and usage through these upserts.
+contracts, product users and usage through these upserts (the API and the import through
+:func:`write_rows`, which also queues the usage roll-up).
 
 Each call is all-or-nothing (one transaction) and idempotent: pushing the same rows again
 changes nothing, pushing a row again with a new value replaces the old one. Rows are validated
@@ -17,16 +18,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router, transaction
+from django.utils import timezone
 
-from .models import Contract, ProductUser, UsageEvent
+from portal.jobs import enqueue
+
+from ..models import Contract, ProductUser, UsageEvent
 
 BATCH_SIZE = 2_000
 M = TypeVar("M", bound=models.Model)
 
-USAGE_KEY = ("account_id", "day", "user_key", "feature")
 CONTRACT_FIELDS = [
     "product",
     "kind",
@@ -123,6 +126,7 @@ def upsert_usage(
 
 # The PostgreSQL fast path: COPY into a temporary table, then one INSERT ... ON CONFLICT.
 USAGE_STAGING = "insights_usage_staging"
+COPIED_FIELDS = ("account", "day", "user_key", "feature", "count")  # the key, then the count
 
 
 def _can_copy(alias: str) -> bool:
@@ -142,9 +146,9 @@ def _copy_upsert_usage(alias: str, latest: Mapping[tuple[Any, ...], int]) -> Non
     quote = connection.ops.quote_name
     meta = UsageEvent._meta
     table = quote(meta.db_table)
-    columns = [meta.get_field(name).column for name in ("account", "day", "user_key", "feature")]
-    key = ", ".join(quote(c) for c in columns)
-    count = quote(meta.get_field("count").column)
+    fields = [cast(models.Field, meta.get_field(name)) for name in COPIED_FIELDS]
+    key = ", ".join(quote(f.column) for f in fields[:-1])
+    count = quote(fields[-1].column)
     staging = quote(USAGE_STAGING)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -197,3 +201,23 @@ def upsert_users(rows: Iterable[Mapping[str, Any]], *, batch_size: int = BATCH_S
             batch_size=batch_size,
         )
     return len(latest)
+
+
+def write_rows(kind: str, rows: list[dict[str, Any]]) -> int:
+    """Write rows checked by :func:`insights.api_schemas.resolve_rows` (``kind`` is usage,
+    contracts or users), all or nothing; new usage is rolled up by a job after the transaction
+    commits. Returns how many rows were written."""
+    with transaction.atomic():
+        if kind == "usage":
+            written = upsert_usage(rows)
+            days = written.days_to_roll_up(timezone.localdate())
+            if days:
+                enqueue(
+                    "insights.roll_up_usage",
+                    account_ids=sorted(written.account_ids),
+                    days=[day.isoformat() for day in days],
+                )
+            return written.rows
+        if kind == "contracts":
+            return upsert_contracts(rows)
+        return upsert_users(rows)

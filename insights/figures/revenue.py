@@ -10,9 +10,10 @@ A period runs from ``start`` to ``end``; each account is compared by its MRR on 
 - more at end: expansion; less (but not 0): contraction;
 - 0 at start and paying at end: a new customer, or a reactivation when it paid before ``start``.
 
-Money is ``Decimal`` and unrounded; round once where it is shown (:func:`money`). Rates are
-fractions (``Decimal("0.985")``), shown with :func:`percent`. A figure that would divide by zero
-(no paying accounts, no starting MRR) is ``None``: "no data".
+Money is ``Decimal`` and unrounded; it is rounded once, where it is shown, by
+:mod:`portal.formatting` (``|money`` on pages). Rates are fractions (``Decimal("0.985")``),
+shown with ``|rate``. A figure that would divide by zero (no paying accounts, no starting MRR)
+is ``None``: "no data".
 
 Every function takes one account or a queryset of accounts (a CSM's portfolio, a segment) and
 runs a fixed number of queries, whatever the number of accounts.
@@ -24,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -43,33 +44,15 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Account
 
-from .models import Contract
+from ..models import Contract
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
 MONTHS_PER_YEAR = 12
 
 # Wide enough for exact numeric on PostgreSQL; SQLite (no decimal type) is quantized to this.
-MONEY = DecimalField(max_digits=32, decimal_places=12)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=32, decimal_places=12)
 
 Accounts = Account | QuerySet[Account]
-
-
-# Rounding for display ----------------------------------------------------------------------
-
-
-def money(value: Decimal | None, places: int = 2) -> Decimal | None:
-    """Round a money figure once, for display (half up); None stays None ("no data")."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def percent(rate: Decimal | None, places: int = 1) -> Decimal | None:
-    """A rate (0.985) as a rounded percentage (98.5); None stays None."""
-    if rate is None:
-        return None
-    return (rate * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -77,6 +60,15 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     if not whole:
         return None
     return Decimal(part) / Decimal(whole)
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier, the start of every "last 12 months" figure (the book of
+    business, the 360° page, the API). 29 February goes back to the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 # MRR in SQL --------------------------------------------------------------------------------
@@ -171,8 +163,8 @@ def mrr_by_account(accounts: Accounts, day: date) -> dict[int, Decimal]:
     rows = (
         _contracts(accounts, day)
         .values("account_id")
-        .annotate(mrr=Sum(mrr_expression()))
-        .values_list("account_id", "mrr")
+        .annotate(monthly=Sum(mrr_expression()))
+        .values_list("account_id", "monthly")
     )
     return {account_id: value for account_id, value in rows if value}
 
@@ -183,12 +175,12 @@ def snapshot_by_segment(accounts: Accounts, day: date) -> dict[str, Snapshot]:
         _contracts(accounts, day)
         .values("account__segment")
         .annotate(
-            mrr=Sum(mrr_expression()),
+            monthly=Sum(mrr_expression()),
             paying=Count("account", distinct=True, filter=Q(recurring_value__gt=0)),
         )
     )
     return {
-        row["account__segment"]: Snapshot(mrr=row["mrr"] or ZERO, paying_accounts=row["paying"])
+        row["account__segment"]: Snapshot(mrr=row["monthly"] or ZERO, paying_accounts=row["paying"])
         for row in rows
     }
 
@@ -246,7 +238,7 @@ class Period:
     @classmethod
     def from_movements(cls, start: date, end: date, moves: Iterable[AccountMovement]) -> Period:
         sums: dict[str, Any] = defaultdict(lambda: ZERO)
-        counts: dict[str, int] = defaultdict(int)
+        counts: dict[str, Any] = defaultdict(int)
         for move in moves:
             kind = move.kind
             sums["ending_mrr"] += move.end

@@ -1,35 +1,32 @@
-"""Usage figures, read from the daily roll-ups (never from raw events), and the roll-up itself.
+"""Usage figures, read from the daily roll-ups (never from raw events; the roll-up itself is
+:mod:`insights.services.usage`).
 
 - DAU, WAU, MAU: distinct active users in the day, the 7 days and the 30 days to a day.
 - Stickiness: WAU / MAU (2,500 / 5,000 = 50%), and DAU / MAU.
 - Active users against licensed seats: MAU / seats.
 - Feature adoption: share of the MAU who used the feature in the same 30 days.
 
-Rates are Decimal fractions, shown with :func:`insights.revenue.percent`; a rate with nothing
-to divide by is None ("no data").
-
-The roll-up (:func:`roll_up`) writes one :class:`UsageDay` per account and day, and one
-:class:`FeatureUsageDay` per feature, for every account with activity in the 30 days to that day.
-It counts distinct users in the database and upserts, so running it twice changes nothing.
+Rates are Decimal fractions, shown with ``|rate`` (:func:`portal.formatting.rate`); a rate with
+nothing to divide by is None ("no data"). Every page, PDF and the API read an account's usage
+"now" through :func:`latest_activity`, so they agree on the day and its figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Max, QuerySet
 
 from accounts.models import Account
+from portal.charts import bar_chart, line_chart
 
-from .models import AccountFacts, FeatureUsageDay, UsageDay, UsageEvent
+from ..models import AccountFacts, FeatureUsageDay, UsageDay
 from .revenue import ratio
 
-WEEK_DAYS = 7
-MONTH_DAYS = 30
+TREND_DAYS = 90
 
 
 # Reading the roll-ups ------------------------------------------------------------------------
@@ -190,112 +187,35 @@ def weekly_trend(account: Account, start: date, end: date) -> list[WeekPoint]:
     ]
 
 
-# The roll-up ---------------------------------------------------------------------------------
+# For an account's pages ---------------------------------------------------------------------
 
 
-def _window(day: date, days: int) -> Q:
-    return Q(day__gt=day - timedelta(days=days), day__lte=day)
-
-
-def _events(account_ids: Iterable[int] | None, day: date) -> QuerySet[UsageEvent]:
-    events = UsageEvent.objects.filter(_window(day, MONTH_DAYS)).order_by()
-    if account_ids is not None:
-        events = events.filter(account_id__in=list(account_ids))
-    return events
-
-
-def _usage_days(account_ids: Iterable[int] | None, day: date) -> list[UsageDay]:
-    rows = (
-        _events(account_ids, day)
-        .values("account_id")
-        .annotate(
-            dau=Count("user_key", distinct=True, filter=Q(day=day)),
-            wau=Count("user_key", distinct=True, filter=_window(day, WEEK_DAYS)),
-            mau=Count("user_key", distinct=True),
-            total=Sum("count", filter=Q(day=day), default=0),
-        )
+def usage_summary(account: Account, today: date) -> dict[str, Any]:
+    """Active users now, their trend and feature adoption, with the charts: the same on the
+    account page, the 360° page and in PDFs (a fixed number of queries)."""
+    now = latest_activity(account, today)
+    if now is None:
+        return {"usage": None}
+    start = today - timedelta(days=TREND_DAYS - 1)
+    points = {a.day: a for a in daily_trend(account, start, today)}
+    days = [start + timedelta(days=i) for i in range(TREND_DAYS)]
+    trend = line_chart(
+        [(f"{d:%-d %b}", float(points[d].wau) if d in points else None) for d in days],
+        title=f"Weekly active users at {account.name}, last {TREND_DAYS} days",
     )
-    return [
-        UsageDay(
-            account_id=row["account_id"],
-            day=day,
-            active_users=row["dau"],
-            weekly_active_users=row["wau"],
-            monthly_active_users=row["mau"],
-            events=row["total"],
-        )
-        for row in rows
-    ]
-
-
-def _feature_days(account_ids: Iterable[int] | None, day: date) -> list[FeatureUsageDay]:
-    """Per feature: distinct users in the 30 days to ``day``; events on ``day`` itself."""
-    rows = (
-        _events(account_ids, day)
-        .values("account_id", "feature")
-        .annotate(
-            users=Count("user_key", distinct=True),
-            total=Sum("count", filter=Q(day=day), default=0),
-        )
+    adoption = feature_adoption(account, now.day)
+    adoption_chart = bar_chart(
+        [
+            (f.feature, float(f.adoption * 100) if f.adoption is not None else None)
+            for f in adoption[:8]
+        ],
+        title="Share of monthly active users who used each feature",
+        y_min=0,
+        y_max=100,
     )
-    return [
-        FeatureUsageDay(
-            account_id=row["account_id"],
-            day=day,
-            feature=row["feature"],
-            monthly_users=row["users"],
-            events=row["total"],
-        )
-        for row in rows
-    ]
-
-
-def _scope(queryset: QuerySet, account_ids: list[int] | None) -> QuerySet:
-    return queryset if account_ids is None else queryset.filter(account_id__in=account_ids)
-
-
-@transaction.atomic
-def roll_up_day(account_ids: list[int] | None, day: date) -> int:
-    """Roll up one day for ``account_ids`` (None: every account); four to six queries.
-    Returns how many account roll-ups were written."""
-    usage = _usage_days(account_ids, day)
-    features = _feature_days(account_ids, day)
-    UsageDay.objects.bulk_create(
-        usage,
-        update_conflicts=True,
-        unique_fields=["account", "day"],
-        update_fields=["active_users", "weekly_active_users", "monthly_active_users", "events"],
-    )
-    FeatureUsageDay.objects.bulk_create(
-        features,
-        update_conflicts=True,
-        unique_fields=["account", "day", "feature"],
-        update_fields=["monthly_users", "events"],
-    )
-    # Rows whose events were since deleted or replaced: gone from the roll-up too.
-    _scope(UsageDay.objects.filter(day=day), account_ids).exclude(
-        account_id__in=[u.account_id for u in usage]
-    ).delete()
-    kept = {(f.account_id, f.feature) for f in features}
-    stale = [
-        pk
-        for pk, account_id, feature in _scope(
-            FeatureUsageDay.objects.filter(day=day), account_ids
-        ).values_list("pk", "account_id", "feature")
-        if (account_id, feature) not in kept
-    ]
-    if stale:
-        FeatureUsageDay.objects.filter(pk__in=stale).delete()
-    return len(usage)
-
-
-def roll_up(account_ids: Iterable[int] | None, days: Iterable[date]) -> int:
-    """Roll up ``days`` for ``account_ids`` (None: every account), a day at a time; the
-    number of queries grows with the days, never with the accounts or events."""
-    ids = None if account_ids is None else sorted(set(account_ids))
-    return sum(roll_up_day(ids, day) for day in sorted(set(days)))
-
-
-def days_back(today: date, count: int) -> list[date]:
-    """``count`` days ending with ``today``."""
-    return [today - timedelta(days=n) for n in range(count - 1, -1, -1)]
+    return {
+        "usage": now,
+        "usage_trend": trend,
+        "adoption": adoption,
+        "adoption_chart": adoption_chart,
+    }

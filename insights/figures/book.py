@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from accounts.models import Account, Activity, Segment, Stage
 
-from .models import HealthBand, HealthScore
-from .revenue import Period, Snapshot, period, period_by_segment, snapshot, snapshot_by_segment
+from ..models import HealthBand, HealthScore
+from .revenue import (
+    Period,
+    Snapshot,
+    period,
+    period_by_segment,
+    snapshot,
+    snapshot_by_segment,
+    year_before,
+)
 from .usage import last_active_day
 
 QUIET_AFTER_DAYS = 14
@@ -54,7 +62,7 @@ def book_of_business(
     accounts: QuerySet[Account], *, start: date, today: date | None = None
 ) -> Book:
     today = today or timezone.localdate()
-    rows = list(
+    rows: list[Any] = list(  # accounts annotated with health and last activity
         with_last_customer_activity(with_health(accounts.exclude(stage=Stage.CHURNED)))
         .select_related("owner")
         .order_by("renewal_date", "name")
@@ -108,7 +116,7 @@ PERIODS = {
 
 def period_start(key: str, today: date) -> date:
     if key == "year":
-        return today.replace(year=today.year - 1)
+        return year_before(today)
     if key == "ytd":
         return today.replace(month=1, day=1)
     return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)

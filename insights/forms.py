@@ -1,0 +1,115 @@
+"""The forms of the insights screens: each checks what a request sends before a view calls a
+service, so that bad input is a 422 with its message, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+
+from accounts.models import User
+
+from .figures.book import PERIODS
+from .models import AccountFacts, ApiKey, HealthConfig
+from .services.health import CONFIG_FIELDS, FACT_FIELDS
+
+DEFAULT_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+class BookForm(forms.Form):
+    """The book of business's filters, read from the query string."""
+
+    period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Everyone", label="CSM"
+    )
+
+    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+
+    @property
+    def period_key(self) -> str:
+        return (self.cleaned_data.get("period") if self.is_valid() else "") or "quarter"
+
+
+class PulseForm(forms.ModelForm):
+    class Meta:
+        model = AccountFacts
+        fields = FACT_FIELDS
+        labels = {"pulse": "Your pulse", "pulse_note": "Why", "licensed_seats": "Licensed seats"}
+        widgets = {"pulse_note": forms.TextInput}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pulse") and not (data.get("pulse_note") or "").strip():
+            self.add_error(
+                "pulse_note", "Say in a line why: the next person to read it will thank you."
+            )
+        return data
+
+
+class HealthConfigForm(forms.ModelForm):
+    class Meta:
+        model = HealthConfig
+        fields = CONFIG_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weights = [data.get(f) or 0 for f in CONFIG_FIELDS if f.endswith("_weight")]
+        if not sum(weights):
+            raise forms.ValidationError("At least one part needs a weight above zero.")
+        if (
+            data.get("at_risk_from") is not None
+            and data.get("healthy_from") is not None
+            and data["at_risk_from"] >= data["healthy_from"]
+        ):
+            self.add_error("at_risk_from", "“At risk from” must be below “healthy from”.")
+        return data
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="The integration that will use it, e.g. “Product analytics export”.",
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=ApiKey.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Give a key only what its integration needs.",
+    )
+
+
+def import_max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES))
+
+
+class ImportForm(forms.Form):
+    """The upload; the file's rows are checked by :func:`insights.services.imports.check`."""
+
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[
+            ("usage", "Usage: account, user, day, feature, count"),
+            ("contracts", "Contracts"),
+        ],
+        widget=forms.RadioSelect,
+        initial="usage",
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, comma-separated, with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(import_max_bytes())}. Split it and import the parts."
+            )
+        return upload

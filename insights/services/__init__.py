@@ -1,0 +1,9 @@
+"""Every write insights makes, as functions named by their verb (keyword-only ``acting_user``
+where a person acts, the activity record inside):
+
+- :mod:`.ingest`: contracts, product users and usage in (the API, the CSV import, the demo);
+- :mod:`.imports`: the CSV import: check, keep until confirmed, write, remember;
+- :mod:`.api_keys`: issue and revoke keys, and check a request's key;
+- :mod:`.usage`: the nightly usage roll-up;
+- :mod:`.health`: the stored health scores, the CSM's pulse, the health settings.
+"""

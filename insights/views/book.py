@@ -1,0 +1,37 @@
+"""The CSM's book of business: revenue, health, renewals and quiet accounts of the portfolio
+(every account for a CS admin, who may narrow it to one CSM's)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import vendor_view
+from accounts.models import Account, User
+
+from ..figures.book import PERIODS, book_of_business, period_start
+from ..forms import BookForm
+
+
+@vendor_view()
+def book(request: HttpRequest) -> HttpResponse:
+    accounts = Account.objects.visible_to(request.user)
+    # The CSMs whose accounts the viewer sees: a CSM sees only their own, so has no choice.
+    owners = User.objects.filter(portfolio__in=accounts.values("pk")).distinct().order_by("name")
+    form = BookForm(request.GET, owners=owners)
+    valid = form.is_valid()
+    owner = form.cleaned_data.get("owner") if valid else None
+    if owner is not None:
+        accounts = accounts.filter(owner=owner)
+    today = timezone.localdate()
+    key = form.period_key
+    context = {
+        "book": book_of_business(accounts, start=period_start(key, today), today=today),
+        "form": form,
+        "period_key": key,
+        "periods": PERIODS,
+        "owner": owner,
+        "owners": owners if len(owners) > 1 or owner is not None else None,
+    }
+    return render(request, "insights/book.html", context, status=200 if valid else 422)
