@@ -181,7 +181,7 @@ def vendor_view(
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            allowed = user.is_cs_admin if admin_only else user.is_vendor  # type: ignore[union-attr]
+            allowed = user.is_cs_admin if admin_only else user.is_vendor
             if not allowed:
                 raise PermissionDenied("This page is for the vendor's customer success team.")
             return view(request, *args, **kwargs)

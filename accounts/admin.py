@@ -18,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "name", "password1", "password2"]})]
-    filter_horizontal: list[str] = []
+    filter_horizontal = ()
 
 
 class MembershipInline(admin.TabularInline):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.jobs import enqueue
@@ -56,6 +61,12 @@ def save_account(account: Account, *, acting_user: User, before: dict[str, Any] 
     return account
 
 
+def may_invite(acting_role: str, role: str) -> bool:
+    """Whether someone with ``acting_role`` on an account may invite (and resend or revoke an
+    invitation of) a person with ``role``: champions invite colleagues, never a champion."""
+    return role in INVITABLE_ROLES.get(acting_role, ())
+
+
 @transaction.atomic
 def invite(
     account: Account, *, email: str, role: str, acting_user: User, acting_role: str
@@ -65,7 +76,7 @@ def invite(
     An address that already has a user gets a membership when they accept, never a second user.
     """
     email = email.strip().lower()
-    if role not in INVITABLE_ROLES.get(acting_role, ()):
+    if not may_invite(acting_role, role):
         raise PermissionDenied("Your role may not invite people with that role.")
     if not account.accepts_email(email):
         raise ValidationError(
@@ -95,8 +106,10 @@ def invite(
 
 
 @transaction.atomic
-def resend_invitation(invitation: Invitation, *, acting_user: User) -> Invitation:
+def resend_invitation(invitation: Invitation, *, acting_user: User, acting_role: str) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    if not may_invite(acting_role, invitation.role):
+        raise PermissionDenied("Your role may not invite people with that role.")
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("Only an invitation that has not been used or revoked can be resent.")
     invitation.nonce = new_nonce()
@@ -108,7 +121,9 @@ def resend_invitation(invitation: Invitation, *, acting_user: User) -> Invitatio
 
 
 @transaction.atomic
-def revoke_invitation(invitation: Invitation, *, acting_user: User) -> Invitation:
+def revoke_invitation(invitation: Invitation, *, acting_user: User, acting_role: str) -> Invitation:
+    if not may_invite(acting_role, invitation.role):
+        raise PermissionDenied("Your role may not manage invitations with that role.")
     if invitation.accepted_at:
         raise ValidationError("This invitation was already accepted.")
     if invitation.revoked_at is None:
@@ -135,7 +150,12 @@ def accept_invitation(
     invitation = (
         Invitation.objects.select_for_update().filter(pk=found.pk).first() if found else None
     )
-    if invitation is None or invitation.nonce != found.nonce or not invitation.is_pending:
+    if (
+        found is None
+        or invitation is None
+        or invitation.nonce != found.nonce
+        or not invitation.is_pending
+    ):
         raise ValidationError("This invitation link is no longer valid.")
     user = existing_user or User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
@@ -194,27 +214,75 @@ def remove_membership(membership: Membership, *, acting_user: User) -> None:
     membership.delete()
 
 
-def may_deactivate(acting_user: User, user: User) -> bool:
-    """CS admins may deactivate anyone but themselves; a CSM, customer users whose every
-    account is in the CSM's portfolio."""
-    if acting_user.pk == user.pk:
-        return False
+def deactivatable(acting_user: User, users: Iterable[User]) -> set[int]:
+    """The ids of ``users`` that ``acting_user`` may deactivate and reactivate, in at most one
+    query whatever their number (the People page asks for every row at once).
+
+    CS admins may deactivate anyone but themselves; a CSM, customer users whose every account
+    is in the CSM's portfolio.
+    """
+    candidates = {user.pk: user for user in users if user.pk != acting_user.pk}
     if acting_user.vendor_role == VendorRole.ADMIN:
-        return True
-    if acting_user.vendor_role != VendorRole.CSM or user.is_vendor:
-        return False
-    accounts = Account.objects.filter(memberships__user=user)
-    return accounts.exists() and not accounts.exclude(owner=acting_user).exists()
+        return set(candidates)
+    if acting_user.vendor_role != VendorRole.CSM:
+        return set()
+    customers = [pk for pk, user in candidates.items() if not user.is_vendor]
+    if not customers:
+        return set()
+    # Per customer: do they belong to any account, and to any outside this CSM's portfolio?
+    rows = (
+        Membership.objects.filter(user_id__in=customers)
+        .values("user_id")
+        .annotate(
+            accounts=Count("pk"),
+            elsewhere=Count("pk", filter=~Q(account__owner=acting_user)),
+        )
+    )
+    return {row["user_id"] for row in rows if row["accounts"] and not row["elsewhere"]}
+
+
+def may_deactivate(acting_user: User, user: User) -> bool:
+    """Whether ``acting_user`` may deactivate (or reactivate) ``user``: see :func:`deactivatable`."""
+    return user.pk in deactivatable(acting_user, [user])
+
+
+def track_session(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """Keep who each session belongs to (allauth's ``UserSession``) for every log-in.
+
+    allauth records the sessions of its own log-in flows; this adds those that start elsewhere
+    (``django.contrib.auth.login`` after accepting an invitation, ``force_login`` in tests), so
+    that :func:`end_sessions` finds a user's sessions by the user, never by decoding them all.
+    Connected to Django's ``user_logged_in`` in ``AccountsConfig.ready``.
+    """
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if not session_key:
+        return
+    UserSession.objects.get_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "ip": request.META.get("REMOTE_ADDR") or "0.0.0.0",  # noqa: S104 - not a bind address
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[
+                : UserSession._meta.get_field("user_agent").max_length
+            ],
+        },
+    )
 
 
 def end_sessions(user: User) -> None:
-    """Log ``user`` out everywhere, at once."""
-    for user_session in UserSession.objects.filter(user=user):
-        user_session.end()
-    # Sessions that allauth did not track (made before it was installed, for example).
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    """Log ``user`` out everywhere, at once: the same few queries however many sessions other
+    people have."""
+    tracked = UserSession.objects.filter(user=user)
+    keys = list(tracked.values_list("session_key", flat=True))
+    if not keys:
+        return
+    engine = import_module(settings.SESSION_ENGINE)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        Session.objects.filter(session_key__in=keys).delete()
+    else:  # a cache or file store: one key at a time, and only this user's
+        for key in keys:
+            engine.SessionStore().delete(key)
+    tracked.delete()
 
 
 @transaction.atomic
@@ -284,6 +352,16 @@ def delivery_for(user: User, kind: str) -> str:
 def notification_preferences(user: User) -> dict[str, str]:
     chosen = dict(NotificationSetting.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind: chosen.get(kind, Delivery.IMMEDIATELY) for kind in NotificationKind.values}
+
+
+@transaction.atomic
+def update_profile(user: User, *, name: str, acting_user: User) -> User:
+    """Change a person's own profile (their name, for now)."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied("People edit their own profile only.")
+    user.name = name
+    user.save(update_fields=["name"])
+    return user
 
 
 @transaction.atomic

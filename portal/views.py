@@ -11,16 +11,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 log = logging.getLogger(__name__)
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each person to where their work starts."""
     user = request.user
-    if user.is_vendor:  # type: ignore[union-attr]
+    if user.is_vendor:
         return redirect("portfolio")
     accounts = Account.objects.visible_to(user)
     last = request.session.get("last_account")

@@ -6,14 +6,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Activity, Invitation, Membership, User
-from accounts.services import invite
+from accounts.services import deactivatable, end_sessions, invite, may_deactivate
 from tests.conftest import World, client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, AccountFactory, MembershipFactory, UserFactory
+from tests.queries import assert_same_queries, counting, page_queries
+from tests.snapshot import unchanged
 
 
 def send_invitation(
@@ -59,9 +63,13 @@ class TestInvitations:
     def test_a_link_works_once(self, world: World) -> None:
         invitation = send_invitation(world, "once@customer.example")
         accept(client_for(None), invitation)
-        response = accept(
-            client_for(None), invitation, password1="another-pass-123", password2="another-pass-123"
-        )
+        with unchanged():
+            response = accept(
+                client_for(None),
+                invitation,
+                password1="another-pass-123",
+                password2="another-pass-123",
+            )
         assert response.status_code == 410
         assert User.objects.filter(email="once@customer.example").count() == 1
         assert User.objects.get(email="once@customer.example").check_password(
@@ -73,7 +81,8 @@ class TestInvitations:
         Invitation.objects.filter(pk=invitation.pk).update(
             expires_at=timezone.now() - timedelta(seconds=1)
         )
-        response = accept(client_for(None), invitation)
+        with unchanged():
+            response = accept(client_for(None), invitation)
         assert response.status_code == 410
         assert b"expired" in response.content
         assert not User.objects.filter(email="late@customer.example").exists()
@@ -89,17 +98,25 @@ class TestInvitations:
         client_for(world.csm).post(
             reverse("invitation_revoke", args=[world.account.slug, invitation.pk])
         )
-        assert accept(client_for(None), invitation).status_code == 410
+        with unchanged():
+            assert accept(client_for(None), invitation).status_code == 410
         assert not User.objects.filter(email="revoked@customer.example").exists()
 
     def test_a_tampered_link_is_not_found(self, world: World) -> None:
         invitation = send_invitation(world, "tamper@customer.example")
         token = invitation.token[:-2] + ("00" if not invitation.token.endswith("00") else "11")
-        assert client_for(None).get(reverse("accept_invitation", args=[token])).status_code == 404
-        assert (
-            client_for(None).get(reverse("accept_invitation", args=["not-a-token"])).status_code
-            == 404
-        )
+        with unchanged():
+            assert (
+                accept(client_for(None), Invitation(pk=invitation.pk, nonce="forged")).status_code
+                == 404
+            )
+            assert (
+                client_for(None).get(reverse("accept_invitation", args=[token])).status_code == 404
+            )
+            assert (
+                client_for(None).get(reverse("accept_invitation", args=["not-a-token"])).status_code
+                == 404
+            )
 
     def test_resending_sends_a_new_link_and_retires_the_old_one(
         self, world: World, django_capture_on_commit_callbacks: Any
@@ -126,7 +143,9 @@ class TestInvitations:
         invitation = send_invitation(world, world.other_champion.email, "member")
         anonymous = client_for(None).get(reverse("accept_invitation", args=[invitation.token]))
         assert b"Log in to join" in anonymous.content
-        assert accept(client_for(world.member), invitation).status_code == 403  # someone else
+        someone_else = client_for(world.member)
+        with unchanged():
+            assert accept(someone_else, invitation).status_code == 403
         response = client_for(world.other_champion).post(
             reverse("accept_invitation", args=[invitation.token])
         )
@@ -146,17 +165,18 @@ class TestInvitations:
             client.post(url, {"email": "exec@customer.example", "role": "executive"}).status_code
             == 302
         )
-        response = client.post(url, {"email": "boss@customer.example", "role": "champion"})
+        with unchanged():
+            response = client.post(url, {"email": "boss@customer.example", "role": "champion"})
         assert response.status_code == 422
         assert b"Select a valid choice" in response.content
-        assert not Invitation.objects.filter(email="boss@customer.example").exists()
 
     def test_an_account_may_restrict_invitations_to_its_domains(self, world: World) -> None:
         world.account.email_domains = "acme.example"
         world.account.save()
         client = client_for(world.csm)
         url = reverse("people_invite", args=[world.account.slug])
-        response = client.post(url, {"email": "someone@gmail.example", "role": "member"})
+        with unchanged():
+            response = client.post(url, {"email": "someone@gmail.example", "role": "member"})
         assert response.status_code == 422
         assert b"only accepts addresses at acme.example" in response.content
         assert (
@@ -174,37 +194,37 @@ class TestInvitations:
     def test_bad_invitation_input_is_a_form_error(
         self, world: World, data: dict[str, str], message: bytes
     ) -> None:
-        response = client_for(world.csm).post(
-            reverse("people_invite", args=[world.account.slug]), data
-        )
+        client = client_for(world.csm)
+        with unchanged():
+            response = client.post(reverse("people_invite", args=[world.account.slug]), data)
         assert response.status_code == 422
         assert message in response.content
-        assert not Invitation.objects.exists()
 
     def test_inviting_someone_already_in_the_account_is_refused(self, world: World) -> None:
-        response = client_for(world.csm).post(
-            reverse("people_invite", args=[world.account.slug]),
-            {"email": world.member.email, "role": "member"},
-        )
+        client = client_for(world.csm)
+        with unchanged():
+            response = client.post(
+                reverse("people_invite", args=[world.account.slug]),
+                {"email": world.member.email, "role": "member"},
+            )
         assert response.status_code == 422
         assert b"already a member" in response.content
 
     def test_vendor_staff_cannot_be_invited_as_customers(self, world: World) -> None:
-        response = client_for(world.csm).post(
-            reverse("people_invite", args=[world.account.slug]),
-            {"email": world.other_csm.email, "role": "member"},
-        )
+        client = client_for(world.csm)
+        with unchanged():
+            response = client.post(
+                reverse("people_invite", args=[world.account.slug]),
+                {"email": world.other_csm.email, "role": "member"},
+            )
         assert response.status_code == 422
-        assert not Invitation.objects.exists()
 
     def test_mismatched_passwords_create_nothing(self, world: World) -> None:
         invitation = send_invitation(world, "typo@customer.example")
-        response = accept(client_for(None), invitation, password2="something-else-entirely")
+        with unchanged():
+            response = accept(client_for(None), invitation, password2="something-else-entirely")
         assert response.status_code == 422
         assert b"The two passwords differ" in response.content
-        assert not User.objects.filter(email="typo@customer.example").exists()
-        invitation.refresh_from_db()
-        assert invitation.is_pending
 
     def test_the_csm_sees_who_joined_and_who_never_did(self, world: World) -> None:
         joined = send_invitation(world, "joined@customer.example")
@@ -244,17 +264,19 @@ class TestRolesAndDeactivation:
 
     def test_a_bad_role_is_a_422_and_changes_nothing(self, world: World) -> None:
         membership = Membership.objects.get(user=world.member, account=world.account)
-        response = client_for(world.csm).post(
-            reverse("membership_role", args=[world.account.slug, membership.pk]), {"role": "admin"}
-        )
+        client = client_for(world.csm)
+        with unchanged():
+            response = client.post(
+                reverse("membership_role", args=[world.account.slug, membership.pk]),
+                {"role": "admin"},
+            )
         assert response.status_code == 422
-        membership.refresh_from_db()
-        assert membership.role == "member"
 
     def test_deactivation_ends_sessions_at_once_and_keeps_their_work(
         self, world: World, django_capture_on_commit_callbacks: Any
     ) -> None:
         member_client = client_for(world.member)
+        member_session = member_client.session.session_key
         client_for(world.csm).post(reverse("people", args=[world.account.slug]))  # noise: 405
         assert (
             member_client.get(reverse("account_home", args=[world.account.slug])).status_code == 200
@@ -267,6 +289,7 @@ class TestRolesAndDeactivation:
         assert response.status_code == 302
         world.member.refresh_from_db()
         assert not world.member.is_active
+        assert not Session.objects.filter(session_key=member_session).exists()
         response = member_client.get(reverse("account_home", args=[world.account.slug]))
         assert response.status_code == 302 and response["Location"].startswith(
             reverse("account_login")
@@ -282,12 +305,12 @@ class TestRolesAndDeactivation:
         self, world: World
     ) -> None:
         Membership.objects.create(user=world.member, account=world.other_account, role="member")
-        response = client_for(world.csm).post(
-            reverse("user_deactivate", args=[world.account.slug, world.member.pk])
-        )
+        client = client_for(world.csm)
+        with unchanged():
+            response = client.post(
+                reverse("user_deactivate", args=[world.account.slug, world.member.pk])
+            )
         assert response.status_code == 403
-        world.member.refresh_from_db()
-        assert world.member.is_active
         # A CS admin can.
         response = client_for(world.admin).post(
             reverse("user_deactivate", args=[world.account.slug, world.member.pk])
@@ -306,19 +329,20 @@ class TestPreview:
         assert Activity.objects.filter(
             verb="viewed the portal as a customer", actor=world.csm
         ).exists()
-        response = client.post(
-            reverse("people_invite", args=[world.account.slug]),
-            {"email": "x@customer.example", "role": "member"},
-        )
-        assert response.status_code == 403
-        assert not Invitation.objects.exists()
-        assert client.get(reverse("account_edit", args=[world.account.slug])).status_code == 403
+        with unchanged():
+            response = client.post(
+                reverse("people_invite", args=[world.account.slug]),
+                {"email": "x@customer.example", "role": "member"},
+            )
+            assert response.status_code == 403
+            assert client.get(reverse("account_edit", args=[world.account.slug])).status_code == 403
         client.post(reverse("view_as_end", args=[world.account.slug]))
         assert b"Edit account" in client.get(home).content
 
     def test_a_bad_preview_role_changes_nothing(self, world: World) -> None:
         client = client_for(world.csm)
-        client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "admin"})
+        with unchanged():
+            client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "admin"})
         assert (
             b"Leave preview"
             not in client.get(reverse("account_home", args=[world.account.slug])).content
@@ -329,3 +353,127 @@ def test_a_user_without_any_account_is_told_how_to_get_in(db: None) -> None:
     response = client_for(UserFactory()).get("/")
     assert response.status_code == 200
     assert b"not part of any account yet" in response.content
+
+
+class TestPeoplePage:
+    @pytest.mark.parametrize("persona", ["champion", "member", "csm", "admin"])
+    def test_the_page_runs_the_same_queries_for_3_and_33_people(
+        self, world: World, persona: str
+    ) -> None:
+        client = client_for(getattr(world, persona))
+        url = reverse("people", args=[world.account.slug])
+        three = page_queries(client, url)
+        for _ in range(30):
+            MembershipFactory(account=world.account)
+        assert world.account.memberships.count() == 33
+        thirty_three = page_queries(client, url)
+        assert_same_queries(three, thirty_three, f"the People page as {persona}")
+
+    def test_a_csm_may_deactivate_only_people_wholly_in_their_portfolio(self, world: World) -> None:
+        also_elsewhere = MembershipFactory(account=world.account).user
+        Membership.objects.create(user=also_elsewhere, account=world.other_account)
+        also_ownerless = MembershipFactory(account=world.account).user
+        Membership.objects.create(user=also_ownerless, account=AccountFactory(owner=None))
+        second_account = AccountFactory(owner=world.csm)
+        in_two_of_mine = MembershipFactory(account=world.account).user
+        Membership.objects.create(user=in_two_of_mine, account=second_account)
+        people = [
+            world.champion,
+            world.member,
+            also_elsewhere,
+            also_ownerless,
+            in_two_of_mine,
+            world.csm,
+            world.other_csm,
+            world.admin,
+            UserFactory(),  # in no account
+        ]
+        mine = {world.champion.pk, world.member.pk, in_two_of_mine.pk}
+        assert deactivatable(world.csm, people) == mine
+        assert {p.pk for p in people if may_deactivate(world.csm, p)} == mine
+        # A CS admin: everyone but themselves; a customer: nobody.
+        assert deactivatable(world.admin, people) == {p.pk for p in people} - {world.admin.pk}
+        assert deactivatable(world.champion, people) == set()
+
+    def test_the_page_offers_deactivation_where_it_is_allowed(self, world: World) -> None:
+        also_elsewhere = MembershipFactory(account=world.account).user
+        Membership.objects.create(user=also_elsewhere, account=world.other_account)
+        page = client_for(world.csm).get(reverse("people", args=[world.account.slug]))
+        html = page.content.decode()
+        slug = world.account.slug
+        assert reverse("user_deactivate", args=[slug, world.member.pk]) in html
+        assert reverse("user_deactivate", args=[slug, also_elsewhere.pk]) not in html
+        champion_page = client_for(world.champion).get(reverse("people", args=[slug]))
+        assert b"Deactivate" not in champion_page.content
+
+    def test_a_champion_may_not_resend_or_revoke_a_champion_s_invitation(
+        self, world: World
+    ) -> None:
+        invitation = send_invitation(world, "boss@customer.example", "champion")
+        client = client_for(world.champion)
+        for name in ("invitation_resend", "invitation_revoke"):
+            with unchanged():
+                response = client.post(reverse(name, args=[world.account.slug, invitation.pk]))
+            assert response.status_code == 403, name
+
+    def test_an_invalid_form_keeps_the_deactivate_buttons(self, world: World) -> None:
+        response = client_for(world.csm).post(
+            reverse("people_invite", args=[world.account.slug]), {"email": "nope", "role": "member"}
+        )
+        assert response.status_code == 422
+        slug = world.account.slug
+        assert reverse("user_deactivate", args=[slug, world.member.pk]).encode() in response.content
+
+
+class TestSessions:
+    def test_every_log_in_is_tracked_by_user(self, world: World) -> None:
+        client_for(world.member)  # django.contrib.auth.login, as after accepting an invitation
+        invitation = send_invitation(world, "nina@customer.example")
+        newcomer = client_for(None)
+        accept(newcomer, invitation)
+        nina = User.objects.get(email="nina@customer.example")
+        assert UserSession.objects.filter(user=world.member).count() == 1
+        assert list(
+            UserSession.objects.filter(user=nina).values_list("session_key", flat=True)
+        ) == [newcomer.session.session_key]
+
+    def test_ending_one_person_s_sessions_costs_the_same_for_5_or_500_others(
+        self, world: World
+    ) -> None:
+        laptop, phone = client_for(world.member), client_for(world.member)
+        keys = [laptop.session.session_key, phone.session.session_key]
+
+        def others(count: int) -> None:
+            people = [
+                UserFactory.build(email=f"other{i}.{count}@customer.example") for i in range(count)
+            ]
+            User.objects.bulk_create(people)
+            people = list(User.objects.filter(email__endswith=f".{count}@customer.example"))
+            store = Session.get_session_store_class()()
+            expires = timezone.now() + timedelta(days=1)
+            Session.objects.bulk_create(
+                Session(
+                    session_key=f"other-{count}-{person.pk}",
+                    session_data=store.encode({"_auth_user_id": str(person.pk)}),
+                    expire_date=expires,
+                )
+                for person in people
+            )
+            UserSession.objects.bulk_create(
+                UserSession(user=person, session_key=f"other-{count}-{person.pk}", ip="10.0.0.1")
+                for person in people
+            )
+
+        others(5)
+        with counting() as five:
+            end_sessions(world.member)
+        assert not Session.objects.filter(session_key__in=keys).exists()
+        assert not UserSession.objects.filter(user=world.member).exists()
+        laptop, phone = client_for(world.member), client_for(world.member)
+        others(495)
+        assert Session.objects.count() == 502
+        with counting() as five_hundred:
+            end_sessions(world.member)
+        assert_same_queries(len(five), len(five_hundred), "ending one person's sessions")
+        assert Session.objects.count() == 500
+        assert laptop.get(reverse("account_home", args=[world.account.slug])).status_code == 302

@@ -11,8 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from ..forms import AcceptInvitationForm, NotificationForm, ProfileForm
+from ..http import AuthenticatedHttpRequest
 from ..models import Invitation, User
-from ..services import accept_invitation, notification_preferences, set_notification_preferences
+from ..services import (
+    accept_invitation,
+    notification_preferences,
+    set_notification_preferences,
+    update_profile,
+)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -63,11 +69,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            update_profile(request.user, name=form.cleaned_data["name"], acting_user=request.user)
             messages.success(request, "Your profile was saved.")
             return redirect("profile")
         return render(request, "accounts/profile.html", {"form": form}, status=422)
@@ -75,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NotificationForm(request.POST or None, initial=notification_preferences(request.user))
     if request.method == "POST":
         if form.is_valid():

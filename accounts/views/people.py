@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from ..access import INVITABLE_ROLES, AccountAccess, account_view
+from ..access import AccountAccess, account_view
 from ..forms import InviteForm, RoleForm, add_service_errors
+from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..services import (
     change_role,
+    deactivatable,
     deactivate_user,
     invite,
-    may_deactivate,
     reactivate_user,
     remove_membership,
     resend_invitation,
@@ -26,39 +27,39 @@ from ..services import (
 )
 
 
-def _people_context(access: AccountAccess, form: InviteForm | None = None) -> dict[str, object]:
+def _people_context(
+    request: AuthenticatedHttpRequest, access: AccountAccess, form: InviteForm | None = None
+) -> dict[str, object]:
     account = access.account
     memberships = list(account.memberships.select_related("user").order_by("role", "user__name"))
+    may_invite = access.can("people.invite")
     return {
         "access": access,
         "account": account,
         "memberships": memberships,
+        # Who the viewer may deactivate, for every row at once (one query, not two per row).
+        "deactivatable": deactivatable(request.user, [m.user for m in memberships])
+        if access.can("people.manage")
+        else set(),
         "invitations": list(account.invitations.select_related("invited_by", "accepted_by"))
-        if access.can("people.invite")
+        if may_invite
         else [],
         "form": form
         if form is not None
-        else (InviteForm(acting_role=access.role) if access.can("people.invite") else None),
+        else (InviteForm(acting_role=access.role) if may_invite else None),
         "days_valid": settings.INVITATION_DAYS_VALID,
         "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
     }
 
 
 @account_view("people.view")
-def people(request: HttpRequest, access: AccountAccess) -> HttpResponse:
-    context = _people_context(access)
-    if access.can("people.manage"):
-        context["deactivatable"] = {
-            m.user_id
-            for m in context["memberships"]
-            if may_deactivate(request.user, m.user)  # type: ignore[attr-defined]
-        }
-    return render(request, "accounts/people.html", context)
+def people(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
+    return render(request, "accounts/people.html", _people_context(request, access))
 
 
 @require_POST
 @account_view("people.invite")
-def people_invite(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def people_invite(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = InviteForm(request.POST, acting_role=access.role)
     if form.is_valid():
         try:
@@ -78,17 +79,19 @@ def people_invite(request: HttpRequest, access: AccountAccess) -> HttpResponse:
                 f"until {date_format(timezone.localtime(invitation.expires_at), 'j F')}.",
             )
             return redirect("people", access.account.slug)
-    return render(request, "accounts/people.html", _people_context(access, form), status=422)
+    return render(
+        request, "accounts/people.html", _people_context(request, access, form), status=422
+    )
 
 
 @require_POST
 @account_view("people.invite")
-def invitation_resend(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def invitation_resend(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     invitation = get_object_or_404(access.account.invitations, pk=pk)
-    if invitation.role not in INVITABLE_ROLES[access.role]:
-        raise PermissionDenied("Your role may not invite people with that role.")
     try:
-        resend_invitation(invitation, acting_user=request.user)
+        resend_invitation(invitation, acting_user=request.user, acting_role=access.role)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people", access.account.slug)
@@ -98,12 +101,12 @@ def invitation_resend(request: HttpRequest, access: AccountAccess, pk: int) -> H
 
 @require_POST
 @account_view("people.invite")
-def invitation_revoke(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     invitation = get_object_or_404(access.account.invitations, pk=pk)
-    if invitation.role not in INVITABLE_ROLES[access.role]:
-        raise PermissionDenied("Your role may not manage invitations with that role.")
     try:
-        revoke_invitation(invitation, acting_user=request.user)
+        revoke_invitation(invitation, acting_user=request.user, acting_role=access.role)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people", access.account.slug)
@@ -113,12 +116,14 @@ def invitation_revoke(request: HttpRequest, access: AccountAccess, pk: int) -> H
 
 @require_POST
 @account_view("people.manage")
-def membership_role(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def membership_role(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose champion, executive or member.")
-        return render(request, "accounts/people.html", _people_context(access), status=422)
+        return render(request, "accounts/people.html", _people_context(request, access), status=422)
     change_role(membership, role=form.cleaned_data["role"], acting_user=request.user)
     messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
     return redirect("people", access.account.slug)
@@ -126,7 +131,9 @@ def membership_role(request: HttpRequest, access: AccountAccess, pk: int) -> Htt
 
 @require_POST
 @account_view("people.manage")
-def membership_remove(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def membership_remove(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
     remove_membership(membership, acting_user=request.user)
     messages.success(request, f"{membership.user} no longer has access to {access.account}.")
@@ -139,7 +146,9 @@ def _member_user(access: AccountAccess, pk: int) -> User:
 
 @require_POST
 @account_view("people.manage")
-def user_deactivate(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def user_deactivate(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     user = _member_user(access, pk)
     deactivate_user(user, acting_user=request.user, account=access.account)
     messages.success(
@@ -150,7 +159,9 @@ def user_deactivate(request: HttpRequest, access: AccountAccess, pk: int) -> Htt
 
 @require_POST
 @account_view("people.manage")
-def user_reactivate(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def user_reactivate(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     user = _member_user(access, pk)
     reactivate_user(user, acting_user=request.user, account=access.account)
     messages.success(request, f"{user} can log in again.")

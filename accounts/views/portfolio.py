@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ..access import vendor_view
+from ..http import AuthenticatedHttpRequest
 from ..models import Account, Segment, Stage, User, VendorRole
 
 SORTS = {
@@ -50,7 +51,7 @@ def sortable_columns(params: dict[str, str], sort: str) -> list[dict[str, str]]:
 
 
 @vendor_view()
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     accounts = Account.objects.visible_to(user).select_related("owner")
     query = request.GET.get("q", "").strip()[:100]
@@ -85,7 +86,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         ),
         "segments": Segment.choices,
         "stages": Stage.choices,
-        "owners": User.objects.filter(vendor_role=VendorRole.CSM) if user.is_cs_admin else None,  # type: ignore[union-attr]
+        "owners": User.objects.filter(vendor_role=VendorRole.CSM) if user.is_cs_admin else None,
         "totals": Account.objects.visible_to(user).aggregate(
             accounts=Count("id"),
             onboarding=Count("id", filter=Q(stage=Stage.ONBOARDING)),
@@ -100,5 +101,5 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "accounts/portfolio.html#account-table" if request.htmx else "accounts/portfolio.html"
-    )  # type: ignore[attr-defined]
+    )
     return render(request, template, context)

@@ -178,8 +178,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n")
         width = max(len(e) for e, _, _ in logins)
-        for email, role, where in logins:
-            self.stdout.write(f"  {email.ljust(width)}  {role:<26} {where}")
+        for email, label, where in logins:
+            self.stdout.write(f"  {email.ljust(width)}  {label:<26} {where}")
         self.stdout.write("")
 
 
