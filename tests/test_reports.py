@@ -587,10 +587,10 @@ def test_the_batch_preview_says_who_gets_a_wrapped_and_why_not_and_starts_nothin
     assert "3 accounts get a Wrapped" in page
     assert "1 executive gets an e-mail" in page  # Acme's; Initech's opted out; Bluth has none
     assert (
-        "Newco</a>: Its first contract started 1 December 2025, 30 days before the Wrapped ends (60 needed)."
-        in page
+        "Newco</a></th><td>Its first contract started 1 December 2025, 30 days before the "
+        "Wrapped ends (60 needed).</td>" in page
     )
-    assert "Nocon</a>: No contract yet: nothing to sum up." in page
+    assert "Nocon</a></th><td>No contract yet: nothing to sum up.</td>" in page
     assert 'name="accounts" value="3"' in page
     sample = re.search(r'href="(/console/wrapped/preview/sample\.pdf\?[^"]+)"', page)
     assert sample is not None and "Acme" in page  # the first account by name
