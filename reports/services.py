@@ -29,8 +29,9 @@ from portal.formatting import number
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
-from .figures import day_text, fingerprint, review_inputs, wrapped_inputs
+from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
 from .models import BatchItem, Report, Review, WrappedBatch, WrappedNote, stuck_before
+from .rendering import render_html, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -418,6 +419,19 @@ def plan_batch(
         total=eligible.count(),
         skipped=skipped,
     )
+
+
+def sample_wrapped(
+    *, year: int, segment: str, account: Account | None = None
+) -> tuple[Account, bytes]:
+    """One account's Wrapped as the batch would make it (``account``, else the plan's sample),
+    rendered now and stored nowhere: the preview's sample. ``NoReport`` when the batch would
+    make that account none."""
+    plan = plan_batch(year=year, segment=segment)
+    account = account or plan.sample
+    if account is None or not plan.accounts.filter(pk=account.pk).exists():
+        raise NoReport("That account gets no Wrapped in this batch.")
+    return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
 
 
 def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:

@@ -20,10 +20,9 @@ from portal.errors import StaleEdit
 from portal.formatting import number
 
 from .. import services
-from ..figures import NoReport, wrapped_inputs
+from ..figures import NoReport
 from ..forms import BatchForm, ConfirmBatchForm, SampleForm
 from ..models import WrappedBatch
-from ..rendering import render_html, render_pdf
 
 
 def _runs() -> list[tuple[WrappedBatch, services.Progress]]:
@@ -124,17 +123,14 @@ def sample(request: HttpRequest) -> HttpResponse:
     form = SampleForm(request.GET or {"year": timezone.localdate().year})
     if not form.is_valid():
         raise Http404("No such sample.")
-    year, segment = form.cleaned_data["year"], form.cleaned_data["segment"]
-    plan = services.plan_batch(year=year, segment=segment)
-    account = form.cleaned_data["account"] or plan.sample
-    if account is None or not plan.accounts.filter(pk=account.pk).exists():
-        raise Http404("That account gets no Wrapped in this batch.")
+    year = form.cleaned_data["year"]
     try:
-        inputs = wrapped_inputs(account, year)
-    except NoReport as exc:  # pragma: no cover - the year choices are years that happened
+        account, pdf = services.sample_wrapped(
+            year=year, segment=form.cleaned_data["segment"], account=form.cleaned_data["account"]
+        )
+    except NoReport as exc:
         raise Http404(str(exc)) from exc
-    rendered = render_pdf(render_html(inputs))
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{account.slug}-wrapped-{year}-sample.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
