@@ -1287,3 +1287,26 @@ def test_no_page_ends_with_a_heading(year_of_data: World, tmp_path: Path) -> Non
             if last in HEADINGS or (before in HEADINGS and last.startswith(INTROS))
         ]
         assert not stranded, (lines, ends)
+
+
+@needs_poppler
+def test_the_wrapped_closing_line_never_sits_alone_on_a_last_page(
+    year_of_data: World, tmp_path: Path
+) -> None:
+    account = year_of_data.account
+    note = WrappedNote.objects.create(account=account, year=YEAR, body="", author=year_of_data.csm)
+    for lines in range(0, 24, 2):
+        note.body = "\n\n".join(f"Line {n} of the note." for n in range(lines))
+        note.save()
+        pdf = render_pdf(render_html(wrapped_inputs(account, YEAR, today=date(2026, 3, 1)))).pdf
+        path = tmp_path / "closing.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        last = [
+            line.strip()
+            for line in text.split("\f")[-2].splitlines()
+            if line.strip() and not re.match(r"^(Page \d+ of \d+|Acme · )", line.strip())
+        ]
+        assert len(last) > 1, (lines, last)  # more than "Thank you for a great year…"
