@@ -51,7 +51,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -287,9 +288,10 @@ def peak_memory(doc: Doc, runs: int) -> dict[str, float]:
 def make_accounts(count: int) -> list[int]:
     """``count`` accounts (SMB, acme's CSM), each with acme's usage roll-ups scaled; ids."""
     from django.db import transaction
+    from django.utils import timezone
 
     from accounts.models import Account, Segment, Stage
-    from insights.models import FeatureUsageDay, UsageDay
+    from insights.models import Contract, FeatureUsageDay, UsageDay
 
     acme = Account.objects.get(slug=ACCOUNT)
     days = list(UsageDay.objects.filter(account=acme))
@@ -335,6 +337,19 @@ def make_accounts(count: int) -> list[int]:
                 )
                 for f in features
             )
+        # A contract from well before the year's end: a batch skips accounts without one.
+        start = date(timezone.localdate().year - 1, 1, 1)
+        Contract.objects.bulk_create(
+            Contract(
+                account=account,
+                external_id=f"{SLUG_PREFIX}-{account.pk}",
+                starts_on=start,
+                ends_on=start + timedelta(days=3 * 365),
+                recurring_value=Decimal(36_000),
+                term_months=36,
+            )
+            for account in accounts
+        )
     return [a.pk for a in accounts]
 
 
@@ -390,13 +405,13 @@ def pool_worker(index: int, warm_slug: str, year: int, todo: Any, results: Any, 
         from accounts.models import Account
         from reports.services import request_wrapped
 
-        request_wrapped(Account.objects.get(slug=warm_slug), year, user=None)  # warm-up
+        request_wrapped(Account.objects.get(slug=warm_slug), year, acting_user=None)  # warm-up
         results.put(("ready", index, None))
         go.wait()
         made = 0
         started = time.perf_counter()
         while (account_id := todo.get()) is not None:
-            request_wrapped(Account.objects.get(pk=account_id), year, user=None)
+            request_wrapped(Account.objects.get(pk=account_id), year, acting_user=None)
             made += 1
         seconds = time.perf_counter() - started
         peak = peak_rss_kib()
@@ -605,7 +620,7 @@ def batch_with_celery(
     with celery_workers(url, log_dir) as processes, use_broker(url):
         # Warm-up: a Wrapped for each of the other demo accounts, one for each worker.
         warm = [
-            request_wrapped(Account.objects.get(slug=slug), year, user=None)[0].pk
+            request_wrapped(Account.objects.get(slug=slug), year, acting_user=None)[0].pk
             for slug in warm_slugs
         ]
 
@@ -617,7 +632,9 @@ def batch_with_celery(
 
         wait_for(warmed, 120, "the warm-up Wrapped")
         started = time.perf_counter()
-        batch = start_batch(year=year, segment=Segment.SMB, email_executives=False, user=admin)
+        batch = start_batch(
+            year=year, segment=Segment.SMB, email_executives=False, acting_user=admin
+        )
         if batch.total != len(account_ids):
             raise BenchError(f"the batch has {batch.total} accounts, not {len(account_ids)}")
         wait_for(lambda: progress(batch).done, BATCH_TIMEOUT, "the batch")

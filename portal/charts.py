@@ -11,18 +11,108 @@ the numbers all get them.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
+
+from portal.formatting import number
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 40
 INK, MUTED, LINE, POSITIVE, NEGATIVE = "#344054", "#596273", "#e4e7ec", "#2457d6", "#b42318"
+LABEL_SIZE = 11  # px, the axis labels and values
+GAP = 6.0  # px kept between two labels, and between a label and the chart's edge
+# Labels are measured with the font the PDFs print (DejaVu Sans, shipped in static/fonts): a
+# wide font, so a label that fits here fits in the narrower sans-serif fonts of a browser too.
+FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "DejaVuSans.ttf"
+ELLIPSIS = "\u2026"
 
 _ids = itertools.count(1)
+
+
+@functools.lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, float], float] | None:
+    """Each character's advance width in ems, and the width of one the font lacks; None
+    without the font. Read once, the file closed after."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(FONT) as font:
+            units = float(font["head"].unitsPerEm)
+            metrics = font["hmtx"].metrics
+            widths = {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
+            return widths, metrics[".notdef"][0] / units
+    except (OSError, KeyError):  # pragma: no cover - the font ships with the project
+        return None
+
+
+def text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """How wide ``text`` is drawn at ``size`` px, in the chart's units."""
+    advances = _advances()
+    if advances is None:  # pragma: no cover
+        return len(text) * size * 0.65
+    widths, missing = advances
+    return sum(widths.get(ord(c), missing) for c in text) * size
+
+
+def fit(text: str, room: float, size: float = LABEL_SIZE) -> str:
+    """``text`` if it fits in ``room`` px, else cut short with an ellipsis ("Scheduled ex…")."""
+    if text_width(text, size) <= room:
+        return text
+    for end in range(len(text) - 1, 0, -1):
+        short = text[:end].rstrip() + ELLIPSIS
+        if text_width(short, size) <= room:
+            return short
+    return text[:1] + ELLIPSIS
+
+
+def _number(value: float, decimals: int) -> str:
+    return number(value, decimals) or ""
+
+
+def _left_margin(ticks: Sequence[float]) -> float:
+    """Room on the left for the widest value along the axis (1,250,000 needs more than 100)."""
+    widest = max((text_width(_number(t, 0)) for t in ticks), default=0.0)
+    return max(float(LEFT), widest + 2 * GAP)
+
+
+def _axis_labels(
+    labels: Sequence[tuple[int, float, str]], room: float, *, keep_last: bool = False
+) -> list[str]:
+    """The labels under the chart, each ``(index, x, text)``: cut short to ``room`` px when
+    longer, moved inside the chart at its edges (never clipped: "28 Sep", not "28 Se"), and
+    left out where one would overlap its neighbour (with ``keep_last``, the last one stays)."""
+    placed: list[tuple[float, float, float, str, str]] = []
+    for _, x, label in labels:
+        shown = fit(label, max(room, 0.0))
+        half = text_width(shown) / 2
+        centre = min(max(x, half + GAP / 2), WIDTH - half - GAP / 2)
+        placed.append((centre - half, centre + half, centre, shown, label))
+    kept: list[tuple[float, float, float, str, str]] = []
+    order = reversed(placed) if keep_last else iter(placed)
+    for item in order:
+        if kept and (item[1] + GAP > kept[-1][0] if keep_last else item[0] < kept[-1][1] + GAP):
+            continue
+        kept.append(item)
+    return [
+        _svg(
+            '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}{}</text>',
+            centre,
+            HEIGHT - BOTTOM + 18,
+            LABEL_SIZE,
+            MUTED,
+            shown,
+            format_html("<title>{}</title>", label) if shown != label else "",
+        )
+        for _, _, centre, shown, label in sorted(kept, key=lambda item: item[2])
+    ]
 
 
 @dataclass(frozen=True)
@@ -36,7 +126,7 @@ class Chart:
 def _format(value: float | None, decimals: int) -> str:
     if value is None:
         return "no responses"
-    return f"{value:.{decimals}f}"
+    return _number(value, decimals)
 
 
 def _svg(fragment: str, *args: object) -> str:
@@ -61,23 +151,24 @@ def _ticks(y_min: float, y_max: float) -> list[float]:
     return [float(first + i * step) for i in range(int((y_max - first) // step) + 1)]
 
 
-def _grid(y_min: float, y_max: float, y: Callable[[float], float]) -> list[str]:
+def _grid(ticks: Sequence[float], y: Callable[[float], float], left: float) -> list[str]:
     """Horizontal grid lines with their values along the left axis."""
     return [
         _svg(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-            '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
-            LEFT,
+            '<text x="{}" y="{}" text-anchor="end" font-size="{}" fill="{}">{}</text>',
+            left,
             WIDTH - RIGHT,
             y(tick),
             y(tick),
             LINE,
-            LEFT - 6,
+            left - GAP,
             y(tick) + 4,
+            LABEL_SIZE,
             MUTED,
-            f"{tick:,.0f}" if tick.is_integer() else f"{tick:g}",
+            _number(tick, 0),
         )
-        for tick in _ticks(y_min, y_max)
+        for tick in ticks
     ]
 
 
@@ -94,20 +185,24 @@ def bar_chart(
     """Bars from a baseline (zero, or ``y_min`` when the scale starts above zero); a point
     with no value leaves a gap marked "-". Negative bars are drawn in the warning colour."""
     uid = f"chart-{next(_ids)}"
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    ticks = _ticks(y_min, y_max)
+    left = _left_margin(ticks)
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
         clamped = min(max(value, y_min), y_max)
         return TOP + plot_h * (y_max - clamped) / (y_max - y_min)
 
     baseline = y(0.0 if y_min < 0 < y_max else y_min)
-    parts: list[str] = _grid(y_min, y_max, y)
+    parts: list[str] = _grid(ticks, y, left)
     n = max(len(points), 1)
     slot = plot_w / n
     bar_w = max(4.0, min(48.0, slot * 0.6))
-    label_every = max(1, -(-n // 12))  # at most 12 labels along the axis
+    # Every bar names a category: at most 12 labels, each cut short to its share of the axis.
+    label_every = max(1, math.ceil(n / 12))
+    labels: list[tuple[int, float, str]] = []
     for i, (label, value) in enumerate(points):
-        cx = LEFT + slot * i + slot / 2
+        cx = left + slot * i + slot / 2
         if value is None:
             parts.append(
                 _svg(
@@ -132,29 +227,25 @@ def bar_chart(
                     _format(value, decimals),
                 )
             )
-            parts.append(
-                _svg(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                    cx,
-                    (top - 5) if value >= 0 or y_min >= 0 else (bottom + 13),
-                    INK,
-                    _format(value, decimals),
+            shown = _format(value, decimals)
+            if text_width(shown) <= slot - 2:  # else the tooltip and the table give it
+                parts.append(
+                    _svg(
+                        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
+                        cx,
+                        (top - 5) if value >= 0 or y_min >= 0 else (bottom + 13),
+                        LABEL_SIZE,
+                        INK,
+                        shown,
+                    )
                 )
-            )
         if i % label_every == 0:
-            parts.append(
-                _svg(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                    cx,
-                    HEIGHT - BOTTOM + 18,
-                    MUTED,
-                    label,
-                )
-            )
+            labels.append((i, cx, label))
+    parts.extend(_axis_labels(labels, slot * label_every - GAP))
     parts.append(
         _svg(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
-            LEFT,
+            left,
             WIDTH - RIGHT,
             baseline,
             baseline,
@@ -168,7 +259,9 @@ def bar_chart(
         )
         gaps = len(points) - len(described)
         if gaps:
-            summary += f". {gaps} period{'s' if gaps != 1 else ''} with no responses."
+            summary += ". " + ngettext(
+                "%(count)s period with no responses.", "%(count)s periods with no responses.", gaps
+            ) % {"count": number(gaps)}
     else:
         summary = f"{title}: no responses in this period."
     rows = [
@@ -176,7 +269,10 @@ def bar_chart(
             label,
             _format(value, decimals)
             + (
-                f" ({counts[i]} response{'s' if counts[i] != 1 else ''})"
+                " ("
+                + ngettext("%(count)s response", "%(count)s responses", counts[i])
+                % {"count": number(counts[i])}
+                + ")"
                 if counts and value is not None
                 else ""
             ),
@@ -215,23 +311,33 @@ def line_chart(
     uid = f"chart-{next(_ids)}"
     values = [v for _, v in points if v is not None]
     top_value = y_max if y_max is not None else max([*values, 1.0]) * 1.15
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    ticks = _ticks(y_min, top_value)
+    left = _left_margin(ticks)
+    # The last point sits far enough from the right edge for its label to fit under it.
+    last_label = text_width(points[-1][0]) if points else 0.0
+    right = max(float(RIGHT), last_label / 2 + GAP / 2)
+    plot_w, plot_h = WIDTH - left - right, HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
         clamped = min(max(value, y_min), top_value)
         return TOP + plot_h * (top_value - clamped) / ((top_value - y_min) or 1.0)
 
     def fmt(value: float | None) -> str:
-        return empty if value is None else f"{value:.{decimals}f}{unit}"
+        return empty if value is None else f"{_number(value, decimals)}{unit}"
 
-    parts: list[str] = _grid(y_min, top_value, y)
+    parts: list[str] = _grid(ticks, y, left)
     n = max(len(points), 1)
     step = plot_w / max(n - 1, 1)
-    label_every = max(1, -(-n // 8))
+    # Dates along the axis: at most 8, and further apart when the widest would not fit.
+    widest = max((text_width(label) for label, _ in points), default=0.0)
+    label_every = max(1, math.ceil(n / 8))
+    while label_every < n - 1 and step * label_every - GAP < widest:
+        label_every += 1
+    labels: list[tuple[int, float, str]] = []
     segment: list[str] = []
     segments: list[list[str]] = []
     for i, (label, value) in enumerate(points):
-        x = LEFT + step * i if n > 1 else LEFT + plot_w / 2
+        x = left + step * i if n > 1 else left + plot_w / 2
         if value is None:
             if segment:
                 segments.append(segment)
@@ -244,14 +350,11 @@ def line_chart(
                     x, y(value), color, label, fmt(value),
                 )
             )  # fmt: skip
-        last_is_clear = i == n - 1 and (n - 1) % label_every >= label_every / 2
-        if i % label_every == 0 or last_is_clear:
-            parts.append(
-                _svg(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                    x, HEIGHT - BOTTOM + 18, MUTED, label,
-                )
-            )  # fmt: skip
+        if i % label_every == 0 or i == n - 1:
+            labels.append((i, x, label))
+    # The last date always shows (where the trend ends); one too close before it gives way.
+    room = step * label_every - GAP if n > 1 else plot_w
+    parts.extend(_axis_labels(labels, room, keep_last=True))
     if segment:
         segments.append(segment)
     for points_attr in segments:
@@ -265,7 +368,11 @@ def line_chart(
         first = next(v for _, v in points if v is not None)
         last = values[-1]
         summary = (
-            f"{title}: from {fmt(first)} to {fmt(last)} over {len(points)} periods; "
+            f"{title}: from {fmt(first)} to {fmt(last)} over "
+            + ngettext("%(count)s period", "%(count)s periods", len(points))
+            % {"count": number(len(points))}
+            + "; "
+            f"lowest {fmt(min(values))}, highest {fmt(max(values))}."
             f"lowest {fmt(min(values))}, highest {fmt(max(values))}."
         )
     else:

@@ -351,5 +351,8 @@ LOGGING = {
 
 # PDFs: a render taking longer than this is stopped and marked failed with the reason.
 REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT_SECONDS", default=90)
+# A Wrapped batch skips accounts whose first contract started fewer days than this before the
+# Wrapped's end (and accounts with no contract): they have nothing to sum up yet.
+WRAPPED_MIN_CONTRACT_DAYS = env.int("WRAPPED_MIN_CONTRACT_DAYS", default=60)
 # Workers start afresh after this much memory (KiB), so rendering cannot make them grow.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)

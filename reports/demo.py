@@ -47,7 +47,7 @@ def ensure_demo_reviews() -> int:
         },
     )
     if new:
-        request_review(last, user=account.owner)
+        request_review(last, acting_user=account.owner)
         created += 1
     _, new = Review.objects.get_or_create(
         account=account,
@@ -71,5 +71,5 @@ def ensure_demo_reviews() -> int:
         },
     )
     if new_note:
-        request_wrapped(account, today.year, user=account.owner)
+        request_wrapped(account, today.year, acting_user=account.owner)
     return created + new_note

@@ -17,10 +17,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from babel.numbers import get_currency_symbol, list_currencies
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Account
 from insights.figures.health import PARTS, pulled_down
@@ -34,6 +36,8 @@ from insights.models import (
     UsageEvent,
 )
 from onboarding.models import Checklist
+from portal import formatting
+from portal.formatting import number, percent, signed
 from successplans.models import (
     KPI,
     ActionItem,
@@ -50,7 +54,7 @@ from surveys.models import Response
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.11.11"
+TEMPLATE_VERSION = "2026.12.06"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -65,38 +69,58 @@ def fingerprint(inputs: dict[str, Any]) -> str:
     return hashlib.sha256(f"{TEMPLATE_VERSION}\n{payload}".encode()).hexdigest()
 
 
-# Formatting, done once, where a figure becomes text ------------------------------------------
+# Formatting: every figure becomes text through portal.formatting, as on the pages -------------
 
 
-def whole(value: float | Decimal | int | None) -> str | None:
+def actions(count: int) -> str:
+    """ "1 action", "2,588 actions"."""
+    return ngettext("%(count)s action", "%(count)s actions", count) % {"count": number(count)}
+
+
+def _currency_of(unit: str) -> str | None:
+    """The currency a KPI is counted in, when its unit names one ("EUR", "usd", "€")."""
+    text = unit.strip()
+    if text.upper() in list_currencies():
+        return text.upper()
+    if text and text == get_currency_symbol(settings.CURRENCY, locale=formatting.locale()):
+        return str(settings.CURRENCY)
+    return None
+
+
+def _places(value: Decimal) -> int:
+    """The decimals a stored figure needs (at most two): 12.50 -> 1, 198000.00 -> 0."""
+    exact = formatting.rounded(value, 2).normalize()
+    return max(0, min(2, -int(exact.as_tuple().exponent)))
+
+
+def measure(value: Decimal | None, unit: str) -> str | None:
+    """A KPI's figure with its unit: money with its currency ("€198,000", the baseline "€0"),
+    "45%", "30 hours"; trailing zeros dropped ("12.5 hours", never "0.00")."""
     if value is None:
         return None
-    return f"{Decimal(value).quantize(Decimal(1)):,}"
+    currency = _currency_of(unit)
+    if currency is not None:
+        return formatting.money(value, 2 if _places(value) else 0, currency=currency)
+    if unit.strip() == "%":
+        return formatting.percent(value, _places(value))
+    text = number(value, 2, trim=True)
+    return f"{text} {unit.strip()}".strip()
 
 
-def decimal(value: float | Decimal | None, places: int = 1) -> str | None:
-    if value is None:
-        return None
-    step = Decimal(1).scaleb(-places)
-    text = f"{Decimal(value).quantize(step):,}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def measure_change(delta: Decimal, unit: str) -> str:
+    """How far a KPI moved, with its sign: "+€12,000", "-2.5" (with a real minus) (the unit is beside the figures)."""
+    currency = _currency_of(unit)
+    text = formatting.signed(delta, _places(delta)) or "0"
+    if currency is None:
+        return text
+    amount = formatting.money(abs(delta), 2 if _places(delta) else 0, currency=currency) or ""
+    return f"{text[0]}{amount}" if text[0] in ("+", formatting.MINUS) else amount
 
 
-def percent(value: float | Decimal | None, places: int = 0) -> str | None:
-    """``value`` is already a percentage (0..100)."""
-    text = decimal(value, places)
-    return None if text is None else f"{text}%"
-
-
-def signed(value: float | Decimal | int | None, suffix: str = "") -> str | None:
-    if value is None:
-        return None
-    text = decimal(abs(Decimal(value)), 1) or "0"
-    if Decimal(value) > 0:
-        return f"+{text}{suffix}"
-    if Decimal(value) < 0:
-        return f"−{text}{suffix}"
-    return f"±0{suffix}"
+def decimal(value: Decimal | float | None, places: int = 1) -> str | None:
+    """Only the success-plan section still calls this (its ``_number``); it goes when that
+    section is rewritten to call :func:`measure`. A plain alias of portal.formatting."""
+    return number(value, places, trim=True)
 
 
 def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | None:
@@ -181,7 +205,7 @@ def _top_features(account: Account, start: date, end: date, limit: int = 5) -> l
         .annotate(events=Sum("events"))
         .order_by("-events", "feature")[:limit]
     )
-    return [{"feature": r["feature"], "events": whole(r["events"])} for r in rows]
+    return [{"feature": r["feature"], "actions": actions(r["events"])} for r in rows]
 
 
 def _adoption(account: Account, day: date, limit: int = 8) -> list[dict]:
@@ -190,7 +214,7 @@ def _adoption(account: Account, day: date, limit: int = 8) -> list[dict]:
             "feature": f.feature,
             "users": f.users,
             "share": float(f.adoption * 100) if f.adoption is not None else None,
-            "share_text": percent(f.adoption * 100) if f.adoption is not None else None,
+            "share_text": formatting.rate(f.adoption),
         }
         for f in feature_adoption(account, day)[:limit]
     ]
@@ -213,16 +237,16 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
     assert last is not None
     year_before = latest_activity(account, a_year_before(last.day), within=7)
     busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
-    change = growth(last.monthly_active_users, year_before and year_before.mau)
+    change = growth(last.monthly_active_users, year_before.mau if year_before else None)
     return {
-        "mau": whole(last.monthly_active_users),
+        "mau": number(last.monthly_active_users),
         "mau_day": day_text(last.day),
-        "mau_year_before": f"{whole(year_before.mau)} a year earlier" if year_before else None,
-        "growth": signed(change, "%") if change is not None else None,
-        "peak_mau": whole(max(r["mau"] for r in monthly.values())),
-        "events": whole(sum(r["events"] for r in monthly.values())),
+        "mau_year_before": f"{number(year_before.mau)} a year earlier" if year_before else None,
+        "growth": signed(change, suffix="%"),
+        "peak_mau": number(max(r["mau"] for r in monthly.values())),
+        "events": number(sum(r["events"] for r in monthly.values())),
         "busiest_month": f"{busiest['month']:%B}",
-        "busiest_events": f"{whole(busiest['events'])} actions",
+        "busiest_events": actions(busiest["events"]),
         "features": _top_features(account, start, end),
         "months": [
             {
@@ -250,7 +274,13 @@ def most_active_people(account: Account, start: date, end: date, limit: int = 5)
         )
     }
     people = [
-        {"name": names[r["user_key"]], "events": whole(r["events"]), "days": r["days"]}
+        {
+            "name": names[r["user_key"]],
+            "activity": ngettext(
+                "%(actions)s on %(count)s day", "%(actions)s on %(count)s days", r["days"]
+            )
+            % {"actions": actions(r["events"]), "count": number(r["days"])},
+        }
         for r in rows
         if names.get(r["user_key"])
     ]
@@ -265,13 +295,13 @@ def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | N
     weeks = weekly_trend(account, start, end)
     return {
         "day": day_text(now.day),
-        "dau": whole(now.dau),
-        "wau": whole(now.wau),
-        "mau": whole(now.mau),
+        "dau": number(now.dau),
+        "wau": number(now.wau),
+        "mau": number(now.mau),
         "mau_value": now.mau,
-        "stickiness": percent(now.stickiness * 100) if now.stickiness is not None else None,
-        "seats": whole(now.licensed_seats) if now.licensed_seats else None,
-        "seat_use": percent(now.seat_use * 100) if now.seat_use is not None else None,
+        "stickiness": formatting.rate(now.stickiness),
+        "seats": number(now.licensed_seats) if now.licensed_seats else None,
+        "seat_use": formatting.rate(now.seat_use),
         "weeks": [{"label": f"{w.week:%-d %b}", "wau": w.wau, "mau": w.mau} for w in weeks],
         "adoption": _adoption(account, now.day),
     }
@@ -461,7 +491,7 @@ def surveys(account: Account, start: date, end: date) -> dict[str, Any] | None:
         if summary.csat.responses
         else None,
         "ces": {
-            "score": decimal(summary.ces.score, 1),
+            "score": number(summary.ces.score, 1),
             "easy": percent(summary.ces.easy_percent),
             "n": summary.ces.responses,
             "note": f"{percent(summary.ces.easy_percent)} found it easy, "
@@ -473,7 +503,9 @@ def surveys(account: Account, start: date, end: date) -> dict[str, Any] | None:
 
 
 def _answers(count: int) -> str:
-    return f"from {count} answer{'s' if count != 1 else ''}"
+    return ngettext("from %(count)s answer", "from %(count)s answers", count) % {
+        "count": number(count)
+    }
 
 
 def _days(count: int) -> str:
@@ -590,8 +622,8 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
         rows.append(
             {
                 "what": "Health score",
-                "before": str(old.score),
-                "now": str(new.score),
+                "before": number(old.score),
+                "now": number(new.score),
                 "change": signed(new.score - old.score),
                 "direction": _direction(new.score - old.score),
             }
@@ -603,8 +635,8 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
         rows.append(
             {
                 "what": "Monthly active users",
-                "before": whole(old_usage.mau),
-                "now": whole(new_usage.mau),
+                "before": number(old_usage.mau),
+                "now": number(new_usage.mau),
                 "change": signed(delta),
                 "direction": _direction(delta),
             }
@@ -614,14 +646,14 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
     then, current = _kpi_values_at(kpis, before), _kpi_values_at(kpis, now)
     for kpi in kpis:
         if kpi.pk in then and kpi.pk in current:
-            delta = current[kpi.pk] - then[kpi.pk]
-            towards = delta * (1 if kpi.target > kpi.baseline else -1)
+            moved = current[kpi.pk] - then[kpi.pk]
+            towards = moved * (1 if kpi.target > kpi.baseline else -1)
             rows.append(
                 {
                     "what": kpi.name,
-                    "before": _number(then[kpi.pk], kpi.unit),
-                    "now": _number(current[kpi.pk], kpi.unit),
-                    "change": signed(delta),
+                    "before": measure(then[kpi.pk], kpi.unit),
+                    "now": measure(current[kpi.pk], kpi.unit),
+                    "change": measure_change(moved, kpi.unit),
                     "direction": _direction(towards),
                 }
             )

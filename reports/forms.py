@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Segment
+from accounts.models import Account, Segment
 
 from .figures import EARLIEST_YEAR
 from .models import Review, WrappedNote, quarter_of
@@ -96,4 +97,41 @@ class BatchForm(forms.Form):
         required=False,
         label="E-mail each account's executives a link when their Wrapped is ready",
         help_text="Executives who turned off report e-mails are left out.",
+    )
+
+    def query(self) -> str:
+        """The choices as a query string, for the preview's and the sample's links."""
+        data = self.cleaned_data
+        params = {"year": data["year"], "segment": data["segment"]}
+        if data["email_executives"]:
+            params["email_executives"] = "on"
+        return urlencode(params)
+
+
+class ConfirmBatchForm(BatchForm):
+    """The preview's "Start" button: the same choices, and how many accounts it showed."""
+
+    accounts = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Check the preview first, and start the batch from there.",
+            "invalid": "Check the preview first, and start the batch from there.",
+            "min_value": "Check the preview first, and start the batch from there.",
+        },
+    )
+
+
+class SampleForm(forms.Form):
+    """Which account's Wrapped the preview renders as a sample (the first one that gets a
+    Wrapped when none is named)."""
+
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+    segment = forms.ChoiceField(choices=[("", "Every account"), *Segment.choices], required=False)
+    account = forms.ModelChoiceField(queryset=Account.objects.all(), required=False)
+
+
+class PublishForm(forms.Form):
+    publish = forms.TypedChoiceField(
+        choices=[("1", "Publish"), ("0", "Unpublish")], coerce=lambda value: value == "1"
     )

@@ -206,6 +206,11 @@ class WrappedBatch(models.Model):
     )
     email_executives = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)
+    # Accounts whose first contract started on or before this day get a Wrapped; the others
+    # are listed in ``skipped`` ({"account": id, "name": ..., "reason": ...}) with the reason.
+    # Empty for batches made before the rule: every account of the segment.
+    contract_cutoff = models.DateField(null=True, blank=True)
+    skipped = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.activity import record
+from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import delivery_for
+from portal.errors import StaleEdit
+from portal.formatting import number
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
-from .figures import fingerprint, review_inputs, wrapped_inputs
-from .models import BatchItem, Report, Review, WrappedBatch, stuck_before
+from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
+from .models import BatchItem, Report, Review, WrappedBatch, WrappedNote, stuck_before
+from .rendering import render_html, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +41,24 @@ BATCH_SLICE = 100
 
 
 def request_wrapped(
-    account: Account, year: int, *, user: User | None, today: Any = None
+    account: Account, year: int, *, acting_user: User | None, today: Any = None
 ) -> tuple[Report, bool]:
     """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
     year that cannot have one."""
     inputs = wrapped_inputs(account, year, today=today)
     document = f"wrapped-{year}"
     return _request(
-        account, Report.Kind.WRAPPED, document, inputs, user=user, shared=True, year=year
+        account, Report.Kind.WRAPPED, document, inputs, user=acting_user, shared=True, year=year
     )
 
 
-def request_review(review: Review, *, user: User | None) -> tuple[Report, bool]:
+def request_review(review: Review, *, acting_user: User | None) -> tuple[Report, bool]:
     return _request(
         review.account,
         Report.Kind.REVIEW,
         review.document,
         review_inputs(review),
-        user=user,
+        user=acting_user,
         shared=review.published_at is not None,
         review=review,
     )
@@ -83,7 +87,7 @@ def _request(
                 Report.objects.filter(pk=latest.pk).update(shared=True)
             if latest.status == Report.Status.READY and not _file_exists(latest):
                 Report.objects.filter(pk=latest.pk).update(status=Report.Status.FAILED)
-            retry(latest, user=user)  # when failed or stuck; otherwise nothing
+            retry(latest, acting_user=user)  # when failed or stuck; otherwise nothing
             latest.refresh_from_db()
             return latest, False
         try:
@@ -114,7 +118,7 @@ def _file_exists(report: Report) -> bool:
         return False
 
 
-def retry(report: Report, *, user: User | None) -> bool:
+def retry(report: Report, *, acting_user: User | None) -> bool:
     """Queue a version again when it failed or its worker was lost; False otherwise."""
     retriable = Q(status=Report.Status.FAILED) | Q(
         status=Report.Status.RENDERING, started_at__lt=stuck_before()
@@ -125,7 +129,7 @@ def retry(report: Report, *, user: User | None) -> bool:
         )
         if queued:
             enqueue("reports.render_report", report_id=report.pk)
-            record("retried the PDF of", actor=user, account=report.account, target=report)
+            record("retried the PDF of", actor=acting_user, account=report.account, target=report)
     return bool(queued)
 
 
@@ -146,6 +150,103 @@ def claim(report_id: int) -> bool:
             status=Report.Status.RENDERING, started_at=now, attempts=F("attempts") + 1
         )
     )
+
+
+# Reviews, notes and downloads ------------------------------------------------------------------
+
+REVIEW_FIELDS = [
+    "title",
+    "kind",
+    "period_start",
+    "period_end",
+    "summary",
+    "risks",
+    "recommendations",
+]
+
+
+def create_review(account: Account, *, acting_user: User, **fields: Any) -> Review:
+    """A new draft review of ``account`` (``fields``: the form's title, kind, period, texts)."""
+    with transaction.atomic():
+        review = Review.objects.create(account=account, created_by=acting_user, **fields)
+        record("started the review", actor=acting_user, account=account, target=review)
+    return review
+
+
+def edit_review(review: Review, *, acting_user: User, **fields: Any) -> Review:
+    """Save ``fields`` on the review, with what they were before in the activity log (read
+    from the database: a form may already have changed the object it was given)."""
+    review = Review.objects.select_related("account").get(pk=review.pk)
+    before = snapshot(review, REVIEW_FIELDS)
+    for name, value in fields.items():
+        setattr(review, name, value)
+    with transaction.atomic():
+        review.save(update_fields=[*fields, "updated_at"])
+        record(
+            "edited the review",
+            actor=acting_user,
+            account=review.account,
+            target=review,
+            before=before,
+            after=snapshot(review, REVIEW_FIELDS),
+        )
+    return review
+
+
+def publish_review(review: Review, *, acting_user: User) -> bool:
+    """Share the review with the account: its PDF is made (or the same one given back), and
+    each executive and champion who wants report e-mails gets one, after commit. False when it
+    was already published (a double click publishes, and e-mails, once)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not Review.objects.filter(pk=review.pk, published_at__isnull=True).update(
+            published_at=now, updated_at=now
+        ):
+            return False
+        review.published_at = now
+        request_review(review, acting_user=acting_user)
+        record("published the review", actor=acting_user, account=review.account, target=review)
+        for user_id in _want_reports(review_readers(review)).values_list("pk", flat=True):
+            enqueue(
+                "reports.email_review_ready",
+                review_id=review.pk,
+                user_id=user_id,
+                published_at=now.isoformat(),
+            )
+    return True
+
+
+def unpublish_review(review: Review, *, acting_user: User) -> bool:
+    """Take the review back from the customer; False when it was not published."""
+    with transaction.atomic():
+        if not Review.objects.filter(pk=review.pk, published_at__isnull=False).update(
+            published_at=None, updated_at=timezone.now()
+        ):
+            return False
+        review.published_at = None
+        record("unpublished the review", actor=acting_user, account=review.account, target=review)
+    return True
+
+
+def save_wrapped_note(account: Account, year: int, body: str, *, acting_user: User) -> WrappedNote:
+    with transaction.atomic():
+        # update_or_create: two people saving at once both land, the later one wins.
+        note, _ = WrappedNote.objects.update_or_create(
+            account=account, year=year, defaults={"body": body, "author": acting_user}
+        )
+        record(
+            "wrote the Wrapped note for",
+            actor=acting_user,
+            account=account,
+            target=account,
+            after={"year": year},
+            internal=True,
+        )
+    return note
+
+
+def record_download(report: Report, *, acting_user: User) -> None:
+    record("downloaded", actor=acting_user, account=report.account, target=report)
 
 
 # Who sees what -------------------------------------------------------------------------------
@@ -219,27 +320,173 @@ def archive(account: Account, *, customer: bool, changes: bool = True) -> list[D
     latest = {d.latest.pk: d for d in documents.values() if d.review and d.latest}
     if changes and latest:
         rows = Report.objects.filter(pk__in=latest).values_list("pk", "inputs__changes")
-        for pk, changes in rows:
-            latest[pk].changes = changes
+        for pk, moved in rows:
+            latest[pk].changes = moved
     return sorted(documents.values(), key=lambda d: (d.sort_date, d.key), reverse=True)
 
 
 # Batches -------------------------------------------------------------------------------------
 
 
-def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:
+@dataclass(frozen=True)
+class Skipped:
+    """An account a batch leaves out, and why, in words for the CS admin."""
+
+    account: int
+    slug: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What a batch would do, worked out before it starts (the CS admin's preview)."""
+
+    year: int
+    segment: str
+    email_executives: bool
+    ends: date  # the Wrapped's last day: 31 December, or today for the year under way
+    cutoff: date  # a first contract on or before this day gets a Wrapped
+    accounts: QuerySet[Account]  # those that get one
+    total: int
+    skipped: list[Skipped]
+
+    @property
+    def sample(self) -> Account | None:
+        """The account whose Wrapped the preview renders as a sample: the first by name."""
+        return self.accounts.order_by("name", "pk").first()
+
+    def executives(self) -> int:
+        """How many executives the batch would e-mail (those who turned it off left out)."""
+        if not self.email_executives:
+            return 0
+        executives = User.objects.filter(
+            is_active=True,
+            memberships__role=CustomerRole.EXECUTIVE,
+            memberships__account__in=self.accounts.values("pk"),
+        )
+        return _want_reports(executives).distinct().count()
+
+
+def _with_first_contract(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.annotate(first_contract=Min("contracts__starts_on"))
+
+
+def _segment(segment: str) -> QuerySet[Account]:
     accounts = Account.objects.order_by("pk")
-    return accounts.filter(segment=batch.segment) if batch.segment else accounts
+    return accounts.filter(segment=segment) if segment else accounts
 
 
-def start_batch(*, year: int, segment: str, email_executives: bool, user: User) -> WrappedBatch:
+def _skip_reason(first_contract: date | None, ends: date, cutoff: date) -> str:
+    if first_contract is None:
+        return "No contract yet: nothing to sum up."
+    if first_contract > ends:
+        return f"Its first contract starts {day_text(first_contract)}, after the Wrapped ends."
+    days = (ends - first_contract).days
+    needed = (ends - cutoff).days
+    return ngettext(
+        "Its first contract started %(start)s, %(days)s day before the Wrapped ends "
+        "(%(needed)s needed).",
+        "Its first contract started %(start)s, %(days)s days before the Wrapped ends "
+        "(%(needed)s needed).",
+        days,
+    ) % {"start": day_text(first_contract), "days": number(days), "needed": number(needed)}
+
+
+def plan_batch(
+    *, year: int, segment: str, email_executives: bool = False, today: date | None = None
+) -> BatchPlan:
+    """Which accounts of ``segment`` (empty: all) get a ``year`` Wrapped, which are skipped and
+    why: an account needs a first contract that started ``WRAPPED_MIN_CONTRACT_DAYS`` before
+    the Wrapped's last day, so a customer signed last week gets no Wrapped with nothing in it."""
+    today = today or timezone.localdate()
+    ends = min(date(year, 12, 31), today)
+    cutoff = ends - timedelta(days=settings.WRAPPED_MIN_CONTRACT_DAYS)
+    accounts = _with_first_contract(_segment(segment))
+    eligible = accounts.filter(first_contract__lte=cutoff)  # type: ignore[misc]
+    left_out = accounts.filter(Q(first_contract__gt=cutoff) | Q(first_contract__isnull=True))
+    skipped = [
+        Skipped(a.pk, a.slug, a.name, _skip_reason(a.first_contract, ends, cutoff))  # type: ignore[attr-defined]
+        for a in left_out.order_by("name", "pk")
+    ]
+    return BatchPlan(
+        year=year,
+        segment=segment,
+        email_executives=email_executives,
+        ends=ends,
+        cutoff=cutoff,
+        accounts=eligible,
+        total=eligible.count(),
+        skipped=skipped,
+    )
+
+
+def sample_wrapped(
+    *, year: int, segment: str, account: Account | None = None
+) -> tuple[Account, bytes]:
+    """One account's Wrapped as the batch would make it (``account``, else the plan's sample),
+    rendered now and stored nowhere: the preview's sample. ``NoReport`` when the batch would
+    make that account none."""
+    plan = plan_batch(year=year, segment=segment)
+    account = account or plan.sample
+    if account is None or not plan.accounts.filter(pk=account.pk).exists():
+        raise NoReport("That account gets no Wrapped in this batch.")
+    return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
+
+
+def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:
+    """The accounts the batch makes a Wrapped for: its segment's, with a contract old enough."""
+    accounts = _segment(batch.segment)
+    if batch.contract_cutoff is None:  # a batch made before the rule
+        return accounts
+    return _with_first_contract(accounts).filter(
+        first_contract__lte=batch.contract_cutoff  # type: ignore[misc]
+    )
+
+
+def start_batch(
+    *,
+    year: int,
+    segment: str,
+    email_executives: bool,
+    acting_user: User,
+    expected_total: int | None = None,
+    today: date | None = None,
+) -> WrappedBatch:
+    """Start the batch the CS admin previewed. ``expected_total``: the number of accounts the
+    preview showed; when the accounts changed since, :class:`StaleEdit` carries the new plan
+    and nothing starts."""
+    plan = plan_batch(year=year, segment=segment, email_executives=email_executives, today=today)
+    if expected_total is not None and plan.total != expected_total:
+        raise StaleEdit(
+            plan,
+            ngettext(
+                "The accounts changed since your preview: %(count)s account gets a Wrapped "
+                "now. Check the preview again, then start.",
+                "The accounts changed since your preview: %(count)s accounts get a Wrapped "
+                "now. Check the preview again, then start.",
+                plan.total,
+            )
+            % {"count": number(plan.total)},
+        )
     with transaction.atomic():
         batch = WrappedBatch.objects.create(
-            year=year, segment=segment, email_executives=email_executives, created_by=user
+            year=year,
+            segment=segment,
+            email_executives=email_executives,
+            created_by=acting_user,
+            total=plan.total,
+            contract_cutoff=plan.cutoff,
+            skipped=[asdict(s) for s in plan.skipped],
         )
-        batch.total = batch_accounts(batch).count()
-        batch.save(update_fields=["total"])
         enqueue("reports.run_wrapped_batch", batch_id=batch.pk)
+        record(
+            "started the Wrapped batch",
+            actor=acting_user,
+            target=batch,
+            after={"year": year, "segment": segment, "accounts": plan.total},
+            internal=True,
+        )
     return batch
 
 
@@ -252,7 +499,7 @@ def run_batch_slice(batch_id: int) -> int:
     for account in todo[:BATCH_SLICE]:
         try:
             with transaction.atomic():
-                report, _ = request_wrapped(account, batch.year, user=batch.created_by)
+                report, _ = request_wrapped(account, batch.year, acting_user=batch.created_by)
                 item, _ = BatchItem.objects.get_or_create(
                     batch=batch, account=account, defaults={"report": report}
                 )
@@ -351,3 +598,51 @@ def _send_wrapped_ready(item_id: int) -> int:
         )
         sent += 1
     return sent
+
+
+def _want_reports(users: QuerySet[User]) -> QuerySet[User]:
+    """Leave out who turned report e-mails off (in one query: ``delivery_for``, in bulk)."""
+    return users.exclude(
+        notification_settings__kind=NotificationKind.REPORTS,
+        notification_settings__delivery=Delivery.OFF,
+    )
+
+
+# Review published ----------------------------------------------------------------------------
+
+
+def review_readers(review: Review) -> QuerySet[User]:
+    """Who hears that a review is published: the account's active executives and champions
+    (members do not see reviews; vendor staff published it)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__account=review.account_id,
+        memberships__role__in=[CustomerRole.EXECUTIVE, CustomerRole.CHAMPION],
+    ).distinct()
+
+
+def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
+    """E-mail one reader that the review is published. Nothing when it has been unpublished
+    (or published again, which sends its own) since, or the reader left the account or turned
+    report e-mails off. The job around it runs once; True when the e-mail was sent."""
+    review = (
+        Review.objects.filter(pk=review_id, published_at=datetime.fromisoformat(published_at))
+        .select_related("account")
+        .first()
+    )
+    if review is None:
+        return False
+    user = review_readers(review).filter(pk=user_id).first()
+    if user is None or delivery_for(user, NotificationKind.REPORTS) == Delivery.OFF:
+        return False
+    send_mail_from_templates(
+        "review_ready",
+        to=[user.email],
+        context={
+            "user": user,
+            "account": review.account,
+            "review": review,
+            "url": settings.SITE_URL + review.get_absolute_url(),
+        },
+    )
+    return True

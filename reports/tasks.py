@@ -80,3 +80,8 @@ def run_wrapped_batch(batch_id: int) -> int:
 @job_task("reports.email_wrapped")
 def email_wrapped(item_id: int) -> int:
     return services.email_wrapped(item_id)
+
+
+@job_task("reports.email_review_ready")
+def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
+    return services.email_review_ready(review_id, user_id, published_at)

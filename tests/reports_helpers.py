@@ -1,6 +1,7 @@
 """Data for the reports tests, and their rows of the URL x role access matrix.
 
-tests/test_access_matrix.py takes everything from here::
+tests/test_access_matrix.py takes everything from here (a new reports URL gets its row in
+``REPORTS_EXPECTED``)::
 
     EXPECTED.update(REPORTS_EXPECTED)
     # in matrix_world:   ctx["reports"] = make_reports_world(world)
@@ -13,13 +14,16 @@ may reach what, the rendering has its own tests.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from insights.models import Contract
 from reports.models import BatchItem, Report, Review, WrappedBatch, WrappedNote
+from reports.services import plan_batch
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -44,6 +48,8 @@ REPORTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "review_generate": (POST_ONLY, REPORTS_ASK),
     "review_publish": (POST_ONLY, VENDOR_WRITE),
     "wrapped_batches": (ADMIN_READ, ADMIN_WRITE),
+    "wrapped_preview": (ADMIN_READ, None),
+    "wrapped_sample": (ADMIN_READ, None),
     "wrapped_batch": (ADMIN_READ, None),
 }
 
@@ -70,7 +76,20 @@ def stand_in_version(
     return report
 
 
+def contract(account: Any, starts_on: date, *, external_id: str = "") -> Contract:
+    """A three-year contract of ``account`` from ``starts_on``: what makes it due a Wrapped."""
+    return Contract.objects.create(
+        account=account,
+        external_id=external_id or f"{account.slug}-{starts_on:%Y%m%d}",
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=3 * 365),
+        recurring_value=Decimal(36_000),
+        term_months=36,
+    )
+
+
 def make_reports_world(world: Any) -> dict[str, Any]:
+    contract(world.account, date(2020, 1, 1))  # Acme gets a Wrapped; Bluth, with none, not
     published = Review.objects.create(
         account=world.account,
         title="Q3 2026 business review",
@@ -117,7 +136,15 @@ def reports_url_args(ctx: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "review_edit": ([slug, published.pk], review_data),
         "review_generate": ([slug, published.pk], {}),
         "review_publish": ([slug, draft.pk], {"publish": "1"}),
-        "wrapped_batches": ([], {"year": year, "segment": "", "email_executives": ""}),
+        "wrapped_batches": (
+            [],
+            {
+                "year": year,
+                "segment": "",
+                "email_executives": "",
+                "accounts": plan_batch(year=year, segment="").total,
+            },
+        ),
         "wrapped_batch": ([ctx["batch"].pk], {}),
     }
 

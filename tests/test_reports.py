@@ -6,9 +6,11 @@ checked against the account's figures; ``pdffonts`` shows every font embedded.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import zlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +22,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import Activity, NotificationSetting
+from accounts.models import Account, Activity, NotificationSetting
 from insights.models import (
     AccountFacts,
     FeatureUsageDay,
@@ -32,13 +34,14 @@ from insights.models import (
 from portal.models import Job
 from reports import services
 from reports.figures import NoReport, review_inputs, wrapped_inputs
-from reports.models import BatchItem, Report, Review, WrappedNote
+from reports.models import BatchItem, Report, Review, WrappedBatch, WrappedNote
 from reports.rendering import STATIC_BASE, StaticOnlyFetcher, render_html, render_pdf
 from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
 from surveys.models import Kind, Response
 from tests.celery_helpers import REDIS_URL, real_worker
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
+from tests.reports_helpers import contract
 from tests.survey_helpers import deliver, make_campaign, make_survey
 
 YEAR = 2025
@@ -177,7 +180,7 @@ def test_wrapped_figures_come_from_the_accounts_data(year_of_data: World) -> Non
     [kpi] = objective["kpis"]
     assert (kpi["value"], kpi["progress"], kpi["met"]) == ("30 hours", 45, False)
     assert [m["title"] for m in data["milestones"]] == ["Data sources connected"]
-    assert data["surveys"]["nps"]["score"] == "+33.3"
+    assert data["surveys"]["nps"]["score"] == "+33"
     assert data["surveys"]["people"] == 3
     assert data["complete"] is True
 
@@ -267,11 +270,13 @@ def test_the_wrapped_pdf_prints_the_accounts_figures(year_of_data: World, tmp_pa
         "30 hours",
         "45%",
         "Data sources connected",
-        "+33.3",
+        "+33",
         "Thank you, Acme!",
         "Casey CSM",
+        "40 actions on 1 day",
     ):
         assert printed in text, printed
+    assert "+33.3" not in text  # NPS is a whole number, as on the pages
     assert "Renewal pricing" not in text  # internal objectives never reach the customer
     assert rendered.pages == pdf_pages(rendered.pdf, tmp_path) == 3
     assert fonts_not_embedded(rendered.pdf, tmp_path) == []
@@ -414,18 +419,18 @@ def test_asking_twice_gives_back_the_same_version_and_changes_make_a_new_one(
 ) -> None:
     account, csm = year_of_data.account, year_of_data.csm
     with django_capture_on_commit_callbacks(execute=True):
-        first, made = services.request_wrapped(account, YEAR, user=csm)
+        first, made = services.request_wrapped(account, YEAR, acting_user=csm)
     assert made
     first.refresh_from_db()
     assert first.status == Report.Status.READY and first.version == 1
     stored = first.file.name
     with django_capture_on_commit_callbacks(execute=True):
-        again, made = services.request_wrapped(account, YEAR, user=year_of_data.executive)
+        again, made = services.request_wrapped(account, YEAR, acting_user=year_of_data.executive)
     assert (again.pk, made) == (first.pk, False)
     assert Job.objects.filter(task="reports.render_report").count() == 1
     usage_day(account, date(2025, 12, 30), mau=31, events=1)  # the data changed
     with django_capture_on_commit_callbacks(execute=True):
-        second, made = services.request_wrapped(account, YEAR, user=csm)
+        second, made = services.request_wrapped(account, YEAR, acting_user=csm)
     second.refresh_from_db()
     assert made and second.version == 2 and second.status == Report.Status.READY
     first.refresh_from_db()
@@ -435,7 +440,7 @@ def test_asking_twice_gives_back_the_same_version_and_changes_make_a_new_one(
 def test_a_task_delivered_twice_renders_once(year_of_data: World, monkeypatch: Any) -> None:
     from reports import tasks
 
-    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, acting_user=year_of_data.csm)
     calls: list[int] = []
     real = tasks.render_pdf
     monkeypatch.setattr(tasks, "render_pdf", lambda html: calls.append(1) or real(html))
@@ -453,7 +458,7 @@ def test_a_failed_render_says_why_keeps_what_was_made_and_can_be_retried(
 
     account = year_of_data.account
     with django_capture_on_commit_callbacks(execute=True):
-        good, _ = services.request_wrapped(account, YEAR, user=year_of_data.csm)
+        good, _ = services.request_wrapped(account, YEAR, acting_user=year_of_data.csm)
     usage_day(account, date(2025, 12, 29), mau=29, events=1)
 
     def broken(html: str) -> Any:
@@ -461,7 +466,7 @@ def test_a_failed_render_says_why_keeps_what_was_made_and_can_be_retried(
 
     monkeypatch.setattr(tasks, "render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        bad, _ = services.request_wrapped(account, YEAR, user=year_of_data.csm)
+        bad, _ = services.request_wrapped(account, YEAR, acting_user=year_of_data.csm)
     bad.refresh_from_db()
     assert bad.status == Report.Status.FAILED
     assert "the layout engine gave up" in bad.error
@@ -484,7 +489,7 @@ def test_a_render_over_the_time_limit_is_marked_failed(
 ) -> None:
     from reports import tasks
 
-    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, acting_user=year_of_data.csm)
 
     def slow(html: str) -> Any:
         raise SoftTimeLimitExceeded()
@@ -501,7 +506,7 @@ def test_storage_trouble_is_retried_then_marked_failed(
 ) -> None:
     from reports import tasks
 
-    report, _ = services.request_wrapped(year_of_data.account, YEAR, user=year_of_data.csm)
+    report, _ = services.request_wrapped(year_of_data.account, YEAR, acting_user=year_of_data.csm)
     job = Job.objects.get(task="reports.render_report")
 
     def full_disk(*args: Any, **kwargs: Any) -> str:
@@ -518,13 +523,13 @@ def test_storage_trouble_is_retried_then_marked_failed(
 # Pages, downloads and batches ------------------------------------------------------------------
 
 
-def test_a_future_year_is_a_clear_400_and_nothing_is_made(world: World) -> None:
+def test_a_future_year_is_a_clear_422_and_nothing_is_made(world: World) -> None:
     year = timezone.localdate().year + 1
     response = client_for(world.executive).post("/a/acme/reports/wrapped/", {"year": year})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Select a valid choice" in response.content
     response = client_for(world.executive).post("/a/acme/reports/wrapped/", {"year": "soon"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not Report.objects.exists()
 
 
@@ -532,7 +537,7 @@ def test_download_is_named_for_the_account_and_logged(
     year_of_data: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        report, _ = services.request_wrapped(year_of_data.account, YEAR, user=None)
+        report, _ = services.request_wrapped(year_of_data.account, YEAR, acting_user=None)
     response = client_for(year_of_data.executive).get(f"/a/acme/reports/{report.pk}/download/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="acme-wrapped-2025.pdf"'
@@ -554,32 +559,112 @@ def test_customers_see_published_reviews_and_the_wrapped_only(world: World) -> N
     assert client_for(world.member).get("/a/acme/reports/").status_code == 403
 
 
-def test_a_batch_makes_every_accounts_wrapped_and_emails_executives_once(
-    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
-) -> None:
-    settings.MEDIA_ROOT = tmp_path
+def batch_world(world: World) -> dict[str, Any]:
+    """Acme, Bluth and Initech with contracts since 2024 (Initech's executive turned report
+    e-mails off); Newco signed on 1 December 2025, 30 days before the 2025 Wrapped ends; and
+    Nocon, with no contract at all."""
     third = AccountFactory(name="Initech", slug="initech", owner=world.csm)
     quiet = MembershipFactory(account=third, role="executive").user
     NotificationSetting.objects.create(user=quiet, kind="reports", delivery="off")
+    for account in (world.account, world.other_account, third):
+        contract(account, date(2024, 3, 1))
+    newco = AccountFactory(name="Newco", slug="newco", owner=world.csm)
+    contract(newco, date(2025, 12, 1))
+    nocon = AccountFactory(name="Nocon", slug="nocon", owner=world.csm)
+    return {"third": third, "newco": newco, "nocon": nocon}
+
+
+def test_the_batch_preview_says_who_gets_a_wrapped_and_why_not_and_starts_nothing(
+    world: World,
+) -> None:
+    batch_world(world)
+    admin = client_for(world.admin)
+    response = admin.get(
+        "/console/wrapped/preview/", {"year": 2025, "segment": "", "email_executives": "on"}
+    )
+    assert response.status_code == 200
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "3 accounts get a Wrapped" in page
+    assert "1 executive gets an e-mail" in page  # Acme's; Initech's opted out; Bluth has none
+    assert (
+        "Newco</a></th><td>Its first contract started 1 December 2025, 30 days before the "
+        "Wrapped ends (60 needed).</td>" in page
+    )
+    assert "Nocon</a></th><td>No contract yet: nothing to sum up.</td>" in page
+    assert 'name="accounts" value="3"' in page
+    sample = re.search(r'href="(/console/wrapped/preview/sample\.pdf\?[^"]+)"', page)
+    assert sample is not None and "Acme" in page  # the first account by name
+    pdf = admin.get(sample.group(1).replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    # Neither the preview nor its sample made anything the customer could see.
+    assert not WrappedBatch.objects.exists() and not Report.objects.exists()
+    assert not Job.objects.exists()
+    # The sample of an account the batch skips is refused.
+    newco = Account.objects.get(slug="newco")
+    skipped = admin.get("/console/wrapped/preview/sample.pdf", {"year": 2025, "account": newco.pk})
+    assert skipped.status_code == 404
+
+
+def test_the_minimum_contract_age_is_a_setting(world: World, settings: Any) -> None:
+    batch_world(world)
+    settings.WRAPPED_MIN_CONTRACT_DAYS = 30
+    plan = services.plan_batch(year=2025, segment="")
+    assert plan.total == 4 and [s.name for s in plan.skipped] == ["Nocon"]
+    settings.WRAPPED_MIN_CONTRACT_DAYS = 31
+    assert services.plan_batch(year=2025, segment="").total == 3
+
+
+def test_a_confirmed_batch_makes_every_due_accounts_wrapped_and_emails_executives_once(
+    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    batch_world(world)
+    confirm = {"year": 2025, "segment": "", "email_executives": "on", "accounts": 3}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.admin).post(
-            "/console/wrapped/", {"year": 2025, "segment": "", "email_executives": "on"}
-        )
+        response = client_for(world.admin).post("/console/wrapped/", confirm)
     assert response.status_code == 302
-    items = BatchItem.objects.select_related("report")
-    assert items.count() == 3
+    items = BatchItem.objects.select_related("report", "account")
+    assert sorted(i.account.slug for i in items) == ["acme", "bluth", "initech"]
     assert {i.report.status for i in items} == {Report.Status.READY}
-    batch = items.first().batch  # type: ignore[union-attr]
+    batch = WrappedBatch.objects.get()
+    assert [s["name"] for s in batch.skipped] == ["Newco", "Nocon"]
     progress = services.progress(batch)
     assert (progress.total, progress.ready, progress.percent, progress.done) == (3, 3, 100, True)
     assert [m.to for m in mail.outbox] == [[world.executive.email]]  # Acme's; Initech's opted out
     assert "Wrapped is ready" in mail.outbox[0].subject
     page = client_for(world.admin).get(f"/console/wrapped/{batch.pk}/").content.decode()
     assert "3 of 3 done (100%)" in page
+    assert "Skipped" in page and "No contract yet" in page and "30 days before" in page
+    fragment = client_for(world.admin).get(f"/console/wrapped/{batch.pk}/", HTTP_HX_REQUEST="true")
+    assert b'id="batch-progress"' in fragment.content and b"<html" not in fragment.content
     # Run again: the same figures give back the same files, no new version.
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.admin).post("/console/wrapped/", {"year": 2025, "segment": ""})
+        client_for(world.admin).post("/console/wrapped/", confirm)
     assert Report.objects.count() == 3
+
+
+def test_a_batch_starts_only_from_a_preview_that_is_still_true(world: World) -> None:
+    batch_world(world)
+    admin = client_for(world.admin)
+
+    def nothing_made() -> None:
+        assert not WrappedBatch.objects.exists() and not Report.objects.exists()
+        assert not Job.objects.exists()
+
+    unconfirmed = admin.post("/console/wrapped/", {"year": 2025, "segment": ""})
+    assert unconfirmed.status_code == 422
+    assert b"Check the preview first" in unconfirmed.content
+    nothing_made()
+    # An account signed long ago was added since the preview showed three.
+    contract(Account.objects.get(slug="nocon"), date(2023, 1, 1))
+    stale = admin.post("/console/wrapped/", {"year": 2025, "segment": "", "accounts": 3})
+    assert stale.status_code == 409
+    assert b"The accounts changed since your preview: 4 accounts get a Wrapped now" in (
+        stale.content
+    )
+    assert b'name="accounts" value="4"' in stale.content
+    nothing_made()
 
 
 def test_the_csm_writes_publishes_and_the_executive_gets_the_pdf(
@@ -719,11 +804,11 @@ def test_a_drafts_pdf_never_reaches_the_customer(
         created_by=csm,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        draft, _ = services.request_review(review, user=csm)
+        draft, _ = services.request_review(review, acting_user=csm)
         review.summary = "A steady quarter."
         review.published_at = timezone.now()
         review.save()
-        published, made = services.request_review(review, user=csm)
+        published, made = services.request_review(review, acting_user=csm)
     assert made and published.version == 2
     executive = client_for(world.executive)
     assert executive.get(f"/a/acme/reports/{draft.pk}/download/").status_code == 404
@@ -739,7 +824,7 @@ def test_figures_that_change_back_make_a_new_version_not_an_old_one(
 ) -> None:
     account, csm = year_of_data.account, year_of_data.csm
     with django_capture_on_commit_callbacks(execute=True):
-        first, _ = services.request_wrapped(account, YEAR, user=csm)
+        first, _ = services.request_wrapped(account, YEAR, acting_user=csm)
         extra = UsageDay.objects.create(
             account=account,
             day=date(2025, 12, 30),
@@ -748,9 +833,9 @@ def test_figures_that_change_back_make_a_new_version_not_an_old_one(
             monthly_active_users=31,
             events=1,
         )
-        second, _ = services.request_wrapped(account, YEAR, user=csm)
+        second, _ = services.request_wrapped(account, YEAR, acting_user=csm)
         extra.delete()  # back to the first figures
-        third, made = services.request_wrapped(account, YEAR, user=csm)
+        third, made = services.request_wrapped(account, YEAR, acting_user=csm)
     assert made and [first.version, second.version, third.version] == [1, 2, 3]
     assert third.fingerprint == first.fingerprint
     [document] = services.archive(account, customer=True)
@@ -762,11 +847,11 @@ def test_a_lost_file_or_a_lost_worker_is_made_again_when_asked(
 ) -> None:
     account, csm = year_of_data.account, year_of_data.csm
     with django_capture_on_commit_callbacks(execute=True):
-        report, _ = services.request_wrapped(account, YEAR, user=csm)
+        report, _ = services.request_wrapped(account, YEAR, acting_user=csm)
     report.refresh_from_db()
     report.file.storage.delete(report.file.name)
     with django_capture_on_commit_callbacks(execute=True):
-        again, made = services.request_wrapped(account, YEAR, user=csm)
+        again, made = services.request_wrapped(account, YEAR, acting_user=csm)
     again.refresh_from_db()
     assert (again.pk, made, again.status) == (report.pk, False, Report.Status.READY)
     assert again.file.storage.exists(again.file.name)
@@ -777,7 +862,7 @@ def test_a_lost_file_or_a_lost_worker_is_made_again_when_asked(
     page = client_for(year_of_data.executive).get(report.get_absolute_url()).content.decode()
     assert "stopped before it was done" in page and "Try again" in page
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_wrapped(account, YEAR, user=csm)
+        services.request_wrapped(account, YEAR, acting_user=csm)
     report.refresh_from_db()
     assert report.status == Report.Status.READY
 
@@ -850,8 +935,12 @@ def test_one_accounts_failure_does_not_stall_a_batch_and_a_failed_email_is_sent_
         return real(account, year, **kwargs)
 
     monkeypatch.setattr(services, "wrapped_inputs", flaky)
+    contract(world.account, date(2020, 1, 1))
+    contract(world.other_account, date(2020, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.start_batch(year=2025, segment="", email_executives=True, user=world.admin)
+        batch = services.start_batch(
+            year=2025, segment="", email_executives=True, acting_user=world.admin
+        )
     batch.refresh_from_db()
     progress = services.progress(batch)
     assert (progress.total, progress.ready, progress.done) == (1, 1, True)
@@ -874,9 +963,350 @@ def test_a_batch_finishes_when_an_account_is_deleted_meanwhile(world: World) -> 
     from reports.models import WrappedBatch
 
     batch = WrappedBatch.objects.create(year=2025, created_by=world.admin, total=2)
-    report, _ = services.request_wrapped(world.account, 2025, user=None)
+    report, _ = services.request_wrapped(world.account, 2025, acting_user=None)
     Report.objects.filter(pk=report.pk).update(status=Report.Status.READY)
     BatchItem.objects.create(batch=batch, account=world.account, report=report)
     assert services.progress(batch).done is False
     world.other_account.delete()
     assert services.progress(batch).done is True
+
+
+# Publishing a review tells its readers ---------------------------------------------------------
+
+
+def test_publishing_a_review_emails_its_executives_and_champions_once_per_publication(
+    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    quiet = MembershipFactory(account=world.account, role="executive").user
+    NotificationSetting.objects.create(user=quiet, kind="reports", delivery="off")
+    gone = MembershipFactory(account=world.account, role="champion").user
+    gone.is_active = False
+    gone.save()
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3 2026 business review",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        created_by=world.csm,
+    )
+    csm = client_for(world.csm)
+    url = f"/a/acme/reviews/{review.pk}/publish/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert csm.post(url, {"publish": "1"}).status_code == 302
+    readers = sorted(m.to[0] for m in mail.outbox)
+    assert readers == sorted([world.champion.email, world.executive.email])
+    everyone_else = {world.member, world.csm, world.admin, world.other_champion, quiet, gone}
+    assert not {u.email for u in everyone_else} & set(readers)
+    message = mail.outbox[0]
+    assert message.subject == "Acme: Q3 2026 business review is ready"
+    link = f"{settings.SITE_URL}/a/acme/reviews/{review.pk}/"
+    assert link in message.body
+    html, kind = message.alternatives[0]  # type: ignore[attr-defined]
+    assert kind == "text/html" and f'href="{link}"' in html
+    # Publishing again (a double click) is no new publication: nothing more is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        csm.post(url, {"publish": "1"})
+    assert len(mail.outbox) == 2
+    # Unpublished, then published again: a new publication, told once more.
+    with django_capture_on_commit_callbacks(execute=True):
+        csm.post(url, {"publish": "0"})
+    assert len(mail.outbox) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        csm.post(url, {"publish": "1"})
+    assert len(mail.outbox) == 4
+    assert Job.objects.filter(task="reports.email_review_ready", status="done").count() == 4
+
+
+def test_a_review_ready_email_is_not_sent_for_a_publication_taken_back(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        created_by=world.csm,
+    )
+    services.publish_review(review, acting_user=world.csm)  # its jobs wait for the commit
+    jobs = list(Job.objects.filter(task="reports.email_review_ready"))
+    assert len(jobs) == 2
+    published_at = jobs[0].kwargs["published_at"]
+    json.loads(json.dumps(jobs[0].kwargs))  # the payload survives the broker
+    services.unpublish_review(review, acting_user=world.csm)
+    for job in jobs:
+        assert services.email_review_ready(**job.kwargs) is False
+    assert mail.outbox == []
+    review.refresh_from_db()
+    assert review.published_at is None and published_at
+
+
+# Bad input is a clear 4xx, never a 500 --------------------------------------------------------
+
+HUGE = "99999999999999999999"
+
+
+JUNK = [
+    # (who, method, path, data, expected status); {review} / {ready} / {bluth} are filled in.
+    ("executive", "post", "/a/acme/reports/wrapped/", {"year": "abc"}, 422),
+    ("executive", "post", "/a/acme/reports/wrapped/", {"year": HUGE}, 422),
+    ("executive", "post", "/a/acme/reports/wrapped/", {"year": "1999"}, 422),
+    ("executive", "get", f"/a/acme/reports/{HUGE}/", {}, 404),
+    ("executive", "get", f"/a/acme/reports/{HUGE}/download/", {}, 404),
+    ("executive", "post", "/a/acme/reports/{ready}/retry/", {}, 422),
+    ("csm", "get", "/a/acme/reports/wrapped/99999/note/", {}, 404),
+    ("csm", "get", f"/a/acme/reports/wrapped/{HUGE}/note/", {}, 404),
+    ("csm", "get", f"/a/acme/reviews/{HUGE}/", {}, 404),
+    ("csm", "post", f"/a/acme/reviews/{HUGE}/publish/", {"publish": "1"}, 404),
+    ("csm", "post", "/a/acme/reviews/{review}/publish/", {"publish": "abc"}, 422),
+    ("csm", "post", "/a/acme/reviews/{review}/publish/", {}, 422),
+    ("csm", "post", "/a/acme/reviews/new/", {"title": "X", "kind": "qbr", "period_start": "abc", "period_end": "2026-01-01"}, 422),
+    ("csm", "post", "/a/acme/reviews/new/", {"title": "X", "kind": "zzz", "period_start": "99999-01-01", "period_end": "2026-01-01"}, 422),
+    ("csm", "post", "/a/acme/reviews/{review}/edit/", {"title": "X", "kind": "qbr", "period_start": "2026-13-45", "period_end": "2026-01-01"}, 422),
+    ("admin", "get", "/console/wrapped/preview/?year=abc", {}, 422),
+    ("admin", "get", "/console/wrapped/preview/?year=1999", {}, 422),
+    ("admin", "get", f"/console/wrapped/preview/?year={HUGE}", {}, 422),
+    ("admin", "get", "/console/wrapped/preview/?year=2025&segment=zzz", {}, 422),
+    ("admin", "get", "/console/wrapped/preview/sample.pdf?year=abc", {}, 404),
+    ("admin", "get", "/console/wrapped/preview/sample.pdf?year=2025&account=abc", {}, 404),
+    ("admin", "get", f"/console/wrapped/preview/sample.pdf?year=2025&account={HUGE}", {}, 404),
+    ("admin", "get", "/console/wrapped/preview/sample.pdf?year=2025&account={bluth}", {}, 404),
+    ("admin", "get", f"/console/wrapped/{HUGE}/", {}, 404),
+    ("admin", "post", "/console/wrapped/", {"year": "abc", "segment": "", "accounts": "1"}, 422),
+    ("admin", "post", "/console/wrapped/", {"year": "2025", "segment": "", "accounts": "abc"}, 422),
+    ("admin", "post", "/console/wrapped/", {"year": "2025", "segment": "", "accounts": "-1"}, 422),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "method", "path", "data", "status"), JUNK)
+def test_junk_ids_years_and_periods_are_a_4xx_and_change_nothing(
+    world: World, who: str, method: str, path: str, data: dict[str, Any], status: int
+) -> None:
+    from tests.reports_helpers import make_reports_world, reports_db_state
+
+    made = make_reports_world(world)  # Acme has a contract; Bluth has none
+    path = path.format(
+        review=made["draft"].pk, ready=made["ready"].pk, bluth=world.other_account.pk
+    )
+    before = (reports_db_state(), Activity.objects.count(), Job.objects.count())
+    response = getattr(client_for(world.persona(who)), method)(path, data)
+    assert response.status_code == status, response.content[:300]
+    assert (reports_db_state(), Activity.objects.count(), Job.objects.count()) == before
+
+
+def test_an_htmx_refusal_is_a_422_with_its_message_in_the_notice(world: World) -> None:
+    from tests.reports_helpers import make_reports_world
+
+    ready = make_reports_world(world)["ready"]
+    response = client_for(world.executive).post(
+        f"/a/acme/reports/{ready.pk}/retry/", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#notice"
+    assert b"has not failed" in response.content and b"<html" not in response.content
+
+
+# Figures read as on the pages ------------------------------------------------------------------
+
+
+def test_kpi_figures_carry_their_currency_or_unit_and_no_trailing_zeros(settings: Any) -> None:
+    from reports.figures import measure, measure_change
+
+    settings.CURRENCY = "EUR"
+    assert measure(Decimal("198000.00"), "EUR") == "€198,000"
+    assert measure(Decimal("0.00"), "€") == "€0"  # never "0.00" beside "€198,000"
+    assert measure(Decimal("166.67"), "eur") == "€166.67"
+    assert measure(Decimal("12.50"), "hours") == "12.5 hours"
+    assert measure(Decimal("45.00"), "%") == "45%"
+    assert measure(Decimal("1234.00"), "") == "1,234"
+    assert measure(None, "EUR") is None
+    assert measure_change(Decimal("48000.00"), "EUR") == "+€48,000"
+    assert measure_change(Decimal("-2.50"), "hours") == "\u22122.5"
+    assert measure_change(Decimal("0"), "EUR") == "€0"
+    settings.CURRENCY = "USD"
+    assert measure(Decimal("5"), "$") == "$5"
+
+
+def test_counts_are_said_with_their_plurals() -> None:
+    from reports.figures import _answers, actions
+
+    assert (actions(1), actions(2588)) == ("1 action", "2,588 actions")
+    assert (_answers(1), _answers(3)) == ("from 1 answer", "from 3 answers")
+
+
+def test_what_changed_prints_money_kpis_with_their_currency(world: World) -> None:
+    plan = SuccessPlan.objects.create(
+        account=world.account,
+        name="2025 plan",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+        created_by=world.csm,
+    )
+    objective = Objective.objects.create(plan=plan, title="Grow the pipeline")
+    kpi = KPI.objects.create(
+        objective=objective, name="Pipeline", unit="EUR", baseline=0, target=Decimal(250_000)
+    )
+    KPIValue.objects.create(kpi=kpi, value=Decimal(150_000), recorded_at=aware(date(2025, 6, 1)))
+    KPIValue.objects.create(kpi=kpi, value=Decimal(198_000), recorded_at=aware(date(2025, 11, 1)))
+    for title, start, end, published in (
+        ("Q2", date(2025, 4, 1), date(2025, 6, 30), timezone.now()),
+        ("Q4", date(2025, 10, 1), date(2025, 12, 31), None),
+    ):
+        Review.objects.create(
+            account=world.account,
+            title=title,
+            period_start=start,
+            period_end=end,
+            created_by=world.csm,
+            published_at=published,
+        )
+    [row] = review_inputs(Review.objects.get(title="Q4"))["changes"]["rows"]
+    assert (row["before"], row["now"], row["change"]) == ("€150,000", "€198,000", "+€48,000")
+
+
+@needs_poppler
+def test_one_answer_and_one_person_read_in_the_singular(world: World, tmp_path: Path) -> None:
+    answer(world.account, world.champion, Kind.NPS, 10, date(2025, 9, 1))
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3 2025 business review",
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 9, 30),
+        created_by=world.csm,
+    )
+    text = pdf_text(render_pdf(render_html(review_inputs(review))).pdf, tmp_path)
+    assert "1 person answered 1 survey question in the period." in text
+    assert "from 1 answer" in text and "+100" in text
+    assert "1 people" not in text and "1 answers" not in text
+
+
+# Tagged, titled PDFs ---------------------------------------------------------------------------
+
+
+def inflated(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams (object streams hold the catalog) inflated."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["wrapped", "review"])
+def test_the_pdfs_are_tagged_and_show_their_title(
+    year_of_data: World, tmp_path: Path, kind: str
+) -> None:
+    account = year_of_data.account
+    if kind == "wrapped":
+        inputs, title = wrapped_inputs(account, YEAR, today=date(2026, 3, 1)), "Acme Wrapped 2025"
+    else:
+        review = Review.objects.create(
+            account=account,
+            title="Q4 2025 business review",
+            period_start=date(2025, 10, 1),
+            period_end=date(2025, 12, 31),
+            created_by=year_of_data.csm,
+        )
+        inputs, title = review_inputs(review), "Q4 2025 business review – Acme"
+    pdf = render_pdf(render_html(inputs)).pdf
+    raw = inflated(pdf)
+    assert b"/StructTreeRoot" in raw
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", raw)
+    assert re.search(rb"/DisplayDocTitle\s+true", raw)
+    path = tmp_path / "tagged.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.MULTILINE)
+    assert re.search(rf"^Title:\s+{re.escape(title)}$", info.stdout, re.MULTILINE)
+    structure = subprocess.run(
+        ["pdfinfo", "-struct", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "H1" in structure and "H2" in structure and "Table" in structure
+
+
+# Headings keep with what follows ---------------------------------------------------------------
+
+HEADINGS = {
+    "Since the last review", "Executive summary", "Objectives and KPIs", "Milestones reached",
+    "Usage and adoption", "Health", "What your team told us", "Risks",
+    "Milestones not reached in time", "What holds the health score down", "The next period",
+    "Recommendations", "Milestones ahead", "Open action items", "Onboarding",
+    "Your year in numbers", "Milestones and outcomes", "Success plan outcomes", "Your voice",
+}  # fmt: skip
+
+
+INTROS = ("Until ", "What moved since", "1 person answered", "2 people answered")
+
+
+def page_ends(pdf: bytes, tmp_path: Path) -> list[tuple[str, str]]:
+    """The last two lines of text on each page, above its footer."""
+    path = tmp_path / "ends.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    ends = []
+    for page in text.split("\f")[1:-1]:  # the cover has no footer; the last split is empty
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not re.match(r"^(Page \d+ of \d+|Acme · )", line)]
+        ends.append((body[-2] if len(body) > 1 else "", body[-1] if body else ""))
+    return ends
+
+
+@needs_poppler
+def test_no_page_ends_with_a_heading(year_of_data: World, tmp_path: Path) -> None:
+    """Risks of growing length push each later heading in turn towards a page's foot."""
+    account = year_of_data.account
+    AccountFacts.objects.create(account=account, customers_see_health=True)
+    HealthScore.objects.create(
+        account=account,
+        day=date(2025, 12, 31),
+        score=64,
+        band="at_risk",
+        parts={"usage": {"score": 40, "weight": 30, "why": "MAU is 30% of seats"}},
+    )
+    for lines in range(2, 50, 2):
+        review = Review.objects.create(
+            account=account,
+            title="Q4 2025 business review",
+            period_start=date(2025, 10, 1),
+            period_end=date(2025, 12, 31),
+            summary="\n\n".join(f"Paragraph {n} of the summary." for n in range(lines)),
+            risks="\n\n".join(f"Risk number {n}." for n in range(lines)),
+            recommendations="Roll out to operations.",
+            created_by=year_of_data.csm,
+        )
+        ends = page_ends(render_pdf(render_html(review_inputs(review))).pdf, tmp_path)
+        # A heading last on its page, or a heading and the one line introducing what follows.
+        stranded = [
+            (before, last)
+            for before, last in ends
+            if last in HEADINGS or (before in HEADINGS and last.startswith(INTROS))
+        ]
+        assert not stranded, (lines, ends)
+
+
+@needs_poppler
+def test_the_wrapped_closing_line_never_sits_alone_on_a_last_page(
+    year_of_data: World, tmp_path: Path
+) -> None:
+    account = year_of_data.account
+    note = WrappedNote.objects.create(account=account, year=YEAR, body="", author=year_of_data.csm)
+    for lines in range(0, 24, 2):
+        note.body = "\n\n".join(f"Line {n} of the note." for n in range(lines))
+        note.save()
+        pdf = render_pdf(render_html(wrapped_inputs(account, YEAR, today=date(2026, 3, 1)))).pdf
+        path = tmp_path / "closing.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        last = [
+            line.strip()
+            for line in text.split("\f")[-2].splitlines()
+            if line.strip() and not re.match(r"^(Page \d+ of \d+|Acme · )", line.strip())
+        ]
+        assert len(last) > 1, (lines, last)  # more than "Thank you for a great year…"

@@ -1,7 +1,8 @@
 """Business reviews and the year-end Wrapped in the browser: an executive asks for a published
 review's PDF, waits for it and downloads it; a CSM writes a review, makes its PDF and publishes
-it, and the champion finds it ready to download; the CS admin makes every account's Wrapped;
-and a PDF page that is still waiting for its job updates by itself once the job has run.
+it, and the champion (told by e-mail) finds it ready to download; the CS admin previews, then
+makes every account's Wrapped; and a PDF page that is still waiting for its job updates by
+itself once the job has run.
 
 No broker is configured in the tests, so a rendering job runs in-process once the request that
 asked for it commits: the PDF is usually ready when the browser lands on its page, and the
@@ -27,7 +28,8 @@ from reports.tasks import render_report
 from tests.conftest import World
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AccountFactory
+from tests.reports_helpers import contract
 
 REVIEW_TITLE = "Q3 2026 business review"
 PERIOD = (date(2026, 7, 1), date(2026, 9, 30))
@@ -42,6 +44,8 @@ def reports_world(world: World, settings: Any, tmp_path: Path) -> World:
     second factor, and the PDFs written under tmp_path rather than var/media."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    for account in (world.account, world.other_account):  # both due a Wrapped
+        contract(account, date(2024, 1, 1))
     return world
 
 
@@ -174,7 +178,7 @@ def test_an_executive_requests_a_review_waits_for_it_and_downloads_it(
 
 
 def test_a_csm_writes_and_publishes_a_review_and_the_champion_downloads_it(
-    page: Page, live_server: Any, reports_world: World
+    page: Page, live_server: Any, reports_world: World, mailoutbox: list[EmailMessage]
 ) -> None:
     world = reports_world
     slug = world.account.slug
@@ -239,6 +243,10 @@ def test_a_csm_writes_and_publishes_a_review_and_the_champion_downloads_it(
     assert review.is_published
     report = the_version(review)  # nothing changed: publishing made no second version
     assert report.status == Report.Status.READY
+    # The account's executive and champion are told, each once; the member is not.
+    told = sorted(m.to[0] for m in mailoutbox)
+    assert told == sorted([world.champion.email, world.executive.email])
+    assert all(f"/a/{slug}/reviews/{review.pk}/" in m.body for m in mailoutbox)
     assert_accessible(page)
     screenshot(page, "reports_csm_review_published")
     page.context.clear_cookies()
@@ -269,11 +277,12 @@ def test_a_csm_writes_and_publishes_a_review_and_the_champion_downloads_it(
     assert response.status == 403, f"the download answered {response.status} to a member"
 
 
-def test_the_cs_admin_makes_every_accounts_wrapped_and_sees_the_run_finish(
+def test_the_cs_admin_previews_then_makes_every_accounts_wrapped_and_sees_the_run_finish(
     page: Page, live_server: Any, reports_world: World, mailoutbox: list[EmailMessage]
 ) -> None:
     world = reports_world
     year = timezone.localdate().year
+    AccountFactory(name="Zenith", slug="zenith", owner=world.csm)  # no contract: skipped
 
     login(page, live_server, world.admin.email, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Wrapped").click()
@@ -288,7 +297,28 @@ def test_the_cs_admin_makes_every_accounts_wrapped_and_sees_the_run_finish(
     email_box = form.get_by_label(re.compile(r"^E-mail each account's executives"))
     email_box.check()
     expect(email_box).to_be_checked()
-    form.get_by_role("button", name="Start", exact=True).click()
+    form.get_by_role("button", name="Preview", exact=True).click()
+
+    # The preview: who gets a Wrapped, who is skipped and why, a sample; nothing made yet.
+    expect(page).to_have_url(re.compile(r"/console/wrapped/preview/\?"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Preview: the {year} Wrapped for every account"
+    )
+    expect(page.get_by_role("heading", name="2 accounts get a Wrapped")).to_be_visible()
+    expect(page.get_by_text("1 executive gets an e-mail")).to_be_visible()
+    skipped = page.get_by_role("region", name=re.compile(r"^Skipped"))
+    expect(skipped.get_by_role("row", name=re.compile(r"^Zenith"))).to_contain_text(
+        "No contract yet"
+    )
+    sample = page.get_by_role("link", name=re.compile(r"^Open a sample: Acme's Wrapped"))
+    response = page.request.get(f"{live_server.url}{sample.get_attribute('href')}")
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+    assert not WrappedBatch.objects.exists() and not Report.objects.exists()
+    assert_accessible(page)
+    screenshot(page, "reports_batch_preview")
+    page.get_by_role("complementary", name="Start the batch").get_by_role(
+        "button", name="Start", exact=True
+    ).click()
 
     expect(page).to_have_url(re.compile(r"/console/wrapped/\d+/$"))
     batch = WrappedBatch.objects.get()
@@ -304,6 +334,7 @@ def test_the_cs_admin_makes_every_accounts_wrapped_and_sees_the_run_finish(
     expect(progress).to_contain_text("Finished.")
     expect(progress).not_to_have_attribute("hx-trigger", re.compile(r"."))
     expect(page.get_by_role("region", name="Failed")).to_have_count(0)
+    expect(page.get_by_role("region", name=re.compile(r"^Skipped"))).to_contain_text("Zenith")
     assert_accessible(page)
     screenshot(page, "reports_batch_progress")
 

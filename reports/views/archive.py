@@ -1,0 +1,61 @@
+"""The account's reviews and Wrapped, and asking for a Wrapped from there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import AccountAccess, account_view
+
+from .. import services
+from ..figures import NoReport
+from ..forms import WrappedYearForm
+from ..models import Report
+
+
+def _context(access: AccountAccess, year_form: WrappedYearForm | None = None) -> dict[str, Any]:
+    return {
+        "access": access,
+        "account": access.account,
+        "documents": services.archive(access.account, customer=access.is_customer),
+        "year_form": year_form or WrappedYearForm(),
+        "note_year": timezone.localdate().year,
+    }
+
+
+@account_view("reports.view")
+def archive(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    return render(request, "reports/archive.html", _context(access))
+
+
+def asked(request: HttpRequest, version: Report, made_new: bool) -> HttpResponse:
+    """After asking for a PDF: to the page of its version, which polls until it is ready."""
+    if not made_new and version.status == Report.Status.READY:
+        messages.info(
+            request,
+            f"Nothing has changed since version {version.version}: here it is, ready to download.",
+        )
+    return redirect(version)
+
+
+@require_POST
+@account_view("reports.request")
+def request_wrapped(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+    form = WrappedYearForm(request.POST)
+    if form.is_valid():
+        try:
+            version, made_new = services.request_wrapped(
+                access.account,
+                form.cleaned_data["year"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except NoReport as exc:
+            form.add_error("year", str(exc))
+        else:
+            return asked(request, version, made_new)
+    return render(request, "reports/archive.html", _context(access, form), status=422)

@@ -1,0 +1,25 @@
+"""One Wrapped batch: its progress (polled by htmx until it is done), what failed and which
+accounts it skipped."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from accounts.access import vendor_view
+from portal.htmx import render_partial
+
+from .. import services
+from ..models import Report, WrappedBatch
+
+
+@vendor_view(admin_only=True)
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(WrappedBatch.objects.select_related("created_by"), pk=pk)
+    failed = (
+        Report.objects.filter(batch_items__batch=run, status=Report.Status.FAILED)
+        .select_related("account")
+        .order_by("account__name")[:50]
+    )
+    context = {"batch": run, "progress": services.progress(run), "failed": failed}
+    return render_partial(request, "reports/batch.html", "progress", context)
