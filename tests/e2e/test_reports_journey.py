@@ -285,7 +285,8 @@ def test_the_cs_admin_previews_then_makes_every_accounts_wrapped_and_sees_the_ru
     AccountFactory(name="Zenith", slug="zenith", owner=world.csm)  # no contract: skipped
 
     login(page, live_server, world.admin.email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wrapped").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Wrapped batches").click()
     expect(page).to_have_url(f"{live_server.url}/console/wrapped/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Year-end Wrapped")
     expect(page.get_by_text("No run yet.")).to_be_visible()
@@ -347,7 +348,8 @@ def test_the_cs_admin_previews_then_makes_every_accounts_wrapped_and_sees_the_ru
     assert "Wrapped is ready" in mailoutbox[0].subject
 
     # The run is listed on the console, done.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wrapped").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Wrapped batches").click()
     expect(page).to_have_url(f"{live_server.url}/console/wrapped/")
     runs = page.get_by_role("region", name=re.compile(r"^Runs"))
     row = runs.get_by_role("row").filter(has=page.get_by_role("link", name=str(year)))
