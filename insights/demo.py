@@ -1,4 +1,4 @@
-"""Demo data for insights: contracts, product users and ~90 days of usage for the three demo
+"""Demo data for insights: contracts, product users and ~190 days of usage for the three demo
 accounts, written through the same bulk path as the API, then rolled up and scored.
 
 Idempotent: the rows are keyed by external id (usage by account, day, user and feature) and
@@ -23,7 +23,8 @@ from .services.health import compute_health_scores
 from .services.ingest import upsert_contracts, upsert_usage, upsert_users
 from .services.usage import days_back, roll_up
 
-USAGE_DAYS = 90
+# Long enough to cover the last full quarter, which the demo business review reports on.
+USAGE_DAYS = 190
 HEALTH_HISTORY_DAYS = 30
 FEATURES = ["reports", "dashboards", "exports", "alerts", "api"]
 
@@ -35,7 +36,7 @@ class DemoAccount:
     seats: int
     pulse: str
     pulse_note: str
-    # Each user's chance of being active on a day, 90 days ago and today: a trend.
+    # Each user's chance of being active on a day, USAGE_DAYS ago and today: a trend.
     activity: tuple[float, float]
     # (external id, kind, starts days ago, months, total value)
     contracts: tuple[tuple[str, str, int, int, str], ...]
@@ -50,9 +51,11 @@ DEMO = [
         pulse_note="Exports fixed; the champion is pushing reports to finance.",
         activity=(0.5, 0.85),
         contracts=(
-            ("ACME-2025-01", ContractKind.NEW, 45, 12, "96000"),
-            # An upsell: more seats, mid-term.
-            ("ACME-2025-02", ContractKind.EXPANSION, 20, 12, "24000"),
+            # A customer since last autumn: the first year, renewed on the day it ended (the
+            # account's renewal date is a year on), then an upsell of more seats, mid-term.
+            ("ACME-2025-01", ContractKind.NEW, 410, 12, "96000"),
+            ("ACME-2026-01", ContractKind.RENEWAL, 45, 12, "96000"),
+            ("ACME-2026-02", ContractKind.EXPANSION, 20, 12, "24000"),
         ),
     ),
     DemoAccount(
@@ -114,7 +117,7 @@ def _users(account: Account, spec: DemoAccount) -> list[dict[str, Any]]:
 
 def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, Any]]:
     """Each user has favourite features and a habit (how often they come back); the share of
-    users still around moves from ``spec.activity[0]`` to ``[1]`` over the 90 days."""
+    users still around moves from ``spec.activity[0]`` to ``[1]`` over those days."""
     rng = random.Random(f"{spec.slug}-usage")  # noqa: S311 - demo data, not secrets
     users = [
         (n, rng.sample(FEATURES, k=rng.randint(1, 3)), rng.uniform(0.1, 0.9), rng.random())

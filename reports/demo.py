@@ -19,10 +19,15 @@ exports.
 The data sources are connected and the first board pack came out of the portal, not a slide deck."""
 
 RISKS = """The finance team training slipped: two report owners are still to be named.
-The renewal is in March: we want usage broad enough beyond finance before then."""
+The renewal is in {renewal}: we want usage broad enough beyond finance before then."""
 
 RECOMMENDATIONS = """Name the two report owners and run the training in the first two weeks.
 Roll the dashboards out to operations, then review adoption together at the next QBR."""
+
+
+def _renewal_month(account: Account) -> str:
+    """The month the account renews, as the CSM would write it in the review."""
+    return account.renewal_date.strftime("%B %Y") if account.renewal_date else "the autumn"
 
 
 def ensure_demo_reviews() -> int:
@@ -40,7 +45,7 @@ def ensure_demo_reviews() -> int:
         defaults={
             "title": f"Q{(last_start.month - 1) // 3 + 1} {last_start.year} business review",
             "summary": SUMMARY,
-            "risks": RISKS,
+            "risks": RISKS.format(renewal=_renewal_month(account)),
             "recommendations": RECOMMENDATIONS,
             "created_by": account.owner,
             "published_at": timezone.now(),
@@ -65,7 +70,7 @@ def ensure_demo_reviews() -> int:
         year=today.year,
         defaults={
             "author": account.owner,
-            "body": "What a year, Acme! From the first data source in November to a board pack "
+            "body": "What a year, Acme! From the first data source last November to a board pack "
             "straight out of the portal: thank you for building this with us.\n\nNext year, "
             "let's bring operations along.",
         },
