@@ -6,12 +6,13 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import vendor_view
 from ..forms import StaffForm, StaffRoleForm, add_service_errors
+from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..services import add_staff, change_staff_role, deactivate_user, reactivate_user
 
@@ -32,13 +33,13 @@ def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
 
 
 @vendor_view(admin_only=True)
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/staff.html", _staff_context())
 
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_add(request: HttpRequest) -> HttpResponse:
+def staff_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StaffForm(request.POST)
     if form.is_valid():
         try:
@@ -64,7 +65,7 @@ def _staff_member(pk: int) -> User:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
@@ -77,7 +78,7 @@ def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     deactivate_user(user, acting_user=request.user)
     messages.success(
@@ -89,7 +90,7 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     reactivate_user(user, acting_user=request.user)
     messages.success(request, f"{user.display_name} can log in again.")
