@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -28,7 +31,8 @@ def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
         "staff": staff,
         "with_mfa": with_mfa,
         "form": form or StaffForm(),
-        "role_choices": StaffRoleForm.base_fields["vendor_role"].choices,  # type: ignore[attr-defined]
+        # The ChoiceField StaffRoleForm declares; ``base_fields`` holds it as a plain Field.
+        "role_choices": cast(forms.ChoiceField, StaffRoleForm.base_fields["vendor_role"]).choices,
     }
 
 
