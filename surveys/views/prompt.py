@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -47,13 +48,17 @@ def back(
 
 
 def invalid(
-    request: HttpRequest, access: AccountAccess, partial: str, context: dict[str, Any], form: Any
+    request: HttpRequest,
+    access: AccountAccess,
+    partial: str,
+    context: dict[str, Any],
+    form: forms.Form,
 ) -> HttpResponse:
     """An invalid answer: htmx gets the prompt again with the error; a plain post a page that
     says what was wrong. Both are a 422."""
     if is_htmx(request):
         return render_partial(request, PROMPT, partial, context, status=422)
-    return refuse(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return refuse(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 @require_POST
