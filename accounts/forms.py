@@ -23,7 +23,7 @@ from .models import (
 )
 
 
-def add_service_errors(form: forms.Form, error: forms.ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: forms.ValidationError) -> None:
     """Show a service's refusal on the form: on the field it names, else above the form."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():

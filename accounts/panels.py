@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from .access import AccountAccess
+from .http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Panel:
     context: dict[str, Any]
 
 
-PanelFunction = Callable[[HttpRequest, AccountAccess], Panel | None]
+PanelFunction = Callable[[AuthenticatedHttpRequest, AccountAccess], Panel | None]
 _PANELS: list[tuple[int, PanelFunction]] = []
 
 
@@ -40,7 +40,7 @@ def register_panel(order: int = 100) -> Callable[[PanelFunction], PanelFunction]
     return decorator
 
 
-def render_panels(request: HttpRequest, access: AccountAccess) -> list[SafeString]:
+def render_panels(request: AuthenticatedHttpRequest, access: AccountAccess) -> list[SafeString]:
     rendered = []
     for _, function in _PANELS:
         panel = function(request, access)

@@ -3,7 +3,7 @@ service, so that bad input is a 422 with its message, never a 500."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -29,7 +29,8 @@ class BookForm(forms.Form):
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        # The copy of the ModelChoiceField declared above; ``self.fields`` holds plain Fields.
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
 
     @property
     def period_key(self) -> str:

@@ -7,10 +7,10 @@ Who sees what is the capability table's (accounts/access.py): whoever may open t
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import AccountAccess
+from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
 from .figures.usage import usage_summary
@@ -18,7 +18,7 @@ from .models import AccountFacts, HealthScore
 
 
 @register_panel(order=5)
-def usage_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
         return None
@@ -26,7 +26,7 @@ def usage_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
 
 
 @register_panel(order=6)
-def health_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """The health band: always for vendor staff, for the customer only when the CSM allows it."""
     if (
         not access.can("insights.view_360")

@@ -7,7 +7,7 @@ Idempotent: a second call finds the survey and changes nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -172,7 +172,7 @@ def ensure_demo_surveys() -> int:
     return created + 2
 
 
-def _follow_up(response: Response, account: Account, days_ago: int, answered: object) -> int:
+def _follow_up(response: Response, account: Account, days_ago: int, answered: datetime) -> int:
     follow_up = FollowUp.objects.create(
         response=response, account=account, csm=account.owner, created_at=answered
     )

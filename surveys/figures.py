@@ -28,7 +28,7 @@ from accounts.models import Account, Segment, User
 from portal.charts import Chart, bar_chart
 from portal.formatting import rounded
 
-from .models import Campaign, Delivery, Kind, Response
+from .models import Campaign, Delivery, Kind, Response, ResponseQuerySet
 
 # "Last 12 months": the results page's default period, the account panel's and the API's.
 RESULTS_DAYS = 365
@@ -294,7 +294,7 @@ class Filters:
     band: str = ""
 
 
-def matching_responses(responses: QuerySet[Response], f: Filters) -> QuerySet[Response]:
+def matching_responses(responses: ResponseQuerySet, f: Filters) -> ResponseQuerySet:
     if f.campaign is not None:
         responses = responses.filter(campaign=f.campaign)
     if f.account is not None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -97,12 +97,18 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey"].queryset = Survey.objects.active()  # type: ignore[attr-defined]
-        self.fields["accounts"].queryset = Account.objects.visible_to(acting_user)  # type: ignore[attr-defined]
-        self.fields["trigger"].choices = [c for c in Trigger.choices if c[0]]  # type: ignore[attr-defined]
-        self.fields["trigger"].required = False
-        self.fields["segment"].choices = [("", "—"), *Segment.choices]  # type: ignore[attr-defined]
-        self.fields["stage"].choices = [("", "—"), *Stage.choices]  # type: ignore[attr-defined]
+        # Built from the model: a foreign key's form field is a ModelChoiceField, a many-to-many's
+        # a ModelMultipleChoiceField, a field with choices a ChoiceField; ``self.fields`` holds
+        # them as plain Fields.
+        survey = cast(forms.ModelChoiceField, self.fields["survey"])
+        survey.queryset = Survey.objects.active()
+        accounts = cast(forms.ModelMultipleChoiceField, self.fields["accounts"])
+        accounts.queryset = Account.objects.visible_to(acting_user)
+        trigger = cast(forms.ChoiceField, self.fields["trigger"])
+        trigger.choices = [c for c in Trigger.choices if c[0]]
+        trigger.required = False
+        cast(forms.ChoiceField, self.fields["segment"]).choices = [("", "—"), *Segment.choices]
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *Stage.choices]
         if acting_user.is_csm:
             self.fields["audience"].help_text = "A CSM's campaign reaches their own portfolio."
 
@@ -218,12 +224,13 @@ class ResultsFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        campaign = self.fields["campaign"]
-        campaign.queryset = Campaign.objects.visible_to(user).select_related("survey")  # type: ignore[attr-defined]
-        campaign.empty_label = "Every campaign"  # type: ignore[attr-defined]
-        account = self.fields["account"]
-        account.queryset = Account.objects.visible_to(user).only("name", "slug")  # type: ignore[attr-defined]
-        account.empty_label = "Every account"  # type: ignore[attr-defined]
+        # The copies of the ModelChoiceFields declared above; ``self.fields`` holds plain Fields.
+        campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
+        campaign.queryset = Campaign.objects.visible_to(user).select_related("survey")
+        campaign.empty_label = "Every campaign"
+        account = cast(forms.ModelChoiceField, self.fields["account"])
+        account.queryset = Account.objects.visible_to(user).only("name", "slug")
+        account.empty_label = "Every account"
 
     def filters(self) -> Filters:
         """The filters to apply: each valid value, else that filter's default."""

@@ -8,7 +8,7 @@ one answer to it. A low score opens a :class:`FollowUp` for the account's CSM.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from accounts.models import Account, CustomerRole, Segment, Stage, VendorRole
+from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
 
 
 class Kind(models.TextChoices):
@@ -285,7 +285,9 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
         """The tenancy rule: a CSM sees their portfolio's deliveries, a CS admin all."""
         return self.filter(account__in=Account.objects.visible_to(user))
 
-    def pending_for(self, account: Account, user: Any, now: datetime | None = None) -> Any:
+    def pending_for(
+        self, account: Account, user: User, now: datetime | None = None
+    ) -> DeliveryQuerySet:
         """What ``user`` has still to answer on ``account``, newest first."""
         now = now or timezone.now()
         return (
@@ -453,7 +455,7 @@ class SurveyPause(models.Model):
     def __str__(self) -> str:
         return f"Surveys paused for {self.account}"
 
-    def is_active(self, today: Any = None) -> bool:
+    def is_active(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.until is None or self.until >= today
 

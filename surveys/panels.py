@@ -3,9 +3,8 @@ we did" notes; for vendor staff, the account's scores, open follow-ups and the p
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from accounts.access import AccountAccess
+from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
 from .figures import RESULTS_DAYS, account_summary, window_start
@@ -14,7 +13,7 @@ from .models import Delivery, FollowUp, SurveyPause
 
 
 @register_panel(order=5)
-def survey_prompt_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+def survey_prompt_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if access.preview or not access.can("surveys.answer"):
         return None
     delivery = Delivery.objects.pending_for(access.account, request.user).first()
@@ -26,7 +25,7 @@ def survey_prompt_panel(request: HttpRequest, access: AccountAccess) -> Panel | 
 
 
 @register_panel(order=50)
-def you_said_we_did_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+def you_said_we_did_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """Only the respondent sees what came of their own answers."""
     if access.preview or not access.is_customer:
         return None
@@ -46,7 +45,7 @@ def you_said_we_did_panel(request: HttpRequest, access: AccountAccess) -> Panel 
 
 
 @register_panel(order=60)
-def survey_results_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
+def survey_results_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("surveys.view_results"):
         return None
     account = access.account

@@ -21,7 +21,7 @@ from .models import Response, band_of
 def listed(user: User, f: Filters) -> QuerySet[Response]:
     """The visible responses of the chosen kind, period, campaign, account, segment and band."""
     responses = matching_responses(Response.objects.visible_to(user), f).filter(kind=f.kind)
-    return responses.in_band(f.band)  # type: ignore[attr-defined]
+    return responses.in_band(f.band)
 
 
 def comments(user: User, f: Filters) -> QuerySet[Response]:

@@ -149,7 +149,8 @@ def read_unsubscribe_token(token: str) -> User:
         raise BadToken(
             "The link was changed or cut short. Open it again from the e-mail."
         ) from error
-    user = User.objects.filter(pk=payload.get("u") if isinstance(payload, dict) else None).first()
+    user_pk = payload.get("u") if isinstance(payload, dict) else None
+    user = None if user_pk is None else User.objects.filter(pk=user_pk).first()
     if user is None:
         raise UnknownSurvey("We could not find who this link was for.")
     return user

@@ -48,19 +48,19 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def world(db: None) -> World:
-    csm, other_csm = CSMFactory(name="Casey CSM"), CSMFactory(name="Olive Other")
-    account = AccountFactory(name="Acme", slug="acme", owner=csm, email_domains="")
-    other = AccountFactory(name="Bluth", slug="bluth", owner=other_csm)
+    csm, other_csm = CSMFactory.create(name="Casey CSM"), CSMFactory.create(name="Olive Other")
+    account = AccountFactory.create(name="Acme", slug="acme", owner=csm, email_domains="")
+    other = AccountFactory.create(name="Bluth", slug="bluth", owner=other_csm)
     return World(
         account=account,
         other_account=other,
-        champion=MembershipFactory(account=account, role=CustomerRole.CHAMPION).user,
-        executive=MembershipFactory(account=account, role=CustomerRole.EXECUTIVE).user,
-        member=MembershipFactory(account=account, role=CustomerRole.MEMBER).user,
-        other_champion=MembershipFactory(account=other, role=CustomerRole.CHAMPION).user,
+        champion=MembershipFactory.create(account=account, role=CustomerRole.CHAMPION).user,
+        executive=MembershipFactory.create(account=account, role=CustomerRole.EXECUTIVE).user,
+        member=MembershipFactory.create(account=account, role=CustomerRole.MEMBER).user,
+        other_champion=MembershipFactory.create(account=other, role=CustomerRole.CHAMPION).user,
         csm=csm,
         other_csm=other_csm,
-        admin=AdminFactory(name="Ada Admin"),
+        admin=AdminFactory.create(name="Ada Admin"),
     )
 
 

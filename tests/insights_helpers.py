@@ -16,15 +16,16 @@ The API authenticates by key, never by session: every persona gets a 401 from it
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Activity
+from accounts.models import Activity, User
 from insights.models import ApiKey, Contract, ProductUser, UsageEvent
 from portal.models import Job
+from tests.conftest import World
 
 L = "login"
 ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
@@ -59,7 +60,7 @@ INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
 }
 
 
-def make_key(admin: Any, scopes: list[str] | None = None, name: str = "Warehouse sync") -> str:
+def make_key(admin: User, scopes: list[str] | None = None, name: str = "Warehouse sync") -> str:
     """A live key with ``scopes`` (all by default); returns its secret."""
     _, secret = ApiKey.issue(
         name=name, scopes=scopes or [s.value for s in ApiKey.Scope], created_by=admin
@@ -67,13 +68,20 @@ def make_key(admin: Any, scopes: list[str] | None = None, name: str = "Warehouse
     return secret
 
 
-def bearer(secret: str) -> dict[str, str]:
+class Bearer(TypedDict):
+    """The key as the test client's ``**extra`` (a WSGI environ entry), not as a parameter."""
+
+    HTTP_AUTHORIZATION: str
+
+
+def bearer(secret: str) -> Bearer:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def post_json(client: Client, url: str, body: Any, secret: str | None) -> Any:
-    headers = bearer(secret) if secret else {}
-    return client.post(url, body, content_type="application/json", **headers)
+    if secret:
+        return client.post(url, body, content_type="application/json", **bearer(secret))
+    return client.post(url, body, content_type="application/json")
 
 
 def usage_csv(slug: str, rows: int = 3, *, day: date | None = None) -> bytes:
@@ -85,7 +93,7 @@ def usage_csv(slug: str, rows: int = 3, *, day: date | None = None) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def make_insights_world(world: Any) -> dict[str, Any]:
+def make_insights_world(world: World) -> dict[str, Any]:
     """A live key to revoke, and a usage file for Acme to upload."""
     key, _ = ApiKey.issue(name="Old CRM sync", scopes=["write_contracts"], created_by=world.admin)
     return {"world": world, "key": key}

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Activity, User
+from accounts.models import Account, Activity, User
 from portal.models import Job
 from surveys.models import (
     Campaign,
@@ -32,6 +32,7 @@ from surveys.models import (
     SurveyPause,
 )
 from surveys.services import answer_token, record_response, unsubscribe_url
+from tests.conftest import World
 
 # The moment the survey tests run at (``time_machine.move_to(SURVEY_NOW, tick=False)``): a
 # Monday in March, so months and quarters fall the same way every time the tests run.
@@ -102,14 +103,14 @@ def make_campaign(
 
 
 def deliver(
-    campaign: Campaign, user: User, *, account: Any, wave: int = 1, at: datetime | None = None
+    campaign: Campaign, user: User, *, account: Account, wave: int = 1, at: datetime | None = None
 ) -> Delivery:
     return Delivery.objects.create(
         campaign=campaign, wave=wave, account=account, user=user, created_at=at or timezone.now()
     )
 
 
-def make_survey_world(world: Any) -> dict[str, Any]:
+def make_survey_world(world: World) -> dict[str, Any]:
     """The CSM's NPS campaign on account A, asked every 90 days (so "Send now" may send a
     wave): the champion asked (answered 8, within the grace period), the executive answered 3
     (a detractor: an open follow-up), the member asked and not yet answered (their e-mailed

@@ -55,7 +55,7 @@ def monthly(account: Account, value: str, starts: date, ends: date) -> Contract:
 
 
 def test_six_months_for_1000_is_mrr_166_67_and_arr_2000(db: None) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     contract(account, "1000", starts=START, ends=date(2026, 7, 1), months=6)
     figures = revenue.snapshot(account, START)
     assert money(figures.mrr, 2) == "€166.67"
@@ -63,13 +63,13 @@ def test_six_months_for_1000_is_mrr_166_67_and_arr_2000(db: None) -> None:
 
 
 def test_24_months_for_3000_is_arr_1500(db: None) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     contract(account, "3000", starts=START, ends=date(2028, 1, 1), months=24)
     assert money(revenue.arr(account, START)) == "€1,500"
 
 
 def test_mrr_examples_600_over_6_and_12000_over_24(db: None) -> None:
-    a, b = AccountFactory(), AccountFactory()
+    a, b = AccountFactory.create(), AccountFactory.create()
     contract(a, "600", starts=START, ends=date(2026, 7, 1), months=6)
     contract(b, "12000", starts=START, ends=date(2028, 1, 1), months=24)
     assert revenue.mrr_by_account(Account.objects.all(), START) == {a.pk: D(100), b.pk: D(500)}
@@ -99,7 +99,7 @@ def test_stickiness_2500_over_5000_is_50_percent() -> None:
 
 
 def test_a_contract_counts_from_its_start_until_the_day_before_its_end(db: None) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     monthly(account, "100", date(2026, 1, 10), date(2026, 1, 20))
     assert revenue.mrr(account, date(2026, 1, 9)) == 0
     assert revenue.mrr(account, date(2026, 1, 10)) == 100
@@ -108,14 +108,14 @@ def test_a_contract_counts_from_its_start_until_the_day_before_its_end(db: None)
 
 
 def test_one_off_fees_are_not_recurring(db: None) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     contract(account, "1200", starts=START, ends=date(2027, 1, 1), one_off_fees=D("5000"))
     assert revenue.mrr(account, START) == 100
 
 
 def test_arpa_counts_paying_accounts_only(db: None) -> None:
-    a, b = AccountFactory(), AccountFactory()
-    AccountFactory()  # no contract: not paying
+    a, b = AccountFactory.create(), AccountFactory.create()
+    AccountFactory.create()  # no contract: not paying
     contract(a, "12000", starts=START, ends=date(2027, 1, 1))  # 1,000 a month
     monthly(b, "500", START, END)
     monthly(b, "1500", START, END)  # b: 2,000 a month
@@ -126,9 +126,9 @@ def test_arpa_counts_paying_accounts_only(db: None) -> None:
 
 
 def test_mrr_by_segment(db: None) -> None:
-    a = AccountFactory(segment=Segment.ENTERPRISE)
-    b = AccountFactory(segment=Segment.SMB)
-    c = AccountFactory(segment=Segment.SMB)
+    a = AccountFactory.create(segment=Segment.ENTERPRISE)
+    b = AccountFactory.create(segment=Segment.SMB)
+    c = AccountFactory.create(segment=Segment.SMB)
     monthly(a, "900", START, END)
     monthly(b, "100", START, END)
     monthly(c, "300", START, END)
@@ -141,14 +141,14 @@ def test_mrr_by_segment(db: None) -> None:
 
 
 def test_a_portfolio_is_any_queryset_of_accounts(db: None) -> None:
-    a, b = AccountFactory(), AccountFactory()
+    a, b = AccountFactory.create(), AccountFactory.create()
     monthly(a, "100", START, END)
     monthly(b, "200", START, END)
     assert revenue.mrr(Account.objects.filter(owner=a.owner), START) == 100
 
 
 def test_no_contracts_is_zero_mrr_and_no_arpa(db: None) -> None:
-    AccountFactory()
+    AccountFactory.create()
     figures = revenue.snapshot(Account.objects.all(), START)
     assert figures.mrr == 0
     assert figures.arr == 0
@@ -167,7 +167,7 @@ def movements(db: None) -> dict[str, Account]:
     new 0 -> 300, reactivation 0 -> 400 (paid in 2025).
     """
     accounts = {
-        name: AccountFactory(
+        name: AccountFactory.create(
             segment=Segment.SMB if name in ("churn", "new") else Segment.ENTERPRISE
         )
         for name in ("expansion", "contraction", "churn", "flat", "new", "reactivation")
@@ -244,7 +244,7 @@ def test_one_account_over_a_period(movements: dict[str, Account]) -> None:
 
 
 def test_grr_is_never_above_100_percent(db: None) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     monthly(account, "100", date(2025, 1, 1), date(2027, 1, 1))
     monthly(account, "900", date(2026, 1, 10), date(2027, 1, 1))
     period = revenue.period(account, START, END)
@@ -260,7 +260,7 @@ def test_clv_of_a_month(movements: dict[str, Account]) -> None:
 
 
 def test_an_empty_period_is_no_data(db: None) -> None:
-    AccountFactory()
+    AccountFactory.create()
     period = revenue.period(Account.objects.all(), START, END)
     assert period.starting_mrr == 0
     for figure in (
@@ -278,7 +278,7 @@ def test_an_empty_period_is_no_data(db: None) -> None:
 
 
 def test_new_accounts_only_is_no_retention_figure(db: None) -> None:
-    monthly(AccountFactory(), "100", date(2026, 1, 5), date(2026, 3, 1))
+    monthly(AccountFactory.create(), "100", date(2026, 1, 5), date(2026, 3, 1))
     period = revenue.period(Account.objects.all(), START, END)
     assert period.new_customers == 1
     assert period.nrr is None
@@ -318,7 +318,7 @@ def test_a_year_before(day: date, before: date) -> None:
 
 
 def make_paying_accounts(n: int) -> None:
-    accounts = [AccountFactory(segment=list(Segment)[i % 3]) for i in range(n)]
+    accounts = [AccountFactory.create(segment=list(Segment)[i % 3]) for i in range(n)]
     upsert_contracts(
         {
             "account_id": account.pk,

@@ -61,7 +61,7 @@ def nps_answers(world: World, scores: list[int], days_ago: int = 1) -> None:
     survey = make_survey(world.csm, Kind.NPS)
     campaign = make_campaign(survey, world.csm)
     for score in scores:
-        person = UserFactory()
+        person = UserFactory.create()
         Response.objects.create(
             delivery=deliver(campaign, person, account=world.account),
             campaign=campaign,
@@ -246,7 +246,8 @@ def test_pulse(world: World) -> None:
     )
     concerned = facts(world.account, pulse="concerned", pulse_note="Budget cuts")
     assert health.pulse_part(concerned) == Part(0, "The CSM's pulse: concerned (Budget cuts)")
-    assert health.pulse_part(facts(world.account, pulse="neutral")).score == 50  # type: ignore[union-attr]
+    neutral = health.pulse_part(facts(world.account, pulse="neutral"))
+    assert neutral is not None and neutral.score == 50
 
 
 # Storing and explaining ----------------------------------------------------------------------

@@ -40,10 +40,10 @@ def contract(
 class TestBook:
     def test_arr_renewals_risk_and_quiet_accounts(self, world: World) -> None:
         contract(world.account, "12000")  # MRR 1,000: ARR 12,000
-        soon = AccountFactory(
+        soon = AccountFactory.create(
             name="Soon Co", slug="soon", owner=world.csm, renewal_date=DAY + timedelta(days=20)
         )
-        later = AccountFactory(
+        later = AccountFactory.create(
             name="Later Co",
             slug="later",
             owner=world.csm,
@@ -90,7 +90,7 @@ class TestBook:
 
         few = count()
         for i in range(40):
-            account = AccountFactory(owner=world.csm, renewal_date=DAY + timedelta(days=i))
+            account = AccountFactory.create(owner=world.csm, renewal_date=DAY + timedelta(days=i))
             contract(account, "1200")
             HealthScore.objects.create(account=account, score=50, band="at_risk", parts={})
         assert count() == few
@@ -151,6 +151,7 @@ class TestHealthSettings:
             world.admin,
         )
         entry = Activity.objects.get(verb="changed the health score settings")
+        assert entry.after is not None
         assert (entry.actor, entry.after["usage_weight"], entry.internal) == (world.admin, 50, True)
         assert Job.objects.filter(task="insights.compute_health_scores").count() == 1
 
@@ -242,7 +243,7 @@ def test_the_book_breaks_revenue_down_by_segment(world: World) -> None:
     world.account.segment = "enterprise"
     world.account.save()
     contract(world.account, "24000")
-    smb = AccountFactory(owner=world.csm, segment="smb")
+    smb = AccountFactory.create(owner=world.csm, segment="smb")
     contract(smb, "1200")
     segments = {
         label: now.arr

@@ -48,7 +48,7 @@ def push(account: Account, *rows: tuple[str, int, str, int]) -> UsageWritten:
 
 @pytest.fixture
 def account(db: None) -> Account:
-    return AccountFactory()
+    return AccountFactory.create()
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_rows_whose_events_are_gone_are_removed(busy: Account) -> None:
 
 
 def test_a_roll_up_for_some_accounts_leaves_the_others_alone(busy: Account) -> None:
-    other = AccountFactory()
+    other = AccountFactory.create()
     push(other, ("zed", 0, "reports", 1))
     roll_up(None, [D])
     UsageEvent.objects.filter(account=other).delete()
@@ -149,10 +149,10 @@ def test_the_roll_up_takes_the_same_queries_for_1_and_for_20_accounts(db: None) 
             roll_up(None, [D, ago(1)])
         return len(captured)
 
-    push(AccountFactory(), ("a", 0, "reports", 1), ("b", 1, "api", 1))
+    push(AccountFactory.create(), ("a", 0, "reports", 1), ("b", 1, "api", 1))
     few = queries()
     for i in range(19):
-        push(AccountFactory(), *((f"u{n}", n % 3, "reports", i + 1) for n in range(10)))
+        push(AccountFactory.create(), *((f"u{n}", n % 3, "reports", i + 1) for n in range(10)))
     assert queries() == few
 
 
@@ -289,7 +289,7 @@ def test_nightly_beat_entries() -> None:
 
 def test_the_demo_is_idempotent(db: None) -> None:
     for slug in ("acme", "globex", "initech"):
-        AccountFactory(slug=slug, renewal_date=D + timedelta(days=45))
+        AccountFactory.create(slug=slug, renewal_date=D + timedelta(days=45))
     today = D
     assert ensure_demo_insights(today) > 0
     counts = [m.objects.count() for m in (Contract, ProductUser, UsageEvent, UsageDay)]

@@ -350,7 +350,7 @@ class TestPreview:
 
 
 def test_a_user_without_any_account_is_told_how_to_get_in(db: None) -> None:
-    response = client_for(UserFactory()).get("/")
+    response = client_for(UserFactory.create()).get("/")
     assert response.status_code == 200
     assert b"not part of any account yet" in response.content
 
@@ -364,18 +364,18 @@ class TestPeoplePage:
         url = reverse("people", args=[world.account.slug])
         three = page_queries(client, url)
         for _ in range(30):
-            MembershipFactory(account=world.account)
+            MembershipFactory.create(account=world.account)
         assert world.account.memberships.count() == 33
         thirty_three = page_queries(client, url)
         assert_same_queries(three, thirty_three, f"the People page as {persona}")
 
     def test_a_csm_may_deactivate_only_people_wholly_in_their_portfolio(self, world: World) -> None:
-        also_elsewhere = MembershipFactory(account=world.account).user
+        also_elsewhere = MembershipFactory.create(account=world.account).user
         Membership.objects.create(user=also_elsewhere, account=world.other_account)
-        also_ownerless = MembershipFactory(account=world.account).user
-        Membership.objects.create(user=also_ownerless, account=AccountFactory(owner=None))
-        second_account = AccountFactory(owner=world.csm)
-        in_two_of_mine = MembershipFactory(account=world.account).user
+        also_ownerless = MembershipFactory.create(account=world.account).user
+        Membership.objects.create(user=also_ownerless, account=AccountFactory.create(owner=None))
+        second_account = AccountFactory.create(owner=world.csm)
+        in_two_of_mine = MembershipFactory.create(account=world.account).user
         Membership.objects.create(user=in_two_of_mine, account=second_account)
         people = [
             world.champion,
@@ -386,7 +386,7 @@ class TestPeoplePage:
             world.csm,
             world.other_csm,
             world.admin,
-            UserFactory(),  # in no account
+            UserFactory.create(),  # in no account
         ]
         mine = {world.champion.pk, world.member.pk, in_two_of_mine.pk}
         assert deactivatable(world.csm, people) == mine
@@ -396,7 +396,7 @@ class TestPeoplePage:
         assert deactivatable(world.champion, people) == set()
 
     def test_the_page_offers_deactivation_where_it_is_allowed(self, world: World) -> None:
-        also_elsewhere = MembershipFactory(account=world.account).user
+        also_elsewhere = MembershipFactory.create(account=world.account).user
         Membership.objects.create(user=also_elsewhere, account=world.other_account)
         page = client_for(world.csm).get(reverse("people", args=[world.account.slug]))
         html = page.content.decode()
@@ -449,7 +449,9 @@ class TestSessions:
             ]
             User.objects.bulk_create(people)
             people = list(User.objects.filter(email__endswith=f".{count}@customer.example"))
-            store = Session.get_session_store_class()()
+            store_class = Session.get_session_store_class()
+            assert store_class is not None
+            store = store_class()
             expires = timezone.now() + timedelta(days=1)
             Session.objects.bulk_create(
                 Session(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
@@ -106,9 +107,11 @@ def test_the_welcome_email_names_the_role_with_its_article(
             reverse("staff_add"),
             {"name": "Ian Admin", "email": "ian@vendor.example", "vendor_role": "admin"},
         )
-    body = mail.outbox[-1].body
-    assert "as a CS admin." in body
-    assert "as a CS admin." in mail.outbox[-1].alternatives[0][0]  # type: ignore[attr-defined]
+    message = mail.outbox[-1]
+    assert "as a CS admin." in message.body
+    assert isinstance(message, EmailMultiAlternatives)
+    html, _ = message.alternatives[0]
+    assert isinstance(html, str) and "as a CS admin." in html
 
 
 def test_the_team_page_is_one_of_the_settings(world: World) -> None:

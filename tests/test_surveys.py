@@ -156,7 +156,7 @@ class TestWhoIsAsked:
         assert asked(campaign) == {world.other_champion.pk}  # A was asked twice in 90 days
 
     def test_a_person_in_two_accounts_is_asked_once(self, world: World) -> None:
-        MembershipFactory(user=world.champion, account=world.other_account, role="champion")
+        MembershipFactory.create(user=world.champion, account=world.other_account, role="champion")
         campaign = nps_campaign(world, roles=["champion"])
         run_campaign(campaign.pk)
         assert Delivery.objects.filter(campaign=campaign, user=world.champion).count() == 1
@@ -166,6 +166,7 @@ class TestWhoIsAsked:
         campaign = nps_campaign(world, schedule=Schedule.EVERY, repeat_days=7, next_run_at=NOW())
         assert run_due_campaigns()["asked"] == 4
         campaign.refresh_from_db()
+        assert campaign.next_run_at is not None
         assert campaign.next_run_at > NOW() + timedelta(days=6)
         assert run_due_campaigns()["asked"] == 0  # not due yet
         later = NOW() + timedelta(days=8)
@@ -514,6 +515,7 @@ class TestPrompt:
         client_for(world.champion).post(reverse("survey_snooze", args=["acme", pending.pk]))
         assert pending.campaign.survey.question not in home(world.champion)
         pending.refresh_from_db()
+        assert pending.snoozed_until is not None
         assert pending.snoozed_until > NOW() + timedelta(days=6)
         Delivery.objects.filter(pk=pending.pk).update(snoozed_until=NOW())
         assert pending.campaign.survey.question in home(world.champion)
@@ -556,7 +558,7 @@ class TestFollowUps:
             record_response(delivery, score, channel="portal")
         follow_up = FollowUp.objects.first()
         assert (follow_up is not None) == opens
-        if opens:
+        if follow_up is not None:
             assert follow_up.csm == world.csm and follow_up.status == "open"
             [message] = mail_to(world.csm)
             assert f"answered {score}" in message.subject
@@ -897,8 +899,8 @@ def test_a_customer_role_never_sees_the_results_panel(world: World, pending: Del
 
 def test_other_accounts_memberships_do_not_count(world: World) -> None:
     # Someone in another account with the role asked: still a separate person.
-    account = AccountFactory(owner=world.csm)
-    person = MembershipFactory(account=account, role=CustomerRole.EXECUTIVE).user
+    account = AccountFactory.create(owner=world.csm)
+    person = MembershipFactory.create(account=account, role=CustomerRole.EXECUTIVE).user
     campaign = nps_campaign(world, roles=["executive"])
     run_campaign(campaign.pk)
     assert asked(campaign) == {world.executive.pk, person.pk}

@@ -35,7 +35,7 @@ def answers(world: World, kind: str, scores: list[int]) -> None:
     """One response per score, each from a new person (bulk, no services)."""
     survey = make_survey(world.csm, kind)
     campaign = make_campaign(survey, world.csm)
-    people: list[User] = [UserFactory() for _ in scores]
+    people: list[User] = [UserFactory.create() for _ in scores]
     for person, score in zip(people, scores, strict=True):
         delivery = deliver(campaign, person, account=world.account)
         Response.objects.create(
@@ -134,7 +134,7 @@ def test_the_response_rate(world: World) -> None:
     answers(world, Kind.NPS, [10, 9, 3])
     campaign = make_campaign(make_survey(world.csm), world.csm)
     for _ in range(5):
-        deliver(campaign, UserFactory(), account=world.account)  # asked, not answered
+        deliver(campaign, UserFactory.create(), account=world.account)  # asked, not answered
     rate = response_rate(Delivery.objects.all())
     assert (rate.asked, rate.answered) == (8, 3)
     assert rate.percent == pytest.approx(37.5)

@@ -17,7 +17,6 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from portal.formatting import number, percent, signed
 from surveys.figures import RESULTS_DAYS, window_start
 from surveys.models import Campaign, Kind, Response
@@ -75,7 +74,7 @@ def _now(time_machine: Any) -> None:
 
 def answer(world: World, campaign: Campaign, scores: list[int], *, at: Any) -> None:
     for score in scores:
-        person: User = UserFactory()  # type: ignore[assignment]
+        person = UserFactory.create()
         delivery = deliver(campaign, person, account=world.account, at=at)
         Response.objects.create(
             delivery=delivery,
@@ -131,13 +130,15 @@ def from_account_panel(client: Client, slug: str) -> Printed:
         assert found, term
         return found.group(1)
 
+    def strong(term: str) -> str:
+        found = re.search(r"<strong>(.*?)</strong>", dd(term))
+        assert found, term
+        return text(found.group(1))
+
     easy = re.search(r"(\S+) found it easy", text(dd("CES")))
     assert easy
     return Printed(
-        nps=text(re.search(r"<strong>(.*?)</strong>", dd("NPS")).group(1)),  # type: ignore[union-attr]
-        csat=text(re.search(r"<strong>(.*?)</strong>", dd("CSAT")).group(1)),  # type: ignore[union-attr]
-        ces=text(re.search(r"<strong>(.*?)</strong>", dd("CES")).group(1)),  # type: ignore[union-attr]
-        ces_easy=easy.group(1),
+        nps=strong("NPS"), csat=strong("CSAT"), ces=strong("CES"), ces_easy=easy.group(1)
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from ..access import AccountAccess, account_view, get_account_for_user, vendor_v
 from ..activity import snapshot
 from ..adapters import FIRST_LOGIN_SESSION_KEY
 from ..forms import AccountForm, ViewAsForm
+from ..http import AuthenticatedHttpRequest
 from ..models import Account, Activity
 from ..panels import render_panels
 from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
@@ -25,18 +26,16 @@ TEAM_PREVIEW = 8  # people shown on the account page; the People page lists ever
 JUST_JOINED = timedelta(seconds=30)
 
 
-def is_first_visit(request: HttpRequest) -> bool:
+def is_first_visit(request: AuthenticatedHttpRequest) -> bool:
     """Whether this is the session of the person's first log-in: "Welcome", not "Welcome back"."""
     if request.session.get(FIRST_LOGIN_SESSION_KEY):
         return True
-    user = request.user
-    last_login = getattr(user, "last_login", None)
-    joined = getattr(user, "date_joined", None)
+    last_login, joined = request.user.last_login, request.user.date_joined
     return bool(last_login and joined and last_login - joined < JUST_JOINED)
 
 
 @account_view()
-def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def account_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     account = access.account
     if request.session.get("last_account") != account.slug:
         request.session["last_account"] = account.slug  # home brings them back here
@@ -61,7 +60,7 @@ def account_home(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 
 @vendor_view()
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, request.FILES or None, acting_user=request.user)
     if request.method == "POST":
         if form.is_valid():
@@ -73,7 +72,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @account_view("account.edit")
-def account_edit(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def account_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     account = Account.objects.get(pk=access.account.pk)
     before = snapshot(account, ACCOUNT_FIELDS)
     form = AccountForm(
@@ -90,7 +89,7 @@ def account_edit(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 
 @account_view("account.view_activity")
-def account_activity(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def account_activity(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     entries = Activity.objects.for_account(access.account)[:200]
     return render(
         request,
@@ -101,7 +100,7 @@ def account_activity(request: HttpRequest, access: AccountAccess) -> HttpRespons
 
 @require_POST
 @account_view("account.view_as")
-def view_as_start(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def view_as_start(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = ViewAsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose champion, executive or member.")
@@ -124,7 +123,7 @@ def view_as_end(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @account_view()
-def account_logo(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def account_logo(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponseBase:
     """The account's logo, served only to those who may see the account."""
     logo = access.account.logo
     if not logo:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import vendor_view
 from ..forms import StaffForm, StaffRoleForm, add_service_errors
+from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..services import add_staff, change_staff_role, deactivate_user, reactivate_user
 
@@ -27,18 +31,19 @@ def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
         "staff": staff,
         "with_mfa": with_mfa,
         "form": form or StaffForm(),
-        "role_choices": StaffRoleForm.base_fields["vendor_role"].choices,  # type: ignore[attr-defined]
+        # The ChoiceField StaffRoleForm declares; ``base_fields`` holds it as a plain Field.
+        "role_choices": cast(forms.ChoiceField, StaffRoleForm.base_fields["vendor_role"]).choices,
     }
 
 
 @vendor_view(admin_only=True)
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/staff.html", _staff_context())
 
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_add(request: HttpRequest) -> HttpResponse:
+def staff_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StaffForm(request.POST)
     if form.is_valid():
         try:
@@ -64,7 +69,7 @@ def _staff_member(pk: int) -> User:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
@@ -77,7 +82,7 @@ def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     deactivate_user(user, acting_user=request.user)
     messages.success(
@@ -89,7 +94,7 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view(admin_only=True)
-def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     reactivate_user(user, acting_user=request.user)
     messages.success(request, f"{user.display_name} can log in again.")

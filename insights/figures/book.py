@@ -4,7 +4,7 @@ queries however large the portfolio."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -100,7 +100,7 @@ def book_of_business(
     )
 
 
-def is_quiet(account: Any, last_product_day: date | None, since: Any) -> bool:
+def is_quiet(account: Any, last_product_day: date | None, since: datetime) -> bool:
     """Quiet: nobody at the customer used the product or the portal since ``since``."""
     portal = account.last_customer_activity
     product = last_product_day is not None and last_product_day >= since.date()

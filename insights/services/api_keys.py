@@ -12,7 +12,6 @@ import hmac
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.activity import record
+from accounts.models import User
 
 from ..models import ApiKey
 
@@ -41,7 +41,7 @@ class KeyRefused(Exception):
 # Issuing and revoking ------------------------------------------------------------------------
 
 
-def issue_key(*, name: str, scopes: list[str], acting_user: Any) -> tuple[ApiKey, str]:
+def issue_key(*, name: str, scopes: list[str], acting_user: User) -> tuple[ApiKey, str]:
     """Make a key; the secret is returned once, to be shown once."""
     with transaction.atomic():
         key, secret = ApiKey.issue(name=name, scopes=scopes, created_by=acting_user)
@@ -55,7 +55,7 @@ def issue_key(*, name: str, scopes: list[str], acting_user: Any) -> tuple[ApiKey
     return key, secret
 
 
-def revoke_key(key: ApiKey, *, acting_user: Any) -> bool:
+def revoke_key(key: ApiKey, *, acting_user: User) -> bool:
     """Revoke ``key`` from now on; False when it already was."""
     with transaction.atomic():
         changed = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.activity import record, snapshot
-from accounts.models import Account
+from accounts.models import Account, User
 from portal.jobs import enqueue
 
 from ..figures.health import combine, parts_of
@@ -64,7 +64,7 @@ def compute_health_scores(account_ids: Iterable[int] | None = None, day: date | 
     return scored
 
 
-def set_pulse(account: Account, changes: dict[str, Any], *, acting_user: Any) -> AccountFacts:
+def set_pulse(account: Account, changes: dict[str, Any], *, acting_user: User) -> AccountFacts:
     """Store the CSM's pulse and what they know of the account (``FACT_FIELDS``), log it, and
     score the account again at once so that the 360° page shows the new score."""
     with transaction.atomic():
@@ -88,7 +88,7 @@ def set_pulse(account: Account, changes: dict[str, Any], *, acting_user: Any) ->
     return facts
 
 
-def change_health_settings(changes: dict[str, Any], *, acting_user: Any) -> HealthConfig:
+def change_health_settings(changes: dict[str, Any], *, acting_user: User) -> HealthConfig:
     """Store new weights and bands (``CONFIG_FIELDS``) and rescore every account in a job."""
     with transaction.atomic():
         config = HealthConfig.current()

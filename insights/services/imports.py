@@ -23,10 +23,11 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.db.models import QuerySet
 from pydantic import ValidationError
 
 from accounts.activity import record
-from accounts.models import Account
+from accounts.models import Account, User
 
 from ..api_schemas import MAX_ERRORS, ROW_MODELS, message, resolve_rows
 from .ingest import write_rows
@@ -106,7 +107,7 @@ def _check_header(kind: str, header: list[str]) -> list[LineError]:
     return errors
 
 
-def check(kind: str, text: str, accounts: Any) -> Checked:
+def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
     """Read ``text`` as a CSV of ``kind`` and check every row; ``accounts`` are those the
     importer may write to."""
     result = Checked(kind=kind)
@@ -200,7 +201,7 @@ def forget(session: SessionBase) -> None:
     session.pop(SESSION_KEY, None)
 
 
-def import_rows(checked: Checked, *, acting_user: Any, file_name: str) -> int:
+def import_rows(checked: Checked, *, acting_user: User, file_name: str) -> int:
     """Write every row of a checked file, all or nothing, and log it on each account."""
     assert checked.ok  # callers import only what passed the check
     with transaction.atomic():
@@ -281,7 +282,7 @@ class Confirmation:
 
 
 def confirm_import(
-    session: SessionBase, token: str, accounts: Any, *, acting_user: Any
+    session: SessionBase, token: str, accounts: QuerySet[Account], *, acting_user: User
 ) -> Confirmation | None:
     """Import the upload waiting under ``token``, checked again against ``accounts`` (those
     the importer may write to now). None when nothing waits under it (never uploaded in this

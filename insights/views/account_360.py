@@ -4,12 +4,13 @@ the timeline, and the CSM's pulse."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Activity
 
 from ..figures import health, revenue, usage
@@ -21,7 +22,7 @@ HEALTH_HISTORY_DAYS = 90
 
 
 def _page(
-    request: HttpRequest, access: AccountAccess, form: PulseForm, status: int = 200
+    request: AuthenticatedHttpRequest, access: AccountAccess, form: PulseForm, status: int = 200
 ) -> HttpResponse:
     account = access.account
     today = timezone.localdate()
@@ -44,13 +45,13 @@ def _page(
 
 
 @account_view("insights.view_360")
-def account_360(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def account_360(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     return _page(request, access, PulseForm(instance=AccountFacts.of(access.account)))
 
 
 @require_POST
 @account_view("insights.pulse")
-def pulse(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def pulse(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = PulseForm(request.POST, instance=AccountFacts.of(access.account))
     if not form.is_valid():
         return _page(request, access, form, status=422)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 
 from ..forms import ApiKeyForm
 from ..models import ApiKey
 from ..services.api_keys import issue_key, revoke_key
 
 
-def _render_list(request: HttpRequest, form: ApiKeyForm, status: int = 200) -> HttpResponse:
+def _render_list(
+    request: AuthenticatedHttpRequest, form: ApiKeyForm, status: int = 200
+) -> HttpResponse:
     keys = ApiKey.objects.select_related("created_by")
     labels = dict(ApiKey.Scope.choices)
     rows = [(key, [labels.get(s, s) for s in key.scopes]) for key in keys]
@@ -24,7 +27,7 @@ def _render_list(request: HttpRequest, form: ApiKeyForm, status: int = 200) -> H
 
 
 @vendor_view(admin_only=True)
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_list(request, ApiKeyForm())
 
 
@@ -34,7 +37,7 @@ SHOW_ONCE_SESSION_FIELD = "insights_new_api_key"
 
 
 @vendor_view(admin_only=True)
-def api_key_create(request: HttpRequest) -> HttpResponse:
+def api_key_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("api_keys")
     form = ApiKeyForm(request.POST)
@@ -48,7 +51,7 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view(admin_only=True)
-def api_key_created(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_created(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     waiting = request.session.pop(SHOW_ONCE_SESSION_FIELD, None)
     key = get_object_or_404(ApiKey, pk=pk)
     if not waiting or waiting.get("pk") != key.pk:
@@ -65,7 +68,7 @@ def api_key_created(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view(admin_only=True)
-def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
     if revoke_key(key, acting_user=request.user):
         messages.success(request, f"“{key.name}” is revoked: requests with it are refused.")

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
 
 from ..figures.book import PERIODS, book_of_business, period_start
@@ -15,7 +16,7 @@ from ..forms import BookForm
 
 
 @vendor_view()
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = Account.objects.visible_to(request.user)
     # The CSMs whose accounts the viewer sees: a CSM sees only their own, so has no choice.
     owners = User.objects.filter(portfolio__in=accounts.values("pk")).distinct().order_by("name")

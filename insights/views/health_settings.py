@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 
 from ..forms import HealthConfigForm
 from ..models import HealthConfig
@@ -14,7 +15,7 @@ from ..services.health import change_health_settings
 
 
 @vendor_view(admin_only=True)
-def health_settings(request: HttpRequest) -> HttpResponse:
+def health_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = HealthConfigForm(data, instance=HealthConfig.current())
     if request.method != "POST":

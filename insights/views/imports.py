@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 from ..forms import ImportForm
@@ -23,14 +24,14 @@ from ..services.imports import (
 
 
 def _page(
-    request: HttpRequest, form: ImportForm, status: int = 200, **extra: object
+    request: AuthenticatedHttpRequest, form: ImportForm, status: int = 200, **extra: object
 ) -> HttpResponse:
     context = {"form": form, "columns": COLUMNS, "kind_labels": KIND_LABELS, **extra}
     return render(request, "insights/import.html", context, status=status)
 
 
 @vendor_view()
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, ImportForm())
     form = ImportForm(request.POST, request.FILES)
@@ -59,7 +60,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     confirmation = confirm_import(
         request.session, token, Account.objects.visible_to(request.user), acting_user=request.user
     )
@@ -78,7 +79,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("import_result", token)
 
 
-def _result(request: HttpRequest, token: str, status: int = 200) -> HttpResponse:
+def _result(request: AuthenticatedHttpRequest, token: str, status: int = 200) -> HttpResponse:
     done = imported(request.session, token)
     if done is None:
         raise Http404("This session has no import with this id.")
@@ -90,5 +91,5 @@ def _result(request: HttpRequest, token: str, status: int = 200) -> HttpResponse
 
 @require_GET
 @vendor_view()
-def import_result(request: HttpRequest, token: str) -> HttpResponse:
+def import_result(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     return _result(request, token)

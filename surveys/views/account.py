@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 
 from ..forms import PauseForm
 from ..services import pause_surveys, resume_surveys
@@ -15,7 +16,7 @@ from ..services import pause_surveys, resume_surveys
 
 @require_POST
 @account_view("surveys.pause")
-def pause(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def pause(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = PauseForm(request.POST)
     if not form.is_valid():
         context = {"access": access, "account": access.account, "pause_form": form}
@@ -32,7 +33,7 @@ def pause(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 @require_POST
 @account_view("surveys.pause")
-def resume(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def resume(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     resume_surveys(access.account, acting_user=request.user)
     messages.success(request, f"Surveys reach {access.account.name} again.")
     return redirect("account_home", access.account.slug)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import AccountAccess
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse
 
 from ..models import Delivery
@@ -23,7 +24,7 @@ def problem(request: HttpRequest, error: SurveyError) -> HttpResponse:
     return render(request, "surveys/problem.html", {"error": error}, status=error.status)
 
 
-def get_delivery(request: HttpRequest, access: AccountAccess, pk: int) -> Delivery:
+def get_delivery(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> Delivery:
     """One of the viewer's own deliveries on this account; 404 for anyone else's."""
     delivery = (
         Delivery.objects.filter(account=access.account, user=request.user, pk=pk)

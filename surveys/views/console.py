@@ -8,12 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from portal import htmx
 
 from ..figures import campaign_figures
@@ -31,14 +32,14 @@ from ..services import (
 from .common import positive_int
 
 
-def get_campaign(request: HttpRequest, pk: int) -> Campaign:
+def get_campaign(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
     return get_object_or_404(
         Campaign.objects.visible_to(request.user).select_related("survey", "portfolio_owner"), pk=pk
     )
 
 
 @vendor_view()
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaigns = (
         Campaign.objects.visible_to(request.user)
         .select_related("survey")
@@ -53,16 +54,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view()
-def survey_create(request: HttpRequest) -> HttpResponse:
+def survey_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return survey_form(request, Survey())
 
 
 @vendor_view()
-def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return survey_form(request, get_object_or_404(Survey, pk=pk))
 
 
-def survey_form(request: HttpRequest, survey: Survey) -> HttpResponse:
+def survey_form(request: AuthenticatedHttpRequest, survey: Survey) -> HttpResponse:
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST":
         if form.is_valid():
@@ -81,7 +82,7 @@ def survey_form(request: HttpRequest, survey: Survey) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def survey_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     archived = survey.archived_at is None
     set_survey_archived(survey, archived, acting_user=request.user)
@@ -89,7 +90,7 @@ def survey_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys")
 
 
-def chosen_survey(request: HttpRequest) -> int | None:
+def chosen_survey(request: AuthenticatedHttpRequest) -> int | None:
     """``?survey=<id>`` from a survey's "Send" button: an active survey, else a 404."""
     if "survey" not in request.GET:
         return None
@@ -100,7 +101,7 @@ def chosen_survey(request: HttpRequest) -> int | None:
 
 
 @vendor_view()
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     survey = chosen_survey(request)
     initial = {"survey": survey} if survey else {}
     form = CampaignForm(request.POST or None, acting_user=request.user, initial=initial)
@@ -135,7 +136,7 @@ def form_context(form: CampaignForm) -> dict[str, Any]:
     }
 
 
-def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+def campaign_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> dict[str, Any]:
     summary, rate = campaign_figures(request.user, campaign)
     manageable = may_manage(request.user, campaign)
     return {
@@ -152,14 +153,14 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
 
 
 @vendor_view()
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
     return render(request, "surveys/campaign.html", campaign_context(request, campaign))
 
 
 @require_POST
 @vendor_view()
-def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
     try:
         send_now(campaign, acting_user=request.user)
@@ -171,14 +172,14 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
     end_campaign(campaign, acting_user=request.user)
     messages.success(request, "The campaign has ended: it sends nothing more and takes no answers.")
     return redirect(campaign)
 
 
-def refused(request: HttpRequest, campaign: Campaign, message: str) -> HttpResponse:
+def refused(request: AuthenticatedHttpRequest, campaign: Campaign, message: str) -> HttpResponse:
     """A refused action on a campaign: htmx gets the message in the page's notice region, a
     plain form post the campaign's page again with the message, both with a 422."""
     if htmx.is_htmx(request):

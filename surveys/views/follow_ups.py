@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 from ..forms import FollowUpForm
@@ -19,14 +20,14 @@ PER_PAGE = 50
 SHOWS = ("open", "resolved")
 
 
-def visible_follow_ups(request: HttpRequest) -> QuerySet[FollowUp]:
+def visible_follow_ups(request: AuthenticatedHttpRequest) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         account__in=Account.objects.visible_to(request.user)
     ).select_related("account", "csm", "response__user", "response__campaign__survey")
 
 
 @vendor_view()
-def follow_ups(request: HttpRequest) -> HttpResponse:
+def follow_ups(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show not in SHOWS:
         raise Http404("No such list.")
@@ -44,7 +45,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view()
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(visible_follow_ups(request), pk=pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp.objects.get(pk=item.pk))
     if request.method == "POST":

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
 from ..forms import CommentForm, ScoreForm
@@ -46,18 +48,22 @@ def back(
 
 
 def invalid(
-    request: HttpRequest, access: AccountAccess, partial: str, context: dict[str, Any], form: Any
+    request: HttpRequest,
+    access: AccountAccess,
+    partial: str,
+    context: dict[str, Any],
+    form: forms.Form,
 ) -> HttpResponse:
     """An invalid answer: htmx gets the prompt again with the error; a plain post a page that
     says what was wrong. Both are a 422."""
     if is_htmx(request):
         return render_partial(request, PROMPT, partial, context, status=422)
-    return refuse(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return refuse(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 @require_POST
 @account_view("surveys.answer")
-def answer(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     delivery = get_delivery(request, access, pk)
     form = ScoreForm(request.POST, survey=delivery.campaign.survey)
     if not form.is_valid():
@@ -73,7 +79,7 @@ def answer(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse
 
 @require_POST
 @account_view("surveys.answer")
-def comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     delivery = get_delivery(request, access, pk)
     response = Response.objects.filter(delivery=delivery).first()
     if response is None:
@@ -93,7 +99,9 @@ def comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespons
 
 @require_POST
 @account_view("surveys.answer")
-def dismiss_prompt(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def dismiss_prompt(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     delivery = get_delivery(request, access, pk)
     dismiss(delivery)
     return back(request, access, "prompt-gone", prompt_context(access, delivery, dismissed=True))
@@ -101,7 +109,9 @@ def dismiss_prompt(request: HttpRequest, access: AccountAccess, pk: int) -> Http
 
 @require_POST
 @account_view("surveys.answer")
-def snooze_prompt(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def snooze_prompt(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     delivery = get_delivery(request, access, pk)
     snooze(delivery)
     return back(request, access, "prompt-gone", prompt_context(access, delivery, snoozed=True))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
 from ..figures import results_for, window_start
@@ -18,7 +19,7 @@ COMMENTS_PER_PAGE = 20
 
 
 @vendor_view()
-def results(request: HttpRequest) -> HttpResponse:
+def results(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ResultsFilterForm(request.GET, user=request.user)
     filters = form.filters()
     if form.errors and is_htmx(request):
@@ -36,7 +37,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view()
-def export(request: HttpRequest) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = ResultsFilterForm(request.GET, user=request.user)
     filters = form.filters()
     if form.errors:
