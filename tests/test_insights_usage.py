@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
-from insights.demo import ensure_demo_insights
+from insights.demo import USAGE_DAYS, ensure_demo_insights
 from insights.figures import usage
 from insights.figures.revenue import mrr, period
 from insights.models import (
@@ -303,4 +303,4 @@ def test_the_demo_is_idempotent(db: None) -> None:
     assert mrr(initech, today) < mrr(initech, today - timedelta(days=60))
     assert mrr(acme, today) > mrr(acme, today - timedelta(days=30))
     assert 10 <= ProductUser.objects.filter(account=initech).count() <= 40
-    assert UsageDay.objects.filter(account=acme).count() == 90
+    assert UsageDay.objects.filter(account=acme).count() == USAGE_DAYS
