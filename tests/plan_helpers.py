@@ -8,8 +8,19 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import Activity
 from onboarding.models import Side
-from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
+from successplans.models import (
+    KPI,
+    ActionItem,
+    KPIValue,
+    Milestone,
+    Objective,
+    PlanComment,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
+)
 from successplans.services import create_plan
 
 # The plan tests run on a fixed day, never the wall clock: ``freeze_today(time_machine)`` in an
@@ -76,3 +87,19 @@ def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120)
         plan=plan, title="Check discount history", side=Side.VENDOR, internal=True
     )
     return plan
+
+
+def plan_rows() -> tuple[Any, ...]:
+    """Everything a plan write could change, to prove that a refusal changed nothing."""
+    return (
+        list(SuccessPlan.objects.order_by("pk").values()),
+        list(Objective.objects.order_by("pk").values()),
+        list(KPI.objects.order_by("pk").values()),
+        list(Milestone.objects.order_by("pk").values()),
+        list(ActionItem.objects.order_by("pk").values()),
+        list(PlanTemplate.objects.order_by("pk").values()),
+        list(PlanTemplateItem.objects.order_by("pk").values()),
+        KPIValue.objects.count(),
+        PlanComment.objects.count(),
+        Activity.objects.count(),
+    )

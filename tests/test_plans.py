@@ -26,26 +26,13 @@ from successplans.models import (
 from successplans.services import create_plan, refresh_bound_kpis, save_as_template
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
-from tests.plan_helpers import TODAY, freeze_today, make_plan
+from tests.plan_helpers import TODAY, freeze_today, make_plan, plan_rows
 from tests.queries import assert_same_queries, page_queries
 
 
 @pytest.fixture(autouse=True)
 def _today(time_machine: Any) -> None:
     freeze_today(time_machine)
-
-
-def plan_rows() -> tuple[Any, ...]:
-    """Everything a plan write could change, to prove a refusal changed nothing."""
-    return (
-        list(SuccessPlan.objects.order_by("pk").values()),
-        list(Objective.objects.order_by("pk").values()),
-        list(KPI.objects.order_by("pk").values()),
-        list(Milestone.objects.order_by("pk").values()),
-        list(ActionItem.objects.order_by("pk").values()),
-        KPIValue.objects.count(),
-        Activity.objects.count(),
-    )
 
 
 def url(name: str, plan: SuccessPlan, *args: Any) -> str:

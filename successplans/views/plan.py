@@ -115,8 +115,7 @@ def plan_context(
         "milestone_statuses": MilestoneStatus.choices,
         "action_statuses": ActionStatus.choices,
     }
-    context.update(extra)
-    return context
+    return {**context, **extra}
 
 
 @account_view("plans.view")
