@@ -169,6 +169,11 @@ class MilestoneForm(PlanItemForm):
         fields = ["title", "target_date", "owner_side", "status", "internal"]
         labels = {"owner_side": "Owned by"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.access.can("plans.manage"):  # customers own the customer's side only
+            self.fields["owner_side"].choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]  # type: ignore[attr-defined]
+
 
 class ActionForm(PlanItemForm):
     date_fields = ("due_date",)

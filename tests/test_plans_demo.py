@@ -92,3 +92,11 @@ def test_acmes_plan_says_what_its_business_review_says(
     assert view.health == "at_risk"  # the slipped training, and nothing else
     assert view.next_milestone is not None
     assert view.next_milestone.title == "Finance team trained"
+
+
+def test_globex_200_days_in_has_nothing_overdue(demo_plans: dict[str, SuccessPlan]) -> None:
+    plan = demo_plans["globex"]
+    overdue = [a.title for a in plan.actions.all() if a.is_overdue(TODAY)]
+    overdue += [m.title for m in plan.milestones.all() if m.is_overdue(TODAY)]
+    assert overdue == []
+    assert plan_view(plan, customer=True).health == "on_track"

@@ -75,7 +75,7 @@ def test_the_page_asks_for_a_name_and_shows_what_will_be_copied(world: World) ->
     assert rows["Acme board pack from the portal"]["c"].title_as_copied == (
         "the customer board pack from the portal"
     )
-    assert "Copied as: <strong>the customer board pack from the portal</strong>" in page
+    assert "Copied as “the customer board pack from the portal”" in page
     assert "Internal" in page
 
 
