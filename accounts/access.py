@@ -54,6 +54,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plans.view": EVERYONE,
     "plans.manage": VENDOR,
     "plans.edit": VENDOR | {Role.CHAMPION, Role.MEMBER},
+    # Add items, edit their details, update KPI values (members only set their items' status).
+    "plans.edit_details": VENDOR | {Role.CHAMPION},
+    # A KPI's definition (baseline, target...): the vendor's; the champion's where the CSM
+    # allows it on the plan (successplans.services.may_define_kpi).
+    "plans.define_kpis": VENDOR,
+    "plans.define_kpis_when_allowed": frozenset({Role.CHAMPION}),
     "plans.comment": VENDOR | {Role.CHAMPION},
     # Insights: the 360° page and the CSM pulse are the vendor's; usage is everyone's.
     "insights.view_360": VENDOR,

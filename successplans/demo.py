@@ -1,19 +1,51 @@
-"""Demo data for success plans: a realistic plan, with KPI history, for two demo accounts."""
+"""Demo data for success plans: a realistic plan, with KPI history, for two demo accounts.
+
+The dates agree with the other demo data: each plan starts a few days after the account's
+first contract was signed (insights/demo.py: Acme 45 days ago, Globex 225 days ago, both for 12
+months) and ends on its renewal, the contract's end. The milestones agree with what the Acme
+business review says (reports/demo.py): the data sources are connected and the first board pack
+came out of the portal (done), the finance training slipped (in progress, past its date) and two
+report owners are still to be named (an open action item).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
 from django.db import transaction
+from django.utils import timezone
 
 from onboarding.models import Side
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    slug: str
+    contract_days_ago: int  # when the account's first contract started (insights/demo.py)
+    contract_days: int  # its length: 12 months
+    kickoff_after_days: int  # the plan starts this long after the contract
+    kpi_values: tuple[str, ...]
+
+
+DEMO_PLANS = [
+    DemoPlan("acme", contract_days_ago=45, contract_days=365, kickoff_after_days=5,
+             kpi_values=("46", "41", "37", "35")),
+    DemoPlan("globex", contract_days_ago=225, contract_days=365, kickoff_after_days=25,
+             kpi_values=("62", "70", "78", "81", "83")),
+]  # fmt: skip
+
+
+def _at(day: date) -> datetime:
+    """Mid-morning on ``day``, in the portal's time zone."""
+    return timezone.make_aware(datetime.combine(day, time(10)))
 
 
 @transaction.atomic
 def ensure_demo_plans() -> int:
     """A realistic success plan for Acme and Globex, with KPI history. Idempotent."""
-    from datetime import timedelta
     from decimal import Decimal
-
-    from django.utils import timezone
 
     from accounts.models import Account
 
@@ -22,25 +54,25 @@ def ensure_demo_plans() -> int:
 
     made = 0
     today = timezone.localdate()
-    for slug, started_days_ago, values in [
-        ("acme", 40, ["46", "41", "37", "35"]),
-        ("globex", 200, ["62", "70", "78", "81", "83"]),
-    ]:
-        account = Account.objects.filter(slug=slug).select_related("owner").first()
+    for spec in DEMO_PLANS:
+        account = Account.objects.filter(slug=spec.slug).select_related("owner").first()
         if account is None or SuccessPlan.objects.filter(account=account).exists():
             continue
         champion = account.memberships.filter(role="champion").select_related("user").first()
         member = account.memberships.filter(role="member").select_related("user").first()
-        start = today - timedelta(days=started_days_ago)
+        signed = today - timedelta(days=spec.contract_days_ago)
+        start = signed + timedelta(days=spec.kickoff_after_days)
+        renewal = signed + timedelta(days=spec.contract_days)
         plan = create_plan(
             account,
-            name=f"{start.year + 1} success plan",
+            name=f"{renewal.year} success plan",
             starts_on=start,
-            ends_on=start + timedelta(days=365),
+            ends_on=renewal,
             template=None,
             acting_user=account.owner,
         )
-        falling = slug == "acme"
+        falling = spec.slug == "acme"
+        values = spec.kpi_values
         reporting = Objective.objects.create(
             plan=plan,
             title="Close the books faster"
@@ -65,7 +97,7 @@ def ensure_demo_plans() -> int:
             KPIValue.objects.create(
                 kpi=kpi,
                 value=Decimal(value),
-                recorded_at=timezone.now() - timedelta(days=(len(values) - i) * 9),
+                recorded_at=timezone.now() - timedelta(days=(len(values) - 1 - i) * 9),
             )
         Objective.objects.create(
             plan=plan,
@@ -74,30 +106,41 @@ def ensure_demo_plans() -> int:
             internal=True,
             position=1,
         )
-        for title, offset, side, status in [
-            ("Data sources connected", 20, Side.CUSTOMER, "done"),
-            ("Finance team trained", 45, Side.VENDOR, "in_progress" if falling else "done"),
-            ("First board pack from the portal", 90, Side.CUSTOMER, "planned"),
-            ("Executive business review", 180, Side.VENDOR, "planned"),
-        ]:
+        # (title, days after the start, side, status, days after the start it was done)
+        for title, offset, side, status, done_after in [
+            ("Data sources connected", 20, Side.CUSTOMER, "done", 18),
+            # Acme: slipped, as the business review says; Globex: long done.
+            ("Finance team trained", 30, Side.VENDOR, "in_progress" if falling else "done", 33),
+            ("First board pack from the portal", 35, Side.CUSTOMER, "done", 34),
+            ("Executive business review", 180, Side.VENDOR,
+             "planned" if falling else "done", 176),
+        ]:  # fmt: skip
             Milestone.objects.create(
                 plan=plan,
                 title=title,
                 target_date=start + timedelta(days=offset),
                 owner_side=side,
                 status=status,
-                done_at=timezone.now() if status == "done" else None,
+                done_at=_at(start + timedelta(days=done_after)) if status == "done" else None,
             )
-        for title, side, who, due, status in [
-            ("Share the current month-end checklist", Side.CUSTOMER, champion, 10, "done"),
-            ("Nominate two report owners", Side.CUSTOMER, member, 50, "open"),
-            ("Build the board pack template", Side.VENDOR, None, 60, "in_progress"),
-            ("Schedule the executive review", Side.VENDOR, None, 150, "open"),
-        ]:
+        # (title, side, who, due days after the start, status, done days after the start).
+        # Acme still has to name its report owners (the review says so); Globex, 200 days in,
+        # has done all four, the executive review among them.
+        actions: list[tuple[str, str, Any, int, str, int | None]] = [
+            ("Share the current month-end checklist", Side.CUSTOMER, champion, 10, "done", 8),
+            ("Nominate two report owners", Side.CUSTOMER, member, 50,
+             *(("open", None) if falling else ("done", 47))),
+            ("Build the board pack template", Side.VENDOR, None, 30, "done", 29),
+            ("Schedule the executive review", Side.VENDOR, None, 150,
+             *(("open", None) if falling else ("done", 140))),
+        ]  # fmt: skip
+        for action_title, action_side, who, due, action_status, completed_after in actions:
             ActionItem.objects.create(
-                plan=plan, title=title, side=side, status=status,
+                plan=plan, title=action_title, side=action_side, status=action_status,
                 assignee=(who.user if who else account.owner), due_date=start + timedelta(days=due),
-                completed_at=timezone.now() if status == "done" else None,
+                completed_at=None
+                if completed_after is None
+                else _at(start + timedelta(days=completed_after)),
             )  # fmt: skip
         made += 1
     return made

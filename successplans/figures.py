@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -19,15 +19,18 @@ from .models import (
     ActionItem,
     KPIValue,
     Milestone,
+    MilestoneStatus,
     Objective,
     PlanComment,
     PlanHealth,
     SuccessPlan,
 )
 
-# A KPI this far behind the share of time gone puts the plan at risk, twice as far off track.
-AT_RISK_GAP = 0.25
-OFF_TRACK_GAP = 0.50
+# A KPI this many percentage points behind the time gone puts the plan at risk; twice as
+# far, off track. Both sides are the whole percentages the pages print (kpi_progress and
+# time_gone), so a reader who sees "40% of the time gone" and "15%" can check the health.
+AT_RISK_GAP = 25
+OFF_TRACK_GAP = 50
 
 # Figures the portal computes that a KPI can be bound to: key -> (label, function(account)).
 # Features register theirs (surveys: NPS, insights: active users); none are faked.
@@ -46,34 +49,116 @@ def register_kpi_source(
     return decorator
 
 
-def share_of_time(start: date, end: date, today: date) -> float:
-    """How much of the period from ``start`` to ``end`` has gone, 0..1."""
+def _whole_percent_floored(share: Decimal) -> int:
+    """``share`` (0..1) as a whole percentage, rounded down."""
+    return int((share * 100).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def kpi_met(baseline: Decimal, target: Decimal, value: Decimal | None) -> bool:
+    """The target reached (or passed), for figures that should rise and for those that should
+    fall (a target below the baseline)."""
+    if value is None or target == baseline:
+        return False
+    return value >= target if target > baseline else value <= target
+
+
+def kpi_progress(baseline: Decimal, target: Decimal, value: Decimal | None) -> int | None:
+    """How far a KPI has come from its baseline toward its target, as a whole percentage 0..100,
+    for figures that should rise and for those that should fall.
+
+    Worse than the baseline is 0, at or beyond the target 100. Rounded *down*, so that 100% is
+    printed only when the target is reached (``kpi_met``): 99.9% of the way reads 99%. None
+    without a value (nothing measured yet, "no data"), or for a target equal to its baseline
+    (which the forms and a database constraint refuse).
+
+    48 hours down to 8, now 35: 13 of 40 hours gone, 32.5% -> 32.
+    """
+    if value is None or target == baseline:
+        return None
+    share = (Decimal(value) - baseline) / (Decimal(target) - baseline)
+    if share >= 1:
+        return 100
+    return _whole_percent_floored(max(share, Decimal(0)))
+
+
+def time_gone(start: date, end: date, today: date) -> int:
+    """The share of a plan's time gone on ``today``, as a whole percentage 0..100: days since
+    ``start`` over the days from ``start`` to ``end``. Rounded down like ``kpi_progress``, so
+    100% means the period is over (and 0% that it has not begun)."""
     if end <= start:
-        return 1.0
-    return min(max((today - start).days / (end - start).days, 0.0), 1.0)
+        return 100
+    days = min(max((today - start).days, 0), (end - start).days)
+    return _whole_percent_floored(Decimal(days) / Decimal((end - start).days))
 
 
-def kpi_gap(kpi: KPI, plan: SuccessPlan, today: date) -> float | None:
-    """How far the KPI's progress is behind the time gone; None without a current value."""
+def kpi_gap(kpi: KPI, plan: SuccessPlan, today: date) -> int | None:
+    """How many percentage points the KPI's progress is behind the time gone toward its target
+    date (the plan's end without one); None without a current value."""
     progress = kpi.progress
     if progress is None:
         return None
-    return share_of_time(plan.starts_on, kpi.target_date or plan.ends_on, today) - progress
+    return time_gone(plan.starts_on, kpi.target_date or plan.ends_on, today) - progress
 
 
 def computed_health(
     plan: SuccessPlan, milestones: list[Milestone], kpis: list[KPI], today: date
 ) -> str:
-    """Off track: two or more overdue milestones, or a KPI half the plan behind.
-    At risk: one overdue milestone, or a KPI a quarter behind. Otherwise on track."""
-    overdue = sum(1 for m in milestones if m.is_overdue(today))
-    gaps = [g for g in (kpi_gap(k, plan, today) for k in kpis) if g is not None]
-    worst = max(gaps, default=0.0)
+    """What the plan's figures say. Off track: two or more overdue milestones, or a KPI 50
+    points behind the time gone. At risk: one overdue milestone, or a KPI 25 points behind.
+    Otherwise on track.
+
+    Only the shared part of the plan counts (internal milestones, and KPIs of internal
+    objectives, are left out): the health is one figure that the champion, the CSM, the
+    portfolio, the PDFs and the health score all show, and it must not move for reasons a
+    customer cannot see. Pass the KPIs with their objective loaded (``select_related`` or a
+    prefetch through the objectives)."""
+    overdue = sum(1 for m in milestones if not m.internal and m.is_overdue(today))
+    gaps = [
+        g
+        for g in (kpi_gap(k, plan, today) for k in kpis if not k.objective.internal)
+        if g is not None
+    ]
+    worst = max(gaps, default=0)
     if overdue >= 2 or worst >= OFF_TRACK_GAP:
         return PlanHealth.OFF_TRACK
     if overdue == 1 or worst >= AT_RISK_GAP:
         return PlanHealth.AT_RISK
     return PlanHealth.ON_TRACK
+
+
+def plan_health(
+    plan: SuccessPlan, milestones: list[Milestone], kpis: list[KPI], today: date
+) -> str:
+    """The plan's health as every page, PDF and the health score show it: the CSM's judgement
+    where they set one (with a reason), else what the figures say (``computed_health``)."""
+    return plan.health_override or computed_health(plan, milestones, kpis, today)
+
+
+def plan_health_on(plan: SuccessPlan, day: date) -> str:
+    """``plan_health`` of one plan on ``day``, loading what it needs (two queries): for callers
+    that hold a plan and nothing else, such as the account health score."""
+    milestones = list(plan.milestones.filter(internal=False))
+    kpis = list(
+        KPI.objects.filter(objective__plan=plan, objective__internal=False).select_related(
+            "objective"
+        )
+    )
+    return plan_health(plan, milestones, kpis, day)
+
+
+def next_milestone(milestones: list[Milestone]) -> Milestone | None:
+    """The first milestone still to reach, in date order (milestones already in that order)."""
+    return next(
+        (m for m in milestones if m.status not in (MilestoneStatus.DONE, MilestoneStatus.MISSED)),
+        None,
+    )
+
+
+def lead_kpi(objectives: list[Objective]) -> KPI | None:
+    """The KPI a one-line summary of a plan shows (the portfolio row, the account page's panel):
+    the first KPI of the first shared objective that has one, in the plan's order, so that the
+    customer and the CSM see the same one (objectives and their KPIs already loaded)."""
+    return next((k for o in objectives if not o.internal for k in o.kpis.all()), None)
 
 
 def sparkline(values: list[Decimal], width: int = 96, height: int = 24) -> str:
@@ -107,12 +192,16 @@ class PlanView:
         return computed_health(self.plan, self.milestones, self.kpis, self.today)
 
     @property
+    def lead_kpi(self) -> KPI | None:
+        return lead_kpi(self.objectives)
+
+    @property
     def computed_health_label(self) -> str:
         return PlanHealth(self.computed_health).label
 
     @property
     def health(self) -> str:
-        return self.plan.health_override or self.computed_health
+        return plan_health(self.plan, self.milestones, self.kpis, self.today)
 
     @property
     def health_label(self) -> str:
@@ -128,11 +217,11 @@ class PlanView:
 
     @property
     def next_milestone(self) -> Milestone | None:
-        return next((m for m in self.milestones if m.status not in ("done", "missed")), None)
+        return next_milestone(self.milestones)
 
     @property
-    def elapsed_percent(self) -> int:
-        return round(100 * share_of_time(self.plan.starts_on, self.plan.ends_on, self.today))
+    def time_gone(self) -> int:
+        return time_gone(self.plan.starts_on, self.plan.ends_on, self.today)
 
 
 def plan_view(plan: SuccessPlan, *, customer: bool, comments: int = 20) -> PlanView:

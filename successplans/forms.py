@@ -12,7 +12,9 @@ from onboarding.models import Side
 
 from .figures import KPI_SOURCES
 from .models import (
+    EARLIEST_PLAN_DATE,
     KPI,
+    LATEST_PLAN_DATE,
     ActionItem,
     Milestone,
     Objective,
@@ -20,18 +22,35 @@ from .models import (
     PlanTemplate,
     PlanTemplateItem,
     SuccessPlan,
+    plan_period_errors,
+    validate_plan_date,
 )
-from .services import people_for_side
+from .services import (
+    TemplateCandidate,
+    may_see_internal,
+    people_for_side,
+    template_name_errors,
+)
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE_ATTRS = {
+    "type": "date",
+    "min": EARLIEST_PLAN_DATE.isoformat(),
+    "max": LATEST_PLAN_DATE.isoformat(),
+}
 # Far beyond any real KPI, well inside the column: absurd values are refused, not stored.
 KPI_LIMIT = Decimal("1000000000")
 
 
 class PlanForm(forms.Form):
     name = forms.CharField(max_length=200, initial="Success plan")
-    starts_on = forms.DateField(widget=DATE)
-    ends_on = forms.DateField(widget=DATE)
+    starts_on = forms.DateField(
+        widget=forms.DateInput(attrs=DATE_ATTRS), validators=[validate_plan_date]
+    )
+    ends_on = forms.DateField(
+        widget=forms.DateInput(attrs=DATE_ATTRS),
+        validators=[validate_plan_date],
+        help_text="A plan runs for 5 years at most.",
+    )
     template = forms.ModelChoiceField(
         queryset=PlanTemplate.objects.filter(archived_at__isnull=True),
         required=False,
@@ -41,8 +60,9 @@ class PlanForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
-            self.add_error("ends_on", "The plan must end after it starts.")
+        if data.get("starts_on") and data.get("ends_on"):
+            for field, message in plan_period_errors(data["starts_on"], data["ends_on"]).items():
+                self.add_error(field, message)
         return data
 
 
@@ -56,11 +76,11 @@ class PlanItemForm(forms.ModelForm):
     def __init__(self, *args: Any, plan: SuccessPlan, access: AccountAccess, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan, self.access = plan, access
-        if "internal" in self.fields and not access.is_vendor:
+        if "internal" in self.fields and not may_see_internal(access):
             del self.fields["internal"]
         for name in self.date_fields:
             if name in self.fields:
-                self.fields[name].widget = DATE
+                self.fields[name].widget = forms.DateInput(attrs=DATE_ATTRS)
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
 
@@ -149,6 +169,11 @@ class MilestoneForm(PlanItemForm):
         fields = ["title", "target_date", "owner_side", "status", "internal"]
         labels = {"owner_side": "Owned by"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.access.can("plans.manage"):  # customers own the customer's side only
+            self.fields["owner_side"].choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]  # type: ignore[attr-defined]
+
 
 class ActionForm(PlanItemForm):
     date_fields = ("due_date",)
@@ -164,7 +189,7 @@ class ActionForm(PlanItemForm):
             self.plan.account, Side.VENDOR
         )
         self.fields["assignee"].queryset = everyone.distinct()  # type: ignore[attr-defined]
-        if not self.access.is_vendor:
+        if not self.access.can("plans.manage"):  # customers own the customer's side only
             self.fields["side"].choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -175,7 +200,77 @@ class ActionForm(PlanItemForm):
 
 
 class StatusForm(forms.Form):
-    status = forms.CharField(max_length=12)
+    status = forms.ChoiceField(choices=())
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices  # type: ignore[attr-defined]
+
+
+class PrintForm(forms.Form):
+    """The print view's one choice. Internal items are left out unless asked for: a printed
+    plan is usually handed to the customer."""
+
+    internal = forms.ChoiceField(
+        label="Include internal items",
+        choices=[("", "Leave out"), ("1", "Include")],
+        required=False,
+    )
+
+    def includes_internal(self) -> bool:
+        return self.cleaned_data.get("internal") == "1"
+
+
+class PlanSettingsForm(forms.Form):
+    champion_edits_kpis = forms.BooleanField(
+        label="The champion may change KPI definitions",
+        required=False,
+        help_text="Baselines, targets and target dates. Otherwise the champion updates the "
+        "current values only.",
+    )
+
+
+class SaveAsTemplateForm(forms.Form):
+    """What to copy from a plan into a new template: every item is listed with what would be
+    copied; internal items start unticked, account-specific text starts left out."""
+
+    name = forms.CharField(
+        max_length=200,
+        help_text="Every CSM sees the template library: name the kind of plan, not the account.",
+    )
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    copy = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Copy"
+    )
+    keep_as_written = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Keep as written"
+    )
+
+    def __init__(
+        self, *args: Any, candidates: list[TemplateCandidate], account: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates, self.account = candidates, account
+        self.fields["copy"].choices = [(c.key, c.title) for c in candidates]  # type: ignore[attr-defined]
+        self.fields["copy"].initial = [c.key for c in candidates if not c.internal]
+        self.fields["keep_as_written"].choices = [  # type: ignore[attr-defined]
+            (c.key, c.title) for c in candidates if c.account_specific
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        problem = template_name_errors(name, self.account)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each candidate with whether its boxes are ticked (as sent, or by default)."""
+        copy = set(self["copy"].value() or [])
+        keep = set(self["keep_as_written"].value() or [])
+        return [{"c": c, "copy": c.key in copy, "keep": c.key in keep} for c in self.candidates]
 
 
 class CommentForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
@@ -12,6 +13,50 @@ from django.utils import timezone
 
 from accounts.models import Account
 from onboarding.models import MAX_OFFSET_DAYS, Side
+
+# Every date of a plan (its start and end, objective, milestone, action and KPI dates) lies in
+# this range: a typo such as 1900 or 9999 is refused, not stored. A plan runs 5 years at most.
+EARLIEST_PLAN_DATE = date(2000, 1, 1)
+LATEST_PLAN_DATE = date(2100, 12, 31)
+MAX_PLAN_YEARS = 5
+
+
+def validate_plan_date(value: date) -> None:
+    if not EARLIEST_PLAN_DATE <= value <= LATEST_PLAN_DATE:
+        raise ValidationError(
+            f"Choose a date between {EARLIEST_PLAN_DATE:%-d %B %Y} and {LATEST_PLAN_DATE:%-d %B %Y}.",
+            code="plan_date_range",
+        )
+
+
+def latest_plan_end(starts_on: date) -> date:
+    """The last day a plan starting on ``starts_on`` may end: the same day ``MAX_PLAN_YEARS``
+    later (28 February for a plan starting on 29 February)."""
+    year = starts_on.year + MAX_PLAN_YEARS
+    try:
+        return starts_on.replace(year=year)
+    except ValueError:  # 29 February, in a year that has none
+        return starts_on.replace(year=year, day=28)
+
+
+def plan_period_errors(starts_on: date, ends_on: date) -> dict[str, str]:
+    """What is wrong with a plan's start and end, by field; empty when they are fine."""
+    errors: dict[str, str] = {}
+    for field, value in (("starts_on", starts_on), ("ends_on", ends_on)):
+        try:
+            validate_plan_date(value)
+        except ValidationError as error:
+            errors[field] = error.messages[0]
+    if errors:
+        return errors
+    if ends_on <= starts_on:
+        errors["ends_on"] = "The plan must end after it starts."
+    elif ends_on > latest_plan_end(starts_on):
+        errors["ends_on"] = (
+            f"A plan runs for {MAX_PLAN_YEARS} years at most: end it by "
+            f"{latest_plan_end(starts_on):%-d %B %Y}."
+        )
+    return errors
 
 
 class PlanHealth(models.TextChoices):
@@ -67,12 +112,18 @@ class PlanTemplateItem(models.Model):
 class SuccessPlan(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="plans")
     name = models.CharField(max_length=200)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[validate_plan_date])
+    ends_on = models.DateField(validators=[validate_plan_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    champion_edits_kpis = models.BooleanField(
+        "the champion may change KPI definitions",
+        default=False,
+        help_text="Baselines, targets and target dates; otherwise the champion updates the "
+        "current values only.",
+    )
     template_name = models.CharField(max_length=200, blank=True)
     health_override = models.CharField(max_length=10, choices=PlanHealth.choices, blank=True)
     override_reason = models.CharField(max_length=500, blank=True)
@@ -119,7 +170,7 @@ class Objective(PlanItem):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="The customer-side owner.",
     )  # fmt: skip
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[validate_plan_date])
 
     class Meta(PlanItem.Meta):
         pass
@@ -135,7 +186,7 @@ class KPI(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=2)
     target = models.DecimalField(max_digits=14, decimal_places=2)
     current = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[validate_plan_date])
     source = models.CharField(
         "computed from",
         max_length=40,
@@ -159,12 +210,18 @@ class KPI(models.Model):
         return self.name
 
     @property
-    def progress(self) -> float | None:
-        """Share of the way from baseline to target, 0..1; works for figures that should fall."""
-        if self.current is None:
-            return None
-        share = (self.current - self.baseline) / (self.target - self.baseline)
-        return float(min(max(share, 0), 1))
+    def progress(self) -> int | None:
+        """How far from the baseline toward the target, a whole percentage (see
+        ``successplans.figures.kpi_progress``, the one definition)."""
+        from .figures import kpi_progress
+
+        return kpi_progress(self.baseline, self.target, self.current)
+
+    @property
+    def met(self) -> bool:
+        from .figures import kpi_met
+
+        return kpi_met(self.baseline, self.target, self.current)
 
 
 class KPIValue(models.Model):
@@ -192,7 +249,7 @@ class MilestoneStatus(models.TextChoices):
 class Milestone(PlanItem):
     plan = models.ForeignKey(SuccessPlan, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
-    target_date = models.DateField()
+    target_date = models.DateField(validators=[validate_plan_date])
     owner_side = models.CharField(max_length=8, choices=Side.choices, default=Side.CUSTOMER)
     status = models.CharField(
         max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
@@ -228,7 +285,7 @@ class ActionItem(PlanItem):
         blank=True,
         related_name="plan_actions",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_plan_date])
     status = models.CharField(
         max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.access import VENDOR, AccountAccess, Role
+from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
-from onboarding.models import Side, position_after
+from onboarding.models import MAX_OFFSET_DAYS, Side, position_after
 from onboarding.services import assignable_people
+from portal.errors import StaleEdit
 from portal.jobs import enqueue
 
 from .figures import KPI_SOURCES
@@ -31,6 +34,7 @@ from .models import (
     PlanTemplate,
     PlanTemplateItem,
     SuccessPlan,
+    plan_period_errors,
 )
 
 ITEM_FIELDS: dict[str, list[str]] = {
@@ -53,12 +57,6 @@ MODELS: dict[str, type[models.Model]] = {
 }
 
 
-class StaleEdit(Exception):
-    def __init__(self, item: models.Model) -> None:
-        super().__init__("Someone else changed this while you were editing it.")
-        self.item = item
-
-
 def item_side(kind: str, item: Any) -> str:
     if kind in ("objective", "kpi"):
         return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
@@ -67,18 +65,61 @@ def item_side(kind: str, item: Any) -> str:
     return str(item.side)
 
 
+# Who may do what on a plan. The roles are in the capability table (accounts.access); these
+# rules add what the table cannot know: the item's side, whether it is internal, its assignee,
+# and the plan's own settings. The pages ask the same rules, so they offer only what is allowed.
+
+
 def may_edit(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
-    """Vendor staff edit everything; the champion the items their side owns; a member the
-    action items assigned to them (status only); executives read."""
+    """May change the item at all (its status, a KPI's value): vendor staff everything; the
+    champion the shared items of the customer's side; a member the action items assigned to
+    them; executives nothing."""
+    if access.can("plans.manage"):
+        return True
     if not access.can("plans.edit"):
         return False
-    if access.role in VENDOR:
-        return True
     if getattr(item, "internal", False) or item_side(kind, item) != Side.CUSTOMER:
         return False
-    if access.role == Role.CHAMPION:
+    if access.can("plans.edit_details"):
         return True
     return kind == "action" and item.assignee_id == user.pk
+
+
+def may_define_kpi(access: AccountAccess, plan: SuccessPlan) -> bool:
+    """May add a KPI or change what one measures (name, unit, baseline, target, target date,
+    source): vendor staff; the champion only where the CSM allows it on this plan. Everyone
+    else who may edit a KPI updates its current value only (``may_update_kpi``)."""
+    return access.can("plans.define_kpis") or (
+        plan.champion_edits_kpis and access.can("plans.define_kpis_when_allowed")
+    )
+
+
+def may_update_kpi(access: AccountAccess, kpi: KPI, user: User) -> bool:
+    """May enter a KPI's current value: vendor staff and the champion (members and executives
+    read)."""
+    return may_edit(access, "kpi", kpi, user) and access.can("plans.edit_details")
+
+
+def may_edit_details(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
+    """May open the item's edit form: a KPI's definition by ``may_define_kpi``; any other item's
+    details by whoever may edit it and edits details (not a member, who sets a status)."""
+    if kind == "kpi":
+        return may_define_kpi(access, _parent_plan(kind, item))
+    return may_edit(access, kind, item, user) and access.can("plans.edit_details")
+
+
+def may_add(access: AccountAccess, kind: str, plan: SuccessPlan) -> bool:
+    """May add an item of ``kind`` to the plan (which side it may be on is checked on the
+    item, by ``may_edit``)."""
+    if kind == "kpi":
+        return may_define_kpi(access, plan)
+    return access.can("plans.edit_details")
+
+
+def may_see_internal(access: AccountAccess) -> bool:
+    """Internal items are the vendor's: vendor staff see them (in a preview of the customer's
+    portal the viewer is the customer, so they do not)."""
+    return access.is_vendor
 
 
 def people_for_side(account: Account, side: str) -> models.QuerySet[User]:
@@ -98,8 +139,9 @@ def create_plan(
     template: PlanTemplate | None,
     acting_user: User,
 ) -> SuccessPlan:
-    if ends_on <= starts_on:
-        raise ValidationError({"ends_on": "The plan must end after it starts."})
+    errors = plan_period_errors(starts_on, ends_on)
+    if errors:
+        raise ValidationError(errors)
     plan = SuccessPlan.objects.create(
         account=account,
         name=name,
@@ -137,38 +179,169 @@ def create_plan(
     return plan
 
 
-@transaction.atomic
-def save_as_template(plan: SuccessPlan, *, name: str, acting_user: User) -> PlanTemplate:
-    template = PlanTemplate.objects.create(name=name, created_by=acting_user)
-    items = []
+# Saving a plan as a template --------------------------------------------------------------
+# Every CSM can open every template, so a template must hold nothing of the account it came
+# from: internal items stay out, an objective's "why it matters" (this customer's situation)
+# stays out, and the account's name in a copied title becomes "the customer", unless the CSM
+# ticks the item ("copy") or its text ("keep as written") one by one.
+
+CUSTOMER_PLACEHOLDER = "the customer"
+# Words that name no one: "Acme Logistics" is known as "Acme", "Globex Retail" as "Globex", but
+# "Northern Health Trust" must not turn every "northern" into "the customer".
+GENERIC_WORDS = frozenset(
+    {"the", "and", "inc", "ltd", "llc", "gmbh", "group", "company", "corp", "corporation",
+     "holdings", "international", "global", "health", "retail", "logistics", "northern",
+     "southern", "eastern", "western", "national", "services", "solutions", "systems"}
+)  # fmt: skip
+
+
+def account_names(account: Account) -> list[str]:
+    """What the account is called in free text: its full name, and its first word when that
+    word is distinctive ("Acme" for "Acme Logistics"); longest first."""
+    names = {account.name.strip()}
+    first = account.name.split()[0] if account.name.split() else ""
+    if len(first) >= 3 and first.lower() not in GENERIC_WORDS:
+        names.add(first)
+    return sorted((n for n in names if n), key=len, reverse=True)
+
+
+def without_account_names(text: str, account: Account) -> str:
+    for name in account_names(account):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", CUSTOMER_PLACEHOLDER, text, flags=re.I)
+    return text
+
+
+def mentions_account(text: str, account: Account) -> bool:
+    return without_account_names(text, account) != text
+
+
+@dataclass(frozen=True)
+class TemplateCandidate:
+    """One item of a plan, as saving the plan as a template would copy it."""
+
+    key: str  # "objective:12"
+    kind: str
+    title: str
+    detail: str
+    owner_side: str
+    offset_days: int
+    internal: bool
+    account_specific: bool  # names the account, or carries this customer's "why"
+    title_as_copied: str  # unless kept as written
+
+    @property
+    def kind_label(self) -> str:
+        return PlanTemplateItem.Kind(self.kind).label
+
+
+def template_candidates(plan: SuccessPlan) -> list[TemplateCandidate]:
+    """Every item of the plan that a template could start with, in the plan's order."""
+    account = plan.account
+    candidates = []
     for kind, rows, date_field in [
         (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all(), "target_date"),
         (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all(), "target_date"),
         (PlanTemplateItem.Kind.ACTION, plan.actions.all(), "due_date"),
     ]:
-        for position, row in enumerate(rows):
+        for row in rows:
             due = getattr(row, date_field)
-            items.append(
-                PlanTemplateItem(
-                    template=template,
+            detail = getattr(row, "why", "")
+            candidates.append(
+                TemplateCandidate(
+                    key=f"{kind}:{row.pk}",
                     kind=kind,
                     title=row.title,
-                    detail=getattr(row, "why", ""),
+                    detail=detail,
                     owner_side=getattr(row, "owner_side", getattr(row, "side", Side.CUSTOMER)),
-                    offset_days=max(0, (due - plan.starts_on).days) if due else 30,
+                    offset_days=min(max(0, (due - plan.starts_on).days), MAX_OFFSET_DAYS)
+                    if due
+                    else 30,
                     internal=row.internal,
-                    position=position,
+                    account_specific=bool(detail) or mentions_account(row.title, account),
+                    title_as_copied=without_account_names(row.title, account),
                 )
             )
+    return candidates
+
+
+def template_name_errors(name: str, account: Account) -> str | None:
+    if mentions_account(name, account):
+        return "Every CSM sees the template library: leave the account's name out of the template's name."
+    return None
+
+
+@transaction.atomic
+def save_as_template(
+    plan: SuccessPlan,
+    *,
+    name: str,
+    description: str = "",
+    copy: Collection[str] | None = None,
+    keep_as_written: Collection[str] = (),
+    acting_user: User,
+) -> PlanTemplate:
+    """A new template from the plan's items. ``copy``: the keys (``template_candidates``) of the
+    items to copy, by default the shared ones; ``keep_as_written``: those whose title and "why it
+    matters" are copied as they are, account's name and all."""
+    candidates = template_candidates(plan)
+    chosen = set(copy) if copy is not None else {c.key for c in candidates if not c.internal}
+    name = name.strip()
+    problem = "Give the template a name." if not name else template_name_errors(name, plan.account)
+    if problem:
+        raise ValidationError({"name": problem})
+    template = PlanTemplate.objects.create(
+        name=name, description=description.strip(), created_by=acting_user
+    )
+    positions: dict[str, int] = {}
+    items = []
+    for candidate in candidates:
+        if candidate.key not in chosen:
+            continue
+        verbatim = candidate.key in keep_as_written
+        position = positions[candidate.kind] = positions.get(candidate.kind, -1) + 1
+        items.append(
+            PlanTemplateItem(
+                template=template,
+                kind=candidate.kind,
+                title=candidate.title if verbatim else candidate.title_as_copied,
+                detail=candidate.detail if verbatim else "",
+                owner_side=candidate.owner_side,
+                offset_days=candidate.offset_days,
+                internal=candidate.internal,
+                position=position,
+            )
+        )
     PlanTemplateItem.objects.bulk_create(items)
     record(
         "saved a plan as a template",
         actor=acting_user,
+        account=plan.account,
         target=template,
-        after={"from": plan.name},
+        after={"plan": plan.name, "items": len(items)},
         internal=True,
     )
     return template
+
+
+@transaction.atomic
+def set_champion_edits_kpis(plan: SuccessPlan, allowed: bool, *, acting_user: User) -> SuccessPlan:
+    """Let the account's champion change the plan's KPI definitions too, or stop them."""
+    if plan.champion_edits_kpis == allowed:
+        return plan
+    before = snapshot(plan, ["champion_edits_kpis"])
+    plan.champion_edits_kpis = allowed
+    plan.save(update_fields=["champion_edits_kpis"])
+    record(
+        "let the champion change KPI definitions"
+        if allowed
+        else "kept KPI definitions to the vendor",
+        actor=acting_user,
+        account=plan.account,
+        target=plan,
+        before=before,
+        after=snapshot(plan, ["champion_edits_kpis"]),
+    )
+    return plan
 
 
 @transaction.atomic
@@ -291,7 +464,7 @@ def update_item(
     """Apply ``fields`` to the item if nobody changed it since ``version``; log before/after."""
     current = MODELS[kind].objects.select_for_update().get(pk=pk)
     if current.version != version:
-        raise StaleEdit(current)
+        raise StaleEdit(current)  # .current: the item as it now stands
     before = snapshot(current, ITEM_FIELDS[kind])
     old_value = getattr(current, "current", None)
     for name, value in fields.items():

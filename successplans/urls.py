@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from .views import plans, portfolio, templates
+from .views import plan, plan_print, plans, portfolio, save_as_template, templates
 
 
 class PlanItemConverter:
@@ -33,36 +33,35 @@ urlpatterns = [
     ),
     path("a/<slug:slug>/plans/", plans.plans, name="plans"),
     path("a/<slug:slug>/plans/new/", plans.plan_create, name="plan_create"),
-    path("a/<slug:slug>/plans/<int:pk>/", plans.plan, name="plan"),
-    path("a/<slug:slug>/plans/<int:pk>/print/", plans.plan_print, name="plan_print"),
-    path("a/<slug:slug>/plans/<int:pk>/comments/", plans.plan_comment, name="plan_comment"),
-    path("a/<slug:slug>/plans/<int:pk>/health/", plans.plan_health, name="plan_health"),
+    path("a/<slug:slug>/plans/<int:pk>/", plan.plan, name="plan"),
+    path("a/<slug:slug>/plans/<int:pk>/print/", plan_print.plan_print, name="plan_print"),
+    path("a/<slug:slug>/plans/<int:pk>/comments/", plan.plan_comment, name="plan_comment"),
+    path("a/<slug:slug>/plans/<int:pk>/health/", plan.plan_health, name="plan_health"),
+    path("a/<slug:slug>/plans/<int:pk>/settings/", plan.plan_settings, name="plan_settings"),
     path(
         "a/<slug:slug>/plans/<int:pk>/save-as-template/",
-        plans.plan_save_as_template,
+        save_as_template.plan_save_as_template,
         name="plan_save_as_template",
     ),
-    path(
-        "a/<slug:slug>/plans/<int:pk>/<plan_item:kind>/add/", plans.item_add, name="plan_item_add"
-    ),
+    path("a/<slug:slug>/plans/<int:pk>/<plan_item:kind>/add/", plan.item_add, name="plan_item_add"),
     path(
         "a/<slug:slug>/plans/<int:pk>/<plan_item:kind>/<int:item_pk>/edit/",
-        plans.item_edit,
+        plan.item_edit,
         name="plan_item_edit",
     ),
     path(
         "a/<slug:slug>/plans/<int:pk>/<plan_item:kind>/<int:item_pk>/status/",
-        plans.item_status,
+        plan.item_status,
         name="plan_item_status",
     ),
     path(
         "a/<slug:slug>/plans/<int:pk>/<plan_item:kind>/<int:item_pk>/delete/",
-        plans.item_delete,
+        plan.item_delete,
         name="plan_item_delete",
     ),
     path(
         "a/<slug:slug>/plans/<int:pk>/kpi/<int:item_pk>/value/",
-        plans.kpi_value,
+        plan.kpi_value,
         name="plan_kpi_value",
     ),
 ]

@@ -1,16 +1,36 @@
-"""A success plan with one of everything, for the plan tests."""
+"""A success plan with one of everything, for the plan tests; and the day they run on."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import Activity
 from onboarding.models import Side
-from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
+from successplans.models import (
+    KPI,
+    ActionItem,
+    KPIValue,
+    Milestone,
+    Objective,
+    PlanComment,
+    PlanTemplate,
+    PlanTemplateItem,
+    SuccessPlan,
+)
 from successplans.services import create_plan
+
+# The plan tests run on a fixed day, never the wall clock: ``freeze_today(time_machine)`` in an
+# autouse fixture of the test module.
+TODAY = date(2026, 11, 11)
+
+
+def freeze_today(time_machine: Any, day: date = TODAY) -> date:
+    time_machine.move_to(datetime.combine(day, time(9), tzinfo=UTC), tick=False)
+    return day
 
 
 def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:
@@ -67,3 +87,19 @@ def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120)
         plan=plan, title="Check discount history", side=Side.VENDOR, internal=True
     )
     return plan
+
+
+def plan_rows() -> tuple[Any, ...]:
+    """Everything a plan write could change, to prove that a refusal changed nothing."""
+    return (
+        list(SuccessPlan.objects.order_by("pk").values()),
+        list(Objective.objects.order_by("pk").values()),
+        list(KPI.objects.order_by("pk").values()),
+        list(Milestone.objects.order_by("pk").values()),
+        list(ActionItem.objects.order_by("pk").values()),
+        list(PlanTemplate.objects.order_by("pk").values()),
+        list(PlanTemplateItem.objects.order_by("pk").values()),
+        KPIValue.objects.count(),
+        PlanComment.objects.count(),
+        Activity.objects.count(),
+    )

@@ -111,9 +111,14 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "plan_print": (ACCOUNT_READ, None),
     "plan_comment": (POST_ONLY, [L, 302, 403, 403, 404, 302, 404, 302]),
     "plan_health": (POST_ONLY, VENDOR_WRITE),
-    "plan_save_as_template": (POST_ONLY, VENDOR_WRITE),
+    "plan_save_as_template": (VENDOR_READ, VENDOR_WRITE),
+    "plan_settings": (POST_ONLY, VENDOR_WRITE),
     "plan_item_add": ([L, 200, 403, 403, 404, 200, 404, 200], INVITE_WRITE),
     "plan_item_edit": ([L, 200, 403, 403, 404, 200, 404, 200], INVITE_WRITE),
+    # "name#variant": the same URL on another object or setting. A KPI's definition is the
+    # vendor's, and the champion's too where the CSM allows it on the plan.
+    "plan_item_edit#kpi": (VENDOR_READ, VENDOR_WRITE),
+    "plan_item_edit#kpi_when_allowed": ([L, 200, 403, 403, 404, 200, 404, 200], INVITE_WRITE),
     "plan_item_status": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
     "plan_item_delete": (POST_ONLY, VENDOR_WRITE),
     "plan_kpi_value": (POST_ONLY, INVITE_WRITE),
@@ -268,9 +273,10 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "user_deactivate": ([slug, leaver_id], {}),
         "user_reactivate": ([slug, leaver_id], {}),
     }  # fmt: skip
-    route = next(route for route, pattern_name, _ in ALL_PATTERNS if pattern_name == name)
+    pattern = name.partition("#")[0]
+    route = next(route for route, pattern_name, _ in ALL_PATTERNS if pattern_name == pattern)
     positional, data = args.get(name, ([slug] if "<slug:slug>" in route else [], {}))
-    return reverse(name, args=positional), data
+    return reverse(pattern, args=positional), data
 
 
 def template_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]]:
@@ -309,6 +315,13 @@ def plan_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]
     kpi = KPI.objects.get(objective__plan=plan)
     template = ctx["plan_template"]
     action_data = {"title": "Share the workflows", "side": "customer", "status": "open"}
+    kpi_data = {
+        "name": "Reporting time",
+        "unit": "hours",
+        "baseline": "48",
+        "target": "2",
+        "version": kpi.version,
+    }
     return {
         "plan_templates": ([], {"name": "Standard plan"}),
         "plan_template": ([template.pk], {"kind": "milestone", "title": "Executive review", "owner_side": "vendor", "offset_days": "60"}),
@@ -319,12 +332,15 @@ def plan_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]
         "plan_print": ([slug, plan.pk], {}),
         "plan_comment": ([slug, plan.pk], {"body": "Looks good."}),
         "plan_health": ([slug, plan.pk], {"health": "at_risk", "reason": "Budget freeze"}),
-        "plan_save_as_template": ([slug, plan.pk], {}),
+        "plan_save_as_template": ([slug, plan.pk], {"name": "Finance reporting plan"}),
+        "plan_settings": ([slug, plan.pk], {"champion_edits_kpis": "on"}),
         "plan_item_add": ([slug, plan.pk, "action"], action_data),
         "plan_item_edit": ([slug, plan.pk, "action", action.pk], {**action_data, "version": action.version}),
         "plan_item_status": ([slug, plan.pk, "action", action.pk], {"status": "done"}),
         "plan_item_delete": ([slug, plan.pk, "action", action.pk], {}),
         "plan_kpi_value": ([slug, plan.pk, kpi.pk], {"current": "30", "version": kpi.version}),
+        "plan_item_edit#kpi": ([slug, plan.pk, "kpi", kpi.pk], kpi_data),
+        "plan_item_edit#kpi_when_allowed": ([slug, plan.pk, "kpi", kpi.pk], kpi_data),
     }  # fmt: skip
 
 
@@ -337,6 +353,9 @@ SETUP: dict[str, Callable[[dict[str, Any]], None]] = {
     "staff_reactivate": lambda ctx: User.objects.filter(pk=ctx["spare_csm"].pk).update(
         is_active=False
     ),
+    "plan_item_edit#kpi_when_allowed": lambda ctx: SuccessPlan.objects.filter(
+        pk=ctx["plan"].pk
+    ).update(champion_edits_kpis=True),
 }
 
 

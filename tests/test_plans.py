@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Account, Activity, NotificationSetting
 from onboarding.models import Side
@@ -29,9 +26,13 @@ from successplans.models import (
 from successplans.services import create_plan, refresh_bound_kpis, save_as_template
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
-from tests.plan_helpers import make_plan
+from tests.plan_helpers import TODAY, freeze_today, make_plan, plan_rows
+from tests.queries import assert_same_queries, page_queries
 
-TODAY = timezone.localdate
+
+@pytest.fixture(autouse=True)
+def _today(time_machine: Any) -> None:
+    freeze_today(time_machine)
 
 
 def url(name: str, plan: SuccessPlan, *args: Any) -> str:
@@ -74,7 +75,7 @@ class TestCreating:
         PlanTemplateItem.objects.create(
             template=template, kind="action", title="Nominate admins", offset_days=10
         )
-        start = TODAY()
+        start = TODAY
         plan = create_plan(
             world.account,
             name="P",
@@ -115,30 +116,37 @@ class TestCreating:
 
     def test_save_as_template_and_start_again(self, world: World) -> None:
         plan = make_plan(world)
-        template = save_as_template(plan, name="From Acme", acting_user=world.csm)
-        assert template.items.count() == 2 + 2 + 3
+        template = save_as_template(plan, name="Finance reporting plan", acting_user=world.csm)
+        # By default the shared items only: 1 objective, 2 milestones, 2 action items.
+        assert template.items.count() == 1 + 2 + 2
+        assert not template.items.filter(internal=True).exists()
         copy = create_plan(
             world.other_account,
             name="Copy",
-            starts_on=TODAY(),
-            ends_on=TODAY() + timedelta(days=200),
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=200),
             template=template,
             acting_user=world.other_csm,
         )
-        assert copy.objectives.filter(internal=True).count() == 1
+        assert list(copy.objectives.values_list("title", "internal")) == [
+            ("Faster month-end reporting", False)
+        ]
+        assert copy.milestones.count() == 2 and copy.actions.count() == 2
 
 
 class TestKPIs:
     def test_progress_works_for_figures_that_should_fall(self, world: World) -> None:
         plan = make_plan(world)
         k = kpi(plan)  # 48 hours down to 4
-        assert k.progress is None
+        assert k.progress is None and not k.met
         k.current = Decimal(26)
-        assert k.progress == pytest.approx(0.5)
+        assert k.progress == 50
         k.current = Decimal(60)  # worse than the baseline
-        assert k.progress == 0.0
+        assert k.progress == 0
+        k.current = Decimal("4.40")  # 99.1% of the way: not yet 100%
+        assert (k.progress, k.met) == (99, False)
         k.current = Decimal(2)  # better than the target
-        assert k.progress == 1.0
+        assert (k.progress, k.met) == (100, True)
 
     def test_the_champion_updates_a_kpi_and_its_history_and_trend_grow(self, world: World) -> None:
         plan = make_plan(world)
@@ -207,7 +215,7 @@ class TestHealth:
 
     def test_overdue_milestones_at_their_boundaries(self, world: World) -> None:
         plan, milestones, kpis = self.plan_and_parts(world)
-        today = TODAY()
+        today = TODAY
         assert computed_health(plan, milestones, kpis, today) == "on_track"
         first, second = milestones
         first.target_date = today  # due today is not overdue
@@ -223,7 +231,7 @@ class TestHealth:
         # 40 of 100 days gone; the KPI goes from 48 to 4 hours (44 to go).
         plan, milestones, kpis = self.plan_and_parts(world, started_days_ago=40, length_days=100)
         k = kpis[0]
-        today = TODAY()
+        today = TODAY
         for current, expected in [
             ("30.40", "on_track"),  # 0.40 done: level with the time gone
             ("40.96", "on_track"),  # 0.16 done: 0.24 behind
@@ -236,17 +244,19 @@ class TestHealth:
     def test_off_track_when_a_kpi_is_half_the_plan_behind(self, world: World) -> None:
         plan, milestones, kpis = self.plan_and_parts(world, started_days_ago=50, length_days=100)
         kpis[0].current = Decimal("48.00")  # 0 done, half the time gone
-        assert computed_health(plan, milestones, kpis, TODAY()) == "off_track"
+        assert computed_health(plan, milestones, kpis, TODAY) == "off_track"
         kpis[0].current = Decimal("47.56")  # 1% done: 0.49 behind
-        assert computed_health(plan, milestones, kpis, TODAY()) == "at_risk"
+        assert computed_health(plan, milestones, kpis, TODAY) == "at_risk"
 
     def test_a_csm_overrides_the_health_with_a_reason_shown_beside_it(self, world: World) -> None:
         plan = make_plan(world)
         client = client_for(world.csm)
+        before = plan_rows()
         assert (
             client.post(url("plan_health", plan), {"health": "off_track", "reason": ""}).status_code
             == 422
         )
+        assert plan_rows() == before
         assert (
             client.post(
                 url("plan_health", plan), {"health": "off_track", "reason": "Champion is leaving"}
@@ -291,6 +301,8 @@ class TestWhoEditsWhat:
             "version": customer.version,
         }
         assert client.post(item_url(plan, "action", customer), data).status_code == 302
+        assert ActionItem.objects.get(pk=customer.pk).title == "Share the finance workflows"
+        before = plan_rows()
         assert (
             client.post(
                 item_url(plan, "action", vendor), {**data, "version": vendor.version}
@@ -304,8 +316,7 @@ class TestWhoEditsWhat:
             ).status_code
             == 403
         )
-        vendor.refresh_from_db()
-        assert vendor.title == "Build the report template"
+        assert plan_rows() == before
 
     def test_members_update_only_their_action_items_and_only_the_status(self, world: World) -> None:
         plan = make_plan(world)
@@ -317,6 +328,7 @@ class TestWhoEditsWhat:
         )
         mine.refresh_from_db()
         assert mine.status == "done" and mine.completed_at is not None
+        before = plan_rows()
         assert (
             client.post(
                 item_url(plan, "action", mine),
@@ -332,27 +344,49 @@ class TestWhoEditsWhat:
             == 403
         )
         assert client.get(item_url(plan, "objective", objective)).status_code == 403
+        assert plan_rows() == before
 
     def test_executives_read(self, world: World) -> None:
         plan = make_plan(world)
         client = client_for(world.executive)
         mine = ActionItem.objects.get(title="Share finance workflows")
+        before = plan_rows()
         assert (
             client.post(item_url(plan, "action", mine, "status"), {"status": "done"}).status_code
             == 403
         )
         assert client.post(url("plan_comment", plan), {"body": "Hi"}).status_code == 403
-        assert ActionItem.objects.get(pk=mine.pk).status == "open"
+        assert plan_rows() == before and not plan.comments.exists()
 
-    def test_a_bad_status_is_a_400(self, world: World) -> None:
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_bad_status_is_a_422_with_the_choices(self, world: World, htmx: bool) -> None:
         plan = make_plan(world)
         mine = ActionItem.objects.get(title="Share finance workflows")
-        assert (
-            client_for(world.csm)
-            .post(item_url(plan, "action", mine, "status"), {"status": "exploded"})
-            .status_code
-            == 400
+        before = plan_rows()
+        response = client_for(world.csm).post(
+            item_url(plan, "action", mine, "status"),
+            {"status": "exploded"},
+            **({"HTTP_HX_REQUEST": "true"} if htmx else {}),
         )
+        assert response.status_code == 422
+        assert b"Choose one of: Open, In progress, Done." in response.content
+        if htmx:  # the message goes to the page's notice region
+            assert response["HX-Retarget"] == "#notice"
+        assert plan_rows() == before
+
+    def test_a_refusal_met_in_place_is_a_422_the_page_shows(self, world: World) -> None:
+        plan = make_plan(world)
+        vendor = Milestone.objects.get(owner_side="vendor")
+        before = plan_rows()
+        response = client_for(world.champion).post(
+            item_url(plan, "milestone", vendor, "status"),
+            {"status": "done"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 422
+        assert response["HX-Retarget"] == "#notice"
+        assert b"This item is not yours to update." in response.content
+        assert plan_rows() == before
 
 
 class TestBadInput:
@@ -364,18 +398,20 @@ class TestBadInput:
             "owner_side": "customer",
             "status": "planned",
         }
+        before = plan_rows()
         response = client_for(world.csm).post(
             reverse("plan_item_add", args=["acme", plan.pk, "milestone"]), data
         )
         assert response.status_code == 422
         assert b"before the plan starts" in response.content
-        assert not Milestone.objects.filter(title="Kickoff").exists()
+        assert plan_rows() == before
 
     def test_assignees_from_another_account_or_side_are_refused(self, world: World) -> None:
         plan = make_plan(world)
         add = reverse("plan_item_add", args=["acme", plan.pk, "action"])
         base = {"title": "Do it", "status": "open"}
         client = client_for(world.csm)
+        before = plan_rows()
         assert (
             client.post(
                 add, {**base, "side": "customer", "assignee": world.other_champion.pk}
@@ -390,43 +426,46 @@ class TestBadInput:
             client.post(add, {**base, "side": "vendor", "assignee": world.champion.pk}).status_code
             == 422
         )
-        assert not ActionItem.objects.filter(title="Do it").exists()
+        assert plan_rows() == before
         assert (
             client.post(
                 add, {**base, "side": "customer", "assignee": world.champion.pk}
             ).status_code
             == 302
         )
+        assert ActionItem.objects.get(title="Do it").assignee == world.champion
 
     def test_ids_from_another_account_are_not_found(self, world: World) -> None:
         plan = make_plan(world)
         other = create_plan(
             world.other_account,
             name="B plan",
-            starts_on=TODAY(),
-            ends_on=TODAY() + timedelta(days=90),
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=90),
             template=None,
             acting_user=world.other_csm,
         )
         foreign = ActionItem.objects.create(plan=other, title="Foreign", side="customer")
         client = client_for(world.csm)
+        before = plan_rows()
         assert (
             client.post(item_url(plan, "action", foreign, "status"), {"status": "done"}).status_code
             == 404
         )
         assert client.get(reverse("plan", args=["acme", other.pk])).status_code == 404
-        foreign.refresh_from_db()
-        assert foreign.status == "open"
+        assert plan_rows() == before
 
     def test_a_kpi_whose_target_equals_its_baseline_is_refused(self, world: World) -> None:
         plan = make_plan(world)
         objective = Objective.objects.get(internal=False)
         data = {"objective": objective.pk, "name": "Flat", "baseline": "5", "target": "5"}
-        response = client_for(world.champion).post(
+        before = plan_rows()
+        response = client_for(world.csm).post(
             reverse("plan_item_add", args=["acme", plan.pk, "kpi"]), data
         )
         assert response.status_code == 422
         assert b"must differ from the baseline" in response.content
+        assert plan_rows() == before
 
 
 class TestConcurrentEdits:
@@ -446,6 +485,16 @@ class TestConcurrentEdits:
         )
         assert second.status_code == 409
         assert "Share the three workflows" in second.content.decode()
+        assert ActionItem.objects.get(pk=action.pk).title == "Share the three workflows"
+        # In place (htmx), the same answer is a 422, which htmx swaps: the form with the news.
+        third = client_for(world.csm).post(
+            item_url(plan, "action", action),
+            {**data, "title": "Share workflows by Monday", "version": loaded},
+            HTTP_HX_REQUEST="true",
+        )
+        assert third.status_code == 422
+        assert "Someone else changed this" in third.content.decode()
+        assert "<html" not in third.content.decode()
         assert ActionItem.objects.get(pk=action.pk).title == "Share the three workflows"
 
 
@@ -478,10 +527,12 @@ class TestDiscussion:
 
     def test_an_empty_comment_is_a_422(self, world: World) -> None:
         plan = make_plan(world)
+        before = plan_rows()
         assert (
             client_for(world.champion).post(url("plan_comment", plan), {"body": " "}).status_code
             == 422
         )
+        assert plan_rows() == before and not plan.comments.exists()
 
 
 class TestPortfolioAndPrint:
@@ -491,14 +542,14 @@ class TestPortfolioAndPrint:
         troubled = create_plan(
             other,
             name="Zed plan",
-            starts_on=TODAY() - timedelta(days=60),
-            ends_on=TODAY() + timedelta(days=60),
+            starts_on=TODAY - timedelta(days=60),
+            ends_on=TODAY + timedelta(days=60),
             template=None,
             acting_user=world.csm,
         )
         for days in (5, 9):
             Milestone.objects.create(
-                plan=troubled, title=f"Late {days}", target_date=TODAY() - timedelta(days=days)
+                plan=troubled, title=f"Late {days}", target_date=TODAY - timedelta(days=days)
             )
         rows = client_for(world.csm).get(reverse("plan_portfolio")).context["page"].object_list
         assert [r["plan"].pk for r in rows] == [troubled.pk, calm.pk]
@@ -530,39 +581,34 @@ def grow(plan: SuccessPlan, n: int) -> None:
     )
 
 
-def queries_for(client: Any, path: str) -> int:
-    client.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(path).status_code == 200
-    return len(captured)
-
-
 def test_the_plan_page_costs_the_same_queries_for_3_and_300_items(world: World) -> None:
     plan = make_plan(world)
     counts = {
-        p: queries_for(client_for(world.persona(p)), url("plan", plan)) for p in ("champion", "csm")
+        p: page_queries(client_for(world.persona(p)), url("plan", plan))
+        for p in ("champion", "csm")
     }
     grow(plan, 100)  # 100 KPIs, 100 milestones, 100 action items
     for persona, count in counts.items():
-        assert queries_for(client_for(world.persona(persona)), url("plan", plan)) == count
+        after = page_queries(client_for(world.persona(persona)), url("plan", plan))
+        assert_same_queries(count, after, f"the plan page as the {persona}")
 
 
 def test_the_plans_portfolio_costs_the_same_queries_for_1_and_60_plans(world: World) -> None:
     make_plan(world)
     client = client_for(world.csm)
-    few = queries_for(client, reverse("plan_portfolio"))
+    few = page_queries(client, reverse("plan_portfolio"))
     for i in range(59):
         account = AccountFactory(owner=world.csm)
         p = create_plan(
             account,
             name=f"P{i}",
-            starts_on=TODAY(),
-            ends_on=TODAY() + timedelta(days=90),
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=90),
             template=None,
             acting_user=world.csm,
         )
         grow(p, 3)
-    assert queries_for(client, reverse("plan_portfolio")) == few
+    assert_same_queries(few, page_queries(client, reverse("plan_portfolio")), "plans portfolio")
 
 
 def test_a_comment_can_be_about_an_item_and_never_a_hidden_one(world: World) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.access import vendor_view
 from accounts.models import Account
 
-from ..figures import computed_health
+from ..figures import lead_kpi, next_milestone, plan_health
 from ..models import KPI, Milestone, Objective, PlanHealth, SuccessPlan
 
 HEALTH_RANK = {PlanHealth.OFF_TRACK: 0, PlanHealth.AT_RISK: 1, PlanHealth.ON_TRACK: 2}
@@ -47,9 +47,9 @@ def plan_portfolio(request: HttpRequest) -> HttpResponse:
     rows = []
     for plan in plans:
         milestones = list(plan.milestones.all())
-        kpis = [k for o in plan.objectives.all() for k in o.kpis.all()]
-        figure = computed_health(plan, milestones, kpis, today)
-        shown = plan.health_override or figure
+        objectives = list(plan.objectives.all())
+        kpis = [k for o in objectives for k in o.kpis.all()]
+        shown = plan_health(plan, milestones, kpis, today)
         if health and shown != health:
             continue
         rows.append(
@@ -58,9 +58,8 @@ def plan_portfolio(request: HttpRequest) -> HttpResponse:
                 "health": shown,
                 "health_label": PlanHealth(shown).label,
                 "overridden": bool(plan.health_override),
-                "next_milestone": next(
-                    (m for m in milestones if m.status not in ("done", "missed")), None
-                ),
+                "next_milestone": next_milestone(milestones),
+                "lead_kpi": lead_kpi(objectives),
             }
         )
     rows.sort(

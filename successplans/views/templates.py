@@ -43,7 +43,7 @@ def plan_template(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             item = services.add_plan_template_item(
-                template, form.save(commit=False), acting_user=request.user
+                template, form.instance, acting_user=request.user
             )
             messages.success(request, f"“{item.title}” was added.")
             return redirect("plan_template", template.pk)

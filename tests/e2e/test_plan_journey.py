@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, Activity, CustomerRole, User
 from onboarding.models import Side
+from successplans.figures import kpi_progress
 from successplans.models import KPI, ActionItem, ActionStatus, KPIValue, SuccessPlan
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
@@ -99,9 +100,11 @@ def value_now(bar: Locator) -> int:
 
 
 def percent_of_the_way(value: Decimal, kpi: KPI) -> int:
-    """What the page shows for ``value``: the share of the way from baseline to target."""
-    share = (value - kpi.baseline) / (kpi.target - kpi.baseline)
-    return round(100 * min(max(float(share), 0.0), 1.0))
+    """What the page shows for ``value``: the share of the way from baseline to target, by the
+    one definition (successplans.figures.kpi_progress)."""
+    progress = kpi_progress(kpi.baseline, kpi.target, value)
+    assert progress is not None
+    return progress
 
 
 def htmx_post(page: Page, path_end: str, click: Locator) -> None:
@@ -195,6 +198,24 @@ def test_champion_updates_a_kpi_and_completes_an_action_and_the_csm_sees_both(
     expect(page.locator(f"#action-{action.pk} .badge-action-done")).to_have_text("Done")
     assert_accessible(page)
     screenshot(page, "plan_csm")
+
+    # The print view, to hand to the customer: internal items left out unless asked for, then
+    # each marked.
+    page.get_by_role("link", name="Print view").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("FY27 success plan")
+    expect(page.get_by_text("Renewal pricing strategy")).to_have_count(0)
+    expect(page.get_by_label("Include internal items")).not_to_be_checked()
+    assert_accessible(page)
+    screenshot(page, "plan_print")
+    page.get_by_label("Include internal items").check()
+    page.get_by_role("button", name="Update the print view").click()
+    expect(page).to_have_url(re.compile(r"/print/\?internal=1$"))
+    internal = page.get_by_role("heading", name="Renewal pricing strategy")
+    expect(internal).to_be_visible()
+    expect(internal.locator(".internal-mark")).to_have_text("Internal")
+    expect(page.get_by_text("Includes internal items: not for the customer.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "plan_print_internal")
 
     # ...and both of the champion's changes in the account's activity log, before and after.
     page.goto(f"{live_server.url}/a/{world.account.slug}/activity/")

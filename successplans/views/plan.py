@@ -1,0 +1,405 @@
+"""The shared plan page and what changes on it in place: items added and edited, statuses,
+KPI values, the discussion, the CSM's health judgement and the plan's settings.
+
+htmx gets the named partial of ``successplans/plan.html`` (or of the item form's template) that
+changed; a plain request the page, or a redirect after a change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import AccountAccess, account_view
+from accounts.forms import add_service_errors
+from portal.errors import StaleEdit
+from portal.htmx import is_htmx, refuse, render_partial
+from portal.htmx import redirect as htmx_redirect
+
+from ..figures import PlanView, plan_view
+from ..forms import (
+    ITEM_FORMS,
+    CommentForm,
+    HealthForm,
+    KPIValueForm,
+    PlanSettingsForm,
+    StatusForm,
+)
+from ..models import KPI, ActionStatus, MilestoneStatus, SuccessPlan
+from ..services import (
+    MODELS,
+    add_item,
+    comment_on_plan,
+    delete_item,
+    may_add,
+    may_define_kpi,
+    may_edit,
+    may_edit_details,
+    may_see_internal,
+    may_update_kpi,
+    override_health,
+    set_champion_edits_kpis,
+    set_kpi_value,
+    set_status,
+    update_item,
+)
+from .common import conflict_status, deny, get_item, get_plan, id_param
+
+PAGE = "successplans/plan.html"
+ITEM_FORM = "successplans/plan_item_form.html"
+ROW_PARTIAL = {
+    "objective": "objective-card",
+    "kpi": "objective-card",
+    "milestone": "milestone-row",
+    "action": "action-row",
+}
+STATUSES = {"milestone": MilestoneStatus.choices, "action": ActionStatus.choices}
+ITEM_LABELS = {"objective": "Objective", "kpi": "KPI", "milestone": "Milestone", "action": "Action"}
+
+
+def comment_items(view: PlanView) -> list[tuple[str, str]]:
+    """What a comment can be about: each objective, KPI, milestone and action item shown."""
+    kinds = (
+        ("objective", view.objectives),
+        ("kpi", view.kpis),
+        ("milestone", view.milestones),
+        ("action", view.actions),
+    )
+    return [
+        (f"{kind}:{item.pk}", f"{ITEM_LABELS[kind]}: {item}")
+        for kind, items in kinds
+        for item in items
+    ]
+
+
+def plan_context(
+    request: HttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
+) -> dict[str, Any]:
+    """The plan as this viewer sees it, each item marked with what they may do to it."""
+    view = plan_view(plan, customer=not may_see_internal(access))
+    user = request.user
+    defines_kpis = may_define_kpi(access, plan)
+    for kind, items in (
+        ("objective", view.objectives),
+        ("milestone", view.milestones),
+        ("action", view.actions),
+    ):
+        for item in items:
+            item.editable = may_edit(access, kind, item, user)
+            item.details_editable = may_edit_details(access, kind, item, user)
+    for kpi in view.kpis:
+        kpi.value_editable = may_update_kpi(access, kpi, user)
+        kpi.definable = defines_kpis
+    context = {
+        "access": access,
+        "account": access.account,
+        "plan": plan,
+        "view": view,
+        "can_add": {kind: may_add(access, kind, plan) for kind in ITEM_FORMS},
+        "comment_form": CommentForm(items=comment_items(view))
+        if access.can("plans.comment")
+        else None,
+        "health_form": HealthForm(
+            initial={"health": plan.health_override, "reason": plan.override_reason}
+        )
+        if access.can("plans.manage")
+        else None,
+        "settings_form": PlanSettingsForm(initial={"champion_edits_kpis": plan.champion_edits_kpis})
+        if access.can("plans.manage")
+        else None,
+        "milestone_statuses": MilestoneStatus.choices,
+        "action_statuses": ActionStatus.choices,
+    }
+    return {**context, **extra}
+
+
+@account_view("plans.view")
+def plan(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    return render(request, PAGE, plan_context(request, access, get_plan(access, pk)))
+
+
+def render_item(
+    request: HttpRequest, access: AccountAccess, plan: SuccessPlan, kind: str, item: Any
+) -> HttpResponse:
+    """After a change: the item's part of the page with the plan's health (htmx), or the page."""
+    if kind == "kpi":
+        kind, item = "objective", item.objective
+    if not is_htmx(request):
+        return redirect(f"{plan.get_absolute_url()}#{kind}-{item.pk}")
+    context = plan_context(request, access, plan)
+    shown = {
+        "objective": context["view"].objectives,
+        "milestone": context["view"].milestones,
+        "action": context["view"].actions,
+    }[kind]
+    context["item"] = next((i for i in shown if i.pk == item.pk), None)
+    if context["item"] is None:  # no longer shown to this viewer
+        return htmx_redirect(request, plan.get_absolute_url())
+    return render_partial(request, PAGE, f"{ROW_PARTIAL[kind]}-response", context)
+
+
+def render_form(
+    request: HttpRequest,
+    access: AccountAccess,
+    plan: SuccessPlan,
+    kind: str,
+    form: Any,
+    *,
+    item: Any = None,
+    objective: Any = None,
+    status: int = 200,
+    stale: Any = None,
+) -> HttpResponse:
+    context = plan_context(
+        request,
+        access,
+        plan,
+        form=form,
+        kind=kind,
+        item=item,
+        stale=stale,
+        objective=objective,
+        in_place=is_htmx(request),  # opened in the plan page: saved in place too
+    )
+    return render_partial(request, ITEM_FORM, "item-form", context, status=status)
+
+
+@account_view("plans.edit")
+def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) -> HttpResponse:
+    plan = get_plan(access, pk)
+    if kind not in ITEM_FORMS:
+        raise Http404("No such kind of item.")
+    if not may_add(access, kind, plan):
+        return deny(
+            request,
+            "The CSM sets up this plan's KPIs: update their current values on the plan."
+            if kind == "kpi"
+            else "Members update the status of the action items assigned to them.",
+        )
+    form_class = ITEM_FORMS[kind]
+    instance = form_class._meta.model()
+    objective = None
+    if kind == "kpi":
+        objective = instance.objective = get_item(
+            access, plan, "objective", id_param(request, "objective")
+        )
+    else:
+        instance.plan = plan
+    if request.method != "POST":
+        return render_form(
+            request,
+            access,
+            plan,
+            kind,
+            form_class(instance=instance, plan=plan, access=access),
+            objective=objective,
+        )
+    form = form_class(request.POST, instance=instance, plan=plan, access=access)
+    if not form.is_valid():
+        return render_form(request, access, plan, kind, form, objective=objective, status=422)
+    if not may_edit(access, kind, form.instance, request.user):
+        return deny(request, "That side of the plan is the vendor's.")
+    item = add_item(kind, form.instance, acting_user=request.user)
+    if not is_htmx(request):
+        messages.success(request, f"“{item}” was added.")
+    return redirect(f"{plan.get_absolute_url()}#{kind}-{item.pk}")
+
+
+@account_view("plans.edit")
+def item_edit(
+    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+) -> HttpResponse:
+    plan = get_plan(access, pk)
+    item = get_item(access, plan, kind, item_pk)
+    if not may_edit_details(access, kind, item, request.user):
+        return deny(
+            request,
+            "The CSM decides what this KPI measures: update its current value on the plan."
+            if kind == "kpi"
+            else "This item is not yours to edit.",
+        )
+    form_class = ITEM_FORMS[kind]
+    if request.method != "POST":
+        form = form_class(instance=item, plan=plan, access=access)
+        return render_form(request, access, plan, kind, form, item=item)
+    form = form_class(
+        request.POST, instance=MODELS[kind].objects.get(pk=item.pk), plan=plan, access=access
+    )
+    if not form.is_valid():
+        return render_form(request, access, plan, kind, form, item=item, status=422)
+    fields = {
+        name: form.cleaned_data[name]
+        for name in form_class._meta.fields
+        if name in form.cleaned_data
+    }
+    try:
+        item = update_item(
+            kind,
+            item.pk,
+            fields=fields,
+            version=form.cleaned_data.get("version") or 0,
+            acting_user=request.user,
+        )
+    except StaleEdit as stale:
+        data = request.POST.copy()
+        data["version"] = str(stale.current.version)
+        retry = form_class(
+            data, instance=MODELS[kind].objects.get(pk=item.pk), plan=plan, access=access
+        )
+        retry.is_valid()
+        return render_form(
+            request,
+            access,
+            plan,
+            kind,
+            retry,
+            item=item,
+            status=conflict_status(request),
+            stale=stale.current,
+        )
+    return render_item(request, access, plan, kind, item)
+
+
+@require_POST
+@account_view("plans.edit")
+def item_status(
+    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+) -> HttpResponse:
+    plan = get_plan(access, pk)
+    if kind not in STATUSES:
+        raise Http404("Only milestones and action items have a status.")
+    item = get_item(access, plan, kind, item_pk)
+    if not may_edit(access, kind, item, request.user):
+        return deny(request, "This item is not yours to update.")
+    form = StatusForm(request.POST, choices=STATUSES[kind])
+    if not form.is_valid():
+        labels = ", ".join(label for _, label in STATUSES[kind])
+        return refuse(request, f"Choose one of: {labels}.")
+    item = set_status(kind, item, form.cleaned_data["status"], acting_user=request.user)
+    return render_item(request, access, plan, kind, item)
+
+
+@require_POST
+@account_view("plans.edit")
+def kpi_value(request: HttpRequest, access: AccountAccess, pk: int, item_pk: int) -> HttpResponse:
+    plan = get_plan(access, pk)
+    kpi = get_item(access, plan, "kpi", item_pk)
+    if not may_update_kpi(access, kpi, request.user):
+        return deny(request, "The champion and the CSM update this plan's KPIs.")
+    form = KPIValueForm(request.POST)
+    if not form.is_valid():
+        return render_kpi_error(request, access, plan, kpi, form)
+    try:
+        kpi = set_kpi_value(
+            kpi,
+            form.cleaned_data["current"],
+            version=form.cleaned_data["version"],
+            acting_user=request.user,
+        )
+    except StaleEdit as stale:
+        now = stale.current
+        form.add_error(
+            None,
+            f"Someone else updated “{kpi.name}” to {now.current} {now.unit} meanwhile. "
+            "Check it and save again.",
+        )
+        return render_kpi_error(request, access, plan, kpi, form, status=conflict_status(request))
+    return render_item(request, access, plan, "kpi", kpi)
+
+
+def render_kpi_error(
+    request: HttpRequest,
+    access: AccountAccess,
+    plan: SuccessPlan,
+    kpi: KPI,
+    form: KPIValueForm,
+    status: int = 422,
+) -> HttpResponse:
+    """The KPI's objective with the message and what was typed (htmx), or the page."""
+    context = plan_context(request, access, plan, kpi_errors={kpi.pk: form})
+    context["item"] = next(o for o in context["view"].objectives if o.pk == kpi.objective_id)
+    return render_partial(request, PAGE, "objective-card", context, status=status)
+
+
+@require_POST
+@account_view("plans.manage")
+def item_delete(
+    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+) -> HttpResponse:
+    plan = get_plan(access, pk)
+    item = get_item(access, plan, kind, item_pk)
+    delete_item(kind, item, acting_user=request.user)
+    messages.success(request, f"“{item}” was removed.")
+    return redirect(plan.get_absolute_url())
+
+
+@require_POST
+@account_view("plans.comment")
+def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    plan = get_plan(access, pk)
+    view = plan_view(plan, customer=not may_see_internal(access), comments=0)
+    form = CommentForm(request.POST, items=comment_items(view))
+    if form.is_valid():
+        kind, item_id = form.cleaned_data["about"]
+        item = get_item(access, plan, kind, item_id) if kind else None
+        try:
+            comment_on_plan(
+                plan,
+                body=form.cleaned_data["body"],
+                acting_user=request.user,
+                item_kind=kind if item else "",
+                item=item,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if is_htmx(request):
+                context = plan_context(request, access, plan)
+                return render_partial(request, PAGE, "discussion", context)
+            return redirect(f"{plan.get_absolute_url()}#discussion")
+    context = plan_context(request, access, plan, comment_form=form)
+    return render_partial(request, PAGE, "discussion", context, status=422)
+
+
+@require_POST
+@account_view("plans.manage")
+def plan_health(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    plan = get_plan(access, pk)
+    form = HealthForm(request.POST)
+    if form.is_valid():
+        try:
+            override_health(
+                plan,
+                health=form.cleaned_data["health"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(plan.get_absolute_url())
+    context = plan_context(request, access, plan, health_form=form)
+    return render(request, PAGE, context, status=422)
+
+
+@require_POST
+@account_view("plans.manage")
+def plan_settings(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+    plan = get_plan(access, pk)
+    form = PlanSettingsForm(request.POST)
+    form.is_valid()  # one checkbox: every request reads as ticked or not
+    set_champion_edits_kpis(
+        plan, form.cleaned_data["champion_edits_kpis"], acting_user=request.user
+    )
+    messages.success(
+        request,
+        "The champion may now change the KPIs' definitions."
+        if plan.champion_edits_kpis
+        else "Only vendor staff change the KPIs' definitions now.",
+    )
+    return redirect(f"{plan.get_absolute_url()}#plan-settings")
