@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol, list_currencies
 from django.conf import settings
 from django.utils import translation
 
@@ -79,3 +79,47 @@ def money(amount: Number | None, places: int = 0, currency: str | None = None) -
         currency_digits=False,
         decimal_quantization=False,
     )
+
+
+# A measured quantity with its unit (a KPI's baseline, value, target) -------------------------
+
+
+def currency_of(unit: str) -> str | None:
+    """The currency a figure is counted in, when its unit names one ("EUR", "usd", "€")."""
+    text = unit.strip()
+    if text.upper() in list_currencies():
+        return text.upper()
+    if text and text == get_currency_symbol(settings.CURRENCY, locale=locale()):
+        return str(settings.CURRENCY)
+    return None
+
+
+def places_of(value: Number) -> int:
+    """The decimals a stored figure needs, at most two: 12.50 -> 1, 198000.00 -> 0."""
+    exponent = rounded(value, 2).normalize().as_tuple().exponent
+    return max(0, min(2, -int(exponent)))
+
+
+def measure(value: Number | None, unit: str) -> str | None:
+    """A figure with its unit: money with its currency ("€198,000", a baseline "€0"), "45%",
+    "30 hours"; trailing zeros dropped ("12.5 hours", never "0.00")."""
+    if value is None:
+        return None
+    currency = currency_of(unit)
+    if currency is not None:
+        return money(value, 2 if places_of(value) else 0, currency=currency)
+    if unit.strip() == "%":
+        return percent(value, places_of(value))
+    text = number(value, 2, trim=True)
+    return f"{text} {unit.strip()}".strip()
+
+
+def measure_change(delta: Number, unit: str) -> str:
+    """How far a figure moved, with its sign: "+€12,000", "minus 2.5" (the unit is beside the
+    figures it moved between)."""
+    currency = currency_of(unit)
+    text = signed(delta, places_of(delta)) or "0"
+    if currency is None:
+        return text
+    amount = money(abs(Decimal(str(delta))), 2 if places_of(delta) else 0, currency=currency) or ""
+    return f"{text[0]}{amount}" if text[0] in ("+", MINUS) else amount

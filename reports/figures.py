@@ -14,10 +14,9 @@ import json
 import mimetypes
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
-from babel.numbers import get_currency_symbol, list_currencies
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -26,6 +25,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Account
 from insights.figures.health import PARTS, pulled_down
+from insights.figures.revenue import year_before
 from insights.figures.usage import feature_adoption, latest_activity, weekly_trend
 from insights.models import (
     AccountFacts,
@@ -37,7 +37,8 @@ from insights.models import (
 )
 from onboarding.models import Checklist
 from portal import formatting
-from portal.formatting import number, percent, signed
+from portal.formatting import measure, measure_change, number, percent, signed
+from successplans.figures import kpi_met, kpi_progress
 from successplans.models import (
     KPI,
     ActionItem,
@@ -77,52 +78,6 @@ def actions(count: int) -> str:
     return ngettext("%(count)s action", "%(count)s actions", count) % {"count": number(count)}
 
 
-def _currency_of(unit: str) -> str | None:
-    """The currency a KPI is counted in, when its unit names one ("EUR", "usd", "€")."""
-    text = unit.strip()
-    if text.upper() in list_currencies():
-        return text.upper()
-    if text and text == get_currency_symbol(settings.CURRENCY, locale=formatting.locale()):
-        return str(settings.CURRENCY)
-    return None
-
-
-def _places(value: Decimal) -> int:
-    """The decimals a stored figure needs (at most two): 12.50 -> 1, 198000.00 -> 0."""
-    exact = formatting.rounded(value, 2).normalize()
-    return max(0, min(2, -int(exact.as_tuple().exponent)))
-
-
-def measure(value: Decimal | None, unit: str) -> str | None:
-    """A KPI's figure with its unit: money with its currency ("€198,000", the baseline "€0"),
-    "45%", "30 hours"; trailing zeros dropped ("12.5 hours", never "0.00")."""
-    if value is None:
-        return None
-    currency = _currency_of(unit)
-    if currency is not None:
-        return formatting.money(value, 2 if _places(value) else 0, currency=currency)
-    if unit.strip() == "%":
-        return formatting.percent(value, _places(value))
-    text = number(value, 2, trim=True)
-    return f"{text} {unit.strip()}".strip()
-
-
-def measure_change(delta: Decimal, unit: str) -> str:
-    """How far a KPI moved, with its sign: "+€12,000", "-2.5" (with a real minus) (the unit is beside the figures)."""
-    currency = _currency_of(unit)
-    text = formatting.signed(delta, _places(delta)) or "0"
-    if currency is None:
-        return text
-    amount = formatting.money(abs(delta), 2 if _places(delta) else 0, currency=currency) or ""
-    return f"{text[0]}{amount}" if text[0] in ("+", formatting.MINUS) else amount
-
-
-def decimal(value: Decimal | float | None, places: int = 1) -> str | None:
-    """Only the success-plan section still calls this (its ``_number``); it goes when that
-    section is rewritten to call :func:`measure`. A plain alias of portal.formatting."""
-    return number(value, places, trim=True)
-
-
 def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | None:
     """Relative change in %, None when there is nothing to compare against."""
     if now is None or not before:
@@ -132,14 +87,6 @@ def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | N
 
 def day_text(day: date | None) -> str | None:
     return None if day is None else f"{day:%-d %B %Y}"
-
-
-def a_year_before(day: date) -> date:
-    """The same day a year earlier (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def _start_of(day: date) -> datetime:
@@ -235,13 +182,13 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         return None
     last = days.order_by("-day").first()
     assert last is not None
-    year_before = latest_activity(account, a_year_before(last.day), within=7)
+    a_year_ago = latest_activity(account, year_before(last.day), within=7)
     busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
-    change = growth(last.monthly_active_users, year_before.mau if year_before else None)
+    change = growth(last.monthly_active_users, a_year_ago.mau if a_year_ago else None)
     return {
         "mau": number(last.monthly_active_users),
         "mau_day": day_text(last.day),
-        "mau_year_before": f"{number(year_before.mau)} a year earlier" if year_before else None,
+        "mau_year_before": f"{number(a_year_ago.mau)} a year earlier" if a_year_ago else None,
         "growth": signed(change, suffix="%"),
         "peak_mau": number(max(r["mau"] for r in monthly.values())),
         "events": number(sum(r["events"] for r in monthly.values())),
@@ -355,28 +302,6 @@ def _kpi_values_at(kpis: Iterable[KPI], day: date) -> dict[int, Decimal]:
     return values
 
 
-def _met(baseline: Decimal, target: Decimal, value: Decimal | None) -> bool:
-    """The target reached, for figures that should rise and for those that should fall."""
-    if value is None:
-        return False
-    return value >= target if target > baseline else value <= target
-
-
-def _progress(baseline: Decimal, target: Decimal, value: Decimal | None) -> int | None:
-    if value is None or target == baseline:
-        return None
-    share = min(max((value - baseline) / (target - baseline), Decimal(0)), Decimal(1))
-    # Floored, so that 100% is printed only for a target actually reached.
-    return int((share * 100).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def _number(value: Decimal | None, unit: str) -> str | None:
-    if value is None:
-        return None
-    text = decimal(value, 2)
-    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
-
-
 def objectives(account: Account, start: date, end: date) -> list[dict]:
     """Shared objectives of the plans running in the period, with each KPI against its target
     as it stood at the period's end."""
@@ -402,16 +327,16 @@ def objectives(account: Account, start: date, end: date) -> list[dict]:
         }
     for kpi in kpis:
         value = values.get(kpi.pk)
-        progress = _progress(kpi.baseline, kpi.target, value)
+        progress = kpi_progress(kpi.baseline, kpi.target, value)
         shown[kpi.objective_id]["kpis"].append(
             {
                 "name": kpi.name,
-                "baseline": _number(kpi.baseline, kpi.unit),
-                "target": _number(kpi.target, kpi.unit),
-                "value": _number(value, kpi.unit),
+                "baseline": measure(kpi.baseline, kpi.unit),
+                "target": measure(kpi.target, kpi.unit),
+                "value": measure(value, kpi.unit),
                 "raw": str(value) if value is not None else None,
                 "progress": progress,
-                "met": _met(kpi.baseline, kpi.target, value),
+                "met": kpi_met(kpi.baseline, kpi.target, value),
             }
         )
     return list(shown.values())

@@ -1,7 +1,7 @@
 """Demo data for success plans: a realistic plan, with KPI history, for two demo accounts.
 
 The dates agree with the other demo data: each plan starts a few days after the account's
-first contract was signed (insights/demo.py: Acme 45 days ago, Globex 225 days ago, both for 12
+current contract started (insights/demo.py: Acme's renewal 45 days ago, Globex 225 days ago, both for 12
 months) and ends on its renewal, the contract's end. The milestones agree with what the Acme
 business review says (reports/demo.py): the data sources are connected and the first board pack
 came out of the portal (done), the finance training slipped (in progress, past its date) and two

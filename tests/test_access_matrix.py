@@ -20,11 +20,7 @@ from PIL import Image
 
 from accounts.models import Activity, Invitation, Membership, User
 from portal.models import Job
-from successplans.models import (
-    KPI,
-    PlanTemplate,
-    PlanTemplateItem,
-)
+from successplans.models import KPI, PlanTemplate, PlanTemplateItem, SuccessPlan
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
 from tests.insights_helpers import INSIGHTS_EXPECTED, insights_url_args, make_insights_world

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import CustomerRole
 from insights.demo import DEMO
+from insights.models import ContractKind
 from successplans.demo import ensure_demo_plans
 from successplans.figures import plan_view
 from successplans.models import MilestoneStatus, SuccessPlan
@@ -36,10 +37,12 @@ def demo_plans(db: None) -> dict[str, SuccessPlan]:
     return {p.account.slug: p for p in SuccessPlan.objects.select_related("account")}
 
 
-def first_contract(slug: str) -> tuple[Any, Any]:
-    """The first contract of the account in insights/demo.py: its start and its end."""
+def current_contract(slug: str) -> tuple[Any, Any]:
+    """The account's contract running today in insights/demo.py (its newest new-business or
+    renewal contract): its start and its end."""
     spec = next(s for s in DEMO if s.slug == slug)
-    _, _, days_ago, months, _ = spec.contracts[0]
+    terms = [c for c in spec.contracts if c[1] in (ContractKind.NEW, ContractKind.RENEWAL)]
+    _, _, days_ago, months, _ = min(terms, key=lambda c: c[2])
     starts = TODAY - timedelta(days=days_ago)
     return starts, starts + timedelta(days=round(months * 365 / 12))
 
@@ -49,7 +52,7 @@ def test_a_plan_runs_from_its_contract_to_the_renewal(
     demo_plans: dict[str, SuccessPlan], slug: str
 ) -> None:
     plan = demo_plans[slug]
-    signed, renewal = first_contract(slug)
+    signed, renewal = current_contract(slug)
     assert signed < plan.starts_on <= signed + timedelta(days=31)
     assert plan.ends_on == renewal
     assert plan.name == f"{renewal.year} success plan"

@@ -174,13 +174,14 @@ def test_there_is_one_sparkline_and_one_stale_edit_for_plans() -> None:
 
 
 def test_a_kpi_value_prints_with_its_unit() -> None:
-    from portal.templatetags.figures import decimal
-    from successplans.templatetags.plans import input_decimal, with_unit
+    from portal.templatetags.figures import measure
+    from successplans.templatetags.plans import input_decimal
 
-    assert with_unit(decimal(D("35.00")), "hours") == "35 hours"
-    assert with_unit(decimal(D("83.50")), "%") == "83.5%"
-    assert with_unit(decimal(D("1234.5")), "") == "1,234.5"
-    assert with_unit(decimal(None), "hours") is None
+    assert measure(D("35.00"), "hours") == "35 hours"
+    assert measure(D("83.50"), "%") == "83.5%"
+    assert measure(D("1234.5"), "") == "1,234.5"
+    assert measure(D("198000.00"), "EUR") == "€198,000"
+    assert measure(None, "hours") is None
     assert (input_decimal(D("1234.50")), input_decimal(D("100.00")), input_decimal(None)) == (
         "1234.5",
         "100",

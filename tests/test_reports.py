@@ -883,17 +883,16 @@ def test_customers_get_a_plain_message_for_a_failed_pdf_and_the_csm_the_reason(
 
 
 def test_kpi_targets_leap_years_and_milestones_not_yet_due(world: World) -> None:
-    from reports.figures import _met, _progress, a_year_before, milestones
+    from insights.figures.revenue import year_before
+    from reports.figures import milestones
+    from successplans.figures import kpi_met, kpi_progress
 
-    assert (_progress(Decimal(0), Decimal(1000), Decimal(996)), _met(0, 1000, Decimal(996))) == (
-        99,
-        False,
-    )
-    assert _met(Decimal(48), Decimal(8), Decimal(8)) and not _met(
-        Decimal(48), Decimal(8), Decimal(9)
-    )
-    assert a_year_before(date(2024, 12, 31)) == date(2023, 12, 31)
-    assert a_year_before(date(2024, 2, 29)) == date(2023, 2, 28)
+    assert kpi_progress(Decimal(0), Decimal(1000), Decimal(996)) == 99
+    assert not kpi_met(Decimal(0), Decimal(1000), Decimal(996))
+    assert kpi_met(Decimal(48), Decimal(8), Decimal(8))
+    assert not kpi_met(Decimal(48), Decimal(8), Decimal(9))
+    assert year_before(date(2024, 12, 31)) == date(2023, 12, 31)
+    assert year_before(date(2024, 2, 29)) == date(2023, 2, 28)
     today = timezone.localdate()
     plan = SuccessPlan.objects.create(
         account=world.account,
@@ -1110,7 +1109,7 @@ def test_an_htmx_refusal_is_a_422_with_its_message_in_the_notice(world: World) -
 
 
 def test_kpi_figures_carry_their_currency_or_unit_and_no_trailing_zeros(settings: Any) -> None:
-    from reports.figures import measure, measure_change
+    from portal.formatting import measure, measure_change
 
     settings.CURRENCY = "EUR"
     assert measure(Decimal("198000.00"), "EUR") == "€198,000"

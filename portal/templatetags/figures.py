@@ -48,3 +48,9 @@ def signed(value: Any, places: Any = 0) -> str | None:
 @register.filter
 def money(value: Any, places: Any = 0) -> str | None:
     return formatting.money(value, _places(places))
+
+
+@register.filter
+def measure(value: Any, unit: str) -> str | None:
+    """A KPI's figure with its unit, as the PDFs print it: ``{{ kpi.current|measure:kpi.unit }}``."""
+    return formatting.measure(value, unit or "")

@@ -24,12 +24,3 @@ def input_decimal(value: Decimal | None) -> str:
         return ""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-@register.filter
-def with_unit(text: str | None, unit: str) -> str | None:
-    """A printed KPI figure (``|decimal``) with its unit: "35 hours", but "83%". None (no value)
-    stays None, for ``|default``."""
-    if text is None or not unit:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
