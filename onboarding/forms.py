@@ -140,7 +140,7 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Mention someone with @ and their name, e.g. @Dana: they get an e-mail.",
+        help_text="Mention someone with @ and their name or e-mail address: they get an e-mail.",
         error_messages={"required": "Write something first."},
     )
 
