@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from statistics import median
 from typing import Any
 
@@ -60,6 +61,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Account, Activity
+from portal.formatting import rounded
 
 from .models import Checklist, ChecklistPhase, Task, TaskFields
 
@@ -90,7 +92,7 @@ def share_percent(done: int, total: int) -> int | None:
     nothing to count, which pages print as "no data"."""
     if total <= 0:
         return None
-    return (200 * done + total) // (2 * total)
+    return int(rounded(Decimal(100 * done) / total))
 
 
 class Status:
