@@ -50,6 +50,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "onboarding.manage": VENDOR,
     "onboarding.work": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "onboarding.assign": VENDOR | {Role.CHAMPION},
+    "onboarding.internal": VENDOR,  # sees the vendor's internal tasks and their count
     # Success plans. Which item a role may edit is narrowed by successplans.services.may_edit.
     "plans.view": EVERYONE,
     "plans.manage": VENDOR,

@@ -1,21 +1,53 @@
-"""Onboarding figures: progress, status, projected go-live and time to value.
+"""Onboarding figures: progress, status, projected go-live and time to value, each defined once.
 
-Computed in Python from tasks already loaded (a page loads them in a fixed number of queries),
-so the page and the e-mails say the same thing. The onboarding portfolio computes the same
-figures for many checklists at once in the database (:func:`onboardings_for`).
+**Progress** is the share of the checklist's *counted* tasks that are done. A task counts when
+it is required and shared with the customer (not internal): :data:`COUNTED` says so for the
+database, :func:`is_counted` for tasks already loaded, and a test proves they agree. Optional
+tasks are listed but never counted; internal tasks are the vendor's own to-do list, shown to
+vendor staff with their own small count (:data:`INTERNAL`), never mixed into the percentage.
+So the champion, the CSM, the portfolio, the account page, the e-mails, the API and the PDFs
+all read the same number.
+
+**Percent** is :func:`share_percent`: a whole percent, rounded half up. A checklist with no
+counted task has no progress to show: the percent is ``None`` ("no data"), never a made-up
+100%, and such a checklist is never "completed".
+
+**Status**, from the counted tasks only (:func:`status`, first match wins):
+
+1. completed: there are counted tasks and every one is done;
+2. at risk: a counted task is open and past its due date;
+3. not started: the kickoff is still to come and no counted task is done;
+4. on track: anything else.
+
+**Projected go-live** (:func:`projected_go_live`): the due date of the last open counted
+task, where one already overdue counts as due today; ``None`` when no open counted task has a
+due date. A completed checklist went live on ``completed_at`` instead.
+
+**Time to value** (:func:`time_to_value`): days from the kickoff to the completion of the
+value milestone; ``None`` until it is done.
+
+A page computes these from the tasks it has loaded (:func:`checklist_view`, three queries);
+many checklists at once get them from database annotations (:func:`with_figures`, used by
+the portfolio's :func:`onboardings_for` and the reminders); one checklist from
+:func:`summary` (one query: the health score, the API). :func:`progress_at` gives the progress
+as it stood at a moment (the PDFs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from statistics import median
+from typing import Any
 
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -25,11 +57,42 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Account, Activity
+from portal.formatting import rounded
 
-from .models import Checklist, ChecklistPhase, Task
+from .models import Checklist, ChecklistPhase, Task, TaskFields
+
+# The rule ---------------------------------------------------------------------------------------
+# The two forms of one rule, side by side: change one, change the other (a test compares them
+# on every combination of the fields involved).
+
+#: The tasks that count towards onboarding progress, as a filter on tasks.
+COUNTED = Q(required=True, internal=False)
+
+
+def is_counted(task: TaskFields) -> bool:
+    """Whether a loaded task counts towards onboarding progress (:data:`COUNTED`)."""
+    return task.required and not task.internal
+
+
+#: The vendor's internal tasks, counted apart for vendor staff only: "2 of 3 internal tasks".
+INTERNAL = Q(required=True, internal=True)
+
+
+def is_internal_counted(task: TaskFields) -> bool:
+    """Whether a loaded task counts among the internal tasks (:data:`INTERNAL`)."""
+    return task.required and task.internal
+
+
+def share_percent(done: int, total: int) -> int | None:
+    """``done`` of ``total`` as a whole percent, half up (1 of 8 is 13); None when there is
+    nothing to count, which pages print as "no data"."""
+    if total <= 0:
+        return None
+    return int(rounded(Decimal(100 * done) / total))
 
 
 class Status:
@@ -46,44 +109,209 @@ class Status:
     }
 
 
-def percent(done: int, total: int) -> int:
-    """Whole percent; 100 when there is nothing to do."""
-    return 100 if total == 0 else round(100 * done / total)
+def status(*, done: int, total: int, overdue: int, kickoff_date: date, today: date) -> str:
+    """The onboarding's status from its counted tasks (see the module's docstring).
+
+    ``overdue`` is the number of open counted tasks due before ``today``. The portfolio's
+    ``rank`` annotation (:func:`with_figures`) says the same in SQL.
+    """
+    if total and done == total:
+        return Status.COMPLETED
+    if overdue:
+        return Status.AT_RISK
+    if kickoff_date > today and done == 0:
+        return Status.NOT_STARTED
+    return Status.ON_TRACK
 
 
-@dataclass
+def projected_go_live(last_open_due: date | None, today: date) -> date | None:
+    """The last open counted task's due date, an overdue one counting as due today."""
+    return None if last_open_due is None else max(last_open_due, today)
+
+
+def time_to_value(checklist: Checklist) -> int | None:
+    """Days from kickoff to the value milestone's completion; None until it is done."""
+    if checklist.value_reached_at is None:
+        return None
+    return (timezone.localdate(checklist.value_reached_at) - checklist.kickoff_date).days
+
+
+def median_time_to_value(checklists: Iterable[Checklist]) -> float | None:
+    days = [d for d in (time_to_value(c) for c in checklists) if d is not None]
+    return median(days) if days else None
+
+
+@dataclass(frozen=True)
 class Progress:
     done: int = 0
     total: int = 0
 
     @property
-    def percent(self) -> int:
-        return percent(self.done, self.total)
+    def percent(self) -> int | None:
+        return share_percent(self.done, self.total)
 
 
-def progress(tasks: Iterable[Task]) -> Progress:
-    """Share of required tasks done."""
-    required = [t for t in tasks if t.required]
-    return Progress(done=sum(1 for t in required if t.is_done), total=len(required))
+@dataclass(frozen=True)
+class Figures:
+    """One checklist's figures, however they were computed."""
+
+    checklist: Checklist
+    progress: Progress
+    internal: Progress
+    overdue: int  # open counted tasks past their due date
+    last_open_due: date | None  # the latest due date among open counted tasks
+    today: date
+
+    @property
+    def status(self) -> str:
+        return status(
+            done=self.progress.done,
+            total=self.progress.total,
+            overdue=self.overdue,
+            kickoff_date=self.checklist.kickoff_date,
+            today=self.today,
+        )
+
+    @property
+    def status_label(self) -> str:
+        return Status.LABELS[self.status]
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == Status.COMPLETED
+
+    @property
+    def projected_go_live(self) -> date | None:
+        return None if self.is_completed else projected_go_live(self.last_open_due, self.today)
+
+    @property
+    def went_live(self) -> date | None:
+        completed_at = self.checklist.completed_at
+        return timezone.localdate(completed_at) if self.is_completed and completed_at else None
+
+    @property
+    def time_to_value(self) -> int | None:
+        return time_to_value(self.checklist)
 
 
-def status(checklist: Checklist, tasks: list[Task], today: date | None = None) -> str:
+def figures_of_tasks(checklist: Checklist, tasks: Iterable[Task], today: date) -> Figures:
+    """The figures from tasks already loaded (all of the checklist's, or all but the internal
+    ones: those never count)."""
+    counted = [t for t in tasks if is_counted(t) or is_internal_counted(t)]
+    shared = [t for t in counted if is_counted(t)]
+    internal = [t for t in counted if is_internal_counted(t)]
+    open_due = [t.due_date for t in shared if not t.is_done and t.due_date is not None]
+    return Figures(
+        checklist=checklist,
+        progress=Progress(sum(1 for t in shared if t.is_done), len(shared)),
+        internal=Progress(sum(1 for t in internal if t.is_done), len(internal)),
+        overdue=sum(1 for d in open_due if d < today),
+        last_open_due=max(open_due, default=None),
+        today=today,
+    )
+
+
+# Many checklists at once, in the database ----------------------------------------------------
+
+
+def _on(path: str, condition: Q) -> Q:
+    """``condition`` on tasks, seen from a model that reaches them through ``path``."""
+    prefixed = Q()
+    prefixed.connector, prefixed.negated = condition.connector, condition.negated
+    children: list[Any] = list(condition.children)
+    for child in children:
+        if isinstance(child, Q):
+            prefixed.children.append(_on(path, child))
+        else:
+            lookup, value = child
+            prefixed.children.append((f"{path}__{lookup}", value))
+    return prefixed
+
+
+# The status as a number the portfolio filters and sorts by: at risk first.
+RANK = {Status.AT_RISK: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 2, Status.COMPLETED: 3}
+
+
+def with_figures(checklists: QuerySet[Checklist], today: date) -> QuerySet[Checklist]:
+    """``checklists`` annotated with what :func:`figures_of_annotations` needs, plus ``rank``
+    (:data:`RANK` of the status), ``done_share`` and ``go_live`` to filter and sort by.
+    One query, whatever the number of checklists and tasks."""
+    counted, internal = _on("tasks", COUNTED), _on("tasks", INTERNAL)
+    done, open_ = Q(tasks__completed_at__isnull=False), Q(tasks__completed_at__isnull=True)
+    return checklists.annotate(
+        counted_total=Count("tasks", filter=counted),
+        counted_done=Count("tasks", filter=counted & done),
+        counted_overdue=Count("tasks", filter=counted & open_ & Q(tasks__due_date__lt=today)),
+        counted_last_open_due=Max("tasks__due_date", filter=counted & open_),
+        internal_total=Count("tasks", filter=internal),
+        internal_done=Count("tasks", filter=internal & done),
+    ).annotate(
+        # status(), in SQL: the same rules in the same order.
+        rank=Case(
+            When(
+                Q(counted_total__gt=0) & Q(counted_done=F("counted_total")),
+                then=Value(RANK[Status.COMPLETED]),
+            ),
+            When(counted_overdue__gt=0, then=Value(RANK[Status.AT_RISK])),
+            When(
+                Q(kickoff_date__gt=today) & Q(counted_done=0),
+                then=Value(RANK[Status.NOT_STARTED]),
+            ),
+            default=Value(RANK[Status.ON_TRACK]),
+            output_field=IntegerField(),
+        ),
+        # For sorting only: pages print Progress.percent. No counted task: no share (NULL).
+        done_share=Case(
+            When(counted_total=0, then=Value(None)),
+            default=Cast("counted_done", FloatField()) / Cast("counted_total", FloatField()),
+            output_field=FloatField(),
+        ),
+        # projected_go_live(), in SQL (for sorting; a completed checklist has none).
+        go_live=Case(
+            When(Q(counted_total__gt=0) & Q(counted_done=F("counted_total")), then=Value(None)),
+            When(counted_last_open_due__lt=today, then=Value(today)),
+            default=F("counted_last_open_due"),
+            output_field=DateField(),
+        ),
+    )
+
+
+def figures_of_annotations(checklist: Any, today: date) -> Figures:
+    """The figures of a checklist loaded through :func:`with_figures`."""
+    return Figures(
+        checklist=checklist,
+        progress=Progress(checklist.counted_done, checklist.counted_total),
+        internal=Progress(checklist.internal_done, checklist.internal_total),
+        overdue=checklist.counted_overdue,
+        last_open_due=checklist.counted_last_open_due,
+        today=today,
+    )
+
+
+def status_of_rank(rank: int) -> str:
+    return next(s for s, r in RANK.items() if r == rank)
+
+
+def summary(checklist: Checklist, today: date | None = None) -> Figures:
+    """One checklist's figures in one query: for the health score, the API, anything that
+    has the checklist but not its tasks."""
     today = today or timezone.localdate()
-    required = [t for t in tasks if t.required]
-    if required and all(t.is_done for t in required):
-        return Status.COMPLETED
-    if any(t.is_overdue(today) for t in required):
-        return Status.AT_RISK
-    if checklist.kickoff_date > today and not any(t.is_done for t in tasks):
-        return Status.NOT_STARTED
-    return Status.ON_TRACK
+    annotated = with_figures(Checklist.objects.filter(pk=checklist.pk), today).get()
+    annotated.account = checklist.account  # already loaded by the caller, most often
+    return figures_of_annotations(annotated, today)
 
 
-def projected_go_live(tasks: list[Task], today: date | None = None) -> date | None:
-    """The day the last open task is due, where an overdue one counts as due today."""
-    today = today or timezone.localdate()
-    open_dates = [max(t.due_date, today) for t in tasks if not t.is_done and t.due_date]
-    return max(open_dates) if open_dates else None
+def progress_at(checklist: Checklist, moment: datetime) -> Progress:
+    """The progress as it stood at ``moment``: counted tasks completed before it (for the
+    PDFs of a past period). The tasks are today's: a task added since counts as open, one
+    reopened since as not done. One query."""
+    counts = checklist.tasks.filter(COUNTED).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(completed_at__lt=moment))
+    )
+    return Progress(counts["done"], counts["total"])
+
+
+# One checklist as one viewer sees it -----------------------------------------------------------
 
 
 @dataclass
@@ -93,44 +321,40 @@ class PhaseView:
 
     @property
     def progress(self) -> Progress:
-        return progress(self.tasks)
+        shared = [t for t in self.tasks if is_counted(t)]
+        return Progress(sum(1 for t in shared if t.is_done), len(shared))
 
 
 @dataclass
 class ChecklistView:
-    """A checklist as one viewer sees it: customers never see internal tasks."""
+    """A checklist as one viewer sees it: customers never see internal tasks (they do not
+    count, so every viewer reads the same figures)."""
 
     checklist: Checklist
     phases: list[PhaseView]
     tasks: list[Task]
     mine: list[Task]
+    figures: Figures
     today: date
 
     @property
     def progress(self) -> Progress:
-        return progress(self.tasks)
+        return self.figures.progress
 
     @property
-    def status(self) -> str:
-        return status(self.checklist, self.tasks, self.today)
-
-    @property
-    def status_label(self) -> str:
-        return Status.LABELS[self.status]
-
-    @property
-    def projected_go_live(self) -> date | None:
-        return projected_go_live(self.tasks, self.today)
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for t in self.tasks if t.is_overdue(self.today))
+    def upcoming(self) -> list[Task]:
+        """The next three open tasks by due date (the account page's panel)."""
+        dated = [(t.due_date, t) for t in self.tasks if not t.is_done and t.due_date is not None]
+        return [t for _, t in sorted(dated, key=lambda pair: pair[0])][:3]
 
 
-def checklist_view(checklist: Checklist, *, viewer_id: int, customer: bool) -> ChecklistView:
+def checklist_view(
+    checklist: Checklist, *, viewer_id: int, with_internal: bool, today: date | None = None
+) -> ChecklistView:
     """Load the checklist's phases and tasks (three queries, whatever their number)."""
+    today = today or timezone.localdate()
     tasks_qs = checklist.tasks.select_related("assignee", "completed_by").order_by("position", "pk")
-    if customer:
+    if not with_internal:
         tasks_qs = tasks_qs.filter(internal=False)
     tasks = list(tasks_qs.annotate(comment_count=Count("comments")))
     phases = {p.pk: PhaseView(p) for p in checklist.phases.all()}
@@ -143,60 +367,28 @@ def checklist_view(checklist: Checklist, *, viewer_id: int, customer: bool) -> C
         phases=list(phases.values()),
         tasks=tasks,
         mine=mine,
-        today=timezone.localdate(),
+        figures=figures_of_tasks(checklist, tasks, today),
+        today=today,
     )
-
-
-def median_time_to_value(checklists: Iterable[Checklist]) -> float | None:
-    days = [c.time_to_value for c in checklists if c.time_to_value is not None]
-    return median(days) if days else None
 
 
 # The onboarding portfolio ----------------------------------------------------------------------
 
-RANK = {Status.AT_RISK: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 2, Status.COMPLETED: 3}
 
-
-def onboardings_for(user: object) -> QuerySet[Checklist]:
-    """The portfolio's checklists with their figures, computed in the database."""
-    today = timezone.localdate()
+def onboardings_for(user: Any, today: date | None = None) -> QuerySet[Checklist]:
+    """The checklists of the accounts ``user`` may see, with their figures and the last
+    customer activity, computed in the database."""
+    today = today or timezone.localdate()
     last_customer_activity = (
-        Activity.objects.filter(account=OuterRef("account"), actor__vendor_role="")
+        Activity.objects.filter(
+            account=OuterRef("account"), actor__isnull=False, actor__vendor_role=""
+        )
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    required = Q(tasks__required=True)
-    open_task = Q(tasks__completed_at__isnull=True)
-    return (
-        Checklist.objects.filter(account__in=Account.objects.visible_to(user))
-        .select_related("account", "account__owner")
-        .annotate(
-            required_total=Count("tasks", filter=required),
-            required_done=Count("tasks", filter=required & ~open_task),
-            overdue=Count("tasks", filter=open_task & Q(tasks__due_date__lt=today)),
-            overdue_required=Count(
-                "tasks", filter=required & open_task & Q(tasks__due_date__lt=today)
-            ),
-            done_any=Count("tasks", filter=~open_task),
-            last_open_due=Max("tasks__due_date", filter=open_task),
-            last_customer_activity=Subquery(last_customer_activity),
-        )
-        .annotate(
-            rank=Case(
-                When(Q(required_total__gt=0) & Q(required_done=F("required_total")), then=Value(3)),
-                When(overdue_required__gt=0, then=Value(0)),
-                When(Q(kickoff_date__gt=today) & Q(done_any=0), then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            done_share=Case(
-                When(required_total=0, then=Value(100)),
-                default=100 * F("required_done") / F("required_total"),
-                output_field=IntegerField(),
-            ),
-            go_live=Case(
-                When(last_open_due__lt=today, then=Value(today)),
-                default=F("last_open_due"),
-            ),
-        )
+    checklists = Checklist.objects.filter(
+        account__in=Account.objects.visible_to(user)
+    ).select_related("account", "account__owner")
+    return with_figures(checklists, today).annotate(
+        last_customer_activity=Subquery(last_customer_activity)
     )

@@ -41,7 +41,7 @@ class StartForm(forms.Form):
 class TaskForm(forms.ModelForm):
     """Add or edit a task on an account's checklist (vendor staff)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -81,6 +81,14 @@ class TaskForm(forms.ModelForm):
     def clean_resource_links(self) -> str:
         return clean_links(self.cleaned_data.get("resource_links", ""))
 
+    def clean_version(self) -> int | None:
+        """An edit names the version it was made on: missing, or one the task never had, is
+        not from this task's form (a version it had before is a stale edit, for the service)."""
+        version: int | None = self.cleaned_data.get("version")
+        if self.instance.pk is not None and (version is None or version > self.instance.version):
+            raise forms.ValidationError("missing or unknown version")
+        return version
+
     def clean_due_date(self) -> Any:
         due = self.cleaned_data.get("due_date")
         if due and due < self.checklist.kickoff_date:
@@ -91,6 +99,9 @@ class TaskForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if any(f.name in self.errors for f in self.hidden_fields()):
+            # Hidden fields are not shown: say it where the person reads it.
+            self.add_error(None, "This form is not from this task any more: reload the page.")
         assignee: User | None = data.get("assignee")
         side = data.get("owner_side")
         if assignee is not None and side:
@@ -104,11 +115,18 @@ class TaskForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
+    """Choose a task's assignee ("Nobody" is the empty choice). Its ids start with ``assign-``:
+    the task page also holds the edit form, which has an assignee too."""
+
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Nobody"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        error_messages={"invalid_choice": "Choose someone who works on this account."},
     )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "assign-%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_people(
             task.checklist.account, task.owner_side
@@ -119,8 +137,16 @@ class AssignForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Mention someone with @ and their name or e-mail address: they get an e-mail.",
+        error_messages={"required": "Write something first."},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "comment-%s")
+        super().__init__(*args, **kwargs)
 
 
 class DoneForm(forms.Form):
@@ -131,6 +157,34 @@ class DoneForm(forms.Form):
 
 class ChecklistTaskMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+class PortfolioFilters(forms.Form):
+    """The onboarding portfolio's filters. Empty means "any" (the form's own "Any status"
+    sends ``status=``); anything else must be one of the choices."""
+
+    q = forms.CharField(required=False)
+    status = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Sort by one of the columns."},
+    )
+
+    def __init__(
+        self, *args: Any, statuses: dict[str, str], sorts: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *statuses.items()]  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [("", "Default"), *((s, s) for s in sorts)]  # type: ignore[attr-defined]
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q", "")).strip()[:100]
+
+    def problems(self) -> list[str]:
+        return [str(e) for errors in self.errors.values() for e in errors]
 
 
 class LadderForm(forms.ModelForm):

@@ -196,10 +196,10 @@ class Checklist(models.Model):
 
     @property
     def time_to_value(self) -> int | None:
-        """Days from kickoff to the value milestone's completion; None until it is done."""
-        if self.value_reached_at is None:
-            return None
-        return (timezone.localtime(self.value_reached_at).date() - self.kickoff_date).days
+        """:func:`onboarding.figures.time_to_value`, the one definition."""
+        from .figures import time_to_value
+
+        return time_to_value(self)
 
 
 class ChecklistPhase(PhaseFields):

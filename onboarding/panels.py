@@ -9,6 +9,7 @@ from accounts.panels import Panel, register_panel
 
 from .figures import checklist_view
 from .models import Checklist
+from .services import may_see_internal
 
 
 @register_panel(order=10)
@@ -17,17 +18,15 @@ def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | Non
         return None
     checklist = Checklist.objects.filter(account=access.account).first()
     if checklist is None:
-        return (
-            Panel("onboarding/panel_onboarding.html", {"checklist": None})
-            if access.is_vendor
-            else None
-        )
+        # Vendor staff are offered to start it; customers see nothing until it starts.
+        if access.can("onboarding.manage"):
+            return Panel("onboarding/panel_onboarding.html", {"checklist": None})
+        return None
     checklist.account = access.account
-    view = checklist_view(checklist, viewer_id=request.user.pk, customer=access.is_customer)
-    upcoming = sorted(
-        (t for t in view.tasks if not t.is_done and t.due_date), key=lambda t: t.due_date
-    )[:3]
+    view = checklist_view(
+        checklist, viewer_id=request.user.pk or 0, with_internal=may_see_internal(access)
+    )
     return Panel(
         "onboarding/panel_onboarding.html",
-        {"checklist": checklist, "view": view, "upcoming": upcoming},
+        {"checklist": checklist, "view": view, "upcoming": view.upcoming},
     )

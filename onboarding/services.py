@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.access import VENDOR, AccountAccess, Role
+from accounts.access import AccountAccess, Role
 from accounts.activity import record, snapshot
+from accounts.mentions import mentionable_people, mentioned_people
 from accounts.models import (
     Account,
     Activity,
@@ -29,8 +31,11 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from portal.errors import StaleEdit
+from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
+from .figures import COUNTED, Progress, figures_of_annotations, with_figures
 from .models import (
     AssigneeRole,
     Checklist,
@@ -55,14 +60,6 @@ TASK_FIELDS = [
     "internal",
 ]
 CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
-
-
-class StaleEdit(Exception):
-    """Someone else changed the task since the form was loaded."""
-
-    def __init__(self, task: Task) -> None:
-        super().__init__("Someone else changed this task while you were editing it.")
-        self.task = task
 
 
 # Templates ------------------------------------------------------------------------------
@@ -103,10 +100,12 @@ def set_archived(template: ChecklistTemplate, archived: bool, *, acting_user: Us
 
 def move(item: Any, siblings: QuerySet[Any], direction: str) -> None:
     """Swap ``item`` with its neighbour above (``up``) or below (``down``) among ``siblings``."""
+    if direction not in ("up", "down"):
+        raise ValueError(f"Move up or down, not {direction!r}.")
     ordered = list(siblings.order_by("position", "pk"))
     index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+    if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
     with transaction.atomic():
@@ -182,28 +181,48 @@ def start_onboarding(
 # Working the checklist ----------------------------------------------------------------------
 
 
+def may_see_internal(access: AccountAccess) -> bool:
+    return access.can("onboarding.internal")
+
+
 def may_work(access: AccountAccess, task: Task, user: User) -> bool:
-    """Who may tick, undo and comment on a task: vendor staff any; the champion the customer's
-    shared tasks; a member the customer tasks assigned to them; executives read."""
+    """Who may tick and undo a task: vendor staff any; the champion the customer's shared
+    tasks; a member the customer tasks assigned to them; executives read."""
     if not access.can("onboarding.work"):
         return False
-    if access.role in VENDOR:
+    if access.can("onboarding.manage"):
         return True
     if task.internal or task.owner_side != Side.CUSTOMER:
         return False
     return access.role == Role.CHAMPION or task.assignee_id == user.pk
 
 
+def may_comment(access: AccountAccess, task: Task) -> bool:
+    """Who may comment on a task: champions, members and vendor staff on every task they can
+    see, whichever side owns it; internal tasks stay the vendor's; executives read."""
+    return access.can("onboarding.work") and (not task.internal or may_see_internal(access))
+
+
+def may_assign(access: AccountAccess, task: Task) -> bool:
+    """Who may choose a task's assignee: vendor staff any task; the champion customer tasks."""
+    if not access.can("onboarding.assign"):
+        return False
+    return access.can("onboarding.manage") or (
+        task.owner_side == Side.CUSTOMER and not task.internal
+    )
+
+
 def refresh_milestones(checklist: Checklist) -> None:
     """Keep the checklist's completion and value dates in step with its tasks: completed when
-    the last required task was done, value reached when the value milestone was."""
+    the last counted task (required, shared: figures.COUNTED) was done, value reached when the
+    value milestone was."""
     figures = checklist.tasks.aggregate(
-        required_count=Count("pk", filter=Q(required=True)),
-        required_open=Count("pk", filter=Q(required=True, completed_at__isnull=True)),
-        last_done=Max("completed_at", filter=Q(required=True)),
+        counted=Count("pk", filter=COUNTED),
+        counted_open=Count("pk", filter=COUNTED & Q(completed_at__isnull=True)),
+        last_done=Max("completed_at", filter=COUNTED),
         value_at=Min("completed_at", filter=Q(is_value_milestone=True)),
     )
-    done = figures["required_count"] > 0 and figures["required_open"] == 0
+    done = figures["counted"] > 0 and figures["counted_open"] == 0
     completed_at = figures["last_done"] if done else None
     value_reached_at = figures["value_at"]
     if (completed_at, value_reached_at) != (checklist.completed_at, checklist.value_reached_at):
@@ -275,18 +294,25 @@ def assign_task(task: Task, assignee: User | None, *, acting_user: User) -> Task
 
 @transaction.atomic
 def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
+    """Add a comment; everyone it @mentions who may read the task hears of it by e-mail,
+    after commit (a customer is never told of an internal task)."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
+    account = task.checklist.account
     comment = TaskComment.objects.create(task=task, author=acting_user, body=body)
     record(
         "commented on a task",
         actor=acting_user,
-        account=task.checklist.account,
+        account=account,
         target=task,
         after={"comment": body[:200]},
         internal=task.internal,
     )
+    readers = mentionable_people(account, vendor_only=task.internal)
+    for person in mentioned_people(body, readers):
+        if person.pk != acting_user.pk:
+            enqueue("onboarding.send_task_mention", comment_id=comment.pk, user_id=person.pk)
     return comment
 
 
@@ -580,14 +606,6 @@ WAITING = "waiting"  # someone else's overdue task, escalated up the ladder
 STALLED = "stalled"
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
-
-
-def _days(count: int) -> str:
-    return _plural(count, "day")
-
-
 @dataclass
 class TaskReminder:
     task: Task
@@ -608,10 +626,12 @@ class TaskReminder:
         """When it is due, in words: "overdue by 3 days", "due today", "due in 2 days"."""
         days = self.days_overdue
         if days > 0:
-            return f"overdue by {_days(days)}"
+            return ngettext("overdue by %(n)d day", "overdue by %(n)d days", days) % {"n": days}
         if days == 0:
             return "due today"
-        return "due tomorrow" if days == -1 else f"due in {_days(-days)}"
+        if days == -1:
+            return "due tomorrow"
+        return ngettext("due in %(n)d day", "due in %(n)d days", -days) % {"n": -days}
 
     @property
     def waiting_on(self) -> str:
@@ -650,6 +670,8 @@ class AccountReminders:
     mine: list[TaskReminder] = field(default_factory=list)
     waiting: list[TaskReminder] = field(default_factory=list)
     stalled: StalledOnboarding | None = None
+    # The account's onboarding progress, as every page shows it (figures.Progress).
+    progress: Progress | None = None
 
     def sort(self) -> None:
         # Most overdue first, then what falls due soonest.
@@ -708,14 +730,19 @@ class Digest:
     def summary(self) -> str:
         """For the subject line: "2 overdue tasks, 1 task due soon, 1 stalled onboarding"."""
         parts = []
-        if self.overdue_count:
-            parts.append(_plural(self.overdue_count, "overdue task"))
-        if self.due_soon_count:
-            parts.append(_plural(self.due_soon_count, "task") + " due soon")
-        if self.waiting_count:
-            parts.append(_plural(self.waiting_count, "task") + " waiting on others")
-        if self.stalled_count:
-            parts.append(_plural(self.stalled_count, "stalled onboarding"))
+        if n := self.overdue_count:
+            parts.append(ngettext("%(n)d overdue task", "%(n)d overdue tasks", n) % {"n": n})
+        if n := self.due_soon_count:
+            parts.append(ngettext("%(n)d task due soon", "%(n)d tasks due soon", n) % {"n": n})
+        if n := self.waiting_count:
+            parts.append(
+                ngettext("%(n)d task waiting on others", "%(n)d tasks waiting on others", n)
+                % {"n": n}
+            )
+        if n := self.stalled_count:
+            parts.append(
+                ngettext("%(n)d stalled onboarding", "%(n)d stalled onboardings", n) % {"n": n}
+            )
         return ", ".join(parts)
 
     def as_json(self) -> list[dict[str, Any]]:
@@ -779,9 +806,9 @@ def _open_tasks(today: date) -> list[Task]:
     )
 
 
-def _stalled_onboardings(today: date) -> list[StalledOnboarding]:
-    """Unfinished onboardings, already kicked off, with no customer activity for
-    ``ONBOARDING_STALLED_DAYS`` days: one query."""
+def _unfinished_checklists(today: date) -> list[Checklist]:
+    """Every unfinished onboarding with its figures and the customer's last activity: one
+    query."""
     last_customer_activity = (
         Activity.objects.filter(
             account=OuterRef("account"), actor__isnull=False, actor__vendor_role=""
@@ -789,15 +816,23 @@ def _stalled_onboardings(today: date) -> list[StalledOnboarding]:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    checklists = (
-        Checklist.objects.filter(
-            completed_at__isnull=True, account__owner__isnull=False, kickoff_date__lte=today
-        )
-        .select_related("account__owner")
-        .annotate(last_customer_activity=Subquery(last_customer_activity))
+    checklists = Checklist.objects.filter(completed_at__isnull=True).select_related(
+        "account__owner"
     )
+    return list(
+        with_figures(checklists, today).annotate(
+            last_customer_activity=Subquery(last_customer_activity)
+        )
+    )
+
+
+def _stalled_onboardings(checklists: list[Checklist], today: date) -> list[StalledOnboarding]:
+    """Of ``checklists``, those kicked off, with a CSM, and no customer activity for
+    ``ONBOARDING_STALLED_DAYS`` days."""
     stalled = []
     for checklist in checklists:
+        if checklist.account.owner_id is None or checklist.kickoff_date > today:
+            continue
         last: datetime | None = checklist.last_customer_activity  # type: ignore[attr-defined]
         since = timezone.localdate(last or checklist.started_at)
         idle_days = (today - since).days
@@ -848,12 +883,18 @@ def collect_reminders(today: date) -> dict[int, Digest]:
             ):
                 digest_for(person).add_task(task, WAITING)
 
-    for stalled in _stalled_onboardings(today):
+    unfinished = _unfinished_checklists(today)
+    for stalled in _stalled_onboardings(unfinished, today):
         owner = stalled.checklist.account.owner
         assert owner is not None
         if recipients.wants(owner, NotificationKind.ACCOUNT):
             digest_for(owner).add_stalled(stalled)
 
+    # Each account's section shows its onboarding progress, as the pages do.
+    progress = {c.account_id: figures_of_annotations(c, today).progress for c in unfinished}
+    for digest in digests.values():
+        for account_id, section in digest.by_account.items():
+            section.progress = progress.get(account_id)
     return digests
 
 

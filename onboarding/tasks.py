@@ -5,8 +5,16 @@ from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils import timezone
 
+from accounts.access import VENDOR, role_on_account
+from accounts.models import Delivery, NotificationKind, User
+from accounts.services import delivery_for
+from portal.jobs import job_task
+from portal.mail import send_mail_from_templates
+
+from .models import TaskComment
 from .services import RemindersNotSent, send_reminders
 
 
@@ -36,3 +44,37 @@ def send_onboarding_reminders(self: Any, today: str | None = None) -> int:
             countdown=min(1800, 60 * 2**self.request.retries),
             kwargs={"today": day.isoformat()},
         ) from exc
+
+
+@job_task("onboarding.send_task_mention")
+def send_task_mention(comment_id: int, user_id: int) -> None:
+    """Tell someone they were @mentioned in a task's discussion. Checked again here, as the
+    comment may be old by now: the person still sees the account (and, for an internal task,
+    is vendor staff) and has not turned task e-mails off. The job is claimed once, so a second
+    delivery sends nothing."""
+    comment = (
+        TaskComment.objects.select_related("task__checklist__account", "author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id).first()
+    if comment is None or user is None:
+        return
+    if delivery_for(user, NotificationKind.TASKS) == Delivery.OFF:
+        return
+    task = comment.task
+    account = task.checklist.account
+    role = role_on_account(user, account)
+    if role is None or (task.internal and role not in VENDOR):
+        return
+    send_mail_from_templates(
+        "onboarding_mention",
+        to=[user.email],
+        context={
+            "comment": comment,
+            "task": task,
+            "account": account,
+            "user": user,
+            "task_url": settings.SITE_URL + task.get_absolute_url() + "#comments",
+        },
+    )

@@ -3,7 +3,7 @@ checklist with its tasks."""
 
 from django.urls import include, path
 
-from .views import checklist, portfolio
+from .views import checklist, portfolio, task
 from .views import templates as views
 
 template_urls = [
@@ -38,7 +38,7 @@ urlpatterns = [
     path("a/<slug:slug>/onboarding/start/", checklist.onboarding_start, name="onboarding_start"),
     path("a/<slug:slug>/onboarding/ladder/", checklist.ladder, name="onboarding_ladder"),
     path("a/<slug:slug>/onboarding/tasks/add/", checklist.task_add, name="onboarding_task_add"),
-    path("a/<slug:slug>/onboarding/tasks/<int:pk>/", checklist.task_detail, name="onboarding_task"),
+    path("a/<slug:slug>/onboarding/tasks/<int:pk>/", task.task_detail, name="onboarding_task"),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/done/",
         checklist.task_done,
@@ -46,22 +46,22 @@ urlpatterns = [
     ),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/assign/",
-        checklist.task_assign,
+        task.task_assign,
         name="onboarding_task_assign",
     ),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/comments/",
-        checklist.task_comment,
+        task.task_comment,
         name="onboarding_task_comment",
     ),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/edit/",
-        checklist.task_edit,
+        task.task_edit,
         name="onboarding_task_edit",
     ),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/delete/",
-        checklist.task_delete,
+        task.task_delete,
         name="onboarding_task_delete",
     ),
     path(

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import User
-from onboarding.models import Checklist, ChecklistTemplate, Side, TemplatePhase, TemplateTask
+from accounts.models import Activity, User
+from onboarding.models import (
+    Checklist,
+    ChecklistPhase,
+    ChecklistTemplate,
+    ReminderSent,
+    Side,
+    Task,
+    TaskComment,
+    TemplatePhase,
+    TemplateTask,
+)
 from onboarding.services import start_onboarding
+from portal.models import Job
 
 
 def make_template(owner: User, *, tasks_per_phase: int = 2) -> ChecklistTemplate:
@@ -36,3 +48,19 @@ def start(world: object, kickoff: date | None = None) -> Checklist:
         kickoff_date=kickoff or timezone.localdate() - timedelta(days=5),
         acting_user=world.csm,  # type: ignore[attr-defined]
     )
+
+
+# Every onboarding test runs on this day, with the clock stopped (the modules' autouse
+# fixtures move time-machine here).
+DAY = date(2026, 3, 10)
+NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+def onboarding_state() -> list[Any]:
+    """Every onboarding row, the activity log and the job queue: what a refused request must
+    leave exactly as it was."""
+    models: list[Any] = [
+        ChecklistTemplate, TemplatePhase, TemplateTask, Checklist, ChecklistPhase, Task,
+        TaskComment, ReminderSent, Activity, Job,
+    ]  # fmt: skip
+    return [list(model.objects.order_by("pk").values()) for model in models]

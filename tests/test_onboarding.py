@@ -1,4 +1,9 @@
-"""An account's onboarding checklist: starting it, working it, its figures, the portfolio."""
+"""An account's onboarding checklist: starting it, working it, the CSM's edits, the portfolio.
+
+Every test runs on DAY with the clock stopped. The figures themselves are proven in
+test_onboarding_figures.py, and that every surface prints the same ones in
+test_onboarding_figures_agree.py.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,22 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity, Membership
-from onboarding.figures import Status, checklist_view, projected_go_live, status
+from onboarding.figures import Progress, checklist_view
 from onboarding.models import Checklist, ChecklistPhase, Task
 from onboarding.services import set_task_done, start_onboarding
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
-from tests.onboarding_helpers import make_template, start
+from tests.onboarding_helpers import DAY, NOW, make_template, onboarding_state, start
+from tests.queries import assert_same_queries, page_queries
 
-TODAY = timezone.localdate
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(NOW, tick=False)
 
 
 def task(title: str) -> Task:
@@ -31,9 +38,13 @@ def url(name: str, *args: Any) -> str:
     return reverse(name, args=["acme", *args])
 
 
+def start_data(template_pk: int) -> dict[str, Any]:
+    return {"template": template_pk, "kickoff_date": DAY.isoformat()}
+
+
 class TestStarting:
     def test_due_dates_come_from_offsets_and_assignees_from_roles(self, world: World) -> None:
-        kickoff = TODAY() + timedelta(days=2)
+        kickoff = DAY + timedelta(days=2)
         checklist = start(world, kickoff)
         assert task("Kickoff call").due_date == kickoff
         assert task("Connect your data").due_date == kickoff + timedelta(days=7)
@@ -46,39 +57,41 @@ class TestStarting:
 
     def test_a_csm_starts_it_from_the_page(self, world: World) -> None:
         template = make_template(world.csm)
-        response = client_for(world.csm).post(
-            url("onboarding_start"), {"template": template.pk, "kickoff_date": TODAY().isoformat()}
-        )
+        response = client_for(world.csm).post(url("onboarding_start"), start_data(template.pk))
         assert response.status_code == 302
         assert Checklist.objects.get(account=world.account).tasks.count() == 6
 
     @pytest.mark.parametrize(
         "data", [{"kickoff_date": "not a date"}, {"kickoff_date": ""}, {"template": "999999"}]
     )
-    def test_bad_start_input_is_a_422(self, world: World, data: dict[str, str]) -> None:
+    def test_bad_start_input_is_a_422_that_starts_nothing(
+        self, world: World, data: dict[str, str]
+    ) -> None:
         template = make_template(world.csm)
-        payload = {"template": template.pk, "kickoff_date": TODAY().isoformat(), **data}
-        assert client_for(world.csm).post(url("onboarding_start"), payload).status_code == 422
-        assert not Checklist.objects.exists()
+        before = onboarding_state()
+        response = client_for(world.csm).post(
+            url("onboarding_start"), {**start_data(template.pk), **data}
+        )
+        assert response.status_code == 422
+        assert onboarding_state() == before
 
     def test_it_starts_once(self, world: World) -> None:
         start(world)
         template = make_template(world.csm)
-        response = client_for(world.csm).post(
-            url("onboarding_start"), {"template": template.pk, "kickoff_date": TODAY().isoformat()}
-        )
+        before = onboarding_state()
+        response = client_for(world.csm).post(url("onboarding_start"), start_data(template.pk))
         assert response.status_code == 422
         assert b"already started" in response.content
-        assert Task.objects.count() == 6
+        assert onboarding_state() == before
 
     def test_an_archived_template_cannot_start_an_onboarding(self, world: World) -> None:
         template = make_template(world.csm)
         template.archived_at = timezone.now()
         template.save()
-        response = client_for(world.csm).post(
-            url("onboarding_start"), {"template": template.pk, "kickoff_date": TODAY().isoformat()}
-        )
+        before = onboarding_state()
+        response = client_for(world.csm).post(url("onboarding_start"), start_data(template.pk))
         assert response.status_code == 422
+        assert onboarding_state() == before
 
 
 class TestTheChecklistPage:
@@ -93,14 +106,20 @@ class TestTheChecklistPage:
             client_for(world.champion).get(url("onboarding_task", internal.pk)).status_code == 404
         )
 
-    def test_internal_tasks_do_not_count_in_the_customers_progress(self, world: World) -> None:
+    def test_internal_tasks_count_apart_and_both_sides_read_the_same_progress(
+        self, world: World
+    ) -> None:
         checklist = start(world)
         set_task_done(task("Internal handover"), True, acting_user=world.csm)
-        customer = checklist_view(checklist, viewer_id=world.champion.pk, customer=True)
-        vendor = checklist_view(checklist, viewer_id=world.csm.pk, customer=False)
+        set_task_done(task("Share your goals"), True, acting_user=world.champion)
+        customer = checklist_view(checklist, viewer_id=world.champion.pk, with_internal=False)
+        vendor = checklist_view(checklist, viewer_id=world.csm.pk, with_internal=True)
         # Shared required tasks: the kickoff call (vendor side), goals, data, first report.
-        assert (customer.progress.done, customer.progress.total) == (0, 4)
-        assert (vendor.progress.done, vendor.progress.total) == (1, 5)
+        assert customer.progress == vendor.progress == Progress(1, 4)
+        assert vendor.figures.internal == Progress(1, 1)
+        page = client_for(world.csm).get(url("onboarding")).content.decode()
+        assert "1 of 1 internal task done" in page
+        assert "internal task" not in client_for(world.champion).get(url("onboarding")).text
 
     def test_the_viewers_own_tasks_come_first(self, world: World) -> None:
         start(world)
@@ -109,24 +128,24 @@ class TestTheChecklistPage:
         assert "Connect your data" in mine[: mine.index("</section>")]
 
     def test_overdue_tasks_are_marked(self, world: World) -> None:
-        start(world, TODAY() - timedelta(days=4))  # "Share your goals" was due yesterday
+        start(world, DAY - timedelta(days=4))  # "Share your goals" was due yesterday
         page = client_for(world.champion).get(url("onboarding")).content.decode()
-        row = page[page.index(f'id="task-{task("Share your goals").pk}"') :].split("</li>")[0]
-        assert (
-            "task-overdue"
-            in page[page.index(f'id="task-{task("Share your goals").pk}"') - 40 :][:80]
-        )
-        assert "Overdue" in row
+        marker = f'id="task-{task("Share your goals").pk}"'
+        row_start = page.rindex("<li", 0, page.index(marker))
+        row = page[row_start:].split("</li>")[0]
+        assert "task-overdue" in row and "Overdue" in row
 
-    def test_nobody_has_started_it_yet(self, world: World) -> None:
-        page = client_for(world.champion).get(url("onboarding"))
-        assert page.status_code == 200
-        assert b"has not started yet" in page.content
-        assert (
-            b"Start"
-            not in client_for(world.executive).get(url("onboarding")).content.split(b"<main")[1][:0]
-            + b""
-        )
+    def test_before_it_starts_customers_are_told_and_only_vendors_may_start_it(
+        self, world: World
+    ) -> None:
+        make_template(world.csm)
+        for persona in ["champion", "executive", "member"]:
+            page = client_for(world.persona(persona)).get(url("onboarding"))
+            assert page.status_code == 200
+            assert b"has not started yet" in page.content
+            assert reverse("onboarding_start", args=["acme"]).encode() not in page.content
+        page = client_for(world.csm).get(url("onboarding")).content.decode()
+        assert reverse("onboarding_start", args=["acme"]) in page
 
 
 class TestTicking:
@@ -141,13 +160,23 @@ class TestTicking:
         assert body.lstrip().startswith(f'<li class="task task-done" id="task-{goals.pk}"')
         assert 'id="onboarding-overall" class="onboarding-overall" hx-swap-oob="true"' in body
         assert 'aria-valuenow="25"' in body  # 1 of the 4 shared required tasks
+        assert f'id="phase-progress-{goals.phase_id}" class="phase-progress" hx-swap-oob' in body
         mine = body[body.index('id="onboarding-mine"') :]
-        assert (
-            'hx-swap-oob="true"' in mine[:60] and "Share your goals" not in mine
-        )  # done: off "Your tasks"
+        assert 'hx-swap-oob="true"' in mine[:60]
+        assert "Share your goals" not in mine  # done: off "Your tasks"
         goals.refresh_from_db()
-        assert goals.completed_by == world.champion and goals.completed_at is not None
+        assert goals.completed_by == world.champion and goals.completed_at == NOW
         assert Activity.objects.filter(verb="completed a task", actor=world.champion).exists()
+
+    def test_a_plain_tick_goes_back_to_the_task_on_the_checklist(self, world: World) -> None:
+        start(world)
+        goals = task("Share your goals")
+        response = client_for(world.champion).post(
+            url("onboarding_task_done", goals.pk), {"done": "1"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"{url('onboarding')}#task-{goals.pk}"
+        assert task("Share your goals").completed_at == NOW
 
     def test_undo_clears_who_and_when(self, world: World) -> None:
         start(world)
@@ -171,167 +200,76 @@ class TestTicking:
     def test_members_tick_only_what_is_assigned_to_them(self, world: World) -> None:
         start(world)
         client = client_for(world.member)
-        assert (
-            client.post(
-                url("onboarding_task_done", task("Connect your data").pk), {"done": "1"}
-            ).status_code
-            == 302
+        data = task("Connect your data")
+        assert client.post(url("onboarding_task_done", data.pk), {"done": "1"}).status_code == 302
+        assert task("Connect your data").completed_by == world.member
+        before = onboarding_state()
+        response = client.post(
+            url("onboarding_task_done", task("Share your goals").pk), {"done": "1"}
         )
-        assert (
-            client.post(
-                url("onboarding_task_done", task("Share your goals").pk), {"done": "1"}
-            ).status_code
-            == 403
-        )
-        assert task("Share your goals").completed_at is None
+        assert response.status_code == 403
+        assert onboarding_state() == before
 
     def test_executives_read(self, world: World) -> None:
         start(world)
+        before = onboarding_state()
         response = client_for(world.executive).post(
             url("onboarding_task_done", task("Share your goals").pk), {"done": "1"}
         )
         assert response.status_code == 403
-        assert task("Share your goals").completed_at is None
+        assert onboarding_state() == before
 
     def test_a_champion_cannot_tick_the_vendors_tasks(self, world: World) -> None:
         start(world)
+        before = onboarding_state()
         response = client_for(world.champion).post(
             url("onboarding_task_done", task("Kickoff call").pk), {"done": "1"}
         )
         assert response.status_code == 403
+        assert onboarding_state() == before
 
     def test_a_task_of_another_account_is_not_found(self, world: World) -> None:
         start(world)
         other = start_onboarding(
             world.other_account,
             template=make_template(world.other_csm),
-            kickoff_date=TODAY(),
+            kickoff_date=DAY,
             acting_user=world.other_csm,
         )
         foreign = other.tasks.filter(owner_side="customer").first()
-        assert (
-            client_for(world.champion)
-            .post(url("onboarding_task_done", foreign.pk), {"done": "1"})
-            .status_code
-            == 404
-        )
-        assert (
-            client_for(world.csm)
-            .post(url("onboarding_task_done", foreign.pk), {"done": "1"})
-            .status_code
-            == 404
-        )
-        foreign.refresh_from_db()
-        assert foreign.completed_at is None
-
-    def test_a_garbled_tick_is_a_400(self, world: World) -> None:
-        start(world)
-        response = client_for(world.champion).post(
-            url("onboarding_task_done", task("Share your goals").pk), {"done": "maybe"}
-        )
-        assert response.status_code == 400
-
-
-class TestFigures:
-    def test_status_at_its_boundaries(self, world: World) -> None:
-        today = TODAY()
-        checklist = start(world, today + timedelta(days=1))
-        tasks = list(checklist.tasks.all())
-        assert status(checklist, tasks, today) == Status.NOT_STARTED
-        assert (
-            status(checklist, tasks, today + timedelta(days=1)) == Status.ON_TRACK
-        )  # kickoff day: due today is not overdue
-        assert (
-            status(checklist, tasks, today + timedelta(days=2)) == Status.AT_RISK
-        )  # the kickoff call is a day late
-        optional = task("Optional training")
-        optional.due_date = today - timedelta(days=30)
-        optional.save()
-        for t in checklist.tasks.filter(required=True):
-            set_task_done(t, True, acting_user=world.csm)
-        tasks = list(checklist.tasks.all())
-        assert (
-            status(checklist, tasks, today + timedelta(days=60)) == Status.COMPLETED
-        )  # optional overdue doesn't matter
-        checklist.refresh_from_db()
-        assert checklist.completed_at is not None
-
-    def test_projected_go_live_is_the_last_open_due_date_with_overdue_counted_as_today(
-        self, world: World
-    ) -> None:
-        today = TODAY()
-        checklist = start(world, today - timedelta(days=30))  # everything is overdue
-        assert projected_go_live(list(checklist.tasks.all()), today) == today
-        checklist2 = Checklist.objects.get(pk=checklist.pk)
-        Task.objects.filter(title="Optional training").update(due_date=today + timedelta(days=9))
-        assert projected_go_live(list(checklist2.tasks.all()), today) == today + timedelta(days=9)
-
-    def test_time_to_value_counts_days_from_kickoff_to_the_value_milestone(
-        self, world: World
-    ) -> None:
-        checklist = start(world, TODAY() - timedelta(days=12))
-        assert checklist.time_to_value is None
-        set_task_done(task("First report shared"), True, acting_user=world.champion)
-        checklist.refresh_from_db()
-        assert checklist.time_to_value == 12
-        set_task_done(task("First report shared"), False, acting_user=world.champion)
-        checklist.refresh_from_db()
-        assert checklist.time_to_value is None
-        page = client_for(world.champion).get(url("onboarding")).content.decode()
-        assert "not yet" in page
-
-
-class TestAssigningAndComments:
-    def test_a_champion_assigns_a_customer_task_to_a_colleague(self, world: World) -> None:
-        start(world)
-        goals = task("Share your goals")
-        response = client_for(world.champion).post(
-            url("onboarding_task_assign", goals.pk), {"assignee": world.executive.pk}
-        )
-        assert response.status_code == 302
-        goals.refresh_from_db()
-        assert goals.assignee == world.executive
-        entry = Activity.objects.get(verb="assigned a task")
-        assert entry.after["assignee"] == str(world.executive)
-
-    def test_nobody_outside_the_account_can_be_assigned(self, world: World) -> None:
-        start(world)
-        goals = task("Share your goals")
-        for outsider in [world.other_champion, world.other_csm]:
-            response = client_for(world.csm).post(
-                url("onboarding_task_assign", goals.pk), {"assignee": outsider.pk}
+        before = onboarding_state()
+        for persona in ["champion", "csm"]:
+            response = client_for(world.persona(persona)).post(
+                url("onboarding_task_done", foreign.pk), {"done": "1"}
             )
-            assert response.status_code == 422
-        goals.refresh_from_db()
-        assert goals.assignee == world.champion
+            assert response.status_code == 404
+        assert onboarding_state() == before
 
-    def test_members_comment_on_their_tasks_and_the_log_has_it(self, world: World) -> None:
+    def test_a_garbled_tick_is_a_422_that_changes_nothing(self, world: World) -> None:
         start(world)
-        data = task("Connect your data")
-        response = client_for(world.member).post(
-            url("onboarding_task_comment", data.pk),
-            {"body": "Which warehouse do you support?"},
+        before = onboarding_state()
+        response = client_for(world.champion).post(
+            url("onboarding_task_done", task("Share your goals").pk),
+            {"done": "maybe"},
             HTTP_HX_REQUEST="true",
         )
-        assert response.status_code == 200
-        assert b"Which warehouse do you support?" in response.content
-        assert Activity.objects.filter(verb="commented on a task", actor=world.member).exists()
+        assert response.status_code == 422
+        assert response["HX-Retarget"] == "#notice"
+        assert "done=1" in response.content.decode()
+        assert onboarding_state() == before
 
-    def test_an_empty_comment_is_a_422(self, world: World) -> None:
+    def test_a_refused_tick_from_htmx_is_a_422_notice(self, world: World) -> None:
         start(world)
-        response = client_for(world.champion).post(
-            url("onboarding_task_comment", task("Share your goals").pk), {"body": "   "}
+        before = onboarding_state()
+        response = client_for(world.member).post(
+            url("onboarding_task_done", task("Share your goals").pk),
+            {"done": "1"},
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code == 422
-
-    def test_comments_are_escaped(self, world: World) -> None:
-        start(world)
-        goals = task("Share your goals")
-        client_for(world.champion).post(
-            url("onboarding_task_comment", goals.pk), {"body": "<script>alert(1)</script>"}
-        )
-        page = client_for(world.csm).get(url("onboarding_task", goals.pk)).content
-        assert b"<script>alert(1)</script>" not in page and b"&lt;script&gt;" in page
+        assert response["HX-Retarget"] == "#notice"
+        assert "not yours to tick" in response.content.decode()
+        assert onboarding_state() == before
 
 
 class TestCSMEdits:
@@ -365,34 +303,38 @@ class TestCSMEdits:
         self, world: World, overrides: dict[str, str], message: bytes
     ) -> None:
         checklist = start(world)
+        before = onboarding_state()
         response = client_for(world.csm).post(
             url("onboarding_task_add"), self.form(checklist, **overrides)
         )
         assert response.status_code == 422
         assert message in response.content
-        assert Task.objects.count() == 6
+        assert onboarding_state() == before
 
     def test_an_assignee_from_another_account_is_refused(self, world: World) -> None:
         checklist = start(world)
+        before = onboarding_state()
         response = client_for(world.csm).post(
             url("onboarding_task_add"), self.form(checklist, assignee=world.other_champion.pk)
         )
         assert response.status_code == 422
-        assert not Task.objects.filter(title="Security review").exists()
+        assert onboarding_state() == before
 
     def test_a_phase_of_another_checklist_is_refused(self, world: World) -> None:
         checklist = start(world)
         other = start_onboarding(
             world.other_account,
             template=make_template(world.other_csm),
-            kickoff_date=TODAY(),
+            kickoff_date=DAY,
             acting_user=world.other_csm,
         )
+        before = onboarding_state()
         response = client_for(world.csm).post(
             url("onboarding_task_add"),
             self.form(checklist, phase=ChecklistPhase.objects.filter(checklist=other).first().pk),
         )
         assert response.status_code == 422
+        assert onboarding_state() == before
 
     def test_a_stale_edit_is_refused_and_shows_what_changed(self, world: World) -> None:
         checklist = start(world)
@@ -407,6 +349,7 @@ class TestCSMEdits:
             },
         )
         assert first.status_code == 302, first.content.decode()[-3000:]
+        before = onboarding_state()
         response = client_for(world.csm).post(
             url("onboarding_task_edit", goals.pk),
             {
@@ -416,8 +359,9 @@ class TestCSMEdits:
             },
         )
         assert response.status_code == 409
-        assert b"Share your three goals" in response.content
-        assert task("Share your three goals")  # the first edit stands
+        assert b"Share your three goals" in response.content  # as the other person left it
+        assert b"Share goals by Friday" in response.content  # what this person typed, kept
+        assert onboarding_state() == before
 
     def test_edits_are_logged_with_before_and_after(self, world: World) -> None:
         checklist = start(world)
@@ -432,26 +376,24 @@ class TestCSMEdits:
         )
         entry = Activity.objects.get(verb="edited a task")
         assert (entry.before["title"], entry.after["title"]) == ("Share your goals", "Share goals")
+        assert task("Share goals").version == goals.version + 1
 
     def test_remove_and_reorder(self, world: World) -> None:
         start(world)
         client = client_for(world.csm)
         first, second = task("Kickoff call"), task("Share your goals")
-        assert (
-            client.post(url("onboarding_task_move", second.pk), {"direction": "up"}).status_code
-            == 302
-        )
+        response = client.post(url("onboarding_task_move", second.pk), {"direction": "up"})
+        assert response.status_code == 302
         first.refresh_from_db(), second.refresh_from_db()
         assert second.position < first.position
         assert Activity.objects.filter(
             verb="moved a task up", target_label="Share your goals"
         ).exists()
-        assert (
-            client.post(
-                url("onboarding_task_move", second.pk), {"direction": "sideways"}
-            ).status_code
-            == 400
-        )
+        before = onboarding_state()
+        response = client.post(url("onboarding_task_move", second.pk), {"direction": "sideways"})
+        assert response.status_code == 422
+        assert b"Move a task up or down" in response.content
+        assert onboarding_state() == before
         assert client.post(url("onboarding_task_delete", first.pk)).status_code == 302
         assert not Task.objects.filter(pk=first.pk).exists()
         assert Activity.objects.filter(verb="removed a task").exists()
@@ -459,8 +401,10 @@ class TestCSMEdits:
     def test_the_reminder_ladder_must_climb(self, world: World) -> None:
         start(world)
         client = client_for(world.csm)
+        before = onboarding_state()
         bad = {"remind_assignee_after": 5, "remind_champion_after": 2, "remind_csm_after": 9}
         assert client.post(url("onboarding_ladder"), bad).status_code == 422
+        assert onboarding_state() == before
         good = {"remind_assignee_after": 2, "remind_champion_after": 5, "remind_csm_after": 9}
         assert client.post(url("onboarding_ladder"), good).status_code == 302
         checklist = Checklist.objects.get()
@@ -473,32 +417,33 @@ class TestCSMEdits:
 
 class TestPortfolio:
     def test_at_risk_first_with_the_figures(self, world: World) -> None:
-        today = TODAY()
-        start(world, today - timedelta(days=10))  # acme: overdue tasks
+        start(world, DAY - timedelta(days=10))  # acme: overdue tasks
         calm = AccountFactory(name="Calm Co", slug="calm", owner=world.csm)
         start_onboarding(
             calm,
             template=make_template(world.csm),
-            kickoff_date=today + timedelta(days=3),
+            kickoff_date=DAY + timedelta(days=3),
             acting_user=world.csm,
         )
         response = client_for(world.csm).get(reverse("onboarding_portfolio"))
         rows = response.context["rows"]
         assert [r["checklist"].account.name for r in rows] == ["Acme", "Calm Co"]
-        assert [r["status"] for r in rows] == ["at_risk", "not_started"]
-        assert rows[0]["checklist"].overdue == 4  # shared and internal, required or not
+        assert [r["figures"].status for r in rows] == ["at_risk", "not_started"]
+        # Counted tasks past due: the kickoff call, the goals and the data (the internal
+        # handover is late too, but internal tasks never count).
+        assert rows[0]["figures"].overdue == 3
+        assert rows[0]["figures"].projected_go_live == DAY + timedelta(days=4)  # the report
         assert b"Bluth" not in response.content
 
     def test_last_customer_activity_and_median_time_to_value(self, world: World) -> None:
-        today = TODAY()
-        start(world, today - timedelta(days=10))
+        start(world, DAY - timedelta(days=10))
         set_task_done(task("First report shared"), True, acting_user=world.champion)
         b = AccountFactory(name="Beta", slug="beta", owner=world.csm)
         MembershipFactory(account=b, role="champion")
         checklist = start_onboarding(
             b,
             template=make_template(world.csm),
-            kickoff_date=today - timedelta(days=4),
+            kickoff_date=DAY - timedelta(days=4),
             acting_user=world.csm,
         )
         set_task_done(checklist.tasks.get(is_value_milestone=True), True, acting_user=world.csm)
@@ -508,21 +453,51 @@ class TestPortfolio:
         assert quiet == {"Acme": 0, "Beta": None}  # Beta's customers have done nothing
 
     def test_filters_and_sorting(self, world: World) -> None:
-        start(world, TODAY() - timedelta(days=10))
+        start(world, DAY - timedelta(days=10))
         client = client_for(world.csm)
-        assert (
-            len(
-                client.get(reverse("onboarding_portfolio"), {"status": "completed"}).context["rows"]
-            )
-            == 0
+
+        def rows(**params: str) -> int:
+            response = client.get(reverse("onboarding_portfolio"), params)
+            assert response.status_code == 200, params
+            return len(response.context["rows"])
+
+        assert rows(status="completed") == 0
+        assert rows(status="at_risk") == 1
+        assert rows(status="") == 1  # "Any status"
+        assert rows(q="zzz") == 0
+        assert rows(q="acm") == 1
+        for sort in ["account", "-account", "done", "-done", "quiet", "golive", "overdue", ""]:
+            assert rows(sort=sort) == 1
+
+    def test_a_bad_filter_from_htmx_is_a_422_notice(self, world: World) -> None:
+        start(world)
+        response = client_for(world.csm).get(
+            reverse("onboarding_portfolio"), {"sort": "nonsense"}, HTTP_HX_REQUEST="true"
         )
-        assert (
-            len(client.get(reverse("onboarding_portfolio"), {"status": "at_risk"}).context["rows"])
-            == 1
-        )
-        assert len(client.get(reverse("onboarding_portfolio"), {"q": "zzz"}).context["rows"]) == 0
-        for sort in ["account", "-done", "quiet", "golive", "overdue", "nonsense"]:
-            assert client.get(reverse("onboarding_portfolio"), {"sort": sort}).status_code == 200
+        assert response.status_code == 422
+        assert response["HX-Retarget"] == "#notice"
+        assert "Sort by one of the columns" in response.content.decode()
+
+    def test_htmx_gets_the_table_alone_and_the_pages_keep_the_filters(
+        self, world: World, monkeypatch: Any
+    ) -> None:
+        monkeypatch.setattr("onboarding.views.portfolio.PER_PAGE", 1)
+        template = make_template(world.csm)
+        for name in ["Acme 2", "Acme 3"]:
+            account = AccountFactory(name=name, owner=world.csm)
+            start_onboarding(account, template=template, kickoff_date=DAY, acting_user=world.csm)
+        start(world)
+        client = client_for(world.csm)
+        fragment = client.get(
+            reverse("onboarding_portfolio"),
+            {"q": "acme", "sort": "account"},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+        assert fragment.lstrip().startswith('<div id="onboarding-table">')
+        assert "Page 1 of 3" in fragment
+        assert 'href="?q=acme&amp;sort=account&amp;page=2"' in fragment
+        page = client.get(reverse("onboarding_portfolio"), {"q": "acme", "page": "3"})
+        assert [r["checklist"].account.name for r in page.context["rows"]] == ["Acme 3"]
 
 
 def bulk_tasks(checklist: Checklist, n: int) -> None:
@@ -540,24 +515,16 @@ def bulk_tasks(checklist: Checklist, n: int) -> None:
     )
 
 
-def count_queries(client: Any, path: str) -> int:
-    client.get(path)  # warm the session and caches
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 def test_the_checklist_page_costs_the_same_queries_for_10_and_500_tasks(world: World) -> None:
     checklist = start(world)
     bulk_tasks(checklist, 4)  # 10 tasks
     counts = {}
     for persona in ["champion", "csm"]:
-        counts[persona] = count_queries(client_for(world.persona(persona)), url("onboarding"))
+        counts[persona] = page_queries(client_for(world.persona(persona)), url("onboarding"))
     bulk_tasks(checklist, 490)
     for persona in ["champion", "csm"]:
-        assert (
-            count_queries(client_for(world.persona(persona)), url("onboarding")) == counts[persona]
-        )
+        after = page_queries(client_for(world.persona(persona)), url("onboarding"))
+        assert_same_queries(counts[persona], after, f"the checklist page as the {persona}")
 
 
 def test_the_onboarding_portfolio_costs_the_same_queries_for_3_and_300_accounts(
@@ -576,17 +543,15 @@ def test_the_onboarding_portfolio_costs_the_same_queries_for_3_and_300_accounts(
             for i in range(n)
         )
         for account in accounts:
-            start_onboarding(
-                account, template=template, kickoff_date=TODAY(), acting_user=world.csm
-            )
+            start_onboarding(account, template=template, kickoff_date=DAY, acting_user=world.csm)
         Membership.objects.bulk_create(
             Membership(user=world.champion, account=a, role="member") for a in accounts[:5]
         )
 
     add_accounts(3)
-    few = count_queries(client, reverse("onboarding_portfolio"))
+    few = page_queries(client, reverse("onboarding_portfolio"))
     add_accounts(297)
-    assert count_queries(client, reverse("onboarding_portfolio")) == few
+    assert_same_queries(few, page_queries(client, reverse("onboarding_portfolio")), "portfolio")
 
 
 def test_task_descriptions_are_markdown_rendered_and_sanitised(world: World) -> None:

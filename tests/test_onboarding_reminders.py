@@ -9,8 +9,6 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,16 +47,22 @@ from onboarding.tasks import send_onboarding_reminders
 from portal.celery import app
 from tests.conftest import World
 from tests.factories import AccountFactory, MembershipFactory
+from tests.onboarding_helpers import DAY, NOW
+from tests.queries import counting
 
-TODAY = date(2026, 3, 10)
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    """The reminders run on DAY, at midday, with the clock stopped."""
+    time_machine.move_to(NOW, tick=False)
 
 
 def checklist_for(account: Account, *, started_by: User, **ladder: int) -> Checklist:
     checklist = Checklist.objects.create(
-        account=account, kickoff_date=TODAY - timedelta(days=20), started_by=started_by, **ladder
+        account=account, kickoff_date=DAY - timedelta(days=20), started_by=started_by, **ladder
     )
     # Started today as far as the reminders know: not stalled until someone says otherwise.
-    Checklist.objects.filter(pk=checklist.pk).update(started_at=midday(TODAY))
+    Checklist.objects.filter(pk=checklist.pk).update(started_at=midday(DAY))
     checklist.refresh_from_db()
     ChecklistPhase.objects.create(checklist=checklist, name="Set-up")
     return checklist
@@ -82,7 +86,7 @@ def add_task(
         due_date=due,
         owner_side=side,
         internal=internal,
-        completed_at=timezone.now() if done else None,
+        completed_at=NOW if done else None,
     )
 
 
@@ -91,7 +95,7 @@ def midday(day: date) -> datetime:
 
 
 def overdue(days: int) -> date:
-    return TODAY - timedelta(days=days)
+    return DAY - timedelta(days=days)
 
 
 def customer_acted(account: Account, user: User, on: date) -> None:
@@ -129,12 +133,12 @@ class TestAssigneeDigest:
         self, world: World, checklist: Checklist
     ) -> None:
         add_task(checklist, "Invite the team", assignee=world.champion, due=overdue(1))
-        add_task(checklist, "Connect SSO", assignee=world.champion, due=TODAY + timedelta(days=3))
-        add_task(checklist, "Due today", assignee=world.champion, due=TODAY)
-        add_task(checklist, "Later", assignee=world.champion, due=TODAY + timedelta(days=4))
+        add_task(checklist, "Connect SSO", assignee=world.champion, due=DAY + timedelta(days=3))
+        add_task(checklist, "Due today", assignee=world.champion, due=DAY)
+        add_task(checklist, "Later", assignee=world.champion, due=DAY + timedelta(days=4))
         add_task(checklist, "Already done", assignee=world.champion, due=overdue(5), done=True)
 
-        assert send_reminders(TODAY) == 1
+        assert send_reminders(DAY) == 1
 
         [message] = mail.outbox
         assert message.to == [world.champion.email]
@@ -150,8 +154,8 @@ class TestAssigneeDigest:
         self, world: World, checklist: Checklist, settings: Any
     ) -> None:
         settings.ONBOARDING_DUE_SOON_DAYS = 5
-        add_task(checklist, "Later", assignee=world.member, due=TODAY + timedelta(days=5))
-        assert reasons(collect_reminders(TODAY), world.member) == {"Later": DUE_SOON}
+        add_task(checklist, "Later", assignee=world.member, due=DAY + timedelta(days=5))
+        assert reasons(collect_reminders(DAY), world.member) == {"Later": DUE_SOON}
 
     def test_it_waits_for_remind_assignee_after_before_calling_a_task_overdue(
         self, world: World, checklist: Checklist
@@ -159,12 +163,12 @@ class TestAssigneeDigest:
         Checklist.objects.filter(pk=checklist.pk).update(remind_assignee_after=2)
         add_task(checklist, "One day late", assignee=world.member, due=overdue(1))
         add_task(checklist, "Two days late", assignee=world.member, due=overdue(2))
-        assert reasons(collect_reminders(TODAY), world.member) == {"Two days late": OVERDUE}
+        assert reasons(collect_reminders(DAY), world.member) == {"Two days late": OVERDUE}
 
     def test_a_completed_checklist_reminds_nobody(self, world: World, checklist: Checklist) -> None:
         add_task(checklist, "Optional leftover", assignee=world.member, due=overdue(30))
-        Checklist.objects.filter(pk=checklist.pk).update(completed_at=timezone.now())
-        assert collect_reminders(TODAY) == {}
+        Checklist.objects.filter(pk=checklist.pk).update(completed_at=NOW)
+        assert collect_reminders(DAY) == {}
 
     def test_vendor_staff_hear_of_their_vendor_side_and_internal_tasks(
         self, world: World, checklist: Checklist
@@ -176,11 +180,11 @@ class TestAssigneeDigest:
             checklist,
             "Check the contract",
             assignee=world.csm,
-            due=TODAY,
+            due=DAY,
             side=Side.VENDOR,
             internal=True,
         )
-        assert reasons(collect_reminders(TODAY), world.csm) == {
+        assert reasons(collect_reminders(DAY), world.csm) == {
             "Provision the tenant": OVERDUE,
             "Check the contract": DUE_SOON,
         }
@@ -192,7 +196,7 @@ class TestAssigneeDigest:
         add_task(checklist, "Internal, late", assignee=world.member, due=overdue(30), internal=True)
         add_task(checklist, "Shared", assignee=world.member, due=overdue(1))
 
-        send_reminders(TODAY)
+        send_reminders(DAY)
 
         assert mail_to(world.champion) == []
         [message] = mail_to(world.member)
@@ -203,13 +207,13 @@ class TestAssigneeDigest:
         self, world: World, checklist: Checklist
     ) -> None:
         add_task(checklist, "Left behind", assignee=world.other_champion, due=overdue(1))
-        assert world.other_champion.pk not in collect_reminders(TODAY)
+        assert world.other_champion.pk not in collect_reminders(DAY)
 
     def test_a_csm_hears_nothing_of_an_account_no_longer_in_their_portfolio(
         self, world: World, checklist: Checklist
     ) -> None:
-        add_task(checklist, "Old CSM's task", assignee=world.other_csm, due=TODAY, side=Side.VENDOR)
-        assert world.other_csm.pk not in collect_reminders(TODAY)
+        add_task(checklist, "Old CSM's task", assignee=world.other_csm, due=DAY, side=Side.VENDOR)
+        assert world.other_csm.pk not in collect_reminders(DAY)
 
 
 class TestLadder:
@@ -243,7 +247,7 @@ class TestLadder:
         csm: str | None,
     ) -> None:
         add_task(ladder, "Upload the logo", assignee=world.member, due=overdue(days))
-        digests = collect_reminders(TODAY)
+        digests = collect_reminders(DAY)
         for user, expected in [
             (world.member, member),
             (world.champion, champion),
@@ -254,7 +258,7 @@ class TestLadder:
 
     def test_the_champion_is_told_who_it_waits_on(self, world: World, ladder: Checklist) -> None:
         add_task(ladder, "Upload the logo", assignee=world.member, due=overdue(5))
-        send_reminders(TODAY)
+        send_reminders(DAY)
         [message] = mail_to(world.champion)
         assert (
             f"Upload the logo (Acme): waiting on {world.member.display_name}, overdue by 5 days"
@@ -264,10 +268,10 @@ class TestLadder:
 
     def test_an_unassigned_overdue_task_climbs_too(self, world: World, ladder: Checklist) -> None:
         add_task(ladder, "Nobody's", assignee=None, due=overdue(9))
-        digests = collect_reminders(TODAY)
+        digests = collect_reminders(DAY)
         assert reasons(digests, world.champion) == {"Nobody's": WAITING}
         assert reasons(digests, world.csm) == {"Nobody's": WAITING}
-        send_reminders(TODAY)
+        send_reminders(DAY)
         [message] = mail_to(world.csm)
         assert "Nobody's (Acme): not assigned to anyone, overdue by 9 days" in message.body
 
@@ -275,21 +279,21 @@ class TestLadder:
         self, world: World, ladder: Checklist
     ) -> None:
         add_task(ladder, "Mine", assignee=world.champion, due=overdue(9))
-        assert reasons(collect_reminders(TODAY), world.champion) == {"Mine": OVERDUE}
+        assert reasons(collect_reminders(DAY), world.champion) == {"Mine": OVERDUE}
 
     def test_vendor_side_and_internal_tasks_do_not_climb(
         self, world: World, ladder: Checklist
     ) -> None:
         add_task(ladder, "Vendor", assignee=world.admin, due=overdue(20), side=Side.VENDOR)
         add_task(ladder, "Internal", assignee=world.member, due=overdue(20), internal=True)
-        digests = collect_reminders(TODAY)
+        digests = collect_reminders(DAY)
         assert world.champion.pk not in digests
         assert world.csm.pk not in digests
         assert reasons(digests, world.admin) == {"Vendor": OVERDUE}
 
     def test_due_soon_tasks_go_to_the_assignee_only(self, world: World, ladder: Checklist) -> None:
-        add_task(ladder, "Soon", assignee=world.member, due=TODAY + timedelta(days=1))
-        assert set(collect_reminders(TODAY)) == {world.member.pk}
+        add_task(ladder, "Soon", assignee=world.member, due=DAY + timedelta(days=1))
+        assert set(collect_reminders(DAY)) == {world.member.pk}
 
 
 class TestStalledOnboardings:
@@ -300,7 +304,7 @@ class TestStalledOnboardings:
         customer_acted(world.account, world.member, overdue(7))
         customer_acted(other.account, world.other_champion, overdue(6))
 
-        send_reminders(TODAY)
+        send_reminders(DAY)
 
         [message] = mail_to(world.csm)
         assert message.subject == "Onboarding: 1 stalled onboarding"
@@ -311,9 +315,9 @@ class TestStalledOnboardings:
         self, world: World, checklist: Checklist
     ) -> None:
         customer_acted(world.account, world.champion, overdue(10))
-        customer_acted(world.account, world.csm, TODAY)
+        customer_acted(world.account, world.csm, DAY)
         Activity.objects.create(account=world.account, actor=None, verb="system")
-        stalled = collect_reminders(TODAY)[world.csm.pk].sections[0].stalled
+        stalled = collect_reminders(DAY)[world.csm.pk].sections[0].stalled
         assert stalled is not None
         assert stalled.idle_days == 10
 
@@ -322,33 +326,33 @@ class TestStalledOnboardings:
     ) -> None:
         settings.ONBOARDING_STALLED_DAYS = 3
         Checklist.objects.filter(pk=checklist.pk).update(started_at=midday(overdue(3)))
-        stalled = collect_reminders(TODAY)[world.csm.pk].sections[0].stalled
+        stalled = collect_reminders(DAY)[world.csm.pk].sections[0].stalled
         assert stalled is not None
         assert (stalled.idle_days, stalled.has_activity) == (3, False)
-        assert collect_reminders(TODAY - timedelta(days=1)) == {}
+        assert collect_reminders(DAY - timedelta(days=1)) == {}
 
     def test_finished_and_not_yet_kicked_off_onboardings_do_not_stall(
         self, world: World, checklist: Checklist
     ) -> None:
         customer_acted(world.account, world.champion, overdue(30))
-        Checklist.objects.filter(pk=checklist.pk).update(completed_at=timezone.now())
+        Checklist.objects.filter(pk=checklist.pk).update(completed_at=NOW)
         other = checklist_for(world.other_account, started_by=world.other_csm)
-        Checklist.objects.filter(pk=other.pk).update(kickoff_date=TODAY + timedelta(days=1))
-        assert collect_reminders(TODAY) == {}
+        Checklist.objects.filter(pk=other.pk).update(kickoff_date=DAY + timedelta(days=1))
+        assert collect_reminders(DAY) == {}
 
     def test_the_stalled_part_follows_the_account_setting_not_the_tasks_one(
         self, world: World, checklist: Checklist
     ) -> None:
         customer_acted(world.account, world.champion, overdue(30))
-        add_task(checklist, "Vendor", assignee=world.csm, due=TODAY, side=Side.VENDOR)
+        add_task(checklist, "Vendor", assignee=world.csm, due=DAY, side=Side.VENDOR)
 
         turn_off(world.csm, NotificationKind.TASKS)
-        digest = collect_reminders(TODAY)[world.csm.pk]
+        digest = collect_reminders(DAY)[world.csm.pk]
         assert (digest.stalled_count, digest.due_soon_count) == (1, 0)
 
         NotificationSetting.objects.all().delete()
         turn_off(world.csm, NotificationKind.ACCOUNT)
-        digest = collect_reminders(TODAY)[world.csm.pk]
+        digest = collect_reminders(DAY)[world.csm.pk]
         assert (digest.stalled_count, digest.due_soon_count) == (0, 1)
 
 
@@ -357,7 +361,7 @@ class TestNotificationSettings:
         add_task(checklist, "Late", assignee=world.member, due=overdue(30))
         turn_off(world.member, NotificationKind.TASKS)
         turn_off(world.champion, NotificationKind.TASKS)
-        assert set(collect_reminders(TODAY)) == {world.csm.pk}
+        assert set(collect_reminders(DAY)) == {world.csm.pk}
 
     @pytest.mark.parametrize("delivery", [Delivery.IMMEDIATELY, Delivery.DIGEST])
     def test_immediately_and_digest_both_get_the_daily_digest(
@@ -367,7 +371,7 @@ class TestNotificationSettings:
             user=world.member, kind=NotificationKind.TASKS, delivery=delivery
         )
         add_task(checklist, "Late", assignee=world.member, due=overdue(1))
-        assert send_reminders(TODAY) == 1
+        assert send_reminders(DAY) == 1
 
     def test_inactive_people_get_nothing(self, world: World, checklist: Checklist) -> None:
         customer_acted(world.account, world.member, overdue(30))
@@ -375,7 +379,7 @@ class TestNotificationSettings:
         User.objects.filter(pk__in=[world.member.pk, world.champion.pk, world.csm.pk]).update(
             is_active=False
         )
-        assert send_reminders(TODAY) == 0
+        assert send_reminders(DAY) == 0
         assert mail.outbox == []
 
     def test_who_is_muted_agrees_with_delivery_for(
@@ -397,15 +401,15 @@ class TestOncePerDay:
         self, world: World, checklist: Checklist
     ) -> None:
         add_task(checklist, "Late", assignee=world.member, due=overdue(9))
-        assert send_reminders(TODAY) == 3
-        assert send_reminders(TODAY) == 0
+        assert send_reminders(DAY) == 3
+        assert send_reminders(DAY) == 0
         assert len(mail.outbox) == 3
-        claim = ReminderSent.objects.get(user=world.member, day=TODAY)
+        claim = ReminderSent.objects.get(user=world.member, day=DAY)
         assert claim.items == [
             {"task": Task.objects.get().pk, "reason": OVERDUE, "days_overdue": 9}
         ]
         # The next day they hear again.
-        assert send_reminders(TODAY + timedelta(days=1)) == 3
+        assert send_reminders(DAY + timedelta(days=1)) == 3
 
     def test_a_day_claimed_by_another_worker_is_not_sent_again(
         self, world: World, checklist: Checklist, monkeypatch: Any
@@ -420,7 +424,7 @@ class TestOncePerDay:
             return digests
 
         monkeypatch.setattr(services, "collect_reminders", collect_then_race)
-        assert send_reminders(TODAY) == 0
+        assert send_reminders(DAY) == 0
         assert mail.outbox == []
 
     def test_a_failed_send_releases_the_day_so_a_retry_sends_it(
@@ -436,12 +440,12 @@ class TestOncePerDay:
 
         monkeypatch.setattr(services, "send_digest", fail_for_the_member)
         with pytest.raises(RemindersNotSent) as failure:
-            send_reminders(TODAY)
+            send_reminders(DAY)
         assert (failure.value.sent, failure.value.failed) == (2, [world.member.pk])
         assert not ReminderSent.objects.filter(user=world.member).exists()
 
         monkeypatch.setattr(services, "send_digest", real_send)
-        assert send_reminders(TODAY) == 1
+        assert send_reminders(DAY) == 1
         assert [m.to for m in mail.outbox].count([world.member.email]) == 1
         assert len(mail.outbox) == 3
 
@@ -454,10 +458,10 @@ class TestOncePerDay:
         other = checklist_for(world.other_account, started_by=world.other_csm)
         for n in range(4):
             add_task(checklist, f"Acme task {n}", assignee=world.champion, due=overdue(n + 1))
-            add_task(other, f"Bluth task {n}", assignee=world.champion, due=TODAY)
+            add_task(other, f"Bluth task {n}", assignee=world.champion, due=DAY)
         add_task(other, "Bluth, someone else's", assignee=world.other_champion, due=overdue(9))
 
-        send_reminders(TODAY)
+        send_reminders(DAY)
 
         [message] = mail_to(world.champion)
         for n in range(4):
@@ -477,7 +481,7 @@ class TestTheEmail:
         task_url = settings.SITE_URL + reverse("onboarding_task", args=["acme", task.pk])
         onboarding_url = settings.SITE_URL + reverse("onboarding", args=["acme"])
 
-        send_reminders(TODAY)
+        send_reminders(DAY)
 
         [message] = mail_to(world.csm)
         html, mimetype = message.alternatives[0]
@@ -492,14 +496,35 @@ class TestTheEmail:
         assert "Overdue by 2 days" in html
         assert "8 March 2026" in html  # the due date
 
+    def test_each_account_shows_its_onboarding_progress_as_the_pages_do(
+        self, world: World, checklist: Checklist
+    ) -> None:
+        add_task(checklist, "Late", assignee=world.member, due=overdue(9))  # up the ladder
+        add_task(checklist, "Done one", assignee=world.member, due=overdue(9), done=True)
+        add_task(checklist, "Done two", assignee=world.member, due=overdue(8), done=True)
+        # Neither counts: internal tasks are apart, optional ones are never counted.
+        add_task(checklist, "Ours", assignee=world.csm, due=overdue(1), internal=True, done=True)
+        Task.objects.create(
+            checklist=checklist, phase=checklist.phases.first(), title="Nice to have",
+            required=False, completed_at=NOW,
+        )  # fmt: skip
+
+        send_reminders(DAY)
+
+        for person in [world.member, world.champion, world.csm]:
+            [message] = mail_to(person)
+            assert "Onboarding 67% done (2 of 3 required tasks)" in message.body
+            html = message.alternatives[0][0]
+            assert '<strong data-figure="onboarding-percent">67%</strong>' in html
+
     def test_names_are_escaped_in_html_and_plain_in_text(self, world: World) -> None:
         account = AccountFactory(name="Smith & <Sons>", slug="smith", owner=world.csm)
         person = MembershipFactory(account=account, role=CustomerRole.MEMBER).user
         checklist = checklist_for(account, started_by=world.csm)
-        customer_acted(account, person, TODAY)
-        add_task(checklist, "Sign <the> form & send", assignee=person, due=TODAY)
+        customer_acted(account, person, DAY)
+        add_task(checklist, "Sign <the> form & send", assignee=person, due=DAY)
 
-        send_reminders(TODAY)
+        send_reminders(DAY)
 
         [message] = mail_to(person)
         assert "Sign <the> form & send (Smith & <Sons>)" in message.body
@@ -518,7 +543,7 @@ class TestQueries:
         rounds = [
             (checklist, world.champion, Side.CUSTOMER, overdue(9)),
             (checklist, world.member, Side.CUSTOMER, overdue(5)),
-            (checklist, world.csm, Side.VENDOR, TODAY + timedelta(days=2)),
+            (checklist, world.csm, Side.VENDOR, DAY + timedelta(days=2)),
             (other, world.other_champion, Side.CUSTOMER, overdue(1)),
             (other, world.other_csm, Side.VENDOR, overdue(2)),
         ]
@@ -529,19 +554,19 @@ class TestQueries:
                 add_task(target, f"Task {n}", assignee=assignee, due=due, side=side)
 
         def count_queries(day: date) -> tuple[int, int]:
-            with CaptureQueriesContext(connection) as queries:
+            with counting() as queries:
                 sent = send_reminders(day)
             return len(queries), sent
 
         add_tasks(5)
-        few, sent_few = count_queries(TODAY)
+        few, sent_few = count_queries(DAY)
         add_tasks(45)
-        many, sent_many = count_queries(TODAY + timedelta(days=1))
+        many, sent_many = count_queries(DAY + timedelta(days=1))
         assert Task.objects.count() == 50
         assert sent_few == sent_many == 5
         assert few == many
-        with CaptureQueriesContext(connection) as queries:
-            collect_reminders(TODAY)
+        with counting() as queries:
+            collect_reminders(DAY)
         assert len(queries) <= 5
 
 
@@ -557,16 +582,16 @@ class TestTheTask:
 
     def test_it_takes_the_day_as_an_iso_string(self, world: World, checklist: Checklist) -> None:
         add_task(checklist, "Late", assignee=world.member, due=overdue(1))
-        result = send_onboarding_reminders.apply(kwargs={"today": TODAY.isoformat()})
+        result = send_onboarding_reminders.apply(kwargs={"today": DAY.isoformat()})
         assert result.get() == 1
-        assert send_onboarding_reminders.apply(kwargs={"today": TODAY.isoformat()}).get() == 0
-        assert ReminderSent.objects.get().day == TODAY
+        assert send_onboarding_reminders.apply(kwargs={"today": DAY.isoformat()}).get() == 0
+        assert ReminderSent.objects.get().day == DAY
 
     def test_it_defaults_to_the_local_date(self, world: World, checklist: Checklist) -> None:
-        Checklist.objects.filter(pk=checklist.pk).update(started_at=timezone.now())
-        add_task(checklist, "Due", assignee=world.member, due=timezone.localdate())
+        Checklist.objects.filter(pk=checklist.pk).update(started_at=NOW)
+        add_task(checklist, "Due", assignee=world.member, due=DAY)
         assert send_onboarding_reminders.apply().get() == 1
-        assert ReminderSent.objects.get().day == timezone.localdate()
+        assert ReminderSent.objects.get().day == DAY  # the day time-machine stopped on
 
     def test_a_checklist_started_from_a_template_reminds_its_default_assignees(
         self, world: World
@@ -584,10 +609,8 @@ class TestTheTask:
             internal=True,
             due_offset_days=2,
         )
-        start_onboarding(
-            world.account, template=template, kickoff_date=TODAY, acting_user=world.csm
-        )
-        digests = collect_reminders(TODAY)
+        start_onboarding(world.account, template=template, kickoff_date=DAY, acting_user=world.csm)
+        digests = collect_reminders(DAY)
         assert reasons(digests, world.champion) == {"Name a project lead": DUE_SOON}
         assert reasons(digests, world.csm) == {"Prepare the kickoff deck": DUE_SOON}
         assert set(digests) == {world.champion.pk, world.csm.pk}

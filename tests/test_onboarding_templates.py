@@ -14,6 +14,7 @@ from onboarding import services
 from onboarding.demo import DEMO_TEMPLATE_NAME, ensure_demo_template
 from onboarding.models import ChecklistTemplate, Task, TemplatePhase, TemplateTask
 from tests.conftest import World, client_for
+from tests.onboarding_helpers import NOW, onboarding_state
 
 VALID_TASK = {
     "title": "Invite your team",
@@ -51,6 +52,11 @@ def shape(template: ChecklistTemplate) -> list[tuple[str, list[tuple[str, int]]]
     ]
 
 
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    time_machine.move_to(NOW, tick=False)
+
+
 @pytest.fixture
 def csm(world: World) -> Client:
     return client_for(world.csm)
@@ -74,11 +80,12 @@ def test_a_csm_creates_a_template_and_lands_on_its_edit_page(world: World, csm: 
 
 
 def test_a_template_without_a_name_is_refused(world: World, csm: Client) -> None:
+    before = onboarding_state()
     response = csm.post(reverse("template_create"), {"name": "  ", "description": "Kept"})
     assert response.status_code == 422
     assert b"Give the template a name." in response.content
     assert b"Kept" in response.content  # what was typed is not lost
-    assert not ChecklistTemplate.objects.exists()
+    assert onboarding_state() == before
 
 
 def test_renaming_a_template_is_logged_with_before_and_after(world: World, csm: Client) -> None:
@@ -96,12 +103,12 @@ def test_renaming_a_template_is_logged_with_before_and_after(world: World, csm: 
 
 def test_a_bad_rename_keeps_the_saved_name(world: World, csm: Client) -> None:
     template = make_template(world)
+    before = onboarding_state()
     response = csm.post(reverse("template_edit", args=[template.pk]), {"name": ""})
     assert response.status_code == 422
     assert b"Give the template a name." in response.content
     assert b"<h1>Mid-market onboarding" in response.content
-    template.refresh_from_db()
-    assert template.name == "Mid-market onboarding"
+    assert onboarding_state() == before
 
 
 def test_the_edit_page_shows_phases_in_order_with_their_tasks(world: World, csm: Client) -> None:
@@ -174,12 +181,13 @@ def test_bad_task_input_is_a_422_that_keeps_what_was_typed(
     template = make_template(world)
     phase = template.phases.get(name="Go-live")
     data = VALID_TASK | change
+    before = onboarding_state()
     response = csm.post(reverse("template_task_add", args=[template.pk, phase.pk]), data)
     assert response.status_code == 422
     content = response.content.decode()
     assert message in content
     assert "Invite **everyone** who will use it." in content
-    assert phase.tasks.count() == 1
+    assert onboarding_state() == before
 
 
 def test_editing_a_task_changes_it_and_logs_both_versions(world: World, csm: Client) -> None:
@@ -211,22 +219,22 @@ def test_a_task_cannot_move_into_another_templates_phase(world: World, csm: Clie
     task = TemplateTask.objects.get(phase__template=template, title="Kickoff call")
     foreign_phase = other.phases.first()
     data = VALID_TASK | {"phase": foreign_phase.pk}
+    before = onboarding_state()
     response = csm.post(reverse("template_task_edit", args=[template.pk, task.pk]), data)
     assert response.status_code == 422
     assert b"Choose a phase of this template." in response.content
-    task.refresh_from_db()
-    assert task.phase.template == template and task.title == "Kickoff call"
+    assert onboarding_state() == before
 
 
 def test_a_bad_edit_leaves_the_task_as_saved(world: World, csm: Client) -> None:
     template = make_template(world)
     task = TemplateTask.objects.get(title="Invite your team")
     data = VALID_TASK | {"title": "", "phase": task.phase_id}
+    before = onboarding_state()
     response = csm.post(reverse("template_task_edit", args=[template.pk, task.pk]), data)
     assert response.status_code == 422
     assert "Edit “Invite your team”" in response.content.decode()
-    task.refresh_from_db()
-    assert task.title == "Invite your team"
+    assert onboarding_state() == before
 
 
 def test_the_task_page_renders_markdown_sanitised(world: World, csm: Client) -> None:
@@ -246,9 +254,11 @@ def test_phases_are_renamed_and_deleted_with_their_tasks(world: World, csm: Clie
     assert response.status_code == 302
     kickoff.refresh_from_db()
     assert kickoff.name == "Start"
+    before = onboarding_state()
     response = csm.post(reverse("phase_edit", args=[template.pk, kickoff.pk]), {"name": ""})
     assert response.status_code == 422
     assert b"Give the phase a name." in response.content
+    assert onboarding_state() == before
     response = csm.post(reverse("phase_delete", args=[template.pk, kickoff.pk]))
     assert response.status_code == 302
     assert [p.name for p in template.phases.all()] == ["Go-live"]
@@ -261,10 +271,11 @@ def test_phases_are_renamed_and_deleted_with_their_tasks(world: World, csm: Clie
 
 def test_a_phase_needs_a_name(world: World, csm: Client) -> None:
     template = make_template(world)
+    before = onboarding_state()
     response = csm.post(reverse("phase_add", args=[template.pk]), {"name": "   "})
     assert response.status_code == 422
     assert b"Give the phase a name." in response.content
-    assert template.phases.count() == 2
+    assert onboarding_state() == before
 
 
 def test_deleting_a_task(world: World, csm: Client) -> None:
@@ -332,11 +343,22 @@ def test_a_move_from_htmx_answers_the_phases_in_place(world: World, csm: Client)
 def test_a_move_needs_a_direction(world: World, csm: Client) -> None:
     template = make_template(world)
     kickoff = template.phases.get(name="Kickoff")
+    task = kickoff.tasks.first()
+    before = onboarding_state()
     response = csm.post(
         reverse("phase_move", args=[template.pk, kickoff.pk]), {"direction": "left"}
     )
     assert response.status_code == 422
     assert b"Move a phase up or down." in response.content
+    response = csm.post(
+        reverse("template_task_move", args=[template.pk, task.pk]),
+        {"direction": "left"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#notice"
+    assert "Move a task up or down." in response.content.decode()
+    assert onboarding_state() == before
 
 
 # Copying, archiving and checklists already started ------------------------------------------------
@@ -475,20 +497,22 @@ POST_DATA = VALID_TASK | {"name": "Changed by someone", "direction": "down"}
 @pytest.mark.parametrize("persona", ["champion", "executive", "member", "other_champion"])
 def test_customers_get_403_on_every_template_url(world: World, persona: str) -> None:
     template = make_template(world)
-    before = (shape(template), ChecklistTemplate.objects.count(), Activity.objects.count())
+    before = onboarding_state()
     client = client_for(world.persona(persona))
     for method, url in all_urls(template):
         response = getattr(client, method)(url, POST_DATA if method == "post" else None)
         assert response.status_code == 403, (persona, method, url)
-    assert (shape(template), ChecklistTemplate.objects.count(), Activity.objects.count()) == before
+    assert onboarding_state() == before
 
 
 def test_anonymous_visitors_are_sent_to_log_in(world: World) -> None:
     template = make_template(world)
+    before = onboarding_state()
     for method, url in all_urls(template):
         response = getattr(Client(), method)(url, POST_DATA if method == "post" else None)
         assert response.status_code == 302, (method, url)
         assert response["Location"].startswith(reverse("account_login"))
+    assert onboarding_state() == before
 
 
 @pytest.mark.parametrize("persona", ["csm", "other_csm", "admin"])
@@ -513,7 +537,7 @@ def test_ids_from_another_template_are_404(world: World, csm: Client) -> None:
     template, other = make_template(world), make_template(world, "Other")
     foreign_phase = other.phases.first()
     foreign_task = foreign_phase.tasks.first()
-    before = shape(other)
+    before = onboarding_state()
     t, p, k = template.pk, foreign_phase.pk, foreign_task.pk
     for method, url in [
         ("post", reverse("phase_edit", args=[t, p])),
@@ -529,7 +553,7 @@ def test_ids_from_another_template_are_404(world: World, csm: Client) -> None:
         response = getattr(csm, method)(url, POST_DATA if method == "post" else None)
         assert response.status_code == 404, (method, url)
     assert csm.get(reverse("template_edit", args=[999999])).status_code == 404
-    assert shape(other) == before
+    assert onboarding_state() == before
 
 
 # Demo data -----------------------------------------------------------------------------------------

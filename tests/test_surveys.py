@@ -256,7 +256,7 @@ def test_completing_onboarding_asks_the_csat_trigger_campaign_once(
         roles=["champion"],
     )
     checklist = start(world)
-    required = list(checklist.tasks.filter(required=True))
+    required = list(checklist.tasks.filter(required=True, internal=False))  # counted tasks
     for task in required[:-1]:
         set_task_done(task, True, acting_user=world.csm)
     assert not Delivery.objects.exists()

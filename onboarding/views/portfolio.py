@@ -1,27 +1,36 @@
-"""Every onboarding in the CSM's portfolio (a CS admin: all), at risk first."""
+"""The onboarding portfolio: every onboarding of the CSM's accounts (a CS admin: all), at risk
+first, with the same figures as each checklist's page."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.access import vendor_view
 from accounts.models import Account
+from portal.htmx import refuse, render_partial
 
-from ..figures import RANK, Status, median_time_to_value, onboardings_for, percent
+from ..figures import (
+    RANK,
+    Status,
+    figures_of_annotations,
+    median_time_to_value,
+    onboardings_for,
+)
+from ..forms import PortfolioFilters
 from ..models import Checklist
 
+PER_PAGE = 50
 SORTS = {
     "status": ["rank", "account__name"],
     "account": ["account__name"],
     "-account": ["-account__name"],
     "done": ["done_share", "account__name"],
     "-done": ["-done_share", "account__name"],
-    "overdue": ["-overdue", "account__name"],
+    "overdue": ["-counted_overdue", "account__name"],
     "quiet": ["last_customer_activity", "account__name"],
     "golive": ["go_live", "account__name"],
 }
@@ -36,31 +45,39 @@ COLUMNS = [
 ]
 
 
+def page_number(request: HttpRequest, paginator: Paginator) -> Page:
+    """The page asked for: none is the first; anything but an existing page is a 404."""
+    raw = request.GET.get("page")
+    if raw is None:
+        return paginator.page(1)
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+        raise Http404("No such page.")
+    return paginator.page(int(raw))
+
+
 @vendor_view()
 def onboarding_portfolio(request: HttpRequest) -> HttpResponse:
-    checklists = onboardings_for(request.user)
+    filters = PortfolioFilters(request.GET, statuses=Status.LABELS, sorts=list(SORTS))
+    if not filters.is_valid():
+        return refuse(request, " ".join(filters.problems()))
+    query, status = filters.cleaned_data["q"], filters.cleaned_data["status"]
+    sort = filters.cleaned_data["sort"] or "status"
+    today = timezone.localdate()
+    checklists = onboardings_for(request.user, today)
     ranks = list(checklists.values_list("rank", flat=True))
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()[:100]
-    sort = request.GET.get("sort", "status")
-    sort = sort if sort in SORTS else "status"
-    if status in RANK:
+    if status:
         checklists = checklists.filter(rank=RANK[status])
     if query:
         checklists = checklists.filter(account__name__icontains=query)
-    page = Paginator(checklists.order_by(*SORTS[sort]), 50).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    page = page_number(request, Paginator(checklists.order_by(*SORTS[sort], "pk"), PER_PAGE))
     rows = []
     for checklist in page.object_list:
-        state = next(s for s, r in RANK.items() if r == checklist.rank)
         quiet_since = checklist.last_customer_activity
         rows.append(
             {
                 "checklist": checklist,
-                "percent": percent(checklist.required_done, checklist.required_total),
-                "status": state,
-                "status_label": Status.LABELS[state],
-                "quiet_days": (today - timezone.localtime(quiet_since).date()).days
+                "figures": figures_of_annotations(checklist, today),
+                "quiet_days": (today - timezone.localdate(quiet_since)).days
                 if quiet_since
                 else None,
             }
@@ -74,7 +91,7 @@ def onboarding_portfolio(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query,
         "status": status,
-        "statuses": [(s, Status.LABELS[s]) for s in RANK],
+        "statuses": list(Status.LABELS.items()),
         "sort": sort,
         "columns": [
             {
@@ -87,9 +104,4 @@ def onboarding_portfolio(request: HttpRequest) -> HttpResponse:
         "median_ttv": median_time_to_value(all_ttv),
         "counts": {s: ranks.count(r) for s, r in RANK.items()} | {"total": len(ranks)},
     }
-    template = (
-        "onboarding/portfolio.html#onboarding-table"
-        if request.htmx
-        else "onboarding/portfolio.html"
-    )  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render_partial(request, "onboarding/portfolio.html", "onboarding-table", context)

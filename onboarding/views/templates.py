@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import vendor_view
+from portal.htmx import is_htmx, refuse, render_partial
 
 from .. import services
 from ..forms import PhaseForm, TemplateForm, TemplateMoveForm, TemplateTaskForm
@@ -104,9 +105,9 @@ def _after_move(
     request: HttpRequest, template: ChecklistTemplate, anchor: str, announcement: str
 ) -> HttpResponse:
     """htmx swaps the phases in place (focus stays on the button); a plain form reloads."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         context = _edit_context(template, announcement=announcement)
-        return render(request, f"{EDIT_PAGE}#phases", context)
+        return render_partial(request, EDIT_PAGE, "phases", context)
     return _back_to(template, anchor)
 
 
@@ -211,8 +212,7 @@ def phase_move(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     phase = _phase(template, phase_pk)
     form = TemplateMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Move a phase up or down.")
-        return render(request, EDIT_PAGE, _edit_context(template), status=422)
+        return refuse(request, "Move a phase up or down.")
     direction = form.cleaned_data["direction"]
     services.move(phase, template.phases.all(), direction)
     return _after_move(request, template, f"phase-{phase.pk}", f"{phase.name} moved {direction}.")
@@ -271,8 +271,7 @@ def template_task_move(request: HttpRequest, pk: int, task_pk: int) -> HttpRespo
     task = _task(template, task_pk)
     form = TemplateMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Move a task up or down.")
-        return render(request, EDIT_PAGE, _edit_context(template), status=422)
+        return refuse(request, "Move a task up or down.")
     direction = form.cleaned_data["direction"]
     services.move(task, task.phase.tasks.all(), direction)
     return _after_move(request, template, f"task-{task.pk}", f"“{task.title}” moved {direction}.")

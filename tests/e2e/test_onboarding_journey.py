@@ -1,5 +1,5 @@
 """Onboarding in the browser: the champion ticks a task and the progress moves in place; the
-CSM's onboarding portfolio shows the change."""
+CSM's onboarding portfolio shows the change, with the same percentage the champion reads."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, CustomerRole, User
-from onboarding.figures import percent
+from onboarding.figures import summary
 from onboarding.models import Checklist, Task
 from tests.e2e.conftest import RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
@@ -93,16 +93,12 @@ def tick(page: Page, button_name: str, done: bool) -> None:
     expect(button).to_be_focused()
 
 
-def customer_percent(checklist: Checklist) -> int:
-    """The overall figure a customer sees: required tasks done, internal ones left out."""
-    tasks = checklist.tasks.filter(required=True, internal=False)
-    return percent(tasks.exclude(completed_at=None).count(), tasks.count())
-
-
-def portfolio_percent(checklist: Checklist) -> int:
-    """The CSM's "Done" figure: every required task, internal ones included."""
-    tasks = checklist.tasks.filter(required=True)
-    return percent(tasks.exclude(completed_at=None).count(), tasks.count())
+def onboarding_percent(checklist: Checklist) -> int:
+    """The one onboarding figure (required, shared tasks done), which the champion's page and
+    the CSM's portfolio both print."""
+    percent = summary(checklist).progress.percent
+    assert percent is not None
+    return percent
 
 
 def open_checklist_as_champion(page: Page, live_server: Any, onboarding: Onboarding) -> None:
@@ -120,7 +116,7 @@ def test_champion_ticks_a_task_and_the_progress_moves_without_a_reload(
 
     bar = overall_bar(page)
     before = value_now(bar)
-    assert before == customer_percent(onboarding.checklist) == 0
+    assert before == onboarding_percent(onboarding.checklist) == 0
     phase_bar = page.locator(f"#phase-progress-{onboarding.task.phase_id}").get_by_role(
         "progressbar"
     )
@@ -139,7 +135,7 @@ def test_champion_ticks_a_task_and_the_progress_moves_without_a_reload(
     # The row was swapped and the bars updated out-of-band: the page itself never reloaded.
     expect(row).to_have_class(re.compile(r"\btask-done\b"))
     expect(row).to_contain_text(f"Done by {onboarding.champion.name}")
-    expected = customer_percent(onboarding.checklist)
+    expected = onboarding_percent(onboarding.checklist)
     expect(bar).to_have_attribute("aria-valuenow", str(expected))
     assert expected > before
     expect(page.locator("#onboarding-overall .stat-value")).to_have_text(f"{expected}%")
@@ -156,7 +152,7 @@ def test_champion_ticks_a_task_and_the_progress_moves_without_a_reload(
     expect(row).not_to_have_class(re.compile(r"\btask-done\b"))
     expect(bar).to_have_attribute("aria-valuenow", str(before))
     expect(phase_bar).to_have_attribute("aria-valuenow", str(phase_before))
-    assert customer_percent(onboarding.checklist) == before
+    assert onboarding_percent(onboarding.checklist) == before
     assert page.evaluate("window.notReloaded") is True
     assert page.url == url
     assert_accessible(page)
@@ -182,7 +178,7 @@ def test_csm_onboarding_portfolio_shows_the_champions_tick(
         return row
 
     # The CSM's figure before the champion does anything.
-    before = portfolio_percent(onboarding.checklist)
+    before = onboarding_percent(onboarding.checklist)
     row = open_portfolio_as_csm()
     done_bar = row.get_by_role("progressbar", name=f"{onboarding.account.name} progress")
     expect(done_bar).to_have_attribute("aria-valuenow", str(before))
@@ -195,7 +191,7 @@ def test_csm_onboarding_portfolio_shows_the_champions_tick(
     page.context.clear_cookies()
 
     # The CSM's portfolio counts it.
-    after = portfolio_percent(onboarding.checklist)
+    after = onboarding_percent(onboarding.checklist)
     assert after > before
     row = open_portfolio_as_csm()
     expect(done_bar).to_have_attribute("aria-valuenow", str(after))
