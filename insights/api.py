@@ -23,7 +23,11 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from accounts.models import Account
+from onboarding.figures import summary as onboarding_summary
+from onboarding.models import Checklist
 from portal.formatting import rounded
+from successplans.figures import current_plan, kpi_met, kpi_progress, plan_health_on
+from successplans.models import KPI
 from surveys.figures import SurveyFiguresOut, api_figures
 
 from .api_schemas import (
@@ -39,7 +43,7 @@ from .api_schemas import (
     resolve_rows,
 )
 from .figures import revenue, usage
-from .models import ApiKey
+from .models import ApiKey, HealthScore
 from .services.api_keys import KeyRefused, authenticate
 from .services.ingest import write_rows
 from .views.api_docs import ApiDocs
@@ -139,6 +143,46 @@ class FiguresOut(Schema):
     usage: UsageOut | None = Field(description="From the newest daily roll-up; null: none yet.")
     features: list[FeatureOut]
     surveys: SurveyFiguresOut = Field(description="NPS, CSAT and CES answered in the period.")
+    onboarding: OnboardingOut | None = Field(description="null: no onboarding checklist.")
+    plan: PlanOut | None = Field(description="The success plan running on as_of, if any.")
+    health: HealthOut | None = Field(description="The newest health score on or before as_of.")
+
+
+class OnboardingOut(Schema):
+    status: str = Field(description="not_started, on_track, at_risk or completed.")
+    required_tasks: int = Field(description="Required tasks shared with the customer.")
+    required_done: int
+    progress_percent: int | None = Field(
+        description="Share of required shared tasks done, whole percent; null: none required."
+    )
+    projected_go_live: date | None
+    time_to_value_days: int | None
+
+
+class KpiOut(Schema):
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    value: Decimal | None
+    progress_percent: int | None = Field(
+        description="From baseline to target, rounded down: 100 only when the target is met."
+    )
+    met: bool
+
+
+class PlanOut(Schema):
+    name: str
+    starts_on: date
+    ends_on: date
+    health: str = Field(description="on_track, at_risk or off_track (the CSM's, if set).")
+    kpis: list[KpiOut] = Field(description="KPIs of the objectives shared with the customer.")
+
+
+class HealthOut(Schema):
+    day: date
+    score: int
+    band: str
 
 
 class FiguresQuery(Schema):
@@ -380,4 +424,52 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
             for f in features
         ],
         "surveys": api_figures(account, start, as_of),
+        "onboarding": _onboarding(account, as_of),
+        "plan": _plan(account, as_of),
+        "health": HealthScore.objects.filter(account=account, day__lte=as_of)
+        .order_by("-day")
+        .values("day", "score", "band")
+        .first(),
+    }
+
+
+def _onboarding(account: Account, as_of: date) -> dict[str, Any] | None:
+    checklist = Checklist.objects.filter(account=account).first()
+    if checklist is None:
+        return None
+    figures = onboarding_summary(checklist, as_of)
+    return {
+        "status": figures.status,
+        "required_tasks": figures.progress.total,
+        "required_done": figures.progress.done,
+        "progress_percent": figures.progress.percent,
+        "projected_go_live": figures.projected_go_live,
+        "time_to_value_days": figures.time_to_value,
+    }
+
+
+def _plan(account: Account, as_of: date) -> dict[str, Any] | None:
+    plan = current_plan(account, as_of)
+    if plan is None:
+        return None
+    kpis = KPI.objects.filter(objective__plan=plan, objective__internal=False).order_by(
+        "objective__position", "objective__pk", "position", "pk"
+    )
+    return {
+        "name": plan.name,
+        "starts_on": plan.starts_on,
+        "ends_on": plan.ends_on,
+        "health": plan_health_on(plan, as_of),
+        "kpis": [
+            {
+                "name": k.name,
+                "unit": k.unit,
+                "baseline": k.baseline,
+                "target": k.target,
+                "value": k.current,
+                "progress_percent": kpi_progress(k.baseline, k.target, k.current),
+                "met": kpi_met(k.baseline, k.target, k.current),
+            }
+            for k in kpis
+        ],
     }

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -35,6 +35,7 @@ from insights.models import (
     UsageDay,
     UsageEvent,
 )
+from onboarding import figures as onboarding_figures
 from onboarding.models import Checklist
 from portal import formatting
 from portal.formatting import measure, measure_change, number, percent, signed
@@ -55,7 +56,7 @@ from surveys.models import Response
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.12.06"
+TEMPLATE_VERSION = "2026.12.06.2"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -267,29 +268,25 @@ def onboarding(account: Account, start: date, end: date) -> dict[str, Any] | Non
     )
     if completed is not None and completed < start:
         return None  # finished before the period: nothing to report for it
-    tasks = checklist.tasks.shared().aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(completed_at__lt=_end_of(end))),
-        done_in_period=Count(
-            "pk", filter=Q(completed_at__gte=_start_of(start), completed_at__lt=_end_of(end))
-        ),
-    )
+    progress = onboarding_figures.progress_at(checklist, _end_of(end))
+    before = onboarding_figures.progress_at(checklist, _start_of(start))
     value_day = (
         timezone.localtime(checklist.value_reached_at).date()
         if checklist.value_reached_at
         else None
     )
     reached = value_day is not None and value_day <= end
+    days_to_value = onboarding_figures.time_to_value(checklist)
     return {
         "name": checklist.template_name or "Onboarding",
         "kickoff": day_text(checklist.kickoff_date),
         "completed": day_text(completed) if completed and completed <= end else None,
-        "time_to_value": _days(checklist.time_to_value or 0) if reached else None,
+        "time_to_value": _days(days_to_value) if reached and days_to_value is not None else None,
         "value_reached": day_text(value_day) if reached else None,
-        "tasks_total": tasks["total"],
-        "tasks_done": tasks["done"],
-        "tasks_done_in_period": tasks["done_in_period"],
-        "percent": f"{round(100 * tasks['done'] / tasks['total'])}%" if tasks["total"] else None,
+        "tasks_total": progress.total,
+        "tasks_done": progress.done,
+        "tasks_done_in_period": progress.done - before.done,
+        "percent": percent(progress.percent),
     }
 
 
@@ -434,7 +431,7 @@ def _answers(count: int) -> str:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": number(count)}
 
 
 # Health ----------------------------------------------------------------------------------------

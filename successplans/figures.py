@@ -134,6 +134,16 @@ def plan_health(
     return plan.health_override or computed_health(plan, milestones, kpis, today)
 
 
+def current_plan(account: Account, day: date) -> SuccessPlan | None:
+    """The plan running on ``day`` (the newest, when two overlap): the one the health score,
+    the API and the account page speak of."""
+    return (
+        SuccessPlan.objects.filter(account=account, starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on", "pk")
+        .first()
+    )
+
+
 def plan_health_on(plan: SuccessPlan, day: date) -> str:
     """``plan_health`` of one plan on ``day``, loading what it needs (two queries): for callers
     that hold a plan and nothing else, such as the account health score."""

@@ -28,13 +28,15 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Account
+from onboarding.figures import summary as onboarding_summary
 from onboarding.models import Checklist
 from portal.charts import line_chart
 from portal.formatting import percent, rounded, signed
-from successplans.figures import computed_health
-from successplans.models import KPI, PlanHealth, SuccessPlan
+from successplans.figures import current_plan, plan_health_on
+from successplans.models import PlanHealth
 from surveys.figures import nps
 from surveys.models import Kind, Response
 
@@ -111,7 +113,12 @@ def sentiment_part(account: Account, day: date) -> Part | None:
     n = result.responses
     return Part(
         _clamp((result.score + 100) / 2),
-        f"NPS {signed(result.score)} from {n} answer{'s' * (n != 1)} in 180 days",
+        ngettext(
+            "NPS %(score)s from %(count)s answer in 180 days",
+            "NPS %(score)s from %(count)s answers in 180 days",
+            n,
+        )
+        % {"score": signed(result.score), "count": n},
     )
 
 
@@ -119,32 +126,28 @@ def onboarding_part(account: Account, day: date) -> Part | None:
     checklist = Checklist.objects.filter(account=account).first()
     if checklist is None:
         return None
-    required = [t for t in checklist.tasks.all() if t.required]
-    if not required:
+    figures = onboarding_summary(checklist, day)
+    progress = figures.progress
+    if not progress.total:
         return None
-    done = sum(1 for t in required if t.is_done)
-    if done == len(required):
+    if figures.is_completed:
         return Part(100, "Onboarding completed")
-    overdue = sum(1 for t in required if t.is_overdue(day))
-    score = _clamp(100 * (len(required) - overdue) / len(required))
-    late = f"{overdue} overdue" if overdue else "none overdue"
-    return Part(score, f"{done} of {len(required)} required tasks done, {late}")
+    score = _clamp(100 * (progress.total - figures.overdue) / progress.total)
+    late = f"{figures.overdue} overdue" if figures.overdue else "none overdue"
+    done = ngettext(
+        "%(done)s of %(total)s required task done",
+        "%(done)s of %(total)s required tasks done",
+        progress.total,
+    ) % {"done": progress.done, "total": progress.total}
+    return Part(score, f"{done} ({percent(progress.percent)}), {late}")
 
 
 def plan_part(account: Account, day: date) -> Part | None:
-    plan = (
-        SuccessPlan.objects.filter(account=account, starts_on__lte=day, ends_on__gte=day)
-        .order_by("-starts_on", "pk")
-        .first()
-    )
+    plan = current_plan(account, day)
     if plan is None:
         return None
-    if plan.health_override:
-        health, how = plan.health_override, "set by the CSM"
-    else:
-        milestones = list(plan.milestones.all())
-        kpis = list(KPI.objects.filter(objective__plan=plan))
-        health, how = computed_health(plan, milestones, kpis, day), "from milestones and KPIs"
+    health = plan_health_on(plan, day)
+    how = "set by the CSM" if plan.health_override else "from milestones and KPIs"
     label = PlanHealth(health).label.lower()
     return Part(PLAN_SCORES[PlanHealth(health)], f"“{plan.name}” is {label} ({how})")
 
