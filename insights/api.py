@@ -42,8 +42,8 @@ from .api_schemas import (
     message,
     resolve_rows,
 )
-from .figures import revenue, usage
-from .models import ApiKey, HealthScore
+from .figures import health, revenue, usage
+from .models import ApiKey
 from .services.api_keys import KeyRefused, authenticate
 from .services.ingest import write_rows
 from .views.api_docs import ApiDocs
@@ -426,11 +426,13 @@ def account_figures(request: HttpRequest, slug: str, filters: Query[FiguresQuery
         "surveys": api_figures(account, start, as_of),
         "onboarding": _onboarding(account, as_of),
         "plan": _plan(account, as_of),
-        "health": HealthScore.objects.filter(account=account, day__lte=as_of)
-        .order_by("-day")
-        .values("day", "score", "band")
-        .first(),
+        "health": _health(account, as_of),
     }
+
+
+def _health(account: Account, as_of: date) -> dict[str, Any] | None:
+    score = health.latest_score(account, as_of)
+    return None if score is None else {"day": score.day, "score": score.score, "band": score.band}
 
 
 def _onboarding(account: Account, as_of: date) -> dict[str, Any] | None:

@@ -13,8 +13,9 @@ from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
+from .figures import health
 from .figures.usage import usage_summary
-from .models import AccountFacts, HealthScore
+from .models import AccountFacts
 
 
 @register_panel(order=5)
@@ -33,7 +34,7 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
         and not AccountFacts.of(access.account).customers_see_health
     ):
         return None
-    latest = HealthScore.objects.filter(account=access.account).order_by("-day").first()
+    latest = health.latest_score(access.account)
     if latest is None:
         return None
     return Panel("insights/panel_health.html", {"health": latest})

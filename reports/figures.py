@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Account
-from insights.figures.health import PARTS, pulled_down
+from insights.figures.health import PARTS, latest_score, pulled_down
 from insights.figures.revenue import year_before
 from insights.figures.usage import feature_adoption, latest_activity, weekly_trend
 from insights.models import (
@@ -438,7 +438,7 @@ def _days(count: int) -> str:
 
 
 def health_at(account: Account, day: date) -> HealthScore | None:
-    return HealthScore.objects.filter(account=account, day__lte=day).order_by("-day").first()
+    return latest_score(account, day)
 
 
 # The CSM's pulse and its note are the vendor's own: never printed for the customer.

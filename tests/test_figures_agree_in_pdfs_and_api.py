@@ -151,3 +151,41 @@ def test_a_kpi_and_the_plan_health_are_the_same_in_the_review_pdf_and_the_api(
     assert Decimal(api_kpi["value"]) == kpi.current
     assert api_kpi["progress_percent"] == progress
     assert api_kpi["met"] is False
+
+
+def test_the_health_score_is_the_newest_one_everywhere(world: World, tmp_path: Path) -> None:
+    """The 360° page, the account page's band (CSM and, when allowed, the champion), the book
+    of business, the API and the review PDF all show the newest daily score, not an older one."""
+    from insights.figures.health import latest_score
+    from insights.models import AccountFacts, HealthScore
+
+    AccountFacts.objects.create(account=world.account, customers_see_health=True)
+    parts = {"usage": {"score": 40, "weight": 30, "why": "MAU is 30% of seats"}}
+    HealthScore.objects.create(
+        account=world.account, day=DAY - timedelta(days=1), score=81, band="healthy", parts=parts
+    )
+    HealthScore.objects.create(
+        account=world.account, day=DAY, score=57, band="at_risk", parts=parts
+    )
+    newest = latest_score(world.account)
+    assert newest is not None and (newest.score, newest.band) == (57, "at_risk")
+
+    csm = client_for(world.csm)
+    the_360 = csm.get(reverse("account_360", args=["acme"])).content.decode()
+    assert "Health 57 · At risk" in the_360
+    panel = csm.get(reverse("account_home", args=["acme"])).content.decode()
+    assert re.search(r"badge-band-at_risk[^>]*>At risk</span>\s*<strong>57</strong>", panel)
+    champion = client_for(world.champion).get(reverse("account_home", args=["acme"]))
+    assert "badge-band-at_risk" in champion.content.decode()  # the band, without the number
+    book = csm.get(reverse("book")).content.decode()
+    assert re.search(r'href="/a/acme/360/">Acme</a>.*?badge-band-at_risk">57<', book, re.S)
+
+    health = api_figures(world)["health"]
+    assert (health["score"], health["band"]) == (57, "at_risk")
+
+    review = pdf_text(
+        render_pdf(render_html(review_inputs(review_of_the_last_month(world)))).pdf, tmp_path
+    )
+    assert "57 · At risk" in review and "57 health score, At risk" in review
+    for old in ("81", "Healthy"):
+        assert old not in the_360.split("health-title")[0] and old not in review

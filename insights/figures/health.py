@@ -197,6 +197,16 @@ def parts_of(account: Account, day: date) -> dict[str, Part]:
 # The score -----------------------------------------------------------------------------------
 
 
+def latest_score(account: Account, on: date | None = None) -> HealthScore | None:
+    """The account's health score as every surface shows it: the newest daily score on or
+    before ``on`` (today by default). The book of business annotates the same with
+    ``figures.book.with_health``."""
+    scores = HealthScore.objects.filter(account=account)
+    if on is not None:
+        scores = scores.filter(day__lte=on)
+    return scores.order_by("-day").first()
+
+
 def weights(config: HealthConfig) -> dict[str, int]:
     return {name: getattr(config, f"{name}_weight") for name in PARTS}
 
