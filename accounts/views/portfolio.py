@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.params import positive_int
+
 from ..access import vendor_view
 from ..http import AuthenticatedHttpRequest
 from ..models import Account, Segment, Stage, User, VendorRole
@@ -65,8 +67,8 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         accounts = accounts.filter(segment=segment)
     if stage in Stage.values:
         accounts = accounts.filter(stage=stage)
-    if owner.isdigit():
-        accounts = accounts.filter(owner_id=int(owner))
+    if (owner_id := positive_int(owner)) is not None:
+        accounts = accounts.filter(owner_id=owner_id)
     elif owner == "none":
         accounts = accounts.filter(owner__isnull=True)
     accounts = accounts.annotate(people=Count("memberships")).order_by(

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse
+from portal.params import positive_int
 
 from ..models import Delivery
 from ..services import SurveyError
@@ -35,13 +36,6 @@ def get_delivery(request: AuthenticatedHttpRequest, access: AccountAccess, pk: i
         raise Http404("No such survey.")
     delivery.account = access.account
     return delivery
-
-
-def positive_int(raw: str | None) -> int | None:
-    """``raw`` as a whole number of at least 1, else None ("abc", "-1", "1e9", "0", "")."""
-    if raw is None or not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        return None
-    return int(raw)
 
 
 def page_of(request: HttpRequest, items: Any, per_page: int) -> Page[Any]:

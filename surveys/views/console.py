@@ -16,6 +16,7 @@ from accounts.access import vendor_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from portal import htmx
+from portal.params import positive_int
 
 from ..figures import campaign_figures
 from ..forms import CONDITIONAL_FIELDS, CampaignForm, SurveyForm
@@ -29,7 +30,6 @@ from ..services import (
     send_now,
     set_survey_archived,
 )
-from .common import positive_int
 
 
 def get_campaign(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
