@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from statistics import median
 from typing import Any
 
@@ -61,7 +60,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Account, Activity
-from portal.formatting import rounded
+from portal.formatting import rounded, share
 
 from .models import Checklist, ChecklistPhase, Task, TaskFields
 
@@ -90,9 +89,8 @@ def is_internal_counted(task: TaskFields) -> bool:
 def share_percent(done: int, total: int) -> int | None:
     """``done`` of ``total`` as a whole percent, half up (1 of 8 is 13); None when there is
     nothing to count, which pages print as "no data"."""
-    if total <= 0:
-        return None
-    return int(rounded(Decimal(100 * done) / total))
+    value = share(done, total) if total > 0 else None
+    return None if value is None else int(rounded(value))
 
 
 class Status:

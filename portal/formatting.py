@@ -28,6 +28,14 @@ def rounded(value: Number, places: int = 0) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def share(part: Number, whole: Number) -> Decimal | None:
+    """``part`` as a percentage (0..100) of ``whole``, unrounded; None (no data) when ``whole``
+    is zero. The one way a count becomes a share; print it with ``percent``."""
+    if not whole:
+        return None
+    return Decimal(str(part)) * 100 / Decimal(str(whole))
+
+
 def number(value: Number | None, places: int = 0, *, trim: bool = False) -> str | None:
     """1234.5 -> "1,235"; with places=1, "1,234.5"; ``trim`` drops trailing zeros ("12.50" -> "12.5")."""
     if value is None:

@@ -25,7 +25,7 @@ from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import delivery_for
 from portal.errors import StaleEdit
-from portal.formatting import number
+from portal.formatting import number, rounded, share
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
@@ -532,7 +532,8 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.finished / self.total) if self.total else 100
+        value = share(self.finished, self.total)
+        return 100 if value is None else int(rounded(value))
 
     @property
     def done(self) -> bool:

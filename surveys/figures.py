@@ -26,7 +26,7 @@ from typing_extensions import TypedDict
 
 from accounts.models import Account, Segment, User
 from portal.charts import Chart, bar_chart
-from portal.formatting import rounded
+from portal.formatting import rounded, share
 
 from .models import Campaign, Delivery, Kind, Response, ResponseQuerySet
 
@@ -36,8 +36,10 @@ TOP_ROWS = 15
 
 
 def _percent(part: int, whole: int) -> float | None:
-    """``part`` as a percentage of ``whole``; None (no data) when ``whole`` is zero."""
-    return 100.0 * part / whole if whole else None
+    """``part`` as a percentage of ``whole`` (portal.formatting.share, as a float for the
+    charts); None (no data) when ``whole`` is zero."""
+    value = share(part, whole)
+    return None if value is None else float(value)
 
 
 # NPS ---------------------------------------------------------------------------------------

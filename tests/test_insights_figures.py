@@ -8,8 +8,6 @@ from itertools import count
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Segment
 from insights.figures import revenue
@@ -19,6 +17,7 @@ from insights.models import Contract
 from insights.services.ingest import upsert_contracts
 from portal.formatting import money, rate
 from tests.factories import AccountFactory
+from tests.queries import counting
 
 D = Decimal
 START, END = date(2026, 1, 1), date(2026, 2, 1)
@@ -334,7 +333,7 @@ def make_paying_accounts(n: int) -> None:
 
 def queries_for_revenue() -> int:
     accounts = Account.objects.all()
-    with CaptureQueriesContext(connection) as captured:
+    with counting() as captured:
         revenue.snapshot(accounts, START)
         revenue.snapshot_by_segment(accounts, START)
         revenue.mrr_by_account(accounts, START)

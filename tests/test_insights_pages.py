@@ -8,8 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Activity
@@ -17,6 +15,7 @@ from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, U
 from portal.models import Job
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
+from tests.queries import page_queries
 
 # Every test runs on this day (the autouse fixture below stops the clock there).
 DAY = date(2026, 5, 13)
@@ -83,10 +82,7 @@ class TestBook:
         client = client_for(world.csm)
 
         def count() -> int:
-            client.get(reverse("book"))
-            with CaptureQueriesContext(connection) as captured:
-                client.get(reverse("book"))
-            return len(captured)
+            return page_queries(client, reverse("book"))
 
         few = count()
         for i in range(40):

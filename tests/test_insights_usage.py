@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
 from insights.demo import USAGE_DAYS, ensure_demo_insights
@@ -30,6 +28,7 @@ from insights.services.usage import days_back, roll_up
 from portal.jobs import enqueue
 from portal.models import Job
 from tests.factories import AccountFactory
+from tests.queries import count_queries
 
 D = date(2026, 3, 31)
 
@@ -145,9 +144,7 @@ def test_a_roll_up_for_some_accounts_leaves_the_others_alone(busy: Account) -> N
 
 def test_the_roll_up_takes_the_same_queries_for_1_and_for_20_accounts(db: None) -> None:
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            roll_up(None, [D, ago(1)])
-        return len(captured)
+        return count_queries(lambda: roll_up(None, [D, ago(1)]))
 
     push(AccountFactory.create(), ("a", 0, "reports", 1), ("b", 1, "api", 1))
     few = queries()

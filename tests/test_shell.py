@@ -26,6 +26,7 @@ from tests.celery_helpers import CLOSED_PORT_URL
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD, AccountFactory
 from tests.html_helpers import nav_links
+from tests.queries import assert_same_queries, page_queries
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -121,22 +122,13 @@ class TestPortfolio:
         ]:
             assert client.get(reverse("portfolio"), params).status_code == 200
 
-    def test_the_query_count_does_not_grow_with_the_portfolio(
-        self, world: World, django_assert_max_num_queries: Any
-    ) -> None:
+    def test_the_query_count_does_not_grow_with_the_portfolio(self, world: World) -> None:
         client = client_for(world.csm)
-        client.get(reverse("portfolio"))
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as few:
-            client.get(reverse("portfolio"))
+        few = page_queries(client, reverse("portfolio"))
         for _ in range(30):
             account = AccountFactory.create(owner=world.csm)
             Membership.objects.create(user=world.champion, account=account, role="member")
-        with CaptureQueriesContext(connection) as many:
-            client.get(reverse("portfolio"))
-        assert len(many) == len(few)
+        assert_same_queries(few, page_queries(client, reverse("portfolio")), "portfolio")
 
 
 class TestAccountConsole:
