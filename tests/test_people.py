@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,12 @@ from tests.conftest import World, client_for
 from tests.factories import PASSWORD, AccountFactory, MembershipFactory, UserFactory
 from tests.queries import assert_same_queries, counting, page_queries
 from tests.snapshot import unchanged
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    """Every test here runs on the same day (the clock still ticks, for timeouts)."""
+    time_machine.move_to(datetime(2026, 6, 15, 12, tzinfo=UTC))
 
 
 def send_invitation(

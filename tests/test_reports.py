@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import zlib
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,13 @@ from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
 from tests.reports_helpers import contract
 from tests.survey_helpers import deliver, make_campaign, make_survey
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    """Every test here runs on the same day (the clock still ticks, for timeouts)."""
+    time_machine.move_to(datetime(2026, 11, 16, 12, tzinfo=UTC))
+
 
 YEAR = 2025
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdfinfo")

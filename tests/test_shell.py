@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ from tests.conftest import World, client_for
 from tests.factories import PASSWORD, AccountFactory
 from tests.html_helpers import nav_links
 from tests.queries import assert_same_queries, page_queries
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any) -> None:
+    """Every test here runs on the same day (the clock still ticks, for timeouts)."""
+    time_machine.move_to(datetime(2026, 6, 15, 12, tzinfo=UTC))
+
 
 ROOT = Path(django_settings.BASE_DIR)
 
