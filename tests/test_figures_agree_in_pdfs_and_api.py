@@ -25,7 +25,7 @@ from insights.models import ApiKey
 from onboarding.figures import summary
 from onboarding.models import Task
 from onboarding.services import set_task_done
-from portal.formatting import measure, percent
+from portal.formatting import measure, number, percent
 from reports.figures import review_inputs, wrapped_inputs
 from reports.models import Review
 from reports.rendering import render_html, render_pdf
@@ -132,7 +132,10 @@ def test_a_kpi_and_the_plan_health_are_the_same_in_the_review_pdf_and_the_api(
     health = plan_view(plan, customer=True).health_label
 
     page = client_for(world.champion).get(plan.get_absolute_url()).content.decode()
-    assert shown_value and shown_value in page
+    # The page prints the value beside its target's unit ("34.9 of 4 hours"), the PDF's table
+    # with each figure's unit ("34.9 hours"): the same number, rounded the same way.
+    assert shown_value == f"{number(kpi.current, 2, trim=True)} {kpi.unit}"
+    assert re.search(rf">\s*{re.escape(number(kpi.current, 2, trim=True) or '')}\s*<", page)
     assert f"{progress}%" in page
     assert health in page
 
