@@ -29,6 +29,9 @@ def ensure_demo_plans() -> int:
         account = Account.objects.filter(slug=slug).select_related("owner").first()
         if account is None or SuccessPlan.objects.filter(account=account).exists():
             continue
+        csm = account.owner
+        if csm is None:  # a plan is made by the account's CSM
+            continue
         champion = account.memberships.filter(role="champion").select_related("user").first()
         member = account.memberships.filter(role="member").select_related("user").first()
         start = today - timedelta(days=started_days_ago)
@@ -38,7 +41,7 @@ def ensure_demo_plans() -> int:
             starts_on=start,
             ends_on=start + timedelta(days=365),
             template=None,
-            acting_user=account.owner,
+            acting_user=csm,
         )
         falling = slug == "acme"
         reporting = Objective.objects.create(
@@ -96,7 +99,7 @@ def ensure_demo_plans() -> int:
         ]:
             ActionItem.objects.create(
                 plan=plan, title=title, side=side, status=status,
-                assignee=(who.user if who else account.owner), due_date=start + timedelta(days=due),
+                assignee=(who.user if who else csm), due_date=start + timedelta(days=due),
                 completed_at=timezone.now() if status == "done" else None,
             )  # fmt: skip
         made += 1

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
@@ -24,6 +24,9 @@ from .models import (
     PlanHealth,
     SuccessPlan,
 )
+
+# What a customer may not see is marked internal on each of these.
+Shown = TypeVar("Shown", Objective, Milestone, ActionItem, PlanComment)
 
 # A KPI this far behind the share of time gone puts the plan at risk, twice as far off track.
 AT_RISK_GAP = 0.25
@@ -138,7 +141,7 @@ class PlanView:
 def plan_view(plan: SuccessPlan, *, customer: bool, comments: int = 20) -> PlanView:
     """Load a plan for display in a fixed number of queries, whatever its size."""
 
-    def visible(queryset: Any) -> Any:
+    def visible(queryset: QuerySet[Shown]) -> QuerySet[Shown]:
         return queryset.filter(internal=False) if customer else queryset
 
     objectives = list(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -94,7 +94,9 @@ class ObjectiveForm(PlanItemForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_for_side(self.plan.account, Side.CUSTOMER)  # type: ignore[attr-defined]
+        # The model's foreign key makes a ModelChoiceField; ``self.fields`` holds plain Fields.
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = people_for_side(self.plan.account, Side.CUSTOMER)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -163,9 +165,13 @@ class ActionForm(PlanItemForm):
         everyone = people_for_side(self.plan.account, Side.CUSTOMER) | people_for_side(
             self.plan.account, Side.VENDOR
         )
-        self.fields["assignee"].queryset = everyone.distinct()  # type: ignore[attr-defined]
+        # A foreign key makes a ModelChoiceField, a field with choices a ChoiceField;
+        # ``self.fields`` holds them as plain Fields.
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.queryset = everyone.distinct()
         if not self.access.is_vendor:
-            self.fields["side"].choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]  # type: ignore[attr-defined]
+            side = cast(forms.ChoiceField, self.fields["side"])
+            side.choices = [(Side.CUSTOMER, Side.CUSTOMER.label)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -189,7 +195,8 @@ class CommentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         # "kind:id" of each item the viewer can see; empty for the plan as a whole.
-        self.fields["about"].choices = [("", "The plan as a whole"), *(items or [])]  # type: ignore[attr-defined]
+        about = cast(forms.ChoiceField, self.fields["about"])  # declared above
+        about.choices = [("", "The plan as a whole"), *(items or [])]
 
     def clean_about(self) -> tuple[str, int | None]:
         kind, _, pk = (self.cleaned_data.get("about") or "").partition(":")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -105,6 +106,8 @@ class PlanItem(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Not stored: whether the viewer may edit it, set by the plan page (services.may_edit).
+    editable: bool
 
     class Meta:
         abstract = True
@@ -144,6 +147,8 @@ class KPI(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Not stored: whether the viewer may edit it, set by the plan page (services.may_edit).
+    editable: bool
 
     class Meta:
         ordering = ["position", "pk"]
@@ -164,7 +169,7 @@ class KPI(models.Model):
         if self.current is None:
             return None
         share = (self.current - self.baseline) / (self.target - self.baseline)
-        return float(min(max(share, 0), 1))
+        return float(min(max(share, Decimal(0)), Decimal(1)))
 
 
 class KPIValue(models.Model):
@@ -244,6 +249,12 @@ class ActionItem(PlanItem):
         return (
             self.status != ActionStatus.DONE and self.due_date is not None and self.due_date < today
         )
+
+
+# Any item of a plan, which the plan page, the services and the log name by its kind.
+Item = Objective | KPI | Milestone | ActionItem
+# The items that hang off the plan itself (a KPI hangs off its objective).
+PlanPart = Objective | Milestone | ActionItem
 
 
 class PlanComment(models.Model):

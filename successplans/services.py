@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -23,11 +23,13 @@ from .models import (
     KPI,
     ActionItem,
     ActionStatus,
+    Item,
     KPIValue,
     Milestone,
     MilestoneStatus,
     Objective,
     PlanComment,
+    PlanPart,
     PlanTemplate,
     PlanTemplateItem,
     SuccessPlan,
@@ -45,40 +47,45 @@ ITEM_NAMES = {
     "milestone": "a milestone",
     "action": "an action item",
 }
-MODELS: dict[str, type[models.Model]] = {
+MODELS: dict[str, type[Item]] = {
     "objective": Objective,
     "kpi": KPI,
+    "milestone": Milestone,
+    "action": ActionItem,
+}
+PLAN_PARTS: dict[str, type[PlanPart]] = {
+    "objective": Objective,
     "milestone": Milestone,
     "action": ActionItem,
 }
 
 
 class StaleEdit(Exception):
-    def __init__(self, item: models.Model) -> None:
+    def __init__(self, item: Item) -> None:
         super().__init__("Someone else changed this while you were editing it.")
         self.item = item
 
 
-def item_side(kind: str, item: Any) -> str:
-    if kind in ("objective", "kpi"):
-        return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
-    if kind == "milestone":
+def item_side(item: Item) -> str:
+    if isinstance(item, Milestone):
         return str(item.owner_side)
-    return str(item.side)
+    if isinstance(item, ActionItem):
+        return str(item.side)
+    return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
 
 
-def may_edit(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
+def may_edit(access: AccountAccess, kind: str, item: Item, user: User) -> bool:
     """Vendor staff edit everything; the champion the items their side owns; a member the
     action items assigned to them (status only); executives read."""
     if not access.can("plans.edit"):
         return False
     if access.role in VENDOR:
         return True
-    if getattr(item, "internal", False) or item_side(kind, item) != Side.CUSTOMER:
+    if getattr(item, "internal", False) or item_side(item) != Side.CUSTOMER:
         return False
     if access.role == Role.CHAMPION:
         return True
-    return kind == "action" and item.assignee_id == user.pk
+    return kind == "action" and isinstance(item, ActionItem) and item.assignee_id == user.pk
 
 
 def people_for_side(account: Account, side: str) -> models.QuerySet[User]:
@@ -93,8 +100,8 @@ def create_plan(
     account: Account,
     *,
     name: str,
-    starts_on: Any,
-    ends_on: Any,
+    starts_on: date,
+    ends_on: date,
     template: PlanTemplate | None,
     acting_user: User,
 ) -> SuccessPlan:
@@ -141,11 +148,12 @@ def create_plan(
 def save_as_template(plan: SuccessPlan, *, name: str, acting_user: User) -> PlanTemplate:
     template = PlanTemplate.objects.create(name=name, created_by=acting_user)
     items = []
-    for kind, rows, date_field in [
+    parts: list[tuple[str, models.QuerySet[PlanPart], str]] = [
         (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all(), "target_date"),
         (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all(), "target_date"),
         (PlanTemplateItem.Kind.ACTION, plan.actions.all(), "due_date"),
-    ]:
+    ]
+    for kind, rows, date_field in parts:
         for position, row in enumerate(rows):
             due = getattr(row, date_field)
             items.append(
@@ -258,20 +266,22 @@ def set_plan_template_archived(
 # Items --------------------------------------------------------------------------------------
 
 
-def _parent_plan(kind: str, item: Any) -> SuccessPlan:
-    return item.objective.plan if kind == "kpi" else item.plan
+def _parent_plan(item: Item) -> SuccessPlan:
+    return item.objective.plan if isinstance(item, KPI) else item.plan
 
 
 @transaction.atomic
-def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
+def add_item(kind: str, item: Item, *, acting_user: User) -> Item:
     """Save a new item built by a validated form (its plan or objective already set)."""
-    siblings = (
-        item.objective.kpis.all() if kind == "kpi" else MODELS[kind].objects.filter(plan=item.plan)
+    siblings: models.QuerySet[Item] = (
+        item.objective.kpis.all()
+        if isinstance(item, KPI)
+        else PLAN_PARTS[kind].objects.filter(plan=item.plan)
     )
     item.position = position_after(siblings)
     item.save()
-    plan = _parent_plan(kind, item)
-    if kind == "kpi" and item.current is not None:
+    plan = _parent_plan(item)
+    if isinstance(item, KPI) and item.current is not None:
         KPIValue.objects.create(kpi=item, value=item.current, recorded_by=acting_user)
     record(
         f"added {ITEM_NAMES[kind]}",
@@ -287,7 +297,7 @@ def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
 @transaction.atomic
 def update_item(
     kind: str, pk: int, *, fields: dict[str, Any], version: int, acting_user: User
-) -> Any:
+) -> Item:
     """Apply ``fields`` to the item if nobody changed it since ``version``; log before/after."""
     current = MODELS[kind].objects.select_for_update().get(pk=pk)
     if current.version != version:
@@ -296,17 +306,17 @@ def update_item(
     old_value = getattr(current, "current", None)
     for name, value in fields.items():
         setattr(current, name, value)
-    _stamp_status(kind, current)
+    _stamp_status(current)
     current.version += 1
     current.save()
     current.refresh_from_db()  # the values as stored (decimals rounded), for the log
-    if kind == "kpi" and current.current is not None and current.current != old_value:
+    if isinstance(current, KPI) and current.current is not None and current.current != old_value:
         KPIValue.objects.create(kpi=current, value=current.current, recorded_by=acting_user)
     after = snapshot(current, ITEM_FIELDS[kind])
     record(
         f"edited {ITEM_NAMES[kind]}",
         actor=acting_user,
-        account=_parent_plan(kind, current).account,
+        account=_parent_plan(current).account,
         target=current,
         before={k: v for k, v in before.items() if after.get(k) != v},
         after={k: v for k, v in after.items() if before.get(k) != v},
@@ -315,20 +325,20 @@ def update_item(
     return current
 
 
-def _stamp_status(kind: str, item: Any) -> None:
-    if kind == "milestone":
+def _stamp_status(item: Item) -> None:
+    if isinstance(item, Milestone):
         item.done_at = (
             (item.done_at or timezone.now()) if item.status == MilestoneStatus.DONE else None
         )
-    elif kind == "action":
+    elif isinstance(item, ActionItem):
         item.completed_at = (
             (item.completed_at or timezone.now()) if item.status == ActionStatus.DONE else None
         )
 
 
 @transaction.atomic
-def delete_item(kind: str, item: Any, *, acting_user: User) -> None:
-    plan = _parent_plan(kind, item)
+def delete_item(kind: str, item: Item, *, acting_user: User) -> None:
+    plan = _parent_plan(item)
     record(
         f"removed {ITEM_NAMES[kind]}",
         actor=acting_user,
@@ -341,12 +351,13 @@ def delete_item(kind: str, item: Any, *, acting_user: User) -> None:
 
 
 def set_kpi_value(kpi: KPI, value: Decimal, *, version: int, acting_user: User) -> KPI:
-    return update_item(
+    updated = update_item(
         "kpi", kpi.pk, fields={"current": value}, version=version, acting_user=acting_user
     )
+    return cast(KPI, updated)  # MODELS["kpi"] is KPI
 
 
-def set_status(kind: str, item: Any, status: str, *, acting_user: User) -> Any:
+def set_status(kind: str, item: Item, status: str, *, acting_user: User) -> Item:
     """A status change says the state wanted, so it never conflicts with another edit."""
     return update_item(
         kind,
@@ -379,7 +390,7 @@ def comment_on_plan(
     body: str,
     acting_user: User,
     item_kind: str = "",
-    item: Any = None,
+    item: Item | None = None,
     internal: bool = False,
 ) -> PlanComment:
     body = body.strip()

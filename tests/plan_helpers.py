@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
 from onboarding.models import Side
 from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
 from successplans.services import create_plan
+from tests.conftest import World
 
 
-def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:
+def make_plan(world: World, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:
     today = timezone.localdate()
     plan = create_plan(
         world.account,

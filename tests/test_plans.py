@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from successplans.figures import KPI_SOURCES, computed_health, register_kpi_sour
 from successplans.models import (
     KPI,
     ActionItem,
+    Item,
     KPIValue,
     Milestone,
     Objective,
@@ -38,7 +40,7 @@ def url(name: str, plan: SuccessPlan, *args: Any) -> str:
     return reverse(name, args=[plan.account.slug, plan.pk, *args])
 
 
-def item_url(plan: SuccessPlan, kind: str, item: Any, action: str = "edit") -> str:
+def item_url(plan: SuccessPlan, kind: str, item: Item, action: str = "edit") -> str:
     return reverse(f"plan_item_{action}", args=[plan.account.slug, plan.pk, kind, item.pk])
 
 
@@ -160,6 +162,7 @@ class TestKPIs:
             and b"Trend of Reporting time: 40, 30" in response.content
         )
         entry = Activity.objects.filter(verb="edited a KPI").first()  # the newest
+        assert entry is not None
         assert (entry.before, entry.after) == ({"current": "40.00"}, {"current": "30.00"})
 
     @pytest.mark.parametrize(
@@ -200,7 +203,7 @@ class TestKPIs:
 
 class TestHealth:
     def plan_and_parts(
-        self, world: World, **kwargs: Any
+        self, world: World, **kwargs: int
     ) -> tuple[SuccessPlan, list[Milestone], list[KPI]]:
         plan = make_plan(world, **kwargs)
         return plan, list(plan.milestones.all()), list(KPI.objects.filter(objective__plan=plan))
@@ -487,7 +490,7 @@ class TestDiscussion:
 class TestPortfolioAndPrint:
     def test_off_track_first(self, world: World) -> None:
         calm = make_plan(world)
-        other = AccountFactory(name="Zed", slug="zed", owner=world.csm)
+        other = AccountFactory.create(name="Zed", slug="zed", owner=world.csm)
         troubled = create_plan(
             other,
             name="Zed plan",
@@ -530,7 +533,7 @@ def grow(plan: SuccessPlan, n: int) -> None:
     )
 
 
-def queries_for(client: Any, path: str) -> int:
+def queries_for(client: Client, path: str) -> int:
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
@@ -552,7 +555,7 @@ def test_the_plans_portfolio_costs_the_same_queries_for_1_and_60_plans(world: Wo
     client = client_for(world.csm)
     few = queries_for(client, reverse("plan_portfolio"))
     for i in range(59):
-        account = AccountFactory(owner=world.csm)
+        account = AccountFactory.create(owner=world.csm)
         p = create_plan(
             account,
             name=f"P{i}",

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, Role, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 
-from ..figures import plan_view
-from ..forms import ITEM_FORMS, CommentForm, HealthForm, KPIValueForm, PlanForm, StatusForm
-from ..models import KPI, ActionStatus, MilestoneStatus, SuccessPlan
+from ..figures import PlanView, plan_view
+from ..forms import (
+    ITEM_FORMS,
+    CommentForm,
+    HealthForm,
+    KPIValueForm,
+    PlanForm,
+    PlanItemForm,
+    StatusForm,
+)
+from ..models import KPI, ActionStatus, Item, MilestoneStatus, PlanPart, SuccessPlan
 from ..services import (
     MODELS,
+    PLAN_PARTS,
     StaleEdit,
     add_item,
     comment_on_plan,
@@ -46,24 +57,31 @@ def get_plan(access: AccountAccess, pk: int) -> SuccessPlan:
     return plan
 
 
-def get_item(access: AccountAccess, plan: SuccessPlan, kind: str, pk: int) -> Any:
+def get_kpi(access: AccountAccess, plan: SuccessPlan, pk: int) -> KPI:
+    """A KPI of this plan; customers never reach those of internal objectives."""
+    kpis = KPI.objects.filter(objective__plan=plan).select_related("objective")
+    if access.is_customer:
+        kpis = kpis.filter(objective__internal=False)
+    kpi = get_object_or_404(kpis, pk=pk)
+    kpi.objective.plan = plan
+    return kpi
+
+
+def get_item(access: AccountAccess, plan: SuccessPlan, kind: str, pk: int) -> Item:
     """An item of this plan; customers never reach internal ones."""
     if kind not in MODELS:
         raise Http404("No such kind of item.")
     if kind == "kpi":
-        items = KPI.objects.filter(objective__plan=plan).select_related("objective")
-        if access.is_customer:
-            items = items.filter(objective__internal=False)
-    else:
-        items = MODELS[kind].objects.filter(plan=plan)
-        if access.is_customer:
-            items = items.filter(internal=False)
+        return get_kpi(access, plan, pk)
+    items: QuerySet[PlanPart] = PLAN_PARTS[kind].objects.filter(plan=plan)
+    if access.is_customer:
+        items = items.filter(internal=False)
     item = get_object_or_404(items, pk=pk)
-    (item.objective if kind == "kpi" else item).plan = plan
+    item.plan = plan
     return item
 
 
-def comment_items(view: Any) -> list[tuple[str, str]]:
+def comment_items(view: PlanView) -> list[tuple[str, str]]:
     """What a comment can be about: each objective, KPI, milestone and action item shown."""
     labels = {"objective": "Objective", "kpi": "KPI", "milestone": "Milestone", "action": "Action"}
     kinds = (
@@ -78,7 +96,7 @@ def comment_items(view: Any) -> list[tuple[str, str]]:
 
 
 def plan_context(
-    request: HttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
+    request: AuthenticatedHttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
 ) -> dict[str, Any]:
     view = plan_view(plan, customer=access.is_customer)
     user = request.user
@@ -112,7 +130,7 @@ def plan_context(
 
 
 @account_view("plans.view")
-def plans(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def plans(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     account_plans = list(access.account.plans.all())
     if len(account_plans) == 1 and not access.can("plans.manage"):
         return redirect("plan", access.account.slug, account_plans[0].pk)
@@ -127,7 +145,7 @@ def plans(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 @require_POST
 @account_view("plans.manage")
-def plan_create(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = PlanForm(request.POST)
     if form.is_valid():
         try:
@@ -149,21 +167,21 @@ def plan_create(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 
 @account_view("plans.view")
-def plan(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     return render(
         request, "successplans/plan.html", plan_context(request, access, get_plan(access, pk))
     )
 
 
 @account_view("plans.view")
-def plan_print(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_print(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     return render(
         request, "successplans/plan_print.html", plan_context(request, access, get_plan(access, pk))
     )
 
 
 def render_item(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AccountAccess,
     plan: SuccessPlan,
     kind: str,
@@ -171,7 +189,7 @@ def render_item(
     status: int = 200,
 ) -> HttpResponse:
     """After a change: the item's part of the page (htmx), or the page."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(f"{plan.get_absolute_url()}#{kind}-{pk}")
     context = plan_context(request, access, plan)
     if kind == "kpi":
@@ -190,15 +208,15 @@ def render_item(
 
 
 def render_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AccountAccess,
     plan: SuccessPlan,
     kind: str,
-    form: Any,
+    form: PlanItemForm,
     *,
-    item: Any = None,
+    item: Item | None = None,
     status: int = 200,
-    stale: Any = None,
+    stale: Item | None = None,
 ) -> HttpResponse:
     context = plan_context(
         request,
@@ -212,12 +230,14 @@ def render_form(
     )
     template = (
         "successplans/plan.html#item-form" if request.htmx else "successplans/plan_item_form.html"
-    )  # type: ignore[attr-defined]
+    )
     return render(request, template, context, status=status)
 
 
 @account_view("plans.edit")
-def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) -> HttpResponse:
+def item_add(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str
+) -> HttpResponse:
     plan = get_plan(access, pk)
     if kind not in ITEM_FORMS:
         raise Http404("No such kind of item.")
@@ -244,14 +264,14 @@ def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) ->
     if not may_edit(access, kind, form.instance, request.user):
         raise PermissionDenied("That side of the plan is the vendor's.")
     item = add_item(kind, form.instance, acting_user=request.user)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, f"“{item}” was added.")
     return redirect(f"{plan.get_absolute_url()}#{kind}-{item.pk}")
 
 
 @account_view("plans.edit")
 def item_edit(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     item = get_item(access, plan, kind, item_pk)
@@ -274,7 +294,7 @@ def item_edit(
         return render_form(request, access, plan, kind, form, item=item, status=422)
     fields = {
         name: form.cleaned_data[name]
-        for name in form_class._meta.fields
+        for name in form_class._meta.fields or ()
         if name in form.cleaned_data
     }
     try:
@@ -301,7 +321,7 @@ def item_edit(
 @require_POST
 @account_view("plans.edit")
 def item_status(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     if kind not in STATUSES:
@@ -318,9 +338,11 @@ def item_status(
 
 @require_POST
 @account_view("plans.edit")
-def kpi_value(request: HttpRequest, access: AccountAccess, pk: int, item_pk: int) -> HttpResponse:
+def kpi_value(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, item_pk: int
+) -> HttpResponse:
     plan = get_plan(access, pk)
-    kpi = get_item(access, plan, "kpi", item_pk)
+    kpi = get_kpi(access, plan, item_pk)
     if not may_edit(access, "kpi", kpi, request.user) or access.role == Role.MEMBER:
         raise PermissionDenied("Champions and the CSM update KPIs.")
     form = KPIValueForm(request.POST)
@@ -334,16 +356,17 @@ def kpi_value(request: HttpRequest, access: AccountAccess, pk: int, item_pk: int
             acting_user=request.user,
         )
     except StaleEdit as stale:
+        latest = cast(KPI, stale.item)  # set_kpi_value edits only this KPI
         form.add_error(
             None,
-            f"Someone else updated “{kpi.name}” to {stale.item.current} {stale.item.unit} meanwhile. Check it and save again.",
+            f"Someone else updated “{kpi.name}” to {latest.current} {latest.unit} meanwhile. Check it and save again.",
         )
         return render_kpi_error(request, access, plan, kpi, form, status=409)
     return render_item(request, access, plan, "kpi", kpi.pk)
 
 
 def render_kpi_error(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AccountAccess,
     plan: SuccessPlan,
     kpi: KPI,
@@ -351,7 +374,7 @@ def render_kpi_error(
     status: int = 422,
 ) -> HttpResponse:
     context = plan_context(request, access, plan, kpi_errors={kpi.pk: form})
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         # Only the KPI's objective, with the message and what was typed.
         context["item"] = next(o for o in context["view"].objectives if o.pk == kpi.objective_id)
         return render(request, "successplans/plan.html#objective-card", context, status=status)
@@ -361,7 +384,7 @@ def render_kpi_error(
 @require_POST
 @account_view("plans.manage")
 def item_delete(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     item = get_item(access, plan, kind, item_pk)
@@ -372,7 +395,7 @@ def item_delete(
 
 @require_POST
 @account_view("plans.comment")
-def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
     form = CommentForm(
         request.POST, items=comment_items(plan_view(plan, customer=access.is_customer, comments=0))
@@ -387,19 +410,19 @@ def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRe
             item_kind=kind if item else "",
             item=item,
         )
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return render(
                 request, "successplans/plan.html#discussion", plan_context(request, access, plan)
             )
         return redirect(f"{plan.get_absolute_url()}#discussion")
     context = plan_context(request, access, plan, comment_form=form)
-    template = "successplans/plan.html#discussion" if request.htmx else "successplans/plan.html"  # type: ignore[attr-defined]
+    template = "successplans/plan.html#discussion" if request.htmx else "successplans/plan.html"
     return render(request, template, context, status=422)
 
 
 @require_POST
 @account_view("plans.manage")
-def plan_health(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_health(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
     form = HealthForm(request.POST)
     if form.is_valid():
@@ -424,7 +447,9 @@ def plan_health(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRes
 
 @require_POST
 @account_view("plans.manage")
-def plan_save_as_template(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_save_as_template(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     plan = get_plan(access, pk)
     template = save_as_template(
         plan, name=f"{plan.name} ({access.account.name})", acting_user=request.user

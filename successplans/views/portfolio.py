@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 from ..figures import computed_health
 from ..models import KPI, Milestone, Objective, PlanHealth, SuccessPlan
 
-HEALTH_RANK = {PlanHealth.OFF_TRACK: 0, PlanHealth.AT_RISK: 1, PlanHealth.ON_TRACK: 2}
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+HEALTH_RANK: dict[str, int] = {
+    PlanHealth.OFF_TRACK: 0,
+    PlanHealth.AT_RISK: 1,
+    PlanHealth.ON_TRACK: 2,
+}
+
+
+class PlanCounts(TypedDict):
+    overdue_actions: int
+
+
+class PortfolioRow(TypedDict):
+    plan: WithAnnotations[SuccessPlan, PlanCounts]
+    health: str
+    health_label: str
+    overridden: bool
+    next_milestone: Milestone | None
 
 
 @vendor_view()
-def plan_portfolio(request: HttpRequest) -> HttpResponse:
+def plan_portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every plan of the portfolio with its health, next milestone and overdue actions;
     off track first. A fixed number of queries, whatever the number of plans."""
     today = timezone.localdate()
@@ -44,7 +66,7 @@ def plan_portfolio(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         plans = plans.filter(Q(account__name__icontains=query) | Q(name__icontains=query))
-    rows = []
+    rows: list[PortfolioRow] = []
     for plan in plans:
         milestones = list(plan.milestones.all())
         kpis = [k for o in plan.objectives.all() for k in o.kpis.all()]
