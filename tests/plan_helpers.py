@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import timezone
 
+from accounts.models import Account, User
 from onboarding.models import Side
 from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
 from successplans.services import create_plan
-from tests.conftest import World
 
 
-def make_plan(world: World, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:
+class PlanPeople(Protocol):
+    """Who a plan needs: tests.conftest.World has them, and so does a journey's own world."""
+
+    @property
+    def account(self) -> Account: ...
+    @property
+    def csm(self) -> User: ...
+    @property
+    def champion(self) -> User: ...
+    @property
+    def member(self) -> User: ...
+
+
+def make_plan(
+    world: PlanPeople, *, started_days_ago: int = 30, length_days: int = 120
+) -> SuccessPlan:
     today = timezone.localdate()
     plan = create_plan(
         world.account,
