@@ -12,6 +12,7 @@ import hashlib
 import mimetypes
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -40,7 +41,7 @@ class StaticOnlyFetcher(URLFetcher):
         super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         path = self.static_path(url)
@@ -132,7 +133,7 @@ def logo_data_uri(logo: dict[str, str] | None) -> str | None:
     return f"data:{logo['type']};base64,{base64.b64encode(data).decode()}"
 
 
-def render_html(inputs: dict[str, Any], *, made_at: Any = None) -> str:
+def render_html(inputs: dict[str, Any], *, made_at: datetime | None = None) -> str:
     brand = {**inputs["brand"], "logo": logo_data_uri(inputs["brand"].get("logo"))}
     context = {
         "data": inputs,

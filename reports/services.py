@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,6 +33,9 @@ from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inp
 from .models import BatchItem, Report, Review, WrappedBatch, WrappedNote, stuck_before
 from .rendering import render_html, render_pdf
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 log = logging.getLogger(__name__)
 
 # A batch gathers figures for this many accounts per job, then queues the next slice, so no
@@ -41,7 +44,7 @@ BATCH_SLICE = 100
 
 
 def request_wrapped(
-    account: Account, year: int, *, acting_user: User | None, today: Any = None
+    account: Account, year: int, *, acting_user: User | None, today: date | None = None
 ) -> tuple[Report, bool]:
     """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
     year that cannot have one."""
@@ -275,7 +278,7 @@ class Document:
     key: str
     title: str
     kind: str
-    sort_date: Any
+    sort_date: date
     latest: Report | None  # the newest version this viewer may download
     pending: Report | None  # a newer version still being made (or failed), for the vendor
     review: Review | None = None
@@ -368,7 +371,13 @@ class BatchPlan:
         return _want_reports(executives).distinct().count()
 
 
-def _with_first_contract(accounts: QuerySet[Account]) -> QuerySet[Account]:
+class FirstContract(TypedDict):
+    first_contract: date | None  # when its first contract starts; None without one
+
+
+def _with_first_contract(
+    accounts: QuerySet[Account],
+) -> QuerySet[WithAnnotations[Account, FirstContract]]:
     return accounts.annotate(first_contract=Min("contracts__starts_on"))
 
 
@@ -403,10 +412,10 @@ def plan_batch(
     ends = min(date(year, 12, 31), today)
     cutoff = ends - timedelta(days=settings.WRAPPED_MIN_CONTRACT_DAYS)
     accounts = _with_first_contract(_segment(segment))
-    eligible = accounts.filter(first_contract__lte=cutoff)  # type: ignore[misc]
+    eligible = accounts.filter(first_contract__lte=cutoff)
     left_out = accounts.filter(Q(first_contract__gt=cutoff) | Q(first_contract__isnull=True))
     skipped = [
-        Skipped(a.pk, a.slug, a.name, _skip_reason(a.first_contract, ends, cutoff))  # type: ignore[attr-defined]
+        Skipped(a.pk, a.slug, a.name, _skip_reason(a.first_contract, ends, cutoff))
         for a in left_out.order_by("name", "pk")
     ]
     return BatchPlan(
@@ -439,9 +448,7 @@ def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:
     accounts = _segment(batch.segment)
     if batch.contract_cutoff is None:  # a batch made before the rule
         return accounts
-    return _with_first_contract(accounts).filter(
-        first_contract__lte=batch.contract_cutoff  # type: ignore[misc]
-    )
+    return _with_first_contract(accounts).filter(first_contract__lte=batch.contract_cutoff)
 
 
 def start_batch(

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.http import HttpResponseBase
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation
@@ -38,7 +41,9 @@ def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
     raise AssertionError("timed out waiting")
 
 
-def invite(client: Any, world: World, email: str = "new.person@customer.example") -> Any:
+def invite(
+    client: Client, world: World, email: str = "new.person@customer.example"
+) -> HttpResponseBase:
     return client.post(
         reverse("people_invite", args=[world.account.slug]), {"email": email, "role": "member"}
     )
@@ -60,8 +65,9 @@ def test_without_a_broker_jobs_run_in_process_after_commit(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.person@customer.example"]
+    assert isinstance(message, EmailMultiAlternatives)  # text and HTML
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html"
+    assert mimetype == "text/html" and isinstance(html, str)
     invitation = Invitation.objects.get()
     assert invitation.get_accept_url() in message.body
     assert invitation.get_accept_url() in html

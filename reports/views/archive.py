@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..figures import NoReport
@@ -29,11 +30,11 @@ def _context(access: AccountAccess, year_form: WrappedYearForm | None = None) ->
 
 
 @account_view("reports.view")
-def archive(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def archive(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     return render(request, "reports/archive.html", _context(access))
 
 
-def asked(request: HttpRequest, version: Report, made_new: bool) -> HttpResponse:
+def asked(request: AuthenticatedHttpRequest, version: Report, made_new: bool) -> HttpResponse:
     """After asking for a PDF: to the page of its version, which polls until it is ready."""
     if not made_new and version.status == Report.Status.READY:
         messages.info(
@@ -45,14 +46,14 @@ def asked(request: HttpRequest, version: Report, made_new: bool) -> HttpResponse
 
 @require_POST
 @account_view("reports.request")
-def request_wrapped(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def request_wrapped(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = WrappedYearForm(request.POST)
     if form.is_valid():
         try:
             version, made_new = services.request_wrapped(
                 access.account,
                 form.cleaned_data["year"],
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
             )
         except NoReport as exc:
             form.add_error("year", str(exc))

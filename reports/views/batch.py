@@ -3,10 +3,11 @@ accounts it skipped."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import render_partial
 
 from .. import services
@@ -14,7 +15,7 @@ from ..models import Report, WrappedBatch
 
 
 @vendor_view(admin_only=True)
-def batch(request: HttpRequest, pk: int) -> HttpResponse:
+def batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(WrappedBatch.objects.select_related("created_by"), pk=pk)
     failed = (
         Report.objects.filter(batch_items__batch=run, status=Report.Status.FAILED)

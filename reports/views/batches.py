@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Segment
 from portal.errors import StaleEdit
 from portal.formatting import number
@@ -29,13 +30,15 @@ def _runs() -> list[tuple[WrappedBatch, services.Progress]]:
     return [(b, services.progress(b)) for b in WrappedBatch.objects.all()[:20]]
 
 
-def _batches_page(request: HttpRequest, form: BatchForm, status: int = 200) -> HttpResponse:
+def _batches_page(
+    request: AuthenticatedHttpRequest, form: BatchForm, status: int = 200
+) -> HttpResponse:
     context = {"form": form, "runs": _runs()}
     return render(request, "reports/batches.html", context, status=status)
 
 
 @vendor_view(admin_only=True)
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The runs, and the form that leads to a preview; a POST is the preview's confirmation."""
     if request.method != "POST":
         initial = {"year": timezone.localdate().year, **request.GET.dict()}
@@ -50,7 +53,7 @@ def batches(request: HttpRequest) -> HttpResponse:
             segment=choices["segment"],
             email_executives=choices["email_executives"],
             expected_total=choices["accounts"],
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except StaleEdit as stale:
         return _preview_page(request, form, stale.current, notice=str(stale), status=409)
@@ -67,7 +70,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: BatchForm,
     plan: services.BatchPlan,
     *,
@@ -101,7 +104,7 @@ def _preview_page(
 
 @require_GET
 @vendor_view(admin_only=True)
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What the batch would do; nothing starts until the admin confirms it here."""
     data = request.GET or {"year": timezone.localdate().year, "segment": ""}
     form = BatchForm(data)
@@ -117,7 +120,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @vendor_view(admin_only=True)
-def sample(request: HttpRequest) -> HttpResponse:
+def sample(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One account's Wrapped, rendered now as a sample and stored nowhere: the customer sees
     nothing until the batch runs."""
     form = SampleForm(request.GET or {"year": timezone.localdate().year})

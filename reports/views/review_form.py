@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..forms import ReviewForm
@@ -14,12 +15,12 @@ from .common import get_review
 
 
 @account_view("reports.write")
-def review_create(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def review_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = ReviewForm(request.POST) if request.method == "POST" else ReviewForm.for_last_quarter()
     if request.method == "POST" and form.is_valid():
         review = services.create_review(
             access.account,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             **form.cleaned_data,
         )
         messages.success(request, "Review saved. Make its PDF to check it, then publish it.")
@@ -30,13 +31,13 @@ def review_create(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 
 @account_view("reports.write")
-def review_edit(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     review = get_review(access, pk)
     form = ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         services.edit_review(
             review,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             **form.cleaned_data,
         )
         messages.success(request, "Saved. Make the PDF again to include the changes.")

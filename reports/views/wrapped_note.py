@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..forms import WrappedNoteForm, WrappedYearForm
@@ -14,7 +15,9 @@ from ..models import WrappedNote
 
 
 @account_view("reports.write")
-def wrapped_note(request: HttpRequest, access: AccountAccess, year: int) -> HttpResponse:
+def wrapped_note(
+    request: AuthenticatedHttpRequest, access: AccountAccess, year: int
+) -> HttpResponse:
     if not WrappedYearForm({"year": year}).is_valid():
         raise Http404("No Wrapped for that year.")
     note = WrappedNote.objects.filter(account=access.account, year=year).first()
@@ -24,7 +27,7 @@ def wrapped_note(request: HttpRequest, access: AccountAccess, year: int) -> Http
             access.account,
             year,
             form.cleaned_data["body"],
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
         messages.success(request, f"Saved. The next {year} Wrapped you make prints it.")
         return redirect("reports", access.account.slug)

@@ -15,10 +15,10 @@ import os
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 E2E_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = E2E_DIR.parent.parent / "test-results"
@@ -76,7 +76,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
+def page(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A fresh browser context per test, its console errors and script errors recorded.
 
     A screenshot of where the journey ended goes to test-results/ for humans to look at.

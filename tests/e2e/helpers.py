@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 AXE = Axe()
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -24,7 +25,7 @@ PASSWORD_LABEL = re.compile(r"^\s*password", re.IGNORECASE)
 SUBMIT_NAME = re.compile(r"^\s*(sign|log) ?in\s*$", re.IGNORECASE)
 
 
-def login(page: Page, live_server: Any, email: str, password: str) -> None:
+def login(page: Page, live_server: LiveServer, email: str, password: str) -> None:
     """Log in through allauth's real log-in page and wait until it has let us in."""
     page.goto(f"{live_server.url}/auth/login/")
     page.get_by_label(EMAIL_LABEL).fill(email)

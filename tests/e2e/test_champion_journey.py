@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Account, CustomerRole
 from tests.e2e.helpers import (
@@ -18,12 +17,12 @@ from tests.factories import PASSWORD, AccountFactory, MembershipFactory
 
 
 def make_champion() -> tuple[Account, str]:
-    account = AccountFactory(name="Acme", slug="acme", email_domains="")
-    membership = MembershipFactory(account=account, role=CustomerRole.CHAMPION)
+    account = AccountFactory.create(name="Acme", slug="acme", email_domains="")
+    membership = MembershipFactory.create(account=account, role=CustomerRole.CHAMPION)
     return account, membership.user.email
 
 
-def test_champion_logs_in_and_lands_on_their_account(page: Page, live_server: Any) -> None:
+def test_champion_logs_in_and_lands_on_their_account(page: Page, live_server: LiveServer) -> None:
     account, email = make_champion()
 
     page.goto("/auth/login/")
@@ -36,7 +35,7 @@ def test_champion_logs_in_and_lands_on_their_account(page: Page, live_server: An
     assert_accessible(page)
 
 
-def test_champion_invites_a_colleague_as_member(page: Page, live_server: Any) -> None:
+def test_champion_invites_a_colleague_as_member(page: Page, live_server: LiveServer) -> None:
     account, email = make_champion()
     colleague = "colleague@customer.example"
 
@@ -50,12 +49,12 @@ def test_champion_invites_a_colleague_as_member(page: Page, live_server: Any) ->
 
 
 def test_champion_keeps_their_accounts_navigation_on_every_page_and_switches_account(
-    page: Page, live_server: Any
+    page: Page, live_server: LiveServer
 ) -> None:
     account, email = make_champion()
-    other = AccountFactory(name="Bluth", slug="bluth")
+    other = AccountFactory.create(name="Bluth", slug="bluth")
     champion = account.memberships.get().user
-    MembershipFactory(account=other, role=CustomerRole.MEMBER, user=champion)
+    MembershipFactory.create(account=other, role=CustomerRole.MEMBER, user=champion)
     login(page, live_server, email, PASSWORD)
     page.goto(f"/a/{account.slug}/")
     main = page.get_by_role("navigation", name="Main")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Account
 from tests.e2e.helpers import assert_accessible, expect_pending_invitation, login, send_invitation
@@ -17,15 +18,15 @@ from tests.factories import PASSWORD, AccountFactory, AdminFactory, CSMFactory
 def csm(settings: Any) -> tuple[str, Account]:
     """A CSM owning Acme and Zenith; Bluth belongs to another CSM."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
-    casey = CSMFactory(name="Casey CSM")
-    acme = AccountFactory(name="Acme", slug="acme", owner=casey, email_domains="")
-    AccountFactory(name="Zenith", slug="zenith", owner=casey)
-    AccountFactory(name="Bluth", slug="bluth", owner=CSMFactory(name="Olive Other"))
+    casey = CSMFactory.create(name="Casey CSM")
+    acme = AccountFactory.create(name="Acme", slug="acme", owner=casey, email_domains="")
+    AccountFactory.create(name="Zenith", slug="zenith", owner=casey)
+    AccountFactory.create(name="Bluth", slug="bluth", owner=CSMFactory.create(name="Olive Other"))
     return casey.email, acme
 
 
 def test_csm_finds_an_account_and_invites_its_champion(
-    page: Page, live_server: Any, csm: tuple[str, Account]
+    page: Page, live_server: LiveServer, csm: tuple[str, Account]
 ) -> None:
     email, acme = csm
     login(page, live_server, email, PASSWORD)
@@ -71,7 +72,7 @@ def test_csm_finds_an_account_and_invites_its_champion(
 
 
 def test_csm_previews_the_account_as_its_champion(
-    page: Page, live_server: Any, csm: tuple[str, Account]
+    page: Page, live_server: LiveServer, csm: tuple[str, Account]
 ) -> None:
     email, acme = csm
     login(page, live_server, email, PASSWORD)
@@ -93,10 +94,10 @@ def test_csm_previews_the_account_as_its_champion(
 
 
 def test_cs_admin_reaches_the_health_score_parts_through_settings(
-    page: Page, live_server: Any, settings: Any
+    page: Page, live_server: LiveServer, settings: Any
 ) -> None:
     settings.PORTAL_STAFF_MFA_REQUIRED = False
-    admin = AdminFactory(name="Ada Admin")
+    admin = AdminFactory.create(name="Ada Admin")
     login(page, live_server, admin.email, PASSWORD)
     main = page.get_by_role("navigation", name="Main")
     for item in ("API keys", "Team", "Wrapped"):  # all in Settings now

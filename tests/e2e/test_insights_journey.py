@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Account, CustomerRole, User
 from insights.figures.revenue import snapshot
@@ -42,7 +43,7 @@ class Insights:
 
 def _usage(account: Account, today: date) -> list[dict[str, Any]]:
     """Users 0-4 active on most days, on one to three features; user 5 once, 20 days ago."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for day in days_back(today, USAGE_DAYS):
         offset = (today - day).days
         for n in range(USERS - 1):
@@ -89,24 +90,24 @@ def insights(settings: Any, transactional_db: None) -> Insights:
     customers may see. Bluth, another CSM's account, must stay out of the CSM's book."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
     today = timezone.localdate()
-    csm = CSMFactory(name="Casey CSM")
-    acme = AccountFactory(
+    csm = CSMFactory.create(name="Casey CSM")
+    acme = AccountFactory.create(
         name="Acme",
         slug="acme",
         owner=csm,
         email_domains="",
         renewal_date=today + timedelta(days=20),
     )
-    zenith = AccountFactory(
+    zenith = AccountFactory.create(
         name="Zenith", slug="zenith", owner=csm, renewal_date=today + timedelta(days=75)
     )
-    bluth = AccountFactory(
+    bluth = AccountFactory.create(
         name="Bluth",
         slug="bluth",
-        owner=CSMFactory(name="Olive Other"),
+        owner=CSMFactory.create(name="Olive Other"),
         renewal_date=today + timedelta(days=10),
     )
-    executive = MembershipFactory(
+    executive = MembershipFactory.create(
         account=acme, role=CustomerRole.EXECUTIVE, user__name="Eli Executive"
     ).user
 
@@ -155,7 +156,7 @@ def figures_table(chart_figure: Locator) -> Locator:
 
 
 def test_executive_opens_the_dashboard_and_reads_the_usage_charts(
-    page: Page, live_server: Any, insights: Insights
+    page: Page, live_server: LiveServer, insights: Insights
 ) -> None:
     acme, today = insights.acme, insights.today
     usage = UsageDay.objects.get(account=acme, day=today)
@@ -216,7 +217,9 @@ def test_executive_opens_the_dashboard_and_reads_the_usage_charts(
     screenshot(page, "insights_executive_dashboard")
 
 
-def test_csm_opens_the_book_of_business(page: Page, live_server: Any, insights: Insights) -> None:
+def test_csm_opens_the_book_of_business(
+    page: Page, live_server: LiveServer, insights: Insights
+) -> None:
     today = insights.today
     mine = Account.objects.filter(owner=insights.csm)
     arr = snapshot(mine, today).arr

@@ -6,6 +6,7 @@ hiding its last items in a strip that scrolls sideways.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, ViewportSize
+from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import World
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, RESULTS_DIR
@@ -42,7 +44,9 @@ WIDEST = """() => {
 
 
 @pytest.fixture
-def phone(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> Any:
+def phone(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A page the size of a phone's screen; a screenshot of the last page it showed."""
     context = browser.new_context(base_url=live_server.url, viewport=PHONE)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -63,7 +67,9 @@ def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[
         name="Acme Logistics International", renewal_date=soon
     )
     for n in range(3):
-        AccountFactory(name=f"Northern Freight Holdings {n}", owner=world.csm, renewal_date=soon)
+        AccountFactory.create(
+            name=f"Northern Freight Holdings {n}", owner=world.csm, renewal_date=soon
+        )
     start_checklist(world)
     plan = make_plan(world)
     make_reports_world(world)
@@ -110,12 +116,14 @@ def check_fits(page: Page, what: str) -> list[str]:
 @pytest.mark.parametrize("persona", ["csm", "admin", "champion"])
 def test_every_main_page_fits_a_phone(
     phone: Page,
-    live_server: Any,
+    live_server: LiveServer,
     world: World,
     mobile_world: dict[str, dict[str, str]],
     persona: str,
 ) -> None:
-    login(phone, live_server, world.persona(persona).email, PASSWORD)  # type: ignore[union-attr]
+    user = world.persona(persona)
+    assert user is not None  # none of these personas is anonymous
+    login(phone, live_server, user.email, PASSWORD)
     problems = []
     for what, path in mobile_world[persona].items():
         response = phone.goto(path)

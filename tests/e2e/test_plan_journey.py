@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Account, Activity, CustomerRole, User
 from onboarding.models import Side
@@ -60,12 +61,12 @@ class PlanWorld:
 def plan_world(settings: Any) -> PlanWorld:
     """Acme, owned by a CSM, with a champion, a member and a success plan (30 days in)."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
-    csm = CSMFactory(name="Casey CSM")
-    account = AccountFactory(name="Acme", slug="acme", owner=csm, email_domains="")
-    champion = MembershipFactory(
+    csm = CSMFactory.create(name="Casey CSM")
+    account = AccountFactory.create(name="Acme", slug="acme", owner=csm, email_domains="")
+    champion = MembershipFactory.create(
         account=account, role=CustomerRole.CHAMPION, user__name="Dana Champion"
     ).user
-    member = MembershipFactory(
+    member = MembershipFactory.create(
         account=account, role=CustomerRole.MEMBER, user__name="Mia Member"
     ).user
     world = PlanWorld(account=account, csm=csm, champion=champion, member=member)
@@ -123,7 +124,7 @@ def htmx_post(page: Page, path_end: str, click: Locator) -> None:
     )
 
 
-def open_plan(page: Page, live_server: Any, world: PlanWorld, email: str) -> None:
+def open_plan(page: Page, live_server: LiveServer, world: PlanWorld, email: str) -> None:
     login(page, live_server, email, PASSWORD)
     page.goto(f"{live_server.url}{world.plan_path}")
     expect(page).to_have_url(f"{live_server.url}{world.plan_path}")
@@ -131,7 +132,7 @@ def open_plan(page: Page, live_server: Any, world: PlanWorld, email: str) -> Non
 
 
 def test_champion_updates_a_kpi_and_completes_an_action_and_the_csm_sees_both(
-    page: Page, live_server: Any, plan_world: PlanWorld
+    page: Page, live_server: LiveServer, plan_world: PlanWorld
 ) -> None:
     world = plan_world
     kpi, action = world.kpi, world.action

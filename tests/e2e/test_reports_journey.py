@@ -20,6 +20,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Activity
 from reports.figures import fingerprint, review_inputs
@@ -55,7 +56,7 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=RESULTS_DIR / f"{name}.png", full_page=True)
 
 
-def open_archive(page: Page, live_server: Any, world: World, *, vendor: bool) -> None:
+def open_archive(page: Page, live_server: LiveServer, world: World, *, vendor: bool) -> None:
     """From the account's overview through its "Reviews" link: in the main navigation for
     customers, in the account's own navigation for the vendor's staff."""
     account = world.account
@@ -78,7 +79,7 @@ def flash(page: Page) -> Locator:
     return page.get_by_role("status").filter(has=page.locator(".message"))
 
 
-def wait_until_ready(page: Page, live_server: Any, report: Report) -> Locator:
+def wait_until_ready(page: Page, live_server: LiveServer, report: Report) -> Locator:
     """On the page of one PDF version: wait for it to be ready; its download link."""
     expect(page).to_have_url(f"{live_server.url}{report.get_absolute_url()}")
     status = page.locator(f"#report-status-{report.pk}")
@@ -114,7 +115,7 @@ def the_version(review: Review) -> Report:
 
 
 def test_an_executive_requests_a_review_waits_for_it_and_downloads_it(
-    page: Page, live_server: Any, reports_world: World, tmp_path: Path
+    page: Page, live_server: LiveServer, reports_world: World, tmp_path: Path
 ) -> None:
     world = reports_world
     review = published_review(world)
@@ -178,7 +179,7 @@ def test_an_executive_requests_a_review_waits_for_it_and_downloads_it(
 
 
 def test_a_csm_writes_and_publishes_a_review_and_the_champion_downloads_it(
-    page: Page, live_server: Any, reports_world: World, mailoutbox: list[EmailMessage]
+    page: Page, live_server: LiveServer, reports_world: World, mailoutbox: list[EmailMessage]
 ) -> None:
     world = reports_world
     slug = world.account.slug
@@ -278,11 +279,11 @@ def test_a_csm_writes_and_publishes_a_review_and_the_champion_downloads_it(
 
 
 def test_the_cs_admin_previews_then_makes_every_accounts_wrapped_and_sees_the_run_finish(
-    page: Page, live_server: Any, reports_world: World, mailoutbox: list[EmailMessage]
+    page: Page, live_server: LiveServer, reports_world: World, mailoutbox: list[EmailMessage]
 ) -> None:
     world = reports_world
     year = timezone.localdate().year
-    AccountFactory(name="Zenith", slug="zenith", owner=world.csm)  # no contract: skipped
+    AccountFactory.create(name="Zenith", slug="zenith", owner=world.csm)  # no contract: skipped
 
     login(page, live_server, world.admin.email, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
@@ -359,7 +360,7 @@ def test_the_cs_admin_previews_then_makes_every_accounts_wrapped_and_sees_the_ru
 
 
 def test_the_pdf_page_updates_by_itself_when_the_render_finishes(
-    page: Page, live_server: Any, reports_world: World
+    page: Page, live_server: LiveServer, reports_world: World
 ) -> None:
     """A version waiting for a worker (recorded, its job not yet run): the page says "Queued"
     and polls; once a worker has rendered it, the page shows the download link, no reload."""

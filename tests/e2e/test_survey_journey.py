@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Account, CustomerRole, User
 from surveys.models import Delivery, FollowUp, Response
@@ -28,9 +29,9 @@ class Asked:
 @pytest.fixture
 def asked(settings: Any) -> Asked:
     settings.PORTAL_STAFF_MFA_REQUIRED = False
-    csm = CSMFactory(name="Casey CSM")
-    account = AccountFactory(name="Acme", slug="acme", owner=csm, email_domains="")
-    champion = MembershipFactory(
+    csm = CSMFactory.create(name="Casey CSM")
+    account = AccountFactory.create(name="Acme", slug="acme", owner=csm, email_domains="")
+    champion = MembershipFactory.create(
         account=account, role=CustomerRole.CHAMPION, user__name="Dana Champion"
     ).user
     campaign = make_campaign(make_survey(csm), csm, portfolio_owner=csm, name="Spring NPS")
@@ -43,7 +44,7 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def test_a_champion_answers_in_the_portal_and_the_csm_follows_up(
-    page: Page, live_server: Any, asked: Asked
+    page: Page, live_server: LiveServer, asked: Asked
 ) -> None:
     login(page, live_server, asked.champion.email, PASSWORD)
     page.goto(f"{live_server.url}/a/acme/")
