@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import AccountAccess
@@ -49,7 +50,7 @@ ITEM_NAMES = {
     "milestone": "a milestone",
     "action": "an action item",
 }
-MODELS: dict[str, type[models.Model]] = {
+MODELS: dict[str, type[Objective] | type[KPI] | type[Milestone] | type[ActionItem]] = {
     "objective": Objective,
     "kpi": KPI,
     "milestone": Milestone,
@@ -238,6 +239,7 @@ def template_candidates(plan: SuccessPlan) -> list[TemplateCandidate]:
     """Every item of the plan that a template could start with, in the plan's order."""
     account = plan.account
     candidates = []
+    rows: QuerySet[Objective] | QuerySet[Milestone] | QuerySet[ActionItem]
     for kind, rows, date_field in [
         (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all(), "target_date"),
         (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all(), "target_date"),
