@@ -23,8 +23,9 @@ from .services.health import compute_health_scores
 from .services.ingest import upsert_contracts, upsert_usage, upsert_users
 from .services.usage import days_back, roll_up
 
-# Long enough to cover the last full quarter, which the demo business review reports on.
-USAGE_DAYS = 190
+# At most this many days of usage, from each account's first contract on: Acme's whole year
+# for its Wrapped, and the last full quarter for its business review.
+USAGE_DAYS = 400
 HEALTH_HISTORY_DAYS = 30
 FEATURES = ["reports", "dashboards", "exports", "alerts", "api"]
 
@@ -115,6 +116,11 @@ def _users(account: Account, spec: DemoAccount) -> list[dict[str, Any]]:
     ]
 
 
+def usage_days(spec: DemoAccount) -> int:
+    """How many days of usage the account has: since its first contract, at most USAGE_DAYS."""
+    return min(USAGE_DAYS, max(days_ago for _, _, days_ago, _, _ in spec.contracts))
+
+
 def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, Any]]:
     """Each user has favourite features and a habit (how often they come back); the share of
     users still around moves from ``spec.activity[0]`` to ``[1]`` over those days."""
@@ -125,9 +131,10 @@ def _usage(account: Account, spec: DemoAccount, today: date) -> list[dict[str, A
     ]
     first, last = spec.activity
     rows: list[dict[str, Any]] = []
-    for offset in range(USAGE_DAYS - 1, -1, -1):
+    days = usage_days(spec)
+    for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
-        around = last + (first - last) * offset / (USAGE_DAYS - 1)
+        around = last + (first - last) * offset / (days - 1)
         weekend = day.weekday() >= 5
         for n, features, habit, place in users:
             if place >= around or rng.random() >= habit / (4 if weekend else 1):

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Account
-from insights.demo import USAGE_DAYS, ensure_demo_insights
+from insights.demo import DEMO, USAGE_DAYS, ensure_demo_insights, usage_days
 from insights.figures import usage
 from insights.figures.revenue import mrr, period
 from insights.models import (
@@ -300,4 +300,5 @@ def test_the_demo_is_idempotent(db: None) -> None:
     assert mrr(initech, today) < mrr(initech, today - timedelta(days=60))
     assert mrr(acme, today) > mrr(acme, today - timedelta(days=30))
     assert 10 <= ProductUser.objects.filter(account=initech).count() <= 40
-    assert UsageDay.objects.filter(account=acme).count() == USAGE_DAYS
+    acme_spec = next(s for s in DEMO if s.slug == "acme")
+    assert UsageDay.objects.filter(account=acme).count() == usage_days(acme_spec) == USAGE_DAYS
