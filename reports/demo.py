@@ -16,7 +16,8 @@ SUMMARY = """Acme's team moved month-end reporting from spreadsheets into the po
 active users grew every month and the finance team now closes the books with the scheduled \
 exports.
 
-The data sources are connected and the first board pack came out of the portal, not a slide deck."""
+Next quarter: connect the remaining data sources and make the first board pack straight out \
+of the portal, not a slide deck."""
 
 RISKS = """The finance team training slipped: two report owners are still to be named.
 The renewal is in {renewal}: we want usage broad enough beyond finance before then."""
