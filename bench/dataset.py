@@ -95,7 +95,7 @@ def scratch_postgres(url: str, name: str = SCRATCH_DB) -> Iterator[str]:
 
     def admin(sql: str) -> None:
         with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
     admin(f"CREATE DATABASE {quoted}")

@@ -364,7 +364,7 @@ def batch_outcome(account_ids: list[int], year: int) -> dict[str, Any]:
             "account_id", "-version"
         )
     )
-    latest = {}
+    latest: dict[int, Report] = {}
     for report in reports:
         latest.setdefault(report.account_id, report)
     ready = [r for r in latest.values() if r.status == Report.Status.READY]

@@ -231,7 +231,7 @@ DEMO_ONBOARDINGS = [
 @transaction.atomic
 def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
     """Start each demo account's onboarding, at a realistic point. Idempotent."""
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
     from django.utils import timezone
 
@@ -244,7 +244,9 @@ def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
     today = timezone.localdate()
     for slug, days_ago, share_done, value_day in DEMO_ONBOARDINGS:
         account = Account.objects.filter(slug=slug).select_related("owner").first()
-        if account is None or Checklist.objects.filter(account=account).exists():
+        if account is None or account.owner is None:
+            continue  # onboarding is started by the account's CSM
+        if Checklist.objects.filter(account=account).exists():
             continue
         kickoff = today - timedelta(days=days_ago)
         checklist = start_onboarding(
@@ -253,17 +255,14 @@ def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
         tasks = list(checklist.tasks.order_by("due_date", "position"))
         champion = account.memberships.filter(role="champion").select_related("user").first()
         for task in tasks[: round(len(tasks) * share_done)]:
+            assert task.due_date is not None  # started from a template: kickoff + its offset
             day = task.due_date - timedelta(days=1)
             if task.is_value_milestone and value_day is not None:
                 day = kickoff + timedelta(days=value_day)
             done_by = (
                 champion.user if champion and task.owner_side == Side.CUSTOMER else account.owner
             )
-            completed_at = timezone.make_aware(
-                timezone.datetime.combine(min(day, today), timezone.datetime.min.time()).replace(
-                    hour=15
-                )
-            )
+            completed_at = timezone.make_aware(datetime.combine(min(day, today), time(hour=15)))
             Task.objects.filter(pk=task.pk).update(completed_at=completed_at, completed_by=done_by)
         refresh_milestones(checklist)
         started += 1

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -59,10 +59,13 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.models import Account, Activity
+from accounts.models import Account, Activity, User
 from portal.formatting import rounded, share
 
 from .models import Checklist, ChecklistPhase, Task, TaskFields
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # The rule ---------------------------------------------------------------------------------------
 # The two forms of one rule, side by side: change one, change the other (a test compares them
@@ -230,7 +233,29 @@ def _on(path: str, condition: Q) -> Q:
 RANK = {Status.AT_RISK: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 2, Status.COMPLETED: 3}
 
 
-def with_figures(checklists: QuerySet[Checklist], today: date) -> QuerySet[Checklist]:
+class FigureAnnotations(TypedDict):
+    """What :func:`with_figures` adds to each checklist."""
+
+    counted_total: int
+    counted_done: int
+    counted_overdue: int
+    counted_last_open_due: date | None
+    internal_total: int
+    internal_done: int
+    rank: int
+    done_share: float | None  # None: no counted task
+    go_live: date | None  # None: completed, or no open counted task with a due date
+
+
+class ActivityAnnotations(FigureAnnotations):
+    """:class:`FigureAnnotations` and when someone of the customer last did something."""
+
+    last_customer_activity: datetime | None
+
+
+def with_figures(
+    checklists: QuerySet[Checklist], today: date
+) -> QuerySet[WithAnnotations[Checklist, FigureAnnotations]]:
     """``checklists`` annotated with what :func:`figures_of_annotations` needs, plus ``rank``
     (:data:`RANK` of the status), ``done_share`` and ``go_live`` to filter and sort by.
     One query, whatever the number of checklists and tasks."""
@@ -274,7 +299,9 @@ def with_figures(checklists: QuerySet[Checklist], today: date) -> QuerySet[Check
     )
 
 
-def figures_of_annotations(checklist: Any, today: date) -> Figures:
+def figures_of_annotations(
+    checklist: WithAnnotations[Checklist, FigureAnnotations], today: date
+) -> Figures:
     """The figures of a checklist loaded through :func:`with_figures`."""
     return Figures(
         checklist=checklist,
@@ -373,7 +400,9 @@ def checklist_view(
 # The onboarding portfolio ----------------------------------------------------------------------
 
 
-def onboardings_for(user: Any, today: date | None = None) -> QuerySet[Checklist]:
+def onboardings_for(
+    user: User, today: date | None = None
+) -> QuerySet[WithAnnotations[Checklist, ActivityAnnotations]]:
     """The checklists of the accounts ``user`` may see, with their figures and the last
     customer activity, computed in the database."""
     today = today or timezone.localdate()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,6 +31,21 @@ def clean_links(value: str) -> str:
         if parts and not parts[-1].startswith(("https://", "http://")):
             raise forms.ValidationError(f"“{line.strip()}” does not end with an http(s) address.")
     return value.strip()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of person, each shown by name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class PersonAndEmailChoiceField(forms.ModelChoiceField):
+    """A choice of person, each shown by name and e-mail address (people of the account and
+    of the vendor side by side)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} ({obj.email})"
 
 
 class StartForm(forms.Form):
@@ -67,16 +82,19 @@ class TaskForm(forms.ModelForm):
             "resource_links": LINK_HELP,
             "description": "Markdown: **bold**, lists, [links](https://…).",
         }
+        field_classes = {"assignee": PersonAndEmailChoiceField}
 
     def __init__(self, *args: Any, checklist: Checklist, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.checklist = checklist
-        self.fields["phase"].queryset = checklist.phases.all()  # type: ignore[attr-defined]
-        self.fields["phase"].empty_label = None  # type: ignore[attr-defined]
+        # Built from the model's foreign keys: ModelChoiceFields, held in ``self.fields`` as
+        # plain Fields.
+        phase = cast(forms.ModelChoiceField, self.fields["phase"])
+        phase.queryset = checklist.phases.all()
+        phase.empty_label = None
         account: Account = checklist.account
         people = assignable_people(account, Side.CUSTOMER) | assignable_people(account, Side.VENDOR)
-        self.fields["assignee"].queryset = people.distinct()  # type: ignore[attr-defined]
-        self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"  # type: ignore[attr-defined]
+        cast(PersonAndEmailChoiceField, self.fields["assignee"]).queryset = people.distinct()
 
     def clean_resource_links(self) -> str:
         return clean_links(self.cleaned_data.get("resource_links", ""))
@@ -118,7 +136,7 @@ class AssignForm(forms.Form):
     """Choose a task's assignee ("Nobody" is the empty choice). Its ids start with ``assign-``:
     the task page also holds the edit form, which has an assignee too."""
 
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,
         empty_label="Nobody",
@@ -128,11 +146,10 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assign-%s")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignable_people(
-            task.checklist.account, task.owner_side
-        )  # type: ignore[attr-defined]
-        self.fields["assignee"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
-        self.fields["assignee"].initial = task.assignee_id
+        # The copy of the PersonChoiceField declared above; ``self.fields`` holds plain Fields.
+        assignee = cast(PersonChoiceField, self.fields["assignee"])
+        assignee.queryset = assignable_people(task.checklist.account, task.owner_side)
+        assignee.initial = task.assignee_id
 
 
 class CommentForm(forms.Form):
@@ -177,8 +194,15 @@ class PortfolioFilters(forms.Form):
         self, *args: Any, statuses: dict[str, str], sorts: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any status"), *statuses.items()]  # type: ignore[attr-defined]
-        self.fields["sort"].choices = [("", "Default"), *((s, s) for s in sorts)]  # type: ignore[attr-defined]
+        # The copies of the ChoiceFields declared above; ``self.fields`` holds plain Fields.
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            ("", "Any status"),
+            *statuses.items(),
+        ]
+        cast(forms.ChoiceField, self.fields["sort"]).choices = [
+            ("", "Default"),
+            *((s, s) for s in sorts),
+        ]
 
     def clean_q(self) -> str:
         return str(self.cleaned_data.get("q", "")).strip()[:100]
@@ -199,8 +223,8 @@ class LadderForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        steps = [data.get(f) for f in self.Meta.fields]
-        if all(s is not None for s in steps) and not steps[0] <= steps[1] <= steps[2]:
+        steps: list[int] = [data[f] for f in self.Meta.fields if data.get(f) is not None]
+        if len(steps) == len(self.Meta.fields) and not steps[0] <= steps[1] <= steps[2]:
             raise forms.ValidationError("Each step of the ladder comes on or after the one before.")
         return data
 
@@ -339,9 +363,10 @@ class TemplateTaskForm(forms.ModelForm):
             # Adding: the phase comes from the URL.
             del self.fields["phase"]
         else:
-            phase = self.fields["phase"]
-            phase.queryset = template.phases.all()  # type: ignore[attr-defined]
-            phase.empty_label = None  # type: ignore[attr-defined]
+            # Built from the model's foreign key: a ModelChoiceField, held as a plain Field.
+            phase = cast(forms.ModelChoiceField, self.fields["phase"])
+            phase.queryset = template.phases.all()
+            phase.empty_label = None
             phase.label = "Phase"
 
     def clean_resource_links(self) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -35,7 +35,7 @@ from portal.errors import StaleEdit
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
-from .figures import COUNTED, Progress, figures_of_annotations, with_figures
+from .figures import COUNTED, ActivityAnnotations, Progress, figures_of_annotations, with_figures
 from .models import (
     AssigneeRole,
     Checklist,
@@ -50,6 +50,9 @@ from .models import (
     position_after,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 TASK_FIELDS = [
     "title",
     "description",
@@ -60,6 +63,9 @@ TASK_FIELDS = [
     "internal",
 ]
 CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
+
+# What :func:`move` reorders: each has a ``position`` among its siblings.
+Positioned = TypeVar("Positioned", TemplatePhase, TemplateTask, Task)
 
 
 # Templates ------------------------------------------------------------------------------
@@ -98,7 +104,7 @@ def set_archived(template: ChecklistTemplate, archived: bool, *, acting_user: Us
     )
 
 
-def move(item: Any, siblings: QuerySet[Any], direction: str) -> None:
+def move(item: Positioned, siblings: QuerySet[Positioned], direction: str) -> None:
     """Swap ``item`` with its neighbour above (``up``) or below (``down``) among ``siblings``."""
     if direction not in ("up", "down"):
         raise ValueError(f"Move up or down, not {direction!r}.")
@@ -806,7 +812,7 @@ def _open_tasks(today: date) -> list[Task]:
     )
 
 
-def _unfinished_checklists(today: date) -> list[Checklist]:
+def _unfinished_checklists(today: date) -> list[WithAnnotations[Checklist, ActivityAnnotations]]:
     """Every unfinished onboarding with its figures and the customer's last activity: one
     query."""
     last_customer_activity = (
@@ -826,14 +832,16 @@ def _unfinished_checklists(today: date) -> list[Checklist]:
     )
 
 
-def _stalled_onboardings(checklists: list[Checklist], today: date) -> list[StalledOnboarding]:
+def _stalled_onboardings(
+    checklists: list[WithAnnotations[Checklist, ActivityAnnotations]], today: date
+) -> list[StalledOnboarding]:
     """Of ``checklists``, those kicked off, with a CSM, and no customer activity for
     ``ONBOARDING_STALLED_DAYS`` days."""
     stalled = []
     for checklist in checklists:
         if checklist.account.owner_id is None or checklist.kickoff_date > today:
             continue
-        last: datetime | None = checklist.last_customer_activity  # type: ignore[attr-defined]
+        last = checklist.last_customer_activity
         since = timezone.localdate(last or checklist.started_at)
         idle_days = (today - since).days
         if idle_days >= settings.ONBOARDING_STALLED_DAYS:

@@ -1,12 +1,12 @@
 """Onboarding: the CSM's checklist templates, the onboarding portfolio, and each account's
 checklist with its tasks."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .views import checklist, portfolio, task
 from .views import templates as views
 
-template_urls = [
+template_urls: list[URLPattern] = [
     path("", views.template_list, name="template_list"),
     path("new/", views.template_create, name="template_create"),
     path("<int:pk>/", views.template_edit, name="template_edit"),
@@ -31,7 +31,7 @@ template_urls = [
     ),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("console/templates/", include(template_urls)),
     path("onboarding/", portfolio.onboarding_portfolio, name="onboarding_portfolio"),
     path("a/<slug:slug>/onboarding/", checklist.onboarding, name="onboarding"),

@@ -146,7 +146,7 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def _top_features(account: Account, start: date, end: date, limit: int = 5) -> list[dict]:
+def _top_features(account: Account, start: date, end: date, limit: int = 5) -> list[dict[str, Any]]:
     rows = (
         FeatureUsageDay.objects.filter(account=account, day__range=(start, end))
         .values("feature")
@@ -156,7 +156,7 @@ def _top_features(account: Account, start: date, end: date, limit: int = 5) -> l
     return [{"feature": r["feature"], "actions": actions(r["events"])} for r in rows]
 
 
-def _adoption(account: Account, day: date, limit: int = 8) -> list[dict]:
+def _adoption(account: Account, day: date, limit: int = 8) -> list[dict[str, Any]]:
     return [
         {
             "feature": f.feature,
@@ -206,7 +206,9 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
     }
 
 
-def most_active_people(account: Account, start: date, end: date, limit: int = 5) -> list[dict]:
+def most_active_people(
+    account: Account, start: date, end: date, limit: int = 5
+) -> list[dict[str, Any]]:
     """The product users with the most activity in the period, by name (users the product
     sent without a name or e-mail are counted but not named)."""
     rows = list(
@@ -299,7 +301,7 @@ def _kpi_values_at(kpis: Iterable[KPI], day: date) -> dict[int, Decimal]:
     return values
 
 
-def objectives(account: Account, start: date, end: date) -> list[dict]:
+def objectives(account: Account, start: date, end: date) -> list[dict[str, Any]]:
     """Shared objectives of the plans running in the period, with each KPI against its target
     as it stood at the period's end."""
     plans = SuccessPlan.objects.filter(account=account, starts_on__lte=end, ends_on__gte=start)
@@ -309,7 +311,7 @@ def objectives(account: Account, start: date, end: date) -> list[dict]:
         .order_by("objective__plan__starts_on", "objective__position", "objective__pk", "position")
     )
     values = _kpi_values_at(kpis, end)
-    shown: dict[int, dict] = {}
+    shown: dict[int, dict[str, Any]] = {}
     for objective in (
         Objective.objects.filter(plan__in=plans, internal=False)
         .select_related("plan", "owner")
@@ -339,7 +341,7 @@ def objectives(account: Account, start: date, end: date) -> list[dict]:
     return list(shown.values())
 
 
-def milestones(account: Account, start: date, end: date) -> dict[str, list[dict]]:
+def milestones(account: Account, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
     """Shared milestones reached in the period, missed, and due in the next one."""
     rows = Milestone.objects.filter(plan__account=account, internal=False).order_by(
         "target_date", "pk"
@@ -355,17 +357,17 @@ def milestones(account: Account, start: date, end: date) -> dict[str, list[dict]
         target_date__gt=end, target_date__lte=end + timedelta(days=length)
     )
 
-    def item(m: Milestone, when: date | None) -> dict:
+    def item(m: Milestone, when: date | None) -> dict[str, Any]:
         return {"title": m.title, "date": day_text(when), "side": m.get_owner_side_display()}
 
     return {
-        "done": [item(m, timezone.localtime(m.done_at).date()) for m in done],  # type: ignore[arg-type]
+        "done": [item(m, timezone.localtime(m.done_at).date()) for m in done],
         "missed": [item(m, m.target_date) for m in missed],
         "coming": [item(m, m.target_date) for m in coming],
     }
 
 
-def next_actions(account: Account, end: date, limit: int = 12) -> list[dict]:
+def next_actions(account: Account, end: date, limit: int = 12) -> list[dict[str, Any]]:
     """Shared action items still open, soonest due first; overdue as of the period's end (or
     today, for a period still running)."""
     end = min(end, timezone.localdate())
@@ -538,7 +540,7 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
         return None
     account, before = review.account, previous.period_end
     now = min(review.period_end, timezone.localdate())  # a period still running: as of today
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     old, new = health_at(account, before), health_at(account, now)
     if old and new and customers_see_health(account):
         rows.append(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
-from accounts.models import Activity, User
+from accounts.models import Account, Activity, User
 from onboarding.models import (
     Checklist,
     ChecklistPhase,
@@ -25,7 +25,8 @@ from portal.models import Job
 
 def make_template(owner: User, *, tasks_per_phase: int = 2) -> ChecklistTemplate:
     template = ChecklistTemplate.objects.create(name="Standard onboarding", created_by=owner)
-    specs = [
+    # (phase, [(title, side, default role, due offset in days, other fields)])
+    specs: list[tuple[str, list[tuple[str, Side, str, int, dict[str, bool]]]]] = [
         ("Kickoff", [("Kickoff call", Side.VENDOR, "csm", 0, {}), ("Share your goals", Side.CUSTOMER, "champion", 3, {})]),
         ("Set-up", [("Connect your data", Side.CUSTOMER, "member", 7, {}), ("Internal handover", Side.VENDOR, "csm", 2, {"internal": True})]),
         ("Go-live", [("First report shared", Side.CUSTOMER, "champion", 14, {"is_value_milestone": True}), ("Optional training", Side.CUSTOMER, "", 20, {"required": False})]),
@@ -40,13 +41,20 @@ def make_template(owner: User, *, tasks_per_phase: int = 2) -> ChecklistTemplate
     return template
 
 
-def start(world: object, kickoff: date | None = None) -> Checklist:
-    template = make_template(world.csm)  # type: ignore[attr-defined]
+class AccountWithCSM(Protocol):
+    """What :func:`start` reads from a test's world: the account and the CSM who owns it."""
+
+    account: Account
+    csm: User
+
+
+def start(world: AccountWithCSM, kickoff: date | None = None) -> Checklist:
+    template = make_template(world.csm)
     return start_onboarding(
-        world.account,  # type: ignore[attr-defined]
+        world.account,
         template=template,
         kickoff_date=kickoff or timezone.localdate() - timedelta(days=5),
-        acting_user=world.csm,  # type: ignore[attr-defined]
+        acting_user=world.csm,
     )
 
 

@@ -144,8 +144,8 @@ class TestTheChecklistPage:
             assert page.status_code == 200
             assert b"has not started yet" in page.content
             assert reverse("onboarding_start", args=["acme"]).encode() not in page.content
-        page = client_for(world.csm).get(url("onboarding")).content.decode()
-        assert reverse("onboarding_start", args=["acme"]) in page
+        html = client_for(world.csm).get(url("onboarding")).content.decode()
+        assert reverse("onboarding_start", args=["acme"]) in html
 
 
 class TestTicking:
@@ -236,7 +236,7 @@ class TestTicking:
             kickoff_date=DAY,
             acting_user=world.other_csm,
         )
-        foreign = other.tasks.filter(owner_side="customer").first()
+        foreign = other.tasks.filter(owner_side="customer")[0]
         before = onboarding_state()
         for persona in ["champion", "csm"]:
             response = client_for(world.persona(persona)).post(
@@ -275,7 +275,7 @@ class TestTicking:
 class TestCSMEdits:
     def form(self, checklist: Checklist, **overrides: Any) -> dict[str, Any]:
         data = {
-            "phase": checklist.phases.first().pk, "title": "Security review", "description": "",
+            "phase": checklist.phases.all()[0].pk, "title": "Security review", "description": "",
             "owner_side": "customer", "assignee": "", "due_date": (checklist.kickoff_date + timedelta(days=3)).isoformat(),
             "required": "on", "resource_links": "", "client_token": str(uuid.uuid4()),
         }  # fmt: skip
@@ -331,7 +331,7 @@ class TestCSMEdits:
         before = onboarding_state()
         response = client_for(world.csm).post(
             url("onboarding_task_add"),
-            self.form(checklist, phase=ChecklistPhase.objects.filter(checklist=other).first().pk),
+            self.form(checklist, phase=ChecklistPhase.objects.filter(checklist=other)[0].pk),
         )
         assert response.status_code == 422
         assert onboarding_state() == before
@@ -375,6 +375,7 @@ class TestCSMEdits:
             },
         )
         entry = Activity.objects.get(verb="edited a task")
+        assert entry.before is not None and entry.after is not None
         assert (entry.before["title"], entry.after["title"]) == ("Share your goals", "Share goals")
         assert task("Share goals").version == goals.version + 1
 
@@ -384,7 +385,8 @@ class TestCSMEdits:
         first, second = task("Kickoff call"), task("Share your goals")
         response = client.post(url("onboarding_task_move", second.pk), {"direction": "up"})
         assert response.status_code == 302
-        first.refresh_from_db(), second.refresh_from_db()
+        first.refresh_from_db()
+        second.refresh_from_db()
         assert second.position < first.position
         assert Activity.objects.filter(
             verb="moved a task up", target_label="Share your goals"
@@ -418,7 +420,7 @@ class TestCSMEdits:
 class TestPortfolio:
     def test_at_risk_first_with_the_figures(self, world: World) -> None:
         start(world, DAY - timedelta(days=10))  # acme: overdue tasks
-        calm = AccountFactory(name="Calm Co", slug="calm", owner=world.csm)
+        calm = AccountFactory.create(name="Calm Co", slug="calm", owner=world.csm)
         start_onboarding(
             calm,
             template=make_template(world.csm),
@@ -438,8 +440,8 @@ class TestPortfolio:
     def test_last_customer_activity_and_median_time_to_value(self, world: World) -> None:
         start(world, DAY - timedelta(days=10))
         set_task_done(task("First report shared"), True, acting_user=world.champion)
-        b = AccountFactory(name="Beta", slug="beta", owner=world.csm)
-        MembershipFactory(account=b, role="champion")
+        b = AccountFactory.create(name="Beta", slug="beta", owner=world.csm)
+        MembershipFactory.create(account=b, role="champion")
         checklist = start_onboarding(
             b,
             template=make_template(world.csm),
@@ -484,7 +486,7 @@ class TestPortfolio:
         monkeypatch.setattr("onboarding.views.portfolio.PER_PAGE", 1)
         template = make_template(world.csm)
         for name in ["Acme 2", "Acme 3"]:
-            account = AccountFactory(name=name, owner=world.csm)
+            account = AccountFactory.create(name=name, owner=world.csm)
             start_onboarding(account, template=template, kickoff_date=DAY, acting_user=world.csm)
         start(world)
         client = client_for(world.csm)

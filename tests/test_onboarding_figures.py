@@ -76,13 +76,13 @@ def test_the_database_rule_and_the_python_rule_agree_on_every_kind_of_task(world
         )
     tasks = list(Task.objects.all())
     assert len(tasks) == len(kinds) == 32
-    counted = {t.pk for t in Task.objects.filter(COUNTED)}
-    internal = {t.pk for t in Task.objects.filter(INTERNAL)}
-    assert counted == {t.pk for t in tasks if is_counted(t)}
-    assert internal == {t.pk for t in tasks if is_internal_counted(t)}
+    counted_pks = {t.pk for t in Task.objects.filter(COUNTED)}
+    internal_pks = {t.pk for t in Task.objects.filter(INTERNAL)}
+    assert counted_pks == {t.pk for t in tasks if is_counted(t)}
+    assert internal_pks == {t.pk for t in tasks if is_internal_counted(t)}
     # What the rule says, in words: required and shared count; optional never does.
-    assert all(t.required and not t.internal for t in tasks if t.pk in counted)
-    assert len(counted) == len(internal) == 8 and not counted & internal
+    assert all(t.required and not t.internal for t in tasks if t.pk in counted_pks)
+    assert len(counted_pks) == len(internal_pks) == 8 and not counted_pks & internal_pks
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ KICKOFFS = {"kicked off 10 days ago": -10, "kicking off today": 0, "kicking off 
 
 
 def make_case(account_name: str, kickoff: int, specs: list[Spec], owner: User) -> Checklist:
-    account = AccountFactory(name=account_name, owner=owner)
+    account = AccountFactory.create(name=account_name, owner=owner)
     checklist = Checklist.objects.create(
         account=account, kickoff_date=DAY + timedelta(days=kickoff), started_by=owner
     )

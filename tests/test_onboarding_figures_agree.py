@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from onboarding.figures import summary
@@ -116,7 +117,10 @@ def test_every_surface_prints_the_same_percentage(world: World, checklist: Check
 
     send_reminders(DAY)
     [message] = [m for m in mail.outbox if m.to == [world.member.email]]
-    printed["reminder e-mail"] = read(message.alternatives[0][0]).percents
+    assert isinstance(message, EmailMultiAlternatives) and isinstance(message.body, str)
+    email_html, _ = message.alternatives[0]
+    assert isinstance(email_html, str)
+    printed["reminder e-mail"] = read(email_html).percents
     printed["reminder e-mail, text"] = re.findall(r"Onboarding (\S+) done", message.body)
 
     assert printed == {surface: ["67%"] for surface in printed}

@@ -191,7 +191,8 @@ def test_every_onboarding_row_is_there_after_the_move(migrator: Migrator) -> Non
     tasks = list(checklist.tasks.order_by("position"))
     assert [t.pk for t in tasks] == rows["tasks"]
     assert [t.title for t in tasks] == ["Kickoff call", "Invite your team"]
-    assert tasks[1].assignee.email == "dana@acme.example"
+    assignee = tasks[1].assignee
+    assert assignee is not None and assignee.email == "dana@acme.example"
     assert tasks[1].is_value_milestone
     assert tasks[1].get_absolute_url() == f"/a/acme/onboarding/tasks/{tasks[1].pk}/"
     comment = TaskComment.objects.get(pk=rows["comment"])

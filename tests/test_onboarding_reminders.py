@@ -80,7 +80,7 @@ def add_task(
 ) -> Task:
     return Task.objects.create(
         checklist=checklist,
-        phase=checklist.phases.first(),
+        phase=checklist.phases.all()[0],
         title=title,
         assignee=assignee,
         due_date=due,
@@ -452,7 +452,7 @@ class TestOncePerDay:
     def test_one_email_per_person_with_many_tasks_across_accounts(
         self, world: World, checklist: Checklist
     ) -> None:
-        MembershipFactory(
+        MembershipFactory.create(
             user=world.champion, account=world.other_account, role=CustomerRole.MEMBER
         )
         other = checklist_for(world.other_account, started_by=world.other_csm)
@@ -505,7 +505,7 @@ class TestTheEmail:
         # Neither counts: internal tasks are apart, optional ones are never counted.
         add_task(checklist, "Ours", assignee=world.csm, due=overdue(1), internal=True, done=True)
         Task.objects.create(
-            checklist=checklist, phase=checklist.phases.first(), title="Nice to have",
+            checklist=checklist, phase=checklist.phases.all()[0], title="Nice to have",
             required=False, completed_at=NOW,
         )  # fmt: skip
 
@@ -518,8 +518,8 @@ class TestTheEmail:
             assert '<strong data-figure="onboarding-percent">67%</strong>' in html
 
     def test_names_are_escaped_in_html_and_plain_in_text(self, world: World) -> None:
-        account = AccountFactory(name="Smith & <Sons>", slug="smith", owner=world.csm)
-        person = MembershipFactory(account=account, role=CustomerRole.MEMBER).user
+        account = AccountFactory.create(name="Smith & <Sons>", slug="smith", owner=world.csm)
+        person = MembershipFactory.create(account=account, role=CustomerRole.MEMBER).user
         checklist = checklist_for(account, started_by=world.csm)
         customer_acted(account, person, DAY)
         add_task(checklist, "Sign <the> form & send", assignee=person, due=DAY)

@@ -20,6 +20,8 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMultiAlternatives
+from django.http import FileResponse
 from django.utils import timezone
 
 from accounts.models import Account, Activity, NotificationSetting
@@ -35,7 +37,7 @@ from portal.models import Job
 from reports import services
 from reports.figures import NoReport, review_inputs, wrapped_inputs
 from reports.models import BatchItem, Report, Review, WrappedBatch, WrappedNote
-from reports.rendering import STATIC_BASE, StaticOnlyFetcher, render_html, render_pdf
+from reports.rendering import STATIC_BASE, Rendered, StaticOnlyFetcher, render_html, render_pdf
 from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
 from surveys.models import Kind, Response
 from tests.celery_helpers import REDIS_URL, real_worker
@@ -157,7 +159,9 @@ def pdf_pages(pdf: bytes, tmp_path: Path) -> int:
     path = tmp_path / "pages.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)
+    assert found is not None, info.stdout
+    return int(found.group(1))
 
 
 def fonts_not_embedded(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -450,7 +454,12 @@ def test_a_task_delivered_twice_renders_once(year_of_data: World, monkeypatch: A
     report, _ = services.request_wrapped(year_of_data.account, YEAR, acting_user=year_of_data.csm)
     calls: list[int] = []
     real = tasks.render_pdf
-    monkeypatch.setattr(tasks, "render_pdf", lambda html: calls.append(1) or real(html))
+
+    def counted(html: str) -> Rendered:
+        calls.append(1)
+        return real(html)
+
+    monkeypatch.setattr(tasks, "render_pdf", counted)
     tasks.render_report.run(report_id=report.pk)
     tasks.render_report.run(report_id=report.pk)
     assert len(calls) == 1
@@ -548,7 +557,7 @@ def test_download_is_named_for_the_account_and_logged(
     response = client_for(year_of_data.executive).get(f"/a/acme/reports/{report.pk}/download/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="acme-wrapped-2025.pdf"'
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert isinstance(response, FileResponse) and response.getvalue().startswith(b"%PDF")
     logged = Activity.objects.get(verb="downloaded")
     assert (logged.actor, logged.account) == (year_of_data.executive, year_of_data.account)
 
@@ -570,14 +579,14 @@ def batch_world(world: World) -> dict[str, Any]:
     """Acme, Bluth and Initech with contracts since 2024 (Initech's executive turned report
     e-mails off); Newco signed on 1 December 2025, 30 days before the 2025 Wrapped ends; and
     Nocon, with no contract at all."""
-    third = AccountFactory(name="Initech", slug="initech", owner=world.csm)
-    quiet = MembershipFactory(account=third, role="executive").user
+    third = AccountFactory.create(name="Initech", slug="initech", owner=world.csm)
+    quiet = MembershipFactory.create(account=third, role="executive").user
     NotificationSetting.objects.create(user=quiet, kind="reports", delivery="off")
     for account in (world.account, world.other_account, third):
         contract(account, date(2024, 3, 1))
-    newco = AccountFactory(name="Newco", slug="newco", owner=world.csm)
+    newco = AccountFactory.create(name="Newco", slug="newco", owner=world.csm)
     contract(newco, date(2025, 12, 1))
-    nocon = AccountFactory(name="Nocon", slug="nocon", owner=world.csm)
+    nocon = AccountFactory.create(name="Nocon", slug="nocon", owner=world.csm)
     return {"third": third, "newco": newco, "nocon": nocon}
 
 
@@ -587,7 +596,7 @@ def test_the_batch_preview_says_who_gets_a_wrapped_and_why_not_and_starts_nothin
     batch_world(world)
     admin = client_for(world.admin)
     response = admin.get(
-        "/console/wrapped/preview/", {"year": 2025, "segment": "", "email_executives": "on"}
+        "/console/wrapped/preview/", {"year": "2025", "segment": "", "email_executives": "on"}
     )
     assert response.status_code == 200
     page = re.sub(r"\s+", " ", response.content.decode())
@@ -816,7 +825,7 @@ def test_a_drafts_pdf_never_reaches_the_customer(
     assert executive.get(f"/a/acme/reports/{draft.pk}/download/").status_code == 404
     download = executive.get(f"/a/acme/reports/{published.pk}/download/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert isinstance(download, FileResponse) and download.getvalue().startswith(b"%PDF")
     page = executive.get(f"/a/acme/reviews/{review.pk}/").content.decode()
     assert f"/reports/{draft.pk}/" not in page and f"/reports/{published.pk}/" in page
 
@@ -841,7 +850,7 @@ def test_figures_that_change_back_make_a_new_version_not_an_old_one(
     assert made and [first.version, second.version, third.version] == [1, 2, 3]
     assert third.fingerprint == first.fingerprint
     [document] = services.archive(account, customer=True)
-    assert document.latest.pk == third.pk
+    assert document.latest is not None and document.latest.pk == third.pk
 
 
 def test_a_lost_file_or_a_lost_worker_is_made_again_when_asked(
@@ -979,9 +988,9 @@ def test_publishing_a_review_emails_its_executives_and_champions_once_per_public
     world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    quiet = MembershipFactory(account=world.account, role="executive").user
+    quiet = MembershipFactory.create(account=world.account, role="executive").user
     NotificationSetting.objects.create(user=quiet, kind="reports", delivery="off")
-    gone = MembershipFactory(account=world.account, role="champion").user
+    gone = MembershipFactory.create(account=world.account, role="champion").user
     gone.is_active = False
     gone.save()
     review = Review.objects.create(
@@ -1003,8 +1012,9 @@ def test_publishing_a_review_emails_its_executives_and_champions_once_per_public
     assert message.subject == "Acme: Q3 2026 business review is ready"
     link = f"{settings.SITE_URL}/a/acme/reviews/{review.pk}/"
     assert link in message.body
-    html, kind = message.alternatives[0]  # type: ignore[attr-defined]
-    assert kind == "text/html" and f'href="{link}"' in html
+    assert isinstance(message, EmailMultiAlternatives)
+    html, kind = message.alternatives[0]
+    assert kind == "text/html" and isinstance(html, str) and f'href="{link}"' in html
     # Publishing again (a double click) is no new publication: nothing more is sent.
     with django_capture_on_commit_callbacks(execute=True):
         csm.post(url, {"publish": "1"})

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
 from ..figures import checklist_view
@@ -31,7 +32,9 @@ from ..services import (
 from . import CHECKLIST_PAGE, after_write, forbidden, get_checklist, get_task
 
 
-def page_context(request: HttpRequest, access: AccountAccess, **extra: Any) -> dict[str, Any]:
+def page_context(
+    request: AuthenticatedHttpRequest, access: AccountAccess, **extra: Any
+) -> dict[str, Any]:
     checklist = (
         Checklist.objects.filter(account=access.account).select_related("started_by").first()
     )
@@ -62,13 +65,13 @@ def page_context(request: HttpRequest, access: AccountAccess, **extra: Any) -> d
 
 
 @account_view("onboarding.view")
-def onboarding(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def onboarding(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     return render(request, CHECKLIST_PAGE, page_context(request, access))
 
 
 @require_POST
 @account_view("onboarding.manage")
-def onboarding_start(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def onboarding_start(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = StartForm(request.POST)
     if form.is_valid():
         try:
@@ -80,8 +83,10 @@ def onboarding_start(request: HttpRequest, access: AccountAccess) -> HttpRespons
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            # The start form is gone once a checklist exists: its errors go to the messages.
+            # An ErrorList yields its messages as text (its stub says ValidationError too).
             for message in form.non_field_errors():
-                messages.error(request, message)  # the start form is gone once a checklist exists
+                messages.error(request, str(message))
         else:
             messages.success(request, "Onboarding has started. The customer sees their tasks now.")
             return after_write(request, checklist.get_absolute_url())
@@ -91,7 +96,7 @@ def onboarding_start(request: HttpRequest, access: AccountAccess) -> HttpRespons
 
 @require_POST
 @account_view("onboarding.work")
-def task_done(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_done(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     """Tick or untick a task. htmx gets the task's row back, with the progress it moved and
     the viewer's own list swapped out-of-band."""
     task = get_task(access, pk)
@@ -112,7 +117,7 @@ def task_done(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
 
 @require_POST
 @account_view("onboarding.manage")
-def task_add(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def task_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     checklist = get_checklist(access)
     form = TaskForm(request.POST, checklist=checklist)
     if form.is_valid():
@@ -133,7 +138,7 @@ def task_add(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 @require_POST
 @account_view("onboarding.manage")
-def task_move(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_move(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     form = ChecklistTaskMoveForm(request.POST)
     if not form.is_valid():
@@ -144,7 +149,7 @@ def task_move(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
 
 @require_POST
 @account_view("onboarding.manage")
-def ladder(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def ladder(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     checklist = get_checklist(access)
     form = LadderForm(request.POST, instance=Checklist.objects.get(pk=checklist.pk))
     if form.is_valid():

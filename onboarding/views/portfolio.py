@@ -3,6 +3,7 @@ first, with the same figures as each checklist's page."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -10,11 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 from portal.htmx import refuse, render_partial
+from portal.params import positive_int
 
 from ..figures import (
     RANK,
+    ActivityAnnotations,
     Status,
     figures_of_annotations,
     median_time_to_value,
@@ -22,6 +26,9 @@ from ..figures import (
 )
 from ..forms import PortfolioFilters
 from ..models import Checklist
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PER_PAGE = 50
 SORTS = {
@@ -45,18 +52,22 @@ COLUMNS = [
 ]
 
 
-def page_number(request: HttpRequest, paginator: Paginator) -> Page:
+def page_number(
+    request: HttpRequest,
+    paginator: Paginator[WithAnnotations[Checklist, ActivityAnnotations]],
+) -> Page[WithAnnotations[Checklist, ActivityAnnotations]]:
     """The page asked for: none is the first; anything but an existing page is a 404."""
     raw = request.GET.get("page")
     if raw is None:
         return paginator.page(1)
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+    number = positive_int(raw, most=paginator.num_pages)
+    if number is None:
         raise Http404("No such page.")
-    return paginator.page(int(raw))
+    return paginator.page(number)
 
 
 @vendor_view()
-def onboarding_portfolio(request: HttpRequest) -> HttpResponse:
+def onboarding_portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = PortfolioFilters(request.GET, statuses=Status.LABELS, sorts=list(SORTS))
     if not filters.is_valid():
         return refuse(request, " ".join(filters.problems()))

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from portal.errors import StaleEdit
 from portal.htmx import is_htmx, render_partial
 
@@ -43,7 +44,7 @@ def edit_form(task: Task, data: Any = None) -> TaskForm:
 
 
 def task_context(
-    request: HttpRequest, access: AccountAccess, task: Task, **extra: Any
+    request: AuthenticatedHttpRequest, access: AccountAccess, task: Task, **extra: Any
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
         "access": access,
@@ -60,14 +61,14 @@ def task_context(
 
 
 @account_view("onboarding.view")
-def task_detail(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     return render(request, TASK_PAGE, task_context(request, access, task))
 
 
 @require_POST
 @account_view("onboarding.assign")
-def task_assign(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_assign(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     if not may_assign(access, task):
         return forbidden(request, "Vendor tasks are assigned by the vendor.")
@@ -86,7 +87,7 @@ def task_assign(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRes
 
 @require_POST
 @account_view("onboarding.work")
-def task_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     """Comment on a task; htmx gets the discussion back with the new comment in it."""
     task = get_task(access, pk)
     if not may_comment(access, task):
@@ -107,7 +108,7 @@ def task_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRe
 
 
 @account_view("onboarding.manage")
-def task_edit(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     if request.method != "POST":
         return redirect(task.get_absolute_url())
@@ -137,7 +138,7 @@ def task_edit(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRespo
 
 @require_POST
 @account_view("onboarding.manage")
-def task_delete(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def task_delete(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     delete_task(task, acting_user=request.user)
     messages.success(request, f"“{task.title}” was removed.")

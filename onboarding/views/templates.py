@@ -6,16 +6,18 @@ always looked up through the template in the URL, so an id from another template
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
 from .. import services
@@ -26,7 +28,7 @@ EDIT_PAGE = "onboarding/template_edit.html"
 TASK_PAGE = "onboarding/template_task_form.html"
 
 
-def _count(model: Any, path: str) -> Coalesce:
+def _count(model: type[TemplatePhase | TemplateTask | Checklist], path: str) -> Coalesce:
     """How many ``model`` rows reach the template through ``path``: one subquery, no join
     that would multiply the other counts."""
     rows = (
@@ -71,29 +73,59 @@ def _task(template: ChecklistTemplate, task_pk: int) -> TemplateTask:
     )
 
 
-def _edit_context(template: ChecklistTemplate, **forms: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PhaseOnPage:
+    """A phase as the edit page shows it: its tasks in order and its two forms (rename it,
+    add a task to it)."""
+
+    phase: TemplatePhase
+    rename_form: PhaseForm
+    task_form: TemplateTaskForm
+    task_list: list[TemplateTask]
+
+    @property
+    def pk(self) -> int:
+        return self.phase.pk
+
+    @property
+    def name(self) -> str:
+        return self.phase.name
+
+
+def _edit_context(
+    template: ChecklistTemplate,
+    *,
+    form: TemplateForm | None = None,
+    phase_form: PhaseForm | None = None,
+    rename_forms: dict[int, PhaseForm] | None = None,
+    task_forms: dict[int, TemplateTaskForm] | None = None,
+    announcement: str = "",
+) -> dict[str, Any]:
     """The edit page: the template's phases in order, each with its tasks and its forms.
 
-    ``forms`` replaces a blank form with one that failed: ``form`` (the template's details),
+    A form that failed replaces its blank one: ``form`` (the template's details),
     ``phase_form`` (add a phase), ``rename_forms`` and ``task_forms`` (by phase pk).
     """
-    phases = list(template.phases.prefetch_related("tasks"))
-    rename_forms = forms.get("rename_forms", {})
-    task_forms = forms.get("task_forms", {})
-    for phase in phases:
-        phase.rename_form = rename_forms.get(phase.pk) or PhaseForm(
-            instance=phase, auto_id=f"phase-{phase.pk}-%s"
+    rename_forms = rename_forms or {}
+    task_forms = task_forms or {}
+    phases = [
+        PhaseOnPage(
+            phase=phase,
+            rename_form=rename_forms.get(phase.pk)
+            or PhaseForm(instance=phase, auto_id=f"phase-{phase.pk}-%s"),
+            task_form=task_forms.get(phase.pk) or TemplateTaskForm(auto_id=f"add-{phase.pk}-%s"),
+            task_list=list(phase.tasks.all()),
         )
-        phase.task_form = task_forms.get(phase.pk) or TemplateTaskForm(auto_id=f"add-{phase.pk}-%s")
-        phase.task_list = list(phase.tasks.all())
+        for phase in template.phases.prefetch_related("tasks")
+    ]
     return {
         "template": template,
         "phases": phases,
         "task_total": sum(len(p.task_list) for p in phases),
         "checklist_count": template.checklists.count(),
-        "form": forms.get("form") or TemplateForm(instance=template),
-        "phase_form": forms.get("phase_form") or PhaseForm(auto_id="new-phase-%s"),
-        "announcement": forms.get("announcement", ""),
+        "form": form or TemplateForm(instance=template),
+        "phase_form": phase_form or PhaseForm(auto_id="new-phase-%s"),
+        "announcement": announcement,
     }
 
 
@@ -102,7 +134,7 @@ def _back_to(template: ChecklistTemplate, anchor: str = "") -> HttpResponse:
 
 
 def _after_move(
-    request: HttpRequest, template: ChecklistTemplate, anchor: str, announcement: str
+    request: AuthenticatedHttpRequest, template: ChecklistTemplate, anchor: str, announcement: str
 ) -> HttpResponse:
     """htmx swaps the phases in place (focus stays on the button); a plain form reloads."""
     if is_htmx(request):
@@ -116,13 +148,13 @@ def _after_move(
 
 @require_safe
 @vendor_view()
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "onboarding/template_list.html", _list_context())
 
 
 @require_POST
 @vendor_view()
-def template_create(request: HttpRequest) -> HttpResponse:
+def template_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TemplateForm(request.POST)
     if not form.is_valid():
         return render(request, "onboarding/template_list.html", _list_context(form), status=422)
@@ -132,7 +164,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view()
-def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = _template(pk)
     if request.method != "POST":
         return render(request, EDIT_PAGE, _edit_context(template))
@@ -146,7 +178,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def template_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def template_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     copy = services.copy_template(_template(pk), acting_user=request.user)
     messages.success(request, f"You are now editing the copy, {copy.name}. Rename it below.")
     return redirect(copy)
@@ -154,7 +186,7 @@ def template_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def template_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def template_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = _template(pk)
     services.set_archived(template, True, acting_user=request.user)
     messages.success(
@@ -167,7 +199,7 @@ def template_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def template_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def template_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = _template(pk)
     services.set_archived(template, False, acting_user=request.user)
     messages.success(request, f"{template.name} was restored and can be used again.")
@@ -179,7 +211,7 @@ def template_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
+def phase_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = _template(pk)
     form = PhaseForm(request.POST, auto_id="new-phase-%s")
     if not form.is_valid():
@@ -191,7 +223,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+def phase_edit(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     template = _template(pk)
     phase = _phase(template, phase_pk)
     form = PhaseForm(
@@ -207,7 +239,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def phase_move(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+def phase_move(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     template = _template(pk)
     phase = _phase(template, phase_pk)
     form = TemplateMoveForm(request.POST)
@@ -220,7 +252,7 @@ def phase_move(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def phase_delete(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+def phase_delete(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     template = _template(pk)
     phase = _phase(template, phase_pk)
     services.delete_phase(phase, acting_user=request.user)
@@ -232,7 +264,7 @@ def phase_delete(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 
 
 @vendor_view()
-def template_task_add(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+def template_task_add(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     template = _template(pk)
     phase = _phase(template, phase_pk)
     form = TemplateTaskForm(request.POST or None)
@@ -247,7 +279,7 @@ def template_task_add(request: HttpRequest, pk: int, phase_pk: int) -> HttpRespo
 
 
 @vendor_view()
-def template_task_edit(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def template_task_edit(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     template = _template(pk)
     task = _task(template, task_pk)
     # The form gets its own copy: a failed form leaves its bad values on its instance.
@@ -266,7 +298,7 @@ def template_task_edit(request: HttpRequest, pk: int, task_pk: int) -> HttpRespo
 
 @require_POST
 @vendor_view()
-def template_task_move(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def template_task_move(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     template = _template(pk)
     task = _task(template, task_pk)
     form = TemplateMoveForm(request.POST)
@@ -279,7 +311,7 @@ def template_task_move(request: HttpRequest, pk: int, task_pk: int) -> HttpRespo
 
 @require_POST
 @vendor_view()
-def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def template_task_delete(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     template = _template(pk)
     task = _task(template, task_pk)
     services.delete_template_task(task, acting_user=request.user)

@@ -46,12 +46,12 @@ class _World:
 def onboarding(settings: Any) -> Onboarding:
     """Acme, owned by a CSM, with a champion and a started checklist (kickoff five days ago)."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
-    csm = CSMFactory(name="Casey CSM")
-    account = AccountFactory(name="Acme", slug="acme", owner=csm, email_domains="")
-    champion = MembershipFactory(
+    csm = CSMFactory.create(name="Casey CSM")
+    account = AccountFactory.create(name="Acme", slug="acme", owner=csm, email_domains="")
+    champion = MembershipFactory.create(
         account=account, role=CustomerRole.CHAMPION, user__name="Dana Champion"
     ).user
-    AccountFactory(name="Zenith", slug="zenith", owner=csm)  # no onboarding: not listed
+    AccountFactory.create(name="Zenith", slug="zenith", owner=csm)  # no onboarding: not listed
     checklist = start(_World(account=account, csm=csm))
     task = checklist.tasks.get(title=TASK)
     assert task.owner_side == "customer" and task.required and task.assignee == champion
