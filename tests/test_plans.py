@@ -168,6 +168,7 @@ class TestKPIs:
             and b"Trend of Reporting time: 40, 30" in response.content
         )
         entry = Activity.objects.filter(verb="edited a KPI").first()  # the newest
+        assert entry is not None
         assert (entry.before, entry.after) == ({"current": "40.00"}, {"current": "30.00"})
 
     @pytest.mark.parametrize(
@@ -366,7 +367,7 @@ class TestWhoEditsWhat:
         response = client_for(world.csm).post(
             item_url(plan, "action", mine, "status"),
             {"status": "exploded"},
-            **({"HTTP_HX_REQUEST": "true"} if htmx else {}),
+            headers={"HX-Request": "true"} if htmx else {},
         )
         assert response.status_code == 422
         assert b"Choose one of: Open, In progress, Done." in response.content
@@ -538,7 +539,7 @@ class TestDiscussion:
 class TestPortfolioAndPrint:
     def test_off_track_first(self, world: World) -> None:
         calm = make_plan(world)
-        other = AccountFactory(name="Zed", slug="zed", owner=world.csm)
+        other = AccountFactory.create(name="Zed", slug="zed", owner=world.csm)
         troubled = create_plan(
             other,
             name="Zed plan",
@@ -598,7 +599,7 @@ def test_the_plans_portfolio_costs_the_same_queries_for_1_and_60_plans(world: Wo
     client = client_for(world.csm)
     few = page_queries(client, reverse("plan_portfolio"))
     for i in range(59):
-        account = AccountFactory(owner=world.csm)
+        account = AccountFactory.create(owner=world.csm)
         p = create_plan(
             account,
             name=f"P{i}",
