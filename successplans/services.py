@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
+from accounts.mentions import mentionable_people, mentioned_people
 from accounts.models import Account, User
 from onboarding.models import MAX_OFFSET_DAYS, Side, position_after
 from onboarding.services import assignable_people
@@ -548,18 +549,6 @@ def set_status(kind: str, item: AnyPlanItem, status: str, *, acting_user: User) 
 # Discussion ---------------------------------------------------------------------------------
 
 
-def mentioned_people(body: str, account: Account) -> list[User]:
-    """People of the account (and its CSM) named in ``body`` as @Name or @e-mail."""
-    people = list(User.objects.filter(memberships__account=account, is_active=True)) + (
-        [account.owner] if account.owner else []
-    )
-    lowered = body.lower()
-    return [
-        p for p in people
-        if f"@{p.email.lower()}" in lowered or re.search(rf"@{re.escape(p.display_name.lower())}\b", lowered)
-    ]  # fmt: skip
-
-
 @transaction.atomic
 def comment_on_plan(
     plan: SuccessPlan,
@@ -570,6 +559,8 @@ def comment_on_plan(
     item: AnyPlanItem | None = None,
     internal: bool = False,
 ) -> PlanComment:
+    """Add a comment on the plan or one of its items; everyone it @mentions who may read it
+    hears of it by e-mail, after commit (an internal comment reaches vendor staff only)."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -590,8 +581,9 @@ def comment_on_plan(
         after={"on": comment.item_label or plan.name, "comment": body[:200]},
         internal=comment.internal,
     )
-    for person in mentioned_people(body, plan.account):
-        if person.pk != acting_user.pk and not (comment.internal and not person.is_vendor):
+    readers = mentionable_people(plan.account, vendor_only=comment.internal)
+    for person in mentioned_people(body, readers):
+        if person.pk != acting_user.pk:
             enqueue("successplans.send_plan_mention", comment_id=comment.pk, user_id=person.pk)
     return comment
 

@@ -526,6 +526,36 @@ class TestDiscussion:
             )
         assert mail.outbox == []
 
+    def test_names_and_addresses_name_those_who_may_read_the_plan(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        plan = make_plan(world)
+        body = (
+            f"@Casey CSM and @{world.executive.email}: the budget. @Ada Admin, for the record. Not "
+            f"@{world.other_champion.email} (another account), not me (@{world.champion.email}); "
+            f"and {world.member.email} in running text is no mention."
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(world.champion).post(url("plan_comment", plan), {"body": body})
+        assert response.status_code == 302
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(
+            [world.csm.email, world.executive.email, world.admin.email]
+        )
+
+    def test_an_internal_items_comment_mentions_vendor_staff_only(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        plan = make_plan(world)
+        internal = Objective.objects.get(plan=plan, internal=True)
+        body = f"@Casey CSM, before we tell @{world.champion.email} and @{world.executive.email}."
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(world.admin).post(
+                url("plan_comment", plan), {"body": body, "about": f"objective:{internal.pk}"}
+            )
+        assert response.status_code == 302
+        assert plan.comments.get().internal
+        assert [m.to for m in mail.outbox] == [[world.csm.email]]
+
     def test_an_empty_comment_is_a_422(self, world: World) -> None:
         plan = make_plan(world)
         before = plan_rows()
