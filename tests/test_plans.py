@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -497,6 +498,38 @@ class TestConcurrentEdits:
         assert "Someone else changed this" in third.content.decode()
         assert "<html" not in third.content.decode()
         assert ActionItem.objects.get(pk=action.pk).title == "Share the three workflows"
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_kpi_value_saved_meanwhile_is_named_and_kept(self, world: World, htmx: bool) -> None:
+        plan = make_plan(world)
+        k = kpi(plan)
+        loaded = k.version  # the champion and the CSM both opened the plan at this version
+        value_url = url("plan_kpi_value", plan, k.pk)
+        first = client_for(world.champion).post(value_url, {"current": "30", "version": loaded})
+        assert first.status_code == 302
+        before = plan_rows()
+        csm = client_for(world.csm)
+        headers = {"HX-Request": "true"} if htmx else {}
+        second = csm.post(value_url, {"current": "40", "version": loaded}, headers=headers)
+        # A stale edit is a 409; in place, a 422 that htmx swaps: the KPI's objective alone.
+        assert second.status_code == (422 if htmx else 409)
+        page = second.content.decode()
+        # The message names the value as stored ("30.00") today; "30", as the page prints
+        # KPI values, would read better.
+        assert re.search(
+            r"Someone else updated “Reporting time” to 30(\.00)? hours meanwhile", page
+        )
+        assert f'id="kpi-value-{k.pk}"' in page and 'value="40"' in page  # what the CSM typed
+        assert ("<html" in page) is not htmx
+        assert plan_rows() == before  # the champion's 30 stands, its history unchanged
+        assert kpi(plan).current == Decimal(30)
+        assert [v.value for v in KPIValue.objects.filter(kpi=k)] == [Decimal(30)]
+        # The form now carries the version saved meanwhile: saving again is deliberate, and works.
+        shown = re.search(rf'name="version" value="(\d+)">\s*<label for="kpi-value-{k.pk}"', page)
+        assert shown is not None and int(shown[1]) == loaded + 1
+        again = csm.post(value_url, {"current": "40", "version": shown[1]})
+        assert again.status_code == 302
+        assert kpi(plan).current == Decimal(40)
 
 
 class TestDiscussion:
