@@ -72,8 +72,8 @@ def item_side(item: AnyPlanItem) -> str:
 
 
 def marked_internal(item: AnyPlanItem) -> bool:
-    """The item's own "internal" mark. A KPI has none: it is never marked internal itself,
-    whatever its objective is."""
+    """The item's own "internal" mark. A KPI has no mark of its own and counts as unmarked,
+    even under an internal objective (its comments and log entries are then shared)."""
     return False if isinstance(item, KPI) else item.internal
 
 
