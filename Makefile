@@ -13,6 +13,7 @@ PORT ?= 8000
 MYPY_PATHS := portal accounts surveys insights bin/check-views \
 	tests/conftest.py tests/factories.py tests/queries.py tests/snapshot.py \
 	tests/survey_helpers.py tests/insights_helpers.py \
+	successplans tests/plan_helpers.py $(wildcard tests/test_plans*.py) \
 	$(wildcard tests/test_surveys*.py) $(wildcard tests/test_insights*.py) \
 	$(wildcard reports/*.py reports/views/*.py) \
 	tests/html_helpers.py tests/celery_helpers.py tests/test_access_matrix.py \

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +46,7 @@ def ensure_demo_plans() -> int:
     """A realistic success plan for Acme and Globex, with KPI history. Idempotent."""
     from decimal import Decimal
 
-    from accounts.models import Account
+    from accounts.models import Account, Membership
 
     from .models import KPI, ActionItem, KPIValue, Milestone, Objective, SuccessPlan
     from .services import create_plan
@@ -128,7 +127,7 @@ def ensure_demo_plans() -> int:
         # (title, side, who, due days after the start, status, done days after the start).
         # Acme still has to name its report owners (the review says so); Globex, 200 days in,
         # has done all four, the executive review among them.
-        actions: list[tuple[str, str, Any, int, str, int | None]] = [
+        actions: list[tuple[str, str, Membership | None, int, str, int | None]] = [
             ("Share the current month-end checklist", Side.CUSTOMER, champion, 10, "done", 8),
             ("Nominate two report owners", Side.CUSTOMER, member, 50,
              *(("open", None) if falling else ("done", 47))),

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
@@ -234,10 +234,14 @@ class PlanView:
         return time_gone(self.plan.starts_on, self.plan.ends_on, self.today)
 
 
+# What a plan shows that can be internal to the vendor.
+_Shown = TypeVar("_Shown", Objective, Milestone, ActionItem, PlanComment)
+
+
 def plan_view(plan: SuccessPlan, *, customer: bool, comments: int = 20) -> PlanView:
     """Load a plan for display in a fixed number of queries, whatever its size."""
 
-    def visible(queryset: Any) -> Any:
+    def visible(queryset: QuerySet[_Shown]) -> QuerySet[_Shown]:
         return queryset.filter(internal=False) if customer else queryset
 
     objectives = list(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from accounts.access import AccountAccess
+from accounts.models import Account
 from onboarding.models import Side
 
 from .figures import KPI_SOURCES
@@ -249,7 +250,7 @@ class SaveAsTemplateForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, candidates: list[TemplateCandidate], account: Any, **kwargs: Any
+        self, *args: Any, candidates: list[TemplateCandidate], account: Account, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.candidates, self.account = candidates, account

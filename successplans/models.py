@@ -157,6 +157,11 @@ class PlanItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
 
+    # Not stored: what the viewer may do to the item, set by the plan page for its template
+    # (successplans.views.plan.plan_context).
+    editable: bool
+    details_editable: bool
+
     class Meta:
         abstract = True
         ordering = ["position", "pk"]
@@ -195,6 +200,11 @@ class KPI(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+
+    # Not stored: what the viewer may do to the KPI, set by the plan page for its template
+    # (successplans.views.plan.plan_context).
+    value_editable: bool
+    definable: bool
 
     class Meta:
         ordering = ["position", "pk"]
@@ -301,6 +311,11 @@ class ActionItem(PlanItem):
         return (
             self.status != ActionStatus.DONE and self.due_date is not None and self.due_date < today
         )
+
+
+# One item of a plan, of any kind. The pages and the services name the kind in words
+# ("objective", "kpi", "milestone", "action": successplans.services.MODELS).
+AnyPlanItem = Objective | KPI | Milestone | ActionItem
 
 
 class PlanComment(models.Model):

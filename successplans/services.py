@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
+from accounts.mentions import mentionable_people, mentioned_people
 from accounts.models import Account, User
 from onboarding.models import MAX_OFFSET_DAYS, Side, position_after
 from onboarding.services import assignable_people
@@ -27,6 +27,7 @@ from .models import (
     KPI,
     ActionItem,
     ActionStatus,
+    AnyPlanItem,
     KPIValue,
     Milestone,
     MilestoneStatus,
@@ -50,20 +51,30 @@ ITEM_NAMES = {
     "milestone": "a milestone",
     "action": "an action item",
 }
-MODELS: dict[str, type[Objective] | type[KPI] | type[Milestone] | type[ActionItem]] = {
+# The items that hang on the plan itself; a KPI hangs on its objective.
+PLAN_MODELS: dict[str, type[Objective] | type[Milestone] | type[ActionItem]] = {
     "objective": Objective,
-    "kpi": KPI,
     "milestone": Milestone,
     "action": ActionItem,
 }
+MODELS: dict[str, type[Objective] | type[KPI] | type[Milestone] | type[ActionItem]] = {
+    **PLAN_MODELS,
+    "kpi": KPI,
+}
 
 
-def item_side(kind: str, item: Any) -> str:
-    if kind in ("objective", "kpi"):
-        return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
-    if kind == "milestone":
+def item_side(item: AnyPlanItem) -> str:
+    if isinstance(item, Milestone):
         return str(item.owner_side)
-    return str(item.side)
+    if isinstance(item, ActionItem):
+        return str(item.side)
+    return Side.CUSTOMER  # objectives and their KPIs are the customer's outcomes
+
+
+def marked_internal(item: AnyPlanItem) -> bool:
+    """The item's own "internal" mark. A KPI has no mark of its own and counts as unmarked,
+    even under an internal objective (its comments and log entries are then shared)."""
+    return False if isinstance(item, KPI) else item.internal
 
 
 # Who may do what on a plan. The roles are in the capability table (accounts.access); these
@@ -71,7 +82,7 @@ def item_side(kind: str, item: Any) -> str:
 # and the plan's own settings. The pages ask the same rules, so they offer only what is allowed.
 
 
-def may_edit(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
+def may_edit(access: AccountAccess, item: AnyPlanItem, user: User) -> bool:
     """May change the item at all (its status, a KPI's value): vendor staff everything; the
     champion the shared items of the customer's side; a member the action items assigned to
     them; executives nothing."""
@@ -79,11 +90,11 @@ def may_edit(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
         return True
     if not access.can("plans.edit"):
         return False
-    if getattr(item, "internal", False) or item_side(kind, item) != Side.CUSTOMER:
+    if marked_internal(item) or item_side(item) != Side.CUSTOMER:
         return False
     if access.can("plans.edit_details"):
         return True
-    return kind == "action" and item.assignee_id == user.pk
+    return isinstance(item, ActionItem) and item.assignee_id == user.pk
 
 
 def may_define_kpi(access: AccountAccess, plan: SuccessPlan) -> bool:
@@ -98,15 +109,15 @@ def may_define_kpi(access: AccountAccess, plan: SuccessPlan) -> bool:
 def may_update_kpi(access: AccountAccess, kpi: KPI, user: User) -> bool:
     """May enter a KPI's current value: vendor staff and the champion (members and executives
     read)."""
-    return may_edit(access, "kpi", kpi, user) and access.can("plans.edit_details")
+    return may_edit(access, kpi, user) and access.can("plans.edit_details")
 
 
-def may_edit_details(access: AccountAccess, kind: str, item: Any, user: User) -> bool:
+def may_edit_details(access: AccountAccess, item: AnyPlanItem, user: User) -> bool:
     """May open the item's edit form: a KPI's definition by ``may_define_kpi``; any other item's
     details by whoever may edit it and edits details (not a member, who sets a status)."""
-    if kind == "kpi":
-        return may_define_kpi(access, _parent_plan(kind, item))
-    return may_edit(access, kind, item, user) and access.can("plans.edit_details")
+    if isinstance(item, KPI):
+        return may_define_kpi(access, parent_plan(item))
+    return may_edit(access, item, user) and access.can("plans.edit_details")
 
 
 def may_add(access: AccountAccess, kind: str, plan: SuccessPlan) -> bool:
@@ -135,8 +146,8 @@ def create_plan(
     account: Account,
     *,
     name: str,
-    starts_on: Any,
-    ends_on: Any,
+    starts_on: date,
+    ends_on: date,
     template: PlanTemplate | None,
     acting_user: User,
 ) -> SuccessPlan:
@@ -239,22 +250,22 @@ def template_candidates(plan: SuccessPlan) -> list[TemplateCandidate]:
     """Every item of the plan that a template could start with, in the plan's order."""
     account = plan.account
     candidates = []
-    rows: QuerySet[Objective] | QuerySet[Milestone] | QuerySet[ActionItem]
-    for kind, rows, date_field in [
-        (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all(), "target_date"),
-        (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all(), "target_date"),
-        (PlanTemplateItem.Kind.ACTION, plan.actions.all(), "due_date"),
-    ]:
+    sources: list[tuple[str, Iterable[Objective | Milestone | ActionItem]]] = [
+        (PlanTemplateItem.Kind.OBJECTIVE, plan.objectives.all()),
+        (PlanTemplateItem.Kind.MILESTONE, plan.milestones.all()),
+        (PlanTemplateItem.Kind.ACTION, plan.actions.all()),
+    ]
+    for kind, rows in sources:
         for row in rows:
-            due = getattr(row, date_field)
-            detail = getattr(row, "why", "")
+            due = row.due_date if isinstance(row, ActionItem) else row.target_date
+            detail = row.why if isinstance(row, Objective) else ""
             candidates.append(
                 TemplateCandidate(
                     key=f"{kind}:{row.pk}",
                     kind=kind,
                     title=row.title,
                     detail=detail,
-                    owner_side=getattr(row, "owner_side", getattr(row, "side", Side.CUSTOMER)),
+                    owner_side=item_side(row),
                     offset_days=min(max(0, (due - plan.starts_on).days), MAX_OFFSET_DAYS)
                     if due
                     else 30,
@@ -433,20 +444,21 @@ def set_plan_template_archived(
 # Items --------------------------------------------------------------------------------------
 
 
-def _parent_plan(kind: str, item: Any) -> SuccessPlan:
-    return item.objective.plan if kind == "kpi" else item.plan
+def parent_plan(item: AnyPlanItem) -> SuccessPlan:
+    return item.objective.plan if isinstance(item, KPI) else item.plan
 
 
 @transaction.atomic
-def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
-    """Save a new item built by a validated form (its plan or objective already set)."""
-    siblings = (
-        item.objective.kpis.all() if kind == "kpi" else MODELS[kind].objects.filter(plan=item.plan)
-    )
-    item.position = position_after(siblings)
+def add_item(kind: str, item: AnyPlanItem, *, acting_user: User) -> AnyPlanItem:
+    """Save a new item of ``kind`` built by a validated form (its plan or objective already
+    set)."""
+    if isinstance(item, KPI):
+        item.position = position_after(item.objective.kpis.all())
+    else:
+        item.position = position_after(PLAN_MODELS[kind].objects.filter(plan=item.plan))
     item.save()
-    plan = _parent_plan(kind, item)
-    if kind == "kpi" and item.current is not None:
+    plan = parent_plan(item)
+    if isinstance(item, KPI) and item.current is not None:
         KPIValue.objects.create(kpi=item, value=item.current, recorded_by=acting_user)
     record(
         f"added {ITEM_NAMES[kind]}",
@@ -454,7 +466,7 @@ def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
         account=plan.account,
         target=item,
         after=snapshot(item, ITEM_FIELDS[kind]),
-        internal=getattr(item, "internal", False),
+        internal=marked_internal(item),
     )
     return item
 
@@ -462,66 +474,68 @@ def add_item(kind: str, item: Any, *, acting_user: User) -> Any:
 @transaction.atomic
 def update_item(
     kind: str, pk: int, *, fields: dict[str, Any], version: int, acting_user: User
-) -> Any:
+) -> AnyPlanItem:
     """Apply ``fields`` to the item if nobody changed it since ``version``; log before/after."""
     current = MODELS[kind].objects.select_for_update().get(pk=pk)
     if current.version != version:
         raise StaleEdit(current)  # .current: the item as it now stands
     before = snapshot(current, ITEM_FIELDS[kind])
-    old_value = getattr(current, "current", None)
+    old_value = current.current if isinstance(current, KPI) else None
     for name, value in fields.items():
         setattr(current, name, value)
-    _stamp_status(kind, current)
+    _stamp_status(current)
     current.version += 1
     current.save()
     current.refresh_from_db()  # the values as stored (decimals rounded), for the log
-    if kind == "kpi" and current.current is not None and current.current != old_value:
+    if isinstance(current, KPI) and current.current is not None and current.current != old_value:
         KPIValue.objects.create(kpi=current, value=current.current, recorded_by=acting_user)
     after = snapshot(current, ITEM_FIELDS[kind])
     record(
         f"edited {ITEM_NAMES[kind]}",
         actor=acting_user,
-        account=_parent_plan(kind, current).account,
+        account=parent_plan(current).account,
         target=current,
         before={k: v for k, v in before.items() if after.get(k) != v},
         after={k: v for k, v in after.items() if before.get(k) != v},
-        internal=getattr(current, "internal", False),
+        internal=marked_internal(current),
     )
     return current
 
 
-def _stamp_status(kind: str, item: Any) -> None:
-    if kind == "milestone":
+def _stamp_status(item: AnyPlanItem) -> None:
+    if isinstance(item, Milestone):
         item.done_at = (
             (item.done_at or timezone.now()) if item.status == MilestoneStatus.DONE else None
         )
-    elif kind == "action":
+    elif isinstance(item, ActionItem):
         item.completed_at = (
             (item.completed_at or timezone.now()) if item.status == ActionStatus.DONE else None
         )
 
 
 @transaction.atomic
-def delete_item(kind: str, item: Any, *, acting_user: User) -> None:
-    plan = _parent_plan(kind, item)
+def delete_item(kind: str, item: AnyPlanItem, *, acting_user: User) -> None:
+    plan = parent_plan(item)
     record(
         f"removed {ITEM_NAMES[kind]}",
         actor=acting_user,
         account=plan.account,
         target=item,
         before=snapshot(item, ITEM_FIELDS[kind]),
-        internal=getattr(item, "internal", False),
+        internal=marked_internal(item),
     )
     item.delete()
 
 
 def set_kpi_value(kpi: KPI, value: Decimal, *, version: int, acting_user: User) -> KPI:
-    return update_item(
+    updated = update_item(
         "kpi", kpi.pk, fields={"current": value}, version=version, acting_user=acting_user
     )
+    # update_item reloads the row from MODELS["kpi"]: what it returns is a KPI.
+    return cast(KPI, updated)
 
 
-def set_status(kind: str, item: Any, status: str, *, acting_user: User) -> Any:
+def set_status(kind: str, item: AnyPlanItem, status: str, *, acting_user: User) -> AnyPlanItem:
     """A status change says the state wanted, so it never conflicts with another edit."""
     return update_item(
         kind,
@@ -535,18 +549,6 @@ def set_status(kind: str, item: Any, status: str, *, acting_user: User) -> Any:
 # Discussion ---------------------------------------------------------------------------------
 
 
-def mentioned_people(body: str, account: Account) -> list[User]:
-    """People of the account (and its CSM) named in ``body`` as @Name or @e-mail."""
-    people = list(User.objects.filter(memberships__account=account, is_active=True)) + (
-        [account.owner] if account.owner else []
-    )
-    lowered = body.lower()
-    return [
-        p for p in people
-        if f"@{p.email.lower()}" in lowered or re.search(rf"@{re.escape(p.display_name.lower())}\b", lowered)
-    ]  # fmt: skip
-
-
 @transaction.atomic
 def comment_on_plan(
     plan: SuccessPlan,
@@ -554,9 +556,11 @@ def comment_on_plan(
     body: str,
     acting_user: User,
     item_kind: str = "",
-    item: Any = None,
+    item: AnyPlanItem | None = None,
     internal: bool = False,
 ) -> PlanComment:
+    """Add a comment on the plan or one of its items; everyone it @mentions who may read it
+    hears of it by e-mail, after commit (an internal comment reaches vendor staff only)."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -567,7 +571,7 @@ def comment_on_plan(
         item_label=str(item)[:200] if item is not None else "",
         author=acting_user,
         body=body,
-        internal=internal or bool(getattr(item, "internal", False)),
+        internal=internal or (item is not None and marked_internal(item)),
     )
     record(
         "commented on the plan",
@@ -577,8 +581,9 @@ def comment_on_plan(
         after={"on": comment.item_label or plan.name, "comment": body[:200]},
         internal=comment.internal,
     )
-    for person in mentioned_people(body, plan.account):
-        if person.pk != acting_user.pk and not (comment.internal and not person.is_vendor):
+    readers = mentionable_people(plan.account, vendor_only=comment.internal)
+    for person in mentioned_people(body, readers):
+        if person.pk != acting_user.pk:
             enqueue("successplans.send_plan_mention", comment_id=comment.pk, user_id=person.pk)
     return comment
 

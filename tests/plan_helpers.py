@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
-from accounts.models import Activity
+from accounts.models import Account, Activity, User
 from onboarding.models import Side
 from successplans.models import (
     KPI,
@@ -33,7 +33,18 @@ def freeze_today(time_machine: Any, day: date = TODAY) -> date:
     return day
 
 
-def make_plan(world: Any, *, started_days_ago: int = 30, length_days: int = 120) -> SuccessPlan:
+class PlanPeople(Protocol):
+    """Who ``make_plan`` needs: the tests' ``World``, or a browser journey's own."""
+
+    account: Account
+    csm: User
+    champion: User
+    member: User
+
+
+def make_plan(
+    world: PlanPeople, *, started_days_ago: int = 30, length_days: int = 120
+) -> SuccessPlan:
     today = timezone.localdate()
     plan = create_plan(
         world.account,

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from successplans.models import KPI, ActionItem, Milestone, Objective, SuccessPlan
-from successplans.services import create_plan
+from successplans.models import KPI, Milestone, Objective, SuccessPlan
+from successplans.services import PLAN_MODELS, create_plan
 from tests.conftest import World, client_for
 from tests.plan_helpers import TODAY, freeze_today, make_plan, plan_rows
 
@@ -132,12 +132,12 @@ class TestItemDates:
         self, world: World, kind: str, field: str, data: dict[str, str]
     ) -> None:
         plan = make_plan(world)
-        model = {"objective": Objective, "milestone": Milestone, "action": ActionItem, "kpi": KPI}
         item = (
             KPI.objects.get(objective__plan=plan)
             if kind == "kpi"
-            else model[kind].objects.filter(plan=plan, internal=False).first()
+            else PLAN_MODELS[kind].objects.filter(plan=plan, internal=False).first()
         )
+        assert item is not None
         before = plan_rows()
         response = client_for(world.csm).post(
             reverse("plan_item_edit", args=["acme", plan.pk, kind, item.pk]),

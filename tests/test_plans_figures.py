@@ -151,7 +151,8 @@ def test_the_lead_kpi_is_the_first_shared_one(world: World) -> None:
     Objective.objects.filter(internal=False).update(position=1)
     KPI.objects.create(objective=internal, name="Upsell", baseline=0, target=10)
     for customer in (True, False):
-        assert lead_kpi(plan_view(plan, customer=customer).objectives).name == "Reporting time"
+        lead = lead_kpi(plan_view(plan, customer=customer).objectives)
+        assert lead is not None and lead.name == "Reporting time"
 
 
 def test_a_sparkline_needs_two_values_and_spans_the_box() -> None:

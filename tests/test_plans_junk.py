@@ -48,7 +48,9 @@ def objective(plan: SuccessPlan) -> Objective:
 
 
 def milestone(plan: SuccessPlan) -> Milestone:
-    return Milestone.objects.filter(plan=plan).first()  # type: ignore[return-value]
+    first = Milestone.objects.filter(plan=plan).first()
+    assert first is not None
+    return first
 
 
 def action(plan: SuccessPlan) -> ActionItem:

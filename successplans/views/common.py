@@ -1,20 +1,19 @@
-"""What every plan screen shares: the plan and its items, fetched through the account, ids read
-from a request, and a refusal that htmx shows."""
+"""What every plan screen shares: the plan and its items, fetched through the account, and a
+refusal that htmx shows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.access import AccountAccess
 from portal.htmx import is_htmx, refuse
 
-from ..models import KPI, SuccessPlan
-from ..services import MODELS, may_see_internal
-
-MAX_ID = 2**63 - 1  # the primary keys are BigAutoFields
+from ..models import KPI, ActionItem, AnyPlanItem, Milestone, Objective, SuccessPlan
+from ..services import may_see_internal
 
 
 def get_plan(access: AccountAccess, pk: int) -> SuccessPlan:
@@ -23,31 +22,45 @@ def get_plan(access: AccountAccess, pk: int) -> SuccessPlan:
     return plan
 
 
-def get_item(access: AccountAccess, plan: SuccessPlan, kind: str, pk: int) -> Any:
+def get_item(access: AccountAccess, plan: SuccessPlan, kind: str, pk: int) -> AnyPlanItem:
     """An item of this plan; customers never reach internal ones (404, as for another
     account's)."""
-    if kind not in MODELS:
-        raise Http404("No such kind of item.")
     if kind == "kpi":
-        items = KPI.objects.filter(objective__plan=plan).select_related("objective")
-        if not may_see_internal(access):
-            items = items.filter(objective__internal=False)
-    else:
-        items = MODELS[kind].objects.filter(plan=plan)
-        if not may_see_internal(access):
-            items = items.filter(internal=False)
+        return get_kpi(access, plan, pk)
+    if kind == "objective":
+        return get_objective(access, plan, pk)
+    if kind == "milestone":
+        return _get_on_plan(access, plan, plan.milestones.all(), pk)
+    if kind == "action":
+        return _get_on_plan(access, plan, plan.actions.all(), pk)
+    raise Http404("No such kind of item.")
+
+
+def get_objective(access: AccountAccess, plan: SuccessPlan, pk: int) -> Objective:
+    return _get_on_plan(access, plan, plan.objectives.all(), pk)
+
+
+_OnPlan = TypeVar("_OnPlan", Objective, Milestone, ActionItem)
+
+
+def _get_on_plan(
+    access: AccountAccess, plan: SuccessPlan, items: QuerySet[_OnPlan], pk: int
+) -> _OnPlan:
+    if not may_see_internal(access):
+        items = items.filter(internal=False)
     item = get_object_or_404(items, pk=pk)
-    (item.objective if kind == "kpi" else item).plan = plan
+    item.plan = plan
     return item
 
 
-def id_param(request: HttpRequest, name: str) -> int:
-    """An id the request names in its form data or query string; 404 for anything that is not
-    one ("abc", "-1", "", a number beyond any id), like an id that does not exist."""
-    value = request.POST.get(name) or request.GET.get(name) or ""
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise Http404(f"No such {name}.")
-    return int(value)
+def get_kpi(access: AccountAccess, plan: SuccessPlan, pk: int) -> KPI:
+    """A KPI of this plan; customers never reach those of internal objectives."""
+    kpis = KPI.objects.filter(objective__plan=plan).select_related("objective")
+    if not may_see_internal(access):
+        kpis = kpis.filter(objective__internal=False)
+    kpi = get_object_or_404(kpis, pk=pk)
+    kpi.objective.plan = plan
+    return kpi
 
 
 def deny(request: HttpRequest, message: str) -> HttpResponse:

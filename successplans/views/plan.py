@@ -11,15 +11,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from portal.errors import StaleEdit
 from portal.htmx import is_htmx, refuse, render_partial
 from portal.htmx import redirect as htmx_redirect
+from portal.params import id_param
 
 from ..figures import PlanView, plan_view
 from ..forms import (
@@ -27,10 +29,20 @@ from ..forms import (
     CommentForm,
     HealthForm,
     KPIValueForm,
+    PlanItemForm,
     PlanSettingsForm,
     StatusForm,
 )
-from ..models import KPI, ActionStatus, MilestoneStatus, SuccessPlan
+from ..models import (
+    KPI,
+    ActionItem,
+    ActionStatus,
+    AnyPlanItem,
+    Milestone,
+    MilestoneStatus,
+    Objective,
+    SuccessPlan,
+)
 from ..services import (
     MODELS,
     add_item,
@@ -48,7 +60,7 @@ from ..services import (
     set_status,
     update_item,
 )
-from .common import conflict_status, deny, get_item, get_plan, id_param
+from .common import conflict_status, deny, get_item, get_kpi, get_objective, get_plan
 
 PAGE = "successplans/plan.html"
 ITEM_FORM = "successplans/plan_item_form.html"
@@ -78,20 +90,20 @@ def comment_items(view: PlanView) -> list[tuple[str, str]]:
 
 
 def plan_context(
-    request: HttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
+    request: AuthenticatedHttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
 ) -> dict[str, Any]:
     """The plan as this viewer sees it, each item marked with what they may do to it."""
     view = plan_view(plan, customer=not may_see_internal(access))
     user = request.user
     defines_kpis = may_define_kpi(access, plan)
-    for kind, items in (
-        ("objective", view.objectives),
-        ("milestone", view.milestones),
-        ("action", view.actions),
-    ):
-        for item in items:
-            item.editable = may_edit(access, kind, item, user)
-            item.details_editable = may_edit_details(access, kind, item, user)
+    items: list[Objective | Milestone | ActionItem] = [
+        *view.objectives,
+        *view.milestones,
+        *view.actions,
+    ]
+    for item in items:
+        item.editable = may_edit(access, item, user)
+        item.details_editable = may_edit_details(access, item, user)
     for kpi in view.kpis:
         kpi.value_editable = may_update_kpi(access, kpi, user)
         kpi.definable = defines_kpis
@@ -119,15 +131,19 @@ def plan_context(
 
 
 @account_view("plans.view")
-def plan(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     return render(request, PAGE, plan_context(request, access, get_plan(access, pk)))
 
 
 def render_item(
-    request: HttpRequest, access: AccountAccess, plan: SuccessPlan, kind: str, item: Any
+    request: AuthenticatedHttpRequest,
+    access: AccountAccess,
+    plan: SuccessPlan,
+    kind: str,
+    item: AnyPlanItem,
 ) -> HttpResponse:
     """After a change: the item's part of the page with the plan's health (htmx), or the page."""
-    if kind == "kpi":
+    if isinstance(item, KPI):
         kind, item = "objective", item.objective
     if not is_htmx(request):
         return redirect(f"{plan.get_absolute_url()}#{kind}-{item.pk}")
@@ -144,16 +160,16 @@ def render_item(
 
 
 def render_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AccountAccess,
     plan: SuccessPlan,
     kind: str,
-    form: Any,
+    form: PlanItemForm,
     *,
-    item: Any = None,
-    objective: Any = None,
+    item: AnyPlanItem | None = None,
+    objective: Objective | None = None,
     status: int = 200,
-    stale: Any = None,
+    stale: AnyPlanItem | None = None,
 ) -> HttpResponse:
     context = plan_context(
         request,
@@ -170,7 +186,9 @@ def render_form(
 
 
 @account_view("plans.edit")
-def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) -> HttpResponse:
+def item_add(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str
+) -> HttpResponse:
     plan = get_plan(access, pk)
     if kind not in ITEM_FORMS:
         raise Http404("No such kind of item.")
@@ -185,9 +203,7 @@ def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) ->
     instance = form_class._meta.model()
     objective = None
     if kind == "kpi":
-        objective = instance.objective = get_item(
-            access, plan, "objective", id_param(request, "objective")
-        )
+        objective = instance.objective = get_objective(access, plan, id_param(request, "objective"))
     else:
         instance.plan = plan
     if request.method != "POST":
@@ -202,7 +218,7 @@ def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) ->
     form = form_class(request.POST, instance=instance, plan=plan, access=access)
     if not form.is_valid():
         return render_form(request, access, plan, kind, form, objective=objective, status=422)
-    if not may_edit(access, kind, form.instance, request.user):
+    if not may_edit(access, form.instance, request.user):
         return deny(request, "That side of the plan is the vendor's.")
     item = add_item(kind, form.instance, acting_user=request.user)
     if not is_htmx(request):
@@ -212,11 +228,11 @@ def item_add(request: HttpRequest, access: AccountAccess, pk: int, kind: str) ->
 
 @account_view("plans.edit")
 def item_edit(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     item = get_item(access, plan, kind, item_pk)
-    if not may_edit_details(access, kind, item, request.user):
+    if not may_edit_details(access, item, request.user):
         return deny(
             request,
             "The CSM decides what this KPI measures: update its current value on the plan."
@@ -234,7 +250,7 @@ def item_edit(
         return render_form(request, access, plan, kind, form, item=item, status=422)
     fields = {
         name: form.cleaned_data[name]
-        for name in form_class._meta.fields
+        for name in form_class._meta.fields or ()
         if name in form.cleaned_data
     }
     try:
@@ -268,13 +284,13 @@ def item_edit(
 @require_POST
 @account_view("plans.edit")
 def item_status(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     if kind not in STATUSES:
         raise Http404("Only milestones and action items have a status.")
     item = get_item(access, plan, kind, item_pk)
-    if not may_edit(access, kind, item, request.user):
+    if not may_edit(access, item, request.user):
         return deny(request, "This item is not yours to update.")
     form = StatusForm(request.POST, choices=STATUSES[kind])
     if not form.is_valid():
@@ -286,9 +302,11 @@ def item_status(
 
 @require_POST
 @account_view("plans.edit")
-def kpi_value(request: HttpRequest, access: AccountAccess, pk: int, item_pk: int) -> HttpResponse:
+def kpi_value(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, item_pk: int
+) -> HttpResponse:
     plan = get_plan(access, pk)
-    kpi = get_item(access, plan, "kpi", item_pk)
+    kpi = get_kpi(access, plan, item_pk)
     if not may_update_kpi(access, kpi, request.user):
         return deny(request, "The champion and the CSM update this plan's KPIs.")
     form = KPIValueForm(request.POST)
@@ -313,7 +331,7 @@ def kpi_value(request: HttpRequest, access: AccountAccess, pk: int, item_pk: int
 
 
 def render_kpi_error(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: AccountAccess,
     plan: SuccessPlan,
     kpi: KPI,
@@ -329,7 +347,7 @@ def render_kpi_error(
 @require_POST
 @account_view("plans.manage")
 def item_delete(
-    request: HttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     plan = get_plan(access, pk)
     item = get_item(access, plan, kind, item_pk)
@@ -340,7 +358,7 @@ def item_delete(
 
 @require_POST
 @account_view("plans.comment")
-def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
     view = plan_view(plan, customer=not may_see_internal(access), comments=0)
     form = CommentForm(request.POST, items=comment_items(view))
@@ -368,7 +386,7 @@ def plan_comment(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRe
 
 @require_POST
 @account_view("plans.manage")
-def plan_health(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_health(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
     form = HealthForm(request.POST)
     if form.is_valid():
@@ -389,7 +407,9 @@ def plan_health(request: HttpRequest, access: AccountAccess, pk: int) -> HttpRes
 
 @require_POST
 @account_view("plans.manage")
-def plan_settings(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_settings(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     plan = get_plan(access, pk)
     form = PlanSettingsForm(request.POST)
     form.is_valid()  # one checkbox: every request reads as ticked or not

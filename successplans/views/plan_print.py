@@ -3,10 +3,11 @@ items are left out unless the CSM asks for them; then each is marked "Internal".
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.access import AccountAccess, account_view
+from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import refuse
 
 from ..figures import plan_view
@@ -16,7 +17,7 @@ from .common import get_plan
 
 
 @account_view("plans.view")
-def plan_print(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_print(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     plan = get_plan(access, pk)
     form = PrintForm(request.GET)
     if not form.is_valid():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 
 from ..figures import plan_view
 from ..forms import PlanForm
@@ -17,7 +18,10 @@ from ..services import create_plan, may_see_internal
 
 
 def render_plans(
-    request: HttpRequest, access: AccountAccess, form: PlanForm | None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    access: AccountAccess,
+    form: PlanForm | None,
+    status: int = 200,
 ) -> HttpResponse:
     customer = not may_see_internal(access)
     summaries = [
@@ -32,7 +36,7 @@ def render_plans(
 
 
 @account_view("plans.view")
-def plans(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def plans(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     account_plans = list(access.account.plans.all()[:2])
     if len(account_plans) == 1 and not access.can("plans.manage"):
         return redirect("plan", access.account.slug, account_plans[0].pk)
@@ -41,7 +45,7 @@ def plans(request: HttpRequest, access: AccountAccess) -> HttpResponse:
 
 @require_POST
 @account_view("plans.manage")
-def plan_create(request: HttpRequest, access: AccountAccess) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = PlanForm(request.POST)
     if form.is_valid():
         try:

@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 from ..figures import lead_kpi, next_milestone, plan_health
 from ..models import KPI, Milestone, Objective, PlanHealth, SuccessPlan
 
-HEALTH_RANK = {PlanHealth.OFF_TRACK: 0, PlanHealth.AT_RISK: 1, PlanHealth.ON_TRACK: 2}
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+# By the health's value: plan_health answers a PlanHealth, or the CSM's override as stored.
+HEALTH_RANK: dict[str, int] = {
+    PlanHealth.OFF_TRACK: 0,
+    PlanHealth.AT_RISK: 1,
+    PlanHealth.ON_TRACK: 2,
+}
+
+
+class OverdueActions(TypedDict):
+    overdue_actions: int
+
+
+class PortfolioRow(TypedDict):
+    plan: WithAnnotations[SuccessPlan, OverdueActions]
+    health: str
+    health_label: str
+    overridden: bool
+    next_milestone: Milestone | None
+    lead_kpi: KPI | None
 
 
 @vendor_view()
-def plan_portfolio(request: HttpRequest) -> HttpResponse:
+def plan_portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every plan of the portfolio with its health, next milestone and overdue actions;
     off track first. A fixed number of queries, whatever the number of plans."""
     today = timezone.localdate()
-    plans = (
+    plans: QuerySet[WithAnnotations[SuccessPlan, OverdueActions]] = (
         SuccessPlan.objects.filter(account__in=Account.objects.visible_to(request.user))
         .select_related("account")
         .annotate(
@@ -44,7 +68,7 @@ def plan_portfolio(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         plans = plans.filter(Q(account__name__icontains=query) | Q(name__icontains=query))
-    rows = []
+    rows: list[PortfolioRow] = []
     for plan in plans:
         milestones = list(plan.milestones.all())
         objectives = list(plan.objectives.all())

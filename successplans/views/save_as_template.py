@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 
 from ..forms import SaveAsTemplateForm
 from ..services import CUSTOMER_PLACEHOLDER, save_as_template, template_candidates
@@ -17,7 +18,9 @@ from .common import get_plan
 
 
 @account_view("plans.manage")
-def plan_save_as_template(request: HttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
+def plan_save_as_template(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
+) -> HttpResponse:
     plan = get_plan(access, pk)
     form = SaveAsTemplateForm(
         request.POST if request.method == "POST" else None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..forms import PlanTemplateForm, PlanTemplateItemForm
@@ -16,7 +17,7 @@ from ..models import PlanTemplate
 
 
 @vendor_view()
-def plan_templates(request: HttpRequest) -> HttpResponse:
+def plan_templates(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlanTemplateForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -37,7 +38,7 @@ def plan_templates(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_view()
-def plan_template(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(PlanTemplate, pk=pk)
     form = PlanTemplateItemForm(request.POST or None)
     if request.method == "POST":
@@ -60,7 +61,9 @@ def plan_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vendor_view()
-def plan_template_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def plan_template_item_delete(
+    request: AuthenticatedHttpRequest, pk: int, item_pk: int
+) -> HttpResponse:
     template = get_object_or_404(PlanTemplate, pk=pk)
     item = get_object_or_404(template.items, pk=item_pk)
     services.remove_plan_template_item(item, acting_user=request.user)
@@ -69,7 +72,7 @@ def plan_template_item_delete(request: HttpRequest, pk: int, item_pk: int) -> Ht
 
 @require_POST
 @vendor_view()
-def plan_template_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_template_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(PlanTemplate, pk=pk)
     services.set_plan_template_archived(
         template, template.archived_at is None, acting_user=request.user
