@@ -72,9 +72,10 @@ def item_side(item: AnyPlanItem) -> str:
 
 
 def marked_internal(item: AnyPlanItem) -> bool:
-    """The item's own "internal" mark. A KPI has no mark of its own and counts as unmarked,
-    even under an internal objective (its comments and log entries are then shared)."""
-    return False if isinstance(item, KPI) else item.internal
+    """Whether the item is internal to the vendor. A KPI has no mark of its own: it is as
+    internal as its objective, so its comments, mentions and log entries never reach the
+    customer when the objective does not."""
+    return item.objective.internal if isinstance(item, KPI) else item.internal
 
 
 # Who may do what on a plan. The roles are in the capability table (accounts.access); these

@@ -589,6 +589,25 @@ class TestDiscussion:
         assert plan.comments.get().internal
         assert [m.to for m in mail.outbox] == [[world.csm.email]]
 
+    def test_a_kpi_under_an_internal_objective_is_internal_too(
+        self, world: World, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        plan = make_plan(world)
+        internal = Objective.objects.get(plan=plan, internal=True)
+        kpi = KPI.objects.create(
+            objective=internal, name="Discount we can offer", unit="%", baseline=0, target=15
+        )
+        body = f"@{world.champion.email} must not read this; @Casey CSM may."
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(world.admin).post(
+                url("plan_comment", plan), {"body": body, "about": f"kpi:{kpi.pk}"}
+            )
+        assert response.status_code == 302
+        assert plan.comments.get().internal
+        assert [m.to for m in mail.outbox] == [[world.csm.email]]
+        page = client_for(world.champion).get(plan.get_absolute_url()).content.decode()
+        assert "must not read this" not in page and "Discount we can offer" not in page
+
     def test_an_empty_comment_is_a_422(self, world: World) -> None:
         plan = make_plan(world)
         before = plan_rows()

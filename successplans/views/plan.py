@@ -19,6 +19,7 @@ from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from portal.errors import StaleEdit
+from portal.formatting import measure
 from portal.htmx import is_htmx, refuse, render_partial
 from portal.htmx import redirect as htmx_redirect
 from portal.params import id_param
@@ -323,7 +324,7 @@ def kpi_value(
         now = stale.current
         form.add_error(
             None,
-            f"Someone else updated “{kpi.name}” to {now.current} {now.unit} meanwhile. "
+            f"Someone else updated “{kpi.name}” to {measure(now.current, now.unit)} meanwhile. "
             "Check it and save again.",
         )
         return render_kpi_error(request, access, plan, kpi, form, status=conflict_status(request))
