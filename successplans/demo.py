@@ -1,11 +1,12 @@
 """Demo data for success plans: a realistic plan, with KPI history, for two demo accounts.
 
 The dates agree with the other demo data: each plan starts a few days after the account's
-current contract started (insights/demo.py: Acme's renewal 45 days ago, Globex 225 days ago, both for 12
-months) and ends on its renewal, the contract's end. The milestones agree with what the Acme
-business review says (reports/demo.py): the data sources are connected and the first board pack
-came out of the portal (done), the finance training slipped (in progress, past its date) and two
-report owners are still to be named (an open action item).
+current contract started (insights/demo.py: Acme's renewal 45 days ago, Globex's first
+contract 225 days ago, both for 12 months) and ends on its renewal, the contract's end. The
+milestones follow on from the Acme business review of the last quarter (reports/demo.py): the
+data sources it planned to connect and the first board pack out of the portal are done since,
+the finance training it says slipped is in progress past its date, and the two report owners
+it names are still an open action item.
 """
 
 from __future__ import annotations
