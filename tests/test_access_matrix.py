@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
@@ -194,6 +196,12 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "#c2410c").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
+    """The worlds are built and walked on the same day in every run."""
+    time_machine.move_to(datetime(2026, 11, 16, 9, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ import contextlib
 import os
 import re
 from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -52,6 +54,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if errors:
         pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)
     return result
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
+    """Every journey starts at the same moment; the clock ticks on from there, for the
+    server's timeouts and the pages' polling."""
+    time_machine.move_to(datetime(2026, 11, 16, 9, tzinfo=UTC))
 
 
 @pytest.fixture(scope="package")
