@@ -45,6 +45,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.view": EVERYONE,
     "people.invite": VENDOR | {Role.CHAMPION},
     "people.manage": VENDOR,
+    # Each person's last visit and visits to the portal: the CSM's, never other customers'.
+    "people.view_engagement": VENDOR,
     # Onboarding. Who may tick which task is narrowed further by onboarding.services.may_work.
     "onboarding.view": EVERYONE,
     "onboarding.manage": VENDOR,

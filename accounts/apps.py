@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from .services import track_session
+        from .services import record_login, track_session
 
         user_logged_in.connect(track_session, dispatch_uid="accounts.track_session")
+        user_logged_in.connect(record_login, dispatch_uid="accounts.record_login")

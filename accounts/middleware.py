@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import get_resolver, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
 
+from .services import record_page_view
+
 # Pages a member of staff without two-factor authentication can still reach: setting it up,
 # logging out, static files.
 MFA_SETUP_PATHS = ("/auth/", "/static/", "/healthz")
@@ -77,3 +79,29 @@ class RefusalMiddleware:
         if not isinstance(exception, PermissionDenied):
             return None
         return get_exception_response(request, get_resolver(get_urlconf()), 403, exception)
+
+
+class EngagementMiddleware:
+    """Counts a customer's page of their account's portal (``/a/<slug>/…``), once it is shown.
+
+    Only a full page read with GET and answered 200 with HTML counts: not HEAD, an htmx
+    fragment, a file download, the API or static files. Which account and role it was comes from
+    ``@account_view`` (``request.account_access``), so any other request costs nothing here, and
+    the session is never touched.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        access = getattr(request, "account_access", None)
+        if (
+            access is not None
+            and request.method == "GET"
+            and response.status_code == 200
+            and not getattr(request, "htmx", False)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            record_page_view(request.user, access)  # type: ignore[arg-type]
+        return response

@@ -412,3 +412,33 @@ class Activity(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class PortalVisit(models.Model):
+    """One customer's use of one account's portal on one day: pages opened and log-ins.
+
+    Recorded for the customer's own people only (never vendor staff, never a CSM's "view as
+    customer" preview), one row a person, account and day, so the figures read days with a visit
+    straight from the rows. Customers see their own rows on their profile.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_visits"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="portal_visits")
+    day = models.DateField()
+    page_views = models.PositiveIntegerField(default=0)
+    logins = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "account", "day"], name="portal_visit_one_per_person_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "-day"], name="portal_visit_account_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.account} on {self.day}"

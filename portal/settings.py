@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     "accounts.middleware.RefusalMiddleware",
+    "accounts.middleware.EngagementMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

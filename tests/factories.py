@@ -6,8 +6,18 @@ Typed code builds with ``XFactory.create(...)``, which the checker knows returns
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
-from accounts.models import Account, CustomerRole, Membership, Segment, Stage, User, VendorRole
+from accounts.models import (
+    Account,
+    CustomerRole,
+    Membership,
+    PortalVisit,
+    Segment,
+    Stage,
+    User,
+    VendorRole,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -62,3 +72,17 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     user = factory.SubFactory(UserFactory)
     account = factory.SubFactory(AccountFactory)
     role = CustomerRole.MEMBER
+
+
+class PortalVisitFactory(factory.django.DjangoModelFactory[PortalVisit]):
+    """A day on which a customer opened their account's portal."""
+
+    class Meta:
+        model = PortalVisit
+
+    user = factory.SubFactory(UserFactory)
+    account = factory.SubFactory(AccountFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    page_views = 1
+    logins = 0
+    last_seen_at = factory.LazyFunction(timezone.now)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from ..figures import own_engagement
 from ..forms import AcceptInvitationForm, NotificationForm, ProfileForm
 from ..http import AuthenticatedHttpRequest
 from ..models import Invitation, User
@@ -76,8 +77,13 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             update_profile(request.user, name=form.cleaned_data["name"], acting_user=request.user)
             messages.success(request, "Your profile was saved.")
             return redirect("profile")
-        return render(request, "accounts/profile.html", {"form": form}, status=422)
-    return render(request, "accounts/profile.html", {"form": form})
+        return render(request, "accounts/profile.html", _profile_context(request, form), status=422)
+    return render(request, "accounts/profile.html", _profile_context(request, form))
+
+
+def _profile_context(request: AuthenticatedHttpRequest, form: ProfileForm) -> dict[str, object]:
+    # What the portal records about this person's visits, and only theirs.
+    return {"form": form, "engagement": own_engagement(request.user)}
 
 
 @login_required

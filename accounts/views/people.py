@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from ..access import AccountAccess, account_view
+from ..figures import NEVER, people_engagement
 from ..forms import InviteForm, RoleForm, add_service_errors
 from ..http import AuthenticatedHttpRequest
 from ..models import User
@@ -41,6 +42,9 @@ def _people_context(
         "deactivatable": deactivatable(request.user, [m.user for m in memberships])
         if access.can("people.manage")
         else set(),
+        # Last seen and visits, for vendor staff (one query for everyone).
+        "engagement": people_engagement(account) if access.can("people.view_engagement") else None,
+        "never_seen": NEVER,
         "invitations": list(account.invitations.select_related("invited_by", "accepted_by"))
         if may_invite
         else [],
