@@ -214,7 +214,7 @@ def test_the_csm_sees_last_seen_and_visits_on_the_people_page(world: World, mond
     )
     page = client_for(world.csm).get(reverse("people", args=[world.account.slug]))
     html = page.content.decode()
-    assert "Last seen" in html and "Visits (30 d)" in html
+    assert "Last seen" in html and "2 visits in 30 days" in html
     assert "3\xa0hours ago" in html
     assert "never" in html  # the champion and the executive
 
@@ -226,7 +226,7 @@ def test_customers_never_see_anyone_s_engagement_on_the_people_page(
     PortalVisitFactory.create(user=world.member, account=world.account)
     html = client_for(getattr(world, persona)).get(reverse("people", args=[world.account.slug]))
     assert "Last seen" not in html.content.decode()
-    assert "Visits (30 d)" not in html.content.decode()
+    assert "visits in 30 days" not in html.content.decode()
 
 
 def test_a_preview_of_the_people_page_hides_engagement(world: World) -> None:
