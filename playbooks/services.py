@@ -109,7 +109,7 @@ def person_left_events(user_id: int, deactivated_at: str) -> list[Event]:
         event = record_event(
             LEAVING_ROLES[membership.role],
             account_id=membership.account_id,
-            source=f"user:{user_id}:deactivated:{deactivated_at}",
+            source=f"user:{user_id}:deactivated:{deactivated_at}:account:{membership.account_id}",
             data={"user_id": user_id, "role": membership.role, "how": "deactivated"},
             occurred_at=deactivated_at,
         )
