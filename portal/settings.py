@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "surveys",
     "insights",
     "reports",
+    "playbooks",  # last: it listens to the apps above, none of them imports it
 ]
 
 MIDDLEWARE = [

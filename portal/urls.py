@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
     path("", include("reports.urls")),
+    path("", include("playbooks.urls")),
 ]

@@ -86,3 +86,67 @@ class PortalVisitFactory(factory.django.DjangoModelFactory[PortalVisit]):
     page_views = 1
     logins = 0
     last_seen_at = factory.LazyFunction(timezone.now)
+
+
+# Playbooks ------------------------------------------------------------------------------------
+
+from playbooks.models import (  # noqa: E402 - the playbooks app's factories, appended
+    CSMTask,
+    Event,
+    EventKind,
+    Playbook,
+    PlaybookRun,
+    PlaybookStep,
+    Priority,
+    StepKind,
+)
+
+
+class EventFactory(factory.django.DjangoModelFactory[Event]):
+    class Meta:
+        model = Event
+
+    account = factory.SubFactory(AccountFactory)
+    kind = EventKind.NPS_DETRACTOR
+    source = factory.Sequence(lambda n: f"test:{n}")
+    data = factory.LazyFunction(dict)
+
+
+class PlaybookFactory(factory.django.DjangoModelFactory[Playbook]):
+    class Meta:
+        model = Playbook
+
+    name = factory.Sequence(lambda n: f"Playbook {n}")
+    trigger = EventKind.NPS_DETRACTOR
+    enabled = True
+
+
+class PlaybookStepFactory(factory.django.DjangoModelFactory[PlaybookStep]):
+    class Meta:
+        model = PlaybookStep
+
+    playbook = factory.SubFactory(PlaybookFactory)
+    kind = StepKind.CREATE_TASK
+    params = factory.LazyFunction(lambda: {"title": "Follow up with {person}", "due_in_days": 1})
+
+
+class PlaybookRunFactory(factory.django.DjangoModelFactory[PlaybookRun]):
+    class Meta:
+        model = PlaybookRun
+
+    playbook = factory.SubFactory(PlaybookFactory)
+    event = factory.SubFactory(EventFactory)
+    account = factory.SelfAttribute("event.account")
+    reason = "NPS detractor response: NPS 3"
+
+
+class CSMTaskFactory(factory.django.DjangoModelFactory[CSMTask]):
+    class Meta:
+        model = CSMTask
+
+    account = factory.SubFactory(AccountFactory)
+    assignee = factory.SelfAttribute("account.owner")
+    title = factory.Sequence(lambda n: f"Task {n}")
+    due_on = factory.LazyFunction(timezone.localdate)
+    priority = Priority.NORMAL
+    reason = "Because it needs doing."

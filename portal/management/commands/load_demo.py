@@ -26,6 +26,7 @@ from accounts.models import (
 )
 from insights.demo import ensure_demo_insights
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
+from playbooks.demo import ensure_demo_playbooks
 from reports.demo import ensure_demo_reviews
 from successplans.demo import ensure_demo_plans
 from surveys.demo import ensure_demo_surveys
@@ -168,6 +169,7 @@ class Command(BaseCommand):
         created += ensure_demo_surveys()
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_reviews()  # last: the reviews print everything above
+        created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
 
         self.stdout.write(
             self.style.SUCCESS(

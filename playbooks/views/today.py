@@ -1,0 +1,116 @@
+"""Today: the CSM's open tasks, overdue, due today and upcoming, grouped by account; done,
+snoozed and handed over in place."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
+from portal.htmx import is_htmx, refuse, render_partial
+
+from ..figures import today_sections
+from ..forms import ReassignForm, SnoozeForm
+from ..models import CSMTask
+from ..services import (
+    SNOOZES,
+    TaskRefused,
+    assignable_staff,
+    complete_task,
+    may_see_every_task,
+    reassign_task,
+    snooze_task,
+    visible_tasks,
+)
+
+TEMPLATE = "playbooks/today.html"
+
+
+@vendor_view()
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
+    day = timezone.localdate()
+    every = may_see_every_task(request.user)
+    tasks = visible_tasks(request.user).showing_on(day)
+    staff = list(assignable_staff())
+    chosen = None
+    if every:
+        csm = request.GET.get("csm", "")
+        if csm:
+            chosen = next((s for s in staff if str(s.pk) == csm), None)
+            if chosen is None:
+                raise Http404("No such person on the team.")
+            tasks = tasks.filter(assignee=chosen)
+    else:
+        tasks = tasks.filter(assignee=request.user)
+    context = {
+        "sections": today_sections(tasks, day),
+        "today": day,
+        "every": every,
+        "staff": staff,
+        "chosen": chosen,
+        "snoozes": SNOOZES,
+        "nav_section": "today",
+    }
+    return render_partial(request, TEMPLATE, "board", context)
+
+
+def _task_for(request: AuthenticatedHttpRequest, pk: int) -> CSMTask:
+    return get_object_or_404(
+        visible_tasks(request.user).select_related("account", "assignee"), pk=pk
+    )
+
+
+def _row(request: AuthenticatedHttpRequest, task: CSMTask, done: str) -> HttpResponse:
+    """htmx swaps the task's row; a plain form post goes back to Today."""
+    if not is_htmx(request):
+        return redirect("today")
+    context = {
+        "task": task,
+        "today": timezone.localdate(),
+        "snoozes": SNOOZES,
+        "staff": list(assignable_staff()),
+        "done": done,
+    }
+    return render_partial(request, TEMPLATE, "task", context)
+
+
+@require_POST
+@vendor_view()
+def task_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = _task_for(request, pk)
+    try:
+        complete_task(task, acting_user=request.user)
+    except TaskRefused as refusal:
+        return refuse(request, str(refusal))
+    return _row(request, task, "completed")
+
+
+@require_POST
+@vendor_view()
+def task_snooze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = _task_for(request, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, "Snooze a task for a day or a week.")
+    try:
+        snooze_task(task, days=form.cleaned_data["days"], acting_user=request.user)
+    except TaskRefused as refusal:
+        return refuse(request, str(refusal))
+    return _row(request, task, "snoozed")
+
+
+@require_POST
+@vendor_view()
+def task_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = _task_for(request, pk)
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, "Choose someone on the customer success team.")
+    try:
+        reassign_task(task, assignee=form.cleaned_data["assignee"], acting_user=request.user)
+    except TaskRefused as refusal:
+        return refuse(request, str(refusal))
+    return _row(request, task, "reassigned")

@@ -1,0 +1,66 @@
+"""Data for the playbooks tests, and their rows of the URL x role access matrix.
+
+tests/test_access_matrix.py takes everything from here::
+
+    EXPECTED.update(PLAYBOOKS_EXPECTED)
+    # in matrix_world:   ctx["playbooks"] = make_playbooks_world(world)
+    # in url_and_data:   **playbooks_url_args(ctx["playbooks"], slug),
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from playbooks.models import CSMTask, Playbook, Priority
+from tests.conftest import World
+from tests.factories import CSMTaskFactory
+
+L = "login"
+# Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
+CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
+TASK_WRITE = [L, 403, 403, 403, 403, 302, 404, 302]  # a task on account A, the CSM's
+VENDOR_READ = [L, 403, 403, 403, 404, 200, 404, 200]
+VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
+ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
+ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
+POST_ONLY = [405] * 8
+
+PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
+    "today": (CONSOLE_READ, None),
+    "task_complete": (POST_ONLY, TASK_WRITE),
+    "task_snooze": (POST_ONLY, TASK_WRITE),
+    "task_reassign": (POST_ONLY, TASK_WRITE),
+    "task_create": (VENDOR_READ, VENDOR_WRITE),
+    "playbooks": (ADMIN_READ, None),
+    "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
+}
+
+
+def make_playbooks_world(world: World) -> dict[str, Any]:
+    """A high-priority task on account A for its CSM, and the built-in detractor playbook
+    (made paused by the data migration)."""
+    task = CSMTaskFactory.create(
+        account=world.account,
+        assignee=world.csm,
+        title="Call Dana about their NPS 3",
+        priority=Priority.HIGH,
+    )
+    return {
+        "task": task,
+        "playbook": Playbook.objects.get(key="detractor-follow-up"),
+        "handover_to": world.admin,
+    }
+
+
+def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+    task: CSMTask = p["task"]
+    due = timezone.localdate().isoformat()
+    return {
+        "task_complete": ([task.pk], {}),
+        "task_snooze": ([task.pk], {"days": "1"}),
+        "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
+        "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
+        "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
+    }  # fmt: skip
