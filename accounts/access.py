@@ -53,6 +53,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "onboarding.work": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "onboarding.assign": VENDOR | {Role.CHAMPION},
     "onboarding.internal": VENDOR,  # sees the vendor's internal tasks and their count
+    # The CSM's tasks (playbooks): the vendor's own work list, never shown to customers.
+    "tasks.view": VENDOR,
+    "tasks.manage": VENDOR,
     # Success plans. Which item a role may edit is narrowed by successplans.services.may_edit.
     "plans.view": EVERYONE,
     "plans.manage": VENDOR,

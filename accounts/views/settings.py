@@ -58,6 +58,17 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
         ],
     ),
     (
+        "Playbooks",
+        [
+            Setting(
+                "Playbooks",
+                "playbooks",
+                "What the portal does when something happens to an account: the tasks it gives "
+                "the CSM when a customer is unhappy, for example. Enable or pause each.",
+            ),
+        ],
+    ),
+    (
         "Reviews",
         [
             Setting(
