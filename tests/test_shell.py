@@ -359,6 +359,7 @@ class TestSettingsPage:
         "wrapped_batches",
         "template_list",
         "plan_templates",
+        "playbooks",
     ]
 
     def test_a_cs_admin_finds_every_console_setting_on_one_page(self, world: World) -> None:
@@ -381,11 +382,20 @@ class TestSettingsPage:
         self, world: World
     ) -> None:
         labels = [label for label, _ in main_nav(client_for(world.admin).get(reverse("book")))]
-        assert labels == ["All accounts", "Book", "Onboardings", "Plans", "Surveys", "Settings"]
+        assert labels == [
+            "Today",
+            "All accounts",
+            "Book",
+            "Onboardings",
+            "Plans",
+            "Surveys",
+            "Settings",
+        ]
 
     def test_csms_keep_their_templates_in_the_navigation(self, world: World) -> None:
         links = main_nav(client_for(world.csm).get(reverse("book")))
         assert [label for label, _ in links] == [
+            "Today",
             "My portfolio",
             "Book",
             "Onboardings",
