@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -16,6 +16,7 @@ from accounts.models import Account, User
 
 from .models import (
     CSMTask,
+    CSMTaskQuerySet,
     Event,
     EventKind,
     Playbook,
@@ -40,7 +41,7 @@ def may_see_every_task(user: User) -> bool:
     return user.is_cs_admin
 
 
-def visible_tasks(user: User) -> Any:
+def visible_tasks(user: User) -> CSMTaskQuerySet:
     """The tasks ``user`` may see and act on: on the accounts they see, or assigned to them."""
     if not user.is_vendor or not user.is_active:
         return CSMTask.objects.none()
@@ -49,7 +50,7 @@ def visible_tasks(user: User) -> Any:
     )
 
 
-def assignable_staff() -> Any:
+def assignable_staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(vendor_role="").order_by("name", "email")
 
 
