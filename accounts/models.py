@@ -65,6 +65,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    team = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Vendor staff: the CS team they belong to (accounts are shared out within it).",
+    )
 
     objects = UserManager()
 
@@ -156,6 +161,18 @@ brand_color_validator = RegexValidator(
 )
 
 
+class Tag(models.Model):
+    """A label the CS team puts on accounts ("strategic", "beta", "EMEA")."""
+
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Account(models.Model):
     """A customer company."""
 
@@ -184,6 +201,7 @@ class Account(models.Model):
         blank=True,
         help_text="Comma-separated. When set, only addresses at these domains can be invited.",
     )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="accounts")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AccountQuerySet.as_manager()

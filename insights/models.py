@@ -208,6 +208,39 @@ class AccountFacts(models.Model):
         return cls.objects.filter(account=account).first() or cls(account=account)
 
 
+class UpsellLead(models.Model):
+    """A customer-success-qualified lead (CSQL): the CS team saw room to grow, and why."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        DISMISSED = "dismissed", "Dismissed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="upsell_leads")
+    reason = models.CharField(max_length=300)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="What raised it (a playbook run, a person)."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["account"], name="upsell_lead_open", condition=models.Q(status="open")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Upsell lead on {self.account}: {self.reason}"
+
+
 class HealthConfig(models.Model):
     """The weights of the health score's parts and the bands, set by a CS admin (one row)."""
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 from accounts.models import Account
 
 from .models import CSMTask, Event, EventKind, Playbook, Priority
-from .services import ensure_built_in_playbooks, evaluate_event, record_event
+from .services.events import record_event
+from .services.playbooks import ensure_built_in_playbooks
+from .services.runs import evaluate_event
 
 HAND_MADE = [
     # (account slug, title, due in days, priority, reason)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from .models import CSMTask
-from .services import SNOOZE_CHOICES, assignable_staff
+from .services.csm_tasks import SNOOZE_CHOICES, assignable_staff
 
 
 class TaskForm(forms.ModelForm):

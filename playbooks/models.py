@@ -19,15 +19,53 @@ from accounts.models import Account
 
 
 class EventKind(models.TextChoices):
+    """Every signal a playbook can start from. What each one's settings are (its N days, its
+    threshold) and whether it is raised as it happens or found by the daily scan is in
+    :mod:`playbooks.triggers`."""
+
+    # The account and its contracts
+    ACCOUNT_CREATED = "account_created", "Account created"
+    STAGE_CHANGED = "stage_changed", "Lifecycle stage changed"
+    SEGMENT_CHANGED = "segment_changed", "Segment changed"
+    TOUCH_MODEL_CHANGED = "touch_model_changed", "Touch model changed"
+    OWNER_CHANGED = "owner_changed", "Owner CSM changed"
+    CONTRACT_STARTED = "contract_started", "Contract started"
+    CONTRACT_EXPANDED = "contract_expanded", "Contract expanded"
+    CONTRACT_CONTRACTED = "contract_contracted", "Contract contracted"
+    CONTRACT_RENEWED = "contract_renewed", "Contract renewed"
+    CONTRACT_CHURNED = "contract_churned", "Contract churned"
+    RENEWAL_DUE = "renewal_due", "Renewal date in N days"
+    # Onboarding and plans
+    ONBOARDING_STARTED = "onboarding_started", "Onboarding started"
+    ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"
+    ONBOARDING_STALLED = "onboarding_stalled", "Onboarding stalled"
+    ONBOARDING_TASK_OVERDUE = "onboarding_task_overdue", "Required onboarding task overdue"
+    MILESTONE_MISSED = "milestone_missed", "Milestone missed"
+    PLAN_HEALTH_CHANGED = "plan_health_changed", "Success plan health changed band"
+    # Surveys
     NPS_DETRACTOR = "nps_detractor", "NPS detractor response"
     NPS_PASSIVE = "nps_passive", "NPS passive response"
     NPS_PROMOTER = "nps_promoter", "NPS promoter response"
     CSAT_LOW = "csat_low", "Low CSAT response"
     CES_HIGH_EFFORT = "ces_high_effort", "High-effort CES response"
-    ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"
+    FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", "Survey follow-up unresolved"
+    # Health
+    HEALTH_BAND_CHANGED = "health_band_changed", "Health score changed band"
+    HEALTH_DROPPED = "health_dropped", "Health score fell in 7 days"
+    HEALTH_PART_LOW = "health_part_low", "A health part below a threshold"
+    # Usage
+    USAGE_DROPPED = "usage_dropped", "Weekly active users down week on week"
+    FEATURE_UNUSED = "feature_unused", "A licensed feature unused"
+    SEATS_NEARLY_FULL = "seats_nearly_full", "Seats used near the seats bought"
+    # People and engagement
     CHAMPION_LEFT = "champion_left", "Champion deactivated or removed"
     EXECUTIVE_LEFT = "executive_left", "Executive sponsor deactivated or removed"
-    HEALTH_BAND_CHANGED = "health_band_changed", "Health score changed band"
+    NO_LOGIN = "no_login", "No customer log-in for N days"
+    FIRST_LOGIN = "first_login", "A person's first log-in"
+    # Free text
+    SENTIMENT_NEGATIVE = "sentiment_negative", "Negative comment"
+    # A schedule rather than something that happened
+    SCHEDULE = "schedule", "On a schedule"
 
 
 class Event(models.Model):
@@ -54,7 +92,26 @@ class Event(models.Model):
 
 
 class StepKind(models.TextChoices):
+    """What a step does; each kind's settings, checks and work are in :mod:`playbooks.steps`."""
+
     CREATE_TASK = "create_task", "Create a task for the CSM"
+    SEND_EMAIL = "send_email", "Send an e-mail"
+    START_ONBOARDING = "start_onboarding", "Start an onboarding checklist"
+    SEND_SURVEY = "send_survey", "Send a survey"
+    SET_ACCOUNT_FIELD = "set_account_field", "Set the segment, touch model or stage"
+    ASSIGN_OWNER = "assign_owner", "Assign the owner CSM"
+    ADD_PLAN_ITEM = "add_plan_item", "Add an action item to the success plan"
+    FLAG_CSQL = "flag_csql", "Flag an upsell lead (CSQL)"
+    NOTIFY_OWNER = "notify_owner", "Notify the owner in the portal"
+
+
+class StopIf(models.TextChoices):
+    """A delayed step is skipped when, by its time, this has happened since the run began."""
+
+    NEVER = "", "Never"
+    LOGGED_IN = "logged_in", "Stop if someone from the account logs in"
+    TASK_DONE = "task_done", "Stop if the run's task is done"
+    ANSWERED = "answered", "Stop if the account answers a survey"
 
 
 class Playbook(models.Model):
@@ -66,10 +123,16 @@ class Playbook(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     trigger = models.CharField(max_length=30, choices=EventKind.choices)
-    # For now: {"segment": [...], "touch_model": [...], "stage": [...]}; an empty or missing
-    # list means any.
+    # The trigger's settings, by the names :mod:`playbooks.triggers` gives them, e.g.
+    # {"days": 90} for a renewal or {"weekday": 0} for "every Monday".
+    trigger_params = models.JSONField(default=dict, blank=True)
+    # On the account, by the names :mod:`playbooks.conditions` gives them: lists of segments,
+    # touch models, stages, owners, health bands and tags, an MRR range, a renewal window.
+    # An empty or missing value means any.
     conditions = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=False)
+    # Raised by every edit; a run remembers the version it started from.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +157,9 @@ class PlaybookStep(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.CREATE_TASK)
     delay_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(365)])
+    stop_if = models.CharField(
+        max_length=12, choices=StopIf.choices, default=StopIf.NEVER, blank=True
+    )
     params = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -106,6 +172,12 @@ class PlaybookStep(models.Model):
         return f"{self.playbook}: step {self.position + 1} ({self.kind})"
 
 
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    STOPPED = "stopped", "Stopped"
+
+
 class PlaybookRun(models.Model):
     """One playbook fired for one account by one event: never twice (the unique constraint)."""
 
@@ -113,9 +185,10 @@ class PlaybookRun(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="runs")
     reason = models.CharField(max_length=300, help_text="Why it fired, in words.")
-    # One entry per step: {"position", "kind", "status": done|waiting|failed, "detail"}.
-    steps = models.JSONField(default=list, blank=True)
+    playbook_version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
     created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -131,6 +204,107 @@ class PlaybookRun(models.Model):
     @property
     def activity_label(self) -> str:
         return f"playbook “{self.playbook.name}”"
+
+
+class StepStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    STOPPED = "stopped", "Stopped"
+    FAILED = "failed", "Failed"
+
+
+class RunStep(models.Model):
+    """One step of one run, copied from the playbook when the run began, so editing the
+    playbook leaves runs under way as they were (unless the CS admin chooses otherwise).
+    A waiting step is due at ``due_at``; the scheduler runs it then."""
+
+    run = models.ForeignKey(PlaybookRun, on_delete=models.CASCADE, related_name="run_steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    delay_days = models.PositiveSmallIntegerField(default=0)
+    stop_if = models.CharField(
+        max_length=12, choices=StopIf.choices, default=StopIf.NEVER, blank=True
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.WAITING)
+    detail = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="one_run_step_per_position")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="runstep_waiting_due", condition=Q(status="waiting")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run}: step {self.position + 1} ({self.status})"
+
+
+class AccountPause(models.Model):
+    """A CSM paused every playbook for one account (during an escalation, say)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Playbooks paused on {self.account_id}"
+
+
+class Notice(models.Model):
+    """A note for someone on the vendor's team, in the portal: "a playbook needs you"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playbook_notices"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    run = models.ForeignKey(
+        PlaybookRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at"],
+                name="notice_unread_by_user",
+                condition=Q(read_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TaskNote(models.Model):
+    """A line the CSM adds to a task in place (what they did, what they heard)."""
+
+    task = models.ForeignKey("CSMTask", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
 
 
 class Priority(models.TextChoices):

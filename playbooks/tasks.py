@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 
 from portal.jobs import job_task
 
-from . import services
+from .services import events, runs
 
 
 @job_task("playbooks.record_event")
@@ -16,20 +16,20 @@ def record_event(
     kind: str, account_id: int, source: str, data: dict[str, Any], occurred_at: str
 ) -> int:
     """Store the event (once) and run the enabled playbooks on it (each once)."""
-    event = services.record_event(
+    event = events.record_event(
         kind, account_id=account_id, source=source, data=data, occurred_at=occurred_at
     )
     if event is None:
         return 0
-    return len(services.evaluate_event(event))
+    return len(runs.evaluate_event(event))
 
 
 @job_task("playbooks.person_deactivated")
 def person_deactivated(user_id: int, deactivated_at: str) -> int:
-    runs = 0
-    for event in services.person_left_events(user_id, deactivated_at):
-        runs += len(services.evaluate_event(event))
-    return runs
+    fired = 0
+    for event in events.person_left_events(user_id, deactivated_at):
+        fired += len(runs.evaluate_event(event))
+    return fired
 
 
 @job_task("playbooks.health_score_saved")
@@ -37,5 +37,5 @@ def health_score_saved(account_id: int, day: str, band: str, score: int) -> int:
     parsed = parse_date(day)
     if parsed is None:
         return 0
-    event = services.health_band_event(account_id, parsed, band, score)
-    return 0 if event is None else len(services.evaluate_event(event))
+    event = events.health_band_event(account_id, parsed, band, score)
+    return 0 if event is None else len(runs.evaluate_event(event))

@@ -187,7 +187,7 @@ def test_a_detractor_gets_a_high_priority_call_from_the_csm_in_two_days(
     assert task.due_on == timezone.localdate() + timedelta(days=2)
     run = PlaybookRun.objects.get()
     assert task.run == run and task.event == run.event and run.playbook == detractor_play
-    assert run.steps[0]["status"] == "done"
+    assert run.run_steps.get().status == "done"
     logged = Activity.objects.get(verb="ran a playbook")
     assert logged.account == world.account and logged.internal
     assert logged.after is not None and "NPS 3" in logged.after["why"]

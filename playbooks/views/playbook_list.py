@@ -13,7 +13,7 @@ from portal.htmx import is_htmx, refuse, render_partial
 
 from ..forms import EnableForm
 from ..models import Playbook
-from ..services import set_playbook_enabled
+from ..services.playbooks import set_playbook_enabled
 
 TEMPLATE = "playbooks/playbooks.html"
 

@@ -13,7 +13,7 @@ from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 
 from ..forms import TaskForm
-from ..services import TaskRefused, create_task
+from ..services.csm_tasks import TaskRefused, create_task
 
 
 @account_view("tasks.manage")

@@ -15,7 +15,7 @@ from portal.htmx import is_htmx, refuse, render_partial
 from ..figures import today_sections
 from ..forms import ReassignForm, SnoozeForm
 from ..models import CSMTask
-from ..services import (
+from ..services.csm_tasks import (
     SNOOZES,
     TaskRefused,
     assignable_staff,

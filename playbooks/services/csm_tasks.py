@@ -1,0 +1,141 @@
+"""The CSM's tasks: who sees them, and create, complete, snooze, reassign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.activity import record
+from accounts.models import Account, User
+
+from ..models import CSMTask, CSMTaskQuerySet, Event, Priority
+
+SNOOZE_CHOICES = {1: "a day", 7: "a week"}
+
+
+class TaskRefused(Exception):
+    """A task change that cannot be made; the message says why, for the person."""
+
+
+# Who may see what -----------------------------------------------------------------------------
+
+
+def may_see_every_task(user: User) -> bool:
+    return user.is_cs_admin
+
+
+def visible_tasks(user: User) -> CSMTaskQuerySet:
+    """The tasks ``user`` may see and act on: on the accounts they see, or assigned to them."""
+    if not user.is_vendor or not user.is_active:
+        return CSMTask.objects.none()
+    return CSMTask.objects.filter(
+        Q(account__in=Account.objects.visible_to(user)) | Q(assignee=user)
+    )
+
+
+def assignable_staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).exclude(vendor_role="").order_by("name", "email")
+
+
+# The CSM's tasks ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_task(
+    account: Account,
+    *,
+    title: str,
+    due_on: date,
+    assignee: User,
+    priority: str = Priority.NORMAL,
+    reason: str = "",
+    event: Event | None = None,
+    acting_user: User,
+) -> CSMTask:
+    if not assignee.is_vendor or not assignee.is_active:
+        raise TaskRefused("A task goes to someone on the customer success team.")
+    task = CSMTask.objects.create(
+        account=account,
+        assignee=assignee,
+        title=title,
+        due_on=due_on,
+        priority=priority,
+        reason=reason,
+        event=event,
+        created_by=acting_user,
+    )
+    record("created a task", actor=acting_user, account=account, target=task, internal=True)
+    return task
+
+
+@transaction.atomic
+def complete_task(task: CSMTask, *, acting_user: User, now: datetime | None = None) -> CSMTask:
+    now = now or timezone.now()
+    done = CSMTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
+        done_at=now, done_by=acting_user
+    )
+    if not done:
+        raise TaskRefused("This task was already done.")
+    task.done_at, task.done_by = now, acting_user
+    record("completed a task", actor=acting_user, account=task.account, target=task, internal=True)
+    return task
+
+
+@transaction.atomic
+def snooze_task(
+    task: CSMTask, *, days: int, acting_user: User, today: date | None = None
+) -> CSMTask:
+    if days not in SNOOZE_CHOICES:
+        raise TaskRefused("Snooze a task for a day or a week.")
+    if task.is_done:
+        raise TaskRefused("This task is done; there is nothing to snooze.")
+    until = (today or timezone.localdate()) + timedelta(days=days)
+    before = task.snoozed_until
+    CSMTask.objects.filter(pk=task.pk).update(snoozed_until=until)
+    task.snoozed_until = until
+    record(
+        "snoozed a task",
+        actor=acting_user,
+        account=task.account,
+        target=task,
+        before={"snoozed_until": before.isoformat() if before else None},
+        after={"snoozed_until": until.isoformat()},
+        internal=True,
+    )
+    return task
+
+
+@transaction.atomic
+def reassign_task(task: CSMTask, *, assignee: User, acting_user: User) -> CSMTask:
+    if not assignee.is_vendor or not assignee.is_active:
+        raise TaskRefused("A task goes to someone on the customer success team.")
+    if task.is_done:
+        raise TaskRefused("This task is done; it cannot be handed over.")
+    if assignee.pk == task.assignee_id:
+        return task
+    before = task.assignee
+    CSMTask.objects.filter(pk=task.pk).update(assignee=assignee)
+    task.assignee = assignee
+    record(
+        "reassigned a task",
+        actor=acting_user,
+        account=task.account,
+        target=task,
+        before={"assignee": str(before)},
+        after={"assignee": str(assignee)},
+        internal=True,
+    )
+    return task
+
+
+@dataclass(frozen=True)
+class Snooze:
+    days: int
+    label: str
+
+
+SNOOZES = [Snooze(days, label) for days, label in SNOOZE_CHOICES.items()]

@@ -1,0 +1,98 @@
+"""What a playbook step can do: one module per kind, each registered here with its settings,
+its checks, what it says it will do (for the preview) and the work itself.
+
+A step's work receives a :class:`StepContext` and returns an :class:`Outcome`; it raises
+:class:`StepFailed` for a failure worth retrying (the job helper retries, and the run shows the
+reason once it gives up) and returns ``Outcome.skipped(...)`` when there is nothing to do
+(the account has no owner, the person unsubscribed). Steps change other apps only through
+their services.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..params import ParamField
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+
+    from ..models import Event, PlaybookRun
+
+
+class StepFailed(Exception):
+    """The step could not be done now; retried, then shown on the run with this reason."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # done | skipped
+    detail: str
+
+    @classmethod
+    def done(cls, detail: str) -> Outcome:
+        return cls("done", detail)
+
+    @classmethod
+    def skipped(cls, detail: str) -> Outcome:
+        return cls("skipped", detail)
+
+
+@dataclass
+class StepContext:
+    run: PlaybookRun
+    account: Account
+    event: Event
+    position: int
+    params: dict[str, Any]
+    merge: dict[str, Any] = field(default_factory=dict)
+
+    def fill(self, text: str) -> str:
+        """``text`` with its merge fields ({account}, {person}, {score}, …) filled in; an
+        unknown field is left as written rather than failing the step."""
+        return _Filler(self.merge).fill(text)
+
+
+class _Filler(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+    def fill(self, text: str) -> str:
+        try:
+            return text.format_map(self)
+        except (ValueError, IndexError, AttributeError):
+            return text
+
+
+@dataclass(frozen=True)
+class StepKindSpec:
+    kind: str
+    fields: list[ParamField]
+    run: Callable[[StepContext], Outcome]
+    # What the step would do for this account, in words, for the preview (sends nothing).
+    describe: Callable[[dict[str, Any], Account], str]
+    # More checks than the fields' own (a template that must exist, a role that must exist);
+    # returns the problems in words.
+    validate: Callable[[dict[str, Any]], list[str]] = lambda params: []
+    # The events this step can raise itself: a playbook on one of them would loop.
+    raises: frozenset[str] = frozenset()
+
+
+STEP_KINDS: dict[str, StepKindSpec] = {}
+
+# One module per step kind; each registers itself when imported.
+MODULES = ["create_task"]
+
+
+def register(spec: StepKindSpec) -> StepKindSpec:
+    STEP_KINDS[spec.kind] = spec
+    return spec
+
+
+def load() -> dict[str, StepKindSpec]:
+    for name in MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    return STEP_KINDS

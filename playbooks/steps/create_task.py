@@ -1,0 +1,55 @@
+"""Create a task for the account's owner CSM: title, due in N days, priority, and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.activity import record
+from accounts.models import Account
+
+from ..models import CSMTask, Priority, StepKind
+from ..params import ParamField
+from . import Outcome, StepContext, StepKindSpec, register
+
+FIELDS = [
+    ParamField("title", "Task title", max_length=200, help="Merge fields: {person}, {score}, {account}."),
+    ParamField("due_in_days", "Due in (days)", kind="int", minimum=0, maximum=365, default=0, required=False),
+    ParamField("priority", "Priority", kind="choice", choices=lambda: Priority.choices, default=Priority.NORMAL, required=False),
+    ParamField("reason", "Why", kind="longtext", required=False, max_length=1000),
+]  # fmt: skip
+
+
+def run(context: StepContext) -> Outcome:
+    account, run_ = context.account, context.run
+    if account.owner is None:
+        return Outcome.skipped("the account has no owner CSM")
+    params = context.params
+    reason = context.fill(params.get("reason") or "{why}").strip()
+    comment = context.merge.get("comment")
+    if comment:
+        reason = f"{reason}\nThey said: “{comment}”"
+    task = CSMTask.objects.create(
+        account=account,
+        assignee=account.owner,
+        title=context.fill(params.get("title") or "Follow up")[:200],
+        due_on=timezone.localdate() + timedelta(days=int(params.get("due_in_days") or 0)),
+        priority=params.get("priority") or Priority.NORMAL,
+        reason=reason,
+        event=context.event,
+        run=run_,
+    )
+    record("created a task", actor=None, account=account, target=task, internal=True)
+    return Outcome.done(f"task “{task.title}” for {task.assignee}")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    owner = account.owner.display_name if account.owner else "nobody (no owner CSM: skipped)"
+    due = int(params.get("due_in_days") or 0)
+    when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
+    return f"a task “{params.get('title', 'Follow up')}” for {owner}, due {when}"
+
+
+register(StepKindSpec(StepKind.CREATE_TASK, FIELDS, run, describe))

@@ -1,0 +1,157 @@
+"""What each signal is as a playbook's trigger: its settings, and whether it is raised as it
+happens (a save elsewhere, :mod:`playbooks.signals`) or found by the daily scan
+(:mod:`playbooks.detectors`).
+
+An event of a scanned kind carries the settings it was found with (``data["params"]``), so a
+renewal found 30 days out fires the 30-day playbook and not the 90-day one. A raised event
+carries what changed, and a trigger may narrow it ("stage changed to Renewal").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.models import Segment, Stage, TouchModel
+
+from .models import EventKind
+from .params import ParamField
+
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+HEALTH_BANDS = [("healthy", "Healthy"), ("at_risk", "At risk"), ("critical", "Critical")]
+HEALTH_PARTS = [
+    ("usage", "Usage"),
+    ("sentiment", "Sentiment"),
+    ("onboarding", "Onboarding"),
+    ("plan", "Success plan"),
+    ("renewal", "Renewal"),
+    ("pulse", "CSM pulse"),
+]
+
+
+def _days(label: str, default: int) -> ParamField:
+    return ParamField("days", label, kind="int", minimum=1, maximum=365, default=default)
+
+
+def _to(label: str, choices: Callable[[], Any]) -> ParamField:
+    return ParamField(
+        "to", label, kind="choices", required=False, choices=choices, help="Empty means any."
+    )
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str
+    fields: list[ParamField] = field(default_factory=list)
+    # Found by the daily scan rather than raised as it happens.
+    scanned: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(EventKind(self.kind).label)
+
+    def accepts(self, params: dict[str, Any], data: dict[str, Any]) -> bool:
+        """Whether an event with ``data`` fires a playbook whose trigger settings are
+        ``params``."""
+        if self.scanned:
+            return bool(data.get("params", {}) == _comparable(self.fields, params))
+        wanted = params.get("to") or []
+        return not wanted or str(data.get("to", "")) in wanted
+
+
+def _comparable(fields: list[ParamField], params: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: params.get(f.name, f.default) for f in fields}
+
+
+def scan_params(trigger: Trigger, params: dict[str, Any]) -> dict[str, Any]:
+    """The settings a scanned event records, so :meth:`Trigger.accepts` can match them."""
+    return _comparable(trigger.fields, params)
+
+
+TRIGGERS: dict[str, Trigger] = {
+    t.kind: t
+    for t in [
+        Trigger(EventKind.ACCOUNT_CREATED),
+        Trigger(EventKind.STAGE_CHANGED, [_to("To stage", lambda: Stage.choices)]),
+        Trigger(EventKind.SEGMENT_CHANGED, [_to("To segment", lambda: Segment.choices)]),
+        Trigger(EventKind.TOUCH_MODEL_CHANGED, [_to("To touch model", lambda: TouchModel.choices)]),
+        Trigger(EventKind.OWNER_CHANGED),
+        Trigger(EventKind.CONTRACT_STARTED),
+        Trigger(EventKind.CONTRACT_EXPANDED),
+        Trigger(EventKind.CONTRACT_CONTRACTED),
+        Trigger(EventKind.CONTRACT_RENEWED),
+        Trigger(EventKind.CONTRACT_CHURNED),
+        Trigger(EventKind.RENEWAL_DUE, [_days("Days before the renewal", 90)], scanned=True),
+        Trigger(EventKind.ONBOARDING_STARTED),
+        Trigger(EventKind.ONBOARDING_COMPLETED),
+        Trigger(
+            EventKind.ONBOARDING_STALLED,
+            [_days("Days with no customer activity", 14)],
+            scanned=True,
+        ),
+        Trigger(
+            EventKind.ONBOARDING_TASK_OVERDUE, [_days("Days overdue", 7)], scanned=True
+        ),
+        Trigger(EventKind.MILESTONE_MISSED, scanned=True),
+        Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: HEALTH_BANDS)]),
+        Trigger(EventKind.NPS_DETRACTOR),
+        Trigger(EventKind.NPS_PASSIVE),
+        Trigger(EventKind.NPS_PROMOTER),
+        Trigger(EventKind.CSAT_LOW),
+        Trigger(EventKind.CES_HIGH_EFFORT),
+        Trigger(
+            EventKind.FOLLOW_UP_UNRESOLVED, [_days("Days unresolved", 7)], scanned=True
+        ),
+        Trigger(EventKind.HEALTH_BAND_CHANGED, [_to("To band", lambda: HEALTH_BANDS)]),
+        Trigger(
+            EventKind.HEALTH_DROPPED,
+            [ParamField("points", "Points fallen in 7 days", kind="int", minimum=1, maximum=100, default=15)],
+            scanned=True,
+        ),
+        Trigger(
+            EventKind.HEALTH_PART_LOW,
+            [
+                ParamField("part", "Health part", kind="choice", choices=lambda: HEALTH_PARTS, default="usage"),
+                ParamField("below", "Below", kind="int", minimum=1, maximum=100, default=40),
+            ],
+            scanned=True,
+        ),
+        Trigger(
+            EventKind.USAGE_DROPPED,
+            [ParamField("percent", "Down by at least (%)", kind="int", minimum=1, maximum=100, default=25)],
+            scanned=True,
+        ),
+        Trigger(
+            EventKind.FEATURE_UNUSED,
+            [
+                ParamField("feature", "Feature", required=False, max_length=100, help="Empty means any licensed feature."),
+                _days("Days unused", 30),
+            ],
+            scanned=True,
+        ),
+        Trigger(
+            EventKind.SEATS_NEARLY_FULL,
+            [ParamField("percent", "Seats used at least (%)", kind="int", minimum=1, maximum=200, default=90)],
+            scanned=True,
+        ),
+        Trigger(EventKind.CHAMPION_LEFT),
+        Trigger(EventKind.EXECUTIVE_LEFT),
+        Trigger(EventKind.NO_LOGIN, [_days("Days with no customer log-in", 30)], scanned=True),
+        Trigger(EventKind.FIRST_LOGIN),
+        Trigger(EventKind.SENTIMENT_NEGATIVE),
+        Trigger(
+            EventKind.SCHEDULE,
+            [ParamField("weekday", "Every", kind="choice", choices=lambda: WEEKDAYS, default="0")],
+            scanned=True,
+        ),
+    ]
+}  # fmt: skip
