@@ -114,6 +114,24 @@ class StopIf(models.TextChoices):
     ANSWERED = "answered", "Stop if the account answers a survey"
 
 
+class EmailTemplate(models.Model):
+    """An e-mail a playbook step sends (tech touch): subject and body with merge fields such
+    as {first_name}, {account} and {portal_link}."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown; merge fields in braces.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Playbook(models.Model):
     """When ``trigger`` happens to an account that meets ``conditions``, run the steps."""
 
