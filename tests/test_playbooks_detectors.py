@@ -685,3 +685,20 @@ def test_the_scan_job_and_its_schedule_after_the_health_scores(world: World) -> 
     assert schedule["playbooks-scan"]["task"] == "playbooks.scan"
     assert schedule["playbooks-scan"]["schedule"] == crontab(hour=3, minute=15)
     assert schedule["health-scores"]["schedule"] == crontab(hour=2, minute=45)
+
+
+@pytest.mark.parametrize("kind", sorted(MAKERS))
+def test_scanning_twice_records_each_occurrence_once_for_every_signal(db: None, kind: str) -> None:
+    params, make = MAKERS[kind]
+    accounts = [AccountFactory.create() for _ in range(2)]
+    for account in accounts:
+        make(account)
+    play = playbook(kind, params)
+    first = scan()[kind]
+    assert first >= 2
+    assert scan() == {kind: 0}
+    events = Event.objects.filter(kind=kind)
+    assert events.count() == first
+    assert {e.account_id for e in events} == {a.pk for a in accounts}
+    assert PlaybookRun.objects.filter(playbook=play).count() == first
+    assert CSMTask.objects.filter(run__playbook=play).count() == first
