@@ -406,16 +406,66 @@ def onboardings_for(
     """The checklists of the accounts ``user`` may see, with their figures and the last
     customer activity, computed in the database."""
     today = today or timezone.localdate()
-    last_customer_activity = (
+    checklists = Checklist.objects.filter(
+        account__in=Account.objects.visible_to(user)
+    ).select_related("account", "account__owner")
+    return with_figures(checklists, today).annotate(
+        last_customer_activity=_last_customer_activity()
+    )
+
+
+# Stalled onboardings ---------------------------------------------------------------------------
+
+
+def _last_customer_activity() -> Subquery:
+    return Subquery(
         Activity.objects.filter(
             account=OuterRef("account"), actor__isnull=False, actor__vendor_role=""
         )
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    checklists = Checklist.objects.filter(
-        account__in=Account.objects.visible_to(user)
-    ).select_related("account", "account__owner")
-    return with_figures(checklists, today).annotate(
-        last_customer_activity=Subquery(last_customer_activity)
+
+
+def unfinished_checklists(
+    today: date, accounts: QuerySet[Account] | None = None
+) -> list[WithAnnotations[Checklist, ActivityAnnotations]]:
+    """Every unfinished onboarding (of ``accounts``, all by default) with its figures and the
+    customer's last activity: one query."""
+    checklists = Checklist.objects.filter(completed_at__isnull=True).select_related(
+        "account__owner"
     )
+    if accounts is not None:
+        checklists = checklists.filter(account__in=accounts.order_by().values("pk"))
+    return list(
+        with_figures(checklists, today).annotate(last_customer_activity=_last_customer_activity())
+    )
+
+
+@dataclass(frozen=True)
+class Idle:
+    """An onboarding nobody at the customer has touched for a while."""
+
+    checklist: Checklist
+    since: date  # the customer's last activity, or the day onboarding started
+    idle_days: int
+    has_activity: bool
+
+
+def stalled(
+    checklists: Iterable[WithAnnotations[Checklist, ActivityAnnotations]], today: date, days: int
+) -> list[Idle]:
+    """Of ``checklists`` (from :func:`unfinished_checklists`), those kicked off with no
+    customer activity for ``days`` days or more, counted from the last activity or, with
+    none, from the day onboarding started. The reminders (with the portal's
+    ``ONBOARDING_STALLED_DAYS``) and the playbooks (with their own days) both read this."""
+    found = []
+    for checklist in checklists:
+        if checklist.kickoff_date > today:
+            continue
+        last = checklist.last_customer_activity
+        since = timezone.localdate(last or checklist.started_at)
+        idle_days = (today - since).days
+        if idle_days >= days:
+            found.append(Idle(checklist, since, idle_days, last is not None))
+    return found

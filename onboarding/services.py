@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -22,7 +22,6 @@ from accounts.activity import record, snapshot
 from accounts.mentions import mentionable_people, mentioned_people
 from accounts.models import (
     Account,
-    Activity,
     CustomerRole,
     Delivery,
     Membership,
@@ -35,7 +34,14 @@ from portal.errors import StaleEdit
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
-from .figures import COUNTED, ActivityAnnotations, Progress, figures_of_annotations, with_figures
+from .figures import (
+    COUNTED,
+    ActivityAnnotations,
+    Progress,
+    figures_of_annotations,
+    unfinished_checklists,
+)
+from .figures import stalled as stalled_onboardings
 from .models import (
     AssigneeRole,
     Checklist,
@@ -812,41 +818,16 @@ def _open_tasks(today: date) -> list[Task]:
     )
 
 
-def _unfinished_checklists(today: date) -> list[WithAnnotations[Checklist, ActivityAnnotations]]:
-    """Every unfinished onboarding with its figures and the customer's last activity: one
-    query."""
-    last_customer_activity = (
-        Activity.objects.filter(
-            account=OuterRef("account"), actor__isnull=False, actor__vendor_role=""
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    checklists = Checklist.objects.filter(completed_at__isnull=True).select_related(
-        "account__owner"
-    )
-    return list(
-        with_figures(checklists, today).annotate(
-            last_customer_activity=Subquery(last_customer_activity)
-        )
-    )
-
-
 def _stalled_onboardings(
     checklists: list[WithAnnotations[Checklist, ActivityAnnotations]], today: date
 ) -> list[StalledOnboarding]:
-    """Of ``checklists``, those kicked off, with a CSM, and no customer activity for
-    ``ONBOARDING_STALLED_DAYS`` days."""
-    stalled = []
-    for checklist in checklists:
-        if checklist.account.owner_id is None or checklist.kickoff_date > today:
-            continue
-        last = checklist.last_customer_activity
-        since = timezone.localdate(last or checklist.started_at)
-        idle_days = (today - since).days
-        if idle_days >= settings.ONBOARDING_STALLED_DAYS:
-            stalled.append(StalledOnboarding(checklist, since, idle_days, last is not None))
-    return stalled
+    """Of ``checklists``, those with a CSM to tell that are stalled (:func:`.figures.stalled`
+    for ``ONBOARDING_STALLED_DAYS`` days)."""
+    owned = [c for c in checklists if c.account.owner_id is not None]
+    return [
+        StalledOnboarding(idle.checklist, idle.since, idle.idle_days, idle.has_activity)
+        for idle in stalled_onboardings(owned, today, settings.ONBOARDING_STALLED_DAYS)
+    ]
 
 
 def collect_reminders(today: date) -> dict[int, Digest]:
@@ -891,7 +872,7 @@ def collect_reminders(today: date) -> dict[int, Digest]:
             ):
                 digest_for(person).add_task(task, WAITING)
 
-    unfinished = _unfinished_checklists(today)
+    unfinished = unfinished_checklists(today)
     for stalled in _stalled_onboardings(unfinished, today):
         owner = stalled.checklist.account.owner
         assert owner is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 
 from portal.jobs import job_task
 
@@ -39,3 +39,12 @@ def health_score_saved(account_id: int, day: str, band: str, score: int) -> int:
         return 0
     event = events.health_band_event(account_id, parsed, band, score)
     return 0 if event is None else len(runs.evaluate_event(event))
+
+
+@job_task("playbooks.scan", soft_time_limit=1800, time_limit=1860)
+def scan(now: str | None = None) -> dict[str, int]:
+    """The daily scan (:func:`playbooks.services.scan.scan`), after the night's health
+    scores; ``now`` (ISO) replays a moment. Safe to run twice: each occurrence is one event."""
+    from .services.scan import scan as run_scan
+
+    return run_scan(parse_datetime(now) if now else None)

@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.compute_health_scores",
         "schedule": crontab(hour=2, minute=45),
     },
+    # The playbooks' scanned signals (renewal due, no log-in, health fell, ...), read from the
+    # night's usage roll-ups and health scores above.
+    "playbooks-scan": {
+        "task": "playbooks.scan",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))

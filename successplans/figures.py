@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import TypeVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
@@ -154,6 +154,14 @@ def plan_health_on(plan: SuccessPlan, day: date) -> str:
         )
     )
     return plan_health(plan, milestones, kpis, day)
+
+
+def overdue_milestones(today: date) -> Q:
+    """:meth:`Milestone.is_overdue`, as a filter on milestones (a test proves they agree):
+    marked missed, or not done and past its target date."""
+    return Q(status=MilestoneStatus.MISSED) | (
+        ~Q(status=MilestoneStatus.DONE) & Q(target_date__lt=today)
+    )
 
 
 def next_milestone(milestones: list[Milestone]) -> Milestone | None:

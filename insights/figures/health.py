@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -205,6 +205,60 @@ def latest_score(account: Account, on: date | None = None) -> HealthScore | None
     if on is not None:
         scores = scores.filter(day__lte=on)
     return scores.order_by("-day").first()
+
+
+def latest_scores(accounts: QuerySet[Account], on: date) -> dict[int, HealthScore]:
+    """:func:`latest_score` of each of ``accounts`` on ``on`` (those ever scored), by account
+    id, in one query."""
+    newest = (
+        HealthScore.objects.filter(account=OuterRef("account"), day__lte=on)
+        .order_by("-day")
+        .values("pk")[:1]
+    )
+    rows = HealthScore.objects.filter(
+        account__in=accounts.order_by().values("pk"), pk=Subquery(newest)
+    ).order_by()
+    return {row.account_id: row for row in rows}
+
+
+def part_score(score: HealthScore, part: str) -> int | None:
+    """One part's score in a stored health score; None when the part had no data that day."""
+    found = (score.parts or {}).get(part)
+    return None if not isinstance(found, dict) else found.get("score")
+
+
+def part_last_not_below(
+    accounts: QuerySet[Account], part: str, below: int, until: date
+) -> dict[int, date]:
+    """For each of ``accounts``, the last day on or before ``until`` its stored score had
+    ``part`` at ``below`` or more, or no such part (:func:`part_score` not below ``below``).
+    Accounts with the part below on every scored day are missing. One query."""
+    if part not in PARTS:
+        raise ValueError(f"no health part {part!r}")
+    fine = Q(**{f"parts__{part}__score__gte": below}) | Q(**{f"parts__{part}__isnull": True})
+    rows = (
+        HealthScore.objects.filter(account__in=accounts.order_by().values("pk"), day__lte=until)
+        .filter(fine)
+        .order_by()
+        .values("account_id")
+        .annotate(last=Max("day"))
+        .values_list("account_id", "last")
+    )
+    return dict(rows)
+
+
+def score_history(
+    accounts: QuerySet[Account], start: date, end: date
+) -> dict[int, dict[date, int]]:
+    """Each of ``accounts``' stored scores from ``start`` to ``end``, by account id then day.
+    One query."""
+    rows = HealthScore.objects.filter(
+        account__in=accounts.order_by().values("pk"), day__range=(start, end)
+    ).values_list("account_id", "day", "score")
+    history: dict[int, dict[date, int]] = {}
+    for account_id, day, score in rows:
+        history.setdefault(account_id, {})[day] = score
+    return history
 
 
 def weights(config: HealthConfig) -> dict[str, int]:

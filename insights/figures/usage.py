@@ -18,10 +18,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from accounts.models import Account
 from portal.charts import bar_chart, line_chart
+from portal.formatting import rounded
 
 from ..models import AccountFacts, FeatureUsageDay, UsageDay
 from .revenue import ratio
@@ -86,15 +87,89 @@ def activity(account: Account, day: date) -> Activity | None:
     return Activity.of(row, _seats(account)) if row else None
 
 
+def _recent(day: date, within: int) -> Q:
+    return Q(day__lte=day, day__gt=day - timedelta(within))
+
+
 def latest_activity(account: Account, day: date, *, within: int = 2) -> Activity | None:
     """The newest roll-up on or up to ``within`` days before ``day`` (tonight's roll-up may
     not have run yet)."""
-    row = (
-        UsageDay.objects.filter(account=account, day__lte=day, day__gt=day - timedelta(within))
-        .order_by("-day")
-        .first()
-    )
+    row = UsageDay.objects.filter(_recent(day, within), account=account).order_by("-day").first()
     return Activity.of(row, _seats(account)) if row else None
+
+
+def latest_activity_by_account(
+    accounts: QuerySet[Account], day: date, *, within: int = 2
+) -> dict[int, Activity]:
+    """:func:`latest_activity` of each of ``accounts`` (those with a recent roll-up), with
+    their licensed seats, in one query."""
+    rows = (
+        UsageDay.objects.filter(_recent(day, within), account__in=accounts.order_by().values("pk"))
+        .order_by("account_id", "-day")
+        .values_list(
+            "account_id",
+            "day",
+            "active_users",
+            "weekly_active_users",
+            "monthly_active_users",
+            "events",
+            "account__facts__licensed_seats",
+        )
+    )
+    found: dict[int, Activity] = {}
+    for account_id, row_day, dau, wau, mau, events, seats in rows:
+        found.setdefault(account_id, Activity(row_day, dau, wau, mau, events, seats))
+    return found
+
+
+def seat_use_percent(activity: Activity) -> int | None:
+    """:attr:`Activity.seat_use` as the whole percent pages print (half up); None without
+    seats."""
+    use = activity.seat_use
+    return None if use is None else int(rounded(use * 100))
+
+
+def seat_use_reached(accounts: QuerySet[Account], percent: int) -> dict[int, date]:
+    """For each of ``accounts`` with licensed seats, the last rolled-up day its seat use
+    (:func:`seat_use_percent`) was *below* ``percent``: after it, seat use rose to ``percent``
+    or more. Accounts never below it are missing. One query.
+
+    Rounded half up, ``seat_use_percent(a) >= p`` is ``MAU / seats >= p - 1/2``, so "below" is
+    ``200 x MAU < (2p - 1) x seats`` in whole numbers (a test proves the two agree)."""
+    rows = (
+        UsageDay.objects.filter(
+            account__in=accounts.order_by().values("pk"), account__facts__licensed_seats__gt=0
+        )
+        .alias(
+            used=F("monthly_active_users") * 200,
+            bar=F("account__facts__licensed_seats") * (2 * percent - 1),
+        )
+        .filter(used__lt=F("bar"))
+        .order_by()
+        .values("account_id")
+        .annotate(last=Max("day"))
+        .values_list("account_id", "last")
+    )
+    return dict(rows)
+
+
+def weekly_change(before: int, now: int) -> Decimal | None:
+    """How WAU moved from ``before`` to ``now`` as a fraction (-0.25: down a quarter); None
+    with nothing before to compare with."""
+    return ratio(now - before, before)
+
+
+def feature_last_used(accounts: QuerySet[Account]) -> dict[tuple[int, str], date]:
+    """The last day each feature was used at each of ``accounts`` (from the roll-ups: a day
+    with events), by (account id, feature). One query."""
+    rows = (
+        FeatureUsageDay.objects.filter(account__in=accounts.order_by().values("pk"), events__gt=0)
+        .order_by()
+        .values("account_id", "feature")
+        .annotate(last=Max("day"))
+        .values_list("account_id", "feature", "last")
+    )
+    return {(account_id, feature): last for account_id, feature, last in rows}
 
 
 def activity_by_account(accounts: QuerySet[Account], day: date) -> dict[int, Activity]:

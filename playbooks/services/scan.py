@@ -1,0 +1,116 @@
+"""The daily scan: find the scanned signals (:mod:`playbooks.detectors`) for every enabled
+playbook that starts from one, record each occurrence once, and fire the playbooks on it.
+
+Each detector runs once per distinct setting (two "renewal in 90 days" playbooks share one
+run), answers for every account in a few queries, and names each occurrence by its source;
+an occurrence already recorded (kind and source are unique) is skipped, so running the scan
+twice, or every day while a condition lasts, records one event and fires one run. Events are
+recorded in batches (one look-up and one insert per batch), then only the new ones are
+evaluated (:func:`playbooks.services.runs.evaluate_event`), each batch in one transaction:
+a failure leaves none of its events recorded, so the next scan finds them again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..detectors import Candidate, load
+from ..models import Event, Playbook
+from ..triggers import TRIGGERS, scan_params
+from .runs import evaluate_event
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def scanned_settings() -> list[tuple[str, dict[str, Any]]]:
+    """Each (scanned kind, trigger settings) that some enabled playbook starts from, once.
+    One query."""
+    scanned = [kind for kind, trigger in TRIGGERS.items() if trigger.scanned]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    rows = Playbook.objects.filter(enabled=True, trigger__in=scanned).values_list(
+        "trigger", "trigger_params"
+    )
+    for kind, params in rows:
+        settings = scan_params(TRIGGERS[kind], params or {})
+        found.setdefault((kind, json.dumps(settings, sort_keys=True, default=str)), settings)
+    return [(kind, settings) for (kind, _), settings in sorted(found.items())]
+
+
+def scan(now: datetime | None = None) -> dict[str, int]:
+    """Run the scan at ``now`` (the present by default); returns how many new events were
+    recorded per scanned kind that some enabled playbook uses."""
+    now = now or timezone.now()
+    detectors = load()
+    counts: dict[str, int] = {}
+    runs = 0
+    for kind, settings in scanned_settings():
+        counts.setdefault(kind, 0)
+        detect = detectors.get(kind)
+        if detect is None:
+            log.warning("no detector for the scanned signal %s", kind)
+            continue
+        recorded, fired = record_and_evaluate(kind, detect(settings, now), now)
+        counts[kind] += recorded
+        runs += fired
+    log.info("playbook scan: %s new events, %s runs", sum(counts.values()), runs)
+    return counts
+
+
+def record_and_evaluate(
+    kind: str, candidates: Iterable[Candidate], now: datetime
+) -> tuple[int, int]:
+    """Record the candidates not recorded before as events of ``kind`` and fire the playbooks
+    on each; returns (events recorded, runs fired)."""
+    unique: dict[str, Candidate] = {}
+    for candidate in candidates:
+        unique.setdefault(candidate.source, candidate)
+    recorded = fired = 0
+    pending = list(unique.values())
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        with transaction.atomic():
+            events = _record_new(kind, batch, now)
+            for event in events:
+                fired += len(evaluate_event(event))
+        recorded += len(events)
+    return recorded, fired
+
+
+def _record_new(kind: str, batch: list[Candidate], now: datetime) -> list[Event]:
+    """The batch's events not recorded before, now recorded: three queries (one when all
+    are)."""
+    sources = [c.source for c in batch]
+    known = set(
+        Event.objects.filter(kind=kind, source__in=sources).values_list("source", flat=True)
+    )
+    fresh = [c for c in batch if c.source not in known]
+    if not fresh:
+        return []
+    # A concurrent scan may record the same events: the unique (kind, source) keeps one, and
+    # each playbook fires once per event whoever evaluates it.
+    Event.objects.bulk_create(
+        [
+            Event(
+                account_id=c.account_id,
+                kind=kind,
+                source=c.source,
+                data=c.data,
+                occurred_at=now,
+                recorded_at=timezone.now(),
+            )
+            for c in fresh
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Event.objects.filter(kind=kind, source__in=[c.source for c in fresh]).order_by("pk")
+    )
