@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.compute_health_scores",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Playbook steps whose delay is over: each handed to its own job.
+    "playbooks-run-due-steps": {
+        "task": "playbooks.run_due_steps",
+        "schedule": timedelta(minutes=10),
+    },
 }
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))
