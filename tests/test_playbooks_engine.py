@@ -597,3 +597,38 @@ class TestRealWorker:
         assert statuses(run) == ["done", "done"]
         assert [run.pk] * 3 == CALLS
         assert [t.title for t in CSMTask.objects.all()] == ["Then this"]
+
+
+@pytest.mark.skipif(
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="SKIP LOCKED is PostgreSQL's; SQLite serialises writers instead",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_second_scheduler_skips_the_steps_the_first_is_claiming(world: World) -> None:
+    """While one scheduler holds its due steps (locked, not yet committed), another one at the
+    same moment takes none of them and does not wait for them."""
+    import threading
+
+    from django.db import connection
+
+    playbook_with(task("Later", delay_days=1))
+    run = fire(world.account)
+    claimed_by_the_other: list[int] = []
+
+    def other_scheduler() -> None:
+        try:
+            with at(NOW + DAY):
+                claimed_by_the_other.append(run_due_steps())
+        finally:
+            connection.close()
+
+    with at(NOW + DAY), transaction.atomic():
+        held = list(RunStep.objects.select_for_update().filter(run=run, status="waiting"))
+        assert len(held) == 1
+        thread = threading.Thread(target=other_scheduler)
+        thread.start()
+        thread.join(20)
+    assert claimed_by_the_other == [0]
+    assert statuses(run) == ["waiting"]
+    with at(NOW + DAY):
+        assert run_due_steps() == 1
