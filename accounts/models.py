@@ -68,6 +68,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     team = models.CharField(
         max_length=60,
         blank=True,
+        # In the database too, so rows written by older migrations' models get it.
+        db_default="",
         help_text="Vendor staff: the CS team they belong to (accounts are shared out within it).",
     )
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='team',
-            field=models.CharField(blank=True, help_text='Vendor staff: the CS team they belong to (accounts are shared out within it).', max_length=60),
+            field=models.CharField(blank=True, db_default='', help_text='Vendor staff: the CS team they belong to (accounts are shared out within it).', max_length=60),
         ),
         migrations.AddField(
             model_name='account',
