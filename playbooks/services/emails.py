@@ -148,9 +148,7 @@ def save_email_template(template: EmailTemplate, *, acting_user: User | None) ->
         actor=acting_user,
         target=template,
         before=None if before is None else {k: v for k, v in before.items() if after[k] != v},
-        after=after
-        if before is None
-        else {k: v for k, v in after.items() if before.get(k) != v},
+        after=after if before is None else {k: v for k, v in after.items() if before.get(k) != v},
         internal=True,
     )
     return template

@@ -19,7 +19,7 @@ from portal.mail import send_mail_from_templates
 from ..models import EmailTemplate, StepKind
 from ..params import ParamField
 from ..services.emails import merge_values, render_email
-from . import Outcome, StepContext, StepKindSpec, StepFailed, register
+from . import Outcome, StepContext, StepFailed, StepKindSpec, register
 
 EVERYONE = "everyone"
 PERSON = "person"

@@ -20,7 +20,9 @@ from . import Outcome, StepContext, StepKindSpec, register
 def template_choices() -> list[tuple[str, str]]:
     return [
         (str(pk), name)
-        for pk, name in ChecklistTemplate.objects.active().order_by("name").values_list("pk", "name")
+        for pk, name in ChecklistTemplate.objects.active()
+        .order_by("name")
+        .values_list("pk", "name")
     ]
 
 
