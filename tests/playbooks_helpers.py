@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from playbooks.models import CSMTask, Playbook, Priority
 from tests.conftest import World
-from tests.factories import CSMTaskFactory
+from tests.factories import CSMTaskFactory, EmailTemplateFactory
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -35,12 +35,16 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "task_create": (VENDOR_READ, VENDOR_WRITE),
     "playbooks": (ADMIN_READ, None),
     "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
+    "email_templates": (ADMIN_READ, None),
+    "email_template_create": (ADMIN_READ, ADMIN_WRITE),
+    "email_template_edit": (ADMIN_READ, ADMIN_WRITE),
+    "email_template_preview": (ADMIN_READ, None),
 }
 
 
 def make_playbooks_world(world: World) -> dict[str, Any]:
-    """A high-priority task on account A for its CSM, and the built-in detractor playbook
-    (made paused by the data migration)."""
+    """A high-priority task on account A for its CSM, the built-in detractor playbook (made
+    paused by the data migration) and a playbook e-mail."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
@@ -51,6 +55,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
         "task": task,
         "playbook": Playbook.objects.get(key="detractor-follow-up"),
         "handover_to": world.admin,
+        "email": EmailTemplateFactory.create(key="check-in", name="Check-in"),
     }
 
 
@@ -63,4 +68,7 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
         "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
         "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
+        "email_template_create": ([], {"name": "Renewal is near", "subject": "{account} renews soon", "body": "Hello {first_name}"}),
+        "email_template_edit": ([p["email"].pk], {"name": "Check-in", "subject": "How is it going, {first_name}?", "body": "Reply to {csm_name}."}),
+        "email_template_preview": ([p["email"].pk], {}),
     }  # fmt: skip

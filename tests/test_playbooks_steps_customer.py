@@ -16,17 +16,25 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 
 from accounts.models import Activity, CustomerRole, NotificationKind
 from accounts.services import set_notification_preferences
 from onboarding.models import Checklist
 from playbooks.models import EmailTemplate, EventKind, RunStep, StepKind
+from playbooks.services.emails import (
+    MERGE_FIELDS,
+    SAMPLE,
+    ensure_built_in_email_templates,
+    preview,
+    template_errors,
+)
 from playbooks.services.runs import merge_fields, run_playbook
 from playbooks.steps import Outcome, StepContext, StepFailed, load
 from successplans.models import ActionItem
 from surveys.models import Campaign, Delivery, SurveyOptOut
 from surveys.services import pause_surveys
-from tests.conftest import World
+from tests.conftest import World, client_for
 from tests.factories import (
     EmailTemplateFactory,
     EventFactory,
@@ -438,3 +446,95 @@ def test_every_customer_step_is_registered() -> None:
         StepKind.ADD_PLAN_ITEM,
     ):
         assert kinds[kind].kind == kind
+
+
+# E-mail templates (the CS admin's) ----------------------------------------------------------
+
+
+def test_the_email_list_shows_each_template_and_the_merge_fields(
+    world: World, welcome: EmailTemplate
+) -> None:
+    response = client_for(world.admin).get(reverse("email_templates"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Welcome" in html and reverse("email_template_edit", args=[welcome.pk]) in html
+    for name in MERGE_FIELDS:
+        assert "{" + name + "}" in html
+
+
+def test_a_cs_admin_creates_an_email_and_it_is_recorded(world: World) -> None:
+    response = client_for(world.admin).post(
+        reverse("email_template_create"),
+        {"name": "Renewal is near", "subject": "{account} renews soon", "body": "Hi {first_name}"},
+    )
+    template = EmailTemplate.objects.get(name="Renewal is near")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("email_template_edit", args=[template.pk])
+    assert (template.key, template.subject) == ("renewal-is-near", "{account} renews soon")
+    activity = Activity.objects.get(verb="created an e-mail template")
+    assert (activity.actor, activity.internal) == (world.admin, True)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"name": "Oops", "subject": "Hi {frist_name}", "body": "Hello"}, "Unknown merge field “{frist_name}”"),
+        ({"name": "Oops", "subject": "Hi", "body": "Hello {account.name}"}, "Unknown merge field “{account.name}”"),
+        ({"name": "Oops", "subject": "Hi", "body": "Hello {first_name"}, "A brace is not closed"),
+        ({"name": "Oops", "subject": "", "body": "Hello"}, "This field is required."),
+        ({"name": "Oops", "subject": "Hi", "body": "  "}, "This field is required."),
+    ],
+)  # fmt: skip
+def test_a_bad_email_is_refused_with_a_422_and_nothing_saved(
+    world: World, data: dict[str, str], message: str
+) -> None:
+    client = client_for(world.admin)
+    with unchanged():
+        response = client.post(reverse("email_template_create"), data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+
+
+def test_editing_an_email_records_what_changed(world: World, welcome: EmailTemplate) -> None:
+    response = client_for(world.admin).post(
+        reverse("email_template_edit", args=[welcome.pk]),
+        {"name": "Welcome", "subject": "Hello from {csm_name}", "body": welcome.body},
+    )
+    assert response.status_code == 302
+    welcome.refresh_from_db()
+    assert (welcome.key, welcome.subject) == ("welcome", "Hello from {csm_name}")
+    activity = Activity.objects.get(verb="edited an e-mail template")
+    assert activity.before == {"subject": "Welcome to {account}, {first_name}"}
+    assert activity.after == {"subject": "Hello from {csm_name}"}
+
+
+def test_a_bad_edit_changes_nothing(world: World, welcome: EmailTemplate) -> None:
+    client = client_for(world.admin)
+    with unchanged():
+        response = client.post(
+            reverse("email_template_edit", args=[welcome.pk]),
+            {"name": "Welcome", "subject": "Hi {nickname}", "body": welcome.body},
+        )
+    assert response.status_code == 422
+    assert "Unknown merge field “{nickname}”" in response.content.decode()
+
+
+def test_the_preview_fills_in_sample_data(world: World, welcome: EmailTemplate) -> None:
+    response = client_for(world.admin).get(reverse("email_template_preview", args=[welcome.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Welcome to {SAMPLE['account']}, {SAMPLE['first_name']}" in html
+    assert f"<strong>{SAMPLE['csm_name']}</strong>" in html
+    assert mail.outbox == []
+
+
+def test_the_welcome_series_is_seeded_once_and_every_field_in_it_is_known(db: None) -> None:
+    assert ensure_built_in_email_templates() == 3
+    assert ensure_built_in_email_templates() == 0
+    series = EmailTemplate.objects.filter(key__in=["welcome-1", "welcome-2", "welcome-3"])
+    assert series.count() == 3
+    for template in series:
+        assert template_errors(template) == {}
+        rendered = preview(template)
+        assert "{" not in rendered.subject + rendered.text
+        assert SAMPLE["portal_link"] in rendered.text

@@ -139,6 +139,8 @@ def save_email_template(template: EmailTemplate, *, acting_user: User | None) ->
     if not creating:
         old = EmailTemplate.objects.filter(pk=template.pk).values("name", "subject", "body").first()
         before = dict(old) if old else None
+    if creating and not template.key:
+        template.key = unused_key(template.name)
     if creating and EmailTemplate.objects.filter(key=template.key).exists():
         raise ValidationError({"key": ["Another e-mail already has this key."]})
     template.save()
