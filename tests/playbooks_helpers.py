@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.services import account_mail_off_url
 from playbooks.models import CSMTask, Playbook, Priority
 from tests.conftest import World
 from tests.factories import CSMTaskFactory, EmailTemplateFactory
@@ -26,6 +27,9 @@ VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
 ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
 POST_ONLY = [405] * 8
+# A signed link from an e-mail: no log-in needed, the same for everyone holding it.
+PUBLIC_READ = [200] * 8
+PUBLIC_WRITE = [302] * 8
 
 PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "today": (CONSOLE_READ, None),
@@ -39,6 +43,8 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "email_template_create": (ADMIN_READ, ADMIN_WRITE),
     "email_template_edit": (ADMIN_READ, ADMIN_WRITE),
     "email_template_preview": (ADMIN_READ, None),
+    # The accounts app's one-click "stop these e-mails" link in a playbook e-mail's footer.
+    "account_mail_off": (PUBLIC_READ, PUBLIC_WRITE),
 }
 
 
@@ -56,6 +62,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
         "playbook": Playbook.objects.get(key="detractor-follow-up"),
         "handover_to": world.admin,
         "email": EmailTemplateFactory.create(key="check-in", name="Check-in"),
+        "mail_off_token": account_mail_off_url(world.member).rstrip("/").rsplit("/", 1)[-1],
     }
 
 
@@ -71,4 +78,5 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "email_template_create": ([], {"name": "Renewal is near", "subject": "{account} renews soon", "body": "Hello {first_name}"}),
         "email_template_edit": ([p["email"].pk], {"name": "Check-in", "subject": "How is it going, {first_name}?", "body": "Reply to {csm_name}."}),
         "email_template_preview": ([p["email"].pk], {}),
+        "account_mail_off": ([p["mail_off_token"]], {}),
     }  # fmt: skip

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Activity, CustomerRole, NotificationKind
-from accounts.services import set_notification_preferences
+from accounts.services import account_mail_off_url, delivery_for, set_notification_preferences
 from onboarding.models import Checklist
 from playbooks.models import EmailTemplate, EventKind, RunStep, StepKind
 from playbooks.services.emails import (
@@ -538,3 +539,37 @@ def test_the_welcome_series_is_seeded_once_and_every_field_in_it_is_known(db: No
         rendered = preview(template)
         assert "{" not in rendered.subject + rendered.text
         assert SAMPLE["portal_link"] in rendered.text
+
+
+# The one-click "stop these e-mails" link --------------------------------------------------------
+
+
+def test_the_emails_link_turns_account_mail_off_in_one_click(
+    world: World, welcome: EmailTemplate
+) -> None:
+    run_step(world, StepKind.SEND_EMAIL, {"template": "welcome", "to": "member"})
+    [link] = [w for w in mail.outbox[0].body.split() if "/settings/notifications/off/" in w]
+    path = link.removeprefix("https://portal.example.com")
+    anonymous = Client()
+    with unchanged():
+        page = anonymous.get(path)  # a mail scanner's fetch changes nothing
+    assert page.status_code == 200 and "Stop account e-mails?" in page.content.decode()
+
+    response = anonymous.post(path)
+    assert response.status_code == 302
+    assert delivery_for(world.member, NotificationKind.ACCOUNT) == "off"
+    assert Activity.objects.filter(verb="turned account e-mails off", actor=world.member).exists()
+    assert "Account e-mails are off" in anonymous.get(path).content.decode()
+    mail.outbox.clear()
+    outcome = run_step(world, StepKind.SEND_EMAIL, {"template": "welcome", "to": "member"})
+    assert outcome.detail == "sent “Welcome” to 0 people (1 unsubscribed)"
+    assert mail.outbox == []
+
+
+def test_a_changed_link_or_a_staff_members_link_is_not_found(world: World) -> None:
+    staff_path = account_mail_off_url(world.csm).removeprefix("https://portal.example.com")
+    member_path = account_mail_off_url(world.member).removeprefix("https://portal.example.com")
+    anonymous = Client()
+    with unchanged():
+        assert anonymous.post(staff_path).status_code == 404
+        assert anonymous.post(member_path.replace("/off/", "/off/x")).status_code == 404

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
-from accounts.services import delivery_for
+from accounts.services import account_mail_off_url, delivery_for
 from portal.mail import send_mail_from_templates
 
 from ..models import EmailTemplate, StepKind
@@ -101,6 +101,7 @@ def _send(template: EmailTemplate, user: User, context: StepContext) -> None:
                 "user": user,
                 "vendor_name": settings.VENDOR_NAME,
                 "notifications_url": settings.SITE_URL + reverse("notifications"),
+                "unsubscribe_url": account_mail_off_url(user),
             },
         )
     except (smtplib.SMTPException, OSError) as error:
