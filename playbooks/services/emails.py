@@ -187,6 +187,7 @@ Welcome aboard! {account} now has its own space in our customer portal, and I am
 If anything is unclear, just reply: this e-mail reaches a person.
 
 See you soon,
+
 {csm_name}
 """,
     },
