@@ -355,6 +355,54 @@ def notification_preferences(user: User) -> dict[str, str]:
     return {kind: chosen.get(kind, Delivery.IMMEDIATELY) for kind in NotificationKind.values}
 
 
+ACCOUNT_MAIL_OFF_SALT = "accounts.account_mail_off"
+
+
+def account_mail_off_url(user: User) -> str:
+    """A signed link that turns ``user``'s account e-mails off in one click, without logging
+    in: the footer of the e-mails playbooks send to customers."""
+    from django.core import signing
+    from django.urls import reverse
+
+    token = signing.dumps({"u": user.pk}, salt=ACCOUNT_MAIL_OFF_SALT, compress=False)
+    return settings.SITE_URL + reverse("account_mail_off", args=[token])
+
+
+def read_account_mail_off_token(token: str) -> User | None:
+    """The customer a link names; None for a changed link or anyone but a customer."""
+    from django.core import signing
+
+    try:
+        payload = signing.loads(token, salt=ACCOUNT_MAIL_OFF_SALT)
+    except signing.BadSignature:
+        return None
+    user_pk = payload.get("u") if isinstance(payload, dict) else None
+    if not isinstance(user_pk, int):
+        return None
+    return User.objects.filter(pk=user_pk, vendor_role="").first()
+
+
+@transaction.atomic
+def turn_off_account_mail(user: User) -> bool:
+    """The person asked (by their e-mail's link) for no more account e-mails. Returns whether
+    this changed anything."""
+    if delivery_for(user, NotificationKind.ACCOUNT) == Delivery.OFF:
+        return False
+    before = notification_preferences(user)[NotificationKind.ACCOUNT]
+    NotificationSetting.objects.update_or_create(
+        user=user, kind=NotificationKind.ACCOUNT, defaults={"delivery": Delivery.OFF}
+    )
+    record(
+        "turned account e-mails off",
+        actor=user,
+        target=user,
+        before={"account": before},
+        after={"account": Delivery.OFF},
+        internal=True,
+    )
+    return True
+
+
 @transaction.atomic
 def update_profile(user: User, *, name: str, acting_user: User) -> User:
     """Change a person's own profile (their name, for now)."""

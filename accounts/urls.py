@@ -14,6 +14,7 @@ urlpatterns = [
     path("invitations/<str:token>/", me.invitation_accept, name="accept_invitation"),
     path("settings/profile/", me.profile, name="profile"),
     path("settings/notifications/", me.notifications, name="notifications"),
+    path("settings/notifications/off/<str:token>/", me.account_mail_off, name="account_mail_off"),
     path("a/<slug:slug>/", account.account_home, name="account_home"),
     path("a/<slug:slug>/logo/", account.account_logo, name="account_logo"),
     path("a/<slug:slug>/edit/", account.account_edit, name="account_edit"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Account
 
 from .models import CSMTask, Event, EventKind, Playbook, Priority
+from .services.emails import ensure_built_in_email_templates
 from .services.events import record_event
 from .services.playbooks import ensure_built_in_playbooks
 from .services.runs import evaluate_event
@@ -25,6 +26,7 @@ HAND_MADE = [
 
 def ensure_demo_playbooks() -> int:
     created = ensure_built_in_playbooks()
+    created += ensure_built_in_email_templates()
     Playbook.objects.filter(key="detractor-follow-up", enabled=False).update(enabled=True)
     today = timezone.localdate()
     for slug, title, due_in, priority, reason in HAND_MADE:

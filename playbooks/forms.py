@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from .models import CSMTask
+from .models import CSMTask, EmailTemplate
 from .services.csm_tasks import SNOOZE_CHOICES, assignable_staff
 
 
@@ -58,3 +58,18 @@ class AccountPauseForm(forms.Form):
         label="Why",
         help_text="Shown to the team on the account, e.g. “Escalation until the fix ships”.",
     )
+
+
+class EmailTemplateForm(forms.ModelForm):
+    """Name, subject and Markdown body of a playbook e-mail; the merge fields are checked by
+    :func:`playbooks.services.emails.save_email_template`."""
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["name", "subject", "body"]
+        labels = {"name": "Name (for you)", "body": "Message"}
+        help_texts = {
+            "subject": "Merge fields work here too, e.g. Welcome to the portal, {first_name}.",
+            "body": "Markdown: **bold**, lists, [links](https://…). Write {{ and }} for a brace.",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 14, "class": "pb-email-body"})}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import playbook_list, runs, task_create, today
+from .views import email_templates, playbook_list, runs, task_create, today
 
 urlpatterns = [
     path("today/", today.today, name="today"),
@@ -14,4 +14,20 @@ urlpatterns = [
     path("a/<slug:slug>/playbooks/resume/", runs.resume, name="playbooks_resume"),
     path("playbooks/", playbook_list.playbooks, name="playbooks"),
     path("playbooks/<int:pk>/enabled/", playbook_list.playbook_toggle, name="playbook_toggle"),
+    path("playbooks/emails/", email_templates.email_templates, name="email_templates"),
+    path(
+        "playbooks/emails/new/",
+        email_templates.email_template_create,
+        name="email_template_create",
+    ),
+    path(
+        "playbooks/emails/<int:pk>/",
+        email_templates.email_template_edit,
+        name="email_template_edit",
+    ),
+    path(
+        "playbooks/emails/<int:pk>/preview/",
+        email_templates.email_template_preview,
+        name="email_template_preview",
+    ),
 ]

@@ -450,9 +450,9 @@ def parent_plan(item: AnyPlanItem) -> SuccessPlan:
 
 
 @transaction.atomic
-def add_item(kind: str, item: AnyPlanItem, *, acting_user: User) -> AnyPlanItem:
+def add_item(kind: str, item: AnyPlanItem, *, acting_user: User | None) -> AnyPlanItem:
     """Save a new item of ``kind`` built by a validated form (its plan or objective already
-    set)."""
+    set); ``acting_user`` is None when a playbook adds it."""
     if isinstance(item, KPI):
         item.position = position_after(item.objective.kpis.all())
     else:

@@ -27,6 +27,7 @@ from accounts.services import delivery_for
 from portal.jobs import enqueue
 
 from .models import (
+    Audience,
     Campaign,
     Channel,
     Delivery,
@@ -384,6 +385,101 @@ def trigger(event: str, account: Account, now: datetime | None = None) -> int:
             if recipients:
                 Campaign.objects.filter(pk=campaign.pk, waves=0).update(waves=1)
     return asked
+
+
+@dataclass(frozen=True)
+class AccountAsk:
+    """What asking one account's people came to: how many were asked, how many were held
+    back by the fatigue limits (opted out, asked recently, account asked enough), and whether
+    the account's surveys are paused (then everyone is held back)."""
+
+    asked: int
+    held_back: int
+    paused: bool
+    campaign: Campaign | None
+
+
+def playbook_campaign_name(survey: Survey) -> str:
+    return f"{survey.name} (sent by playbooks)"
+
+
+@transaction.atomic
+def ask_account(
+    survey: Survey,
+    account: Account,
+    *,
+    roles: list[str],
+    acting_user: User | None,
+    now: datetime | None = None,
+) -> AccountAsk:
+    """Ask ``account``'s people in ``roles`` ``survey`` now, as a playbook does.
+
+    Each ask is one wave of the survey's playbook campaign for the account's CSM (made on the
+    first ask: a trigger campaign with no trigger, so neither the daily run nor "Send now"
+    sends it), through :func:`eligible_recipients`, so the same opt-outs, pauses, cooldown
+    and per-account limits hold back the same people as for any campaign.
+    """
+    now = now or timezone.now()
+    owner = account.owner
+    creator = owner or acting_user
+    if survey.archived_at is not None:
+        raise ValidationError({"survey": "This survey is archived."})
+    people = (
+        Membership.objects.filter(account=account, role__in=roles, user__is_active=True)
+        .values("user")
+        .distinct()
+        .count()
+    )
+    paused = paused_accounts(timezone.localdate(now)).filter(account=account).exists()
+    if paused or not people or creator is None:
+        return AccountAsk(asked=0, held_back=people, paused=paused, campaign=None)
+    campaign = (
+        Campaign.objects.open(now)
+        .select_for_update()
+        .filter(survey=survey, schedule=Schedule.TRIGGER, trigger="", portfolio_owner=owner)
+        .filter(name=playbook_campaign_name(survey))
+        .order_by("pk")
+        .first()
+    )
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            survey=survey,
+            name=playbook_campaign_name(survey),
+            audience=Audience.ACCOUNTS,
+            roles=list(roles),
+            schedule=Schedule.TRIGGER,
+            trigger="",
+            portfolio_owner=owner,
+            created_by=creator,
+        )
+        record(
+            "created a survey campaign",
+            actor=acting_user,
+            target=campaign,
+            after={"survey": survey.name, "audience": "Accounts chosen by playbooks"},
+            internal=True,
+        )
+    campaign.accounts.add(account)
+    campaign.roles = list(roles)
+    recipients = eligible_recipients(campaign, Account.objects.filter(pk=account.pk), now)
+    if recipients:
+        campaign.waves += 1
+        campaign.save(update_fields=["waves", "roles"])
+        _deliver(campaign, campaign.waves, recipients, now)
+        record(
+            "sent a survey",
+            actor=acting_user,
+            account=account,
+            target=campaign,
+            after={"asked": len(recipients)},
+            internal=True,
+        )
+    return AccountAsk(
+        asked=len(recipients),
+        held_back=people - len(recipients),
+        paused=False,
+        campaign=campaign,
+    )
 
 
 # E-mail ------------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class PortalVisitFactory(factory.django.DjangoModelFactory[PortalVisit]):
 
 from playbooks.models import (  # noqa: E402 - the playbooks app's factories, appended
     CSMTask,
+    EmailTemplate,
     Event,
     EventKind,
     Playbook,
@@ -167,3 +168,13 @@ class CSMTaskFactory(factory.django.DjangoModelFactory[CSMTask]):
     due_on = factory.LazyFunction(timezone.localdate)
     priority = Priority.NORMAL
     reason = "Because it needs doing."
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory[EmailTemplate]):
+    class Meta:
+        model = EmailTemplate
+
+    key = factory.Sequence(lambda n: f"email-{n}")
+    name = factory.Sequence(lambda n: f"E-mail {n}")
+    subject = "Welcome to {account}, {first_name}"
+    body = "Hello {first_name},\n\n**{csm_name}** here. [Open the portal]({portal_link})."

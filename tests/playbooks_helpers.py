@@ -13,9 +13,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.services import account_mail_off_url
 from playbooks.models import AccountPause, CSMTask, Playbook, Priority, StepStatus
 from tests.conftest import World
-from tests.factories import CSMTaskFactory, PlaybookRunFactory, RunStepFactory
+from tests.factories import (
+    CSMTaskFactory,
+    EmailTemplateFactory,
+    PlaybookRunFactory,
+    RunStepFactory,
+)
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -26,6 +32,9 @@ VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
 ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
 POST_ONLY = [405] * 8
+# A signed link from an e-mail: no log-in needed, the same for everyone holding it.
+PUBLIC_READ = [200] * 8
+PUBLIC_WRITE = [302] * 8
 
 PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "today": (CONSOLE_READ, None),
@@ -39,6 +48,12 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "playbook_run": (VENDOR_READ, None),
     "playbooks_pause": (POST_ONLY, VENDOR_WRITE),
     "playbooks_resume": (POST_ONLY, VENDOR_WRITE),
+    "email_templates": (ADMIN_READ, None),
+    "email_template_create": (ADMIN_READ, ADMIN_WRITE),
+    "email_template_edit": (ADMIN_READ, ADMIN_WRITE),
+    "email_template_preview": (ADMIN_READ, None),
+    # The accounts app's one-click "stop these e-mails" link in a playbook e-mail's footer.
+    "account_mail_off": (PUBLIC_READ, PUBLIC_WRITE),
 }
 
 
@@ -46,7 +61,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
     """A high-priority task on account A for its CSM, the built-in detractor playbook (made
     paused by the data migration), a run of it on account A with a step still waiting, and
     playbooks paused on account A (so that resuming has something to resume, and pausing
-    again changes the note)."""
+    again changes the note), and a playbook e-mail."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
@@ -58,7 +73,14 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
     RunStepFactory.create(run=run, position=0, status=StepStatus.DONE, detail="task “Call”")
     RunStepFactory.create(run=run, position=1, delay_days=3)
     AccountPause.objects.create(account=world.account, paused_by=world.csm, note="Escalation")
-    return {"task": task, "playbook": playbook, "run": run, "handover_to": world.admin}
+    return {
+        "task": task,
+        "playbook": playbook,
+        "run": run,
+        "handover_to": world.admin,
+        "email": EmailTemplateFactory.create(key="check-in", name="Check-in"),
+        "mail_off_token": account_mail_off_url(world.member).rstrip("/").rsplit("/", 1)[-1],
+    }
 
 
 def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any], dict[str, Any]]]:
@@ -74,4 +96,8 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "playbook_run": ([slug, p["run"].pk], {}),
         "playbooks_pause": ([slug], {"note": "Escalation call on Friday"}),
         "playbooks_resume": ([slug], {}),
+        "email_template_create": ([], {"name": "Renewal is near", "subject": "{account} renews soon", "body": "Hello {first_name}"}),
+        "email_template_edit": ([p["email"].pk], {"name": "Check-in", "subject": "How is it going, {first_name}?", "body": "Reply to {csm_name}."}),
+        "email_template_preview": ([p["email"].pk], {}),
+        "account_mail_off": ([p["mail_off_token"]], {}),
     }  # fmt: skip

@@ -6,18 +6,22 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from ..figures import own_engagement
 from ..forms import AcceptInvitationForm, NotificationForm, ProfileForm
 from ..http import AuthenticatedHttpRequest
-from ..models import Invitation, User
+from ..models import Delivery, Invitation, NotificationKind, User
 from ..services import (
     accept_invitation,
     notification_preferences,
+    read_account_mail_off_token,
     set_notification_preferences,
+    turn_off_account_mail,
     update_profile,
 )
 
@@ -96,3 +100,20 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("notifications")
         return render(request, "accounts/notifications.html", {"form": form}, status=422)
     return render(request, "accounts/notifications.html", {"form": form})
+
+
+@csrf_exempt  # no session or cookie: the signed link is the credential
+@require_http_methods(["GET", "POST"])
+def account_mail_off(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from a playbook e-mail's footer turns the customer's account e-mails off.
+
+    A GET changes nothing (mail scanners fetch links); the button POSTs."""
+    person = read_account_mail_off_token(token)
+    if person is None:
+        raise Http404("This link was changed or cut short.")
+    if request.method == "POST":
+        turn_off_account_mail(person)
+        return redirect("account_mail_off", token)
+    done = notification_preferences(person)[NotificationKind.ACCOUNT] == Delivery.OFF
+    context = {"token": token, "person": person, "done": done}
+    return render(request, "accounts/account_mail_off.html", context)

@@ -84,7 +84,7 @@ class StepKindSpec:
 STEP_KINDS: dict[str, StepKindSpec] = {}
 
 # One module per step kind; each registers itself when imported.
-MODULES = ["create_task"]
+MODULES = ["create_task", "send_email", "start_onboarding", "send_survey", "add_plan_item"]
 
 
 def register(spec: StepKindSpec) -> StepKindSpec:

@@ -1,0 +1,72 @@
+"""Add an action item to the account's running success plan: the vendor's (the owner CSM's)
+or the customer's (the champion's), due in N days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Account, CustomerRole
+from onboarding.models import Side
+from onboarding.services import default_assignee
+from successplans.figures import current_plan
+from successplans.models import ActionItem
+from successplans.services import add_item
+
+from ..models import StepKind
+from ..params import ParamField
+from . import Outcome, StepContext, StepKindSpec, register
+
+FIELDS = [
+    ParamField("title", "Action item", max_length=200, help="Merge fields: {person}, {score}, {account}."),
+    ParamField("due_in_days", "Due in (days)", kind="int", minimum=0, maximum=365, default=7, required=False),
+    ParamField("side", "Whose", kind="choice", choices=lambda: Side.choices, default=Side.CUSTOMER, required=False),
+]  # fmt: skip
+
+
+def _side(params: dict[str, Any]) -> str:
+    side = params.get("side") or Side.CUSTOMER
+    return side if side in Side.values else Side.CUSTOMER
+
+
+def run(context: StepContext) -> Outcome:
+    account = context.account
+    today = timezone.localdate()
+    plan = current_plan(account, today)
+    if plan is None:
+        return Outcome.skipped("the account has no success plan running today")
+    side = _side(context.params)
+    assignee = (
+        account.owner if side == Side.VENDOR else default_assignee(account, CustomerRole.CHAMPION)
+    )
+    item = ActionItem(
+        plan=plan,
+        title=context.fill(context.params.get("title") or "Follow up")[:200],
+        side=side,
+        assignee=assignee,
+        due_date=today + timedelta(days=int(context.params.get("due_in_days") or 0)),
+    )
+    try:
+        item.full_clean()
+    except ValidationError as refusal:
+        return Outcome.skipped(" ".join(refusal.messages))
+    add_item("action", item, acting_user=None)
+    who = f", for {assignee.display_name}" if assignee else ""
+    return Outcome.done(f"action item “{item.title}” on the plan “{plan.name}”{who}")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    plan = current_plan(account, timezone.localdate())
+    due = int(params.get("due_in_days") or 0)
+    when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
+    side = Side(_side(params)).label.lower()
+    said = f"a {side} action item “{params.get('title', 'Follow up')}”, due {when}"
+    if plan is None:
+        return f"{said} (no success plan running: skipped)"
+    return f"{said}, on the plan “{plan.name}”"
+
+
+register(StepKindSpec(StepKind.ADD_PLAN_ITEM, FIELDS, run, describe))

@@ -1,0 +1,144 @@
+"""Send one of the CS admin's e-mail templates to the account's champion, executive, members,
+everyone, or the person whose answer started the playbook; each person gets their own
+e-mail, with their own merge fields and a link to turn these e-mails off."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
+from accounts.services import account_mail_off_url, delivery_for
+from portal.mail import send_mail_from_templates
+
+from ..models import EmailTemplate, StepKind
+from ..params import ParamField
+from ..services.emails import merge_values, render_email
+from . import Outcome, StepContext, StepFailed, StepKindSpec, register
+
+EVERYONE = "everyone"
+PERSON = "person"
+RECIPIENTS = [
+    (CustomerRole.CHAMPION.value, "The champion"),
+    (CustomerRole.EXECUTIVE.value, "The executive sponsor"),
+    (CustomerRole.MEMBER.value, "The members"),
+    (EVERYONE, "Everyone at the account"),
+    (PERSON, "The person who answered (when the event names one)"),
+]
+# How the preview names them, after "to".
+SAID = {
+    CustomerRole.CHAMPION.value: "the champion",
+    CustomerRole.EXECUTIVE.value: "the executive sponsor",
+    CustomerRole.MEMBER.value: "the members",
+    EVERYONE: "everyone at the account",
+    PERSON: "the person who answered",
+}
+
+
+def template_choices() -> list[tuple[str, str]]:
+    return list(EmailTemplate.objects.order_by("name").values_list("key", "name"))
+
+
+FIELDS = [
+    ParamField("template", "E-mail", kind="choice", choices=template_choices, help="Write and edit them under Playbooks › E-mails."),
+    ParamField("to", "To", kind="choice", choices=lambda: RECIPIENTS, default=CustomerRole.CHAMPION.value),
+]  # fmt: skip
+
+
+def recipients(account: Account, to: str, user_id: Any = None) -> QuerySet[User]:
+    """The active people with a membership in ``account`` the step writes to."""
+    people = User.objects.filter(is_active=True, memberships__account=account)
+    if to == PERSON:
+        return people.filter(pk=user_id) if isinstance(user_id, int) else people.none()
+    if to != EVERYONE:
+        people = people.filter(memberships__role=to)
+    return people.distinct().order_by("name", "email")
+
+
+def people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def run(context: StepContext) -> Outcome:
+    template = EmailTemplate.objects.filter(key=context.params.get("template")).first()
+    if template is None:
+        return Outcome.skipped(f"the e-mail “{context.params.get('template')}” no longer exists")
+    to = context.params.get("to") or CustomerRole.CHAMPION.value
+    chosen = list(recipients(context.account, to, (context.event.data or {}).get("user_id")))
+    if not chosen:
+        return Outcome.skipped(f"nobody to write to: no active {SAID.get(to, to)} here")
+    sent, unsubscribed = 0, 0
+    for user in chosen:
+        if delivery_for(user, NotificationKind.ACCOUNT) == Delivery.OFF:
+            unsubscribed += 1
+            continue
+        _send(template, user, context)
+        sent += 1
+    detail = f"sent “{template.name}” to {people(sent)}"
+    if unsubscribed:
+        detail += f" ({unsubscribed} unsubscribed)"
+    if not sent:
+        return Outcome.skipped(detail)
+    return Outcome.done(detail)
+
+
+def _send(template: EmailTemplate, user: User, context: StepContext) -> None:
+    email = render_email(template, merge_values(user, context.account, context.merge))
+    try:
+        send_mail_from_templates(
+            "playbook_message",
+            to=[user.email],
+            context={
+                "subject": email.subject,
+                "body_text": email.text,
+                "body_html": email.html,
+                "account": context.account,
+                "user": user,
+                "vendor_name": settings.VENDOR_NAME,
+                "notifications_url": settings.SITE_URL + reverse("notifications"),
+                "unsubscribe_url": account_mail_off_url(user),
+            },
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        raise StepFailed(f"the mail server refused “{template.name}”: {error}") from error
+
+
+def _someone(user: User) -> str:
+    local, _, domain = user.email.partition("@")
+    shown = f"{local}@…" if domain else local
+    return f"{user.display_name} <{shown}>" if user.name else f"<{shown}>"
+
+
+def _listed(users: Iterable[User]) -> str:
+    chosen = list(users)
+    shown = ", ".join(_someone(u) for u in chosen[:3])
+    more = len(chosen) - 3
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    template = EmailTemplate.objects.filter(key=params.get("template")).first()
+    name = template.name if template else params.get("template", "?")
+    to = params.get("to") or CustomerRole.CHAMPION.value
+    said = SAID.get(to, to)
+    if to == PERSON:
+        return f"e-mail “{name}” to {said}"
+    chosen = list(recipients(account, to))
+    if not chosen:
+        return f"e-mail “{name}” to {said} (nobody here: skipped)"
+    return f"e-mail “{name}” to {said} ({_listed(chosen)})"
+
+
+def validate(params: dict[str, Any]) -> list[str]:
+    key = params.get("template")
+    if key and not EmailTemplate.objects.filter(key=key).exists():
+        return [f"The e-mail “{key}” does not exist."]
+    return []
+
+
+register(StepKindSpec(StepKind.SEND_EMAIL, FIELDS, run, describe, validate))
