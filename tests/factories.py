@@ -15,6 +15,7 @@ from accounts.models import (
     PortalVisit,
     Segment,
     Stage,
+    Tag,
     User,
     VendorRole,
 )
@@ -98,6 +99,7 @@ from playbooks.models import (  # noqa: E402 - the playbooks app's factories, ap
     PlaybookRun,
     PlaybookStep,
     Priority,
+    RunStep,
     StepKind,
 )
 
@@ -150,3 +152,22 @@ class CSMTaskFactory(factory.django.DjangoModelFactory[CSMTask]):
     due_on = factory.LazyFunction(timezone.localdate)
     priority = Priority.NORMAL
     reason = "Because it needs doing."
+
+
+class TagFactory(factory.django.DjangoModelFactory[Tag]):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class RunStepFactory(factory.django.DjangoModelFactory[RunStep]):
+    class Meta:
+        model = RunStep
+
+    run = factory.SubFactory(PlaybookRunFactory)
+    position = 0
+    kind = StepKind.CREATE_TASK
+    params = factory.LazyFunction(lambda: {"title": "Follow up"})
+    due_at = factory.LazyFunction(timezone.now)
