@@ -13,9 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from playbooks.models import CSMTask, Playbook, Priority
+from playbooks.models import CSMTask, EventKind, Playbook, Priority
 from tests.conftest import World
-from tests.factories import CSMTaskFactory
+from tests.factories import CSMTaskFactory, PlaybookFactory, PlaybookStepFactory
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -35,12 +35,16 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "task_create": (VENDOR_READ, VENDOR_WRITE),
     "playbooks": (ADMIN_READ, None),
     "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
+    "playbook_new": (ADMIN_READ, ADMIN_WRITE),
+    "playbook_edit": (ADMIN_READ, ADMIN_WRITE),
+    "playbook_delete": (POST_ONLY, ADMIN_WRITE),
+    "playbook_preview": (ADMIN_READ, None),
 }
 
 
 def make_playbooks_world(world: World) -> dict[str, Any]:
-    """A high-priority task on account A for its CSM, and the built-in detractor playbook
-    (made paused by the data migration)."""
+    """A high-priority task on account A for its CSM, the built-in detractor playbook
+    (made paused by the data migration), and a playbook made here that never ran."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
@@ -51,6 +55,9 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
         "task": task,
         "playbook": Playbook.objects.get(key="detractor-follow-up"),
         "handover_to": world.admin,
+        "made_here": PlaybookStepFactory.create(
+            playbook=PlaybookFactory.create(name="Try-out", enabled=False)
+        ).playbook,
     }
 
 
@@ -63,4 +70,23 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
         "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
         "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
+        "playbook_new": ([], EDITOR_POST),
+        "playbook_edit": ([p["playbook"].pk], EDITOR_POST),
+        "playbook_delete": ([p["made_here"].pk], {}),
+        "playbook_preview": ([p["playbook"].pk], {}),
     }  # fmt: skip
+
+
+# A whole, valid editor form: a new playbook, or the detractor one edited.
+EDITOR_POST = {
+    "name": "Detractor call",
+    "description": "",
+    "trigger": EventKind.NPS_DETRACTOR,
+    "step_count": "1",
+    "step-0-kind": "create_task",
+    "step-0-delay_days": "0",
+    "step-0-p-title": "Call {person}",
+    "step-0-p-due_in_days": "2",
+    "step-0-p-priority": "high",
+    "action": "save",
+}

@@ -156,14 +156,15 @@ def test_conditions_are_anded(world: World) -> None:
         "tagged strategic, MRR is €3,000, renews in 20 days (within 30)"
     )
     # One condition failing is enough to refuse.
-    for change in [
+    changes: list[dict[str, Any]] = [
         {"segment": ["smb"]},
         {"health_band": ["healthy"]},
         {"mrr_min": 3001},
         {"renewal_within_days": 10},
         {"tags": ["beta"]},
         {"owner": [str(world.other_csm.pk)]},
-    ]:
+    ]
+    for change in changes:
         assert explain({**playbook.conditions, **change}, world.account) is None, change
 
 
