@@ -56,7 +56,14 @@ FIELDS: list[ParamField] = [
     _any("stage", "Lifecycle stage", lambda: Stage.choices),
     _any("owner", "Owner CSM", _owners),
     _any("health_band", "Health", lambda: HealthBand.choices),
-    _any("tags", "Tagged (any of)", _tags),
+    ParamField(
+        "tags",
+        "Tagged",
+        kind="choices",
+        required=False,
+        choices=_tags,
+        help="Tags are set on each account's Edit page.",
+    ),
     ParamField("mrr_min", "MRR at least", kind="int", required=False, minimum=0, maximum=10**9),
     ParamField("mrr_max", "MRR at most", kind="int", required=False, minimum=0, maximum=10**9),
     ParamField(

@@ -71,8 +71,13 @@ def _choice_list(spec: ParamField) -> list[tuple[str, str]]:
 
 
 def param_form(fields: list[ParamField], prefix: str, values: dict[str, Any]) -> forms.Form:
-    """An unbound form drawing ``fields`` with ``values``, its names prefixed ``prefix-``."""
-    form = forms.Form(prefix=prefix, initial=values)
+    """An unbound form drawing ``fields`` with ``values`` (a setting left empty shows its
+    default, as :func:`~playbooks.params.check` would take it), names prefixed ``prefix-``."""
+    shown = {
+        spec.name: spec.default if values.get(spec.name) in (None, "") else values[spec.name]
+        for spec in fields
+    }
+    form = forms.Form(prefix=prefix, initial=shown)
     for spec in fields:
         drawn: forms.Field
         common: dict[str, Any] = {

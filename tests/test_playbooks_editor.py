@@ -3,6 +3,7 @@ preview before enabling."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -526,3 +527,52 @@ def test_the_list_invites_a_preview_before_enabling(world: World) -> None:
     html = client_for(world.admin).get(reverse("playbooks")).content.decode()
     assert reverse("playbook_new") in html and reverse("playbook_edit", args=[playbook.pk]) in html
     assert "Preview and enable" in html and reverse("playbook_preview", args=[playbook.pk]) in html
+
+
+# Tags on the account -----------------------------------------------------------------------------
+
+
+def account_post(world: World, tags: str) -> dict[str, Any]:
+    account = world.account
+    return {
+        "name": account.name,
+        "slug": account.slug,
+        "segment": account.segment,
+        "touch_model": account.touch_model,
+        "stage": account.stage,
+        "owner": world.csm.pk,
+        "tags": tags,
+    }
+
+
+def test_a_csm_sets_an_accounts_tags_making_new_ones_as_needed(world: World) -> None:
+    TagFactory.create(name="Strategic")
+    url = reverse("account_edit", args=[world.account.slug])
+    client = client_for(world.csm)
+    response = client.post(url, account_post(world, " strategic, beta ,, BETA, EMEA "))
+    assert response.status_code == 302
+    assert sorted(world.account.tags.values_list("name", flat=True)) == [
+        "EMEA",
+        "Strategic",
+        "beta",
+    ]
+    entry = Activity.objects.filter(verb="edited the account").latest("pk")
+    assert (entry.before or {})["tags"] == [] and (entry.after or {})["tags"] == [
+        "EMEA",
+        "Strategic",
+        "beta",
+    ]
+    shown = re.search(r'name="tags" value="([^"]*)"', client.get(url).content.decode())
+    assert shown and sorted(shown.group(1).split(", ")) == ["EMEA", "Strategic", "beta"]
+    client.post(url, account_post(world, "beta"))
+    assert list(world.account.tags.values_list("name", flat=True)) == ["beta"]
+
+
+def test_a_tag_too_long_is_refused_and_changes_nothing(world: World) -> None:
+    client = signed_in(world.csm)
+    with unchanged():
+        response = client.post(
+            reverse("account_edit", args=[world.account.slug]), account_post(world, "x" * 41)
+        )
+    assert response.status_code == 422
+    assert "is too long for a tag" in response.content.decode()
