@@ -14,6 +14,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Activity, Segment, Stage
+from playbooks import detectors
+from playbooks.detectors import Candidate
 from playbooks.models import (
     CSMTask,
     EventKind,
@@ -302,6 +304,17 @@ def test_applied_to_runs_under_way_the_waiting_steps_are_replaced(world: World) 
     assert (Activity.objects.get(verb="edited a playbook").after or {})["runs_updated"] == 1
 
 
+def test_a_run_left_nothing_to_wait_for_by_the_edit_is_done(world: World) -> None:
+    playbook = save_playbook(None, data=data(), apply_to_runs=False, acting_user=world.admin)
+    run = run_under_way(world, playbook)
+    save_playbook(
+        playbook, data=data(steps=[task_step("Call")]), apply_to_runs=True, acting_user=world.admin
+    )
+    run.refresh_from_db()
+    assert (run.status, run.finished_at) == (RunStatus.DONE, NOW)
+    assert list(run.run_steps.values_list("position", "status")) == [(0, StepStatus.DONE)]  # fmt: skip
+
+
 # The editor page ---------------------------------------------------------------------------------
 
 
@@ -576,3 +589,55 @@ def test_a_tag_too_long_is_refused_and_changes_nothing(world: World) -> None:
         )
     assert response.status_code == 422
     assert "is too long for a tag" in response.content.decode()
+
+
+@pytest.fixture
+def renewal_detector() -> Iterator[list[Any]]:
+    """A detector for "renewal in N days" as the detectors module registers one: it yields
+    the accounts given, and records the settings and moment it was asked with."""
+    asked: list[Any] = []
+    found: list[Candidate] = []
+    saved = detectors.load().get(EventKind.RENEWAL_DUE)
+
+    def detect(params: dict[str, Any], now: datetime) -> list[Candidate]:
+        asked.append((params, now))
+        return found
+
+    detectors.DETECTORS[EventKind.RENEWAL_DUE] = detect
+    yield [asked, found]
+    if saved is None:
+        detectors.DETECTORS.pop(EventKind.RENEWAL_DUE, None)
+    else:
+        detectors.DETECTORS[EventKind.RENEWAL_DUE] = saved
+
+
+def test_a_scanned_trigger_previews_the_detectors_candidates_now(
+    world: World, renewal_detector: list[Any]
+) -> None:
+    asked, found = renewal_detector
+    playbook = PlaybookFactory.create(
+        trigger=EventKind.RENEWAL_DUE, trigger_params={"days": 60}, conditions={}
+    )
+    PlaybookStepFactory.create(playbook=playbook, params={"title": "Plan the renewal"})
+    found.append(Candidate(world.account.pk, "renewal:1:60", {"why": "renews on 15 January"}))
+    response = client_for(world.admin).get(reverse("playbook_preview", args=[playbook.pk]))
+    html = response.content.decode()
+    assert asked == [({"days": 60}, NOW)]
+    assert "1 account now" in html and "Acme" in html and "Bluth" not in html
+    assert "Why: renews on 15 January" in html
+    assert "“Renewal date in N days” holds today for these accounts" in html
+
+
+def test_a_scanned_trigger_without_a_detector_says_so(world: World) -> None:
+    detectors.load()
+    kind = EventKind.MILESTONE_MISSED
+    saved = detectors.DETECTORS.pop(kind, None)
+    try:
+        playbook = PlaybookFactory.create(trigger=kind, conditions={})
+        html = client_for(world.admin).get(reverse("playbook_preview", args=[playbook.pk]))
+        text = html.content.decode()
+    finally:
+        if saved is not None:
+            detectors.DETECTORS[kind] = saved
+    assert "the daily scan for this signal is not installed here" in text
+    assert "2 accounts now" in text

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -284,7 +285,7 @@ def _apply_to_runs(playbook: Playbook) -> int:
         start = min(s.position for s in waiting)
         finished = {s.position for s in run.run_steps.all() if s.status != StepStatus.WAITING}
         replaced += [s.pk for s in waiting]
-        created += [
+        fresh = [
             RunStep(
                 run=run,
                 position=step.position,
@@ -298,11 +299,14 @@ def _apply_to_runs(playbook: Playbook) -> int:
             for step in steps
             if step.position >= start and step.position not in finished
         ]
+        created += fresh
+        if not fresh:  # the edit left this run nothing to wait for: it is done
+            run.status, run.finished_at = RunStatus.DONE, timezone.now()
         run.playbook_version = playbook.version
         changed.append(run)
     RunStep.objects.filter(pk__in=replaced).delete()
     RunStep.objects.bulk_create(created)
-    PlaybookRun.objects.bulk_update(changed, ["playbook_version"])
+    PlaybookRun.objects.bulk_update(changed, ["playbook_version", "status", "finished_at"])
     return len(changed)
 
 
