@@ -641,3 +641,22 @@ def test_a_scanned_trigger_without_a_detector_says_so(world: World) -> None:
             detectors.DETECTORS[kind] = saved
     assert "the daily scan for this signal is not installed here" in text
     assert "2 accounts now" in text
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"step_count": "lots", "trigger": "nps_detractor", "name": "X"},
+        {"step_count": "-3", "trigger": "", "name": ""},
+        {"step_count": "1", "step-0-kind": "<script>", "trigger": "renewal_due", "trigger-days": "9999", "name": "X"},
+        {"step_count": "1", "step-0-kind": "create_task", "step-0-p-priority": "urgent", "step-0-p-title": "T", "trigger": "nps_detractor", "name": "X", "cond-owner": ["nobody"], "cond-mrr_min": "-5"},
+    ],
+)  # fmt: skip
+def test_junk_from_the_editor_is_a_422_and_changes_nothing(
+    world: World, junk: dict[str, Any]
+) -> None:
+    client = signed_in(world.admin)
+    with unchanged():
+        response = client.post(reverse("playbook_new"), {**junk, "action": "save"})
+    assert response.status_code == 422
+    assert "The playbook was not saved" in response.content.decode()
