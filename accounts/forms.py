@@ -115,6 +115,10 @@ class LogoInput(forms.ClearableFileInput):
         )
 
 
+TAG_MAX_LENGTH = 40  # Tag.name
+MAX_TAGS = 20
+
+
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
@@ -151,9 +155,19 @@ class AccountForm(forms.ModelForm):
             }
         }
 
+    tags = forms.CharField(
+        required=False,
+        max_length=400,
+        help_text="Comma-separated, like strategic, beta, EMEA. A new name makes a new tag; "
+        "playbooks can be limited to accounts with a tag.",
+        widget=forms.TextInput(attrs={"placeholder": "strategic, beta"}),
+    )
+
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(vendor_role=VendorRole.CSM, is_active=True)  # type: ignore[attr-defined]
         owner.label = "Owner (CSM)"
@@ -165,6 +179,22 @@ class AccountForm(forms.ModelForm):
         logo = self.fields["logo"].widget
         if isinstance(logo, LogoInput) and self.instance.pk and self.instance.logo:
             logo.current_url = reverse("account_logo", args=[self.instance.slug])
+
+    def clean_tags(self) -> list[str]:
+        """The comma-separated names, each once (case aside), in the order typed."""
+        names: list[str] = []
+        for raw in self.cleaned_data.get("tags", "").split(","):
+            name = " ".join(raw.split())
+            if not name or name.lower() in (n.lower() for n in names):
+                continue
+            if len(name) > TAG_MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"“{name[:20]}…” is too long for a tag (at most {TAG_MAX_LENGTH} characters)."
+                )
+            names.append(name)
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(f"An account has at most {MAX_TAGS} tags.")
+        return names
 
     def clean_slug(self) -> str:
         slug = slugify(self.cleaned_data.get("slug") or self.cleaned_data.get("name") or "")[:60]

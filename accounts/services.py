@@ -28,6 +28,7 @@ from .models import (
     NotificationKind,
     NotificationSetting,
     PortalVisit,
+    Tag,
     User,
     VendorRole,
     new_nonce,
@@ -46,20 +47,40 @@ ACCOUNT_FIELDS = [
 
 
 @transaction.atomic
-def save_account(account: Account, *, acting_user: User, before: dict[str, Any] | None) -> Account:
-    """Create or update an account from a validated form's instance, logging the change."""
+def save_account(
+    account: Account,
+    *,
+    acting_user: User,
+    before: dict[str, Any] | None,
+    tags: list[str] | None = None,
+) -> Account:
+    """Create or update an account from a validated form's instance, logging the change.
+    ``tags`` (names; None leaves them as they are) become its tags, new names new tags."""
     creating = account.pk is None
     account.save()
+    after = snapshot(account, ACCOUNT_FIELDS)
+    if tags is not None:
+        if before is not None and not creating:
+            before = {**before, "tags": sorted(account.tags.values_list("name", flat=True))}
+        chosen = [_tag_named(name) for name in tags]
+        account.tags.set(chosen)
+        after["tags"] = sorted(tag.name for tag in chosen)
     record(
         "created the account" if creating else "edited the account",
         actor=acting_user,
         account=account,
         target=account,
         before=None if creating else before,
-        after=snapshot(account, ACCOUNT_FIELDS),
+        after=after,
         internal=True,
     )
     return account
+
+
+def _tag_named(name: str) -> Tag:
+    """The tag called ``name`` (whatever its case), made when there is none."""
+    existing = Tag.objects.filter(name__iexact=name).first()
+    return existing or Tag.objects.create(name=name)
 
 
 def may_invite(acting_role: str, role: str) -> bool:

@@ -169,6 +169,12 @@ class Playbook(models.Model):
     def activity_label(self) -> str:
         return f"“{self.name}”"
 
+    @property
+    def conditions_in_words(self) -> str:
+        from .conditions import describe  # conditions reads this module
+
+        return describe(self.conditions or {})
+
 
 class PlaybookStep(models.Model):
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="steps")

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import email_templates, playbook_list, runs, task_create, today
+from .views import (
+    email_templates,
+    playbook_edit,
+    playbook_list,
+    playbook_preview,
+    runs,
+    task_create,
+    today,
+)
 
 urlpatterns = [
     path("today/", today.today, name="today"),
@@ -30,4 +38,8 @@ urlpatterns = [
         email_templates.email_template_preview,
         name="email_template_preview",
     ),
+    path("playbooks/new/", playbook_edit.playbook_new, name="playbook_new"),
+    path("playbooks/<int:pk>/edit/", playbook_edit.playbook_edit, name="playbook_edit"),
+    path("playbooks/<int:pk>/delete/", playbook_edit.playbook_delete, name="playbook_delete"),
+    path("playbooks/<int:pk>/preview/", playbook_preview.playbook_preview, name="playbook_preview"),
 ]

@@ -17,6 +17,7 @@ from accounts.models import (
     PortalVisit,
     Segment,
     Stage,
+    Tag,
     User,
     VendorRole,
 )
@@ -178,3 +179,11 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory[EmailTemplate]):
     name = factory.Sequence(lambda n: f"E-mail {n}")
     subject = "Welcome to {account}, {first_name}"
     body = "Hello {first_name},\n\n**{csm_name}** here. [Open the portal]({portal_link})."
+
+
+class TagFactory(factory.django.DjangoModelFactory[Tag]):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag-{n}")

@@ -14,12 +14,14 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.services import account_mail_off_url
-from playbooks.models import AccountPause, CSMTask, Playbook, Priority, StepStatus
+from playbooks.models import AccountPause, CSMTask, EventKind, Playbook, Priority, StepStatus
 from tests.conftest import World
 from tests.factories import (
     CSMTaskFactory,
     EmailTemplateFactory,
+    PlaybookFactory,
     PlaybookRunFactory,
+    PlaybookStepFactory,
     RunStepFactory,
 )
 
@@ -54,6 +56,10 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "email_template_preview": (ADMIN_READ, None),
     # The accounts app's one-click "stop these e-mails" link in a playbook e-mail's footer.
     "account_mail_off": (PUBLIC_READ, PUBLIC_WRITE),
+    "playbook_new": (ADMIN_READ, ADMIN_WRITE),
+    "playbook_edit": (ADMIN_READ, ADMIN_WRITE),
+    "playbook_delete": (POST_ONLY, ADMIN_WRITE),
+    "playbook_preview": (ADMIN_READ, None),
 }
 
 
@@ -61,7 +67,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
     """A high-priority task on account A for its CSM, the built-in detractor playbook (made
     paused by the data migration), a run of it on account A with a step still waiting, and
     playbooks paused on account A (so that resuming has something to resume, and pausing
-    again changes the note), and a playbook e-mail."""
+    again changes the note), a playbook e-mail, and a playbook made here that never ran."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
@@ -80,6 +86,9 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
         "handover_to": world.admin,
         "email": EmailTemplateFactory.create(key="check-in", name="Check-in"),
         "mail_off_token": account_mail_off_url(world.member).rstrip("/").rsplit("/", 1)[-1],
+        "made_here": PlaybookStepFactory.create(
+            playbook=PlaybookFactory.create(name="Try-out", enabled=False)
+        ).playbook,
     }
 
 
@@ -100,4 +109,23 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "email_template_edit": ([p["email"].pk], {"name": "Check-in", "subject": "How is it going, {first_name}?", "body": "Reply to {csm_name}."}),
         "email_template_preview": ([p["email"].pk], {}),
         "account_mail_off": ([p["mail_off_token"]], {}),
+        "playbook_new": ([], EDITOR_POST),
+        "playbook_edit": ([p["playbook"].pk], EDITOR_POST),
+        "playbook_delete": ([p["made_here"].pk], {}),
+        "playbook_preview": ([p["playbook"].pk], {}),
     }  # fmt: skip
+
+
+# A whole, valid editor form: a new playbook, or the detractor one edited.
+EDITOR_POST = {
+    "name": "Detractor call",
+    "description": "",
+    "trigger": EventKind.NPS_DETRACTOR,
+    "step_count": "1",
+    "step-0-kind": "create_task",
+    "step-0-delay_days": "0",
+    "step-0-p-title": "Call {person}",
+    "step-0-p-due_in_days": "2",
+    "step-0-p-priority": "high",
+    "action": "save",
+}

@@ -64,7 +64,12 @@ def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, request.FILES or None, acting_user=request.user)
     if request.method == "POST":
         if form.is_valid():
-            account = save_account(form.instance, acting_user=request.user, before=None)
+            account = save_account(
+                form.instance,
+                acting_user=request.user,
+                before=None,
+                tags=form.cleaned_data["tags"],
+            )
             messages.success(request, f"{account.name} was created. Invite its champion next.")
             return redirect("people", account.slug)
         return render(request, "accounts/account_form.html", {"form": form}, status=422)
@@ -81,7 +86,12 @@ def account_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
     context = {"form": form, "account": access.account, "access": access}
     if request.method == "POST":
         if form.is_valid():
-            save_account(form.instance, acting_user=request.user, before=before)
+            save_account(
+                form.instance,
+                acting_user=request.user,
+                before=before,
+                tags=form.cleaned_data["tags"],
+            )
             messages.success(request, "The account was saved.")
             return redirect("account_home", form.instance.slug)
         return render(request, "accounts/account_form.html", context, status=422)
