@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account
-from portal.charts import Chart, line_chart
+from portal.charts import Chart, bar_chart
 
 from .models import CommentSentiment, CommentSentimentQuerySet, Label, SourceKind
 
@@ -109,13 +109,14 @@ def trend(account: Account, day: date, days: int = TREND_DAYS) -> SentimentTrend
     ]
     chart = None
     if overall.scored:
-        chart = line_chart(
+        # Bars from zero: a month below zero shows in the warning colour, an empty month as a
+        # gap ("-"), where a line would leave lone dots between the gaps.
+        chart = bar_chart(
             [(f"{m.month:%b %Y}", m.average) for m in months],
             title="Average sentiment of comments, month by month",
             y_min=-1,
             y_max=1,
             decimals=2,
-            empty="no scored comment",
         )
     return SentimentTrend(
         since=timezone.localtime(since).date(),
