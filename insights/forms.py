@@ -54,9 +54,21 @@ class PulseForm(forms.ModelForm):
 
 
 class HealthConfigForm(forms.ModelForm):
+    # The opt-in part: left empty (or sent by a form that predates it) it is 0, i.e. off.
+    comments_weight = forms.IntegerField(
+        min_value=0,
+        max_value=32767,
+        required=False,
+        label="Comments weight",
+        help_text=HealthConfig._meta.get_field("comments_weight").help_text,
+    )
+
     class Meta:
         model = HealthConfig
         fields = CONFIG_FIELDS
+
+    def clean_comments_weight(self) -> int:
+        return self.cleaned_data.get("comments_weight") or 0
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -250,6 +250,12 @@ class HealthConfig(models.Model):
     plan_weight = models.PositiveSmallIntegerField(default=15)
     renewal_weight = models.PositiveSmallIntegerField(default=10)
     pulse_weight = models.PositiveSmallIntegerField(default=10)
+    # Off by default: a CS admin opts in, and no existing score moves until they do.
+    comments_weight = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Sentiment of customers' comments on surveys, plans and tasks (English only). "
+        "0 leaves it out.",
+    )
     healthy_from = models.PositiveSmallIntegerField(default=70, validators=[MaxValueValidator(100)])
     at_risk_from = models.PositiveSmallIntegerField(default=40, validators=[MaxValueValidator(100)])
     updated_by = models.ForeignKey(

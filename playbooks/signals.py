@@ -17,6 +17,8 @@ from accounts.models import CustomerRole, Membership, User
 from insights.models import HealthScore
 from onboarding.models import Checklist
 from portal.jobs import enqueue
+from sentiment.models import CommentSentiment
+from sentiment.models import Label as SentimentLabel
 from surveys.models import Band, Kind, Response
 
 from .events import raise_event
@@ -123,4 +125,29 @@ def health_score_saved(sender: type[HealthScore], instance: HealthScore, **kwarg
         day=instance.day.isoformat(),
         band=instance.band,
         score=instance.score,
+    )
+
+
+@receiver(post_save, sender=CommentSentiment, dispatch_uid="playbooks.comment_sentiment_saved")
+def comment_sentiment_saved(
+    sender: type[CommentSentiment], instance: CommentSentiment, **kwargs: Any
+) -> None:
+    """A customer's comment scored negative (English only: other languages are never scored).
+    The source is the scored comment: scored again, still negative, it is the same event."""
+    if instance.label != SentimentLabel.NEGATIVE:
+        return
+    data: dict[str, Any] = {
+        "source_kind": instance.source_kind,
+        "source_id": instance.source_id,
+        "score": instance.compound,
+        "excerpt": instance.excerpt,
+    }
+    if instance.author_id is not None:
+        data["user_id"] = instance.author_id
+    raise_event(
+        EventKind.SENTIMENT_NEGATIVE,
+        account_id=instance.account_id,
+        source=f"sentiment:{instance.pk}",
+        occurred_at=instance.written_at,
+        data=data,
     )

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onboarding",  # before successplans, which builds on it (Side, assignable people)
     "successplans",
     "surveys",
+    "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
     "reports",
     "playbooks",  # last: it listens to the apps above, none of them imports it

@@ -664,6 +664,9 @@ def add_comment(response: Response, comment: str, *, now: datetime | None = None
     if comment != response.comment:
         Response.objects.filter(pk=response.pk).update(comment=comment, updated_at=now)
         response.comment, response.updated_at = comment, now
+        from .signals import response_commented  # signals imports services
+
+        response_commented.send(sender=Response, response=response)
     return response
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.models import Account
 from onboarding.models import Checklist
 
 from .services import trigger
+
+# Sent by services.add_comment, which stores a comment added later with ``.update()`` (so no
+# post_save): ``response`` is the Response, its ``comment`` the new text.
+response_commented = Signal()
 
 
 @receiver(post_save, sender=Checklist, dispatch_uid="surveys.onboarding_completed")

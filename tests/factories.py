@@ -187,3 +187,28 @@ class TagFactory(factory.django.DjangoModelFactory[Tag]):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+from sentiment.models import CommentSentiment, SourceKind  # noqa: E402 - the sentiment app's
+from sentiment.scoring import label_of  # noqa: E402
+
+
+class CommentSentimentFactory(factory.django.DjangoModelFactory[CommentSentiment]):
+    """A scored comment (English, compound -0.6 unless told); ``compound=None`` with
+    ``language="unknown"`` and ``label="unknown"`` makes an unknown one."""
+
+    class Meta:
+        model = CommentSentiment
+
+    account = factory.SubFactory(AccountFactory)
+    source_kind = SourceKind.TASK_COMMENT
+    source_id = factory.Sequence(lambda n: n + 1)
+    parent_id = 1
+    excerpt = factory.Sequence(lambda n: f"Comment {n}")
+    language = "en"
+    compound = -0.6
+    label = factory.LazyAttribute(
+        lambda o: "unknown" if o.compound is None else label_of(o.compound)
+    )
+    written_at = factory.LazyFunction(timezone.now)
+    scored_at = factory.LazyFunction(timezone.now)

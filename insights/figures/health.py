@@ -13,6 +13,9 @@ others re-normalised (never a made-up value):
 - renewal (when a renewal date is set), see :func:`renewal_part`: far away is good, near
   with low usage is bad.
 - pulse (when the CSM set one): good 100, neutral 50, concerned 0.
+- comments (weight 0 unless a CS admin sets one): the average sentiment of the customer's
+  English comments over the last 180 days (:func:`sentiment.figures.average`, -1..1) mapped
+  to 0..100. Comments in other languages are never scored, so never count.
 
 score = sum(part score x weight) / sum(weights of the parts present), rounded half up. Bands from
 :class:`HealthConfig`: healthy from ``healthy_from``, at risk from ``at_risk_from``, else
@@ -34,7 +37,8 @@ from accounts.models import Account
 from onboarding.figures import summary as onboarding_summary
 from onboarding.models import Checklist
 from portal.charts import line_chart
-from portal.formatting import percent, rounded, signed
+from portal.formatting import number, percent, rounded, signed
+from sentiment.figures import average as comment_average
 from successplans.figures import current_plan, plan_health_on
 from successplans.models import PlanHealth
 from surveys.figures import nps
@@ -49,6 +53,7 @@ PARTS: dict[str, str] = {
     "plan": "Success plan",
     "renewal": "Renewal",
     "pulse": "CSM pulse",
+    "comments": "Comment sentiment",
 }
 SENTIMENT_DAYS = 180
 USAGE_PEAK_DAYS = 90
@@ -179,6 +184,22 @@ def pulse_part(facts: AccountFacts | None) -> Part | None:
     return Part(PULSE_SCORES[AccountFacts.Pulse(facts.pulse)], why)
 
 
+def comments_part(account: Account, day: date) -> Part | None:
+    result = comment_average(account, day, SENTIMENT_DAYS)
+    if result.value is None:
+        return None
+    n = result.scored
+    return Part(
+        _clamp((result.value + 1) * 50),
+        ngettext(
+            "Average sentiment %(value)s from %(count)s comment in 180 days",
+            "Average sentiment %(value)s from %(count)s comments in 180 days",
+            n,
+        )
+        % {"value": signed(result.value, 2), "count": number(n)},
+    )
+
+
 def parts_of(account: Account, day: date) -> dict[str, Part]:
     """Every part that has data for ``account`` on ``day``."""
     facts = AccountFacts.objects.filter(account=account).first()
@@ -190,6 +211,7 @@ def parts_of(account: Account, day: date) -> dict[str, Part]:
         "plan": plan_part(account, day),
         "renewal": renewal_part(account, day, usage),
         "pulse": pulse_part(facts),
+        "comments": comments_part(account, day),
     }
     return {name: part for name, part in found.items() if part is not None}
 

@@ -28,6 +28,7 @@ CONFIG_FIELDS = [
     "plan_weight",
     "renewal_weight",
     "pulse_weight",
+    "comments_weight",
     "healthy_from",
     "at_risk_from",
 ]

@@ -1,5 +1,5 @@
-"""The account's 360° page for vendor staff: revenue, usage, health and its parts, contracts,
-the timeline, and the CSM's pulse."""
+"""The account's 360° page for vendor staff: revenue, usage, health and its parts, the
+sentiment of the customer's comments, contracts, the timeline, and the CSM's pulse."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Activity
+from sentiment.figures import trend as sentiment_trend
 
 from ..figures import health, revenue, usage
 from ..forms import PulseForm
@@ -40,6 +41,7 @@ def _page(
         "timeline": Activity.objects.for_account(account)[:30],
         **usage.usage_summary(account, today),
         **health.health_summary(history),
+        "sentiment": sentiment_trend(account, today),
     }
     return render(request, "insights/account_360.html", context, status=status)
 

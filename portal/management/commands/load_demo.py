@@ -28,6 +28,7 @@ from insights.demo import ensure_demo_insights
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
 from reports.demo import ensure_demo_reviews
+from sentiment.demo import ensure_demo_sentiment
 from successplans.demo import ensure_demo_plans
 from surveys.demo import ensure_demo_surveys
 
@@ -167,6 +168,7 @@ class Command(BaseCommand):
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
         created += ensure_demo_surveys()
+        created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_reviews()  # last: the reviews print everything above
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play

@@ -1,0 +1,1 @@
+"""No forms: comments are scored by a job, never by hand."""
