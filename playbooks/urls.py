@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import playbook_list, task_create, today
+from .views import notices, playbook_list, task_create, today
 
 urlpatterns = [
     path("today/", today.today, name="today"),
     path("today/tasks/<int:pk>/done/", today.task_complete, name="task_complete"),
     path("today/tasks/<int:pk>/snooze/", today.task_snooze, name="task_snooze"),
     path("today/tasks/<int:pk>/reassign/", today.task_reassign, name="task_reassign"),
+    path("today/notices/<int:pk>/read/", notices.notice_read, name="notice_read"),
+    path("today/notices/read/", notices.notices_read_all, name="notices_read_all"),
     path("a/<slug:slug>/tasks/new/", task_create.task_create, name="task_create"),
     path("playbooks/", playbook_list.playbooks, name="playbooks"),
     path("playbooks/<int:pk>/enabled/", playbook_list.playbook_toggle, name="playbook_toggle"),

@@ -84,7 +84,13 @@ class StepKindSpec:
 STEP_KINDS: dict[str, StepKindSpec] = {}
 
 # One module per step kind; each registers itself when imported.
-MODULES = ["create_task"]
+MODULES = [
+    "create_task",
+    "set_account_field",
+    "assign_owner",
+    "flag_csql",
+    "notify_owner",
+]
 
 
 def register(spec: StepKindSpec) -> StepKindSpec:
