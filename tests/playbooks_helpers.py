@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from playbooks.models import CSMTask, Playbook, Priority
 from tests.conftest import World
-from tests.factories import CSMTaskFactory
+from tests.factories import CSMTaskFactory, NoticeFactory
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -35,19 +35,28 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "task_create": (VENDOR_READ, VENDOR_WRITE),
     "playbooks": (ADMIN_READ, None),
     "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
+    # A notice is its person's alone: the CSM's, so anyone else on the team gets a 404.
+    "notice_read": (POST_ONLY, [L, 403, 403, 403, 403, 302, 404, 404]),
+    # Each of the vendor's people has an unread notice to mark.
+    "notices_read_all": (POST_ONLY, [L, 403, 403, 403, 403, 302, 302, 302]),
 }
 
 
 def make_playbooks_world(world: World) -> dict[str, Any]:
-    """A high-priority task on account A for its CSM, and the built-in detractor playbook
-    (made paused by the data migration)."""
+    """A high-priority task on account A for its CSM, the built-in detractor playbook (made
+    paused by the data migration), and an unread notice for each of the vendor's people."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
         title="Call Dana about their NPS 3",
         priority=Priority.HIGH,
     )
+    notices = [
+        NoticeFactory.create(account=world.account, user=person, text="Acme needs an owner CSM")
+        for person in (world.csm, world.other_csm, world.admin)
+    ]
     return {
+        "notice": notices[0],
         "task": task,
         "playbook": Playbook.objects.get(key="detractor-follow-up"),
         "handover_to": world.admin,
@@ -63,4 +72,5 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
         "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
         "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
+        "notice_read": ([p["notice"].pk], {}),
     }  # fmt: skip
