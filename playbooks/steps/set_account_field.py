@@ -59,7 +59,7 @@ FIELDS = [
     ),
 ]  # fmt: skip
 
-_RANGE = re.compile(r"^(?P<segment>[a-z_]+)\s*(?:>=\s*(?P<floor>\d+(?:\.\d+)?))?$")
+_RANGE = re.compile(r"^(?P<segment>[a-z][a-z_ -]*?)\s*(?:>=\s*(?P<floor>\d+(?:\.\d+)?))?$")
 
 
 @dataclass(frozen=True)
