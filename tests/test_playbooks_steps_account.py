@@ -18,8 +18,9 @@ from accounts.models import Account, Activity, Segment, Stage, User
 from accounts.services import set_account_fields
 from insights.models import Contract, UpsellLead
 from playbooks.models import EventKind, Notice, PlaybookRun, RunStep, StepKind
+from playbooks.notices import unread_notice_count
 from playbooks.services.runs import run_playbook
-from playbooks.steps import STEP_KINDS, load
+from playbooks.steps import load
 from playbooks.steps.set_account_field import parse_ranges
 from tests.conftest import World, client_for
 from tests.factories import (
@@ -32,7 +33,7 @@ from tests.factories import (
     PlaybookStepFactory,
     UpsellLeadFactory,
 )
-from tests.queries import assert_same_queries, page_queries
+from tests.queries import assert_same_queries, count_queries, page_queries
 from tests.snapshot import unchanged
 
 NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
@@ -77,8 +78,8 @@ def test_every_step_here_is_registered() -> None:
         StepKind.NOTIFY_OWNER,
     ):
         assert kinds[kind].kind == kind
-    assert STEP_KINDS[StepKind.ASSIGN_OWNER].raises == {EventKind.OWNER_CHANGED}
-    assert STEP_KINDS[StepKind.SET_ACCOUNT_FIELD].raises == {
+    assert load()[StepKind.ASSIGN_OWNER].raises == {EventKind.OWNER_CHANGED}
+    assert load()[StepKind.SET_ACCOUNT_FIELD].raises == {
         EventKind.SEGMENT_CHANGED,
         EventKind.TOUCH_MODEL_CHANGED,
         EventKind.STAGE_CHANGED,
@@ -183,7 +184,7 @@ def test_an_mrr_below_every_range_is_skipped(world: World) -> None:
     ],
 )  # fmt: skip
 def test_bad_settings_are_named_in_words(db: None, params: dict[str, Any], problem: str) -> None:
-    problems = STEP_KINDS[StepKind.SET_ACCOUNT_FIELD].validate(params)
+    problems = load()[StepKind.SET_ACCOUNT_FIELD].validate(params)
     assert any(problem in p for p in problems), problems
 
 
@@ -319,9 +320,9 @@ def test_inactive_csms_and_other_teams_are_never_chosen(
 def test_bad_rules_are_named_in_words(
     world: World, scale_team: list[User], rules: str, problem: str
 ) -> None:
-    problems = STEP_KINDS[StepKind.ASSIGN_OWNER].validate({"rules": rules})
+    problems = load()[StepKind.ASSIGN_OWNER].validate({"rules": rules})
     assert any(problem in p for p in problems), problems
-    assert not STEP_KINDS[StepKind.ASSIGN_OWNER].validate({"rules": "any: Scale"})
+    assert not load()[StepKind.ASSIGN_OWNER].validate({"rules": "any: Scale"})
 
 
 def test_a_cs_admin_puts_someone_in_a_team(world: World) -> None:
@@ -517,3 +518,38 @@ def test_customers_never_see_the_notice_count(world: World) -> None:
     NoticeFactory.create(account=world.account, user=world.csm)
     page = client_for(world.champion).get(reverse("account_home", args=["acme"])).content
     assert b"unread notice" not in page and b"nav-notice-count" not in page
+
+
+def test_the_nav_count_costs_one_query_and_customers_none(world: World) -> None:
+    NoticeFactory.create_batch(3, account=world.account, user=world.csm)
+    assert count_queries(lambda: unread_notice_count(world.csm)) == 1
+    assert unread_notice_count(world.csm) == 3
+    assert count_queries(lambda: unread_notice_count(world.champion)) == 0
+
+
+# What the preview says ----------------------------------------------------------------------------
+
+
+def test_the_preview_says_what_each_step_would_do(world: World, scale_team: list[User]) -> None:
+    monthly(world.account, 12_000)
+    describe = {kind: spec.describe for kind, spec in load().items()}
+    ranges = {"field": "segment", "value": "from_mrr", "mrr_ranges": "enterprise >= 10000, smb"}
+    assert describe[StepKind.SET_ACCOUNT_FIELD](ranges, world.account) == (
+        "the segment set to Enterprise from its MRR €12,000"
+    )
+    stage = {"field": "stage", "value": "onboarding"}
+    assert describe[StepKind.SET_ACCOUNT_FIELD](stage, world.account).endswith(
+        "(already set: skipped)"
+    )
+    assert "owns it already" in describe[StepKind.ASSIGN_OWNER](
+        {"rules": "any: Scale"}, world.account
+    )
+    assert "team Scale" in describe[StepKind.ASSIGN_OWNER]({"rules": "any: Scale"}, unowned())
+    assert (
+        describe[StepKind.NOTIFY_OWNER]({"text": "Hi"}, world.account)
+        == "a notice for Casey CSM: “Hi”"
+    )
+    UpsellLeadFactory.create(account=world.account)
+    assert describe[StepKind.FLAG_CSQL]({"reason": "Seats"}, world.account).endswith(
+        "(already flagged: skipped)"
+    )
