@@ -74,6 +74,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Insights: the 360° page and the CSM pulse are the vendor's; usage is everyone's.
     "insights.view_360": VENDOR,
     "insights.pulse": VENDOR,
+    # Upsell leads (CSQLs): flagged by playbooks, closed by the CS team.
+    "insights.upsell_leads": VENDOR,
     # Surveys. Customers answer their own; vendor staff read results and pause an account.
     "surveys.answer": CUSTOMER,
     "surveys.view_results": VENDOR,

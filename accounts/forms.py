@@ -315,3 +315,7 @@ class StaffForm(forms.Form):
 
 class StaffRoleForm(forms.Form):
     vendor_role = forms.ChoiceField(choices=VendorRole.choices)
+
+
+class StaffTeamForm(forms.Form):
+    team = forms.CharField(max_length=60, required=False, strip=True)

@@ -11,7 +11,7 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,7 +28,10 @@ from .models import (
     NotificationKind,
     NotificationSetting,
     PortalVisit,
+    Segment,
+    Stage,
     Tag,
+    TouchModel,
     User,
     VendorRole,
     new_nonce,
@@ -81,6 +84,79 @@ def _tag_named(name: str) -> Tag:
     """The tag called ``name`` (whatever its case), made when there is none."""
     existing = Tag.objects.filter(name__iexact=name).first()
     return existing or Tag.objects.create(name=name)
+
+
+# The fields a playbook (or anyone without the whole form) may set one at a time.
+SETTABLE_FIELDS: dict[str, type[models.TextChoices]] = {
+    "segment": Segment,
+    "touch_model": TouchModel,
+    "stage": Stage,
+}
+
+
+@transaction.atomic
+def set_account_fields(
+    account: Account, *, changes: dict[str, str], acting_user: User | None, why: str = ""
+) -> list[str]:
+    """Set the segment, touch model or stage of ``account``; the names of the fields that
+    changed (none when each already had its value: nothing is saved or logged then).
+
+    Saved with ``update_fields`` so the account's own change signals see what changed.
+    """
+    for name, value in changes.items():
+        if name not in SETTABLE_FIELDS or value not in SETTABLE_FIELDS[name].values:
+            raise ValidationError(f"An account's {name} cannot be “{value}”.")
+    changed = [name for name, value in changes.items() if getattr(account, name) != value]
+    if not changed:
+        return []
+    before = snapshot(account, changed)
+    for name in changed:
+        setattr(account, name, changes[name])
+    account.save(update_fields=changed)
+    after = snapshot(account, changed)
+    if why:
+        after["why"] = why
+    record(
+        "edited the account",
+        actor=acting_user,
+        account=account,
+        target=account,
+        before=before,
+        after=after,
+        internal=True,
+    )
+    return changed
+
+
+# The activity that says who was given an account last (round-robin reads it).
+ASSIGNED_OWNER = "assigned the owner CSM"
+
+
+@transaction.atomic
+def assign_owner(
+    account: Account, *, owner: User, acting_user: User | None, why: str = ""
+) -> Account:
+    """Make ``owner`` (an active CSM) the owner of ``account``, logged with who it was before."""
+    if owner.vendor_role != VendorRole.CSM or not owner.is_active:
+        raise ValidationError(f"{owner.display_name} is not an active CSM.")
+    if account.owner_id == owner.pk:
+        return account
+    before = {"owner": str(account.owner) if account.owner else None}
+    account.owner = owner
+    account.save(update_fields=["owner"])
+    after: dict[str, Any] = {"owner": str(owner), "owner_id": owner.pk}
+    if why:
+        after["why"] = why
+    record(
+        ASSIGNED_OWNER,
+        actor=acting_user,
+        account=account,
+        target=account,
+        before=before,
+        after=after,
+        internal=True,
+    )
+    return account
 
 
 def may_invite(acting_role: str, role: str) -> bool:
@@ -471,6 +547,38 @@ def change_staff_role(user: User, *, vendor_role: str, acting_user: User) -> Use
             after=snapshot(user, ["vendor_role"]),
         )
     return user
+
+
+@transaction.atomic
+def set_staff_team(user: User, *, team: str, acting_user: User) -> User:
+    """Put a member of staff in a CS team (blank: none). Accounts are shared out within a
+    team by the assign-owner playbook step."""
+    if not user.is_vendor:
+        raise ValidationError("Only the vendor's staff belong to a CS team.")
+    team = " ".join(team.split())
+    before = snapshot(user, ["team"])
+    if user.team != team:
+        user.team = team
+        user.save(update_fields=["team"])
+        record(
+            "changed a staff team",
+            actor=acting_user,
+            target=user,
+            before=before,
+            after=snapshot(user, ["team"]),
+        )
+    return user
+
+
+def staff_teams() -> list[str]:
+    """The CS teams staff belong to now, by name."""
+    return list(
+        User.objects.exclude(vendor_role="")
+        .exclude(team="")
+        .order_by("team")
+        .values_list("team", flat=True)
+        .distinct()
+    )
 
 
 # Portal engagement ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("console/staff/", staff.staff, name="staff"),
     path("console/staff/add/", staff.staff_add, name="staff_add"),
     path("console/staff/<int:pk>/role/", staff.staff_role, name="staff_role"),
+    path("console/staff/<int:pk>/team/", staff.staff_team, name="staff_team"),
     path("console/staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
     path("console/staff/<int:pk>/reactivate/", staff.staff_reactivate, name="staff_reactivate"),
     path("invitations/<str:token>/", me.invitation_accept, name="accept_invitation"),

@@ -3,7 +3,7 @@ service, so that bad input is a 422 with its message, never a 500."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from accounts.models import User
 
 from .figures.book import PERIODS
-from .models import AccountFacts, ApiKey, HealthConfig
+from .models import AccountFacts, ApiKey, HealthConfig, UpsellLead
 from .services.health import CONFIG_FIELDS, FACT_FIELDS
 
 DEFAULT_IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -126,3 +126,16 @@ class ImportForm(forms.Form):
                 f"{filesizeformat(import_max_bytes())}. Split it and import the parts."
             )
         return upload
+
+
+class UpsellCloseForm(forms.Form):
+    """Close an upsell lead; ``back`` names the page the button was on."""
+
+    CHOICES: ClassVar[list[tuple[str, str]]] = [
+        (UpsellLead.Status.WON, "Won"),
+        (UpsellLead.Status.LOST, "Lost"),
+        (UpsellLead.Status.DISMISSED, "Dismiss"),
+    ]
+
+    status = forms.ChoiceField(choices=CHOICES)
+    back = forms.ChoiceField(choices=[("account", "account"), ("book", "book")], required=False)

@@ -240,6 +240,10 @@ class UpsellLead(models.Model):
     def __str__(self) -> str:
         return f"Upsell lead on {self.account}: {self.reason}"
 
+    @property
+    def activity_label(self) -> str:
+        return f"upsell lead “{self.reason}”"
+
 
 class HealthConfig(models.Model):
     """The weights of the health score's parts and the bands, set by a CS admin (one row)."""

@@ -1,13 +1,18 @@
 from django.urls import path
 
 from .api import api
-from .views import account_360, api_keys, book, health_settings, imports
+from .views import account_360, api_keys, book, health_settings, imports, upsell
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("book/", book.book, name="book"),
     path("a/<slug:slug>/360/", account_360.account_360, name="account_360"),
     path("a/<slug:slug>/pulse/", account_360.pulse, name="account_pulse"),
+    path(
+        "a/<slug:slug>/upsell-leads/<int:pk>/close/",
+        upsell.upsell_lead_close,
+        name="upsell_lead_close",
+    ),
     path("console/health/", health_settings.health_settings, name="health_settings"),
     path("console/api-keys/", api_keys.api_keys, name="api_keys"),
     path("console/api-keys/new/", api_keys.api_key_create, name="api_key_create"),

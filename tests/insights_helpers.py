@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Activity, User
-from insights.models import ApiKey, Contract, ProductUser, UsageEvent
+from insights.models import ApiKey, Contract, ProductUser, UpsellLead, UsageEvent
 from portal.models import Job
 from tests.conftest import World
 
@@ -31,6 +31,7 @@ L = "login"
 ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
 ADMIN_WRITE = [L, 403, 403, 403, 403, 403, 403, 302]
 CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
+VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 POST_ONLY = [405] * 8
 PUBLIC_READ = [200] * 8
 KEY_ONLY = [401] * 8  # no persona sends a key
@@ -57,6 +58,8 @@ INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "api_v1:contracts": (POST_ONLY, KEY_ONLY),
     "api_v1:users": (POST_ONLY, KEY_ONLY),
     "api_v1:account_figures": (KEY_ONLY, None),
+    # An open upsell lead on Acme, closed by its CSM or a CS admin.
+    "upsell_lead_close": (POST_ONLY, VENDOR_WRITE),
 }
 
 
@@ -94,9 +97,10 @@ def usage_csv(slug: str, rows: int = 3, *, day: date | None = None) -> bytes:
 
 
 def make_insights_world(world: World) -> dict[str, Any]:
-    """A live key to revoke, and a usage file for Acme to upload."""
+    """A live key to revoke, and an open upsell lead on Acme to close."""
     key, _ = ApiKey.issue(name="Old CRM sync", scopes=["write_contracts"], created_by=world.admin)
-    return {"world": world, "key": key}
+    lead = UpsellLead.objects.create(account=world.account, reason="Asked about the add-on")
+    return {"world": world, "key": key, "lead": lead}
 
 
 def insights_url_args(
@@ -113,6 +117,7 @@ def insights_url_args(
         "import_confirm": (["no-such-upload"], {}),
         "import_result": (["no-such-upload"], {}),
         "api_v1:account_figures": ([slug], {}),
+        "upsell_lead_close": ([slug, ctx["lead"].pk], {"status": "won", "back": "book"}),
     }
 
 

@@ -14,10 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import vendor_view
-from ..forms import StaffForm, StaffRoleForm, add_service_errors
+from ..forms import StaffForm, StaffRoleForm, StaffTeamForm, add_service_errors
 from ..http import AuthenticatedHttpRequest
 from ..models import User
-from ..services import add_staff, change_staff_role, deactivate_user, reactivate_user
+from ..services import (
+    add_staff,
+    change_staff_role,
+    deactivate_user,
+    reactivate_user,
+    set_staff_team,
+    staff_teams,
+)
 
 
 def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
@@ -33,6 +40,7 @@ def _staff_context(form: StaffForm | None = None) -> dict[str, object]:
         "form": form or StaffForm(),
         # The ChoiceField StaffRoleForm declares; ``base_fields`` holds it as a plain Field.
         "role_choices": cast(forms.ChoiceField, StaffRoleForm.base_fields["vendor_role"]).choices,
+        "teams": staff_teams(),
     }
 
 
@@ -77,6 +85,22 @@ def staff_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(request, "accounts/staff.html", _staff_context(), status=422)
     change_staff_role(user, vendor_role=form.cleaned_data["vendor_role"], acting_user=request.user)
     messages.success(request, f"{user.display_name} is now {user.get_vendor_role_display()}.")
+    return redirect("staff")
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def staff_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = _staff_member(pk)
+    form = StaffTeamForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A team's name is at most 60 characters.")
+        return render(request, "accounts/staff.html", _staff_context(), status=422)
+    set_staff_team(user, team=form.cleaned_data["team"], acting_user=request.user)
+    if user.team:
+        messages.success(request, f"{user.display_name} is in team {user.team}.")
+    else:
+        messages.success(request, f"{user.display_name} is in no team.")
     return redirect("staff")
 
 

@@ -15,7 +15,8 @@ from accounts.models import Activity
 from sentiment.figures import trend as sentiment_trend
 
 from ..figures import health, revenue, usage
-from ..forms import PulseForm
+from ..figures.upsell import open_upsell_leads
+from ..forms import PulseForm, UpsellCloseForm
 from ..models import AccountFacts, HealthScore
 from ..services.health import set_pulse
 
@@ -39,6 +40,8 @@ def _page(
         "revenue_now": revenue.snapshot(account, today),
         "revenue_year": revenue.period(account, revenue.year_before(today), today),
         "timeline": Activity.objects.for_account(account)[:30],
+        "upsell_leads": open_upsell_leads(account),
+        "close_choices": UpsellCloseForm.CHOICES,
         **usage.usage_summary(account, today),
         **health.health_summary(history),
         "sentiment": sentiment_trend(account, today),

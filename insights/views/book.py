@@ -12,7 +12,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
 
 from ..figures.book import PERIODS, book_of_business, period_start
-from ..forms import BookForm
+from ..figures.upsell import open_upsell_leads
+from ..forms import BookForm, UpsellCloseForm
 
 
 @vendor_view()
@@ -34,5 +35,7 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
         "periods": PERIODS,
         "owner": owner,
         "owners": owners if len(owners) > 1 or owner is not None else None,
+        "upsell_leads": open_upsell_leads(accounts),
+        "close_choices": UpsellCloseForm.CHOICES,
     }
     return render(request, "insights/book.html", context, status=200 if valid else 422)

@@ -84,7 +84,17 @@ class StepKindSpec:
 STEP_KINDS: dict[str, StepKindSpec] = {}
 
 # One module per step kind; each registers itself when imported.
-MODULES = ["create_task", "send_email", "start_onboarding", "send_survey", "add_plan_item"]
+MODULES = [
+    "create_task",
+    "send_email",
+    "start_onboarding",
+    "send_survey",
+    "add_plan_item",
+    "set_account_field",
+    "assign_owner",
+    "flag_csql",
+    "notify_owner",
+]
 
 
 def register(spec: StepKindSpec) -> StepKindSpec:

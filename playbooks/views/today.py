@@ -15,6 +15,7 @@ from portal.htmx import is_htmx, refuse, render_partial
 from ..figures import today_sections
 from ..forms import ReassignForm, SnoozeForm
 from ..models import CSMTask
+from ..notices import unread_notices
 from ..services.csm_tasks import (
     SNOOZES,
     TaskRefused,
@@ -53,6 +54,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         "chosen": chosen,
         "snoozes": SNOOZES,
         "nav_section": "today",
+        "notices": unread_notices(request.user),
     }
     return render_partial(request, TEMPLATE, "board", context)
 

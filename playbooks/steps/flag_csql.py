@@ -1,0 +1,44 @@
+"""Flag an upsell lead (a CSQL) on the account, with why, for the book of business: at most
+one open lead per account, so a second flag adds nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import Account
+from insights.models import UpsellLead
+from insights.services.upsell import flag_upsell_lead
+
+from ..models import StepKind
+from ..params import ParamField
+from . import Outcome, StepContext, StepKindSpec, register
+
+REASON_LENGTH = UpsellLead._meta.get_field("reason").max_length or 300
+
+FIELDS = [
+    ParamField("reason", "Why", max_length=REASON_LENGTH, help="Merge fields: {account}, {person}, {score}, {why}."),
+]  # fmt: skip
+
+
+def run(context: StepContext) -> Outcome:
+    run_ = context.run
+    reason = context.fill(context.params.get("reason") or "{why}")
+    lead, created = flag_upsell_lead(
+        context.account,
+        reason=reason,
+        source=f"playbook “{run_.playbook.name}” (run {run_.pk})",
+        acting_user=None,
+    )
+    if not created:
+        return Outcome.skipped(f"already flagged: “{lead.reason}”")
+    return Outcome.done(f"upsell lead flagged: “{lead.reason}”")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    already = UpsellLead.objects.filter(account=account, status=UpsellLead.Status.OPEN).exists()
+    return f"an upsell lead (CSQL): “{params.get('reason', '')}”" + (
+        " (already flagged: skipped)" if already else ""
+    )
+
+
+register(StepKindSpec(StepKind.FLAG_CSQL, FIELDS, run, describe))

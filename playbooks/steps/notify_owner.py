@@ -1,0 +1,51 @@
+"""Notify the account's owner CSM in the portal (a notice at the top of their Today page), or
+every CS admin when the account has no owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.activity import record
+from accounts.models import Account
+
+from ..models import StepKind
+from ..params import ParamField
+from ..services.notices import TEXT_LENGTH, notify, recipients
+from . import Outcome, StepContext, StepKindSpec, register
+
+FIELDS = [
+    ParamField("text", "Notice", max_length=TEXT_LENGTH, help="Merge fields: {account}, {person}, {score}, {why}."),
+]  # fmt: skip
+
+
+def _names(people: list[Any]) -> str:
+    names = [p.display_name for p in people]
+    return names[0] if len(names) == 1 else f"{len(names)} CS admins"
+
+
+def run(context: StepContext) -> Outcome:
+    account = context.account
+    text = context.fill(context.params.get("text") or "{why}")
+    notices = notify(account, text=text, run=context.run)
+    if not notices:
+        return Outcome.skipped(
+            "nobody to notify: the account has no owner and there is no CS admin"
+        )
+    record(
+        "notified",
+        actor=None,
+        account=account,
+        target=context.run,
+        after={"to": [n.user.display_name for n in notices], "text": notices[0].text},
+        internal=True,
+    )
+    return Outcome.done(f"notice for {_names([n.user for n in notices])}: “{notices[0].text}”")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    people = recipients(account)
+    who = _names(people) if people else "nobody (no owner and no CS admin: skipped)"
+    return f"a notice for {who}: “{params.get('text', '')}”"
+
+
+register(StepKindSpec(StepKind.NOTIFY_OWNER, FIELDS, run, describe))
