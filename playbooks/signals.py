@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -307,7 +307,7 @@ def plan_saved(
 def plan_item_changed(
     sender: Any, instance: Milestone | Objective, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or _deleted_with_its_plan(kwargs.get("origin"), instance):
+    if raw or _cascaded(kwargs.get("origin"), instance):
         return
     _queue_plan_check([instance, _cached(instance, "plan")], plan_id=instance.plan_id)
 
@@ -315,9 +315,8 @@ def plan_item_changed(
 @receiver(post_save, sender=KPI, dispatch_uid="playbooks.kpi_saved")
 @receiver(post_delete, sender=KPI, dispatch_uid="playbooks.kpi_deleted")
 def kpi_changed(sender: type[KPI], instance: KPI, raw: bool = False, **kwargs: Any) -> None:
-    origin = kwargs.get("origin")
-    if raw or (origin is not None and origin is not instance):
-        return  # deleted with its objective or plan: that one's receiver asks
+    if raw or _cascaded(kwargs.get("origin"), instance):
+        return
     objective = _cached(instance, "objective")
     if objective is not None:
         _queue_plan_check(
@@ -347,10 +346,13 @@ def kpi_value_saved(
         _queue_plan_check([kpi], kpi_id=instance.kpi_id)
 
 
-def _deleted_with_its_plan(origin: Any, instance: Milestone | Objective) -> bool:
-    return isinstance(origin, SuccessPlan) or (
-        origin is not None and origin is not instance and not isinstance(origin, type(instance))
-    )
+def _cascaded(origin: Any, instance: Model) -> bool:
+    """Deleted along with something else (its plan, objective or account): that one's own
+    receiver asks, or no plan is left to ask about."""
+    if origin is None:
+        return False
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is not type(instance)
 
 
 # People -----------------------------------------------------------------------------------------

@@ -25,9 +25,9 @@ from insights.services.ingest import upsert_contracts, write_rows
 from insights.signals import contracts_written
 from playbooks.models import CSMTask, Event, EventKind, Playbook, PlaybookRun
 from portal.models import Job
-from successplans.models import Milestone, MilestoneStatus, PlanHealth, PlanTemplate
+from successplans.models import KPI, Milestone, MilestoneStatus, Objective, PlanHealth, PlanTemplate
 from successplans.models import PlanTemplateItem as TemplateItem
-from successplans.services import create_plan, update_item
+from successplans.services import create_plan, delete_item, set_kpi_value, update_item
 from surveys.models import Kind
 from surveys.services import add_comment, record_response
 from surveys.signals import response_commented
@@ -506,7 +506,21 @@ def test_a_plan_made_from_a_template_costs_one_job_row(world: World) -> None:
     assert jobs("playbooks.plan_changed") == 1
 
 
+def test_a_kpi_value_or_an_objective_removed_with_its_kpis_is_one_job_row(world: World) -> None:
+    plan = make_plan(world)
+    kpi = KPI.objects.get(objective__plan=plan)
+    before = jobs("playbooks.plan_changed")
+    set_kpi_value(kpi, Decimal(30), version=kpi.version, acting_user=world.csm)  # KPI and history
+    assert jobs("playbooks.plan_changed") == before + 1
+    delete_item("objective", Objective.objects.get(pk=kpi.objective_id), acting_user=world.csm)
+    assert jobs("playbooks.plan_changed") == before + 2  # its KPI goes with it, unasked
+
+
 # First log-in -------------------------------------------------------------------------------
+
+
+def never_logged_in(*users: User) -> None:
+    User.objects.filter(pk__in=[u.pk for u in users]).update(last_login=None)
 
 
 def log_in(user: User) -> None:
@@ -520,6 +534,7 @@ def test_a_customers_first_log_in_raises_an_event_on_each_of_their_accounts_once
 ) -> None:
     playbook = play(EventKind.FIRST_LOGIN)
     MembershipFactory.create(user=world.champion, account=world.other_account, role="member")
+    never_logged_in(world.champion)
     with django_capture_on_commit_callbacks(execute=True):
         log_in(world.champion)
     with django_capture_on_commit_callbacks(execute=True):
@@ -534,6 +549,7 @@ def test_a_customers_first_log_in_raises_an_event_on_each_of_their_accounts_once
 
 
 def test_vendor_staff_logging_in_raise_nothing(world: World) -> None:
+    never_logged_in(world.csm)
     log_in(world.csm)
     assert jobs("playbooks.first_login") == 0
 
@@ -541,6 +557,7 @@ def test_vendor_staff_logging_in_raise_nothing(world: World) -> None:
 def test_a_first_log_in_costs_one_query_and_a_later_one_none(world: World) -> None:
     # The champion and the executive belong to the one account and log in as often: their
     # log-ins do the same work (allauth purges their earlier sessions), the executive's unheard.
+    never_logged_in(world.champion, world.executive)
     with playbooks_deaf():
         first_baseline = count_queries(lambda: log_in(world.executive))
     assert count_queries(lambda: log_in(world.champion)) == first_baseline + 1
