@@ -31,6 +31,68 @@ class CustomerRole(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+NOT_LOADED: Any = object()
+
+
+class TracksLoadedValues(models.Model):
+    """Remembers its ``tracked_fields`` as last loaded from or saved to the database, so a
+    ``post_save`` receiver can tell what a save changed without a query (the ``Model.from_db``
+    pattern of Django's docs). A field never seen (deferred, or an instance built by hand with
+    its pk) reads as :data:`NOT_LOADED` and counts as unchanged."""
+
+    tracked_fields: ClassVar[tuple[str, ...]] = ()  # attnames, e.g. "owner_id"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # After the post_save receivers: the next save compares with what is now stored.
+        self._remember(kwargs.get("update_fields"))
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance.__dict__["_loaded_values"] = {
+            name: value
+            for name, value in zip(field_names, values, strict=True)
+            if name in cls.tracked_fields
+        }
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._remember(kwargs.get("fields"))
+
+    def _remember(self, fields: Any) -> None:
+        loaded: dict[str, Any] = self.__dict__.setdefault("_loaded_values", {})
+        for attname in self.tracked_fields:
+            name = attname.removesuffix("_id")
+            if fields is not None and not {attname, name} & set(fields):
+                continue
+            if attname in self.__dict__:  # not deferred
+                loaded[attname] = self.__dict__[attname]
+
+    def loaded_value(self, attname: str) -> Any:
+        """The value of ``attname`` as last loaded or saved, or :data:`NOT_LOADED`."""
+        return self.__dict__.get("_loaded_values", {}).get(attname, NOT_LOADED)
+
+    def changes(self, update_fields: Any = None) -> dict[str, tuple[Any, Any]]:
+        """The tracked fields a save (of ``update_fields``, None for all) changed:
+        ``{attname: (before, after)}``. For ``post_save`` receivers, which run before the
+        values are remembered anew."""
+        changed = {}
+        for attname in self.tracked_fields:
+            name = attname.removesuffix("_id")
+            if update_fields is not None and not {attname, name} & set(update_fields):
+                continue
+            before = self.loaded_value(attname)
+            after = self.__dict__.get(attname, NOT_LOADED)
+            if before is not NOT_LOADED and after is not NOT_LOADED and before != after:
+                changed[attname] = (before, after)
+        return changed
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -51,8 +113,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(TracksLoadedValues, AbstractBaseUser, PermissionsMixin):
     """A person who logs in: customer users and vendor staff alike. The e-mail is the login."""
+
+    # A first log-in is a save of last_login over None (playbooks.signals).
+    tracked_fields = ("last_login",)
 
     email = models.EmailField("e-mail address", unique=True)
     name = models.CharField(max_length=150, blank=True)
@@ -175,8 +240,11 @@ class Tag(models.Model):
         return self.name
 
 
-class Account(models.Model):
+class Account(TracksLoadedValues):
     """A customer company."""
+
+    # What playbooks.signals compares on save to raise "stage changed" and the like.
+    tracked_fields = ("stage", "segment", "touch_model", "owner_id")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)

@@ -17,6 +17,33 @@ from django.utils import timezone
 from portal.jobs import enqueue
 
 
+def pending_event(
+    kind: str,
+    *,
+    account_id: int,
+    source: str,
+    data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One event as a job carries it (the keywords of ``playbooks.record_event``)."""
+    return {
+        "kind": str(kind),
+        "account_id": account_id,
+        "source": source,
+        "data": data or {},
+        "occurred_at": (occurred_at or timezone.now()).isoformat(),
+    }
+
+
+def raise_events(events: list[dict[str, Any]]) -> None:
+    """Several events from one save (stage and owner changed at once): still one job row.
+    ``events`` are made by :func:`pending_event`."""
+    if len(events) == 1:
+        enqueue("playbooks.record_event", **events[0])
+    elif events:
+        enqueue("playbooks.record_events", pending=events)
+
+
 def raise_event(
     kind: str,
     *,
@@ -27,9 +54,7 @@ def raise_event(
 ) -> None:
     enqueue(
         "playbooks.record_event",
-        kind=str(kind),
-        account_id=account_id,
-        source=source,
-        data=data or {},
-        occurred_at=(occurred_at or timezone.now()).isoformat(),
+        **pending_event(
+            kind, account_id=account_id, source=source, data=data, occurred_at=occurred_at
+        ),
     )

@@ -4,25 +4,39 @@ No other app imports playbooks: each receiver here turns a save or a delete else
 :func:`~playbooks.events.raise_event` (one job row) and runs no query of its own. Work that
 needs the database (which accounts a deactivated person championed, the previous day's
 health band) is done in the job.
+
+Where a write bypasses the model signals the app sends its own: insights'
+``contracts_written`` (bulk upserts of contracts) and surveys' ``response_commented`` (a
+comment added later, for the sentiment scoring). An account's or a person's previous values
+come from :class:`accounts.models.TracksLoadedValues`, not from a query.
+
+Each event's source makes it once: a save that changes nothing raises nothing, a second real
+change (stage back and forth) raises again (its source carries the time of the change).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from accounts.models import CustomerRole, Membership, User
-from insights.models import HealthScore
+from accounts.models import Account, CustomerRole, Membership, Stage, User
+from insights.models import Contract, HealthScore
+from insights.signals import contracts_written
 from onboarding.models import Checklist
 from portal.jobs import enqueue
 from sentiment.models import CommentSentiment
 from sentiment.models import Label as SentimentLabel
+from successplans.models import KPI, KPIValue, Milestone, Objective, SuccessPlan
 from surveys.models import Band, Kind, Response
 
-from .events import raise_event
+from .events import pending_event, raise_event, raise_events
 from .models import EventKind
+from .services.events import contract_event
 
 # (survey kind, band) -> event kind
 RESPONSE_EVENTS: dict[tuple[str, str], str] = {
@@ -74,18 +88,37 @@ def response_saved(
 
 @receiver(post_save, sender=Checklist, dispatch_uid="playbooks.checklist_saved")
 def checklist_saved(
-    sender: type[Checklist], instance: Checklist, update_fields: Any = None, **kwargs: Any
+    sender: type[Checklist],
+    instance: Checklist,
+    created: bool = False,
+    update_fields: Any = None,
+    **kwargs: Any,
 ) -> None:
-    if instance.completed_at is None or not _touches(update_fields, "completed_at"):
-        return
-    raise_event(
-        EventKind.ONBOARDING_COMPLETED,
-        account_id=instance.account_id,
-        # Completed, reopened, completed again: two events; saved twice completed: one.
-        source=f"checklist:{instance.pk}:{instance.completed_at.isoformat()}",
-        occurred_at=instance.completed_at,
-        data={"checklist_id": instance.pk, "template": instance.template_name},
-    )
+    """A checklist started (created), or completed."""
+    events = []
+    details = {"checklist_id": instance.pk, "template": instance.template_name}
+    if created:
+        events.append(
+            pending_event(
+                EventKind.ONBOARDING_STARTED,
+                account_id=instance.account_id,
+                source=f"checklist:{instance.pk}",
+                occurred_at=instance.started_at,
+                data={**details, "kickoff_date": instance.kickoff_date.isoformat()},
+            )
+        )
+    if instance.completed_at is not None and _touches(update_fields, "completed_at"):
+        events.append(
+            pending_event(
+                EventKind.ONBOARDING_COMPLETED,
+                account_id=instance.account_id,
+                # Completed, reopened, completed again: two events; saved twice completed: one.
+                source=f"checklist:{instance.pk}:{instance.completed_at.isoformat()}",
+                occurred_at=instance.completed_at,
+                data=details,
+            )
+        )
+    raise_events(events)
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="playbooks.membership_deleted")
@@ -126,6 +159,228 @@ def health_score_saved(sender: type[HealthScore], instance: HealthScore, **kwarg
         band=instance.band,
         score=instance.score,
     )
+
+
+# The account ------------------------------------------------------------------------------------
+
+ACCOUNT_CHANGES: dict[str, str] = {
+    "stage": EventKind.STAGE_CHANGED,
+    "segment": EventKind.SEGMENT_CHANGED,
+    "touch_model": EventKind.TOUCH_MODEL_CHANGED,
+    "owner_id": EventKind.OWNER_CHANGED,  # ids: names are the job's business
+}
+
+
+@receiver(post_save, sender=Account, dispatch_uid="playbooks.account_saved")
+def account_saved(
+    sender: type[Account],
+    instance: Account,
+    created: bool = False,
+    update_fields: Any = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """An account created, or its stage, segment, touch model or owner changed (each
+    ``{"from": ..., "to": ...}``; the stage set to churned is also a churned contract). One
+    job row for all the changes of one save."""
+    if raw:
+        return
+    pk = instance.pk
+    if created:
+        raise_event(
+            EventKind.ACCOUNT_CREATED,
+            account_id=pk,
+            source=f"account:{pk}",
+            occurred_at=instance.created_at,
+            data={
+                "stage": instance.stage,
+                "segment": instance.segment,
+                "touch_model": instance.touch_model,
+                "owner_id": instance.owner_id,
+            },
+        )
+        return
+    now = timezone.now()
+    events = []
+    for attname, (before, after) in instance.changes(update_fields).items():
+        change = f"{attname}:{before}>{after}:{now.isoformat()}"
+        events.append(
+            pending_event(
+                ACCOUNT_CHANGES[attname],
+                account_id=pk,
+                source=f"account:{pk}:{change}",
+                occurred_at=now,
+                data={"from": before, "to": after},
+            )
+        )
+        if attname == "stage" and after == Stage.CHURNED:
+            events.append(
+                pending_event(
+                    EventKind.CONTRACT_CHURNED,
+                    account_id=pk,
+                    source=f"account:{pk}:churned:{now.isoformat()}",
+                    occurred_at=now,
+                    data={"from": before, "to": after, "how": "stage"},
+                )
+            )
+    raise_events(events)
+
+
+# Contracts --------------------------------------------------------------------------------------
+
+
+@receiver(post_save, sender=Contract, dispatch_uid="playbooks.contract_saved")
+def contract_saved(
+    sender: type[Contract],
+    instance: Contract,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A contract line saved one by one (the bulk path sends ``contracts_written``): started,
+    renewed, expanded or contracted by its kind. An edit of a line raises nothing."""
+    if not created or raw:
+        return
+    pending = contract_event(instance, timezone.localdate())
+    if pending is not None:
+        raise_events([pending])
+
+
+@receiver(contracts_written, dispatch_uid="playbooks.contracts_written")
+def contracts_written_in_bulk(
+    sender: Any, contract_ids: list[int], written_at: Any, **kwargs: Any
+) -> None:
+    """A batch of the API's or the import's upsert: which lines are new is the job's question."""
+    if contract_ids:
+        enqueue(
+            "playbooks.contracts_written",
+            contract_ids=contract_ids,
+            written_at=written_at.isoformat(),
+        )
+
+
+# Success plans ----------------------------------------------------------------------------------
+# The plan's health is computed, not stored: a change to the plan, a milestone, an objective or a
+# KPI enqueues one job that computes the band and compares it with the last event's. A plan
+# created from a template saves many items with the plan in hand: the job is enqueued once per
+# plan object (marked until the transaction commits).
+
+PLAN_QUEUED = "_playbooks_plan_queued"
+PLAN_FIELDS = {"health_override", "starts_on", "ends_on"}
+
+
+def _queue_plan_check(held: list[Model | None], **ids: int) -> None:
+    objects = [o for o in held if o is not None]
+    if any(o.__dict__.get(PLAN_QUEUED) for o in objects):
+        return
+    enqueue("playbooks.plan_changed", **ids)
+    for o in objects:
+        o.__dict__[PLAN_QUEUED] = True
+
+    def forget() -> None:
+        for o in objects:
+            o.__dict__.pop(PLAN_QUEUED, None)
+
+    transaction.on_commit(forget)
+
+
+def _cached(instance: Model, name: str) -> Any:
+    """A related object the instance already holds, or None (never a query)."""
+    return instance._state.fields_cache.get(name)
+
+
+@receiver(post_save, sender=SuccessPlan, dispatch_uid="playbooks.plan_saved")
+def plan_saved(
+    sender: type[SuccessPlan],
+    instance: SuccessPlan,
+    update_fields: Any = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    if raw or (update_fields is not None and not PLAN_FIELDS & set(update_fields)):
+        return
+    _queue_plan_check([instance], plan_id=instance.pk)
+
+
+@receiver(post_save, sender=Milestone, dispatch_uid="playbooks.milestone_saved")
+@receiver(post_save, sender=Objective, dispatch_uid="playbooks.objective_saved")
+@receiver(post_delete, sender=Milestone, dispatch_uid="playbooks.milestone_deleted")
+@receiver(post_delete, sender=Objective, dispatch_uid="playbooks.objective_deleted")
+def plan_item_changed(
+    sender: Any, instance: Milestone | Objective, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or _cascaded(kwargs.get("origin"), instance):
+        return
+    _queue_plan_check([instance, _cached(instance, "plan")], plan_id=instance.plan_id)
+
+
+@receiver(post_save, sender=KPI, dispatch_uid="playbooks.kpi_saved")
+@receiver(post_delete, sender=KPI, dispatch_uid="playbooks.kpi_deleted")
+def kpi_changed(sender: type[KPI], instance: KPI, raw: bool = False, **kwargs: Any) -> None:
+    if raw or _cascaded(kwargs.get("origin"), instance):
+        return
+    objective = _cached(instance, "objective")
+    if objective is not None:
+        _queue_plan_check(
+            [instance, objective, _cached(objective, "plan")], plan_id=objective.plan_id
+        )
+    else:
+        _queue_plan_check([instance], objective_id=instance.objective_id)
+
+
+@receiver(post_save, sender=KPIValue, dispatch_uid="playbooks.kpi_value_saved")
+def kpi_value_saved(
+    sender: type[KPIValue],
+    instance: KPIValue,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A KPI's new value: the bound KPIs' refresh writes the KPI with ``update()`` and only
+    this row with a save."""
+    if raw or not created:
+        return
+    kpi = _cached(instance, "kpi")
+    objective = _cached(kpi, "objective") if kpi is not None else None
+    if objective is not None:
+        _queue_plan_check([kpi, objective, _cached(objective, "plan")], plan_id=objective.plan_id)
+    else:
+        _queue_plan_check([kpi], kpi_id=instance.kpi_id)
+
+
+def _cascaded(origin: Any, instance: Model) -> bool:
+    """Deleted along with something else (its plan, objective or account): that one's own
+    receiver asks, or no plan is left to ask about."""
+    if origin is None:
+        return False
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is not type(instance)
+
+
+# People -----------------------------------------------------------------------------------------
+
+
+@receiver(post_save, sender=User, dispatch_uid="playbooks.first_login")
+def user_logged_in_first(
+    sender: type[User], instance: User, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A customer's first log-in: Django saves ``last_login`` on every log-in, and this one
+    saves it over None. Which accounts they belong to is the job's question, so later log-ins
+    cost nothing and the first one job row."""
+    if instance.is_vendor or instance.last_login is None:
+        return
+    if "last_login" not in instance.changes(update_fields):
+        return
+    if instance.loaded_value("last_login") is not None:
+        return
+    enqueue(
+        "playbooks.first_login",
+        user_id=instance.pk,
+        logged_in_at=instance.last_login.isoformat(),
+    )
+
+
+# Free text ------------------------------------------------------------------------------------
 
 
 @receiver(post_save, sender=CommentSentiment, dispatch_uid="playbooks.comment_sentiment_saved")

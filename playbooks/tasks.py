@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from portal.jobs import job_task
 
+from .models import Event
 from .services import events, runs
 
 
@@ -68,3 +70,37 @@ def _give_up_step(error: str, step_id: int) -> None:
 def run_step(step_id: int) -> str:
     """One due step of one run; a failure is retried by the job helper, then shown on the run."""
     return runs.run_due_step(step_id)
+
+
+def _evaluate(recorded: list[Event]) -> int:
+    return sum(len(runs.evaluate_event(event)) for event in recorded)
+
+
+@job_task("playbooks.record_events")
+def record_events(pending: list[dict[str, Any]]) -> int:
+    """Several events raised by one save (stage and owner changed at once)."""
+    return _evaluate(events.record_events(pending))
+
+
+@job_task("playbooks.contracts_written")
+def contracts_written(contract_ids: list[int], written_at: str) -> int:
+    """A bulk write of contracts: an event for each new line."""
+    return _evaluate(events.contracts_written_events(contract_ids, written_at))
+
+
+@job_task("playbooks.plan_changed")
+def plan_changed(
+    plan_id: int | None = None, objective_id: int | None = None, kpi_id: int | None = None
+) -> int:
+    """Something on a success plan changed: an event if its health moved to another band."""
+    found = events.plan_id_for(plan_id, objective_id, kpi_id)
+    if found is None:
+        return 0
+    event = events.plan_health_event(found, timezone.localdate())
+    return 0 if event is None else len(runs.evaluate_event(event))
+
+
+@job_task("playbooks.first_login")
+def first_login(user_id: int, logged_in_at: str) -> int:
+    """A customer's first log-in: an event on each of their accounts."""
+    return _evaluate(events.first_login_events(user_id, logged_in_at))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Segment, Stage, TouchModel
+from successplans.models import PlanHealth
 
 from .models import EventKind
 from .params import ParamField
@@ -102,7 +103,7 @@ TRIGGERS: dict[str, Trigger] = {
             EventKind.ONBOARDING_TASK_OVERDUE, [_days("Days overdue", 7)], scanned=True
         ),
         Trigger(EventKind.MILESTONE_MISSED, scanned=True),
-        Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: HEALTH_BANDS)]),
+        Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: PlanHealth.choices)]),
         Trigger(EventKind.NPS_DETRACTOR),
         Trigger(EventKind.NPS_PASSIVE),
         Trigger(EventKind.NPS_PROMOTER),

@@ -662,11 +662,12 @@ def add_comment(response: Response, comment: str, *, now: datetime | None = None
     if not response.editable(now):
         raise AlreadyAnswered("Your answer was recorded earlier and can no longer be changed.")
     if comment != response.comment:
-        Response.objects.filter(pk=response.pk).update(comment=comment, updated_at=now)
-        response.comment, response.updated_at = comment, now
-        from .signals import response_commented  # signals imports services
+        from .signals import response_commented  # signals imports this module
 
-        response_commented.send(sender=Response, response=response)
+        with transaction.atomic():  # a receiver's job row commits with the comment
+            Response.objects.filter(pk=response.pk).update(comment=comment, updated_at=now)
+            response.comment, response.updated_at = comment, now
+            response_commented.send(sender=Response, response=response, comment=comment, at=now)
     return response
 
 

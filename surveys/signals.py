@@ -1,4 +1,17 @@
-"""Survey triggers, connected to the events they wait for (without touching those apps)."""
+"""Survey triggers, connected to the events they wait for (without touching those apps), and
+the signals surveys sends where a write bypasses the model signals.
+
+``response_commented`` is sent by :func:`surveys.services.add_comment` (an ``update()``, so no
+``post_save``) when a comment is added or changed within the grace period, inside the write:
+
+    response_commented.send(sender=Response, response=response, comment="...", at=datetime)
+
+``response`` carries the new ``comment`` and ``updated_at``; ``comment`` is "" when cleared.
+For the sentiment scoring (playbooks): a receiver runs no query of its own, it enqueues a job
+with ``response.pk`` and scores the comment there. The response's band does not change (the
+score is not touched), so no survey event is raised again; the detractor follow-up reads the
+comment when its steps run.
+"""
 
 from __future__ import annotations
 

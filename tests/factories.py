@@ -43,6 +43,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"person{n}@customer.example")
     name = factory.Faker("name")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # They have logged in before: a first log-in queues a playbooks job (playbooks.signals),
+    # which only the tests about first log-ins want (they set it to None).
+    last_login = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
     # Called with the new user, after the password is set.
     verified = factory.post_generation(_verify_email)
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from portal.jobs import enqueue
 
 from ..models import Contract, ProductUser, UsageEvent
+from ..signals import contracts_written
 
 BATCH_SIZE = 2_000
 M = TypeVar("M", bound=models.Model)
@@ -174,17 +175,25 @@ def _copy_upsert_usage(alias: str, latest: Mapping[tuple[Any, ...], int]) -> Non
 
 
 def upsert_contracts(rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1_000) -> int:
-    """Insert or update contracts keyed by (account, external_id). Returns how many rows."""
+    """Insert or update contracts keyed by (account, external_id). Returns how many rows.
+
+    ``bulk_create`` sends no ``post_save``: each batch sends
+    :data:`insights.signals.contracts_written` instead, inside the transaction."""
     latest = {(row["account_id"], row["external_id"]): row for row in rows}
-    contracts = (Contract(**row) for row in latest.values())
+    written_at = timezone.now()
     with transaction.atomic():
-        _bulk_upsert(
-            Contract,
-            contracts,
-            unique_fields=["account", "external_id"],
-            update_fields=[*CONTRACT_FIELDS, "updated_at"],
-            batch_size=batch_size,
-        )
+        for batch in _batches((Contract(**row) for row in latest.values()), batch_size):
+            Contract.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["account", "external_id"],
+                update_fields=[*CONTRACT_FIELDS, "updated_at"],
+            )
+            contracts_written.send(
+                sender=Contract,
+                contract_ids=[c.pk for c in batch if c.pk is not None],
+                written_at=written_at,
+            )
     return len(latest)
 
 
