@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from .models import CSMTask
-from .services.csm_tasks import SNOOZE_CHOICES, assignable_staff
+from .services.csm_tasks import NOTE_MAX_LENGTH, SNOOZE_CHOICES, assignable_staff
 
 
 class TaskForm(forms.ModelForm):
@@ -47,3 +47,22 @@ class ReassignForm(forms.Form):
 
 class EnableForm(forms.Form):
     enabled = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda v: v == "1")
+
+
+class TaskNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        error_messages={
+            "required": "Write the note first.",
+            "max_length": f"A note is at most {NOTE_MAX_LENGTH} characters.",
+        },
+    )
+    # Where a plain form post goes back to: Today, or the account page's task panel.
+    back_to = forms.ChoiceField(
+        choices=[("today", "Today"), ("account", "Account")], required=False
+    )
+
+    def message(self) -> str:
+        """The first problem, in words, for the page's notice."""
+        return str(next(iter(self.errors.get("body", [])), "This note could not be saved."))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("today/tasks/<int:pk>/done/", today.task_complete, name="task_complete"),
     path("today/tasks/<int:pk>/snooze/", today.task_snooze, name="task_snooze"),
     path("today/tasks/<int:pk>/reassign/", today.task_reassign, name="task_reassign"),
+    path("today/tasks/<int:pk>/notes/", today.task_note, name="task_note"),
     path("a/<slug:slug>/tasks/new/", task_create.task_create, name="task_create"),
     path("playbooks/", playbook_list.playbooks, name="playbooks"),
     path("playbooks/<int:pk>/enabled/", playbook_list.playbook_toggle, name="playbook_toggle"),
