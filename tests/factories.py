@@ -99,6 +99,8 @@ from playbooks.models import (  # noqa: E402 - the playbooks app's factories, ap
     PlaybookStep,
     Priority,
     StepKind,
+    TaskDigestSent,
+    TaskNote,
 )
 
 
@@ -150,3 +152,22 @@ class CSMTaskFactory(factory.django.DjangoModelFactory[CSMTask]):
     due_on = factory.LazyFunction(timezone.localdate)
     priority = Priority.NORMAL
     reason = "Because it needs doing."
+
+
+class TaskNoteFactory(factory.django.DjangoModelFactory[TaskNote]):
+    class Meta:
+        model = TaskNote
+
+    task = factory.SubFactory(CSMTaskFactory)
+    author = factory.SelfAttribute("task.assignee")
+    body = factory.Sequence(lambda n: f"Note {n}")
+
+
+class TaskDigestSentFactory(factory.django.DjangoModelFactory[TaskDigestSent]):
+    """A day on which someone's task digest already went out."""
+
+    class Meta:
+        model = TaskDigestSent
+
+    user = factory.SubFactory(CSMFactory)
+    day = factory.LazyFunction(timezone.localdate)

@@ -32,6 +32,7 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "task_complete": (POST_ONLY, TASK_WRITE),
     "task_snooze": (POST_ONLY, TASK_WRITE),
     "task_reassign": (POST_ONLY, TASK_WRITE),
+    "task_note": (POST_ONLY, TASK_WRITE),
     "task_create": (VENDOR_READ, VENDOR_WRITE),
     "playbooks": (ADMIN_READ, None),
     "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
@@ -61,6 +62,7 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "task_complete": ([task.pk], {}),
         "task_snooze": ([task.pk], {"days": "1"}),
         "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
+        "task_note": ([task.pk], {"body": "Left a voicemail."}),
         "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
         "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
     }  # fmt: skip
