@@ -91,6 +91,17 @@ def valid_sort(columns: list[Column], sort: str, default: str = "name") -> str:
     return sort if sort.removeprefix("-") in {c.key for c in columns} else default
 
 
+def sort_label(columns: list[Column], sort: str) -> str:
+    """The sort in words, for the table's caption: "ARR, largest first"."""
+    column = next((c for c in columns if c.key == sort.removeprefix("-")), None)
+    if column is None:
+        return ""
+    descending = sort.startswith("-")
+    if column.numeric:
+        return f"{column.label}, {'largest' if descending else 'smallest'} first"
+    return f"{column.label}, {'Z to A' if descending else 'A to Z'}"
+
+
 def header_links(columns: list[Column], params: dict[str, str], sort: str) -> list[dict[str, str]]:
     """Each column's header link (the same filters, the sort toggled) and its aria-sort.
     A figure's first click shows the largest first; a word's, A to Z."""

@@ -184,6 +184,7 @@ def test_the_header_links_toggle_the_sort_and_a_figure_starts_largest_first(
         r'class="col-name[^"]*" aria-sort="ascending"><a href="\?[^"]*sort=-name"', html
     )
     html = portfolio(client, sort="-arr")
+    assert "Accounts, sorted by ARR, largest first" in html
     assert re.search(r'class="col-arr[^"]*" aria-sort="descending"><a href="\?[^"]*sort=arr"', html)
 
 

@@ -20,6 +20,7 @@ from ..portfolio_columns import (
     header_links,
     portfolio_columns,
     sort_by,
+    sort_label,
     valid_sort,
 )
 
@@ -54,6 +55,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         "stage": stage,
         "owner": owner,
         "sort": sort,
+        "sort_label": sort_label(columns, sort),
         "columns": columns,
         "headers": header_links(
             columns, {"q": query, "segment": segment, "stage": stage, "owner": owner}, sort
