@@ -7,13 +7,18 @@ Who sees what is the capability table's (accounts/access.py): whoever may open t
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Account
 from accounts.panels import Panel, register_panel
+from accounts.portfolio_columns import register_column
 
 from .figures import health
+from .figures.book import with_health
+from .figures.revenue import with_arr
 from .figures.usage import usage_summary
 from .models import AccountFacts
 
@@ -38,3 +43,22 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
     if latest is None:
         return None
     return Panel("insights/panel_health.html", {"health": latest})
+
+
+# The portfolio's columns: health (the latest score, as every surface shows it) and ARR.
+
+
+def _with_arr_today(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return with_arr(accounts, timezone.localdate())
+
+
+register_column(
+    "health",
+    "Health",
+    with_health,
+    "health_score",
+    "insights/cells/health.html",
+    40,
+    numeric=True,
+)
+register_column("arr", "ARR", _with_arr_today, "arr", "insights/cells/arr.html", 50, numeric=True)

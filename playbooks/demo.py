@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from .models import CSMTask, Event, EventKind, Playbook, Priority
+from .models import CSMTask, Event, EventKind, Playbook, Priority, TaskNote
 from .services.emails import ensure_built_in_email_templates
 from .services.events import record_event
 from .services.playbooks import ensure_built_in_playbooks
@@ -21,7 +21,13 @@ HAND_MADE = [
     ("acme", "Prepare the go-live check-in", -1, Priority.NORMAL, "Go-live is next week; Dana asked for a run-through of the reports."),
     ("globex", "Send the renewal proposal", 0, Priority.HIGH, "Renewal in under five months; Victor wants numbers before the budget round."),
     ("globex", "Share the adoption playbook with Jo", 5, Priority.LOW, "Jo joined last month and has not logged in since."),
+    ("initech", "Book the quarterly business review", -2, Priority.NORMAL, "Last review was in the spring; Raj wants the usage trend."),
 ]  # fmt: skip
+
+# A line the CSM already wrote under a task, so Today shows what notes look like.
+NOTES = {
+    "Prepare the go-live check-in": "Dana is out until Wednesday; asked her PA for a slot on Thursday."
+}
 
 
 def ensure_demo_playbooks() -> int:
@@ -35,7 +41,7 @@ def ensure_demo_playbooks() -> int:
             continue
         if CSMTask.objects.filter(account=account, title=title).exists():
             continue
-        CSMTask.objects.create(
+        task = CSMTask.objects.create(
             account=account,
             assignee=account.owner,
             title=title,
@@ -44,6 +50,8 @@ def ensure_demo_playbooks() -> int:
             reason=reason,
             created_by=account.owner,
         )
+        if title in NOTES:
+            TaskNote.objects.create(task=task, author=account.owner, body=NOTES[title])
         created += 1
     created += _fire_on_demo_detractors()
     return created

@@ -11,7 +11,7 @@ from django.utils import timezone
 from .conditions import FIELDS as CONDITIONS
 from .models import CSMTask, EmailTemplate, Playbook, StepKind, StopIf
 from .params import ParamField
-from .services.csm_tasks import SNOOZE_CHOICES, assignable_staff
+from .services.csm_tasks import NOTE_MAX_LENGTH, SNOOZE_CHOICES, assignable_staff
 from .services.playbooks import MAX_DELAY_DAYS, MAX_STEPS, step_label
 from .steps import load
 from .triggers import TRIGGERS
@@ -381,3 +381,22 @@ def editor_forms(
         errors=[message for _, message in problems],
         general_errors=[message for place, message in problems if place not in step_places],
     )
+
+
+class TaskNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        error_messages={
+            "required": "Write the note first.",
+            "max_length": f"A note is at most {NOTE_MAX_LENGTH} characters.",
+        },
+    )
+    # Where a plain form post goes back to: Today, or the account page's task panel.
+    back_to = forms.ChoiceField(
+        choices=[("today", "Today"), ("account", "Account")], required=False
+    )
+
+    def message(self) -> str:
+        """The first problem, in words, for the page's notice."""
+        return str(next(iter(self.errors.get("body", [])), "This note could not be saved."))

@@ -412,3 +412,21 @@ class CSMTask(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_on < today
+
+
+class TaskDigestSent(models.Model):
+    """One row per person and day the task digest went out: never two in a day (the pattern
+    of onboarding's ``ReminderSent``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    task_ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_task_digest_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Task digest to {self.user_id} on {self.day}"

@@ -1,16 +1,20 @@
-"""The CSM's open tasks on the account page: vendor staff only, never the customer."""
+"""The CSM's open tasks on the account page (vendor staff only, never the customer) and in
+the portfolio's "Open tasks" column (a vendor-only page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Account
 from accounts.panels import Panel, register_panel
+from accounts.portfolio_columns import register_column
 
-from .figures import open_tasks_of
+from .figures import open_tasks_of, with_open_tasks
 from .forms import AccountPauseForm
 from .models import AccountPause
 from .services.runs import runs_of
@@ -50,3 +54,18 @@ def runs_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pane
     if not access.can("playbooks.view_runs"):
         return None
     return Panel("playbooks/panel_runs.html", runs_panel_context(access))
+
+
+def _with_open_tasks_today(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return with_open_tasks(accounts, timezone.localdate())
+
+
+register_column(
+    "open_tasks",
+    "Open tasks",
+    _with_open_tasks_today,
+    "open_tasks",
+    "playbooks/cells/open_tasks.html",
+    80,
+    numeric=True,
+)

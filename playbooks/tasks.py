@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from portal.jobs import job_task
 
 from .models import Event
-from .services import events, runs
+from .services import events, runs, task_digest
 
 
 @job_task("playbooks.record_event")
@@ -104,3 +107,35 @@ def plan_changed(
 def first_login(user_id: int, logged_in_at: str) -> int:
     """A customer's first log-in: an event on each of their accounts."""
     return _evaluate(events.first_login_events(user_id, logged_in_at))
+
+
+# Run by beat, not through portal.jobs: there is no request to record a job for. Each person's
+# day is claimed before their e-mail goes out, so a retry or a second delivery sends nobody a
+# second one; a retry just picks up those not yet sent.
+@shared_task(
+    name="playbooks.send_task_digests",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    soft_time_limit=900,
+    time_limit=960,
+)
+def send_task_digests(self: Any, today: str | None = None) -> int:
+    """E-mail each CSM their tasks overdue and due today. ``today`` is an ISO date (tests, a
+    catch-up run); by default the local date when the task runs."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    try:
+        return task_digest.send_task_digests(day)
+    except (task_digest.TaskDigestsNotSent, SoftTimeLimitExceeded) as exc:
+        raise self.retry(
+            exc=exc,
+            countdown=min(1800, 60 * 2**self.request.retries),
+            kwargs={"today": day.isoformat()},
+        ) from exc
+
+
+@job_task("playbooks.send_task_assigned")
+def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None = None) -> bool:
+    """Tell someone a task came to them, if they want task e-mails immediately. The job is
+    claimed once, so a second delivery sends nothing."""
+    return task_digest.send_task_assigned(task_id, assignee_id, by_user_id)

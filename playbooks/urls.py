@@ -18,6 +18,7 @@ urlpatterns = [
     path("today/tasks/<int:pk>/reassign/", today.task_reassign, name="task_reassign"),
     path("today/notices/<int:pk>/read/", notices.notice_read, name="notice_read"),
     path("today/notices/read/", notices.notices_read_all, name="notices_read_all"),
+    path("today/tasks/<int:pk>/notes/", today.task_note, name="task_note"),
     path("a/<slug:slug>/tasks/new/", task_create.task_create, name="task_create"),
     path("a/<slug:slug>/playbooks/runs/", runs.run_list, name="playbook_runs"),
     path("a/<slug:slug>/playbooks/runs/<int:pk>/", runs.run_detail, name="playbook_run"),

@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "successplans.send_onboarding_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The CSM's morning e-mail: tasks overdue and due today (playbooks.tasks).
+    "task-digests": {
+        "task": "playbooks.send_task_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "survey-campaigns": {
         "task": "surveys.run_due_campaigns",
         "schedule": crontab(hour=8, minute=0),

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each person to where their work starts."""
     user = request.user
-    if user.is_vendor:
-        return redirect("portfolio")
+    if user.is_vendor:  # the CSM's day starts with their tasks; CS admins see the team's too
+        return redirect("today")
     accounts = Account.objects.visible_to(user)
     last = request.session.get("last_account")
     account = (accounts.filter(slug=last).first() if last else None) or accounts.first()

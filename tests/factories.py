@@ -107,6 +107,8 @@ from playbooks.models import (  # noqa: E402 - the playbooks app's factories, ap
     Priority,
     RunStep,
     StepKind,
+    TaskDigestSent,
+    TaskNote,
 )
 
 
@@ -237,3 +239,22 @@ class UpsellLeadFactory(factory.django.DjangoModelFactory[UpsellLead]):
     account = factory.SubFactory(AccountFactory)
     reason = "Asked about the analytics add-on"
     source = "a person"
+
+
+class TaskNoteFactory(factory.django.DjangoModelFactory[TaskNote]):
+    class Meta:
+        model = TaskNote
+
+    task = factory.SubFactory(CSMTaskFactory)
+    author = factory.SelfAttribute("task.assignee")
+    body = factory.Sequence(lambda n: f"Note {n}")
+
+
+class TaskDigestSentFactory(factory.django.DjangoModelFactory[TaskDigestSent]):
+    """A day on which someone's task digest already went out."""
+
+    class Meta:
+        model = TaskDigestSent
+
+    user = factory.SubFactory(CSMFactory)
+    day = factory.LazyFunction(timezone.localdate)

@@ -378,12 +378,12 @@ def test_today_groups_a_csms_own_tasks(world: World) -> None:
     assert "Not mine" not in page
     assert "2\xa0days overdue" in page
     assert world.account.name in page
-    admin_page = client_for(world.admin).get(reverse("today"), {"csm": world.other_csm.pk})
+    admin_page = client_for(world.admin).get(reverse("today"), {"assignee": world.other_csm.pk})
     assert "Not mine" in admin_page.content.decode() and "Late" not in admin_page.content.decode()
 
 
-def test_today_with_a_junk_csm_filter_is_404(world: World) -> None:
-    assert client_for(world.admin).get(reverse("today"), {"csm": "abc"}).status_code == 404
+def test_today_with_a_junk_assignee_filter_is_404(world: World) -> None:
+    assert client_for(world.admin).get(reverse("today"), {"assignee": "abc"}).status_code == 404
 
 
 def test_today_runs_as_many_queries_for_30_tasks_as_for_3(world: World) -> None:

@@ -55,9 +55,9 @@ class TestHome:
             "account_home", args=[world.other_account.slug]
         )
 
-    def test_vendor_staff_go_to_the_portfolio(self, world: World) -> None:
-        assert client_for(world.csm).get("/")["Location"] == reverse("portfolio")
-        assert client_for(world.admin).get("/")["Location"] == reverse("portfolio")
+    def test_vendor_staff_go_to_today(self, world: World) -> None:
+        assert client_for(world.csm).get("/")["Location"] == reverse("today")
+        assert client_for(world.admin).get("/")["Location"] == reverse("today")
 
     def test_anonymous_people_go_to_log_in(self, db: None) -> None:
         response = client_for(None).get("/")

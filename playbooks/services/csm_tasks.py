@@ -1,4 +1,4 @@
-"""The CSM's tasks: who sees them, and create, complete, snooze, reassign."""
+"""The CSM's tasks: who sees them, and create, complete, snooze, reassign, note."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from accounts.activity import record
 from accounts.models import Account, User
+from portal.jobs import enqueue
 
-from ..models import CSMTask, CSMTaskQuerySet, Event, Priority
+from ..models import CSMTask, CSMTaskQuerySet, Event, Priority, TaskNote
 
 SNOOZE_CHOICES = {1: "a day", 7: "a week"}
+NOTE_MAX_LENGTH = TaskNote._meta.get_field("body").max_length or 2000
 
 
 class TaskRefused(Exception):
@@ -69,7 +71,25 @@ def create_task(
         created_by=acting_user,
     )
     record("created a task", actor=acting_user, account=account, target=task, internal=True)
+    announce_assignment_on_commit(task, acting_user=acting_user)
     return task
+
+
+def announce_assignment_on_commit(task: CSMTask, *, acting_user: User | None) -> None:
+    """Tell the assignee a task came to them, unless they gave it to themselves.
+
+    One job row and nothing else in the caller's request: whether they want the e-mail now
+    (``NotificationKind.TASKS`` set to "immediately") is asked by the job, off the request.
+    ``acting_user`` None is a playbook.
+    """
+    if acting_user is not None and acting_user.pk == task.assignee_id:
+        return
+    enqueue(
+        "playbooks.send_task_assigned",
+        task_id=task.pk,
+        assignee_id=task.assignee_id,
+        by_user_id=acting_user.pk if acting_user is not None else None,
+    )
 
 
 @transaction.atomic
@@ -129,7 +149,31 @@ def reassign_task(task: CSMTask, *, assignee: User, acting_user: User) -> CSMTas
         after={"assignee": str(assignee)},
         internal=True,
     )
+    announce_assignment_on_commit(task, acting_user=acting_user)
     return task
+
+
+@transaction.atomic
+def add_task_note(task: CSMTask, *, body: str, acting_user: User) -> TaskNote:
+    """A line under a task: what the CSM did or heard. Done tasks take notes too (what
+    came of it)."""
+    body = body.strip()
+    if not body:
+        raise TaskRefused("Write the note first.")
+    if len(body) > NOTE_MAX_LENGTH:
+        raise TaskRefused(
+            f"A note is at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}."
+        )
+    note = TaskNote.objects.create(task=task, author=acting_user, body=body)
+    record(
+        "added a note to a task",
+        actor=acting_user,
+        account=task.account,
+        target=task,
+        after={"note": body[:200]},
+        internal=True,
+    )
+    return note
 
 
 @dataclass(frozen=True)

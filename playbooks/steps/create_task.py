@@ -12,6 +12,7 @@ from accounts.models import Account
 
 from ..models import CSMTask, Priority, StepKind
 from ..params import ParamField
+from ..services.csm_tasks import announce_assignment_on_commit
 from . import Outcome, StepContext, StepKindSpec, register
 
 FIELDS = [
@@ -42,6 +43,7 @@ def run(context: StepContext) -> Outcome:
         run=run_,
     )
     record("created a task", actor=None, account=account, target=task, internal=True)
+    announce_assignment_on_commit(task, acting_user=None)
     return Outcome.done(f"task “{task.title}” for {task.assignee}")
 
 

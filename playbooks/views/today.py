@@ -1,5 +1,6 @@
 """Today: the CSM's open tasks, overdue, due today and upcoming, grouped by account; done,
-snoozed and handed over in place."""
+snoozed, handed over and noted in place. A CS admin also sees the team's load and may look at
+any one person's tasks (``?assignee=<id>``); a CSM always sees their own."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
-from ..figures import today_sections
-from ..forms import ReassignForm, SnoozeForm
+from ..figures import task_row, team_load, today_sections
+from ..forms import ReassignForm, SnoozeForm, TaskNoteForm
 from ..models import CSMTask
 from ..notices import unread_notices
 from ..services.csm_tasks import (
     SNOOZES,
     TaskRefused,
+    add_task_note,
     assignable_staff,
     complete_task,
     may_see_every_task,
@@ -38,13 +40,14 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = list(assignable_staff())
     chosen = None
     if every:
-        csm = request.GET.get("csm", "")
-        if csm:
-            chosen = next((s for s in staff if str(s.pk) == csm), None)
+        assignee = request.GET.get("assignee", "")
+        if assignee:
+            chosen = next((s for s in staff if str(s.pk) == assignee), None)
             if chosen is None:
                 raise Http404("No such person on the team.")
             tasks = tasks.filter(assignee=chosen)
     else:
+        # A CSM's Today is their own: someone else's id in ?assignee= is ignored.
         tasks = tasks.filter(assignee=request.user)
     context = {
         "sections": today_sections(tasks, day),
@@ -52,6 +55,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         "every": every,
         "staff": staff,
         "chosen": chosen,
+        "team": list(team_load(day)) if every else None,
         "snoozes": SNOOZES,
         "nav_section": "today",
         "notices": unread_notices(request.user),
@@ -116,3 +120,23 @@ def task_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except TaskRefused as refusal:
         return refuse(request, str(refusal))
     return _row(request, task, "reassigned")
+
+
+@require_POST
+@vendor_view()
+def task_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A note under a task, from Today or from the account page's panel."""
+    task = _task_for(request, pk)
+    form = TaskNoteForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, form.message())
+    try:
+        add_task_note(task, body=form.cleaned_data["body"], acting_user=request.user)
+    except TaskRefused as refusal:
+        return refuse(request, str(refusal))
+    if not is_htmx(request):
+        if form.cleaned_data["back_to"] == "account":
+            return redirect("account_home", task.account.slug)
+        return redirect("today")
+    context = {"task": task_row(task.pk), "back_to": form.cleaned_data["back_to"] or "today"}
+    return render_partial(request, TEMPLATE, "task-notes", context)

@@ -30,6 +30,10 @@ def test_csm_finds_an_account_and_invites_its_champion(
 ) -> None:
     email, acme = csm
     login(page, live_server, email, PASSWORD)
+    # The CSM's day starts on Today; the portfolio is one click away in the navigation.
+    expect(page).to_have_url(f"{live_server.url}/today/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    page.locator("nav.mainnav").get_by_role("link", name="My portfolio").click()
     expect(page).to_have_url(f"{live_server.url}/portfolio/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My portfolio")
 

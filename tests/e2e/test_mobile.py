@@ -83,6 +83,7 @@ def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[
         "people": f"/a/{slug}/people/",
     }
     console = {
+        "today": "/today/",
         "portfolio": "/portfolio/",
         "book": "/book/",
         "onboarding portfolio": "/onboarding/",
