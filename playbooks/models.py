@@ -103,6 +103,7 @@ class StepKind(models.TextChoices):
     ADD_PLAN_ITEM = "add_plan_item", "Add an action item to the success plan"
     FLAG_CSQL = "flag_csql", "Flag an upsell lead (CSQL)"
     NOTIFY_OWNER = "notify_owner", "Notify the owner in the portal"
+    PAUSE_SURVEYS = "pause_surveys", "Pause surveys for the account"
 
 
 class StopIf(models.TextChoices):

@@ -229,10 +229,12 @@ Thank you for choosing us. {csm_name} will check in soon to see how the first we
 
 
 def ensure_built_in_email_templates() -> int:
-    """Create the welcome series' templates that are missing; edits made to existing ones are
+    """Create the welcome series' and the built-in playbooks' templates that are missing; edits made to existing ones are
     kept. Returns how many were created."""
+    from ..builtins import EMAILS
+
     created = 0
-    for spec in WELCOME_SERIES:
+    for spec in [*WELCOME_SERIES, *EMAILS]:
         if EmailTemplate.objects.filter(key=spec["key"]).exists():
             continue
         save_email_template(EmailTemplate(**spec), acting_user=None)

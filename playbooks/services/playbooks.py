@@ -14,15 +14,14 @@ from accounts.activity import record
 from accounts.models import Account, User
 
 from .. import detectors
+from ..builtins import BUILT_IN
 from ..conditions import check_conditions, matching_accounts, reason
 from ..conditions import describe as conditions_in_words
 from ..models import (
     AccountPause,
-    EventKind,
     Playbook,
     PlaybookRun,
     PlaybookStep,
-    Priority,
     RunStatus,
     RunStep,
     StepKind,
@@ -48,29 +47,12 @@ def set_playbook_enabled(playbook: Playbook, enabled: bool, *, acting_user: User
     return playbook
 
 
-DETRACTOR_FOLLOW_UP: dict[str, Any] = {
-    "key": "detractor-follow-up",
-    "name": "Detractor follow-up",
-    "description": "An NPS detractor (0–6) gets a call from their CSM within two days.",
-    "trigger": EventKind.NPS_DETRACTOR,
-    "steps": [
-        {
-            "kind": StepKind.CREATE_TASK,
-            "delay_days": 0,
-            "params": {
-                "title": "Call {person} about their NPS {score}",
-                "due_in_days": 2,
-                "priority": Priority.HIGH,
-                "reason": "{person} answered NPS {score}.",
-            },
-        }
-    ],
-}
-BUILT_IN = [DETRACTOR_FOLLOW_UP]
-
-
 def ensure_built_in_playbooks() -> int:
-    """Create the built-in playbooks that are missing (paused); returns how many."""
+    """Create the built-in playbooks (:mod:`playbooks.builtins`) that are missing, paused, and
+    the e-mails they send; returns how many playbooks. Edits made to existing ones are kept."""
+    from .emails import ensure_built_in_email_templates
+
+    ensure_built_in_email_templates()
     created = 0
     for spec in BUILT_IN:
         if Playbook.objects.filter(key=spec["key"]).exists():
@@ -80,6 +62,7 @@ def ensure_built_in_playbooks() -> int:
             name=spec["name"],
             description=spec["description"],
             trigger=spec["trigger"],
+            trigger_params=spec.get("trigger_params", {}),
         )
         for position, step in enumerate(spec["steps"]):
             PlaybookStep.objects.create(playbook=playbook, position=position, **step)

@@ -94,6 +94,7 @@ MODULES = [
     "assign_owner",
     "flag_csql",
     "notify_owner",
+    "pause_surveys",
 ]
 
 

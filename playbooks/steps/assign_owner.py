@@ -33,12 +33,14 @@ from ..services.notices import cs_admins, notify
 from . import Outcome, StepContext, StepKindSpec, register
 
 ANY = "any"
+# A rule's target that means every active CSM, whatever their team.
+EVERYONE = ("all csms", "all", "everyone")
 
 FIELDS = [
     ParamField(
         "rules", "Who by segment", kind="longtext", max_length=1000,
         help="One a line: “enterprise: Strategic” (a team) or “smb: casey@vendor.example, "
-        "olive@vendor.example” (CSMs); “any: …” for the other segments.",
+        "olive@vendor.example” (CSMs) or “all CSMs”; “any: …” for the other segments.",
     ),
     ParamField("cap", "At most accounts per CSM", kind="int", minimum=0, maximum=10000, default=0, required=False, help="0: no cap."),
     ParamField("reassign", "Reassign accounts that already have an owner", kind="bool", default=False, required=False),
@@ -50,9 +52,12 @@ class Rule:
     segment: str  # a Segment value, or ANY
     team: str = ""
     emails: tuple[str, ...] = ()
+    everyone: bool = False
 
     @property
     def label(self) -> str:
+        if self.everyone:
+            return "all CSMs"
         return f"team {self.team}" if self.team else ", ".join(self.emails)
 
 
@@ -74,6 +79,8 @@ def parse_rules(text: str) -> tuple[list[Rule], list[str]]:
             errors.append(f"Who by segment: there is no segment “{key.strip()}”.")
         elif any(r.segment == segment for r in rules):
             errors.append(f"Who by segment: “{key.strip()}” is given twice.")
+        elif target.lower() in EVERYONE:
+            rules.append(Rule(segment, everyone=True))
         elif "@" in target:
             emails = tuple(e.strip().lower() for e in target.split(",") if e.strip())
             rules.append(Rule(segment, emails=emails))
@@ -96,6 +103,8 @@ def _csms() -> QuerySet[User]:
 
 def candidates(rule: Rule) -> QuerySet[User]:
     csms = _csms()
+    if rule.everyone:
+        return csms
     return csms.filter(team=rule.team) if rule.team else csms.filter(email__in=rule.emails)
 
 
@@ -131,8 +140,8 @@ def choose(rule: Rule, cap: int) -> Choice:
         return Choice(None, f"{rule.label} has no active CSM")
     under = [p for p in people if not cap or p.accounts < cap]
     if not under:
-        where = f"in {rule.label}" if rule.team else f"of {rule.label}"
-        return Choice(None, f"every CSM {where} is at the cap of {cap} accounts")
+        where = "" if rule.everyone else f" in {rule.label}" if rule.team else f" of {rule.label}"
+        return Choice(None, f"every CSM{where} is at the cap of {cap} accounts")
     last = _last_assigned([p.pk for p in under])
 
     def order(person: Any) -> tuple[int, bool, float, str, int]:

@@ -16,13 +16,20 @@ from ..models import EventKind, StepKind
 from ..params import ParamField
 from . import Outcome, StepContext, StepKindSpec, register
 
+# The template edited last among the active ones: what a built-in playbook names, since it
+# cannot know the portal's own templates.
+NEWEST = "newest"
+
 
 def template_choices() -> list[tuple[str, str]]:
     return [
-        (str(pk), name)
-        for pk, name in ChecklistTemplate.objects.active()
-        .order_by("name")
-        .values_list("pk", "name")
+        (NEWEST, "The newest active template"),
+        *(
+            (str(pk), name)
+            for pk, name in ChecklistTemplate.objects.active()
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
     ]
 
 
@@ -32,6 +39,8 @@ FIELDS = [
 
 
 def _template(params: dict[str, Any]) -> ChecklistTemplate | None:
+    if params.get("template") == NEWEST:
+        return ChecklistTemplate.objects.active().order_by("-updated_at", "-pk").first()
     try:
         pk = int(params.get("template") or 0)
     except (TypeError, ValueError):
@@ -47,7 +56,7 @@ def run(context: StepContext) -> Outcome:
     account = context.account
     template = _template(context.params)
     if template is None or template.archived_at is not None:
-        return Outcome.skipped("the checklist template is gone or archived")
+        return Outcome.skipped("there is no active checklist template to start from")
     existing = _existing(account)
     if existing is not None:
         state = "finished" if existing.completed_at else "under way"
@@ -78,6 +87,8 @@ def describe(params: dict[str, Any], account: Account) -> str:
 
 def validate(params: dict[str, Any]) -> list[str]:
     template = _template(params)
+    if template is None and params.get("template") == NEWEST:
+        return []  # none yet: the step is skipped until one exists
     if template is None:
         return ["The checklist template does not exist."]
     if template.archived_at is not None:

@@ -1,0 +1,207 @@
+"""The playbooks and e-mails the portal ships with, from the glossaries' plays: a new
+customer, a customer who stopped using the product, a detractor, a renewal at 120, 90, 60 and
+30 days, a champion who left, a stalled onboarding, seats nearly full (the upsell trigger) and
+a promoter asked for a reference.
+
+They are made paused (:func:`playbooks.services.playbooks.ensure_built_in_playbooks`); a CS
+admin previews, edits and enables them on the playbooks page. Text here is what a CSM would
+write; merge fields in braces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import EventKind, Priority, StepKind, StopIf
+
+
+def _step(
+    kind: str, delay_days: int = 0, stop_if: str = StopIf.NEVER, **params: Any
+) -> dict[str, Any]:
+    return {"kind": kind, "delay_days": delay_days, "stop_if": stop_if, "params": params}
+
+
+def _task(
+    title: str, due: int, priority: str = Priority.NORMAL, reason: str = "", **step: Any
+) -> dict[str, Any]:
+    return _step(
+        StepKind.CREATE_TASK, title=title, due_in_days=due, priority=priority, reason=reason, **step
+    )
+
+
+def _mail(template: str, to: str = "champion", **step: Any) -> dict[str, Any]:
+    return _step(StepKind.SEND_EMAIL, template=template, to=to, **step)
+
+
+BUILT_IN: list[dict[str, Any]] = [
+    {
+        "key": "new-customer",
+        "name": "New customer",
+        "description": "A first contract: the segment from its MRR, an owner CSM, the onboarding started and a welcome series of three e-mails over a week.",
+        "trigger": EventKind.CONTRACT_STARTED,
+        "steps": [
+            _step(StepKind.SET_ACCOUNT_FIELD, field="segment", value="from_mrr", mrr_ranges="enterprise >= 10000, mid_market >= 2000, smb"),
+            _step(StepKind.ASSIGN_OWNER, rules="any: all CSMs", cap=0, reassign=False),
+            _step(StepKind.START_ONBOARDING, template="newest"),
+            _mail("welcome-1"),
+            _mail("welcome-2", delay_days=3),
+            _mail("welcome-3", delay_days=7),
+        ],
+    },
+    {
+        "key": "stopped-using",
+        "name": "Customer stopped using the portal",
+        "description": "Nobody from the account has logged in for 30 days: an e-mail to the champion, then a call from the CSM a week later unless someone logs in.",
+        "trigger": EventKind.NO_LOGIN,
+        "trigger_params": {"days": 30},
+        "steps": [
+            _mail("we-miss-you"),
+            _task("Call {account}: nobody has logged in for five weeks", 2, Priority.HIGH, "Nobody from {account} has logged in since the e-mail a week ago.", delay_days=7, stop_if=StopIf.LOGGED_IN),
+        ],
+    },
+    {
+        "key": "detractor-follow-up",
+        "name": "Detractor follow-up",
+        "description": "An NPS detractor (0–6) gets a call from their CSM within two days.",
+        "trigger": EventKind.NPS_DETRACTOR,
+        "steps": [_task("Call {person} about their NPS {score}", 2, Priority.HIGH, "{person} answered NPS {score}.")],
+    },
+    {
+        "key": "renewal-120",
+        "name": "Renewal in 120 days",
+        "description": "Four months out: the CSM reviews health, usage and open risks and starts the renewal plan.",
+        "trigger": EventKind.RENEWAL_DUE,
+        "trigger_params": {"days": 120},
+        "steps": [_task("Prepare {account}'s renewal: health, usage and open risks", 14, reason="{account} renews in about four months.")],
+    },
+    {
+        "key": "renewal-90",
+        "name": "Renewal in 90 days",
+        "description": "Three months out: an executive check-in, asked for by e-mail and held by the CSM.",
+        "trigger": EventKind.RENEWAL_DUE,
+        "trigger_params": {"days": 90},
+        "steps": [
+            _mail("renewal-check-in", to="executive"),
+            _task("Hold the executive check-in with {account}", 14, Priority.HIGH, "{account} renews in about three months; the executive sponsor was asked for a check-in."),
+        ],
+    },
+    {
+        "key": "renewal-60",
+        "name": "Renewal in 60 days",
+        "description": "Two months out: the renewal proposal goes to the customer.",
+        "trigger": EventKind.RENEWAL_DUE,
+        "trigger_params": {"days": 60},
+        "steps": [_task("Send {account} the renewal proposal", 7, Priority.HIGH, "{account} renews in about two months.")],
+    },
+    {
+        "key": "renewal-30",
+        "name": "Renewal in 30 days",
+        "description": "A month out: the CSM makes sure the renewal is signed, and is told in the portal.",
+        "trigger": EventKind.RENEWAL_DUE,
+        "trigger_params": {"days": 30},
+        "steps": [
+            _task("Confirm {account}'s renewal is signed", 7, Priority.HIGH, "{account} renews in a month."),
+            _step(StepKind.NOTIFY_OWNER, text="{account} renews in 30 days."),
+        ],
+    },
+    {
+        "key": "champion-left",
+        "name": "Champion left",
+        "description": "The champion was removed or deactivated, the strongest churn signal: find the successor, and pause surveys until there is one.",
+        "trigger": EventKind.CHAMPION_LEFT,
+        "steps": [
+            _task("Find {account}'s new champion", 3, Priority.HIGH, "{person} is no longer {account}'s champion. Ask the executive sponsor who takes over, then invite them from People."),
+            _step(StepKind.PAUSE_SURVEYS, days=60, reason="The champion left; surveys wait for the successor."),
+            _step(StepKind.NOTIFY_OWNER, text="{person} left {account}: the champion-change play started."),
+        ],
+    },
+    {
+        "key": "onboarding-stalled",
+        "name": "Onboarding stalled",
+        "description": "No customer activity on the onboarding for 14 days: a nudge to the champion, then a CSM task three days later unless someone logs in.",
+        "trigger": EventKind.ONBOARDING_STALLED,
+        "trigger_params": {"days": 14},
+        "steps": [
+            _mail("onboarding-nudge"),
+            _task("Unblock {account}'s onboarding", 2, Priority.HIGH, "Nothing has moved on {account}'s onboarding for over two weeks.", delay_days=3, stop_if=StopIf.LOGGED_IN),
+        ],
+    },
+    {
+        "key": "upsell-seats",
+        "name": "Upsell: seats nearly full",
+        "description": "The account uses 90% of the seats it bought: an upsell lead (CSQL) in the book of business and a task to talk about more seats.",
+        "trigger": EventKind.SEATS_NEARLY_FULL,
+        "trigger_params": {"percent": 90},
+        "steps": [
+            _step(StepKind.FLAG_CSQL, reason="{account} uses 90% or more of the seats it bought."),
+            _task("Talk to {account} about more seats", 7, reason="{account} is close to its seat limit."),
+        ],
+    },
+    {
+        "key": "promoter-reference",
+        "name": "Promoter: ask for a reference",
+        "description": "An NPS promoter (9–10) is thanked and asked for a reference or a review; the CSM follows up a week later.",
+        "trigger": EventKind.NPS_PROMOTER,
+        "steps": [
+            _mail("reference-request", to="person"),
+            _task("Follow up with {person} on a reference", 3, Priority.LOW, "{person} answered NPS {score} and was asked for a reference a week ago.", delay_days=7),
+        ],
+    },
+]  # fmt: skip
+
+
+# The e-mails the built-in playbooks send, beside the welcome series (services.emails).
+EMAILS: list[dict[str, str]] = [
+    {
+        "key": "we-miss-you",
+        "name": "We miss you",
+        "subject": "{first_name}, is everything all right at {account}?",
+        "body": """Hello {first_name},
+
+Nobody from {account} has been in the portal for a month, so I wanted to check in. If something is in the way — a question, a change on your side, a feature that does not fit — tell me and we will sort it out.
+
+Your plan, your onboarding and your figures are where you left them: [open the portal]({portal_link}).
+
+If now is a busy time, just reply "later" and I will check back next month.
+
+{csm_name}
+""",
+    },
+    {
+        "key": "renewal-check-in",
+        "name": "Renewal: executive check-in",
+        "subject": "{account}: a check-in before your renewal",
+        "body": """Hello {first_name},
+
+{account}'s renewal is about three months away. Before we talk about the next term, I would like to take 30 minutes with you to look back at what your team achieved, what is still open, and what you want from us next year.
+
+The business review in the portal has the figures: [open it]({portal_link}). Reply with two or three times that suit you and I will send an invitation.
+
+{csm_name}
+""",
+    },
+    {
+        "key": "onboarding-nudge",
+        "name": "Onboarding nudge",
+        "subject": "{first_name}, your onboarding is waiting for you",
+        "body": """Hello {first_name},
+
+Nothing has moved on {account}'s onboarding for two weeks. It happens: priorities shift, someone is away, a step is harder than it looks.
+
+[Open your checklist]({portal_link}) to see what is next and who it is with. If a step is stuck, reply to this e-mail and {csm_name} will set up a working session to get it done together.
+""",
+    },
+    {
+        "key": "reference-request",
+        "name": "Reference request",
+        "subject": "Thank you, {first_name}",
+        "body": """Hello {first_name},
+
+Thank you for your score of {score}: it means a lot to the whole team.
+
+Would you be willing to tell others about your experience? A short review, a reference call with a team like yours, or a quote for a case study — whatever suits you. Just reply with what you would be happy to do, and {csm_name} will take care of the rest.
+
+[Your portal]({portal_link}) is where we keep your plan and results.
+""",
+    },
+]

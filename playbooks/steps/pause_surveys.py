@@ -1,0 +1,46 @@
+"""Pause surveys for the account for N days, in the owner CSM's name (the champion left:
+nobody should be asked how likely they are to recommend us while the account has no one to
+answer for it)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Account
+from surveys.models import SurveyPause
+from surveys.services import pause_surveys
+
+from ..models import StepKind
+from ..params import ParamField
+from . import Outcome, StepContext, StepKindSpec, register
+
+FIELDS = [
+    ParamField("days", "For (days)", kind="int", minimum=1, maximum=365, default=60),
+    ParamField("reason", "Why", max_length=200, required=False, help="Shown on the account's surveys page. Merge fields: {account}, {why}."),
+]  # fmt: skip
+
+
+def run(context: StepContext) -> Outcome:
+    account = context.account
+    until = timezone.localdate() + timedelta(days=int(context.params.get("days") or 60))
+    current = SurveyPause.objects.filter(account=account).first()
+    if current is not None and (current.until is None or current.until >= until):
+        ends = "until resumed" if current.until is None else f"until {current.until:%d %b %Y}"
+        return Outcome.skipped(f"surveys are paused already, {ends}")
+    if account.owner is None:
+        return Outcome.skipped("the account has no owner CSM to pause its surveys")
+    reason = context.fill(context.params.get("reason") or "{why}")[:200]
+    # In the owner CSM's name, as a pause records who paused it.
+    pause_surveys(account, reason=reason, until=until, acting_user=account.owner)
+    return Outcome.done(f"surveys paused until {until:%d %b %Y}")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    days = int(params.get("days") or 60)
+    return f"pause surveys to {account.name} for {days} day{'s' if days != 1 else ''}"
+
+
+register(StepKindSpec(StepKind.PAUSE_SURVEYS, FIELDS, run, describe))
