@@ -56,6 +56,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The CSM's tasks (playbooks): the vendor's own work list, never shown to customers.
     "tasks.view": VENDOR,
     "tasks.manage": VENDOR,
+    # The account's playbook runs, and pausing every playbook for it. A CSM has a role on the
+    # accounts they own only, so this is the owner CSM and the CS admins.
+    "playbooks.view_runs": VENDOR,
+    "playbooks.pause": VENDOR,
     # Success plans. Which item a role may edit is narrowed by successplans.services.may_edit.
     "plans.view": EVERYONE,
     "plans.manage": VENDOR,

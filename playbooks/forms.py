@@ -47,3 +47,14 @@ class ReassignForm(forms.Form):
 
 class EnableForm(forms.Form):
     enabled = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda v: v == "1")
+
+
+class AccountPauseForm(forms.Form):
+    """Pausing every playbook for one account: a note on why, for the team."""
+
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Why",
+        help_text="Shown to the team on the account, e.g. “Escalation until the fix ships”.",
+    )

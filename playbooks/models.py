@@ -226,6 +226,8 @@ class PlaybookRun(models.Model):
 
 class StepStatus(models.TextChoices):
     WAITING = "waiting", "Waiting"
+    # Claimed by the scheduler and handed to a job (or being retried): no one else runs it.
+    RUNNING = "running", "Running"
     DONE = "done", "Done"
     SKIPPED = "skipped", "Skipped"
     STOPPED = "stopped", "Stopped"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from accounts.access import AccountAccess
@@ -9,6 +11,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
 from .figures import open_tasks_of
+from .forms import AccountPauseForm
+from .models import AccountPause
+from .services.runs import runs_of
 
 
 @register_panel(order=8)
@@ -20,3 +25,28 @@ def tasks_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pan
         "playbooks/panel_tasks.html",
         {"tasks": open_tasks_of(access.account, today), "today": today},
     )
+
+
+RECENT_RUNS = 5
+
+
+def runs_panel_context(access: AccountAccess) -> dict[str, Any]:
+    """The account's latest runs with their steps, whether playbooks are paused, and the
+    pause form for those who may pause. Four queries however many runs and steps."""
+    account = access.account
+    runs = list(runs_of(account)[: RECENT_RUNS + 1])
+    return {
+        "runs": runs[:RECENT_RUNS],
+        "more_runs": len(runs) > RECENT_RUNS,
+        "pause": AccountPause.objects.filter(account=account).select_related("paused_by").first(),
+        "pause_form": AccountPauseForm(auto_id="pb-pause-%s")
+        if access.can("playbooks.pause")
+        else None,
+    }
+
+
+@register_panel(order=9)
+def runs_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
+    if not access.can("playbooks.view_runs"):
+        return None
+    return Panel("playbooks/panel_runs.html", runs_panel_context(access))

@@ -48,3 +48,23 @@ def scan(now: str | None = None) -> dict[str, int]:
     from .services.scan import scan as run_scan
 
     return run_scan(parse_datetime(now) if now else None)
+
+
+@job_task("playbooks.run_due_steps")
+def run_due_steps(now: str | None = None) -> int:
+    """Every few minutes (beat): hand each waiting step that is due to its own job.
+
+    ``now`` (ISO 8601) stands in for the clock, so a test can run the scheduler "four days
+    later" in a worker process without moving that process's clock."""
+    moment = parse_datetime(now) if now else None
+    return runs.run_due_steps(moment)
+
+
+def _give_up_step(error: str, step_id: int) -> None:
+    runs.give_up_step(step_id, error)
+
+
+@job_task("playbooks.run_step", give_up=_give_up_step)
+def run_step(step_id: int) -> str:
+    """One due step of one run; a failure is retried by the job helper, then shown on the run."""
+    return runs.run_due_step(step_id)

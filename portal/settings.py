@@ -297,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "playbooks.scan",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Playbook steps whose delay is over: each handed to its own job.
+    "playbooks-run-due-steps": {
+        "task": "playbooks.run_due_steps",
+        "schedule": timedelta(minutes=10),
+    },
 }
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))

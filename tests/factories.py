@@ -5,6 +5,8 @@ Typed code builds with ``XFactory.create(...)``, which the checker knows returns
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -98,6 +100,7 @@ from playbooks.models import (  # noqa: E402 - the playbooks app's factories, ap
     PlaybookRun,
     PlaybookStep,
     Priority,
+    RunStep,
     StepKind,
 )
 
@@ -138,6 +141,20 @@ class PlaybookRunFactory(factory.django.DjangoModelFactory[PlaybookRun]):
     event = factory.SubFactory(EventFactory)
     account = factory.SelfAttribute("event.account")
     reason = "NPS detractor response: NPS 3"
+
+
+class RunStepFactory(factory.django.DjangoModelFactory[RunStep]):
+    class Meta:
+        model = RunStep
+
+    run = factory.SubFactory(PlaybookRunFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = StepKind.CREATE_TASK
+    params = factory.LazyFunction(lambda: {"title": "Follow up"})
+    delay_days = 0
+    due_at = factory.LazyAttribute(
+        lambda step: step.run.created_at + timedelta(days=step.delay_days)
+    )
 
 
 class CSMTaskFactory(factory.django.DjangoModelFactory[CSMTask]):

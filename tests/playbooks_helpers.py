@@ -13,9 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from playbooks.models import CSMTask, Playbook, Priority
+from playbooks.models import AccountPause, CSMTask, Playbook, Priority, StepStatus
 from tests.conftest import World
-from tests.factories import CSMTaskFactory
+from tests.factories import CSMTaskFactory, PlaybookRunFactory, RunStepFactory
 
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
@@ -35,23 +35,30 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "task_create": (VENDOR_READ, VENDOR_WRITE),
     "playbooks": (ADMIN_READ, None),
     "playbook_toggle": (POST_ONLY, ADMIN_WRITE),
+    "playbook_runs": (VENDOR_READ, None),
+    "playbook_run": (VENDOR_READ, None),
+    "playbooks_pause": (POST_ONLY, VENDOR_WRITE),
+    "playbooks_resume": (POST_ONLY, VENDOR_WRITE),
 }
 
 
 def make_playbooks_world(world: World) -> dict[str, Any]:
-    """A high-priority task on account A for its CSM, and the built-in detractor playbook
-    (made paused by the data migration)."""
+    """A high-priority task on account A for its CSM, the built-in detractor playbook (made
+    paused by the data migration), a run of it on account A with a step still waiting, and
+    playbooks paused on account A (so that resuming has something to resume, and pausing
+    again changes the note)."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
         title="Call Dana about their NPS 3",
         priority=Priority.HIGH,
     )
-    return {
-        "task": task,
-        "playbook": Playbook.objects.get(key="detractor-follow-up"),
-        "handover_to": world.admin,
-    }
+    playbook = Playbook.objects.get(key="detractor-follow-up")
+    run = PlaybookRunFactory.create(playbook=playbook, event__account=world.account)
+    RunStepFactory.create(run=run, position=0, status=StepStatus.DONE, detail="task “Call”")
+    RunStepFactory.create(run=run, position=1, delay_days=3)
+    AccountPause.objects.create(account=world.account, paused_by=world.csm, note="Escalation")
+    return {"task": task, "playbook": playbook, "run": run, "handover_to": world.admin}
 
 
 def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any], dict[str, Any]]]:
@@ -63,4 +70,8 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "task_reassign": ([task.pk], {"assignee": p["handover_to"].pk}),
         "task_create": ([slug], {"title": "Check in", "assignee": task.account.owner_id, "due_on": due, "priority": "normal", "reason": ""}),
         "playbook_toggle": ([p["playbook"].pk], {"enabled": "1"}),
+        "playbook_runs": ([slug], {}),
+        "playbook_run": ([slug, p["run"].pk], {}),
+        "playbooks_pause": ([slug], {"note": "Escalation call on Friday"}),
+        "playbooks_resume": ([slug], {}),
     }  # fmt: skip

@@ -1,20 +1,34 @@
 """Firing playbooks on an event: one run per playbook, account and event, its steps copied
-from the playbook; the steps due now run at once, the delayed ones wait for the scheduler."""
+from the playbook; the steps due now run at once, the delayed ones wait for the scheduler.
+
+The life of a step: ``waiting`` (with its ``due_at``) -> ``running`` (claimed by the scheduler
+or by the step before it, and handed to a ``playbooks.run_step`` job; a failing step stays
+running while the job helper retries it) -> ``done``, ``skipped``, ``failed`` or ``stopped``.
+Only the first unfinished step of a run is ever claimed, so a later step never runs before an
+earlier one. A failed step does not hold up the steps after it; a stop condition that has
+happened stops the step and every later one. While playbooks are paused on an account, no run
+starts there and its waiting steps keep waiting: they run after the resume, if still due.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.activity import record
-from accounts.models import Account, User
+from accounts.models import Account, PortalVisit, User
+from portal.jobs import enqueue, enqueue_many
 
 from ..conditions import matches
 from ..models import (
     AccountPause,
+    CSMTask,
     Event,
     EventKind,
     Playbook,
@@ -22,9 +36,18 @@ from ..models import (
     RunStatus,
     RunStep,
     StepStatus,
+    StopIf,
 )
 from ..steps import Outcome, StepContext, StepFailed, load
 from ..triggers import TRIGGERS
+
+log = logging.getLogger(__name__)
+
+RUN_STEP_TASK = "playbooks.run_step"
+# A step not finished yet: the scheduler holds every later step of its run back.
+UNFINISHED = (StepStatus.WAITING, StepStatus.RUNNING)
+# How many due steps one pass of the scheduler hands out; the next pass takes the rest.
+BATCH = 500
 
 
 def describe_event(event: Event) -> str:
@@ -39,7 +62,7 @@ def describe_event(event: Event) -> str:
 
 def evaluate_event(event: Event) -> list[PlaybookRun]:
     """Run every enabled playbook whose trigger is ``event``'s kind on its account, once."""
-    if AccountPause.objects.filter(account_id=event.account_id).exists():
+    if is_paused(event.account_id):
         return []
     account = Account.objects.select_related("owner").get(pk=event.account_id)
     trigger = TRIGGERS[event.kind]
@@ -61,7 +84,11 @@ def evaluate_event(event: Event) -> list[PlaybookRun]:
 def run_playbook(
     playbook: Playbook, account: Account, event: Event, *, why: str
 ) -> PlaybookRun | None:
-    """Fire ``playbook`` for ``event``; None when it already fired for it (a second delivery)."""
+    """Fire ``playbook`` for ``event``; None when it already fired for it (a second delivery).
+
+    The steps due now run at once, in order. One that fails is handed to a job to be retried
+    (the run is kept either way) and the steps after it wait for it; delayed steps wait for
+    the scheduler."""
     reason = describe_event(event) + (f" ({why})" if why else "")
     now = timezone.now()
     try:
@@ -87,12 +114,18 @@ def run_playbook(
                 for position, step in enumerate(playbook.steps.all())
             )
             merge = merge_fields(event, account, run)
+            held_back = False
             for step in steps:
-                if step.delay_days:
-                    step.detail = f"waits {step.delay_days} days"
+                if step.delay_days or held_back:
+                    step.detail = (
+                        f"waits {step.delay_days} day{'s' if step.delay_days != 1 else ''}"
+                        if step.delay_days
+                        else "waits for the step before it"
+                    )
                     step.save(update_fields=["detail"])
                     continue
                 run_step(step, run, merge=merge)
+                held_back = step.status == StepStatus.RUNNING
             _finish_if_done(run)
             record(
                 "ran a playbook",
@@ -108,37 +141,346 @@ def run_playbook(
 
 
 def run_step(step: RunStep, run: PlaybookRun, *, merge: dict[str, Any]) -> RunStep:
-    """Do one step and record its outcome on it."""
-    spec = load().get(step.kind)
+    """Do one step now, as the run fires, and record its outcome on it. A step that fails is
+    left running and handed to a job, which retries it."""
     step.attempts += 1
+    try:
+        outcome = _perform(step, run, merge)
+    except StepFailed as failure:
+        step.status = StepStatus.RUNNING
+        step.detail = _retrying(step, str(failure))
+        step.save(update_fields=["status", "detail", "attempts"])
+        enqueue(RUN_STEP_TASK, step_id=step.pk)
+        return step
+    _settle(step, outcome)
+    return step
+
+
+def _perform(step: RunStep, run: PlaybookRun, merge: dict[str, Any]) -> Outcome:
+    """The step's work, in a savepoint. Raises StepFailed for anything worth retrying (an
+    unexpected error included); a step kind this portal does not have fails for good."""
+    spec = load().get(step.kind)
     if spec is None:
-        outcome = Outcome("failed", f"this portal has no step “{step.kind}”")
-    else:
-        context = StepContext(
-            run=run,
-            account=run.account,
-            event=run.event,
-            position=step.position,
-            params=step.params or {},
-            merge=merge,
-        )
-        try:
-            with transaction.atomic():
-                outcome = spec.run(context)
-        except StepFailed as failure:
-            outcome = Outcome("failed", str(failure))
+        return Outcome("failed", f"this portal has no step “{step.kind}”")
+    context = StepContext(
+        run=run,
+        account=run.account,
+        event=run.event,
+        position=step.position,
+        params=step.params or {},
+        merge=merge,
+    )
+    try:
+        with transaction.atomic():
+            return spec.run(context)
+    except StepFailed:
+        raise
+    except Exception as error:  # a bug or an outage in the step: retried like a StepFailed
+        log.exception("playbook step %s failed", step.pk)
+        raise StepFailed(f"an unexpected error ({type(error).__name__}: {error})") from error
+
+
+def _retrying(step: RunStep, reason: str) -> str:
+    return f"attempt {step.attempts} failed: {reason}; trying again"[:500]
+
+
+def _settle(step: RunStep, outcome: Outcome) -> None:
     step.status = outcome.status
     step.detail = outcome.detail[:500]
     step.finished_at = timezone.now()
     step.save(update_fields=["status", "detail", "attempts", "finished_at"])
-    return step
 
 
 def _finish_if_done(run: PlaybookRun) -> None:
-    if not run.run_steps.filter(status=StepStatus.WAITING).exists():
+    """A run whose steps are all finished is done (a stopped run stays stopped)."""
+    if run.status != RunStatus.RUNNING:
+        return
+    if not run.run_steps.filter(status__in=UNFINISHED).exists():
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
+
+
+# The scheduler ----------------------------------------------------------------------------------
+
+
+def due_steps(now: datetime) -> QuerySet[RunStep]:
+    """Waiting steps due by ``now`` that may run: their run is under way, the account is not
+    paused, and no earlier step of the run is unfinished (one step per run at most)."""
+    earlier_unfinished = RunStep.objects.filter(
+        run=OuterRef("run"), position__lt=OuterRef("position"), status__in=UNFINISHED
+    )
+    paused = AccountPause.objects.filter(account=OuterRef("run__account"))
+    return RunStep.objects.filter(
+        status=StepStatus.WAITING, due_at__lte=now, run__status=RunStatus.RUNNING
+    ).exclude(Q(Exists(earlier_unfinished)) | Q(Exists(paused)))
+
+
+def run_due_steps(now: datetime | None = None) -> int:
+    """Hand every due step to its own job (so one failing account holds up no other); returns
+    how many. The same few queries for 1 step as for 500.
+
+    A step is claimed by moving it from waiting to running in the same transaction that
+    records its job: on PostgreSQL the candidates are locked with SKIP LOCKED, so two
+    schedulers at once take different steps; on SQLite writes are serialised, and a second
+    scheduler that read before the first committed fails to write rather than claim twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimable = (
+            due_steps(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        pks = list(claimable[:BATCH])
+        if not pks:
+            return 0
+        RunStep.objects.filter(pk__in=pks, status=StepStatus.WAITING).update(
+            status=StepStatus.RUNNING, detail="due: about to run"
+        )
+        enqueue_many(RUN_STEP_TASK, [{"step_id": pk} for pk in pks])
+    return len(pks)
+
+
+def run_due_step(step_id: int) -> str:
+    """The job for one claimed step: check the pause and the stop condition, do the step,
+    record it on the account's timeline, then hand on to the run's next step if it is due.
+
+    Raises StepFailed when the step failed, after saving the attempt, so that the job helper
+    retries it; :func:`give_up_step` records the failure when it stops retrying."""
+    with transaction.atomic():
+        step = (
+            RunStep.objects.select_for_update(of=("self",))
+            .select_related("run__account__owner", "run__event", "run__playbook")
+            .filter(pk=step_id, status=StepStatus.RUNNING)
+            .first()
+        )
+        if step is None:
+            return "nothing to do"  # done already: a second delivery
+        run = step.run
+        if is_paused(run.account_id):
+            step.status = StepStatus.WAITING
+            step.detail = "held: playbooks are paused on this account"
+            step.save(update_fields=["status", "detail"])
+            return "paused"
+        stopped_by = stop_reason(run, step.stop_if) if step.stop_if else None
+        if stopped_by:
+            stop_run(run, step, stopped_by)
+            return "stopped"
+        step.attempts += 1
+        try:
+            outcome = _perform(step, run, merge_fields(run.event, run.account, run))
+        except StepFailed as failure:
+            step.detail = _retrying(step, str(failure))
+            step.save(update_fields=["attempts", "detail"])
+            error = failure
+        else:
+            _settle(step, outcome)
+            _record_step(step, run)
+            _carry_on(run)
+            return step.status
+    raise error  # outside the transaction, so the attempt is kept
+
+
+def give_up_step(step_id: int, error: str) -> None:
+    """The job helper stopped retrying: the step failed, for the reason shown on the run. The
+    steps after it still run."""
+    reason = error.removeprefix("StepFailed: ")
+    with transaction.atomic():
+        step = (
+            RunStep.objects.select_for_update(of=("self",))
+            .select_related("run__account", "run__playbook")
+            .filter(pk=step_id, status=StepStatus.RUNNING)
+            .first()
+        )
+        if step is None:
+            return
+        tries = f"{step.attempts} attempt{'s' if step.attempts != 1 else ''}"
+        step.status = StepStatus.FAILED
+        step.detail = f"failed after {tries}: {reason}"[:500]
+        step.finished_at = timezone.now()
+        step.save(update_fields=["status", "detail", "finished_at"])
+        _record_step(step, step.run)
+        _carry_on(step.run)
+
+
+def _carry_on(run: PlaybookRun) -> None:
+    """After a step finished: hand the run's next step to a job if it is due now (rather than
+    wait for the scheduler's next pass), or mark the run done if nothing is left."""
+    following = run.run_steps.filter(status__in=UNFINISHED).order_by("position").first()
+    if following is None:
+        _finish_if_done(run)
+        return
+    if (
+        following.status == StepStatus.WAITING
+        and following.due_at <= timezone.now()
+        and not is_paused(run.account_id)
+    ):
+        claimed = RunStep.objects.filter(pk=following.pk, status=StepStatus.WAITING).update(
+            status=StepStatus.RUNNING, detail="due: about to run"
+        )
+        if claimed:
+            enqueue(RUN_STEP_TASK, step_id=following.pk)
+
+
+def _record_step(step: RunStep, run: PlaybookRun) -> None:
+    """One line on the account's timeline for a step finished after the run fired."""
+    record(
+        "could not run a step of" if step.status == StepStatus.FAILED else "ran a step of",
+        actor=None,
+        account=run.account,
+        target=run,
+        after={
+            "step": f"{step.position + 1}. {step.get_kind_display()}",
+            "outcome": f"{step.get_status_display()}: {step.detail}",
+        },
+        internal=True,
+    )
+
+
+# Stop conditions --------------------------------------------------------------------------------
+
+
+def stop_reason(run: PlaybookRun, stop_if: str) -> str | None:
+    """What happened since ``run`` began that its stop condition names, in words; None if
+    nothing did."""
+    began = run.created_at
+    if stop_if == StopIf.LOGGED_IN:
+        day = timezone.localdate(began)
+        visit = (
+            PortalVisit.objects.filter(account_id=run.account_id, logins__gt=0)
+            .filter(Q(day__gt=day) | Q(day=day, last_seen_at__gte=began))
+            .select_related("user")
+            .order_by("day", "pk")
+            .first()
+        )
+        if visit is not None:
+            return f"{visit.user.display_name} logged in on {_day(visit.last_seen_at)}"
+    elif stop_if == StopIf.TASK_DONE:
+        task = (
+            CSMTask.objects.filter(run=run, done_at__isnull=False).order_by("done_at", "pk").first()
+        )
+        if task is not None and task.done_at is not None:
+            return f"the task “{task.title}” was done on {_day(task.done_at)}"
+    elif stop_if == StopIf.ANSWERED:
+        from surveys.models import Response
+
+        answer = (
+            Response.objects.filter(account_id=run.account_id, answered_at__gte=began)
+            .select_related("user")
+            .order_by("answered_at", "pk")
+            .first()
+        )
+        if answer is not None:
+            return (
+                f"{answer.user.display_name} answered a survey ({answer.get_kind_display()} "
+                f"{answer.score}) on {_day(answer.answered_at)}"
+            )
+    return None
+
+
+def _day(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "j M Y")
+
+
+def stop_run(run: PlaybookRun, step: RunStep, why: str) -> int:
+    """Stop ``step`` and every unfinished step after it, and the run, saying why."""
+    now = timezone.now()
+    stopped = RunStep.objects.filter(
+        run=run, position__gte=step.position, status__in=UNFINISHED
+    ).update(status=StepStatus.STOPPED, detail=f"stopped: {why}"[:500], finished_at=now)
+    run.status = RunStatus.STOPPED
+    run.finished_at = now
+    run.save(update_fields=["status", "finished_at"])
+    record(
+        "stopped",
+        actor=None,
+        account=run.account,
+        target=run,
+        after={"why": why, "steps stopped": stopped},
+        internal=True,
+    )
+    return stopped
+
+
+# Pausing an account -----------------------------------------------------------------------------
+
+
+class PauseRefused(Exception):
+    """The pause or resume cannot be done; the message says why."""
+
+
+def is_paused(account_id: int) -> bool:
+    return AccountPause.objects.filter(account_id=account_id).exists()
+
+
+def pause_account(account: Account, *, note: str, acting_user: User | None) -> AccountPause:
+    """Pause every playbook for ``account``: no run starts and no waiting step runs until
+    the resume (the waiting steps then run if still due). Pausing again updates the note."""
+    note = note.strip()[:300]
+    with transaction.atomic():
+        pause = AccountPause.objects.select_for_update().filter(account=account).first()
+        if pause is None:
+            pause = AccountPause.objects.create(account=account, paused_by=acting_user, note=note)
+            record(
+                "paused playbooks for",
+                actor=acting_user,
+                account=account,
+                target=account,
+                after={"note": note},
+                internal=True,
+            )
+        elif pause.note != note:
+            before = {"note": pause.note}
+            pause.note = note
+            pause.save(update_fields=["note"])
+            record(
+                "changed the playbook pause note for",
+                actor=acting_user,
+                account=account,
+                target=account,
+                before=before,
+                after={"note": note},
+                internal=True,
+            )
+    return pause
+
+
+def resume_account(account: Account, *, acting_user: User | None) -> int:
+    """Let playbooks run for ``account`` again; returns how many waiting steps are now due
+    (the scheduler runs them on its next pass)."""
+    with transaction.atomic():
+        deleted, _ = AccountPause.objects.filter(account=account).delete()
+        if not deleted:
+            raise PauseRefused(f"Playbooks are not paused for {account.name}.")
+        due = RunStep.objects.filter(
+            run__account=account,
+            run__status=RunStatus.RUNNING,
+            status=StepStatus.WAITING,
+            due_at__lte=timezone.now(),
+        ).count()
+        record(
+            "resumed playbooks for",
+            actor=acting_user,
+            account=account,
+            target=account,
+            after={"steps due now": due},
+            internal=True,
+        )
+    return due
+
+
+# Reading runs -----------------------------------------------------------------------------------
+
+
+def runs_of(account: Account) -> QuerySet[PlaybookRun]:
+    """The account's runs, newest first, with their playbook, event and steps in 3 queries."""
+    return (
+        PlaybookRun.objects.filter(account=account)
+        .select_related("playbook", "event")
+        .prefetch_related("run_steps")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def merge_fields(event: Event, account: Account, run: PlaybookRun) -> dict[str, Any]:
