@@ -24,7 +24,7 @@ from django.utils import timezone
 from ..detectors import Candidate, load
 from ..models import Event, Playbook
 from ..triggers import TRIGGERS, scan_params
-from .runs import evaluate_event
+from .runs import Shared, evaluate_event
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,9 @@ def record_and_evaluate(
         batch = pending[start : start + BATCH]
         with transaction.atomic():
             events = _record_new(kind, batch, now)
+            shared = Shared(kind, [e.account_id for e in events]) if events else None
             for event in events:
-                fired += len(evaluate_event(event))
+                fired += len(evaluate_event(event, shared=shared))
         recorded += len(events)
     return recorded, fired
 
