@@ -13,9 +13,10 @@ Run ``python bench/playbooks.py`` (with the project's venv). It
 2. makes one enabled playbook for every trigger in :data:`playbooks.triggers.TRIGGERS` (the
    scanned ones with their default settings; "on a schedule" on today's weekday so it fires),
    each a task for the CSM now and a second one some days later (a delayed step);
-3. times the scan (:func:`playbooks.services.scan.scan`) with :data:`WORKERS` processes
-   (``--workers``), each scanning its share of the accounts (``scan(part=(i, n))``), and counts
-   every query they run (``connection.execute_wrapper``); the same is done first in a fresh
+3. times the scan (:func:`playbooks.services.scan.scan`) with :data:`WORKERS` processes on
+   PostgreSQL (``--workers``; one on SQLite), each scanning its share of the accounts
+   (``scan(part=(i, n))``), and counts every query they run (``connection.execute_wrapper``),
+   and their CPU time (the machine may be shared); the same is done first in a fresh
    database with a tenth of the accounts (``--small``), so that queries per account at both
    sizes show whether the count grows with the accounts;
 4. counts the queries of one survey answer (:func:`surveys.services.record_response`, a
@@ -25,8 +26,9 @@ Run ``python bench/playbooks.py`` (with the project's venv). It
 
 Where it runs, as ``bench/dataset.py``: with ``DATABASE_URL`` pointing at PostgreSQL, a scratch
 database (:data:`SCRATCH_DB`) created, migrated and dropped; otherwise the embedded SQLite
-default in a temporary ``PORTAL_VAR_DIR``. SQLite takes one writer at a time, so there the two
-workers' transactions wait for each other (the figure says so; the aim is for PostgreSQL).
+default in a temporary ``PORTAL_VAR_DIR``. SQLite takes one writer at a time: there the
+scan runs in one process by default, as two workers' batch transactions would only wait for
+each other (and one can starve the other past SQLite's busy timeout: "database is locked").
 
 Human-readable lines come first; the last line of stdout is one JSON object. The exit status
 is 1 when the run failed (not when an aim is missed: that is in the JSON).
@@ -41,6 +43,7 @@ import json
 import multiprocessing
 import os
 import pstats
+import random
 import shutil
 import signal
 import subprocess
@@ -73,7 +76,8 @@ SCRATCH_DB = "portal_playbooks"
 SLUG_PREFIX = "pb"
 BATCH = 2_000
 FEATURES = ["reports", "exports"]
-DELAY_DAYS = 3  # the second, delayed step of every playbook
+DELAY_DAYS = 3
+SEED = 20_261_206  # the second, delayed step of every playbook
 
 
 class BenchError(Exception):
@@ -174,6 +178,11 @@ def build_data(accounts: int, today: date) -> dict[str, int]:
             csms.append(csm)
         csms = _bulk(User, csms)
 
+        # The accounts are inserted in a shuffled order (fixed seed), so that their ids do not
+        # follow the index the data is made from: a worker's share (id modulo workers) gets
+        # its fair share of every signal, as with real data.
+        order = list(range(accounts))
+        random.Random(SEED).shuffle(order)
         rows = _bulk(
             Account,
             [
@@ -187,10 +196,12 @@ def build_data(accounts: int, today: date) -> dict[str, int]:
                     stage=Stage.CHURNED if i % 20 == 19 else stages[i % 4],
                     renewal_date=today + timedelta(days=(i * 7_919) % 400),
                 )
-                for i in range(accounts)
+                for i in order
             ],
         )
-        ids = _ids(Account, rows)
+        ids = [0] * accounts  # ids[i]: the account made from index i
+        for i, pk in zip(order, _ids(Account, rows), strict=True):
+            ids[i] = pk
         made["accounts"] = len(ids)
         # Created a year ago, so that "nobody ever logged in" is long dark, not new.
         Account.objects.filter(pk__in=ids).update(created_at=at(ago(365)))
@@ -723,6 +734,7 @@ def summarize(result: dict[str, Any], small: dict[str, Any] | None) -> dict[str,
         result["queries_per_account_small"] = small["queries_per_account"]
         result["seconds_small"] = small["seconds"]
         result["runs_small"] = small["runs"]
+        result["worker_cpu_seconds_small"] = small["worker_cpu_seconds"]
         # Both sizes have the same shares of accounts with each signal, so the per-account
         # count is comparable; a fixed few queries (the detectors) weigh less at the larger.
         grown = result["queries_per_account"] - small["queries_per_account"]
@@ -762,7 +774,12 @@ def run_small(accounts: int, workers: int, environ: dict[str, str]) -> dict[str,
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--accounts", type=int, default=ACCOUNTS)
-    parser.add_argument("--workers", type=int, default=WORKERS, help="scan processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"scan processes (default {WORKERS} on PostgreSQL, 1 on SQLite: one writer there)",
+    )
     parser.add_argument(
         "--small",
         type=int,
@@ -774,7 +791,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile", action="store_true", help="profile the scan in one process (cProfile)"
     )
     args = parser.parse_args(argv)
-    if args.accounts < 1 or args.workers < 1:
+    if args.accounts < 1 or (args.workers is not None and args.workers < 1):
         parser.error("--accounts and --workers must be positive")
     if args.small is None:
         args.small = max(args.accounts // 10, 1) if args.accounts >= 20 else 0
@@ -792,6 +809,8 @@ def main(argv: list[str] | None = None) -> int:
     original = dict(os.environ)
     database_url = os.environ.get("DATABASE_URL", "")
     postgres = database_url.startswith(("postgres://", "postgresql://", "pgsql://"))
+    if args.workers is None:
+        args.workers = WORKERS if postgres else 1
     if database_url and not postgres:
         say(f"DATABASE_URL is not PostgreSQL ({urlsplit(database_url).scheme}): using SQLite")
     result: dict[str, Any] = {}
@@ -802,7 +821,8 @@ def main(argv: list[str] | None = None) -> int:
             small = run_small(args.small, args.workers, original)
             say(
                 f"  {small['queries_per_account']} queries per account, "
-                f"{small['seconds']} s, {small['runs']:,} runs"
+                f"{small['seconds']} s (CPU {small['worker_cpu_seconds']} s), "
+                f"{small['runs']:,} runs"
             )
         var_dir = Path(tempfile.mkdtemp(prefix="portal-playbooks-"))
         env = bench_environment(var_dir)  # clears DATABASE_URL and the other portal settings
