@@ -734,7 +734,7 @@ def summarize(result: dict[str, Any], small: dict[str, Any] | None) -> dict[str,
         result["queries_per_account_small"] = small["queries_per_account"]
         result["seconds_small"] = small["seconds"]
         result["runs_small"] = small["runs"]
-        result["worker_cpu_seconds_small"] = small["worker_cpu_seconds"]
+        result["worker_cpu_seconds_small"] = small.get("worker_cpu_seconds")
         # Both sizes have the same shares of accounts with each signal, so the per-account
         # count is comparable; a fixed few queries (the detectors) weigh less at the larger.
         grown = result["queries_per_account"] - small["queries_per_account"]
@@ -821,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
             small = run_small(args.small, args.workers, original)
             say(
                 f"  {small['queries_per_account']} queries per account, "
-                f"{small['seconds']} s (CPU {small['worker_cpu_seconds']} s), "
+                f"{small['seconds']} s (CPU {small.get('worker_cpu_seconds')} s), "
                 f"{small['runs']:,} runs"
             )
         var_dir = Path(tempfile.mkdtemp(prefix="portal-playbooks-"))
