@@ -702,3 +702,20 @@ def test_scanning_twice_records_each_occurrence_once_for_every_signal(db: None, 
     assert {e.account_id for e in events} == {a.pk for a in accounts}
     assert PlaybookRun.objects.filter(playbook=play).count() == first
     assert CSMTask.objects.filter(run__playbook=play).count() == first
+
+
+def test_two_parts_of_the_scan_together_do_what_one_scan_does(db: None) -> None:
+    accounts = [AccountFactory.create() for _ in range(5)]
+    for account in accounts:
+        renewing(account, 20)
+    play = playbook(EventKind.RENEWAL_DUE, {"days": 90})
+    first = scan(part=(0, 2))[EventKind.RENEWAL_DUE]
+    assert {e.account_id % 2 for e in Event.objects.all()} == {0}
+    second = scan(part=(1, 2))[EventKind.RENEWAL_DUE]
+    assert first + second == 5 and first and second
+    assert scan() == {EventKind.RENEWAL_DUE: 0}
+    assert {r.account_id for r in PlaybookRun.objects.filter(playbook=play)} == {
+        a.pk for a in accounts
+    }
+    with pytest.raises(ValueError):
+        scan(part=(2, 2))

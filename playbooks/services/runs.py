@@ -60,16 +60,36 @@ def describe_event(event: Event) -> str:
     return label
 
 
-def evaluate_event(event: Event) -> list[PlaybookRun]:
-    """Run every enabled playbook whose trigger is ``event``'s kind on its account, once."""
-    if is_paused(event.account_id):
+class Shared:
+    """What evaluating events of one kind shares, read once for a whole batch of them (the
+    scan's): the paused accounts among theirs, their accounts with owners, and the enabled
+    playbooks of the kind with their steps. Four queries, however many events."""
+
+    def __init__(self, kind: str, account_ids: list[int]) -> None:
+        ids = sorted(set(account_ids))
+        self.kind = kind
+        self.paused = set(
+            AccountPause.objects.filter(account_id__in=ids).values_list("account_id", flat=True)
+        )
+        self.accounts = Account.objects.select_related("owner").in_bulk(ids)
+        self.playbooks = list(
+            Playbook.objects.filter(enabled=True, trigger=kind).prefetch_related("steps")
+        )
+
+
+def evaluate_event(event: Event, *, shared: Shared | None = None) -> list[PlaybookRun]:
+    """Run every enabled playbook whose trigger is ``event``'s kind on its account, once.
+    ``shared``: what a batch of events of this kind read at once (:class:`Shared`)."""
+    if shared is None or shared.kind != event.kind:
+        shared = Shared(event.kind, [event.account_id])
+    if event.account_id in shared.paused:
         return []
-    account = Account.objects.select_related("owner").get(pk=event.account_id)
+    account = shared.accounts.get(event.account_id)
+    if account is None:
+        return []  # deleted since: its events went with it
     trigger = TRIGGERS[event.kind]
     runs = []
-    for playbook in Playbook.objects.filter(enabled=True, trigger=event.kind).prefetch_related(
-        "steps"
-    ):
+    for playbook in shared.playbooks:
         if not trigger.accepts(playbook.trigger_params or {}, event.data or {}):
             continue
         why = matches(playbook, account)
@@ -110,23 +130,22 @@ def run_playbook(
                     delay_days=step.delay_days,
                     stop_if=step.stop_if,
                     due_at=now + timedelta(days=step.delay_days),
+                    detail=_waits(step.delay_days) if step.delay_days else "",
                 )
                 for position, step in enumerate(playbook.steps.all())
             )
             merge = merge_fields(event, account, run)
             held_back = False
             for step in steps:
-                if step.delay_days or held_back:
-                    step.detail = (
-                        f"waits {step.delay_days} day{'s' if step.delay_days != 1 else ''}"
-                        if step.delay_days
-                        else "waits for the step before it"
-                    )
+                if step.delay_days:
+                    continue  # its detail says so already
+                if held_back:
+                    step.detail = "waits for the step before it"
                     step.save(update_fields=["detail"])
                     continue
                 run_step(step, run, merge=merge)
                 held_back = step.status == StepStatus.RUNNING
-            _finish_if_done(run)
+            _finish_if_done(run, steps)
             record(
                 "ran a playbook",
                 actor=None,
@@ -191,11 +210,20 @@ def _settle(step: RunStep, outcome: Outcome) -> None:
     step.save(update_fields=["status", "detail", "attempts", "finished_at"])
 
 
-def _finish_if_done(run: PlaybookRun) -> None:
-    """A run whose steps are all finished is done (a stopped run stays stopped)."""
+def _waits(days: int) -> str:
+    return f"waits {days} day{'s' if days != 1 else ''}"
+
+
+def _finish_if_done(run: PlaybookRun, steps: list[RunStep] | None = None) -> None:
+    """A run whose steps are all finished is done (a stopped run stays stopped). ``steps``:
+    all of the run's steps as they are now (the run just fired), saving the look-up."""
     if run.status != RunStatus.RUNNING:
         return
-    if not run.run_steps.filter(status__in=UNFINISHED).exists():
+    if steps is not None:
+        unfinished = any(s.status in UNFINISHED for s in steps)
+    else:
+        unfinished = run.run_steps.filter(status__in=UNFINISHED).exists()
+    if not unfinished:
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])

@@ -24,7 +24,7 @@ from django.utils import timezone
 from ..detectors import Candidate, load
 from ..models import Event, Playbook
 from ..triggers import TRIGGERS, scan_params
-from .runs import evaluate_event
+from .runs import Shared, evaluate_event
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,17 @@ def scanned_settings() -> list[tuple[str, dict[str, Any]]]:
     return [(kind, settings) for (kind, _), settings in sorted(found.items())]
 
 
-def scan(now: datetime | None = None) -> dict[str, int]:
+def scan(now: datetime | None = None, *, part: tuple[int, int] = (0, 1)) -> dict[str, int]:
     """Run the scan at ``now`` (the present by default); returns how many new events were
-    recorded per scanned kind that some enabled playbook uses."""
+    recorded per scanned kind that some enabled playbook uses.
+
+    ``part`` (index, parts) keeps the accounts whose id is ``index`` modulo ``parts``, so that
+    ``parts`` workers can share one scan, each recording and evaluating its own accounts (the
+    detectors' queries still read every account: they are few and cheap)."""
     now = now or timezone.now()
+    index, parts = part
+    if not 0 <= index < parts:
+        raise ValueError(f"part {index} of {parts}")
     detectors = load()
     counts: dict[str, int] = {}
     runs = 0
@@ -58,7 +65,10 @@ def scan(now: datetime | None = None) -> dict[str, int]:
         if detect is None:
             log.warning("no detector for the scanned signal %s", kind)
             continue
-        recorded, fired = record_and_evaluate(kind, detect(settings, now), now)
+        candidates = detect(settings, now)
+        if parts > 1:
+            candidates = (c for c in candidates if c.account_id % parts == index)
+        recorded, fired = record_and_evaluate(kind, candidates, now)
         counts[kind] += recorded
         runs += fired
     log.info("playbook scan: %s new events, %s runs", sum(counts.values()), runs)
@@ -79,8 +89,9 @@ def record_and_evaluate(
         batch = pending[start : start + BATCH]
         with transaction.atomic():
             events = _record_new(kind, batch, now)
+            shared = Shared(kind, [e.account_id for e in events]) if events else None
             for event in events:
-                fired += len(evaluate_event(event))
+                fired += len(evaluate_event(event, shared=shared))
         recorded += len(events)
     return recorded, fired
 
