@@ -1,20 +1,27 @@
-"""Demo playbooks and tasks: the detractor follow-up enabled and fired once on Acme (a
-detractor's answer in the survey demo), and a couple of tasks made by hand on Priya's
-accounts, one of them overdue, so Today has something in each section."""
+"""Demo playbooks and tasks: the built-in playbooks enabled (all but the 120- and 90-day
+renewal plays, which a CS admin turns on from the playbooks page), the detractor follow-up
+fired on the survey demo's detractors, the daily scan run once (Initech renews in 45 days and
+nobody there has logged in for weeks), and a few tasks made by hand, one of them overdue, so
+Today and the accounts' timelines have something in each section."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
 
-from .models import CSMTask, Event, EventKind, Playbook, Priority, TaskNote
+from .models import CSMTask, EventKind, Playbook, Priority, TaskNote
 from .services.emails import ensure_built_in_email_templates
 from .services.events import record_event
 from .services.playbooks import ensure_built_in_playbooks
 from .services.runs import evaluate_event
+from .services.scan import scan
+
+# Left paused in the demo: with Initech 45 days from its renewal, they would all fire at once.
+PAUSED = ["renewal-120", "renewal-90"]
 
 HAND_MADE = [
     # (account slug, title, due in days, priority, reason)
@@ -33,7 +40,6 @@ NOTES = {
 def ensure_demo_playbooks() -> int:
     created = ensure_built_in_playbooks()
     created += ensure_built_in_email_templates()
-    Playbook.objects.filter(key="detractor-follow-up", enabled=False).update(enabled=True)
     today = timezone.localdate()
     for slug, title, due_in, priority, reason in HAND_MADE:
         account = Account.objects.filter(slug=slug).select_related("owner").first()
@@ -53,8 +59,17 @@ def ensure_demo_playbooks() -> int:
         if title in NOTES:
             TaskNote.objects.create(task=task, author=account.owner, body=NOTES[title])
         created += 1
-    created += _fire_on_demo_detractors()
+    # The demo data's own events (years of survey answers, contracts booked long ago) are
+    # recorded by their jobs when the demo commits, with the playbooks still paused; only then
+    # are they enabled, the detractors' events fired, and the daily scan run.
+    transaction.on_commit(_enable_and_fire)
     return created
+
+
+def _enable_and_fire() -> None:
+    Playbook.objects.exclude(key="").exclude(key__in=PAUSED).update(enabled=True)
+    _fire_on_demo_detractors()
+    scan()
 
 
 def _fire_on_demo_detractors() -> int:
@@ -63,13 +78,10 @@ def _fire_on_demo_detractors() -> int:
 
     fired = 0
     for response in Response.objects.filter(kind=Kind.NPS, score__lte=6).order_by("pk")[:2]:
-        source = f"response:{response.pk}"
-        if Event.objects.filter(kind=EventKind.NPS_DETRACTOR, source=source).exists():
-            continue
         event = record_event(
             EventKind.NPS_DETRACTOR,
             account_id=response.account_id,
-            source=source,
+            source=f"response:{response.pk}",
             data={
                 "response_id": response.pk,
                 "survey_kind": response.kind,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.activity import record
+from accounts.demo import ensure_demo_visits
 from accounts.models import (
     Account,
     CustomerRole,
@@ -108,8 +109,25 @@ def ensure_user(email: str, name: str, vendor_role: str = "") -> tuple[User, boo
 class Command(BaseCommand):
     help = "Create demo staff, accounts and people (idempotent) and print the logins."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # The jobs the demo data queued (and the playbooks they fire) run when it commits:
+        # before the logins are printed, so the logins come last.
+        created, logins = self.load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new rows)."
+                if created
+                else "Demo data already in place."
+            )
+        )
+        self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n")
+        width = max(len(e) for e, _, _ in logins)
+        for email, label, where in logins:
+            self.stdout.write(f"  {email.ljust(width)}  {label:<26} {where}")
+        self.stdout.write("")
+
+    @transaction.atomic
+    def load(self) -> tuple[int, list[tuple[str, str, str]]]:
         created = 0
         staff = {}
         for email, name, role in STAFF:
@@ -171,20 +189,9 @@ class Command(BaseCommand):
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_reviews()  # last: the reviews print everything above
+        created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
-
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready ({created} new rows)."
-                if created
-                else "Demo data already in place."
-            )
-        )
-        self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n")
-        width = max(len(e) for e, _, _ in logins)
-        for email, label, where in logins:
-            self.stdout.write(f"  {email.ljust(width)}  {label:<26} {where}")
-        self.stdout.write("")
+        return created, logins
 
 
 __all__ = ["DEMO_PASSWORD", "Command"]
