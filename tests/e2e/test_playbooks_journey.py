@@ -16,6 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import Account, CustomerRole, User
 from playbooks.models import CSMTask, Playbook
 from playbooks.services.playbooks import ensure_built_in_playbooks
+from portal.celery import app as celery_app
 from surveys.models import Delivery
 from tests.e2e.conftest import BROWSER_ERRORS, DEFAULT_TIMEOUT_MS, RESULTS_DIR
 from tests.e2e.helpers import assert_accessible, login
@@ -41,6 +42,9 @@ def team(settings: Any) -> Team:
     """Acme, its CSM and its champion, asked the CSM's NPS; a CS admin; the built-in
     detractor follow-up, paused as the data migration leaves it."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False
+    # Jobs run in-process after each commit when no broker is configured (as here), so the
+    # answer's event has made its task by the time the answer's response comes back.
+    assert celery_app.conf.task_always_eager, "the journey needs jobs to run in the live server"
     # The live server's tests flush the database after each one, taking the migration's row
     # with them: the service that made it puts it back (paused) when an earlier journey ran.
     ensure_built_in_playbooks()
