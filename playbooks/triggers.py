@@ -36,6 +36,7 @@ HEALTH_PARTS = [
     ("plan", "Success plan"),
     ("renewal", "Renewal"),
     ("pulse", "CSM pulse"),
+    ("comments", "Comment sentiment"),
 ]
 
 

@@ -49,6 +49,9 @@ def health_band_event(account_id: int, day: date, band: str, score: int) -> Even
         data={
             "from_band": previous["band"],
             "to_band": band,
+            # What a trigger narrowed to one band ("changed to Critical") compares.
+            "from": previous["band"],
+            "to": band,
             "from_score": previous["score"],
             "to_score": score,
             "day": day.isoformat(),

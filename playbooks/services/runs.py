@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.activity import record
-from accounts.models import Account, PortalVisit, User
+from accounts.models import Account, PortalVisit, Segment, Stage, TouchModel, User
+from insights.models import HealthBand
 from portal.jobs import enqueue, enqueue_many
 
 from ..conditions import matches
@@ -50,13 +51,39 @@ UNFINISHED = (StepStatus.WAITING, StepStatus.RUNNING)
 BATCH = 500
 
 
+# What a changed-event's "from" and "to" are, to name them in words.
+CHANGED_FIELDS: dict[str, type[TextChoices]] = {
+    EventKind.STAGE_CHANGED: Stage,
+    EventKind.SEGMENT_CHANGED: Segment,
+    EventKind.TOUCH_MODEL_CHANGED: TouchModel,
+}
+
+
+def _label(choices: type[TextChoices] | None, value: Any) -> str:
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return str(value).replace("_", " ") if value not in (None, "") else "none"
+
+
 def describe_event(event: Event) -> str:
+    """Why a playbook fired, in words: the signal and what it found."""
     data = event.data or {}
     label = event.get_kind_display()
-    if "score" in data:
-        return f"{label}: {str(data.get('survey_kind', '')).upper()} {data['score']}"
+    if data.get("survey_kind") and "score" in data:
+        return f"{label}: {str(data['survey_kind']).upper()} {data['score']}"
+    if event.kind == EventKind.SENTIMENT_NEGATIVE and data.get("excerpt"):
+        return f"{label}: “{str(data['excerpt'])[:120]}”"
     if event.kind == EventKind.HEALTH_BAND_CHANGED:
-        return f"{label}: {data.get('from_band')} to {data.get('to_band')}"
+        return f"{label}: {_label(HealthBand, data.get('from_band'))} to {_label(HealthBand, data.get('to_band'))}"
+    if "from" in data and "to" in data and event.kind != EventKind.OWNER_CHANGED:
+        choices = CHANGED_FIELDS.get(event.kind)
+        return f"{label}: {_label(choices, data['from'])} to {_label(choices, data['to'])}"
+    if "days_left" in data:
+        return f"{label}: renews in {data['days_left']} days"
+    if "days_dark" in data:
+        return f"{label}: nobody has logged in for {data['days_dark']} days"
+    if "percent" in data and "seats_used" in data:
+        return f"{label}: {data['seats_used']} of {data.get('seats_bought', '?')} seats used"
     return label
 
 

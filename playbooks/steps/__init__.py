@@ -67,6 +67,20 @@ class _Filler(dict[str, Any]):
             return text
 
 
+# How a preview names the merge fields it cannot know before the event happens.
+PREVIEW_MERGE = {
+    "person": "‹the person›",
+    "score": "‹score›",
+    "comment": "‹their comment›",
+    "why": "‹why it fired›",
+}
+
+
+def preview_text(text: str, account: Account) -> str:
+    """``text`` as a preview shows it: the account's name filled in, the event's fields named."""
+    return _Filler({**PREVIEW_MERGE, "account": account.name}).fill(text)
+
+
 @dataclass(frozen=True)
 class StepKindSpec:
     kind: str

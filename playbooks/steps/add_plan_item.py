@@ -18,7 +18,7 @@ from successplans.services import add_item
 
 from ..models import StepKind
 from ..params import ParamField
-from . import Outcome, StepContext, StepKindSpec, register
+from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
     ParamField("title", "Action item", max_length=200, help="Merge fields: {person}, {score}, {account}."),
@@ -63,7 +63,8 @@ def describe(params: dict[str, Any], account: Account) -> str:
     due = int(params.get("due_in_days") or 0)
     when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
     side = Side(_side(params)).label.lower()
-    said = f"a {side} action item “{params.get('title', 'Follow up')}”, due {when}"
+    title = preview_text(params.get("title") or "Follow up", account)
+    said = f"a {side} action item “{title}”, due {when}"
     if plan is None:
         return f"{said} (no success plan running: skipped)"
     return f"{said}, on the plan “{plan.name}”"

@@ -13,7 +13,7 @@ from accounts.models import Account
 from ..models import CSMTask, Priority, StepKind
 from ..params import ParamField
 from ..services.csm_tasks import announce_assignment_on_commit
-from . import Outcome, StepContext, StepKindSpec, register
+from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
     ParamField("title", "Task title", max_length=200, help="Merge fields: {person}, {score}, {account}."),
@@ -51,7 +51,7 @@ def describe(params: dict[str, Any], account: Account) -> str:
     owner = account.owner.display_name if account.owner else "nobody (no owner CSM: skipped)"
     due = int(params.get("due_in_days") or 0)
     when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
-    return f"a task “{params.get('title', 'Follow up')}” for {owner}, due {when}"
+    return f"a task “{preview_text(params.get('title') or 'Follow up', account)}” for {owner}, due {when}"
 
 
 register(StepKindSpec(StepKind.CREATE_TASK, FIELDS, run, describe))

@@ -11,7 +11,7 @@ from insights.services.upsell import flag_upsell_lead
 
 from ..models import StepKind
 from ..params import ParamField
-from . import Outcome, StepContext, StepKindSpec, register
+from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 REASON_LENGTH = UpsellLead._meta.get_field("reason").max_length or 300
 
@@ -36,7 +36,7 @@ def run(context: StepContext) -> Outcome:
 
 def describe(params: dict[str, Any], account: Account) -> str:
     already = UpsellLead.objects.filter(account=account, status=UpsellLead.Status.OPEN).exists()
-    return f"an upsell lead (CSQL): “{params.get('reason', '')}”" + (
+    return f"an upsell lead (CSQL): “{preview_text(params.get('reason') or '', account)}”" + (
         " (already flagged: skipped)" if already else ""
     )
 

@@ -11,7 +11,7 @@ from accounts.models import Account
 from ..models import StepKind
 from ..params import ParamField
 from ..services.notices import TEXT_LENGTH, notify, recipients
-from . import Outcome, StepContext, StepKindSpec, register
+from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
     ParamField("text", "Notice", max_length=TEXT_LENGTH, help="Merge fields: {account}, {person}, {score}, {why}."),
@@ -45,7 +45,7 @@ def run(context: StepContext) -> Outcome:
 def describe(params: dict[str, Any], account: Account) -> str:
     people = recipients(account)
     who = _names(people) if people else "nobody (no owner and no CS admin: skipped)"
-    return f"a notice for {who}: “{params.get('text', '')}”"
+    return f"a notice for {who}: “{preview_text(params.get('text') or '', account)}”"
 
 
 register(StepKindSpec(StepKind.NOTIFY_OWNER, FIELDS, run, describe))
