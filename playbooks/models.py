@@ -405,7 +405,7 @@ class CSMTask(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"task “{self.title}”"
+        return f"“{self.title}”"  # after a verb that names it: "created a task “…”"
 
     @property
     def is_done(self) -> bool:

@@ -190,7 +190,7 @@ def test_a_detractor_gets_a_high_priority_call_from_the_csm_in_two_days(
     run = PlaybookRun.objects.get()
     assert task.run == run and task.event == run.event and run.playbook == detractor_play
     assert run.run_steps.get().status == "done"
-    logged = Activity.objects.get(verb="ran a playbook")
+    logged = Activity.objects.get(verb="ran")
     assert logged.account == world.account and logged.internal
     assert logged.after is not None and "NPS 3" in logged.after["why"]
 

@@ -174,7 +174,7 @@ def run_playbook(
                 held_back = step.status == StepStatus.RUNNING
             _finish_if_done(run, steps)
             record(
-                "ran a playbook",
+                "ran",  # "The portal ran playbook “Detractor follow-up”"
                 actor=None,
                 account=account,
                 target=run,
