@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from portal.daily_mail import NotAllSent, send_daily
 from portal.errors import StaleEdit
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
@@ -890,25 +890,8 @@ def collect_reminders(today: date) -> dict[int, Digest]:
 # Sending ------------------------------------------------------------------------------------
 
 
-class RemindersNotSent(Exception):
-    """Some e-mails failed; their days were released, so a retry sends just those."""
-
-    def __init__(self, sent: int, failed: list[int]) -> None:
-        super().__init__(f"{len(failed)} onboarding reminder(s) not sent, {sent} sent")
-        self.sent = sent
-        self.failed = failed
-
-
-def _claim(digest: Digest) -> ReminderSent | None:
-    """Take ``digest.user``'s day, or None when another run already took it."""
-    try:
-        with transaction.atomic():
-            claim, created = ReminderSent.objects.get_or_create(
-                user=digest.user, day=digest.today, defaults={"items": digest.as_json()}
-            )
-    except IntegrityError:  # another worker claimed it between our read and our write
-        return None
-    return claim if created else None
+class RemindersNotSent(NotAllSent):
+    what = "onboarding reminder(s)"
 
 
 def send_digest(digest: Digest) -> None:
@@ -925,33 +908,14 @@ def send_digest(digest: Digest) -> None:
 
 
 def send_reminders(today: date) -> int:
-    """Send ``today``'s onboarding reminders; returns how many e-mails went out.
-
-    Each person's day is claimed (a ``ReminderSent`` row, unique per person and day) before
-    their e-mail is sent, and released if sending fails, so running this twice, or on two
-    workers at once, never sends anyone two. Raises :class:`RemindersNotSent` after trying
-    everyone if some e-mails failed.
-    """
-    digests = collect_reminders(today)
-    already = set(ReminderSent.objects.filter(day=today).values_list("user_id", flat=True))
-    sent, failed = 0, []
-    for user_id, digest in digests.items():
-        if user_id in already:
-            continue
-        claim = _claim(digest)
-        if claim is None:
-            continue
-        try:
-            send_digest(digest)
-        except SoftTimeLimitExceeded:
-            ReminderSent.objects.filter(pk=claim.pk).delete()
-            raise
-        except Exception:
-            log.exception("onboarding reminder to user %s not sent", user_id)
-            ReminderSent.objects.filter(pk=claim.pk).delete()
-            failed.append(user_id)
-        else:
-            sent += 1
-    if failed:
-        raise RemindersNotSent(sent, failed)
-    return sent
+    """Send ``today``'s onboarding reminders, at most one a person a day (the claimed
+    ``ReminderSent`` row); returns how many went out. Raises :class:`RemindersNotSent` after
+    trying everyone if some e-mails failed."""
+    return send_daily(
+        collect_reminders(today),
+        day=today,
+        log_model=ReminderSent,
+        record=lambda digest: {"items": digest.as_json()},
+        send=send_digest,
+        not_all_sent=RemindersNotSent,
+    )

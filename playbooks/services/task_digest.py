@@ -11,13 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Account, Delivery, NotificationKind, NotificationSetting, User
 from accounts.services import delivery_for
+from portal.daily_mail import NotAllSent, send_daily
 from portal.mail import send_mail_from_templates
 
 from ..models import CSMTask, TaskDigestSent
@@ -85,27 +84,8 @@ def collect_task_digests(today: date) -> dict[int, TaskDigest]:
     return digests
 
 
-class TaskDigestsNotSent(Exception):
-    """Some e-mails failed; their days were released, so a retry sends just those."""
-
-    def __init__(self, sent: int, failed: list[int]) -> None:
-        super().__init__(f"{len(failed)} task digest(s) not sent, {sent} sent")
-        self.sent = sent
-        self.failed = failed
-
-
-def _claim(digest: TaskDigest) -> TaskDigestSent | None:
-    """Take ``digest.user``'s day, or None when another run already took it."""
-    try:
-        with transaction.atomic():
-            claim, created = TaskDigestSent.objects.get_or_create(
-                user=digest.user,
-                day=digest.today,
-                defaults={"task_ids": [task.pk for task in digest.tasks]},
-            )
-    except IntegrityError:  # another worker claimed it between our read and our write
-        return None
-    return claim if created else None
+class TaskDigestsNotSent(NotAllSent):
+    what = "task digest(s)"
 
 
 def _links() -> dict[str, str]:
@@ -124,36 +104,17 @@ def send_task_digest(digest: TaskDigest) -> None:
 
 
 def send_task_digests(today: date) -> int:
-    """Send ``today``'s task digests; returns how many went out.
-
-    Each person's day is claimed (a ``TaskDigestSent`` row, unique per person and day) before
-    the e-mail is sent and released if sending fails, so a second run, or two workers at once,
-    never send anyone two. Raises :class:`TaskDigestsNotSent` after trying everyone if some
-    e-mails failed.
-    """
-    digests = collect_task_digests(today)
-    already = set(TaskDigestSent.objects.filter(day=today).values_list("user_id", flat=True))
-    sent, failed = 0, []
-    for user_id, digest in digests.items():
-        if user_id in already:
-            continue
-        claim = _claim(digest)
-        if claim is None:
-            continue
-        try:
-            send_task_digest(digest)
-        except SoftTimeLimitExceeded:
-            TaskDigestSent.objects.filter(pk=claim.pk).delete()
-            raise
-        except Exception:
-            log.exception("task digest to user %s not sent", user_id)
-            TaskDigestSent.objects.filter(pk=claim.pk).delete()
-            failed.append(user_id)
-        else:
-            sent += 1
-    if failed:
-        raise TaskDigestsNotSent(sent, failed)
-    return sent
+    """Send ``today``'s task digests, at most one a person a day (the claimed
+    ``TaskDigestSent`` row); returns how many went out. Raises :class:`TaskDigestsNotSent`
+    after trying everyone if some e-mails failed."""
+    return send_daily(
+        collect_task_digests(today),
+        day=today,
+        log_model=TaskDigestSent,
+        record=lambda digest: {"task_ids": [task.pk for task in digest.tasks]},
+        send=send_task_digest,
+        not_all_sent=TaskDigestsNotSent,
+    )
 
 
 def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -> bool:
