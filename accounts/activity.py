@@ -37,7 +37,37 @@ def record(
 
     The target is shown by its ``activity_label`` where it has one, else by ``str()``.
     """
-    return Activity.objects.create(
+    entry = entry_for(
+        verb,
+        actor=actor,
+        account=account,
+        target=target,
+        before=before,
+        after=after,
+        internal=internal,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(entries: list[Activity]) -> list[Activity]:
+    """Write many entries (made by :func:`entry_for`) in one insert, in their order: a batch
+    of work records what :func:`record` would, one entry each, at the cost of one query."""
+    return Activity.objects.bulk_create(entries)
+
+
+def entry_for(
+    verb: str,
+    *,
+    actor: Any,
+    account: Account | None = None,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    internal: bool = False,
+) -> Activity:
+    """The entry :func:`record` writes, not saved yet (for :func:`record_many`)."""
+    return Activity(
         account=account,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,

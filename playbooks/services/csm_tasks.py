@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.activity import record
 from accounts.models import Account, User
-from portal.jobs import enqueue
+from portal.jobs import enqueue, enqueue_many
 
 from ..models import CSMTask, CSMTaskQuerySet, Event, Priority, TaskNote
 
@@ -89,6 +89,18 @@ def announce_assignment_on_commit(task: CSMTask, *, acting_user: User | None) ->
         task_id=task.pk,
         assignee_id=task.assignee_id,
         by_user_id=acting_user.pk if acting_user is not None else None,
+    )
+
+
+def announce_assignments_on_commit(tasks: list[CSMTask]) -> None:
+    """:func:`announce_assignment_on_commit` for many tasks a playbook made (``acting_user``
+    None): one job each, recorded in one insert."""
+    enqueue_many(
+        "playbooks.send_task_assigned",
+        [
+            {"task_id": task.pk, "assignee_id": task.assignee_id, "by_user_id": None}
+            for task in tasks
+        ],
     )
 
 

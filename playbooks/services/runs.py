@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.activity import record
+from accounts.activity import entry_for, record, record_many
 from accounts.models import Account, PortalVisit, Segment, Stage, TouchModel, User
 from insights.models import HealthBand
 from portal.jobs import enqueue, enqueue_many
@@ -39,7 +39,7 @@ from ..models import (
     StepStatus,
     StopIf,
 )
-from ..steps import Outcome, StepContext, StepFailed, load
+from ..steps import Outcome, StepContext, StepFailed, StepKindSpec, load
 from ..triggers import TRIGGERS
 
 log = logging.getLogger(__name__)
@@ -109,22 +109,166 @@ def evaluate_event(event: Event, *, shared: Shared | None = None) -> list[Playbo
     ``shared``: what a batch of events of this kind read at once (:class:`Shared`)."""
     if shared is None or shared.kind != event.kind:
         shared = Shared(event.kind, [event.account_id])
+    runs = []
+    for playbook, account, why in _due_runs(event, shared):
+        run = run_playbook(playbook, account, event, why=why)
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+def _due_runs(event: Event, shared: Shared) -> list[tuple[Playbook, Account, str]]:
+    """The (playbook, account, why) that ``event`` fires: its account not paused, the
+    playbook's trigger accepting the event and its conditions matching the account."""
     if event.account_id in shared.paused:
         return []
     account = shared.accounts.get(event.account_id)
     if account is None:
         return []  # deleted since: its events went with it
     trigger = TRIGGERS[event.kind]
-    runs = []
+    due = []
     for playbook in shared.playbooks:
         if not trigger.accepts(playbook.trigger_params or {}, event.data or {}):
             continue
         why = matches(playbook, account)
         if why is None:
             continue
+        due.append((playbook, account, why))
+    return due
+
+
+def evaluate_events(events: list[Event], shared: Shared) -> list[PlaybookRun]:
+    """:func:`evaluate_event` for a batch of events of ``shared``'s kind (the scan's), with
+    the same runs, steps, tasks and timeline, in a few inserts for the whole batch.
+
+    The runs of a playbook whose steps due now all have a batch form
+    (:attr:`StepKindSpec.run_many`) are written together; any other playbook's run fires on
+    its own (:func:`run_playbook`), as does every run of the batch if writing them together
+    fails (a step that raised, a run recorded meanwhile by someone else), so each step keeps
+    its own failure and retry."""
+    due = [(p, a, e, why) for e in events for p, a, why in _due_runs(e, shared)]
+    if not due:
+        return []
+    fired = {
+        (playbook_id, event_id)
+        for playbook_id, event_id in PlaybookRun.objects.filter(
+            event_id__in={e.pk for e in events}
+        ).values_list("playbook_id", "event_id")
+    }
+    due = [d for d in due if (d[0].pk, d[2].pk) not in fired]
+    kinds = load()
+    together = [d for d in due if _batchable(d[0], kinds)]
+    runs: list[PlaybookRun] = []
+    if together:
+        try:
+            with transaction.atomic():
+                runs = _fire_together(together, kinds)
+        except Exception:
+            log.exception("firing %s playbook runs together failed: firing each", len(together))
+            runs = []
+            alone = due
+        else:
+            alone = [d for d in due if not _batchable(d[0], kinds)]
+    else:
+        alone = due
+    for playbook, account, event, why in alone:
         run = run_playbook(playbook, account, event, why=why)
         if run is not None:
             runs.append(run)
+    return runs
+
+
+def _batchable(playbook: Playbook, kinds: dict[str, StepKindSpec]) -> bool:
+    """Whether every step of ``playbook`` due at once has a batch form."""
+    for step in playbook.steps.all():
+        if step.delay_days:
+            continue
+        spec = kinds.get(step.kind)
+        if spec is None or spec.run_many is None:
+            return False
+    return True
+
+
+def _fire_together(
+    due: list[tuple[Playbook, Account, Event, str]], kinds: dict[str, StepKindSpec]
+) -> list[PlaybookRun]:
+    """What :func:`run_playbook` does for each of ``due``, every step due now run by its
+    kind's batch form (none of which leaves a step running), in a few queries for all."""
+    now = timezone.now()
+    people, comments = _merge_sources([event for _, _, event, _ in due])
+    runs, reasons = [], []
+    for playbook, account, event, why in due:
+        reason = describe_event(event) + (f" ({why})" if why else "")
+        reasons.append(reason)
+        steps = list(playbook.steps.all())
+        delayed = any(step.delay_days for step in steps)
+        runs.append(
+            PlaybookRun(
+                playbook=playbook,
+                account=account,
+                event=event,
+                reason=reason[:300],
+                playbook_version=playbook.version,
+                created_at=now,
+                # The steps due now all finish as the run fires: only a delayed one waits.
+                status=RunStatus.RUNNING if delayed else RunStatus.DONE,
+                finished_at=None if delayed else now,
+            )
+        )
+    PlaybookRun.objects.bulk_create(runs)
+    run_steps: list[RunStep] = []
+    pending: dict[str, list[tuple[RunStep, StepContext]]] = {}
+    for run, (playbook, account, event, _) in zip(runs, due, strict=True):
+        merge = _merge(event, account, run, people, comments)
+        for position, step in enumerate(playbook.steps.all()):
+            run_step = RunStep(
+                run=run,
+                position=position,
+                kind=step.kind,
+                params=step.params,
+                delay_days=step.delay_days,
+                stop_if=step.stop_if,
+                due_at=now + timedelta(days=step.delay_days),
+                detail=_waits(step.delay_days) if step.delay_days else "",
+            )
+            run_steps.append(run_step)
+            if not step.delay_days:
+                context = StepContext(
+                    run=run,
+                    account=account,
+                    event=event,
+                    position=position,
+                    params=step.params or {},
+                    merge=merge,
+                )
+                pending.setdefault(step.kind, []).append((run_step, context))
+    for kind, work in pending.items():
+        run_many = kinds[kind].run_many
+        assert run_many is not None  # _batchable said so
+        outcomes = run_many([context for _, context in work])
+        finished = timezone.now()
+        for (run_step, _), outcome in zip(work, outcomes, strict=True):
+            run_step.attempts = 1
+            run_step.status = outcome.status
+            run_step.detail = outcome.detail[:500]
+            run_step.finished_at = finished
+    RunStep.objects.bulk_create(run_steps)
+    steps_of: dict[int, list[str]] = {}
+    for run_step in run_steps:
+        steps_of.setdefault(run_step.run.pk, []).append(run_step.detail)
+    record_many(
+        [
+            entry_for(
+                "ran",
+                actor=None,
+                account=run.account,
+                target=run,
+                after={"why": reason, "steps": steps_of.get(run.pk, [])},
+                internal=True,
+            )
+            for run, reason in zip(runs, reasons, strict=True)
+        ]
+    )
     return runs
 
 
@@ -540,6 +684,36 @@ def runs_of(account: Account) -> QuerySet[PlaybookRun]:
 
 def merge_fields(event: Event, account: Account, run: PlaybookRun) -> dict[str, Any]:
     """What a step's text may name: {account}, {person}, {score}, {comment}, {why}."""
+    people, comments = _merge_sources([event])
+    return _merge(event, account, run, people, comments)
+
+
+def _merge_sources(events: list[Event]) -> tuple[dict[str, str], dict[str, str]]:
+    """The people (display names by user id) and survey comments (by response id) that
+    ``events`` name, for their merge fields: a query for each that some event needs."""
+    user_ids = {e.data["user_id"] for e in events if (e.data or {}).get("user_id")}
+    response_ids = {e.data["response_id"] for e in events if (e.data or {}).get("response_id")}
+    people = (
+        {str(user.pk): user.display_name for user in User.objects.filter(pk__in=user_ids)}
+        if user_ids
+        else {}
+    )
+    comments: dict[str, str] = {}
+    if response_ids:
+        from surveys.models import Response
+
+        rows = Response.objects.filter(pk__in=response_ids).values_list("pk", "comment")
+        comments = {str(pk): comment for pk, comment in rows}
+    return people, comments
+
+
+def _merge(
+    event: Event,
+    account: Account,
+    run: PlaybookRun,
+    people: dict[str, str],
+    comments: dict[str, str],
+) -> dict[str, Any]:
     data = event.data or {}
     fields: dict[str, Any] = {
         "account": account.name,
@@ -549,15 +723,7 @@ def merge_fields(event: Event, account: Account, run: PlaybookRun) -> dict[str, 
         "why": run.reason,
     }
     if data.get("user_id"):
-        person = User.objects.filter(pk=data["user_id"]).first()
-        fields["person"] = person.display_name if person else "someone"
+        fields["person"] = people.get(str(data["user_id"]), "someone")
     if data.get("response_id"):
-        from surveys.models import Response
-
-        fields["comment"] = (
-            Response.objects.filter(pk=data["response_id"])
-            .values_list("comment", flat=True)
-            .first()
-            or ""
-        )
+        fields["comment"] = comments.get(str(data["response_id"])) or ""
     return fields

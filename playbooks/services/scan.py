@@ -6,7 +6,7 @@ run), answers for every account in a few queries, and names each occurrence by i
 an occurrence already recorded (kind and source are unique) is skipped, so running the scan
 twice, or every day while a condition lasts, records one event and fires one run. Events are
 recorded in batches (one look-up and one insert per batch), then only the new ones are
-evaluated (:func:`playbooks.services.runs.evaluate_event`), each batch in one transaction:
+evaluated (:func:`playbooks.services.runs.evaluate_events`), each batch in one transaction:
 a failure leaves none of its events recorded, so the next scan finds them again.
 """
 
@@ -24,7 +24,7 @@ from django.utils import timezone
 from ..detectors import Candidate, load
 from ..models import Event, Playbook
 from ..triggers import TRIGGERS, scan_params
-from .runs import Shared, evaluate_event
+from .runs import Shared, evaluate_events
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,9 @@ def record_and_evaluate(
         batch = pending[start : start + BATCH]
         with transaction.atomic():
             events = _record_new(kind, batch, now)
-            shared = Shared(kind, [e.account_id for e in events]) if events else None
-            for event in events:
-                fired += len(evaluate_event(event, shared=shared))
+            if events:
+                shared = Shared(kind, [e.account_id for e in events])
+                fired += len(evaluate_events(events, shared))
         recorded += len(events)
     return recorded, fired
 

@@ -93,6 +93,10 @@ class StepKindSpec:
     validate: Callable[[dict[str, Any]], list[str]] = lambda params: []
     # The events this step can raise itself: a playbook on one of them would loop.
     raises: frozenset[str] = frozenset()
+    # The work for many steps at once (a scan's batch of runs), with the same effects and
+    # outcomes as ``run`` on each in turn; None: the kind runs one step at a time. It raises
+    # rather than fail one step: the caller then runs each step on its own.
+    run_many: Callable[[list[StepContext]], list[Outcome]] | None = None
 
 
 STEP_KINDS: dict[str, StepKindSpec] = {}

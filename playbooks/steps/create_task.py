@@ -7,12 +7,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.activity import record
+from accounts.activity import entry_for, record, record_many
 from accounts.models import Account
 
 from ..models import CSMTask, Priority, StepKind
 from ..params import ParamField
-from ..services.csm_tasks import announce_assignment_on_commit
+from ..services.csm_tasks import announce_assignment_on_commit, announce_assignments_on_commit
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
@@ -24,15 +24,47 @@ FIELDS = [
 
 
 def run(context: StepContext) -> Outcome:
+    task = _task_for(context)
+    if task is None:
+        return NO_OWNER
+    task.save(force_insert=True)
+    record("created a task", actor=None, account=context.account, target=task, internal=True)
+    announce_assignment_on_commit(task, acting_user=None)
+    return _done(task)
+
+
+def run_many(contexts: list[StepContext]) -> list[Outcome]:
+    """:func:`run` for many steps: the tasks, their activity entries and their assignment
+    e-mails' jobs each written in one insert."""
+    tasks = [_task_for(context) for context in contexts]
+    made = [task for task in tasks if task is not None]
+    CSMTask.objects.bulk_create(made)
+    record_many(
+        [
+            entry_for(
+                "created a task", actor=None, account=task.account, target=task, internal=True
+            )
+            for task in made
+        ]
+    )
+    announce_assignments_on_commit(made)
+    return [NO_OWNER if task is None else _done(task) for task in tasks]
+
+
+NO_OWNER = Outcome.skipped("the account has no owner CSM")
+
+
+def _task_for(context: StepContext) -> CSMTask | None:
+    """The task the step makes, not saved yet; None when the account has no owner."""
     account, run_ = context.account, context.run
     if account.owner is None:
-        return Outcome.skipped("the account has no owner CSM")
+        return None
     params = context.params
     reason = context.fill(params.get("reason") or "{why}").strip()
     comment = context.merge.get("comment")
     if comment:
         reason = f"{reason}\nThey said: “{comment}”"
-    task = CSMTask.objects.create(
+    return CSMTask(
         account=account,
         assignee=account.owner,
         title=context.fill(params.get("title") or "Follow up")[:200],
@@ -42,8 +74,9 @@ def run(context: StepContext) -> Outcome:
         event=context.event,
         run=run_,
     )
-    record("created a task", actor=None, account=account, target=task, internal=True)
-    announce_assignment_on_commit(task, acting_user=None)
+
+
+def _done(task: CSMTask) -> Outcome:
     return Outcome.done(f"task “{task.title}” for {task.assignee}")
 
 
@@ -54,4 +87,4 @@ def describe(params: dict[str, Any], account: Account) -> str:
     return f"a task “{preview_text(params.get('title') or 'Follow up', account)}” for {owner}, due {when}"
 
 
-register(StepKindSpec(StepKind.CREATE_TASK, FIELDS, run, describe))
+register(StepKindSpec(StepKind.CREATE_TASK, FIELDS, run, describe, run_many=run_many))
