@@ -703,6 +703,10 @@ def measure(accounts: int, workers: int, *, profile: bool = False) -> dict[str, 
         "live_accounts": accounts - accounts // 20,
         "playbooks": playbooks,
         "workers": workers,
+        # "in the scan": with no broker (the embedded default) the jobs the scan queues, such
+        # as the task e-mails, run inside it; "queued": sent to a broker for workers, as in
+        # production.
+        "jobs": "queued" if os.environ.get("CELERY_BROKER_URL") else "in the scan",
         "seconds": round(scanned["seconds"], 2),
         "worker_seconds": scanned["worker_seconds"],
         "worker_cpu_seconds": scanned["worker_cpu_seconds"],
@@ -746,7 +750,9 @@ def summarize(result: dict[str, Any], small: dict[str, Any] | None) -> dict[str,
     return result
 
 
-def run_small(accounts: int, workers: int, environ: dict[str, str]) -> dict[str, Any]:
+def run_small(
+    accounts: int, workers: int, environ: dict[str, str], broker: str = ""
+) -> dict[str, Any]:
     """This bench again in a fresh database with ``accounts`` accounts; its JSON."""
     command = [
         sys.executable,
@@ -759,6 +765,7 @@ def run_small(accounts: int, workers: int, environ: dict[str, str]) -> dict[str,
         "0",
         "--scratch-db",
         f"{SCRATCH_DB}_small",
+        *(["--broker", broker] if broker else []),
     ]
     done = subprocess.run(command, env=environ, capture_output=True, text=True, check=False)
     lines = done.stdout.strip().splitlines()
@@ -790,6 +797,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="profile the scan in one process (cProfile)"
     )
+    parser.add_argument(
+        "--broker",
+        default="",
+        help="a Celery broker URL: the jobs the scan queues (the task e-mails) are sent there, "
+        "as in production where workers run them, instead of run inside the scan (the "
+        "embedded default); the queue is not consumed",
+    )
     args = parser.parse_args(argv)
     if args.accounts < 1 or (args.workers is not None and args.workers < 1):
         parser.error("--accounts and --workers must be positive")
@@ -818,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
         small = None
         if args.small:
             say(f"First {args.small:,} accounts in a fresh database, for the queries per account")
-            small = run_small(args.small, args.workers, original)
+            small = run_small(args.small, args.workers, original, args.broker)
             say(
                 f"  {small['queries_per_account']} queries per account, "
                 f"{small['seconds']} s (CPU {small.get('worker_cpu_seconds')} s), "
@@ -828,6 +842,8 @@ def main(argv: list[str] | None = None) -> int:
         env = bench_environment(var_dir)  # clears DATABASE_URL and the other portal settings
         os.environ.clear()
         os.environ.update(env)
+        if args.broker:
+            os.environ["CELERY_BROKER_URL"] = args.broker
         try:
             if postgres:
                 with scratch_postgres(database_url, args.scratch_db) as scratch_url:
