@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +31,7 @@ from ..models import (
 from ..params import check
 from ..steps import load
 from ..triggers import TRIGGERS
+from .runs import copy_step
 
 
 @transaction.atomic
@@ -269,16 +270,7 @@ def _apply_to_runs(playbook: Playbook) -> int:
         finished = {s.position for s in run.run_steps.all() if s.status != StepStatus.WAITING}
         replaced += [s.pk for s in waiting]
         fresh = [
-            RunStep(
-                run=run,
-                position=step.position,
-                kind=step.kind,
-                params=step.params,
-                delay_days=step.delay_days,
-                stop_if=step.stop_if,
-                due_at=run.created_at + timedelta(days=step.delay_days),
-                detail=f"waits {step.delay_days} days" if step.delay_days else "",
-            )
+            copy_step(run, step.position, step, run.created_at)
             for step in steps
             if step.position >= start and step.position not in finished
         ]

@@ -34,6 +34,7 @@ from ..models import (
     EventKind,
     Playbook,
     PlaybookRun,
+    PlaybookStep,
     RunStatus,
     RunStep,
     StepStatus,
@@ -221,16 +222,7 @@ def _fire_together(
     for run, (playbook, account, event, _) in zip(runs, due, strict=True):
         merge = _merge(event, account, run, people, comments)
         for position, step in enumerate(playbook.steps.all()):
-            run_step = RunStep(
-                run=run,
-                position=position,
-                kind=step.kind,
-                params=step.params,
-                delay_days=step.delay_days,
-                stop_if=step.stop_if,
-                due_at=now + timedelta(days=step.delay_days),
-                detail=_waits(step.delay_days) if step.delay_days else "",
-            )
+            run_step = copy_step(run, position, step, now)
             run_steps.append(run_step)
             if not step.delay_days:
                 context = StepContext(
@@ -293,16 +285,7 @@ def run_playbook(
                 created_at=now,
             )
             steps = RunStep.objects.bulk_create(
-                RunStep(
-                    run=run,
-                    position=position,
-                    kind=step.kind,
-                    params=step.params,
-                    delay_days=step.delay_days,
-                    stop_if=step.stop_if,
-                    due_at=now + timedelta(days=step.delay_days),
-                    detail=_waits(step.delay_days) if step.delay_days else "",
-                )
+                copy_step(run, position, step, now)
                 for position, step in enumerate(playbook.steps.all())
             )
             merge = merge_fields(event, account, run)
@@ -383,6 +366,21 @@ def _settle(step: RunStep, outcome: Outcome) -> None:
 
 def _waits(days: int) -> str:
     return f"waits {days} day{'s' if days != 1 else ''}"
+
+
+def copy_step(run: PlaybookRun, position: int, step: PlaybookStep, started: datetime) -> RunStep:
+    """``step`` as ``run`` keeps it (unsaved): a later edit of the playbook leaves it be.
+    Due ``step.delay_days`` after ``started``; a delayed one says it waits."""
+    return RunStep(
+        run=run,
+        position=position,
+        kind=step.kind,
+        params=step.params,
+        delay_days=step.delay_days,
+        stop_if=step.stop_if,
+        due_at=started + timedelta(days=step.delay_days),
+        detail=_waits(step.delay_days) if step.delay_days else "",
+    )
 
 
 def _finish_if_done(run: PlaybookRun, steps: list[RunStep] | None = None) -> None:
