@@ -12,9 +12,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from portal.jobs import enqueue
+
+#: Sent after the commit that recorded new events (raised or found by the scan), once per
+#: batch, with ``events``: the list of :class:`~playbooks.models.Event` rows newly recorded (a
+#: second delivery of the same event sends nothing). Integrations (webhooks, chat, the inbox)
+#: listen here, off the request that raised the event.
+events_recorded = Signal()
+
+
+def announce_recorded(events: list[Any]) -> None:
+    """Send :data:`events_recorded` for ``events`` once the current transaction commits."""
+    if events:
+        transaction.on_commit(lambda: events_recorded.send(sender=None, events=list(events)))
 
 
 def pending_event(

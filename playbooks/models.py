@@ -40,6 +40,8 @@ class EventKind(models.TextChoices):
     ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"
     ONBOARDING_STALLED = "onboarding_stalled", "Onboarding stalled"
     ONBOARDING_TASK_OVERDUE = "onboarding_task_overdue", "Required onboarding task overdue"
+    ONBOARDING_TASK_COMPLETED = "onboarding_task_completed", "Onboarding task completed"
+    MILESTONE_DONE = "milestone_done", "Milestone done"
     MILESTONE_MISSED = "milestone_missed", "Milestone missed"
     PLAN_HEALTH_CHANGED = "plan_health_changed", "Success plan health changed band"
     # Surveys
@@ -48,7 +50,12 @@ class EventKind(models.TextChoices):
     NPS_PROMOTER = "nps_promoter", "NPS promoter response"
     CSAT_LOW = "csat_low", "Low CSAT response"
     CES_HIGH_EFFORT = "ces_high_effort", "High-effort CES response"
+    SURVEY_ANSWERED = "survey_answered", "Survey answered (any score)"
     FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", "Survey follow-up unresolved"
+    FOLLOW_UP_RESOLVED = "follow_up_resolved", "Survey follow-up resolved"
+    # Reviews
+    REVIEW_PUBLISHED = "review_published", "Business review published"
+    REVIEW_ASKED = "review_asked", "Customer asked for a business review"
     # Health
     HEALTH_BAND_CHANGED = "health_band_changed", "Health score changed band"
     HEALTH_DROPPED = "health_dropped", "Health score fell in 7 days"
@@ -60,9 +67,12 @@ class EventKind(models.TextChoices):
     # People and engagement
     CHAMPION_LEFT = "champion_left", "Champion deactivated or removed"
     EXECUTIVE_LEFT = "executive_left", "Executive sponsor deactivated or removed"
+    PERSON_JOINED = "person_joined", "A person joined the account"
+    PERSON_LEFT = "person_left", "A person left the account"
     NO_LOGIN = "no_login", "No customer log-in for N days"
     FIRST_LOGIN = "first_login", "A person's first log-in"
     # Free text
+    COMMENT_ADDED = "comment_added", "A customer commented"
     SENTIMENT_NEGATIVE = "sentiment_negative", "Negative comment"
     # A schedule rather than something that happened
     SCHEDULE = "schedule", "On a schedule"

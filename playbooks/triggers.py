@@ -103,6 +103,8 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(
             EventKind.ONBOARDING_TASK_OVERDUE, [_days("Days overdue", 7)], scanned=True
         ),
+        Trigger(EventKind.ONBOARDING_TASK_COMPLETED),
+        Trigger(EventKind.MILESTONE_DONE),
         Trigger(EventKind.MILESTONE_MISSED, scanned=True),
         Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: PlanHealth.choices)]),
         Trigger(EventKind.NPS_DETRACTOR),
@@ -110,6 +112,10 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.NPS_PROMOTER),
         Trigger(EventKind.CSAT_LOW),
         Trigger(EventKind.CES_HIGH_EFFORT),
+        Trigger(EventKind.SURVEY_ANSWERED),
+        Trigger(EventKind.FOLLOW_UP_RESOLVED),
+        Trigger(EventKind.REVIEW_PUBLISHED),
+        Trigger(EventKind.REVIEW_ASKED),
         Trigger(
             EventKind.FOLLOW_UP_UNRESOLVED, [_days("Days unresolved", 7)], scanned=True
         ),
@@ -145,6 +151,9 @@ TRIGGERS: dict[str, Trigger] = {
             [ParamField("percent", "Seats used at least (%)", kind="int", minimum=1, maximum=200, default=90)],
             scanned=True,
         ),
+        Trigger(EventKind.PERSON_JOINED),
+        Trigger(EventKind.PERSON_LEFT),
+        Trigger(EventKind.COMMENT_ADDED),
         Trigger(EventKind.CHAMPION_LEFT),
         Trigger(EventKind.EXECUTIVE_LEFT),
         Trigger(EventKind.NO_LOGIN, [_days("Days with no customer log-in", 30)], scanned=True),

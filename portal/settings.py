@@ -70,7 +70,8 @@ INSTALLED_APPS = [
     "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
     "reports",
-    "playbooks",  # last: it listens to the apps above, none of them imports it
+    "playbooks",  # it listens to the apps above, none of them imports it
+    "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,13 @@ JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=3
 # Jobs queued this long ago that never started are taken as lost by the broker and sent again.
 JOB_REQUEUE_AFTER = timedelta(hours=1)
 JOB_RETRY_BACKOFF = env.float("JOB_RETRY_BACKOFF_SECONDS", default=10.0)
+
+# Requests the portal makes to URLs its users gave (webhooks, chat): in production only https
+# to public addresses (no requests into the vendor's own network); the first look and the tests
+# may send to http and loopback receivers.
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=DEBUG)
+OUTBOUND_TIMEOUT_SECONDS = env.float("OUTBOUND_TIMEOUT_SECONDS", default=10.0)
+OUTBOUND_USER_AGENT = f"{SITE_NAME} webhooks (+{SITE_URL})"
 
 # Security. The Content-Security-Policy applies in every mode, so that pages are tested under it.
 CONTENT_SECURITY_POLICY = {

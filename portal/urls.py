@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -13,7 +13,7 @@ from insights.models import Contract, ContractKind, HealthScore
 from successplans.figures import plan_health_on
 from successplans.models import KPI, Objective, PlanHealth, SuccessPlan
 
-from ..events import pending_event
+from ..events import announce_recorded, pending_event
 from ..models import Event, EventKind
 
 
@@ -24,11 +24,13 @@ def record_event(
     if not Account.objects.filter(pk=account_id).exists():
         return None
     when = parse_datetime(occurred_at) if occurred_at else None
-    event, _ = Event.objects.get_or_create(
+    event, created = Event.objects.get_or_create(
         kind=kind,
         source=source,
         defaults={"account_id": account_id, "data": data, "occurred_at": when or timezone.now()},
     )
+    if created:
+        announce_recorded([event])
     return event
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..detectors import Candidate, load
+from ..events import announce_recorded
 from ..models import Event, Playbook
 from ..triggers import TRIGGERS, scan_params
 from .runs import Shared, evaluate_events
@@ -122,6 +123,10 @@ def _record_new(kind: str, batch: list[Candidate], now: datetime) -> list[Event]
         ],
         ignore_conflicts=True,
     )
-    return list(
+    # A concurrent scan's rows come back too; each is announced by whoever reads it first
+    # after its insert (a delivery is unique per event and endpoint, so twice is harmless).
+    recorded = list(
         Event.objects.filter(kind=kind, source__in=[c.source for c in fresh]).order_by("pk")
     )
+    announce_recorded(recorded)
+    return recorded

@@ -1,0 +1,3 @@
+"""Demo data of the integrations app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Every figure the integrations app computes."""
+
+from __future__ import annotations

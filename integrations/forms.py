@@ -1,0 +1,3 @@
+"""Forms of the integrations app."""
+
+from __future__ import annotations

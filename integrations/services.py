@@ -1,0 +1,3 @@
+"""Every write of the integrations app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Background work of the integrations app."""
+
+from __future__ import annotations
