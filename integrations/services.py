@@ -1,3 +1,0 @@
-"""Every write of the integrations app."""
-
-from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Every write of the integrations app, one module per feature: ``embed``, ``webhooks``,
+``chat``, ``calendar``."""
