@@ -454,6 +454,36 @@ class NotificationSetting(models.Model):
         return f"{self.user}: {self.kind} {self.delivery}"
 
 
+class Notification(models.Model):
+    """One item in a person's inbox (the bell in the header): the same events as their
+    e-mails, kept whether or not an e-mail went out, read or not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    account = models.ForeignKey(
+        "Account", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path in the portal.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="inbox_recent"),
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="inbox_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.title}"
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def for_account(self, account: Account) -> QuerySet[Activity]:
         return self.filter(account=account).select_related("actor")

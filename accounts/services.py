@@ -25,6 +25,7 @@ from .models import (
     Delivery,
     Invitation,
     Membership,
+    Notification,
     NotificationKind,
     NotificationSetting,
     PortalVisit,
@@ -445,6 +446,35 @@ def delivery_for(user: User, kind: str) -> str:
         "delivery", flat=True
     )
     return setting.first() or Delivery.IMMEDIATELY
+
+
+def notify(
+    users: Iterable[User],
+    *,
+    kind: str,
+    title: str,
+    url: str = "",
+    body: str = "",
+    account: Account | None = None,
+) -> list[Notification]:
+    """Put an item in each person's inbox (one insert for all of them). Whether an e-mail
+    goes out as well is the sender's business (``delivery_for``)."""
+    now = timezone.now()
+    return Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                kind=kind,
+                title=title[:300],
+                url=url[:500],
+                body=body,
+                account=account,
+                created_at=now,
+            )
+            for user in users
+            if user.is_active
+        ]
+    )
 
 
 def notification_preferences(user: User) -> dict[str, str]:
