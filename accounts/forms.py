@@ -373,5 +373,5 @@ class DeclineJoinForm(forms.Form):
 
 class SelfJoinForm(forms.Form):
     self_join = forms.ChoiceField(
-        label="Self-join", choices=SelfJoin.choices, widget=forms.RadioSelect
+        label="When someone asks to join", choices=SelfJoin.choices, widget=forms.RadioSelect
     )

@@ -14,7 +14,8 @@ def send_invitation(invitation_id: int) -> None:
     """E-mail the invitation link. A revoked, used or expired invitation sends nothing."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Only the invitation's row: its inviter may be empty (self-join), an outer join.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("account", "invited_by")
             .filter(pk=invitation_id)
             .first()
