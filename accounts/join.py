@@ -232,7 +232,7 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
         join_request.invitation = invitation
         join_request.save()
         record(
-            "was let in by self-join",
+            "sent a self-join invitation to",
             actor=acting_user,
             account=account,
             target=join_request,
@@ -240,7 +240,9 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
         )
         return join_request
     join_request.save()
-    record("asked to join", actor=acting_user, account=account, target=join_request)
+    record(
+        "received a request to join from", actor=acting_user, account=account, target=join_request
+    )
     people = champions_to_tell(account)
     url = reverse("people", args=[account.slug]) + "#join-requests"
     notify(
@@ -253,6 +255,32 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
     )
     enqueue("accounts.send_join_request_notice", join_request_id=join_request.pk)
     return join_request
+
+
+@transaction.atomic
+def withdraw_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequest:
+    """The person, by their link, takes back a request still waiting for an answer."""
+    pending = (
+        JoinRequest.objects.select_for_update()
+        .filter(
+            account=link.account,
+            email=link.email.strip().lower(),
+            status=JoinRequest.Status.PENDING,
+        )
+        .first()
+    )
+    if pending is None:
+        raise ValidationError("There is no request waiting to withdraw: it was already answered.")
+    pending.status = JoinRequest.Status.WITHDRAWN
+    pending.decided_at = timezone.now()
+    pending.save(update_fields=["status", "decided_at"])
+    record(
+        "received the withdrawal of a request to join from",
+        actor=acting_user,
+        account=link.account,
+        target=pending,
+    )
+    return pending
 
 
 def _lock_pending(join_request: JoinRequest) -> JoinRequest:

@@ -57,6 +57,7 @@ urlpatterns += [
     path("join/", join.join, name="join"),
     path("join/sent/", join.join_sent, name="join_sent"),
     path("join/confirm/<str:token>/", join.join_confirm, name="join_confirm"),
+    path("join/withdraw/<str:token>/", join.join_withdraw, name="join_withdraw"),
     path("a/<slug:slug>/people/self-join/", join.people_self_join, name="people_self_join"),
     path(
         "a/<slug:slug>/join-requests/<int:pk>/approve/",

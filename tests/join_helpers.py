@@ -35,6 +35,8 @@ JOIN_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "join": ([200] * 8, [303] * 8),
     "join_sent": ([200] * 8, None),
     "join_confirm": ([200] * 8, [302] * 8),
+    # By the same link, the person takes back a waiting request.
+    "join_withdraw": (POST_ONLY, [302] * 8),
     # The account's setting: vendor staff. Answers to requests: whoever may invite.
     "people_self_join": (POST_ONLY, VENDOR_WRITE),
     "join_request_approve": (POST_ONLY, INVITE_WRITE),
@@ -45,6 +47,9 @@ JOIN_SETUP: dict[str, Callable[[dict[str, Any]], object]] = {
     # Self-join needs the account's allowed domains.
     "people_self_join": lambda ctx: Account.objects.filter(pk=ctx["world"].account.pk).update(
         email_domains="customer.example"
+    ),
+    "join_withdraw": lambda ctx: JoinRequestFactory.create(
+        account=ctx["join"]["joinco"], email="newcomer@joinco.example"
     ),
 }
 
@@ -61,6 +66,7 @@ def make_join_world(world: World) -> dict[str, Any]:
         joinco, email="newcomer@joinco.example", name="Nora Newcomer", message=""
     )
     return {
+        "joinco": joinco,
         "request": JoinRequestFactory.create(account=world.account),
         "token": token,
         # A fresh address each time, so no persona meets the per-address limit.
@@ -72,6 +78,7 @@ def join_url_args(j: dict[str, Any], slug: str) -> dict[str, tuple[list[Any], di
     return {
         "join": ([], {"email": j["asker"], "name": "Ann Asker", "message": ""}),
         "join_confirm": ([j["token"]], {}),
+        "join_withdraw": ([j["token"]], {}),
         "people_self_join": ([slug], {"self_join": "approval"}),
         "join_request_approve": ([slug, j["request"].pk], {"role": "member"}),
         "join_request_decline": ([slug, j["request"].pk], {"reason": "Not this quarter."}),

@@ -131,7 +131,12 @@ class TestApprovalMode:
         nora = User.objects.get(email="nora@joinco.example")
         assert Membership.objects.get(user=nora, account=joinco).role == "member"
         verbs = set(Activity.objects.filter(account=joinco).values_list("verb", flat=True))
-        assert {"asked to join", "approved a request to join", "invited", "joined"} <= verbs
+        assert {
+            "received a request to join from",
+            "approved a request to join",
+            "invited",
+            "joined",
+        } <= verbs
 
     def test_a_csm_may_let_someone_in_as_champion_but_a_champion_may_not(
         self, world: World, joinco: Account, django_capture_on_commit_callbacks: Any
@@ -190,6 +195,35 @@ class TestApprovalMode:
         assert response.status_code == 409
         assert b"already used" in response.content
         assert b"already used" in stranger.get(link).content
+
+
+class TestWithdrawing:
+    def test_the_person_takes_back_a_waiting_request_by_their_link(
+        self, world: World, joinco: Account, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        stranger = Client()
+        link = ask_and_open_link(
+            stranger, "nora@joinco.example", django_capture_on_commit_callbacks
+        )
+        stranger.post(link)
+        assert b"Withdraw my request" in stranger.get(link).content
+        withdraw = link.replace("/join/confirm/", "/join/withdraw/")
+        assert stranger.get(withdraw).status_code == 405
+        response = stranger.post(withdraw)
+        assert response.status_code == 302
+        join_request = JoinRequest.objects.get(email="nora@joinco.example")
+        assert join_request.status == JoinRequest.Status.WITHDRAWN
+        champion = client_for(world.champion)
+        assert b"nora@joinco.example" not in champion.get(reverse("people", args=["acme"])).content
+        with unchanged():
+            again = stranger.post(withdraw)
+            confirm = stranger.post(link)
+        assert (again.status_code, confirm.status_code) == (409, 409)
+        with unchanged():
+            approve = champion.post(
+                reverse("join_request_approve", args=["acme", join_request.pk]), {"role": "member"}
+            )
+        assert approve.status_code == 409
 
 
 class TestAutomaticMode:

@@ -24,6 +24,7 @@ from ..join import (
     read_join_token,
     request_to_join,
     set_self_join,
+    withdraw_join_request,
 )
 from ..models import JoinRequest
 from .people import _people_context
@@ -86,6 +87,27 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("join_confirm", token)
     context["state"] = join_link_state(link)
     return render(request, "accounts/join_confirm.html", context)
+
+
+@require_POST
+def join_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The person takes back their request, by the same link."""
+    try:
+        link = read_join_token(token)
+    except JoinLinkError as error:
+        return render(
+            request,
+            "accounts/join_invalid.html",
+            {"problem": str(error), "expired": error.expired},
+            status=410 if error.expired else 404,
+        )
+    try:
+        withdraw_join_request(link, acting_user=None)
+    except ValidationError as error:
+        context = {"link": link, "account": link.account, "problem": " ".join(error.messages)}
+        return render(request, "accounts/join_invalid.html", context, status=409)
+    messages.success(request, f"Your request to join {link.account.name} was withdrawn.")
+    return redirect("join_confirm", token)
 
 
 def _answer_failed(
