@@ -164,12 +164,14 @@ def read_join_token(token: str) -> JoinLink:
 def join_link_state(link: JoinLink) -> str:
     """What confirming ``link`` would do now, for its page: "new" (it would make a request, or
     let them in), "waiting" (a request is with the champions), "used" (answered since the link
-    was made) or "closed" (the account no longer takes requests from this address)."""
+    was made), "withdrawn" (taken back by them) or "closed" (the account no longer takes requests from this address)."""
     requests = link.account.join_requests.filter(email=link.email.strip().lower())
     if requests.filter(status=JoinRequest.Status.PENDING).exists():
         return "waiting"
-    if requests.filter(created_at__gte=datetime.fromtimestamp(link.issued_at, tz=UTC)).exists():
-        return "used"
+    since = requests.filter(created_at__gte=datetime.fromtimestamp(link.issued_at, tz=UTC))
+    latest = since.values_list("status", flat=True).first()
+    if latest is not None:
+        return "withdrawn" if latest == JoinRequest.Status.WITHDRAWN else "used"
     if account_for_join(link.email) != link.account:
         return "closed"
     return "new"

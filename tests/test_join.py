@@ -213,6 +213,7 @@ class TestWithdrawing:
         assert response.status_code == 302
         join_request = JoinRequest.objects.get(email="nora@joinco.example")
         assert join_request.status == JoinRequest.Status.WITHDRAWN
+        assert b"Your request was withdrawn" in stranger.get(response["Location"]).content
         champion = client_for(world.champion)
         assert b"nora@joinco.example" not in champion.get(reverse("people", args=["acme"])).content
         with unchanged():

@@ -62,6 +62,13 @@ def join_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _bad_link(request: HttpRequest, error: JoinLinkError) -> HttpResponse:
+    """An expired link (410) or one that was changed or cut short (404): a page that says so."""
+    context = {"problem": str(error), "expired": error.expired}
+    status = 410 if error.expired else 404
+    return render(request, "accounts/join_invalid.html", context, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -69,12 +76,7 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = read_join_token(token)
     except JoinLinkError as error:
-        return render(
-            request,
-            "accounts/join_invalid.html",
-            {"problem": str(error), "expired": error.expired},
-            status=410 if error.expired else 404,
-        )
+        return _bad_link(request, error)
     context: dict[str, object] = {"link": link, "account": link.account, "token": token}
     if request.method == "POST":
         try:
@@ -95,12 +97,7 @@ def join_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = read_join_token(token)
     except JoinLinkError as error:
-        return render(
-            request,
-            "accounts/join_invalid.html",
-            {"problem": str(error), "expired": error.expired},
-            status=410 if error.expired else 404,
-        )
+        return _bad_link(request, error)
     try:
         withdraw_join_request(link, acting_user=None)
     except ValidationError as error:
