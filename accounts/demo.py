@@ -39,3 +39,39 @@ def ensure_demo_visits() -> int:
                 )
                 created += 1
     return created
+
+
+def ensure_demo_join_requests() -> int:
+    """Acme takes requests to join from acme.example, with its champion's approval, and one
+    is waiting: Dana (the champion) sees it on the People page and in her inbox."""
+    from django.urls import reverse
+
+    from .models import CustomerRole, JoinRequest, NotificationKind, SelfJoin
+    from .services import notify
+
+    account = Account.objects.filter(slug="acme").first()
+    if account is None or account.join_requests.exists():
+        return 0
+    if account.self_join == SelfJoin.OFF:
+        account.self_join = SelfJoin.APPROVAL
+        account.save(update_fields=["self_join"])
+    join_request = JoinRequest.objects.create(
+        account=account,
+        email="sam@acme.example",
+        name="Sam Ortiz",
+        message="I run the Rotterdam warehouse team and would like to follow our onboarding.",
+        created_at=timezone.now() - timedelta(hours=3),
+    )
+    champions = [
+        m.user
+        for m in account.memberships.select_related("user").filter(role=CustomerRole.CHAMPION)
+    ]
+    notify(
+        champions,
+        kind=NotificationKind.ACCOUNT,
+        title=f"{join_request.activity_label} asks to join {account.name}",
+        body=join_request.message,
+        url=reverse("people", args=[account.slug]) + "#join-requests",
+        account=account,
+    )
+    return 1

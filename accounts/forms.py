@@ -18,6 +18,7 @@ from .models import (
     Delivery,
     Invitation,
     NotificationKind,
+    SelfJoin,
     User,
     VendorRole,
 )
@@ -319,3 +320,58 @@ class StaffRoleForm(forms.Form):
 
 class StaffTeamForm(forms.Form):
     team = forms.CharField(max_length=60, required=False, strip=True)
+
+
+# Self-join (accounts.join) ----------------------------------------------------------------------
+
+JOIN_MESSAGE_MAX = 1000
+
+
+class JoinForm(forms.Form):
+    """/join/: a person asks to join their company's portal."""
+
+    email = forms.EmailField(
+        label="Your work e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    message = forms.CharField(
+        label="A note for the people who let you in",
+        required=False,
+        max_length=JOIN_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your team, or why you need the portal.",
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class ApproveJoinForm(forms.Form):
+    role = forms.ChoiceField(choices=CustomerRole.choices, initial=CustomerRole.MEMBER)
+
+    def __init__(self, *args: Any, acting_role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = INVITABLE_ROLES.get(acting_role, ())
+        # Member first: the role most people join with.
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            c for c in reversed(CustomerRole.choices) if c[0] in allowed
+        ]
+
+
+class DeclineJoinForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional, e-mailed to them)",
+        required=False,
+        max_length=JOIN_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SelfJoinForm(forms.Form):
+    self_join = forms.ChoiceField(
+        label="When someone asks to join", choices=SelfJoin.choices, widget=forms.RadioSelect
+    )

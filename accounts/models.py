@@ -199,6 +199,14 @@ class TouchModel(models.TextChoices):
     TECH = "tech", "Tech touch"
 
 
+class SelfJoin(models.TextChoices):
+    """Whether people at an account's allowed e-mail domains may ask to join it (/join/)."""
+
+    OFF = "off", "Off: people join by invitation only"
+    APPROVAL = "approval", "Requests need a champion's approval"
+    AUTOMATIC = "automatic", "Automatic: a confirmed address joins as a member"
+
+
 class Stage(models.TextChoices):
     ONBOARDING = "onboarding", "Onboarding"
     ADOPTION = "adoption", "Adoption"
@@ -273,6 +281,14 @@ class Account(TracksLoadedValues):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="accounts")
     created_at = models.DateTimeField(auto_now_add=True)
+    self_join = models.CharField(
+        "self-join",
+        max_length=10,
+        choices=SelfJoin.choices,
+        default=SelfJoin.OFF,
+        db_default=SelfJoin.OFF,
+        help_text="Whether people at the allowed e-mail domains may ask to join.",
+    )
 
     objects = AccountQuerySet.as_manager()
 
@@ -358,7 +374,12 @@ class Invitation(models.Model):
     role = models.CharField(max_length=10, choices=CustomerRole.choices)
     nonce = models.CharField(max_length=64, default=new_nonce)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the person asked to join and the account lets them in by itself.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=default_invitation_expiry)
@@ -560,3 +581,64 @@ class PortalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.account} on {self.day}"
+
+
+class JoinRequest(models.Model):
+    """A person at an allowed domain asked to join an account (self-join) and proved their
+    address by the link we e-mailed them. A champion (or the CSM) approves it, which sends an
+    invitation, or declines it. In automatic mode it is approved at once, by nobody."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="join_requests")
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was declined, as told to them.")
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="join_request",
+        help_text="The invitation an approval sent.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} asks to join {self.account}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def activity_label(self) -> str:
+        return f"{self.name} ({self.email})" if self.name else self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]

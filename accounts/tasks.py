@@ -14,7 +14,8 @@ def send_invitation(invitation_id: int) -> None:
     """E-mail the invitation link. A revoked, used or expired invitation sends nothing."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Only the invitation's row: its inviter may be empty (self-join), an outer join.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("account", "invited_by")
             .filter(pk=invitation_id)
             .first()
@@ -64,4 +65,83 @@ def send_staff_welcome(user_id: int, inviter_id: int) -> None:
             "inviter": User.objects.get(pk=inviter_id),
             "set_password_url": settings.SITE_URL + path,
         },
+    )
+
+
+# Self-join (accounts.join) ----------------------------------------------------------------------
+
+
+@job_task("accounts.send_join_link")
+def send_join_link(account_id: int, email: str, name: str, message: str) -> None:
+    """E-mail the link that proves the address, made here so that no usable link is stored.
+    Checks again that the address may ask (self-join may have been turned off since)."""
+    from .join import account_for_join, join_link_url, make_join_token
+
+    account = account_for_join(email)
+    if account is None or account.pk != account_id:
+        return
+    token = make_join_token(account, email=email, name=name, message=message)
+    send_mail_from_templates(
+        "join_link",
+        to=[email],
+        context={
+            "account": account,
+            "name": name,
+            "confirm_url": join_link_url(token),
+            "automatic": account.self_join == "automatic",
+        },
+    )
+
+
+@job_task("accounts.send_join_request_notice")
+def send_join_request_notice(join_request_id: int) -> None:
+    """Tell the champions (or, with none, the owner CSM) that someone asks to join; their
+    inbox item is already there. Nothing once the request has been answered."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .join import champions_to_tell
+    from .models import Delivery, JoinRequest, NotificationKind
+    from .services import delivery_for
+
+    join_request = (
+        JoinRequest.objects.select_related("account")
+        .filter(pk=join_request_id, status=JoinRequest.Status.PENDING)
+        .first()
+    )
+    if join_request is None:
+        return
+    account = join_request.account
+    url = settings.SITE_URL + reverse("people", args=[account.slug]) + "#join-requests"
+    for person in champions_to_tell(account):
+        if delivery_for(person, NotificationKind.ACCOUNT) == Delivery.OFF:
+            continue
+        send_mail_from_templates(
+            "join_request",
+            to=[person.email],
+            context={
+                "join_request": join_request,
+                "account": account,
+                "person": person,
+                "url": url,
+            },
+        )
+
+
+@job_task("accounts.send_join_declined")
+def send_join_declined(join_request_id: int) -> None:
+    """Tell the person, politely, that their request to join was declined."""
+    from .models import JoinRequest
+
+    join_request = (
+        JoinRequest.objects.select_related("account")
+        .filter(pk=join_request_id, status=JoinRequest.Status.DECLINED)
+        .first()
+    )
+    if join_request is None:
+        return
+    send_mail_from_templates(
+        "join_declined",
+        to=[join_request.email],
+        context={"join_request": join_request, "account": join_request.account},
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, me, people, portfolio, settings, staff
+from .views import account, join, me, people, portfolio, settings, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
@@ -49,5 +49,24 @@ urlpatterns = [
         "a/<slug:slug>/users/<int:pk>/reactivate/",
         people.user_reactivate,
         name="user_reactivate",
+    ),
+]
+
+# Self-join (accounts.join): the public pages, and the answers on the People page.
+urlpatterns += [
+    path("join/", join.join, name="join"),
+    path("join/sent/", join.join_sent, name="join_sent"),
+    path("join/confirm/<str:token>/", join.join_confirm, name="join_confirm"),
+    path("join/withdraw/<str:token>/", join.join_withdraw, name="join_withdraw"),
+    path("a/<slug:slug>/people/self-join/", join.people_self_join, name="people_self_join"),
+    path(
+        "a/<slug:slug>/join-requests/<int:pk>/approve/",
+        join.join_request_approve,
+        name="join_request_approve",
+    ),
+    path(
+        "a/<slug:slug>/join-requests/<int:pk>/decline/",
+        join.join_request_decline,
+        name="join_request_decline",
     ),
 ]

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from ..access import AccountAccess, account_view
 from ..figures import NEVER, people_engagement
-from ..forms import InviteForm, RoleForm, add_service_errors
+from ..forms import ApproveJoinForm, InviteForm, RoleForm, SelfJoinForm, add_service_errors
 from ..http import AuthenticatedHttpRequest
-from ..models import User
+from ..models import JoinRequest, User
 from ..services import (
     change_role,
     deactivatable,
@@ -53,6 +53,17 @@ def _people_context(
         else (InviteForm(acting_role=access.role) if may_invite else None),
         "days_valid": settings.INVITATION_DAYS_VALID,
         "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        # Self-join: the requests waiting for an answer, the roles the viewer may give, and
+        # (vendor staff) the account's setting.
+        "join_requests": list(account.join_requests.filter(status=JoinRequest.Status.PENDING))
+        if may_invite
+        else [],
+        "join_roles": ApproveJoinForm(acting_role=access.role).fields["role"].choices  # type: ignore[attr-defined]
+        if may_invite
+        else [],
+        "self_join_form": SelfJoinForm(initial={"self_join": account.self_join})
+        if access.can("account.edit")
+        else None,
     }
 
 

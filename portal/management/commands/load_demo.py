@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.activity import record
-from accounts.demo import ensure_demo_visits
+from accounts.demo import ensure_demo_join_requests, ensure_demo_visits
 from accounts.models import (
     Account,
     CustomerRole,
@@ -191,6 +191,7 @@ class Command(BaseCommand):
         created += ensure_demo_reviews()  # last: the reviews print everything above
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
+        created += ensure_demo_join_requests()
         return created, logins
 
 
