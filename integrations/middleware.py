@@ -8,8 +8,9 @@ inside the frame. ``/embed/`` itself is the entry that takes the signed token.
 What differs on the embed paths:
 
 * Cookies: the embed has its own session and CSRF cookies (``portal_embed_session``,
-  ``portal_embed_csrftoken``), scoped to ``/embed/`` and ``SameSite=None; Secure`` so that the
-  browser sends them inside a frame on another site. The portal's own cookies keep their
+  ``portal_embed_csrftoken``), scoped to ``/embed/`` and ``SameSite=None; Secure; Partitioned``
+  so that the browser sends them inside a frame on another site, even one that blocks
+  third-party cookies (a partitioned cookie is kept for that product's page alone). The portal's own cookies keep their
   ``Lax`` default and are never read or written here, so an embedded session and a session in
   the portal itself are independent.
 * Framing: ``frame-ancestors`` lists the origins the CS admin allowed (and no
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from http.cookies import Morsel
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import get_script_prefix, set_script_prefix
@@ -36,16 +39,29 @@ from .models import EmbedSettings
 EMBED_PATH = "/embed/"
 EMBED_SESSION_COOKIE = "portal_embed_session"
 EMBED_CSRF_COOKIE = "portal_embed_csrftoken"
+EMBED_MESSAGES_COOKIE = "portal_embed_messages"
 # Paths of the portal never served in the frame: logging in (the product's token does that)
 # and Django's admin.
 NOT_EMBEDDED = ("/auth/", "/admin/")
 FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
 
 
+class PartitionedMorsel(Morsel[str]):
+    """A cookie with the ``Partitioned`` attribute (CHIPS), which Python's own cookies learn in
+    3.14: browsers that block third-party cookies still keep a partitioned one, for this
+    product's page only (it is keyed to the site of the page around the frame)."""
+
+    def OutputString(self, attrs: Any = None) -> str:
+        return super().OutputString(attrs) + "; Partitioned"
+
+
 def embed_cookie_names() -> tuple[tuple[str, str], ...]:
+    """The portal's cookies and the embed's names for them: the session, the CSRF token, and
+    the messages ("Your profile was saved") that wait for the next page."""
     return (
         (settings.SESSION_COOKIE_NAME, EMBED_SESSION_COOKIE),
         (settings.CSRF_COOKIE_NAME, EMBED_CSRF_COOKIE),
+        (CookieStorage.cookie_name, EMBED_MESSAGES_COOKIE),
     )
 
 
@@ -86,7 +102,7 @@ class EmbedMountMiddleware:
         if not getattr(request, "embedded", False):
             return None
         if request.path_info.startswith(NOT_EMBEDDED):
-            return self._ended(request)
+            return self._not_embedded(request)
         if "slug" not in kwargs:
             return None
         from .services.embed import EMBED_ACCOUNT_SESSION_KEY
@@ -121,6 +137,10 @@ class EmbedMountMiddleware:
                 httponly=True,
                 samesite="None",
             )
+            partitioned = PartitionedMorsel()
+            partitioned.update(response.cookies[embed_name])
+            partitioned.set(embed_name, morsel.value, response.cookies[embed_name].coded_value)
+            response.cookies[embed_name] = partitioned
 
     @staticmethod
     def _allow_framing(response: HttpResponseBase) -> None:
@@ -136,9 +156,16 @@ class EmbedMountMiddleware:
             del response["X-Frame-Options"]
 
     @staticmethod
-    def _ended(request: HttpRequest) -> HttpResponse:
+    def _not_embedded(request: HttpRequest) -> HttpResponse:
+        """Log-in pages in the frame: someone whose embedded session ended opens the hub again
+        from the product; someone signed in is offered the page in the portal itself."""
         from .services.embed import REASONS
 
-        return render(
-            request, "integrations/embed_refused.html", {"reason": REASONS["ended"]}, status=403
-        )
+        if request.user.is_authenticated and request.path_info.startswith("/auth/"):
+            context = {
+                "reason": REASONS["outside"],
+                "outside_url": request.path.replace(EMBED_PATH, "/", 1),
+            }
+        else:
+            context = {"reason": REASONS["ended"]}
+        return render(request, "integrations/embed_refused.html", context, status=403)

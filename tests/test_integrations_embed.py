@@ -263,6 +263,8 @@ def test_the_embed_has_its_own_cross_site_cookies_and_the_portal_keeps_lax_ones(
     cookie = response.cookies[EMBED_SESSION_COOKIE]
     assert cookie["samesite"] == "None" and cookie["secure"] and cookie["httponly"]
     assert cookie["path"] == "/embed/"
+    # Partitioned (CHIPS): kept by browsers that block third-party cookies, for this product.
+    assert cookie.output().endswith("; Partitioned")
     assert settings.SESSION_COOKIE_NAME not in response.cookies
 
     page = client.get("/embed/a/acme/")
@@ -419,3 +421,14 @@ def test_ending_the_previous_secret_refuses_its_tokens_at_once(
             "signature is wrong",
         )
     assert enter(Client(), token_for(world.member, world.account, secret=SECRET)).status_code == 302
+
+
+def test_account_settings_pages_open_in_the_portal_itself_not_in_the_frame(
+    world: World, embed: EmbedSettings
+) -> None:
+    client = Client()
+    enter(client, token_for(world.champion, world.account))
+    response = client.get("/embed/auth/email/")
+    assert response.status_code == 403
+    assert b"This page opens in the portal itself" in response.content
+    assert b'href="/auth/email/" target="_blank"' in response.content

@@ -113,6 +113,12 @@ REASONS: dict[str, Reason] = {
             "Their user is deactivated in the portal. Their CSM can restore it.",
         ),
         Reason(
+            "outside",
+            "This page opens in the portal itself",
+            "Your e-mail address, password, two-factor authentication and sessions are "
+            "managed in the portal, outside the product.",
+        ),
+        Reason(
             "ended",
             "The session here has ended",
             "Open the hub again from the product to continue.",
