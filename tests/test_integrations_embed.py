@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, CustomerRole, Membership, User
@@ -432,3 +433,15 @@ def test_account_settings_pages_open_in_the_portal_itself_not_in_the_frame(
     assert response.status_code == 403
     assert b"This page opens in the portal itself" in response.content
     assert b'href="/auth/email/" target="_blank"' in response.content
+
+
+def test_after_an_embedded_page_the_portals_own_links_have_no_prefix(
+    world: World, embed: EmbedSettings
+) -> None:
+    client = Client()
+    enter(client, token_for(world.champion, world.account))
+    assert client.get("/embed/a/acme/").status_code == 200
+    assert reverse("account_home", args=["acme"]) == "/a/acme/"
+    page = client_for(world.champion).get("/a/acme/").content.decode()
+    assert 'href="/a/acme/onboarding/"' in page
+    assert "/embed/" not in page

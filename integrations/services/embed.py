@@ -326,6 +326,8 @@ def read_token(token: str, *, now: datetime | None = None) -> Claims:
     if expires_at - moment > timedelta(seconds=limit):
         raise EmbedRefused("too_long")
     email, account_ref, jti = payload["sub"], payload["account"], payload["jti"]
+    if isinstance(account_ref, int) and not isinstance(account_ref, bool):
+        account_ref = str(account_ref)  # a product's numeric id
     name, role = payload.get("name", ""), payload.get("role", "")
     texts = (email, account_ref, jti, name, role)
     if not all(isinstance(t, str) for t in texts) or not (0 < len(jti) <= 200):
