@@ -28,6 +28,8 @@ from collections.abc import Callable
 from http.cookies import Morsel
 from typing import Any
 
+from asgiref.local import Local
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -44,6 +46,31 @@ EMBED_MESSAGES_COOKIE = "portal_embed_messages"
 # and Django's admin.
 NOT_EMBEDDED = ("/auth/", "/admin/")
 FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
+
+
+# While an embedded request is served, the script prefix it replaced ("/" unless the portal
+# itself is mounted under a path).
+_mount = Local()
+
+
+@task_prerun.connect
+def _jobs_link_to_the_portal_itself(**kwargs: Any) -> None:
+    """A job run in-process (no broker) during an embedded request makes links for e-mails
+    and the like: they point at the portal itself, as a worker's would, never at /embed/."""
+    stack = getattr(_mount, "task_prefixes", None)
+    if stack is None:
+        stack = _mount.task_prefixes = []
+    stack.append(get_script_prefix())
+    outer = getattr(_mount, "outer_prefix", None)
+    if outer is not None:
+        set_script_prefix(outer)
+
+
+@task_postrun.connect
+def _jobs_done(**kwargs: Any) -> None:
+    stack = getattr(_mount, "task_prefixes", None)
+    if stack:
+        set_script_prefix(stack.pop())
 
 
 class PartitionedMorsel(Morsel[str]):
@@ -86,10 +113,12 @@ class EmbedMountMiddleware:
         prefix = outer_prefix + EMBED_PATH.lstrip("/")
         self._use_embed_cookies(request)
         set_script_prefix(prefix)
+        _mount.outer_prefix = outer_prefix
         try:
             response = self.get_response(request)
         finally:
             set_script_prefix(outer_prefix)
+            _mount.outer_prefix = None
         self._set_embed_cookies(response, prefix)
         self._allow_framing(response)
         return response

@@ -445,3 +445,21 @@ def test_after_an_embedded_page_the_portals_own_links_have_no_prefix(
     page = client_for(world.champion).get("/a/acme/").content.decode()
     assert 'href="/a/acme/onboarding/"' in page
     assert "/embed/" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_sent_from_inside_the_frame_links_to_the_portal_itself(
+    world: World, embed: EmbedSettings, mailoutbox: list[Any]
+) -> None:
+    """Jobs run in-process here (no broker), after commit, while the embedded request is still
+    being served: their links are the portal's own all the same."""
+    client = Client()
+    enter(client, token_for(world.champion, world.account))
+    response = client.post(
+        "/embed/a/acme/people/invite/", {"email": "colleague@acme.example", "role": "member"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/embed/a/acme/")
+    (mail,) = [m for m in mailoutbox if "colleague@acme.example" in m.to]
+    assert f"{settings.SITE_URL}/invitations/" in mail.body
+    assert "/embed/" not in mail.body
