@@ -239,6 +239,24 @@ def test_a_person_of_another_account_is_refused_even_at_an_allowed_domain(
         )
 
 
+def test_a_superuser_is_refused_like_vendor_staff(world: World, embed: EmbedSettings) -> None:
+    User.objects.filter(pk=world.member.pk).update(is_superuser=True)
+    with unchanged():
+        response = enter(Client(), token_for(world.member, world.account))
+    refused(response, "vendor_staff", "Vendor staff cannot enter")
+
+
+def test_a_token_late_within_the_leeway_is_still_single_use(
+    world: World, embed: EmbedSettings
+) -> None:
+    token = token_for(world.champion, world.account, lifetime=60)
+    assert enter(Client(), token).status_code == 302
+    with time_machine.travel(timezone.now() + timedelta(seconds=65)):
+        enter(Client(), token_for(world.executive, world.account))  # prunes what it may
+        with unchanged():
+            refused(enter(Client(), token), "replayed", "already used")
+
+
 def test_a_deactivated_person_is_refused(world: World, embed: EmbedSettings) -> None:
     User.objects.filter(pk=world.member.pk).update(is_active=False)
     with unchanged():

@@ -361,7 +361,7 @@ def _person_for(
 ) -> tuple[User | None, str]:
     """The user to log in (None: to be made) and the role they have or will get."""
     user = User.objects.filter(email__iexact=claims.email).first()
-    if user is not None and user.is_vendor:
+    if user is not None and (user.is_vendor or user.is_superuser):
         raise EmbedRefused("vendor_staff")
     if user is not None and not user.is_active:
         raise EmbedRefused("deactivated")
@@ -412,7 +412,9 @@ def open_embedded_session(request: HttpRequest, token: str) -> Account:
                     UsedEmbedToken.objects.create(jti=claims.jti, expires_at=claims.expires_at)
             except IntegrityError as error:  # used a moment ago, by a request racing this one
                 raise EmbedRefused("replayed") from error
-            UsedEmbedToken.objects.filter(expires_at__lt=timezone.now()).delete()
+            # Kept a minute past the leeway a late token is still accepted in.
+            stale = timezone.now() - timedelta(seconds=LEEWAY_SECONDS + 60)
+            UsedEmbedToken.objects.filter(expires_at__lt=stale).delete()
             if user is None:
                 user = User.objects.create_user(claims.email, password=None, name=claims.name)
                 EmailAddress.objects.create(user=user, email=user.email, primary=True)
