@@ -3,6 +3,7 @@ framing rules, the tenancy rule inside the frame, and the CS admin's console pag
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from datetime import timedelta
@@ -12,6 +13,7 @@ import jwt
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -481,3 +483,15 @@ def test_mail_sent_from_inside_the_frame_links_to_the_portal_itself(
     (mail,) = [m for m in mailoutbox if "colleague@acme.example" in m.to]
     assert f"{settings.SITE_URL}/invitations/" in mail.body
     assert "/embed/" not in mail.body
+
+
+def test_embed_url_prints_an_address_that_opens_the_hub_once(
+    world: World, embed: EmbedSettings
+) -> None:
+    out = io.StringIO()
+    call_command("embed_url", world.champion.email, "acme", stdout=out)
+    url = out.getvalue().strip()
+    assert url.startswith(f"{settings.SITE_URL}/embed/?token=")
+    path = url.removeprefix(settings.SITE_URL)
+    assert Client().get(path).status_code == 302
+    assert Client().get(path).status_code == 403

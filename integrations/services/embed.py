@@ -14,6 +14,7 @@ hub; the product's ids for accounts) are written here too.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from django.utils import timezone
 from accounts.activity import record
 from accounts.models import Account, CustomerRole, Membership, User
 
-from ..models import EmbedAccountId, EmbedSettings, UsedEmbedToken, seal
+from ..models import EmbedAccountId, EmbedSettings, UsedEmbedToken, seal, unseal
 
 logger = logging.getLogger("integrations.embed")
 
@@ -279,6 +280,23 @@ def unlink_account_id(link: EmbedAccountId, *, acting_user: User) -> None:
         internal=True,
     )
     link.delete()
+
+
+def sign_token(*, email: str, account: str, name: str = "", role: str = "") -> str:
+    """A token as the vendor's backend signs it, with the current secret: for trying the hub
+    by hand (``manage.py embed_url``); the product's backend makes its own."""
+    secret = unseal(EmbedSettings.load().secret_sealed)
+    if secret is None:
+        raise ValueError("There is no embed secret.")
+    claims: dict[str, Any] = {
+        "sub": email,
+        "account": account,
+        "aud": settings.EMBED_AUDIENCE,
+        "exp": int(timezone.now().timestamp()) + settings.EMBED_TOKEN_MAX_SECONDS,
+        "jti": secrets.token_urlsafe(16),
+    }
+    claims.update({k: v for k, v in {"name": name, "role": role}.items() if v})
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 # --- The entry: token in, session out -----------------------------------------------------------
