@@ -51,6 +51,7 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "wrapped_batch",
             "import_upload",
             "import_confirm",
+            "embed_console",
         }
     ),
 }

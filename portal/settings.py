@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: mounts the portal a second time under /embed/ for the vendor's product to frame
+    # (its own cookies, frame-ancestors); everything below sees the unprefixed path.
+    "integrations.middleware.EmbedMountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,13 +225,14 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Absolute, so that pages served under /embed/ load the same files.
+STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -386,3 +390,10 @@ REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT_SECONDS", default=9
 WRAPPED_MIN_CONTRACT_DAYS = env.int("WRAPPED_MIN_CONTRACT_DAYS", default=60)
 # Workers start afresh after this much memory (KiB), so rendering cannot make them grow.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+
+# The hub embedded in the vendor's product (integrations.middleware, integrations.services.embed):
+# the audience its tokens must name, how long a rotated-out secret stays valid, and how far
+# ahead a token may expire.
+EMBED_AUDIENCE = env.str("EMBED_AUDIENCE", default=SITE_URL)
+EMBED_SECRET_GRACE_HOURS = env.int("EMBED_SECRET_GRACE_HOURS", default=24)
+EMBED_TOKEN_MAX_SECONDS = 300

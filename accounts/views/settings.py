@@ -94,6 +94,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "Load contracts and usage from a CSV file, with a preview before anything "
                 "is saved.",
             ),
+            Setting(
+                "Embedding",
+                "embed_console",
+                "Show the hub inside your product: the signing secret, the pages allowed to "
+                "frame it, and your product's ids for accounts.",
+            ),
         ],
     ),
 ]
