@@ -1,3 +1,80 @@
 """Forms of the integrations app."""
 
 from __future__ import annotations
+
+# Chat notifications ------------------------------------------------------------------------------
+from typing import Any
+
+from django import forms
+
+from accounts.services import staff_teams
+
+from .models import ChatChannel, ChatTopic
+from .outbound import UnsafeURL
+from .services.chat import check_webhook_url
+
+TOPIC_FIELDS = [ChatChannel.topic_field(t) for t in ChatTopic.values]
+
+
+class ChatChannelForm(forms.ModelForm):
+    """A CSM's own channel: told of events on the accounts they own."""
+
+    class Meta:
+        model = ChatChannel
+        fields = ["kind", "name", "webhook_url", *TOPIC_FIELDS, "active"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "webhook_url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        }
+        labels = {"kind": "Where", "active": "On (untick to pause without losing the settings)"}
+        help_texts = {
+            "webhook_url": "Slack: Apps → Incoming Webhooks → Add New Webhook to Workspace. "
+            "Teams: the channel's Workflows → “Post to a channel when a webhook request is "
+            "received”. Kept secret: anyone holding it can post to the channel.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The saved URL is a secret: not sent back to the browser; blank keeps it.
+            self.fields["webhook_url"].required = False
+            self.fields[
+                "webhook_url"
+            ].help_text = f"Now {self.instance.masked_url}. Leave blank to keep it."
+            self.initial["webhook_url"] = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        url = data.get("webhook_url") or ""
+        if not url and self.instance.pk:
+            data["webhook_url"] = self.instance.webhook_url
+        elif url and data.get("kind"):
+            try:
+                data["webhook_url"] = check_webhook_url(data["kind"], url)
+            except UnsafeURL as error:
+                self.add_error("webhook_url", str(error))
+        if not any(data.get(name) for name in TOPIC_FIELDS):
+            self.add_error(None, "Choose at least one kind of event to be told of.")
+        return data
+
+    def channel_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class TeamChatChannelForm(ChatChannelForm):
+    """A CS team's channel: told of events on the accounts of every CSM in the team."""
+
+    team = forms.ChoiceField(label="Team")
+
+    class Meta(ChatChannelForm.Meta):
+        fields = ["team", *ChatChannelForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = staff_teams()
+        if self.instance.team and self.instance.team not in teams:
+            teams.append(self.instance.team)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a team"), *((t, t) for t in teams)]
+        field.help_text = "Teams are set on the Team page (console)."

@@ -94,6 +94,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "Load contracts and usage from a CSV file, with a preview before anything "
                 "is saved.",
             ),
+            Setting(
+                "Team chat channels",
+                "chat_team_channels",
+                "Slack or Microsoft Teams channels told of detractors, overdue tasks, health "
+                "drops, review requests and comments on a CS team's accounts.",
+            ),
         ],
     ),
 ]
