@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -184,7 +184,7 @@ def topic_of(event: Event) -> str | None:
 def fan_out(events: Iterable[Event]) -> int:
     """A message and a delivery job for each channel that covers each event's account and
     chose its topic. Nothing to say: no query; otherwise five, however many events and
-    channels. Returns how many messages were queued."""
+    channels. Returns how many messages were queued (none twice for a channel and event)."""
     wanted = [(event, topic) for event in events if (topic := topic_of(event)) is not None]
     if not wanted:
         return 0
@@ -217,18 +217,23 @@ def fan_out(events: Iterable[Event]) -> int:
                 pairs.append(ChatMessage(channel=channel, event=event))
     if not pairs:
         return 0
-    with transaction.atomic():
-        ChatMessage.objects.bulk_create(pairs, ignore_conflicts=True)
-        # Read back: only the rows this call made are still queued with no attempt.
-        ids = list(
-            ChatMessage.objects.filter(
-                event_id__in={m.event_id for m in pairs},
-                channel_id__in={m.channel_id for m in pairs},
-                status=ChatMessage.Status.QUEUED,
-                attempts=0,
-            ).values_list("pk", flat=True)
-        )
-        enqueue_many(DELIVER_TASK, [{"message_id": pk} for pk in ids])
+    already = set(
+        ChatMessage.objects.filter(
+            event_id__in={m.event_id for m in pairs}, channel_id__in={m.channel_id for m in pairs}
+        ).values_list("channel_id", "event_id")
+    )
+    fresh = [m for m in pairs if (m.channel_id, m.event_id) not in already]
+    if not fresh:
+        return 0
+    try:
+        with transaction.atomic():
+            made = ChatMessage.objects.bulk_create(fresh)
+            ids = [m.pk for m in made]
+            enqueue_many(DELIVER_TASK, [{"message_id": pk} for pk in ids])
+    except IntegrityError:
+        # The same events fanned out at the same moment elsewhere: that one queued them.
+        log.info("chat messages for %s events already queued", len(wanted))
+        return 0
     return len(ids)
 
 
