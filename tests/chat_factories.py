@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 
+from accounts.models import User
 from integrations.models import CalendarFeed, ChatChannel, ChatKind, ChatMessage
 from tests.factories import CSMFactory
 
@@ -27,7 +28,7 @@ class ChatMessageFactory(factory.django.DjangoModelFactory[ChatMessage]):
     event = None
 
 
-def make_feed(user: object) -> tuple[CalendarFeed, str]:
+def make_feed(user: User) -> tuple[CalendarFeed, str]:
     """A live calendar feed for ``user`` and its token."""
     feed = CalendarFeed(user=user)
     token = feed.new_token()

@@ -53,7 +53,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 receiver.bodies.append(json.loads(self.rfile.read(length)))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
