@@ -13,34 +13,46 @@ from .models import ChatChannel, ChatTopic
 from .outbound import UnsafeURL
 from .services.chat import check_webhook_url
 
-TOPIC_FIELDS = [ChatChannel.topic_field(t) for t in ChatTopic.values]
-
 
 class ChatChannelForm(forms.ModelForm):
     """A CSM's own channel: told of events on the accounts they own."""
 
+    topics = forms.MultipleChoiceField(
+        label="Tell the channel of",
+        choices=ChatTopic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one kind of event to be told of."},
+    )
+
     class Meta:
         model = ChatChannel
-        fields = ["kind", "name", "webhook_url", *TOPIC_FIELDS, "active"]
+        fields = ["kind", "name", "webhook_url", "active"]
         widgets = {
             "kind": forms.RadioSelect,
             "webhook_url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
-        labels = {"kind": "Where", "active": "On (untick to pause without losing the settings)"}
+        labels = {"kind": "Where", "active": "On"}
         help_texts = {
             "webhook_url": "Slack: Apps → Incoming Webhooks → Add New Webhook to Workspace. "
             "Teams: the channel's Workflows → “Post to a channel when a webhook request is "
             "received”. Kept secret: anyone holding it can post to the channel.",
+            "active": "Untick to pause the channel without losing its settings.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # Topics after the address, before the on/off switch.
+        self.order_fields(
+            [*(f for f in self.fields if f not in ("topics", "active")), "topics", "active"]
+        )
+        instance = self.instance
+        self.initial["topics"] = instance.topics  # a new channel: the model's defaults
+        if instance.pk:
             # The saved URL is a secret: not sent back to the browser; blank keeps it.
             self.fields["webhook_url"].required = False
             self.fields[
                 "webhook_url"
-            ].help_text = f"Now {self.instance.masked_url}. Leave blank to keep it."
+            ].help_text = f"Now {instance.masked_url}. Leave blank to keep it."
             self.initial["webhook_url"] = ""
 
     def clean(self) -> dict[str, Any]:
@@ -53,12 +65,13 @@ class ChatChannelForm(forms.ModelForm):
                 data["webhook_url"] = check_webhook_url(data["kind"], url)
             except UnsafeURL as error:
                 self.add_error("webhook_url", str(error))
-        if not any(data.get(name) for name in TOPIC_FIELDS):
-            self.add_error(None, "Choose at least one kind of event to be told of.")
         return data
 
     def channel_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        chosen = set(self.cleaned_data["topics"])
+        fields.update({ChatChannel.topic_field(t): t in chosen for t in ChatTopic.values})
+        return fields
 
 
 class TeamChatChannelForm(ChatChannelForm):

@@ -154,7 +154,7 @@ class ReviewAskForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: topics, questions, who from your side will attend.",
+        help_text="Topics, questions, who from your side will attend.",
     )
     preferred_month = forms.ChoiceField(label="Preferred month", required=False)
 

@@ -64,7 +64,7 @@ def chat_url_args(c: dict[str, Any], slug: str) -> dict[str, tuple[list[Any], di
         "kind": "slack",
         "name": "#new-alerts",
         "webhook_url": SLACK_URL,
-        "on_detractors": "on",
+        "topics": ["detractors"],
         "active": "on",
     }
     return {

@@ -343,8 +343,7 @@ def test_a_csm_adds_a_channel_of_their_own(world: World) -> None:
             "kind": "slack",
             "name": "#acme-alerts",
             "webhook_url": "https://hooks.slack.com/services/T1/B2/s3cr3tt0k3nXYZW",
-            "on_detractors": "on",
-            "on_review_asked": "on",
+            "topics": ["detractors", "review_asked"],
             "active": "on",
         },
     )
@@ -368,7 +367,7 @@ def test_a_url_that_is_not_a_slack_webhook_is_refused(
     world: World, settings: Any, url: str, error: str
 ) -> None:
     settings.OUTBOUND_ALLOW_PRIVATE = False
-    data = {"kind": "slack", "name": "#x", "webhook_url": url, "on_detractors": "on"}
+    data = {"kind": "slack", "name": "#x", "webhook_url": url, "topics": ["detractors"]}
     client = client_for(world.csm)
     with unchanged():
         response = client.post(reverse("chat_channels"), data)
@@ -380,7 +379,7 @@ def test_teams_workflow_addresses_are_accepted(settings: Any) -> None:
     settings.OUTBOUND_ALLOW_PRIVATE = False
     url = "https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x"
     form = ChatChannelForm(
-        {"kind": "teams", "name": "CS", "webhook_url": url, "on_detractors": "on"},
+        {"kind": "teams", "name": "CS", "webhook_url": url, "topics": ["detractors"]},
         instance=ChatChannel(owner=User(pk=1)),
     )
     assert form.is_valid(), form.errors
@@ -401,7 +400,7 @@ def test_editing_with_the_url_left_blank_keeps_it(world: World) -> None:
     )
     response = client_for(world.csm).post(
         reverse("chat_channel_edit", args=[channel.pk]),
-        {"kind": "slack", "name": "#renamed", "webhook_url": "", "on_comments": "on"},
+        {"kind": "slack", "name": "#renamed", "webhook_url": "", "topics": ["comments"]},
     )
     assert response.status_code == 302
     channel.refresh_from_db()
