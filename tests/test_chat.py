@@ -420,3 +420,13 @@ def test_another_csms_channel_is_a_404_and_a_team_channel_is_the_admins(world: W
     response = admin.post(reverse("chat_channel_delete", args=[team.pk]))
     assert response.status_code == 302
     assert not ChatChannel.objects.filter(pk=team.pk).exists()
+
+
+def test_the_kinds_wanted_are_those_of_active_channels(world: World) -> None:
+    assert chat.wanted_kinds() == set()
+    ChatChannelFactory.create(
+        owner=world.csm, on_detractors=False, on_overdue_tasks=True, on_health_drops=False,
+        on_review_asked=False, on_comments=False,
+    )  # fmt: skip
+    ChatChannelFactory.create(owner=world.csm, on_health_drops=True, active=False)
+    assert chat.wanted_kinds() == {EventKind.ONBOARDING_TASK_OVERDUE}

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from portal.jobs import enqueue, enqueue_many
 from .. import outbound
 from ..models import (
     KIND_TOPIC,
+    TOPIC_KINDS,
     ChatChannel,
     ChatKind,
     ChatMessage,
@@ -235,6 +236,18 @@ def fan_out(events: Iterable[Event]) -> int:
         log.info("chat messages for %s events already queued", len(wanted))
         return 0
     return len(ids)
+
+
+def wanted_kinds() -> set[str]:
+    """The event kinds some active channel wants, in one query: for the daily scan, which
+    looks for a scanned kind (overdue tasks, health fallen) only when something wants it."""
+    counts = ChatChannel.objects.filter(active=True).aggregate(
+        **{
+            topic: Count("pk", filter=Q(**{ChatChannel.topic_field(topic): True}))
+            for topic in ChatTopic.values
+        }
+    )
+    return {kind for topic, n in counts.items() if n for kind in TOPIC_KINDS[topic]}
 
 
 # What a message says ------------------------------------------------------------------------------
