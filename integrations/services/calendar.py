@@ -14,7 +14,7 @@ accounts; vendor staff: the accounts they own):
 
 Each item is an all-day event with a stable UID, so a calendar that fetches the feed again
 updates the event instead of adding a second one. Items dated more than
-:data:`PAST_DAYS` days ago are left out. Six queries, however many items.
+:data:`PAST_DAYS` days ago are left out. Five queries, however many items.
 """
 
 from __future__ import annotations
