@@ -59,8 +59,9 @@ class ChatChannelForm(forms.ModelForm):
         data = super().clean() or {}
         url = data.get("webhook_url") or ""
         if not url and self.instance.pk:
-            data["webhook_url"] = self.instance.webhook_url
-        elif url and data.get("kind"):
+            # Kept, and checked again: the kind may have changed.
+            url = data["webhook_url"] = ChatChannel.objects.get(pk=self.instance.pk).webhook_url
+        if url and data.get("kind"):
             try:
                 data["webhook_url"] = check_webhook_url(data["kind"], url)
             except UnsafeURL as error:

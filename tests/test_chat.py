@@ -430,3 +430,15 @@ def test_the_kinds_wanted_are_those_of_active_channels(world: World) -> None:
     )  # fmt: skip
     ChatChannelFactory.create(owner=world.csm, on_health_drops=True, active=False)
     assert chat.wanted_kinds() == {EventKind.ONBOARDING_TASK_OVERDUE}
+
+
+def test_changing_the_kind_checks_the_kept_url_again(world: World, settings: Any) -> None:
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    channel = ChatChannelFactory.create(owner=world.csm)  # a Slack address
+    client = client_for(world.csm)
+    data = {"kind": "teams", "name": "#x", "webhook_url": "", "topics": ["detractors"]}
+    response = client.post(reverse("chat_channel_edit", args=[channel.pk]), data)
+    assert response.status_code == 422
+    assert "not a Microsoft Teams incoming-webhook address" in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.kind == "slack"
