@@ -86,6 +86,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "reports.request": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "reports.write": VENDOR,
+    # Asking the CSM for a business review: the customer's executives and champions.
+    "reports.ask": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never

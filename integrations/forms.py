@@ -8,8 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Account
+from accounts.services import staff_teams
 
-from .models import EmbedAccountId
+from .models import ChatChannel, ChatTopic, EmbedAccountId
+from .outbound import UnsafeURL
+from .services.chat import check_webhook_url
 from .services.embed import normalise_origin
 
 
@@ -68,3 +71,86 @@ class EmbedAccountIdForm(forms.Form):
             if taken.exists():
                 self.add_error("external_id", "Another account already has this id.")
         return data
+
+
+# Chat notifications ------------------------------------------------------------------------------
+
+
+class ChatChannelForm(forms.ModelForm):
+    """A CSM's own channel: told of events on the accounts they own."""
+
+    topics = forms.MultipleChoiceField(
+        label="Tell the channel of",
+        choices=ChatTopic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one kind of event to be told of."},
+    )
+
+    class Meta:
+        model = ChatChannel
+        fields = ["kind", "name", "webhook_url", "active"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "webhook_url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        }
+        labels = {"kind": "Where", "active": "On"}
+        help_texts = {
+            "webhook_url": "Slack: Apps → Incoming Webhooks → Add New Webhook to Workspace. "
+            "Teams: the channel's Workflows → “Post to a channel when a webhook request is "
+            "received”. Kept secret: anyone holding it can post to the channel.",
+            "active": "Untick to pause the channel without losing its settings.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Topics after the address, before the on/off switch.
+        self.order_fields(
+            [*(f for f in self.fields if f not in ("topics", "active")), "topics", "active"]
+        )
+        instance = self.instance
+        self.initial["topics"] = instance.topics  # a new channel: the model's defaults
+        if instance.pk:
+            # The saved URL is a secret: not sent back to the browser; blank keeps it.
+            self.fields["webhook_url"].required = False
+            self.fields[
+                "webhook_url"
+            ].help_text = f"Now {instance.masked_url}. Leave blank to keep it."
+            self.initial["webhook_url"] = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        url = data.get("webhook_url") or ""
+        if not url and self.instance.pk:
+            # Kept, and checked again: the kind may have changed.
+            url = data["webhook_url"] = ChatChannel.objects.get(pk=self.instance.pk).webhook_url
+        if url and data.get("kind"):
+            try:
+                data["webhook_url"] = check_webhook_url(data["kind"], url)
+            except UnsafeURL as error:
+                self.add_error("webhook_url", str(error))
+        return data
+
+    def channel_fields(self) -> dict[str, Any]:
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        chosen = set(self.cleaned_data["topics"])
+        fields.update({ChatChannel.topic_field(t): t in chosen for t in ChatTopic.values})
+        return fields
+
+
+class TeamChatChannelForm(ChatChannelForm):
+    """A CS team's channel: told of events on the accounts of every CSM in the team."""
+
+    team = forms.ChoiceField(label="Team")
+
+    class Meta(ChatChannelForm.Meta):
+        fields = ["team", *ChatChannelForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = staff_teams()
+        if self.instance.team and self.instance.team not in teams:
+            teams.append(self.instance.team)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a team"), *((t, t) for t in teams)]
+        field.help_text = "Teams are set on the Team page (console)."

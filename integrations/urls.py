@@ -23,3 +23,36 @@ urlpatterns: list = [
         name="embed_account_id_remove",
     ),
 ]
+
+# Chat notifications and calendar feeds ------------------------------------------------------------
+
+from .views import (  # noqa: E402
+    calendar_ics,
+    calendar_settings,
+    chat_console,
+    chat_settings,
+)
+
+urlpatterns += [
+    path("settings/chat/", chat_settings.chat_channels, name="chat_channels"),
+    path("settings/chat/<int:pk>/", chat_settings.chat_channel_edit, name="chat_channel_edit"),
+    path("settings/chat/<int:pk>/test/", chat_settings.chat_channel_test, name="chat_channel_test"),
+    path(
+        "settings/chat/<int:pk>/delete/",
+        chat_settings.chat_channel_delete,
+        name="chat_channel_delete",
+    ),
+    path("console/chat/", chat_console.chat_team_channels, name="chat_team_channels"),
+    path("settings/calendar/", calendar_settings.calendar_feed, name="calendar_feed"),
+    path(
+        "settings/calendar/new/",
+        calendar_settings.calendar_feed_create,
+        name="calendar_feed_create",
+    ),
+    path(
+        "settings/calendar/revoke/",
+        calendar_settings.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path("calendar/<str:token>.ics", calendar_ics.calendar_ics, name="calendar_ics"),
+]

@@ -406,3 +406,108 @@ def comment_sentiment_saved(
         occurred_at=instance.written_at,
         data=data,
     )
+
+
+# A customer asking for a review, a customer's comment ------------------------------------------
+# Imported here, not at the top, so that this block stays one piece when branches meet.
+
+from onboarding.models import TaskComment  # noqa: E402
+from reports.models import ReviewRequest  # noqa: E402
+from successplans.models import PlanComment  # noqa: E402
+
+EXCERPT_LENGTH = 200
+
+
+@receiver(post_save, sender=ReviewRequest, dispatch_uid="playbooks.review_requested")
+def review_requested(
+    sender: type[ReviewRequest],
+    instance: ReviewRequest,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """An executive or champion asked for a business review (reports.services.ask_for_review)."""
+    if raw or not created:
+        return
+    raise_event(
+        EventKind.REVIEW_ASKED,
+        account_id=instance.account_id,
+        source=f"review_request:{instance.pk}",
+        occurred_at=instance.created_at,
+        data={
+            "request_id": instance.pk,
+            "user_id": instance.asked_by_id,
+            "note": instance.note[:EXCERPT_LENGTH],
+            "preferred_month": (
+                instance.preferred_month.isoformat() if instance.preferred_month else ""
+            ),
+        },
+    )
+
+
+def _by_customer(comment: TaskComment | PlanComment) -> bool:
+    """Whether a customer wrote it: the author the service saved it with, else one query."""
+    author = _cached(comment, "author") or comment.author
+    return not author.is_vendor
+
+
+def _excerpt(body: str) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
+
+
+@receiver(post_save, sender=TaskComment, dispatch_uid="playbooks.task_comment_saved")
+def task_comment_saved(
+    sender: type[TaskComment],
+    instance: TaskComment,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A customer's new comment on an onboarding task (customers never see internal ones)."""
+    if raw or not created or not _by_customer(instance):
+        return
+    task = _cached(instance, "task") or instance.task
+    checklist = _cached(task, "checklist") or task.checklist
+    raise_event(
+        EventKind.COMMENT_ADDED,
+        account_id=checklist.account_id,
+        source=f"task_comment:{instance.pk}",
+        occurred_at=instance.created_at,
+        data={
+            "comment_id": instance.pk,
+            "author_id": instance.author_id,
+            "where": "task",
+            "task_id": task.pk,
+            "title": task.title,
+            "excerpt": _excerpt(instance.body),
+        },
+    )
+
+
+@receiver(post_save, sender=PlanComment, dispatch_uid="playbooks.plan_comment_saved")
+def plan_comment_saved(
+    sender: type[PlanComment],
+    instance: PlanComment,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A customer's new comment on a success plan or one of its items."""
+    if raw or not created or instance.internal or not _by_customer(instance):
+        return
+    plan = _cached(instance, "plan") or instance.plan
+    raise_event(
+        EventKind.COMMENT_ADDED,
+        account_id=plan.account_id,
+        source=f"plan_comment:{instance.pk}",
+        occurred_at=instance.created_at,
+        data={
+            "comment_id": instance.pk,
+            "author_id": instance.author_id,
+            "where": "plan",
+            "plan_id": plan.pk,
+            "title": instance.item_label or plan.name,
+            "excerpt": _excerpt(instance.body),
+        },
+    )

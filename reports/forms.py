@@ -135,3 +135,38 @@ class PublishForm(forms.Form):
     publish = forms.TypedChoiceField(
         choices=[("1", "Publish"), ("0", "Unpublish")], coerce=lambda value: value == "1"
     )
+
+
+def _months_ahead(today: date, count: int = 12) -> list[tuple[str, str]]:
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append((f"{year:04d}-{month:02d}", date(year, month, 1).strftime("%B %Y")))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class ReviewAskForm(forms.Form):
+    """A champion or executive asking their CSM for a business review."""
+
+    note = forms.CharField(
+        label="What would you like covered?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Topics, questions, who from your side will attend.",
+    )
+    preferred_month = forms.ChoiceField(label="Preferred month", required=False)
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["preferred_month"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Any month"), *_months_ahead(today or timezone.localdate())]
+
+    def clean_preferred_month(self) -> date | None:
+        value = self.cleaned_data.get("preferred_month") or ""
+        if not value:
+            return None
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)

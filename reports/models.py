@@ -246,3 +246,37 @@ def quarter_of(day: date) -> tuple[date, date]:
         date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
     )
     return start, following - timedelta(days=1)
+
+
+class ReviewRequest(models.Model):
+    """A champion or executive asking for a business review: what they want covered and the
+    month they would like it. The owner CSM is told; a second ask within
+    :data:`ASK_AGAIN_AFTER_DAYS` days is refused ("already asked on …")."""
+
+    ASK_AGAIN_AFTER_DAYS = 30
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="review_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(
+        "what you would like covered",
+        max_length=2000,
+        blank=True,
+        help_text="Optional: topics, questions, who will attend.",
+    )
+    preferred_month = models.DateField(
+        null=True, blank=True, help_text="The first day of the month they would like it in."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="review_ask_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.asked_by} asked for a review of {self.account}"
+
+    @property
+    def activity_label(self) -> str:
+        return "a business review"

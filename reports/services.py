@@ -23,14 +23,22 @@ from django.utils.translation import ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
-from accounts.services import delivery_for
+from accounts.services import delivery_for, notify
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
 from portal.jobs import enqueue
 from portal.mail import send_mail_from_templates
 
 from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
-from .models import BatchItem, Report, Review, WrappedBatch, WrappedNote, stuck_before
+from .models import (
+    BatchItem,
+    Report,
+    Review,
+    ReviewRequest,
+    WrappedBatch,
+    WrappedNote,
+    stuck_before,
+)
 from .rendering import render_html, render_pdf
 
 if TYPE_CHECKING:
@@ -651,6 +659,115 @@ def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
             "account": review.account,
             "review": review,
             "url": settings.SITE_URL + review.get_absolute_url(),
+        },
+    )
+    return True
+
+
+# A customer asking for a review --------------------------------------------------------------
+
+
+class AlreadyAsked(Exception):
+    """The account asked for a review a short while ago; the message says when and who."""
+
+    def __init__(self, earlier: ReviewRequest) -> None:
+        who = earlier.asked_by.display_name
+        when = timezone.localtime(earlier.created_at).strftime("%-d %B %Y")
+        super().__init__(
+            f"{who} already asked for a business review on {when}; "
+            f"{earlier.account.owner.display_name if earlier.account.owner else 'your CSM'} "
+            "has been told and will be in touch."
+        )
+        self.earlier = earlier
+
+
+def last_review_request(account: Account) -> ReviewRequest | None:
+    """The account's ask of the last :attr:`ReviewRequest.ASK_AGAIN_AFTER_DAYS` days, if any."""
+    since = timezone.now() - timedelta(days=ReviewRequest.ASK_AGAIN_AFTER_DAYS)
+    return (
+        ReviewRequest.objects.filter(account=account, created_at__gte=since)
+        .select_related("asked_by", "account__owner")
+        .first()
+    )
+
+
+def ask_for_review(
+    account: Account,
+    *,
+    acting_user: User,
+    note: str = "",
+    preferred_month: date | None = None,
+) -> ReviewRequest:
+    """Record that ``acting_user`` (an executive or champion) asks for a business review and
+    tell the owner CSM: an inbox item now, an e-mail after commit unless they turned report
+    e-mails off. Raises :class:`AlreadyAsked` within 30 days of the account's last ask (the
+    account row is locked, so two people asking at once make one ask). The playbooks app
+    raises its "review asked" event from the saved row."""
+    with transaction.atomic():
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+        earlier = last_review_request(account)
+        if earlier is not None:
+            raise AlreadyAsked(earlier)
+        ask = ReviewRequest.objects.create(
+            account=account,
+            asked_by=acting_user,
+            note=note.strip(),
+            preferred_month=preferred_month.replace(day=1) if preferred_month else None,
+        )
+        record(
+            "asked for",
+            actor=acting_user,
+            account=account,
+            target=ask,
+            after={"note": ask.note[:200], "preferred_month": _month_text(ask.preferred_month)},
+        )
+        owner = account.owner
+        if owner is not None and owner.is_active:
+            notify(
+                [owner],
+                kind=NotificationKind.REPORTS,
+                title=f"{acting_user.display_name} of {account.name} asks for a business review",
+                url=reverse("reports", args=[account.slug]),
+                body=_ask_summary(ask),
+                account=account,
+            )
+            enqueue("reports.email_review_asked", ask_id=ask.pk)
+    return ask
+
+
+def _month_text(month: date | None) -> str:
+    return month.strftime("%B %Y") if month else ""
+
+
+def _ask_summary(ask: ReviewRequest) -> str:
+    parts = []
+    if ask.preferred_month:
+        parts.append(f"Preferred month: {_month_text(ask.preferred_month)}.")
+    if ask.note:
+        parts.append(ask.note)
+    return "\n".join(parts)
+
+
+def email_review_asked(ask_id: int) -> bool:
+    """E-mail the owner CSM of the ask's account, unless they turned report e-mails off (or
+    the account has no active owner now). True when the e-mail was sent."""
+    ask = (
+        ReviewRequest.objects.filter(pk=ask_id).select_related("account__owner", "asked_by").first()
+    )
+    if ask is None or ask.account.owner is None:
+        return False
+    owner = ask.account.owner
+    if delivery_for(owner, NotificationKind.REPORTS) == Delivery.OFF:
+        return False
+    send_mail_from_templates(
+        "review_asked",
+        to=[owner.email],
+        context={
+            "user": owner,
+            "account": ask.account,
+            "ask": ask,
+            "preferred_month": _month_text(ask.preferred_month),
+            "url": settings.SITE_URL + reverse("reports", args=[ask.account.slug]),
         },
     )
     return True

@@ -85,3 +85,8 @@ def email_wrapped(item_id: int) -> int:
 @job_task("reports.email_review_ready")
 def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
     return services.email_review_ready(review_id, user_id, published_at)
+
+
+@job_task("reports.email_review_asked")
+def email_review_asked(ask_id: int) -> bool:
+    return services.email_review_asked(ask_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import archive, batch, batches, report, review, review_form, wrapped_note
+from .views import archive, batch, batches, report, review, review_ask, review_form, wrapped_note
 
 urlpatterns = [
     path("a/<slug:slug>/reports/", archive.archive, name="reports"),
@@ -14,6 +14,7 @@ urlpatterns = [
         name="wrapped_note",
     ),
     path("a/<slug:slug>/reviews/new/", review_form.review_create, name="review_create"),
+    path("a/<slug:slug>/reviews/ask/", review_ask.review_ask, name="review_ask"),
     path("a/<slug:slug>/reviews/<int:pk>/", review.review, name="review"),
     path("a/<slug:slug>/reviews/<int:pk>/edit/", review_form.review_edit, name="review_edit"),
     path("a/<slug:slug>/reviews/<int:pk>/pdf/", review.review_generate, name="review_generate"),

@@ -23,6 +23,7 @@ from PIL import Image
 from accounts.models import Activity, Invitation, Membership, PortalVisit, User
 from portal.models import Job
 from successplans.models import KPI, PlanTemplate, PlanTemplateItem, SuccessPlan
+from tests.chat_helpers import CHAT_EXPECTED, chat_url_args, make_chat_world
 from tests.conftest import PERSONAS, World, client_for
 from tests.embed_helpers import EMBED_EXPECTED, embed_url_args, make_embed_world
 from tests.factories import CSMFactory, MembershipFactory
@@ -153,6 +154,7 @@ EXPECTED.update(REPORTS_EXPECTED)
 EXPECTED.update(PLAYBOOKS_EXPECTED)
 EXPECTED.update(JOIN_EXPECTED)
 EXPECTED.update(EMBED_EXPECTED)
+EXPECTED.update(CHAT_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -243,6 +245,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "playbooks": make_playbooks_world(world),
         "join": make_join_world(world),
         "embed": make_embed_world(world),
+        "chat": make_chat_world(world),
         "task": members_task,
     }
 
@@ -278,6 +281,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **playbooks_url_args(ctx["playbooks"], slug),
         **join_url_args(ctx["join"], slug),
         **embed_url_args(ctx["embed"], slug),
+        **chat_url_args(ctx["chat"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

@@ -100,6 +100,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "Show the hub inside your product: the signing secret, the pages allowed to "
                 "frame it, and your product's ids for accounts.",
             ),
+            Setting(
+                "Team chat channels",
+                "chat_team_channels",
+                "Slack or Microsoft Teams channels told of detractors, overdue tasks, health "
+                "drops, review requests and comments on a CS team's accounts.",
+            ),
         ],
     ),
 ]

@@ -15,17 +15,24 @@ from accounts.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..figures import NoReport
-from ..forms import WrappedYearForm
+from ..forms import ReviewAskForm, WrappedYearForm
 from ..models import Report
 
 
-def _context(access: AccountAccess, year_form: WrappedYearForm | None = None) -> dict[str, Any]:
+def _context(
+    access: AccountAccess,
+    year_form: WrappedYearForm | None = None,
+    ask_form: ReviewAskForm | None = None,
+) -> dict[str, Any]:
     return {
         "access": access,
         "account": access.account,
         "documents": services.archive(access.account, customer=access.is_customer),
         "year_form": year_form or WrappedYearForm(),
         "note_year": timezone.localdate().year,
+        # Asking for a review: the form for executives and champions, the last ask for all.
+        "ask_form": ask_form or ReviewAskForm(),
+        "last_ask": services.last_review_request(access.account),
     }
 
 

@@ -26,6 +26,7 @@ from accounts.models import (
     VendorRole,
 )
 from insights.demo import ensure_demo_insights
+from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
 from reports.demo import ensure_demo_reviews
@@ -192,6 +193,7 @@ class Command(BaseCommand):
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
         created += ensure_demo_join_requests()
+        created += ensure_demo_chat()
         return created, logins
 
 
