@@ -86,6 +86,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "reports.request": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "reports.write": VENDOR,
+    # Single sign-on with the customer's identity provider: the CS admins' alone.
+    "sso.configure": frozenset({Role.ADMIN}),
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never
