@@ -46,18 +46,18 @@ IDP_PEOPLE = [
     ("bo", "bo@bluth.example", "Bo Bluth", ["portal-champions"]),
 ]
 
-# An identity provider each: one that works, and one for each way a token can be wrong.
-IDP_VARIANTS: dict[str, dict[str, str]] = {
-    "good": {},
-    "wrong_issuer": {"IDP_TOKEN_ISSUER": "https://impostor.example/o"},
-    "wrong_audience": {"IDP_TOKEN_AUDIENCE": "another-application"},
-    "bad_signature": {"IDP_JWKS_WRONG_KEY": "1"},
+# The portal's applications at the identity provider: one that works, and one for each way
+# an ID token can be wrong (tests/idp/validator.py).
+CLIENTS: dict[str, str] = {
+    "good": CLIENT_ID,
+    "wrong_issuer": "portal-wrong-issuer",
+    "wrong_audience": "portal-wrong-audience",
+    "bad_signature": "portal-bad-signature",
 }
 
 
 @dataclass(frozen=True)
 class IdP:
-    name: str
     port: int
 
     @property
@@ -72,60 +72,59 @@ def _redirect_uris() -> str:
     )
 
 
-@pytest.fixture(scope="session", name="idps")
-def idps_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, IdP]]:
-    """Every identity provider of IDP_VARIANTS, started together (about 2.5 s)."""
-    users = json.dumps(
-        [
-            {"username": u, "password": IDP_PASSWORD, "email": e, "name": n, "groups": g}
-            for u, e, n, g in IDP_PEOPLE
-        ]
+@pytest.fixture(scope="session", name="idp")
+def idp_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
+    """The identity provider, started once a run (about 2 s; more on a busy machine)."""
+    people = [
+        {"username": u, "password": IDP_PASSWORD, "email": e, "name": n, "groups": g}
+        for u, e, n, g in IDP_PEOPLE
+    ]
+    clients = [
+        {
+            "client_id": client_id,
+            "secret": CLIENT_SECRET,
+            "misbehaviour": "" if kind == "good" else kind,
+        }
+        for kind, client_id in CLIENTS.items()
+    ]
+    env = {
+        **os.environ,
+        "IDP_DIR": str(tmp_path_factory.mktemp("idp")),
+        "IDP_CLIENTS": json.dumps(clients),
+        "IDP_REDIRECT_URIS": _redirect_uris(),
+        "IDP_USERS": json.dumps(people),
+    }
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.idp.serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    processes: dict[str, subprocess.Popen[str]] = {}
     try:
-        for name, variant in IDP_VARIANTS.items():
-            env = {
-                **os.environ,
-                "IDP_DIR": str(tmp_path_factory.mktemp(f"idp-{name}")),
-                "IDP_CLIENT_ID": CLIENT_ID,
-                "IDP_CLIENT_SECRET": CLIENT_SECRET,
-                "IDP_REDIRECT_URIS": _redirect_uris(),
-                "IDP_USERS": users,
-                **variant,
-            }
-            env.pop("DATABASE_URL", None)
-            processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "tests.idp.serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        started = {}
-        for name, process in processes.items():
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            assert line.strip().isdigit(), f"the {name} identity provider did not start"
-            started[name] = IdP(name=name, port=int(line))
-        yield started
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.strip().isdigit(), "the identity provider did not start"
+        yield IdP(port=int(line))
     finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            process.wait(timeout=10)
-            if process.stdout is not None:
-                process.stdout.close()
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def configure_oidc(
     account: Account,
     idp: IdP,
     *,
+    client: str = "good",
     group_claim: str = "groups",
     role_mapping: dict[str, str] | None = None,
     require_sso: bool = False,
 ) -> AccountSSO:
-    """``account``'s single sign-on through ``idp``, as a CS admin's form would save it."""
+    """``account``'s single sign-on through ``idp`` as the portal's application ``client``
+    (of CLIENTS), as a CS admin's form would save it."""
     from accounts.services import configure_sso
     from tests.factories import AdminFactory
 
@@ -134,7 +133,7 @@ def configure_oidc(
         acting_user=AdminFactory.create(),
         protocol=SSOProtocol.OIDC,
         server_url=idp.server_url,
-        client_id=CLIENT_ID,
+        client_id=CLIENTS[client],
         client_secret=CLIENT_SECRET,
         group_claim=group_claim,
         role_mapping={"portal-champions": "champion"} if role_mapping is None else role_mapping,

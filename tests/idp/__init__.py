@@ -5,10 +5,13 @@ the tests as a subprocess on loopback: ``python -m tests.idp.serve`` prints the 
 listens on. Environment:
 
 * ``IDP_DIR`` - a directory for its SQLite database;
-* ``IDP_CLIENT_ID``, ``IDP_CLIENT_SECRET``, ``IDP_REDIRECT_URIS`` (space-separated);
-* ``IDP_USERS`` - JSON ``[{"username", "password", "email", "name", "groups": [...]}]``;
-* misbehaviours, one per instance: ``IDP_TOKEN_ISSUER`` (ID tokens name this issuer, not the
-  one the discovery document announces), ``IDP_TOKEN_AUDIENCE`` (ID tokens are issued for this
-  client ID), ``IDP_JWKS_WRONG_KEY=1`` (the published key set holds another key under the
-  signing key's id, so the signature matches no published key).
+* ``IDP_CLIENTS`` - JSON ``[{"client_id", "secret", "misbehaviour"}]``, the applications
+  registered for the portal, each with the portal's redirect URIs (``IDP_REDIRECT_URIS``,
+  space-separated);
+* ``IDP_USERS`` - JSON ``[{"username", "password", "email", "name", "groups": [...]}]``.
+
+A client's misbehaviour, for the tests of what the portal refuses: ``wrong_issuer`` (its ID
+tokens name another issuer than the discovery document announces), ``wrong_audience`` (its ID
+tokens are issued for another client ID), ``bad_signature`` (its ID tokens are signed with a key
+the identity provider does not publish, under the published key's id).
 """

@@ -39,17 +39,18 @@ def setup() -> None:
         )
         for name in person.get("groups", []):
             user.groups.add(Group.objects.get_or_create(name=name)[0])
-    Application.objects.create(
-        name="Customer portal",
-        client_id=os.environ["IDP_CLIENT_ID"],
-        client_secret=os.environ["IDP_CLIENT_SECRET"],
-        hash_client_secret=True,
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=os.environ["IDP_REDIRECT_URIS"],
-        algorithm=Application.RS256_ALGORITHM,
-        skip_authorization=True,
-    )
+    for client in json.loads(os.environ["IDP_CLIENTS"]):
+        Application.objects.create(
+            name=f"Customer portal ({client['client_id']})",
+            client_id=client["client_id"],
+            client_secret=client["secret"],
+            hash_client_secret=True,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=os.environ["IDP_REDIRECT_URIS"],
+            algorithm=Application.RS256_ALGORITHM,
+            skip_authorization=True,
+        )
 
 
 def main() -> None:
