@@ -42,7 +42,10 @@ def account_sso(request: AuthenticatedHttpRequest, access: AccountAccess) -> Htt
     sso = AccountSSO.objects.filter(account=account).select_related("app").first()
     has_secret = bool(sso and sso.protocol == SSOProtocol.OIDC and sso.app.secret)
     form = SSOForm(
-        request.POST or None, initial=_initial(sso), account=account, has_secret=has_secret
+        request.POST if request.method == "POST" else None,
+        initial=_initial(sso),
+        account=account,
+        has_secret=has_secret,
     )
     status = 200
     if request.method == "POST":
