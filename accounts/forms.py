@@ -364,8 +364,8 @@ class SSOForm(forms.Form):
         label="Issuer URL",
         required=False,
         assume_scheme="https",
-        help_text="OpenID Connect: the identity provider's issuer, where "
-        "/.well-known/openid-configuration is found.",
+        help_text="The identity provider's issuer, where /.well-known/openid-configuration "
+        "is found.",
     )
     client_id = forms.CharField(label="Client ID", required=False, max_length=191)
     client_secret = forms.CharField(
@@ -483,7 +483,7 @@ class SSODiscoveryForm(forms.Form):
 def sso_required_message(sso: AccountSSO) -> str:
     return (
         "Your company signs in with single sign-on: use "
-        f"‘{sso.button_label}’ (below) instead of a password or an e-mailed code."
+        f"‘{sso.button_label}’ instead of a password or an e-mailed code."
     )
 
 

@@ -712,7 +712,9 @@ def configure_sso(
             idp["metadata_url"] = saml_metadata_url
         else:
             idp.update({"sso_url": saml_sso_url, "x509cert": saml_x509cert})
-        app.settings = {"idp": idp}
+        # Single-label host names (a first look on "localhost") are the portal's own to judge:
+        # python3-saml would refuse to build the service provider's URLs on them.
+        app.settings = {"idp": idp, "advanced": {"allow_single_label_domains": True}}
     app.save()
     if sso is None:
         sso = AccountSSO(account=account, app=app)

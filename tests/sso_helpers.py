@@ -201,6 +201,8 @@ SSO_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "saml_metadata": (PUBLIC, None),
     "saml_login": (PUBLIC, None),
     "saml_finish_acs": ([403] * 8, None),
+    # allauth's "third-party login failure" page answers 401 (our failures show their own).
+    "socialaccount_login_error": ([401] * 8, None),
 }
 
 # allauth's pages about no account: no account data in them, never an error (the matrix's
@@ -209,7 +211,6 @@ SSO_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
 # tests/test_sso_saml.py. "None": allauth's unnamed redirects from its old /auth/social/ URLs.
 SSO_AUTH_PAGES = {
     "socialaccount_login_cancelled",
-    "socialaccount_login_error",
     "socialaccount_signup",
     "socialaccount_connections",
     "saml_acs",
@@ -235,7 +236,8 @@ def make_sso_world(world: Any) -> dict[str, Any]:
                     "entity_id": "https://idp.bluth.example/saml",
                     "sso_url": "https://idp.bluth.example/saml/sso",
                     "x509cert": saml_test_certificate(),
-                }
+                },
+                "advanced": {"allow_single_label_domains": True},
             },
         ),
     )

@@ -36,6 +36,13 @@ from tests.reports_helpers import (
     reports_url_args,
 )
 from tests.snapshot import changed_tables, database_state, unchanged
+from tests.sso_helpers import (
+    SSO_AUTH_PAGES,
+    SSO_EXPECTED,
+    make_sso_world,
+    sso_setup,
+    sso_url_args,
+)
 from tests.survey_helpers import (
     SURVEY_EXPECTED,
     make_survey_world,
@@ -149,6 +156,7 @@ EXPECTED.update(SURVEY_EXPECTED)
 EXPECTED.update(INSIGHTS_EXPECTED)
 EXPECTED.update(REPORTS_EXPECTED)
 EXPECTED.update(PLAYBOOKS_EXPECTED)
+EXPECTED.update(SSO_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -162,6 +170,7 @@ AUTH_PAGES = {
     "mfa_activate_totp", "mfa_deactivate_totp", "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes", "mfa_download_recovery_codes", "usersessions_list",
 }  # fmt: skip
+AUTH_PAGES |= SSO_AUTH_PAGES
 
 
 def walk(
@@ -237,6 +246,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "insights": make_insights_world(world),
         "reports": make_reports_world(world),
         "playbooks": make_playbooks_world(world),
+        "sso": make_sso_world(world),
         "task": members_task,
     }
 
@@ -270,6 +280,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **insights_url_args(ctx["insights"], slug),
         **reports_url_args(ctx["reports"], slug),
         **playbooks_url_args(ctx["playbooks"], slug),
+        **sso_url_args(ctx["sso"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -367,6 +378,7 @@ SETUP: dict[str, Callable[[dict[str, Any]], object]] = {
     "plan_item_edit#kpi_when_allowed": lambda ctx: SuccessPlan.objects.filter(
         pk=ctx["plan"].pk
     ).update(champion_edits_kpis=True),
+    "account_sso": sso_setup,
 }
 
 
@@ -455,7 +467,7 @@ def test_auth_pages_never_fail(persona: str, world: World) -> None:
     """allauth's pages: public or behind log-in, never an error, never account data."""
     client = client_for(world.persona(persona))
     for route, name, _ in ALL_PATTERNS:
-        if name not in AUTH_PAGES or "(?P<" in route:
+        if name not in AUTH_PAGES or "(?P<" in route or name == "None":
             continue
         response = client.get(reverse(name))
         assert response.status_code in (200, 302, 403, 404, 405), (name, response.status_code)

@@ -94,6 +94,7 @@ def test_a_cs_admin_sets_up_saml(world: World, acme: Account) -> None:
     assert response.status_code == 302
     app = SocialApp.objects.get(account_sso__account=acme)
     assert (app.provider, app.provider_id, app.client_id) == ("saml", "sso-acme", "sso-acme")
+    assert app.settings["advanced"] == {"allow_single_label_domains": True}
     assert app.settings["idp"] == {
         "entity_id": "https://sts.acme.example/adfs/services/trust",
         "sso_url": "https://sts.acme.example/adfs/ls/",
