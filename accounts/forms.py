@@ -480,6 +480,13 @@ class SSODiscoveryForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class SSOStartForm(forms.Form):
+    """allauth's "sign in via …" page, continued through home realm discovery's redirect page."""
+
+    provider = forms.CharField(max_length=200)
+    next = forms.CharField(required=False)
+
+
 def sso_required_message(sso: AccountSSO) -> str:
     return (
         "Your company signs in with single sign-on: use "

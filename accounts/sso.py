@@ -81,6 +81,11 @@ def sso_for_provider(provider_id: str) -> AccountSSO | None:
     )
 
 
+def enabled_sso_for_provider(provider_id: str) -> AccountSSO | None:
+    sso = sso_for_provider(provider_id)
+    return sso if sso is not None and sso.enabled else None
+
+
 def planned_provider_id(account: Account) -> str:
     """The provider id an account's single sign-on has, or will get when first configured: it
     names the URLs the customer's IT registers, so it never changes afterwards."""
@@ -124,8 +129,13 @@ def login_url(sso: AccountSSO) -> str:
     return reverse("openid_connect_login", args=[sso.provider_id])
 
 
-def start_login(request: HttpRequest, sso: AccountSSO, next_url: str | None) -> HttpResponse:
-    """Send the person to their company's identity provider (home realm discovery)."""
+def start_login(request: HttpRequest, sso: AccountSSO, next_url: str | None) -> str:
+    """Start a sign-in at the company's identity provider (home realm discovery): the URL to
+    send the browser to, the sign-in's state kept in the session.
+
+    A URL, not a redirect: the page's Content-Security-Policy (``form-action 'self'``) would
+    stop a form whose answer redirects to another site, so the page that follows the form
+    sends the browser on (accounts/sso_redirect.html)."""
     provider = sso.app.get_provider(request)
     try:
         response: HttpResponse = provider.redirect(
@@ -137,7 +147,7 @@ def start_login(request: HttpRequest, sso: AccountSSO, next_url: str | None) -> 
             f"{sso.account.name}'s identity provider did not answer. Try again shortly, "
             "or ask your IT team whether it is running."
         ) from error
-    return response
+    return str(response["Location"])
 
 
 def groups_from(sociallogin: SocialLogin, claim: str) -> list[str]:

@@ -14,7 +14,15 @@ from django.urls import reverse
 from accounts.models import Account, Activity, CustomerRole, Membership, User
 from tests.factories import AccountFactory, AdminFactory, CSMFactory, MembershipFactory, UserFactory
 from tests.snapshot import unchanged
-from tests.sso_helpers import IdP, configure_oidc, idp_fixture, sign_in_at_idp, sign_in_through
+from tests.sso_helpers import (
+    IdP,
+    configure_oidc,
+    discover,
+    identity_provider_url,
+    idp_fixture,
+    sign_in_at_idp,
+    sign_in_through,
+)
 
 assert idp_fixture  # the identity providers, a fixture for the tests here
 
@@ -120,9 +128,7 @@ def sign_in_refused(client: Client, email: str, username: str) -> Any:
 
     sso = sso_for_email(email)
     assert sso is not None
-    start = client.post(reverse("sso_discover"), {"email": email})
-    assert start.status_code == 302
-    callback = sign_in_at_idp(start["Location"], username)
+    callback = sign_in_at_idp(discover(client, email), username)
     path, _, query = callback.removeprefix("http://testserver").partition("?")
     with unchanged(ignoring=SIGN_IN_STATE):
         response = client.get(f"{path}?{query}")
@@ -265,3 +271,22 @@ def test_an_identity_provider_that_does_not_answer_is_a_message_not_an_error(
     response = client.post(reverse("openid_connect_login", args=["sso-acme"]))
     assert response.status_code == 502
     assert "did not answer" in response.content.decode()
+
+
+def test_allauths_sign_in_page_continues_through_the_portals_redirect_page(
+    acme: Account, idp: IdP
+) -> None:
+    """A GET of the provider's log-in URL asks first; its Continue goes on to the identity
+    provider and the sign-in completes."""
+    configure_oidc(acme, idp)
+    client = Client()
+    page = client.get(reverse("openid_connect_login", args=["sso-acme"])).content.decode()
+    assert f'action="{reverse("sso_start")}"' in page
+    assert 'name="provider" value="sso-acme"' in page
+
+    url = identity_provider_url(client.post(reverse("sso_start"), {"provider": "sso-acme"}))
+    callback = sign_in_at_idp(url, "sam")
+    response = client.get(callback.removeprefix("http://testserver"))
+
+    assert response.status_code == 302
+    assert signed_in_user(client) == User.objects.get(email="sam@acme.example")

@@ -24,7 +24,7 @@ from accounts.models import Account, AccountSSO, SSOProtocol, User
 from accounts.services import configure_sso
 from tests.factories import AccountFactory, AdminFactory
 from tests.snapshot import unchanged
-from tests.sso_helpers import make_certificate
+from tests.sso_helpers import discover, make_certificate
 
 IDP_ENTITY = "https://idp.acme.example/saml"
 IDP_SSO_URL = "https://idp.acme.example/saml/sso"
@@ -74,9 +74,7 @@ def test_the_metadata_url_serves_valid_service_provider_metadata(acme: Account) 
 
 def sign_in_request(client: Client) -> dict[str, Any]:
     """Home realm discovery: the redirect to the identity provider, its SAMLRequest read."""
-    response = client.post(reverse("sso_discover"), {"email": "pat@acme.example"})
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
+    location = urlsplit(discover(client, "pat@acme.example"))
     assert f"{location.scheme}://{location.netloc}{location.path}" == IDP_SSO_URL
     encoded = parse_qs(location.query)["SAMLRequest"][0]
     request = etree.fromstring(zlib.decompress(base64.b64decode(encoded), -15))

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..access import AccountAccess, account_view
-from ..forms import SSODiscoveryForm, SSOForm, add_service_errors
+from ..forms import SSODiscoveryForm, SSOForm, SSOStartForm, add_service_errors
 from ..http import AuthenticatedHttpRequest
 from ..models import AccountSSO, SSOProtocol
 from ..services import configure_sso, disable_sso
-from ..sso import SSORefused, planned_provider_id, service_provider_urls, sso_for_email, start_login
+from ..sso import (
+    SSORefused,
+    enabled_sso_for_provider,
+    planned_provider_id,
+    service_provider_urls,
+    sso_for_email,
+    start_login,
+)
 
 
 def _initial(sso: AccountSSO | None) -> dict[str, object]:
@@ -93,6 +100,20 @@ def account_sso_disable(request: AuthenticatedHttpRequest, access: AccountAccess
     return redirect("account_sso", access.account.slug)
 
 
+def _safe_next(request: HttpRequest, next_url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if allowed else ""
+
+
+def _go_to(request: HttpRequest, sso: AccountSSO, next_url: str) -> HttpResponse:
+    """The page that sends the browser on to the identity provider (a form's answer may not
+    redirect to another site under the Content-Security-Policy's form-action 'self')."""
+    url = start_login(request, sso, _safe_next(request, next_url))
+    return render(request, "accounts/sso_redirect.html", {"sso": sso, "url": url})
+
+
 def sso_discover(request: HttpRequest) -> HttpResponse:
     """A work e-mail in, the company's identity provider out (or a clear message, never a 500)."""
     if request.method == "POST":
@@ -103,11 +124,6 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         sso = sso_for_email(form.cleaned_data["email"])
-        next_url = form.cleaned_data["next"]
-        if not url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            next_url = ""
         if sso is None:
             form.add_error(
                 "email",
@@ -116,8 +132,21 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                return start_login(request, sso, next_url)
+                return _go_to(request, sso, form.cleaned_data["next"])
             except SSORefused as error:
                 form.add_error(None, str(error))
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/sso_discover.html", {"form": form}, status=status)
+
+
+@require_POST
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """allauth's "Sign in via …" page's Continue: on to that identity provider."""
+    form = SSOStartForm(request.POST)
+    sso = enabled_sso_for_provider(form.data.get("provider", "")) if form.is_valid() else None
+    if sso is None:
+        raise Http404("No such single sign-on.")
+    try:
+        return _go_to(request, sso, form.cleaned_data["next"])
+    except SSORefused as error:
+        return render(request, "accounts/sso_refused.html", {"reason": str(error)}, status=502)
