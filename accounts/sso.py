@@ -255,6 +255,11 @@ def explain_failure(
             "the identity provider's token is not signed by any key it publishes (bad signature)",
         ),
         (jwt.ExpiredSignatureError, "the identity provider's token has expired"),
+        (
+            jwt.ImmatureSignatureError,
+            "the identity provider's token is dated in the future (its clock and the portal's "
+            "disagree)",
+        ),
         (requests.RequestException, "the identity provider did not answer"),
     ]
     for kind, words in checks:

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,16 +66,16 @@ class IdP:
         return f"http://127.0.0.1:{self.port}/o"
 
 
-def _redirect_uris() -> str:
+def _redirect_uris(portal: str) -> str:
     return " ".join(
-        f"{PORTAL}/auth/oidc/{provider_id}/login/callback/"
+        f"{portal}/auth/oidc/{provider_id}/login/callback/"
         for provider_id in ("sso-acme", "sso-bluth")
     )
 
 
-@pytest.fixture(scope="session", name="idp")
-def idp_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
-    """The identity provider, started once a run (about 2 s; more on a busy machine)."""
+@contextmanager
+def running_idp(directory: Path, portal: str = PORTAL) -> Iterator[IdP]:
+    """The test identity provider (tests/idp) in a subprocess, for a portal at ``portal``."""
     people = [
         {"username": u, "password": IDP_PASSWORD, "email": e, "name": n, "groups": g}
         for u, e, n, g in IDP_PEOPLE
@@ -89,9 +90,9 @@ def idp_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
     ]
     env = {
         **os.environ,
-        "IDP_DIR": str(tmp_path_factory.mktemp("idp")),
+        "IDP_DIR": str(directory),
         "IDP_CLIENTS": json.dumps(clients),
-        "IDP_REDIRECT_URIS": _redirect_uris(),
+        "IDP_REDIRECT_URIS": _redirect_uris(portal),
         "IDP_USERS": json.dumps(people),
     }
     env.pop("DATABASE_URL", None)
@@ -112,6 +113,13 @@ def idp_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture(scope="session", name="idp")
+def idp_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
+    """The identity provider, started once a run (about 2 s; more on a busy machine)."""
+    with running_idp(tmp_path_factory.mktemp("idp")) as idp:
+        yield idp
 
 
 def configure_oidc(
