@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
-from .models import Account, AccountSSO, SSOProtocol, User
+from .models import Account, AccountSSO, User
 
 if TYPE_CHECKING:
     from allauth.socialaccount.models import SocialLogin
@@ -121,12 +121,6 @@ def service_provider_urls(provider_id: str) -> ServiceProviderURLs:
         saml_metadata_url=metadata,
         saml_login_url=site + reverse("saml_login", args=[provider_id]),
     )
-
-
-def login_url(sso: AccountSSO) -> str:
-    if sso.protocol == SSOProtocol.SAML:
-        return reverse("saml_login", args=[sso.app.client_id])
-    return reverse("openid_connect_login", args=[sso.provider_id])
 
 
 def start_login(request: HttpRequest, sso: AccountSSO, next_url: str | None) -> str:

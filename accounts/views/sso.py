@@ -143,7 +143,7 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
 def sso_start(request: HttpRequest) -> HttpResponse:
     """allauth's "Sign in via …" page's Continue: on to that identity provider."""
     form = SSOStartForm(request.POST)
-    sso = enabled_sso_for_provider(form.data.get("provider", "")) if form.is_valid() else None
+    sso = enabled_sso_for_provider(form.cleaned_data["provider"]) if form.is_valid() else None
     if sso is None:
         raise Http404("No such single sign-on.")
     try:
