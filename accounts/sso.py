@@ -31,7 +31,9 @@ class SSORefused(Exception):
 
 
 def email_domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().lower()
+    """The domain of an address, lower case; "" for something that is not an address."""
+    local, at, domain = email.strip().rpartition("@")
+    return domain.lower() if at and local else ""
 
 
 def sso_for_email(email: str) -> AccountSSO | None:
