@@ -88,6 +88,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.write": VENDOR,
     # Asking the CSM for a business review: the customer's executives and champions.
     "reports.ask": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
+    # Single sign-on with the customer's identity provider: the CS admins' alone.
+    "sso.configure": frozenset({Role.ADMIN}),
 }
 
 # Which roles each role may hand out in an invitation. Champions invite colleagues, never

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from allauth.account.forms import LoginForm, RequestLoginCodeForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -14,11 +15,13 @@ from django.utils.text import slugify
 from .access import INVITABLE_ROLES
 from .models import (
     Account,
+    AccountSSO,
     CustomerRole,
     Delivery,
     Invitation,
     NotificationKind,
     SelfJoin,
+    SSOProtocol,
     User,
     VendorRole,
 )
@@ -375,3 +378,203 @@ class SelfJoinForm(forms.Form):
     self_join = forms.ChoiceField(
         label="When someone asks to join", choices=SelfJoin.choices, widget=forms.RadioSelect
     )
+
+
+# Single sign-on (accounts.sso).
+
+
+def _https_unless_private(url: str) -> str:
+    """Identity provider URLs are fetched by the portal's server: https in production; the
+    first look and the tests may use http on loopback (OUTBOUND_ALLOW_PRIVATE)."""
+    if url and not url.lower().startswith("https://") and not settings.OUTBOUND_ALLOW_PRIVATE:
+        raise forms.ValidationError("Enter an https:// address.")
+    return url
+
+
+def parse_role_mapping(text: str) -> dict[str, str]:
+    """``group = role`` lines (``:`` works too) into {group: role}."""
+    roles = {choice.value for choice in CustomerRole}
+    mapping: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        group, sep, role = line.rpartition("=") if "=" in line else line.rpartition(":")
+        group, role = group.strip(), role.strip().lower()
+        if not sep or not group or role not in roles:
+            raise forms.ValidationError(
+                f"Line {number}: write “group = role”, the role one of champion, executive, member."
+            )
+        mapping[group] = role
+    return mapping
+
+
+class SSOForm(forms.Form):
+    """A CS admin's setup of an account's single sign-on. The client secret is write-only:
+    never shown again, and left blank to keep the one stored."""
+
+    protocol = forms.ChoiceField(
+        choices=SSOProtocol.choices, widget=forms.RadioSelect, initial=SSOProtocol.OIDC
+    )
+    server_url = forms.URLField(
+        label="Issuer URL",
+        required=False,
+        assume_scheme="https",
+        help_text="The identity provider's issuer, where /.well-known/openid-configuration "
+        "is found.",
+    )
+    client_id = forms.CharField(label="Client ID", required=False, max_length=191)
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=191,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    saml_entity_id = forms.CharField(
+        label="Identity provider entity ID", required=False, max_length=300
+    )
+    saml_sso_url = forms.URLField(
+        label="Identity provider sign-in (SSO) URL", required=False, assume_scheme="https"
+    )
+    saml_x509cert = forms.CharField(
+        label="Identity provider signing certificate",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text="PEM (-----BEGIN CERTIFICATE-----…) or the base64 text alone.",
+    )
+    saml_metadata_url = forms.URLField(
+        label="…or the identity provider's metadata URL",
+        required=False,
+        assume_scheme="https",
+        help_text="Instead of the sign-in URL and certificate: the portal reads them from here.",
+    )
+    group_claim = forms.CharField(
+        label="Group claim",
+        required=False,
+        max_length=100,
+        help_text="Optional: the claim or attribute listing the person's groups, like “groups”.",
+    )
+    role_mapping = forms.CharField(
+        label="Roles from groups",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="One “group = role” a line (champion, executive or member), for a first "
+        "sign-in. Everyone else joins as a member.",
+    )
+    require_sso = forms.BooleanField(
+        label="Require single sign-on for this account's people",
+        required=False,
+        help_text="Password and e-mailed code log-in are then refused for them.",
+    )
+
+    def __init__(self, *args: Any, account: Account, has_secret: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.has_secret = has_secret
+        if has_secret:
+            self.fields["client_secret"].help_text = "Stored. Leave blank to keep it."
+
+    def clean_server_url(self) -> str:
+        return _https_unless_private(self.cleaned_data["server_url"]).rstrip("/")
+
+    def clean_saml_sso_url(self) -> str:
+        return _https_unless_private(self.cleaned_data["saml_sso_url"])
+
+    def clean_saml_metadata_url(self) -> str:
+        return _https_unless_private(self.cleaned_data["saml_metadata_url"])
+
+    def clean_saml_x509cert(self) -> str:
+        text = self.cleaned_data["saml_x509cert"].strip()
+        if not text:
+            return ""
+        from cryptography import x509
+
+        body = "".join(
+            line.strip() for line in text.splitlines() if line.strip() and "-----" not in line
+        )
+        pem = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+        try:
+            x509.load_pem_x509_certificate(pem.encode())
+        except ValueError as error:
+            raise forms.ValidationError("This is not an X.509 certificate.") from error
+        return body
+
+    def clean_role_mapping(self) -> dict[str, str]:
+        return parse_role_mapping(self.cleaned_data["role_mapping"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.account.allowed_domains:
+            raise forms.ValidationError(
+                "Set the account's allowed e-mail domains first (Edit account): single "
+                "sign-on admits only people at those domains."
+            )
+        required: list[str]
+        if data.get("protocol") == SSOProtocol.OIDC:
+            required = ["server_url", "client_id"]
+            if not self.has_secret:
+                required.append("client_secret")
+        elif data.get("saml_metadata_url"):
+            required = ["saml_entity_id"]
+        else:
+            required = ["saml_entity_id", "saml_sso_url", "saml_x509cert"]
+        for name in required:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, "Enter this for the protocol chosen.")
+        if data.get("role_mapping") and not data.get("group_claim"):
+            self.add_error("group_claim", "Name the claim the groups come in.")
+        return data
+
+
+class SSODiscoveryForm(forms.Form):
+    """Home realm discovery: a work e-mail finds the account's single sign-on."""
+
+    email = forms.EmailField(
+        label="Work e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@company.com"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SSOStartForm(forms.Form):
+    """allauth's "sign in via …" page, continued through home realm discovery's redirect page."""
+
+    provider = forms.CharField(max_length=200)
+    next = forms.CharField(required=False)
+
+
+def sso_required_message(sso: AccountSSO) -> str:
+    return (
+        "Your company signs in with single sign-on: use "
+        f"‘{sso.button_label}’ instead of a password or an e-mailed code."
+    )
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's log-in, refused before any password check for people whose account
+    requires single sign-on (``sso_required`` then names it, for the page's button)."""
+
+    sso_required: AccountSSO | None = None
+
+    def clean(self) -> dict[str, Any]:
+        from .sso import sso_required_for
+
+        self.sso_required = sso_required_for(str(self.data.get("login", "")))
+        if self.sso_required is not None:
+            raise forms.ValidationError(sso_required_message(self.sso_required))
+        return dict(super().clean())
+
+
+class PortalRequestLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "e-mail me a code", refused (no code sent) for people whose account
+    requires single sign-on."""
+
+    sso_required: AccountSSO | None = None
+
+    def clean_email(self) -> str:
+        from .sso import sso_required_for
+
+        self.sso_required = sso_required_for(str(self.cleaned_data.get("email", "")))
+        if self.sso_required is not None:
+            raise forms.ValidationError(sso_required_message(self.sso_required))
+        return str(super().clean_email())

@@ -642,3 +642,66 @@ class JoinRequest(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+class SSOProtocol(models.TextChoices):
+    OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
+
+
+class AccountSSO(models.Model):
+    """An account's single sign-on with its company's identity provider.
+
+    The protocol itself is django-allauth's: each account's identity provider is its own
+    ``SocialApp`` (``provider_id`` like ``sso-acme``), so a sign-in through it is known to come
+    from this account's configuration and no other. The portal adds who may come in (the
+    account's e-mail domains, never vendor staff), the role a first sign-in gets (from a group
+    claim, when mapped), and whether the account's people must sign in this way.
+    """
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="sso")
+    protocol = models.CharField(max_length=4, choices=SSOProtocol.choices)
+    app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="account_sso"
+    )
+    enabled = models.BooleanField(default=True)
+    require_sso = models.BooleanField(
+        "require single sign-on",
+        default=False,
+        help_text="Password and e-mailed code log-in are refused for the account's people.",
+    )
+    group_claim = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The claim (OpenID Connect) or attribute (SAML) that lists the person's groups.",
+    )
+    # Group name -> customer role, for a first sign-in. Unmapped groups: member.
+    role_mapping = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "account single sign-on"
+
+    def __str__(self) -> str:
+        return f"{self.account} single sign-on ({self.get_protocol_display()})"
+
+    @property
+    def activity_label(self) -> str:
+        return f"single sign-on ({self.get_protocol_display()})"
+
+    @property
+    def provider_id(self) -> str:
+        return str(self.app.provider_id)
+
+    @property
+    def button_label(self) -> str:
+        return f"Sign in with {self.account.name} SSO"
+
+    def role_for_groups(self, groups: list[str]) -> str:
+        """The role a first sign-in gets from the person's groups: the highest mapped one
+        (champion over executive over member); member when none is mapped."""
+        mapped = {self.role_mapping.get(group) for group in groups}
+        for role in (CustomerRole.CHAMPION, CustomerRole.EXECUTIVE):
+            if role.value in mapped:
+                return role.value
+        return CustomerRole.MEMBER.value

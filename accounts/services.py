@@ -22,6 +22,7 @@ from .access import INVITABLE_ROLES, VENDOR, AccountAccess, Role, role_on_accoun
 from .activity import record, snapshot
 from .models import (
     Account,
+    AccountSSO,
     Delivery,
     Invitation,
     Membership,
@@ -30,6 +31,7 @@ from .models import (
     NotificationSetting,
     PortalVisit,
     Segment,
+    SSOProtocol,
     Stage,
     Tag,
     TouchModel,
@@ -674,3 +676,129 @@ def record_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -
         return
     accounts = Membership.objects.filter(user=user).values_list("account_id", flat=True)
     _add_visits(user, accounts, page_views=0, logins=1)
+
+
+# Single sign-on (accounts.sso): an account's identity provider, set up by a CS admin.
+
+SSO_FIELDS = ["protocol", "enabled", "require_sso", "group_claim", "role_mapping"]
+
+
+def _sso_snapshot(sso: AccountSSO) -> dict[str, Any]:
+    """What the activity log shows of a single sign-on: never its client secret."""
+    out = snapshot(sso, SSO_FIELDS)
+    idp = sso.app.settings.get("idp") or {}
+    out["identity_provider"] = sso.app.settings.get("server_url") or idp.get("entity_id", "")
+    out["client_id"] = sso.app.client_id if sso.protocol == SSOProtocol.OIDC else ""
+    return out
+
+
+@transaction.atomic
+def configure_sso(
+    account: Account,
+    *,
+    acting_user: User,
+    protocol: str,
+    server_url: str = "",
+    client_id: str = "",
+    client_secret: str | None = None,
+    saml_entity_id: str = "",
+    saml_sso_url: str = "",
+    saml_x509cert: str = "",
+    saml_metadata_url: str = "",
+    require_sso: bool = False,
+    group_claim: str = "",
+    role_mapping: dict[str, str] | None = None,
+) -> AccountSSO:
+    """Set up (or change, and switch on) ``account``'s single sign-on: its own allauth
+    SocialApp, OpenID Connect (issuer URL, client ID and secret; a blank secret keeps the one
+    stored) or SAML 2.0 (the identity provider's entity ID with its sign-in URL and
+    certificate, or its metadata URL)."""
+    from allauth.socialaccount.models import SocialApp
+
+    from .sso import planned_provider_id
+
+    if not account.allowed_domains:
+        raise ValidationError(
+            "Set the account's allowed e-mail domains first: single sign-on admits only them."
+        )
+    sso = AccountSSO.objects.select_for_update().filter(account=account).first()
+    before = _sso_snapshot(sso) if sso is not None else None
+    app = sso.app if sso is not None else SocialApp(provider_id=planned_provider_id(account))
+    app.name = f"{account.name} SSO"[:40]
+    if protocol == SSOProtocol.OIDC:
+        if not client_secret and not (app.provider == "openid_connect" and app.secret):
+            raise ValidationError({"client_secret": "Enter the client secret."})
+        app.provider = "openid_connect"
+        app.client_id = client_id
+        if client_secret:
+            app.secret = client_secret
+        app.settings = {"server_url": server_url}
+    else:
+        app.provider = "saml"
+        app.client_id = app.provider_id  # allauth's SAML URLs are named by it
+        app.secret = ""
+        idp: dict[str, str] = {"entity_id": saml_entity_id}
+        if saml_metadata_url:
+            idp["metadata_url"] = saml_metadata_url
+        else:
+            idp.update({"sso_url": saml_sso_url, "x509cert": saml_x509cert})
+        # Single-label host names (a first look on "localhost") are the portal's own to judge:
+        # python3-saml would refuse to build the service provider's URLs on them.
+        app.settings = {"idp": idp, "advanced": {"allow_single_label_domains": True}}
+    app.save()
+    if sso is None:
+        sso = AccountSSO(account=account, app=app)
+    sso.protocol = protocol
+    sso.enabled = True
+    sso.require_sso = require_sso
+    sso.group_claim = group_claim
+    sso.role_mapping = role_mapping or {}
+    sso.save()
+    record(
+        "set up single sign-on" if before is None else "changed single sign-on",
+        actor=acting_user,
+        account=account,
+        target=sso,
+        before=before,
+        after=_sso_snapshot(sso),
+        internal=True,
+    )
+    return sso
+
+
+@transaction.atomic
+def disable_sso(sso: AccountSSO, *, acting_user: User) -> AccountSSO:
+    """Switch an account's single sign-on off: its sign-in URLs answer 404 and its people log
+    in with a password or a code again. The setup is kept for switching it back on."""
+    if sso.enabled:
+        before = _sso_snapshot(sso)
+        sso.enabled = False
+        sso.save(update_fields=["enabled", "updated_at"])
+        record(
+            "switched off single sign-on",
+            actor=acting_user,
+            account=sso.account,
+            target=sso,
+            before=before,
+            after=_sso_snapshot(sso),
+            internal=True,
+        )
+    return sso
+
+
+@transaction.atomic
+def join_by_sso(user: User, *, sso: AccountSSO, groups: list[str]) -> Membership:
+    """A person signed in through ``sso``: they are in that account (and no other because of
+    it). A first-timer gets the role their groups map to, else member; a role set before stays."""
+    membership, created = Membership.objects.get_or_create(
+        user=user, account=sso.account, defaults={"role": sso.role_for_groups(groups)}
+    )
+    if created:
+        record(
+            "joined through single sign-on",
+            actor=user,
+            account=sso.account,
+            target=sso.account,
+            after={"role": membership.role},
+        )
+    return membership

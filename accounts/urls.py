@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, join, me, people, portfolio, settings, staff
+from .views import account, join, me, people, portfolio, settings, sso, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("console/staff/<int:pk>/team/", staff.staff_team, name="staff_team"),
     path("console/staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
     path("console/staff/<int:pk>/reactivate/", staff.staff_reactivate, name="staff_reactivate"),
+    path("sso/", sso.sso_discover, name="sso_discover"),
+    path("sso/start/", sso.sso_start, name="sso_start"),
+    path("a/<slug:slug>/sso/", sso.account_sso, name="account_sso"),
+    path("a/<slug:slug>/sso/disable/", sso.account_sso_disable, name="account_sso_disable"),
     path("invitations/<str:token>/", me.invitation_accept, name="accept_invitation"),
     path("settings/profile/", me.profile, name="profile"),
     path("settings/notifications/", me.notifications, name="notifications"),

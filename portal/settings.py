@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on per customer account (accounts.models.AccountSSO): OpenID Connect, SAML 2.0.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "template_partials",
     "csp",
@@ -193,6 +197,29 @@ MFA_TOTP_ISSUER = SITE_NAME
 USERSESSIONS_TRACK_ACTIVITY = False
 # Vendor staff (CSMs and CS admins) must set up two-factor authentication before they work.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=not DEBUG)
+# Single sign-on, one identity provider per customer account (accounts.models.AccountSSO, each
+# its own allauth SocialApp). No sign-up but through an account's SSO: the adapter admits only
+# e-mails at that account's domains, and trusts them as verified only there.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a GET of a provider's login URL asks first (no login CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT_SECONDS", default=10)
+SOCIALACCOUNT_PROVIDERS = {
+    # allauth's OpenID Connect provider, with the ID token's signature always checked against
+    # the identity provider's published keys (accounts/oidc).
+    "openid_connect": {
+        "provider_class": "accounts.oidc.provider.PortalOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    },
+}
+# Password and code log-in refuse people whose account requires single sign-on.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.PortalLoginForm",
+    "request_login_code": "accounts.forms.PortalRequestLoginCodeForm",
+}
 INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)
 # The API: requests a key may make per minute (shared across processes with a Redis cache), and
 # room for bulk pushes of usage rows; CSV imports up to this size.

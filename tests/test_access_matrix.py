@@ -39,6 +39,14 @@ from tests.reports_helpers import (
     reports_url_args,
 )
 from tests.snapshot import changed_tables, database_state, unchanged
+from tests.sso_helpers import (
+    SSO_AUTH_PAGES,
+    SSO_EXPECTED,
+    SSO_UNNAMED_AUTH_ROUTES,
+    make_sso_world,
+    sso_setup,
+    sso_url_args,
+)
 from tests.survey_helpers import (
     SURVEY_EXPECTED,
     make_survey_world,
@@ -155,6 +163,7 @@ EXPECTED.update(PLAYBOOKS_EXPECTED)
 EXPECTED.update(JOIN_EXPECTED)
 EXPECTED.update(EMBED_EXPECTED)
 EXPECTED.update(CHAT_EXPECTED)
+EXPECTED.update(SSO_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -168,6 +177,7 @@ AUTH_PAGES = {
     "mfa_activate_totp", "mfa_deactivate_totp", "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes", "mfa_download_recovery_codes", "usersessions_list",
 }  # fmt: skip
+AUTH_PAGES |= SSO_AUTH_PAGES
 
 
 def walk(
@@ -196,7 +206,10 @@ def test_every_url_pattern_has_a_decision() -> None:
     undecided = [
         (route, name)
         for route, name, _ in ALL_PATTERNS
-        if name not in EXPECTED and name not in AUTH_PAGES and not name.startswith("admin:")
+        if name not in EXPECTED
+        and name not in AUTH_PAGES
+        and not name.startswith("admin:")
+        and not (name == "None" and route in SSO_UNNAMED_AUTH_ROUTES)
     ]
     assert not undecided, f"URL patterns with no entry in the access matrix: {undecided}"
 
@@ -246,6 +259,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "join": make_join_world(world),
         "embed": make_embed_world(world),
         "chat": make_chat_world(world),
+        "sso": make_sso_world(world),
         "task": members_task,
     }
 
@@ -282,6 +296,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **join_url_args(ctx["join"], slug),
         **embed_url_args(ctx["embed"], slug),
         **chat_url_args(ctx["chat"], slug),
+        **sso_url_args(ctx["sso"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -379,6 +394,7 @@ SETUP: dict[str, Callable[[dict[str, Any]], object]] = {
     "plan_item_edit#kpi_when_allowed": lambda ctx: SuccessPlan.objects.filter(
         pk=ctx["plan"].pk
     ).update(champion_edits_kpis=True),
+    "account_sso": sso_setup,
 }
 SETUP.update(JOIN_SETUP)
 
@@ -468,7 +484,7 @@ def test_auth_pages_never_fail(persona: str, world: World) -> None:
     """allauth's pages: public or behind log-in, never an error, never account data."""
     client = client_for(world.persona(persona))
     for route, name, _ in ALL_PATTERNS:
-        if name not in AUTH_PAGES or "(?P<" in route:
+        if name not in AUTH_PAGES or "(?P<" in route or name == "None":
             continue
         response = client.get(reverse(name))
         assert response.status_code in (200, 302, 403, 404, 405), (name, response.status_code)
