@@ -25,6 +25,7 @@ from portal.models import Job
 from successplans.models import KPI, PlanTemplate, PlanTemplateItem, SuccessPlan
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import CSMFactory, MembershipFactory
+from tests.inbox_helpers import INBOX_EXPECTED, inbox_url_args, make_inbox_world
 from tests.insights_helpers import INSIGHTS_EXPECTED, insights_url_args, make_insights_world
 from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
@@ -149,6 +150,7 @@ EXPECTED.update(SURVEY_EXPECTED)
 EXPECTED.update(INSIGHTS_EXPECTED)
 EXPECTED.update(REPORTS_EXPECTED)
 EXPECTED.update(PLAYBOOKS_EXPECTED)
+EXPECTED.update(INBOX_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -237,6 +239,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "insights": make_insights_world(world),
         "reports": make_reports_world(world),
         "playbooks": make_playbooks_world(world),
+        "inbox": make_inbox_world(world),
         "task": members_task,
     }
 
@@ -270,6 +273,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **insights_url_args(ctx["insights"], slug),
         **reports_url_args(ctx["reports"], slug),
         **playbooks_url_args(ctx["playbooks"], slug),
+        **inbox_url_args(ctx["inbox"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -384,8 +388,8 @@ def check(response: Any, expected: Any, url: str) -> None:
 REFUSALS = (L, 401, 403, 404, 405, 422)
 ALLOWED_POSTS = (200, 302)
 # Allowed GETs that write: the account page remembers the last account seen (in the session);
-# a download is written to the activity log.
-GETS_THAT_WRITE = ("account_home", "report_download")
+# a download is written to the activity log; opening an inbox item marks it read.
+GETS_THAT_WRITE = ("account_home", "report_download", "inbox_open")
 # Allowed POSTs that change only the session: leaving a preview.
 POSTS_THAT_CHANGE_ONLY_THE_SESSION = ("view_as_end",)
 # What an allowed POST must change something besides. A view whose work is a job shows it once

@@ -71,8 +71,8 @@ def _after_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, f"{TEMPLATE}#items", context)
 
 
-@login_required
 @require_POST
+@login_required
 def inbox_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Someone else's item does not exist for this person.
     item = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
@@ -80,8 +80,8 @@ def inbox_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _after_read(request)
 
 
-@login_required
 @require_POST
+@login_required
 def inbox_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     mark_all_read(acting_user=request.user, kind=_kind(request))
     return _after_read(request)
