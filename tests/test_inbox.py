@@ -37,6 +37,8 @@ from tests.plan_helpers import make_plan
 from tests.queries import count_queries, page_queries
 from tests.snapshot import unchanged
 from tests.survey_helpers import make_campaign, make_survey
+from tests.test_playbooks_steps_customer import run_step
+from tests.test_playbooks_steps_customer import welcome as welcome  # the fixture
 
 
 def choose(user: Any, kind: str, delivery: str) -> None:
@@ -377,3 +379,24 @@ def test_the_settings_page_offers_the_three_choices(world: World) -> None:
     for label in ["E-mail now", "Daily digest e-mail", "In the portal only"]:
         assert label in html
     assert len(re.findall(r'type="radio"', html)) == 3 * len(NotificationKind.values)
+
+
+def test_a_playbook_message_reaches_every_inbox_and_the_email_follows_each_choice(
+    world: World, welcome: Any
+) -> None:
+    from playbooks.models import StepKind
+    from playbooks.steps import Outcome
+
+    choose(world.member, "account", Delivery.OFF)
+    choose(world.executive, "account", Delivery.DIGEST)
+    outcome = run_step(world, StepKind.SEND_EMAIL, {"template": "welcome", "to": "everyone"})
+    assert outcome == Outcome.done(
+        "sent “Welcome” to 1 person (1 in the daily digest) (1 unsubscribed)"
+    )
+    assert [m.to for m in mail.outbox] == [[world.champion.email]]
+    for person in (world.champion, world.executive, world.member):
+        [item] = person.inbox.all()
+        assert item.kind == "account" and item.url == "/a/acme/"
+        assert item.title.startswith("Welcome to Acme")
+    assert send_inbox_digests(timezone.localdate()) == 1
+    assert mail.outbox[-1].to == [world.executive.email]

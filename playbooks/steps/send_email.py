@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from accounts.models import Account, CustomerRole, NotificationKind, User
-from accounts.services import Mail, account_mail_off_url, tell
+from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
+from accounts.services import Mail, account_mail_off_url, delivery_for, tell
 
 from ..models import EmailTemplate, StepKind
 from ..params import ParamField
@@ -71,13 +71,18 @@ def run(context: StepContext) -> Outcome:
     chosen = list(recipients(context.account, to, (context.event.data or {}).get("user_id")))
     if not chosen:
         return Outcome.skipped(f"nobody to write to: no active {SAID.get(to, to)} here")
-    sent, unsubscribed = 0, 0
+    sent, digest, unsubscribed = 0, 0, 0
     for user in chosen:
-        if _tell(template, user, context):
+        delivery = delivery_for(user, NotificationKind.ACCOUNT)
+        if _tell(template, user, context, delivery):
             sent += 1
-        else:  # in their inbox only, or in tomorrow's digest, as they chose
+        elif delivery == Delivery.DIGEST:  # in their inbox, and tomorrow's digest e-mail
+            digest += 1
+        else:  # in their inbox only
             unsubscribed += 1
     detail = f"sent “{template.name}” to {people(sent)}"
+    if digest:
+        detail += f" ({digest} in the daily digest)"
     if unsubscribed:
         detail += f" ({unsubscribed} unsubscribed)"
     if not sent:
@@ -85,7 +90,7 @@ def run(context: StepContext) -> Outcome:
     return Outcome.done(detail)
 
 
-def _tell(template: EmailTemplate, user: User, context: StepContext) -> bool:
+def _tell(template: EmailTemplate, user: User, context: StepContext, delivery: str) -> bool:
     """The message in the person's inbox, and by e-mail as they chose for account e-mails;
     whether an e-mail went out."""
     email = render_email(template, merge_values(user, context.account, context.merge))
@@ -97,6 +102,7 @@ def _tell(template: EmailTemplate, user: User, context: StepContext) -> bool:
             url=reverse("account_home", args=[context.account.slug]),
             account=context.account,
             body=email.text[:1000],
+            delivery=delivery,
             mail=Mail(
                 "playbook_message",
                 {
