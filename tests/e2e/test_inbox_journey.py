@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts.models import CustomerRole, Notification
 from tests.e2e.conftest import RESULTS_DIR
@@ -16,8 +16,8 @@ from tests.e2e.test_onboarding_journey import onboarding as onboarding  # the fi
 from tests.factories import PASSWORD
 from tests.inbox_helpers import NotificationFactory
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 860}
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=860)
 
 
 def shoot(page: Page, name: str) -> None:
