@@ -24,7 +24,8 @@ PUBLIC_READ = [200] * 8
 
 INBOX_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "inbox": (SIGNED_IN_READ, None),
-    "inbox_bell": (SIGNED_IN_READ, None),
+    # The header's periodic refresh: after the session ends, 204 (nothing to swap), not a log-in page.
+    "inbox_bell": ([204, 200, 200, 200, 200, 200, 200, 200], None),
     "inbox_read_all": (POST_ONLY, SIGNED_IN_WRITE),
     "inbox_read": (POST_ONLY, CSMS_OWN),
     "inbox_open": (CSMS_OWN, None),

@@ -400,3 +400,14 @@ def test_a_playbook_message_reaches_every_inbox_and_the_email_follows_each_choic
         assert item.title.startswith("Welcome to Acme")
     assert send_inbox_digests(timezone.localdate()) == 1
     assert mail.outbox[-1].to == [world.executive.email]
+
+
+def test_the_bells_refresh_answers_the_count_and_204_once_the_session_ended(
+    world: World,
+) -> None:
+    from django.test import Client
+
+    NotificationFactory.create_batch(2, user=world.member)
+    html = client_for(world.member).get(reverse("inbox_bell")).content.decode()
+    assert 'aria-label="Inbox, 2 unread"' in html and "hx-swap-oob" not in html
+    assert Client().get(reverse("inbox_bell")).status_code == 204

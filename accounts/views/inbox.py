@@ -54,10 +54,12 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_GET
-def inbox_bell(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The bell alone, for the header's periodic refresh."""
+def inbox_bell(request: HttpRequest) -> HttpResponse:
+    """The bell alone, for the header's periodic refresh. Once the session has ended it
+    answers 204 (htmx leaves the bell as it is) rather than a log-in page to swap in."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     return render(request, "accounts/_bell.html", {"inbox_unread": unread_count(request.user)})
 
 
