@@ -444,7 +444,8 @@ class Invitation(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    """The e-mails a person can choose to receive, immediately or as a daily digest."""
+    """The kinds of event a person hears of: always in their inbox, and by e-mail at once,
+    in a daily digest, or not at all, as they choose (``Delivery``)."""
 
     TASKS = "tasks", "Tasks assigned to me, due and overdue"
     PLANS = "plans", "Success plan comments and mentions"
@@ -454,9 +455,13 @@ class NotificationKind(models.TextChoices):
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATELY = "immediately", "Immediately"
-    DIGEST = "digest", "Daily digest"
-    OFF = "off", "Off"
+    """How a person hears of a kind of event. Every event goes to their inbox whatever they
+    choose; this says what e-mail comes with it. "off" is e-mail off, that is "in the portal
+    only" (the stored value kept from before the inbox, so existing settings mean the same)."""
+
+    IMMEDIATELY = "immediately", "E-mail now"
+    DIGEST = "digest", "Daily digest e-mail"
+    OFF = "off", "In the portal only"
 
 
 class NotificationSetting(models.Model):
@@ -491,6 +496,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True, help_text="A path in the portal.")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When an e-mail told the person of it (at once, or in a digest): the daily inbox digest
+    # gathers only items no e-mail has carried yet.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -503,6 +511,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.title}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class InboxDigestSent(models.Model):
+    """One row per person and day the inbox digest went out: never two in a day (the pattern
+    of onboarding's ``ReminderSent``); ``item_ids`` are the inbox items it carried."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    item_ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_inbox_digest_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Inbox digest to {self.user_id} on {self.day}"
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -458,9 +459,12 @@ def notify(
     url: str = "",
     body: str = "",
     account: Account | None = None,
+    emailed: bool = False,
 ) -> list[Notification]:
-    """Put an item in each person's inbox (one insert for all of them). Whether an e-mail
-    goes out as well is the sender's business (``delivery_for``)."""
+    """Put an item in each person's inbox (one insert for all of them), with no e-mail now:
+    for events told in the portal only, or by a digest e-mail of their own. One event with an
+    e-mail goes through :func:`tell`. ``emailed``: a digest e-mail of the sender's own
+    carried it already (the inbox digest leaves it out)."""
     now = timezone.now()
     return Notification.objects.bulk_create(
         [
@@ -472,11 +476,36 @@ def notify(
                 body=body,
                 account=account,
                 created_at=now,
+                emailed_at=now if emailed else None,
             )
             for user in users
             if user.is_active
         ]
     )
+
+
+def tell_owner_of_customer(
+    account: Account, *, acting_user: User, kind: str, title: str, url: str, body: str = ""
+) -> None:
+    """What a customer did, in the owner CSM's inbox (and their digest, if they chose one):
+    not what the vendor's own people do, who see it where they did it."""
+    owner = account.owner
+    if acting_user.is_vendor or owner is None or owner.pk == acting_user.pk:
+        return
+    notify([owner], kind=kind, title=title, url=url, body=body, account=account)
+
+
+def notify_each(items: Iterable[Notification]) -> list[Notification]:
+    """Put many different items in many inboxes in one insert (a batch sender's form of
+    :func:`notify`); items of deactivated people are left out."""
+    now = timezone.now()
+    chosen = []
+    for item in items:
+        if item.user.is_active:
+            item.title, item.url = item.title[:300], item.url[:500]
+            item.created_at = now
+            chosen.append(item)
+    return Notification.objects.bulk_create(chosen)
 
 
 def notification_preferences(user: User) -> dict[str, str]:
@@ -802,3 +831,153 @@ def join_by_sso(user: User, *, sso: AccountSSO, groups: list[str]) -> Membership
             after={"role": membership.role},
         )
     return membership
+
+
+# The inbox and the e-mail that comes with it ------------------------------------------------
+# Every event a person hears of goes to their inbox (the bell in the header), and by e-mail as
+# they chose for its kind: at once, gathered into the daily digest, or not at all ("in the
+# portal only"). Senders call ``tell`` and decide nothing of that themselves.
+
+
+@dataclass(frozen=True)
+class Mail:
+    """The e-mail that tells of an event: ``templates/emails/<template>*`` with ``context``."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+UNSUBSCRIBE_SALT = "accounts.unsubscribe"
+
+
+def unsubscribe_url(user: User, *kinds: str) -> str:
+    """A signed link that turns ``user``'s e-mails of ``kinds`` off (to "in the portal only")
+    without logging in: the ``List-Unsubscribe`` header of every notification e-mail."""
+    from django.core import signing
+    from django.urls import reverse
+
+    payload = {"u": user.pk, "k": sorted(set(kinds))}
+    token = signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=False)
+    return settings.SITE_URL + reverse("unsubscribe", args=[token])
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, list[str]] | None:
+    """The person and the kinds a link names; None for a changed link or a kind that is gone."""
+    from django.core import signing
+
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user_pk, kinds = payload.get("u"), payload.get("k")
+    if not isinstance(user_pk, int) or not isinstance(kinds, list) or not kinds:
+        return None
+    if any(kind not in NotificationKind.values for kind in kinds):
+        return None
+    user = User.objects.filter(pk=user_pk).first()
+    return (user, kinds) if user is not None else None
+
+
+@transaction.atomic
+def unsubscribe(user: User, kinds: list[str]) -> bool:
+    """The person asked (their mail client's button, or the link) for no more e-mails of
+    ``kinds``: those events stay in their inbox. Returns whether this changed anything."""
+    chosen = notification_preferences(user)
+    before = {kind: chosen[kind] for kind in kinds if chosen[kind] != Delivery.OFF}
+    if not before:
+        return False
+    for kind in before:
+        NotificationSetting.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": Delivery.OFF}
+        )
+    record(
+        "turned e-mails off",
+        actor=user,
+        target=user,
+        before=before,
+        after=dict.fromkeys(before, Delivery.OFF),
+        internal=True,
+    )
+    return True
+
+
+def send_notification_mail(user: User, kinds: str | Sequence[str], mail: Mail) -> None:
+    """E-mail ``user`` of an event of ``kinds``, with one-click unsubscribe from them."""
+    from portal.mail import send_mail_from_templates
+
+    context = {
+        "user": user,
+        "notifications_url": settings.SITE_URL + _reverse("notifications"),
+        "inbox_url": settings.SITE_URL + _reverse("inbox"),
+        **mail.context,
+    }
+    send_mail_from_templates(
+        mail.template,
+        to=[user.email],
+        context=context,
+        unsubscribe_url=unsubscribe_url(user, *([kinds] if isinstance(kinds, str) else kinds)),
+    )
+
+
+def _reverse(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def tell(
+    user: User,
+    *,
+    kind: str,
+    title: str,
+    url: str = "",
+    account: Account | None = None,
+    body: str = "",
+    mail: Mail | None = None,
+    delivery: str | None = None,
+) -> bool:
+    """Tell ``user`` of an event: one item in their inbox, and ``mail`` now when they want
+    e-mails of ``kind`` at once (for "daily digest" the inbox digest carries the item later;
+    "in the portal only" sends none). ``delivery`` is their choice when the caller loaded it
+    in bulk. Returns whether an e-mail went out.
+
+    The e-mail goes first: when it fails, no item is left behind, and a retry tells once.
+    """
+    if not user.is_active:
+        return False
+    delivery = delivery or delivery_for(user, kind)
+    emailed = mail is not None and delivery == Delivery.IMMEDIATELY
+    if emailed:
+        assert mail is not None
+        send_notification_mail(user, kind, mail)
+    Notification.objects.create(
+        user=user,
+        kind=kind,
+        title=title[:300],
+        url=url[:500],
+        body=body,
+        account=account,
+        emailed_at=timezone.now() if emailed else None,
+    )
+    return emailed
+
+
+def mark_read(item: Notification, *, acting_user: User) -> Notification:
+    """Mark one inbox item read: only its person may (the views find it among theirs, so
+    anyone else gets a 404 first). A person's own state: not in the activity log."""
+    if item.user_id != acting_user.pk:
+        raise PermissionDenied("This is someone else's.")
+    if item.read_at is None:
+        item.read_at = timezone.now()
+        Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=item.read_at)
+    return item
+
+
+def mark_all_read(*, acting_user: User, kind: str = "") -> int:
+    """Mark every unread item of ``acting_user`` (of ``kind``, when given) read; how many."""
+    unread = Notification.objects.filter(user=acting_user, read_at__isnull=True)
+    if kind:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=timezone.now())

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -145,3 +148,32 @@ def send_join_declined(join_request_id: int) -> None:
         to=[join_request.email],
         context={"join_request": join_request, "account": join_request.account},
     )
+
+
+# Run by beat (no request to record a job for): each person's day is claimed before their
+# e-mail goes out, so a retry or a second delivery sends nobody a second digest.
+@shared_task(
+    name="accounts.send_inbox_digests",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    soft_time_limit=900,
+    time_limit=960,
+)
+def send_inbox_digests(self: Any, today: str | None = None) -> int:
+    """E-mail the day's inbox digests. ``today`` is an ISO date (tests, a catch-up run)."""
+    from datetime import date
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from .inbox import InboxDigestsNotSent, send_inbox_digests
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    try:
+        return send_inbox_digests(day)
+    except (InboxDigestsNotSent, SoftTimeLimitExceeded) as exc:
+        raise self.retry(
+            exc=exc,
+            countdown=min(1800, 60 * 2**self.request.retries),
+            kwargs={"today": day.isoformat()},
+        ) from exc

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, join, me, people, portfolio, settings, sso, staff
+from .views import account, inbox, join, me, people, portfolio, settings, sso, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
@@ -20,6 +20,12 @@ urlpatterns = [
     path("settings/profile/", me.profile, name="profile"),
     path("settings/notifications/", me.notifications, name="notifications"),
     path("settings/notifications/off/<str:token>/", me.account_mail_off, name="account_mail_off"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bell/", inbox.inbox_bell, name="inbox_bell"),
+    path("inbox/read/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox_open"),
+    path("unsubscribe/<str:token>/", inbox.unsubscribe_view, name="unsubscribe"),
     path("a/<slug:slug>/", account.account_home, name="account_home"),
     path("a/<slug:slug>/logo/", account.account_logo, name="account_logo"),
     path("a/<slug:slug>/edit/", account.account_edit, name="account_edit"),

@@ -24,15 +24,16 @@ from accounts.models import (
     CustomerRole,
     Delivery,
     Membership,
+    Notification,
     NotificationKind,
     NotificationSetting,
     User,
     VendorRole,
 )
+from accounts.services import Mail, notify_each, send_notification_mail, tell_owner_of_customer
 from portal.daily_mail import NotAllSent, send_daily
 from portal.errors import StaleEdit
 from portal.jobs import enqueue
-from portal.mail import send_mail_from_templates
 
 from .figures import (
     COUNTED,
@@ -267,6 +268,14 @@ def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
             target=task,
             internal=task.internal,
         )
+        if done:
+            tell_owner_of_customer(
+                checklist.account,
+                acting_user=acting_user,
+                kind=NotificationKind.TASKS,
+                title=f"{acting_user.display_name} completed “{task.title}”",
+                url=task.get_absolute_url(),
+            )
     return bool(changed)
 
 
@@ -322,9 +331,18 @@ def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
         internal=task.internal,
     )
     readers = mentionable_people(account, vendor_only=task.internal)
-    for person in mentioned_people(body, readers):
-        if person.pk != acting_user.pk:
-            enqueue("onboarding.send_task_mention", comment_id=comment.pk, user_id=person.pk)
+    mentioned = {person.pk for person in mentioned_people(body, readers)} - {acting_user.pk}
+    for person_pk in sorted(mentioned):
+        enqueue("onboarding.send_task_mention", comment_id=comment.pk, user_id=person_pk)
+    if account.owner_id not in mentioned:  # a mention tells them already
+        tell_owner_of_customer(
+            account,
+            acting_user=acting_user,
+            kind=NotificationKind.TASKS,
+            title=f"{acting_user.display_name} commented on “{task.title}”",
+            url=task.get_absolute_url() + "#comments",
+            body=body[:500],
+        )
     return comment
 
 
@@ -894,16 +912,45 @@ class RemindersNotSent(NotAllSent):
     what = "onboarding reminder(s)"
 
 
+def _section_title(section: AccountReminders) -> str:
+    parts = []
+    if n := len(section.mine):
+        parts.append(ngettext("%(n)d task of yours", "%(n)d tasks of yours", n) % {"n": n})
+    if n := len(section.waiting):
+        parts.append(
+            ngettext("%(n)d task waiting on others", "%(n)d tasks waiting on others", n) % {"n": n}
+        )
+    if section.stalled:
+        parts.append("onboarding stalled")
+    return f"{section.account.name} onboarding: {', '.join(parts)}"
+
+
 def send_digest(digest: Digest) -> None:
-    send_mail_from_templates(
-        "onboarding_reminder",
-        to=[digest.user.email],
-        context={
-            "user": digest.user,
-            "digest": digest,
-            "today": digest.today,
-            "notifications_url": settings.SITE_URL + reverse("notifications"),
-        },
+    """E-mail the reminder, with one-click unsubscribe from what it tells of, and put one item
+    a section (an account) in the person's inbox, in one insert."""
+    kinds = (
+        [NotificationKind.TASKS]
+        if digest.overdue_count + digest.due_soon_count + digest.waiting_count
+        else []
+    )
+    if digest.stalled_count:
+        kinds.append(NotificationKind.ACCOUNT)
+    send_notification_mail(
+        digest.user, kinds, Mail("onboarding_reminder", {"digest": digest, "today": digest.today})
+    )
+    now = timezone.now()
+    notify_each(
+        Notification(
+            user=digest.user,
+            kind=NotificationKind.TASKS
+            if section.mine or section.waiting
+            else NotificationKind.ACCOUNT,
+            title=_section_title(section),
+            url=reverse("onboarding", args=[section.account.slug]),
+            account=section.account,
+            emailed_at=now,
+        )
+        for section in digest.sections
     )
 
 

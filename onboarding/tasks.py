@@ -9,10 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.access import VENDOR, role_on_account
-from accounts.models import Delivery, NotificationKind, User
-from accounts.services import delivery_for
+from accounts.models import NotificationKind, User
+from accounts.services import Mail, tell
 from portal.jobs import job_task
-from portal.mail import send_mail_from_templates
 
 from .models import TaskComment
 from .services import RemindersNotSent, send_reminders
@@ -60,21 +59,27 @@ def send_task_mention(comment_id: int, user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if comment is None or user is None:
         return
-    if delivery_for(user, NotificationKind.TASKS) == Delivery.OFF:
-        return
     task = comment.task
     account = task.checklist.account
     role = role_on_account(user, account)
     if role is None or (task.internal and role not in VENDOR):
         return
-    send_mail_from_templates(
-        "onboarding_mention",
-        to=[user.email],
-        context={
-            "comment": comment,
-            "task": task,
-            "account": account,
-            "user": user,
-            "task_url": settings.SITE_URL + task.get_absolute_url() + "#comments",
-        },
+    url = task.get_absolute_url() + "#comments"
+    author = comment.author.display_name if comment.author else "Someone"
+    tell(
+        user,
+        kind=NotificationKind.TASKS,
+        title=f"{author} mentioned you on the task “{task.title}”",
+        url=url,
+        account=account,
+        body=comment.body[:500],
+        mail=Mail(
+            "onboarding_mention",
+            {
+                "comment": comment,
+                "task": task,
+                "account": account,
+                "task_url": settings.SITE_URL + url,
+            },
+        ),
     )

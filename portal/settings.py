@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "playbooks.context_processors.notices",
+                "accounts.context_processors.inbox",
             ],
         },
     },
@@ -337,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "playbooks-scan": {
         "task": "playbooks.scan",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # The inbox digest: the day's items of the kinds a person chose "daily digest" for.
+    "inbox-digests": {
+        "task": "accounts.send_inbox_digests",
+        "schedule": crontab(hour=7, minute=15),
     },
     # Playbook steps whose delay is over: each handed to its own job.
     "playbooks-run-due-steps": {

@@ -23,11 +23,10 @@ from django.utils.translation import ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
-from accounts.services import delivery_for, notify
+from accounts.services import Mail, tell
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
 from portal.jobs import enqueue
-from portal.mail import send_mail_from_templates
 
 from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
 from .models import (
@@ -217,7 +216,8 @@ def publish_review(review: Review, *, acting_user: User) -> bool:
         review.published_at = now
         request_review(review, acting_user=acting_user)
         record("published the review", actor=acting_user, account=review.account, target=review)
-        for user_id in _want_reports(review_readers(review)).values_list("pk", flat=True):
+        # Everyone hears of it in their inbox; the job e-mails those who want it.
+        for user_id in review_readers(review).values_list("pk", flat=True):
             enqueue(
                 "reports.email_review_ready",
                 review_id=review.pk,
@@ -598,21 +598,24 @@ def _send_wrapped_ready(item_id: int) -> int:
         memberships__role=CustomerRole.EXECUTIVE,
     ).distinct()
     sent = 0
+    url = reverse("reports", args=[item.account.slug])
     for user in executives:
-        if delivery_for(user, NotificationKind.REPORTS) == Delivery.OFF:
-            continue
-        send_mail_from_templates(
-            "wrapped_ready",
-            to=[user.email],
-            context={
-                "user": user,
-                "account": item.account,
-                "report": item.report,
-                "year": item.batch.year,
-                "url": settings.SITE_URL + reverse("reports", args=[item.account.slug]),
-            },
+        sent += tell(
+            user,
+            kind=NotificationKind.REPORTS,
+            title=f"{item.account.name}'s {item.batch.year} Wrapped is ready",
+            url=url,
+            account=item.account,
+            mail=Mail(
+                "wrapped_ready",
+                {
+                    "account": item.account,
+                    "report": item.report,
+                    "year": item.batch.year,
+                    "url": settings.SITE_URL + url,
+                },
+            ),
         )
-        sent += 1
     return sent
 
 
@@ -649,17 +652,22 @@ def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
     if review is None:
         return False
     user = review_readers(review).filter(pk=user_id).first()
-    if user is None or delivery_for(user, NotificationKind.REPORTS) == Delivery.OFF:
+    if user is None:
         return False
-    send_mail_from_templates(
-        "review_ready",
-        to=[user.email],
-        context={
-            "user": user,
-            "account": review.account,
-            "review": review,
-            "url": settings.SITE_URL + review.get_absolute_url(),
-        },
+    return tell(
+        user,
+        kind=NotificationKind.REPORTS,
+        title=f"A business review of {review.account.name} is ready: {review}",
+        url=review.get_absolute_url(),
+        account=review.account,
+        mail=Mail(
+            "review_ready",
+            {
+                "account": review.account,
+                "review": review,
+                "url": settings.SITE_URL + review.get_absolute_url(),
+            },
+        ),
     )
     return True
 
@@ -723,14 +731,6 @@ def ask_for_review(
         )
         owner = account.owner
         if owner is not None and owner.is_active:
-            notify(
-                [owner],
-                kind=NotificationKind.REPORTS,
-                title=f"{acting_user.display_name} of {account.name} asks for a business review",
-                url=reverse("reports", args=[account.slug]),
-                body=_ask_summary(ask),
-                account=account,
-            )
             enqueue("reports.email_review_asked", ask_id=ask.pk)
     return ask
 
@@ -749,25 +749,30 @@ def _ask_summary(ask: ReviewRequest) -> str:
 
 
 def email_review_asked(ask_id: int) -> bool:
-    """E-mail the owner CSM of the ask's account, unless they turned report e-mails off (or
-    the account has no active owner now). True when the e-mail was sent."""
+    """Tell the owner CSM of the ask's account: an inbox item, and an e-mail as they chose
+    for report e-mails. True when the e-mail was sent."""
     ask = (
         ReviewRequest.objects.filter(pk=ask_id).select_related("account__owner", "asked_by").first()
     )
     if ask is None or ask.account.owner is None:
         return False
     owner = ask.account.owner
-    if delivery_for(owner, NotificationKind.REPORTS) == Delivery.OFF:
-        return False
-    send_mail_from_templates(
-        "review_asked",
-        to=[owner.email],
-        context={
-            "user": owner,
-            "account": ask.account,
-            "ask": ask,
-            "preferred_month": _month_text(ask.preferred_month),
-            "url": settings.SITE_URL + reverse("reports", args=[ask.account.slug]),
-        },
+    account = ask.account
+    return tell(
+        owner,
+        kind=NotificationKind.REPORTS,
+        title=f"{ask.asked_by.display_name} of {account.name} asks for a business review",
+        url=reverse("reports", args=[account.slug]),
+        body=_ask_summary(ask),
+        account=account,
+        mail=Mail(
+            "review_asked",
+            {
+                "user": owner,
+                "account": account,
+                "ask": ask,
+                "preferred_month": _month_text(ask.preferred_month),
+                "url": settings.SITE_URL + reverse("reports", args=[account.slug]),
+            },
+        ),
     )
-    return True

@@ -16,7 +16,8 @@ from django.utils import timezone
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
 from accounts.mentions import mentionable_people, mentioned_people
-from accounts.models import Account, User
+from accounts.models import Account, NotificationKind, User
+from accounts.services import tell_owner_of_customer
 from onboarding.models import MAX_OFFSET_DAYS, Side, position_after
 from onboarding.services import assignable_people
 from portal.errors import StaleEdit
@@ -583,9 +584,19 @@ def comment_on_plan(
         internal=comment.internal,
     )
     readers = mentionable_people(plan.account, vendor_only=comment.internal)
-    for person in mentioned_people(body, readers):
-        if person.pk != acting_user.pk:
-            enqueue("successplans.send_plan_mention", comment_id=comment.pk, user_id=person.pk)
+    mentioned = {person.pk for person in mentioned_people(body, readers)} - {acting_user.pk}
+    for person_pk in sorted(mentioned):
+        enqueue("successplans.send_plan_mention", comment_id=comment.pk, user_id=person_pk)
+    if plan.account.owner_id not in mentioned:  # a mention tells them already
+        tell_owner_of_customer(
+            plan.account,
+            acting_user=acting_user,
+            kind=NotificationKind.PLANS,
+            title=f"{acting_user.display_name} commented on the plan “{plan.name}”"
+            + (f" ({comment.item_label})" if comment.item_label else ""),
+            url=plan.get_absolute_url() + "#discussion",
+            body=body[:500],
+        )
     return comment
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from portal.jobs import job_task
-from portal.mail import send_mail_from_templates
 
 
 @job_task("successplans.send_plan_mention")
@@ -12,8 +11,8 @@ def send_plan_mention(comment_id: int, user_id: int) -> None:
     from django.conf import settings
 
     from accounts.access import role_on_account
-    from accounts.models import User
-    from accounts.services import delivery_for
+    from accounts.models import NotificationKind, User
+    from accounts.services import Mail, tell
 
     from .models import PlanComment
 
@@ -21,20 +20,29 @@ def send_plan_mention(comment_id: int, user_id: int) -> None:
         PlanComment.objects.select_related("plan__account", "author").filter(pk=comment_id).first()
     )
     user = User.objects.filter(pk=user_id).first()
-    if comment is None or user is None or delivery_for(user, "plans") == "off":
+    if comment is None or user is None:
         return
-    if role_on_account(user, comment.plan.account) is None:  # no longer allowed to see it
+    plan, account = comment.plan, comment.plan.account
+    if role_on_account(user, account) is None:  # no longer allowed to see it
         return
-    send_mail_from_templates(
-        "plan_mention",
-        to=[user.email],
-        context={
-            "comment": comment,
-            "plan": comment.plan,
-            "account": comment.plan.account,
-            "user": user,
-            "plan_url": settings.SITE_URL + comment.plan.get_absolute_url() + "#discussion",
-        },
+    url = plan.get_absolute_url() + "#discussion"
+    author = comment.author.display_name if comment.author else "Someone"
+    tell(
+        user,
+        kind=NotificationKind.PLANS,
+        title=f"{author} mentioned you on the plan “{plan.name}”",
+        url=url,
+        account=account,
+        body=comment.body[:500],
+        mail=Mail(
+            "plan_mention",
+            {
+                "comment": comment,
+                "plan": plan,
+                "account": account,
+                "plan_url": settings.SITE_URL + url,
+            },
+        ),
     )
 
 

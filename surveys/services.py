@@ -485,11 +485,9 @@ def ask_account(
 # E-mail ------------------------------------------------------------------------------------
 
 
-def wants_survey_mail(user: User) -> bool:
-    return (
-        delivery_for(user, NotificationKind.SURVEYS) != MailDelivery.OFF
-        and not SurveyOptOut.objects.filter(user=user).exists()
-    )
+def opted_out(user: User) -> bool:
+    """Whether ``user`` asked for no surveys at all (not just no survey e-mail)."""
+    return SurveyOptOut.objects.filter(user=user).exists()
 
 
 def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
@@ -511,38 +509,51 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
     }
 
 
-def send_wave_emails(campaign_id: int, wave: int, now: datetime | None = None) -> int:
-    """E-mail a wave's unanswered deliveries. Each is claimed first, so a retry or a second
-    worker sends nobody a second e-mail. People who turned survey e-mail off are skipped:
-    the portal still shows them the prompt."""
-    from portal.mail import send_mail_from_templates
+def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
+    """Put the question in the person's inbox, and e-mail it as they chose; whether an
+    e-mail went out."""
+    from accounts.services import Mail, tell
 
+    survey = delivery.campaign.survey
+    return tell(
+        delivery.user,
+        kind=NotificationKind.SURVEYS,
+        title=f"{'Reminder: ' if reminder else ''}one question from {settings.VENDOR_NAME} "
+        f"({survey.get_kind_display()})",
+        url=reverse("account_home", args=[delivery.account.slug]),
+        account=delivery.account,
+        body=survey.question,
+        mail=Mail("survey_request", mail_context(delivery, reminder=reminder)),
+    )
+
+
+def send_wave_emails(campaign_id: int, wave: int, now: datetime | None = None) -> int:
+    """Tell a wave's unanswered deliveries, in the inbox and by e-mail as each person chose;
+    returns how many e-mails went out. Each is claimed first, so a retry or a second worker
+    tells nobody twice. People who turned survey e-mail off get it in the inbox alone (and
+    the portal's prompt); people who opted out of surveys, nothing."""
     now = now or timezone.now()
     sent = 0
     deliveries = Delivery.objects.filter(
         campaign_id=campaign_id, wave=wave, sent_at__isnull=True, response__isnull=True
     ).select_related("campaign__survey", "account", "user")
     for delivery in deliveries:
-        if not delivery.campaign.is_open(now) or not wants_survey_mail(delivery.user):
+        if not delivery.campaign.is_open(now) or opted_out(delivery.user):
             continue
+        emailed = delivery_for(delivery.user, NotificationKind.SURVEYS) == MailDelivery.IMMEDIATELY
         claimed = Delivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).update(
-            sent_at=now, channel=Channel.EMAIL
+            sent_at=now, channel=Channel.EMAIL if emailed else Channel.PORTAL
         )
         if not claimed:
             continue
-        send_mail_from_templates(
-            "survey_request",
-            to=[delivery.user.email],
-            context=mail_context(delivery, reminder=False),
-        )
-        sent += 1
+        if tell_of_survey(delivery, reminder=False):
+            sent += 1
     return sent
 
 
 def send_reminders(now: datetime | None = None) -> int:
-    """One reminder to each e-mailed person who has not answered after a few days."""
-    from portal.mail import send_mail_from_templates
-
+    """One reminder to each person told who has not answered after a few days (in the
+    inbox, and by e-mail as they chose)."""
     now = now or timezone.now()
     due = Delivery.objects.filter(
         sent_at__lte=now - timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS),
@@ -553,18 +564,14 @@ def send_reminders(now: datetime | None = None) -> int:
     ).select_related("campaign__survey", "account", "user")
     sent = 0
     for delivery in due:
-        if not wants_survey_mail(delivery.user):
+        if opted_out(delivery.user):
             continue
         if not Delivery.objects.filter(pk=delivery.pk, reminded_at__isnull=True).update(
             reminded_at=now
         ):
             continue
-        send_mail_from_templates(
-            "survey_request",
-            to=[delivery.user.email],
-            context=mail_context(delivery, reminder=True),
-        )
-        sent += 1
+        if tell_of_survey(delivery, reminder=True):
+            sent += 1
     return sent
 
 
@@ -781,8 +788,9 @@ def update_follow_up(
 
 
 def notify_follow_up(follow_up_id: int) -> bool:
-    """E-mail the CSM a new follow-up, as their "account" notification setting says."""
-    from portal.mail import send_mail_from_templates
+    """Tell the CSM of a new follow-up, in their inbox and by e-mail as their "account"
+    notification setting says; whether an e-mail went out."""
+    from accounts.services import Mail, tell
 
     follow_up = (
         FollowUp.objects.select_related(
@@ -793,24 +801,31 @@ def notify_follow_up(follow_up_id: int) -> bool:
     )
     if follow_up is None or follow_up.csm is None:
         return False
-    if delivery_for(follow_up.csm, NotificationKind.ACCOUNT) == MailDelivery.OFF:
-        return False
-    send_mail_from_templates(
-        "survey_follow_up",
-        to=[follow_up.csm.email],
-        context={
-            "follow_up": follow_up,
-            "response": follow_up.response,
-            "account": follow_up.account,
-            "url": settings.SITE_URL + follow_up.get_absolute_url(),
-            "notifications_url": settings.SITE_URL + reverse("notifications"),
-        },
+    response = follow_up.response
+    return tell(
+        follow_up.csm,
+        kind=NotificationKind.ACCOUNT,
+        title=f"{follow_up.account.name}: a survey answer to follow up "
+        f"({response.campaign.survey.get_kind_display()} {response.score})",
+        url=follow_up.get_absolute_url(),
+        account=follow_up.account,
+        body=response.comment[:500],
+        mail=Mail(
+            "survey_follow_up",
+            {
+                "follow_up": follow_up,
+                "response": response,
+                "account": follow_up.account,
+                "url": settings.SITE_URL + follow_up.get_absolute_url(),
+            },
+        ),
     )
-    return True
 
 
 def send_you_said_we_did(follow_up_id: int) -> bool:
-    from portal.mail import send_mail_from_templates
+    """Tell the person who answered what was done about it (inbox, and e-mail as they
+    chose); whether an e-mail went out."""
+    from accounts.services import Mail, tell
 
     follow_up = (
         FollowUp.objects.select_related(
@@ -823,20 +838,22 @@ def send_you_said_we_did(follow_up_id: int) -> bool:
     if follow_up is None:
         return False
     user = follow_up.response.user
-    if delivery_for(user, NotificationKind.SURVEYS) == MailDelivery.OFF:
-        return False
-    send_mail_from_templates(
-        "survey_you_said_we_did",
-        to=[user.email],
-        context={
-            "follow_up": follow_up,
-            "response": follow_up.response,
-            "account": follow_up.account,
-            "user": user,
-            "vendor_name": settings.VENDOR_NAME,
-            "portal_url": settings.SITE_URL
-            + reverse("account_home", args=[follow_up.account.slug]),
-            "notifications_url": settings.SITE_URL + reverse("notifications"),
-        },
+    home = reverse("account_home", args=[follow_up.account.slug])
+    return tell(
+        user,
+        kind=NotificationKind.SURVEYS,
+        title=f"You said, we did: {settings.VENDOR_NAME} acted on your answer",
+        url=home,
+        account=follow_up.account,
+        body=follow_up.customer_note[:500],
+        mail=Mail(
+            "survey_you_said_we_did",
+            {
+                "follow_up": follow_up,
+                "response": follow_up.response,
+                "account": follow_up.account,
+                "vendor_name": settings.VENDOR_NAME,
+                "portal_url": settings.SITE_URL + home,
+            },
+        ),
     )
-    return True

@@ -27,6 +27,7 @@ from tests.chat_helpers import CHAT_EXPECTED, chat_url_args, make_chat_world
 from tests.conftest import PERSONAS, World, client_for
 from tests.embed_helpers import EMBED_EXPECTED, embed_url_args, make_embed_world
 from tests.factories import CSMFactory, MembershipFactory
+from tests.inbox_helpers import INBOX_EXPECTED, inbox_url_args, make_inbox_world
 from tests.insights_helpers import INSIGHTS_EXPECTED, insights_url_args, make_insights_world
 from tests.join_helpers import JOIN_EXPECTED, JOIN_SETUP, join_url_args, make_join_world
 from tests.onboarding_helpers import start as start_checklist
@@ -164,6 +165,7 @@ EXPECTED.update(JOIN_EXPECTED)
 EXPECTED.update(EMBED_EXPECTED)
 EXPECTED.update(CHAT_EXPECTED)
 EXPECTED.update(SSO_EXPECTED)
+EXPECTED.update(INBOX_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -260,6 +262,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "embed": make_embed_world(world),
         "chat": make_chat_world(world),
         "sso": make_sso_world(world),
+        "inbox": make_inbox_world(world),
         "task": members_task,
     }
 
@@ -297,6 +300,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **embed_url_args(ctx["embed"], slug),
         **chat_url_args(ctx["chat"], slug),
         **sso_url_args(ctx["sso"]),
+        **inbox_url_args(ctx["inbox"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -413,8 +417,8 @@ def check(response: Any, expected: Any, url: str) -> None:
 REFUSALS = (L, 401, 403, 404, 405, 422)
 ALLOWED_POSTS = (200, 302)
 # Allowed GETs that write: the account page remembers the last account seen (in the session);
-# a download is written to the activity log.
-GETS_THAT_WRITE = ("account_home", "report_download")
+# a download is written to the activity log; opening an inbox item marks it read.
+GETS_THAT_WRITE = ("account_home", "report_download", "inbox_open")
 # Allowed POSTs that change only the session: leaving a preview.
 POSTS_THAT_CHANGE_ONLY_THE_SESSION = ("view_as_end",)
 # What an allowed POST must change something besides. A view whose work is a job shows it once

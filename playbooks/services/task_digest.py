@@ -15,9 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Account, Delivery, NotificationKind, NotificationSetting, User
-from accounts.services import delivery_for
+from accounts.services import Mail, notify, send_notification_mail, tell
 from portal.daily_mail import NotAllSent, send_daily
-from portal.mail import send_mail_from_templates
 
 from ..models import CSMTask, TaskDigestSent
 
@@ -96,10 +95,19 @@ def _links() -> dict[str, str]:
 
 
 def send_task_digest(digest: TaskDigest) -> None:
-    send_mail_from_templates(
-        "task_digest",
-        to=[digest.user.email],
-        context={"user": digest.user, "digest": digest, "today": digest.today, **_links()},
+    """E-mail the digest (one-click unsubscribe from task e-mails) and put it in the person's
+    inbox as one item."""
+    send_notification_mail(
+        digest.user,
+        NotificationKind.TASKS,
+        Mail("task_digest", {"digest": digest, "today": digest.today, **_links()}),
+    )
+    notify(
+        [digest.user],
+        kind=NotificationKind.TASKS,
+        title=f"Your tasks today: {digest.summary}",
+        url=reverse("today"),
+        emailed=True,
     )
 
 
@@ -118,8 +126,8 @@ def send_task_digests(today: date) -> int:
 
 
 def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -> bool:
-    """E-mail the assignee now, if the task is still open and still theirs and they want task
-    e-mails immediately. Returns whether an e-mail went out."""
+    """Tell the assignee, if the task is still open and still theirs: in their inbox, and by
+    e-mail now when they want task e-mails immediately. Returns whether an e-mail went out."""
     task = (
         CSMTask.objects.open()
         .filter(pk=task_id, assignee_id=assignee_id)
@@ -128,12 +136,14 @@ def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -
     )
     if task is None or not task.assignee.is_vendor:
         return False
-    if delivery_for(task.assignee, NotificationKind.TASKS) != Delivery.IMMEDIATELY:
-        return False
     by = User.objects.filter(pk=by_user_id).first() if by_user_id is not None else None
-    send_mail_from_templates(
-        "task_assigned",
-        to=[task.assignee.email],
-        context={"user": task.assignee, "task": task, "by": by, **_links()},
+    given = f"{by.display_name} gave you a task" if by else "A new task for you"
+    return tell(
+        task.assignee,
+        kind=NotificationKind.TASKS,
+        title=f"{given} on {task.account.name}: {task.title}",
+        url=reverse("today") + f"#task-{task.pk}",
+        account=task.account,
+        body=task.reason[:500],
+        mail=Mail("task_assigned", {"task": task, "by": by, **_links()}),
     )
-    return True

@@ -13,8 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
-from accounts.services import account_mail_off_url, delivery_for
-from portal.mail import send_mail_from_templates
+from accounts.services import Mail, account_mail_off_url, delivery_for, tell
 
 from ..models import EmailTemplate, StepKind
 from ..params import ParamField
@@ -72,14 +71,18 @@ def run(context: StepContext) -> Outcome:
     chosen = list(recipients(context.account, to, (context.event.data or {}).get("user_id")))
     if not chosen:
         return Outcome.skipped(f"nobody to write to: no active {SAID.get(to, to)} here")
-    sent, unsubscribed = 0, 0
+    sent, digest, unsubscribed = 0, 0, 0
     for user in chosen:
-        if delivery_for(user, NotificationKind.ACCOUNT) == Delivery.OFF:
+        delivery = delivery_for(user, NotificationKind.ACCOUNT)
+        if _tell(template, user, context, delivery):
+            sent += 1
+        elif delivery == Delivery.DIGEST:  # in their inbox, and tomorrow's digest e-mail
+            digest += 1
+        else:  # in their inbox only
             unsubscribed += 1
-            continue
-        _send(template, user, context)
-        sent += 1
     detail = f"sent “{template.name}” to {people(sent)}"
+    if digest:
+        detail += f" ({digest} in the daily digest)"
     if unsubscribed:
         detail += f" ({unsubscribed} unsubscribed)"
     if not sent:
@@ -87,22 +90,30 @@ def run(context: StepContext) -> Outcome:
     return Outcome.done(detail)
 
 
-def _send(template: EmailTemplate, user: User, context: StepContext) -> None:
+def _tell(template: EmailTemplate, user: User, context: StepContext, delivery: str) -> bool:
+    """The message in the person's inbox, and by e-mail as they chose for account e-mails;
+    whether an e-mail went out."""
     email = render_email(template, merge_values(user, context.account, context.merge))
     try:
-        send_mail_from_templates(
-            "playbook_message",
-            to=[user.email],
-            context={
-                "subject": email.subject,
-                "body_text": email.text,
-                "body_html": email.html,
-                "account": context.account,
-                "user": user,
-                "vendor_name": settings.VENDOR_NAME,
-                "notifications_url": settings.SITE_URL + reverse("notifications"),
-                "unsubscribe_url": account_mail_off_url(user),
-            },
+        return tell(
+            user,
+            kind=NotificationKind.ACCOUNT,
+            title=email.subject,
+            url=reverse("account_home", args=[context.account.slug]),
+            account=context.account,
+            body=email.text[:1000],
+            delivery=delivery,
+            mail=Mail(
+                "playbook_message",
+                {
+                    "subject": email.subject,
+                    "body_text": email.text,
+                    "body_html": email.html,
+                    "account": context.account,
+                    "vendor_name": settings.VENDOR_NAME,
+                    "unsubscribe_url": account_mail_off_url(user),
+                },
+            ),
         )
     except (smtplib.SMTPException, OSError) as error:
         raise StepFailed(f"the mail server refused “{template.name}”: {error}") from error

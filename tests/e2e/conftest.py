@@ -63,6 +63,15 @@ def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
     time_machine.move_to(datetime(2026, 11, 16, 9, tzinfo=UTC))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """allauth counts log-ins per IP a minute in the cache, and every journey's clock starts at
+    the same minute: without this, the journeys' log-ins add up past the limit (429)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """One Chromium for all the journeys, stopped when the last of them has run."""
