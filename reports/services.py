@@ -32,6 +32,7 @@ from portal.mail import send_mail_from_templates
 from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
 from .models import BatchItem, Report, Review, WrappedBatch, WrappedNote, stuck_before
 from .rendering import render_html, render_pdf
+from .signals import review_published
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -207,6 +208,7 @@ def publish_review(review: Review, *, acting_user: User) -> bool:
         ):
             return False
         review.published_at = now
+        review_published.send(sender=Review, review=review, published_at=now)
         request_review(review, acting_user=acting_user)
         record("published the review", actor=acting_user, account=review.account, target=review)
         for user_id in _want_reports(review_readers(review)).values_list("pk", flat=True):
