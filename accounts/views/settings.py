@@ -94,6 +94,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "Load contracts and usage from a CSV file, with a preview before anything "
                 "is saved.",
             ),
+            Setting(
+                "Webhooks",
+                "webhooks",
+                "Send the portal's events (tasks completed, health bands changed, reviews "
+                "published, ...) to your own systems, signed as Standard Webhooks.",
+            ),
         ],
     ),
 ]
