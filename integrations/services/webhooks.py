@@ -90,12 +90,26 @@ def _check(url: str, event_types: list[str]) -> None:
     from ..webhook_events import BY_NAME
 
     try:
-        outbound.check_url(url)
+        destination = outbound.check_url(url)
     except outbound.UnsafeURL as error:
         raise WebhookRefused("url", str(error)) from error
+    if not outbound.allow_private() and _private_literal(destination.host):
+        raise WebhookRefused(
+            "url",
+            "The URL points at a private or reserved address: only public ones can receive events.",
+        )
     for index, name in enumerate(event_types):
         if name not in BY_NAME:
             raise WebhookRefused(f"event_types[{index}]", f"“{name}” is not an event type.")
+
+
+def _private_literal(host: str) -> bool:
+    """A host written as an address (no DNS look-up) that is not public. A host name is
+    checked when each delivery resolves it (:func:`integrations.outbound.resolve`)."""
+    try:
+        return not outbound.is_public(host.strip("[]"))
+    except ValueError:
+        return False
 
 
 def _fields(endpoint: WebhookEndpoint) -> dict[str, Any]:

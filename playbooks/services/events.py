@@ -69,7 +69,7 @@ def person_left_events(user_id: int, deactivated_at: str) -> list[Event]:
     events = []
     for membership in Membership.objects.filter(user_id=user_id):
         # A person left every account they belonged to; a champion or executive left too.
-        kinds = [EventKind.PERSON_LEFT]
+        kinds: list[str] = [EventKind.PERSON_LEFT]
         if membership.role in LEAVING_ROLES:
             kinds.insert(0, LEAVING_ROLES[membership.role])
         for kind in kinds:
