@@ -9,11 +9,11 @@ router to it when the app is ready, before the URLs are made.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from insights.api import ERRORS, ErrorsOut, KeyAuth, api, documented, errors_response
 from insights.api_schemas import FieldError
@@ -36,18 +36,42 @@ TYPES_HELP = (
 )
 
 
+def _storable(value: str) -> str:
+    """Text the database can store: no NUL, no lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Url = Annotated[
+    str,
+    Field(min_length=1, max_length=500, description="Where events are POSTed: an https URL."),
+    AfterValidator(_storable),
+]
+TypeName = Annotated[str, Field(max_length=60)]
+TypeNames = Annotated[
+    list[TypeName],
+    Field(min_length=1, max_length=100, description=TYPES_HELP, examples=[["task.completed"]]),
+]
+Description = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+
+
 class EndpointIn(Schema):
-    url: str = Field(max_length=500, examples=["https://hooks.example.com/portal"])
-    event_types: list[str] = Field(description=TYPES_HELP, examples=[["task.completed"]])
+    url: Url
+    event_types: TypeNames
     active: bool = True
-    description: str = Field(default="", max_length=200)
+    description: Description = ""
 
 
 class EndpointPatch(Schema):
-    url: str | None = Field(default=None, max_length=500)
-    event_types: list[str] | None = Field(default=None, description=TYPES_HELP)
+    url: Url | None = None
+    event_types: TypeNames | None = None
     active: bool | None = None
-    description: str | None = Field(default=None, max_length=200)
+    description: Description | None = None
 
 
 class EndpointOut(Schema):
@@ -72,9 +96,11 @@ class EndpointSecretOut(EndpointOut):
 
 
 REFUSED_422 = (
-    "`url` must be https:// (and, in production, reach a public address); each of "
-    "`event_types` one of the types in the `webhooks` section."
+    "`url` must be an https URL (in production, to a public address); each of "
+    "`event_types` one of the types in the `webhooks` section; text without NUL characters."
 )
+ID_422 = "`endpoint_id` is not a whole number."
+ID_EXAMPLE = {"field": "endpoint_id", "message": "Input should be a valid integer"}
 
 
 def _refused(request: HttpRequest, error: WebhookRefused) -> HttpResponse:
@@ -96,6 +122,10 @@ def _acting_user(request: HttpRequest) -> Any:
     response={200: list[EndpointOut], **ERRORS},
     url_name="webhooks",
     summary="List webhook endpoints",
+    openapi_extra=documented(
+        "Not given by this operation (there is nothing to get wrong).",
+        {"field": "", "message": "—"},
+    ),
 )
 def list_endpoints(request: HttpRequest) -> Any:
     """Every webhook endpoint, newest first (scope manage_webhooks)."""
@@ -108,7 +138,7 @@ def list_endpoints(request: HttpRequest) -> Any:
     url_name="webhooks",
     summary="Add a webhook endpoint",
     openapi_extra=documented(
-        REFUSED_422, {"field": "url", "message": "The URL must start with https://."}
+        REFUSED_422, {"field": "event_types[0]", "message": "“task.done” is not an event type."}
     ),
 )
 def add_endpoint(request: HttpRequest, payload: EndpointIn) -> Any:
@@ -131,6 +161,7 @@ def add_endpoint(request: HttpRequest, payload: EndpointIn) -> Any:
     response={200: EndpointSecretOut, 404: ErrorsOut, **ERRORS},
     url_name="webhook",
     summary="Read a webhook endpoint",
+    openapi_extra=documented(ID_422, ID_EXAMPLE, not_found="No endpoint has this id."),
 )
 def read_endpoint(request: HttpRequest, endpoint_id: int) -> Any:
     """One endpoint, with its signing secret (scope manage_webhooks)."""
@@ -177,6 +208,7 @@ def change_endpoint(request: HttpRequest, endpoint_id: int, payload: EndpointPat
     response={204: None, 404: ErrorsOut, **ERRORS},
     url_name="webhook",
     summary="Remove a webhook endpoint",
+    openapi_extra=documented(ID_422, ID_EXAMPLE, not_found="No endpoint has this id."),
 )
 def remove_endpoint(request: HttpRequest, endpoint_id: int) -> Any:
     """Remove an endpoint and its delivery history (scope manage_webhooks)."""
