@@ -93,7 +93,7 @@ def milestone_done_event(milestone_id: int, done_at: str) -> Event | None:
         Milestone.objects.filter(pk=milestone_id)
         .select_related("plan")
         .only(
-            "pk", "title", "target_date", "internal", "plan__pk", "plan__name", "plan__account_id"
+            "id", "title", "target_date", "internal", "plan__id", "plan__name", "plan__account_id"
         )
         .first()
     )
