@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from insights.api import ERRORS, ErrorsOut, KeyAuth, api, documented, errors_response
@@ -153,7 +153,7 @@ def add_endpoint(request: HttpRequest, payload: EndpointIn) -> Any:
         )
     except WebhookRefused as error:
         return _refused(request, error)
-    return 201, endpoint
+    return Status(201, endpoint)
 
 
 @router.get(
@@ -216,7 +216,7 @@ def remove_endpoint(request: HttpRequest, endpoint_id: int) -> Any:
     if endpoint is None:
         return _not_found(request)
     delete_endpoint(endpoint, acting_user=_acting_user(request))
-    return 204, None
+    return Status(204, None)
 
 
 def register() -> None:
