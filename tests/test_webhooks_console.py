@@ -160,8 +160,8 @@ def test_the_event_types_page_publishes_each_schema(world: World) -> None:
 # The REST API -----------------------------------------------------------------------------------
 
 
-def api(secret: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+def api(secret: str) -> dict[str, Any]:
+    return {"headers": {"Authorization": f"Bearer {secret}"}}
 
 
 def test_the_api_manages_endpoints_with_the_scope(world: World) -> None:
