@@ -69,19 +69,23 @@ class BenchError(Exception):
 
 
 class Tally:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.requests = 0
-        self.ids: set[str] = set()
-        self.repeated = 0
-        self.unverified = 0
-        self.secret = ""
+    """What the receiver saw, as its process reports it."""
+
+    def __init__(self, stats: dict[str, int] | None = None) -> None:
+        stats = stats or {}
+        self.requests = stats.get("requests", 0)
+        self.unverified = stats.get("unverified", 0)
+        self.repeated = stats.get("repeated", 0)
 
 
-@contextmanager
-def local_receiver(tally: Tally) -> Iterator[str]:
-    """A receiver on a free loopback port, verifying each signature; yields its URL."""
+def _serve(secret: str, port: Any, requests: Any, commands: Any) -> None:
+    """The receiver's process: a threaded HTTP/1.1 server that verifies every signature."""
     from standardwebhooks import Webhook, WebhookVerificationError
+
+    hook = Webhook(secret)
+    lock = threading.Lock()
+    ids: set[str] = set()
+    stats = {"requests": 0, "unverified": 0, "repeated": 0}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -90,18 +94,20 @@ def local_receiver(tally: Tally) -> Iterator[str]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
-                Webhook(tally.secret).verify(body, headers, json_parse=False)
+                hook.verify(body, headers, json_parse=False)
                 status = 204
             except WebhookVerificationError:
                 status = 400
-            with tally.lock:
-                tally.requests += 1
+            with lock:
+                stats["requests"] += 1
                 if status != 204:
-                    tally.unverified += 1
+                    stats["unverified"] += 1
                 msg_id = headers.get("webhook-id", "")
-                if msg_id in tally.ids:
-                    tally.repeated += 1
-                tally.ids.add(msg_id)
+                if msg_id in ids:
+                    stats["repeated"] += 1
+                ids.add(msg_id)
+            with requests.get_lock():
+                requests.value += 1
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -111,13 +117,43 @@ def local_receiver(tally: Tally) -> Iterator[str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    port.value = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    while commands.recv() == "stats":
+        with lock:
+            commands.send(dict(stats))
+    server.shutdown()
+
+
+class LocalReceiver:
+    """A receiver in its own process on a free loopback port (so it does not share this
+    process's interpreter lock with the bench's polling and recording)."""
+
+    def __init__(self, secret: str) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.port = context.Value("i", 0)
+        self.requests = context.Value("i", 0)
+        self.commands, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(secret, self.port, self.requests, child), daemon=True
+        )
+        self.process.start()
+        deadline = time.monotonic() + 30
+        while not self.port.value:
+            if time.monotonic() > deadline:
+                raise BenchError("the receiver did not start")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port.value}/hook"
+
+    def tally(self) -> Tally:
+        self.commands.send("stats")
+        return Tally(self.commands.recv())
+
+    def stop(self) -> None:
+        self.commands.send("stop")
+        self.process.join(10)
 
 
 # --- Workers -------------------------------------------------------------------------------
@@ -216,8 +252,8 @@ def request_overhead(account_id: int, admin_id: int) -> dict[str, int]:
 # --- The run -------------------------------------------------------------------------------
 
 
-def setup_world(url: str) -> tuple[list[int], int, str]:
-    """Accounts, a CS admin and the endpoint; (account ids, admin id, endpoint secret)."""
+def setup_world() -> tuple[list[int], int, Any]:
+    """Accounts, a CS admin and the endpoint (its URL set once the receiver listens)."""
     from django.db import transaction
 
     from accounts.models import Account, User, VendorRole
@@ -232,9 +268,9 @@ def setup_world(url: str) -> tuple[list[int], int, str]:
             [Account(name=f"Bench {i:03d}", slug=f"wh-{i:03d}") for i in range(ACCOUNTS)]
         )
         endpoint = WebhookEndpoint.objects.create(
-            url=url, event_types=["person.joined"], created_by=admin
+            url="http://127.0.0.1:9/", event_types=["person.joined"], created_by=admin
         )
-    return [a.pk for a in accounts], admin.pk, endpoint.secret
+    return [a.pk for a in accounts], admin.pk, endpoint
 
 
 def record_events(account_ids: list[int], events: int) -> None:
@@ -264,7 +300,7 @@ def record_events(account_ids: list[int], events: int) -> None:
             announce_recorded(rows)
 
 
-def wait_for_deliveries(events: int, tally: Tally) -> float:
+def wait_for_deliveries(events: int, receiver: LocalReceiver) -> float:
     """Seconds until every delivery is recorded delivered (polled every 0.1 s)."""
     from integrations.models import DeliveryStatus, WebhookDelivery
 
@@ -277,7 +313,7 @@ def wait_for_deliveries(events: int, tally: Tally) -> float:
         if time.monotonic() > deadline:
             raise BenchError(f"{delivered} of {events} delivered after {WAIT_SECONDS} s")
         if time.monotonic() - last_said > 5:
-            say(f"  {delivered:,} delivered ({tally.requests:,} requests received)")
+            say(f"  {delivered:,} delivered ({receiver.requests.value:,} requests received)")
             last_said = time.monotonic()
         time.sleep(0.1)
 
@@ -285,47 +321,47 @@ def wait_for_deliveries(events: int, tally: Tally) -> float:
 def measure(events: int, worker_count: int) -> dict[str, Any]:
     from django.db import connection
 
-    from integrations.models import WebhookAttempt, WebhookDelivery
+    from integrations.models import WebhookAttempt, WebhookEndpoint
     from portal.models import Job
 
-    tally = Tally()
-    with local_receiver(tally) as url:
-        account_ids, admin_id, secret = setup_world(url)
-        tally.secret = secret
-        say(f"Receiver {url}; {ACCOUNTS} accounts; one endpoint on person.joined")
-        overhead = request_overhead(account_ids[0], admin_id)
-        say(
-            f"A membership created: {overhead['without']} queries without the event, "
-            f"{overhead['with']} with it (an endpoint subscribed)"
-        )
-        WebhookDelivery.objects.all().delete()
-        tally.requests = 0
-        tally.ids.clear()
+    account_ids, admin_id, endpoint = setup_world()
+    overhead = request_overhead(account_ids[0], admin_id)
+    say(
+        f"A membership created: {overhead['without']} queries without the event, "
+        f"{overhead['with']} with it (an endpoint subscribed)"
+    )
+    receiver = LocalReceiver(endpoint.secret)
+    try:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=receiver.url)
+        say(f"Receiver {receiver.url} (its own process); {ACCOUNTS} accounts")
         say(f"Starting {worker_count} worker processes (pool solo) ...")
         with workers(worker_count):
             say(f"Recording {events:,} events in batches of {BATCH} ...")
             started = time.monotonic()
             record_events(account_ids, events)
             recorded = time.monotonic()
-            finished = wait_for_deliveries(events, tally)
-        seconds = finished - started
-        jobs = Job.objects.filter(task="integrations.deliver_webhooks")
-        result = {
-            "events": events,
-            "seconds": round(seconds, 2),
-            "deliveries_per_s": round(events / seconds, 1),
-            "request_overhead_queries": overhead["with"] - overhead["without"],
-            "recording_seconds": round(recorded - started, 2),
-            "workers": worker_count,
-            "worker_pool": "solo (one process per worker, one task at a time)",
-            "database": connection.vendor,
-            "delivery_jobs": jobs.count(),
-            "delivery_jobs_failed": jobs.filter(status=Job.Status.FAILED).count(),
-            "attempts": WebhookAttempt.objects.count(),
-            "receiver_requests": tally.requests,
-            "receiver_unverified": tally.unverified,
-            "receiver_repeated_ids": tally.repeated,
-        }
+            finished = wait_for_deliveries(events, receiver)
+        tally = receiver.tally()
+    finally:
+        receiver.stop()
+    seconds = finished - started
+    jobs = Job.objects.filter(task="integrations.deliver_webhooks")
+    result: dict[str, Any] = {
+        "events": events,
+        "seconds": round(seconds, 2),
+        "deliveries_per_s": round(events / seconds, 1),
+        "request_overhead_queries": overhead["with"] - overhead["without"],
+        "recording_seconds": round(recorded - started, 2),
+        "workers": worker_count,
+        "worker_pool": "solo (one process per worker, one task at a time)",
+        "database": connection.vendor,
+        "delivery_jobs": jobs.count(),
+        "delivery_jobs_failed": jobs.filter(status=Job.Status.FAILED).count(),
+        "attempts": WebhookAttempt.objects.count(),
+        "receiver_requests": tally.requests,
+        "receiver_unverified": tally.unverified,
+        "receiver_repeated_ids": tally.repeated,
+    }
     result["meets_aim_per_second"] = result["deliveries_per_s"] >= AIM_PER_SECOND
     result["meets_aim_request_queries"] = result["request_overhead_queries"] <= AIM_REQUEST_QUERIES
     say(

@@ -150,7 +150,7 @@ def receiver(answer: Callable[[Received], int], path: str = "/hook") -> Iterator
             with state.lock:
                 state.received.append(request)
             status = state.answer(request)
-            body = b"ok" if status < 300 else b"not ok"
+            body = b"" if status == 204 else b"ok" if status < 300 else b"not ok"
             try:
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
