@@ -33,6 +33,6 @@ def endpoints_with_counts() -> list[WebhookEndpoint]:
     )
 
 
-def recent_deliveries(endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
+def recent_deliveries(endpoint: WebhookEndpoint, limit: int = 30) -> list[WebhookDelivery]:
     """The newest deliveries of the endpoint, without their bodies."""
     return list(endpoint.deliveries.order_by("-created_at", "-pk").defer("payload")[:limit])
