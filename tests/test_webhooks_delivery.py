@@ -424,3 +424,24 @@ def test_a_worker_delivers_an_event_raised_in_a_request(world: World, settings: 
     assert verified[0]["data"]["user_id"] == joined.user_id
     assert Job.objects.get(task="integrations.deliver_webhooks").status == Job.Status.DONE
     assert json.loads(WebhookDelivery.objects.get().payload) == verified[0]
+
+
+def test_without_a_broker_one_job_sends_batch_after_batch(
+    world: World, loopback: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The first look runs jobs in-process: 250 events go out in one job's three batches,
+    not in jobs nested in jobs."""
+    events = Event.objects.bulk_create(
+        [
+            Event(account=world.account, kind=EventKind.PERSON_JOINED, source=f"m:{n}", data={})
+            for n in range(250)
+        ]
+    )
+    with receiver(lambda request: 204) as hook:
+        make_endpoint(world.admin, hook.url, ["person.joined"])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert queue_deliveries(events) == 250
+        hook.wait_for(250)
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 250
+    assert Job.objects.filter(task="integrations.deliver_webhooks").count() == 1
+    assert len({r.headers["webhook-id"] for r in hook.received}) == 250

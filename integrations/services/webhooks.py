@@ -367,13 +367,32 @@ def _claim(endpoint_id: int) -> tuple[WebhookEndpoint, list[WebhookDelivery]] | 
 
 def deliver_batch(endpoint_id: int) -> int:
     """The delivery job: send up to :data:`BATCH` due deliveries of the endpoint; returns how
-    many were delivered."""
-    claimed = _claim(endpoint_id)
-    if claimed is None or not claimed[1]:
-        return 0
-    endpoint, deliveries = claimed
-    if len(deliveries) == BATCH:
-        ensure_jobs([endpoint_id])  # more may be due: another worker takes the next batch
+    many were delivered. Without a broker (jobs run in-process, the first look) it goes on
+    batch after batch itself, as a sibling job would run inside this one."""
+    from portal.celery import app
+
+    in_process = bool(app.conf.task_always_eager)
+    delivered = 0
+    while True:
+        claimed = _claim(endpoint_id)
+        if claimed is None or not claimed[1]:
+            return delivered
+        endpoint, deliveries = claimed
+        full = len(deliveries) == BATCH
+        if full and not in_process:
+            ensure_jobs([endpoint_id])  # more may be due: another worker takes the next batch
+        results = _post_batch(endpoint, deliveries)
+        delivered += _write_results(endpoint, deliveries, results)
+        if not (in_process and full and len(results) == len(deliveries)):
+            return delivered
+        if results and results[-1][2].status is None:
+            return delivered
+
+
+def _post_batch(
+    endpoint: WebhookEndpoint, deliveries: list[WebhookDelivery]
+) -> list[tuple[WebhookDelivery, datetime, outbound.Outcome]]:
+    """POST the deliveries one after the other; stops at the first that gets no answer."""
     started = time.monotonic()
     results: list[tuple[WebhookDelivery, datetime, outbound.Outcome]] = []
     for delivery in deliveries:
@@ -389,7 +408,7 @@ def deliver_batch(endpoint_id: int) -> int:
         results.append((delivery, at, outcome))
         if outcome.status is None:
             break  # no answer, or refused: the others would fare the same; they wait too
-    return _write_results(endpoint, deliveries, results)
+    return results
 
 
 def _write_results(
