@@ -150,7 +150,8 @@ def checklist_saved(
 def membership_deleted(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     """Someone removed from an account: a person left, and a champion or an executive left
     when that was their role (one job row for both). Deleted with its account: nobody left."""
-    if _cascaded(kwargs.get("origin"), instance):
+    origin = kwargs.get("origin")
+    if (origin.model if isinstance(origin, QuerySet) else type(origin)) is Account:
         return
     data = {"user_id": instance.user_id, "role": instance.role, "how": "removed"}
     events = []
