@@ -318,6 +318,8 @@ class ApiKey(models.Model):
         WRITE_USAGE = "write_usage", "Write usage and users"
         WRITE_CONTRACTS = "write_contracts", "Write contracts"
         READ_FIGURES = "read_figures", "Read account figures"
+        # /api/v1/webhooks, added by the integrations app when it is installed.
+        MANAGE_WEBHOOKS = "manage_webhooks", "Manage webhook endpoints"
 
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, unique=True)

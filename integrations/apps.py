@@ -6,4 +6,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations: the embedded hub, webhooks, chat and calendar feeds"
 
     def ready(self) -> None:
-        from . import panels, signals  # noqa: F401 - the account panel, the event listeners
+        from playbooks.services.scan import also_scan_for
+
+        from . import api, panels, signals  # noqa: F401 - the account panel, the event listeners
+        from .services.webhooks import subscribed_scanned_kinds
+
+        # The daily scan also looks for "task overdue" and "milestone missed" (and any scanned
+        # signal) while an active endpoint subscribes to it.
+        also_scan_for(subscribed_scanned_kinds)
+        api.register()

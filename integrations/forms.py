@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from accounts.models import Account
 from accounts.services import staff_teams
 
+from . import outbound
 from .models import ChatChannel, ChatTopic, EmbedAccountId
 from .outbound import UnsafeURL
 from .services.chat import check_webhook_url
 from .services.embed import normalise_origin
+from .webhook_events import grouped
 
 
 class EmbedOptionsForm(forms.Form):
@@ -154,3 +156,51 @@ class TeamChatChannelForm(ChatChannelForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Choose a team"), *((t, t) for t in teams)]
         field.help_text = "Teams are set on the Team page (console)."
+
+
+def event_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (group, [(t.name, f"{t.title} ({t.name})") for t in types]) for group, types in grouped()
+    ]
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.CharField(
+        label="URL",
+        max_length=500,
+        help_text="Where the portal POSTs each event, e.g. https://hooks.example.com/portal.",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="What receives it, e.g. “Data warehouse” or “Slack relay”.",
+    )
+    event_types = forms.MultipleChoiceField(
+        label="Events",
+        choices=event_type_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event to send."},
+    )
+    active = forms.BooleanField(
+        label="Active: send events to this URL", required=False, initial=True
+    )
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"]).strip()
+        try:
+            outbound.check_url(url)
+        except outbound.UnsafeURL as error:
+            raise forms.ValidationError(str(error)) from error
+        return url
+
+    @classmethod
+    def for_endpoint(cls, endpoint: Any) -> WebhookEndpointForm:
+        return cls(
+            initial={
+                "url": endpoint.url,
+                "description": endpoint.description,
+                "event_types": endpoint.event_types,
+                "active": endpoint.active,
+            }
+        )

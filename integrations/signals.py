@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-# Chat notifications ------------------------------------------------------------------------------
 import logging
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.dispatch import receiver
 from playbooks.events import events_recorded
 
 from .services import chat
+from .services.webhooks import queue_deliveries
 
 chat_log = logging.getLogger("integrations.chat")
 
@@ -24,3 +24,16 @@ def chat_on_events(sender: Any, events: list[Any], **kwargs: Any) -> None:
         chat.fan_out(events)
     except Exception:
         chat_log.exception("chat messages for %s events not queued", len(events))
+
+
+log = logging.getLogger(__name__)
+
+
+@receiver(events_recorded, dispatch_uid="integrations.webhooks")
+def deliver_to_webhooks(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """Deliveries for the events to the endpoints subscribed to them (in the job that recorded
+    the events, after its commit: never in a request)."""
+    try:
+        queue_deliveries(events)
+    except Exception:  # the events are recorded; a webhook failure must not undo the job
+        log.exception("webhook deliveries for %s events not queued", len(events))

@@ -56,6 +56,7 @@ from .models import (
     TemplateTask,
     position_after,
 )
+from .signals import task_done_changed
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -261,6 +262,7 @@ def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
     if changed:
         checklist = Checklist.objects.select_for_update().get(pk=task.checklist_id)
         refresh_milestones(checklist)
+        task_done_changed.send(sender=Task, task=task, account_id=checklist.account_id, done=done)
         record(
             "completed a task" if done else "reopened a task",
             actor=acting_user,

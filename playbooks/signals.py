@@ -27,12 +27,22 @@ from django.utils import timezone
 from accounts.models import Account, CustomerRole, Membership, Stage, User
 from insights.models import Contract, HealthScore
 from insights.signals import contracts_written
-from onboarding.models import Checklist
+from onboarding.models import Checklist, Task
+from onboarding.signals import task_done_changed
 from portal.jobs import enqueue
+from reports.models import Review
+from reports.signals import review_published
 from sentiment.models import CommentSentiment
 from sentiment.models import Label as SentimentLabel
-from successplans.models import KPI, KPIValue, Milestone, Objective, SuccessPlan
-from surveys.models import Band, Kind, Response
+from successplans.models import (
+    KPI,
+    KPIValue,
+    Milestone,
+    MilestoneStatus,
+    Objective,
+    SuccessPlan,
+)
+from surveys.models import Band, FollowUp, Kind, Response
 
 from .events import pending_event, raise_event, raise_events
 from .models import EventKind
@@ -69,21 +79,36 @@ def response_saved(
     a score moved from 3 to 2 is the same detractor, from 3 to 9 a promoter as well."""
     if not created and not _touches(update_fields, "score"):
         return
+    data = {
+        "response_id": instance.pk,
+        "survey_kind": instance.kind,
+        "score": instance.score,
+        "user_id": instance.user_id,
+    }
+    events = []
     kind = RESPONSE_EVENTS.get((instance.kind, instance.band))
-    if kind is None:
-        return
-    raise_event(
-        kind,
-        account_id=instance.account_id,
-        source=f"response:{instance.pk}",
-        occurred_at=instance.updated_at,
-        data={
-            "response_id": instance.pk,
-            "survey_kind": instance.kind,
-            "score": instance.score,
-            "user_id": instance.user_id,
-        },
+    if kind is not None:
+        events.append(
+            pending_event(
+                kind,
+                account_id=instance.account_id,
+                source=f"response:{instance.pk}",
+                occurred_at=instance.updated_at,
+                data=data,
+            )
+        )
+    # Any answer, whatever its score, in the same job: a score changed within the grace
+    # period is the same answer (same source), recorded once.
+    events.append(
+        pending_event(
+            EventKind.SURVEY_ANSWERED,
+            account_id=instance.account_id,
+            source=f"response:{instance.pk}",
+            occurred_at=instance.updated_at,
+            data={**data, "band": instance.band},
+        )
     )
+    raise_events(events)
 
 
 @receiver(post_save, sender=Checklist, dispatch_uid="playbooks.checklist_saved")
@@ -123,15 +148,29 @@ def checklist_saved(
 
 @receiver(post_delete, sender=Membership, dispatch_uid="playbooks.membership_deleted")
 def membership_deleted(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
-    kind = LEAVING_ROLES.get(instance.role)
-    if kind is None:
+    """Someone removed from an account: a person left, and a champion or an executive left
+    when that was their role (one job row for both). Deleted with its account: nobody left."""
+    origin = kwargs.get("origin")
+    if (origin.model if isinstance(origin, QuerySet) else type(origin)) is Account:
         return
-    raise_event(
-        kind,
-        account_id=instance.account_id,
-        source=f"membership:{instance.pk}",
-        data={"user_id": instance.user_id, "role": instance.role, "how": "removed"},
+    data = {"user_id": instance.user_id, "role": instance.role, "how": "removed"}
+    events = []
+    kind = LEAVING_ROLES.get(instance.role)
+    if kind is not None:
+        events.append(
+            pending_event(
+                kind, account_id=instance.account_id, source=f"membership:{instance.pk}", data=data
+            )
+        )
+    events.append(
+        pending_event(
+            EventKind.PERSON_LEFT,
+            account_id=instance.account_id,
+            source=f"membership:{instance.pk}",
+            data=data,
+        )
     )
+    raise_events(events)
 
 
 @receiver(post_save, sender=User, dispatch_uid="playbooks.user_saved")
@@ -405,6 +444,106 @@ def comment_sentiment_saved(
         source=f"sentiment:{instance.pk}",
         occurred_at=instance.written_at,
         data=data,
+    )
+
+
+# Completions and publications -----------------------------------------------------------------
+# Raised for webhooks (integrations) and playbooks alike; each is one job row in the request.
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="playbooks.membership_created")
+def membership_created(
+    sender: type[Membership],
+    instance: Membership,
+    created: bool = False,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A person joined an account (an invitation accepted, a person added by their CSM)."""
+    if raw or not created:
+        return
+    raise_event(
+        EventKind.PERSON_JOINED,
+        account_id=instance.account_id,
+        source=f"membership:{instance.pk}",
+        occurred_at=instance.created_at,
+        data={"user_id": instance.user_id, "role": instance.role},
+    )
+
+
+@receiver(task_done_changed, dispatch_uid="playbooks.onboarding_task_done")
+def onboarding_task_done(
+    sender: Any, task: Task, account_id: int, done: bool, **kwargs: Any
+) -> None:
+    """An onboarding task ticked done. Done, reopened and done again: two events."""
+    if not done or task.completed_at is None:
+        return
+    raise_event(
+        EventKind.ONBOARDING_TASK_COMPLETED,
+        account_id=account_id,
+        source=f"task:{task.pk}:{task.completed_at.isoformat()}",
+        occurred_at=task.completed_at,
+        data={
+            "task_id": task.pk,
+            "title": task.title,
+            "checklist_id": task.checklist_id,
+            "required": task.required,
+            "completed_by_id": task.completed_by_id,
+        },
+    )
+
+
+@receiver(post_save, sender=Milestone, dispatch_uid="playbooks.milestone_done")
+def milestone_done(
+    sender: type[Milestone], instance: Milestone, raw: bool = False, **kwargs: Any
+) -> None:
+    """A milestone saved done: its account is the job's question (the plan is rarely in
+    hand). Saved done again, it keeps its ``done_at``: the same event."""
+    if raw or instance.status != MilestoneStatus.DONE or instance.done_at is None:
+        return
+    enqueue(
+        "playbooks.milestone_done",
+        milestone_id=instance.pk,
+        done_at=instance.done_at.isoformat(),
+    )
+
+
+@receiver(post_save, sender=FollowUp, dispatch_uid="playbooks.follow_up_saved")
+def follow_up_saved(
+    sender: type[FollowUp], instance: FollowUp, raw: bool = False, **kwargs: Any
+) -> None:
+    """A survey follow-up resolved. Saved again resolved (a note edited), it keeps its
+    ``resolved_at``: the same event."""
+    if raw or instance.status != FollowUp.Status.RESOLVED or instance.resolved_at is None:
+        return
+    raise_event(
+        EventKind.FOLLOW_UP_RESOLVED,
+        account_id=instance.account_id,
+        source=f"follow_up:{instance.pk}:{instance.resolved_at.isoformat()}",
+        occurred_at=instance.resolved_at,
+        data={
+            "follow_up_id": instance.pk,
+            "response_id": instance.response_id,
+            "resolved_by_id": instance.resolved_by_id,
+            "customer_note": instance.customer_note,
+        },
+    )
+
+
+@receiver(review_published, dispatch_uid="playbooks.review_published")
+def review_was_published(sender: Any, review: Review, published_at: Any, **kwargs: Any) -> None:
+    raise_event(
+        EventKind.REVIEW_PUBLISHED,
+        account_id=review.account_id,
+        source=f"review:{review.pk}:{published_at.isoformat()}",
+        occurred_at=published_at,
+        data={
+            "review_id": review.pk,
+            "title": review.title,
+            "kind": review.kind,
+            "period_start": review.period_start.isoformat(),
+            "period_end": review.period_end.isoformat(),
+        },
     )
 
 

@@ -37,6 +37,12 @@ def person_deactivated(user_id: int, deactivated_at: str) -> int:
     return fired
 
 
+@job_task("playbooks.milestone_done")
+def milestone_done(milestone_id: int, done_at: str) -> int:
+    event = events.milestone_done_event(milestone_id, done_at)
+    return 0 if event is None else len(runs.evaluate_event(event))
+
+
 @job_task("playbooks.health_score_saved")
 def health_score_saved(account_id: int, day: str, band: str, score: int) -> int:
     parsed = parse_date(day)

@@ -349,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "playbooks.run_due_steps",
         "schedule": timedelta(minutes=10),
     },
+    # Webhook retries whose wait is over, each endpoint's to its delivery job.
+    "webhooks-queue-due": {
+        "task": "integrations.queue_due_webhooks",
+        "schedule": timedelta(seconds=10),
+    },
 }
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))

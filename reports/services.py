@@ -39,6 +39,7 @@ from .models import (
     stuck_before,
 )
 from .rendering import render_html, render_pdf
+from .signals import review_published
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -214,6 +215,7 @@ def publish_review(review: Review, *, acting_user: User) -> bool:
         ):
             return False
         review.published_at = now
+        review_published.send(sender=Review, review=review, published_at=now)
         request_review(review, acting_user=acting_user)
         record("published the review", actor=acting_user, account=review.account, target=review)
         # Everyone hears of it in their inbox; the job e-mails those who want it.

@@ -54,6 +54,7 @@ from tests.survey_helpers import (
     pause_for_matrix,
     survey_url_args,
 )
+from tests.webhooks_helpers import WEBHOOKS_EXPECTED, make_webhooks_world, webhooks_url_args
 
 L = "login"  # a redirect to the log-in page
 
@@ -166,6 +167,7 @@ EXPECTED.update(EMBED_EXPECTED)
 EXPECTED.update(CHAT_EXPECTED)
 EXPECTED.update(SSO_EXPECTED)
 EXPECTED.update(INBOX_EXPECTED)
+EXPECTED.update(WEBHOOKS_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -263,6 +265,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "chat": make_chat_world(world),
         "sso": make_sso_world(world),
         "inbox": make_inbox_world(world),
+        "webhooks": make_webhooks_world(world),
         "task": members_task,
     }
 
@@ -301,6 +304,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **chat_url_args(ctx["chat"], slug),
         **sso_url_args(ctx["sso"]),
         **inbox_url_args(ctx["inbox"]),
+        **webhooks_url_args(ctx["webhooks"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

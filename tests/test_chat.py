@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from integrations.forms import ChatChannelForm
-from integrations.models import ChatChannel, ChatKind, ChatMessage, DeliveryStatus
+from integrations.models import ChatChannel, ChatKind, ChatMessage, ChatStatus
 from integrations.services import chat
 from playbooks.models import Event, EventKind
 from portal.models import Job
@@ -114,7 +114,7 @@ def test_a_detractor_on_the_csms_account_reaches_their_slack_channel_as_block_ki
     message = ChatMessage.objects.get(channel=channel)
     assert message.status == ChatMessage.Status.SENT and message.response_status == 200
     channel.refresh_from_db()
-    assert channel.last_status == DeliveryStatus.OK and channel.last_delivery_at == NOW
+    assert channel.last_status == ChatStatus.OK and channel.last_delivery_at == NOW
 
 
 def test_a_detractor_on_another_csms_account_does_not_reach_the_channel(
@@ -229,13 +229,13 @@ def test_a_server_error_is_retried_and_the_message_then_sent_once(
     message.refresh_from_db()
     channel.refresh_from_db()
     assert message.status == ChatMessage.Status.QUEUED and message.attempts == 1
-    assert channel.last_status == DeliveryStatus.FAILED and "HTTP 500" in channel.last_error
+    assert channel.last_status == ChatStatus.FAILED and "HTTP 500" in channel.last_error
     assert chat.deliver(message.pk) is True  # the job's retry
     assert chat.deliver(message.pk) is False  # a second delivery of the job: nothing twice
     message.refresh_from_db()
     channel.refresh_from_db()
     assert message.status == ChatMessage.Status.SENT and message.attempts == 2
-    assert channel.last_status == DeliveryStatus.OK and channel.last_error == ""
+    assert channel.last_status == ChatStatus.OK and channel.last_error == ""
     assert len(receiver.bodies) == 2
 
 

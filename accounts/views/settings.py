@@ -106,6 +106,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "Slack or Microsoft Teams channels told of detractors, overdue tasks, health "
                 "drops, review requests and comments on a CS team's accounts.",
             ),
+            Setting(
+                "Webhooks",
+                "webhooks",
+                "Send the portal's events (tasks completed, health bands changed, reviews "
+                "published, ...) to your own systems, signed as Standard Webhooks.",
+            ),
         ],
     ),
 ]

@@ -39,8 +39,8 @@ from ..models import (
     ChatChannel,
     ChatKind,
     ChatMessage,
+    ChatStatus,
     ChatTopic,
-    DeliveryStatus,
 )
 
 log = logging.getLogger(__name__)
@@ -491,7 +491,7 @@ def deliver(message_id: int) -> bool:
             sent_at=now,
         )
         ChatChannel.objects.filter(pk=channel.pk).update(
-            last_status=DeliveryStatus.OK, last_delivery_at=now, last_error=""
+            last_status=ChatStatus.OK, last_delivery_at=now, last_error=""
         )
         return True
     error = outcome.error or f"HTTP {outcome.status}: {outcome.body[:200]}".strip()
@@ -503,7 +503,7 @@ def deliver(message_id: int) -> bool:
         error=error[:500],
     )
     ChatChannel.objects.filter(pk=channel.pk).update(
-        last_status=DeliveryStatus.FAILED, last_delivery_at=now, last_error=error[:500]
+        last_status=ChatStatus.FAILED, last_delivery_at=now, last_error=error[:500]
     )
     if retry:
         raise ChatNotDelivered(f"{channel}: {error}")

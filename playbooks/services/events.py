@@ -67,17 +67,52 @@ def person_left_events(user_id: int, deactivated_at: str) -> list[Event]:
     from ..signals import LEAVING_ROLES
 
     events = []
-    for membership in Membership.objects.filter(user_id=user_id, role__in=list(LEAVING_ROLES)):
-        event = record_event(
-            LEAVING_ROLES[membership.role],
-            account_id=membership.account_id,
-            source=f"user:{user_id}:deactivated:{deactivated_at}:account:{membership.account_id}",
-            data={"user_id": user_id, "role": membership.role, "how": "deactivated"},
-            occurred_at=deactivated_at,
-        )
-        if event is not None:
-            events.append(event)
+    for membership in Membership.objects.filter(user_id=user_id):
+        # A person left every account they belonged to; a champion or executive left too.
+        kinds: list[str] = [EventKind.PERSON_LEFT]
+        if membership.role in LEAVING_ROLES:
+            kinds.insert(0, LEAVING_ROLES[membership.role])
+        for kind in kinds:
+            event = record_event(
+                kind,
+                account_id=membership.account_id,
+                source=f"user:{user_id}:deactivated:{deactivated_at}:account:{membership.account_id}",
+                data={"user_id": user_id, "role": membership.role, "how": "deactivated"},
+                occurred_at=deactivated_at,
+            )
+            if event is not None:
+                events.append(event)
     return events
+
+
+def milestone_done_event(milestone_id: int, done_at: str) -> Event | None:
+    """A milestone saved done: the event on its plan's account, once per time it was done."""
+    from successplans.models import Milestone
+
+    milestone = (
+        Milestone.objects.filter(pk=milestone_id)
+        .select_related("plan")
+        .only(
+            "id", "title", "target_date", "internal", "plan__id", "plan__name", "plan__account_id"
+        )
+        .first()
+    )
+    if milestone is None:
+        return None
+    return record_event(
+        EventKind.MILESTONE_DONE,
+        account_id=milestone.plan.account_id,
+        source=f"milestone:{milestone_id}:done:{done_at}",
+        data={
+            "milestone_id": milestone_id,
+            "milestone": milestone.title,
+            "plan_id": milestone.plan.pk,
+            "plan": milestone.plan.name,
+            "target_date": milestone.target_date.isoformat(),
+            "internal": milestone.internal,
+        },
+        occurred_at=done_at,
+    )
 
 
 def record_events(events: list[dict[str, Any]]) -> list[Event]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -32,14 +32,31 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+#: Other apps that want scanned kinds found even when no playbook starts from them (an active
+#: webhook subscribed to "task overdue"): each a callable answering those kinds, registered
+#: with :func:`also_scan_for` when the app is ready. Playbooks imports none of them.
+ALSO_WANTED: list[Callable[[], Iterable[str]]] = []
+
+
+def also_scan_for(wanted: Callable[[], Iterable[str]]) -> None:
+    """Register ``wanted``: the scan also looks for the scanned kinds it answers, with the
+    trigger's default settings (what a playbook with untouched settings records)."""
+    if wanted not in ALSO_WANTED:
+        ALSO_WANTED.append(wanted)
+
+
 def scanned_settings() -> list[tuple[str, dict[str, Any]]]:
-    """Each (scanned kind, trigger settings) that some enabled playbook starts from, once.
-    One query."""
+    """Each (scanned kind, trigger settings) that some enabled playbook starts from, or some
+    other app wants (:func:`also_scan_for`), once. One query, and one per other app."""
     scanned = [kind for kind, trigger in TRIGGERS.items() if trigger.scanned]
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    rows = Playbook.objects.filter(enabled=True, trigger__in=scanned).values_list(
-        "trigger", "trigger_params"
+    rows: list[tuple[str, Any]] = list(
+        Playbook.objects.filter(enabled=True, trigger__in=scanned).values_list(
+            "trigger", "trigger_params"
+        )
     )
+    for wanted in ALSO_WANTED:
+        rows.extend((kind, {}) for kind in wanted() if kind in scanned)
     for kind, params in rows:
         settings = scan_params(TRIGGERS[kind], params or {})
         found.setdefault((kind, json.dumps(settings, sort_keys=True, default=str)), settings)

@@ -1,0 +1,60 @@
+"""The endpoint page's buttons: send a test event, resend a delivery, rotate the secret,
+remove the endpoint."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from accounts.access import vendor_view
+from accounts.http import AuthenticatedHttpRequest
+
+from ..models import WebhookDelivery, WebhookEndpoint
+from ..services.webhooks import (
+    delete_endpoint,
+    resend_delivery,
+    rotate_secret,
+    send_test_event,
+)
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def webhook_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    send_test_event(endpoint, acting_user=request.user)
+    if endpoint.active:
+        messages.success(request, "A test event is on its way: it shows below in a moment.")
+    else:
+        messages.info(request, "The test event waits until the endpoint is turned on.")
+    return redirect("webhook_detail", endpoint.pk)
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def webhook_resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk, endpoint=endpoint)
+    resend_delivery(delivery, acting_user=request.user)
+    messages.success(request, f"{delivery.event_type} ({delivery.msg_id}) is sent again.")
+    return redirect("webhook_detail", endpoint.pk)
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def webhook_rotate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    rotate_secret(endpoint, acting_user=request.user)
+    messages.success(request, "New signing secret: give it to the receiver now.")
+    return redirect("webhook_detail", endpoint.pk)
+
+
+@require_POST
+@vendor_view(admin_only=True)
+def webhook_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    delete_endpoint(endpoint, acting_user=request.user)
+    messages.success(request, f"{endpoint.url} removed, with its deliveries.")
+    return redirect("webhooks")
