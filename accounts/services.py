@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from portal.jobs import enqueue
@@ -451,6 +452,16 @@ def delivery_for(user: User, kind: str) -> str:
     return setting.first() or Delivery.IMMEDIATELY
 
 
+def portal_path(url: str) -> str:
+    """``url`` as a path of the portal itself. A link made while a request is served under a
+    mount (the hub embedded at ``/embed/``) carries that mount; an inbox item is read in the
+    portal, by someone else, so it must not."""
+    prefix = get_script_prefix()
+    if prefix != "/" and url.startswith(prefix):
+        return "/" + url[len(prefix) :]
+    return url
+
+
 def notify(
     users: Iterable[User],
     *,
@@ -472,7 +483,7 @@ def notify(
                 user=user,
                 kind=kind,
                 title=title[:300],
-                url=url[:500],
+                url=portal_path(url)[:500],
                 body=body,
                 account=account,
                 created_at=now,
@@ -502,7 +513,7 @@ def notify_each(items: Iterable[Notification]) -> list[Notification]:
     chosen = []
     for item in items:
         if item.user.is_active:
-            item.title, item.url = item.title[:300], item.url[:500]
+            item.title, item.url = item.title[:300], portal_path(item.url)[:500]
             item.created_at = now
             chosen.append(item)
     return Notification.objects.bulk_create(chosen)
@@ -956,7 +967,7 @@ def tell(
         user=user,
         kind=kind,
         title=title[:300],
-        url=url[:500],
+        url=portal_path(url)[:500],
         body=body,
         account=account,
         emailed_at=timezone.now() if emailed else None,

@@ -411,3 +411,24 @@ def test_the_bells_refresh_answers_the_count_and_204_once_the_session_ended(
     html = client_for(world.member).get(reverse("inbox_bell")).content.decode()
     assert 'aria-label="Inbox, 2 unread"' in html and "hx-swap-oob" not in html
     assert Client().get(reverse("inbox_bell")).status_code == 204
+
+
+@pytest.mark.django_db
+def test_an_item_made_inside_the_embedded_hub_links_to_the_portal_itself() -> None:
+    """A customer's tick in the hub framed at /embed/ tells the CSM, who reads it in the
+    portal: the item's link carries no /embed/ mount."""
+    from django.urls import reverse, set_script_prefix
+
+    from accounts.services import notify
+    from tests.factories import AccountFactory, CSMFactory
+
+    csm = CSMFactory.create()
+    account = AccountFactory.create(owner=csm)
+    set_script_prefix("/embed/")
+    try:
+        url = reverse("account_home", args=[account.slug])
+        assert url.startswith("/embed/")
+        (item,) = notify([csm], kind="account", title="Hello", url=url, account=account)
+    finally:
+        set_script_prefix("/")
+    assert item.url == f"/a/{account.slug}/"

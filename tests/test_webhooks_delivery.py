@@ -287,6 +287,10 @@ def test_an_endpoint_failing_for_a_day_is_turned_off_and_its_creator_told(
     assert message.to == [world.admin.email]
     assert endpoint.url in message.subject
     assert reverse("webhook_detail", args=[endpoint.pk]) in message.body
+    # And in their inbox, linking to the endpoint's page.
+    (item,) = world.admin.inbox.all()
+    assert item.url == reverse("webhook_detail", args=[endpoint.pk]) and item.read_at is None
+    assert endpoint.url in item.title
     # Turned off: the beat hands it nothing more.
     assert queue_due(NOW + timedelta(days=3)) == 0
 

@@ -36,7 +36,6 @@ from accounts.activity import record
 from accounts.models import Account, User
 from playbooks.models import Event
 from portal.jobs import enqueue, enqueue_many
-from portal.mail import send_mail_from_templates
 from portal.models import Job
 
 from .. import outbound
@@ -557,19 +556,26 @@ def disable_failing(endpoint: WebhookEndpoint, now: datetime, *, reason: str) ->
 
 
 def tell_disabled(endpoint_id: int) -> bool:
-    """E-mail the endpoint's creator that it was turned off (the job, once)."""
+    """Tell the endpoint's creator that it was turned off (the job, once): an item in their
+    inbox, and an e-mail unless they chose "in the portal only" for account news. The e-mail
+    goes at once even for "daily digest": a broken integration should not wait a day."""
     endpoint = WebhookEndpoint.objects.select_related("created_by").filter(pk=endpoint_id).first()
     if endpoint is None or endpoint.active or not endpoint.created_by.is_active:
         return False
     from django.urls import reverse
 
-    send_mail_from_templates(
-        "webhook_disabled",
-        to=[endpoint.created_by.email],
-        context={
-            "endpoint": endpoint,
-            "user": endpoint.created_by,
-            "path": reverse("webhook_detail", args=[endpoint.pk]),
-        },
+    from accounts.models import Delivery, NotificationKind
+    from accounts.services import Mail, delivery_for, tell
+
+    owner = endpoint.created_by
+    path = reverse("webhook_detail", args=[endpoint.pk])
+    chosen = delivery_for(owner, NotificationKind.ACCOUNT)
+    tell(
+        owner,
+        kind=NotificationKind.ACCOUNT,
+        title=f"Webhook endpoint turned off after a day of failures: {endpoint.url}"[:300],
+        url=path,
+        mail=Mail("webhook_disabled", {"endpoint": endpoint, "user": owner, "path": path}),
+        delivery=Delivery.IMMEDIATELY if chosen == Delivery.DIGEST else chosen,
     )
     return True
