@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import embed, embed_console
+from .views import (
+    calendar_ics,
+    calendar_settings,
+    chat_console,
+    chat_settings,
+    embed,
+    embed_console,
+    webhook_actions,
+    webhook_detail,
+    webhook_edit,
+    webhook_events,
+    webhook_list,
+)
 
 urlpatterns: list = [
     # The embedded hub's entry; the rest of /embed/… is the portal itself, mounted again by
@@ -26,12 +38,6 @@ urlpatterns: list = [
 
 # Chat notifications and calendar feeds ------------------------------------------------------------
 
-from .views import (  # noqa: E402
-    calendar_ics,
-    calendar_settings,
-    chat_console,
-    chat_settings,
-)
 
 urlpatterns += [
     path("settings/chat/", chat_settings.chat_channels, name="chat_channels"),
@@ -59,13 +65,6 @@ urlpatterns += [
 
 # Webhooks ----------------------------------------------------------------------------------------
 
-from .views import (  # noqa: E402
-    webhook_actions,
-    webhook_detail,
-    webhook_edit,
-    webhook_events,
-    webhook_list,
-)
 
 urlpatterns += [
     path("console/webhooks/", webhook_list.webhooks, name="webhooks"),

@@ -27,10 +27,10 @@ from django.utils import timezone
 from accounts.models import Account, CustomerRole, Membership, Stage, User
 from insights.models import Contract, HealthScore
 from insights.signals import contracts_written
-from onboarding.models import Checklist, Task
+from onboarding.models import Checklist, Task, TaskComment
 from onboarding.signals import task_done_changed
 from portal.jobs import enqueue
-from reports.models import Review
+from reports.models import Review, ReviewRequest
 from reports.signals import review_published
 from sentiment.models import CommentSentiment
 from sentiment.models import Label as SentimentLabel
@@ -40,6 +40,7 @@ from successplans.models import (
     Milestone,
     MilestoneStatus,
     Objective,
+    PlanComment,
     SuccessPlan,
 )
 from surveys.models import Band, FollowUp, Kind, Response
@@ -548,11 +549,6 @@ def review_was_published(sender: Any, review: Review, published_at: Any, **kwarg
 
 
 # A customer asking for a review, a customer's comment ------------------------------------------
-# Imported here, not at the top, so that this block stays one piece when branches meet.
-
-from onboarding.models import TaskComment  # noqa: E402
-from reports.models import ReviewRequest  # noqa: E402
-from successplans.models import PlanComment  # noqa: E402
 
 EXCERPT_LENGTH = 200
 
