@@ -191,6 +191,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     # Self-join (/join/): links e-mailed per address, and requests per IP address.
     "join_request": "20/h/ip,3/h/key",
+    # "Sign in with your company's SSO": each attempt may fetch the IdP's discovery document.
+    "sso_discovery": "20/m/ip,10/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME

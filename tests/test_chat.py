@@ -442,3 +442,23 @@ def test_changing_the_kind_checks_the_kept_url_again(world: World, settings: Any
     assert "not a Microsoft Teams incoming-webhook address" in response.content.decode()
     channel.refresh_from_db()
     assert channel.kind == "slack"
+
+
+def test_the_scan_looks_for_overdue_tasks_and_health_drops_a_channel_wants(world: World) -> None:
+    """No playbook starts from "task overdue" or "health fell": an active channel that wants
+    them is enough for the daily scan to look (with the triggers' default settings)."""
+    from playbooks.models import EventKind
+    from playbooks.services.scan import scanned_settings
+
+    def scanned() -> dict[str, Any]:
+        return dict(scanned_settings())
+
+    assert EventKind.ONBOARDING_TASK_OVERDUE not in scanned()
+    ChatChannelFactory.create(owner=world.csm, active=False)
+    assert EventKind.ONBOARDING_TASK_OVERDUE not in scanned()
+    ChatChannelFactory.create(owner=world.csm, on_overdue_tasks=False, on_health_drops=False)
+    assert EventKind.HEALTH_DROPPED not in scanned()
+    ChatChannelFactory.create(owner=world.csm)
+    found = scanned()
+    assert found[EventKind.ONBOARDING_TASK_OVERDUE] == {"days": 7}
+    assert EventKind.HEALTH_DROPPED in found

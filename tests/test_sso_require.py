@@ -135,3 +135,20 @@ def test_the_discovery_page_fills_in_the_address(db: None) -> None:
     assert response.status_code == 200
     assert 'value="dana@acme.example"' in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_discovery_is_rate_limited_per_address(acme: Account) -> None:
+    """Each attempt may fetch an identity provider's discovery document: ten a minute per
+    address, then a 429 that says so (and nothing is fetched)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    data = {"email": "someone@nowhere.example"}
+    for _ in range(10):
+        assert client.post(reverse("sso_discover"), data).status_code == 422
+    with unchanged():
+        response = client.post(reverse("sso_discover"), data)
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    cache.clear()

@@ -3,6 +3,7 @@ your company's SSO" (home realm discovery: a work e-mail finds the account's ide
 
 from __future__ import annotations
 
+from allauth.core.ratelimit import consume
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -123,6 +124,10 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
             initial={"email": request.GET.get("email", ""), "next": request.GET.get("next", "")}
         )
     if request.method == "POST" and form.is_valid():
+        # Each attempt may fetch an identity provider's discovery document: rate-limited.
+        if not consume(request, action="sso_discovery", key=form.cleaned_data["email"]):
+            form.add_error(None, "Too many sign-in attempts from here. Try again in a minute.")
+            return render(request, "accounts/sso_discover.html", {"form": form}, status=429)
         sso = sso_for_email(form.cleaned_data["email"])
         if sso is None:
             form.add_error(
