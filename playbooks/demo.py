@@ -1,8 +1,9 @@
 """Demo playbooks and tasks: the built-in playbooks enabled (all but the 120- and 90-day
 renewal plays, which a CS admin turns on from the playbooks page), the detractor follow-up
 fired on the survey demo's detractors, the daily scan run once (Initech renews in 45 days and
-nobody there has logged in for weeks), and a few tasks made by hand, one of them overdue, so
-Today and the accounts' timelines have something in each section."""
+nobody there has logged in for weeks), a few tasks made by hand, one of them overdue, so
+Today and the accounts' timelines have something in each section, and a line in each owner
+CSM's inbox for the plays that started on their accounts (Today's account updates)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Notification, NotificationKind
 
-from .models import CSMTask, EventKind, Playbook, Priority, TaskNote
+from .models import CSMTask, EventKind, Playbook, PlaybookRun, Priority, TaskNote
 from .services.emails import ensure_built_in_email_templates
 from .services.events import record_event
+from .services.notices import notify
 from .services.playbooks import ensure_built_in_playbooks
 from .services.runs import evaluate_event
 from .services.scan import scan
@@ -70,6 +72,20 @@ def _enable_and_fire() -> None:
     Playbook.objects.exclude(key="").exclude(key__in=PAUSED).update(enabled=True)
     _fire_on_demo_detractors()
     scan()
+    _tell_the_owners()
+
+
+def _tell_the_owners() -> int:
+    """What a "notify the owner" step would say of each play that started: the owner CSM's
+    inbox has it, and Today shows it until they read it. Once: a second load adds none."""
+    told = 0
+    for run in PlaybookRun.objects.select_related("playbook", "account__owner").order_by("pk"):
+        why = run.reason.split(": ", 1)[-1]
+        text = f"“{run.playbook.name}” started on {run.account.name} ({why})."
+        if Notification.objects.filter(kind=NotificationKind.ACCOUNT, title=text).exists():
+            continue
+        told += len(notify(run.account, text=text, run=run))
+    return told
 
 
 def _fire_on_demo_detractors() -> int:

@@ -299,34 +299,6 @@ class AccountPause(models.Model):
         return f"Playbooks paused on {self.account_id}"
 
 
-class Notice(models.Model):
-    """A note for someone on the vendor's team, in the portal: "a playbook needs you"."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playbook_notices"
-    )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=300)
-    run = models.ForeignKey(
-        PlaybookRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(
-                fields=["user", "-created_at"],
-                name="notice_unread_by_user",
-                condition=Q(read_at__isnull=True),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class TaskNote(models.Model):
     """A line the CSM adds to a task in place (what they did, what they heard)."""
 

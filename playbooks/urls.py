@@ -2,7 +2,6 @@ from django.urls import path
 
 from .views import (
     email_templates,
-    notices,
     playbook_edit,
     playbook_list,
     playbook_preview,
@@ -16,8 +15,6 @@ urlpatterns = [
     path("today/tasks/<int:pk>/done/", today.task_complete, name="task_complete"),
     path("today/tasks/<int:pk>/snooze/", today.task_snooze, name="task_snooze"),
     path("today/tasks/<int:pk>/reassign/", today.task_reassign, name="task_reassign"),
-    path("today/notices/<int:pk>/read/", notices.notice_read, name="notice_read"),
-    path("today/notices/read/", notices.notices_read_all, name="notices_read_all"),
     path("today/tasks/<int:pk>/notes/", today.task_note, name="task_note"),
     path("a/<slug:slug>/tasks/new/", task_create.task_create, name="task_create"),
     path("a/<slug:slug>/playbooks/runs/", runs.run_list, name="playbook_runs"),

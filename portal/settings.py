@@ -114,7 +114,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
-                "playbooks.context_processors.notices",
                 "accounts.context_processors.inbox",
             ],
         },

@@ -220,16 +220,6 @@ class CommentSentimentFactory(factory.django.DjangoModelFactory[CommentSentiment
 
 
 from insights.models import UpsellLead  # noqa: E402 - appended with the steps that use them
-from playbooks.models import Notice  # noqa: E402
-
-
-class NoticeFactory(factory.django.DjangoModelFactory[Notice]):
-    class Meta:
-        model = Notice
-
-    account = factory.SubFactory(AccountFactory)
-    user = factory.SelfAttribute("account.owner")
-    text = factory.Sequence(lambda n: f"Something needs you ({n})")
 
 
 class UpsellLeadFactory(factory.django.DjangoModelFactory[UpsellLead]):

@@ -19,7 +19,6 @@ from tests.conftest import World
 from tests.factories import (
     CSMTaskFactory,
     EmailTemplateFactory,
-    NoticeFactory,
     PlaybookFactory,
     PlaybookRunFactory,
     PlaybookStepFactory,
@@ -62,10 +61,6 @@ PLAYBOOKS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "playbook_edit": (ADMIN_READ, ADMIN_WRITE),
     "playbook_delete": (POST_ONLY, ADMIN_WRITE),
     "playbook_preview": (ADMIN_READ, None),
-    # A notice is its person's alone: the CSM's, so anyone else on the team gets a 404.
-    "notice_read": (POST_ONLY, [L, 403, 403, 403, 403, 302, 404, 404]),
-    # Each of the vendor's people has an unread notice to mark.
-    "notices_read_all": (POST_ONLY, [L, 403, 403, 403, 403, 302, 302, 302]),
 }
 
 
@@ -73,8 +68,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
     """A high-priority task on account A for its CSM, the built-in detractor playbook (made
     paused by the data migration), a run of it on account A with a step still waiting, and
     playbooks paused on account A (so that resuming has something to resume, and pausing
-    again changes the note), a playbook e-mail, a playbook made here that never ran, and an
-    unread notice for each of the vendor's people."""
+    again changes the note), a playbook e-mail, and a playbook made here that never ran."""
     task = CSMTaskFactory.create(
         account=world.account,
         assignee=world.csm,
@@ -86,12 +80,7 @@ def make_playbooks_world(world: World) -> dict[str, Any]:
     RunStepFactory.create(run=run, position=0, status=StepStatus.DONE, detail="task “Call”")
     RunStepFactory.create(run=run, position=1, delay_days=3)
     AccountPause.objects.create(account=world.account, paused_by=world.csm, note="Escalation")
-    notices = [
-        NoticeFactory.create(account=world.account, user=person, text="Acme needs an owner CSM")
-        for person in (world.csm, world.other_csm, world.admin)
-    ]
     return {
-        "notice": notices[0],
         "task": task,
         "playbook": playbook,
         "run": run,
@@ -126,7 +115,6 @@ def playbooks_url_args(p: dict[str, Any], slug: str) -> dict[str, tuple[list[Any
         "playbook_edit": ([p["playbook"].pk], EDITOR_POST),
         "playbook_delete": ([p["made_here"].pk], {}),
         "playbook_preview": ([p["playbook"].pk], {}),
-        "notice_read": ([p["notice"].pk], {}),
     }  # fmt: skip
 
 

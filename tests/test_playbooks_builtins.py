@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from accounts.models import CustomerRole, Segment
+from accounts.models import CustomerRole, Notification, NotificationKind, Segment
 from accounts.services import deactivate_user
 from insights.models import Contract, ContractKind, UpsellLead
 from onboarding.models import Checklist
@@ -21,7 +21,6 @@ from playbooks.models import (
     EmailTemplate,
     Event,
     EventKind,
-    Notice,
     Playbook,
     PlaybookRun,
     Priority,
@@ -132,7 +131,10 @@ def test_the_champion_left_play_asks_for_a_successor_pauses_surveys_and_tells_th
     assert task.assignee == world.csm and world.champion.display_name in task.reason
     pause = SurveyPause.objects.get(account=world.account)
     assert pause.until == NOW.date() + timedelta(days=60)
-    assert Notice.objects.filter(user=world.csm, account=world.account).exists()
+    item = Notification.objects.get(
+        user=world.csm, account=world.account, kind=NotificationKind.ACCOUNT
+    )
+    assert f"{world.champion.display_name} left Acme" in item.title
 
 
 def test_renewal_at_90_days_asks_the_executive_and_gives_the_csm_the_check_in(

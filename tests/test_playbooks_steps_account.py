@@ -1,6 +1,6 @@
 """Playbook steps that act on the account itself: set a field (the segment from the MRR too),
 assign the owner CSM, flag an upsell lead, notify the owner; and the screens they feed (the
-notices on Today, upsell leads in the book and on the 360° page, teams on the Staff page)."""
+account updates the inbox shows on Today, upsell leads in the book and on the 360° page, teams on the Staff page)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,20 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_save
 from django.urls import reverse
 
-from accounts.models import Account, Activity, Segment, Stage, User
+from accounts.models import (
+    Account,
+    Activity,
+    Notification,
+    NotificationKind,
+    Segment,
+    Stage,
+    User,
+)
 from accounts.services import set_account_fields
 from insights.models import Contract, UpsellLead
-from playbooks.models import EventKind, Notice, PlaybookRun, RunStep, StepKind
-from playbooks.notices import unread_notice_count
-from playbooks.services.runs import run_playbook
+from playbooks.models import EventKind, PlaybookRun, RunStep, StepKind, StepStatus
+from playbooks.notices import unread_account_items
+from playbooks.services.runs import run_due_step, run_playbook
 from playbooks.steps import load
 from playbooks.steps.set_account_field import parse_ranges
 from tests.conftest import World, client_for
@@ -28,11 +36,12 @@ from tests.factories import (
     AdminFactory,
     CSMFactory,
     EventFactory,
-    NoticeFactory,
     PlaybookFactory,
     PlaybookStepFactory,
+    RunStepFactory,
     UpsellLeadFactory,
 )
+from tests.inbox_helpers import NotificationFactory
 from tests.queries import assert_same_queries, count_queries, page_queries
 from tests.snapshot import unchanged
 
@@ -285,9 +294,12 @@ def test_when_every_csm_is_at_the_cap_the_cs_admins_are_told(
     assert step.status == "skipped"
     assert step.detail.startswith("every CSM in team Scale is at the cap of 1 accounts")
     assert Account.objects.get(pk=account.pk).owner is None
-    notices = Notice.objects.filter(account=account)
-    assert {n.user for n in notices} == {world.admin, second_admin}
-    assert all("every CSM in team Scale is at the cap of 1 accounts" in n.text for n in notices)
+    items = Notification.objects.filter(account=account)
+    assert {n.user for n in items} == {world.admin, second_admin}
+    assert all(n.kind == NotificationKind.ACCOUNT for n in items)
+    assert all("every CSM in team Scale is at the cap of 1 accounts" in n.title for n in items)
+    run = PlaybookRun.objects.get()
+    assert {n.url for n in items} == {reverse("playbook_run", args=[account.slug, run.pk])}
 
 
 def test_the_cap_leaves_out_only_those_at_it(world: World, scale_team: list[User]) -> None:
@@ -445,86 +457,158 @@ def test_a_lead_is_closed_only_through_its_own_account(world: World) -> None:
 # Notify the owner -------------------------------------------------------------------------------
 
 
-def test_the_owner_gets_a_notice_with_the_merge_fields_filled(world: World) -> None:
+def account_item(user: User, account: Account, title: str = "", **kw: Any) -> Notification:
+    """An inbox item of kind "account", as a playbook step leaves one."""
+    extra = {"title": title} if title else {}
+    return NotificationFactory.create(
+        user=user,
+        account=account,
+        kind=NotificationKind.ACCOUNT,
+        url=f"/a/{account.slug}/",
+        **extra,
+        **kw,
+    )
+
+
+def test_the_owner_gets_an_inbox_item_with_the_merge_fields_filled(world: World) -> None:
     step = fire(world.account, StepKind.NOTIFY_OWNER, {"text": "Say hello to {account}"})
     assert step.status == "done", step.detail
-    notice = Notice.objects.get()
-    assert notice.user == world.csm and notice.account == world.account
-    assert notice.text == "Say hello to Acme" and notice.run == PlaybookRun.objects.get()
-    assert notice.read_at is None
+    assert step.detail == "notice for Casey CSM: “Say hello to Acme”"
+    item = Notification.objects.get()
+    assert item.user == world.csm and item.account == world.account
+    assert item.kind == NotificationKind.ACCOUNT and item.title == "Say hello to Acme"
+    run = PlaybookRun.objects.get()
+    assert item.url == reverse("playbook_run", args=["acme", run.pk])  # the run that asked
+    assert item.read_at is None and item.emailed_at is None  # in the portal only, as before
 
 
 def test_without_an_owner_every_cs_admin_is_notified(world: World) -> None:
     second_admin = AdminFactory.create()
     account = unowned()
     fire(account, StepKind.NOTIFY_OWNER, {"text": "{account} has no owner yet"})
-    assert {n.user for n in Notice.objects.all()} == {world.admin, second_admin}
+    assert {n.user for n in Notification.objects.all()} == {world.admin, second_admin}
 
 
-def test_today_shows_unread_notices_and_the_nav_counts_them(world: World) -> None:
-    NoticeFactory.create(account=world.account, user=world.csm, text="Acme signed up")
-    NoticeFactory.create(account=world.account, user=world.csm, text="Old news", read_at=NOW)
-    NoticeFactory.create(account=world.other_account, user=world.other_csm, text="Bluth news")
+def test_a_notify_step_delivered_twice_tells_once(world: World) -> None:
+    step = RunStepFactory.create(
+        run__event__account=world.account,
+        kind=StepKind.NOTIFY_OWNER,
+        params={"text": "Call {account}"},
+        status=StepStatus.RUNNING,
+    )
+    assert run_due_step(step.pk) == "done"
+    assert run_due_step(step.pk) == "nothing to do"  # the job came again: done already
+    assert Notification.objects.filter(user=world.csm).count() == 1
+
+
+def test_today_shows_unread_account_updates_and_the_bell_counts_them(world: World) -> None:
+    account_item(world.csm, world.account, "Acme signed up")
+    account_item(world.csm, world.account, "Old news", read_at=NOW)
+    account_item(world.other_csm, world.other_account, "Bluth news")
+    NotificationFactory.create(user=world.csm, kind=NotificationKind.PLANS, title="Dana commented")
     page = client_for(world.csm).get(reverse("today")).content.decode()
     assert "Acme signed up" in page
     assert "Old news" not in page and "Bluth news" not in page
-    assert 'aria-label="1 unread notice"' in page
+    assert "Dana commented" not in page  # not an account update: in the inbox only
+    assert 'aria-label="Inbox, 2 unread"' in page  # the bell counts every kind
+    assert "nav-notice-count" not in page and "unread notice" not in page  # no second count
     portfolio = client_for(world.csm).get(reverse("portfolio")).content.decode()
-    assert 'aria-label="1 unread notice"' in portfolio  # the count is on every vendor page
+    assert 'aria-label="Inbox, 2 unread"' in portfolio  # the count is on every page
 
 
-def test_marking_a_notice_read_in_place(world: World) -> None:
-    notice = NoticeFactory.create(account=world.account, user=world.csm, text="Acme signed up")
-    NoticeFactory.create(account=world.account, user=world.csm, text="Second one")
-    response = client_for(world.csm).post(
-        reverse("notice_read", args=[notice.pk]), HTTP_HX_REQUEST="true"
-    )
+def test_marking_one_read_from_today_goes_through_the_inbox(world: World) -> None:
+    item = account_item(world.csm, world.account, "Acme signed up")
+    account_item(world.csm, world.account, "Second one")
+    client = client_for(world.csm)
+    today = client.get(reverse("today")).content.decode()
+    assert f'hx-post="{reverse("inbox_read", args=[item.pk])}"' in today
+    response = client.post(reverse("inbox_read", args=[item.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    notice.refresh_from_db()
-    assert notice.read_at == NOW
+    item.refresh_from_db()
+    assert item.read_at == NOW
     html = response.content.decode()
-    assert "Acme signed up" not in html and "Second one" in html
-    assert 'id="nav-notice-count" hx-swap-oob="true"' in html and "1 unread notice" in html
+    assert 'id="inbox-bell"' in html and 'hx-swap-oob="true"' in html
+    assert 'aria-label="Inbox, 1 unread"' in html
+    assert response["HX-Trigger"] == "inbox-read"  # Today fetches its updates again
+    again = client.get(reverse("today") + "?part=inbox", HTTP_HX_REQUEST="true")
+    assert again.status_code == 200
+    assert 'hx-trigger="inbox-read from:body"' in again.content.decode()
+    assert "Acme signed up" not in again.content.decode()
+    assert "Second one" in again.content.decode()
+
+
+def test_marking_one_read_without_javascript_comes_back_to_today(world: World) -> None:
+    item = account_item(world.csm, world.account)
+    response = client_for(world.csm).post(
+        reverse("inbox_read", args=[item.pk]), {"next": reverse("today")}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("today")
+    item.refresh_from_db()
+    assert item.read_at == NOW
+
+
+def test_a_next_elsewhere_goes_to_the_inbox(world: World) -> None:
+    item = account_item(world.csm, world.account)
+    response = client_for(world.csm).post(
+        reverse("inbox_read", args=[item.pk]), {"next": "//evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("inbox")
 
 
 def test_marking_all_read(world: World) -> None:
     for n in range(3):
-        NoticeFactory.create(account=world.account, user=world.csm, text=f"News {n}")
-    mine_elsewhere = NoticeFactory.create(account=world.other_account, user=world.other_csm)
-    response = client_for(world.csm).post(reverse("notices_read_all"))
+        account_item(world.csm, world.account, f"News {n}")
+    plans = NotificationFactory.create(user=world.csm, kind=NotificationKind.PLANS)
+    mine_elsewhere = account_item(world.other_csm, world.other_account)
+    response = client_for(world.csm).post(
+        reverse("inbox_read_all"), {"kind": "account", "next": reverse("today")}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("today")
-    assert not Notice.objects.filter(user=world.csm, read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        user=world.csm, kind=NotificationKind.ACCOUNT, read_at__isnull=True
+    ).exists()
     mine_elsewhere.refresh_from_db()
     assert mine_elsewhere.read_at is None  # someone else's stays unread
+    plans.refresh_from_db()
+    assert plans.read_at is None  # Today marks its account updates only
 
 
-def test_someone_elses_notice_does_not_exist_for_you(world: World) -> None:
-    notice = NoticeFactory.create(account=world.account, user=world.csm)
+def test_someone_elses_item_does_not_exist_for_you(world: World) -> None:
+    item = account_item(world.csm, world.account)
     client = client_for(world.admin)
     with unchanged():
-        response = client.post(reverse("notice_read", args=[notice.pk]))
+        response = client.post(reverse("inbox_read", args=[item.pk]))
     assert response.status_code == 404
 
 
-def test_today_runs_as_many_queries_for_12_notices_as_for_2(world: World) -> None:
+def test_today_runs_as_many_queries_for_12_updates_as_for_2(world: World) -> None:
     client = client_for(world.csm)
-    NoticeFactory.create_batch(2, account=world.account, user=world.csm)
+    for _ in range(2):
+        account_item(world.csm, world.account)
     few = page_queries(client, reverse("today"))
-    NoticeFactory.create_batch(10, account=AccountFactory.create(), user=world.csm)
+    other = AccountFactory.create()
+    for _ in range(10):
+        account_item(world.csm, other)
     assert_same_queries(few, page_queries(client, reverse("today")), "today")
 
 
-def test_customers_never_see_the_notice_count(world: World) -> None:
-    NoticeFactory.create(account=world.account, user=world.csm)
+def test_customers_never_see_the_account_updates(world: World) -> None:
+    account_item(world.csm, world.account, "Acme needs an owner CSM")
     page = client_for(world.champion).get(reverse("account_home", args=["acme"])).content
-    assert b"unread notice" not in page and b"nav-notice-count" not in page
+    assert b"Acme needs an owner CSM" not in page and b"nav-notice-count" not in page
+    assert b'aria-label="Inbox, 0 unread"' in page  # their bell counts their own items
+    response = client_for(world.champion).get(
+        reverse("today") + "?part=inbox", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
 
 
-def test_the_nav_count_costs_one_query_and_customers_none(world: World) -> None:
-    NoticeFactory.create_batch(3, account=world.account, user=world.csm)
-    assert count_queries(lambda: unread_notice_count(world.csm)) == 1
-    assert unread_notice_count(world.csm) == 3
-    assert count_queries(lambda: unread_notice_count(world.champion)) == 0
+def test_todays_updates_cost_one_query_and_customers_none(world: World) -> None:
+    for _ in range(3):
+        account_item(world.csm, world.account)
+    assert count_queries(lambda: unread_account_items(world.csm)) == 1
+    assert unread_account_items(world.csm).count == 3
+    assert count_queries(lambda: unread_account_items(world.champion)) == 0
 
 
 # What the preview says ----------------------------------------------------------------------------

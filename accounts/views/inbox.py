@@ -64,13 +64,19 @@ def inbox_bell(request: HttpRequest) -> HttpResponse:
 
 
 def _after_read(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """htmx gets the list again, with the bell's new count out of band; a form post, the
-    inbox."""
+    """htmx gets the list again, with the bell's new count out of band, and an "inbox-read"
+    event other pages listen for (Today refreshes its account updates); a form post, the
+    inbox, or the portal page it came from (``next``)."""
     if not is_htmx(request):
+        back = request.POST.get("next", "")
+        if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+            return redirect(back)
         query = f"?kind={_kind(request)}" if _kind(request) else ""
         return redirect(reverse("inbox") + query)
     context = {**_page_context(request), "oob": True}
-    return render(request, f"{TEMPLATE}#items", context)
+    response = render(request, f"{TEMPLATE}#items", context)
+    response["HX-Trigger"] = "inbox-read"
+    return response
 
 
 @require_POST

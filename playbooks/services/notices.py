@@ -1,19 +1,20 @@
-"""Notices: a line in the portal for someone on the vendor's team ("a playbook needs you"),
-shown at the top of their Today page until they mark it read."""
+"""Telling someone on the vendor's team, in their inbox, that a playbook needs them ("Acme
+needs an owner CSM"): an item of kind "account" (the bell counts it, Today shows it until it
+is read)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
 
-from accounts.models import Account, User, VendorRole
+from accounts.models import Account, Notification, NotificationKind, User, VendorRole
+from accounts.services import notify as notify_inbox
 
-from ..models import Notice, PlaybookRun
+from ..models import PlaybookRun
 
-TEXT_LENGTH = Notice._meta.get_field("text").max_length or 300
+TEXT_LENGTH = Notification._meta.get_field("title").max_length or 300
 
 
 def cs_admins() -> list[User]:
@@ -22,7 +23,7 @@ def cs_admins() -> list[User]:
 
 def recipients(account: Account) -> list[User]:
     """Who hears about ``account``: its owner CSM, or every CS admin when it has no active
-    owner (a notice for nobody would be lost)."""
+    owner (an item for nobody would be lost)."""
     owner = account.owner
     if owner is not None and owner.is_active and owner.is_vendor:
         return [owner]
@@ -36,40 +37,27 @@ def notify(
     text: str,
     users: Iterable[User] | None = None,
     run: PlaybookRun | None = None,
-) -> list[Notice]:
-    """One notice for each of ``users`` (by default :func:`recipients`), in one query.
+) -> list[Notification]:
+    """One inbox item for each of ``users`` (by default :func:`recipients`), in one insert,
+    linking to the playbook ``run`` that asks (the account's page without one); no e-mail now (the inbox digest carries it to those who chose
+    one for account updates).
 
     A playbook is the author, so there is no acting user; the step that calls this records
-    the activity on the account.
+    the activity on the account. The step runs inside the transaction that settles its run
+    step (locked, and done only once), so a retried step does not tell anyone twice.
     """
     people = list(users) if users is not None else recipients(account)
     text = " ".join(text.split())[:TEXT_LENGTH]
     if not people or not text:
         return []
-    return Notice.objects.bulk_create(
-        Notice(user=user, account=account, text=text, run=run) for user in people
-    )
-
-
-@transaction.atomic
-def mark_notice_read(notice: Notice, *, acting_user: User) -> Notice:
-    """Only the person a notice is for may mark it read (the view finds it among theirs, so
-    anyone else gets a 404 before this).
-
-    Reading a notice is the reader's own state, like their e-mail settings: it is not written
-    to the account's activity log.
-    """
-    if notice.user_id != acting_user.pk:
-        raise PermissionDenied("This notice is for someone else.")
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return notice
-
-
-@transaction.atomic
-def mark_all_read(*, acting_user: User) -> int:
-    """Mark every unread notice of ``acting_user`` read; how many there were."""
-    return Notice.objects.filter(user=acting_user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    return notify_inbox(
+        people,
+        kind=NotificationKind.ACCOUNT,
+        title=text,
+        url=(
+            reverse("playbook_run", args=[account.slug, run.pk])
+            if run is not None
+            else reverse("account_home", args=[account.slug])
+        ),
+        account=account,
     )

@@ -178,15 +178,15 @@ def run(context: StepContext) -> Outcome:
         return Outcome.skipped(f"no rule for the {account.get_segment_display()} segment")
     choice = choose(rule, int(params.get("cap") or 0))
     if choice.owner is None:
-        notices = notify(
+        items = notify(
             account,
             text=f"{account.name} needs an owner CSM: {choice.why}.",
             users=cs_admins(),
             run=context.run,
         )
-        if notices:
+        if items:
             record("notified", actor=None, account=account, target=context.run,
-                   after={"to": [n.user.display_name for n in notices], "text": notices[0].text},
+                   after={"to": [n.user.display_name for n in items], "text": items[0].title},
                    internal=True)  # fmt: skip
         return Outcome.skipped(f"{choice.why}; the CS admins were told")
     if choice.owner.pk == account.owner_id:

@@ -1,5 +1,5 @@
-"""Notify the account's owner CSM in the portal (a notice at the top of their Today page), or
-every CS admin when the account has no owner."""
+"""Notify the account's owner CSM in the portal (an item in their inbox, shown on Today until
+they read it), or every CS admin when the account has no owner."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def _names(people: list[Any]) -> str:
 def run(context: StepContext) -> Outcome:
     account = context.account
     text = context.fill(context.params.get("text") or "{why}")
-    notices = notify(account, text=text, run=context.run)
-    if not notices:
+    items = notify(account, text=text, run=context.run)
+    if not items:
         return Outcome.skipped(
             "nobody to notify: the account has no owner and there is no CS admin"
         )
@@ -36,10 +36,10 @@ def run(context: StepContext) -> Outcome:
         actor=None,
         account=account,
         target=context.run,
-        after={"to": [n.user.display_name for n in notices], "text": notices[0].text},
+        after={"to": [n.user.display_name for n in items], "text": items[0].title},
         internal=True,
     )
-    return Outcome.done(f"notice for {_names([n.user for n in notices])}: “{notices[0].text}”")
+    return Outcome.done(f"notice for {_names([n.user for n in items])}: “{items[0].title}”")
 
 
 def describe(params: dict[str, Any], account: Account) -> str:

@@ -5,7 +5,7 @@ any one person's tasks (``?assignee=<id>``); a CSM always sees their own."""
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from portal.htmx import is_htmx, refuse, render_partial
 from ..figures import task_row, team_load, today_sections
 from ..forms import ReassignForm, SnoozeForm, TaskNoteForm
 from ..models import CSMTask
-from ..notices import unread_notices
+from ..notices import unread_account_items
 from ..services.csm_tasks import (
     SNOOZES,
     TaskRefused,
@@ -34,6 +34,10 @@ TEMPLATE = "playbooks/today.html"
 
 @vendor_view()
 def today(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if is_htmx(request) and request.GET.get("part") == "inbox":
+        # The account updates again, after one was marked read through the inbox.
+        notices = unread_account_items(request.user)
+        return render(request, "playbooks/_notices.html", {"notices": notices})
     day = timezone.localdate()
     every = may_see_every_task(request.user)
     tasks = visible_tasks(request.user).showing_on(day)
@@ -58,7 +62,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         "team": list(team_load(day)) if every else None,
         "snoozes": SNOOZES,
         "nav_section": "today",
-        "notices": unread_notices(request.user),
+        "notices": unread_account_items(request.user),
     }
     return render_partial(request, TEMPLATE, "board", context)
 

@@ -1,5 +1,6 @@
 """Playbooks in the browser: a CS admin previews the built-in detractor follow-up and enables
-it; a champion answers NPS 3; the account's CSM finds the call on Today and marks it done.
+it; a champion answers NPS 3; the account's CSM finds the call on Today and marks it done,
+then marks a playbook's account update read there (the bell in the header counts one less).
 axe finds nothing serious on any page on the way, at 1280 px and on a 390 px phone."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import Account, CustomerRole, User
+from accounts.inbox import unread_count
+from accounts.models import Account, CustomerRole, Notification, User
 from playbooks.models import CSMTask, Playbook
+from playbooks.services.notices import notify
 from playbooks.services.playbooks import ensure_built_in_playbooks
 from portal.celery import app as celery_app
 from surveys.models import Delivery
@@ -188,3 +191,24 @@ def test_an_enabled_detractor_follow_up_puts_a_call_on_the_csms_today(
     expect(csm.locator(f"#task-{task.pk}")).to_have_count(0)
     expect(csm.get_by_text(TASK_TITLE)).to_have_count(0)
     assert_accessible(csm)
+
+    # A playbook tells the CSM in their inbox; Today shows it among the account updates, and
+    # "Mark read" there goes through the inbox: the item leaves Today, the bell counts one less.
+    notify(team.account, text="Acme renews in 30 days.")
+    csm.reload()
+    updates = csm.get_by_role("region", name=re.compile(r"^Account updates"))
+    expect(updates).to_contain_text("Acme renews in 30 days.")
+    bell = csm.locator("#inbox-bell")
+    before = unread_count(team.csm)
+    expect(bell).to_have_attribute("aria-label", f"Inbox, {before} unread")
+    assert_accessible(csm)
+    screenshot(csm, "playbooks_today_updates")
+    with csm.expect_response(lambda r: r.request.method == "POST") as read:
+        mark = re.compile(r"^Mark read\W+Acme renews in 30 days\.$")
+        updates.get_by_role("button", name=mark).click()
+    assert read.value.status == 200
+    expect(bell).to_have_attribute("aria-label", f"Inbox, {before - 1} unread")
+    expect(csm.get_by_text("Acme renews in 30 days.")).to_have_count(0)
+    expect(csm.locator("#today-inbox")).to_be_attached()  # ready for the next one
+    told = Notification.objects.get(user=team.csm, title="Acme renews in 30 days.")
+    assert told.kind == "account" and told.read_at is not None
