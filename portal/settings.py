@@ -6,6 +6,7 @@ to the console, files on local disk. ``DEBUG=false`` switches to production, whe
 also come from a file: ``SECRET_KEY_FILE=/run/secrets/key``.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -436,3 +437,39 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 EMBED_AUDIENCE = env.str("EMBED_AUDIENCE", default=SITE_URL)
 EMBED_SECRET_GRACE_HOURS = env.int("EMBED_SECRET_GRACE_HOURS", default=24)
 EMBED_TOKEN_MAX_SECONDS = 300
+
+# Metrics and request logs (portal/metrics.py, portal/views_metrics.py, portal/request_log.py).
+# /metrics answers 404 unless METRICS_ENABLED; then it asks for `Authorization: Bearer
+# <METRICS_TOKEN>` (required in production) and, when METRICS_ALLOWED_NETWORKS names CIDRs, a
+# client address in one of them. Under gunicorn, PROMETHEUS_MULTIPROC_DIR (an empty directory,
+# wiped at each start) adds up the counts of all workers.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+if METRICS_ENABLED and not METRICS_TOKEN and not DEBUG:
+    raise ImproperlyConfigured("METRICS_TOKEN must be set when METRICS_ENABLED is on.")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_exc}") from None
+# One log line per request on the "portal.request" logger; in production every line is JSON.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "portal.request_log.RequestLogMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "portal.metrics.MetricsMiddleware",
+)
+if not DEBUG:
+    # Scraped over plain HTTP inside the network, like the health check.
+    SECURE_REDIRECT_EXEMPT.append(r"^metrics$")
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_metrics
 
 # Django's admin logs in through allauth: rate-limited, and with two-factor authentication.
 admin.autodiscover()
@@ -13,6 +13,7 @@ admin.site.site_header = f"{settings.SITE_NAME} – superuser back door"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views_metrics.metrics, name="metrics"),
     path("auth/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

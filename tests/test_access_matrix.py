@@ -75,6 +75,7 @@ POST_ONLY = [405] * 8
 EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "home": ([L, 302, 302, 302, 302, 302, 302, 302], None),
     "healthz": ([200] * 8, None),
+    "metrics": ([404] * 8, None),  # off unless METRICS_ENABLED (tests/test_metrics.py)
     "portfolio": (CONSOLE_READ, None),
     "account_create": (CONSOLE_READ, CONSOLE_WRITE),
     "console_settings": (ADMIN_READ, None),
