@@ -198,3 +198,16 @@ def test_production_refuses_metrics_without_a_token() -> None:
         check=True,
     )
     assert run.stdout.strip() == "json"  # and production logs are JSON lines
+
+
+def test_the_first_look_prints_readable_lines_without_static_files(
+    db: None, settings: Any, caplog: Any
+) -> None:
+    settings.DEBUG = True
+    caplog.set_level(logging.INFO, logger="portal.request")
+    client = Client()  # made after the setting: its middleware reads it
+    client.get("/static/portal.css")
+    client.get("/healthz")
+    [record] = [r for r in caplog.records if r.name == "portal.request"]
+    assert record.getMessage().startswith("GET /healthz 200 ")
+    assert "view=healthz user=- account=- id=" in record.getMessage()
