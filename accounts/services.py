@@ -975,6 +975,31 @@ def tell(
     return emailed
 
 
+def tell_mentioned(
+    user: User,
+    *,
+    comment: Any,
+    kind: str,
+    where: str,
+    url: str,
+    account: Account,
+    template: str,
+    context: dict[str, Any],
+) -> bool:
+    """Tell ``user`` that ``comment`` (a task's or a plan's) @mentions them ``where`` ("the
+    task “Kick-off”"): :func:`tell` with the comment's excerpt and author."""
+    author = comment.author.display_name if comment.author else "Someone"
+    return tell(
+        user,
+        kind=kind,
+        title=f"{author} mentioned you on {where}",
+        url=url,
+        account=account,
+        body=comment.body[:500],
+        mail=Mail(template, {"comment": comment, "account": account, **context}),
+    )
+
+
 def mark_read(item: Notification, *, acting_user: User) -> Notification:
     """Mark one inbox item read: only its person may (the views find it among theirs, so
     anyone else gets a 404 first). A person's own state: not in the activity log."""

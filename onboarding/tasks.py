@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.access import VENDOR, role_on_account
 from accounts.models import NotificationKind, User
-from accounts.services import Mail, tell
+from accounts.services import tell_mentioned
 from portal.jobs import job_task
 
 from .models import TaskComment
@@ -65,21 +65,13 @@ def send_task_mention(comment_id: int, user_id: int) -> None:
     if role is None or (task.internal and role not in VENDOR):
         return
     url = task.get_absolute_url() + "#comments"
-    author = comment.author.display_name if comment.author else "Someone"
-    tell(
+    tell_mentioned(
         user,
+        comment=comment,
         kind=NotificationKind.TASKS,
-        title=f"{author} mentioned you on the task “{task.title}”",
+        where=f"the task “{task.title}”",
         url=url,
         account=account,
-        body=comment.body[:500],
-        mail=Mail(
-            "onboarding_mention",
-            {
-                "comment": comment,
-                "task": task,
-                "account": account,
-                "task_url": settings.SITE_URL + url,
-            },
-        ),
+        template="onboarding_mention",
+        context={"task": task, "task_url": settings.SITE_URL + url},
     )

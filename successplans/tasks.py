@@ -12,7 +12,7 @@ def send_plan_mention(comment_id: int, user_id: int) -> None:
 
     from accounts.access import role_on_account
     from accounts.models import NotificationKind, User
-    from accounts.services import Mail, tell
+    from accounts.services import tell_mentioned
 
     from .models import PlanComment
 
@@ -26,23 +26,15 @@ def send_plan_mention(comment_id: int, user_id: int) -> None:
     if role_on_account(user, account) is None:  # no longer allowed to see it
         return
     url = plan.get_absolute_url() + "#discussion"
-    author = comment.author.display_name if comment.author else "Someone"
-    tell(
+    tell_mentioned(
         user,
+        comment=comment,
         kind=NotificationKind.PLANS,
-        title=f"{author} mentioned you on the plan “{plan.name}”",
+        where=f"the plan “{plan.name}”",
         url=url,
         account=account,
-        body=comment.body[:500],
-        mail=Mail(
-            "plan_mention",
-            {
-                "comment": comment,
-                "plan": plan,
-                "account": account,
-                "plan_url": settings.SITE_URL + url,
-            },
-        ),
+        template="plan_mention",
+        context={"plan": plan, "plan_url": settings.SITE_URL + url},
     )
 
 
