@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -264,8 +266,32 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files (PDFs, logos): on the local disk under MEDIA_ROOT, which suits one machine; with
+# STORAGE_URL (s3://bucket?endpoint_url=...&region=...) or AWS_STORAGE_BUCKET_NAME, in
+# S3-compatible object storage that every web and worker machine shares (portal/storage_settings.py).
+# Objects are private; downloads go through a view that checks access first, then streams the
+# file (STORAGE_DOWNLOADS=stream) or, with object storage, redirects to a presigned URL valid
+# for STORAGE_PRESIGNED_SECONDS (STORAGE_DOWNLOADS=presigned).
+STORAGE_URL = env.str("STORAGE_URL", default="")
+STORAGE_PRESIGNED_SECONDS = env.int("STORAGE_PRESIGNED_SECONDS", default=60)
+STORAGE_DOWNLOADS = env.str("STORAGE_DOWNLOADS", default="stream")
+if STORAGE_DOWNLOADS not in ("stream", "presigned"):
+    raise ImproperlyConfigured("STORAGE_DOWNLOADS must be stream or presigned.")
+_AWS_VARIABLES = (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ADDRESSING_STYLE",
+    "AWS_LOCATION",
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_settings.default_storage(
+        url=STORAGE_URL,
+        variables={name: env.str(name, default="") for name in _AWS_VARIABLES},
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        presigned_seconds=STORAGE_PRESIGNED_SECONDS,
+    ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -134,13 +134,15 @@ def view_as_end(request: HttpRequest, slug: str) -> HttpResponse:
 
 @account_view()
 def account_logo(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponseBase:
-    """The account's logo, served only to those who may see the account."""
+    """The account's logo, served only to those who may see the account. Always streamed from
+    the storage, never a redirect to a signed URL: pages show it in an <img>, and their
+    Content-Security-Policy lets images come from the portal itself only."""
     logo = access.account.logo
     if not logo:
         raise Http404("This account has no logo.")
     try:
         handle = logo.open("rb")
-    except FileNotFoundError as error:
+    except (OSError, ValueError) as error:
         raise Http404("The logo file is missing.") from error
     response = FileResponse(
         handle, content_type=mimetypes.guess_type(logo.name)[0] or "application/octet-stream"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
+from portal import files
 from portal.htmx import refuse, render_partial
 
 from .. import services
@@ -24,14 +26,13 @@ def report(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) ->
 
 
 @account_view("reports.view")
-def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> FileResponse:
+def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponseBase:
+    """The PDF, streamed or as a short-lived signed URL (portal.files), only once the version
+    is found among those this person may see."""
     version = get_object_or_404(visible_reports(access), pk=pk, status=Report.Status.READY)
-    try:
-        handle = version.file.open("rb")
-    except (OSError, ValueError) as exc:
-        raise Http404("The file of this version is missing.") from exc
+    response = files.download(version.file, filename=version.filename)
     services.record_download(version, acting_user=request.user)
-    return FileResponse(handle, as_attachment=True, filename=version.filename)
+    return response
 
 
 @require_POST
