@@ -6,6 +6,11 @@ line by line. A good file is kept in the importer's session under a random id un
 confirm; confirming checks it again (the portfolio may have changed) and writes every row in one
 transaction through :func:`insights.services.ingest.write_rows`, the same path as the API.
 
+The session, not the file storage, because sessions are rows in the database: on several web
+machines the confirmation finds the file whichever machine it reaches, and the file goes with
+the session (confirmed, replaced by the next upload, or left to expire with it) without a sweep
+of its own. It is bounded by ``IMPORT_MAX_BYTES`` and ``KEEP_SECONDS``.
+
 What was imported is remembered in the session under the same id, so that a confirmation sent
 again (Back, then Confirm) is told the file is already in and shown the result, instead of a
 "not found".
