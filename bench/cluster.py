@@ -57,6 +57,11 @@ REGION = "eu-west-1"
 S3_KEY, S3_SECRET = "cluster", "cluster-secret"
 # What the environment of every process keeps from the caller's; the rest is set here.
 KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE")
+# The client address the load balancer would append to X-Forwarded-For: one per run, so that a
+# run's per-address rate limits start afresh in a cache that earlier runs used.
+CLIENT_ADDRESS = (
+    f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+)
 
 SEED = """
 import json, django
@@ -214,6 +219,8 @@ def base_environment(
             "CELERY_BROKER_URL": broker_url,
             "CACHE_URL": cache_url,
             "STORAGE_URL": storage_url,
+            # As behind a load balancer: the client's address is the one it appends.
+            "TRUSTED_PROXY_COUNT": "1",
         }
     )
     return env
@@ -325,14 +332,14 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @dataclass
 class Browser:
     """Keeps its cookies itself: production cookies are ``Secure``, and this is plain HTTP on
-    loopback (a proxy would terminate TLS in front of gunicorn)."""
+    loopback (a proxy would terminate TLS in front of gunicorn, and add X-Forwarded-For)."""
 
     cookies: dict[str, str] = field(default_factory=dict)
 
     def request(
         self, method: str, port: int, path: str, data: dict[str, str] | None = None
     ) -> requests.Response:
-        headers = {}
+        headers = {"X-Forwarded-For": CLIENT_ADDRESS}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         response = requests.request(

@@ -196,6 +196,10 @@ ACCOUNT_RATE_LIMITS = {
     # "Sign in with your company's SSO": each attempt may fetch the IdP's discovery document.
     "sso_discovery": "20/m/ip,10/m/key",
 }
+# Behind the proxy or load balancer in front of the web machines, every request comes from its
+# address: per-address rate limits (log-in, join) then count the client address the nearest
+# of TRUSTED_PROXY_COUNT proxies appended to X-Forwarded-For. 0: no proxy, REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Off: tracking writes to the database on every request; sessions are listed all the same.
@@ -333,6 +337,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-unsent-jobs": {
         "task": "portal.relay_unsent_jobs",
         "schedule": timedelta(minutes=1),
+    },
+    "clear-expired-sessions": {
+        "task": "portal.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=0),
     },
     "refresh-bound-kpis": {
         "task": "successplans.refresh_bound_kpis",
