@@ -39,6 +39,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -250,21 +251,27 @@ class Process:
     port: int | None = None
 
 
-@contextmanager
-def started(name: str, command: list[str], env: dict[str, str], log: Path) -> Iterator[Process]:
+def start_process(name: str, command: list[str], env: dict[str, str], log: Path) -> Process:
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    try:
-        yield Process(name=name, process=process, log=log)
-    finally:
-        process.terminate()
+    return Process(name=name, process=process, log=log)
+
+
+def stop(processes: list[Process]) -> None:
+    """All asked to stop at once (gunicorn and Celery finish their work first), then waited for;
+    whatever is still running after 15 s is killed with its children."""
+    for proc in processes:
+        if proc.process.poll() is None:
+            proc.process.terminate()
+    deadline = time.monotonic() + 15
+    for proc in processes:
         try:
-            process.wait(timeout=15)
+            proc.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: it and its children
-            process.wait()
+            os.killpg(proc.process.pid, signal.SIGKILL)  # its own session: it and its children
+            proc.process.wait()
 
 
 def healthy(port: int) -> bool:
@@ -428,17 +435,26 @@ def run(
             manage(env, "manage.py", "migrate", "--noinput", "-v", "0")
             outcome.timings["migrate_s"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        manage(env, "manage.py", "collectstatic", "--noinput", "-v", "0")
-        outcome.timings["collectstatic_s"] = time.perf_counter() - clock
-        seeded = json.loads(
-            manage(env, "-c", SEED.replace("PASSWORD", repr(PASSWORD))).splitlines()[-1]
-        )
-        outcome.details["seeded"] = seeded
+        with ThreadPoolExecutor(2) as pool:  # two processes of their own, side by side
+            static = pool.submit(manage, env, "manage.py", "collectstatic", "--noinput", "-v", "0")
+            seed = pool.submit(manage, env, "-c", SEED.replace("PASSWORD", repr(PASSWORD)))
+            static.result()
+            outcome.details["seeded"] = json.loads(seed.result().splitlines()[-1])
+        outcome.timings["collectstatic_and_seed_s"] = time.perf_counter() - clock
+
+        processes: list[Process] = []
+        stack.callback(lambda: timed("stop_s", lambda: stop(processes)))
+
+        def timed(name: str, step: Callable[[], None]) -> None:
+            clock = time.perf_counter()
+            step()
+            outcome.timings[name] = time.perf_counter() - clock
 
         def start(name: str, command: list[str], **own: str) -> Process:
             # A MEDIA_ROOT of its own, as on a machine of its own: it must stay empty.
             own_env = env | {"MEDIA_ROOT": str(var_dir / f"media-{name}"), **own}
-            return stack.enter_context(started(name, command, own_env, var_dir / f"{name}.log"))
+            processes.append(start_process(name, command, own_env, var_dir / f"{name}.log"))
+            return processes[-1]
 
         clock = time.perf_counter()
         port1, port2 = free_port(), free_port()
@@ -451,9 +467,9 @@ def run(
         say(
             f"web1 on :{port1} (presigned downloads), web2 on :{port2} (streamed), {len(workers)} workers"
         )
-        check_sessions(outcome, port1, port2)
-        check_pdf(outcome, storage, port1, port2, workers)
-        check_rate_limit(outcome, port1, port2)
+        timed("check_sessions_s", lambda: check_sessions(outcome, port1, port2))
+        timed("check_pdf_s", lambda: check_pdf(outcome, storage, port1, port2, workers))
+        timed("check_rate_limit_s", lambda: check_rate_limit(outcome, port1, port2))
         on_disk = [str(p) for p in var_dir.glob("media-*/**/*") if p.is_file()]
         outcome.check("no file on any process's local disk", not on_disk, on_disk or None)
         outcome.details["bucket"] = storage.listed()
