@@ -118,11 +118,12 @@ class UsageEvent(models.Model):
     count (idempotent upserts).
 
     On PostgreSQL the table is partitioned by month of ``day`` (migration 0005,
-    :mod:`insights.services.partitions`): its primary key there is (id, day), as a partitioned
-    table's keys must hold the partition key, and ``id`` stays unique in practice (one
-    sequence). Every query on it should filter on a ``day`` range, so that PostgreSQL reads
-    only the months it needs. The unique key (account, day, user_key, feature) also serves the
-    look-ups by account, so ``account`` has no index of its own.
+    :mod:`insights.services.partitions`). A partitioned table's keys must hold the partition
+    key, so its primary key there is ``one_usage_row`` (account, day, user_key, feature);
+    ``id`` is filled from one sequence but has no index: look events up by their key, never
+    by id. Every query on it should filter on a ``day`` range, so that PostgreSQL reads only
+    the months it needs. The key also serves the look-ups by account, so ``account`` has no
+    index of its own.
 
     ``account`` has no foreign-key constraint in the database: checking it row by row cost
     bulk ingestion about a third of its time. The one writer,

@@ -49,8 +49,9 @@ def row(account: Account, day: date, user: str = "ann", feature: str = "reports"
 def partition_of(event: UsageEvent) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tableoid::regclass::text FROM insights_usageevent WHERE id = %s AND day = %s",
-            [event.pk, event.day],
+            "SELECT tableoid::regclass::text FROM insights_usageevent WHERE account_id = %s "
+            "AND day = %s AND user_key = %s AND feature = %s",
+            [event.account_id, event.day, event.user_key, event.feature],
         )
         return str(cursor.fetchone()[0])
 
