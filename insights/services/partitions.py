@@ -117,6 +117,7 @@ def ensure_usage_partitions(first_day: date, last_day: date, alias: str | None =
     wanted = [m for m in months(first_day, last_day) if m not in have]
     quote = connection.ops.quote_name
     parent = quote(PARENT)
+    made = 0
     for month in wanted:
         name, start, end = quote(partition_name(month)), month, next_month(month)
         with transaction.atomic(using=alias), connection.cursor() as cursor:
@@ -127,36 +128,26 @@ def ensure_usage_partitions(first_day: date, last_day: date, alias: str | None =
             row = cursor.fetchone()
             if row is not None and row[0] is not None:
                 continue
-            stray = False
-            if has_default:
-                cursor.execute(
-                    f"SELECT EXISTS (SELECT 1 FROM {quote(DEFAULT_PARTITION)} "  # noqa: S608
-                    "WHERE day >= %s AND day < %s)",
-                    [start, end],
-                )
-                stray = bool(cursor.fetchone()[0])
-            if not stray:
-                cursor.execute(
-                    f"CREATE TABLE {name} PARTITION OF {parent} FOR VALUES FROM (%s) TO (%s)",
-                    [start, end],
-                )
-                continue
-            # The DEFAULT partition may not keep rows of a month that gets its own partition:
-            # move them into the new table before attaching it.
+            # Made apart and attached: ATTACH locks the parent against schema changes only,
+            # where CREATE TABLE ... PARTITION OF would stop every read and write of it until
+            # the transaction (maybe a whole push) ends.
             cursor.execute(
                 f"CREATE TABLE {name} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
             )
-            cursor.execute(
-                f"WITH moved AS (DELETE FROM {quote(DEFAULT_PARTITION)} "  # noqa: S608
-                "WHERE day >= %s AND day < %s RETURNING *) "
-                f"INSERT INTO {name} SELECT * FROM moved",
-                [start, end],
-            )
+            if has_default:
+                # The DEFAULT partition may not keep rows of a month that has its own.
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {quote(DEFAULT_PARTITION)} "  # noqa: S608
+                    "WHERE day >= %s AND day < %s RETURNING *) "
+                    f"INSERT INTO {name} SELECT * FROM moved",
+                    [start, end],
+                )
             cursor.execute(
                 f"ALTER TABLE {parent} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
                 [start, end],
             )
-    return len(wanted)
+            made += 1
+    return made
 
 
 def ensure_coming_usage_partitions(today: date | None = None) -> int:
