@@ -209,8 +209,9 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 def _copy_text(latest: Mapping[tuple[Any, ...], int]) -> str:
     """The rows in COPY's text format, built in one go: a ``write_row`` per row costs more
     than the database's work on it."""
+    iso = {day: day.isoformat() for day in {key[1] for key in latest}}  # few days, many rows
     text = "".join(
-        f"{account_id}\t{day.isoformat()}\t{user_key}\t{feature}\t{count}\n"
+        f"{account_id}\t{iso[day]}\t{user_key}\t{feature}\t{count}\n"
         for (account_id, day, user_key, feature), count in latest.items()
     )
     rows = len(latest)
@@ -222,7 +223,7 @@ def _copy_text(latest: Mapping[tuple[Any, ...], int]) -> str:
     ):
         return text  # no value holds a character COPY would read as syntax
     return "".join(
-        f"{account_id}\t{day.isoformat()}\t{str(user_key).translate(COPY_ESCAPES)}\t"
+        f"{account_id}\t{iso[day]}\t{str(user_key).translate(COPY_ESCAPES)}\t"
         f"{str(feature).translate(COPY_ESCAPES)}\t{count}\n"
         for (account_id, day, user_key, feature), count in latest.items()
     )
