@@ -19,6 +19,8 @@ Run ``python bench/dataset.py`` (with the project's venv). It makes :data:`ACCOU
 4. one request's rows pushed again with new counts (every row an update), and the roll-up of
    the last day for every account (what the nightly task does), both timed.
 
+``--profile`` prints, after the pushes, the functions they spent most time in (cProfile).
+
 Where it runs, so that it never touches other data:
 
 - ``DATABASE_URL`` set to PostgreSQL: a scratch database (:data:`SCRATCH_DB`, on the same
@@ -34,8 +36,11 @@ The exit status is 1 when the run failed (not when the aim is missed: that is in
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import shutil
 import signal
 import sys
@@ -310,6 +315,15 @@ class UsageApi:
         )
         self.slugs = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "slug"))
         self.client = Client(SERVER_NAME="127.0.0.1")
+        self.profiler: cProfile.Profile | None = None
+
+    def print_profile(self, lines: int = 20) -> None:
+        """The functions the pushes spent most time in, themselves (psycopg's ``wait`` is
+        the time waiting on PostgreSQL)."""
+        if self.profiler is not None:
+            out = io.StringIO()
+            pstats.Stats(self.profiler, stream=out).sort_stats("tottime").print_stats(lines)
+            say(out.getvalue())
 
     def body(self, rows: list[dict[str, Any]]) -> bytes:
         """The JSON an integration would send for ``rows`` (made before the clock starts)."""
@@ -331,6 +345,8 @@ class UsageApi:
 
     def push(self, body: bytes) -> tuple[int, float]:
         """One request: (rows written, seconds)."""
+        if self.profiler is not None:
+            self.profiler.enable()
         started = time.perf_counter()
         response = self.client.post(
             "/api/v1/usage",
@@ -339,6 +355,8 @@ class UsageApi:
             HTTP_AUTHORIZATION=f"Bearer {self.secret}",
         )
         seconds = time.perf_counter() - started
+        if self.profiler is not None:
+            self.profiler.disable()
         if response.status_code != 200:
             raise DatasetError(
                 f"the API answered {response.status_code}: {response.content[:300]!r}"
@@ -432,6 +450,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     )
     api = UsageApi(account_ids)
+    if args.profile:
+        api.profiler = cProfile.Profile()
     raw = RawCopy() if vendor == "postgresql" else None
     generate = usage_rows(account_ids, args.users, args.rows, args.days, today)
     written, seconds, copy_seconds, rates, first_chunk = 0, 0.0, 0.0, [], None
@@ -453,7 +473,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise DatasetError(f"{written} usage rows written and {stored} stored, not {args.rows}")
     say(
         f"Usage through the API: {written:,} rows in {seconds:.1f} s ({wall:.1f} s with "
-        f"generating them and the raw COPY): {usage_rps:,.0f} rows/s"
+        f"generating them{' and the raw COPY' if raw is not None else ''}): "
+        f"{usage_rps:,.0f} rows/s"
     )
     copy_rps = ratio = None
     if raw is not None:
@@ -464,6 +485,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"Raw COPY of the same rows into an unindexed table: {copy_seconds:.1f} s, "
             f"{copy_rps:,.0f} rows/s; the API at {ratio:.2f}x that"
         )
+
+    api.print_profile()
+    api.profiler = None
 
     # The same request again with new counts: every row an update.
     assert first_chunk is not None
@@ -538,6 +562,11 @@ def parse_args(argv: list[str] | None, postgres: bool) -> argparse.Namespace:
     )
     parser.add_argument("--report-every", type=int, default=10, help="requests between lines")
     parser.add_argument("--no-roll-up", action="store_true", help="skip the timed roll-up")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where the API's usage pushes spend their time (cProfile; slows them)",
+    )
     args = parser.parse_args(argv)
     if min(args.accounts, args.users, args.rows, args.days, args.report_every) < 1 or (
         args.chunk is not None and args.chunk < 1
