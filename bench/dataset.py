@@ -1,16 +1,25 @@
 """The insights data set at scale, written through the API's bulk path, and how fast it goes in.
 
 Run ``python bench/dataset.py`` (with the project's venv). It makes :data:`ACCOUNTS` accounts
-(owned by a few CSMs), then writes through :mod:`insights.services.ingest`, exactly as the API's bulk
-requests do (one ``transaction.atomic`` per request of at most ``insights.api.MAX_ROWS`` rows):
+(owned by a few CSMs), then:
 
-1. a contract for every account, and an expansion for every fifth (``upsert_contracts``);
-2. :data:`USERS` product users spread over the accounts (``upsert_users``);
-3. :data:`ROWS` usage rows, a day at a time over :data:`DAYS` days, every key distinct
-   (``upsert_usage``), timed request by request: usage rows per second is the figure (aim
-   from the issue: at least :data:`AIM` on PostgreSQL);
-4. one request's rows pushed again with new counts (the update path of the upsert), and the
-   roll-up of the last day for every account (what the nightly task does), both timed.
+1. a contract for every account, and an expansion for every fifth, and :data:`USERS` product
+   users spread over the accounts, written through :mod:`insights.services.ingest` as the API's
+   bulk requests do (one ``transaction.atomic`` per request of at most ``insights.api.MAX_ROWS``
+   rows);
+2. :data:`ROWS` usage rows, a day at a time over :data:`DAYS` days, every key distinct, pushed
+   through the API itself: ``POST /api/v1/usage`` with a JSON body and a key, through Django's
+   request handler and every middleware (in this process, without a network in between), timed
+   request by request from the body's bytes to the answer: usage rows per second is the figure
+   (aim from the issue: at least :data:`AIM` on PostgreSQL). The roll-up job each request
+   records is left unpublished: the roll-up is timed on its own below;
+3. on PostgreSQL, after each request, the same rows COPYed raw (text format, one block) into an
+   unindexed, unconstrained table: the rate at which this machine's PostgreSQL takes rows at
+   all, the limit for the API; the JSON gives the API's rate as a ratio to it;
+4. one request's rows pushed again with new counts (every row an update), and the roll-up of
+   the last day for every account (what the nightly task does), both timed.
+
+``--profile`` prints, after the pushes, the functions they spent most time in (cProfile).
 
 Where it runs, so that it never touches other data:
 
@@ -27,8 +36,11 @@ The exit status is 1 when the run failed (not when the aim is missed: that is in
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import shutil
 import signal
 import sys
@@ -65,8 +77,9 @@ FEATURES = [
     "sharing",
     "comments",
 ]
-AIM = 50_000  # usage rows per second on PostgreSQL (the issue)
+AIM = 250_000  # usage rows per second through the API on PostgreSQL (the issue)
 SCRATCH_DB = "portal_dataset"
+RAW_TABLE = "dataset_raw_copy"
 SLUG_PREFIX = "dataset"
 
 
@@ -278,6 +291,117 @@ def push(kind: str, rows: list[dict[str, Any]]) -> tuple[int, float]:
     return written, time.perf_counter() - started
 
 
+class UsageApi:
+    """``POST /api/v1/usage`` in this process, with a key of scope write_usage."""
+
+    def __init__(self, account_ids: list[int]) -> None:
+        from django.conf import settings
+        from django.test import Client
+
+        from accounts.models import Account, User, VendorRole
+        from insights.models import ApiKey
+        from insights.services.api_keys import issue_key
+        from portal import jobs
+
+        # The roll-up each push records stays unsent: run in this process (no broker), it
+        # would be timed as part of the push.
+        jobs.publish = lambda job_id: False
+        settings.API_RATE_LIMIT = 1_000_000
+        admin = User.objects.create(
+            email="admin@dataset.example", name="Dataset admin", vendor_role=VendorRole.ADMIN
+        )
+        _, self.secret = issue_key(
+            name="Dataset", scopes=[ApiKey.Scope.WRITE_USAGE], acting_user=admin
+        )
+        self.slugs = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "slug"))
+        self.client = Client(SERVER_NAME="127.0.0.1")
+        self.profiler: cProfile.Profile | None = None
+
+    def print_profile(self, lines: int = 20) -> None:
+        """The functions the pushes spent most time in, themselves (psycopg's ``wait`` is
+        the time waiting on PostgreSQL)."""
+        if self.profiler is not None:
+            out = io.StringIO()
+            pstats.Stats(self.profiler, stream=out).sort_stats("tottime").print_stats(lines)
+            say(out.getvalue())
+
+    def body(self, rows: list[dict[str, Any]]) -> bytes:
+        """The JSON an integration would send for ``rows`` (made before the clock starts)."""
+        slugs = self.slugs
+        return json.dumps(
+            {
+                "rows": [
+                    {
+                        "account": slugs[r["account_id"]],
+                        "user": r["user_key"],
+                        "day": r["day"].isoformat(),
+                        "feature": r["feature"],
+                        "count": r["count"],
+                    }
+                    for r in rows
+                ]
+            }
+        ).encode()
+
+    def push(self, body: bytes) -> tuple[int, float]:
+        """One request: (rows written, seconds)."""
+        if self.profiler is not None:
+            self.profiler.enable()
+        started = time.perf_counter()
+        response = self.client.post(
+            "/api/v1/usage",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {self.secret}",
+        )
+        seconds = time.perf_counter() - started
+        if self.profiler is not None:
+            self.profiler.disable()
+        if response.status_code != 200:
+            raise DatasetError(
+                f"the API answered {response.status_code}: {response.content[:300]!r}"
+            )
+        return int(response.json()["rows"]), seconds
+
+
+class RawCopy:
+    """The same rows COPYed into a table with no index, key or constraint: the limit."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE {RAW_TABLE} (account_id bigint, day date, user_key text, "
+                "feature text, count bigint)"
+            )
+
+    def copy(self, rows: list[dict[str, Any]]) -> float:
+        """Seconds to COPY ``rows`` (already as COPY's text, made before the clock starts)."""
+        from django.db import transaction
+
+        text = "".join(
+            f"{r['account_id']}\t{r['day'].isoformat()}\t{r['user_key']}\t{r['feature']}\t"
+            f"{r['count']}\n"
+            for r in rows
+        )
+        started = time.perf_counter()
+        with (
+            transaction.atomic(),
+            self.connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {RAW_TABLE} (account_id, day, user_key, feature, count) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write(text)
+        return time.perf_counter() - started
+
+    def drop(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {RAW_TABLE}")
+
+
 def rate(rows: int, seconds: float) -> float:
     return rows / seconds if seconds > 0 else 0.0
 
@@ -318,17 +442,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     say(
         f"{args.rows:,} usage rows over {args.days} days, in requests of {args.chunk:,} rows "
-        f"(insights.services.ingest.upsert_usage, one transaction each):"
+        f"(POST /api/v1/usage, one transaction each)"
+        + (
+            f", each followed by a raw COPY of its rows into {RAW_TABLE}:"
+            if vendor == "postgresql"
+            else ":"
+        )
     )
+    api = UsageApi(account_ids)
+    if args.profile:
+        api.profiler = cProfile.Profile()
+    raw = RawCopy() if vendor == "postgresql" else None
     generate = usage_rows(account_ids, args.users, args.rows, args.days, today)
-    written, seconds, rates, first_chunk = 0, 0.0, [], None
+    written, seconds, copy_seconds, rates, first_chunk = 0, 0.0, 0.0, [], None
     wall = time.perf_counter()
     for i, chunk in enumerate(chunks(generate, args.chunk)):
         if first_chunk is None:
             first_chunk = chunk
-        n, s = push("usage", chunk)
+        n, s = api.push(api.body(chunk))
         written, seconds = written + n, seconds + s
         rates.append(rate(n, s))
+        if raw is not None:
+            copy_seconds += raw.copy(chunk)
         if (i + 1) % args.report_every == 0:
             say(f"  {written:>10,} rows, {rate(written, seconds):,.0f} rows/s so far")
     wall = time.perf_counter() - wall
@@ -337,14 +472,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if stored != args.rows or written != args.rows:
         raise DatasetError(f"{written} usage rows written and {stored} stored, not {args.rows}")
     say(
-        f"Usage: {written:,} rows in {seconds:.1f} s writing ({wall:.1f} s with generating "
-        f"them): {usage_rps:,.0f} rows/s"
+        f"Usage through the API: {written:,} rows in {seconds:.1f} s ({wall:.1f} s with "
+        f"generating them{' and the raw COPY' if raw is not None else ''}): "
+        f"{usage_rps:,.0f} rows/s"
     )
+    copy_rps = ratio = None
+    if raw is not None:
+        raw.drop()
+        copy_rps = rate(written, copy_seconds)
+        ratio = usage_rps / copy_rps if copy_rps else None
+        say(
+            f"Raw COPY of the same rows into an unindexed table: {copy_seconds:.1f} s, "
+            f"{copy_rps:,.0f} rows/s; the API at {ratio:.2f}x that"
+        )
+
+    api.print_profile()
+    api.profiler = None
 
     # The same request again with new counts: every row an update.
     assert first_chunk is not None
     again = [row | {"count": row["count"] + 1} for row in first_chunk]
-    updated, update_seconds = push("usage", again)
+    updated, update_seconds = api.push(api.body(again))
     say(
         f"Pushed {updated:,} rows again with new counts in {update_seconds:.2f} s "
         f"({rate(updated, update_seconds):,.0f} rows/s)"
@@ -375,6 +523,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "usage_seconds": round(seconds, 2),
             "usage_seconds_with_generation": round(wall, 2),
             "usage_rows_per_second": round(usage_rps),
+            "usage_path": "POST /api/v1/usage (in process)",
+            "raw_copy_rows_per_second": round(copy_rps) if copy_rps is not None else None,
+            "api_to_raw_copy_ratio": round(ratio, 3) if ratio is not None else None,
             "request_rows_per_second": {
                 "min": round(min(rates)),
                 "median": round(sorted(rates)[len(rates) // 2]),
@@ -411,6 +562,11 @@ def parse_args(argv: list[str] | None, postgres: bool) -> argparse.Namespace:
     )
     parser.add_argument("--report-every", type=int, default=10, help="requests between lines")
     parser.add_argument("--no-roll-up", action="store_true", help="skip the timed roll-up")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where the API's usage pushes spend their time (cProfile; slows them)",
+    )
     args = parser.parse_args(argv)
     if min(args.accounts, args.users, args.rows, args.days, args.report_every) < 1 or (
         args.chunk is not None and args.chunk < 1

@@ -47,3 +47,15 @@ def compute_health_scores(
     if account_id is not None:
         account_ids = [*(account_ids or []), account_id]
     return compute(account_ids, _day(day))
+
+
+@job_task("insights.keep_up_usage_events", **LONG_RUNNING)
+def keep_up_usage_events() -> int:
+    """Nightly: make the coming months' usage partitions (PostgreSQL) and remove raw usage
+    older than ``USAGE_EVENT_RETENTION_DAYS``. Returns how many partitions were made; running
+    it twice changes nothing."""
+    from .services.partitions import drop_expired_usage, ensure_coming_usage_partitions
+
+    made = ensure_coming_usage_partitions()
+    drop_expired_usage()
+    return made

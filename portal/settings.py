@@ -235,6 +235,9 @@ INVITATION_DAYS_VALID = env.int("INVITATION_DAYS_VALID", default=7)
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# Raw usage events older than this many days are removed each night (whole months on
+# PostgreSQL); the daily roll-ups and the health history stay. 0 keeps them forever.
+USAGE_EVENT_RETENTION_DAYS = env.int("USAGE_EVENT_RETENTION_DAYS", default=400)
 # Onboarding reminders: tasks due within this many days are "due soon"; an onboarding with no
 # customer activity for this many days is "stalled" in its CSM's digest.
 ONBOARDING_DUE_SOON_DAYS = env.int("ONBOARDING_DUE_SOON_DAYS", default=3)
@@ -368,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     "health-scores": {
         "task": "insights.compute_health_scores",
         "schedule": crontab(hour=2, minute=45),
+    },
+    # Raw usage: next months' partitions made ahead, months past the retention dropped.
+    "usage-events-upkeep": {
+        "task": "insights.keep_up_usage_events",
+        "schedule": crontab(hour=1, minute=30),
     },
     # The playbooks' scanned signals (renewal due, no log-in, health fell, ...), read from the
     # night's usage roll-ups and health scores above.

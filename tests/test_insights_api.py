@@ -217,6 +217,7 @@ GOOD = usage_row(user="good@acme.example")
         ({"feature": ""}, "rows[1].feature", "must not be empty"),
         ({"feature": "x" * 101}, "rows[1].feature", "must be at most 100 characters"),
         ({"user": "nul\x00byte"}, "rows[1].user", "must not contain NUL characters"),
+        ({"feature": "lone\ud800"}, "rows[1].feature", "must be valid Unicode text"),
         ({"colour": "red"}, "rows[1].colour", "is not a known field"),
     ],
 )

@@ -5,6 +5,7 @@ where a person acts, the activity record inside):
 - :mod:`.imports`: the CSV import: check, keep until confirmed, write, remember;
 - :mod:`.api_keys`: issue and revoke keys, and check a request's key;
 - :mod:`.usage`: the nightly usage roll-up;
+- :mod:`.partitions`: raw usage by month (PostgreSQL's partitions) and its retention;
 - :mod:`.health`: the stored health scores, the CSM's pulse, the health settings;
 - :mod:`.upsell`: upsell leads (CSQLs): flag one, close it as won, lost or dismissed.
 """

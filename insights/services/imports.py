@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from accounts.activity import record
 from accounts.models import Account, User
 
-from ..api_schemas import MAX_ERRORS, ROW_MODELS, message, resolve_rows
+from ..api_schemas import MAX_ERRORS, message, resolve_rows, validate_row
 from .ingest import write_rows
 
 PREVIEW_ROWS = 10
@@ -129,7 +129,6 @@ def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
     result.errors.extend(_check_header(kind, header))
     if result.errors:
         return result
-    model = ROW_MODELS[kind]
     _, optional = COLUMNS[kind]
     valid: list[Any] = []
     lines: list[int] = []
@@ -151,7 +150,7 @@ def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
                 if not (name in optional and not value.strip())
             }
             try:
-                valid.append(model.model_validate(data, strict=False))
+                valid.append(validate_row(kind, data, strict=False))
                 lines.append(line)
             except ValidationError as error:
                 for e in error.errors():
