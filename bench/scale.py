@@ -287,7 +287,8 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     sizes = largedata.build(scale=args.scale, rebuild=args.rebuild)
     build_seconds = round(time.monotonic() - started, 1)
     call_command("collectstatic", interactive=False, verbosity=0, stdout=StringIO())
-    rows = sizes.get("rows", {})
+    # In the builder's order (the marker stores them as jsonb, which orders keys its own way).
+    rows = {label: sizes["rows"][label] for label in largedata.COUNTED if label in sizes["rows"]}
     say(
         "Sizes: "
         + ", ".join(f"{label.split('.')[1]} {count:,}" for label, count in rows.items())
