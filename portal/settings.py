@@ -129,6 +129,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: it compiles the book of business's queries over 10,000 accounts on every request
+    # (0.1 to 0.4 s of compiling, and the whole book twice as slow; bench/scale.py). A URL's
+    # own ?options=... wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     # WAL lets readers and one writer work at once; a busy timeout rides out short locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

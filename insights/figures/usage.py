@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Account
 from portal.charts import bar_chart, line_chart
@@ -191,14 +191,18 @@ def activity_by_account(accounts: QuerySet[Account], day: date) -> dict[int, Act
 
 
 def last_active_day(accounts: QuerySet[Account]) -> dict[int, date]:
-    """The last day each account had an active user (from the roll-ups), in one query."""
+    """The last day each account had an active user (from the roll-ups), in one query.
+
+    One look-up per account, newest day first, on the (account, day) index: it reads a row or
+    two each, where ``MAX(day) ... GROUP BY account`` read every roll-up of every account (3.6
+    million rows for 10,000 accounts' year)."""
+    latest = UsageDay.objects.filter(account=OuterRef("pk"), active_users__gt=0).order_by("-day")
     rows = (
-        UsageDay.objects.filter(account__in=accounts.order_by().values("pk"), active_users__gt=0)
-        .values("account_id")
-        .annotate(last=Max("day"))
-        .values_list("account_id", "last")
+        accounts.order_by()
+        .annotate(last_active=Subquery(latest.values("day")[:1]))
+        .values_list("pk", "last_active")
     )
-    return dict(rows)
+    return {pk: day for pk, day in rows if day is not None}
 
 
 @dataclass(frozen=True)
