@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
-from portal.markdown import render_markdown
 
 from ..figures import reach
 from ..models import Update
@@ -19,5 +18,5 @@ def update_reach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "updates/reach.html",
-        {"update": update, "body": render_markdown(update.body), "reach": reach(update)},
+        {"update": update, "reach": reach(update)},
     )

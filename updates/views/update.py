@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import render_partial
-from portal.markdown import render_markdown
 
 from ..figures import feed
 from ..models import Update
@@ -36,7 +35,7 @@ def update_detail(
         request,
         TEMPLATE,
         "reaction",
-        {"access": access, "update": update, "body": render_markdown(update.body)},
+        {"access": access, "update": update},
     )
 
 
