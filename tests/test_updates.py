@@ -208,7 +208,7 @@ def test_markdown_is_sanitised(world: World) -> None:
 
 def badge(user: Any) -> str | None:
     html = client_for(user).get(reverse("account_home", args=["acme"])).content.decode()
-    found = re.search(r'<span class="visually-hidden">, (\d+) unread</span>', html)
+    found = re.search(r'aria-label="Updates (\d+) unread"', html)
     return found.group(1) if found else None
 
 

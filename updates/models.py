@@ -131,22 +131,22 @@ class Update(models.Model):
 
         if self.audience == Audience.SEGMENTS:
             names = [Segment(s).label for s in self.segment_list if s in Segment.values]
-            what = ", ".join(names) or "no segment"
+            what = "Segments: " + (", ".join(names) or "none")
         elif self.audience == Audience.STAGES:
             names = [Stage(s).label for s in self.stage_list if s in Stage.values]
-            what = ", ".join(names) or "no stage"
+            what = "Stages: " + (", ".join(names) or "none")
         elif self.audience == Audience.FEATURE_USED:
-            what = f"accounts using “{self.feature}”"
+            what = f"Accounts using “{self.feature}”"
         elif self.audience == Audience.FEATURE_NOT_USED:
-            what = f"accounts not using “{self.feature}”"
+            what = f"Accounts not using “{self.feature}”"
         else:
-            what = "all accounts"
+            what = "All accounts"
         roles = [
             CustomerRole(r).label.lower() + "s" for r in self.role_list if r in CustomerRole.values
         ]
         if len(roles) == len(CustomerRole.values):
-            return what[0].upper() + what[1:]
-        return f"{what[0].upper() + what[1:]}: {', '.join(roles) or 'no role'}"
+            return what
+        return f"{what}; {', '.join(roles) or 'no role'} only"
 
     @property
     def activity_label(self) -> str:
