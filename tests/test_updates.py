@@ -429,3 +429,28 @@ def test_the_reach_page_costs_the_same_with_more_readers(world: World) -> None:
         person = MembershipFactory.create(account=world.account, role="member").user
         UpdateRead.objects.create(update=update, user=person, account=world.account)
     assert_same_queries(few, page_queries(client, path), path)
+
+
+def test_an_image_over_the_size_limit_is_refused(world: World, monkeypatch: Any) -> None:
+    from tests.updates_helpers import png_file
+
+    monkeypatch.setattr("updates.forms.MAX_IMAGE_BYTES", 10)
+    csm = client_for(world.csm)
+    with unchanged():
+        response = csm.post(reverse("update_create"), {**form(action="draft"), "image": png_file()})
+    assert response.status_code == 422
+    assert "larger than 5 MB" in response.content.decode()
+
+
+def test_an_image_is_served_to_its_readers_only(world: World, settings: Any, tmp_path: Any) -> None:
+    from tests.updates_helpers import png_file
+
+    settings.MEDIA_ROOT = tmp_path
+    update = publish(world, image=png_file())
+    url = reverse("update_image", args=["acme", update.pk])
+    response = client_for(world.champion).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    b"".join(response.streaming_content)
+    UpdateAccount.objects.filter(update=update, account=world.other_account).delete()
+    other = client_for(world.other_champion).get(reverse("update_image", args=["bluth", update.pk]))
+    assert other.status_code == 404
