@@ -450,7 +450,7 @@ def test_an_image_is_served_to_its_readers_only(world: World, settings: Any, tmp
     url = reverse("update_image", args=["acme", update.pk])
     response = client_for(world.champion).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    b"".join(response.streaming_content)
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
     UpdateAccount.objects.filter(update=update, account=world.other_account).delete()
     other = client_for(world.other_champion).get(reverse("update_image", args=["bluth", update.pk]))
     assert other.status_code == 404
