@@ -88,6 +88,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.write": VENDOR,
     # Asking the CSM for a business review: the customer's executives and champions.
     "reports.ask": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
+    # Product updates: every role reads the account's feed; customers mark read and react.
+    # Writing and publishing them is the vendor console's (updates.services.may_publish).
+    "updates.view": EVERYONE,
+    "updates.react": CUSTOMER,
+    "updates.publish": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -132,7 +137,14 @@ class AccountAccess:
 
 # Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
 READ_ONLY_CAPABILITIES = frozenset(
-    {"account.view", "people.view", "onboarding.view", "plans.view", "reports.view"}
+    {
+        "account.view",
+        "people.view",
+        "onboarding.view",
+        "plans.view",
+        "reports.view",
+        "updates.view",
+    }
 )
 
 

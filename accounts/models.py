@@ -452,6 +452,7 @@ class NotificationKind(models.TextChoices):
     SURVEYS = "surveys", "Surveys"
     REPORTS = "reports", "Business reviews and Wrapped ready to download"
     ACCOUNT = "account", "Account updates and digests"
+    UPDATES = "updates", "Product updates and news"
 
 
 class Delivery(models.TextChoices):

@@ -92,6 +92,8 @@ PAGES: list[Page] = [
     Page("executive_reports", "eli@acme.example", "/a/acme/reports/"),
     Page("csm_reports", "priya@northwind.example", "/a/acme/reports/"),
     Page("cs_admin_book", "morgan@northwind.example", "/book/"),
+    Page("champion_updates", "dana@acme.example", "/a/acme/updates/"),
+    Page("csm_updates", "priya@northwind.example", "/updates/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and

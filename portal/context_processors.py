@@ -28,6 +28,7 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "survey_follow_up",
         }
     ),
+    "updates": frozenset({"updates_console", "update_create", "update_edit", "update_reach"}),
     # A CSM's "Templates"; for a CS admin they sit on the Settings page with the rest.
     "templates": frozenset(
         {

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "surveys",
     "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
+    "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
@@ -396,6 +397,11 @@ CELERY_BEAT_SCHEDULE = {
     "playbooks-run-due-steps": {
         "task": "playbooks.run_due_steps",
         "schedule": timedelta(minutes=10),
+    },
+    # Scheduled product updates whose time has come.
+    "updates-publish-due": {
+        "task": "updates.publish_due_updates",
+        "schedule": timedelta(minutes=1),
     },
     # Webhook retries whose wait is over, each endpoint's to its delivery job.
     "webhooks-queue-due": {

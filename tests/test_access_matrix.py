@@ -54,6 +54,7 @@ from tests.survey_helpers import (
     pause_for_matrix,
     survey_url_args,
 )
+from tests.updates_helpers import UPDATES_EXPECTED, make_updates_world, updates_url_args
 from tests.webhooks_helpers import WEBHOOKS_EXPECTED, make_webhooks_world, webhooks_url_args
 
 L = "login"  # a redirect to the log-in page
@@ -169,6 +170,7 @@ EXPECTED.update(CHAT_EXPECTED)
 EXPECTED.update(SSO_EXPECTED)
 EXPECTED.update(INBOX_EXPECTED)
 EXPECTED.update(WEBHOOKS_EXPECTED)
+EXPECTED.update(UPDATES_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -267,6 +269,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "sso": make_sso_world(world),
         "inbox": make_inbox_world(world),
         "webhooks": make_webhooks_world(world),
+        "updates": make_updates_world(world),
         "task": members_task,
     }
 
@@ -284,7 +287,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "staff_team": ([ctx["spare_csm"].pk], {"team": "Scale"}),
         "staff_deactivate": ([ctx["spare_csm"].pk], {}),
         "staff_reactivate": ([ctx["spare_csm"].pk], {}),
-        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest"}),
+        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest", "updates": "digest"}),
         "account_edit": ([slug], {"name": "Acme Renamed", "slug": slug, "segment": "enterprise", "touch_model": "high", "stage": "adoption", "owner": world.csm.pk}),
         "view_as_start": ([slug], {"role": "champion"}),
         "people_invite": ([slug], {"email": "colleague@customer.example", "role": "member"}),
@@ -306,6 +309,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **sso_url_args(ctx["sso"]),
         **inbox_url_args(ctx["inbox"]),
         **webhooks_url_args(ctx["webhooks"]),
+        **updates_url_args(ctx["updates"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -422,8 +426,8 @@ def check(response: Any, expected: Any, url: str) -> None:
 REFUSALS = (L, 401, 403, 404, 405, 422)
 ALLOWED_POSTS = (200, 302)
 # Allowed GETs that write: the account page remembers the last account seen (in the session);
-# a download is written to the activity log; opening an inbox item marks it read.
-GETS_THAT_WRITE = ("account_home", "report_download", "inbox_open")
+# a download is written to the activity log; opening an inbox item or an update marks it read.
+GETS_THAT_WRITE = ("account_home", "report_download", "inbox_open", "update")
 # Allowed POSTs that change only the session: leaving a preview.
 POSTS_THAT_CHANGE_ONLY_THE_SESSION = ("view_as_end",)
 # What an allowed POST must change something besides. A view whose work is a job shows it once

@@ -223,11 +223,13 @@ class TestNotifications:
             "surveys": "immediately",
             "reports": "immediately",
             "account": "digest",
+            "updates": "digest",
         }
         assert client_for(world.champion).post(reverse("notifications"), data).status_code == 302
         assert delivery_for(world.champion, "tasks") == "digest"
         assert delivery_for(world.champion, "plans") == "off"
-        assert NotificationSetting.objects.filter(user=world.champion).count() == 5
+        assert delivery_for(world.champion, "updates") == "digest"
+        assert NotificationSetting.objects.filter(user=world.champion).count() == 6
 
     def test_a_deactivated_person_gets_no_email(self, world: World) -> None:
         User.objects.filter(pk=world.member.pk).update(is_active=False)
@@ -389,6 +391,7 @@ class TestSettingsPage:
             "Onboardings",
             "Plans",
             "Surveys",
+            "Updates",
             "Settings",
         ]
 
@@ -401,6 +404,7 @@ class TestSettingsPage:
             "Onboardings",
             "Plans",
             "Surveys",
+            "Updates",
             "Templates",
         ]
         assert ("Templates", reverse("template_list")) in links
@@ -442,6 +446,7 @@ class TestOneNavigation:
             ("Onboarding", reverse("onboarding", args=[slug])),
             ("Success plan", reverse("plans", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
+            ("Updates", reverse("updates", args=[slug])),
             ("People", reverse("people", args=[slug])),
         ]
         for path, nav in navs.items():
@@ -450,7 +455,7 @@ class TestOneNavigation:
     def test_a_member_never_sees_reviews(self, world: World) -> None:
         for path, nav in self.navs(world, "member").items():
             labels = [label for label, _ in nav]
-            assert labels == ["Overview", "Onboarding", "Success plan", "People"], path
+            assert labels == ["Overview", "Onboarding", "Success plan", "Updates", "People"], path
 
     def test_someone_in_two_accounts_sees_the_last_ones_items_and_the_switcher(
         self, world: World

@@ -24,6 +24,7 @@ from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
 from tests.reports_helpers import make_reports_world
 from tests.survey_helpers import make_survey_world
+from tests.updates_helpers import make_updates_world
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -74,6 +75,7 @@ def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[
     plan = make_plan(world)
     make_reports_world(world)
     make_survey_world(world)
+    made = make_updates_world(world)
     slug = world.account.slug
     account = {
         "account page": f"/a/{slug}/",
@@ -81,6 +83,8 @@ def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[
         "plan": f"/a/{slug}/plans/{plan.pk}/",
         "reviews": f"/a/{slug}/reports/",
         "people": f"/a/{slug}/people/",
+        "updates": f"/a/{slug}/updates/",
+        "an update": f"/a/{slug}/updates/{made['published'].pk}/",
     }
     console = {
         "today": "/today/",
@@ -89,6 +93,9 @@ def mobile_world(world: World, settings: Any, tmp_path: Path) -> dict[str, dict[
         "onboarding portfolio": "/onboarding/",
         "plans portfolio": "/plans/",
         "surveys": "/surveys/",
+        "product updates": "/updates/",
+        "update editor": "/updates/new/",
+        "update reach": f"/updates/{made['published'].pk}/",
     }
     return {
         "csm": {**console, **account},

@@ -33,6 +33,7 @@ from reports.demo import ensure_demo_reviews
 from sentiment.demo import ensure_demo_sentiment
 from successplans.demo import ensure_demo_plans
 from surveys.demo import ensure_demo_surveys
+from updates.demo import ensure_demo_updates
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
@@ -189,6 +190,7 @@ class Command(BaseCommand):
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_insights()  # the health scores read everything above
+        created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_reviews()  # last: the reviews print everything above
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play

@@ -1,0 +1,175 @@
+"""Figures of product updates: a reader's feed and unread count, and each update's reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.access import AccountAccess
+from accounts.models import Account, Membership
+
+from .models import Update, UpdateAccount, UpdateQuerySet, UpdateReaction, UpdateRead
+
+FEED_PAGE = 20
+
+
+def _count(model: Any, **filters: Any) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``model`` rows of the outer update: one subquery, so
+    several counts on one list do not multiply each other's rows."""
+    rows = (
+        model.objects.filter(update=OuterRef("pk"), **filters)
+        .order_by()
+        .values("update")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def reader_role(access: AccountAccess) -> str | None:
+    """The role whose updates a viewer sees: a customer's own; vendor staff see them all."""
+    return access.role if access.is_customer else None
+
+
+def feed(access: AccountAccess, user: Any) -> UpdateQuerySet:
+    """The updates ``access``'s account got, for its viewer, newest first, each with
+    ``is_read``, ``is_useful`` and ``useful_count``: one query per page."""
+    return (
+        Update.objects.for_account(access.account, reader_role(access))
+        .annotate(
+            is_read=Exists(UpdateRead.objects.filter(update=OuterRef("pk"), user=user)),
+            is_useful=Exists(UpdateReaction.objects.filter(update=OuterRef("pk"), user=user)),
+            useful_count=_count(UpdateReaction),
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def unread_count(access: AccountAccess, user: Any) -> int:
+    """The badge in the navigation: a customer's unread updates on the account (one query)."""
+    if not access.is_customer:
+        return 0
+    return Update.objects.for_account(access.account, access.role).unread_by(user).count()
+
+
+def console_updates() -> QuerySet[Update]:
+    """Every update for the vendor's list, with its reach in counts (one query)."""
+    return (
+        Update.objects.select_related("created_by")
+        .annotate(
+            accounts_reached=_count(UpdateAccount),
+            people_read=_count(UpdateRead),
+            useful_count=_count(UpdateReaction),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AccountReach:
+    account: Account
+    audience: int  # people of the account the update is meant for
+    read: int
+    useful: int
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    email: str
+    account: str
+    role: str
+    read_at: datetime
+    useful: bool
+
+
+@dataclass(frozen=True)
+class Reach:
+    accounts: int
+    accounts_read: int
+    people: int
+    people_read: int
+    useful: int
+    by_account: list[AccountReach]
+    readers: list[Reader]
+
+    @property
+    def read_share(self) -> float | None:
+        return self.people_read / self.people if self.people else None
+
+
+def reach(update: Update) -> Reach:
+    """Who an update reached and who read it: per account, and each reader (four queries)."""
+    audience = dict(
+        Membership.objects.filter(
+            account__in=UpdateAccount.objects.filter(update=update).values("account"),
+            role__in=update.role_list,
+            user__is_active=True,
+        )
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values_list("account", "n")
+    )
+    reads = list(
+        UpdateRead.objects.filter(update=update)
+        .select_related("user", "account")
+        .order_by("-read_at", "-pk")
+    )
+    useful_ids = set(UpdateReaction.objects.filter(update=update).values_list("user_id", flat=True))
+    roles = dict(
+        Membership.objects.filter(user__in=[r.user_id for r in reads]).values_list(
+            "user_id", "role"
+        )
+    )
+    read_by: dict[int, int] = {}
+    useful_by: dict[int, int] = {}
+    for r in reads:
+        read_by[r.account_id] = read_by.get(r.account_id, 0) + 1
+        if r.user_id in useful_ids:
+            useful_by[r.account_id] = useful_by.get(r.account_id, 0) + 1
+    accounts = [
+        reach.account
+        for reach in UpdateAccount.objects.filter(update=update)
+        .select_related("account")
+        .order_by("account__name")
+    ]
+    by_account = sorted(
+        (
+            AccountReach(a, audience.get(a.pk, 0), read_by.get(a.pk, 0), useful_by.get(a.pk, 0))
+            for a in accounts
+        ),
+        key=lambda row: (-row.read, row.account.name),
+    )
+    return Reach(
+        accounts=len(accounts),
+        accounts_read=sum(1 for row in by_account if row.read),
+        people=sum(audience.values()),
+        people_read=len(reads),
+        useful=len(useful_ids),
+        by_account=by_account,
+        readers=[
+            Reader(
+                r.user.display_name,
+                r.user.email,
+                r.account.name,
+                roles.get(r.user_id, ""),
+                r.read_at,
+                r.user_id in useful_ids,
+            )
+            for r in reads
+        ],
+    )
+
+
+def known_features() -> list[str]:
+    """The features the product reports usage of, for the editor's suggestions (one query)."""
+    from insights.models import FeatureUsageDay
+
+    return list(
+        FeatureUsageDay.objects.order_by("feature").values_list("feature", flat=True).distinct()
+    )
