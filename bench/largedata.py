@@ -538,19 +538,14 @@ class _Builder:
         an account's rows are distinct users, each on one feature."""
         from insights.models import UsageEvent
 
-        try:
-            from insights.services.partitions import (  # type: ignore[import-not-found,unused-ignore]
-                ensure_usage_partitions,
-            )
-        except ImportError:
-            ensure_usage_partitions = None
+        from insights.services.partitions import ensure_usage_partitions
+
         ids = self.account_ids
         days = self.sizes["usage_days"]
         total = self.sizes["usage_events"]
         users = max(1, self.sizes["product_users"] // len(ids))
         first = self.today - timedelta(days=days - 1)
-        if ensure_usage_partitions is not None:
-            ensure_usage_partitions(first, self.today)
+        ensure_usage_partitions(first, self.today)
         pairs = len(ids) * days
         if total > pairs * users:
             raise LargeDataError("more usage events than (account, day, user) keys")
