@@ -537,7 +537,6 @@ class _Builder:
         """Every (account, day) pair gets its share of the events, spread evenly; on one day
         an account's rows are distinct users, each on one feature."""
         from insights.models import UsageEvent
-
         from insights.services.partitions import ensure_usage_partitions
 
         ids = self.account_ids
