@@ -3,8 +3,15 @@
 A feature registers a function that returns a panel (or None) for an account as one viewer
 sees it; a feature that is not installed leaves no panel, never a placeholder.
 
-    @register_panel(order=10)
+    @register_panel(order=10, title="Onboarding", capability="onboarding.view")
     def onboarding_panel(request, access): ...
+
+The account page itself renders only its shell and, for each panel the viewer's role may see
+(``capability``: a look-up in the capability table, no query), a placeholder of the panel's
+usual ``height`` that htmx fills on load from the panel's own URL, ``/a/<slug>/panels/<name>/``
+(:func:`accounts.views.panels.account_panel`). Each panel is one cheap request of its own, so
+the page shows at once and a slow figure delays only its own card. Without JavaScript the
+placeholder is a link to the same URL, which then answers a whole page around the panel.
 """
 
 from __future__ import annotations
@@ -27,24 +34,74 @@ class Panel:
 
 
 PanelFunction = Callable[[AuthenticatedHttpRequest, AccountAccess], Panel | None]
-_PANELS: list[tuple[int, PanelFunction]] = []
 
 
-def register_panel(order: int = 100) -> Callable[[PanelFunction], PanelFunction]:
+@dataclass(frozen=True)
+class PanelSlot:
+    """A registered panel: where it sits, what its placeholder says, who may ask for it."""
+
+    name: str  # its URL: /a/<slug>/panels/<name>/
+    title: str  # the placeholder's text and the link without JavaScript
+    order: int
+    capability: str
+    height: str  # the placeholder's height (CSS), about the panel's usual one
+    function: PanelFunction
+
+    def offered_to(self, access: AccountAccess) -> bool:
+        """Whether the viewer's role may see this panel at all (the panel itself may still
+        have nothing to show, and then renders nothing)."""
+        return access.can(self.capability)
+
+
+_PANELS: dict[str, PanelSlot] = {}
+
+
+def register_panel(
+    order: int = 100,
+    *,
+    name: str = "",
+    title: str = "",
+    capability: str = "account.view",
+    height: str = "8rem",
+) -> Callable[[PanelFunction], PanelFunction]:
     def decorator(function: PanelFunction) -> PanelFunction:
-        if function not in [f for _, f in _PANELS]:
-            _PANELS.append((order, function))
-            _PANELS.sort(key=lambda item: item[0])
+        slug = name or function.__name__.removesuffix("_panel").replace("_", "-")
+        _PANELS[slug] = PanelSlot(
+            name=slug,
+            title=title or slug.replace("-", " ").capitalize(),
+            order=order,
+            capability=capability,
+            height=height,
+            function=function,
+        )
         return function
 
     return decorator
 
 
+def panel_slots(access: AccountAccess) -> list[PanelSlot]:
+    """The panels offered to this viewer, in their order on the page. No query."""
+    slots = sorted(_PANELS.values(), key=lambda slot: (slot.order, slot.name))
+    return [slot for slot in slots if slot.offered_to(access)]
+
+
+def get_panel_slot(name: str) -> PanelSlot | None:
+    return _PANELS.get(name)
+
+
+def render_panel(
+    slot: PanelSlot, request: AuthenticatedHttpRequest, access: AccountAccess
+) -> SafeString:
+    """The panel's HTML, or an empty string when it has nothing to show this viewer."""
+    panel = slot.function(request, access)
+    if panel is None:
+        return SafeString("")
+    context = {"access": access, "account": access.account, **panel.context}
+    return SafeString(render_to_string(panel.template, context, request))
+
+
 def render_panels(request: AuthenticatedHttpRequest, access: AccountAccess) -> list[SafeString]:
-    rendered = []
-    for _, function in _PANELS:
-        panel = function(request, access)
-        if panel is not None:
-            context = {"access": access, "account": access.account, **panel.context}
-            rendered.append(SafeString(render_to_string(panel.template, context, request)))
-    return rendered
+    """Every panel of the viewer, rendered now, in order (what the lazy placeholders load one
+    by one)."""
+    rendered = (render_panel(slot, request, access) for slot in panel_slots(access))
+    return [html for html in rendered if html]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, inbox, join, me, people, portfolio, settings, sso, staff
+from .views import account, inbox, join, me, panels, people, portfolio, settings, sso, staff
 
 urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
@@ -27,6 +27,7 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox_open"),
     path("unsubscribe/<str:token>/", inbox.unsubscribe_view, name="unsubscribe"),
     path("a/<slug:slug>/", account.account_home, name="account_home"),
+    path("a/<slug:slug>/panels/<slug:name>/", panels.account_panel, name="account_panel"),
     path("a/<slug:slug>/logo/", account.account_logo, name="account_logo"),
     path("a/<slug:slug>/edit/", account.account_edit, name="account_edit"),
     path("a/<slug:slug>/activity/", account.account_activity, name="account_activity"),

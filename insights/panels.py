@@ -23,7 +23,7 @@ from .figures.usage import usage_summary
 from .models import AccountFacts
 
 
-@register_panel(order=5)
+@register_panel(order=5, title="Product usage", height="18rem")
 def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
@@ -31,7 +31,7 @@ def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pan
     return Panel("insights/panel_usage.html", summary)
 
 
-@register_panel(order=6)
+@register_panel(order=6, title="Health", height="7rem")
 def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """The health band: always for vendor staff, for the customer only when the CSM allows it."""
     if (

@@ -12,7 +12,7 @@ from .models import Checklist
 from .services import may_see_internal
 
 
-@register_panel(order=10)
+@register_panel(order=10, title="Onboarding", capability="onboarding.view", height="14rem")
 def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("onboarding.view"):
         return None

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -31,9 +32,12 @@ class Section:
     title: str
     empty: str
     groups: list[AccountTasks] = field(default_factory=list)
+    total: int | None = None  # every task of the section, when only a page of them is shown
 
     @property
     def count(self) -> int:
+        if self.total is not None:
+            return self.total
         return sum(len(g.tasks) for g in self.groups)
 
 
@@ -120,8 +124,9 @@ def task_row(task_id: int) -> CSMTask:
 
 
 def today_sections(tasks: Any, today: date) -> list[Section]:
-    """``tasks`` (open, not snoozed) as overdue, due today and upcoming, each grouped by
-    account in the order of its most pressing task. A fixed number of queries."""
+    """``tasks`` (open, not snoozed; a queryset, or a list already with their details, in
+    order) as overdue, due today and upcoming, each grouped by account in the order of its most
+    pressing task. A fixed number of queries."""
     sections = [
         Section("overdue", "Overdue", "Nothing overdue."),
         Section("today", "Due today", "Nothing else is due today."),
@@ -129,7 +134,9 @@ def today_sections(tasks: Any, today: date) -> list[Section]:
     ]
     by_key = {s.key: s for s in sections}
     groups: dict[tuple[str, int], AccountTasks] = {}
-    rows = attach_sources(list(with_task_details(tasks).order_by("due_on", "pk")))
+    if not isinstance(tasks, list):  # a queryset: all of it, with what the rows show
+        tasks = list(with_task_details(tasks).order_by("due_on", "pk"))
+    rows = attach_sources(tasks)
     for task in rows:
         key = "overdue" if task.due_on < today else "today" if task.due_on == today else "upcoming"
         group = groups.get((key, task.account_id))
@@ -141,6 +148,29 @@ def today_sections(tasks: Any, today: date) -> list[Section]:
         for group in section.groups:
             group.tasks.sort(key=lambda t: (t.due_on, PRIORITY_RANK[t.priority], t.pk))
     return sections
+
+
+TODAY_PAGE = 30  # tasks per page of Today, the most pressing first
+
+
+def today_board(
+    tasks: QuerySet[CSMTask], today: date, page_number: Any
+) -> tuple[list[Section], Page[CSMTask]]:
+    """One page of ``tasks`` (:data:`TODAY_PAGE`, overdue first) in their sections, each
+    section counting all its tasks, not only the page's. A fixed number of queries: the counts
+    in one, the page's tasks in three."""
+    counts = tasks.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        today=Count("pk", filter=Q(due_on=today)),
+        upcoming=Count("pk", filter=Q(due_on__gt=today)),
+    )
+    paginator = Paginator(with_task_details(tasks).order_by("due_on", "pk"), TODAY_PAGE)
+    paginator.count = sum(counts.values())  # known already: no COUNT query
+    page = paginator.get_page(page_number)
+    sections = today_sections(list(page.object_list), today)
+    for section in sections:
+        section.total = counts[section.key]
+    return sections, page
 
 
 def open_tasks_of(account: Account, today: date) -> list[CSMTask]:

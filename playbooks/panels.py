@@ -20,7 +20,7 @@ from .models import AccountPause
 from .services.runs import runs_of
 
 
-@register_panel(order=8)
+@register_panel(order=8, title="CSM tasks", capability="tasks.view", height="12rem")
 def tasks_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("tasks.view"):
         return None
@@ -49,7 +49,7 @@ def runs_panel_context(access: AccountAccess) -> dict[str, Any]:
     }
 
 
-@register_panel(order=9)
+@register_panel(order=9, title="Playbook runs", capability="playbooks.view_runs", height="10rem")
 def runs_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("playbooks.view_runs"):
         return None

@@ -10,7 +10,7 @@ from accounts.panels import Panel, register_panel
 from .services import archive
 
 
-@register_panel(order=70)
+@register_panel(order=70, title="Reviews and Wrapped", capability="reports.view", height="8rem")
 def reports_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("reports.view"):
         return None

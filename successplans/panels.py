@@ -8,7 +8,7 @@ from accounts.access import AccountAccess
 from accounts.panels import Panel, register_panel
 
 
-@register_panel(order=20)
+@register_panel(order=20, title="Success plan", capability="plans.view", height="14rem")
 def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     """The newest success plan's health and what comes next."""
     from .figures import plan_view

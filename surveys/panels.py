@@ -12,7 +12,7 @@ from .forms import PauseForm
 from .models import Delivery, FollowUp, SurveyPause
 
 
-@register_panel(order=5)
+@register_panel(order=5, title="A question for you", capability="surveys.answer", height="3rem")
 def survey_prompt_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if access.preview or not access.can("surveys.answer"):
         return None
@@ -24,7 +24,7 @@ def survey_prompt_panel(request: AuthenticatedHttpRequest, access: AccountAccess
     )
 
 
-@register_panel(order=50)
+@register_panel(order=50, title="You said, we did", capability="surveys.answer", height="3rem")
 def you_said_we_did_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """Only the respondent sees what came of their own answers."""
     if access.preview or not access.is_customer:
@@ -44,7 +44,7 @@ def you_said_we_did_panel(request: AuthenticatedHttpRequest, access: AccountAcce
     return Panel("surveys/panel_you_said.html", {"notes": notes})
 
 
-@register_panel(order=60)
+@register_panel(order=60, title="Surveys", capability="surveys.view_results", height="10rem")
 def survey_results_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("surveys.view_results"):
         return None

@@ -62,6 +62,21 @@ L = "login"  # a redirect to the log-in page
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
 ACCOUNT_READ = [L, 200, 200, 200, 404, 200, 404, 200]
 VENDOR_READ = [L, 403, 403, 403, 404, 200, 404, 200]
+CUSTOMER_READ = [L, 200, 200, 200, 404, 403, 404, 403]
+PANEL_EXPECTED = {
+    "usage": ACCOUNT_READ,
+    "health": ACCOUNT_READ,
+    "survey-prompt": CUSTOMER_READ,
+    "tasks": VENDOR_READ,
+    "runs": VENDOR_READ,
+    "onboarding": ACCOUNT_READ,
+    "plan": ACCOUNT_READ,
+    "you-said-we-did": CUSTOMER_READ,
+    "survey-results": VENDOR_READ,
+    "latest-updates": ACCOUNT_READ,
+    "reports": [L, 200, 200, 403, 404, 200, 404, 200],
+    "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
+}
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
 CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]
@@ -148,6 +163,11 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "account_logo": (ACCOUNT_READ, None),
     "account_edit": (VENDOR_READ, VENDOR_WRITE),
     "account_activity": (VENDOR_READ, None),
+    # The account page's panels, each loaded on its own (accounts.panels): "account_panel" is
+    # the usage panel, "account_panel#<name>" every other one (each registered panel has one,
+    # see test_every_panel_has_a_decision), "#nonexistent" a name no panel has.
+    "account_panel": (ACCOUNT_READ, None),
+    **{f"account_panel#{name}": (row, None) for name, row in PANEL_EXPECTED.items()},
     "view_as_start": (POST_ONLY, VENDOR_WRITE),
     "view_as_end": (POST_ONLY, [L, 302, 302, 302, 404, 302, 404, 302]),
     "people": (ACCOUNT_READ, None),
@@ -219,6 +239,13 @@ def test_every_url_pattern_has_a_decision() -> None:
         and not (name == "None" and route in SSO_UNNAMED_AUTH_ROUTES)
     ]
     assert not undecided, f"URL patterns with no entry in the access matrix: {undecided}"
+
+
+def test_every_panel_has_a_decision() -> None:
+    """A panel added to the account page is walked as every persona too."""
+    from accounts.panels import _PANELS
+
+    assert set(_PANELS) <= set(PANEL_EXPECTED), set(_PANELS) - set(PANEL_EXPECTED)
 
 
 def png_bytes() -> bytes:
@@ -322,6 +349,8 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "onboarding_task_move": ([slug, ctx["task"].pk], {"direction": "down"}),
         "user_deactivate": ([slug, leaver_id], {}),
         "user_reactivate": ([slug, leaver_id], {}),
+        "account_panel": ([slug, "usage"], {}),
+        **{f"account_panel#{panel}": ([slug, panel], {}) for panel in PANEL_EXPECTED},
     }  # fmt: skip
     pattern = name.partition("#")[0]
     route = next(route for route, pattern_name, _ in ALL_PATTERNS if pattern_name == pattern)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD
+from tests.panels import account_page
 
 
 def log_in(client: Client, email: str, password: str = PASSWORD) -> Any:
@@ -155,8 +156,8 @@ def test_people_see_and_end_their_own_sessions(world: World) -> None:
     page = laptop.get(reverse("usersessions_list"))
     assert page.status_code == 200
     laptop.post(reverse("usersessions_list"), {})  # "end the other sessions"
-    assert phone.get(reverse("account_home", args=[world.account.slug])).status_code == 302
-    assert laptop.get(reverse("account_home", args=[world.account.slug])).status_code == 200
+    assert account_page(phone, world.account.slug).status_code == 302
+    assert account_page(laptop, world.account.slug).status_code == 200
 
 
 def test_the_admin_logs_in_through_allauth(world: World) -> None:

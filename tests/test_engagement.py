@@ -15,6 +15,7 @@ from accounts import figures
 from accounts.models import CustomerRole, PortalVisit
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD, MembershipFactory, PortalVisitFactory
+from tests.panels import account_page
 from tests.queries import assert_same_queries, counting, page_queries
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -93,7 +94,7 @@ def test_head_htmx_refusals_and_pages_outside_an_account_do_not_count(world: Wor
     PortalVisit.objects.all().delete()
     client.head(home(world))
     client.get(home(world), headers={"HX-Request": "true"})
-    client.get(reverse("account_home", args=[world.other_account.slug]))  # 404
+    account_page(client, world.other_account.slug)  # 404
     client.get(reverse("account_edit", args=[world.account.slug]))  # 403
     client.get(reverse("profile"))
     assert not PortalVisit.objects.exists()

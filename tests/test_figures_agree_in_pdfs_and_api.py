@@ -34,6 +34,7 @@ from successplans.models import KPI, KPIValue, Milestone
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, make_key
 from tests.onboarding_helpers import DAY, NOW, start
+from tests.panels import account_page
 from tests.plan_helpers import make_plan
 
 pytestmark = pytest.mark.skipif(
@@ -176,9 +177,9 @@ def test_the_health_score_is_the_newest_one_everywhere(world: World, tmp_path: P
     csm = client_for(world.csm)
     the_360 = csm.get(reverse("account_360", args=["acme"])).content.decode()
     assert "Health 57 · At risk" in the_360
-    panel = csm.get(reverse("account_home", args=["acme"])).content.decode()
+    panel = account_page(csm, "acme").content.decode()
     assert re.search(r"badge-band-at_risk[^>]*>At risk</span>\s*<strong>57</strong>", panel)
-    champion = client_for(world.champion).get(reverse("account_home", args=["acme"]))
+    champion = account_page(client_for(world.champion), "acme")
     assert "badge-band-at_risk" in champion.content.decode()  # the band, without the number
     book = csm.get(reverse("book")).content.decode()
     assert re.search(r'href="/a/acme/360/">Acme</a>.*?badge-band-at_risk">57<', book, re.S)

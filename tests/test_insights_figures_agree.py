@@ -17,6 +17,7 @@ from insights.models import AccountFacts, Contract, UsageDay
 from portal.formatting import money, rate, rounded
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, make_key
+from tests.panels import account_page
 
 DAY = date(2026, 5, 13)
 
@@ -59,7 +60,7 @@ def surfaces(world: World) -> dict[str, Any]:
     return {
         "book": csm.get("/book/", {"period": "year"}).content.decode(),
         "360": csm.get("/a/acme/360/").content.decode(),
-        "panel": client_for(world.executive).get("/a/acme/").content.decode(),
+        "panel": account_page(client_for(world.executive), "acme").content.decode(),
         "api": Client().get("/api/v1/accounts/acme/figures", **bearer(key)).json(),
     }
 

@@ -15,6 +15,7 @@ from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, U
 from portal.models import Job
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
+from tests.panels import account_page
 from tests.queries import page_queries
 
 # Every test runs on this day (the autouse fixture below stops the clock there).
@@ -217,21 +218,17 @@ class TestUsagePanel:
                 events=40,
             )
         AccountFacts.objects.create(account=world.account, licensed_seats=25)
-        page = (
-            client_for(world.executive).get(reverse("account_home", args=["acme"])).content.decode()
-        )
+        page = account_page(client_for(world.executive), "acme").content.decode()
         assert "Product usage" in page and "of 25 seats" in page
         assert '<svg class="chart"' in page and "Show the figures as a table" in page
         assert "60.0%" in page  # stickiness 12 / 20
 
     def test_no_usage_means_no_panel_for_customers(self, world: World) -> None:
-        page = (
-            client_for(world.executive).get(reverse("account_home", args=["acme"])).content.decode()
-        )
+        page = account_page(client_for(world.executive), "acme").content.decode()
         assert "Product usage" not in page
         assert (
             "No usage has reached the portal yet"
-            in client_for(world.csm).get(reverse("account_home", args=["acme"])).content.decode()
+            in account_page(client_for(world.csm), "acme").content.decode()
         )
 
 
@@ -250,11 +247,11 @@ def test_the_book_breaks_revenue_down_by_segment(world: World) -> None:
 
 def test_customers_see_the_health_band_only_when_the_csm_allows_it(world: World) -> None:
     HealthScore.objects.create(account=world.account, score=82, band="healthy", parts={})
-    url = reverse("account_home", args=["acme"])
-    assert "badge-band-healthy" not in client_for(world.executive).get(url).content.decode()
-    assert "82" in client_for(world.csm).get(url).content.decode()
+    executive = client_for(world.executive)
+    assert "badge-band-healthy" not in account_page(executive, "acme").content.decode()
+    assert "82" in account_page(client_for(world.csm), "acme").content.decode()
     AccountFacts.objects.create(account=world.account, customers_see_health=True)
-    page = client_for(world.executive).get(url).content.decode()
+    page = account_page(executive, "acme").content.decode()
     assert "badge-band-healthy" in page and "/ 100" not in page  # the band, not the number
 
 
@@ -326,6 +323,6 @@ def test_the_usage_panel_prints_rates_through_the_figures_filters(world: World) 
         monthly_active_users=5000, events=40,
     )  # fmt: skip
     AccountFacts.objects.create(account=world.account, licensed_seats=8000)
-    page = client_for(world.csm).get(reverse("account_home", args=["acme"])).content.decode()
+    page = account_page(client_for(world.csm), "acme").content.decode()
     assert "5,000" in page and "of 8,000 seats (62.5%)" in page  # the glossary's 2,500 / 5,000
     assert "50.0%" in page and "1,234" in page

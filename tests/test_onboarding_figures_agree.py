@@ -25,6 +25,7 @@ from onboarding.models import Checklist, Task
 from onboarding.services import send_reminders, set_task_done
 from tests.conftest import World, client_for
 from tests.onboarding_helpers import DAY, NOW, start
+from tests.panels import account_page
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +106,7 @@ def test_every_surface_prints_the_same_percentage(world: World, checklist: Check
         page = read(client.get(reverse("onboarding", args=["acme"])).content.decode())
         printed[f"{persona}'s checklist"] = page.percents
         bars[f"{persona}'s checklist"] = [page.bars["Onboarding progress"]]
-        panel = read(client.get(reverse("account_home", args=["acme"])).content.decode())
+        panel = read(account_page(client, "acme").content.decode())
         printed[f"{persona}'s account page"] = panel.percents
         bars[f"{persona}'s account page"] = [panel.bars["Onboarding progress"]]
 
@@ -132,7 +133,7 @@ def test_the_counts_beside_the_percentage_agree_too(world: World, checklist: Che
         client = client_for(world.persona(persona))
         page = client.get(reverse("onboarding", args=["acme"])).content.decode()
         assert "2 of 3 required tasks done" in page
-        panel = client.get(reverse("account_home", args=["acme"])).content.decode()
+        panel = account_page(client, "acme").content.decode()
         assert "2 of 3 required tasks done" in panel
     csm_page = client_for(world.csm).get(reverse("onboarding", args=["acme"])).content.decode()
     assert "1 of 1 internal task done" in csm_page  # apart, for the vendor only
@@ -145,7 +146,7 @@ def test_with_no_required_task_every_surface_says_no_data(world: World) -> None:
     for persona in ["champion", "csm"]:
         client = client_for(world.persona(persona))
         page = read(client.get(reverse("onboarding", args=["acme"])).content.decode())
-        panel = read(client.get(reverse("account_home", args=["acme"])).content.decode())
+        panel = read(account_page(client, "acme").content.decode())
         assert page.percents == panel.percents == ["no data"]
         assert "Onboarding progress" not in page.bars  # no bar pretending to be 0% or 100%
     html = client_for(world.csm).get(reverse("onboarding_portfolio")).content.decode()

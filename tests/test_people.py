@@ -16,6 +16,7 @@ from accounts.models import Activity, Invitation, Membership, User
 from accounts.services import deactivatable, end_sessions, invite, may_deactivate
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD, AccountFactory, MembershipFactory, UserFactory
+from tests.panels import account_page
 from tests.queries import assert_same_queries, counting, page_queries
 from tests.snapshot import unchanged
 
@@ -61,7 +62,7 @@ class TestInvitations:
         assert user.name == "Nina New"
         assert user.check_password("a-long-new-passphrase")
         assert Membership.objects.get(user=user, account=world.account).role == "executive"
-        assert client.get(reverse("account_home", args=[world.account.slug])).status_code == 200
+        assert account_page(client, world.account.slug).status_code == 200
         invitation.refresh_from_db()
         assert invitation.accepted_by == user
         assert Activity.objects.filter(verb="joined", actor=user).exists()
@@ -284,9 +285,7 @@ class TestRolesAndDeactivation:
         member_client = client_for(world.member)
         member_session = member_client.session.session_key
         client_for(world.csm).post(reverse("people", args=[world.account.slug]))  # noise: 405
-        assert (
-            member_client.get(reverse("account_home", args=[world.account.slug])).status_code == 200
-        )
+        assert account_page(member_client, world.account.slug).status_code == 200
         Activity.objects.create(account=world.account, actor=world.member, verb="ticked a task")
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(world.csm).post(
@@ -296,7 +295,7 @@ class TestRolesAndDeactivation:
         world.member.refresh_from_db()
         assert not world.member.is_active
         assert not Session.objects.filter(session_key=member_session).exists()
-        response = member_client.get(reverse("account_home", args=[world.account.slug]))
+        response = account_page(member_client, world.account.slug)
         assert response.status_code == 302 and response["Location"].startswith(
             reverse("account_login")
         )
@@ -349,10 +348,7 @@ class TestPreview:
         client = client_for(world.csm)
         with unchanged():
             client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "admin"})
-        assert (
-            b"Leave preview"
-            not in client.get(reverse("account_home", args=[world.account.slug])).content
-        )
+        assert b"Leave preview" not in account_page(client, world.account.slug).content
 
 
 def test_a_user_without_any_account_is_told_how_to_get_in(db: None) -> None:
@@ -484,4 +480,4 @@ class TestSessions:
             end_sessions(world.member)
         assert_same_queries(len(five), len(five_hundred), "ending one person's sessions")
         assert Session.objects.count() == 500
-        assert laptop.get(reverse("account_home", args=[world.account.slug])).status_code == 302
+        assert account_page(laptop, world.account.slug).status_code == 302

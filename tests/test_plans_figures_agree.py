@@ -15,6 +15,7 @@ from portal.formatting import number, percent
 from successplans.figures import kpi_progress, plan_view
 from successplans.models import KPI, Milestone, SuccessPlan
 from tests.conftest import World, client_for
+from tests.panels import account_page
 from tests.plan_helpers import TODAY, freeze_today, make_plan
 
 # 48 hours down to 4: at 34.9, 13.1 of 44 hours gone is 29.77% of the way. Rounded half up that
@@ -60,10 +61,8 @@ def test_every_surface_prints_the_same_health_and_kpi(world: World, plan: Succes
             reverse("plan_print", args=["acme", plan.pk])
         ),
         "the portfolio": csm.get(reverse("plan_portfolio")),
-        "the champion's account page": client_for(world.champion).get(
-            reverse("account_home", args=["acme"])
-        ),
-        "the CSM's account page": csm.get(reverse("account_home", args=["acme"])),
+        "the champion's account page": account_page(client_for(world.champion), "acme"),
+        "the CSM's account page": account_page(csm, "acme"),
     }
     for where, response in surfaces.items():
         assert response.status_code == 200, where

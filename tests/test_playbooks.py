@@ -23,6 +23,7 @@ from surveys.models import Kind, Response
 from surveys.services import record_response
 from tests.conftest import World, client_for
 from tests.factories import CSMTaskFactory, MembershipFactory, PlaybookStepFactory
+from tests.panels import account_page
 from tests.queries import assert_same_queries, counting, page_queries
 from tests.snapshot import unchanged
 from tests.survey_helpers import deliver, make_campaign, make_survey
@@ -405,10 +406,11 @@ def test_today_runs_as_many_queries_for_30_tasks_as_for_3(world: World) -> None:
 
 def test_tasks_show_on_the_account_page_for_vendor_staff_only(world: World) -> None:
     CSMTaskFactory.create(account=world.account, assignee=world.csm, title="Call Dana back")
-    url = reverse("account_home", args=[world.account.slug])
-    assert "Call Dana back" in client_for(world.csm).get(url).content.decode()
+    assert (
+        "Call Dana back" in account_page(client_for(world.csm), world.account.slug).content.decode()
+    )
     for customer in (world.champion, world.executive, world.member):
-        page = client_for(customer).get(url)
+        page = account_page(client_for(customer), world.account.slug)
         assert page.status_code == 200
         assert "Call Dana back" not in page.content.decode()
         assert "CSM tasks" not in page.content.decode()

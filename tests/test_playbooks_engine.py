@@ -44,6 +44,7 @@ from surveys.services import record_response
 from tests.celery_helpers import REDIS_URL, real_worker
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, EventFactory, PortalVisitFactory
+from tests.panels import account_page
 from tests.queries import assert_same_queries, count_queries, page_queries
 from tests.snapshot import unchanged
 from tests.survey_helpers import deliver, make_campaign, make_survey
@@ -520,8 +521,7 @@ def test_the_account_panel_shows_why_each_run_fired_and_each_steps_state(world: 
     run = fire(world.account)
     for _ in range(MAX_ATTEMPTS):
         deliver_job(open_step_job())
-    url = reverse("account_home", args=[world.account.slug])
-    html = client_for(world.csm).get(url).content.decode()
+    html = account_page(client_for(world.csm), world.account.slug).content.decode()
     assert "Playbook runs" in html and "Detractor recovery" in html
     assert run.reason in html
     assert 'class="pb-step pb-step-failed"' in html and "“welcome” is gone" in html
@@ -529,14 +529,14 @@ def test_the_account_panel_shows_why_each_run_fired_and_each_steps_state(world: 
     assert reverse("playbook_run", args=[world.account.slug, run.pk]) in html
     assert "Pause every playbook for" in html
     for customer in (world.champion, world.executive, world.member):
-        page = client_for(customer).get(url).content.decode()
+        page = account_page(client_for(customer), world.account.slug).content.decode()
         assert "Playbook runs" not in page and "Detractor recovery" not in page
 
 
 def test_the_account_page_runs_the_same_queries_for_one_run_and_five(world: World) -> None:
     playbook_with(task("Call them"), task("Check in", delay_days=3))
     client = client_for(world.csm)
-    url = reverse("account_home", args=[world.account.slug])
+    url = reverse("account_panel", args=[world.account.slug, "runs"])
     fire(world.account)
     one = page_queries(client, url)
     for _ in range(4):

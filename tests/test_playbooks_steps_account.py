@@ -42,6 +42,7 @@ from tests.factories import (
     UpsellLeadFactory,
 )
 from tests.inbox_helpers import NotificationFactory
+from tests.panels import account_page
 from tests.queries import assert_same_queries, count_queries, page_queries
 from tests.snapshot import unchanged
 
@@ -594,7 +595,7 @@ def test_today_runs_as_many_queries_for_12_updates_as_for_2(world: World) -> Non
 
 def test_customers_never_see_the_account_updates(world: World) -> None:
     account_item(world.csm, world.account, "Acme needs an owner CSM")
-    page = client_for(world.champion).get(reverse("account_home", args=["acme"])).content
+    page = account_page(client_for(world.champion), "acme").content
     assert b"Acme needs an owner CSM" not in page and b"nav-notice-count" not in page
     assert b'aria-label="Inbox, 0 unread"' in page  # their bell counts their own items
     response = client_for(world.champion).get(

@@ -33,6 +33,7 @@ from tests.factories import (
     TaskDigestSentFactory,
     TaskNoteFactory,
 )
+from tests.panels import account_page
 from tests.queries import assert_same_queries, count_queries, counting, page_queries
 from tests.snapshot import unchanged
 from tests.survey_helpers import deliver, make_campaign, make_survey
@@ -87,7 +88,7 @@ def test_a_csm_adds_a_note_in_place_from_today(world: World) -> None:
 
 def test_a_note_from_the_account_panel_goes_back_to_the_account(world: World) -> None:
     call = task(world, "Call Dana")
-    page = client_for(world.csm).get(reverse("account_home", args=[world.account.slug]))
+    page = account_page(client_for(world.csm), world.account.slug)
     assert reverse("task_note", args=[call.pk]) in page.content.decode()
     assert 'name="back_to" value="account"' in page.content.decode()
     response = client_for(world.csm).post(
@@ -171,7 +172,7 @@ def test_a_task_from_a_survey_answer_links_to_its_follow_up(
     url = reverse("survey_follow_up", args=[follow_up.pk])
     assert f'<a href="{url}">{EventKind.NPS_DETRACTOR.label}</a>' in html
     # The account page's panel says the same.
-    panel = client_for(world.csm).get(reverse("account_home", args=[world.account.slug]))
+    panel = account_page(client_for(world.csm), world.account.slug)
     assert f'href="{url}"' in panel.content.decode()
 
 

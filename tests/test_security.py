@@ -21,6 +21,7 @@ from PIL import Image
 from accounts.middleware import PrivateCacheMiddleware
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD
+from tests.panels import account_page
 from tests.queries import counting
 from tests.reports_helpers import make_reports_world
 
@@ -225,7 +226,7 @@ def test_the_csrf_cookie_is_http_only(db: None) -> None:
 
 def test_htmx_gets_the_token_from_the_page_not_the_cookie(world: World) -> None:
     client = client_for(world.champion)
-    response = client.get(reverse("account_home", args=[world.account.slug]))
+    response = account_page(client, world.account.slug)
     assert re.search(
         rb"<body hx-headers='\{\"X-CSRFToken\": \"[A-Za-z0-9]{64}\"\}'", response.content
     )

@@ -27,6 +27,7 @@ from tests.celery_helpers import CLOSED_PORT_URL
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD, AccountFactory
 from tests.html_helpers import nav_links
+from tests.panels import account_page
 from tests.queries import assert_same_queries, page_queries
 
 
@@ -49,7 +50,7 @@ class TestHome:
     ) -> None:
         Membership.objects.create(user=world.champion, account=world.other_account, role="member")
         client = client_for(world.champion)
-        page = client.get(reverse("account_home", args=[world.other_account.slug]))
+        page = account_page(client, world.other_account.slug)
         assert b"(switch account)</span></summary>" in page.content
         assert client.get("/")["Location"] == reverse(
             "account_home", args=[world.other_account.slug]
@@ -260,7 +261,7 @@ class TestHealth:
 
 class TestSecurityHeaders:
     def test_pages_carry_a_strict_content_security_policy(self, world: World) -> None:
-        response = client_for(world.champion).get(reverse("account_home", args=["acme"]))
+        response = account_page(client_for(world.champion), "acme")
         policy = response["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in policy
         assert (
@@ -270,9 +271,7 @@ class TestSecurityHeaders:
         assert response["X-Frame-Options"] == "DENY"
 
     def test_htmx_requests_carry_the_csrf_token(self, world: World) -> None:
-        page = (
-            client_for(world.champion).get(reverse("account_home", args=["acme"])).content.decode()
-        )
+        page = account_page(client_for(world.champion), "acme").content.decode()
         assert 'hx-headers=\'{"X-CSRFToken": "' in page
 
 
@@ -462,7 +461,7 @@ class TestOneNavigation:
     ) -> None:
         Membership.objects.create(user=world.champion, account=world.other_account, role="member")
         client = client_for(world.champion)
-        client.get(reverse("account_home", args=[world.other_account.slug]))
+        account_page(client, world.other_account.slug)
         profile = client.get(reverse("profile")).content.decode()
         links = nav_links(profile)
         assert links[0] == ("Overview", reverse("account_home", args=[world.other_account.slug]))
@@ -480,7 +479,7 @@ class TestOneNavigation:
     def test_vendor_staff_get_the_accounts_tabs_only_on_its_pages(self, world: World) -> None:
         client = client_for(world.csm)
         tabs = nav_links(
-            client.get(reverse("account_home", args=[world.account.slug])).content.decode(),
+            account_page(client, world.account.slug).content.decode(),
             "subnav",
         )
         assert ("360°", reverse("account_360", args=[world.account.slug])) in tabs
@@ -677,7 +676,7 @@ class TestArticles:
     def test_the_preview_banner_says_an_executive(self, world: World) -> None:
         client = client_for(world.csm)
         client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "executive"})
-        page = client.get(reverse("account_home", args=[world.account.slug])).content.decode()
+        page = account_page(client, world.account.slug).content.decode()
         assert "as an <strong>executive</strong> would see it" in page
         assert "as a executive" not in page
 

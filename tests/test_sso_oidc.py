@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Account, Activity, CustomerRole, Membership, User
 from tests.factories import AccountFactory, AdminFactory, CSMFactory, MembershipFactory, UserFactory
+from tests.panels import account_page
 from tests.snapshot import unchanged
 from tests.sso_helpers import (
     IdP,
@@ -62,7 +63,7 @@ def test_a_first_sign_in_creates_the_person_with_the_role_their_groups_map_to(
     assert SocialAccount.objects.get(user=user).provider == "sso-acme"
     assert Activity.objects.filter(account=acme, verb="joined through single sign-on").exists()
     # And the portal opens for them.
-    assert client.get(reverse("account_home", args=["acme"])).status_code == 200
+    assert account_page(client, "acme").status_code == 200
 
 
 def test_a_first_sign_in_without_a_mapped_group_joins_as_a_member(acme: Account, idp: IdP) -> None:

@@ -39,6 +39,7 @@ from surveys.services import (
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, MembershipFactory
 from tests.onboarding_helpers import start
+from tests.panels import account_page
 from tests.survey_helpers import (
     SURVEY_NOW,
     deliver,
@@ -219,7 +220,7 @@ class TestEmail:
             run_campaign(campaign.pk)
         assert mail_to(world.champion) == []
         assert mail_to(world.other_champion)
-        page = client_for(world.champion).get(reverse("account_home", args=["acme"]))
+        page = account_page(client_for(world.champion), "acme")
         assert campaign.survey.question in page.content.decode()
 
     def test_one_reminder_to_those_who_did_not_answer(self, world: World, settings: Any) -> None:
@@ -469,7 +470,7 @@ class TestEmailLinks:
 
 
 def home(user: Any) -> str:
-    return client_for(user).get(reverse("account_home", args=["acme"])).content.decode()
+    return account_page(client_for(user), "acme").content.decode()
 
 
 class TestPrompt:
@@ -525,7 +526,7 @@ class TestPrompt:
     ) -> None:
         client = client_for(world.csm)
         client.post(reverse("view_as_start", args=["acme"]), {"role": "champion"})
-        page = client.get(reverse("account_home", args=["acme"])).content.decode()
+        page = account_page(client, "acme").content.decode()
         assert pending.campaign.survey.question not in page
 
 
@@ -629,7 +630,7 @@ class TestFollowUps:
         assert "You said, we did" in home(world.champion)
         assert note not in home(world.member)
         assert note not in home(world.executive)
-        other = client_for(world.other_champion).get(reverse("account_home", args=["bluth"]))
+        other = account_page(client_for(world.other_champion), "bluth")
         assert note not in other.content.decode()
         [message] = mail_to(world.champion)
         assert note in message.body
@@ -742,11 +743,9 @@ class TestConsole:
 
     def test_pause_and_resume_from_the_account_page(self, world: World) -> None:
         client = client_for(world.csm)
-        assert (
-            b"Pause surveys for Acme" in client.get(reverse("account_home", args=["acme"])).content
-        )
+        assert b"Pause surveys for Acme" in account_page(client, "acme").content
         client.post(reverse("survey_pause", args=["acme"]), {"reason": "Escalation"})
-        assert b"Escalation" in client.get(reverse("account_home", args=["acme"])).content
+        assert b"Escalation" in account_page(client, "acme").content
         client.post(reverse("survey_resume", args=["acme"]))
         assert not SurveyPause.objects.exists()
 

@@ -23,6 +23,7 @@ from surveys.models import Campaign, Kind, Response
 from tests.conftest import World, client_for
 from tests.factories import UserFactory
 from tests.insights_helpers import make_key
+from tests.panels import account_page
 from tests.survey_helpers import SURVEY_NOW, deliver, make_campaign, make_survey, stat
 
 
@@ -119,7 +120,7 @@ def from_results_page(client: Client, **query: str) -> Printed:
 
 
 def from_account_panel(client: Client, slug: str) -> Printed:
-    page = client.get(reverse("account_home", args=[slug])).content.decode()
+    page = account_page(client, slug).content.decode()
     panel = re.search(
         r'<section class="card" aria-labelledby="survey-results-title">(.*?)</section>', page, re.S
     )
@@ -197,15 +198,13 @@ def test_the_customers_dashboard_shows_no_survey_figures(world: World) -> None:
     survey panel, so it cannot print them differently."""
     make_answers(world, CASES["halves up"][0])
     for person in (world.executive, world.champion, world.member):
-        page = client_for(person).get(reverse("account_home", args=[world.account.slug]))
+        page = account_page(client_for(person), world.account.slug)
         assert page.status_code == 200
         assert "survey-results-title" not in page.content.decode()
         assert "+13" not in text(page.content.decode())
     assert (
         "survey-results-title"
-        in client_for(world.csm)
-        .get(reverse("account_home", args=[world.account.slug]))
-        .content.decode()
+        in account_page(client_for(world.csm), world.account.slug).content.decode()
     )
 
 
@@ -213,10 +212,7 @@ def test_no_answers_is_no_data_everywhere(world: World) -> None:
     csm = client_for(world.csm)
     page = csm.get(reverse("survey_results")).content.decode()
     assert stat(page, "NPS") == "no responses"
-    assert (
-        "No survey responses since"
-        in csm.get(reverse("account_home", args=[world.account.slug])).content.decode()
-    )
+    assert "No survey responses since" in account_page(csm, world.account.slug).content.decode()
     key = make_key(world.admin, ["read_figures"])
     s = (
         Client()

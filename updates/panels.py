@@ -11,7 +11,7 @@ from .figures import feed
 PANEL_SIZE = 3
 
 
-@register_panel(order=45)
+@register_panel(order=45, title="Product updates", capability="updates.view", height="9rem")
 def latest_updates_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """One query; nothing shown when the account has no update yet."""
     if not access.can("updates.view"):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from ..adapters import FIRST_LOGIN_SESSION_KEY
 from ..forms import AccountForm, ViewAsForm
 from ..http import AuthenticatedHttpRequest
 from ..models import Account, Activity
-from ..panels import render_panels
+from ..panels import panel_slots
 from ..services import ACCOUNT_FIELDS, end_preview, save_account, start_preview
 
 TEAM_PREVIEW = 8  # people shown on the account page; the People page lists everyone
@@ -36,25 +37,30 @@ def is_first_visit(request: AuthenticatedHttpRequest) -> bool:
 
 @account_view()
 def account_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
+    """The page's shell: who the account is, what to do next, its team; each feature's panel
+    loads on its own (:mod:`accounts.panels`)."""
     account = access.account
     if request.session.get("last_account") != account.slug:
         request.session["last_account"] = account.slug  # home brings them back here
-    memberships = account.memberships.select_related("user").order_by("role", "user__name")
-    team = list(memberships[:TEAM_PREVIEW])
+    team = list(
+        account.memberships.select_related("user")
+        .annotate(team_size=Window(Count("pk")))  # everyone, counted in the same query
+        .order_by("role", "user__name")[:TEAM_PREVIEW]
+    )
     context = {
         "access": access,
         "account": account,
         "team": team,
-        "team_size": memberships.count(),
+        "team_size": team[0].team_size if team else 0,
         "pending_invitations": account.invitations.pending().count()
-        if access.can("people.invite")
+        if access.is_vendor and access.can("people.invite")
         else 0,
         "activity": Activity.objects.for_account(account)[:8]
         if access.can("account.view_activity")
         else [],
         "view_as_form": ViewAsForm() if access.can("account.view_as") else None,
         "first_visit": is_first_visit(request),
-        "panels": render_panels(request, access),
+        "panel_slots": panel_slots(access),
     }
     return render(request, "accounts/account_home.html", context)
 

@@ -16,8 +16,7 @@ from ..models import HealthBand, HealthScore
 from .revenue import (
     Period,
     Snapshot,
-    period,
-    period_by_segment,
+    period_and_segments,
     snapshot,
     snapshot_by_segment,
     year_before,
@@ -77,13 +76,13 @@ def book_of_business(
         if days is not None and 0 <= days <= 90:
             renewals[next(w for w in (30, 60, 90) if days <= w)].append(account)
     quiet_since = timezone.now() - timedelta(days=QUIET_AFTER_DAYS)
-    by_period = period_by_segment(accounts, start, today)
+    whole_period, by_period = period_and_segments(accounts, start, today)
     product_days = last_active_day(accounts)
     return Book(
         today=today,
         start=start,
         revenue_now=snapshot(accounts, today),
-        revenue_period=period(accounts, start, today),
+        revenue_period=whole_period,
         bands=bands,
         unscored=sum(1 for a in rows if not a.health_band),
         renewals=renewals,

@@ -13,7 +13,7 @@ from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
-from ..figures import task_row, team_load, today_sections
+from ..figures import task_row, team_load, today_board
 from ..forms import ReassignForm, SnoozeForm, TaskNoteForm
 from ..models import CSMTask
 from ..notices import unread_account_items
@@ -53,8 +53,10 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         # A CSM's Today is their own: someone else's id in ?assignee= is ignored.
         tasks = tasks.filter(assignee=request.user)
+    sections, page = today_board(tasks, day, request.GET.get("page"))
     context = {
-        "sections": today_sections(tasks, day),
+        "sections": sections,
+        "page": page,
         "today": day,
         "every": every,
         "staff": staff,
