@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         "broker": "redis",
         "chunk_size": args.chunk_size,
         "cpus": os.cpu_count(),
+        # Other work on the machine at the start (1, 5 and 15 minutes): the workers share it.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "worker_mode": "N celery worker processes, --concurrency=1 each (prefork)",
         "data": data,
     }
@@ -431,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
             from django.db import connections
 
             connections.close_all()
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["finished_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
     print(json.dumps(result), flush=True)
     return 1 if failed else 0

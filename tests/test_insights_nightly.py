@@ -307,7 +307,7 @@ class TestPage:
         page = client_for(world.admin).get(self.url).content.decode()
         assert "Last night: Wednesday 13 May 2026" in page
         assert "Finished with failures" in page
-        assert "Finished, in 4 min 07 s" in page
+        assert 'Finished, in <span class="nowrap">4 min 07 s</span>' in page
         assert "of 5 accounts covered" in page
         assert "of 3 chunks done (2 accounts each)" in page
         assert "OperationalError: canceling statement due to statement timeout" in page
