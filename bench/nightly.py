@@ -363,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("DATABASE_URL must point at PostgreSQL (the workers share it)")
     if not broker.startswith("redis://"):
         raise SystemExit("CELERY_BROKER_URL (or TEST_CELERY_BROKER_URL) must point at Redis")
+    # A bench stopped by a signal still stops its workers and drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     data = args.data
     if data == "auto":
         data = "large" if large_data_available() else "own"
