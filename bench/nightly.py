@@ -346,8 +346,9 @@ def summarize(nights: dict[int, dict[str, Any]], accounts: int) -> dict[str, Any
         "workers": per,
         "aim_seconds_2_workers": AIM_SECONDS,
         "aim_speedup_2_workers": AIM_SPEEDUP,
-        "meets_aim_seconds": two.get("seconds") is not None and two["seconds"] <= AIM_SECONDS,
-        "meets_aim_speedup": two.get("speedup") is not None and two["speedup"] >= AIM_SPEEDUP,
+        # None: not measured (no run with 2 workers, or none with 1 to compare with).
+        "meets_aim_seconds": None if two.get("seconds") is None else two["seconds"] <= AIM_SECONDS,
+        "meets_aim_speedup": None if two.get("speedup") is None else two["speedup"] >= AIM_SPEEDUP,
     }
 
 

@@ -27,6 +27,8 @@ def test_the_summary_gives_each_worker_count_its_rate_and_speed_up() -> None:
     assert summary["meets_aim_seconds"] is True and summary["meets_aim_speedup"] is True
     slow = bench.summarize({1: {"seconds": 100.0}, 2: {"seconds": 70.0}}, accounts=1_000)
     assert slow["meets_aim_speedup"] is False
+    alone = bench.summarize({2: {"seconds": 420.0}}, accounts=10_000)
+    assert alone["meets_aim_seconds"] is True and alone["meets_aim_speedup"] is None
 
 
 @pytest.mark.django_db
