@@ -374,3 +374,62 @@ class ApiKey(models.Model):
             created_by=created_by,
         )
         return key, secret
+
+
+class NightlyRun(models.Model):
+    """One night's usage roll-up and health scores, fanned out over chunks of accounts
+    (:mod:`insights.services.nightly`). Finished when every chunk is done or failed for good."""
+
+    day = models.DateField(help_text="The day scored; the roll-up takes in the days before too.")
+    roll_up_days = models.JSONField(default=list, help_text="ISO dates rolled up.")
+    chunk_size = models.PositiveIntegerField()
+    chunk_count = models.PositiveIntegerField(default=0)
+    account_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="nightly_run_started")]
+
+    def __str__(self) -> str:
+        return f"Nightly run {self.day} ({'finished' if self.finished_at else 'running'})"
+
+
+class NightlyChunk(models.Model):
+    """One chunk of a :class:`NightlyRun`: its accounts rolled up, then scored, in one job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        RETRYING = "retrying", "Failed, to be retried"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    account_ids = models.JSONField(default=list)
+    account_count = models.PositiveIntegerField(default=0)
+    first_account_id = models.PositiveIntegerField()
+    last_account_id = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    rolled_up = models.PositiveIntegerField(default=0, help_text="Account roll-ups written.")
+    scored = models.PositiveIntegerField(default=0, help_text="Accounts scored.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="one_nightly_chunk_per_index")
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="nightly_chunk_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.run} chunk {self.index} ({self.status})"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,11 +1,14 @@
 """Background work for insights: the usage roll-up and the health scores.
 
-Both run nightly from beat (portal/settings.py) and on demand through :func:`portal.jobs.enqueue`::
+Nightly, beat starts ``insights.run_nightly`` (portal/settings.py), which splits the accounts
+into chunks and enqueues one ``insights.run_nightly_chunk`` job per chunk: each rolls up its
+accounts' usage, then scores them (:mod:`insights.services.nightly`). On demand, through
+:func:`portal.jobs.enqueue`::
 
     enqueue("insights.roll_up_usage", account_ids=[7], days=["2026-01-05", "2026-01-06"])
     enqueue("insights.compute_health_scores", account_ids=[7])
 
-Both are idempotent (upserts), so a retry or a second delivery is harmless.
+All are idempotent (upserts), so a retry or a second delivery is harmless.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from django.utils import timezone
 
 from portal.jobs import job_task
 
-# How many days back the nightly roll-up recomputes, to take in usage that arrived late.
-NIGHTLY_ROLL_UP_DAYS = 3
 LONG_RUNNING: dict[str, Any] = {"soft_time_limit": 1800, "time_limit": 1860}
+# A chunk is tried this many times (10 s, then 20 s apart by default) before it fails for good.
+NIGHTLY_CHUNK_ATTEMPTS = 3
 
 
 def _day(value: str | None) -> date:
@@ -30,6 +33,7 @@ def _day(value: str | None) -> date:
 def roll_up_usage(account_ids: list[int] | None = None, days: list[str] | None = None) -> int:
     """Roll up ``days`` (ISO dates) for ``account_ids``; by default the last
     :data:`NIGHTLY_ROLL_UP_DAYS` days for every account."""
+    from .services.nightly import NIGHTLY_ROLL_UP_DAYS
     from .services.usage import days_back, roll_up
 
     wanted = [date.fromisoformat(d) for d in days] if days else None
@@ -59,3 +63,32 @@ def keep_up_usage_events() -> int:
     made = ensure_coming_usage_partitions()
     drop_expired_usage()
     return made
+
+
+@job_task("insights.run_nightly", soft_time_limit=300, time_limit=330)
+def run_nightly(day: str | None = None) -> int:
+    """Start the night's roll-up and health scores for ``day`` (an ISO date, today by
+    default): one job per chunk of accounts. Returns the run's id."""
+    from .services.nightly import start_nightly_run
+
+    return start_nightly_run(_day(day)).pk
+
+
+def _give_up_chunk(error: str, chunk_id: int) -> None:
+    from .services.nightly import fail_chunk
+
+    fail_chunk(chunk_id, error)
+
+
+@job_task(
+    "insights.run_nightly_chunk",
+    give_up=_give_up_chunk,
+    max_attempts=NIGHTLY_CHUNK_ATTEMPTS,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def run_nightly_chunk(chunk_id: int) -> int:
+    """One chunk of a night's run: roll up its accounts, then score them."""
+    from .services.nightly import run_chunk
+
+    return run_chunk(chunk_id)

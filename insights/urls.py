@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .api import api
-from .views import account_360, api_keys, book, health_settings, imports, upsell
+from .views import account_360, api_keys, book, health_settings, imports, nightly, upsell
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -14,6 +14,7 @@ urlpatterns = [
         name="upsell_lead_close",
     ),
     path("console/health/", health_settings.health_settings, name="health_settings"),
+    path("console/nightly/", nightly.nightly_runs, name="nightly_runs"),
     path("console/api-keys/", api_keys.api_keys, name="api_keys"),
     path("console/api-keys/new/", api_keys.api_key_create, name="api_key_create"),
     path("console/api-keys/<int:pk>/", api_keys.api_key_created, name="api_key_created"),

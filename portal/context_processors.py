@@ -44,6 +44,7 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
         {
             "console_settings",
             "health_settings",
+            "nightly_runs",
             "api_keys",
             "api_key_create",
             "api_key_created",

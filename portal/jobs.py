@@ -138,6 +138,9 @@ class JobTask(Task):
 
     acks_late = True
     max_retries = MAX_ATTEMPTS
+    # Attempts in all before the job fails for good; a task may ask for fewer
+    # (``@job_task(..., max_attempts=3)``).
+    max_attempts = MAX_ATTEMPTS
     # The job id travels as a keyword the task function does not declare.
     typing = False
 
@@ -164,7 +167,7 @@ class JobTask(Task):
             raise
         except Exception as exc:
             attempts = Job.objects.get(pk=job_id).attempts + 1
-            final = attempts >= MAX_ATTEMPTS or self.request.is_eager
+            final = attempts >= self.max_attempts or self.request.is_eager
             Job.objects.filter(pk=job_id).update(
                 status=Job.Status.FAILED if final else Job.Status.QUEUED,
                 attempts=attempts,

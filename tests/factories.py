@@ -248,3 +248,42 @@ class TaskDigestSentFactory(factory.django.DjangoModelFactory[TaskDigestSent]):
 
     user = factory.SubFactory(CSMFactory)
     day = factory.LazyFunction(timezone.localdate)
+
+
+# The nightly roll-up and health scores ---------------------------------------------------------
+
+from insights.models import NightlyChunk, NightlyRun  # noqa: E402 - the nightly run's factories
+
+
+class NightlyRunFactory(factory.django.DjangoModelFactory[NightlyRun]):
+    """A night's run; give it chunks with :class:`NightlyChunkFactory`."""
+
+    class Meta:
+        model = NightlyRun
+
+    day = factory.LazyFunction(timezone.localdate)
+    roll_up_days = factory.LazyAttribute(lambda run: [run.day.isoformat()])
+    chunk_size = 200
+    chunk_count = 1
+    account_count = 1
+
+
+class NightlyChunkFactory(factory.django.DjangoModelFactory[NightlyChunk]):
+    """A chunk of one account (``account``), done."""
+
+    class Meta:
+        model = NightlyChunk
+
+    class Params:
+        account = factory.SubFactory(AccountFactory)
+
+    run = factory.SubFactory(NightlyRunFactory)
+    index = factory.Sequence(lambda n: n)
+    account_ids = factory.LazyAttribute(lambda chunk: [chunk.account.pk])
+    account_count = 1
+    first_account_id = factory.LazyAttribute(lambda chunk: chunk.account.pk)
+    last_account_id = factory.LazyAttribute(lambda chunk: chunk.account.pk)
+    status = NightlyChunk.Status.DONE
+    attempts = 1
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)

@@ -26,6 +26,7 @@ from accounts.models import Activity, User
 from insights.models import ApiKey, Contract, ProductUser, UpsellLead, UsageEvent
 from portal.models import Job
 from tests.conftest import World
+from tests.factories import NightlyChunkFactory, NightlyRunFactory
 
 L = "login"
 ADMIN_READ = [L, 403, 403, 403, 403, 403, 403, 200]
@@ -39,6 +40,8 @@ KEY_ONLY = [401] * 8  # no persona sends a key
 # name -> (expected GET, expected POST or None); order of PERSONAS in tests/conftest.py.
 INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "api_keys": (ADMIN_READ, None),
+    # Last night's roll-up and health scores (a run with a failed chunk, see make_insights_world).
+    "nightly_runs": (ADMIN_READ, None),
     # GET goes back to the list; a POST creates a key and shows it once (api_key_created).
     "api_key_create": (ADMIN_WRITE, ADMIN_WRITE),
     # Without a key waiting in the session the page goes back to the list: shown once.
@@ -100,6 +103,11 @@ def make_insights_world(world: World) -> dict[str, Any]:
     """A live key to revoke, and an open upsell lead on Acme to close."""
     key, _ = ApiKey.issue(name="Old CRM sync", scopes=["write_contracts"], created_by=world.admin)
     lead = UpsellLead.objects.create(account=world.account, reason="Asked about the add-on")
+    run = NightlyRunFactory.create(chunk_count=2, account_count=2, finished_at=timezone.now())
+    NightlyChunkFactory.create(run=run, index=0, account=world.account)
+    NightlyChunkFactory.create(
+        run=run, index=1, account=world.other_account, status="failed", error="RuntimeError: x"
+    )
     return {"world": world, "key": key, "lead": lead}
 
 

@@ -28,6 +28,7 @@ PAGES = [
     ("champion", "notifications", False),
     ("admin", "console_settings", False),
     ("admin", "staff", False),
+    ("admin", "nightly_runs", False),
     ("csm", "account_edit", True),
     ("csm", "account_create", False),
     ("csm", "account_activity", True),

@@ -685,7 +685,8 @@ def test_the_scan_job_and_its_schedule_after_the_health_scores(world: World) -> 
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["playbooks-scan"]["task"] == "playbooks.scan"
     assert schedule["playbooks-scan"]["schedule"] == crontab(hour=3, minute=15)
-    assert schedule["health-scores"]["schedule"] == crontab(hour=2, minute=45)
+    # The night's roll-up and health scores start at 02:00 (insights.run_nightly).
+    assert schedule["nightly"]["schedule"] == crontab(hour=2, minute=0)
 
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))

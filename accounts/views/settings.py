@@ -40,6 +40,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "How much usage, survey sentiment, onboarding, plans, renewal and the CSM's "
                 "pulse weigh in every account's health score, and where its bands start.",
             ),
+            Setting(
+                "Nightly work",
+                "nightly_runs",
+                "Last night's usage roll-up and health scores: when they ran, how many "
+                "accounts they covered, and which chunks failed and why.",
+            ),
         ],
     ),
     (
