@@ -34,7 +34,7 @@ from successplans.models import KPI, KPIValue, Milestone
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, make_key
 from tests.onboarding_helpers import DAY, NOW, start
-from tests.plan_helpers import make_plan
+from tests.plan_helpers import make_plan, plan_page
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="needs poppler-utils (make test installs)"
@@ -131,7 +131,7 @@ def test_a_kpi_and_the_plan_health_are_the_same_in_the_review_pdf_and_the_api(
     shown_value = measure(kpi.current, kpi.unit)
     health = plan_view(plan, customer=True).health_label
 
-    page = client_for(world.champion).get(plan.get_absolute_url()).content.decode()
+    page = plan_page(client_for(world.champion), plan).content.decode()
     # The page prints the value beside its target's unit ("34.9 of 4 hours"), the PDF's table
     # with each figure's unit ("34.9 hours"): the same number, rounded the same way.
     assert shown_value == f"{number(kpi.current, 2, trim=True)} {kpi.unit}"
