@@ -146,6 +146,10 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "book": (CONSOLE_READ, None),
     "health_settings": (ADMIN_READ, ADMIN_WRITE),
     "account_360": (VENDOR_READ, None),
+    **{
+        f"account_360_{part}": (VENDOR_READ, None)
+        for part in ("revenue", "usage", "health", "sentiment", "activity", "pulse")
+    },
     "account_pulse": (POST_ONLY, VENDOR_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),

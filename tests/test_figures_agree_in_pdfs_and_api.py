@@ -32,7 +32,7 @@ from reports.rendering import render_html, render_pdf
 from successplans.figures import kpi_progress, plan_view
 from successplans.models import KPI, KPIValue, Milestone
 from tests.conftest import World, client_for
-from tests.insights_helpers import bearer, make_key
+from tests.insights_helpers import bearer, get_360, make_key
 from tests.onboarding_helpers import DAY, NOW, start
 from tests.plan_helpers import make_plan, plan_page
 
@@ -174,7 +174,7 @@ def test_the_health_score_is_the_newest_one_everywhere(world: World, tmp_path: P
     assert newest is not None and (newest.score, newest.band) == (57, "at_risk")
 
     csm = client_for(world.csm)
-    the_360 = csm.get(reverse("account_360", args=["acme"])).content.decode()
+    the_360 = get_360(csm, reverse("account_360", args=["acme"])).content.decode()
     assert "Health 57 · At risk" in the_360
     panel = csm.get(reverse("account_home", args=["acme"])).content.decode()
     assert re.search(r"badge-band-at_risk[^>]*>At risk</span>\s*<strong>57</strong>", panel)

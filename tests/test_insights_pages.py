@@ -15,6 +15,7 @@ from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, U
 from portal.models import Job
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
+from tests.insights_helpers import get_360
 from tests.queries import page_queries
 
 # Every test runs on this day (the autouse fixture below stops the clock there).
@@ -99,7 +100,9 @@ class Test360:
             account=world.account, score=55, band="at_risk",
             parts={"usage": {"score": 20, "weight": 30, "why": "MAU is 20% of seats"}, "pulse": {"score": 100, "weight": 10, "why": "Good"}},
         )  # fmt: skip
-        page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+        page = get_360(
+            client_for(world.csm), reverse("account_360", args=["acme"])
+        ).content.decode()
         assert "Analytics" in page and "€1,000.00" in page and "€12,000" in page
         assert "MAU is 20% of seats" in page and "Pulled down by" in page
 
@@ -298,7 +301,7 @@ def test_the_360_page_prints_money_with_the_currency_and_cents_only_for_a_contra
     world: World,
 ) -> None:
     contract(world.account, "1000", months=6, one_off_fees=Decimal("250"), product="Pro")
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert figures_of(page)[:2] == ["€167", "€2,000"]  # MRR and ARR today: whole
     assert "€166.67" in page and "€250.00" in page  # the contract's own MRR and fee: cents
     assert "no data" in figures_of(page)[2]  # NRR: not paying a year ago
@@ -310,13 +313,13 @@ def test_the_currency_is_the_portals(world: World, settings: Any) -> None:
     contract(world.account, "12000")
     page = client_for(world.csm).get(reverse("book")).content.decode()
     assert "$12,000" in page and "€" not in page
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert "$1,000.00" in page and "€" not in page
 
 
 def test_a_contract_in_another_currency_is_flagged_not_converted(world: World) -> None:
     contract(world.account, "1200", currency="USD")
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert "Booked in USD" in page
 
 
