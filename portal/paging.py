@@ -11,11 +11,22 @@ from django.http import Http404, HttpRequest
 from .params import positive_int
 
 
-def page_of(request: HttpRequest, items: Any, per_page: int, *, param: str = "page") -> Page[Any]:
-    """The page of ``items`` that ``?page=`` (or ``param``) names: the first without one, the
-    last past the end; a 404 for anything but a whole number of at least 1."""
+def page_of(
+    request: HttpRequest,
+    items: Any,
+    per_page: int,
+    *,
+    param: str = "page",
+    last_first: bool = False,
+) -> Page[Any]:
+    """The page of ``items`` that ``?page=`` (or ``param``) names: the first without one (the
+    last with ``last_first``: a discussion opens on its newest comments), the last past the
+    end; a 404 for anything but a whole number of at least 1."""
     raw = request.GET.get(param)
-    number = 1 if raw is None else positive_int(raw)
+    paginator = Paginator(items, per_page)
+    if raw is None:
+        return paginator.page(paginator.num_pages) if last_first else paginator.get_page(1)
+    number = positive_int(raw)
     if number is None:
         raise Http404("No such page.")
-    return Paginator(items, per_page).get_page(number)
+    return paginator.get_page(number)
