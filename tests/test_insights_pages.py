@@ -94,6 +94,39 @@ class TestBook:
 
 
 class Test360:
+    def test_the_page_and_its_cards_cost_at_most_12_queries_and_never_more_with_more_data(
+        self, world: World
+    ) -> None:
+        from insights.views.account_360 import PARTS
+
+        client = client_for(world.csm)
+        paths = [reverse("account_360", args=["acme"])] + [
+            reverse(f"account_360_{part}", args=["acme"]) for part in PARTS
+        ]
+
+        def add(n: int, first: int) -> None:
+            for i in range(first, first + n):
+                contract(world.account, "1200", started_days_ago=60 + i, product=f"Product {i}")
+                HealthScore.objects.create(
+                    account=world.account,
+                    day=DAY - timedelta(days=i + 1),
+                    score=50,
+                    band="at_risk",
+                    parts={"usage": {"score": 50, "weight": 30, "why": "-"}},
+                )
+
+        add(10, 0)
+        few = {path: page_queries(client, path) for path in paths}
+        assert all(n <= 12 for n in few.values()), few
+        add(30, 10)
+        assert {path: page_queries(client, path) for path in paths} == few
+        # The contracts are paged, 25 a page; junk is a 404, never a 500.
+        revenue = reverse("account_360_revenue", args=["acme"])
+        first = client.get(revenue, HTTP_HX_REQUEST="true").text
+        assert first.lstrip().startswith('<div id="card-revenue"') and "1–25 of 40" in first
+        assert "26–40 of 40" in client.get(revenue, {"page": "2"}, HTTP_HX_REQUEST="true").text
+        assert client.get(revenue, {"page": "x"}).status_code == 404
+
     def test_the_csm_sees_contracts_revenue_and_health_parts(self, world: World) -> None:
         contract(world.account, "6000", months=6, product="Analytics")  # the glossary: MRR 1,000
         HealthScore.objects.create(
