@@ -7,6 +7,15 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("book/", book.book, name="book"),
     path("a/<slug:slug>/360/", account_360.account_360, name="account_360"),
+    *(
+        path(
+            f"a/<slug:slug>/360/{part}/",
+            account_360.account_360_part,
+            {"part": part},
+            name=f"account_360_{part}",
+        )
+        for part in account_360.PARTS
+    ),
     path("a/<slug:slug>/pulse/", account_360.pulse, name="account_pulse"),
     path(
         "a/<slug:slug>/upsell-leads/<int:pk>/close/",

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypedDict
 
 from django.db.models import (
     Case,
@@ -62,7 +62,7 @@ from django.utils import timezone
 from accounts.models import Account, Activity, User
 from portal.formatting import rounded, share
 
-from .models import Checklist, ChecklistPhase, Task, TaskFields
+from .models import Checklist, ChecklistPhase, Task
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -75,7 +75,25 @@ if TYPE_CHECKING:
 COUNTED = Q(required=True, internal=False)
 
 
-def is_counted(task: TaskFields) -> bool:
+class Countable(Protocol):
+    """What the rule reads of a task: a loaded task, or its :class:`TaskFacts`."""
+
+    @property
+    def required(self) -> bool: ...
+
+    @property
+    def internal(self) -> bool: ...
+
+
+class Dated(Countable, Protocol):
+    @property
+    def is_done(self) -> bool: ...
+
+    @property
+    def due_date(self) -> date | None: ...
+
+
+def is_counted(task: Countable) -> bool:
     """Whether a loaded task counts towards onboarding progress (:data:`COUNTED`)."""
     return task.required and not task.internal
 
@@ -84,7 +102,7 @@ def is_counted(task: TaskFields) -> bool:
 INTERNAL = Q(required=True, internal=True)
 
 
-def is_internal_counted(task: TaskFields) -> bool:
+def is_internal_counted(task: Countable) -> bool:
     """Whether a loaded task counts among the internal tasks (:data:`INTERNAL`)."""
     return task.required and task.internal
 
@@ -195,7 +213,7 @@ class Figures:
         return time_to_value(self.checklist)
 
 
-def figures_of_tasks(checklist: Checklist, tasks: Iterable[Task], today: date) -> Figures:
+def figures_of_tasks(checklist: Checklist, tasks: Iterable[Dated], today: date) -> Figures:
     """The figures from tasks already loaded (all of the checklist's, or all but the internal
     ones: those never count)."""
     counted = [t for t in tasks if is_counted(t) or is_internal_counted(t)]
@@ -395,6 +413,105 @@ def checklist_view(
         figures=figures_of_tasks(checklist, tasks, today),
         today=today,
     )
+
+
+# One checklist's page, without loading its tasks ------------------------------------------------
+
+#: The open tasks of "Your tasks" a page lists at most; the count says how many there are.
+MINE_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class PhaseSummary:
+    """One phase as a viewer sees it: its progress and how many of its tasks they see (the
+    tasks themselves load on their own, a page at a time)."""
+
+    phase: ChecklistPhase
+    progress: Progress
+    shown: int  # tasks this viewer sees in it (customers never see internal ones)
+
+
+@dataclass(frozen=True)
+class ChecklistSummary:
+    """A checklist's figures, its phases with their progress, and the viewer's first open
+    tasks: what the checklist page shows before any task list is loaded."""
+
+    checklist: Checklist
+    phases: list[PhaseSummary]
+    figures: Figures
+    mine: list[Task]
+    mine_count: int
+    today: date
+
+    @property
+    def shown(self) -> int:
+        return sum(p.shown for p in self.phases)
+
+
+class TaskFacts(NamedTuple):
+    """The few fields of a task the figures read, loaded without the task itself."""
+
+    phase_id: int
+    required: bool
+    internal: bool
+    completed_at: datetime | None
+    due_date: date | None
+    assignee_id: int | None
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+
+def checklist_summary(
+    checklist: Checklist, *, viewer_id: int, with_internal: bool, today: date | None = None
+) -> ChecklistSummary:
+    """The checklist's phases and figures from a few fields of each task (one query for the
+    phases, one for those fields) and the viewer's first :data:`MINE_SHOWN` open tasks (one
+    query), whatever the number of tasks. The figures are :func:`figures_of_tasks`'s."""
+    today = today or timezone.localdate()
+    tasks = checklist.tasks.all()
+    if not with_internal:
+        tasks = tasks.filter(internal=False)
+    facts = [
+        TaskFacts(*row)
+        for row in tasks.order_by().values_list(
+            "phase_id", "required", "internal", "completed_at", "due_date", "assignee_id"
+        )
+    ]
+    by_phase: dict[int, list[TaskFacts]] = {}
+    for fact in facts:
+        by_phase.setdefault(fact.phase_id, []).append(fact)
+    phases = []
+    for phase in checklist.phases.order_by("position", "pk"):
+        shown = by_phase.get(phase.pk, [])
+        counted = [t for t in shown if is_counted(t)]
+        progress = Progress(sum(1 for t in counted if t.is_done), len(counted))
+        phases.append(PhaseSummary(phase, progress, len(shown)))
+    mine_count = sum(1 for t in facts if t.assignee_id == viewer_id and not t.is_done)
+    mine: list[Task] = []
+    if mine_count:
+        mine = list(
+            tasks.filter(assignee_id=viewer_id, completed_at__isnull=True)
+            .only("pk", "title", "due_date", "checklist_id")
+            .order_by(F("due_date").asc(nulls_last=True), "position", "pk")[:MINE_SHOWN]
+        )
+    return ChecklistSummary(
+        checklist=checklist,
+        phases=phases,
+        figures=figures_of_tasks(checklist, facts, today),
+        mine=mine,
+        mine_count=mine_count,
+        today=today,
+    )
+
+
+def phase_tasks(phase: ChecklistPhase, *, with_internal: bool) -> QuerySet[Task]:
+    """A phase's tasks in their order, as a viewer sees them, with what their row shows."""
+    tasks = phase.tasks.select_related("assignee", "completed_by").order_by("position", "pk")
+    if not with_internal:
+        tasks = tasks.filter(internal=False)
+    return tasks.annotate(comment_count=Count("comments"))
 
 
 # The onboarding portfolio ----------------------------------------------------------------------

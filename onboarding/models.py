@@ -242,6 +242,11 @@ class Task(TaskFields):
 
     objects = TaskQuerySet.as_manager()
 
+    # Set on the tasks a page lists (onboarding.views.checklist.task_rows), not stored.
+    url: str
+    workable: bool
+    overdue: bool
+
     class Meta:
         db_table = "successplans_task"
         ordering = ["position", "pk"]

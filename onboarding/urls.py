@@ -35,6 +35,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("console/templates/", include(template_urls)),
     path("onboarding/", portfolio.onboarding_portfolio, name="onboarding_portfolio"),
     path("a/<slug:slug>/onboarding/", checklist.onboarding, name="onboarding"),
+    path(
+        "a/<slug:slug>/onboarding/phases/<int:phase_pk>/",
+        checklist.phase,
+        name="onboarding_phase",
+    ),
+    path("a/<slug:slug>/onboarding/forms/", checklist.checklist_forms, name="onboarding_forms"),
     path("a/<slug:slug>/onboarding/start/", checklist.onboarding_start, name="onboarding_start"),
     path("a/<slug:slug>/onboarding/ladder/", checklist.ladder, name="onboarding_ladder"),
     path("a/<slug:slug>/onboarding/tasks/add/", checklist.task_add, name="onboarding_task_add"),

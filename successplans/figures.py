@@ -242,6 +242,42 @@ class PlanView:
         return time_gone(self.plan.starts_on, self.plan.ends_on, self.today)
 
 
+@dataclass(frozen=True)
+class PlanSummary:
+    """What the plan page's head shows before its parts load: the health and the time gone."""
+
+    plan: SuccessPlan
+    health: str
+    computed_health: str
+    today: date
+
+    @property
+    def health_label(self) -> str:
+        return PlanHealth(self.health).label
+
+    @property
+    def computed_health_label(self) -> str:
+        return PlanHealth(self.computed_health).label
+
+    @property
+    def time_gone(self) -> int:
+        return time_gone(self.plan.starts_on, self.plan.ends_on, self.today)
+
+
+def plan_summary(plan: SuccessPlan, today: date | None = None) -> PlanSummary:
+    """The plan's health from its shared milestones and KPIs (two queries, whatever their
+    number): the same figure :attr:`PlanView.health` gives from the whole plan."""
+    today = today or timezone.localdate()
+    milestones = list(plan.milestones.filter(internal=False))
+    kpis = list(
+        KPI.objects.filter(objective__plan=plan, objective__internal=False).select_related(
+            "objective"
+        )
+    )
+    computed = computed_health(plan, milestones, kpis, today)
+    return PlanSummary(plan, plan.health_override or computed, computed, today)
+
+
 # What a plan shows that can be internal to the vendor.
 _Shown = TypeVar("_Shown", Objective, Milestone, ActionItem, PlanComment)
 

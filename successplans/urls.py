@@ -34,6 +34,15 @@ urlpatterns = [
     path("a/<slug:slug>/plans/", plans.plans, name="plans"),
     path("a/<slug:slug>/plans/new/", plans.plan_create, name="plan_create"),
     path("a/<slug:slug>/plans/<int:pk>/", plan.plan, name="plan"),
+    *(
+        path(
+            f"a/<slug:slug>/plans/<int:pk>/{part}/",
+            plan.plan_part,
+            {"part": part},
+            name=f"plan_{part}",
+        )
+        for part in plan.PARTS
+    ),
     path("a/<slug:slug>/plans/<int:pk>/print/", plan_print.plan_print, name="plan_print"),
     path("a/<slug:slug>/plans/<int:pk>/comments/", plan.plan_comment, name="plan_comment"),
     path("a/<slug:slug>/plans/<int:pk>/health/", plan.plan_health, name="plan_health"),

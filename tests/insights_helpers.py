@@ -139,3 +139,16 @@ def insights_db_state() -> tuple[Any, ...]:
         Activity.objects.count(),
         Job.objects.count(),
     )
+
+
+def get_360(client: Any, url: str) -> Any:
+    """The 360° page as a browser shows it once htmx has loaded its cards: the page's
+    response, with every card's content added to it (when the page answers 200)."""
+    from insights.views.account_360 import PARTS
+
+    response = client.get(url)
+    if response.status_code == 200:
+        cards = [client.get(f"{url}{part}/", HTTP_HX_REQUEST="true") for part in PARTS]
+        assert all(card.status_code == 200 for card in cards), [c.status_code for c in cards]
+        response.content = response.content + b"".join(card.content for card in cards)
+    return response

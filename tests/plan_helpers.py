@@ -114,3 +114,21 @@ def plan_rows() -> tuple[Any, ...]:
         PlanComment.objects.count(),
         Activity.objects.count(),
     )
+
+
+def plan_page(client: Any, plan: SuccessPlan) -> Any:
+    """The plan page as a browser shows it once htmx has loaded its parts: the response of the
+    page itself, with every part's first page added to its content."""
+    from django.urls import reverse
+
+    response = client.get(plan.get_absolute_url())
+    parts = []
+    for part in ("objectives", "actions", "milestones", "discussion", "manage"):
+        answer = client.get(
+            reverse(f"plan_{part}", args=[plan.account.slug, plan.pk]), HTTP_HX_REQUEST="true"
+        )
+        assert answer.status_code in (200, 403), (part, answer.status_code)
+        if answer.status_code == 200:
+            parts.append(answer.content)
+    response.content = response.content + b"".join(parts)
+    return response

@@ -107,6 +107,8 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "onboarding_ladder": (POST_ONLY, VENDOR_WRITE),
     "onboarding_task_add": (POST_ONLY, VENDOR_WRITE),
     "onboarding_task": (ACCOUNT_READ, None),
+    "onboarding_phase": (ACCOUNT_READ, None),
+    "onboarding_forms": (VENDOR_READ, None),
     "onboarding_task_done": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
     "onboarding_task_assign": (POST_ONLY, INVITE_WRITE),
     "onboarding_task_comment": (POST_ONLY, [L, 302, 403, 302, 404, 302, 404, 302]),
@@ -139,6 +141,11 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "plan_create": (POST_ONLY, VENDOR_WRITE),
     "plan": (ACCOUNT_READ, None),
     "plan_print": (ACCOUNT_READ, None),
+    "plan_objectives": (ACCOUNT_READ, None),
+    "plan_actions": (ACCOUNT_READ, None),
+    "plan_milestones": (ACCOUNT_READ, None),
+    "plan_discussion": (ACCOUNT_READ, None),
+    "plan_manage": (VENDOR_READ, None),
     "plan_comment": (POST_ONLY, [L, 302, 403, 403, 404, 302, 404, 302]),
     "plan_health": (POST_ONLY, VENDOR_WRITE),
     "plan_save_as_template": (VENDOR_READ, VENDOR_WRITE),
@@ -155,6 +162,10 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "book": (CONSOLE_READ, None),
     "health_settings": (ADMIN_READ, ADMIN_WRITE),
     "account_360": (VENDOR_READ, None),
+    **{
+        f"account_360_{part}": (VENDOR_READ, None)
+        for part in ("revenue", "usage", "health", "sentiment", "activity", "pulse")
+    },
     "account_pulse": (POST_ONLY, VENDOR_WRITE),
     "accept_invitation": ([200] * 8, None),  # public; accepting is tested in test_invitations
     "profile": (SIGNED_IN_READ, SIGNED_IN_WRITE),
@@ -341,6 +352,8 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
         "onboarding_task": ([slug, ctx["task"].pk], {}),
+        "onboarding_phase": ([slug, ctx["task"].phase_id], {}),
+        "onboarding_forms": ([slug], {}),
         "onboarding_task_done": ([slug, ctx["task"].pk], {"done": "1"}),
         "onboarding_task_assign": ([slug, ctx["task"].pk], {"assignee": world.executive.pk}),
         "onboarding_task_comment": ([slug, ctx["task"].pk], {"body": "On it."}),
@@ -410,6 +423,7 @@ def plan_urls(ctx: dict[str, Any]) -> dict[str, tuple[list[Any], dict[str, Any]]
         "plan": ([slug, plan.pk], {}),
         "plan_print": ([slug, plan.pk], {}),
         "plan_comment": ([slug, plan.pk], {"body": "Looks good."}),
+        **{f"plan_{part}": ([slug, plan.pk], {}) for part in ("objectives", "actions", "milestones", "discussion", "manage")},
         "plan_health": ([slug, plan.pk], {"health": "at_risk", "reason": "Budget freeze"}),
         "plan_save_as_template": ([slug, plan.pk], {"name": "Finance reporting plan"}),
         "plan_settings": ([slug, plan.pk], {"champion_edits_kpis": "on"}),

@@ -15,6 +15,7 @@ from accounts import figures
 from accounts.models import CustomerRole, PortalVisit
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD, MembershipFactory, PortalVisitFactory
+from tests.insights_helpers import get_360
 from tests.panels import account_page
 from tests.queries import assert_same_queries, counting, page_queries
 
@@ -253,15 +254,15 @@ def test_the_people_page_costs_the_same_for_3_and_33_people_with_visits(
 def test_the_360_page_shows_how_long_the_account_has_been_dark(world: World, monday: Any) -> None:
     url = reverse("account_360", args=[world.account.slug])
     client = client_for(world.csm)
-    assert "has opened the portal yet" in client.get(url).content.decode()
+    assert "has opened the portal yet" in get_360(client, url).content.decode()
     PortalVisitFactory.create(
         user=world.member, account=world.account, day=MONDAY.date() - timedelta(days=9)
     )
-    html = client.get(url).content.decode()
+    html = get_360(client, url).content.decode()
     assert "Dark for 9 days" in html
     assert "1 person active in 30 days" in html
     PortalVisitFactory.create(user=world.champion, account=world.account)
-    html = client.get(url).content.decode()
+    html = get_360(client, url).content.decode()
     assert "Last visit today" in html and "2 people active in 30 days" in html
 
 

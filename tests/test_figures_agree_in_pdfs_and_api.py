@@ -32,10 +32,10 @@ from reports.rendering import render_html, render_pdf
 from successplans.figures import kpi_progress, plan_view
 from successplans.models import KPI, KPIValue, Milestone
 from tests.conftest import World, client_for
-from tests.insights_helpers import bearer, make_key
+from tests.insights_helpers import bearer, get_360, make_key
 from tests.onboarding_helpers import DAY, NOW, start
 from tests.panels import account_page
-from tests.plan_helpers import make_plan
+from tests.plan_helpers import make_plan, plan_page
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="needs poppler-utils (make test installs)"
@@ -132,7 +132,7 @@ def test_a_kpi_and_the_plan_health_are_the_same_in_the_review_pdf_and_the_api(
     shown_value = measure(kpi.current, kpi.unit)
     health = plan_view(plan, customer=True).health_label
 
-    page = client_for(world.champion).get(plan.get_absolute_url()).content.decode()
+    page = plan_page(client_for(world.champion), plan).content.decode()
     # The page prints the value beside its target's unit ("34.9 of 4 hours"), the PDF's table
     # with each figure's unit ("34.9 hours"): the same number, rounded the same way.
     assert shown_value == f"{number(kpi.current, 2, trim=True)} {kpi.unit}"
@@ -175,7 +175,7 @@ def test_the_health_score_is_the_newest_one_everywhere(world: World, tmp_path: P
     assert newest is not None and (newest.score, newest.band) == (57, "at_risk")
 
     csm = client_for(world.csm)
-    the_360 = csm.get(reverse("account_360", args=["acme"])).content.decode()
+    the_360 = get_360(csm, reverse("account_360", args=["acme"])).content.decode()
     assert "Health 57 · At risk" in the_360
     panel = account_page(csm, "acme").content.decode()
     assert re.search(r"badge-band-at_risk[^>]*>At risk</span>\s*<strong>57</strong>", panel)

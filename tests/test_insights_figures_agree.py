@@ -16,7 +16,7 @@ from insights.figures import revenue, usage
 from insights.models import AccountFacts, Contract, UsageDay
 from portal.formatting import money, rate, rounded
 from tests.conftest import World, client_for
-from tests.insights_helpers import bearer, make_key
+from tests.insights_helpers import bearer, get_360, make_key
 from tests.panels import account_page
 
 DAY = date(2026, 5, 13)
@@ -59,7 +59,7 @@ def surfaces(world: World) -> dict[str, Any]:
     key = make_key(world.admin, ["read_figures"])
     return {
         "book": csm.get("/book/", {"period": "year"}).content.decode(),
-        "360": csm.get("/a/acme/360/").content.decode(),
+        "360": get_360(csm, "/a/acme/360/").content.decode(),
         "panel": account_page(client_for(world.executive), "acme").content.decode(),
         "api": Client().get("/api/v1/accounts/acme/figures", **bearer(key)).json(),
     }

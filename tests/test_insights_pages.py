@@ -15,6 +15,7 @@ from insights.models import AccountFacts, Contract, HealthConfig, HealthScore, U
 from portal.models import Job
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
+from tests.insights_helpers import get_360
 from tests.panels import account_page
 from tests.queries import page_queries
 
@@ -94,13 +95,48 @@ class TestBook:
 
 
 class Test360:
+    def test_the_page_and_its_cards_cost_at_most_12_queries_and_never_more_with_more_data(
+        self, world: World
+    ) -> None:
+        from insights.views.account_360 import PARTS
+
+        client = client_for(world.csm)
+        paths = [reverse("account_360", args=["acme"])] + [
+            reverse(f"account_360_{part}", args=["acme"]) for part in PARTS
+        ]
+
+        def add(n: int, first: int) -> None:
+            for i in range(first, first + n):
+                contract(world.account, "1200", started_days_ago=60 + i, product=f"Product {i}")
+                HealthScore.objects.create(
+                    account=world.account,
+                    day=DAY - timedelta(days=i + 1),
+                    score=50,
+                    band="at_risk",
+                    parts={"usage": {"score": 50, "weight": 30, "why": "-"}},
+                )
+
+        add(10, 0)
+        few = {path: page_queries(client, path) for path in paths}
+        assert all(n <= 12 for n in few.values()), few
+        add(30, 10)
+        assert {path: page_queries(client, path) for path in paths} == few
+        # The contracts are paged, 25 a page; junk is a 404, never a 500.
+        revenue = reverse("account_360_revenue", args=["acme"])
+        first = client.get(revenue, HTTP_HX_REQUEST="true").text
+        assert first.lstrip().startswith('<div id="card-revenue"') and "1–25 of 40" in first
+        assert "26–40 of 40" in client.get(revenue, {"page": "2"}, HTTP_HX_REQUEST="true").text
+        assert client.get(revenue, {"page": "x"}).status_code == 404
+
     def test_the_csm_sees_contracts_revenue_and_health_parts(self, world: World) -> None:
         contract(world.account, "6000", months=6, product="Analytics")  # the glossary: MRR 1,000
         HealthScore.objects.create(
             account=world.account, score=55, band="at_risk",
             parts={"usage": {"score": 20, "weight": 30, "why": "MAU is 20% of seats"}, "pulse": {"score": 100, "weight": 10, "why": "Good"}},
         )  # fmt: skip
-        page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+        page = get_360(
+            client_for(world.csm), reverse("account_360", args=["acme"])
+        ).content.decode()
         assert "Analytics" in page and "€1,000.00" in page and "€12,000" in page
         assert "MAU is 20% of seats" in page and "Pulled down by" in page
 
@@ -295,7 +331,7 @@ def test_the_360_page_prints_money_with_the_currency_and_cents_only_for_a_contra
     world: World,
 ) -> None:
     contract(world.account, "1000", months=6, one_off_fees=Decimal("250"), product="Pro")
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert figures_of(page)[:2] == ["€167", "€2,000"]  # MRR and ARR today: whole
     assert "€166.67" in page and "€250.00" in page  # the contract's own MRR and fee: cents
     assert "no data" in figures_of(page)[2]  # NRR: not paying a year ago
@@ -307,13 +343,13 @@ def test_the_currency_is_the_portals(world: World, settings: Any) -> None:
     contract(world.account, "12000")
     page = client_for(world.csm).get(reverse("book")).content.decode()
     assert "$12,000" in page and "€" not in page
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert "$1,000.00" in page and "€" not in page
 
 
 def test_a_contract_in_another_currency_is_flagged_not_converted(world: World) -> None:
     contract(world.account, "1200", currency="USD")
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert "Booked in USD" in page
 
 

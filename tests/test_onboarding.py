@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity, Membership
-from onboarding.figures import Progress, checklist_view
+from onboarding.figures import Progress, checklist_summary, checklist_view
 from onboarding.models import Checklist, ChecklistPhase, Task
 from onboarding.services import set_task_done, start_onboarding
 from tests.conftest import World, client_for
@@ -36,6 +36,14 @@ def task(title: str) -> Task:
 
 def url(name: str, *args: Any) -> str:
     return reverse(name, args=["acme", *args])
+
+
+def checklist_html(client: Any) -> str:
+    """The checklist page with every phase's first page of tasks, as htmx loads them."""
+    page = client.get(url("onboarding")).content.decode()
+    for phase in ChecklistPhase.objects.filter(checklist__account__slug="acme"):
+        page += client.get(url("onboarding_phase", phase.pk), HTTP_HX_REQUEST="true").text
+    return page
 
 
 def start_data(template_pk: int) -> dict[str, Any]:
@@ -98,9 +106,9 @@ class TestTheChecklistPage:
     def test_customers_never_see_internal_tasks(self, world: World) -> None:
         start(world)
         for persona in ["champion", "executive", "member"]:
-            page = client_for(world.persona(persona)).get(url("onboarding")).content.decode()
+            page = checklist_html(client_for(world.persona(persona)))
             assert "Share your goals" in page and "Internal handover" not in page
-        assert "Internal handover" in client_for(world.csm).get(url("onboarding")).content.decode()
+        assert "Internal handover" in checklist_html(client_for(world.csm))
         internal = task("Internal handover")
         assert (
             client_for(world.champion).get(url("onboarding_task", internal.pk)).status_code == 404
@@ -129,7 +137,7 @@ class TestTheChecklistPage:
 
     def test_overdue_tasks_are_marked(self, world: World) -> None:
         start(world, DAY - timedelta(days=4))  # "Share your goals" was due yesterday
-        page = client_for(world.champion).get(url("onboarding")).content.decode()
+        page = checklist_html(client_for(world.champion))
         marker = f'id="task-{task("Share your goals").pk}"'
         row_start = page.rindex("<li", 0, page.index(marker))
         row = page[row_start:].split("</li>")[0]
@@ -523,10 +531,80 @@ def test_the_checklist_page_costs_the_same_queries_for_10_and_500_tasks(world: W
     counts = {}
     for persona in ["champion", "csm"]:
         counts[persona] = page_queries(client_for(world.persona(persona)), url("onboarding"))
+        assert counts[persona] <= 12, counts
     bulk_tasks(checklist, 490)
     for persona in ["champion", "csm"]:
         after = page_queries(client_for(world.persona(persona)), url("onboarding"))
         assert_same_queries(counts[persona], after, f"the checklist page as the {persona}")
+    # The page lists no task itself: each phase's tasks load on their own, 50 at a time.
+    page = client_for(world.champion).get(url("onboarding")).text
+    assert "Task 400" not in page and "Task 1<" not in page
+    assert "Showing the first 10 of" not in page or 'class="count"' in page
+
+
+def test_a_phase_lists_its_tasks_a_page_at_a_time(world: World) -> None:
+    checklist = start(world)
+    phase = checklist.phases.first()
+    assert phase is not None
+    bulk_tasks(checklist, 10)
+    client = client_for(world.champion)
+    path = url("onboarding_phase", phase.pk)
+    small = page_queries(client, path)
+    bulk_tasks(checklist, 300)
+    assert_same_queries(small, page_queries(client, path), "a phase's tasks")
+    first = client.get(path, HTTP_HX_REQUEST="true").text
+    assert first.lstrip().startswith(f'<div id="phase-tasks-{phase.pk}"')
+    shown = phase.tasks.filter(internal=False).count()
+    assert first.count('<li class="task') == 50 and f"1–50 of {shown}" in first
+    assert f'hx-get="{path}?page=2"' in first
+    second = client.get(path, {"page": "2"}, HTTP_HX_REQUEST="true").text
+    assert f"51–100 of {shown}" in second
+    titles = [t.title for t in phase.tasks.filter(internal=False).order_by("position", "pk")]
+    assert f">{titles[50]}<" in second and f">{titles[49]}<" not in second
+    # Past the end: the last page; junk: a 404, never a 500.
+    assert client.get(path, {"page": "999"}).status_code == 200
+    for junk in ["0", "-1", "abc", "1e3", ""]:
+        assert client.get(path, {"page": junk}).status_code == 404, junk
+    # Without htmx the checklist page itself, with this phase listed.
+    whole = client.get(path).text
+    assert "<html" in whole and "Your tasks" in whole and f">{titles[0]}<" in whole
+
+
+def test_the_page_summary_reads_the_same_figures_as_the_loaded_tasks(world: World) -> None:
+    checklist = start(world, DAY - timedelta(days=4))
+    set_task_done(task("Internal handover"), True, acting_user=world.csm)
+    set_task_done(task("Share your goals"), True, acting_user=world.champion)
+    bulk_tasks(checklist, 7)
+    for viewer, internal in [(world.champion, False), (world.csm, True)]:
+        loaded = checklist_view(checklist, viewer_id=viewer.pk, with_internal=internal)
+        summed = checklist_summary(checklist, viewer_id=viewer.pk, with_internal=internal)
+        assert summed.figures == loaded.figures
+        assert [(p.phase.pk, p.progress) for p in summed.phases] == [
+            (p.phase.pk, p.progress) for p in loaded.phases
+        ]
+        assert summed.mine_count == len(loaded.mine)
+        assert summed.mine == loaded.mine[: len(summed.mine)]
+        assert summed.shown == len(loaded.tasks)
+
+
+def test_a_phase_of_another_account_is_404(world: World) -> None:
+    checklist = start(world)
+    phase = checklist.phases.first()
+    assert phase is not None
+    other = reverse("onboarding_phase", args=[world.other_account.slug, phase.pk])
+    assert client_for(world.other_champion).get(other).status_code == 404
+
+
+def test_the_csm_forms_load_on_their_own(world: World) -> None:
+    start(world)
+    client = client_for(world.csm)
+    page = client.get(url("onboarding")).text
+    assert reverse("onboarding_forms", args=["acme"]) in page
+    assert 'name="title"' not in page  # the add-task form is not in the page itself
+    fragment = client.get(url("onboarding_forms"), HTTP_HX_REQUEST="true").text
+    assert fragment.lstrip().startswith('<div id="manage-forms"')
+    assert 'name="title"' in fragment and reverse("onboarding_ladder", args=["acme"]) in fragment
+    assert client_for(world.champion).get(url("onboarding_forms")).status_code == 403
 
 
 def test_the_onboarding_portfolio_costs_the_same_queries_for_3_and_300_accounts(

@@ -27,7 +27,7 @@ from successplans.models import (
 from successplans.services import create_plan, refresh_bound_kpis, save_as_template
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
-from tests.plan_helpers import TODAY, freeze_today, make_plan, plan_rows
+from tests.plan_helpers import TODAY, freeze_today, make_plan, plan_page, plan_rows
 from tests.queries import assert_same_queries, page_queries
 
 
@@ -265,7 +265,7 @@ class TestHealth:
             ).status_code
             == 302
         )
-        page = client_for(world.champion).get(url("plan", plan)).content.decode()
+        page = plan_page(client_for(world.champion), plan).content.decode()
         assert "Off track" in page and "Champion is leaving" in page
         assert (
             client.post(url("plan_health", plan), {"health": "", "reason": ""}).status_code == 302
@@ -278,17 +278,14 @@ class TestWhoEditsWhat:
     def test_customers_never_see_internal_items(self, world: World) -> None:
         plan = make_plan(world)
         for persona in ["champion", "executive", "member"]:
-            page = client_for(world.persona(persona)).get(url("plan", plan)).content.decode()
+            page = plan_page(client_for(world.persona(persona)), plan).content.decode()
             assert "Faster month-end reporting" in page
             assert "Renewal pricing strategy" not in page and "Check discount history" not in page
         internal = Objective.objects.get(internal=True)
         assert (
             client_for(world.champion).get(item_url(plan, "objective", internal)).status_code == 404
         )
-        assert (
-            "Renewal pricing strategy"
-            in client_for(world.csm).get(url("plan", plan)).content.decode()
-        )
+        assert "Renewal pricing strategy" in plan_page(client_for(world.csm), plan).content.decode()
 
     def test_the_champion_edits_customer_items_not_the_vendors(self, world: World) -> None:
         plan = make_plan(world)
@@ -605,7 +602,7 @@ class TestDiscussion:
         assert response.status_code == 302
         assert plan.comments.get().internal
         assert [m.to for m in mail.outbox] == [[world.csm.email]]
-        page = client_for(world.champion).get(plan.get_absolute_url()).content.decode()
+        page = plan_page(client_for(world.champion), plan).content.decode()
         assert "must not read this" not in page and "Discount we can offer" not in page
 
     def test_an_empty_comment_is_a_422(self, world: World) -> None:
@@ -670,10 +667,47 @@ def test_the_plan_page_costs_the_same_queries_for_3_and_300_items(world: World) 
         p: page_queries(client_for(world.persona(p)), url("plan", plan))
         for p in ("champion", "csm")
     }
+    assert all(count <= 12 for count in counts.values()), counts
+    parts = {
+        (p, part): page_queries(client_for(world.persona(p)), url(f"plan_{part}", plan))
+        for p in ("champion", "csm")
+        for part in ("objectives", "actions", "milestones", "discussion")
+    }
     grow(plan, 100)  # 100 KPIs, 100 milestones, 100 action items
     for persona, count in counts.items():
         after = page_queries(client_for(world.persona(persona)), url("plan", plan))
         assert_same_queries(count, after, f"the plan page as the {persona}")
+    for (persona, part), count in parts.items():
+        after = page_queries(client_for(world.persona(persona)), url(f"plan_{part}", plan))
+        assert_same_queries(count, after, f"the plan's {part} as the {persona}")
+
+
+def test_the_plan_parts_list_their_items_a_page_at_a_time(world: World) -> None:
+    plan = make_plan(world)
+    grow(plan, 120)
+    client = client_for(world.csm)
+    # The page itself lists no item: each part loads on its own.
+    page = client.get(url("plan", plan)).text
+    assert "Bench milestone" not in page and "Milestone 1<" not in page
+    assert f'hx-get="{url("plan_milestones", plan)}"' in page
+    path = url("plan_milestones", plan)
+    first = client.get(path, HTTP_HX_REQUEST="true").text
+    assert first.lstrip().startswith('<section class="card" id="plan-milestones"')
+    shown = plan.milestones.count()
+    assert first.count('class="milestone') >= 50 and f"1–50 of {shown}" in first
+    assert f'hx-get="{path}?page=2"' in first
+    second = client.get(path, {"page": "2"}, HTTP_HX_REQUEST="true").text
+    assert f"51–100 of {shown}" in second
+    titles = [m.title for m in plan.milestones.all()]
+    assert titles[50] in second and f">{titles[49]}<" not in second
+    assert client.get(path, {"page": "999"}).status_code == 200
+    for junk in ["0", "-1", "abc", ""]:
+        assert client.get(path, {"page": junk}).status_code == 404, junk
+    whole = client.get(path).text  # without htmx: the plan page with this part listed
+    assert "<html" in whole and titles[0] in whole
+    # The CSM's forms are a part of their own; customers may not ask for it.
+    assert client.get(url("plan_manage", plan), HTTP_HX_REQUEST="true").status_code == 200
+    assert client_for(world.champion).get(url("plan_manage", plan)).status_code == 403
 
 
 def test_the_plans_portfolio_costs_the_same_queries_for_1_and_60_plans(world: World) -> None:

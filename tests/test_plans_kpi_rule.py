@@ -15,7 +15,7 @@ from accounts.models import Activity
 from successplans.models import KPI, SuccessPlan
 from successplans.services import may_define_kpi
 from tests.conftest import World, client_for
-from tests.plan_helpers import freeze_today, make_plan, plan_rows
+from tests.plan_helpers import freeze_today, make_plan, plan_page, plan_rows
 
 
 @pytest.fixture(autouse=True)
@@ -105,10 +105,10 @@ def test_the_pages_offer_the_champion_what_the_rule_allows(world: World) -> None
     kpi = kpi_of(plan)
     champion, csm = client_for(world.champion), client_for(world.csm)
     edit, add = edit_url(plan, kpi), reverse("plan_item_add", args=["acme", plan.pk, "kpi"])
-    page = champion.get(plan.get_absolute_url()).content.decode()
+    page = plan_page(champion, plan).content.decode()
     assert f'href="{edit}"' not in page and f'action="{add}"' not in page
     assert f'id="kpi-value-{kpi.pk}"' in page  # the current value: theirs to update
-    assert f'href="{edit}"' in csm.get(plan.get_absolute_url()).content.decode()
+    assert f'href="{edit}"' in plan_page(csm, plan).content.decode()
 
     # The CSM lets the champion change the definitions of this plan's KPIs.
     response = csm.post(
@@ -117,7 +117,7 @@ def test_the_pages_offer_the_champion_what_the_rule_allows(world: World) -> None
     assert response.status_code == 302
     assert SuccessPlan.objects.get(pk=plan.pk).champion_edits_kpis
     assert Activity.objects.filter(verb="let the champion change KPI definitions").exists()
-    page = champion.get(plan.get_absolute_url()).content.decode()
+    page = plan_page(champion, plan).content.decode()
     assert f'href="{edit}"' in page and f'action="{add}"' in page
     response = champion.post(edit, definition(kpi, target="2"))
     assert response.status_code == 302

@@ -15,7 +15,7 @@ from successplans.models import Milestone, Objective, PlanTemplate, SuccessPlan
 from successplans.services import account_names, without_account_names
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
-from tests.plan_helpers import freeze_today, make_plan, plan_rows
+from tests.plan_helpers import freeze_today, make_plan, plan_page, plan_rows
 
 # Texts of the account that no other portfolio may read through a template.
 SECRETS = [
@@ -181,13 +181,13 @@ def test_another_portfolio_cannot_reach_the_account_through_any_template_page(
     )  # fmt: skip
     assert response.status_code == 302
     copied = SuccessPlan.objects.get(name="Bluth plan")
-    page = other.get(copied.get_absolute_url()).content.decode()
+    page = plan_page(other, copied).content.decode()
     for secret in SECRETS:
         assert secret.lower() not in page.lower(), secret
 
 
 def test_the_plan_page_links_to_the_page_not_a_one_click_save(world: World) -> None:
     plan = make_plan(world)
-    page = client_for(world.csm).get(plan.get_absolute_url()).content.decode()
+    page = plan_page(client_for(world.csm), plan).content.decode()
     assert f'<a class="button button-small button-quiet" href="{save_url(plan)}">' in page
     assert f'action="{save_url(plan)}"' not in page

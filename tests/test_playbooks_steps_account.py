@@ -42,6 +42,7 @@ from tests.factories import (
     UpsellLeadFactory,
 )
 from tests.inbox_helpers import NotificationFactory
+from tests.insights_helpers import get_360
 from tests.panels import account_page
 from tests.queries import assert_same_queries, count_queries, page_queries
 from tests.snapshot import unchanged
@@ -409,7 +410,7 @@ def test_the_book_runs_as_many_queries_for_5_leads_as_for_1(world: World) -> Non
 
 def test_the_360_page_shows_the_open_lead(world: World) -> None:
     UpsellLeadFactory.create(account=world.account, reason="Wants the analytics add-on")
-    page = client_for(world.csm).get(reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
     assert "Wants the analytics add-on" in page
 
 

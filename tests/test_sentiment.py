@@ -26,6 +26,7 @@ from surveys.models import Response
 from surveys.services import add_comment, record_response
 from tests.conftest import World, client_for
 from tests.factories import CommentSentimentFactory, PlaybookFactory, PlaybookStepFactory
+from tests.insights_helpers import get_360
 from tests.onboarding_helpers import start
 from tests.plan_helpers import make_plan
 from tests.queries import assert_same_queries, count_queries, counting
@@ -346,7 +347,7 @@ def test_the_360_page_shows_the_trend_counts_and_latest_negative_comments(
     task_comment = comment(world, NEGATIVE, django_capture_on_commit_callbacks)
     CommentSentimentFactory(account=world.account, compound=0.7, source_kind="plan_comment")
     CommentSentimentFactory(account=world.other_account, excerpt="Bluth is unhappy")
-    page = client_for(world.csm).get(reverse("account_360", args=[world.account.slug]))
+    page = get_360(client_for(world.csm), reverse("account_360", args=[world.account.slug]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Comment sentiment" in html and "Latest negative comments" in html
@@ -357,13 +358,15 @@ def test_the_360_page_shows_the_trend_counts_and_latest_negative_comments(
 
 
 def test_the_360_page_says_how_sentiment_starts_when_there_is_none(world: World) -> None:
-    page = client_for(world.csm).get(reverse("account_360", args=[world.account.slug]))
+    page = get_360(client_for(world.csm), reverse("account_360", args=[world.account.slug]))
     assert "No comment from" in page.content.decode()
 
 
 @pytest.mark.parametrize("who", ["champion", "executive", "member", "other_csm"])
 def test_customers_and_other_csms_do_not_see_it(world: World, who: str) -> None:
     CommentSentimentFactory(account=world.account, excerpt="Secret grumble")
-    page = client_for(getattr(world, who)).get(reverse("account_360", args=[world.account.slug]))
+    page = get_360(
+        client_for(getattr(world, who)), reverse("account_360", args=[world.account.slug])
+    )
     assert page.status_code in (403, 404)
     assert b"Secret grumble" not in page.content

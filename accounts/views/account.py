@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from portal.paging import page_of
+
 from ..access import AccountAccess, account_view, get_account_for_user, vendor_view
 from ..activity import snapshot
 from ..adapters import FIRST_LOGIN_SESSION_KEY
@@ -104,13 +106,16 @@ def account_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
     return render(request, "accounts/account_form.html", context)
 
 
+ACTIVITY_PER_PAGE = 50
+
+
 @account_view("account.view_activity")
 def account_activity(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
-    entries = Activity.objects.for_account(access.account)[:200]
+    page = page_of(request, Activity.objects.for_account(access.account), ACTIVITY_PER_PAGE)
     return render(
         request,
         "accounts/activity.html",
-        {"access": access, "account": access.account, "entries": entries},
+        {"access": access, "account": access.account, "entries": page, "page": page},
     )
 
 

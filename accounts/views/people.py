@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from portal.paging import page_of
+
 from ..access import AccountAccess, account_view
 from ..figures import NEVER, people_engagement
 from ..forms import ApproveJoinForm, InviteForm, RoleForm, SelfJoinForm, add_service_errors
@@ -27,17 +29,35 @@ from ..services import (
     revoke_invitation,
 )
 
+PEOPLE_PER_PAGE = 50
+INVITATIONS_SHOWN = 50  # the most recent; older ones are accepted, revoked or expired
+
 
 def _people_context(
     request: AuthenticatedHttpRequest, access: AccountAccess, form: InviteForm | None = None
 ) -> dict[str, object]:
     account = access.account
-    memberships = list(account.memberships.select_related("user").order_by("role", "user__name"))
+    page = page_of(
+        request,
+        account.memberships.select_related("user").order_by("role", "user__name", "pk"),
+        PEOPLE_PER_PAGE,
+    )
+    memberships = list(page.object_list)
     may_invite = access.can("people.invite")
+    invitations = (
+        list(
+            account.invitations.select_related("invited_by", "accepted_by").order_by(
+                "-created_at", "-pk"
+            )[: INVITATIONS_SHOWN + 1]
+        )
+        if may_invite
+        else []
+    )
     return {
         "access": access,
         "account": account,
         "memberships": memberships,
+        "members_page": page,
         # Who the viewer may deactivate, for every row at once (one query, not two per row).
         "deactivatable": deactivatable(request.user, [m.user for m in memberships])
         if access.can("people.manage")
@@ -45,9 +65,8 @@ def _people_context(
         # Last seen and visits, for vendor staff (one query for everyone).
         "engagement": people_engagement(account) if access.can("people.view_engagement") else None,
         "never_seen": NEVER,
-        "invitations": list(account.invitations.select_related("invited_by", "accepted_by"))
-        if may_invite
-        else [],
+        "invitations": invitations[:INVITATIONS_SHOWN],
+        "more_invitations": len(invitations) > INVITATIONS_SHOWN,
         "form": form
         if form is not None
         else (InviteForm(acting_role=access.role) if may_invite else None),

@@ -15,6 +15,7 @@ from ..services import may_see_internal
 
 CHECKLIST_PAGE = "onboarding/onboarding.html"
 TASK_PAGE = "onboarding/task_detail.html"
+FORMS_PAGE = "onboarding/checklist_forms.html"
 
 
 def get_checklist(access: AccountAccess) -> Checklist:

@@ -16,6 +16,7 @@ from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from portal.errors import StaleEdit
 from portal.htmx import is_htmx, render_partial
+from portal.paging import page_of
 
 from ..forms import AssignForm, CommentForm, TaskForm
 from ..models import Task
@@ -43,6 +44,9 @@ def edit_form(task: Task, data: Any = None) -> TaskForm:
     )
 
 
+COMMENTS_PER_PAGE = 50
+
+
 def task_context(
     request: AuthenticatedHttpRequest, access: AccountAccess, task: Task, **extra: Any
 ) -> dict[str, Any]:
@@ -50,7 +54,9 @@ def task_context(
         "access": access,
         "account": access.account,
         "task": task,
-        "comments": task.comments.select_related("author"),
+        "comments": page_of(
+            request, task.comments.select_related("author"), COMMENTS_PER_PAGE, last_first=True
+        ),
         "workable": may_work(access, task, request.user),
         "comment_form": CommentForm() if may_comment(access, task) else None,
         "assign_form": AssignForm(task=task) if may_assign(access, task) else None,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,13 +19,15 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
+from onboarding.models import Side
 from portal.errors import StaleEdit
 from portal.formatting import measure
 from portal.htmx import is_htmx, refuse, render_partial
 from portal.htmx import redirect as htmx_redirect
+from portal.paging import page_of
 from portal.params import id_param
 
-from ..figures import PlanView, plan_view
+from ..figures import PlanSummary, PlanView, plan_summary, plan_view
 from ..forms import (
     ITEM_FORMS,
     CommentForm,
@@ -90,11 +93,58 @@ def comment_items(view: PlanView) -> list[tuple[str, str]]:
     ]
 
 
-def plan_context(
-    request: AuthenticatedHttpRequest, access: AccountAccess, plan: SuccessPlan, **extra: Any
+# The parts of the plan page that load on their own, and how many of their items a part
+# lists at a time.
+PARTS = ("objectives", "actions", "milestones", "discussion", "manage")
+PER_PAGE = {"objectives": 20, "actions": 50, "milestones": 50, "discussion": 20}
+PARTIAL = {part: f"{part}-part" for part in PARTS} | {"discussion": "discussion"}
+
+
+def part_lists(
+    request: AuthenticatedHttpRequest,
+    access: AccountAccess,
+    plan: SuccessPlan,
+    view: PlanView,
+    part: str | None,
 ) -> dict[str, Any]:
-    """The plan as this viewer sees it, each item marked with what they may do to it."""
-    view = plan_view(plan, customer=not may_see_internal(access))
+    """Each list of the plan a page at a time: the page ``?page=`` names for ``part``, the
+    first for the others."""
+
+    def paged(name: str, items: Any) -> Any:
+        if name == part:
+            return page_of(request, items, PER_PAGE[name])
+        return Paginator(items, PER_PAGE[name]).get_page(1)
+
+    comments = plan.comments.select_related("author")
+    if not may_see_internal(access):
+        comments = comments.filter(internal=False)
+    objectives = paged("objectives", view.objectives)
+    actions = paged("actions", [*view.customer_actions, *view.vendor_actions])
+    milestones = paged("milestones", view.milestones)
+    discussion = paged("discussion", comments)
+    return {
+        "objectives_page": objectives,
+        "actions_page": actions,
+        "customer_actions": [a for a in actions if a.side == Side.CUSTOMER],
+        "vendor_actions": [a for a in actions if a.side == Side.VENDOR],
+        "milestones_page": milestones,
+        "comments_page": discussion,
+    }
+
+
+def plan_context(
+    request: AuthenticatedHttpRequest,
+    access: AccountAccess,
+    plan: SuccessPlan,
+    *,
+    open_parts: tuple[str, ...] = PARTS,
+    part: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The plan as this viewer sees it, each item marked with what they may do to it, its
+    lists a page at a time; ``open_parts`` are listed in the page, the others load on their
+    own."""
+    view = plan_view(plan, customer=not may_see_internal(access), comments=0)
     user = request.user
     defines_kpis = may_define_kpi(access, plan)
     items: list[Objective | Milestone | ActionItem] = [
@@ -109,11 +159,9 @@ def plan_context(
         kpi.value_editable = may_update_kpi(access, kpi, user)
         kpi.definable = defines_kpis
     context = {
-        "access": access,
-        "account": access.account,
-        "plan": plan,
-        "view": view,
-        "can_add": {kind: may_add(access, kind, plan) for kind in ITEM_FORMS},
+        **shell_context(access, plan, view),
+        "open_parts": open_parts,
+        **part_lists(request, access, plan, view, part),
         "comment_form": CommentForm(items=comment_items(view))
         if access.can("plans.comment")
         else None,
@@ -131,9 +179,40 @@ def plan_context(
     return {**context, **extra}
 
 
+def shell_context(
+    access: AccountAccess, plan: SuccessPlan, view: PlanView | PlanSummary
+) -> dict[str, Any]:
+    """What the page's head and the parts' frames need."""
+    return {
+        "access": access,
+        "account": access.account,
+        "plan": plan,
+        "view": view,
+        "manages": access.can("plans.manage"),
+        "can_add": {kind: may_add(access, kind, plan) for kind in ITEM_FORMS},
+    }
+
+
 @account_view("plans.view")
 def plan(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
-    return render(request, PAGE, plan_context(request, access, get_plan(access, pk)))
+    """The plan's head and health; its objectives, action items, milestones and discussion
+    load on their own as they come into view (:func:`plan_part`)."""
+    plan = get_plan(access, pk)
+    context = shell_context(access, plan, plan_summary(plan)) | {"open_parts": ()}
+    return render(request, PAGE, context)
+
+
+@account_view("plans.view")
+def plan_part(
+    request: AuthenticatedHttpRequest, access: AccountAccess, pk: int, part: str
+) -> HttpResponse:
+    """One part of the plan page, a page of its items at a time (``?page=``): htmx gets the
+    part, a plain request the plan page with this part listed."""
+    plan = get_plan(access, pk)
+    if part == "manage" and not access.can("plans.manage"):
+        raise PermissionDenied("Only vendor staff manage the plan's health and settings.")
+    context = plan_context(request, access, plan, open_parts=(part,), part=part)
+    return render_partial(request, PAGE, PARTIAL[part], context)
 
 
 def render_item(

@@ -16,6 +16,7 @@ from accounts.access import vendor_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from portal import htmx
+from portal.paging import page_of
 from portal.params import positive_int
 
 from ..figures import campaign_figures
@@ -38,6 +39,9 @@ def get_campaign(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
     )
 
 
+CAMPAIGNS_PER_PAGE = 50
+
+
 @vendor_view()
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaigns = (
@@ -50,7 +54,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     surveys = Survey.objects.annotate(campaign_count=Count("campaigns")).order_by(
         "archived_at", "name"
     )
-    return render(request, "surveys/home.html", {"campaigns": campaigns, "surveys": surveys})
+    page = page_of(request, campaigns.order_by("-created_at", "-pk"), CAMPAIGNS_PER_PAGE)
+    return render(
+        request, "surveys/home.html", {"campaigns": page, "page": page, "surveys": surveys}
+    )
 
 
 @vendor_view()
