@@ -88,6 +88,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.write": VENDOR,
     # Asking the CSM for a business review: the customer's executives and champions.
     "reports.ask": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
+    # The academy: courses are the vendor's (written in the console) and open to every
+    # account; the customer's people take them; the champion and the vendor follow everyone's
+    # progress and assign courses; the vendor adds them to the onboarding checklist.
+    "academy.view": EVERYONE,
+    "academy.take": CUSTOMER,
+    "academy.view_progress": VENDOR | {Role.CHAMPION},
+    "academy.assign": VENDOR | {Role.CHAMPION},
+    "academy.checklist": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -132,7 +140,14 @@ class AccountAccess:
 
 # Capabilities that only read. In a preview ("view as customer") nothing else is allowed.
 READ_ONLY_CAPABILITIES = frozenset(
-    {"account.view", "people.view", "onboarding.view", "plans.view", "reports.view"}
+    {
+        "account.view",
+        "people.view",
+        "onboarding.view",
+        "plans.view",
+        "reports.view",
+        "academy.view",
+    }
 )
 
 

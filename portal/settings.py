@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "surveys",
     "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
+    "academy",  # after onboarding and insights: completes course tasks, adds a health part
     "reports",
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records

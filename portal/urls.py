@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
+    path("", include("academy.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),
