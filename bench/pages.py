@@ -92,6 +92,8 @@ PAGES: list[Page] = [
     Page("executive_reports", "eli@acme.example", "/a/acme/reports/"),
     Page("csm_reports", "priya@northwind.example", "/a/acme/reports/"),
     Page("cs_admin_book", "morgan@northwind.example", "/book/"),
+    # The academy: the demo's one course (the first row, so id 1), as a member taking it.
+    Page("member_course", "mia@acme.example", "/a/acme/academy/1/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
