@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reports.figures import branding
-from reports.rendering import STATIC_BASE, render_pdf
+from reports.rendering import STATIC_BASE, logo_data_uri, render_pdf
 
 from .models import CoursePass
 
@@ -17,6 +17,7 @@ TEMPLATE = "academy/pdf/certificate.html"
 
 def certificate_html(course_pass: CoursePass) -> str:
     account = course_pass.account
+    brand = branding(account)
     lessons = course_pass.course.lessons.count()
     return render_to_string(
         TEMPLATE,
@@ -25,7 +26,7 @@ def certificate_html(course_pass: CoursePass) -> str:
             "course": course_pass.course,
             "person": course_pass.user,
             "lessons": lessons,
-            "brand": {**branding(account), "logo": None},
+            "brand": {**brand, "logo": logo_data_uri(brand.get("logo"))},
             "static_base": STATIC_BASE,
             "made_at": timezone.localtime(),
         },

@@ -147,12 +147,17 @@ class TakeQuizForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.none())
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), empty_label="Choose a course")
     role = forms.ChoiceField(
-        choices=[("", "—"), *CustomerRole.choices], required=False, label="Every"
+        choices=[
+            ("", "—"),
+            *((value, f"Every {label.lower()}") for value, label in CustomerRole.choices),
+        ],
+        required=False,
+        label="To everyone with a role",
     )
     user = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Or one person", empty_label="—"
+        queryset=User.objects.none(), required=False, label="Or to one person", empty_label="—"
     )
 
     def __init__(
@@ -170,8 +175,10 @@ class AssignForm(forms.Form):
 
 
 class ChecklistCourseForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.none())
-    phase = forms.ModelChoiceField(queryset=ChecklistPhase.objects.none())
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), empty_label="Choose a course")
+    phase = forms.ModelChoiceField(
+        queryset=ChecklistPhase.objects.none(), empty_label="Choose a phase"
+    )
     assignee = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Anyone at the account"
     )
