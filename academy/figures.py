@@ -274,8 +274,11 @@ def team_progress(account: Account) -> TeamProgress:
     return TeamProgress(courses, people, len(pairs), len(pairs & passed))
 
 
-def assigned_pairs(accounts: Iterable[Account]) -> dict[int, set[tuple[int, int]]]:
-    """(person, course) pairs assigned at each account, by account id: two queries."""
+def assigned_pairs(
+    accounts: Iterable[Account], until: datetime | None = None
+) -> dict[int, set[tuple[int, int]]]:
+    """(person, course) pairs assigned at each account (by ``until`` when given), by account
+    id: two queries."""
     ids = [a.pk for a in accounts]
     roles: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     members: dict[int, set[int]] = defaultdict(set)
@@ -285,19 +288,25 @@ def assigned_pairs(accounts: Iterable[Account]) -> dict[int, set[tuple[int, int]
         roles[account_id][role].add(user_id)
         members[account_id].add(user_id)
     pairs: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for account_id, course_id, role, user_id in Assignment.objects.filter(
-        account__in=ids, course__published_at__isnull=False
-    ).values_list("account_id", "course_id", "role", "user_id"):
+    assignments = Assignment.objects.filter(account__in=ids, course__published_at__isnull=False)
+    if until is not None:
+        assignments = assignments.filter(assigned_at__lt=until)
+    for account_id, course_id, role, user_id in assignments.values_list(
+        "account_id", "course_id", "role", "user_id"
+    ):
         people = {user_id} & members[account_id] if user_id else roles[account_id][role]
         pairs[account_id] |= {(p, course_id) for p in people}
     return pairs
 
 
-def passed_pairs(accounts: Iterable[Account]) -> dict[int, set[tuple[int, int]]]:
+def passed_pairs(
+    accounts: Iterable[Account], until: datetime | None = None
+) -> dict[int, set[tuple[int, int]]]:
     found: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for account_id, user_id, course_id in CoursePass.objects.filter(
-        account__in=[a.pk for a in accounts]
-    ).values_list("account_id", "user_id", "course_id"):
+    passes = CoursePass.objects.filter(account__in=[a.pk for a in accounts])
+    if until is not None:
+        passes = passes.filter(passed_at__lt=until)
+    for account_id, user_id, course_id in passes.values_list("account_id", "user_id", "course_id"):
         found[account_id].add((user_id, course_id))
     return found
 
@@ -363,7 +372,8 @@ def portfolio_training(accounts: QuerySet[Account]) -> PortfolioTraining:
     )
 
 
-def training_completion(account: Account) -> AccountTraining:
-    pairs = assigned_pairs([account]).get(account.pk, set())
-    passed = passed_pairs([account]).get(account.pk, set())
+def training_completion(account: Account, until: datetime | None = None) -> AccountTraining:
+    """What was assigned at ``account`` and what of it was passed (both by ``until``)."""
+    pairs = assigned_pairs([account], until).get(account.pk, set())
+    passed = passed_pairs([account], until).get(account.pk, set())
     return AccountTraining(account, len(pairs), len(pairs & passed), len(passed))

@@ -3,8 +3,9 @@ it never imports the academy)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Account
@@ -19,9 +20,10 @@ DEFAULT_WEIGHT = 10
 
 @register_part("training", "Training", default_weight=DEFAULT_WEIGHT)
 def training_part(account: Account, day: date) -> Part | None:
-    """The share of assigned courses passed by the people they were assigned to; no data (left
-    out) while nothing is assigned."""
-    figures = training_completion(account)
+    """The share of assigned courses passed by the people they were assigned to, as it stood at
+    the end of ``day``; no data (left out) while nothing is assigned."""
+    until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    figures = training_completion(account, until)
     if figures.completion is None:
         return None
     return Part(

@@ -404,6 +404,8 @@ def test_training_is_a_part_of_the_health_score(world: World) -> None:
     part = parts_of(world.account, day)["training"]
     assert part.score == 50 and "1 of 2 assigned courses passed" in part.why
     assert training_completion(world.account).completion == 50
+    # The day before, nothing was assigned yet: the daily history is not rewritten.
+    assert "training" not in parts_of(world.account, date(2026, 11, 15))
     health = combine({"training": part}, HealthConfig())
     assert health is not None and health.parts["training"]["weight"] == 10
     config = HealthConfig(extra_weights={"training": 0})

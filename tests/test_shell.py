@@ -389,6 +389,7 @@ class TestSettingsPage:
             "Onboardings",
             "Plans",
             "Surveys",
+            "Academy",
             "Settings",
         ]
 
@@ -401,6 +402,7 @@ class TestSettingsPage:
             "Onboardings",
             "Plans",
             "Surveys",
+            "Academy",
             "Templates",
         ]
         assert ("Templates", reverse("template_list")) in links
@@ -442,6 +444,7 @@ class TestOneNavigation:
             ("Onboarding", reverse("onboarding", args=[slug])),
             ("Success plan", reverse("plans", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
+            ("Academy", reverse("academy", args=[slug])),
             ("People", reverse("people", args=[slug])),
         ]
         for path, nav in navs.items():
@@ -450,7 +453,7 @@ class TestOneNavigation:
     def test_a_member_never_sees_reviews(self, world: World) -> None:
         for path, nav in self.navs(world, "member").items():
             labels = [label for label, _ in nav]
-            assert labels == ["Overview", "Onboarding", "Success plan", "People"], path
+            assert labels == ["Overview", "Onboarding", "Success plan", "Academy", "People"], path
 
     def test_someone_in_two_accounts_sees_the_last_ones_items_and_the_switcher(
         self, world: World
