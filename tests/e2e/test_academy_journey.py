@@ -53,7 +53,11 @@ def test_a_member_passes_a_course_and_downloads_the_certificate(
     expect(page.get_by_role("heading", level=1)).to_have_text("Lesson 1")
     image = page.get_by_role("img", name="The layout")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.naturalWidth") > 0  # served through the tenancy rule
+    # Loaded (not a broken image): served through the tenancy rule's download view.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.lesson-body img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Mark as done and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lesson 2")
