@@ -27,6 +27,7 @@ from academy.models import (
     QuizAttempt,
 )
 from accounts.models import User
+from onboarding.models import Checklist, ChecklistPhase, Task, TaskKind
 from tests.conftest import World
 from tests.factories import AccountFactory, CSMFactory, UserFactory
 
@@ -175,11 +176,41 @@ class CoursePassFactory(factory.django.DjangoModelFactory[CoursePass]):
     passed_at = factory.LazyFunction(timezone.now)
 
 
+class ChecklistFactory(factory.django.DjangoModelFactory[Checklist]):
+    class Meta:
+        model = Checklist
+
+    account = factory.SubFactory(AccountFactory)
+    kickoff_date = factory.LazyFunction(timezone.localdate)
+    started_by = factory.SubFactory(CSMFactory)
+
+
+class ChecklistPhaseFactory(factory.django.DjangoModelFactory[ChecklistPhase]):
+    class Meta:
+        model = ChecklistPhase
+
+    checklist = factory.SubFactory(ChecklistFactory)
+    name = "Training"
+
+
+class CourseKindTaskFactory(factory.django.DjangoModelFactory[Task]):
+    """An onboarding task of the "course" kind (its link is :class:`CourseTaskFactory`)."""
+
+    class Meta:
+        model = Task
+
+    phase = factory.SubFactory(ChecklistPhaseFactory)
+    checklist = factory.SelfAttribute("phase.checklist")
+    title = factory.Sequence(lambda n: f"Pass the course {n}")
+    kind = TaskKind.COURSE
+
+
 class CourseTaskFactory(factory.django.DjangoModelFactory[CourseTask]):
     class Meta:
         model = CourseTask
 
     course = factory.SubFactory(CourseFactory)
+    task = factory.SubFactory(CourseKindTaskFactory)
 
 
 def make_course(

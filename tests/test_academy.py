@@ -33,6 +33,7 @@ from playbooks.models import Event, EventKind
 from portal.models import Job
 from tests.academy_helpers import (
     PNG,
+    CourseTaskFactory,
     LessonFileFactory,
     make_course,
     right_answers,
@@ -308,6 +309,19 @@ def test_a_course_passed_already_completes_its_new_task_at_once(world: World) ->
     )
     link.task.refresh_from_db()
     assert link.task.completed_by == world.member
+
+
+def test_an_unassigned_course_task_completes_when_anyone_at_the_account_passes(
+    world: World,
+) -> None:
+    course = make_course(world.csm)
+    link = CourseTaskFactory.create(course=course, task__phase__checklist__account=world.account)
+    other = CourseTaskFactory.create(course=course)  # another account's checklist
+    pass_course(course, world, world.executive)
+    link.task.refresh_from_db()
+    other.task.refresh_from_db()
+    assert link.task.completed_by == world.executive
+    assert other.task.completed_at is None
 
 
 # The certificate -----------------------------------------------------------------------------
