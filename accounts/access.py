@@ -93,6 +93,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "updates.view": EVERYONE,
     "updates.react": CUSTOMER,
     "updates.publish": VENDOR,
+    # The academy: courses are the vendor's (written in the console) and open to every
+    # account; the customer's people take them; the champion and the vendor follow everyone's
+    # progress and assign courses; the vendor adds them to the onboarding checklist.
+    "academy.view": EVERYONE,
+    "academy.take": CUSTOMER,
+    "academy.view_progress": VENDOR | {Role.CHAMPION},
+    "academy.assign": VENDOR | {Role.CHAMPION},
+    "academy.checklist": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -144,6 +152,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "plans.view",
         "reports.view",
         "updates.view",
+        "academy.view",
     }
 )
 

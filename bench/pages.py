@@ -114,6 +114,8 @@ PAGES: list[Page] = [
     # the home page sends vendor staff: csm_home and cs_admin_home above.
     Page("csm_portfolio", "priya@northwind.example", "/portfolio/"),
     Page("cs_admin_portfolio", "morgan@northwind.example", "/portfolio/"),
+    # The academy: the demo's one course (the first row, so id 1), as a member taking it.
+    Page("member_course", "mia@acme.example", "/a/acme/academy/1/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from accounts.models import User
 
 from .figures.book import PERIODS
+from .figures.health import REGISTERED
 from .models import AccountFacts, ApiKey, HealthConfig, UpsellLead
 from .services.health import CONFIG_FIELDS, FACT_FIELDS
 
@@ -67,12 +68,29 @@ class HealthConfigForm(forms.ModelForm):
         model = HealthConfig
         fields = CONFIG_FIELDS
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        extra = self.instance.extra_weights or {}
+        for name, part in REGISTERED.items():
+            self.fields[f"{name}_weight"] = forms.IntegerField(
+                min_value=0,
+                max_value=32767,
+                required=False,
+                label=f"{part.label} weight",
+                initial=extra.get(name, part.default_weight),
+                help_text="0 leaves it out.",
+            )
+
     def clean_comments_weight(self) -> int:
         return self.cleaned_data.get("comments_weight") or 0
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in REGISTERED:
+            data[f"{name}_weight"] = data.get(f"{name}_weight") or 0
+        data["extra_weights"] = {name: data[f"{name}_weight"] for name in REGISTERED}
         weights = [data.get(f) or 0 for f in CONFIG_FIELDS if f.endswith("_weight")]
+        weights += list(data["extra_weights"].values())
         if not sum(weights):
             raise forms.ValidationError("At least one part needs a weight above zero.")
         if (

@@ -279,6 +279,9 @@ class HealthConfig(models.Model):
         help_text="Sentiment of customers' comments on surveys, plans and tasks (English only). "
         "0 leaves it out.",
     )
+    # The weights of the parts other apps register (insights.figures.health.register_part),
+    # by part name; a part missing here has the weight it was registered with.
+    extra_weights = models.JSONField(default=dict, blank=True)
     healthy_from = models.PositiveSmallIntegerField(default=70, validators=[MaxValueValidator(100)])
     at_risk_from = models.PositiveSmallIntegerField(default=40, validators=[MaxValueValidator(100)])
     updated_by = models.ForeignKey(

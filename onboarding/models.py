@@ -220,7 +220,16 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
 
+class TaskKind(models.TextChoices):
+    """What completes a task. Other apps complete the kinds they own through the services
+    (a course task: the academy, when its course is passed); onboarding knows only the kind."""
+
+    TICK = "", "Ticked when done"
+    COURSE = "course", "Done when a course is passed"
+
+
 class Task(TaskFields):
+    kind = models.CharField(max_length=10, choices=TaskKind.choices, default="", blank=True)
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="tasks")
     phase = models.ForeignKey(ChecklistPhase, on_delete=models.CASCADE, related_name="tasks")
     assignee = models.ForeignKey(

@@ -52,6 +52,7 @@ from .models import (
     Side,
     Task,
     TaskComment,
+    TaskKind,
     TemplatePhase,
     TemplateTask,
     position_after,
@@ -206,6 +207,8 @@ def may_work(access: AccountAccess, task: Task, user: User) -> bool:
         return False
     if access.can("onboarding.manage"):
         return True
+    if task.kind == TaskKind.COURSE:  # completes when the course is passed, not by hand
+        return False
     if task.internal or task.owner_side != Side.CUSTOMER:
         return False
     return access.role == Role.CHAMPION or task.assignee_id == user.pk

@@ -53,6 +53,8 @@ class EventKind(models.TextChoices):
     SURVEY_ANSWERED = "survey_answered", "Survey answered (any score)"
     FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", "Survey follow-up unresolved"
     FOLLOW_UP_RESOLVED = "follow_up_resolved", "Survey follow-up resolved"
+    # Training
+    COURSE_PASSED = "course_passed", "A person passed a course"
     # Reviews
     REVIEW_PUBLISHED = "review_published", "Business review published"
     REVIEW_ASKED = "review_asked", "Customer asked for a business review"

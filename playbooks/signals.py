@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from academy.signals import course_passed
 from accounts.models import Account, CustomerRole, Membership, Stage, User
 from insights.models import Contract, HealthScore
 from insights.signals import contracts_written
@@ -490,6 +491,24 @@ def onboarding_task_done(
             "checklist_id": task.checklist_id,
             "required": task.required,
             "completed_by_id": task.completed_by_id,
+        },
+    )
+
+
+@receiver(course_passed, dispatch_uid="playbooks.course_passed")
+def course_was_passed(sender: Any, course_pass: Any, **kwargs: Any) -> None:
+    """A person passed a course (every lesson done, the quiz passed): once per person, course
+    and account."""
+    raise_event(
+        EventKind.COURSE_PASSED,
+        account_id=course_pass.account_id,
+        source=f"course_pass:{course_pass.pk}",
+        occurred_at=course_pass.passed_at,
+        data={
+            "course_id": course_pass.course_id,
+            "title": course_pass.course.title,
+            "user_id": course_pass.user_id,
+            "score": course_pass.score,
         },
     )
 

@@ -37,6 +37,7 @@ HEALTH_PARTS = [
     ("renewal", "Renewal"),
     ("pulse", "CSM pulse"),
     ("comments", "Comment sentiment"),
+    ("training", "Training"),
 ]
 
 
@@ -114,6 +115,7 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.CES_HIGH_EFFORT),
         Trigger(EventKind.SURVEY_ANSWERED),
         Trigger(EventKind.FOLLOW_UP_RESOLVED),
+        Trigger(EventKind.COURSE_PASSED),
         Trigger(EventKind.REVIEW_PUBLISHED),
         Trigger(EventKind.REVIEW_ASKED),
         Trigger(

@@ -40,6 +40,16 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "plan_template",
         }
     ),
+    "academy": frozenset(
+        {
+            "academy_courses",
+            "academy_portfolio",
+            "academy_course_edit",
+            "academy_quiz_edit",
+            "academy_lesson_add",
+            "academy_lesson_edit",
+        }
+    ),
     "settings": frozenset(
         {
             "console_settings",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "insights",
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
+    "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]

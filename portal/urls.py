@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
     path("", include("updates.urls")),
+    path("", include("academy.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),

@@ -391,6 +391,7 @@ class TestSettingsPage:
             "Plans",
             "Surveys",
             "Updates",
+            "Academy",
             "Settings",
         ]
 
@@ -404,6 +405,7 @@ class TestSettingsPage:
             "Plans",
             "Surveys",
             "Updates",
+            "Academy",
             "Templates",
         ]
         assert ("Templates", reverse("template_list")) in links
@@ -446,6 +448,7 @@ class TestOneNavigation:
             ("Success plan", reverse("plans", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
             ("Updates", reverse("updates", args=[slug])),
+            ("Academy", reverse("academy", args=[slug])),
             ("People", reverse("people", args=[slug])),
         ]
         for path, nav in navs.items():
@@ -454,7 +457,14 @@ class TestOneNavigation:
     def test_a_member_never_sees_reviews(self, world: World) -> None:
         for path, nav in self.navs(world, "member").items():
             labels = [label for label, _ in nav]
-            assert labels == ["Overview", "Onboarding", "Success plan", "Updates", "People"], path
+            assert labels == [
+                "Overview",
+                "Onboarding",
+                "Success plan",
+                "Updates",
+                "Academy",
+                "People",
+            ], path
 
     def test_someone_in_two_accounts_sees_the_last_ones_items_and_the_switcher(
         self, world: World

@@ -24,6 +24,7 @@ critical.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -76,6 +77,39 @@ PULSE_SCORES = {
 class Part:
     score: int
     why: str
+
+
+@dataclass(frozen=True)
+class RegisteredPart:
+    """A part another app adds (:func:`register_part`): insights calls it, never imports it."""
+
+    label: str
+    compute: Callable[[Account, date], Part | None]
+    default_weight: int
+
+
+REGISTERED: dict[str, RegisteredPart] = {}
+
+
+def register_part(
+    name: str, label: str, *, default_weight: int = 0
+) -> Callable[[Callable[[Account, date], Part | None]], Callable[[Account, date], Part | None]]:
+    """Add a part, from the registering app's ``AppConfig.ready``:
+
+        @register_part("training", "Training", default_weight=10)
+        def training_part(account, day) -> Part | None: ...
+
+    Its weight is ``HealthConfig.extra_weights[name]`` once a CS admin sets one, else
+    ``default_weight``; like every part, no data (None) leaves it out."""
+
+    def decorator(
+        function: Callable[[Account, date], Part | None],
+    ) -> Callable[[Account, date], Part | None]:
+        PARTS[name] = label
+        REGISTERED[name] = RegisteredPart(label, function, default_weight)
+        return function
+
+    return decorator
 
 
 def _clamp(value: float | Decimal) -> int:
@@ -213,6 +247,8 @@ def parts_of(account: Account, day: date) -> dict[str, Part]:
         "pulse": pulse_part(facts),
         "comments": comments_part(account, day),
     }
+    for name, registered in REGISTERED.items():
+        found[name] = registered.compute(account, day)
     return {name: part for name, part in found.items() if part is not None}
 
 
@@ -284,7 +320,13 @@ def score_history(
 
 
 def weights(config: HealthConfig) -> dict[str, int]:
-    return {name: getattr(config, f"{name}_weight") for name in PARTS}
+    extra = config.extra_weights or {}
+    return {
+        name: int(extra.get(name, REGISTERED[name].default_weight))
+        if name in REGISTERED
+        else getattr(config, f"{name}_weight")
+        for name in PARTS
+    }
 
 
 def band(score: int, config: HealthConfig) -> str:

@@ -96,13 +96,18 @@ def change_health_settings(changes: dict[str, Any], *, acting_user: User) -> Hea
         for name in CONFIG_FIELDS:
             if name in changes:
                 setattr(config, name, changes[name])
+        if "extra_weights" in changes:
+            config.extra_weights = {**config.extra_weights, **changes["extra_weights"]}
         config.updated_by = acting_user
         config.save()
         record(
             "changed the health score settings",
             actor=acting_user,
             target=config,
-            after={name: getattr(config, name) for name in CONFIG_FIELDS},
+            after={
+                **{name: getattr(config, name) for name in CONFIG_FIELDS},
+                "extra_weights": config.extra_weights,
+            },
             internal=True,
         )
         enqueue("insights.compute_health_scores")

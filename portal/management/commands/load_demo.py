@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from academy.demo import ensure_demo_academy
 from accounts.activity import record
 from accounts.demo import ensure_demo_join_requests, ensure_demo_visits
 from accounts.models import (
@@ -189,6 +190,7 @@ class Command(BaseCommand):
         created += ensure_demo_plans()
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
+        created += ensure_demo_academy()  # before insights: training is a health part
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_reviews()  # last: the reviews print everything above
