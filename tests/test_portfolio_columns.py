@@ -23,7 +23,7 @@ from insights.models import Contract, HealthBand, HealthScore
 from portal.formatting import money
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, CSMTaskFactory, PortalVisitFactory
-from tests.queries import assert_same_queries, page_queries
+from tests.queries import assert_same_queries, counting, page_queries
 
 NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
 DAY = date(2026, 11, 16)
@@ -205,6 +205,31 @@ def test_the_query_count_stays_the_same_for_3_and_30_accounts_with_figures(
     accounts(28)
     many = page_queries(client, reverse("portfolio") + "?sort=-arr")
     assert_same_queries(few, many, "portfolio with columns")
+
+
+def test_the_unfiltered_portfolio_counts_its_accounts_once_and_a_filtered_one_pages_right(
+    world: World,
+) -> None:
+    for i in range(55):
+        AccountFactory.create(owner=world.csm, name=f"Zeta {i:02}")
+    client = client_for(world.csm)
+    client.get(reverse("portfolio"))
+    with counting() as queries:
+        response = client.get(reverse("portfolio"))
+    assert response.status_code == 200
+    assert len(queries) <= 12
+    bare_counts = [
+        sql
+        for sql in queries.sql
+        if sql.startswith('SELECT COUNT(*) AS "__count" FROM "accounts_account"')
+    ]
+    assert bare_counts == []  # the totals' count pages the table too
+    html = response.content.decode()
+    assert len(names(html)) == 50
+    total = Account.objects.filter(owner=world.csm).count()
+    assert f"1–50 of {total}</span>" in html
+    second = portfolio(client, q="Zeta", page="2")
+    assert names(second) == [f"Zeta {i:02}" for i in range(50, 55)]
 
 
 def test_accounts_imports_neither_insights_nor_playbooks() -> None:

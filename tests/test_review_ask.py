@@ -181,3 +181,23 @@ def test_the_comment_receiver_runs_no_query_of_its_own(world: World) -> None:
     comment = TaskComment(task=task, author=world.champion, body="Hi", pk=10**6, created_at=NOW)
     queries = count_queries(lambda: task_comment_saved(TaskComment, comment, created=True))
     assert queries == 1  # the job row
+
+
+def test_the_ask_forms_months_start_from_today_and_follow_the_calendar(
+    world: World, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    client = client_for(world.champion)
+    page = client.get(reverse("reports", args=["acme"])).content.decode()
+    assert '<option value="2026-11">November 2026</option>' in page
+    time_machine.move_to(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False)
+    page = client_for(world.champion).get(reverse("reports", args=["acme"])).content.decode()
+    assert '<option value="2026-11">' not in page
+    assert '<option value="2026-12">December 2026</option>' in page
+
+
+def test_an_ask_with_a_bad_month_shows_the_form_again_with_its_error(world: World) -> None:
+    response = ask(client_for(world.champion), world, preferred_month="1999-01")
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'class="field field-preferred_month field-invalid"' in page
+    assert not ReviewRequest.objects.exists()

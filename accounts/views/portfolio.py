@@ -19,6 +19,7 @@ from ..portfolio_columns import (
     annotate_columns,
     header_links,
     portfolio_columns,
+    rows_template,
     sort_by,
     sort_label,
     valid_sort,
@@ -47,7 +48,21 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         accounts = accounts.filter(owner__isnull=True)
     # Each column adds its figure as a subquery: the page's queries do not grow with it.
     rows = sort_by(annotate_columns(accounts, columns), columns, sort)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    totals = Account.objects.visible_to(user).aggregate(
+        accounts=Count("id"),
+        onboarding=Count("id", filter=Q(stage=Stage.ONBOARDING)),
+        renewing_soon=Count(
+            "id",
+            filter=Q(
+                renewal_date__gte=timezone.localdate(),
+                renewal_date__lte=timezone.localdate() + timedelta(days=90),
+            ),
+        ),
+    )
+    paginator = Paginator(rows, 50)
+    if not (query or segment in Segment.values or stage in Stage.values or owner):
+        paginator.count = totals["accounts"]  # the same accounts: no COUNT query of its own
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
@@ -57,23 +72,14 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sort": sort,
         "sort_label": sort_label(columns, sort),
         "columns": columns,
+        "rows_template": rows_template(columns),
         "headers": header_links(
             columns, {"q": query, "segment": segment, "stage": stage, "owner": owner}, sort
         ),
         "segments": Segment.choices,
         "stages": Stage.choices,
         "owners": User.objects.filter(vendor_role=VendorRole.CSM) if user.is_cs_admin else None,
-        "totals": Account.objects.visible_to(user).aggregate(
-            accounts=Count("id"),
-            onboarding=Count("id", filter=Q(stage=Stage.ONBOARDING)),
-            renewing_soon=Count(
-                "id",
-                filter=Q(
-                    renewal_date__gte=timezone.localdate(),
-                    renewal_date__lte=timezone.localdate() + timedelta(days=90),
-                ),
-            ),
-        ),
+        "totals": totals,
     }
     template = (
         "accounts/portfolio.html#account-table" if request.htmx else "accounts/portfolio.html"

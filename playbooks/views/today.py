@@ -4,13 +4,19 @@ any one person's tasks (``?assignee=<id>``); a CSM always sees their own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from portal.htmx import is_htmx, refuse, render_partial
 
 from ..figures import task_row, team_load, today_board
@@ -30,6 +36,33 @@ from ..services.csm_tasks import (
 )
 
 TEMPLATE = "playbooks/today.html"
+
+# A pk no task has, replaced in each reversed URL by the task's own: one reverse() per action
+# for the whole page instead of two per action per row.
+_ANY_PK = 2_147_483_647
+_ACTIONS = {
+    "complete": "task_complete",
+    "snooze": "task_snooze",
+    "reassign": "task_reassign",
+}
+
+
+def _with_actions(tasks: Iterable[CSMTask], staff: list[User]) -> None:
+    """Give each task row its action URLs (``task.urls``) and the options of its hand-over
+    list with its assignee selected (``task.handover_options``), made once for the page."""
+    patterns = {key: reverse(name, args=[_ANY_PK]) for key, name in _ACTIONS.items()}
+    options = str(
+        format_html_join(
+            "", '<option value="{}">{}</option>', ((p.pk, p.display_name) for p in staff)
+        )
+    )
+    for task in tasks:
+        pk = str(task.pk)
+        task.urls = {k: url.replace(str(_ANY_PK), pk) for k, url in patterns.items()}  # type: ignore[attr-defined]
+        mine = str(format_html('<option value="{}">', task.assignee_id))
+        task.handover_options = mark_safe(  # type: ignore[attr-defined]  # noqa: S308
+            options.replace(mine, mine[:-1] + " selected>", 1)
+        )
 
 
 @vendor_view()
@@ -54,6 +87,9 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         # A CSM's Today is their own: someone else's id in ?assignee= is ignored.
         tasks = tasks.filter(assignee=request.user)
     sections, page = today_board(tasks, day, request.GET.get("page"))
+    _with_actions(
+        (task for section in sections for group in section.groups for task in group.tasks), staff
+    )
     context = {
         "sections": sections,
         "page": page,
@@ -79,13 +115,8 @@ def _row(request: AuthenticatedHttpRequest, task: CSMTask, done: str) -> HttpRes
     """htmx swaps the task's row; a plain form post goes back to Today."""
     if not is_htmx(request):
         return redirect("today")
-    context = {
-        "task": task,
-        "today": timezone.localdate(),
-        "snoozes": SNOOZES,
-        "staff": list(assignable_staff()),
-        "done": done,
-    }
+    _with_actions([task], list(assignable_staff()))
+    context = {"task": task, "today": timezone.localdate(), "snoozes": SNOOZES, "done": done}
     return render_partial(request, TEMPLATE, "task", context)
 
 

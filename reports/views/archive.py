@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -17,6 +23,22 @@ from .. import services
 from ..figures import NoReport
 from ..forms import ReviewAskForm, WrappedYearForm
 from ..models import Report
+
+
+def blank_fields(kind: str) -> SafeString:
+    """The fields of an unfilled form (``kind``: "ask" or "year"), as the page shows them.
+    They depend on the day and the language only, so they are rendered once a day per process
+    (each time in DEBUG, so an edited template shows), not on every visit."""
+    key = (kind, timezone.localdate(), translation.get_language())
+    if settings.DEBUG:
+        return _render_blank_fields.__wrapped__(*key)
+    return _render_blank_fields(*key)
+
+
+@lru_cache(maxsize=8)
+def _render_blank_fields(kind: str, today: date, language: str | None) -> SafeString:
+    form: forms.Form = ReviewAskForm(today=today) if kind == "ask" else WrappedYearForm()
+    return mark_safe(render_to_string("_form_fields.html", {"form": form}))  # noqa: S308
 
 
 def _context(
@@ -29,9 +51,12 @@ def _context(
         "account": access.account,
         "documents": services.archive(access.account, customer=access.is_customer),
         "year_form": year_form or WrappedYearForm(),
+        # An unfilled form's fields, made once a day; a form sent back with errors is rendered.
+        "year_fields": None if year_form else blank_fields("year"),
         "note_year": timezone.localdate().year,
         # Asking for a review: the form for executives and champions, the last ask for all.
         "ask_form": ask_form or ReviewAskForm(),
+        "ask_fields": None if ask_form else blank_fields("ask"),
         "last_ask": services.last_review_request(access.account),
     }
 
