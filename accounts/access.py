@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from .models import Account, CustomerRole, Membership, VendorRole
@@ -173,10 +174,21 @@ def role_on_account(user: Any, account: Account) -> str | None:
 def get_account_for_user(request: HttpRequest, slug: str) -> AccountAccess:
     """The account with ``slug`` as the request's user sees it; 404 if they may not see it."""
     user = request.user
-    account = Account.objects.visible_to(user).filter(slug=slug).select_related("owner").first()
+    accounts = Account.objects.visible_to(user).filter(slug=slug).select_related("owner")
+    customer = user.is_authenticated and not user.vendor_role
+    if customer:
+        # A customer's role comes with the account, in the same query.
+        accounts = accounts.annotate(
+            member_role=Subquery(
+                Membership.objects.filter(account=OuterRef("pk"), user=user.pk)
+                .order_by()
+                .values("role")[:1]
+            )
+        )
+    account = accounts.first()
     if account is None:
         raise Http404("No such account.")
-    role = role_on_account(user, account)
+    role = account.member_role if customer else role_on_account(user, account)  # type: ignore[attr-defined]
     if role is None:  # pragma: no cover - visible_to and role_on_account agree
         raise Http404("No such account.")
     preview = request.session.get(VIEW_AS_SESSION_KEY)

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accounts.access import AccountAccess, role_on_account
+from accounts.access import AccountAccess
 from accounts.models import Account
+
+from . import layout
 
 # The main navigation's sections and the pages (URL names) that belong to each, so that the
 # section stays marked on its inner pages too.
@@ -77,26 +79,8 @@ def nav_section(url_name: str | None, *, admin: bool) -> str:
 
 
 def nav_access(request: HttpRequest, my_accounts: Any) -> AccountAccess | None:
-    """The account whose pages the navigation lists, as this person sees it.
-
-    On an account's page, that account (for vendor staff too, as a preview when one is on).
-    Elsewhere, for customer users: the account they were last on, else their first one, so
-    that the profile, two-factor, sessions and error pages show the same navigation as the
-    account's own pages.
-    """
-    access = getattr(request, "account_access", None)
-    if access is not None:
-        return access
-    user = request.user
-    if user.is_vendor:  # type: ignore[union-attr]
-        return None
-    accounts = list(my_accounts)
-    if not accounts:
-        return None
-    last = request.session.get("last_account")
-    account = next((a for a in accounts if a.slug == last), accounts[0])
-    role = role_on_account(user, account)
-    return AccountAccess(account=account, role=role) if role else None
+    """The account whose pages the navigation lists (see :func:`portal.layout.nav_access`)."""
+    return layout.nav_access(request, my_accounts)
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -112,5 +96,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         # Lazy: evaluated only where the navigation shows the switcher.
         my_accounts = Account.objects.visible_to(user).only("name", "slug", "brand_color")
         context["my_accounts"] = my_accounts
-    context["nav_access"] = SimpleLazyObject(lambda: nav_access(request, my_accounts))
+    context["nav_access"] = SimpleLazyObject(lambda: layout.nav_access(request, my_accounts))
+    # The bell's count comes with the navigation's other badges: one query, where shown.
+    context["inbox_unread"] = SimpleLazyObject(lambda: layout.badges(request).inbox)
     return context

@@ -118,8 +118,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Also the bell's count (accounts.context_processors.inbox, on its own).
                 "portal.context_processors.portal",
-                "accounts.context_processors.inbox",
             ],
         },
     },

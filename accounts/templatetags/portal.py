@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
@@ -74,3 +76,15 @@ def isotime(value: Any) -> str:
             value = timezone.localtime(value)
         return str(value.replace(microsecond=0).isoformat())
     return str(value.isoformat())
+
+
+@functools.lru_cache(maxsize=4096)
+def _reverse(prefix: str, urlconf: str | None, name: str, args: tuple[Any, ...]) -> str:
+    return reverse(name, urlconf=urlconf, args=args)
+
+
+@register.simple_tag
+def nav_url(name: str, *args: Any) -> str:
+    """``{% nav_url 'people' account.slug %}``: ``{% url %}`` for the layout's links, worked out
+    once per process for each page, account and mount (the script prefix: /embed/ or none)."""
+    return _reverse(get_script_prefix(), get_urlconf(), name, tuple(str(a) for a in args))
