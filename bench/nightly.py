@@ -4,13 +4,13 @@ Run ``python bench/nightly.py`` (with the project's venv) with ``DATABASE_URL`` 
 PostgreSQL server and ``CELERY_BROKER_URL`` (or ``TEST_CELERY_BROKER_URL``) at a Redis database
 the bench may empty. It
 
-1. creates a scratch database (:data:`SCRATCH_DB`, dropped at the end) and migrates it;
-2. fills it: with the large data's builder (``bench.largedata.build``) when that module is
-   there (``--data large``; the default ``auto`` takes it when it can be imported), otherwise
-   with its own data (``--data own``): ``--accounts`` accounts (10,000 by default) with
-   :data:`USERS` product users each, ``--days`` days of usage events by COPY (each user active
-   on about two days in three, on one or two features), licensed seats for half the
-   accounts; out of the timed part;
+1. with ``--data large`` (the default ``auto`` takes it once ``bench/largedata.py`` has built
+   its 10,000 accounts on that server): opens the large data's own database (kept, and built
+   first when it is not there); otherwise (``--data own``) creates a scratch database
+   (:data:`SCRATCH_DB`, dropped at the end), migrates it and fills it with ``--accounts``
+   accounts (10,000 by default) with :data:`USERS` product users each, ``--days`` days of
+   usage events by COPY (each user active on about two days in three, on one or two features),
+   licensed seats for half the accounts; out of the timed part;
 3. for each worker count in ``--workers`` (1, 2, 4): starts that many real worker processes
    (``celery -A portal worker --concurrency=1``, prefork, each one process doing the work, as
    on separate machines), empties the queue and the night's rows (roll-ups of the days it
