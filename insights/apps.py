@@ -6,4 +6,5 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights: revenue, usage and health"
 
     def ready(self) -> None:
-        from . import kpis, panels  # noqa: F401 - registers the usage panel and KPI figures
+        # The usage panel and KPI figures register themselves; figure_inputs listens to writes.
+        from . import figure_inputs, kpis, panels  # noqa: F401

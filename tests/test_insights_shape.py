@@ -24,15 +24,15 @@ def source(path: Path) -> str:
 
 def test_figures_services_and_views_have_their_modules() -> None:
     assert {p.name for p in (APP / "figures").glob("*.py")} == {
-        "__init__.py", "revenue.py", "usage.py", "health.py", "book.py", "upsell.py",
+        "__init__.py", "revenue.py", "usage.py", "health.py", "book.py", "upsell.py", "nightly.py",
     }  # fmt: skip
     assert {p.name for p in (APP / "services").glob("*.py")} == {
         "__init__.py", "ingest.py", "imports.py", "api_keys.py", "usage.py", "health.py",
-        "upsell.py", "partitions.py",
+        "upsell.py", "partitions.py", "nightly.py",
     }  # fmt: skip
     assert {p.name for p in (APP / "views").glob("*.py")} == {
         "__init__.py", "book.py", "account_360.py", "health_settings.py", "api_keys.py",
-        "api_docs.py", "imports.py", "upsell.py",
+        "api_docs.py", "imports.py", "upsell.py", "nightly.py",
     }  # fmt: skip
 
 

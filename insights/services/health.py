@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
+from portal.figure_cache import changes_batched
 from portal.jobs import enqueue
 
 from ..figures.health import combine, parts_of
@@ -54,14 +55,15 @@ def compute_health(
 
 def compute_health_scores(account_ids: Iterable[int] | None = None, day: date | None = None) -> int:
     """Score every account (or those given) for ``day``; returns how many were scored.
-    A fixed number of queries per account."""
+    A fixed number of queries per account, and one bump of the cached figures in all."""
     config = HealthConfig.current()
     accounts = Account.objects.order_by("pk")
     if account_ids is not None:
         accounts = accounts.filter(pk__in=list(account_ids))
     scored = 0
-    for account in accounts.iterator(chunk_size=500):
-        scored += compute_health(account, day, config) is not None
+    with changes_batched():
+        for account in accounts.iterator(chunk_size=500):
+            scored += compute_health(account, day, config) is not None
     return scored
 
 

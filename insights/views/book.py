@@ -11,8 +11,8 @@ from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
 
-from ..figures.book import PERIODS, book_of_business, period_start
-from ..figures.upsell import open_upsell_leads
+from ..figures.book import PERIODS, SHOWN, book_of_business, period_start
+from ..figures.upsell import first_open_upsell_leads
 from ..forms import BookForm, UpsellCloseForm
 
 
@@ -20,7 +20,11 @@ from ..forms import BookForm, UpsellCloseForm
 def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = Account.objects.visible_to(request.user)
     # The CSMs whose accounts the viewer sees: a CSM sees only their own, so has no choice.
-    owners = User.objects.filter(portfolio__in=accounts.values("pk")).distinct().order_by("name")
+    owners = (
+        User.objects.filter(pk__in=accounts.order_by().values("owner_id"))
+        .only("pk", "name", "email")
+        .order_by("name")
+    )
     form = BookForm(request.GET, owners=owners)
     valid = form.is_valid()
     owner = form.cleaned_data.get("owner") if valid else None
@@ -28,6 +32,7 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
         accounts = accounts.filter(owner=owner)
     today = timezone.localdate()
     key = form.period_key
+    leads, open_leads = first_open_upsell_leads(accounts, SHOWN)
     context = {
         "book": book_of_business(accounts, start=period_start(key, today), today=today),
         "form": form,
@@ -35,7 +40,8 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
         "periods": PERIODS,
         "owner": owner,
         "owners": owners if len(owners) > 1 or owner is not None else None,
-        "upsell_leads": open_upsell_leads(accounts),
+        "upsell_leads": leads,
+        "open_leads": open_leads,
         "close_choices": UpsellCloseForm.CHOICES,
     }
     return render(request, "insights/book.html", context, status=200 if valid else 422)
