@@ -18,7 +18,8 @@ Writes in bulk (the nightly health scores, an import) wrap their work in
 
 The version lives in the cache itself: several web and worker processes need a shared cache
 (``CACHE_URL``, Redis) to see each other's bumps; with the process-local default each process
-keeps its own figures, as the first look runs one process. A version the cache has lost (an
+keeps its own figures, as the first look runs one process, for a minute at most
+(:data:`PROCESS_LOCAL_TIMEOUT_SECONDS`). A version the cache has lost (an
 eviction, a restart) starts again from the clock, never from a number used before.
 """
 
@@ -33,7 +34,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
@@ -42,6 +44,21 @@ T = TypeVar("T")
 VERSION_KEY = "figures:version"
 # A day's figures are keyed on the day; this only lets the cache drop them the day after.
 TIMEOUT_SECONDS = 26 * 60 * 60
+# With a cache each process keeps for itself (no CACHE_URL), another process's writes cannot
+# bump this process's version: its figures are kept this long at most, so several gunicorn
+# workers without Redis are never more than a minute apart (setting FIGURE_CACHE_LOCAL_SECONDS).
+PROCESS_LOCAL_TIMEOUT_SECONDS = 60
+
+
+def _timeout() -> int:
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    local = isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
+    if not local:
+        return TIMEOUT_SECONDS
+    return int(getattr(settings, "FIGURE_CACHE_LOCAL_SECONDS", PROCESS_LOCAL_TIMEOUT_SECONDS))
+
 
 # Depth of changes_batched() blocks and whether a write happened inside them.
 _batch_depth: ContextVar[int] = ContextVar("figure_cache_batch_depth", default=0)
@@ -134,5 +151,5 @@ def cached_figure(name: str, parts: Iterable[object], compute: Callable[[], T]) 
     if isinstance(hit, Cached):
         return hit
     fresh = Cached(value=compute(), computed_at=timezone.now())
-    cache.set(key, fresh, timeout=TIMEOUT_SECONDS)
+    cache.set(key, fresh, timeout=_timeout())
     return fresh

@@ -24,6 +24,13 @@ NOON = datetime(2026, 5, 13, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
+def _one_process_keeps_its_figures_all_day(settings: Any) -> None:
+    """These tests follow one process with the suite's process-local cache, as a shared cache
+    behaves: its figures are kept until the day ends or an input changes."""
+    settings.FIGURE_CACHE_LOCAL_SECONDS = figure_cache.TIMEOUT_SECONDS
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache(time_machine: Any) -> Iterator[None]:
     time_machine.move_to(NOON, tick=False)
     cache.clear()
@@ -169,3 +176,13 @@ def test_keys_name_the_figure_the_day_and_the_version() -> None:
     key = figure_cache.figure_key("book", ["SELECT 1", 2026], NOON.date(), 7)
     assert key.startswith("figures:7:book:2026-05-13:")
     assert key != figure_cache.figure_key("book", ["SELECT 2", 2026], NOON.date(), 7)
+
+
+def test_a_process_local_cache_keeps_figures_a_minute_at_most(settings: Any) -> None:
+    """Without a shared cache another process's writes cannot reach this one: its figures
+    expire after a minute instead of at the end of the day."""
+    del settings.FIGURE_CACHE_LOCAL_SECONDS
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert figure_cache._timeout() == figure_cache.PROCESS_LOCAL_TIMEOUT_SECONDS == 60
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert figure_cache._timeout() == figure_cache.TIMEOUT_SECONDS

@@ -18,6 +18,7 @@ from insights.models import Contract, HealthScore, NightlyChunk, UsageDay
 from insights.services import nightly
 from insights.services.ingest import upsert_contracts, upsert_usage
 from insights.services.usage import days_back
+from portal import figure_cache
 from portal.figure_cache import current_version
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, UpsellLeadFactory
@@ -32,6 +33,13 @@ BOOK = "/book/"
 # computed (six more: the accounts in one pass, the rows shown, four for the revenue).
 CACHED_QUERIES = 5
 COMPUTED_QUERIES = 11
+
+
+@pytest.fixture(autouse=True)
+def _one_process_keeps_its_figures_all_day(settings: Any) -> None:
+    """These tests follow one process with the suite's process-local cache, as a shared cache
+    behaves: its figures are kept until the day ends or an input changes."""
+    settings.FIGURE_CACHE_LOCAL_SECONDS = figure_cache.TIMEOUT_SECONDS
 
 
 @pytest.fixture(autouse=True)
