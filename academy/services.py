@@ -79,19 +79,28 @@ def create_course(*, fields: dict[str, Any], acting_user: User) -> Course:
     return course
 
 
+def _edit(
+    thing: Any, *, fields: dict[str, Any], names: list[str], verb: str, acting_user: User
+) -> None:
+    """Set ``fields`` on a course or a lesson and record what changed."""
+    before = snapshot(thing, names)
+    for name, value in fields.items():
+        setattr(thing, name, value)
+    thing.save()
+    record(
+        verb,
+        actor=acting_user,
+        target=thing,
+        before=before,
+        after=snapshot(thing, names),
+        internal=True,
+    )
+
+
 @transaction.atomic
 def update_course(course: Course, *, fields: dict[str, Any], acting_user: User) -> Course:
-    before = snapshot(course, COURSE_FIELDS)
-    for name, value in fields.items():
-        setattr(course, name, value)
-    course.save()
-    record(
-        "edited a course",
-        actor=acting_user,
-        target=course,
-        before=before,
-        after=snapshot(course, COURSE_FIELDS),
-        internal=True,
+    _edit(
+        course, fields=fields, names=COURSE_FIELDS, verb="edited a course", acting_user=acting_user
     )
     return course
 
@@ -136,17 +145,8 @@ def add_lesson(course: Course, *, fields: dict[str, Any], acting_user: User) -> 
 
 @transaction.atomic
 def update_lesson(lesson: Lesson, *, fields: dict[str, Any], acting_user: User) -> Lesson:
-    before = snapshot(lesson, LESSON_FIELDS)
-    for name, value in fields.items():
-        setattr(lesson, name, value)
-    lesson.save()
-    record(
-        "edited a lesson",
-        actor=acting_user,
-        target=lesson,
-        before=before,
-        after=snapshot(lesson, LESSON_FIELDS),
-        internal=True,
+    _edit(
+        lesson, fields=fields, names=LESSON_FIELDS, verb="edited a lesson", acting_user=acting_user
     )
     return lesson
 
