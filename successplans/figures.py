@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -227,11 +227,11 @@ class PlanView:
 
     @property
     def customer_actions(self) -> list[ActionItem]:
-        return [a for a in self.actions if a.side == Side.CUSTOMER]
+        return of_side(self.actions, Side.CUSTOMER)
 
     @property
     def vendor_actions(self) -> list[ActionItem]:
-        return [a for a in self.actions if a.side == Side.VENDOR]
+        return of_side(self.actions, Side.VENDOR)
 
     @property
     def next_milestone(self) -> Milestone | None:
@@ -306,3 +306,13 @@ def plan_view(plan: SuccessPlan, *, customer: bool, comments: int = 20) -> PlanV
         comments=list(visible(plan.comments.select_related("author"))[:comments]),
         today=timezone.localdate(),
     )
+
+
+def of_side(actions: Iterable[ActionItem], side: str) -> list[ActionItem]:
+    """The action items of one side (the customer's or the vendor's), in their order."""
+    return [a for a in actions if a.side == side]
+
+
+def by_side(actions: Iterable[ActionItem]) -> tuple[list[ActionItem], list[ActionItem]]:
+    """The customer's action items, then the vendor's."""
+    return of_side(actions, Side.CUSTOMER), of_side(actions, Side.VENDOR)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
-from onboarding.models import Side
 from portal.errors import StaleEdit
 from portal.formatting import measure
 from portal.htmx import is_htmx, refuse, render_partial
@@ -27,7 +26,7 @@ from portal.htmx import redirect as htmx_redirect
 from portal.paging import page_of
 from portal.params import id_param
 
-from ..figures import PlanSummary, PlanView, plan_summary, plan_view
+from ..figures import PlanSummary, PlanView, by_side, plan_summary, plan_view
 from ..forms import (
     ITEM_FORMS,
     CommentForm,
@@ -122,11 +121,12 @@ def part_lists(
     actions = paged("actions", [*view.customer_actions, *view.vendor_actions])
     milestones = paged("milestones", view.milestones)
     discussion = paged("discussion", comments)
+    customer_actions, vendor_actions = by_side(actions)
     return {
         "objectives_page": objectives,
         "actions_page": actions,
-        "customer_actions": [a for a in actions if a.side == Side.CUSTOMER],
-        "vendor_actions": [a for a in actions if a.side == Side.VENDOR],
+        "customer_actions": customer_actions,
+        "vendor_actions": vendor_actions,
         "milestones_page": milestones,
         "comments_page": discussion,
     }
@@ -210,7 +210,9 @@ def plan_part(
     part, a plain request the plan page with this part listed."""
     plan = get_plan(access, pk)
     if part == "manage" and not access.can("plans.manage"):
-        raise PermissionDenied("Only vendor staff manage the plan's health and settings.")
+        return refuse(
+            request, "Only vendor staff manage the plan's health and settings.", status=403
+        )
     context = plan_context(request, access, plan, open_parts=(part,), part=part)
     return render_partial(request, PAGE, PARTIAL[part], context)
 
