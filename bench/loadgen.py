@@ -11,8 +11,10 @@ import http.client
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 
@@ -95,3 +97,28 @@ def run_load(
     for thread in threads:
         thread.join()
     return LoadResult(outcomes=dict(outcomes), seconds=time.perf_counter() - start)
+
+
+def run_in_var_dir(
+    run: Callable[[Any, Path], dict[str, Any]], args: Any, prefix: str
+) -> dict[str, Any]:
+    """``run(args, var_dir)`` in a temporary var dir removed afterwards; a failure becomes
+    ``{"ok": False, "error": ...}`` (its traceback printed), and ``seconds`` is added."""
+    import shutil
+    import sys
+    import tempfile
+    import traceback
+
+    started = time.monotonic()
+    var_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        result = run(args, var_dir)
+    except Exception as error:
+        traceback.print_exc()
+        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        if "django.db" in sys.modules:
+            sys.modules["django.db"].connections.close_all()
+        shutil.rmtree(var_dir, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - started, 1)
+    return result

@@ -40,12 +40,10 @@ import logging
 import multiprocessing
 import os
 import resource
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -61,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.loadgen import run_in_var_dir  # noqa: E402
 from bench.pages import bench_environment, say, tail  # noqa: E402
 
 REPEAT = 7  # measured runs per document, after one warm-up
@@ -776,19 +775,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the batch's workers: Celery on Redis when it answers (auto), or processes",
     )
     args = parser.parse_args(argv)
-    started = time.monotonic()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
-    var_dir = Path(tempfile.mkdtemp(prefix="portal-bench-pdfs-"))
-    try:
-        result = run(args, var_dir)
-    except Exception as error:
-        traceback.print_exc()
-        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
-        shutil.rmtree(var_dir, ignore_errors=True)
-    result["seconds"] = round(time.monotonic() - started, 1)
+    result = run_in_var_dir(run, args, "portal-bench-pdfs-")
     # Other work on the machine slows WeasyPrint down: the load it had, for judging the figures.
     result["load_average_at_start"] = load_at_start
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -30,14 +30,11 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -47,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.largedata import LARGE_DB, create_database, database_url  # noqa: E402
+from bench.loadgen import run_in_var_dir  # noqa: E402
 from bench.pages import (  # noqa: E402
     HOME,
     BenchError,
@@ -438,23 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.probe:
         child_probe(args.probe, args.probe_out, args.fresh_demo)
         return 0
-    started = time.monotonic()
 
     def stop(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)  # so that the clean-up below still runs
 
     signal.signal(signal.SIGTERM, stop)
-    var_dir = Path(tempfile.mkdtemp(prefix="portal-scale-"))
-    try:
-        result = run(args, var_dir)
-    except Exception as error:
-        traceback.print_exc()
-        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
-        shutil.rmtree(var_dir, ignore_errors=True)
-    result["seconds"] = round(time.monotonic() - started, 1)
+    result = run_in_var_dir(run, args, "portal-scale-")
     say(json.dumps(result))
     return 0 if result["ok"] else 1
 

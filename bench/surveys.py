@@ -20,12 +20,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import shutil
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import HOST, LoadResult, run_load  # noqa: E402
+from bench.loadgen import HOST, LoadResult, run_in_var_dir, run_load  # noqa: E402
 from bench.pages import (  # noqa: E402
     BARE_PATH,
     WORKERS,
@@ -236,18 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per turn")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     args = parser.parse_args(argv)
-    started = time.monotonic()
-    var_dir = Path(tempfile.mkdtemp(prefix="portal-bench-surveys-"))
-    try:
-        result = run(args, var_dir)
-    except Exception as error:
-        traceback.print_exc()
-        result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if "django.db" in sys.modules:
-            sys.modules["django.db"].connections.close_all()
-        shutil.rmtree(var_dir, ignore_errors=True)
-    result["seconds"] = round(time.monotonic() - started, 1)
+    result = run_in_var_dir(run, args, "portal-bench-surveys-")
     say(json.dumps(result))
     return 0 if result["ok"] else 1
 
