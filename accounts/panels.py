@@ -6,6 +6,11 @@ sees it; a feature that is not installed leaves no panel, never a placeholder.
     @register_panel(order=10, title="Onboarding", capability="onboarding.view")
     def onboarding_panel(request, access): ...
 
+A panel may also sit on other pages built the same way: ``pages`` names them ("account", the
+account page, by default; "360", the vendor's 360° page; "executive", the executive's home).
+Each page asks for its own slots with :func:`panel_slots` and renders them with
+``accounts/_panel_slot.html``, so every panel loads from the same address behind the same check.
+
 The account page itself renders only its shell and, for each panel the viewer's role may see
 (``capability``: a look-up in the capability table, no query), a placeholder of the panel's
 usual ``height`` that htmx fills on load from the panel's own URL, ``/a/<slug>/panels/<name>/``
@@ -46,6 +51,7 @@ class PanelSlot:
     capability: str
     height: str  # the placeholder's height (CSS), about the panel's usual one
     function: PanelFunction
+    pages: tuple[str, ...] = ("account",)  # the pages it sits on
 
     def offered_to(self, access: AccountAccess) -> bool:
         """Whether the viewer's role may see this panel at all (the panel itself may still
@@ -54,6 +60,7 @@ class PanelSlot:
 
 
 _PANELS: dict[str, PanelSlot] = {}
+PAGES = ("account", "360", "executive")
 
 
 def register_panel(
@@ -63,7 +70,12 @@ def register_panel(
     title: str = "",
     capability: str = "account.view",
     height: str = "8rem",
+    pages: tuple[str, ...] = ("account",),
 ) -> Callable[[PanelFunction], PanelFunction]:
+    unknown = set(pages) - set(PAGES)
+    if unknown:
+        raise ValueError(f"No such page for a panel: {sorted(unknown)}; pages are {PAGES}.")
+
     def decorator(function: PanelFunction) -> PanelFunction:
         slug = name or function.__name__.removesuffix("_panel").replace("_", "-")
         _PANELS[slug] = PanelSlot(
@@ -73,16 +85,17 @@ def register_panel(
             capability=capability,
             height=height,
             function=function,
+            pages=pages,
         )
         return function
 
     return decorator
 
 
-def panel_slots(access: AccountAccess) -> list[PanelSlot]:
-    """The panels offered to this viewer, in their order on the page. No query."""
+def panel_slots(access: AccountAccess, page: str = "account") -> list[PanelSlot]:
+    """The panels offered to this viewer on one page, in their order. No query."""
     slots = sorted(_PANELS.values(), key=lambda slot: (slot.order, slot.name))
-    return [slot for slot in slots if slot.offered_to(access)]
+    return [slot for slot in slots if page in slot.pages and slot.offered_to(access)]
 
 
 def get_panel_slot(name: str) -> PanelSlot | None:
@@ -100,8 +113,10 @@ def render_panel(
     return SafeString(render_to_string(panel.template, context, request))
 
 
-def render_panels(request: AuthenticatedHttpRequest, access: AccountAccess) -> list[SafeString]:
-    """Every panel of the viewer, rendered now, in order (what the lazy placeholders load one
-    by one)."""
-    rendered = (render_panel(slot, request, access) for slot in panel_slots(access))
+def render_panels(
+    request: AuthenticatedHttpRequest, access: AccountAccess, page: str = "account"
+) -> list[SafeString]:
+    """Every panel of the viewer on one page, rendered now, in order (what the lazy
+    placeholders load one by one)."""
+    rendered = (render_panel(slot, request, access) for slot in panel_slots(access, page))
     return [html for html in rendered if html]

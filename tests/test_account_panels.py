@@ -132,3 +132,23 @@ def test_the_page_with_its_panels_is_the_whole_account_page(world: World) -> Non
     CSMTaskFactory.create(account=world.account, assignee=world.csm, title="Call Dana back")
     page = account_page(client_for(world.csm), "acme").content.decode()
     assert "panel-slot" not in page and "Call Dana back" in page
+
+
+def test_a_panel_sits_on_the_pages_it_names_and_loads_from_one_address(world: World) -> None:
+    from accounts import panels
+
+    @panels.register_panel(order=99, name="probe", title="Probe", pages=("360",))
+    def probe_panel(request: Any, access: Any) -> panels.Panel:
+        return panels.Panel("accounts/account_panel.html", {})
+
+    try:
+        client = client_for(world.csm)
+        home = client.get(reverse("account_home", args=[world.account.slug])).content.decode()
+        page_360 = client.get(reverse("account_360", args=[world.account.slug])).content.decode()
+        probe_url = reverse("account_panel", args=[world.account.slug, "probe"])
+        assert probe_url not in home
+        assert probe_url in page_360
+    finally:
+        del panels._PANELS["probe"]
+    with pytest.raises(ValueError, match="No such page"):
+        panels.register_panel(pages=("nowhere",))

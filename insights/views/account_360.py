@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Activity
+from accounts.panels import panel_slots
 from portal.htmx import render_partial
 from portal.paging import page_of
 from sentiment.figures import trend as sentiment_trend
@@ -100,6 +101,9 @@ def _head(access: AccountAccess, open_parts: tuple[str, ...]) -> dict[str, Any]:
         "account": access.account,
         "latest_health": latest,
         "open_parts": open_parts,
+        # Cards other apps put on this page (accounts.panels, pages=("360",)); none when one
+        # card is asked for on its own.
+        "panel_slots": [] if open_parts else panel_slots(access, "360"),
     }
 
 
