@@ -35,7 +35,7 @@ as it stood at a moment (the PDFs).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
@@ -62,7 +62,16 @@ from django.utils import timezone
 from accounts.models import Account, Activity, User
 from portal.formatting import rounded, share
 
-from .models import Checklist, ChecklistPhase, Task
+from .models import (
+    Checklist,
+    ChecklistPhase,
+    ChecklistTemplate,
+    FieldType,
+    FormAnswer,
+    Task,
+    TaskFormField,
+    TemplateFormField,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -586,3 +595,96 @@ def stalled(
         if idle_days >= days:
             found.append(Idle(checklist, since, idle_days, last is not None))
     return found
+
+
+# Form tasks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnsweredField:
+    """One question of a form task with its answer as the pages show it (``None`` unanswered)."""
+
+    field: TaskFormField
+    answer: FormAnswer | None
+
+    @property
+    def shown(self) -> str:
+        """The answer in words: a date as "10 Mar 2026", anything else as given."""
+        if self.answer is None:
+            return ""
+        if self.field.field_type == FieldType.DATE:
+            return date.fromisoformat(self.answer.value).strftime("%-d %b %Y")
+        return self.answer.value
+
+
+def form_answers(task: Task) -> list[AnsweredField]:
+    """A form task's questions in order, each with its answer: one query."""
+    fields = task.form_fields.select_related("answer__answered_by").order_by("position", "pk")
+    return [AnsweredField(field, getattr(field, "answer", None)) for field in fields]
+
+
+def form_progress(answered: list[AnsweredField]) -> tuple[int, int]:
+    """(required questions answered, required questions)."""
+    required = [a for a in answered if a.field.required]
+    return sum(1 for a in required if a.answer is not None), len(required)
+
+
+def task_form_rows(task: Task) -> Iterator[list[str]]:
+    """One form task's answers for a CSV: a header, then one row a question."""
+    yield ["Account", "Task", "Question", "Type", "Answer", "Answered by", "Answered at"]
+    account = task.checklist.account.name
+    for item in form_answers(task):
+        answer = item.answer
+        yield [
+            account,
+            task.title,
+            item.field.label,
+            item.field.get_field_type_display(),
+            answer.value if answer else "",
+            answer.answered_by.display_name if answer else "",
+            timezone.localtime(answer.answered_at).isoformat(timespec="seconds") if answer else "",
+        ]
+
+
+def template_form_fields(template: ChecklistTemplate) -> list[TemplateFormField]:
+    """Every question of a template's form tasks, in the checklist's order."""
+    return list(
+        TemplateFormField.objects.filter(task__phase__template=template)
+        .select_related("task__phase")
+        .order_by(
+            "task__phase__position",
+            "task__phase__pk",
+            "task__position",
+            "task__pk",
+            "position",
+            "pk",
+        )
+    )
+
+
+def template_form_rows(
+    template: ChecklistTemplate, accounts: QuerySet[Account]
+) -> Iterator[list[str]]:
+    """The answers to a template's forms across ``accounts`` (those the viewer may see): a
+    header with a column a question, then one row an account started from the template.
+    Three queries however many accounts and answers there are."""
+    questions = template_form_fields(template)
+    yield ["Account", *(f"{q.task.title}: {q.label}" for q in questions)]
+    checklists = (
+        Checklist.objects.filter(template=template, account__in=accounts.order_by().values("pk"))
+        .select_related("account")
+        .order_by("account__name", "pk")
+    )
+    answers: dict[tuple[int, int], str] = {
+        (row["field__task__checklist_id"], row["field__template_field_id"]): row["value"]
+        for row in FormAnswer.objects.filter(
+            field__task__checklist__template=template,
+            field__task__checklist__account__in=accounts.order_by().values("pk"),
+            field__template_field__isnull=False,
+        ).values("field__task__checklist_id", "field__template_field_id", "value")
+    }
+    for checklist in checklists:
+        yield [
+            checklist.account.name,
+            *(answers.get((checklist.pk, q.pk), "") for q in questions),
+        ]

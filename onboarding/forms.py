@@ -11,16 +11,21 @@ from django.core.validators import URLValidator
 from accounts.models import Account, User
 
 from .models import (
+    MAX_LONG_TEXT_ANSWER,
     MAX_OFFSET_DAYS,
+    MAX_TEXT_ANSWER,
     AssigneeRole,
     Checklist,
     ChecklistTemplate,
+    FieldType,
     Side,
     Task,
+    TaskFormField,
+    TemplateFormField,
     TemplatePhase,
     TemplateTask,
 )
-from .services import assignable_people
+from .services import assignable_people, check_form_field
 
 LINK_HELP = "One a line: a title and the address, or just the address (https://…)."
 
@@ -394,3 +399,118 @@ class TemplateTaskForm(forms.ModelForm):
     def task_fields(self) -> dict[str, Any]:
         """The cleaned values, as the services take them."""
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+# Form tasks ------------------------------------------------------------------------------------
+
+
+class FormFieldForm(forms.ModelForm):
+    """A question of a template's form task, as the template editor adds and edits it."""
+
+    class Meta:
+        model = TemplateFormField
+        fields = ["label", "field_type", "required", "help_text", "options"]
+        labels = {
+            "label": "Question",
+            "field_type": "Answer type",
+            "required": "An answer is required",
+            "help_text": "Help text",
+        }
+        help_texts = {
+            "help_text": "Shown under the question, to say what a good answer looks like.",
+            "options": "For a choice only: one option a line.",
+        }
+        widgets = {
+            "label": forms.TextInput(attrs={"placeholder": "Who signs off the go-live?"}),
+            "options": forms.Textarea(attrs={"rows": 3, "placeholder": "Yes\nNo\nNot sure"}),
+        }
+        error_messages = {
+            "label": {"required": "Give the question a label."},
+            "field_type": {
+                "required": "Choose an answer type.",
+                "invalid_choice": "Choose an answer type from the list.",
+            },
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            check_form_field(data)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        if data.get("field_type") != FieldType.CHOICE:
+            data["options"] = ""  # only a choice has options
+        else:
+            data["options"] = "\n".join(
+                line.strip() for line in data["options"].splitlines() if line.strip()
+            )
+        return data
+
+
+class TaskAnswerForm(forms.Form):
+    """The customer's answers to a form task: one form field a question, named ``q<id>``,
+    checked by type. A wrong answer leaves what was typed in the form."""
+
+    def __init__(self, *args: Any, questions: list[TaskFormField], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "answer-%s")
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q{question.pk}"] = self._field_for(question)
+            answer = getattr(question, "answer", None)
+            if answer is not None:
+                self.initial.setdefault(f"q{question.pk}", answer.value)
+
+    @staticmethod
+    def _field_for(question: TaskFormField) -> forms.Field:
+        common: dict[str, Any] = {
+            "label": question.label,
+            "required": question.required,
+            "help_text": question.help_text,
+        }
+        required = {"required": "Answer this question."}
+        kind = question.field_type
+        if kind == FieldType.DATE:
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}),
+                error_messages=required | {"invalid": "Give a date, such as 2026-03-10."},
+                **common,
+            )
+        if kind == FieldType.NUMBER:
+            return forms.DecimalField(
+                max_digits=20,
+                decimal_places=6,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                error_messages=required
+                | {
+                    "invalid": "Give a number, such as 12 or 4.5.",
+                    "max_digits": "Give a number of at most 20 digits.",
+                    "max_decimal_places": "Give at most 6 decimal places.",
+                    "max_whole_digits": "Give a number of at most 14 digits before the point.",
+                },
+                **common,
+            )
+        if kind == FieldType.CHOICE:
+            options = [(option, option) for option in question.option_list]
+            return forms.ChoiceField(
+                choices=options,
+                widget=forms.RadioSelect,
+                error_messages=required | {"invalid_choice": "Choose one of the options."},
+                **common,
+            )
+        long_text = kind == FieldType.LONG_TEXT
+        return forms.CharField(
+            max_length=MAX_LONG_TEXT_ANSWER if long_text else MAX_TEXT_ANSWER,
+            widget=forms.Textarea(attrs={"rows": 4}) if long_text else forms.TextInput,
+            error_messages=required,
+            **common,
+        )
+
+    @property
+    def answers(self) -> dict[int, Any]:
+        """The cleaned answers, by question id, as :func:`~onboarding.services.answer_form`
+        takes them."""
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}

@@ -226,6 +226,7 @@ class TaskKind(models.TextChoices):
 
     TICK = "", "Ticked when done"
     COURSE = "course", "Done when a course is passed"
+    FORM = "form", "Done when its form is answered"
 
 
 class Task(TaskFields):
@@ -317,6 +318,82 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.user} on {self.day}"
+
+
+class FieldType(models.TextChoices):
+    """What a form field asks for; each type checks its answer (:meth:`FormFieldBase.parse`)."""
+
+    TEXT = "text", "Short text"
+    LONG_TEXT = "long_text", "Long text"
+    CHOICE = "choice", "Choice"
+    DATE = "date", "Date"
+    NUMBER = "number", "Number"
+
+
+MAX_TEXT_ANSWER = 500
+MAX_LONG_TEXT_ANSWER = 5000
+
+
+class FormFieldBase(models.Model):
+    """One question of a form task, in a template and on an account's checklist alike."""
+
+    label = models.CharField(max_length=200)
+    field_type = models.CharField("type", max_length=10, choices=FieldType.choices)
+    required = models.BooleanField(default=True)
+    help_text = models.CharField(max_length=300, blank=True)
+    options = models.TextField(blank=True, help_text="For a choice: one option a line.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+
+class TemplateFormField(FormFieldBase):
+    """A question of a template task: a template task with questions is a form task."""
+
+    task = models.ForeignKey(TemplateTask, on_delete=models.CASCADE, related_name="form_fields")
+
+    class Meta(FormFieldBase.Meta):
+        pass
+
+
+class TaskFormField(FormFieldBase):
+    """A question of a checklist's form task, copied from its template (later template edits
+    do not reach it). ``template_field`` links it back, so the answers of every account started
+    from one template line up in one export."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="form_fields")
+    template_field = models.ForeignKey(
+        TemplateFormField, on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+
+    class Meta(FormFieldBase.Meta):
+        pass
+
+
+class FormAnswer(models.Model):
+    """The answer to one question of a form task: who gave it last, and when.
+
+    ``value`` is stored as text: a date in ISO form (2026-03-10), a number as written by
+    :class:`~decimal.Decimal`, a choice as its option."""
+
+    field = models.OneToOneField(TaskFormField, on_delete=models.CASCADE, related_name="answer")
+    value = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Answer to {self.field}"
 
 
 def position_after(queryset: models.QuerySet[Any]) -> int:

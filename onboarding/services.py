@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -44,15 +45,22 @@ from .figures import (
 )
 from .figures import stalled as stalled_onboardings
 from .models import (
+    MAX_LONG_TEXT_ANSWER,
+    MAX_TEXT_ANSWER,
     AssigneeRole,
     Checklist,
     ChecklistPhase,
     ChecklistTemplate,
+    FieldType,
+    FormAnswer,
+    FormFieldBase,
     ReminderSent,
     Side,
     Task,
     TaskComment,
+    TaskFormField,
     TaskKind,
+    TemplateFormField,
     TemplatePhase,
     TemplateTask,
     position_after,
@@ -74,7 +82,9 @@ TASK_FIELDS = [
 CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
 
 # What :func:`move` reorders: each has a ``position`` among its siblings.
-Positioned = TypeVar("Positioned", TemplatePhase, TemplateTask, Task)
+Positioned = TypeVar("Positioned", TemplatePhase, TemplateTask, Task, TemplateFormField)
+# What a form field is, as the template editor sets it and as it is copied to a checklist.
+FORM_FIELD_FIELDS = ["label", "field_type", "required", "help_text", "options", "position"]
 
 
 # Templates ------------------------------------------------------------------------------
@@ -85,11 +95,12 @@ def copy_template(template: ChecklistTemplate, *, acting_user: User) -> Checklis
     copy = ChecklistTemplate.objects.create(
         name=f"{template.name} (copy)", description=template.description, created_by=acting_user
     )
-    for phase in template.phases.prefetch_related("tasks"):
+    for phase in template.phases.prefetch_related("tasks__form_fields"):
         new_phase = TemplatePhase.objects.create(
             template=copy, name=phase.name, position=phase.position
         )
-        TemplateTask.objects.bulk_create(
+        originals = list(phase.tasks.all())
+        copies = TemplateTask.objects.bulk_create(
             TemplateTask(
                 phase=new_phase,
                 **{
@@ -97,7 +108,12 @@ def copy_template(template: ChecklistTemplate, *, acting_user: User) -> Checklis
                     for f in [*TASK_FIELDS, "default_role", "due_offset_days", "position"]
                 },
             )
-            for task in phase.tasks.all()
+            for task in originals
+        )
+        TemplateFormField.objects.bulk_create(
+            TemplateFormField(task=new_task, **{f: getattr(field, f) for f in FORM_FIELD_FIELDS})
+            for task, new_task in zip(originals, copies, strict=True)
+            for field in task.form_fields.all()
         )
     record("copied a template", actor=acting_user, target=copy, after={"from": template.name})
     return copy
@@ -164,12 +180,13 @@ def start_onboarding(
         started_by=acting_user,
     )
     assignees: dict[str, User | None] = {}
-    for phase in template.phases.prefetch_related("tasks"):
+    for phase in template.phases.prefetch_related("tasks__form_fields"):
         new_phase = ChecklistPhase.objects.create(
             checklist=checklist, name=phase.name, position=phase.position
         )
         tasks = []
-        for task in phase.tasks.all():
+        originals = list(phase.tasks.all())
+        for task in originals:
             if task.default_role not in assignees:
                 assignees[task.default_role] = default_assignee(account, task.default_role)
             tasks.append(
@@ -179,10 +196,21 @@ def start_onboarding(
                     due_date=kickoff_date + timedelta(days=task.due_offset_days),
                     assignee=assignees[task.default_role],
                     position=task.position,
+                    # A template task with questions is a form task.
+                    kind=TaskKind.FORM if task.form_fields.all() else TaskKind.TICK,
                     **{f: getattr(task, f) for f in TASK_FIELDS},
                 )
             )
         Task.objects.bulk_create(tasks)
+        TaskFormField.objects.bulk_create(
+            TaskFormField(
+                task=new_task,
+                template_field=field,
+                **{f: getattr(field, f) for f in FORM_FIELD_FIELDS},
+            )
+            for task, new_task in zip(originals, tasks, strict=True)
+            for field in task.form_fields.all()
+        )
     record(
         "started onboarding",
         actor=acting_user,
@@ -208,6 +236,8 @@ def may_work(access: AccountAccess, task: Task, user: User) -> bool:
     if access.can("onboarding.manage"):
         return True
     if task.kind == TaskKind.COURSE:  # completes when the course is passed, not by hand
+        return False
+    if task.kind == TaskKind.FORM:  # completes when its form is answered (answer_form)
         return False
     if task.internal or task.owner_side != Side.CUSTOMER:
         return False
@@ -608,6 +638,204 @@ def delete_template_task(task: TemplateTask, *, acting_user: User) -> None:
     )
     task.delete()
     _touch(template)
+
+
+# Form tasks: the questions in the template ------------------------------------------------------
+
+
+def check_form_field(fields: dict[str, Any]) -> None:
+    """What every form field needs, whoever sets it (the editor's form says the same first):
+    a label, a type that exists, and options for a choice."""
+    errors: dict[str, str] = {}
+    if not str(fields.get("label", "")).strip():
+        errors["label"] = "Give the question a label."
+    if fields.get("field_type") not in FieldType.values:
+        errors["field_type"] = "Choose a type from the list: " + ", ".join(
+            str(label).lower() for label in FieldType.labels
+        )
+    elif fields["field_type"] == FieldType.CHOICE:
+        options = [o for o in str(fields.get("options", "")).splitlines() if o.strip()]
+        if not options:
+            errors["options"] = "A choice needs options: write one a line."
+        elif len({o.strip() for o in options}) != len(options):
+            errors["options"] = "Each option is written once."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _form_field_snapshot(field: TemplateFormField) -> dict[str, Any]:
+    return {"task": field.task.title} | snapshot(field, FORM_FIELD_FIELDS[:-1])
+
+
+@transaction.atomic
+def add_template_form_field(
+    task: TemplateTask, *, fields: dict[str, Any], acting_user: User
+) -> TemplateFormField:
+    """Add a question to a template task (which makes it a form task)."""
+    check_form_field(fields)
+    field = TemplateFormField.objects.create(
+        task=task, position=position_after(task.form_fields.all()), **fields
+    )
+    _touch(task.phase.template)
+    record(
+        "added a form field",
+        actor=acting_user,
+        target=task,
+        after=_form_field_snapshot(field),
+        internal=True,
+    )
+    return field
+
+
+@transaction.atomic
+def update_template_form_field(
+    field: TemplateFormField, *, fields: dict[str, Any], acting_user: User
+) -> TemplateFormField:
+    check_form_field(fields)
+    before = _form_field_snapshot(field)
+    for name, value in fields.items():
+        setattr(field, name, value)
+    field.save()
+    _touch(field.task.phase.template)
+    record(
+        "edited a form field",
+        actor=acting_user,
+        target=field.task,
+        before=before,
+        after=_form_field_snapshot(field),
+        internal=True,
+    )
+    return field
+
+
+@transaction.atomic
+def move_template_form_field(
+    field: TemplateFormField, direction: str, *, acting_user: User
+) -> None:
+    before = list(field.task.form_fields.values_list("pk", flat=True))
+    move(field, field.task.form_fields.all(), direction)
+    if list(field.task.form_fields.values_list("pk", flat=True)) != before:
+        _touch(field.task.phase.template)
+        record(
+            f"moved a form field {direction}",
+            actor=acting_user,
+            target=field.task,
+            after={"label": field.label},
+            internal=True,
+        )
+
+
+@transaction.atomic
+def delete_template_form_field(field: TemplateFormField, *, acting_user: User) -> None:
+    """Remove a question from a template; checklists already started keep their copy."""
+    record(
+        "removed a form field",
+        actor=acting_user,
+        target=field.task,
+        before=_form_field_snapshot(field),
+        internal=True,
+    )
+    field.delete()
+    _touch(field.task.phase.template)
+
+
+# Form tasks: the customer's answers -----------------------------------------------------------
+
+
+def may_fill_form(access: AccountAccess, task: Task, user: User) -> bool:
+    """Who answers a form task: the champion, or the person it is assigned to, on the
+    customer's shared form tasks. Vendor staff read the answers (and may still tick the task
+    by hand, :func:`may_work`)."""
+    if task.kind != TaskKind.FORM or not access.can("onboarding.fill_forms"):
+        return False
+    if task.internal or task.owner_side != Side.CUSTOMER:
+        return False
+    return access.role == Role.CHAMPION or task.assignee_id == user.pk
+
+
+def answer_text(field: FormFieldBase, value: Any) -> str:
+    """An answer as stored: checked against its field's type, "" for no answer. Raises
+    ValidationError naming what is wrong (the form says the same to the person first)."""
+    if value is None or value == "":
+        return ""
+    kind = field.field_type
+    if kind == FieldType.DATE:
+        if isinstance(value, date):
+            return value.isoformat()
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationError(f"“{field.label}”: give a date, such as 2026-03-10.") from None
+    if kind == FieldType.NUMBER:
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(f"“{field.label}”: give a number, such as 12 or 4.5.") from None
+        if not number.is_finite():
+            raise ValidationError(f"“{field.label}”: give a number, such as 12 or 4.5.")
+        return format(number.normalize(), "f")
+    text = str(value).strip()
+    if kind == FieldType.CHOICE and text not in field.option_list:
+        raise ValidationError(f"“{field.label}”: choose one of the options.")
+    limit = MAX_LONG_TEXT_ANSWER if kind == FieldType.LONG_TEXT else MAX_TEXT_ANSWER
+    if len(text) > limit:
+        raise ValidationError(f"“{field.label}”: at most {limit} characters.")
+    return text
+
+
+@transaction.atomic
+def answer_form(task: Task, *, answers: dict[int, Any], acting_user: User) -> bool:
+    """Save the answers to a form task (by field id) and, once every required question is
+    answered, complete the task (:func:`set_task_done`). An edit of the answers later keeps
+    the task done and is recorded with what changed. Nothing is saved when an answer is wrong
+    or a required one is missing. Returns whether the task was completed by this."""
+    if task.kind != TaskKind.FORM:
+        raise ValidationError("This task has no form to answer.")
+    # Two people answering at once: one after the other, the second sees the task done.
+    task.completed_at = Task.objects.select_for_update().get(pk=task.pk).completed_at
+    fields = list(TaskFormField.objects.filter(task=task).select_related("answer"))
+    texts: dict[int, str] = {}
+    problems: list[str] = []
+    for question in fields:
+        try:
+            texts[question.pk] = answer_text(question, answers.get(question.pk))
+        except ValidationError as error:
+            problems += error.messages
+            continue
+        if question.required and not texts[question.pk]:
+            problems.append(f"“{question.label}” needs an answer.")
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for question in fields:
+        current = getattr(question, "answer", None)
+        old, new = (current.value if current else ""), texts[question.pk]
+        if old == new:
+            continue
+        before[question.label], after[question.label] = old, new
+        if not new:
+            FormAnswer.objects.filter(field=question).delete()
+        else:
+            FormAnswer.objects.update_or_create(
+                field=question,
+                defaults={"value": new, "answered_by": acting_user, "answered_at": now},
+            )
+    account = task.checklist.account
+    if after:
+        record(
+            "edited a form's answers" if task.is_done else "answered a form",
+            actor=acting_user,
+            account=account,
+            target=task,
+            before=before if task.is_done else None,
+            after=after,
+            internal=task.internal,
+        )
+    if task.is_done:
+        return False
+    return set_task_done(task, True, acting_user=acting_user)
 
 
 # The daily reminders --------------------------------------------------------------------------

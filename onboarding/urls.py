@@ -3,7 +3,7 @@ checklist with its tasks."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from .views import checklist, portfolio, task
+from .views import checklist, form_fields, portfolio, task, task_form
 from .views import templates as views
 
 template_urls: list[URLPattern] = [
@@ -29,6 +29,27 @@ template_urls: list[URLPattern] = [
         views.template_task_delete,
         name="template_task_delete",
     ),
+    path(
+        "<int:pk>/tasks/<int:task_pk>/fields/add/",
+        form_fields.template_field_add,
+        name="template_field_add",
+    ),
+    path(
+        "<int:pk>/tasks/<int:task_pk>/fields/<int:field_pk>/",
+        form_fields.template_field_edit,
+        name="template_field_edit",
+    ),
+    path(
+        "<int:pk>/tasks/<int:task_pk>/fields/<int:field_pk>/move/",
+        form_fields.template_field_move,
+        name="template_field_move",
+    ),
+    path(
+        "<int:pk>/tasks/<int:task_pk>/fields/<int:field_pk>/delete/",
+        form_fields.template_field_delete,
+        name="template_field_delete",
+    ),
+    path("<int:pk>/answers.csv", form_fields.template_form_csv, name="template_form_csv"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -64,6 +85,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "a/<slug:slug>/onboarding/tasks/<int:pk>/edit/",
         task.task_edit,
         name="onboarding_task_edit",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/answers/",
+        task_form.task_answer,
+        name="onboarding_task_answer",
+    ),
+    path(
+        "a/<slug:slug>/onboarding/tasks/<int:pk>/answers.csv",
+        task_form.task_answers_csv,
+        name="onboarding_task_answers_csv",
     ),
     path(
         "a/<slug:slug>/onboarding/tasks/<int:pk>/delete/",

@@ -18,14 +18,16 @@ from portal.errors import StaleEdit
 from portal.htmx import is_htmx, render_partial
 from portal.paging import page_of
 
-from ..forms import AssignForm, CommentForm, TaskForm
-from ..models import Task
+from ..figures import form_answers, form_progress
+from ..forms import AssignForm, CommentForm, TaskAnswerForm, TaskForm
+from ..models import Task, TaskKind
 from ..services import (
     assign_task,
     comment_on_task,
     delete_task,
     may_assign,
     may_comment,
+    may_fill_form,
     may_work,
     update_task,
 )
@@ -62,6 +64,16 @@ def task_context(
         "assign_form": AssignForm(task=task) if may_assign(access, task) else None,
         "edit_form": edit_form(task) if access.can("onboarding.manage") else None,
     }
+    if task.kind == TaskKind.FORM:
+        answered = form_answers(task)
+        context["form_answers"] = answered
+        context["form_progress"] = form_progress(answered)
+        context["answer_form"] = (
+            TaskAnswerForm(questions=[a.field for a in answered])
+            if may_fill_form(access, task, request.user)
+            else None
+        )
+        context["exports_forms"] = access.can("onboarding.export_forms")
     context |= extra
     return context
 

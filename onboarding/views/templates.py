@@ -21,8 +21,8 @@ from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
 
 from .. import services
-from ..forms import PhaseForm, TemplateForm, TemplateMoveForm, TemplateTaskForm
-from ..models import Checklist, ChecklistTemplate, TemplatePhase, TemplateTask
+from ..forms import FormFieldForm, PhaseForm, TemplateForm, TemplateMoveForm, TemplateTaskForm
+from ..models import Checklist, ChecklistTemplate, TemplateFormField, TemplatePhase, TemplateTask
 
 EDIT_PAGE = "onboarding/template_edit.html"
 TASK_PAGE = "onboarding/template_task_form.html"
@@ -278,6 +278,30 @@ def template_task_add(request: AuthenticatedHttpRequest, pk: int, phase_pk: int)
     return _back_to(template, f"task-{task.pk}")
 
 
+def question_forms(
+    task: TemplateTask, *, failed: FormFieldForm | None = None, failed_pk: int | None = None
+) -> dict[str, Any]:
+    """The form-fields part of a template task's page: each question with its edit form, and
+    the form adding one. ``failed`` replaces the blank form it came from (``failed_pk``: the
+    question it edits; none: the add form)."""
+
+    def edit_form(field: TemplateFormField) -> FormFieldForm:
+        if failed is not None and failed_pk == field.pk:
+            return failed
+        # On its own copy: a failed form leaves its bad values on its instance.
+        return FormFieldForm(instance=TemplateFormField(pk=field.pk, **{
+            f: getattr(field, f) for f in FormFieldForm.Meta.fields
+        }), auto_id=f"field-{field.pk}-%s")  # fmt: skip
+
+    return {
+        "questions": [(field, edit_form(field)) for field in task.form_fields.all()],
+        "field_form": failed
+        if failed is not None and failed_pk is None
+        else FormFieldForm(auto_id="new-field-%s", initial={"required": True}),
+        "open_field": failed_pk,
+    }
+
+
 @vendor_view()
 def template_task_edit(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     template = _template(pk)
@@ -287,6 +311,7 @@ def template_task_edit(request: AuthenticatedHttpRequest, pk: int, task_pk: int)
         request.POST or None, instance=_task(template, task_pk), template=template
     )
     context = {"template": template, "phase": task.phase, "task": task, "form": form}
+    context |= question_forms(task)
     if request.method != "POST":
         return render(request, TASK_PAGE, context)
     if not form.is_valid():
