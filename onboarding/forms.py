@@ -436,17 +436,16 @@ class FormFieldForm(forms.ModelForm):
         data = super().clean() or {}
         if self.errors:
             return data
+        if data.get("field_type") == FieldType.CHOICE:
+            options = data.get("options", "")
+            data["options"] = "\n".join(o.strip() for o in options.splitlines() if o.strip())
+        else:
+            data["options"] = ""  # only a choice has options
         try:
             check_form_field(data)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
-        if data.get("field_type") != FieldType.CHOICE:
-            data["options"] = ""  # only a choice has options
-        else:
-            data["options"] = "\n".join(
-                line.strip() for line in data["options"].splitlines() if line.strip()
-            )
         return data
 
 
