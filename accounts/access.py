@@ -56,7 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "onboarding.internal": VENDOR,  # sees the vendor's internal tasks and their count
     # Form tasks: the customer answers them (onboarding.services.may_fill_form narrows it to
     # the champion and the task's assignee); the vendor exports the answers as CSV.
-    "onboarding.fill_forms": frozenset({Role.CHAMPION, Role.MEMBER}),
+    "onboarding.fill_forms": CUSTOMER,
     "onboarding.export_forms": VENDOR,
     # The CSM's tasks (playbooks): the vendor's own work list, never shown to customers.
     "tasks.view": VENDOR,

@@ -6,7 +6,15 @@ from django.db import transaction
 
 from accounts.models import User
 
-from .models import AssigneeRole, ChecklistTemplate, Side, TemplatePhase, TemplateTask
+from .models import (
+    AssigneeRole,
+    ChecklistTemplate,
+    FieldType,
+    Side,
+    TemplateFormField,
+    TemplatePhase,
+    TemplateTask,
+)
 
 DEMO_TEMPLATE_NAME = "Enterprise onboarding"
 
@@ -17,6 +25,8 @@ CHAMPION, EXECUTIVE, MEMBER, CSM = (
     AssigneeRole.MEMBER,
     AssigneeRole.CSM,
 )
+
+QUESTIONNAIRE = "Kick-off questionnaire"
 
 # (phase, [(title, side, role, offset, description, links, options)])
 PHASES: list[tuple[str, list[tuple[str, str, str, int, str, str, set[str]]]]] = [
@@ -47,6 +57,16 @@ PHASES: list[tuple[str, list[tuple[str, str, str, int, str, str, set[str]]]]] = 
                 "3. Walk through this checklist and agree the dates\n\n"
                 "Send the recording and the slides afterwards.",
                 "Kickoff deck https://docs.example.com/onboarding/kickoff-deck",
+                set(),
+            ),
+            (
+                QUESTIONNAIRE,
+                C,
+                CHAMPION,
+                3,
+                "Ten minutes of questions before we start, so the set-up fits your team. "
+                "Your answers go straight to your CSM; you can change them until go-live.",
+                "",
                 set(),
             ),
             (
@@ -181,6 +201,41 @@ PHASES: list[tuple[str, list[tuple[str, str, str, int, str, str, set[str]]]]] = 
 ]
 
 
+# The questionnaire's questions: (label, type, required, help text, options).
+QUESTIONS: list[tuple[str, str, bool, str, str]] = [
+    ("What outcome do you expect in the first 90 days?", FieldType.LONG_TEXT, True,
+     "One or two sentences, with a number if you can.", ""),
+    ("How many people will use the product?", FieldType.CHOICE, True, "",
+     "1 to 10\n11 to 50\n51 to 200\nMore than 200"),
+    ("Target go-live date", FieldType.DATE, True, "The day your team works in it for real.", ""),
+    ("Reports built by hand each month", FieldType.NUMBER, False,
+     "Roughly: we use it to measure the time you save.", ""),
+    ("Who signs off the go-live?", FieldType.TEXT, True, "A name and a role.", ""),
+    ("Anything we should know?", FieldType.LONG_TEXT, False,
+     "Deadlines, audits, systems we should connect to.", ""),
+]  # fmt: skip
+# The accounts that answered it already (the others' questionnaire is still open); the go-live
+# date is given in days after the kickoff.
+DEMO_ANSWERS: dict[str, list[str | int]] = {
+    "globex": [
+        "Month-end close reporting in one place, down from four days to one.",
+        "51 to 200",
+        45,
+        "120",
+        "Hank Scorpio, CFO",
+        "An audit in April: the reports must be ready before it.",
+    ],
+    "initech": [
+        "Every regional team files its TPS reports in the portal, none by e-mail.",
+        "11 to 50",
+        60,
+        "45",
+        "Bill Lumbergh, VP Operations",
+        "",
+    ],
+}
+
+
 @transaction.atomic
 def ensure_demo_template(owner: User) -> ChecklistTemplate:
     """The demo's "Enterprise onboarding" template, created once whatever the number of runs."""
@@ -198,7 +253,7 @@ def ensure_demo_template(owner: User) -> ChecklistTemplate:
         phase = TemplatePhase.objects.create(
             template=template, name=phase_name, position=phase_position
         )
-        TemplateTask.objects.bulk_create(
+        created_tasks = TemplateTask.objects.bulk_create(
             TemplateTask(
                 phase=phase,
                 position=position,
@@ -216,6 +271,20 @@ def ensure_demo_template(owner: User) -> ChecklistTemplate:
                 tasks
             )
         )
+        for task in created_tasks:
+            if task.title == QUESTIONNAIRE:
+                TemplateFormField.objects.bulk_create(
+                    TemplateFormField(
+                        task=task,
+                        position=i,
+                        label=label,
+                        field_type=kind,
+                        required=required,
+                        help_text=help_text,
+                        options=options,
+                    )
+                    for i, (label, kind, required, help_text, options) in enumerate(QUESTIONS)
+                )
     return template
 
 
@@ -237,7 +306,7 @@ def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
 
     from accounts.models import Account
 
-    from .models import Checklist, Task
+    from .models import Checklist, FormAnswer, Task, TaskKind
     from .services import refresh_milestones, start_onboarding
 
     started = 0
@@ -253,6 +322,8 @@ def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
             account, template=template, kickoff_date=kickoff, acting_user=account.owner
         )
         tasks = list(checklist.tasks.order_by("due_date", "position"))
+        if slug not in DEMO_ANSWERS:  # its questionnaire waits for the champion
+            tasks = [task for task in tasks if task.kind != TaskKind.FORM]
         champion = account.memberships.filter(role="champion").select_related("user").first()
         for task in tasks[: round(len(tasks) * share_done)]:
             assert task.due_date is not None  # started from a template: kickoff + its offset
@@ -264,6 +335,22 @@ def ensure_demo_onboardings(template: ChecklistTemplate) -> int:
             )
             completed_at = timezone.make_aware(datetime.combine(min(day, today), time(hour=15)))
             Task.objects.filter(pk=task.pk).update(completed_at=completed_at, completed_by=done_by)
+            if task.kind == TaskKind.FORM and slug in DEMO_ANSWERS:
+                FormAnswer.objects.bulk_create(
+                    FormAnswer(
+                        field=field,
+                        # A date is given in days after the kickoff.
+                        value=str(value)
+                        if isinstance(value, str)
+                        else (kickoff + timedelta(days=value)).isoformat(),
+                        answered_by=done_by,
+                        answered_at=completed_at,
+                    )
+                    for field, value in zip(
+                        task.form_fields.order_by("position"), DEMO_ANSWERS[slug], strict=True
+                    )
+                    if value
+                )
         refresh_milestones(checklist)
         started += 1
     return started

@@ -32,7 +32,7 @@ from tests.factories import UserFactory
 L = "login"
 # Order: anonymous, champion, executive, member, other_champion, csm, other_csm, admin.
 VENDOR_READ = [L, 403, 403, 403, 404, 200, 404, 200]
-# The champion answers; the member too, when the task is assigned to them (it is, here); the
+# The champion answers; anyone of the account the task is assigned to too (the member, here); the
 # executive reads; vendor staff read and export.
 ANSWER_WRITE = [L, 302, 403, 302, 404, 403, 404, 403]
 CONSOLE_READ = [L, 403, 403, 403, 403, 200, 200, 200]

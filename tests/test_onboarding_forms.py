@@ -420,6 +420,14 @@ def test_those_who_do_not_answer_are_refused_and_nothing_changes(
     assert forms_state() == before
 
 
+def test_an_executive_answers_a_form_assigned_to_them(world: World, form_task: Task) -> None:
+    Task.objects.filter(pk=form_task.pk).update(assignee=world.executive)
+    response = client_for(world.executive).post(answer_url(form_task), good_answers(form_task))
+    assert response.status_code == 302
+    form_task.refresh_from_db()
+    assert form_task.completed_by == world.executive
+
+
 def test_a_member_the_form_is_not_assigned_to_is_refused(world: World, form_task: Task) -> None:
     Task.objects.filter(pk=form_task.pk).update(assignee=world.champion)
     before = forms_state()
@@ -597,3 +605,32 @@ def test_answer_text_checks_each_type() -> None:
     for kind, value in [(FieldType.DATE, "soon"), (FieldType.NUMBER, "Infinity"), (FieldType.CHOICE, "C")]:  # fmt: skip
         with pytest.raises(ValidationError):
             services.answer_text(question(kind, "A\nB"), value)
+
+
+# Demo ------------------------------------------------------------------------------------------
+
+
+def test_the_demo_questionnaire_waits_on_acme_and_is_answered_by_globex(world: World) -> None:
+    from onboarding.demo import (
+        QUESTIONNAIRE,
+        QUESTIONS,
+        ensure_demo_onboardings,
+        ensure_demo_template,
+    )
+
+    globex = AccountFactory.create(name="Globex", slug="globex", owner=world.csm)
+    MembershipFactory.create(account=globex, role="champion")
+    template = ensure_demo_template(world.csm)
+    questionnaire = TemplateTask.objects.get(phase__template=template, title=QUESTIONNAIRE)
+    assert [q.label for q in questionnaire.form_fields.all()] == [q[0] for q in QUESTIONS]
+    ensure_demo_onboardings(template)
+
+    acme = Task.objects.get(checklist__account=world.account, title=QUESTIONNAIRE)
+    assert acme.kind == TaskKind.FORM and not acme.is_done
+    assert not FormAnswer.objects.filter(field__task=acme).exists()
+    answered = Task.objects.get(checklist__account=globex, title=QUESTIONNAIRE)
+    assert answered.is_done
+    answers = FormAnswer.objects.filter(field__task=answered)
+    assert answers.count() == len(QUESTIONS)
+    for answer in answers.select_related("field"):
+        services.answer_text(answer.field, answer.value)  # each one valid for its type

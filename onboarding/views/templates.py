@@ -116,7 +116,7 @@ def _edit_context(
             task_form=task_forms.get(phase.pk) or TemplateTaskForm(auto_id=f"add-{phase.pk}-%s"),
             task_list=list(phase.tasks.all()),
         )
-        for phase in template.phases.prefetch_related("tasks")
+        for phase in template.phases.prefetch_related("tasks__form_fields")
     ]
     return {
         "template": template,
