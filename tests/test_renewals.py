@@ -180,6 +180,7 @@ def test_a_churn_is_closed_with_its_reason_and_tells_playbooks(
     churned = Event.objects.get(kind=EventKind.RENEWAL_CHURNED)
     assert churned.data["reason"] == "Budget cut" and churned.data["renewal_id"] == renewal.pk
     entry = Activity.objects.get(verb="updated a renewal")
+    assert entry.before is not None and entry.after is not None
     assert entry.before["stage"] == "not_started" and entry.after["stage"] == "churned"
     assert entry.internal  # forecasts and reasons never reach the customer's activity
 
