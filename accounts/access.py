@@ -106,6 +106,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "academy.view_progress": VENDOR | {Role.CHAMPION},
     "academy.assign": VENDOR | {Role.CHAMPION},
     "academy.checklist": VENDOR,
+    # Renewals. The pipeline, forecasts, reasons and amounts are the vendor's; the customer's
+    # champions and executives see their renewal page (the contract, usage against it, the
+    # checklist) and tick their side's steps (renewals.services.may_tick). CS admins keep the
+    # churn reasons and the default checklist.
+    "renewals.view_pipeline": VENDOR,
+    "renewals.edit": VENDOR,
+    "renewals.view_own": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "renewals.tick_step": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "renewals.edit_reasons": frozenset({Role.ADMIN}),
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -158,6 +167,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "reports.view",
         "updates.view",
         "academy.view",
+        "renewals.view_own",
     }
 )
 

@@ -116,6 +116,11 @@ PAGES: list[Page] = [
     Page("cs_admin_portfolio", "morgan@northwind.example", "/portfolio/"),
     # The academy: the demo's one course (the first row, so id 1), as a member taking it.
     Page("member_course", "mia@acme.example", "/a/acme/academy/1/"),
+    # Renewals: the pipeline (the CSM's, the whole team's with the owner column) grown from the
+    # demo's handful to MORE_RENEWALS, and the customer's renewal page.
+    Page("csm_renewals", "priya@northwind.example", "/renewals/"),
+    Page("cs_admin_renewals", "morgan@northwind.example", "/renewals/"),
+    Page("champion_renewal", "dana@acme.example", "/a/acme/renewal/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
@@ -197,6 +202,8 @@ MORE_RENEWAL_DAYS = 120
 MORE_ACCOUNT_CONTRACTS = 40
 MORE_ACCOUNT_USERS = 200
 MORE_HEALTH_DAYS = 120
+# Renewals in the pipeline with more data, all within its twelve months (the demo has about ten).
+MORE_RENEWALS = 2_000
 
 # The checklist the bench starts where the demo data has none: (phase, [(title, side, default
 # assignee, due days after kickoff, options)]), ten tasks.
@@ -769,6 +776,70 @@ def add_more_plans() -> str:
     )
 
 
+def renewal_figures() -> dict[str, int]:
+    from renewals.models import Renewal
+
+    return {"renewals": Renewal.objects.count()}
+
+
+def add_more_renewals() -> str:
+    """Renewals up to MORE_RENEWALS, spread over the months of the pipeline, the CSM's
+    accounts, every stage and forecast, each with its contract and a checklist (bulk inserts,
+    not the services: the pages are measured, not the writes)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from insights.models import Contract
+    from renewals.models import Forecast, Renewal, RenewalStage, RenewalStep, Side
+
+    today = timezone.localdate()
+    missing = MORE_RENEWALS - Renewal.objects.count()
+    if missing <= 0:
+        return f"{Renewal.objects.count()} renewals"
+    accounts = list(Account.objects.filter(owner__email=MORE_DATA_CSM).order_by("pk")[:500])
+    stages, forecasts = list(RenewalStage.values), list(Forecast.values)
+    with transaction.atomic():
+        contracts = Contract.objects.bulk_create(
+            Contract(
+                account=accounts[i % len(accounts)],
+                external_id=f"BENCH-RENEWAL-{i}",
+                product="Northwind Analytics",
+                starts_on=today + timedelta(days=i % 360) - timedelta(days=365),
+                ends_on=today + timedelta(days=i % 360),
+                recurring_value=Decimal(12_000 + 500 * (i % 40)),
+                term_months=12,
+            )
+            for i in range(missing)
+        )
+        renewals = Renewal.objects.bulk_create(
+            Renewal(
+                contract=c,
+                account_id=c.account_id,
+                stage=stages[i % len(stages)],
+                forecast=forecasts[i % len(forecasts)],
+                amount_at_stake=c.recurring_value,
+                amount_committed=c.recurring_value if i % 3 == 0 else None,
+                renews_on=c.ends_on,
+            )
+            for i, c in enumerate(contracts)
+        )
+        RenewalStep.objects.bulk_create(
+            RenewalStep(
+                renewal=r,
+                title=f"Step {n}",
+                side=Side.CUSTOMER if n % 2 else Side.VENDOR,
+                position=n,
+            )
+            for r in renewals
+            for n in range(3)
+        )
+    return f"{Renewal.objects.count()} renewals"
+
+
 def insights_figures() -> dict[str, int]:
     """How big the measured insights pages are: the CSM's book, the measured account's data."""
     from accounts.models import Account
@@ -1214,9 +1285,11 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
 
     say(
         f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
-        f"{add_more_insights()}"
+        f"{add_more_insights()}; {add_more_renewals()}"
     )
-    data["more_data"] = onboarding_figures() | plan_figures() | insights_figures()
+    data["more_data"] = (
+        onboarding_figures() | plan_figures() | insights_figures() | renewal_figures()
+    )
     say(
         f"SQL queries per page (more data; {describe_figures(data['more_data'])}; "
         f"{describe_plan_figures(data['more_data'])}; "

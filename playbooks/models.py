@@ -35,6 +35,11 @@ class EventKind(models.TextChoices):
     CONTRACT_RENEWED = "contract_renewed", "Contract renewed"
     CONTRACT_CHURNED = "contract_churned", "Contract churned"
     RENEWAL_DUE = "renewal_due", "Renewal date in N days"
+    # Renewals (the renewals app's pipeline)
+    RENEWAL_IN_90_DAYS = "renewal_in_90_days", "Renewal in 90 days"
+    RENEWAL_IN_30_DAYS = "renewal_in_30_days", "Renewal in 30 days"
+    RENEWAL_STAGE_CHANGED = "renewal_stage_changed", "Renewal stage changed"
+    RENEWAL_CHURNED = "renewal_churned", "Renewal marked churned"
     # Onboarding and plans
     ONBOARDING_STARTED = "onboarding_started", "Onboarding started"
     ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"

@@ -31,6 +31,8 @@ from insights.signals import contracts_written
 from onboarding.models import Checklist, Task, TaskComment
 from onboarding.signals import task_done_changed
 from portal.jobs import enqueue
+from renewals.models import Renewal
+from renewals.signals import renewal_approaching, renewal_churned, renewal_stage_changed
 from reports.models import Review, ReviewRequest
 from reports.signals import review_published
 from sentiment.models import CommentSentiment
@@ -563,6 +565,63 @@ def review_was_published(sender: Any, review: Review, published_at: Any, **kwarg
             "kind": review.kind,
             "period_start": review.period_start.isoformat(),
             "period_end": review.period_end.isoformat(),
+        },
+    )
+
+
+# Renewals -------------------------------------------------------------------------------------
+
+RENEWAL_REMINDERS = {90: EventKind.RENEWAL_IN_90_DAYS, 30: EventKind.RENEWAL_IN_30_DAYS}
+
+
+def _renewal_data(renewal: Renewal) -> dict[str, Any]:
+    return {
+        "renewal_id": renewal.pk,
+        "contract_id": renewal.contract_id,
+        "renews_on": renewal.renews_on.isoformat(),
+        "stage": renewal.stage,
+        "forecast": renewal.forecast,
+    }
+
+
+@receiver(renewal_approaching, dispatch_uid="playbooks.renewal_approaching")
+def renewal_is_approaching(sender: Any, renewal: Renewal, days: int, **kwargs: Any) -> None:
+    """Sent once per renewal date and reminder by the renewals' nightly task; the source
+    names the date, so a renewal moved to a new date reminds again."""
+    kind = RENEWAL_REMINDERS.get(days)
+    if kind is None:
+        return
+    raise_event(
+        kind,
+        account_id=renewal.account_id,
+        source=f"renewal:{renewal.pk}:{renewal.renews_on.isoformat()}",
+        data={**_renewal_data(renewal), "days": days},
+    )
+
+
+@receiver(renewal_stage_changed, dispatch_uid="playbooks.renewal_stage_changed")
+def renewal_stage_was_changed(
+    sender: Any, renewal: Renewal, before: str, after: str, changed_at: Any, **kwargs: Any
+) -> None:
+    raise_event(
+        EventKind.RENEWAL_STAGE_CHANGED,
+        account_id=renewal.account_id,
+        source=f"renewal:{renewal.pk}:{changed_at.isoformat()}",
+        occurred_at=changed_at,
+        data={**_renewal_data(renewal), "from": before, "to": after},
+    )
+
+
+@receiver(renewal_churned, dispatch_uid="playbooks.renewal_churned")
+def renewal_was_churned(sender: Any, renewal: Renewal, changed_at: Any, **kwargs: Any) -> None:
+    raise_event(
+        EventKind.RENEWAL_CHURNED,
+        account_id=renewal.account_id,
+        source=f"renewal:{renewal.pk}:{changed_at.isoformat()}",
+        occurred_at=changed_at,
+        data={
+            **_renewal_data(renewal),
+            "reason": renewal.churn_reason.name if renewal.churn_reason else "",
         },
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Segment, Stage, TouchModel
+from renewals.models import RenewalStage
 from successplans.models import PlanHealth
 
 from .models import EventKind
@@ -94,6 +95,10 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.CONTRACT_RENEWED),
         Trigger(EventKind.CONTRACT_CHURNED),
         Trigger(EventKind.RENEWAL_DUE, [_days("Days before the renewal", 90)], scanned=True),
+        Trigger(EventKind.RENEWAL_IN_90_DAYS),
+        Trigger(EventKind.RENEWAL_IN_30_DAYS),
+        Trigger(EventKind.RENEWAL_STAGE_CHANGED, [_to("To renewal stage", lambda: RenewalStage.choices)]),
+        Trigger(EventKind.RENEWAL_CHURNED),
         Trigger(EventKind.ONBOARDING_STARTED),
         Trigger(EventKind.ONBOARDING_COMPLETED),
         Trigger(

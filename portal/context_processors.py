@@ -52,6 +52,15 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "academy_lesson_edit",
         }
     ),
+    "renewals": frozenset(
+        {
+            "renewals_pipeline",
+            "renewal_edit",
+            "churn_reasons",
+            "churn_reasons_report",
+            "renewal_checklist",
+        }
+    ),
     "settings": frozenset(
         {
             "console_settings",

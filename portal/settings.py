@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part
+    "renewals",  # reads contracts, health, NPS and usage (insights, surveys); playbooks listens to its signals
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]
@@ -397,6 +398,12 @@ CELERY_BEAT_SCHEDULE = {
     "playbooks-run-due-steps": {
         "task": "playbooks.run_due_steps",
         "schedule": timedelta(minutes=10),
+    },
+    # Renewals for contracts ending within the horizon, and the reminders playbooks start
+    # from (90 and 30 days out), after the night's health scores.
+    "renewals-nightly": {
+        "task": "renewals.nightly",
+        "schedule": crontab(hour=3, minute=0),
     },
     # Scheduled product updates whose time has come.
     "updates-publish-due": {

@@ -35,6 +35,11 @@ from tests.join_helpers import JOIN_EXPECTED, JOIN_SETUP, join_url_args, make_jo
 from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
 from tests.playbooks_helpers import PLAYBOOKS_EXPECTED, make_playbooks_world, playbooks_url_args
+from tests.renewals_factories import (
+    RENEWALS_EXPECTED,
+    make_renewals_world,
+    renewals_url_args,
+)
 from tests.reports_helpers import (
     REPORTS_EXPECTED,
     fail_for_matrix,
@@ -207,6 +212,7 @@ EXPECTED.update(WEBHOOKS_EXPECTED)
 EXPECTED.update(UPDATES_EXPECTED)
 EXPECTED.update(ACADEMY_EXPECTED)
 EXPECTED.update(FORMS_EXPECTED)
+EXPECTED.update(RENEWALS_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -315,6 +321,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "updates": make_updates_world(world),
         "academy": make_academy_world(world),
         "forms": make_forms_world(world, checklist),
+        "renewals": make_renewals_world(world),
         "task": members_task,
     }
 
@@ -357,6 +364,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **updates_url_args(ctx["updates"], slug),
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         **forms_url_args(ctx["forms"], slug),
+        **renewals_url_args(ctx["renewals"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

@@ -387,6 +387,7 @@ class TestSettingsPage:
             "Today",
             "All accounts",
             "Book",
+            "Renewals",
             "Onboardings",
             "Plans",
             "Surveys",
@@ -401,6 +402,7 @@ class TestSettingsPage:
             "Today",
             "My portfolio",
             "Book",
+            "Renewals",
             "Onboardings",
             "Plans",
             "Surveys",
@@ -446,6 +448,7 @@ class TestOneNavigation:
             ("Overview", reverse("account_home", args=[slug])),
             ("Onboarding", reverse("onboarding", args=[slug])),
             ("Success plan", reverse("plans", args=[slug])),
+            ("Renewal", reverse("renewal_page", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
             ("Updates", reverse("updates", args=[slug])),
             ("Academy", reverse("academy", args=[slug])),
@@ -454,7 +457,7 @@ class TestOneNavigation:
         for path, nav in navs.items():
             assert nav == expected, path
 
-    def test_a_member_never_sees_reviews(self, world: World) -> None:
+    def test_a_member_never_sees_reviews_or_the_renewal(self, world: World) -> None:
         for path, nav in self.navs(world, "member").items():
             labels = [label for label, _ in nav]
             assert labels == [
@@ -476,6 +479,7 @@ class TestOneNavigation:
         links = nav_links(profile)
         assert links[0] == ("Overview", reverse("account_home", args=[world.other_account.slug]))
         assert "Reviews" not in [label for label, _ in links]  # a member there
+        assert "Renewal" not in [label for label, _ in links]
         switcher = nav_links(profile, "account-switcher")
         assert [label for label, _ in switcher] == ["Acme", "Bluth"]
         assert 'style="--brand:' not in profile or world.other_account.brand_color in profile

@@ -30,6 +30,7 @@ from insights.demo import ensure_demo_insights
 from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
+from renewals.demo import ensure_demo_renewals
 from reports.demo import ensure_demo_reviews
 from sentiment.demo import ensure_demo_sentiment
 from successplans.demo import ensure_demo_plans
@@ -193,6 +194,7 @@ class Command(BaseCommand):
         created += ensure_demo_academy()  # before insights: training is a health part
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
+        created += ensure_demo_renewals()  # after insights: renewals of its contracts
         created += ensure_demo_reviews()  # last: the reviews print everything above
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play

@@ -1,0 +1,399 @@
+"""Every figure renewals computes: the pipeline (its rows with health, NPS and usage beside
+each, its totals), the forecast NRR of the quarter, the churn reasons by segment and quarter,
+and what the customer's renewal page shows. Nothing here writes.
+
+The forecast NRR is insights' NRR (:attr:`insights.figures.revenue.Period.nrr`: starting MRR
+plus expansion, less contraction and churned MRR, over starting MRR) with each renewal of the
+quarter counted at its forecast amount in place of what it will turn out to be:
+
+* committed, renewed, expanded or contracted: the amount committed;
+* churned, or forecast "will churn": nothing;
+* forecast "likely": the amount at stake;
+* forecast "at risk": :data:`AT_RISK_WEIGHT` of the amount at stake (an even chance).
+
+A renewal forecast above its amount at stake is expansion, below it contraction, at nothing
+churned MRR. The page states the weighting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
+
+from accounts.models import Account, Segment
+from insights.figures.revenue import Period, snapshot
+from insights.figures.usage import (
+    Activity,
+    FeatureAdoption,
+    activity_by_account,
+    feature_adoption,
+    latest_activity,
+    latest_activity_by_account,
+    seat_use_percent,
+    weekly_change,
+)
+from insights.models import AccountFacts, HealthScore, ProductUser
+from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
+from surveys.models import Response
+
+from .models import (
+    CLOSED_STAGES,
+    LOST_STAGES,
+    Forecast,
+    Renewal,
+    RenewalStage,
+    RenewalStep,
+)
+
+AT_RISK_WEIGHT = Decimal("0.5")
+PIPELINE_MONTHS = 12
+TREND_DAYS = 28  # usage trend: weekly active users now against four weeks before
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal(0)
+# At risk first within a month (the renewals a CSM can still save), then those expected to
+# churn, then the likely ones.
+FORECAST_RANK = Case(
+    When(forecast=Forecast.AT_RISK, then=Value(0)),
+    When(forecast=Forecast.WILL_CHURN, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+# Which renewals -------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s calendar quarter."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    next_start = date(day.year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
+    return start, next_start - timedelta(days=1)
+
+
+def pipeline_window(today: date) -> tuple[date, date]:
+    """From the first of this month to twelve months on."""
+    start = month_start(today)
+    end = date(start.year + 1, start.month, 1) - timedelta(days=1)
+    return start, end
+
+
+def renewals_of(accounts: QuerySet[Account]) -> QuerySet[Renewal]:
+    return Renewal.objects.filter(account__in=accounts.order_by().values("pk"))
+
+
+def pipeline(
+    renewals: QuerySet[Renewal],
+    today: date,
+    *,
+    owner: int | None = None,
+    forecast: str = "",
+    stage: str = "",
+) -> QuerySet[Renewal]:
+    """The renewals of the pipeline window, filtered, in the page's order (month, at risk
+    first, date), with what each row shows in the same query (its latest health score)."""
+    start, end = pipeline_window(today)
+    rows = renewals.filter(renews_on__gte=start, renews_on__lte=end)
+    if owner is not None:
+        rows = rows.filter(account__owner_id=owner)
+    if forecast:
+        rows = rows.filter(forecast=forecast)
+    if stage:
+        rows = rows.filter(stage=stage)
+    latest = HealthScore.objects.filter(account=OuterRef("account_id")).order_by("-day")
+    return (
+        rows.select_related("account", "account__owner", "contract", "churn_reason")
+        .annotate(
+            month=TruncMonth("renews_on"),
+            forecast_rank=FORECAST_RANK,
+            health_score=Subquery(latest.values("score")[:1]),
+            health_band=Subquery(latest.values("band")[:1]),
+        )
+        .order_by("month", "forecast_rank", "renews_on", "pk")
+    )
+
+
+# Beside each row ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Beside:
+    """What the pipeline shows beside a renewal: the account's NPS and usage trend."""
+
+    nps: NPS | None
+    usage: Activity | None
+    usage_change: Decimal | None  # WAU now against TREND_DAYS before, as a fraction
+
+
+def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
+    """NPS (the survey results' window) and usage trend of each account, in three queries
+    however many accounts."""
+    accounts = Account.objects.filter(pk__in=account_ids)
+    responses = Response.objects.filter(
+        account_id__in=account_ids, answered_at__gte=window_start(RESULTS_DAYS, today)
+    )
+    scores = {row["account_id"]: NPS.from_row(row) for row in grouped(responses, "account_id")}
+    now = latest_activity_by_account(accounts, today)
+    before = activity_by_account(accounts, today - timedelta(days=TREND_DAYS))
+    out: dict[int, Beside] = {}
+    for pk in account_ids:
+        usage, earlier = now.get(pk), before.get(pk)
+        change = weekly_change(earlier.wau, usage.wau) if usage and earlier else None
+        nps = scores.get(pk)
+        out[pk] = Beside(nps if nps and nps.responses else None, usage, change)
+    return out
+
+
+# Totals ----------------------------------------------------------------------------------------
+
+
+def forecast_amount() -> Case:
+    """A renewal's forecast ARR, as the module's docstring defines it, in SQL."""
+    return Case(
+        When(stage=RenewalStage.CHURNED, then=Value(ZERO)),
+        When(
+            stage__in=[
+                RenewalStage.COMMITTED,
+                RenewalStage.RENEWED,
+                RenewalStage.EXPANDED,
+                RenewalStage.CONTRACTED,
+            ],
+            then=Coalesce(F("amount_committed"), Value(ZERO)),
+        ),
+        When(forecast=Forecast.WILL_CHURN, then=Value(ZERO)),
+        When(
+            forecast=Forecast.AT_RISK,
+            then=ExpressionWrapper(F("amount_at_stake") * AT_RISK_WEIGHT, output_field=MONEY),
+        ),
+        default=F("amount_at_stake"),
+        output_field=MONEY,
+    )
+
+
+def _sum(condition: Q | None = None, expression: Any = None) -> Coalesce:
+    return Coalesce(
+        Sum(expression or F("amount_at_stake"), filter=condition), Value(ZERO), output_field=MONEY
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    at_stake: Decimal
+    forecast: dict[str, Decimal]  # open renewals' ARR at stake by forecast
+    committed: Decimal
+    forecast_arr: Decimal
+
+
+def totals(rows: QuerySet[Renewal]) -> Totals:
+    """The pipeline's totals, in one query."""
+    open_ = ~Q(stage__in=CLOSED_STAGES)
+    row = rows.order_by().aggregate(
+        n=Count("pk"),
+        at_stake=_sum(),
+        committed=_sum(None, F("amount_committed")),
+        forecast_arr=_sum(None, forecast_amount()),
+        **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
+    )
+    return Totals(
+        count=row["n"],
+        at_stake=row["at_stake"],
+        forecast={f: row[f"f_{f}"] for f in Forecast.values},
+        committed=row["committed"],
+        forecast_arr=row["forecast_arr"],
+    )
+
+
+def month_totals(rows: QuerySet[Renewal]) -> dict[date, tuple[int, Decimal]]:
+    """Each month's count of renewals and ARR at stake, in one query."""
+    found = (
+        rows.order_by()
+        .annotate(m=TruncMonth("renews_on"))
+        .values("m")
+        .annotate(n=Count("pk"), at_stake=_sum())
+        .values_list("m", "n", "at_stake")
+    )
+    return {_as_date(m): (n, at_stake) for m, n, at_stake in found}
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# The forecast NRR ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastNRR:
+    start: date
+    end: date
+    period: Period  # starting MRR, and the forecast expansion, contraction and churned MRR
+    renewals: int
+
+    @property
+    def nrr(self) -> Decimal | None:
+        return self.period.nrr
+
+    @property
+    def label(self) -> str:
+        return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+
+
+def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
+    """The forecast NRR of ``today``'s quarter for ``accounts``, in two queries: their MRR
+    at its start, and the renewals of the quarter of contracts running then, at their forecast
+    amounts (monthly: ARR / 12)."""
+    start, end = quarter_of(today)
+    starting = snapshot(accounts, start).mrr
+    delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
+    row = (
+        renewals_of(accounts)
+        .filter(
+            renews_on__gte=start,
+            renews_on__lte=end,
+            contract__starts_on__lte=start,
+            contract__ends_on__gt=start,
+        )
+        .annotate(delta=delta, f=forecast_amount())
+        .aggregate(
+            n=Count("pk"),
+            expansion=_sum(Q(f__gt=F("amount_at_stake")), Greatest(F("delta"), Value(ZERO))),
+            contraction=_sum(Q(f__gt=0, f__lt=F("amount_at_stake")), -F("delta")),
+            churned=_sum(Q(f=0)),
+        )
+    )
+    period = Period(
+        start=start,
+        end=end,
+        starting_mrr=starting,
+        expansion=row["expansion"] / 12,
+        contraction=row["contraction"] / 12,
+        churned_mrr=row["churned"] / 12,
+    )
+    return ForecastNRR(start=start, end=end, period=period, renewals=row["n"])
+
+
+# Churn reasons ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    quarter: date
+    segment: str
+    reason: str
+    renewals: int
+    lost_arr: Decimal
+
+    @property
+    def quarter_label(self) -> str:
+        return f"Q{(self.quarter.month - 1) // 3 + 1} {self.quarter.year}"
+
+    @property
+    def segment_label(self) -> str:
+        return str(Segment(self.segment).label) if self.segment in Segment.values else self.segment
+
+
+def reasons_by_segment_and_quarter(renewals: QuerySet[Renewal]) -> list[ReasonRow]:
+    """Churned and contracted renewals by the quarter they closed, the account's segment and
+    the reason, with the ARR lost (all of it for a churn, the shortfall for a contraction);
+    newest quarter first. One query."""
+    lost = Case(
+        When(stage=RenewalStage.CHURNED, then=F("amount_at_stake")),
+        default=F("amount_at_stake") - Coalesce(F("amount_committed"), Value(ZERO)),
+        output_field=MONEY,
+    )
+    rows = (
+        renewals.filter(stage__in=LOST_STAGES, closed_at__isnull=False)
+        .order_by()
+        .annotate(q=TruncQuarter("closed_at"))
+        .values("q", "account__segment", "churn_reason__name")
+        .annotate(n=Count("pk"), lost=_sum(None, lost))
+        .order_by("-q", "account__segment", "-n", "churn_reason__name")
+    )
+    return [
+        ReasonRow(
+            _as_date(r["q"]),
+            r["account__segment"],
+            r["churn_reason__name"] or "No reason given",
+            r["n"],
+            r["lost"],
+        )
+        for r in rows
+    ]
+
+
+# The customer's renewal page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    seats_bought: int | None
+    active_users: int | None  # MAU, from the latest roll-up
+    people: int  # product users the integration knows
+    seat_use: int | None  # MAU / seats bought, whole percent
+    features: list[FeatureAdoption]
+
+
+def next_renewal(account: Account, today: date) -> Renewal | None:
+    """The account's renewal to show: the soonest still open, else the latest closed."""
+    renewals = account.renewals.select_related("contract")
+    soonest = (
+        renewals.exclude(stage__in=CLOSED_STAGES)
+        .filter(renews_on__gte=today)
+        .order_by("renews_on", "pk")
+        .first()
+    )
+    return soonest or renewals.order_by("-renews_on", "-pk").first()
+
+
+def entitlement(account: Account, today: date) -> Entitlement:
+    """Seats bought against people using the product, and the features in use."""
+    seats = AccountFacts.objects.filter(account=account).values_list("licensed_seats", flat=True)
+    usage = latest_activity(account, today)
+    return Entitlement(
+        seats_bought=seats.first(),
+        active_users=usage.mau if usage else None,
+        people=ProductUser.objects.filter(account=account).count(),
+        seat_use=seat_use_percent(usage) if usage else None,
+        features=feature_adoption(account, usage.day) if usage else [],
+    )
+
+
+@dataclass(frozen=True)
+class Checklist:
+    steps: list[RenewalStep]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / len(self.steps)) if self.steps else 0
+
+
+def checklist(renewal: Renewal) -> Checklist:
+    return Checklist(list(renewal.steps.select_related("done_by")))
