@@ -102,6 +102,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "academy.view_progress": VENDOR | {Role.CHAMPION},
     "academy.assign": VENDOR | {Role.CHAMPION},
     "academy.checklist": VENDOR,
+    # The sales-to-CS handover: the vendor's own notes on the deal, never shown to customers.
+    "handover.view": VENDOR,
+    "handover.edit": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
