@@ -60,8 +60,9 @@ def body(**fields: Any) -> dict[str, Any]:
 
 def put(secret: str | None, data: Any, slug: str = "acme") -> Any:
     payload = data if isinstance(data, str) else json.dumps(data)
-    extra = bearer(secret) if secret else {}
-    return Client().put(url(slug), payload, content_type="application/json", **extra)
+    if secret:
+        return Client().put(url(slug), payload, content_type="application/json", **bearer(secret))
+    return Client().put(url(slug), payload, content_type="application/json")
 
 
 def errors(response: Any) -> list[dict[str, str]]:
