@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Account, Segment, Stage, TouchModel, User
 from accounts.services import save_account
+from insights.api_schemas import ContractRow, resolve_rows
+from insights.services.ingest import write_rows
 from successplans.models import SuccessPlan
 from successplans.services import create_plan
 
@@ -156,7 +158,21 @@ def _hooli_account(owner: User) -> Account:
         brand_color="#1d4ed8",
         email_domains="hooli.example",
     )
-    return save_account(account, acting_user=owner, before=None)
+    account = save_account(account, acting_user=owner, before=None)
+    # The contract the deal signed, as the CRM sync would push it.
+    start = timezone.localdate() - timedelta(days=6)
+    row = ContractRow(
+        account="hooli",
+        external_id="HOOLI-2027",
+        product="Growth plan",
+        starts_on=start,
+        ends_on=start + timedelta(days=365),
+        recurring_value=Decimal("18500.00"),
+    )
+    rows, problems = resolve_rows("contracts", [row], Account.objects.filter(pk=account.pk))
+    if not problems:
+        write_rows("contracts", rows)
+    return account
 
 
 def ensure_demo_handovers() -> int:
