@@ -273,3 +273,13 @@ def test_objective_needs_one(db: None) -> None:
         ("objectives", "name at least one objective")
     ]
     assert Objective.objects.count() == 0
+
+
+def test_from_the_360_card_the_csm_lands_on_the_plan(world: World, csm: Client) -> None:
+    plan = make_plan(world)
+    make_handover(world, objectives=1)
+    assert 'name="next" value="plan"' in csm.get("/a/acme/panels/handover/").content.decode()
+    response = csm.post(TAKE, {"next": "plan"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/a/acme/plans/{plan.pk}/"
+    assert plan.objectives.filter(title="Objective 1").exists()
