@@ -115,6 +115,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "renewals.view_own": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "renewals.tick_step": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "renewals.edit_reasons": frozenset({Role.ADMIN}),
+    # The sales-to-CS handover: the vendor's own notes on the deal, never shown to customers.
+    "handover.view": VENDOR,
+    "handover.edit": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }

@@ -121,6 +121,9 @@ PAGES: list[Page] = [
     Page("csm_renewals", "priya@northwind.example", "/renewals/"),
     Page("cs_admin_renewals", "morgan@northwind.example", "/renewals/"),
     Page("champion_renewal", "dana@acme.example", "/a/acme/renewal/"),
+    # The sales handover (the demo's, sent by its CRM), and its card on the 360° page.
+    Page("csm_handover", "priya@northwind.example", "/a/acme/handover/"),
+    Page("csm_handover_card", "priya@northwind.example", "/a/acme/panels/handover/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
@@ -1012,6 +1015,24 @@ def shape(sql: str) -> str:
     return re.sub(r"\(\?(?:, \?)*\)", "(...)", blanked)
 
 
+def add_more_handover() -> str:
+    """Acme's handover grown from the demo's few rows to hundreds in each list."""
+    from handover.models import Handover, HandoverObjective, Promise, Stakeholder
+
+    handover = Handover.objects.get(account__slug=MORE_DATA_ACCOUNT)
+    HandoverObjective.objects.bulk_create(
+        HandoverObjective(handover=handover, title=f"Objective {n}", position=100 + n)
+        for n in range(200)
+    )
+    Stakeholder.objects.bulk_create(
+        Stakeholder(handover=handover, name=f"Person {n}", position=100 + n) for n in range(200)
+    )
+    Promise.objects.bulk_create(
+        Promise(handover=handover, promise=f"Promise {n}", position=100 + n) for n in range(200)
+    )
+    return f"{MORE_DATA_ACCOUNT}'s handover has 200 more objectives, stakeholders and promises"
+
+
 def grown_queries(before: list[str], after: list[str]) -> list[str]:
     """The queries that run more often with more data, with how often."""
     counts_before, counts_after = Counter(map(shape, before)), Counter(map(shape, after))
@@ -1285,7 +1306,7 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
 
     say(
         f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
-        f"{add_more_insights()}; {add_more_renewals()}"
+        f"{add_more_insights()}; {add_more_renewals()}; {add_more_handover()}"
     )
     data["more_data"] = (
         onboarding_figures() | plan_figures() | insights_figures() | renewal_figures()

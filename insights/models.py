@@ -342,6 +342,8 @@ class ApiKey(models.Model):
         READ_FIGURES = "read_figures", "Read account figures"
         # /api/v1/webhooks, added by the integrations app when it is installed.
         MANAGE_WEBHOOKS = "manage_webhooks", "Manage webhook endpoints"
+        # /api/v1/accounts/{slug}/handover, added by the handover app when it is installed.
+        WRITE_HANDOVER = "write_handover", "Send and read sales handovers"
 
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, unique=True)

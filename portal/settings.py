@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "surveys",
     "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
+    # After successplans (its objectives become the plan's first ones, through successplans'
+    # services) and insights (it mounts its router on insights' API); nothing imports it.
+    "handover",
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("successplans.urls")),
     path("", include("surveys.urls")),
     path("", include("insights.urls")),
+    path("", include("handover.urls")),
     path("", include("updates.urls")),
     path("", include("academy.urls")),
     path("", include("renewals.urls")),

@@ -29,6 +29,12 @@ from tests.conftest import PERSONAS, World, client_for
 from tests.embed_helpers import EMBED_EXPECTED, embed_url_args, make_embed_world
 from tests.factories import CSMFactory, MembershipFactory
 from tests.forms_factories import FORMS_EXPECTED, forms_url_args, make_forms_world
+from tests.handover_factories import (
+    HANDOVER_EXPECTED,
+    HANDOVER_PANEL_EXPECTED,
+    handover_url_args,
+    make_handover_world,
+)
 from tests.inbox_helpers import INBOX_EXPECTED, inbox_url_args, make_inbox_world
 from tests.insights_helpers import INSIGHTS_EXPECTED, insights_url_args, make_insights_world
 from tests.join_helpers import JOIN_EXPECTED, JOIN_SETUP, join_url_args, make_join_world
@@ -82,6 +88,7 @@ PANEL_EXPECTED = {
     "survey-results": VENDOR_READ,
     "latest-updates": ACCOUNT_READ,
     "academy": ACCOUNT_READ,
+    **HANDOVER_PANEL_EXPECTED,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
 }
@@ -213,6 +220,7 @@ EXPECTED.update(UPDATES_EXPECTED)
 EXPECTED.update(ACADEMY_EXPECTED)
 EXPECTED.update(FORMS_EXPECTED)
 EXPECTED.update(RENEWALS_EXPECTED)
+EXPECTED.update(HANDOVER_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -322,6 +330,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "academy": make_academy_world(world),
         "forms": make_forms_world(world, checklist),
         "renewals": make_renewals_world(world),
+        "handover": make_handover_world(world),
         "task": members_task,
     }
 
@@ -365,6 +374,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         **forms_url_args(ctx["forms"], slug),
         **renewals_url_args(ctx["renewals"], slug),
+        **handover_url_args(ctx["handover"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

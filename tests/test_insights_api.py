@@ -653,7 +653,7 @@ def test_schemathesis_finds_no_server_error(world: World, secret: str, wsgi_app:
     headers = {"Authorization": f"Bearer {secret}"}
     results = list(schema.get_all_operations())
     operations = [result.ok() for result in results if isinstance(result, Ok)]
-    assert len(operations) == len(results) == 4 + 5  # 5: the webhook endpoints
+    assert len(operations) == len(results) == 4 + 5 + 2  # the webhook endpoints, the handover
     statuses: Counter[tuple[str, str, int]] = Counter()
 
     def to_acme(case: Any) -> Any:

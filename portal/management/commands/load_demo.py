@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from handover.demo import ensure_demo_handovers
 from insights.demo import ensure_demo_insights
 from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
@@ -189,6 +190,7 @@ class Command(BaseCommand):
         template = ensure_demo_template(staff["priya@northwind.example"])
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
+        created += ensure_demo_handovers()  # after the plans: Acme's objectives go into its plan
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_academy()  # before insights: training is a health part
