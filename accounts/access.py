@@ -102,6 +102,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "academy.view_progress": VENDOR | {Role.CHAMPION},
     "academy.assign": VENDOR | {Role.CHAMPION},
     "academy.checklist": VENDOR,
+    # The churn forecast: the vendor's alone, never shown to a customer.
+    "forecast.view": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }

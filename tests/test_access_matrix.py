@@ -77,6 +77,7 @@ PANEL_EXPECTED = {
     "latest-updates": ACCOUNT_READ,
     "academy": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
+    "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
@@ -95,6 +96,7 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "healthz": ([200] * 8, None),
     "metrics": ([404] * 8, None),  # off unless METRICS_ENABLED (tests/test_metrics.py)
     "portfolio": (CONSOLE_READ, None),
+    "forecast": (CONSOLE_READ, None),  # the churn forecast: vendor staff only
     "account_create": (CONSOLE_READ, CONSOLE_WRITE),
     "console_settings": (ADMIN_READ, None),
     "staff": (ADMIN_READ, None),
