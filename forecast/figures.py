@@ -308,6 +308,11 @@ class Trained:
     auc: float | None
 
 
+REGULARISATION = 0.3
+# A feature that moves the log-odds less than this is not worth naming as a driver.
+MIN_PUSH = 0.05
+
+
 def _pipeline() -> Any:
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -317,7 +322,9 @@ def _pipeline() -> Any:
     return make_pipeline(
         SimpleImputer(strategy="mean", keep_empty_features=True),
         StandardScaler(),
-        LogisticRegression(C=1.0, max_iter=1000),
+        # Regularised more than the default: a few dozen outcomes of features that move together
+        # (usage, seats in use, health) would otherwise give one of them a sign against sense.
+        LogisticRegression(C=REGULARISATION, max_iter=1000),
     )
 
 
@@ -335,10 +342,17 @@ def held_out_auc(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float | None:
     return float(roc_auc_score(y, predicted))
 
 
+# A feature known for fewer than this share of the outcomes is left out of the model (it
+# learns nothing from it and names it as no driver): a handful of values would be noise.
+MIN_KNOWN_SHARE = 0.2
+
+
 def train(rows: Sequence[FeatureRow], labels: Sequence[int], seed: int = 0) -> Trained:
     """Fit the model on every outcome; its AUC is measured on held-out folds. The result is
     plain numbers, stored as JSON."""
     x = np.array([row.vector() for row in rows], dtype=float)
+    rare = (~np.isnan(x)).mean(axis=0) < MIN_KNOWN_SHARE
+    x[:, rare] = np.nan
     y = np.array(labels, dtype=int)
     pipeline = _pipeline().fit(x, y)
     imputer, scaler, regression = (step for _, step in pipeline.steps)
@@ -388,7 +402,7 @@ def score(parameters: dict[str, Any], row: FeatureRow, top: int = 3) -> Scored:
     drivers = [
         Driver(names[i], row.words(names[i]), round(float(pushes[i]), 3))
         for i in order[:top]
-        if abs(float(pushes[i])) > 0
+        if abs(float(pushes[i])) >= MIN_PUSH
     ]
     return Scored(1 / (1 + math.exp(-logit)), drivers)
 
