@@ -150,7 +150,7 @@ def ensure_demo_forecast(today: date | None = None) -> int:
             events += _events(
                 account, users, today - timedelta(days=60), 60, (start_share, now_end), rng
             )
-        set_pulse(account, {"licensed_seats": users + rng.randint(0, 8)}, acting_user=account.owner)
+        set_pulse(account, {"licensed_seats": users + rng.randint(0, 8)}, acting_user=owners[n % 2])
     upsert_contracts(contracts)
     upsert_usage(events)
     ids = list(as_of_days)
