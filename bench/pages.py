@@ -116,6 +116,10 @@ PAGES: list[Page] = [
     Page("cs_admin_portfolio", "morgan@northwind.example", "/portfolio/"),
     # The academy: the demo's one course (the first row, so id 1), as a member taking it.
     Page("member_course", "mia@acme.example", "/a/acme/academy/1/"),
+    # The churn forecast's list: the accounts of the viewer's book likeliest to churn, paged
+    # (tests/test_forecast.py proves its query count constant in the number of forecasts).
+    Page("csm_forecast", "priya@northwind.example", "/forecast/"),
+    Page("cs_admin_forecast", "morgan@northwind.example", "/forecast/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
