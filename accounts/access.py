@@ -118,6 +118,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The sales-to-CS handover: the vendor's own notes on the deal, never shown to customers.
     "handover.view": VENDOR,
     "handover.edit": VENDOR,
+    # The churn forecast: the vendor's alone, never shown to a customer.
+    "forecast.view": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }

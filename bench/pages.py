@@ -124,6 +124,10 @@ PAGES: list[Page] = [
     # The sales handover (the demo's, sent by its CRM), and its card on the 360° page.
     Page("csm_handover", "priya@northwind.example", "/a/acme/handover/"),
     Page("csm_handover_card", "priya@northwind.example", "/a/acme/panels/handover/"),
+    # The churn forecast's list: the accounts of the viewer's book likeliest to churn, paged
+    # (tests/test_forecast.py proves its query count constant in the number of forecasts).
+    Page("csm_forecast", "priya@northwind.example", "/forecast/"),
+    Page("cs_admin_forecast", "morgan@northwind.example", "/forecast/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and

@@ -15,7 +15,7 @@ from . import layout
 # section stays marked on its inner pages too.
 NAV_SECTIONS: dict[str, frozenset[str]] = {
     "portfolio": frozenset({"portfolio", "account_create"}),
-    "book": frozenset({"book"}),
+    "book": frozenset({"book", "forecast"}),
     "onboardings": frozenset({"onboarding_portfolio"}),
     "plans": frozenset({"plan_portfolio"}),
     "surveys": frozenset(

@@ -82,7 +82,8 @@ INSTALLED_APPS = [
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part
-    "renewals",  # reads contracts, health, NPS and usage (insights, surveys); playbooks listens to its signals
+    "forecast",  # churn forecast: reads insights, surveys and onboarding figures; playbooks may read it
+    "renewals",  # reads contracts, health, NPS and usage (insights, surveys) and the forecast; playbooks listens to its signals
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]
@@ -408,6 +409,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "renewals.nightly",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The churn forecast, trained on the renewal outcomes so far and every account scored, after
+    # the night's health scores it reads (forecast.tasks); nothing while history is too short.
+    "forecast-retrain": {
+        "task": "forecast.retrain",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # Scheduled product updates whose time has come.
     "updates-publish-due": {
         "task": "updates.publish_due_updates",
@@ -419,6 +426,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
     },
 }
+# The churn forecast trains only from this many renewal outcomes (renewed, churned, contracted).
+CHURN_FORECAST_MIN_OUTCOMES = env.int("CHURN_FORECAST_MIN_OUTCOMES", default=30)
+if CHURN_FORECAST_MIN_OUTCOMES < 2:
+    raise ImproperlyConfigured("CHURN_FORECAST_MIN_OUTCOMES must be 2 or more.")
 # Jobs left unsent longer than this are published again by the relay.
 JOB_RELAY_AFTER = timedelta(seconds=env.int("JOB_RELAY_AFTER_SECONDS", default=30))
 # Jobs queued this long ago that never started are taken as lost by the broker and sent again.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("updates.urls")),
     path("", include("academy.urls")),
     path("", include("renewals.urls")),
+    path("", include("forecast.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),

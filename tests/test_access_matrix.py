@@ -90,6 +90,7 @@ PANEL_EXPECTED = {
     "academy": ACCOUNT_READ,
     **HANDOVER_PANEL_EXPECTED,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
+    "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
@@ -108,6 +109,7 @@ EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "healthz": ([200] * 8, None),
     "metrics": ([404] * 8, None),  # off unless METRICS_ENABLED (tests/test_metrics.py)
     "portfolio": (CONSOLE_READ, None),
+    "forecast": (CONSOLE_READ, None),  # the churn forecast: vendor staff only
     "account_create": (CONSOLE_READ, CONSOLE_WRITE),
     "console_settings": (ADMIN_READ, None),
     "staff": (ADMIN_READ, None),

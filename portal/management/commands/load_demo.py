@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from forecast.demo import ensure_demo_forecast
 from handover.demo import ensure_demo_handovers
 from insights.demo import ensure_demo_insights
 from integrations.demo import ensure_demo_chat
@@ -202,6 +203,9 @@ class Command(BaseCommand):
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
         created += ensure_demo_join_requests()
         created += ensure_demo_chat()
+        # Last: past customers' renewals, for the churn forecast to learn from and score the
+        # accounts above (it reads their usage, health, surveys and visits).
+        created += ensure_demo_forecast()
         return created, logins
 
 

@@ -1,0 +1,97 @@
+"""The churn forecast never reaches a customer: every page of the account a customer may open
+(every URL pattern, from the access matrix's own table), every panel, and the API's account
+figures, with a forecast in place; while the account's CSM does see it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import World, client_for
+from tests.forecast_factories import ChurnForecastFactory
+from tests.insights_helpers import bearer, make_key
+from tests.test_access_matrix import (  # the matrix's world, URLs and table
+    EXPECTED,
+    PERSONAS,
+    SETUP,
+    matrix_world,
+    url_and_data,
+)
+
+__all__ = ["matrix_world"]  # a fixture, used by name
+
+# Words only the forecast shows: its driver, its probability and its heading.
+DRIVER = "Weekly active users fell 63% in 30 days"
+SECRETS = (DRIVER, "73%", "Churn forecast", "churn probability", "likeliest to churn")
+CUSTOMERS = ("champion", "executive", "member")
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(2026, 11, 16, 9, tzinfo=UTC))
+
+
+def _text(response: Any) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _leaks(text: str) -> list[str]:
+    return [s for s in SECRETS if s.lower() in text.lower()]
+
+
+def test_no_customer_page_or_panel_shows_the_forecast(matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    ChurnForecastFactory.create(account=world.account, probability=0.73)
+    walked = 0
+    for persona in CUSTOMERS:
+        client = client_for(world.persona(persona))
+        index = PERSONAS.index(persona)
+        for name in sorted(EXPECTED):
+            if EXPECTED[name][0][index] != 200 or name in SETUP:
+                continue
+            url, _ = url_and_data(name, matrix_world)
+            for response in (client.get(url), client.get(url, HTTP_HX_REQUEST="true")):
+                assert not _leaks(_text(response)), (persona, url, _leaks(_text(response)))
+            walked += 1
+    assert walked > 60  # the walk reached the customers' pages, not a handful
+
+
+def test_customers_are_refused_the_card_and_the_console(matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    ChurnForecastFactory.create(account=world.account, probability=0.73)
+    card = reverse("account_panel", args=[world.account.slug, "churn-forecast"])
+    for persona in CUSTOMERS:
+        client = client_for(world.persona(persona))
+        for url in (card, reverse("forecast"), reverse("account_360", args=[world.account.slug])):
+            response = client.get(url)
+            assert response.status_code == 403, (persona, url)
+            assert not _leaks(_text(response))
+    # The account's CSM sees it: the check above looks for words that are there to find.
+    assert DRIVER in _text(client_for(world.csm).get(card))
+
+
+def test_a_preview_as_a_customer_shows_no_forecast(matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    ChurnForecastFactory.create(account=world.account, probability=0.73)
+    client = client_for(world.csm)
+    client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "champion"})
+    card = client.get(reverse("account_panel", args=[world.account.slug, "churn-forecast"]))
+    assert card.status_code == 403 and not _leaks(_text(card))
+    home = client.get(reverse("account_home", args=[world.account.slug]))
+    assert home.status_code == 200 and not _leaks(_text(home))
+
+
+def test_the_api_account_figures_carry_no_forecast(matrix_world: dict[str, Any]) -> None:
+    world: World = matrix_world["world"]
+    ChurnForecastFactory.create(account=world.account, probability=0.73)
+    url = reverse("api_v1:account_figures", args=[world.account.slug])
+    response = Client().get(url, **bearer(make_key(world.admin, ["read_figures"])))
+    assert response.status_code == 200
+    assert not _leaks(_text(response)) and "forecast" not in _text(response).lower()
