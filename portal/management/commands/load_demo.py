@@ -197,15 +197,16 @@ class Command(BaseCommand):
         created += ensure_demo_academy()  # before insights: training is a health part
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
-        created += ensure_demo_renewals()  # after insights: renewals of its contracts
-        created += ensure_demo_reviews()  # last: the reviews print everything above
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
+        # Past customers' renewals, for the churn forecast to learn from and score the accounts
+        # above (it reads their usage, health, surveys and visits).
+        created += ensure_demo_forecast()
+        # After insights and the forecast's past customers: renewals of every running contract.
+        created += ensure_demo_renewals()
+        created += ensure_demo_reviews()  # the reviews print everything above
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
         created += ensure_demo_join_requests()
         created += ensure_demo_chat()
-        # Last: past customers' renewals, for the churn forecast to learn from and score the
-        # accounts above (it reads their usage, health, surveys and visits).
-        created += ensure_demo_forecast()
         return created, logins
 
 
