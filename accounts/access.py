@@ -102,6 +102,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "academy.view_progress": VENDOR | {Role.CHAMPION},
     "academy.assign": VENDOR | {Role.CHAMPION},
     "academy.checklist": VENDOR,
+    # Value realized: the vendor defines the KPIs with the customer and records readings; the
+    # customer's champions and executives read the shared ones and confirm their figures.
+    "value.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "value.edit": VENDOR,
+    "value.confirm": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -154,6 +159,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "reports.view",
         "updates.view",
         "academy.view",
+        "value.view",
     }
 )
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "surveys",
     "sentiment",  # after the apps whose comments it scores; insights reads it
     "insights",
+    "value",  # value realized: after insights (the contract value its ROI divides by), before reports (which print it)
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part

@@ -56,6 +56,7 @@ from tests.survey_helpers import (
     survey_url_args,
 )
 from tests.updates_helpers import UPDATES_EXPECTED, make_updates_world, updates_url_args
+from tests.value_factories import VALUE_EXPECTED, VALUE_PANELS, make_value_world, value_url_args
 from tests.webhooks_helpers import WEBHOOKS_EXPECTED, make_webhooks_world, webhooks_url_args
 
 L = "login"  # a redirect to the log-in page
@@ -78,6 +79,7 @@ PANEL_EXPECTED = {
     "academy": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
+    **VALUE_PANELS,
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
@@ -205,6 +207,7 @@ EXPECTED.update(INBOX_EXPECTED)
 EXPECTED.update(WEBHOOKS_EXPECTED)
 EXPECTED.update(UPDATES_EXPECTED)
 EXPECTED.update(ACADEMY_EXPECTED)
+EXPECTED.update(VALUE_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -312,6 +315,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "webhooks": make_webhooks_world(world),
         "updates": make_updates_world(world),
         "academy": make_academy_world(world),
+        "value": make_value_world(world),
         "task": members_task,
     }
 
@@ -352,6 +356,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **inbox_url_args(ctx["inbox"]),
         **webhooks_url_args(ctx["webhooks"]),
         **updates_url_args(ctx["updates"], slug),
+        **value_url_args(ctx["value"], slug),
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
