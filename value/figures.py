@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from insights.figures.revenue import arr_by_currency
-from portal.formatting import measure, money, number, signed
+from portal.formatting import MINUS, measure, money, number, signed
 
 from .models import Period, ValueKPI, ValueReading
 
@@ -100,7 +100,9 @@ class KPIFigure:
 
     @property
     def gain_text(self) -> str:
-        return f"{signed(self.gain, 2 if self.gain % 1 else 0)} {self.kpi.unit}".strip()
+        text = number(abs(self.gain), 2, trim=True)
+        sign = "+" if self.gain > 0 else MINUS if self.gain < 0 else ""
+        return f"{sign}{text} {self.kpi.unit}".strip()
 
     @property
     def unit_value_text(self) -> str:
