@@ -72,7 +72,7 @@ def test_value_realized_is_the_same_on_the_pages_and_in_the_pdfs(
     assert total is not None
     # 123.5 h x 55 x 12 + 500 tickets x 18.50 x 12 = 81,510 + 111,000
     assert total.value == Decimal("192510")
-    printed = (total.value_text, total.multiple_text, total.roi_text)
+    printed = (total.value_text, total.multiple_text or "", total.roi_text or "")
     assert printed == ("€192,510", "4.0×", "+301%")
 
     page = client_for(world.executive).get(reverse("value", args=["acme"])).content.decode()
