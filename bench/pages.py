@@ -116,6 +116,9 @@ PAGES: list[Page] = [
     Page("cs_admin_portfolio", "morgan@northwind.example", "/portfolio/"),
     # The academy: the demo's one course (the first row, so id 1), as a member taking it.
     Page("member_course", "mia@acme.example", "/a/acme/academy/1/"),
+    # Value realized: the shared KPIs as the executive reads them, with the CSM's drafts.
+    Page("executive_value", "eli@acme.example", "/a/acme/value/"),
+    Page("csm_value", "priya@northwind.example", "/a/acme/value/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and

@@ -277,3 +277,20 @@ def test_removing_a_kpi_removes_its_readings(world: World) -> None:
     response = client_for(world.csm).post(reverse("value_kpi_remove", args=["acme", kpi.pk]))
     assert response.status_code == 302
     assert not ValueKPI.objects.exists() and not ValueReading.objects.exists()
+
+
+def test_the_value_page_and_its_editor_are_well_formed(world: World) -> None:
+    from tests.html_helpers import html_problems
+
+    kpi_with_readings(world.account, [(TODAY - timedelta(days=30), "80"), (TODAY, "120")])
+    draft = kpi_with_readings(world.account, [(TODAY, "40")], name="Draft", shared=False)
+    contract(world.account, "20000")
+    for user, url in [
+        (world.csm, reverse("value", args=["acme"])),
+        (world.executive, reverse("value", args=["acme"])),
+        (world.csm, reverse("value_kpi_create", args=["acme"])),
+        (world.csm, reverse("value_kpi_edit", args=["acme", draft.pk])),
+    ]:
+        response = client_for(user).get(url)
+        assert response.status_code == 200, url
+        assert html_problems(response.content.decode()) == [], url
