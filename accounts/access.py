@@ -120,6 +120,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "handover.edit": VENDOR,
     # The churn forecast: the vendor's alone, never shown to a customer.
     "forecast.view": VENDOR,
+    # Value realized: the vendor defines the KPIs with the customer and records readings; the
+    # customer's champions and executives read the shared ones and confirm their figures.
+    "value.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "value.edit": VENDOR,
+    "value.confirm": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -173,6 +178,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "updates.view",
         "academy.view",
         "renewals.view_own",
+        "value.view",
     }
 )
 

@@ -128,6 +128,9 @@ PAGES: list[Page] = [
     # (tests/test_forecast.py proves its query count constant in the number of forecasts).
     Page("csm_forecast", "priya@northwind.example", "/forecast/"),
     Page("cs_admin_forecast", "morgan@northwind.example", "/forecast/"),
+    # Value realized: the shared KPIs as the executive reads them, with the CSM's drafts.
+    Page("executive_value", "eli@acme.example", "/a/acme/value/"),
+    Page("csm_value", "priya@northwind.example", "/a/acme/value/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and

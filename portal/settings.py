@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     # After successplans (its objectives become the plan's first ones, through successplans'
     # services) and insights (it mounts its router on insights' API); nothing imports it.
     "handover",
+    "value",  # value realized: after insights (the contract value its ROI divides by), before reports (which print it)
     "updates",  # product updates: reads insights' feature usage; playbooks may listen to it
     "reports",
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("academy.urls")),
     path("", include("renewals.urls")),
     path("", include("forecast.urls")),
+    path("", include("value.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),

@@ -52,6 +52,7 @@ from successplans.models import (
 )
 from surveys.figures import summarize
 from surveys.models import Response
+from value.figures import printable as value_realized
 
 from .models import Review, WrappedNote
 
@@ -503,6 +504,7 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
     reached = milestones(account, start, end)["done"]
     answered = surveys(account, start, end)
     people = most_active_people(account, start, end)
+    value = value_realized(account, end)  # the value app's shared KPIs at the year's end
     return {
         "kind": "wrapped",
         "year": year,
@@ -516,7 +518,8 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
         "milestones": reached,
         "surveys": answered,
         "note": note.body if note and note.body.strip() else None,
-        "empty": not any((usage, onboarding_year, plan_outcomes, reached, answered)),
+        "value": value,
+        "empty": not any((usage, onboarding_year, plan_outcomes, reached, answered, value)),
     }
 
 
@@ -618,4 +621,6 @@ def review_inputs(review: Review) -> dict[str, Any]:
         "health": health(account, start, end),
         "surveys": surveys(account, start, end),
         "actions": next_actions(account, end),
+        # Value realized (value.figures): the shared value KPIs at the period's end.
+        "value": value_realized(account, min(end, timezone.localdate())),
     }

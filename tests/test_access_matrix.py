@@ -68,6 +68,7 @@ from tests.survey_helpers import (
     survey_url_args,
 )
 from tests.updates_helpers import UPDATES_EXPECTED, make_updates_world, updates_url_args
+from tests.value_factories import VALUE_EXPECTED, VALUE_PANELS, make_value_world, value_url_args
 from tests.webhooks_helpers import WEBHOOKS_EXPECTED, make_webhooks_world, webhooks_url_args
 
 L = "login"  # a redirect to the log-in page
@@ -92,6 +93,7 @@ PANEL_EXPECTED = {
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
+    **VALUE_PANELS,
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
@@ -223,6 +225,7 @@ EXPECTED.update(ACADEMY_EXPECTED)
 EXPECTED.update(FORMS_EXPECTED)
 EXPECTED.update(RENEWALS_EXPECTED)
 EXPECTED.update(HANDOVER_EXPECTED)
+EXPECTED.update(VALUE_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -333,6 +336,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "forms": make_forms_world(world, checklist),
         "renewals": make_renewals_world(world),
         "handover": make_handover_world(world),
+        "value": make_value_world(world),
         "task": members_task,
     }
 
@@ -373,6 +377,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **inbox_url_args(ctx["inbox"]),
         **webhooks_url_args(ctx["webhooks"]),
         **updates_url_args(ctx["updates"], slug),
+        **value_url_args(ctx["value"], slug),
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         **forms_url_args(ctx["forms"], slug),
         **renewals_url_args(ctx["renewals"], slug),

@@ -172,6 +172,18 @@ def mrr_by_account(accounts: Accounts, day: date) -> dict[int, Decimal]:
     return {account_id: value for account_id, value in rows if value}
 
 
+def arr_by_currency(accounts: Accounts, day: date) -> dict[str, Decimal]:
+    """The annual contract value of the contracts running on ``day`` (their MRR x 12), per
+    currency: amounts in different currencies are never added together. One query."""
+    rows = (
+        _contracts(accounts, day)
+        .values("currency")
+        .annotate(monthly=Sum(mrr_expression()))
+        .values_list("currency", "monthly")
+    )
+    return {currency: monthly * MONTHS_PER_YEAR for currency, monthly in rows if monthly}
+
+
 def with_arr(accounts: QuerySet[Account], day: date) -> QuerySet[Account]:
     """Accounts annotated with ``arr`` on ``day``: the MRR of their running contracts x 12, as
     :func:`snapshot` counts it (None for an account with no running contract). A subquery, so

@@ -38,6 +38,7 @@ from sentiment.demo import ensure_demo_sentiment
 from successplans.demo import ensure_demo_plans
 from surveys.demo import ensure_demo_surveys
 from updates.demo import ensure_demo_updates
+from value.demo import ensure_demo_value
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the first look, by design
 
@@ -197,6 +198,7 @@ class Command(BaseCommand):
         created += ensure_demo_academy()  # before insights: training is a health part
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
+        created += ensure_demo_value()  # after insights (the contracts ROI compares with)
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         # Past customers' renewals, for the churn forecast to learn from and score the accounts
         # above (it reads their usage, health, surveys and visits).
