@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("updates.urls")),
     path("", include("academy.urls")),
     path("", include("reports.urls")),
+    path("", include("advocacy.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),
 ]

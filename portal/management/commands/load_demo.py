@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from advocacy.demo import ensure_demo_advocacy
 from insights.demo import ensure_demo_insights
 from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
@@ -194,6 +195,7 @@ class Command(BaseCommand):
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_reviews()  # last: the reviews print everything above
+        created += ensure_demo_advocacy()  # reads the surveys' promoters and their comments
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
         created += ensure_demo_join_requests()
