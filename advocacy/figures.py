@@ -199,10 +199,10 @@ def _block_from(asks: list[AdvocacyAsk], now: datetime) -> str | None:
             and ask.answered_at
             and ask.answered_at >= now - no_window
         ):
-            return f"said no on {ask.answered_at:%-d %b %Y}: not before {ask.answered_at + no_window:%-d %b %Y}"
+            return f"said no on {ask.answered_at:%-d %b %Y}: not again before {ask.answered_at + no_window:%-d %b %Y}"
     cooldown = timedelta(days=settings.ADVOCACY_ASK_COOLDOWN_DAYS)
     if asks and asks[0].asked_at > now - cooldown:
-        return f"asked on {asks[0].asked_at:%-d %b %Y}: not before {asks[0].asked_at + cooldown:%-d %b %Y}"
+        return f"was asked on {asks[0].asked_at:%-d %b %Y}: not again before {asks[0].asked_at + cooldown:%-d %b %Y}"
     return None
 
 
