@@ -60,11 +60,12 @@ def test_a_person_is_not_asked_twice_within_the_cooldown(promoters: World, setti
     world = promoters
     settings.ADVOCACY_ASK_COOLDOWN_DAYS = 90
     services.ask_for_advocacy(world.account, world.member, AskKind.REVIEW, acting_user=world.csm)
-    with time_machine.travel(NOW + timedelta(days=89), tick=False):
-        with unchanged(), pytest.raises(ValidationError, match="not again before"):
-            services.ask_for_advocacy(
-                world.account, world.member, AskKind.SPEAK, acting_user=world.csm
-            )
+    with (
+        time_machine.travel(NOW + timedelta(days=89), tick=False),
+        unchanged(),
+        pytest.raises(ValidationError, match="not again before"),
+    ):
+        services.ask_for_advocacy(world.account, world.member, AskKind.SPEAK, acting_user=world.csm)
     with time_machine.travel(NOW + timedelta(days=91), tick=False):
         services.ask_for_advocacy(world.account, world.member, AskKind.SPEAK, acting_user=world.csm)
     assert AdvocacyAsk.objects.filter(person=world.member).count() == 2
