@@ -11,7 +11,15 @@ from accounts.models import Account, User
 from surveys.models import Response
 
 from . import figures
-from .models import AskChannel, AskKind, CaseStudy, CaseStudyQuote, Referral, ReferralStatus
+from .models import (
+    AskChannel,
+    AskKind,
+    AskStatus,
+    CaseStudy,
+    CaseStudyQuote,
+    Referral,
+    ReferralStatus,
+)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -53,14 +61,24 @@ class AnswerForm(forms.Form):
 
 
 class ReferenceCallForm(forms.Form):
-    advocate = PersonChoiceField(queryset=User.objects.none())
+    advocate = PersonChoiceField(
+        queryset=User.objects.none(), help_text="The people who agreed to be a reference."
+    )
     prospect = forms.CharField(max_length=200, label="Prospect company")
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, max_length=500)
 
     def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advocate"].queryset = _people(account)  # type: ignore[attr-defined]
+        self.fields["advocate"].queryset = (  # type: ignore[attr-defined]
+            _people(account)
+            .filter(
+                advocacy_asks__account=account,
+                advocacy_asks__kind=AskKind.REFERENCE,
+                advocacy_asks__status__in=[AskStatus.ACCEPTED, AskStatus.DONE],
+            )
+            .distinct()
+        )
 
 
 class ReferralForm(forms.ModelForm):

@@ -104,7 +104,11 @@ def test_someone_who_did_not_agree_is_not_booked(reference: World) -> None:
     with unchanged():
         response = client.post(url, data)
     assert response.status_code == 422
-    assert "has not agreed to be a reference" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()  # only references are offered
+    with unchanged(), pytest.raises(ValidationError, match="has not agreed to be a reference"):
+        services.book_reference_call(
+            world.account, world.member, prospect="X", day=date(2026, 11, 20), acting_user=world.csm
+        )
 
 
 def test_a_call_is_marked_done_once(reference: World) -> None:
