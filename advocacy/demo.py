@@ -14,7 +14,7 @@ from accounts.models import Account, User
 from surveys.models import Response
 
 from . import services
-from .models import AdvocacyAsk, AskKind, CaseStudy, ReferralStatus
+from .models import AdvocacyAsk, AskKind, CaseStudy, Referral, ReferralStatus
 
 ACME_STORY = """Acme Logistics moves freight for 400 shippers across Europe, and every Monday its
 operations team rebuilt the same weekly review by hand from four exports.
@@ -144,7 +144,9 @@ def ensure_demo_advocacy() -> int:
         (initech, "raj@initech.example", "Vandelay Health", "Art Vandelay", "art@vandelay.example",
          "", ReferralStatus.LOST, "Chose to stay with their in-house tool."),
     ]  # fmt: skip
-    for account, email, company, name, contact, note, status, outcome in referrals:
+    for days_ago, (account, email, company, name, contact, note, status, outcome) in zip(
+        (50, 21, 4, 35, 60), referrals, strict=True
+    ):
         person = User.objects.get(email=email)
         referral = services.submit_referral(
             account,
@@ -153,6 +155,10 @@ def ensure_demo_advocacy() -> int:
             contact_email=contact,
             note=note,
             acting_user=person,
+        )
+        # Told as it happened: referred weeks ago.
+        Referral.objects.filter(pk=referral.pk).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
         )
         if status != ReferralStatus.NEW and account.owner is not None:
             services.update_referral(
