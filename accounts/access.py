@@ -125,6 +125,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "value.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "value.edit": VENDOR,
     "value.confirm": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
+    # Advocacy: the CS team asks promoters, books their reference calls, tracks referrals and
+    # writes case studies (the board is theirs alone); the person asked answers; any of the
+    # customer's people refers a company; the champion approves a case study, and the
+    # champion and the executive download it once approved.
+    "advocacy.ask": VENDOR,
+    "advocacy.board": VENDOR,
+    "advocacy.case_studies": VENDOR,
+    "advocacy.answer": CUSTOMER,
+    "advocacy.refer": CUSTOMER,
+    "advocacy.approve_case_study": frozenset({Role.CHAMPION}),
+    "advocacy.view_case_study": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }

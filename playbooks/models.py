@@ -121,6 +121,7 @@ class StepKind(models.TextChoices):
     FLAG_CSQL = "flag_csql", "Flag an upsell lead (CSQL)"
     NOTIFY_OWNER = "notify_owner", "Notify the owner in the portal"
     PAUSE_SURVEYS = "pause_surveys", "Pause surveys for the account"
+    ASK_FOR_ADVOCACY = "ask_for_advocacy", "Ask a promoter for advocacy"
 
 
 class StopIf(models.TextChoices):

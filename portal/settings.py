@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "academy",  # after onboarding, insights and reports (its certificates): completes course tasks, adds a health part
     "forecast",  # churn forecast: reads insights, surveys and onboarding figures; playbooks may read it
     "renewals",  # reads contracts, health, NPS and usage (insights, surveys) and the forecast; playbooks listens to its signals
+    # after surveys (its promoters, the comments quoted) and reports (the case study's PDF);
+    # playbooks may ask for advocacy through its services
+    "advocacy",
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]
@@ -261,6 +264,11 @@ SURVEY_PERSON_COOLDOWN_DAYS = env.int("SURVEY_PERSON_COOLDOWN_DAYS", default=30)
 SURVEY_ACCOUNT_MAX_PER_PERIOD = env.int("SURVEY_ACCOUNT_MAX_PER_PERIOD", default=4)
 SURVEY_ACCOUNT_PERIOD_DAYS = env.int("SURVEY_ACCOUNT_PERIOD_DAYS", default=90)
 SURVEY_ANSWER_GRACE_MINUTES = env.int("SURVEY_ANSWER_GRACE_MINUTES", default=30)
+# Advocacy: a person is asked again only after the cooldown, after a "no" only after a year;
+# an advocate takes at most so many reference calls a quarter.
+ADVOCACY_ASK_COOLDOWN_DAYS = env.int("ADVOCACY_ASK_COOLDOWN_DAYS", default=90)
+ADVOCACY_DECLINED_COOLDOWN_DAYS = env.int("ADVOCACY_DECLINED_COOLDOWN_DAYS", default=365)
+ADVOCACY_REFERENCE_CALLS_PER_QUARTER = env.int("ADVOCACY_REFERENCE_CALLS_PER_QUARTER", default=2)
 SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=14)
 SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
 

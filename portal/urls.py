@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("forecast.urls")),
     path("", include("value.urls")),
     path("", include("reports.urls")),
+    path("", include("advocacy.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),
 ]

@@ -24,6 +24,12 @@ from accounts.models import Activity, Invitation, Membership, PortalVisit, User
 from portal.models import Job
 from successplans.models import KPI, PlanTemplate, PlanTemplateItem, SuccessPlan
 from tests.academy_helpers import ACADEMY_EXPECTED, academy_url_args, make_academy_world
+from tests.advocacy_factories import (
+    ADVOCACY_EXPECTED,
+    ADVOCACY_PANEL,
+    advocacy_url_args,
+    make_advocacy_world,
+)
 from tests.chat_helpers import CHAT_EXPECTED, chat_url_args, make_chat_world
 from tests.conftest import PERSONAS, World, client_for
 from tests.embed_helpers import EMBED_EXPECTED, embed_url_args, make_embed_world
@@ -90,6 +96,7 @@ PANEL_EXPECTED = {
     "latest-updates": ACCOUNT_READ,
     "academy": ACCOUNT_READ,
     **HANDOVER_PANEL_EXPECTED,
+    "advocacy": ADVOCACY_PANEL,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
@@ -226,6 +233,7 @@ EXPECTED.update(FORMS_EXPECTED)
 EXPECTED.update(RENEWALS_EXPECTED)
 EXPECTED.update(HANDOVER_EXPECTED)
 EXPECTED.update(VALUE_EXPECTED)
+EXPECTED.update(ADVOCACY_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -337,6 +345,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "renewals": make_renewals_world(world),
         "handover": make_handover_world(world),
         "value": make_value_world(world),
+        "advocacy": make_advocacy_world(world),
         "task": members_task,
     }
 
@@ -382,6 +391,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **forms_url_args(ctx["forms"], slug),
         **renewals_url_args(ctx["renewals"], slug),
         **handover_url_args(ctx["handover"], slug),
+        **advocacy_url_args(ctx["advocacy"], slug, world),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

@@ -113,6 +113,7 @@ MODULES = [
     "flag_csql",
     "notify_owner",
     "pause_surveys",
+    "ask_for_advocacy",
 ]
 
 

@@ -1,0 +1,221 @@
+"""Advocacy: asking promoters for a review, a reference, a talk, a case study or a referral;
+the reference calls advocates take; the companies customers refer; and case studies the
+champion approves before they become a PDF.
+
+Every row reaches an :class:`~accounts.models.Account`. Who may be asked, and when again, is
+decided in :mod:`advocacy.services` (the cooldown settings); the figures the pages show are in
+:mod:`advocacy.figures`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account
+
+
+class AskKind(models.TextChoices):
+    REVIEW = "review", "Write a review"
+    REFERENCE = "reference", "Be a reference"
+    SPEAK = "speak", "Speak at an event"
+    CASE_STUDY = "case_study", "Co-write a case study"
+    REFERRAL = "referral", "Refer a company"
+
+
+class AskChannel(models.TextChoices):
+    PORTAL = "portal", "In the portal"
+    EMAIL = "email", "By e-mail"
+    CALL = "call", "On a call"
+    PLAYBOOK = "playbook", "By a playbook"
+
+
+class AskStatus(models.TextChoices):
+    ASKED = "asked", "Asked"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    DONE = "done", "Done"
+
+
+class AdvocacyAsk(models.Model):
+    """One request to one person of an account, and their answer."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="advocacy_asks")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advocacy_asks"
+    )
+    kind = models.CharField(max_length=12, choices=AskKind.choices)
+    channel = models.CharField(max_length=10, choices=AskChannel.choices, default=AskChannel.PORTAL)
+    status = models.CharField(max_length=10, choices=AskStatus.choices, default=AskStatus.ASKED)
+    note = models.TextField(
+        blank=True, max_length=2000, help_text="What you ask, in a line or two."
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "-asked_at"], name="advocacy_ask_person_recent"),
+            models.Index(fields=["account", "status"], name="advocacy_ask_account_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.person_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("advocacy_my_ask", args=[self.account.slug, self.pk])
+
+    @property
+    def activity_label(self) -> str:
+        return f"advocacy ask “{self.get_kind_display()}”"
+
+    @property
+    def said_yes(self) -> bool:
+        return self.status in (AskStatus.ACCEPTED, AskStatus.DONE)
+
+
+class ReferenceCall(models.Model):
+    """A call an advocate takes with a prospect, booked by the CS team."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reference_calls")
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reference_calls"
+    )
+    prospect = models.CharField("prospect company", max_length=200)
+    date = models.DateField()
+    done = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["advocate", "date"], name="reference_call_advocate")]
+
+    def __str__(self) -> str:
+        return f"{self.prospect} on {self.date}"
+
+    @property
+    def activity_label(self) -> str:
+        return f"reference call with {self.prospect}"
+
+
+class ReferralStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Referral(models.Model):
+    """A company a customer referred, tracked by the vendor to an outcome."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
+    )
+    company = models.CharField(max_length=200)
+    contact_name = models.CharField("contact's name", max_length=200)
+    contact_email = models.EmailField("contact's e-mail")
+    note = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.NEW
+    )
+    outcome = models.TextField("outcome notes", blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="referral_status_recent")]
+
+    def __str__(self) -> str:
+        return self.company
+
+    @property
+    def activity_label(self) -> str:
+        return f"referral of {self.company}"
+
+
+class CaseStudyStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class CaseStudy(models.Model):
+    """A success story the CSM writes from the account's results; published once the
+    champion approves it (and each quote in it)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="case_studies")
+    title = models.CharField(max_length=200)
+    body = models.TextField(
+        blank=True,
+        max_length=20_000,
+        help_text="Markdown: the challenge, the solution, the result.",
+    )
+    # The objectives met when the draft was started: [{"title": ..., "results": [...]}].
+    objectives = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=CaseStudyStatus.choices, default=CaseStudyStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("advocacy_case_study", args=[self.account.slug, self.pk])
+
+    @property
+    def activity_label(self) -> str:
+        return f"case study “{self.title}”"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (CaseStudyStatus.DRAFT, CaseStudyStatus.REJECTED)
+
+
+class CaseStudyQuote(models.Model):
+    """A survey comment the CSM picked for a case study. It is printed only once the
+    champion has allowed it (``allowed``), when approving the case study."""
+
+    case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="quotes")
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+    said_by = models.CharField(max_length=200)
+    allowed = models.BooleanField(null=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,67 @@
+"""Ask for advocacy through the advocacy app's own services: the person the event names (a
+promoter who just answered, say) or else every promoter of the account who may be asked now;
+the cooldowns that hold back a CSM's ask hold back this one too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import Account, User
+from advocacy import figures
+from advocacy.models import AskChannel, AskKind
+from advocacy.services import ask_for_advocacy
+
+from ..models import StepKind
+from ..params import ParamField
+from . import Outcome, StepContext, StepKindSpec, preview_text, register
+
+FIELDS = [
+    ParamField("kind", "Ask them to", kind="choice", choices=lambda: list(AskKind.choices), default=AskKind.REVIEW),
+    ParamField("note", "What you ask", kind="longtext", required=False, max_length=2000, help="Merge fields: {account}, {person}, {score}."),
+]  # fmt: skip
+
+
+def _people(context: StepContext) -> list[User]:
+    user_id = (context.event.data or {}).get("user_id")
+    if user_id:
+        return list(User.objects.filter(pk=user_id))
+    return [row.person for row in figures.promoters(context.account) if row.may_ask]
+
+
+def run(context: StepContext) -> Outcome:
+    kind = context.params.get("kind") or AskKind.REVIEW
+    note = context.fill(context.params.get("note") or "")
+    asked, held = [], []
+    for person in _people(context):
+        try:
+            ask_for_advocacy(
+                context.account,
+                person,
+                kind,
+                channel=AskChannel.PLAYBOOK,
+                note=note,
+                acting_user=None,
+            )
+        except ValidationError as refusal:
+            held.append(" ".join(refusal.messages))
+            continue
+        asked.append(person.display_name)
+    label = AskKind(kind).label.lower()
+    if not asked:
+        return Outcome.skipped("; ".join(held) or "no promoter to ask now")
+    return Outcome.done(f"asked {', '.join(asked)}: {label}")
+
+
+def describe(params: dict[str, Any], account: Account) -> str:
+    kind = params.get("kind") or AskKind.REVIEW
+    ready = sum(1 for row in figures.promoters(account) if row.may_ask)
+    note = preview_text(params.get("note") or "", account)
+    return (
+        f"an ask to {AskKind(kind).label.lower()} for the person the event names, or the "
+        f"account's promoters who may be asked now ({ready})" + (f": “{note}”" if note else "")
+    )
+
+
+register(StepKindSpec(StepKind.ASK_FOR_ADVOCACY, FIELDS, run, describe))
