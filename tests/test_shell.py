@@ -402,6 +402,7 @@ class TestSettingsPage:
             "Surveys",
             "Updates",
             "Academy",
+            "Advocacy",
             "Settings",
         ]
 
@@ -417,6 +418,7 @@ class TestSettingsPage:
             "Surveys",
             "Updates",
             "Academy",
+            "Advocacy",
             "Templates",
         ]
         assert ("Templates", reverse("template_list")) in links
@@ -458,6 +460,7 @@ class TestOneNavigation:
             ("Onboarding", reverse("onboarding", args=[slug])),
             ("Success plan", reverse("plans", args=[slug])),
             ("Renewal", reverse("renewal_page", args=[slug])),
+            ("Value", reverse("value", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
             ("Updates", reverse("updates", args=[slug])),
             ("Academy", reverse("academy", args=[slug])),
