@@ -11,12 +11,14 @@ from django.core.validators import URLValidator
 from accounts.models import Account, User
 
 from .models import (
+    CHOSEN_KINDS,
     MAX_OFFSET_DAYS,
     AssigneeRole,
     Checklist,
     ChecklistTemplate,
     Side,
     Task,
+    TaskKind,
     TemplatePhase,
     TemplateTask,
 )
@@ -53,6 +55,28 @@ class StartForm(forms.Form):
     kickoff_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
+KIND_HELP = (
+    "An upload task completes when the customer uploads the file it asks for (describe the "
+    "file in the description)."
+)
+
+
+def limit_kinds(form: forms.ModelForm) -> None:
+    """Offer the kinds a person may choose; a course task keeps its kind (the academy's link)."""
+    if form.instance.pk is not None and form.instance.kind == TaskKind.COURSE:
+        del form.fields["kind"]
+        return
+    kind = cast(forms.ChoiceField, form.fields["kind"])
+    kind.choices = CHOSEN_KINDS
+    kind.help_text = KIND_HELP
+    kind.error_messages["invalid_choice"] = "Choose what completes the task from the list."
+
+
+def check_kind(form: forms.ModelForm, data: dict[str, Any]) -> None:
+    if data.get("kind") == TaskKind.UPLOAD and data.get("owner_side") == Side.VENDOR:
+        form.add_error("kind", "An upload task is the customer's: the customer uploads the file.")
+
+
 class TaskForm(forms.ModelForm):
     """Add or edit a task on an account's checklist (vendor staff)."""
 
@@ -66,6 +90,7 @@ class TaskForm(forms.ModelForm):
             "title",
             "description",
             "owner_side",
+            "kind",
             "assignee",
             "due_date",
             "required",
@@ -95,6 +120,7 @@ class TaskForm(forms.ModelForm):
         account: Account = checklist.account
         people = assignable_people(account, Side.CUSTOMER) | assignable_people(account, Side.VENDOR)
         cast(PersonAndEmailChoiceField, self.fields["assignee"]).queryset = people.distinct()
+        limit_kinds(self)
 
     def clean_resource_links(self) -> str:
         return clean_links(self.cleaned_data.get("resource_links", ""))
@@ -120,6 +146,7 @@ class TaskForm(forms.ModelForm):
         if any(f.name in self.errors for f in self.hidden_fields()):
             # Hidden fields are not shown: say it where the person reads it.
             self.add_error(None, "This form is not from this task any more: reload the page.")
+        check_kind(self, data)
         assignee: User | None = data.get("assignee")
         side = data.get("owner_side")
         if assignee is not None and side:
@@ -315,6 +342,7 @@ class TemplateTaskForm(forms.ModelForm):
             "title",
             "description",
             "owner_side",
+            "kind",
             "default_role",
             "due_offset_days",
             "phase",
@@ -368,12 +396,14 @@ class TemplateTaskForm(forms.ModelForm):
             phase.queryset = template.phases.all()
             phase.empty_label = None
             phase.label = "Phase"
+        limit_kinds(self)
 
     def clean_resource_links(self) -> str:
         return clean_resource_links(self.cleaned_data.get("resource_links", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        check_kind(self, data)
         side, role = data.get("owner_side"), data.get("default_role")
         if side == Side.VENDOR and role is not None and role not in VENDOR_ROLES:
             self.add_error(

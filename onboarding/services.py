@@ -70,6 +70,7 @@ TASK_FIELDS = [
     "resource_links",
     "is_value_milestone",
     "internal",
+    "kind",
 ]
 CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
 
@@ -207,7 +208,8 @@ def may_work(access: AccountAccess, task: Task, user: User) -> bool:
         return False
     if access.can("onboarding.manage"):
         return True
-    if task.kind == TaskKind.COURSE:  # completes when the course is passed, not by hand
+    if task.kind in (TaskKind.COURSE, TaskKind.UPLOAD):
+        # Completes when the course is passed, or when the customer uploads the file.
         return False
     if task.internal or task.owner_side != Side.CUSTOMER:
         return False

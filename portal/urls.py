@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("updates.urls")),
     path("", include("academy.urls")),
+    path("", include("documents.urls")),
     path("", include("reports.urls")),
     path("", include("playbooks.urls")),
     path("", include("integrations.urls")),
