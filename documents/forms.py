@@ -27,7 +27,7 @@ def file_field() -> forms.FileField:
 class UploadForm(forms.Form):
     file = file_field()
     visibility = forms.ChoiceField(
-        label="Who sees it", choices=Visibility.choices, initial=Visibility.SHARED
+        label="Who sees it", choices=Visibility.choices, initial=Visibility.SHARED, required=False
     )
 
     folder = forms.ModelChoiceField(

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
-from portal.htmx import redirect
 from portal.paging import page_of
 
 from .. import services
@@ -23,7 +22,7 @@ from ..figures import folder_path, listing, subfolders
 from ..forms import FolderForm, UploadForm
 from ..models import Folder
 from ..rules import allowed_extensions, max_bytes
-from .common import AREA_PAGE, PER_PAGE, get_folder
+from .common import AREA_PAGE, PER_PAGE, after_write, get_folder
 
 
 def area_context(
@@ -94,7 +93,7 @@ def upload(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{document.name}” was uploaded.")
-            return redirect(request, target.get_absolute_url() if target else _area_url(access))
+            return after_write(request, target.get_absolute_url() if target else _area_url(access))
     context = area_context(request, access, target, upload_form=form)
     return render(request, AREA_PAGE, context, status=422)
 
@@ -117,7 +116,7 @@ def folder_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> Http
             add_service_errors(form, error)
         else:
             messages.success(request, f"The folder “{created.name}” was created.")
-            return redirect(request, created.get_absolute_url())
+            return after_write(request, created.get_absolute_url())
     context = area_context(request, access, parent, folder_form=form)
     return render(request, AREA_PAGE, context, status=422)
 

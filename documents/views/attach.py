@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
-from portal.htmx import redirect
 
 from .. import services
 from ..forms import AttachForm
-from .common import message_of, refuse
+from .common import after_write, message_of, refuse
 
 
 def target_for(access: AccountAccess, kind: str, pk: int) -> Any:
@@ -69,4 +68,4 @@ def attach(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
     except ValidationError as error:
         return refuse(request, message_of(error))
     messages.success(request, f"“{document.name}” was attached.")
-    return redirect(request, back_to(target))
+    return after_write(request, back_to(target))

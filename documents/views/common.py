@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 
 from accounts.access import AccountAccess
 from portal import htmx
@@ -36,3 +36,8 @@ def message_of(error: ValidationError) -> str:
 
 def refuse(request: HttpRequest, message: str, status: int = 422) -> HttpResponse:
     return htmx.refuse(request, message, status=status)
+
+
+def after_write(request: HttpRequest, url: str) -> HttpResponse:
+    """htmx follows ``HX-Location``; a form post is redirected to the page."""
+    return htmx.redirect(request, url) if htmx.is_htmx(request) else redirect(url)

@@ -17,13 +17,12 @@ from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from portal.files import download as file_download
-from portal.htmx import redirect
 
 from .. import services
 from ..figures import all_folders
 from ..forms import DocumentForm
 from ..models import Document
-from .common import DOCUMENT_PAGE, get_document, refuse
+from .common import DOCUMENT_PAGE, after_write, get_document, refuse
 
 
 @require_safe
@@ -82,7 +81,7 @@ def document_detail(
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"“{document.name}” was saved.")
-                return redirect(request, _back(document))
+                return after_write(request, _back(document))
         context = {"access": access, "account": access.account, "document": document, "form": form}
         return render(request, DOCUMENT_PAGE, context, status=422)
     context = {
@@ -105,4 +104,4 @@ def delete(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) ->
     back = _back(document)
     services.delete_document(document, acting_user=request.user)
     messages.success(request, f"“{document.name}” was deleted.")
-    return redirect(request, back)
+    return after_write(request, back)

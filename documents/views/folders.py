@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
-from portal.htmx import redirect
 
 from .. import services
 from ..forms import FolderForm
-from .common import get_folder, message_of, refuse
+from .common import after_write, get_folder, message_of, refuse
 
 
 @require_POST
@@ -31,7 +30,7 @@ def folder_rename(
     except ValidationError as error:
         return refuse(request, message_of(error))
     messages.success(request, f"The folder is now called “{folder.name}”.")
-    return redirect(request, folder.get_absolute_url())
+    return after_write(request, folder.get_absolute_url())
 
 
 @require_POST
@@ -47,4 +46,4 @@ def folder_delete(
         return refuse(request, message_of(error))
     messages.success(request, f"The folder “{folder.name}” was deleted.")
     back = parent.get_absolute_url() if parent else reverse("documents", args=[access.account.slug])
-    return redirect(request, back)
+    return after_write(request, back)
