@@ -38,13 +38,17 @@ from tests.queries import assert_same_queries, page_queries
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
 def _files_in_a_temporary_folder(settings: Any, tmp_path: Path, time_machine: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     time_machine.move_to(datetime(2026, 11, 16, 12, tzinfo=UTC))
+
+
+def body(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
 
 
 def stored_files(settings: Any) -> list[Path]:
@@ -102,7 +106,7 @@ def test_customers_never_see_internal_files(world: World) -> None:
         assert client.get(f"/a/acme/documents/{internal.pk}/download/").status_code == 404
         response = client.get(f"/a/acme/documents/{shared.pk}/download/")
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == PDF
+        assert body(response) == PDF
     page = client_for(world.csm).get("/a/acme/documents/").content.decode()
     assert "renewal-risk.pdf" in page and "Internal" in page
 
@@ -111,7 +115,7 @@ def test_a_download_is_streamed_and_logged(world: World) -> None:
     shared = DocumentFactory.create(account=world.account, name="contract.pdf")
     response = client_for(world.executive).get(f"/a/acme/documents/{shared.pk}/download/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert body(response) == PDF
     assert 'filename="contract.pdf"' in response["Content-Disposition"]
     entry = Activity.objects.get(verb="downloaded a document")
     assert (entry.actor, entry.account, entry.target_label) == (
@@ -225,7 +229,7 @@ def test_a_refused_attachment_over_htmx_is_a_422_in_the_notice(world: World) -> 
     response = client_for(world.champion).post(
         "/a/acme/documents/attach/",
         {"file": SimpleUploadedFile("x.exe", b"MZ"), "kind": "task", "target": task.pk},
-        **HTMX,
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert response["HX-Retarget"] == "#notice"
