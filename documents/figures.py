@@ -24,13 +24,14 @@ class FolderRow:
 
 
 def listing(access: AccountAccess, folder: Folder | None) -> QuerySet[Document]:
-    """The documents directly in ``folder`` (the top level for None) that the viewer may see,
-    newest first, with who uploaded them (one query per page of them)."""
-    return (
-        visible_documents(access)
-        .filter(folder=folder)
-        .select_related("uploaded_by", "account")
-        .order_by("-uploaded_at", "-pk")
+    """The documents in ``folder`` that the viewer may see, or every one of them at the top
+    level (with the folder each is in), newest first, with who uploaded them (one query per
+    page of them)."""
+    documents = visible_documents(access)
+    if folder is not None:
+        documents = documents.filter(folder=folder)
+    return documents.select_related("uploaded_by", "account", "folder").order_by(
+        "-uploaded_at", "-pk"
     )
 
 

@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from documents.demo import ensure_demo_documents
 from insights.demo import ensure_demo_insights
 from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
@@ -191,6 +192,7 @@ class Command(BaseCommand):
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_academy()  # before insights: training is a health part
+        created += ensure_demo_documents()  # after the onboardings: adds an upload task
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_reviews()  # last: the reviews print everything above
