@@ -73,7 +73,7 @@ class FolderForm(forms.Form):
         label="Folder name",
         max_length=120,
         error_messages={"required": "Give the folder a name."},
-        widget=forms.TextInput(attrs={"placeholder": "Contracts"}),
+        widget=forms.TextInput(attrs={"placeholder": "Signed contracts"}),
     )
 
 

@@ -251,8 +251,11 @@ def test_folders_nest_and_list_their_files(world: World) -> None:
     assert Document.objects.get().folder == year
     page = client.get(f"/a/acme/documents/folders/{year.pk}/").content.decode()
     assert "msa.pdf" in page and "Contracts" in page  # the file and the path to it
+    # The top level lists every file, with the folder it is in.
     top = client.get("/a/acme/documents/").content.decode()
-    assert "msa.pdf" not in top and "Contracts" in top
+    assert "msa.pdf" in top and f'href="/a/acme/documents/folders/{year.pk}/">2026</a>' in top
+    other = client.get(f"/a/acme/documents/folders/{contracts.pk}/").content.decode()
+    assert "msa.pdf" not in other
 
 
 def test_a_duplicate_folder_name_is_refused(world: World) -> None:
