@@ -546,6 +546,8 @@ def test_the_documents_area_runs_the_same_queries_with_10_and_1000_files(
 def test_onboarding_and_plans_never_import_documents() -> None:
     for app in ("onboarding", "successplans", "accounts", "portal"):
         for path in (ROOT / app).rglob("*.py"):
+            if "management" in path.parts:  # load_demo calls every app's demo, by design
+                continue
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
                 names = (
