@@ -136,6 +136,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "advocacy.refer": CUSTOMER,
     "advocacy.approve_case_study": frozenset({Role.CHAMPION}),
     "advocacy.view_case_study": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    # Documents: everyone reads what is shared with them; the champion and the vendor upload to
+    # the documents area; the vendor organises it and keeps internal files. Files on work
+    # (tasks, plan items, comments) are attached by those working it (documents.services.may_attach:
+    # a member to the tasks and action items assigned to them).
+    "documents.view": EVERYONE,
+    "documents.upload": VENDOR | {Role.CHAMPION},
+    "documents.attach": VENDOR | {Role.CHAMPION, Role.MEMBER},
+    "documents.manage": VENDOR,
+    "documents.view_internal": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -190,6 +199,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "academy.view",
         "renewals.view_own",
         "value.view",
+        "documents.view",
     }
 )
 

@@ -131,6 +131,10 @@ PAGES: list[Page] = [
     # Value realized: the shared KPIs as the executive reads them, with the CSM's drafts.
     Page("executive_value", "eli@acme.example", "/a/acme/value/"),
     Page("csm_value", "priya@northwind.example", "/a/acme/value/"),
+    # Documents: the account's documents area, as the champion and as the CSM (who also sees
+    # the internal files); more data adds 1,000 documents.
+    Page("champion_documents", "dana@acme.example", "/a/acme/documents/"),
+    Page("csm_documents", "priya@northwind.example", "/a/acme/documents/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
@@ -604,6 +608,42 @@ def describe_plan_figures(figures: dict[str, int]) -> str:
         f"{figures['plan_milestones']} milestones, {figures['plan_actions']} action items), "
         f"{MORE_DATA_CSM} has {figures['csm_plans']} plans"
     )
+
+
+MORE_DOCUMENTS = 1000
+
+
+def add_more_documents() -> str:
+    """1,000 more documents in the measured account (every fifth internal; half in a folder),
+    sharing one stored file: the documents area must run the same queries."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from documents.models import Document, Folder, Visibility
+
+    with transaction.atomic():
+        account = Account.objects.get(slug=MORE_DATA_ACCOUNT)
+        stored = Document.objects.filter(account=account).order_by("pk").first()
+        if stored is None:
+            return "no documents to copy"
+        folder = Folder.objects.filter(account=account).order_by("pk").first()
+        now = timezone.now()
+        Document.objects.bulk_create(
+            Document(
+                account=account,
+                folder=folder if i % 2 else None,
+                file=stored.file.name,
+                name=f"bench-report-{i:04d}.pdf",
+                size=stored.size,
+                content_type=stored.content_type,
+                visibility=Visibility.INTERNAL if i % 5 == 0 else Visibility.SHARED,
+                uploaded_by_id=stored.uploaded_by_id,
+                uploaded_at=now,
+            )
+            for i in range(MORE_DOCUMENTS)
+        )
+    return f"{MORE_DOCUMENTS} documents"
 
 
 def add_more_plans() -> str:
@@ -1313,7 +1353,8 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
 
     say(
         f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
-        f"{add_more_insights()}; {add_more_renewals()}; {add_more_handover()}"
+        f"{add_more_insights()}; {add_more_renewals()}; {add_more_handover()}; "
+        f"{add_more_documents()}"
     )
     data["more_data"] = (
         onboarding_figures() | plan_figures() | insights_figures() | renewal_figures()

@@ -11,6 +11,7 @@ from django.core.validators import URLValidator
 from accounts.models import Account, User
 
 from .models import (
+    CHOSEN_KINDS,
     MAX_LONG_TEXT_ANSWER,
     MAX_OFFSET_DAYS,
     MAX_TEXT_ANSWER,
@@ -21,6 +22,7 @@ from .models import (
     Side,
     Task,
     TaskFormField,
+    TaskKind,
     TemplateFormField,
     TemplatePhase,
     TemplateTask,
@@ -58,6 +60,28 @@ class StartForm(forms.Form):
     kickoff_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
+KIND_HELP = (
+    "An upload task completes when the customer uploads the file it asks for (describe the "
+    "file in the description)."
+)
+
+
+def limit_kinds(form: forms.ModelForm) -> None:
+    """Offer the kinds a person may choose; a course task keeps its kind (the academy's link)."""
+    if form.instance.pk is not None and form.instance.kind == TaskKind.COURSE:
+        del form.fields["kind"]
+        return
+    kind = cast(forms.ChoiceField, form.fields["kind"])
+    kind.choices = CHOSEN_KINDS
+    kind.help_text = KIND_HELP
+    kind.error_messages["invalid_choice"] = "Choose what completes the task from the list."
+
+
+def check_kind(form: forms.ModelForm, data: dict[str, Any]) -> None:
+    if data.get("kind") == TaskKind.UPLOAD and data.get("owner_side") == Side.VENDOR:
+        form.add_error("kind", "An upload task is the customer's: the customer uploads the file.")
+
+
 class TaskForm(forms.ModelForm):
     """Add or edit a task on an account's checklist (vendor staff)."""
 
@@ -71,6 +95,7 @@ class TaskForm(forms.ModelForm):
             "title",
             "description",
             "owner_side",
+            "kind",
             "assignee",
             "due_date",
             "required",
@@ -100,6 +125,7 @@ class TaskForm(forms.ModelForm):
         account: Account = checklist.account
         people = assignable_people(account, Side.CUSTOMER) | assignable_people(account, Side.VENDOR)
         cast(PersonAndEmailChoiceField, self.fields["assignee"]).queryset = people.distinct()
+        limit_kinds(self)
 
     def clean_resource_links(self) -> str:
         return clean_links(self.cleaned_data.get("resource_links", ""))
@@ -125,6 +151,7 @@ class TaskForm(forms.ModelForm):
         if any(f.name in self.errors for f in self.hidden_fields()):
             # Hidden fields are not shown: say it where the person reads it.
             self.add_error(None, "This form is not from this task any more: reload the page.")
+        check_kind(self, data)
         assignee: User | None = data.get("assignee")
         side = data.get("owner_side")
         if assignee is not None and side:
@@ -320,6 +347,7 @@ class TemplateTaskForm(forms.ModelForm):
             "title",
             "description",
             "owner_side",
+            "kind",
             "default_role",
             "due_offset_days",
             "phase",
@@ -373,12 +401,14 @@ class TemplateTaskForm(forms.ModelForm):
             phase.queryset = template.phases.all()
             phase.empty_label = None
             phase.label = "Phase"
+        limit_kinds(self)
 
     def clean_resource_links(self) -> str:
         return clean_resource_links(self.cleaned_data.get("resource_links", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        check_kind(self, data)
         side, role = data.get("owner_side"), data.get("default_role")
         if side == Side.VENDOR and role is not None and role not in VENDOR_ROLES:
             self.add_error(

@@ -37,6 +37,25 @@ class AssigneeRole(models.TextChoices):
 MAX_OFFSET_DAYS = 365
 
 
+class TaskKind(models.TextChoices):
+    """What completes a task. Other apps complete the kinds they own through the services
+    (a course task: the academy, when its course is passed; an upload task: documents, when
+    the customer uploads a file to it); onboarding knows only the kind."""
+
+    TICK = "", "Ticked when done"
+    COURSE = "course", "Done when a course is passed"
+    UPLOAD = "upload", "Done when the customer uploads a file"
+    FORM = "form", "Done when its form is answered"
+
+
+# The kinds a template task or a CSM's new task may have (a course task is made by the academy,
+# which links its course).
+CHOSEN_KINDS = [
+    (TaskKind.TICK.value, TaskKind.TICK.label),
+    (TaskKind.UPLOAD.value, TaskKind.UPLOAD.label),
+]
+
+
 class TaskFields(models.Model):
     """What a task is, in a template and on an account's checklist alike."""
 
@@ -57,6 +76,9 @@ class TaskFields(models.Model):
         default=False, help_text="Internal to the vendor: never shown to the customer."
     )
     position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(
+        "what completes it", max_length=10, choices=TaskKind.choices, default="", blank=True
+    )
 
     class Meta:
         abstract = True
@@ -220,17 +242,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
 
-class TaskKind(models.TextChoices):
-    """What completes a task. Other apps complete the kinds they own through the services
-    (a course task: the academy, when its course is passed); onboarding knows only the kind."""
-
-    TICK = "", "Ticked when done"
-    COURSE = "course", "Done when a course is passed"
-    FORM = "form", "Done when its form is answered"
-
-
 class Task(TaskFields):
-    kind = models.CharField(max_length=10, choices=TaskKind.choices, default="", blank=True)
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="tasks")
     phase = models.ForeignKey(ChecklistPhase, on_delete=models.CASCADE, related_name="tasks")
     assignee = models.ForeignKey(

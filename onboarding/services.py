@@ -78,6 +78,7 @@ TASK_FIELDS = [
     "resource_links",
     "is_value_milestone",
     "internal",
+    "kind",
 ]
 CHECKLIST_TASK_FIELDS = [*TASK_FIELDS, "phase", "due_date", "assignee"]
 
@@ -196,9 +197,10 @@ def start_onboarding(
                     due_date=kickoff_date + timedelta(days=task.due_offset_days),
                     assignee=assignees[task.default_role],
                     position=task.position,
-                    # A template task with questions is a form task.
-                    kind=TaskKind.FORM if task.form_fields.all() else TaskKind.TICK,
-                    **{f: getattr(task, f) for f in TASK_FIELDS},
+                    # A template task with questions is a form task; otherwise it keeps its
+                    # template's kind (ticked, or done on an upload).
+                    **{f: getattr(task, f) for f in TASK_FIELDS}
+                    | ({"kind": TaskKind.FORM} if task.form_fields.all() else {}),
                 )
             )
         Task.objects.bulk_create(tasks)
@@ -235,7 +237,8 @@ def may_work(access: AccountAccess, task: Task, user: User) -> bool:
         return False
     if access.can("onboarding.manage"):
         return True
-    if task.kind == TaskKind.COURSE:  # completes when the course is passed, not by hand
+    if task.kind in (TaskKind.COURSE, TaskKind.UPLOAD):
+        # Completes when the course is passed, or when the customer uploads the file.
         return False
     if task.kind == TaskKind.FORM:  # completes when its form is answered (answer_form)
         return False

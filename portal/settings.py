@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     # after surveys (its promoters, the comments quoted) and reports (the case study's PDF);
     # playbooks may ask for advocacy through its services
     "advocacy",
+    "documents",  # after onboarding and successplans: attaches files to their tasks, items and comments, completes upload tasks
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]
@@ -300,6 +301,30 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # file (STORAGE_DOWNLOADS=stream) or, with object storage, redirects to a presigned URL valid
 # for STORAGE_PRESIGNED_SECONDS (STORAGE_DOWNLOADS=presigned).
 STORAGE_URL = env.str("STORAGE_URL", default="")
+# Documents (documents/rules.py): the largest file kept, the extensions allowed (each checked
+# against the file's first bytes), and a virus scanner run on every upload with the file on
+# its standard input (for example "clamdscan --no-summary -"); a non-zero exit refuses it.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=25 * 1024 * 1024)
+DOCUMENT_ALLOWED_TYPES = env.list(
+    "DOCUMENT_ALLOWED_TYPES",
+    default=[
+        "pdf",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "docx",
+        "xlsx",
+        "pptx",
+        "csv",
+        "txt",
+        "md",
+        "zip",
+    ],
+)
+DOCUMENT_SCAN_COMMAND = env.str("DOCUMENT_SCAN_COMMAND", default="")
+DOCUMENT_SCAN_TIMEOUT = env.int("DOCUMENT_SCAN_TIMEOUT", default=60)
 STORAGE_PRESIGNED_SECONDS = env.int("STORAGE_PRESIGNED_SECONDS", default=60)
 STORAGE_DOWNLOADS = env.str("STORAGE_DOWNLOADS", default="stream")
 if STORAGE_DOWNLOADS not in ("stream", "presigned"):

@@ -32,6 +32,12 @@ from tests.advocacy_factories import (
 )
 from tests.chat_helpers import CHAT_EXPECTED, chat_url_args, make_chat_world
 from tests.conftest import PERSONAS, World, client_for
+from tests.documents_helpers import (
+    DOCUMENTS_EXPECTED,
+    DOCUMENTS_GETS_THAT_WRITE,
+    documents_url_args,
+    make_documents_world,
+)
 from tests.embed_helpers import EMBED_EXPECTED, embed_url_args, make_embed_world
 from tests.factories import CSMFactory, MembershipFactory
 from tests.forms_factories import FORMS_EXPECTED, forms_url_args, make_forms_world
@@ -97,6 +103,7 @@ PANEL_EXPECTED = {
     "academy": ACCOUNT_READ,
     **HANDOVER_PANEL_EXPECTED,
     "advocacy": ADVOCACY_PANEL,
+    "documents": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
@@ -234,6 +241,7 @@ EXPECTED.update(RENEWALS_EXPECTED)
 EXPECTED.update(HANDOVER_EXPECTED)
 EXPECTED.update(VALUE_EXPECTED)
 EXPECTED.update(ADVOCACY_EXPECTED)
+EXPECTED.update(DOCUMENTS_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -346,6 +354,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "handover": make_handover_world(world),
         "value": make_value_world(world),
         "advocacy": make_advocacy_world(world),
+        "documents": make_documents_world(world),
         "task": members_task,
     }
 
@@ -392,6 +401,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **renewals_url_args(ctx["renewals"], slug),
         **handover_url_args(ctx["handover"], slug),
         **advocacy_url_args(ctx["advocacy"], slug, world),
+        **documents_url_args(ctx["documents"], slug, ctx["task"]),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -514,7 +524,13 @@ REFUSALS = (L, 401, 403, 404, 405, 422)
 ALLOWED_POSTS = (200, 302)
 # Allowed GETs that write: the account page remembers the last account seen (in the session);
 # a download is written to the activity log; opening an inbox item or an update marks it read.
-GETS_THAT_WRITE = ("account_home", "report_download", "inbox_open", "update")
+GETS_THAT_WRITE = (
+    "account_home",
+    "report_download",
+    "inbox_open",
+    "update",
+    *DOCUMENTS_GETS_THAT_WRITE,
+)
 # Allowed POSTs that change only the session: leaving a preview.
 POSTS_THAT_CHANGE_ONLY_THE_SESSION = ("view_as_end",)
 # What an allowed POST must change something besides. A view whose work is a job shows it once

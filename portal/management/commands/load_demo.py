@@ -27,6 +27,7 @@ from accounts.models import (
     VendorRole,
 )
 from advocacy.demo import ensure_demo_advocacy
+from documents.demo import ensure_demo_documents
 from forecast.demo import ensure_demo_forecast
 from handover.demo import ensure_demo_handovers
 from insights.demo import ensure_demo_insights
@@ -197,6 +198,7 @@ class Command(BaseCommand):
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_academy()  # before insights: training is a health part
+        created += ensure_demo_documents()  # after the onboardings: adds an upload task
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_value()  # after insights (the contracts ROI compares with)

@@ -1,0 +1,138 @@
+"""What the documents pages show, computed once: a folder's listing, the folder path, the
+recent shared files, and the files attached to a piece of work (batched per page)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.access import AccountAccess
+from onboarding.models import Task, TaskComment
+from successplans.models import ActionItem, Milestone, Objective, PlanComment
+
+from .models import Document, Folder
+from .services import may_see_internal, visible_documents
+
+
+@dataclass(frozen=True)
+class FolderRow:
+    folder: Folder
+    documents: int
+
+
+def listing(access: AccountAccess, folder: Folder | None) -> QuerySet[Document]:
+    """The documents in ``folder`` that the viewer may see, or every one of them at the top
+    level (with the folder each is in), newest first, with who uploaded them (one query per
+    page of them)."""
+    documents = visible_documents(access)
+    if folder is not None:
+        documents = documents.filter(folder=folder)
+    return documents.select_related("uploaded_by", "account", "folder").order_by(
+        "-uploaded_at", "-pk"
+    )
+
+
+def subfolders(access: AccountAccess, folder: Folder | None) -> list[FolderRow]:
+    """The folders in ``folder`` with how many documents each holds that the viewer may see."""
+    visible = Q() if may_see_internal(access) else Q(documents__visibility="shared")
+    folders = (
+        Folder.objects.filter(account=access.account, parent=folder)
+        .annotate(count=Count("documents", filter=visible))
+        .order_by("name", "pk")
+    )
+    return [FolderRow(folder=f, documents=f.count) for f in folders]
+
+
+def folder_path(folder: Folder | None) -> list[Folder]:
+    """The folder and its parents, top first (folders are rarely more than a few deep)."""
+    path: list[Folder] = []
+    seen: set[int] = set()
+    while folder is not None and folder.pk not in seen:
+        seen.add(folder.pk)
+        path.insert(0, folder)
+        folder = folder.parent
+    return path
+
+
+def all_folders(access: AccountAccess) -> list[tuple[Folder, str]]:
+    """Every folder of the account with its full path as a label ("Contracts / 2026"), for
+    the move form."""
+    folders = list(Folder.objects.filter(account=access.account))
+    by_pk = {f.pk: f for f in folders}
+
+    def label(f: Folder) -> str:
+        parts, seen = [f.name], {f.pk}
+        while f.parent_id and f.parent_id in by_pk and f.parent_id not in seen:
+            f = by_pk[f.parent_id]
+            seen.add(f.pk)
+            parts.insert(0, f.name)
+        return " / ".join(parts)
+
+    return sorted(((f, label(f)) for f in folders), key=lambda pair: pair[1].lower())
+
+
+def recent_shared(access: AccountAccess, limit: int = 5) -> list[Document]:
+    """The account's latest documents the viewer may see (the panel on the account page)."""
+    return list(listing_all(access)[:limit])
+
+
+def listing_all(access: AccountAccess) -> QuerySet[Document]:
+    return (
+        visible_documents(access)
+        .select_related("uploaded_by", "account", "folder")
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+def attachments_of(access: AccountAccess, target: Any, cache: dict[Any, Any]) -> list[Document]:
+    """The files attached to ``target`` that the viewer may see. The comments of one task, and
+    the items and comments of one plan, are loaded together the first time one of them is
+    asked for (``cache`` lives as long as the request), so a page lists every attachment in
+    one query per task or plan."""
+    if isinstance(target, Task):
+        key: tuple[Any, ...] = ("task", target.pk)
+        documents = Q(task=target)
+    elif isinstance(target, TaskComment):
+        key = ("task_comments", target.task_id)
+        documents = Q(task_comment__task_id=target.task_id)
+    elif isinstance(target, Objective | Milestone | ActionItem | PlanComment):
+        key = ("plan", target.plan_id)
+        documents = (
+            Q(objective__plan_id=target.plan_id)
+            | Q(milestone__plan_id=target.plan_id)
+            | Q(action_item__plan_id=target.plan_id)
+            | Q(plan_comment__plan_id=target.plan_id)
+        )
+    else:
+        return []
+    if key not in cache:
+        grouped: dict[tuple[str, int], list[Document]] = defaultdict(list)
+        rows = visible_documents(access).filter(documents).select_related("account", "uploaded_by")
+        for document in rows.order_by("uploaded_at", "pk"):
+            for name in (
+                "task",
+                "task_comment",
+                "objective",
+                "milestone",
+                "action_item",
+                "plan_comment",
+            ):
+                pk = getattr(document, f"{name}_id")
+                if pk:
+                    grouped[(name, pk)].append(document)
+        cache[key] = grouped
+    return list(cache[key].get((_kind(target), target.pk), []))
+
+
+def _kind(target: Any) -> str:
+    return {
+        Task: "task",
+        TaskComment: "task_comment",
+        Objective: "objective",
+        Milestone: "milestone",
+        ActionItem: "action_item",
+        PlanComment: "plan_comment",
+    }[type(target)]
