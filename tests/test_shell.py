@@ -464,6 +464,7 @@ class TestOneNavigation:
             ("Reviews", reverse("reports", args=[slug])),
             ("Updates", reverse("updates", args=[slug])),
             ("Academy", reverse("academy", args=[slug])),
+            ("Documents", reverse("documents", args=[slug])),
             ("People", reverse("people", args=[slug])),
         ]
         for path, nav in navs.items():
@@ -478,6 +479,7 @@ class TestOneNavigation:
                 "Success plan",
                 "Updates",
                 "Academy",
+                "Documents",
                 "People",
             ], path
 
