@@ -45,6 +45,18 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
     return Panel("insights/panel_health.html", {"health": latest})
 
 
+@register_panel(order=30, title="Health and its trend", height="8rem", pages=("executive",))
+def health_trend_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
+    """The health band and its trend over the last months, once the CSM shares health with the
+    customer (the pulse form's "customers see health", off by default)."""
+    if not AccountFacts.of(access.account).customers_see_health:
+        return None
+    trend = health.health_trend(access.account, timezone.localdate())
+    if trend["latest"] is None:
+        return None
+    return Panel("insights/panel_health_trend.html", trend)
+
+
 # The portfolio's columns: health (the latest score, as every surface shows it) and ARR.
 
 

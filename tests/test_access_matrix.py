@@ -40,6 +40,12 @@ from tests.reports_helpers import (
     make_reports_world,
     reports_url_args,
 )
+from tests.signoffs_factories import (
+    SIGNOFFS_EXPECTED,
+    SIGNOFFS_PANELS,
+    make_signoffs_world,
+    signoffs_url_args,
+)
 from tests.snapshot import changed_tables, database_state, unchanged
 from tests.sso_helpers import (
     SSO_AUTH_PAGES,
@@ -78,6 +84,7 @@ PANEL_EXPECTED = {
     "academy": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
+    **SIGNOFFS_PANELS,
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
@@ -204,6 +211,7 @@ EXPECTED.update(SSO_EXPECTED)
 EXPECTED.update(INBOX_EXPECTED)
 EXPECTED.update(WEBHOOKS_EXPECTED)
 EXPECTED.update(UPDATES_EXPECTED)
+EXPECTED.update(SIGNOFFS_EXPECTED)
 EXPECTED.update(ACADEMY_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
@@ -298,7 +306,8 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "leaver": leaver,
         "spare_csm": spare_csm,
         "checklist": checklist,
-        "plan": make_plan(world),
+        "plan": (plan := make_plan(world)),
+        "signoffs": make_signoffs_world(world, plan),
         "plan_template": plan_template,
         "surveys": make_survey_world(world),
         "insights": make_insights_world(world),
@@ -352,6 +361,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **inbox_url_args(ctx["inbox"]),
         **webhooks_url_args(ctx["webhooks"]),
         **updates_url_args(ctx["updates"], slug),
+        **signoffs_url_args(ctx["signoffs"], slug),
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
