@@ -57,6 +57,9 @@ def signoffs_to_decide(
 
     if not access.can("plans.sign_off") and not access.preview:
         return []
+    awaiting = list(signoffs_awaiting(access.account, request.user.pk)[:SHOWN])
+    for signoff in awaiting:
+        signoff.milestone.plan.account = access.account  # its address names the account
     return [
         AttentionItem(
             rank=DECISION,
@@ -65,7 +68,7 @@ def signoffs_to_decide(
             template="successplans/attention_signoff.html",
             context={"signoff": signoff, "decidable": access.can("plans.sign_off")},
         )
-        for signoff in signoffs_awaiting(access.account, request.user.pk)[:SHOWN]
+        for signoff in awaiting
     ]
 
 
