@@ -44,6 +44,7 @@ from ..models import (
     Milestone,
     MilestoneStatus,
     Objective,
+    SignOffStatus,
     SuccessPlan,
 )
 from ..services import (
@@ -164,8 +165,9 @@ def plan_context(
     for milestone in view.milestones:
         latest = milestone.latest_signoff
         milestone.signoff_decidable = latest is not None and may_decide(access, latest, user)
-        milestone.signoff_requestable = may_request_signoff(access, milestone) and not (
-            latest is not None and latest.pending
+        # Asked once per delivery: again only after a rejection.
+        milestone.signoff_requestable = may_request_signoff(access, milestone) and (
+            latest is None or latest.status == SignOffStatus.REJECTED
         )
     context = {
         **shell_context(access, plan, view),

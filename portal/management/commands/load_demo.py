@@ -32,7 +32,7 @@ from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
 from reports.demo import ensure_demo_reviews
 from sentiment.demo import ensure_demo_sentiment
-from successplans.demo import ensure_demo_plans
+from successplans.demo import ensure_demo_plans, ensure_demo_signoffs
 from surveys.demo import ensure_demo_surveys
 from updates.demo import ensure_demo_updates
 
@@ -188,6 +188,7 @@ class Command(BaseCommand):
         template = ensure_demo_template(staff["priya@northwind.example"])
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
+        created += ensure_demo_signoffs()  # the plans' milestones, signed off or waiting
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_academy()  # before insights: training is a health part
