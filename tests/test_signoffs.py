@@ -341,3 +341,22 @@ def test_the_business_review_pdf_has_a_sign_offs_section(world: World, plan: Any
 
     html = render_html(inputs)
     assert "<h2>Sign-offs</h2>" in html and "Two reports are missing" in html
+
+
+def test_a_rejection_is_a_playbook_signal(
+    world: World, plan: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from portal.models import Job
+
+    signoff = ask_signoff(plan, world.csm, title="Reports delivered")
+    with django_capture_on_commit_callbacks(execute=True):
+        reject_signoff(signoff, reason="Two reports are missing", acting_user=world.champion)
+    jobs = [
+        j
+        for j in Job.objects.filter(task="playbooks.record_event")
+        if j.kwargs["kind"] == "signoff_rejected"
+    ]
+    assert len(jobs) == 1
+    job = jobs[0]
+    assert job.kwargs["source"] == f"signoff:{signoff.pk}"
+    assert job.kwargs["data"]["reason"] == "Two reports are missing"
