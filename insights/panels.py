@@ -23,7 +23,7 @@ from .figures.usage import usage_summary
 from .models import AccountFacts
 
 
-@register_panel(order=5, title="Product usage", height="18rem")
+@register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive"))
 def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
