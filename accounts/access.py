@@ -43,6 +43,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "account.edit": VENDOR,
     "account.view_activity": VENDOR,
     "account.view_as": VENDOR,
+    # The executive's own home: objectives, value, health, reviews, what needs their attention.
+    # The account page answers it instead of the champion's page (vendor staff preview it).
+    "account.executive_home": frozenset({Role.EXECUTIVE}),
     "people.view": EVERYONE,
     "people.invite": VENDOR | {Role.CHAMPION},
     "people.manage": VENDOR,
@@ -76,6 +79,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plans.define_kpis": VENDOR,
     "plans.define_kpis_when_allowed": frozenset({Role.CHAMPION}),
     "plans.comment": VENDOR | {Role.CHAMPION},
+    # Sign-offs: the vendor asks the customer to approve a delivered milestone; the account's
+    # champions and executives decide (a named approver only, when the request names one:
+    # successplans.services.may_decide). Members see the outcome.
+    "plans.request_signoff": VENDOR,
+    "plans.sign_off": frozenset({Role.CHAMPION, Role.EXECUTIVE}),
     # Insights: the 360° page and the CSM pulse are the vendor's; usage is everyone's.
     "insights.view_360": VENDOR,
     "insights.pulse": VENDOR,
@@ -191,6 +199,7 @@ class AccountAccess:
 READ_ONLY_CAPABILITIES = frozenset(
     {
         "account.view",
+        "account.executive_home",
         "people.view",
         "onboarding.view",
         "plans.view",

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import attention  # noqa: F401 - the executive's "needs your attention" panel
         from .services import record_login, track_session
 
         user_logged_in.connect(track_session, dispatch_uid="accounts.track_session")

@@ -135,6 +135,13 @@ PAGES: list[Page] = [
     # the internal files); more data adds 1,000 documents.
     Page("champion_documents", "dana@acme.example", "/a/acme/documents/"),
     Page("csm_documents", "priya@northwind.example", "/a/acme/documents/"),
+    # The executive's home (executive_home above: its shell) and its panels, each loaded on its
+    # own: what needs their attention (sign-offs to decide, overdue tasks, the renewal), the
+    # objectives against their targets, the shared health and the latest business review.
+    Page("executive_attention", "eli@acme.example", "/a/acme/panels/attention/"),
+    Page("executive_objectives", "eli@acme.example", "/a/acme/panels/objectives/"),
+    Page("executive_health", "eli@acme.example", "/a/acme/panels/health-trend/"),
+    Page("executive_review", "eli@acme.example", "/a/acme/panels/review-preview/"),
 ]
 
 # The account dashboard (the account page, for its customers and the CSM), the 360° page and
@@ -201,6 +208,9 @@ MORE_ONBOARDINGS_TOTAL = 300
 # with 300 items"), plus some KPI history and discussion; the CSM's portfolio gains this many
 # accounts, each with a small plan of its own.
 MORE_PLAN_ITEMS_EACH = 100
+# Sign-offs: the measured account's plan gains this many milestones, each with a sign-off (a
+# third waiting, a third approved, a third rejected), and as many overdue customer action items.
+MORE_SIGNOFFS = 1000
 MORE_PLAN_COMMENTS = 40
 MORE_PLANS = 200
 # Insights, shaped like bench/dataset.py's data set and written through the same bulk path
@@ -644,6 +654,80 @@ def add_more_documents() -> str:
             for i in range(MORE_DOCUMENTS)
         )
     return f"{MORE_DOCUMENTS} documents"
+
+
+def add_more_signoffs() -> str:
+    """MORE_SIGNOFFS milestones on acme's plan, each with a sign-off in every state, and as
+    many overdue customer action items, in bulk; a summary of what was added."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from onboarding.models import Side
+    from successplans.models import (
+        ActionItem,
+        Milestone,
+        MilestoneStatus,
+        SignOff,
+        SignOffStatus,
+        SuccessPlan,
+    )
+
+    n = MORE_SIGNOFFS
+    today, now = timezone.localdate(), timezone.now()
+    states = list(SignOffStatus)
+    with transaction.atomic():
+        csm = User.objects.get(email=MORE_DATA_CSM)
+        plan = SuccessPlan.objects.filter(account__slug=MORE_DATA_ACCOUNT).order_by("pk").first()
+        if plan is None:
+            raise BenchError(f"{MORE_DATA_ACCOUNT} has no success plan for sign-offs")
+        deciders = list(
+            User.objects.filter(
+                memberships__account=plan.account, memberships__role__in=("champion", "executive")
+            ).order_by("pk")
+        )
+        milestones = Milestone.objects.bulk_create(
+            Milestone(
+                plan=plan,
+                title=f"Bench deliverable {i + 1:04d}",
+                target_date=today + timedelta(days=i % 60 - 20),
+                owner_side=Side.VENDOR,
+                status=MilestoneStatus.DONE
+                if states[i % 3] == SignOffStatus.APPROVED
+                else MilestoneStatus.IN_PROGRESS,
+                done_at=now if states[i % 3] == SignOffStatus.APPROVED else None,
+                position=1000 + i,
+            )
+            for i in range(n)
+        )
+        SignOff.objects.bulk_create(
+            SignOff(
+                account=plan.account,
+                milestone=milestone,
+                requested_by=csm,
+                requested_at=now - timedelta(days=i % 30),
+                status=states[i % 3],
+                decided_by=None
+                if states[i % 3] == SignOffStatus.PENDING
+                else deciders[i % len(deciders)],
+                decided_at=None if states[i % 3] == SignOffStatus.PENDING else now,
+                reason="Not yet" if states[i % 3] == SignOffStatus.REJECTED else "",
+            )
+            for i, milestone in enumerate(milestones)
+        )
+        ActionItem.objects.bulk_create(
+            ActionItem(
+                plan=plan,
+                title=f"Bench overdue action {i + 1:04d}",
+                side=Side.CUSTOMER,
+                due_date=today - timedelta(days=1 + i % 30),
+                position=1000 + i,
+            )
+            for i in range(n)
+        )
+    return f"{n} sign-offs and {n} overdue customer actions on {MORE_DATA_ACCOUNT}'s plan"
 
 
 def add_more_plans() -> str:
@@ -1353,8 +1437,8 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
 
     say(
         f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
-        f"{add_more_insights()}; {add_more_renewals()}; {add_more_handover()}; "
-        f"{add_more_documents()}"
+        f"{add_more_signoffs()}; {add_more_insights()}; {add_more_renewals()}; "
+        f"{add_more_handover()}; {add_more_documents()}"
     )
     data["more_data"] = (
         onboarding_figures() | plan_figures() | insights_figures() | renewal_figures()

@@ -161,6 +161,8 @@ def _facts(account: Account, spec: DemoAccount) -> int:
             "pulse": spec.pulse,
             "pulse_note": spec.pulse_note,
             "pulse_at": timezone.now(),
+            # Acme's CSM shares its health with the customer (the executive's home shows it).
+            "customers_see_health": account.slug == "acme",
         },
     )
     return int(created)

@@ -23,7 +23,7 @@ from .figures.usage import usage_summary
 from .models import AccountFacts
 
 
-@register_panel(order=5, title="Product usage", height="18rem")
+@register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive"))
 def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
@@ -43,6 +43,18 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
     if latest is None:
         return None
     return Panel("insights/panel_health.html", {"health": latest})
+
+
+@register_panel(order=30, title="Health and its trend", height="8rem", pages=("executive",))
+def health_trend_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
+    """The health band and its trend over the last months, once the CSM shares health with the
+    customer (the pulse form's "customers see health", off by default)."""
+    if not AccountFacts.of(access.account).customers_see_health:
+        return None
+    trend = health.health_trend(access.account, timezone.localdate())
+    if trend["latest"] is None:
+        return None
+    return Panel("insights/panel_health_trend.html", trend)
 
 
 # The portfolio's columns: health (the latest score, as every surface shows it) and ARR.

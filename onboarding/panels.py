@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from accounts.access import AccountAccess
+from accounts.attention import OVERDUE, AttentionItem, register_attention
+from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
 from .figures import checklist_view
@@ -30,3 +32,33 @@ def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | Non
         "onboarding/panel_onboarding.html",
         {"checklist": checklist, "view": view, "upcoming": view.upcoming},
     )
+
+
+@register_attention
+def overdue_customer_tasks(
+    request: AuthenticatedHttpRequest, access: AccountAccess
+) -> list[AttentionItem]:
+    """The customer's shared onboarding tasks past their due date, as one item (one query)."""
+    from django.db.models import Count, Min
+    from django.urls import reverse
+
+    from .models import Side, Task
+
+    late = (
+        Task.objects.filter(checklist__account=access.account, internal=False)
+        .filter(owner_side=Side.CUSTOMER)
+        .overdue()
+        .aggregate(count=Count("pk"), since=Min("due_date"))
+    )
+    if not late["count"]:
+        return []
+    count = late["count"]
+    return [
+        AttentionItem(
+            rank=OVERDUE,
+            title=f"{count} onboarding task{'' if count == 1 else 's'} overdue",
+            detail=f"Late since {late['since']:%-d %B}: your team's part of the onboarding.",
+            url=reverse("onboarding", args=[access.account.slug]),
+            due=late["since"],
+        )
+    ]

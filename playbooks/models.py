@@ -48,6 +48,7 @@ class EventKind(models.TextChoices):
     ONBOARDING_TASK_COMPLETED = "onboarding_task_completed", "Onboarding task completed"
     MILESTONE_DONE = "milestone_done", "Milestone done"
     MILESTONE_MISSED = "milestone_missed", "Milestone missed"
+    SIGNOFF_REJECTED = "signoff_rejected", "Customer rejected a milestone's sign-off"
     PLAN_HEALTH_CHANGED = "plan_health_changed", "Success plan health changed band"
     # Surveys
     NPS_DETRACTOR = "nps_detractor", "NPS detractor response"

@@ -46,6 +46,7 @@ from successplans.models import (
     PlanComment,
     SuccessPlan,
 )
+from successplans.signals import signoff_rejected
 from surveys.models import Band, FollowUp, Kind, Response
 
 from .events import pending_event, raise_event, raise_events
@@ -511,6 +512,23 @@ def course_was_passed(sender: Any, course_pass: Any, **kwargs: Any) -> None:
             "title": course_pass.course.title,
             "user_id": course_pass.user_id,
             "score": course_pass.score,
+        },
+    )
+
+
+@receiver(signoff_rejected, dispatch_uid="playbooks.signoff_rejected")
+def signoff_was_rejected(sender: Any, signoff: Any, **kwargs: Any) -> None:
+    """The customer sent a milestone back, saying why: once per sign-off request."""
+    raise_event(
+        EventKind.SIGNOFF_REJECTED,
+        account_id=signoff.account_id,
+        source=f"signoff:{signoff.pk}",
+        occurred_at=signoff.decided_at,
+        data={
+            "milestone_id": signoff.milestone_id,
+            "title": signoff.milestone.title,
+            "reason": signoff.reason,
+            "decided_by_id": signoff.decided_by_id,
         },
     )
 

@@ -112,6 +112,7 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.ONBOARDING_TASK_COMPLETED),
         Trigger(EventKind.MILESTONE_DONE),
         Trigger(EventKind.MILESTONE_MISSED, scanned=True),
+        Trigger(EventKind.SIGNOFF_REJECTED),
         Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: PlanHealth.choices)]),
         Trigger(EventKind.NPS_DETRACTOR),
         Trigger(EventKind.NPS_PASSIVE),

@@ -39,7 +39,7 @@ from onboarding import figures as onboarding_figures
 from onboarding.models import Checklist
 from portal import formatting
 from portal.formatting import measure, measure_change, number, percent, signed
-from successplans.figures import kpi_met, kpi_progress
+from successplans.figures import kpi_met, kpi_progress, signoffs_in_period
 from successplans.models import (
     KPI,
     ActionItem,
@@ -368,6 +368,27 @@ def milestones(account: Account, start: date, end: date) -> dict[str, list[dict[
     }
 
 
+def signoffs(account: Account, start: date, end: date) -> list[dict[str, Any]]:
+    """The sign-offs of the period: those decided in it (who, when, why a rejection) and those
+    still waiting at its end."""
+
+    def when(moment: datetime | None) -> str | None:
+        return day_text(timezone.localtime(moment).date()) if moment else None
+
+    return [
+        {
+            "title": s.milestone.title,
+            "status": s.status,
+            "status_label": s.get_status_display(),
+            "asked": when(s.requested_at),
+            "by": s.decided_by.display_name if s.decided_by else None,
+            "decided": when(s.decided_at),
+            "reason": s.reason,
+        }
+        for s in signoffs_in_period(account, start, end)
+    ]
+
+
 def next_actions(account: Account, end: date, limit: int = 12) -> list[dict[str, Any]]:
     """Shared action items still open, soonest due first; overdue as of the period's end (or
     today, for a period still running)."""
@@ -623,4 +644,12 @@ def review_inputs(review: Review) -> dict[str, Any]:
         "actions": next_actions(account, end),
         # Value realized (value.figures): the shared value KPIs at the period's end.
         "value": value_realized(account, min(end, timezone.localdate())),
+        "signoffs": signoffs(account, start, end),
     }
+
+
+def next_review_due(review: Review) -> date:
+    """When the review after ``review`` falls due: the end of a period as long as its own,
+    straight after it (what its PDF prints as the next period's end)."""
+    length = (review.period_end - review.period_start).days + 1
+    return review.period_end + timedelta(days=length)

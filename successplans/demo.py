@@ -146,3 +146,51 @@ def ensure_demo_plans() -> int:
             )  # fmt: skip
         made += 1
     return made
+
+
+# (account, milestone, who decides, their verdict, the reason): Acme's executive has the
+# finance training to sign off; its champion signed off the connected data sources; Globex's
+# executive approved its executive review and its champion sent the first board pack back.
+DEMO_SIGNOFFS = [
+    ("acme", "Data sources connected", "dana@acme.example", "approved", ""),
+    ("acme", "Finance team trained", "", "pending", ""),
+    ("globex", "Executive business review", "victor@globex.example", "approved", ""),
+    ("globex", "First board pack from the portal", "sam@globex.example", "rejected",
+     "The store totals do not add up to the regional figures yet."),
+]  # fmt: skip
+
+
+def ensure_demo_signoffs() -> int:
+    """Sign-offs of the demo plans' milestones, through the services (the timeline and the
+    inbox say so too). Idempotent."""
+    from accounts.models import User
+
+    from .models import Milestone, SignOff
+    from .services import approve_signoff, reject_signoff, request_signoff
+
+    made = 0
+    for slug, title, decider_email, verdict, reason in DEMO_SIGNOFFS:
+        milestone = (
+            Milestone.objects.filter(plan__account__slug=slug, title=title)
+            .select_related("plan__account__owner")
+            .first()
+        )
+        if milestone is None or SignOff.objects.filter(milestone=milestone).exists():
+            continue
+        owner = milestone.plan.account.owner
+        if owner is None:
+            continue
+        with transaction.atomic():
+            signoff = request_signoff(
+                milestone,
+                approver=None,
+                note="Please check it against what we agreed in the plan.",
+                acting_user=owner,
+            )
+            decider = User.objects.filter(email=decider_email).first()
+            if verdict == "approved" and decider:
+                approve_signoff(signoff, acting_user=decider)
+            elif verdict == "rejected" and decider:
+                reject_signoff(signoff, reason=reason, acting_user=decider)
+        made += 1
+    return made

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import TypeVar
 
@@ -23,6 +23,8 @@ from .models import (
     Objective,
     PlanComment,
     PlanHealth,
+    SignOff,
+    SignOffStatus,
     SuccessPlan,
 )
 
@@ -301,7 +303,16 @@ def plan_view(plan: SuccessPlan, *, customer: bool, comments: int = 20) -> PlanV
     return PlanView(
         plan=plan,
         objectives=objectives,
-        milestones=list(visible(plan.milestones.all())),
+        milestones=list(
+            visible(plan.milestones.all()).prefetch_related(
+                Prefetch(
+                    "signoffs",
+                    queryset=SignOff.objects.select_related(
+                        "requested_by", "approver", "decided_by"
+                    ),
+                )
+            )
+        ),
         actions=list(visible(plan.actions.select_related("assignee"))),
         comments=list(visible(plan.comments.select_related("author"))[:comments]),
         today=timezone.localdate(),
@@ -316,3 +327,53 @@ def of_side(actions: Iterable[ActionItem], side: str) -> list[ActionItem]:
 def by_side(actions: Iterable[ActionItem]) -> tuple[list[ActionItem], list[ActionItem]]:
     """The customer's action items, then the vendor's."""
     return of_side(actions, Side.CUSTOMER), of_side(actions, Side.VENDOR)
+
+
+# Sign-offs ----------------------------------------------------------------------------------
+
+
+def signoffs_awaiting(account: Account, user_id: int) -> QuerySet[SignOff]:
+    """The account's pending sign-offs that ``user_id`` may decide (those naming nobody, or
+    them), oldest first, of milestones the customer sees."""
+    return (
+        SignOff.objects.filter(
+            account=account,
+            status=SignOffStatus.PENDING,
+            milestone__internal=False,
+        )
+        .filter(Q(approver__isnull=True) | Q(approver_id=user_id))
+        .select_related("milestone__plan", "requested_by", "approver")
+        .order_by("requested_at", "pk")
+    )
+
+
+def signoffs_in_period(account: Account, start: date, end: date) -> list[SignOff]:
+    """The sign-offs a review of ``start`` to ``end`` reports: those decided in the period, and
+    those still waiting that were asked for by its end. One query."""
+    starts = timezone.make_aware(datetime.combine(start, time.min))
+    ends = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return list(
+        SignOff.objects.filter(account=account, milestone__internal=False)
+        .filter(
+            Q(decided_at__gte=starts, decided_at__lt=ends)
+            | Q(status=SignOffStatus.PENDING, requested_at__lt=ends)
+        )
+        .select_related("milestone", "decided_by", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def objectives_against_targets(
+    account: Account, today: date
+) -> tuple[SuccessPlan | None, list[Objective]]:
+    """The running plan (or the newest) and its shared objectives with their KPIs: what the
+    executive's home shows. Two queries."""
+    plan = current_plan(account, today) or (
+        SuccessPlan.objects.filter(account=account).order_by("-starts_on", "-pk").first()
+    )
+    if plan is None:
+        return None, []
+    objectives = list(
+        plan.objectives.filter(internal=False).select_related("owner").prefetch_related("kpis")
+    )
+    return plan, objectives

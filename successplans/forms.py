@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from accounts.access import AccountAccess
-from accounts.models import Account
+from accounts.models import Account, User
 from onboarding.models import Side
 
 from .figures import KPI_SOURCES
@@ -319,3 +320,24 @@ ITEM_FORMS: dict[str, type[PlanItemForm]] = {
     "milestone": MilestoneForm,
     "action": ActionForm,
 }
+
+
+class SignOffRequestForm(forms.Form):
+    """Ask the customer to sign off a milestone: a named approver, or any champion or
+    executive."""
+
+    approver = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Any champion or executive",
+        label="Who signs off",
+    )
+    note = forms.CharField(label="What to check", max_length=500, required=False)
+
+    def __init__(self, *args: Any, approvers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["approver"]).queryset = approvers
+
+
+class SignOffRejectForm(forms.Form):
+    reason = forms.CharField(label="Why", max_length=2000, required=False)

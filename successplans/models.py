@@ -266,11 +266,21 @@ class Milestone(PlanItem):
     )
     done_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: what the viewer may do about its sign-off, set by the plan page.
+    signoff_decidable: bool
+    signoff_requestable: bool
+
     class Meta(PlanItem.Meta):
         ordering = ["target_date", "pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def latest_signoff(self) -> SignOff | None:
+        """The newest sign-off request (prefetched by ``successplans.figures.plan_view``)."""
+        signoffs = list(self.signoffs.all())
+        return signoffs[0] if signoffs else None
 
     def is_overdue(self, today: date) -> bool:
         return self.status == MilestoneStatus.MISSED or (
@@ -335,3 +345,62 @@ class PlanComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.plan}"
+
+
+class SignOffStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for sign-off"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class SignOff(models.Model):
+    """The vendor asks the customer to approve a delivered milestone. The named approver, or
+    any champion or executive of the account when none is named, approves it (the milestone is
+    then done) or rejects it with a reason (the milestone is open again)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signoffs")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="signoffs")
+    note = models.CharField("what to check", max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: any champion or executive of the account.",
+    )
+    status = models.CharField(
+        max_length=10, choices=SignOffStatus.choices, default=SignOffStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField("why it was rejected", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["account", "status"], name="signoff_account_status")]
+        constraints = [
+            # One open request per milestone: a second one would ask the same question twice.
+            models.UniqueConstraint(
+                fields=["milestone"],
+                condition=models.Q(status="pending"),
+                name="one_pending_signoff_per_milestone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off of {self.milestone}"
+
+    @property
+    def activity_label(self) -> str:
+        return f"the sign-off of “{self.milestone.title}”"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == SignOffStatus.PENDING

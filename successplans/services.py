@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
 from accounts.mentions import mentionable_people, mentioned_people
-from accounts.models import Account, NotificationKind, User
-from accounts.services import tell_owner_of_customer
+from accounts.models import Account, CustomerRole, NotificationKind, User
+from accounts.services import notify, tell_owner_of_customer
 from onboarding.models import MAX_OFFSET_DAYS, Side, position_after
 from onboarding.services import assignable_people
 from portal.errors import StaleEdit
@@ -36,9 +36,12 @@ from .models import (
     PlanComment,
     PlanTemplate,
     PlanTemplateItem,
+    SignOff,
+    SignOffStatus,
     SuccessPlan,
     plan_period_errors,
 )
+from .signals import signoff_rejected
 
 ITEM_FIELDS: dict[str, list[str]] = {
     "objective": ["title", "why", "owner", "target_date", "internal"],
@@ -546,6 +549,138 @@ def set_status(kind: str, item: AnyPlanItem, status: str, *, acting_user: User) 
         version=MODELS[kind].objects.get(pk=item.pk).version,
         acting_user=acting_user,
     )
+
+
+# Sign-offs ----------------------------------------------------------------------------------
+
+SIGNOFF_ROLES = (CustomerRole.CHAMPION, CustomerRole.EXECUTIVE)
+SIGNOFF_FIELDS = ["status", "approver", "note", "decided_by", "decided_at", "reason"]
+
+
+def signoff_approvers(account: Account) -> models.QuerySet[User]:
+    """Who may sign off for the account: its active champions and executives."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__account=account,
+            memberships__role__in=SIGNOFF_ROLES,
+        )
+        .order_by("name", "pk")
+        .distinct()
+    )
+
+
+def may_request_signoff(access: AccountAccess, milestone: Milestone) -> bool:
+    """The vendor asks for sign-off of a milestone the customer can see."""
+    return access.can("plans.request_signoff") and not milestone.internal
+
+
+def may_decide(access: AccountAccess, signoff: SignOff, user: User) -> bool:
+    """A champion or executive decides a pending sign-off; only its approver when it names
+    one."""
+    return (
+        access.can("plans.sign_off") and signoff.pending and signoff.approver_id in (None, user.pk)
+    )
+
+
+@transaction.atomic
+def request_signoff(
+    milestone: Milestone, *, approver: User | None, note: str = "", acting_user: User
+) -> SignOff:
+    """Ask the customer to approve ``milestone``: the approver (or every champion and
+    executive, when none is named) hears of it in their inbox."""
+    milestone = (
+        Milestone.objects.select_for_update().select_related("plan__account").get(pk=milestone.pk)
+    )
+    account = milestone.plan.account
+    if milestone.internal:
+        raise ValidationError("An internal milestone is not shown to the customer: share it first.")
+    if milestone.signoffs.filter(status=SignOffStatus.PENDING).exists():
+        raise ValidationError("This milestone is already waiting for the customer's sign-off.")
+    approvers = signoff_approvers(account)
+    if approver is not None and not approvers.filter(pk=approver.pk).exists():
+        raise ValidationError("Choose a champion or an executive of the account.")
+    signoff = SignOff.objects.create(
+        account=account,
+        milestone=milestone,
+        note=note.strip(),
+        approver=approver,
+        requested_by=acting_user,
+    )
+    record(
+        "asked for",
+        actor=acting_user,
+        account=account,
+        target=signoff,
+        after=snapshot(signoff, SIGNOFF_FIELDS),
+    )
+    notify(
+        [approver] if approver is not None else list(approvers),
+        kind=NotificationKind.PLANS,
+        title=f"{acting_user.display_name} asks you to sign off “{milestone.title}”",
+        url=milestone.plan.get_absolute_url() + f"#milestone-{milestone.pk}",
+        body=signoff.note,
+        account=account,
+    )
+    return signoff
+
+
+def _decide(signoff: SignOff, status: str, *, reason: str, acting_user: User) -> SignOff:
+    """Record the decision once: a second answer (two approvers at the same moment, a form sent
+    twice) finds the request decided and changes nothing."""
+    claimed = SignOff.objects.filter(pk=signoff.pk, status=SignOffStatus.PENDING).update(
+        status=status, decided_by=acting_user, decided_at=timezone.now(), reason=reason
+    )
+    if not claimed:
+        raise ValidationError("This sign-off was already decided.")
+    decided = SignOff.objects.select_related("milestone__plan__account", "decided_by").get(
+        pk=signoff.pk
+    )
+    milestone = decided.milestone
+    set_status(
+        "milestone",
+        milestone,
+        MilestoneStatus.DONE if status == SignOffStatus.APPROVED else MilestoneStatus.IN_PROGRESS,
+        acting_user=acting_user,
+    )
+    account = milestone.plan.account
+    record(
+        "approved" if status == SignOffStatus.APPROVED else "rejected",
+        actor=acting_user,
+        account=account,
+        target=decided,
+        after=snapshot(decided, SIGNOFF_FIELDS),
+    )
+    verb = "approved" if status == SignOffStatus.APPROVED else "rejected"
+    heard = [decided.requested_by_id]
+    if account.owner_id and account.owner_id != decided.requested_by_id:
+        heard.append(account.owner_id)
+    notify(
+        User.objects.filter(pk__in=heard, is_active=True),
+        kind=NotificationKind.PLANS,
+        title=f"{acting_user.display_name} {verb} “{milestone.title}”",
+        url=milestone.plan.get_absolute_url() + f"#milestone-{milestone.pk}",
+        body=reason,
+        account=account,
+    )
+    return decided
+
+
+@transaction.atomic
+def approve_signoff(signoff: SignOff, *, acting_user: User) -> SignOff:
+    """Approve: the milestone is done."""
+    return _decide(signoff, SignOffStatus.APPROVED, reason="", acting_user=acting_user)
+
+
+@transaction.atomic
+def reject_signoff(signoff: SignOff, *, reason: str, acting_user: User) -> SignOff:
+    """Reject, saying why: the milestone is open again (in progress)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why you reject it, so the team knows what to change.")
+    decided = _decide(signoff, SignOffStatus.REJECTED, reason=reason, acting_user=acting_user)
+    transaction.on_commit(lambda: signoff_rejected.send(sender=SignOff, signoff=decided))
+    return decided
 
 
 # Discussion ---------------------------------------------------------------------------------

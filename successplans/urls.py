@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from .views import plan, plan_print, plans, portfolio, save_as_template, templates
+from .views import plan, plan_print, plans, portfolio, save_as_template, signoffs, templates
 
 
 class PlanItemConverter:
@@ -72,5 +72,22 @@ urlpatterns = [
         "a/<slug:slug>/plans/<int:pk>/kpi/<int:item_pk>/value/",
         plan.kpi_value,
         name="plan_kpi_value",
+    ),
+    path(
+        "a/<slug:slug>/plans/<int:pk>/milestone/<int:item_pk>/sign-off/",
+        signoffs.signoff_request,
+        name="plan_signoff_request",
+    ),
+    path(
+        "a/<slug:slug>/sign-offs/<int:pk>/approve/",
+        signoffs.signoff_decide,
+        {"decision": "approved"},
+        name="signoff_approve",
+    ),
+    path(
+        "a/<slug:slug>/sign-offs/<int:pk>/reject/",
+        signoffs.signoff_decide,
+        {"decision": "rejected"},
+        name="signoff_reject",
     ),
 ]

@@ -64,6 +64,12 @@ from tests.reports_helpers import (
     make_reports_world,
     reports_url_args,
 )
+from tests.signoffs_factories import (
+    SIGNOFFS_EXPECTED,
+    SIGNOFFS_PANELS,
+    make_signoffs_world,
+    signoffs_url_args,
+)
 from tests.snapshot import changed_tables, database_state, unchanged
 from tests.sso_helpers import (
     SSO_AUTH_PAGES,
@@ -108,6 +114,7 @@ PANEL_EXPECTED = {
     "churn-forecast": VENDOR_READ,  # never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
     **VALUE_PANELS,
+    **SIGNOFFS_PANELS,
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
@@ -235,6 +242,7 @@ EXPECTED.update(SSO_EXPECTED)
 EXPECTED.update(INBOX_EXPECTED)
 EXPECTED.update(WEBHOOKS_EXPECTED)
 EXPECTED.update(UPDATES_EXPECTED)
+EXPECTED.update(SIGNOFFS_EXPECTED)
 EXPECTED.update(ACADEMY_EXPECTED)
 EXPECTED.update(FORMS_EXPECTED)
 EXPECTED.update(RENEWALS_EXPECTED)
@@ -335,7 +343,8 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "leaver": leaver,
         "spare_csm": spare_csm,
         "checklist": checklist,
-        "plan": make_plan(world),
+        "plan": (plan := make_plan(world)),
+        "signoffs": make_signoffs_world(world, plan),
         "plan_template": plan_template,
         "surveys": make_survey_world(world),
         "insights": make_insights_world(world),
@@ -396,6 +405,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **webhooks_url_args(ctx["webhooks"]),
         **updates_url_args(ctx["updates"], slug),
         **value_url_args(ctx["value"], slug),
+        **signoffs_url_args(ctx["signoffs"], slug),
         **academy_url_args(ctx["academy"], slug, ctx["task"].phase_id),
         **forms_url_args(ctx["forms"], slug),
         **renewals_url_args(ctx["renewals"], slug),

@@ -44,6 +44,8 @@ def account_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
     account = access.account
     if request.session.get("last_account") != account.slug:
         request.session["last_account"] = account.slug  # home brings them back here
+    if access.can("account.executive_home"):
+        return executive_home(request, access)
     team = list(
         account.memberships.select_related("user")
         .annotate(team_size=Window(Count("pk")))  # everyone, counted in the same query
@@ -65,6 +67,19 @@ def account_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
         "panel_slots": panel_slots(access),
     }
     return render(request, "accounts/account_home.html", context)
+
+
+def executive_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
+    """The executive's own page at the account's address: what the plan promised against its
+    targets, the value, the health when the CSM shares it, the reviews, and what needs them;
+    each panel loads on its own, as on the account page."""
+    context = {
+        "access": access,
+        "account": access.account,
+        "first_visit": is_first_visit(request),
+        "panel_slots": panel_slots(access, "executive"),
+    }
+    return render(request, "accounts/executive_home.html", context)
 
 
 @vendor_view()

@@ -40,7 +40,7 @@ from onboarding.models import Checklist
 from portal.charts import line_chart
 from portal.formatting import number, percent, rounded, signed
 from sentiment.figures import average as comment_average
-from successplans.figures import current_plan, plan_health_on
+from successplans.figures import current_plan, plan_health_on, sparkline
 from successplans.models import PlanHealth
 from surveys.figures import nps
 from surveys.models import Kind, Response
@@ -423,4 +423,30 @@ def health_summary(history: list[HealthScore]) -> dict[str, Any]:
         "health_parts": parts,
         "health_drags": list(drags.values()),
         "health_chart": chart,
+    }
+
+
+TREND_DAYS = 90
+
+
+def health_trend(account: Account, today: date, days: int = TREND_DAYS) -> dict[str, Any]:
+    """The last ``days`` of stored scores as a small trend, the latest band, and how the score
+    moved over the period (one query): the executive's home, when the CSM shares health."""
+    history = list(
+        HealthScore.objects.filter(
+            account=account, day__range=(today - timedelta(days=days), today)
+        )
+        .order_by("day")
+        .only("day", "score", "band")
+    )
+    if not history:
+        return {"latest": None}
+    first, latest = history[0], history[-1]
+    moved = latest.score - first.score
+    return {
+        "latest": latest,
+        "since": first.day,
+        "moved": moved,
+        "points": sparkline([Decimal(h.score) for h in history], width=180, height=40),
+        "days": len(history),
     }

@@ -44,6 +44,7 @@ from ..models import (
     Milestone,
     MilestoneStatus,
     Objective,
+    SignOffStatus,
     SuccessPlan,
 )
 from ..services import (
@@ -52,15 +53,18 @@ from ..services import (
     comment_on_plan,
     delete_item,
     may_add,
+    may_decide,
     may_define_kpi,
     may_edit,
     may_edit_details,
+    may_request_signoff,
     may_see_internal,
     may_update_kpi,
     override_health,
     set_champion_edits_kpis,
     set_kpi_value,
     set_status,
+    signoff_approvers,
     update_item,
 )
 from .common import conflict_status, deny, get_item, get_kpi, get_objective, get_plan
@@ -158,6 +162,13 @@ def plan_context(
     for kpi in view.kpis:
         kpi.value_editable = may_update_kpi(access, kpi, user)
         kpi.definable = defines_kpis
+    for milestone in view.milestones:
+        latest = milestone.latest_signoff
+        milestone.signoff_decidable = latest is not None and may_decide(access, latest, user)
+        # Asked once per delivery: again only after a rejection.
+        milestone.signoff_requestable = may_request_signoff(access, milestone) and (
+            latest is None or latest.status == SignOffStatus.REJECTED
+        )
     context = {
         **shell_context(access, plan, view),
         "open_parts": open_parts,
@@ -173,6 +184,9 @@ def plan_context(
         "settings_form": PlanSettingsForm(initial={"champion_edits_kpis": plan.champion_edits_kpis})
         if access.can("plans.manage")
         else None,
+        "signoff_approvers": list(signoff_approvers(access.account))
+        if access.can("plans.request_signoff")
+        else [],
         "milestone_statuses": MilestoneStatus.choices,
         "action_statuses": ActionStatus.choices,
     }

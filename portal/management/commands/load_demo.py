@@ -37,7 +37,7 @@ from playbooks.demo import ensure_demo_playbooks
 from renewals.demo import ensure_demo_renewals
 from reports.demo import ensure_demo_reviews
 from sentiment.demo import ensure_demo_sentiment
-from successplans.demo import ensure_demo_plans
+from successplans.demo import ensure_demo_plans, ensure_demo_signoffs
 from surveys.demo import ensure_demo_surveys
 from updates.demo import ensure_demo_updates
 from value.demo import ensure_demo_value
@@ -195,6 +195,7 @@ class Command(BaseCommand):
         created += ensure_demo_onboardings(template)
         created += ensure_demo_plans()
         created += ensure_demo_handovers()  # after the plans: Acme's objectives go into its plan
+        created += ensure_demo_signoffs()  # the plans' milestones, signed off or waiting
         created += ensure_demo_surveys()
         created += ensure_demo_sentiment()  # scores the comments above
         created += ensure_demo_academy()  # before insights: training is a health part
