@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.panels import get_panel_slot
+from renewals.services import open_renewals
 from reports.figures import review_inputs, wrapped_inputs
 from reports.models import Review
 from reports.rendering import render_html, render_pdf
@@ -76,6 +77,8 @@ def test_value_realized_is_the_same_on_the_pages_and_in_the_pdfs(
     assert printed == ("€192,510", "4.0×", "+301%")
 
     page = client_for(world.executive).get(reverse("value", args=["acme"])).content.decode()
+    open_renewals(acting_user=None)  # the contract's renewal, and the champion's renewal page
+    renewal_page = client_for(world.champion).get(reverse("renewal_page", args=["acme"]))
     panel_url = reverse("account_panel", args=["acme", "value"])
     executive_panel = client_for(world.executive).get(panel_url, HTTP_HX_REQUEST="true")
     vendor_panel = client_for(world.csm).get(panel_url, HTTP_HX_REQUEST="true")
@@ -99,6 +102,7 @@ def test_value_realized_is_the_same_on_the_pages_and_in_the_pdfs(
         ("page", page),
         ("executive panel", executive_panel.content.decode()),
         ("360 panel", vendor_panel.content.decode()),
+        ("renewal page", renewal_page.content.decode()),
         ("review PDF", review_pdf),
         ("Wrapped PDF", wrapped_pdf),
     ]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
+from value.figures import account_value
 
 from .. import figures, services
 from ..forms import TickForm
@@ -30,6 +31,9 @@ def _context(access: AccountAccess) -> dict[str, object]:
         "days_left": (renewal.renews_on - today).days if renewal else None,
         "entitlement": figures.entitlement(access.account, today),
         "checklist": figures.checklist(renewal) if renewal else None,
+        # What the contract has been worth to them (the value app's shared KPIs), the same
+        # figure as on the value page, the executive's home and the reviews.
+        "value": account_value(access.account) if renewal else None,
     }
 
 
