@@ -11,13 +11,19 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Account, Membership, User
+from portal import compiled
 from portal.markdown import render_markdown
 
 from .models import (
@@ -178,35 +184,160 @@ class CourseView:
     lessons: list[LessonRow]
     progress: Progress
     assigned: bool
-    last_attempt: QuizAttempt | None
+    last_score: int | None
 
     @property
     def next_lesson(self) -> Lesson | None:
         return next((row.lesson for row in self.lessons if not row.done), None)
 
+    @property
+    def summary_html(self) -> SafeString:
+        return summary_html(self.course.summary)
 
-def course_view(course: Course, account: Account, user: User, role: str | None) -> CourseView:
-    """A course's page: its lessons with the person's ticks, and where they stand. Four
-    queries, whatever the number of lessons."""
-    course = with_counts(Course.objects.filter(pk=course.pk)).get()
-    lessons = list(course.lessons.only("pk", "title", "position", "course_id", "video_url"))
-    done = set(
-        LessonDone.objects.filter(lesson__course=course, account=account, user=user).values_list(
-            "lesson_id", flat=True
+
+@lru_cache(maxsize=256)
+def summary_html(summary: str) -> SafeString:
+    """A course's summary as safe HTML, rendered once per text (and process): a summary is
+    the same for every person and changes only when the course is edited."""
+    return mark_safe(render_markdown(summary))  # noqa: S308 - sanitised by render_markdown
+
+
+def _course_query(course: int, account: int, user: int, role: str | None) -> QuerySet[Any]:
+    """One published course with the person's attempts, pass and assignment folded in."""
+    attempts = (
+        QuizAttempt.objects.filter(course=OuterRef("pk"), account=account, user=user)
+        .order_by()
+        .values("user")  # one person: one group
+    )
+    passed = CoursePass.objects.filter(course=OuterRef("pk"), account=account, user=user)
+    mine = Q(user=user) | Q(role=role) if role else Q(user=user)
+    return (
+        Course.objects.published()
+        .filter(pk=course)
+        .annotate(
+            question_count=_count(Question, course=OuterRef("pk")),
+            attempt_count=Coalesce(Subquery(attempts.annotate(n=Count("pk")).values("n")[:1]), 0),
+            best_score=Subquery(attempts.annotate(best=_max("score")).values("best")[:1]),
+            best_passed=Subquery(attempts.annotate(best=_max("passed")).values("best")[:1]),
+            last_score=Subquery(
+                QuizAttempt.objects.filter(course=OuterRef("pk"), account=account, user=user)
+                .order_by("-taken_at", "-pk")
+                .values("score")[:1]
+            ),
+            pass_id=Subquery(passed.values("pk")[:1]),
+            pass_score=Subquery(passed.values("score")[:1]),
+            passed_at=Subquery(passed.values("passed_at")[:1]),
+            assigned=Exists(
+                Assignment.objects.filter(mine, course=OuterRef("pk"), account=account)
+            ),
+        )
+        .values_list(
+            "pk",
+            "title",
+            "summary",
+            "pass_mark",
+            "question_count",
+            "attempt_count",
+            "best_score",
+            "best_passed",
+            "last_score",
+            "pass_id",
+            "pass_score",
+            "passed_at",
+            "assigned",
         )
     )
-    progress = _progress_of([course], account, [user.pk])[(user.pk, course.pk)]
-    last = (
-        QuizAttempt.objects.filter(course=course, account=account, user=user)
-        .order_by("-taken_at", "-pk")
-        .first()
+
+
+def _lessons_query(course: int, account: int, user: int) -> QuerySet[Any]:
+    """A course's lessons in order, each with whether the person has done it."""
+    done = LessonDone.objects.filter(lesson=OuterRef("pk"), account=account, user=user)
+    return (
+        Lesson.objects.filter(course=course)
+        .annotate(is_done=Exists(done))
+        .values_list("pk", "title", "video_url", "is_done")
+    )
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A date and time as the database cursor gives it (SQLite: text in UTC)."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        assert parsed is not None
+        value = parsed
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+
+
+def course_view(course_id: int, account: Account, user: User, role: str | None) -> CourseView:
+    """A published course's page: its lessons with the person's ticks, and where they stand.
+
+    Two queries, whatever the number of lessons or attempts, each compiled once per process
+    (``portal.compiled``): the course with the person's attempts, pass and assignment folded
+    in, and the lessons with their ticks. Raises ``Course.DoesNotExist`` for a course that is
+    not published."""
+    found = compiled.run(
+        ("academy.course_view", role),
+        lambda course, account, user: _course_query(course, account, user, role),
+        course=course_id,
+        account=account.pk,
+        user=user.pk,
+    )
+    if not found:
+        raise Course.DoesNotExist(f"No published course {course_id}.")
+    (
+        pk,
+        title,
+        summary,
+        pass_mark,
+        question_count,
+        attempt_count,
+        best_score,
+        best_passed,
+        last_score,
+        pass_id,
+        pass_score,
+        passed_at,
+        assigned,
+    ) = found[0]
+    course = Course(pk=pk, title=title, summary=summary, pass_mark=pass_mark)
+    course.question_count = question_count  # type: ignore[attr-defined]
+    lessons = [
+        (Lesson(pk=lesson_pk, course=course, title=t, video_url=video), bool(done))
+        for lesson_pk, t, video, done in compiled.run(
+            "academy.course_view.lessons",
+            _lessons_query,
+            course=course_id,
+            account=account.pk,
+            user=user.pk,
+        )
+    ]
+    course.lesson_count = len(lessons)  # type: ignore[attr-defined]
+    the_pass = None
+    if pass_id is not None:
+        the_pass = CoursePass(
+            pk=pass_id,
+            course=course,
+            account=account,
+            user=user,
+            score=pass_score,
+            passed_at=_moment(passed_at),
+        )
+    rows = [LessonRow(lesson, done, n) for n, (lesson, done) in enumerate(lessons, 1)]
+    progress = Progress(
+        lessons=len(rows),
+        done=sum(1 for row in rows if row.done),
+        has_quiz=bool(question_count),
+        best_score=best_score,
+        attempts=attempt_count,
+        passed=the_pass,
+        best_passed=bool(best_passed),
     )
     return CourseView(
         course=course,
-        lessons=[LessonRow(lesson, lesson.pk in done, n) for n, lesson in enumerate(lessons, 1)],
+        lessons=rows,
         progress=progress,
-        assigned=course.pk in assigned_course_ids(account, user, role),
-        last_attempt=last,
+        assigned=bool(assigned),
+        last_score=last_score,
     )
 
 

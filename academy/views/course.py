@@ -10,16 +10,14 @@ from django.views.decorators.http import require_safe
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 
-from ..figures import course_view
 from ..services import may_take
-from .common import customer_role, published_course
+from .common import published_course_view
 
 
 @require_safe
 @account_view("academy.view")
 def course(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
-    found = published_course(pk)
-    view = course_view(found, access.account, request.user, customer_role(access, request.user.pk))
+    view = published_course_view(pk, access, request.user)
     context = {
         "access": access,
         "account": access.account,

@@ -28,7 +28,9 @@ def quiz(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> H
     form = TakeQuizForm(request.POST if request.method == "POST" else None, course=course)
     if not form.questions:
         return refuse(request, "This course has no quiz.", status=404)
-    view = course_view(course, access.account, request.user, customer_role(access, request.user.pk))
+    view = course_view(
+        course.pk, access.account, request.user, customer_role(access, request.user.pk)
+    )
     context = {
         "access": access,
         "account": access.account,
@@ -50,7 +52,7 @@ def quiz(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> H
         return refuse(request, " ".join(error.messages))
     context["attempt"] = attempt
     context["view"] = course_view(
-        course, access.account, request.user, customer_role(access, request.user.pk)
+        course.pk, access.account, request.user, customer_role(access, request.user.pk)
     )
     context["form"] = TakeQuizForm(course=course)
     return render(request, PAGE, context)
