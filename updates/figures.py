@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import striptags, truncatechars
 
 from accounts.access import AccountAccess
 from accounts.models import Account, Membership
@@ -15,6 +18,7 @@ from accounts.models import Account, Membership
 from .models import Update, UpdateAccount, UpdateQuerySet, UpdateReaction, UpdateRead
 
 FEED_PAGE = 20
+EXCERPT_CHARS = 220
 
 
 def _count(model: Any, **filters: Any) -> Coalesce:
@@ -47,6 +51,43 @@ def feed(access: AccountAccess, user: Any) -> UpdateQuerySet:
         )
         .order_by("-published_at", "-pk")
     )
+
+
+def feed_page(access: AccountAccess, user: Any, number: Any) -> Page[Update]:
+    """Page ``number`` of :func:`feed` as the paginator's ``get_page`` gives it, each update
+    with its :func:`excerpt`, in one query: the page's updates carry the feed's length (a
+    window count), so that no ``COUNT`` query runs first. A page with no updates on it (an
+    empty feed, a page past the last, a number that is not one) is the paginator's own."""
+    updates = feed(access, user)
+    paginator = Paginator(updates, FEED_PAGE)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    rows: list[Update] = []
+    if wanted >= 1:
+        start = (wanted - 1) * FEED_PAGE
+        counted = updates.annotate(feed_length=Window(Count("pk")))
+        rows = list(counted[start : start + FEED_PAGE])
+    if rows:
+        paginator.__dict__["count"] = rows[0].feed_length  # type: ignore[attr-defined]
+        page = Page(rows, wanted, paginator)
+    else:
+        page = paginator.get_page(number)
+        page.object_list = rows = list(page.object_list)
+    for update in rows:
+        update.excerpt = excerpt(update.body)  # type: ignore[attr-defined]
+    return page
+
+
+@functools.lru_cache(maxsize=1024)
+def excerpt(body: str) -> str:
+    """An update's text in the feed: its Markdown rendered and sanitised, as plain text, cut
+    at :data:`EXCERPT_CHARS`. Worked out once per body (a published update's body does not
+    change: it is unpublished first), not on every view of the feed."""
+    from accounts.templatetags.portal import markdown_filter
+
+    return truncatechars(striptags(markdown_filter(body)), EXCERPT_CHARS)
 
 
 def unread_count(access: AccountAccess, user: Any) -> int:
