@@ -28,6 +28,18 @@ def run(
     ``build`` is called once per ``shape`` (and database) with stand-in ids; its SQL is kept,
     and every call runs it with ``ids`` in their places.
     """
+    sql, values = statement(shape, build, using, **ids)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+def statement(
+    shape: Hashable, build: Callable[..., QuerySet[Any]], using: str = "default", **ids: int
+) -> tuple[str, list[Any]]:
+    """The SQL of ``build(**ids)`` and its parameters, compiled once per ``shape`` as
+    :func:`run` does: for a caller that runs it its own way (``Model.objects.raw``, which
+    gives model instances with their fields' values converted)."""
     key = (using, shape)
     entry = _compiled.get(key)
     if entry is None:
@@ -43,6 +55,4 @@ def run(
         entry = _compiled[key] = (sql, tuple(params), slots)
     sql, params, slots = entry
     values = [p if slot is None else ids[slot] for p, slot in zip(params, slots, strict=True)]
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.fetchall()
+    return sql, values

@@ -3,6 +3,7 @@ learns of it. The URL x role matrix is in tests/test_access_matrix.py (tests/upd
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -454,3 +455,52 @@ def test_an_image_is_served_to_its_readers_only(world: World, settings: Any, tmp
     UpdateAccount.objects.filter(update=update, account=world.other_account).delete()
     other = client_for(world.other_champion).get(reverse("update_image", args=["bluth", update.pk]))
     assert other.status_code == 404
+
+
+# The feed's champion page: the session, the person, the account, the layout's badges (the
+# unread updates among them, which the page's own heading reuses), the account switcher, the
+# page of updates with the feed's length, the visit. No count of its own, none per update.
+FEED_QUERIES = 7
+
+
+def test_the_feed_runs_the_same_few_queries_with_10_and_1000_updates(world: World) -> None:
+    client = client_for(world.champion)
+    many(world, 10)
+    assert page_queries(client, "/a/acme/updates/") == FEED_QUERIES
+    many(world, 990)
+    assert page_queries(client, "/a/acme/updates/") == FEED_QUERIES
+
+
+@pytest.mark.parametrize("persona", ["champion", "csm"])
+def test_each_feed_page_is_the_paginators_page(world: World, persona: str) -> None:
+    from django.core.paginator import Paginator
+
+    from accounts.access import AccountAccess, role_on_account
+    from updates.figures import FEED_PAGE, feed, feed_page
+
+    many(world, 2 * FEED_PAGE + 5)
+    user = world.persona(persona)
+    role = role_on_account(user, world.account)
+    assert role is not None
+    access = AccountAccess(account=world.account, role=role)
+    for number in [None, "1", "2", "3", "4", "0", "-1", "two", "2.0"]:
+        page = feed_page(access, user, number)
+        expected = Paginator(feed(access, user), FEED_PAGE).get_page(number)
+        assert page.number == expected.number, number
+        assert page.paginator.count == expected.paginator.count == 2 * FEED_PAGE + 5
+        assert [u.pk for u in page] == [u.pk for u in expected], number
+        flags = [(getattr(u, "is_read"), getattr(u, "useful_count")) for u in page]  # noqa: B009
+        assert flags == [(getattr(u, "is_read"), getattr(u, "useful_count")) for u in expected]  # noqa: B009
+
+
+def test_the_feed_shows_each_updates_text_cut_short_without_its_markup(world: World) -> None:
+    body = (
+        "**Faster** exports & <script>x()</script> [reports](https://example.com). " + "Long " * 60
+    )
+    publish(world, title="Exports", body=body)
+    html = client_for(world.champion).get(reverse("updates", args=["acme"])).content.decode()
+    (shown,) = re.findall(r'<p class="update-item-excerpt">(.*?)</p>', html)
+    # Typed HTML is text, never markup; the rest is the Markdown's words.
+    assert shown.startswith("Faster exports &amp; &lt;script&gt;x()&lt;/script&gt; reports. Long")
+    assert "<" not in shown
+    assert len(html_module.unescape(shown)) <= 220 and shown.endswith("Long L…")

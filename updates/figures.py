@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import striptags, truncatechars
 
 from accounts.access import AccountAccess
 from accounts.models import Account, Membership
+from portal import compiled
 
 from .models import Update, UpdateAccount, UpdateQuerySet, UpdateReaction, UpdateRead
 
 FEED_PAGE = 20
+EXCERPT_CHARS = 220
 
 
 def _count(model: Any, **filters: Any) -> Coalesce:
@@ -38,8 +43,12 @@ def reader_role(access: AccountAccess) -> str | None:
 def feed(access: AccountAccess, user: Any) -> UpdateQuerySet:
     """The updates ``access``'s account got, for its viewer, newest first, each with
     ``is_read``, ``is_useful`` and ``useful_count``: one query per page."""
+    return _feed(access.account, reader_role(access), user)
+
+
+def _feed(account: Account, role: str | None, user: Any) -> UpdateQuerySet:
     return (
-        Update.objects.for_account(access.account, reader_role(access))
+        Update.objects.for_account(account, role)
         .annotate(
             is_read=Exists(UpdateRead.objects.filter(update=OuterRef("pk"), user=user)),
             is_useful=Exists(UpdateReaction.objects.filter(update=OuterRef("pk"), user=user)),
@@ -47,6 +56,55 @@ def feed(access: AccountAccess, user: Any) -> UpdateQuerySet:
         )
         .order_by("-published_at", "-pk")
     )
+
+
+def feed_page(access: AccountAccess, user: Any, number: Any) -> Page[Update]:
+    """Page ``number`` of :func:`feed` as the paginator's ``get_page`` gives it, each update
+    with its :func:`excerpt`, in one query: the page's updates carry the feed's length (a
+    window count), so that no ``COUNT`` query runs first, and the query is compiled once per
+    process (portal.compiled) with the page's bounds as parameters. A page with no updates on
+    it (an empty feed, a page past the last, a number that is not one) is the paginator's own."""
+    paginator = Paginator(feed(access, user), FEED_PAGE)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    rows: list[Update] = []
+    if wanted >= 1:
+        role = reader_role(access)
+        sql, values = compiled.statement(
+            ("updates.feed", role),
+            lambda account, reader: _feed_counted(Account(pk=account), role, reader),
+            account=access.account.pk,
+            reader=user.pk,
+        )
+        # The feed's own SQL has no LIMIT: the page's bounds go on the end, as parameters.
+        values += [FEED_PAGE, (wanted - 1) * FEED_PAGE]
+        rows = list(Update.objects.raw(f"{sql} LIMIT %s OFFSET %s", values))
+    if rows:
+        paginator.__dict__["count"] = rows[0].feed_length  # type: ignore[attr-defined]
+        page = Page(rows, wanted, paginator)
+    else:
+        page = paginator.get_page(number)
+        page.object_list = rows = list(page.object_list)
+    for update in rows:
+        update.excerpt = excerpt(update.body)  # type: ignore[attr-defined]
+    return page
+
+
+def _feed_counted(account: Account, role: str | None, user: int) -> UpdateQuerySet:
+    """:func:`feed` for ``role`` on ``account``, each update with the feed's length."""
+    return _feed(account, role, user).annotate(feed_length=Window(Count("pk")))
+
+
+@functools.lru_cache(maxsize=1024)
+def excerpt(body: str) -> str:
+    """An update's text in the feed: its Markdown rendered and sanitised, as plain text, cut
+    at :data:`EXCERPT_CHARS`. Worked out once per body (a published update's body does not
+    change: it is unpublished first), not on every view of the feed."""
+    from accounts.templatetags.portal import markdown_filter
+
+    return truncatechars(striptags(markdown_filter(body)), EXCERPT_CHARS)
 
 
 def unread_count(access: AccountAccess, user: Any) -> int:

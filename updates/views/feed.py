@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
+from portal.layout import updates_unread
 from updates.models import Update
 
-from ..figures import FEED_PAGE, feed, reader_role, unread_count
+from ..figures import feed_page, reader_role, unread_count
 from ..services import mark_all_updates_read
 
 
 @account_view("updates.view")
 def updates_feed(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
-    page = Paginator(feed(access, request.user), FEED_PAGE).get_page(request.GET.get("page"))
+    page = feed_page(access, request.user, request.GET.get("page"))
+    counted = updates_unread(request, access) if access.is_customer else 0
     return render(
         request,
         "updates/feed.html",
@@ -25,7 +26,8 @@ def updates_feed(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
             "access": access,
             "page": page,
             "updates": page.object_list,
-            "unread": unread_count(access, request.user),
+            # The navigation's badge, from the layout's one query when it counts this account.
+            "unread": unread_count(access, request.user) if counted is None else counted,
         },
     )
 
