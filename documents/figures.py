@@ -7,9 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet, Window
 
 from accounts.access import AccountAccess
+from accounts.models import User
 from onboarding.models import Task, TaskComment
 from successplans.models import ActionItem, Milestone, Objective, PlanComment
 
@@ -44,6 +46,97 @@ def subfolders(access: AccountAccess, folder: Folder | None) -> list[FolderRow]:
         .order_by("name", "pk")
     )
     return [FolderRow(folder=f, documents=f.count) for f in folders]
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """A page of the documents area: its subfolders (with what each holds that the viewer may
+    see), one page of its files (as :func:`listing` orders them) and how many files it holds."""
+
+    folders: list[FolderRow]
+    documents: list[Document]
+    total: int
+
+
+# The listing's columns, in the order the area's query selects them.
+_DOCUMENT_COLUMNS = {
+    "d_pk": "pk",
+    "d_name": "name",
+    "d_size": "size",
+    "d_visibility": "visibility",
+    "d_uploaded_at": "uploaded_at",
+    "d_folder": "folder_id",
+    "d_folder_name": "folder__name",
+    "d_by": "uploaded_by_id",
+    "d_by_name": "uploaded_by__name",
+    "d_by_email": "uploaded_by__email",
+}
+
+
+def area_page(
+    access: AccountAccess, folder: Folder | None, offset: int, limit: int, using: str = "default"
+) -> AreaPage:
+    """:func:`subfolders` and ``limit`` files of :func:`listing` from ``offset`` with their
+    count, in one query whatever the number of files: the folders and the page of files side
+    by side (``UNION ALL``), each file row carrying the count of them all."""
+    visible = Q() if may_see_internal(access) else Q(documents__visibility="shared")
+    folders = (
+        Folder.objects.filter(account=access.account, parent=folder)
+        .annotate(f_pk=F("pk"), f_name=F("name"), f_count=Count("documents", filter=visible))
+        .values_list("f_pk", "f_name", "f_count")
+    )
+    documents = (
+        listing(access, folder)
+        .annotate(
+            **{alias: F(field) for alias, field in _DOCUMENT_COLUMNS.items()},
+            d_total=Window(Count("pk")),
+        )
+        .values_list(*_DOCUMENT_COLUMNS, "d_total")
+    )
+    folder_sql, folder_params = folders.query.get_compiler(using).as_sql()
+    compiler = documents.query.get_compiler(using)
+    document_sql, document_params = compiler.as_sql()
+    width = len(_DOCUMENT_COLUMNS) + 1
+    padding = ", NULL" * (width - 3)
+    # Built from the ORM's own SQL for the two querysets; every value is a parameter.
+    sql = (
+        f"SELECT 0, f.f_pk, f.f_name, f.f_count{padding} FROM ({folder_sql}) f "  # noqa: S608
+        f"UNION ALL SELECT 1, d.* FROM ({document_sql} LIMIT %s OFFSET %s) d"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, (*folder_params, *document_params, limit, offset))
+        rows = cursor.fetchall()
+    folder_rows = sorted(
+        (FolderRow(folder=Folder(pk=r[1], name=r[2]), documents=r[3]) for r in rows if r[0] == 0),
+        key=lambda row: (row.folder.name, row.folder.pk),
+    )
+    converters = compiler.get_converters([column[0] for column in compiler.select])
+    found = [r[1:] for r in rows if r[0] == 1]
+    if converters:
+        found = [tuple(r) for r in compiler.apply_converters(found, converters)]
+    page = [_document(access, r) for r in found]
+    page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
+    return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
+
+
+def _document(access: AccountAccess, row: tuple[Any, ...]) -> Document:
+    pk, name, size, visibility, uploaded_at, folder_id, folder_name, by, by_name, by_email = row[
+        :10
+    ]
+    document = Document(
+        pk=pk,
+        account=access.account,
+        name=name,
+        size=size,
+        visibility=visibility,
+        uploaded_at=uploaded_at,
+        folder_id=folder_id,
+        uploaded_by_id=by,
+    )
+    if folder_id is not None:
+        document.folder = Folder(pk=folder_id, name=folder_name, account=access.account)
+    document.uploaded_by = User(pk=by, name=by_name, email=by_email)
+    return document
 
 
 def folder_path(folder: Folder | None) -> list[Folder]:
