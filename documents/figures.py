@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
 
 from accounts.access import AccountAccess
-from accounts.models import User
+from accounts.models import Account, User
 from onboarding.models import Task, TaskComment
 from successplans.models import ActionItem, Milestone, Objective, PlanComment
 
@@ -73,20 +73,66 @@ _DOCUMENT_COLUMNS = {
 }
 
 
+# The area's query compiled once per shape (database, whether the viewer sees internal files,
+# the top level or a folder), as portal.compiled does for the layout: building and compiling the
+# querysets costs far more than running them. Stand-in ids (negative, never a real row's) mark
+# where the account's and the folder's ids go.
+_STANDIN_ACCOUNT = -7_400_000_001
+_STANDIN_FOLDER = -7_400_000_002
+_Converters = list[tuple[int, list[Any], Any]]
+_compiled: dict[tuple[str, bool, bool], tuple[str, tuple[Any, ...], _Converters]] = {}
+
+
 def area_page(
     access: AccountAccess, folder: Folder | None, offset: int, limit: int, using: str = "default"
 ) -> AreaPage:
     """:func:`subfolders` and ``limit`` files of :func:`listing` from ``offset`` with their
     count, in one query whatever the number of files: the folders and the page of files side
     by side (``UNION ALL``), each file row carrying the count of them all."""
-    visible = Q() if may_see_internal(access) else Q(documents__visibility="shared")
+    key = (using, may_see_internal(access), folder is None)
+    entry = _compiled.get(key)
+    if entry is None:
+        entry = _compiled[key] = _compile(access, folder is not None, using)
+    sql, template, converters = entry
+    ids = {_STANDIN_ACCOUNT: access.account.pk, _STANDIN_FOLDER: folder.pk if folder else None}
+    params = [ids.get(p, p) if isinstance(p, int) else p for p in template]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, limit, offset))
+        rows = cursor.fetchall()
+    folder_rows = sorted(
+        (FolderRow(folder=Folder(pk=r[1], name=r[2]), documents=r[3]) for r in rows if r[0] == 0),
+        key=lambda row: (row.folder.name, row.folder.pk),
+    )
+    found = []
+    for row in rows:
+        if row[0] != 1:
+            continue
+        values = list(row[1:])
+        for index, functions, expression in converters:
+            for function in functions:
+                values[index] = function(values[index], expression, connection)
+        found.append(values)
+    page = [_document(access, r) for r in found]
+    page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
+    return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
+
+
+def _compile(
+    access: AccountAccess, in_folder: bool, using: str
+) -> tuple[str, tuple[Any, ...], _Converters]:
+    standin = AccountAccess(
+        account=Account(pk=_STANDIN_ACCOUNT), role=access.role, preview=access.preview
+    )
+    folder = Folder(pk=_STANDIN_FOLDER) if in_folder else None
+    visible = Q() if may_see_internal(standin) else Q(documents__visibility="shared")
     folders = (
-        Folder.objects.filter(account=access.account, parent=folder)
+        Folder.objects.filter(account=standin.account, parent=folder)
         .annotate(f_pk=F("pk"), f_name=F("name"), f_count=Count("documents", filter=visible))
         .values_list("f_pk", "f_name", "f_count")
     )
     documents = (
-        listing(access, folder)
+        listing(standin, folder)
         .annotate(
             **{alias: F(field) for alias, field in _DOCUMENT_COLUMNS.items()},
             d_total=Window(Count("pk")),
@@ -103,23 +149,12 @@ def area_page(
         f"SELECT 0, f.f_pk, f.f_name, f.f_count{padding} FROM ({folder_sql}) f "  # noqa: S608
         f"UNION ALL SELECT 1, d.* FROM ({document_sql} LIMIT %s OFFSET %s) d"
     )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, (*folder_params, *document_params, limit, offset))
-        rows = cursor.fetchall()
-    folder_rows = sorted(
-        (FolderRow(folder=Folder(pk=r[1], name=r[2]), documents=r[3]) for r in rows if r[0] == 0),
-        key=lambda row: (row.folder.name, row.folder.pk),
-    )
-    converters = compiler.get_converters([column[0] for column in compiler.select])
-    found = [r[1:] for r in rows if r[0] == 1]
-    if converters:
-        found = [tuple(r) for r in compiler.apply_converters(found, converters)]
-    page = [_document(access, r) for r in found]
-    page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
-    return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
+    found = compiler.get_converters([column[0] for column in compiler.select])
+    converters = [(index, list(functions), expr) for index, (functions, expr) in found.items()]
+    return sql, (*folder_params, *document_params), converters
 
 
-def _document(access: AccountAccess, row: tuple[Any, ...]) -> Document:
+def _document(access: AccountAccess, row: list[Any]) -> Document:
     pk, name, size, visibility, uploaded_at, folder_id, folder_name, by, by_name, by_email = row[
         :10
     ]
