@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
 
 from accounts.access import AccountAccess
-from accounts.models import Account, User
+from accounts.models import Account
 from onboarding.models import Task, TaskComment
 from successplans.models import ActionItem, Milestone, Objective, PlanComment
 
-from .models import Document, Folder
+from .models import Document, Folder, Visibility
+from .rules import extension
 from .services import may_see_internal, visible_documents
 
 
@@ -54,7 +56,7 @@ class AreaPage:
     see), one page of its files (as :func:`listing` orders them) and how many files it holds."""
 
     folders: list[FolderRow]
-    documents: list[Document]
+    documents: list[FileRow]
     total: int
 
 
@@ -113,7 +115,7 @@ def area_page(
             for function in functions:
                 values[index] = function(values[index], expression, connection)
         found.append(values)
-    page = [_document(access, r) for r in found]
+    page = [_file_row(r) for r in found]
     page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
     return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
 
@@ -154,24 +156,49 @@ def _compile(
     return sql, (*folder_params, *document_params), converters
 
 
-def _document(access: AccountAccess, row: list[Any]) -> Document:
-    pk, name, size, visibility, uploaded_at, folder_id, folder_name, by, by_name, by_email = row[
-        :10
-    ]
-    document = Document(
+@dataclass(frozen=True, slots=True)
+class FolderRef:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Uploader:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """A file in the area's listing: what its row shows, without a model instance per row."""
+
+    pk: int
+    name: str
+    size: int
+    visibility: str
+    uploaded_at: datetime
+    folder: FolderRef | None
+    uploaded_by: Uploader
+
+    @property
+    def extension(self) -> str:  # as Document.extension
+        return extension(self.name)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL
+
+
+def _file_row(row: list[Any]) -> FileRow:
+    pk, name, size, visibility, uploaded_at, folder_id, folder_name, _, by_name, by_email = row[:10]
+    return FileRow(
         pk=pk,
-        account=access.account,
         name=name,
         size=size,
         visibility=visibility,
         uploaded_at=uploaded_at,
-        folder_id=folder_id,
-        uploaded_by_id=by,
+        folder=FolderRef(pk=folder_id, name=folder_name) if folder_id is not None else None,
+        uploaded_by=Uploader(display_name=by_name or by_email.split("@")[0]),  # as User's
     )
-    if folder_id is not None:
-        document.folder = Folder(pk=folder_id, name=folder_name, account=access.account)
-    document.uploaded_by = User(pk=by, name=by_name, email=by_email)
-    return document
 
 
 def folder_path(folder: Folder | None) -> list[Folder]:

@@ -19,9 +19,9 @@ from accounts.http import AuthenticatedHttpRequest
 from portal.params import positive_int
 
 from .. import services
-from ..figures import AreaPage, area_page, folder_path, listing
+from ..figures import AreaPage, FileRow, area_page, folder_path, listing
 from ..forms import FolderForm, UploadForm
-from ..models import Document, Folder
+from ..models import Folder
 from ..rules import allowed_extensions, max_bytes
 from .common import AREA_PAGE, PER_PAGE, after_write, get_folder
 
@@ -125,7 +125,7 @@ def folder_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> Http
 
 def _area_page(
     request: AuthenticatedHttpRequest, access: AccountAccess, folder: Folder | None
-) -> tuple[AreaPage, Page[Document]]:
+) -> tuple[AreaPage, Page[FileRow]]:
     """The folders and the page of files ``?page=`` names (read as :func:`portal.paging.page_of`
     reads it: junk is a 404, past the end is the last page), in one query."""
     raw = request.GET.get("page")
@@ -136,7 +136,7 @@ def _area_page(
     if not area.documents and number > 1:  # past the end: the last page
         number = max(1, -(-listing(access, folder).count() // PER_PAGE))
         area = area_page(access, folder, (number - 1) * PER_PAGE, PER_PAGE)
-    paginator: Paginator[Document] = Paginator(area.documents, PER_PAGE)
+    paginator: Paginator[FileRow] = Paginator(area.documents, PER_PAGE)
     paginator.count = area.total
     return area, Page(area.documents, number, paginator)
 
