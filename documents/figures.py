@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
+from django.urls import reverse
 
 from accounts.access import AccountAccess
 from accounts.models import Account
@@ -115,7 +116,7 @@ def area_page(
             for function in functions:
                 values[index] = function(values[index], expression, connection)
         found.append(values)
-    page = [_file_row(r) for r in found]
+    page = _file_rows(access, found)
     page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
     return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
 
@@ -160,6 +161,7 @@ def _compile(
 class FolderRef:
     pk: int
     name: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,8 @@ class FileRow:
     uploaded_at: datetime
     folder: FolderRef | None
     uploaded_by: Uploader
+    url: str  # the download
+    details_url: str
 
     @property
     def extension(self) -> str:  # as Document.extension
@@ -188,17 +192,45 @@ class FileRow:
         return self.visibility == Visibility.INTERNAL
 
 
-def _file_row(row: list[Any]) -> FileRow:
-    pk, name, size, visibility, uploaded_at, folder_id, folder_name, _, by_name, by_email = row[:10]
-    return FileRow(
-        pk=pk,
-        name=name,
-        size=size,
-        visibility=visibility,
-        uploaded_at=uploaded_at,
-        folder=FolderRef(pk=folder_id, name=folder_name) if folder_id is not None else None,
-        uploaded_by=Uploader(display_name=by_name or by_email.split("@")[0]),  # as User's
-    )
+# A pk no row has, reversed once per page and replaced by each row's: the rows' links without a
+# reverse() each.
+_PK = 987_654_321
+
+
+def _file_rows(access: AccountAccess, rows: list[list[Any]]) -> list[FileRow]:
+    slug = access.account.slug
+    links = {
+        name: reverse(name, args=[slug, _PK]).split(str(_PK))
+        for name in ("documents_download", "documents_document", "documents_folder")
+    }
+
+    def link(name: str, pk: int) -> str:
+        return str(pk).join(links[name])
+
+    found = []
+    for row in rows:
+        pk, name, size, visibility, uploaded_at, folder_id, folder_name, _, by_name, by_email = row[
+            :10
+        ]
+        folder = (
+            FolderRef(pk=folder_id, name=folder_name, url=link("documents_folder", folder_id))
+            if folder_id is not None
+            else None
+        )
+        found.append(
+            FileRow(
+                pk=pk,
+                name=name,
+                size=size,
+                visibility=visibility,
+                uploaded_at=uploaded_at,
+                folder=folder,
+                uploaded_by=Uploader(display_name=by_name or by_email.split("@")[0]),  # as User's
+                url=link("documents_download", pk),
+                details_url=link("documents_document", pk),
+            )
+        )
+    return found
 
 
 def folder_path(folder: Folder | None) -> list[Folder]:
