@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.urls import reverse
 
 from accounts.access import AccountAccess
+from accounts.models import Account
 from onboarding.models import Task, TaskComment
 from successplans.models import ActionItem, Milestone, Objective, PlanComment
 
-from .models import Document, Folder
+from .models import Document, Folder, Visibility
+from .rules import extension
 from .services import may_see_internal, visible_documents
 
 
@@ -44,6 +49,188 @@ def subfolders(access: AccountAccess, folder: Folder | None) -> list[FolderRow]:
         .order_by("name", "pk")
     )
     return [FolderRow(folder=f, documents=f.count) for f in folders]
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """A page of the documents area: its subfolders (with what each holds that the viewer may
+    see), one page of its files (as :func:`listing` orders them) and how many files it holds."""
+
+    folders: list[FolderRow]
+    documents: list[FileRow]
+    total: int
+
+
+# The listing's columns, in the order the area's query selects them.
+_DOCUMENT_COLUMNS = {
+    "d_pk": "pk",
+    "d_name": "name",
+    "d_size": "size",
+    "d_visibility": "visibility",
+    "d_uploaded_at": "uploaded_at",
+    "d_folder": "folder_id",
+    "d_folder_name": "folder__name",
+    "d_by": "uploaded_by_id",
+    "d_by_name": "uploaded_by__name",
+    "d_by_email": "uploaded_by__email",
+}
+
+
+# The area's query compiled once per shape (database, whether the viewer sees internal files,
+# the top level or a folder), as portal.compiled does for the layout: building and compiling the
+# querysets costs far more than running them. Stand-in ids (negative, never a real row's) mark
+# where the account's and the folder's ids go.
+_STANDIN_ACCOUNT = -7_400_000_001
+_STANDIN_FOLDER = -7_400_000_002
+_Converters = list[tuple[int, list[Any], Any]]
+_compiled: dict[tuple[str, bool, bool], tuple[str, tuple[Any, ...], _Converters]] = {}
+
+
+def area_page(
+    access: AccountAccess, folder: Folder | None, offset: int, limit: int, using: str = "default"
+) -> AreaPage:
+    """:func:`subfolders` and ``limit`` files of :func:`listing` from ``offset`` with their
+    count, in one query whatever the number of files: the folders and the page of files side
+    by side (``UNION ALL``), each file row carrying the count of them all."""
+    key = (using, may_see_internal(access), folder is None)
+    entry = _compiled.get(key)
+    if entry is None:
+        entry = _compiled[key] = _compile(access, folder is not None, using)
+    sql, template, converters = entry
+    ids = {_STANDIN_ACCOUNT: access.account.pk, _STANDIN_FOLDER: folder.pk if folder else None}
+    params = [ids.get(p, p) if isinstance(p, int) else p for p in template]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, limit, offset))
+        rows = cursor.fetchall()
+    folder_rows = sorted(
+        (FolderRow(folder=Folder(pk=r[1], name=r[2]), documents=r[3]) for r in rows if r[0] == 0),
+        key=lambda row: (row.folder.name, row.folder.pk),
+    )
+    found = []
+    for row in rows:
+        if row[0] != 1:
+            continue
+        values = list(row[1:])
+        for index, functions, expression in converters:
+            for function in functions:
+                values[index] = function(values[index], expression, connection)
+        found.append(values)
+    page = _file_rows(access, found)
+    page.sort(key=lambda d: (d.uploaded_at, d.pk), reverse=True)
+    return AreaPage(folders=folder_rows, documents=page, total=found[0][-1] if found else 0)
+
+
+def _compile(
+    access: AccountAccess, in_folder: bool, using: str
+) -> tuple[str, tuple[Any, ...], _Converters]:
+    standin = AccountAccess(
+        account=Account(pk=_STANDIN_ACCOUNT), role=access.role, preview=access.preview
+    )
+    folder = Folder(pk=_STANDIN_FOLDER) if in_folder else None
+    visible = Q() if may_see_internal(standin) else Q(documents__visibility="shared")
+    folders = (
+        Folder.objects.filter(account=standin.account, parent=folder)
+        .annotate(f_pk=F("pk"), f_name=F("name"), f_count=Count("documents", filter=visible))
+        .values_list("f_pk", "f_name", "f_count")
+    )
+    documents = (
+        listing(standin, folder)
+        .annotate(
+            **{alias: F(field) for alias, field in _DOCUMENT_COLUMNS.items()},
+            d_total=Window(Count("pk")),
+        )
+        .values_list(*_DOCUMENT_COLUMNS, "d_total")
+    )
+    folder_sql, folder_params = folders.query.get_compiler(using).as_sql()
+    compiler = documents.query.get_compiler(using)
+    document_sql, document_params = compiler.as_sql()
+    width = len(_DOCUMENT_COLUMNS) + 1
+    padding = ", NULL" * (width - 3)
+    # Built from the ORM's own SQL for the two querysets; every value is a parameter.
+    sql = (
+        f"SELECT 0, f.f_pk, f.f_name, f.f_count{padding} FROM ({folder_sql}) f "  # noqa: S608
+        f"UNION ALL SELECT 1, d.* FROM ({document_sql} LIMIT %s OFFSET %s) d"
+    )
+    found = compiler.get_converters([column[0] for column in compiler.select])
+    converters = [(index, list(functions), expr) for index, (functions, expr) in found.items()]
+    return sql, (*folder_params, *document_params), converters
+
+
+@dataclass(frozen=True, slots=True)
+class FolderRef:
+    pk: int
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Uploader:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """A file in the area's listing: what its row shows, without a model instance per row."""
+
+    pk: int
+    name: str
+    size: int
+    visibility: str
+    uploaded_at: datetime
+    folder: FolderRef | None
+    uploaded_by: Uploader
+    url: str  # the download
+    details_url: str
+
+    @property
+    def extension(self) -> str:  # as Document.extension
+        return extension(self.name)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL
+
+
+# A pk no row has, reversed once per page and replaced by each row's: the rows' links without a
+# reverse() each.
+_PK = 987_654_321
+
+
+def _file_rows(access: AccountAccess, rows: list[list[Any]]) -> list[FileRow]:
+    slug = access.account.slug
+    links = {
+        name: reverse(name, args=[slug, _PK]).split(str(_PK))
+        for name in ("documents_download", "documents_document", "documents_folder")
+    }
+
+    def link(name: str, pk: int) -> str:
+        return str(pk).join(links[name])
+
+    found = []
+    for row in rows:
+        pk, name, size, visibility, uploaded_at, folder_id, folder_name, _, by_name, by_email = row[
+            :10
+        ]
+        folder = (
+            FolderRef(pk=folder_id, name=folder_name, url=link("documents_folder", folder_id))
+            if folder_id is not None
+            else None
+        )
+        found.append(
+            FileRow(
+                pk=pk,
+                name=name,
+                size=size,
+                visibility=visibility,
+                uploaded_at=uploaded_at,
+                folder=folder,
+                uploaded_by=Uploader(display_name=by_name or by_email.split("@")[0]),  # as User's
+                url=link("documents_download", pk),
+                details_url=link("documents_document", pk),
+            )
+        )
+    return found
 
 
 def folder_path(folder: Folder | None) -> list[Folder]:

@@ -36,7 +36,8 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, vendor: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"] = file_field()
+        if self.fields["file"].widget.attrs.get("accept") != accept_attribute():
+            self.fields["file"] = file_field()  # the allowed types changed since start-up
         folder = self.fields["folder"]
         assert isinstance(folder, forms.ModelChoiceField)
         folder.queryset = Folder.objects.filter(account=account)

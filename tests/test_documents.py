@@ -558,3 +558,40 @@ def test_onboarding_and_plans_never_import_documents() -> None:
                     else []
                 )
                 assert not any(n.split(".")[0] == "documents" for n in names), path
+
+
+@pytest.mark.parametrize(("persona", "total"), [("champion", 28), ("csm", 30)])
+def test_the_documents_area_pages_its_files_newest_first_and_counts_what_the_viewer_sees(
+    world: World, persona: str, total: int
+) -> None:
+    reports = FolderFactory.create(account=world.account, name="Reports")
+    FolderFactory.create(account=world.account, name="Archive")
+    for i in range(30):
+        DocumentFactory.create(
+            account=world.account,
+            folder=reports if i % 2 else None,
+            name=f"file-{i:02}.pdf",
+            visibility=Visibility.INTERNAL if i in (3, 7) else Visibility.SHARED,
+            uploaded_by=world.csm,
+            uploaded_at=datetime(2026, 3, 1, tzinfo=UTC).replace(minute=i),
+        )
+    client = client_for(getattr(world, persona))
+    seen = [f"file-{i:02}.pdf" for i in reversed(range(30)) if persona == "csm" or i not in (3, 7)]
+
+    def files(html: str) -> list[str]:
+        return [name for name in seen if f">{name}</a>" in html]
+
+    first = client.get("/a/acme/documents/").content.decode()
+    assert f'<span class="count">{total}</span>' in first
+    assert files(first) == seen[:25] and first.index(seen[0]) < first.index(seen[24])
+    assert f"{'15' if persona == 'csm' else '13'} files" in first  # Reports, as the viewer sees it
+    assert "0 files" in first  # Archive
+    assert 'in <a class="muted"' in first
+    second = client.get("/a/acme/documents/?page=2").content.decode()
+    assert files(second) == seen[25:]
+    past_the_end = client.get("/a/acme/documents/?page=9").content.decode()
+    assert files(past_the_end) == seen[25:]
+    assert client.get("/a/acme/documents/?page=x").status_code == 404
+    folder = client.get(f"/a/acme/documents/folders/{reports.pk}/").content.decode()
+    assert files(folder) == [name for name in seen if int(name[5:7]) % 2]
+    assert 'in <a class="muted"' not in folder

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -15,10 +16,10 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
-from portal.paging import page_of
+from portal.params import positive_int
 
 from .. import services
-from ..figures import folder_path, listing, subfolders
+from ..figures import AreaPage, FileRow, area_page, folder_path, listing
 from ..forms import FolderForm, UploadForm
 from ..models import Folder
 from ..rules import allowed_extensions, max_bytes
@@ -32,13 +33,14 @@ def area_context(
     **extra: Any,
 ) -> dict[str, Any]:
     may_upload = services.may_upload(access)
+    area, documents = _area_page(request, access, folder)
     context: dict[str, Any] = {
         "access": access,
         "account": access.account,
         "folder": folder,
         "path": folder_path(folder),
-        "folders": subfolders(access, folder),
-        "documents": page_of(request, listing(access, folder), PER_PAGE),
+        "folders": area.folders,
+        "documents": documents,
         "upload_form": UploadForm(
             account=access.account,
             vendor=access.is_vendor,
@@ -119,6 +121,24 @@ def folder_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> Http
             return after_write(request, created.get_absolute_url())
     context = area_context(request, access, parent, folder_form=form)
     return render(request, AREA_PAGE, context, status=422)
+
+
+def _area_page(
+    request: AuthenticatedHttpRequest, access: AccountAccess, folder: Folder | None
+) -> tuple[AreaPage, Page[FileRow]]:
+    """The folders and the page of files ``?page=`` names (read as :func:`portal.paging.page_of`
+    reads it: junk is a 404, past the end is the last page), in one query."""
+    raw = request.GET.get("page")
+    number = 1 if raw is None else positive_int(raw)
+    if number is None:
+        raise Http404("No such page.")
+    area = area_page(access, folder, (number - 1) * PER_PAGE, PER_PAGE)
+    if not area.documents and number > 1:  # past the end: the last page
+        number = max(1, -(-listing(access, folder).count() // PER_PAGE))
+        area = area_page(access, folder, (number - 1) * PER_PAGE, PER_PAGE)
+    paginator: Paginator[FileRow] = Paginator(area.documents, PER_PAGE)
+    paginator.count = area.total
+    return area, Page(area.documents, number, paginator)
 
 
 def _area_url(access: AccountAccess) -> str:
