@@ -88,7 +88,7 @@ def renewal_near(request: AuthenticatedHttpRequest, access: AccountAccess) -> li
     name="attention",
     title="Needs your attention",
     height="9rem",
-    pages=("executive",),
+    pages=("executive-home",),
 )
 def attention_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     return Panel("accounts/panel_attention.html", {"items": attention_items(request, access)})

@@ -7,7 +7,7 @@ sees it; a feature that is not installed leaves no panel, never a placeholder.
     def onboarding_panel(request, access): ...
 
 A panel may also sit on other pages built the same way: ``pages`` names them ("account", the
-account page, by default; "360", the vendor's 360° page; "executive", the executive's home).
+account page, by default; "360", the vendor's 360° page; "executive-home", the executive's home).
 Each page asks for its own slots with :func:`panel_slots` and renders them with
 ``accounts/_panel_slot.html``, so every panel loads from the same address behind the same check.
 
@@ -60,7 +60,7 @@ class PanelSlot:
 
 
 _PANELS: dict[str, PanelSlot] = {}
-PAGES = ("account", "360", "executive")
+PAGES = ("account", "360", "executive-home")
 
 
 def register_panel(

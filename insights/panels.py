@@ -23,7 +23,7 @@ from .figures.usage import usage_summary
 from .models import AccountFacts
 
 
-@register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive"))
+@register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive-home"))
 def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
@@ -45,7 +45,7 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
     return Panel("insights/panel_health.html", {"health": latest})
 
 
-@register_panel(order=30, title="Health and its trend", height="8rem", pages=("executive",))
+@register_panel(order=30, title="Health and its trend", height="8rem", pages=("executive-home",))
 def health_trend_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """The health band and its trend over the last months, once the CSM shares health with the
     customer (the pulse form's "customers see health", off by default)."""

@@ -122,7 +122,7 @@ def ensure_demo_renewals(today: date | None = None) -> int:
         reason = fields.pop("churn_reason", None)
         update_renewal(
             renewal,
-            churn_reason=ChurnReason.objects.get(name=reason) if reason else None,
+            churn_reason=ChurnReason.objects.get_or_create(name=reason)[0] if reason else None,
             acting_user=owner,
             **fields,
         )

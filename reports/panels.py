@@ -24,7 +24,7 @@ def reports_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     title="Business reviews",
     capability="reports.view",
     height="10rem",
-    pages=("executive",),
+    pages=("executive-home",),
 )
 def review_preview_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     """The latest review read in the page (its summary and what it recommends), its PDF, and

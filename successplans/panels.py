@@ -34,7 +34,7 @@ def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     title="Objectives against their targets",
     capability="plans.view",
     height="12rem",
-    pages=("executive",),
+    pages=("executive-home",),
 )
 def objectives_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     """The running plan's shared objectives, each KPI's current value against its target."""

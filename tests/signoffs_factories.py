@@ -31,7 +31,7 @@ SIGNOFFS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "signoff_approve#other_account": (POST_ONLY, [L, 404, 404, 403, 404, 403, 404, 403]),
     "signoff_reject#other_account": (POST_ONLY, [L, 404, 404, 403, 404, 403, 404, 403]),
 }
-# The executive's home's panels (accounts.panels, page "executive").
+# The executive's home's panels (accounts.panels, page "executive-home").
 SIGNOFFS_PANELS: dict[str, list[Any]] = {
     "attention": ACCOUNT_READ,
     "objectives": ACCOUNT_READ,

@@ -84,8 +84,8 @@ def test_the_panels_loaded_one_by_one_show_what_the_page_showed_inline(
     shell = client.get(reverse("account_home", args=[world.account.slug]))
     request: Any = shell.wsgi_request
     access = request.account_access
-    # Executives land on their own home, whose panels are the "executive" page's.
-    page = "executive" if access.can("account.executive_home") else "account"
+    # Executives land on their own home, whose panels are the "executive-home" page's.
+    page = "executive-home" if access.can("account.executive_home") else "account"
     inline = CSRF.sub("", "".join(render_panels(request, access, page)))  # the page before
     loaded = "".join(
         client.get(url, HTTP_HX_REQUEST="true").content.decode()

@@ -106,6 +106,8 @@ def test_every_surface_prints_the_same_percentage(world: World, checklist: Check
         page = read(client.get(reverse("onboarding", args=["acme"])).content.decode())
         printed[f"{persona}'s checklist"] = page.percents
         bars[f"{persona}'s checklist"] = [page.bars["Onboarding progress"]]
+        if persona == "executive":
+            continue  # their home shows objectives, value and reviews, not the checklist
         panel = read(account_page(client, "acme").content.decode())
         printed[f"{persona}'s account page"] = panel.percents
         bars[f"{persona}'s account page"] = [panel.bars["Onboarding progress"]]

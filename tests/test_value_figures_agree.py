@@ -83,7 +83,7 @@ def test_value_realized_is_the_same_on_the_pages_and_in_the_pdfs(
     executive_panel = client_for(world.executive).get(panel_url, HTTP_HX_REQUEST="true")
     vendor_panel = client_for(world.csm).get(panel_url, HTTP_HX_REQUEST="true")
     slot = get_panel_slot("value")
-    assert slot is not None and {"executive", "360", "account"} <= set(slot.pages)
+    assert slot is not None and {"executive-home", "360", "account"} <= set(slot.pages)
 
     review = Review.objects.create(
         account=world.account,

@@ -18,7 +18,7 @@ TOP = 3
     title="Value realized",
     capability="value.view",
     height="11rem",
-    pages=("account", "executive", "360"),
+    pages=("account", "executive-home", "360"),
 )
 def value_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """Nothing shown to customers until a KPI is shared; the vendor sees how to start."""

@@ -77,7 +77,7 @@ def executive_home(request: AuthenticatedHttpRequest, access: AccountAccess) -> 
         "access": access,
         "account": access.account,
         "first_visit": is_first_visit(request),
-        "panel_slots": panel_slots(access, "executive"),
+        "panel_slots": panel_slots(access, "executive-home"),
     }
     return render(request, "accounts/executive_home.html", context)
 

@@ -26,7 +26,7 @@ from ..services import (
 from .common import deny, get_item, get_plan
 from .plan import render_item
 
-SIGNOFF = "successplans/_signoff.html"
+SIGNOFF = "successplans/signoff.html"
 
 
 @require_POST
