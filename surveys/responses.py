@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from portal.csv_export import safe_cell
 
 from .figures import Filters, matching_responses
 from .models import Response, band_of
@@ -92,15 +93,10 @@ def export_rows(user: User, f: Filters) -> Iterator[str]:
                 kind,
                 score,
                 band_of(kind, score),
-                _safe_cell(comment),
-                _safe_cell(account),
+                safe_cell(comment),
+                safe_cell(account),
                 segment,
                 email,
                 channel,
             ]
         )
-
-
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

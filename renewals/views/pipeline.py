@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
+from portal.csv_export import safe_cell
 from portal.paging import page_of
 
 from .. import figures
@@ -56,12 +57,6 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: Any) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_safe
 @vendor_view()
 def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -81,18 +76,18 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
         owner = r.account.owner
         writer.writerow(
             [
-                _cell(r.account.name),
-                _cell(owner.display_name if owner else ""),
-                _cell(r.contract.product or r.contract.external_id),
+                safe_cell(r.account.name),
+                safe_cell(owner.display_name if owner else ""),
+                safe_cell(r.contract.product or r.contract.external_id),
                 r.renews_on.isoformat(),
                 r.get_stage_display(),
                 r.get_forecast_display(),
-                _cell(r.forecast_reason),
+                safe_cell(r.forecast_reason),
                 r.amount_at_stake,
                 "" if r.amount_committed is None else r.amount_committed,
                 "" if r.health_score is None else r.health_score,  # type: ignore[attr-defined]
-                _cell(r.churn_reason.name if r.churn_reason else ""),
-                _cell(r.churn_note),
+                safe_cell(r.churn_reason.name if r.churn_reason else ""),
+                safe_cell(r.churn_note),
             ]
         )
     return response
