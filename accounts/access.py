@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils.translation import gettext as _
 
 from .models import Account, CustomerRole, Membership, VendorRole
 
@@ -268,9 +269,9 @@ def account_view(
                 return redirect_to_login(request.get_full_path())
             access = get_account_for_user(request, slug)
             if access.preview and request.method not in ("GET", "HEAD"):
-                raise PermissionDenied("This is a read-only preview of the customer's portal.")
+                raise PermissionDenied(_("This is a read-only preview of the customer's portal."))
             if not access.can(capability):
-                raise PermissionDenied("Your role on this account does not allow this.")
+                raise PermissionDenied(_("Your role on this account does not allow this."))
             request.account_access = access  # type: ignore[attr-defined]
             return view(request, access, *args, **kwargs)
 
@@ -293,7 +294,7 @@ def vendor_view(
                 return redirect_to_login(request.get_full_path())
             allowed = user.is_cs_admin if admin_only else user.is_vendor
             if not allowed:
-                raise PermissionDenied("This page is for the vendor's customer success team.")
+                raise PermissionDenied(_("This page is for the vendor's customer success team."))
             return view(request, *args, **kwargs)
 
         return wrapper

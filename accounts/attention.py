@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .access import AccountAccess
 from .http import AuthenticatedHttpRequest
@@ -74,9 +76,13 @@ def renewal_near(request: AuthenticatedHttpRequest, access: AccountAccess) -> li
     return [
         AttentionItem(
             rank=DATE,
-            title=f"Renewal on {renews:%-d %B %Y}",
-            detail=f"In {days} day{'' if days == 1 else 's'}."
-            + (f" Talk it over with {owner.display_name}." if owner else ""),
+            title=gettext("Renewal on %(date)s") % {"date": date_format(renews, "j F Y")},
+            detail=ngettext("In %(count)s day.", "In %(count)s days.", days) % {"count": days}
+            + (
+                " " + gettext("Talk it over with %(name)s.") % {"name": owner.display_name}
+                if owner
+                else ""
+            ),
             url=f"mailto:{owner.email}" if owner else "",
             due=renews,
         )
@@ -86,7 +92,7 @@ def renewal_near(request: AuthenticatedHttpRequest, access: AccountAccess) -> li
 @register_panel(
     order=1,
     name="attention",
-    title="Needs your attention",
+    title=gettext_lazy("Needs your attention"),
     height="9rem",
     pages=("executive-home",),
 )

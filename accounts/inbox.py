@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal.daily_mail import NotAllSent, send_daily
 
@@ -32,6 +34,17 @@ def inbox_items(user: UserModel, kind: str = "") -> QuerySet[Notification]:
     return items.order_by("-created_at", "-pk")
 
 
+# The short name of each kind, as the inbox's filters and its items' badges show it.
+KIND_NAMES: dict[str, str | Promise] = {
+    NotificationKind.TASKS: pgettext_lazy("inbox kind", "Tasks"),
+    NotificationKind.PLANS: pgettext_lazy("inbox kind", "Plans"),
+    NotificationKind.SURVEYS: pgettext_lazy("inbox kind", "Surveys"),
+    NotificationKind.REPORTS: pgettext_lazy("inbox kind", "Reports"),
+    NotificationKind.ACCOUNT: pgettext_lazy("inbox kind", "Account"),
+    NotificationKind.UPDATES: pgettext_lazy("inbox kind", "Updates"),
+}
+
+
 # The daily digest ----------------------------------------------------------------------------
 
 
@@ -44,7 +57,7 @@ class InboxDigest:
     @property
     def summary(self) -> str:
         n = len(self.items)
-        return f"{n} update{'' if n == 1 else 's'}"
+        return ngettext("%(count)s update", "%(count)s updates", n) % {"count": n}
 
 
 def collect_inbox_digests(today: date) -> dict[int, InboxDigest]:

@@ -28,6 +28,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.jobs import enqueue
 
@@ -48,8 +50,10 @@ from .services import invite, may_invite, notify
 # How long the link in the confirmation e-mail works.
 JOIN_LINK_VALID = timedelta(hours=24)
 JOIN_TOKEN_SALT = "accounts.join"  # noqa: S105 - a signing salt, not a secret
-# What /join/ always answers, whoever asks.
-PUBLIC_ANSWER = "If your company's portal accepts requests, we have e-mailed you a link."
+# What /join/ always answers, whoever asks (translated where it is shown).
+PUBLIC_ANSWER = gettext_noop(
+    "If your company's portal accepts requests, we have e-mailed you a link."
+)
 
 
 def _domain(email: str) -> str:
@@ -143,15 +147,15 @@ def read_join_token(token: str) -> JoinLink:
     try:
         payload = signing.loads(token, salt=JOIN_TOKEN_SALT, max_age=JOIN_LINK_VALID)
     except signing.SignatureExpired as error:
-        raise JoinLinkError("This link has expired.", expired=True) from error
+        raise JoinLinkError(_("This link has expired."), expired=True) from error
     except signing.BadSignature as error:
-        raise JoinLinkError("This link is not valid.") from error
+        raise JoinLinkError(_("This link is not valid.")) from error
     fields = ("a", "e", "n", "m", "t")
     if not isinstance(payload, dict) or any(key not in payload for key in fields):
-        raise JoinLinkError("This link is not valid.")
+        raise JoinLinkError(_("This link is not valid."))
     account = Account.objects.filter(pk=payload["a"]).first()
     if account is None:
-        raise JoinLinkError("This link is not valid.")
+        raise JoinLinkError(_("This link is not valid."))
     return JoinLink(
         account=account,
         email=str(payload["e"]),
@@ -215,11 +219,14 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
     if used is not None:
         if used.invitation is not None and used.invitation.is_pending:
             return used  # still on its way to the password page
-        raise ValidationError("This link was already used. Ask again to get a new one.")
+        raise ValidationError(_("This link was already used. Ask again to get a new one."))
     if account_for_join(email) != account:
         raise ValidationError(
-            f"{account.name}'s portal does not accept requests from this address now. "
-            "Ask your company's champion for an invitation."
+            _(
+                "%(account)s's portal does not accept requests from this address now. "
+                "Ask your company's champion for an invitation."
+            )
+            % {"account": account.name}
         )
     join_request = JoinRequest(
         account=account, email=email, name=link.name[:150], message=link.message
@@ -272,7 +279,9 @@ def withdraw_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinReq
         .first()
     )
     if pending is None:
-        raise ValidationError("There is no request waiting to withdraw: it was already answered.")
+        raise ValidationError(
+            _("There is no request waiting to withdraw: it was already answered.")
+        )
     pending.status = JoinRequest.Status.WITHDRAWN
     pending.decided_at = timezone.now()
     pending.save(update_fields=["status", "decided_at"])
@@ -291,7 +300,8 @@ def _lock_pending(join_request: JoinRequest) -> JoinRequest:
     )
     if locked.status != JoinRequest.Status.PENDING:
         raise ValidationError(
-            f"This request was already answered ({locked.get_status_display().lower()})."
+            _("This request was already answered (%(status)s).")
+            % {"status": locked.get_status_display().lower()}
         )
     return locked
 
@@ -303,7 +313,7 @@ def approve_join_request(
     """Let them in with ``role`` (within what the approver may invite): an invitation is
     e-mailed to them, which they accept like any other."""
     if not may_invite(acting_role, role):
-        raise PermissionDenied("Your role may not let people in with that role.")
+        raise PermissionDenied(_("Your role may not let people in with that role."))
     locked = _lock_pending(join_request)
     invitation = invite(
         locked.account,
@@ -333,7 +343,7 @@ def decline_join_request(
 ) -> JoinRequest:
     """Say no, with an optional reason that goes into a polite e-mail to them."""
     if not may_invite(acting_role, Role.MEMBER):
-        raise PermissionDenied("Your role may not answer requests to join.")
+        raise PermissionDenied(_("Your role may not answer requests to join."))
     locked = _lock_pending(join_request)
     locked.status = JoinRequest.Status.DECLINED
     locked.decided_by = acting_user
@@ -349,18 +359,21 @@ def decline_join_request(
 def set_self_join(account: Account, *, mode: str, acting_user: User) -> Account:
     """Turn self-join off, on with a champion's approval, or on with automatic membership."""
     if mode not in SelfJoin.values:
-        raise ValidationError({"self_join": "Choose off, approval or automatic."})
+        raise ValidationError({"self_join": _("Choose off, approval or automatic.")})
     if mode == account.self_join:
         return account
     if mode != SelfJoin.OFF:
         if not account.allowed_domains:
             raise ValidationError(
-                {"self_join": "Add the account's allowed e-mail domains first (Edit account)."}
+                {"self_join": _("Add the account's allowed e-mail domains first (Edit account).")}
             )
         vendor = [domain for domain in account.allowed_domains if is_vendor_domain(domain)]
         if vendor:
             raise ValidationError(
-                {"self_join": f"{', '.join(vendor)} is the vendor's own domain: remove it first."}
+                {
+                    "self_join": _("%(domains)s is the vendor's own domain: remove it first.")
+                    % {"domains": ", ".join(vendor)}
+                }
             )
     before = {"self_join": account.self_join}
     account.self_join = mode

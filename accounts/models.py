@@ -15,20 +15,23 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
+
+from portal.choices import TextChoices, gettext_lazy
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 
-class VendorRole(models.TextChoices):
-    CSM = "csm", "Customer Success Manager"
-    ADMIN = "admin", "CS admin"
+class VendorRole(TextChoices):
+    CSM = "csm", gettext_lazy("Customer Success Manager")
+    ADMIN = "admin", gettext_lazy("CS admin")
 
 
-class CustomerRole(models.TextChoices):
-    CHAMPION = "champion", "Champion"
-    EXECUTIVE = "executive", "Executive"
-    MEMBER = "member", "Member"
+class CustomerRole(TextChoices):
+    CHAMPION = "champion", gettext_lazy("Champion")
+    EXECUTIVE = "executive", gettext_lazy("Executive")
+    MEMBER = "member", gettext_lazy("Member")
 
 
 NOT_LOADED: Any = object()
@@ -119,13 +122,15 @@ class User(TracksLoadedValues, AbstractBaseUser, PermissionsMixin):
     # A first log-in is a save of last_login over None (playbooks.signals).
     tracked_fields = ("last_login",)
 
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     name = models.CharField(max_length=150, blank=True)
     vendor_role = models.CharField(
         max_length=10,
         choices=VendorRole.choices,
         blank=True,
-        help_text="Set for the vendor's staff only; customer users have memberships instead.",
+        help_text=gettext_lazy(
+            "Set for the vendor's staff only; customer users have memberships instead."
+        ),
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -135,7 +140,9 @@ class User(TracksLoadedValues, AbstractBaseUser, PermissionsMixin):
         blank=True,
         # In the database too, so rows written by older migrations' models get it.
         db_default="",
-        help_text="Vendor staff: the CS team they belong to (accounts are shared out within it).",
+        help_text=gettext_lazy(
+            "Vendor staff: the CS team they belong to (accounts are shared out within it)."
+        ),
     )
 
     objects = UserManager()
@@ -187,32 +194,32 @@ class User(TracksLoadedValues, AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
-class Segment(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    MID_MARKET = "mid_market", "Mid-market"
-    SMB = "smb", "SMB"
+class Segment(TextChoices):
+    ENTERPRISE = "enterprise", gettext_lazy("Enterprise")
+    MID_MARKET = "mid_market", gettext_lazy("Mid-market")
+    SMB = "smb", gettext_lazy("SMB")
 
 
-class TouchModel(models.TextChoices):
-    HIGH = "high", "High touch"
-    LOW = "low", "Low touch"
-    TECH = "tech", "Tech touch"
+class TouchModel(TextChoices):
+    HIGH = "high", gettext_lazy("High touch")
+    LOW = "low", gettext_lazy("Low touch")
+    TECH = "tech", gettext_lazy("Tech touch")
 
 
-class SelfJoin(models.TextChoices):
+class SelfJoin(TextChoices):
     """Whether people at an account's allowed e-mail domains may ask to join it (/join/)."""
 
-    OFF = "off", "Off: people join by invitation only"
-    APPROVAL = "approval", "Requests need a champion's approval"
-    AUTOMATIC = "automatic", "Automatic: a confirmed address joins as a member"
+    OFF = "off", gettext_lazy("Off: people join by invitation only")
+    APPROVAL = "approval", gettext_lazy("Requests need a champion's approval")
+    AUTOMATIC = "automatic", gettext_lazy("Automatic: a confirmed address joins as a member")
 
 
-class Stage(models.TextChoices):
-    ONBOARDING = "onboarding", "Onboarding"
-    ADOPTION = "adoption", "Adoption"
-    GROWTH = "growth", "Growth"
-    RENEWAL = "renewal", "Renewal"
-    CHURNED = "churned", "Churned"
+class Stage(TextChoices):
+    ONBOARDING = "onboarding", gettext_lazy("Onboarding")
+    ADOPTION = "adoption", gettext_lazy("Adoption")
+    GROWTH = "growth", gettext_lazy("Growth")
+    RENEWAL = "renewal", gettext_lazy("Renewal")
+    CHURNED = "churned", gettext_lazy("Churned")
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
@@ -232,7 +239,8 @@ class AccountQuerySet(models.QuerySet["Account"]):
 
 
 brand_color_validator = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, like #2457d6."
+    r"^#[0-9a-fA-F]{6}$",
+    gettext_lazy("Enter a colour as # followed by six hex digits, like #2457d6."),
 )
 
 
@@ -266,7 +274,7 @@ class Account(TracksLoadedValues):
         blank=True,
         related_name="portfolio",
         limit_choices_to={"vendor_role": VendorRole.CSM},
-        help_text="The CSM whose portfolio this account is in.",
+        help_text=gettext_lazy("The CSM whose portfolio this account is in."),
     )
     renewal_date = models.DateField(null=True, blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True)
@@ -274,20 +282,22 @@ class Account(TracksLoadedValues):
         max_length=7, blank=True, validators=[brand_color_validator], default=""
     )
     email_domains = models.CharField(
-        "allowed e-mail domains",
+        gettext_lazy("allowed e-mail domains"),
         max_length=300,
         blank=True,
-        help_text="Comma-separated. When set, only addresses at these domains can be invited.",
+        help_text=gettext_lazy(
+            "Comma-separated. When set, only addresses at these domains can be invited."
+        ),
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="accounts")
     created_at = models.DateTimeField(auto_now_add=True)
     self_join = models.CharField(
-        "self-join",
+        gettext_lazy("self-join"),
         max_length=10,
         choices=SelfJoin.choices,
         default=SelfJoin.OFF,
         db_default=SelfJoin.OFF,
-        help_text="Whether people at the allowed e-mail domains may ask to join.",
+        help_text=gettext_lazy("Whether people at the allowed e-mail domains may ask to join."),
     )
 
     objects = AccountQuerySet.as_manager()
@@ -363,11 +373,11 @@ class Invitation(models.Model):
     nonce (on resend) retires the old link.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Joined"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
+    class Status(TextChoices):
+        PENDING = "pending", gettext_lazy("Pending")
+        ACCEPTED = "accepted", gettext_lazy("Joined")
+        EXPIRED = "expired", gettext_lazy("Expired")
+        REVOKED = "revoked", gettext_lazy("Revoked")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -379,7 +389,9 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when the person asked to join and the account lets them in by itself.",
+        help_text=gettext_lazy(
+            "Empty when the person asked to join and the account lets them in by itself."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=default_invitation_expiry)
@@ -443,26 +455,26 @@ class Invitation(models.Model):
         return self.Status(self.status).label
 
 
-class NotificationKind(models.TextChoices):
+class NotificationKind(TextChoices):
     """The kinds of event a person hears of: always in their inbox, and by e-mail at once,
     in a daily digest, or not at all, as they choose (``Delivery``)."""
 
-    TASKS = "tasks", "Tasks assigned to me, due and overdue"
-    PLANS = "plans", "Success plan comments and mentions"
-    SURVEYS = "surveys", "Surveys"
-    REPORTS = "reports", "Business reviews and Wrapped ready to download"
-    ACCOUNT = "account", "Account updates and digests"
-    UPDATES = "updates", "Product updates and news"
+    TASKS = "tasks", gettext_lazy("Tasks assigned to me, due and overdue")
+    PLANS = "plans", gettext_lazy("Success plan comments and mentions")
+    SURVEYS = "surveys", gettext_lazy("Surveys")
+    REPORTS = "reports", gettext_lazy("Business reviews and Wrapped ready to download")
+    ACCOUNT = "account", gettext_lazy("Account updates and digests")
+    UPDATES = "updates", gettext_lazy("Product updates and news")
 
 
-class Delivery(models.TextChoices):
+class Delivery(TextChoices):
     """How a person hears of a kind of event. Every event goes to their inbox whatever they
     choose; this says what e-mail comes with it. "off" is e-mail off, that is "in the portal
     only" (the stored value kept from before the inbox, so existing settings mean the same)."""
 
-    IMMEDIATELY = "immediately", "E-mail now"
-    DIGEST = "digest", "Daily digest e-mail"
-    OFF = "off", "In the portal only"
+    IMMEDIATELY = "immediately", gettext_lazy("E-mail now")
+    DIGEST = "digest", gettext_lazy("Daily digest e-mail")
+    OFF = "off", gettext_lazy("In the portal only")
 
 
 class NotificationSetting(models.Model):
@@ -494,7 +506,9 @@ class Notification(models.Model):
     )
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="A path in the portal.")
+    url = models.CharField(
+        max_length=500, blank=True, help_text=gettext_lazy("A path in the portal.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # When an e-mail told the person of it (at once, or in a digest): the daily inbox digest
@@ -563,7 +577,7 @@ class Activity(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     internal = models.BooleanField(
-        default=False, help_text="Shown to vendor staff only, never to the customer."
+        default=False, help_text=gettext_lazy("Shown to vendor staff only, never to the customer.")
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -572,7 +586,7 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["account", "-created_at"], name="activity_account_recent")]
-        verbose_name_plural = "activities"
+        verbose_name_plural = gettext_lazy("activities")
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_label}"
@@ -619,11 +633,11 @@ class JoinRequest(models.Model):
     address by the link we e-mailed them. A champion (or the CSM) approves it, which sends an
     invitation, or declines it. In automatic mode it is approved at once, by nobody."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    class Status(TextChoices):
+        PENDING = "pending", gettext_lazy("Waiting for approval")
+        APPROVED = "approved", gettext_lazy("Approved")
+        DECLINED = "declined", gettext_lazy("Declined")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="join_requests")
     email = models.EmailField()
@@ -638,14 +652,16 @@ class JoinRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why it was declined, as told to them.")
+    reason = models.TextField(
+        blank=True, help_text=gettext_lazy("Why it was declined, as told to them.")
+    )
     invitation = models.OneToOneField(
         Invitation,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="join_request",
-        help_text="The invitation an approval sent.",
+        help_text=gettext_lazy("The invitation an approval sent."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -675,7 +691,7 @@ class JoinRequest(models.Model):
         return self.name or self.email.split("@")[0]
 
 
-class SSOProtocol(models.TextChoices):
+class SSOProtocol(TextChoices):
     OIDC = "oidc", "OpenID Connect"
     SAML = "saml", "SAML 2.0"
 
@@ -697,21 +713,25 @@ class AccountSSO(models.Model):
     )
     enabled = models.BooleanField(default=True)
     require_sso = models.BooleanField(
-        "require single sign-on",
+        gettext_lazy("require single sign-on"),
         default=False,
-        help_text="Password and e-mailed code log-in are refused for the account's people.",
+        help_text=gettext_lazy(
+            "Password and e-mailed code log-in are refused for the account's people."
+        ),
     )
     group_claim = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The claim (OpenID Connect) or attribute (SAML) that lists the person's groups.",
+        help_text=gettext_lazy(
+            "The claim (OpenID Connect) or attribute (SAML) that lists the person's groups."
+        ),
     )
     # Group name -> customer role, for a first sign-in. Unmapped groups: member.
     role_mapping = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "account single sign-on"
+        verbose_name = gettext_lazy("account single sign-on")
 
     def __str__(self) -> str:
         return f"{self.account} single sign-on ({self.get_protocol_display()})"
@@ -726,7 +746,7 @@ class AccountSSO(models.Model):
 
     @property
     def button_label(self) -> str:
-        return f"Sign in with {self.account.name} SSO"
+        return gettext("Sign in with %(account)s SSO") % {"account": self.account.name}
 
     def role_for_groups(self, groups: list[str]) -> str:
         """The role a first sign-in gets from the person's groups: the highest mapped one

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 
 from .access import AccountAccess
@@ -46,7 +47,7 @@ class PanelSlot:
     """A registered panel: where it sits, what its placeholder says, who may ask for it."""
 
     name: str  # its URL: /a/<slug>/panels/<name>/
-    title: str  # the placeholder's text and the link without JavaScript
+    title: str | Promise  # the placeholder's text and the link without JavaScript (lazy)
     order: int
     capability: str
     height: str  # the placeholder's height (CSS), about the panel's usual one
@@ -67,7 +68,7 @@ def register_panel(
     order: int = 100,
     *,
     name: str = "",
-    title: str = "",
+    title: str | Promise = "",
     capability: str = "account.view",
     height: str = "8rem",
     pages: tuple[str, ...] = ("account",),

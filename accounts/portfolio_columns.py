@@ -24,6 +24,8 @@ from django.db.models import Count, F, IntegerField, OrderBy, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.template import Template, engines
 from django.template.loader import get_template
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from .figures import with_last_seen
 from .models import Account, Membership
@@ -38,7 +40,7 @@ def _unchanged(accounts: QuerySet[Account]) -> QuerySet[Account]:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise
     annotate: Annotate
     sort_field: str
     cell_template: str
@@ -57,7 +59,7 @@ _COLUMNS: dict[str, Column] = {}
 
 def register_column(
     key: str,
-    label: str,
+    label: str | Promise,
     annotate: Annotate,
     sort_field: str,
     cell_template: str,
@@ -129,8 +131,12 @@ def sort_label(columns: list[Column], sort: str) -> str:
         return ""
     descending = sort.startswith("-")
     if column.numeric:
-        return f"{column.label}, {'largest' if descending else 'smallest'} first"
-    return f"{column.label}, {'Z to A' if descending else 'A to Z'}"
+        if descending:
+            return gettext("%(column)s, largest first") % {"column": column.label}
+        return gettext("%(column)s, smallest first") % {"column": column.label}
+    if descending:
+        return gettext("%(column)s, Z to A") % {"column": column.label}
+    return gettext("%(column)s, A to Z") % {"column": column.label}
 
 
 def header_links(columns: list[Column], params: dict[str, str], sort: str) -> list[dict[str, str]]:
@@ -149,7 +155,7 @@ def header_links(columns: list[Column], params: dict[str, str], sort: str) -> li
         headers.append(
             {
                 "key": key,
-                "label": column.label,
+                "label": str(column.label),
                 "url": "?" + urlencode({**params, "sort": toggled}),
                 "aria_sort": aria,
                 "numeric": "num" if column.numeric else "",
@@ -173,26 +179,47 @@ def _with_people(accounts: QuerySet[Account]) -> QuerySet[Account]:
     return accounts.annotate(people=Coalesce(Subquery(people, output_field=IntegerField()), 0))
 
 
-register_column("name", "Account", _unchanged, "name", "accounts/cells/name.html", 10)
+register_column("name", gettext_lazy("Account"), _unchanged, "name", "accounts/cells/name.html", 10)
 register_column(
-    "segment", "Segment", _unchanged, "segment", "accounts/cells/segment.html", 20, secondary=True
+    "segment",
+    gettext_lazy("Segment"),
+    _unchanged,
+    "segment",
+    "accounts/cells/segment.html",
+    20,
+    secondary=True,
 )
-register_column("stage", "Stage", _unchanged, "stage", "accounts/cells/stage.html", 30)
-register_column("renewal", "Renewal", _unchanged, "renewal_date", "accounts/cells/renewal.html", 60)
+register_column(
+    "stage", gettext_lazy("Stage"), _unchanged, "stage", "accounts/cells/stage.html", 30
+)
+register_column(
+    "renewal",
+    gettext_lazy("Renewal"),
+    _unchanged,
+    "renewal_date",
+    "accounts/cells/renewal.html",
+    60,
+)
 register_column(
     "last_seen",
-    "Last customer activity",
+    gettext_lazy("Last customer activity"),
     with_last_seen,
     "last_seen",
     "accounts/cells/last_seen.html",
     70,
 )
 register_column(
-    "owner", "Owner", _unchanged, "owner__name", "accounts/cells/owner.html", 90, secondary=True
+    "owner",
+    gettext_lazy("Owner"),
+    _unchanged,
+    "owner__name",
+    "accounts/cells/owner.html",
+    90,
+    secondary=True,
 )
 register_column(
     "people",
-    "People",
+    gettext_lazy("People"),
     _with_people,
     "people",
     "accounts/cells/people.html",

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.jobs import enqueue
 
@@ -110,7 +111,9 @@ def set_account_fields(
     """
     for name, value in changes.items():
         if name not in SETTABLE_FIELDS or value not in SETTABLE_FIELDS[name].values:
-            raise ValidationError(f"An account's {name} cannot be “{value}”.")
+            raise ValidationError(
+                _("An account's %(field)s cannot be “%(value)s”.") % {"field": name, "value": value}
+            )
     changed = [name for name, value in changes.items() if getattr(account, name) != value]
     if not changed:
         return []
@@ -143,7 +146,7 @@ def assign_owner(
 ) -> Account:
     """Make ``owner`` (an active CSM) the owner of ``account``, logged with who it was before."""
     if owner.vendor_role != VendorRole.CSM or not owner.is_active:
-        raise ValidationError(f"{owner.display_name} is not an active CSM.")
+        raise ValidationError(_("%(name)s is not an active CSM.") % {"name": owner.display_name})
     if account.owner_id == owner.pk:
         return account
     before = {"owner": str(account.owner) if account.owner else None}
@@ -180,18 +183,24 @@ def invite(
     """
     email = email.strip().lower()
     if not may_invite(acting_role, role):
-        raise PermissionDenied("Your role may not invite people with that role.")
+        raise PermissionDenied(_("Your role may not invite people with that role."))
     if not account.accepts_email(email):
         raise ValidationError(
             {
-                "email": f"{account.name} only accepts addresses at {', '.join(account.allowed_domains)}."
+                "email": _("%(account)s only accepts addresses at %(domains)s.")
+                % {"account": account.name, "domains": ", ".join(account.allowed_domains)}
             }
         )
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and existing.is_vendor:
-        raise ValidationError({"email": "That address belongs to vendor staff."})
+        raise ValidationError({"email": _("That address belongs to vendor staff.")})
     if existing is not None and account.memberships.filter(user=existing).exists():
-        raise ValidationError({"email": f"{email} is already a member of {account.name}."})
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already a member of %(account)s.")
+                % {"email": email, "account": account.name}
+            }
+        )
     # A new invitation to the same address replaces any still pending.
     account.invitations.pending().filter(email=email).update(revoked_at=timezone.now())
     invitation = Invitation.objects.create(
@@ -212,9 +221,11 @@ def invite(
 def resend_invitation(invitation: Invitation, *, acting_user: User, acting_role: str) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     if not may_invite(acting_role, invitation.role):
-        raise PermissionDenied("Your role may not invite people with that role.")
+        raise PermissionDenied(_("Your role may not invite people with that role."))
     if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError("Only an invitation that has not been used or revoked can be resent.")
+        raise ValidationError(
+            _("Only an invitation that has not been used or revoked can be resent.")
+        )
     invitation.nonce = new_nonce()
     invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
     invitation.save(update_fields=["nonce", "expires_at"])
@@ -226,9 +237,9 @@ def resend_invitation(invitation: Invitation, *, acting_user: User, acting_role:
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, acting_user: User, acting_role: str) -> Invitation:
     if not may_invite(acting_role, invitation.role):
-        raise PermissionDenied("Your role may not manage invitations with that role.")
+        raise PermissionDenied(_("Your role may not manage invitations with that role."))
     if invitation.accepted_at:
-        raise ValidationError("This invitation was already accepted.")
+        raise ValidationError(_("This invitation was already accepted."))
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -259,19 +270,19 @@ def accept_invitation(
         or invitation.nonce != found.nonce
         or not invitation.is_pending
     ):
-        raise ValidationError("This invitation link is no longer valid.")
+        raise ValidationError(_("This invitation link is no longer valid."))
     user = existing_user or User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User.objects.create_user(invitation.email, password=password, name=name)
     elif not user.is_active:
-        raise ValidationError("This user has been deactivated. Ask your CSM to restore access.")
+        raise ValidationError(_("This user has been deactivated. Ask your CSM to restore access."))
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError("This invitation was sent to another address.")
+        raise ValidationError(_("This invitation was sent to another address."))
     # Arriving through the link proves the address.
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    membership, _ = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         user=user, account=invitation.account, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
@@ -392,7 +403,7 @@ def end_sessions(user: User) -> None:
 def deactivate_user(user: User, *, acting_user: User, account: Account | None = None) -> User:
     """Stop ``user`` logging in and end their sessions; everything they did stays theirs."""
     if not may_deactivate(acting_user, user):
-        raise PermissionDenied("You may not deactivate this person.")
+        raise PermissionDenied(_("You may not deactivate this person."))
     if user.is_active:
         user.is_active = False
         user.deactivated_at = timezone.now()
@@ -405,7 +416,7 @@ def deactivate_user(user: User, *, acting_user: User, account: Account | None = 
 @transaction.atomic
 def reactivate_user(user: User, *, acting_user: User, account: Account | None = None) -> User:
     if not may_deactivate(acting_user, user):
-        raise PermissionDenied("You may not reactivate this person.")
+        raise PermissionDenied(_("You may not reactivate this person."))
     if not user.is_active:
         user.is_active = True
         user.deactivated_at = None
@@ -419,9 +430,9 @@ def start_preview(request: Any, account: Account, role: str) -> None:
     from .access import VIEW_AS_SESSION_KEY
 
     if role_on_account(request.user, account) not in VENDOR:
-        raise PermissionDenied("Only vendor staff can preview an account as a customer.")
+        raise PermissionDenied(_("Only vendor staff can preview an account as a customer."))
     if role not in (Role.CHAMPION, Role.EXECUTIVE, Role.MEMBER):
-        raise ValidationError("Choose champion, executive or member.")
+        raise ValidationError(_("Choose champion, executive or member."))
     request.session[VIEW_AS_SESSION_KEY] = {"account": account.pk, "role": role}
     record(
         "viewed the portal as a customer",
@@ -576,7 +587,7 @@ def turn_off_account_mail(user: User) -> bool:
 def update_profile(user: User, *, name: str, acting_user: User) -> User:
     """Change a person's own profile (their name, for now)."""
     if acting_user.pk != user.pk:
-        raise PermissionDenied("People edit their own profile only.")
+        raise PermissionDenied(_("People edit their own profile only."))
     user.name = name
     user.save(update_fields=["name"])
     return user
@@ -595,7 +606,7 @@ def add_staff(*, email: str, name: str, vendor_role: str, acting_user: User) -> 
     """Add a CSM or CS admin; they get an e-mail with a link to set their password."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone already logs in with this address."})
+        raise ValidationError({"email": _("Someone already logs in with this address.")})
     user = User.objects.create_user(email, password=None, name=name, vendor_role=vendor_role)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     record("added a member of staff", actor=acting_user, target=user, after={"role": vendor_role})
@@ -606,7 +617,7 @@ def add_staff(*, email: str, name: str, vendor_role: str, acting_user: User) -> 
 @transaction.atomic
 def change_staff_role(user: User, *, vendor_role: str, acting_user: User) -> User:
     if user.pk == acting_user.pk:
-        raise PermissionDenied("You cannot change your own role.")
+        raise PermissionDenied(_("You cannot change your own role."))
     before = snapshot(user, ["vendor_role"])
     if user.vendor_role != vendor_role:
         user.vendor_role = vendor_role
@@ -626,7 +637,7 @@ def set_staff_team(user: User, *, team: str, acting_user: User) -> User:
     """Put a member of staff in a CS team (blank: none). Accounts are shared out within a
     team by the assign-owner playbook step."""
     if not user.is_vendor:
-        raise ValidationError("Only the vendor's staff belong to a CS team.")
+        raise ValidationError(_("Only the vendor's staff belong to a CS team."))
     team = " ".join(team.split())
     before = snapshot(user, ["team"])
     if user.team != team:
@@ -759,7 +770,7 @@ def configure_sso(
 
     if not account.allowed_domains:
         raise ValidationError(
-            "Set the account's allowed e-mail domains first: single sign-on admits only them."
+            _("Set the account's allowed e-mail domains first: single sign-on admits only them.")
         )
     sso = AccountSSO.objects.select_for_update().filter(account=account).first()
     before = _sso_snapshot(sso) if sso is not None else None
@@ -767,7 +778,7 @@ def configure_sso(
     app.name = f"{account.name} SSO"[:40]
     if protocol == SSOProtocol.OIDC:
         if not client_secret and not (app.provider == "openid_connect" and app.secret):
-            raise ValidationError({"client_secret": "Enter the client secret."})
+            raise ValidationError({"client_secret": _("Enter the client secret.")})
         app.provider = "openid_connect"
         app.client_id = client_id
         if client_secret:
@@ -1004,7 +1015,7 @@ def mark_read(item: Notification, *, acting_user: User) -> Notification:
     """Mark one inbox item read: only its person may (the views find it among theirs, so
     anyone else gets a 404 first). A person's own state: not in the activity log."""
     if item.user_id != acting_user.pk:
-        raise PermissionDenied("This is someone else's.")
+        raise PermissionDenied(_("This is someone else's."))
     if item.read_at is None:
         item.read_at = timezone.now()
         Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=item.read_at)

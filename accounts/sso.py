@@ -16,6 +16,7 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from .models import Account, AccountSSO, User
@@ -169,9 +170,9 @@ def check_sign_in(sso: AccountSSO | None, sociallogin: SocialLogin) -> str:
     an enabled single sign-on, for an address at one of the account's domains, of a person who
     is not vendor staff and not deactivated."""
     if sso is None or not sso.enabled:
-        raise SSORefused("This single sign-on is not set up in the portal.")
+        raise SSORefused(_("This single sign-on is not set up in the portal."))
     if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
-        raise SSORefused("Single sign-on signs people in; it cannot be linked to a login.")
+        raise SSORefused(_("Single sign-on signs people in; it cannot be linked to a login."))
     email = ""
     if sociallogin.email_addresses:
         email = sociallogin.email_addresses[0].email
@@ -179,25 +180,36 @@ def check_sign_in(sso: AccountSSO | None, sociallogin: SocialLogin) -> str:
     account = sso.account
     if not email:
         raise SSORefused(
-            f"{account.name}'s identity provider did not send an e-mail address. Ask your IT "
-            "team to release the e-mail claim to the portal."
+            _(
+                "%(account)s's identity provider did not send an e-mail address. Ask your IT "
+                "team to release the e-mail claim to the portal."
+            )
+            % {"account": account.name}
         )
     domains = account.allowed_domains
     if not domains or email_domain(email) not in domains:
         raise SSORefused(
-            f"{email} is not an address of {account.name} "
-            f"({', '.join(domains) or 'no domains set'}): it cannot sign in through "
-            f"{account.name}'s single sign-on."
+            _(
+                "%(email)s is not an address of %(account)s (%(domains)s): it cannot sign in "
+                "through %(account)s's single sign-on."
+            )
+            % {
+                "email": email,
+                "account": account.name,
+                "domains": ", ".join(domains) or _("no domains set"),
+            }
         )
     existing = sociallogin.user if sociallogin.is_existing else None
     if existing is None:
         existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and existing.is_vendor:
         raise SSORefused(
-            "Vendor staff sign in with their own login, never through a customer's single sign-on."
+            _(
+                "Vendor staff sign in with their own login, never through a customer's single sign-on."
+            )
         )
     if existing is not None and not existing.is_active:
-        raise SSORefused("This login has been deactivated. Ask your CSM to restore access.")
+        raise SSORefused(_("This login has been deactivated. Ask your CSM to restore access."))
     return email
 
 
@@ -226,7 +238,7 @@ def explain_failure(
     import jwt
     from allauth.socialaccount.providers.base.constants import AuthError
 
-    name = getattr(getattr(provider, "app", None), "name", "") or "your company's SSO"
+    name = getattr(getattr(provider, "app", None), "name", "") or _("your company's SSO")
     causes = _causes(exception)
     logger.warning(
         "SSO sign-in through %s failed: %s %s %s",
@@ -238,40 +250,53 @@ def explain_failure(
     checks: list[tuple[type[BaseException], str]] = [
         (
             jwt.InvalidIssuerError,
-            "the identity provider's token names a different issuer than the one its "
-            "configuration announces (wrong issuer)",
+            _(
+                "the identity provider's token names a different issuer than the one its "
+                "configuration announces (wrong issuer)"
+            ),
         ),
         (
             jwt.InvalidAudienceError,
-            "the identity provider's token was issued for another application, not this "
-            "portal's client ID (wrong audience)",
+            _(
+                "the identity provider's token was issued for another application, not this "
+                "portal's client ID (wrong audience)"
+            ),
         ),
         (
             jwt.InvalidSignatureError,
-            "the identity provider's token is not signed by any key it publishes (bad signature)",
+            _(
+                "the identity provider's token is not signed by any key it publishes "
+                "(bad signature)"
+            ),
         ),
-        (jwt.ExpiredSignatureError, "the identity provider's token has expired"),
+        (jwt.ExpiredSignatureError, _("the identity provider's token has expired")),
         (
             jwt.ImmatureSignatureError,
-            "the identity provider's token is dated in the future (its clock and the portal's "
-            "disagree)",
+            _(
+                "the identity provider's token is dated in the future (its clock and the "
+                "portal's disagree)"
+            ),
         ),
-        (requests.RequestException, "the identity provider did not answer"),
+        (requests.RequestException, _("the identity provider did not answer")),
     ]
     for kind, words in checks:
         if any(isinstance(cause, kind) for cause in causes):
-            return f"Sign-in with {name} was refused: {words}. Ask your IT team to check the setup."
+            return _(
+                "Sign-in with %(name)s was refused: %(why)s. Ask your IT team to check the setup."
+            ) % {"name": name, "why": words}
     if any("kid" in str(cause) for cause in causes):
-        return (
-            f"Sign-in with {name} was refused: the identity provider's token is signed with a "
+        return _(
+            "Sign-in with %(name)s was refused: the identity provider's token is signed with a "
             "key it does not publish (bad signature). Ask your IT team to check the setup."
-        )
+        ) % {"name": name}
     if extra and extra.get("saml_errors"):
         reason = extra.get("saml_last_error_reason") or ", ".join(extra["saml_errors"])
-        return f"Sign-in with {name} was refused: the SAML response failed a check ({reason})."
+        return _(
+            "Sign-in with %(name)s was refused: the SAML response failed a check (%(reason)s)."
+        ) % {"name": name, "reason": reason}
     if error == AuthError.CANCELLED:
-        return f"Sign-in with {name} was cancelled."
-    return (
-        f"Sign-in with {name} could not be completed (the sign-in may have expired, or was "
+        return _("Sign-in with %(name)s was cancelled.") % {"name": name}
+    return _(
+        "Sign-in with %(name)s could not be completed (the sign-in may have expired, or was "
         "started in another browser). Start again from the log-in page."
-    )
+    ) % {"name": name}

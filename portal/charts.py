@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from portal.formatting import number
 
@@ -125,7 +125,7 @@ class Chart:
 
 def _format(value: float | None, decimals: int) -> str:
     if value is None:
-        return "no responses"
+        return gettext("no responses")
     return _number(value, decimals)
 
 
@@ -254,16 +254,19 @@ def bar_chart(
     )
     described = [(label, value) for label, value in points if value is not None]
     if described:
-        summary = f"{title}: " + "; ".join(
-            f"{label} {_format(value, decimals)}" for label, value in described
-        )
+        summary = gettext("%(title)s: %(figures)s") % {
+            "title": title,
+            "figures": "; ".join(
+                f"{label} {_format(value, decimals)}" for label, value in described
+            ),
+        }
         gaps = len(points) - len(described)
         if gaps:
             summary += ". " + ngettext(
                 "%(count)s period with no responses.", "%(count)s periods with no responses.", gaps
             ) % {"count": number(gaps)}
     else:
-        summary = f"{title}: no responses in this period."
+        summary = gettext("%(title)s: no responses in this period.") % {"title": title}
     rows = [
         (
             label,
@@ -303,12 +306,13 @@ def line_chart(
     y_max: float | None = None,
     decimals: int = 0,
     unit: str = "",
-    empty: str = "no data",
+    empty: str | None = None,
     color: str = POSITIVE,
 ) -> Chart:
     """A line through the points that have a value (gaps break the line), for trends such as
     active users or health over time. ``y_max`` defaults to a little above the highest value."""
     uid = f"chart-{next(_ids)}"
+    empty = gettext("no data") if empty is None else empty
     values = [v for _, v in points if v is not None]
     top_value = y_max if y_max is not None else max([*values, 1.0]) * 1.15
     ticks = _ticks(y_min, top_value)
@@ -367,16 +371,22 @@ def line_chart(
     if values:
         first = next(v for _, v in points if v is not None)
         last = values[-1]
-        summary = (
-            f"{title}: from {fmt(first)} to {fmt(last)} over "
-            + ngettext("%(count)s period", "%(count)s periods", len(points))
-            % {"count": number(len(points))}
-            + "; "
-            f"lowest {fmt(min(values))}, highest {fmt(max(values))}."
-            f"lowest {fmt(min(values))}, highest {fmt(max(values))}."
-        )
+        periods = ngettext("%(count)s period", "%(count)s periods", len(points)) % {
+            "count": number(len(points))
+        }
+        summary = gettext(
+            "%(title)s: from %(first)s to %(last)s over %(periods)s; "
+            "lowest %(lowest)s, highest %(highest)s."
+        ) % {
+            "title": title,
+            "first": fmt(first),
+            "last": fmt(last),
+            "periods": periods,
+            "lowest": fmt(min(values)),
+            "highest": fmt(max(values)),
+        }
     else:
-        summary = f"{title}: {empty}."
+        summary = gettext("%(title)s: %(empty)s.") % {"title": title, "empty": empty}
     rows = [(label, fmt(value)) for label, value in points]
     svg = format_html(
         '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d"'

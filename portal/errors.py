@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class StaleEdit(Exception):
     """Someone else changed the thing since the form was loaded: the save is refused (409)
     and the page shows the other change."""
 
     def __init__(self, current: Any, message: str = "") -> None:
-        super().__init__(message or "Someone else changed this while you were editing it.")
+        super().__init__(message or gettext("Someone else changed this while you were editing it."))
         self.current = current

@@ -2,6 +2,9 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from .choices import TextChoices
 
 
 class Job(models.Model):
@@ -12,12 +15,12 @@ class Job(models.Model):
     conditional update, so a job delivered twice runs once.
     """
 
-    class Status(models.TextChoices):
-        UNSENT = "unsent", "Waiting for the broker"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    class Status(TextChoices):
+        UNSENT = "unsent", pgettext_lazy("job status", "Waiting for the broker")
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        DONE = "done", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     task = models.CharField(max_length=200)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.paging import page_of
@@ -93,7 +94,10 @@ def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 before=None,
                 tags=form.cleaned_data["tags"],
             )
-            messages.success(request, f"{account.name} was created. Invite its champion next.")
+            messages.success(
+                request,
+                _("%(account)s was created. Invite its champion next.") % {"account": account.name},
+            )
             return redirect("people", account.slug)
         return render(request, "accounts/account_form.html", {"form": form}, status=422)
     return render(request, "accounts/account_form.html", {"form": form})
@@ -115,7 +119,7 @@ def account_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> Ht
                 before=before,
                 tags=form.cleaned_data["tags"],
             )
-            messages.success(request, "The account was saved.")
+            messages.success(request, _("The account was saved."))
             return redirect("account_home", form.instance.slug)
         return render(request, "accounts/account_form.html", context, status=422)
     return render(request, "accounts/account_form.html", context)
@@ -139,7 +143,7 @@ def account_activity(request: AuthenticatedHttpRequest, access: AccountAccess) -
 def view_as_start(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = ViewAsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose champion, executive or member.")
+        messages.error(request, _("Choose champion, executive or member."))
         return redirect("account_home", access.account.slug)
     try:
         start_preview(request, access.account, form.cleaned_data["role"])

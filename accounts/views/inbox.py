@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.htmx import is_htmx, render_partial
 
 from ..http import AuthenticatedHttpRequest
-from ..inbox import PER_PAGE, inbox_items, unread_count
+from ..inbox import KIND_NAMES, PER_PAGE, inbox_items, unread_count
 from ..models import Delivery, Notification, NotificationKind
 from ..services import (
     mark_all_read,
@@ -42,6 +42,7 @@ def _page_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
         "items": page.object_list,
         "kind": kind,
         "kinds": NotificationKind.choices,
+        "kind_names": KIND_NAMES,
         "unread": unread_count(request.user),
     }
 

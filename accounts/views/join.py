@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -41,7 +42,7 @@ def join(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if not consume(request, action="join_request", key=email):
             form.add_error(
-                None, "Too many requests from here or for this address. Try again in an hour."
+                None, _("Too many requests from here or for this address. Try again in an hour.")
             )
             return render(request, "accounts/join.html", {"form": form}, status=429)
         request_to_join(
@@ -58,7 +59,7 @@ def join_sent(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/join_sent.html",
-        {"answer": PUBLIC_ANSWER, "hours": int(JOIN_LINK_VALID.total_seconds() // 3600)},
+        {"answer": _(PUBLIC_ANSWER), "hours": int(JOIN_LINK_VALID.total_seconds() // 3600)},
     )
 
 
@@ -103,7 +104,10 @@ def join_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as error:
         context = {"link": link, "account": link.account, "problem": " ".join(error.messages)}
         return render(request, "accounts/join_invalid.html", context, status=409)
-    messages.success(request, f"Your request to join {link.account.name} was withdrawn.")
+    messages.success(
+        request,
+        _("Your request to join %(account)s was withdrawn.") % {"account": link.account.name},
+    )
     return redirect("join_confirm", token)
 
 
@@ -124,12 +128,13 @@ def join_request_approve(
     if not form.is_valid():
         messages.error(
             request,
-            "Choose a role you may give: "
-            + ", ".join(
-                label.lower()
-                for _, label in form.fields["role"].choices  # type: ignore[attr-defined]
-            )
-            + ".",
+            _("Choose a role you may give: %(roles)s.")
+            % {
+                "roles": ", ".join(
+                    str(label).lower()
+                    for _value, label in form.fields["role"].choices  # type: ignore[attr-defined]
+                )
+            },
         )
         return render(request, "accounts/people.html", _people_context(request, access), status=422)
     try:
@@ -143,8 +148,8 @@ def join_request_approve(
         return _answer_failed(request, access, error)
     messages.success(
         request,
-        f"Approved: an invitation is on its way to {invitation.email} "
-        f"as {invitation.get_role_display().lower()}.",
+        _("Approved: an invitation is on its way to %(email)s as %(role)s.")
+        % {"email": invitation.email, "role": invitation.get_role_display().lower()},
     )
     return redirect("people", access.account.slug)
 
@@ -157,7 +162,7 @@ def join_request_decline(
     join_request: JoinRequest = get_object_or_404(access.account.join_requests, pk=pk)
     form = DeclineJoinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Keep the reason under 1,000 characters.")
+        messages.error(request, _("Keep the reason under 1,000 characters."))
         return render(request, "accounts/people.html", _people_context(request, access), status=422)
     try:
         decline_join_request(
@@ -168,7 +173,10 @@ def join_request_decline(
         )
     except ValidationError as error:
         return _answer_failed(request, access, error)
-    messages.success(request, f"Declined. {join_request.email} will get a short, polite e-mail.")
+    messages.success(
+        request,
+        _("Declined. %(email)s will get a short, polite e-mail.") % {"email": join_request.email},
+    )
     return redirect("people", access.account.slug)
 
 
@@ -184,7 +192,9 @@ def people_self_join(request: AuthenticatedHttpRequest, access: AccountAccess) -
         except ValidationError as error:
             form.add_error(None, " ".join(error.messages))
         else:
-            messages.success(request, f"Self-join: {account.get_self_join_display()}.")
+            messages.success(
+                request, _("Self-join: %(mode)s.") % {"mode": account.get_self_join_display()}
+            )
             return redirect("people", access.account.slug)
     context = _people_context(request, access)
     context["self_join_form"] = form

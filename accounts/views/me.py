@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -50,7 +51,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                     return render(request, "accounts/invitation_accept.html", context, status=409)
-                messages.success(request, f"Welcome to {invitation.account.name}.")
+                messages.success(
+                    request, _("Welcome to %(account)s.") % {"account": invitation.account.name}
+                )
                 return redirect("account_home", invitation.account.slug)
             return render(request, "accounts/invitation_accept.html", context, status=403)
         return render(request, "accounts/invitation_accept.html", context)
@@ -67,7 +70,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, " ".join(error.messages))
             else:
                 login(request, user, backend=BACKEND)
-                messages.success(request, f"Welcome to {invitation.account.name}.")
+                messages.success(
+                    request, _("Welcome to %(account)s.") % {"account": invitation.account.name}
+                )
                 return redirect("account_home", invitation.account.slug)
         return render(request, "accounts/invitation_accept.html", context, status=422)
     return render(request, "accounts/invitation_accept.html", context)
@@ -96,7 +101,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             set_notification_preferences(request.user, form.cleaned_data)
-            messages.success(request, "Your notification settings were saved.")
+            messages.success(request, _("Your notification settings were saved."))
             return redirect("notifications")
         return render(request, "accounts/notifications.html", {"form": form}, status=422)
     return render(request, "accounts/notifications.html", {"form": form})

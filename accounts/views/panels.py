@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.htmx import is_htmx
@@ -25,7 +26,7 @@ def account_panel(
     if slot is None:
         raise Http404("No such panel.")
     if not slot.offered_to(access):
-        raise PermissionDenied("Your role on this account does not show this panel.")
+        raise PermissionDenied(_("Your role on this account does not show this panel."))
     html = render_panel(slot, request, access)
     if is_htmx(request):
         return HttpResponse(html)

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.paging import page_of
@@ -109,8 +110,11 @@ def people_invite(request: AuthenticatedHttpRequest, access: AccountAccess) -> H
         else:
             messages.success(
                 request,
-                f"An invitation is on its way to {invitation.email}. The link works once, "
-                f"until {date_format(timezone.localtime(invitation.expires_at), 'j F')}.",
+                _("An invitation is on its way to %(email)s. The link works once, until %(date)s.")
+                % {
+                    "email": invitation.email,
+                    "date": date_format(timezone.localtime(invitation.expires_at), "j F"),
+                },
             )
             return redirect("people", access.account.slug)
     return render(
@@ -129,7 +133,7 @@ def invitation_resend(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people", access.account.slug)
-    messages.success(request, f"A new link was sent to {invitation.email}.")
+    messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.email})
     return redirect("people", access.account.slug)
 
 
@@ -144,7 +148,9 @@ def invitation_revoke(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people", access.account.slug)
-    messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    messages.success(
+        request, _("The invitation to %(email)s no longer works.") % {"email": invitation.email}
+    )
     return redirect("people", access.account.slug)
 
 
@@ -156,10 +162,14 @@ def membership_role(
     membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose champion, executive or member.")
+        messages.error(request, _("Choose champion, executive or member."))
         return render(request, "accounts/people.html", _people_context(request, access), status=422)
     change_role(membership, role=form.cleaned_data["role"], acting_user=request.user)
-    messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+    messages.success(
+        request,
+        _("%(person)s is now %(role)s.")
+        % {"person": membership.user, "role": membership.get_role_display().lower()},
+    )
     return redirect("people", access.account.slug)
 
 
@@ -170,7 +180,11 @@ def membership_remove(
 ) -> HttpResponse:
     membership = get_object_or_404(access.account.memberships.select_related("user"), pk=pk)
     remove_membership(membership, acting_user=request.user)
-    messages.success(request, f"{membership.user} no longer has access to {access.account}.")
+    messages.success(
+        request,
+        _("%(person)s no longer has access to %(account)s.")
+        % {"person": membership.user, "account": access.account},
+    )
     return redirect("people", access.account.slug)
 
 
@@ -186,7 +200,9 @@ def user_deactivate(
     user = _member_user(access, pk)
     deactivate_user(user, acting_user=request.user, account=access.account)
     messages.success(
-        request, f"{user} can no longer log in and was logged out everywhere. Their work stays."
+        request,
+        _("%(person)s can no longer log in and was logged out everywhere. Their work stays.")
+        % {"person": user},
     )
     return redirect("people", access.account.slug)
 
@@ -198,5 +214,5 @@ def user_reactivate(
 ) -> HttpResponse:
     user = _member_user(access, pk)
     reactivate_user(user, acting_user=request.user, account=access.account)
-    messages.success(request, f"{user} can log in again.")
+    messages.success(request, _("%(person)s can log in again.") % {"person": user})
     return redirect("people", access.account.slug)

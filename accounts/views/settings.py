@@ -7,123 +7,147 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from ..access import vendor_view
 
 
 @dataclass(frozen=True)
 class Setting:
-    title: str
+    title: str | Promise
     url_name: str
-    what: str  # one line on what it does
+    what: str | Promise  # one line on what it does
 
 
 # Grouped as the page shows them. A feature that is not installed has no URL: its line is left out.
-SETTINGS: list[tuple[str, list[Setting]]] = [
+SETTINGS: list[tuple[str | Promise, list[Setting]]] = [
     (
-        "People",
+        gettext_lazy("People"),
         [
             Setting(
-                "Team",
+                gettext_lazy("Team"),
                 "staff",
-                "Add CSMs and CS admins, change their roles, and see who has set up "
-                "two-factor authentication.",
+                gettext_lazy(
+                    "Add CSMs and CS admins, change their roles, and see who has set up "
+                    "two-factor authentication."
+                ),
             ),
         ],
     ),
     (
-        "Customer health",
+        gettext_lazy("Customer health"),
         [
             Setting(
-                "Health score parts",
+                gettext_lazy("Health score parts"),
                 "health_settings",
-                "How much usage, survey sentiment, onboarding, plans, renewal and the CSM's "
-                "pulse weigh in every account's health score, and where its bands start.",
+                gettext_lazy(
+                    "How much usage, survey sentiment, onboarding, plans, renewal and the CSM's "
+                    "pulse weigh in every account's health score, and where its bands start."
+                ),
             ),
             Setting(
-                "Nightly work",
+                gettext_lazy("Nightly work"),
                 "nightly_runs",
-                "Last night's usage roll-up and health scores: when they ran, how many "
-                "accounts they covered, and which chunks failed and why.",
+                gettext_lazy(
+                    "Last night's usage roll-up and health scores: when they ran, how many "
+                    "accounts they covered, and which chunks failed and why."
+                ),
             ),
         ],
     ),
     (
-        "Templates",
+        gettext_lazy("Templates"),
         [
             Setting(
-                "Checklist templates",
+                gettext_lazy("Checklist templates"),
                 "template_list",
-                "The phases and tasks a CSM starts an account's onboarding from.",
+                gettext_lazy("The phases and tasks a CSM starts an account's onboarding from."),
             ),
             Setting(
-                "Plan templates",
+                gettext_lazy("Plan templates"),
                 "plan_templates",
-                "Objectives, milestones and actions a new success plan can start with.",
+                gettext_lazy(
+                    "Objectives, milestones and actions a new success plan can start with."
+                ),
             ),
         ],
     ),
     (
-        "Playbooks",
+        gettext_lazy("Playbooks"),
         [
             Setting(
-                "Playbooks",
+                gettext_lazy("Playbooks"),
                 "playbooks",
-                "What the portal does when something happens to an account: the tasks it gives "
-                "the CSM when a customer is unhappy, for example. Enable or pause each.",
+                gettext_lazy(
+                    "What the portal does when something happens to an account: the tasks it gives "
+                    "the CSM when a customer is unhappy, for example. Enable or pause each."
+                ),
             ),
         ],
     ),
     (
-        "Reviews",
+        gettext_lazy("Reviews"),
         [
             Setting(
-                "Wrapped batches",
+                gettext_lazy("Wrapped batches"),
                 "wrapped_batches",
-                "Make every account's year-end Wrapped in one run and e-mail it to their "
-                "executives.",
+                gettext_lazy(
+                    "Make every account's year-end Wrapped in one run and e-mail it to their "
+                    "executives."
+                ),
             ),
         ],
     ),
     (
-        "Data and integrations",
+        gettext_lazy("Data and integrations"),
         [
             Setting(
-                "API keys",
+                gettext_lazy("API keys"),
                 "api_keys",
-                "Keys for the systems that push contracts, usage and users to the portal; "
-                "shown once, revocable.",
+                gettext_lazy(
+                    "Keys for the systems that push contracts, usage and users to the portal; "
+                    "shown once, revocable."
+                ),
             ),
             Setting(
-                "Import",
+                gettext_lazy("Import"),
                 "import_upload",
-                "Load contracts and usage from a CSV file, with a preview before anything "
-                "is saved.",
+                gettext_lazy(
+                    "Load contracts and usage from a CSV file, with a preview before anything "
+                    "is saved."
+                ),
             ),
             Setting(
-                "Embedding",
+                gettext_lazy("Embedding"),
                 "embed_console",
-                "Show the hub inside your product: the signing secret, the pages allowed to "
-                "frame it, and your product's ids for accounts.",
+                gettext_lazy(
+                    "Show the hub inside your product: the signing secret, the pages allowed to "
+                    "frame it, and your product's ids for accounts."
+                ),
             ),
             Setting(
-                "Team chat channels",
+                gettext_lazy("Team chat channels"),
                 "chat_team_channels",
-                "Slack or Microsoft Teams channels told of detractors, overdue tasks, health "
-                "drops, review requests and comments on a CS team's accounts.",
+                gettext_lazy(
+                    "Slack or Microsoft Teams channels told of detractors, overdue tasks, health "
+                    "drops, review requests and comments on a CS team's accounts."
+                ),
             ),
             Setting(
-                "Webhooks",
+                gettext_lazy("Webhooks"),
                 "webhooks",
-                "Send the portal's events (tasks completed, health bands changed, reviews "
-                "published, ...) to your own systems, signed as Standard Webhooks.",
+                gettext_lazy(
+                    "Send the portal's events (tasks completed, health bands changed, reviews "
+                    "published, ...) to your own systems, signed as Standard Webhooks."
+                ),
             ),
         ],
     ),
 ]
 
 
-def available_settings() -> list[tuple[str, list[tuple[Setting, str]]]]:
+def available_settings() -> list[tuple[str | Promise, list[tuple[Setting, str]]]]:
     """Each group with its settings and their addresses, leaving out features not installed."""
     groups = []
     for group, settings in SETTINGS:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import AccountAccess, account_view
@@ -78,7 +79,7 @@ def account_sso(request: AuthenticatedHttpRequest, access: AccountAccess) -> Htt
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Single sign-on was saved and is on.")
+                messages.success(request, _("Single sign-on was saved and is on."))
                 return redirect("account_sso", account.slug)
         status = 422
     context = {
@@ -97,7 +98,9 @@ def account_sso_disable(request: AuthenticatedHttpRequest, access: AccountAccess
     sso = AccountSSO.objects.filter(account=access.account).first()
     if sso is not None:
         disable_sso(sso, acting_user=request.user)
-        messages.success(request, "Single sign-on is off: people log in with a password or a code.")
+        messages.success(
+            request, _("Single sign-on is off: people log in with a password or a code.")
+        )
     return redirect("account_sso", access.account.slug)
 
 
@@ -126,14 +129,16 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # Each attempt may fetch an identity provider's discovery document: rate-limited.
         if not consume(request, action="sso_discovery", key=form.cleaned_data["email"]):
-            form.add_error(None, "Too many sign-in attempts from here. Try again in a minute.")
+            form.add_error(None, _("Too many sign-in attempts from here. Try again in a minute."))
             return render(request, "accounts/sso_discover.html", {"form": form}, status=429)
         sso = sso_for_email(form.cleaned_data["email"])
         if sso is None:
             form.add_error(
                 "email",
-                "No company in the portal signs in with single sign-on at this address's "
-                "domain. Log in with your password or an e-mailed code instead.",
+                _(
+                    "No company in the portal signs in with single sign-on at this address's "
+                    "domain. Log in with your password or an e-mailed code instead."
+                ),
             )
         else:
             try:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import vendor_view
@@ -65,7 +66,9 @@ def staff_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{user.display_name} was added and e-mailed a link to set a password."
+                request,
+                _("%(name)s was added and e-mailed a link to set a password.")
+                % {"name": user.display_name},
             )
             return redirect("staff")
     return render(request, "accounts/staff.html", _staff_context(form), status=422)
@@ -81,10 +84,14 @@ def staff_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose Customer Success Manager or CS admin.")
+        messages.error(request, _("Choose Customer Success Manager or CS admin."))
         return render(request, "accounts/staff.html", _staff_context(), status=422)
     change_staff_role(user, vendor_role=form.cleaned_data["vendor_role"], acting_user=request.user)
-    messages.success(request, f"{user.display_name} is now {user.get_vendor_role_display()}.")
+    messages.success(
+        request,
+        _("%(name)s is now %(role)s.")
+        % {"name": user.display_name, "role": user.get_vendor_role_display()},
+    )
     return redirect("staff")
 
 
@@ -94,13 +101,16 @@ def staff_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     form = StaffTeamForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A team's name is at most 60 characters.")
+        messages.error(request, _("A team's name is at most 60 characters."))
         return render(request, "accounts/staff.html", _staff_context(), status=422)
     set_staff_team(user, team=form.cleaned_data["team"], acting_user=request.user)
     if user.team:
-        messages.success(request, f"{user.display_name} is in team {user.team}.")
+        messages.success(
+            request,
+            _("%(name)s is in team %(team)s.") % {"name": user.display_name, "team": user.team},
+        )
     else:
-        messages.success(request, f"{user.display_name} is in no team.")
+        messages.success(request, _("%(name)s is in no team.") % {"name": user.display_name})
     return redirect("staff")
 
 
@@ -111,7 +121,11 @@ def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     deactivate_user(user, acting_user=request.user)
     messages.success(
         request,
-        f"{user.display_name} can no longer log in. Their accounts keep them as owner until you reassign them.",
+        _(
+            "%(name)s can no longer log in. Their accounts keep them as owner until you "
+            "reassign them."
+        )
+        % {"name": user.display_name},
     )
     return redirect("staff")
 
@@ -121,5 +135,5 @@ def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def staff_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _staff_member(pk)
     reactivate_user(user, acting_user=request.user)
-    messages.success(request, f"{user.display_name} can log in again.")
+    messages.success(request, _("%(name)s can log in again.") % {"name": user.display_name})
     return redirect("staff")
