@@ -141,8 +141,11 @@ def start_login(request: HttpRequest, sso: AccountSSO, next_url: str | None) -> 
     except (requests.RequestException, OneLogin_Saml2_Error, OSError, ValueError) as error:
         logger.warning("SSO %s: the identity provider did not answer: %s", sso.provider_id, error)
         raise SSORefused(
-            f"{sso.account.name}'s identity provider did not answer. Try again shortly, "
-            "or ask your IT team whether it is running."
+            _(
+                "%(account)s's identity provider did not answer. Try again shortly, "
+                "or ask your IT team whether it is running."
+            )
+            % {"account": sso.account.name}
         ) from error
     return str(response["Location"])
 
