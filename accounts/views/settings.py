@@ -41,6 +41,12 @@ SETTINGS: list[tuple[str, list[Setting]]] = [
                 "pulse weigh in every account's health score, and where its bands start.",
             ),
             Setting(
+                "Expansion rules",
+                "expansion_settings",
+                "When the nightly rules raise an upsell lead (CSQL): the share of seats in use, "
+                "feature limits, and the cross-sell offered to each segment's promoters.",
+            ),
+            Setting(
                 "Nightly work",
                 "nightly_runs",
                 "Last night's usage roll-up and health scores: when they ran, how many "
