@@ -140,13 +140,17 @@ def raise_feature_limit_leads(today: date, config: ExpansionConfig) -> int:
     for account in _open_accounts().filter(pk__in=todo).order_by("pk"):
         hits = reached[account.pk]
         parts = [
-            f"{limit.feature}: {number(users)} people used it in the 30 days to {_day(day)}, "
-            f"the limit {'of its plan ' + limit.product if limit.account_id is None else 'agreed'}"
-            f" is {number(limit.users)}"
+            f"Feature “{limit.feature}”: {number(users)} people used it in the 30 days to "
+            f"{_day(day)}, "
+            + (
+                f"the {limit.product} plan allows {number(limit.users)}"
+                if limit.account_id is None
+                else f"the limit agreed with the account is {number(limit.users)}"
+            )
             for limit, day, users in hits
         ]
         guesses = [limit.amount_guess for limit, _, _ in hits if limit.amount_guess is not None]
-        reason = "Feature limit reached. " + "; ".join(parts) + "."
+        reason = "; ".join(parts) + "."
         raised += flag_unless_taken(
             account,
             reason=reason,
