@@ -110,7 +110,7 @@ register_column(
     with_active_lead_count,
     "open_csqls",
     "insights/cells/csqls.html",
-    55,
+    85,
     numeric=True,
     secondary=True,
 )
