@@ -339,3 +339,17 @@ def test_nrr_counts_a_won_lead_once_booked_as_an_expansion_contract(world: World
     period = revenue.period(world.account, start, DAY)
     assert period.expansion == Decimal(300) and period.nrr == Decimal("1.3")
     assert ExpansionConfig.current().seat_use_percent == 90  # the default, untouched
+
+
+def test_the_demo_has_leads_in_every_status_and_loads_twice_the_same(world: World) -> None:
+    from insights.demo import ensure_demo_csqls
+
+    for slug in ("globex", "initech"):
+        AccountFactory.create(slug=slug, name=slug.title(), owner=world.csm)
+    assert ensure_demo_csqls(DAY) > 0
+    assert set(UpsellLead.objects.values_list("status", flat=True)) == set(Status.values)
+    won = UpsellLead.objects.filter(status=Status.WON)
+    assert all(lead.won_amount and lead.won_on for lead in won)
+    assert all(lead.lost_reason for lead in UpsellLead.objects.filter(status=Status.LOST))
+    with unchanged():
+        assert ensure_demo_csqls(DAY) == 0
