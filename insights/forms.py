@@ -214,6 +214,7 @@ class CrossSellOfferForm(forms.ModelForm):
         model = CrossSellOffer
         fields = ["name", "segment", "product", "amount_guess"]
         labels = {"amount_guess": "ARR it adds"}
+        help_texts = {"amount_guess": ""}
 
 
 class FeatureLimitForm(forms.ModelForm):
@@ -229,6 +230,7 @@ class FeatureLimitForm(forms.ModelForm):
             "users": "People allowed in 30 days",
             "amount_guess": "ARR the next tier adds",
         }
+        help_texts = {"amount_guess": ""}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
