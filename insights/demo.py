@@ -194,3 +194,80 @@ def ensure_demo_insights(today: date | None = None) -> int:
     for day in days_back(today, HEALTH_HISTORY_DAYS):
         compute_health_scores(ids, day)
     return created + _row_count() - before
+
+
+# Upsell leads (CSQLs) ----------------------------------------------------------------------
+
+DEMO_OFFERS = (
+    # (name, segment, product, ARR it adds)
+    ("Northwind Connect (API and warehouse sync)", "enterprise", "Northwind Connect", "18000"),
+    ("Forecasting module", "mid_market", "Northwind Forecasting", "9600"),
+    ("Scheduled exports", "smb", "Northwind Exports", "3600"),
+)
+# (plan, feature, people allowed in 30 days, ARR of the next tier)
+DEMO_LIMITS = (("Northwind Analytics", "api", 12, "7200"),)
+# (account, reason, rule, status, ARR guess, ARR won, days ago raised, days ago closed, why lost)
+DEMO_LEADS: tuple[tuple[str, str, str, str, str, str, int, int, str], ...] = (
+    ("acme", "Finance wants ten more seats for month-end reporting before the audit.", "hand", "won", "24000", "24000", 40, 22, ""),
+    ("acme", "Asked for single sign-on and audit logs: the Enterprise tier's security pack.", "hand", "passed", "15000", "", 12, 0, ""),
+    ("globex", "Store managers want the offline mobile pack for the 40 new stores opening in spring.", "hand", "won", "8400", "8400", 35, 9, ""),
+    ("globex", "Regional directors asked about a second workspace for the franchise stores.", "hand", "open", "12000", "", 6, 0, ""),
+    ("initech", "Offered the forecasting module at the QBR; the sponsor liked the demo.", "hand", "lost", "9600", "", 80, 50, "Budget frozen until the next fiscal year"),
+    ("initech", "Asked whether contractors could get read-only seats.", "playbook", "dismissed", "", "", 120, 110, ""),
+)  # fmt: skip
+
+
+@transaction.atomic
+def ensure_demo_csqls(today: date | None = None) -> int:
+    """The CSQL rules' settings (offers, a plan's feature limit), leads in every status with
+    their reasons, then tonight's rules run once. Idempotent: offers, limits and leads are
+    keyed by what they say, and the rules never raise a second active lead."""
+    from .models import CrossSellOffer, FeatureLimit, UpsellLead
+    from .services.csql_rules import run_csql_rules
+    from .services.upsell import contract_currency
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    created = 0
+    for name, segment, product, amount in DEMO_OFFERS:
+        _, new = CrossSellOffer.objects.get_or_create(
+            segment=segment,
+            product=product,
+            defaults={"name": name, "amount_guess": Decimal(amount)},
+        )
+        created += new
+    for plan, feature, users, amount in DEMO_LIMITS:
+        _, new = FeatureLimit.objects.get_or_create(
+            feature=feature,
+            product=plan,
+            account=None,
+            defaults={"users": users, "amount_guess": Decimal(amount)},
+        )
+        created += new
+    accounts = {a.slug: a for a in Account.objects.filter(slug__in=[d.slug for d in DEMO])}
+    owners = {a.slug: a.owner for a in accounts.values()}
+    for slug, reason, rule, status, guess, won, raised, closed, why in DEMO_LEADS:
+        account = accounts.get(slug)
+        if account is None or UpsellLead.objects.filter(account=account, reason=reason).exists():
+            continue
+        closed_at = now - timedelta(days=closed) if status in ("won", "lost", "dismissed") else None
+        UpsellLead.objects.create(
+            account=account,
+            reason=reason,
+            rule=rule,
+            status=status,
+            source="a playbook"
+            if rule == "playbook"
+            else f"raised by {getattr(owners[slug], 'display_name', 'the CSM')}",
+            flagged_by=owners[slug] if rule == "hand" else None,
+            amount_guess=Decimal(guess) if guess else None,
+            currency=contract_currency(account, today),
+            created_at=now - timedelta(days=raised),
+            passed_at=now - timedelta(days=max(raised - 3, 0)) if status != "open" else None,
+            closed_at=closed_at,
+            won_amount=Decimal(won) if won else None,
+            won_on=closed_at.date() if closed_at and status == "won" else None,
+            lost_reason=why,
+        )
+        created += 1
+    return created + sum(run_csql_rules(today).values())

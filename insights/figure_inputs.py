@@ -1,6 +1,6 @@
 """What the cached figures read (the book of business): every write to it makes them stale.
 
-Contracts, health scores and accounts, saved or deleted one by one (``post_save``,
+Contracts, health scores, upsell leads (won ones are expansion) and accounts, saved or deleted one by one (``post_save``,
 ``post_delete``: services, forms, factories, the admin) or upserted in bulk
 (:data:`insights.signals.contracts_written`), and the name of a CSM (an owner shown in the
 lists) call :func:`portal.figure_cache.inputs_changed`. The nightly health scores run inside
@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from accounts.models import Account, User
 from portal.figure_cache import inputs_changed
 
-from .models import Contract, HealthScore
+from .models import Contract, HealthScore, UpsellLead
 from .signals import contracts_written
 
 # The fields of a vendor user a cached list shows (``display_name``).
@@ -31,6 +31,9 @@ SHOWN_USER_FIELDS = frozenset({"name", "email"})
 @receiver(post_delete, sender=Contract, dispatch_uid="figures.contract_deleted")
 @receiver(post_save, sender=HealthScore, dispatch_uid="figures.health_score_saved")
 @receiver(post_delete, sender=HealthScore, dispatch_uid="figures.health_score_deleted")
+# A won upsell lead is expansion in NRR (insights.figures.revenue).
+@receiver(post_save, sender=UpsellLead, dispatch_uid="figures.upsell_lead_saved")
+@receiver(post_delete, sender=UpsellLead, dispatch_uid="figures.upsell_lead_deleted")
 @receiver(post_save, sender=Account, dispatch_uid="figures.account_saved")
 @receiver(post_delete, sender=Account, dispatch_uid="figures.account_deleted")
 def input_written(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -3,6 +3,7 @@ service, so that bad input is a 422 with its message, never a 500."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from django import forms
@@ -10,11 +11,19 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 
-from accounts.models import User
+from accounts.models import Account, User
 
 from .figures.book import PERIODS
 from .figures.health import REGISTERED
-from .models import AccountFacts, ApiKey, HealthConfig, UpsellLead
+from .models import (
+    AccountFacts,
+    ApiKey,
+    CrossSellOffer,
+    ExpansionConfig,
+    FeatureLimit,
+    HealthConfig,
+    UpsellLead,
+)
 from .services.health import CONFIG_FIELDS, FACT_FIELDS
 
 DEFAULT_IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -26,6 +35,11 @@ class BookForm(forms.Form):
     period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
     owner = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Everyone", label="CSM"
+    )
+    csql = forms.ChoiceField(
+        choices=[("", "Every account"), ("open", "With open CSQLs")],
+        required=False,
+        label="Accounts",
     )
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
@@ -146,14 +160,87 @@ class ImportForm(forms.Form):
         return upload
 
 
-class UpsellCloseForm(forms.Form):
-    """Close an upsell lead; ``back`` names the page the button was on."""
+class UpsellMoveForm(forms.Form):
+    """Move an upsell lead: pass it to sales, or close it as won (with the ARR it added), lost
+    (with why) or dismissed; ``back`` names the page the button was on."""
 
     CHOICES: ClassVar[list[tuple[str, str]]] = [
+        (UpsellLead.Status.PASSED, "Pass to sales"),
         (UpsellLead.Status.WON, "Won"),
         (UpsellLead.Status.LOST, "Lost"),
         (UpsellLead.Status.DISMISSED, "Dismiss"),
     ]
 
     status = forms.ChoiceField(choices=CHOICES)
+    won_amount = forms.DecimalField(
+        label="ARR won", min_value=Decimal("0.01"), max_digits=14, decimal_places=2, required=False
+    )
+    lost_reason = forms.CharField(
+        label="Why it was lost",
+        max_length=UpsellLead._meta.get_field("lost_reason").max_length,
+        required=False,
+    )
     back = forms.ChoiceField(choices=[("account", "account"), ("book", "book")], required=False)
+
+
+# The buttons the book and the 360° card show for a lead (the forms with an amount or a
+# reason are on the 360° card).
+UpsellCloseForm = UpsellMoveForm
+
+
+class UpsellRaiseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this account could grow",
+        max_length=UpsellLead._meta.get_field("reason").max_length,
+    )
+    amount_guess = forms.DecimalField(
+        label="ARR it could add",
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+
+
+class ExpansionConfigForm(forms.ModelForm):
+    class Meta:
+        model = ExpansionConfig
+        fields = ["seat_use_percent", "quiet_days"]
+        labels = {"seat_use_percent": "Seat use (%)", "quiet_days": "Quiet days after a close"}
+
+
+class CrossSellOfferForm(forms.ModelForm):
+    class Meta:
+        model = CrossSellOffer
+        fields = ["name", "segment", "product", "amount_guess"]
+        labels = {"amount_guess": "ARR it adds"}
+        help_texts = {"amount_guess": ""}
+
+
+class FeatureLimitForm(forms.ModelForm):
+    """A limit on one account (by its address name) or on a plan (a contract product)."""
+
+    account_slug = forms.SlugField(label="Account (address name)", required=False)
+
+    class Meta:
+        model = FeatureLimit
+        fields = ["feature", "product", "users", "amount_guess"]
+        labels = {
+            "product": "Plan (contract product)",
+            "users": "People allowed in 30 days",
+            "amount_guess": "ARR the next tier adds",
+        }
+        help_texts = {"amount_guess": ""}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        slug = data.get("account_slug") or ""
+        product = (data.get("product") or "").strip()
+        if bool(slug) == bool(product):
+            raise forms.ValidationError("Name either one account or one plan.")
+        if slug:
+            account = Account.objects.filter(slug=slug).first()
+            if account is None:
+                self.add_error("account_slug", "No account has this address name.")
+            data["account"] = account
+        return data

@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Segment
 
 
 def portal_currency() -> str:
@@ -228,32 +228,85 @@ class AccountFacts(models.Model):
 
 
 class UpsellLead(models.Model):
-    """A customer-success-qualified lead (CSQL): the CS team saw room to grow, and why."""
+    """A customer-success-qualified lead (CSQL): the CS team saw room to grow, and why.
+
+    Raised by hand (the CSM, on the 360° page), by a playbook step, or by the nightly rules
+    (:mod:`insights.services.csql_rules`). ``amount_guess`` and ``won_amount`` are annual
+    recurring value (ARR added) in ``currency``, the account's contract currency; a won lead
+    counts in NRR as expansion of ``won_amount`` / 12 a month (:mod:`insights.figures.revenue`).
+    At most one lead per account and rule is active (open or passed to sales) at a time;
+    leads raised by hand are not limited."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
+        PASSED = "passed", "Passed to sales"
         WON = "won", "Won"
         LOST = "lost", "Lost"
         DISMISSED = "dismissed", "Dismissed"
+
+    class Rule(models.TextChoices):
+        HAND = "hand", "Raised by hand"
+        SEAT_USE = "seat_use", "Seats nearly all used"
+        FEATURE_LIMIT = "feature_limit", "Feature limit reached"
+        CROSS_SELL = "cross_sell", "Promoter with a cross-sell"
+        PLAYBOOK = "playbook", "Playbook"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="upsell_leads")
     reason = models.CharField(max_length=300)
     source = models.CharField(
         max_length=200, blank=True, help_text="What raised it (a playbook run, a person)."
     )
+    rule = models.CharField(max_length=14, choices=Rule.choices, default=Rule.PLAYBOOK)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    amount_guess = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="ARR it could add, in the account's contract currency.",
+    )
+    currency = models.CharField(max_length=3, default=portal_currency)
+    offer = models.ForeignKey(
+        "CrossSellOffer", on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
     flagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    passed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    won_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="ARR added, in the lead's currency.",
+    )
+    won_on = models.DateField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(
                 fields=["account"], name="upsell_lead_open", condition=models.Q(status="open")
-            )
+            ),
+            models.Index(
+                fields=["account", "won_on"],
+                name="upsell_lead_won",
+                condition=models.Q(status="won"),
+            ),
+        ]
+        constraints = [
+            # The nightly rules' idempotency, kept by the database too: one active lead per
+            # account and rule (by hand, as many as the CSM raises).
+            models.UniqueConstraint(
+                fields=["account", "rule"],
+                condition=models.Q(status__in=["open", "passed"]) & ~models.Q(rule="hand"),
+                name="one_active_lead_per_rule",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,6 +315,118 @@ class UpsellLead(models.Model):
     @property
     def activity_label(self) -> str:
         return f"upsell lead “{self.reason}”"
+
+    @property
+    def is_active(self) -> bool:
+        """Open or passed to sales: still to be won or lost."""
+        return self.status in ACTIVE_LEAD_STATUSES
+
+
+ACTIVE_LEAD_STATUSES = (UpsellLead.Status.OPEN, UpsellLead.Status.PASSED)
+
+
+class ExpansionConfig(models.Model):
+    """The nightly CSQL rules' settings, kept by a CS admin (one row)."""
+
+    seat_use_percent = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Raise a lead when monthly active users reach this share of the seats bought.",
+    )
+    quiet_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MaxValueValidator(730)],
+        help_text="After a rule's lead is won, lost or dismissed, the rule waits this many days "
+        "before raising another on the same account.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "Expansion rules"
+
+    @classmethod
+    def current(cls) -> ExpansionConfig:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class FeatureLimit(models.Model):
+    """How many people may use a feature in 30 days: on one account, or on every account with
+    a running contract for a product (its plan). An account's own limit wins over its plan's.
+    Usage is read from the roll-ups (:class:`FeatureUsageDay`)."""
+
+    feature = models.CharField(max_length=100, help_text="As the product reports it.")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="feature_limits"
+    )
+    product = models.CharField(
+        max_length=200, blank=True, help_text="The contract's product (the plan) it applies to."
+    )
+    users = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    amount_guess = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="ARR the next tier adds.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feature", "product", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(account__isnull=True) & ~models.Q(product=""))
+                | (models.Q(account__isnull=False) & models.Q(product="")),
+                name="feature_limit_on_account_or_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["feature", "account"],
+                condition=models.Q(account__isnull=False),
+                name="one_feature_limit_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["feature", "product"],
+                condition=models.Q(account__isnull=True),
+                name="one_feature_limit_per_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {self.users} users ({self.account or self.product})"
+
+
+class CrossSellOffer(models.Model):
+    """Something a segment's accounts could add, offered to their promoters' accounts that do
+    not have it (no running contract for ``product``)."""
+
+    name = models.CharField(max_length=120)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    product = models.CharField(
+        max_length=200, help_text="The contract product that means the account has it."
+    )
+    amount_guess = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="ARR it adds.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["segment", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "product"], name="one_offer_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_segment_display()})"
 
 
 class HealthConfig(models.Model):

@@ -19,8 +19,11 @@ from accounts.portfolio_columns import register_column
 from .figures import health
 from .figures.book import with_health
 from .figures.revenue import with_arr
+from .figures.upsell import account_upsell_leads, with_active_lead_count
 from .figures.usage import usage_summary
+from .forms import UpsellRaiseForm
 from .models import AccountFacts
+from .services.upsell import contract_currency
 
 
 @register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive-home"))
@@ -74,3 +77,40 @@ register_column(
     numeric=True,
 )
 register_column("arr", "ARR", _with_arr_today, "arr", "insights/cells/arr.html", 50, numeric=True)
+
+
+@register_panel(
+    order=12,
+    name="csqls",
+    title="Upsell leads (CSQLs)",
+    capability="insights.upsell_leads",
+    height="14rem",
+    pages=("360",),
+)
+def csqls_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
+    """The account's upsell leads: the active ones with their moves, the latest closed ones,
+    and the form to raise one by hand. Vendor staff only, never a customer's."""
+    if not access.can("insights.upsell_leads"):
+        return None
+    account = access.account
+    return Panel(
+        "insights/panel_csqls.html",
+        {
+            "account": account,
+            "leads": account_upsell_leads(account),
+            "raise_form": UpsellRaiseForm(),
+            "currency": contract_currency(account),
+        },
+    )
+
+
+register_column(
+    "csqls",
+    "Open CSQLs",
+    with_active_lead_count,
+    "open_csqls",
+    "insights/cells/csqls.html",
+    85,
+    numeric=True,
+    secondary=True,
+)

@@ -92,3 +92,13 @@ def run_nightly_chunk(chunk_id: int) -> int:
     from .services.nightly import run_chunk
 
     return run_chunk(chunk_id)
+
+
+@job_task("insights.run_csql_rules", **LONG_RUNNING)
+def run_csql_rules(day: str | None = None) -> dict[str, int]:
+    """Nightly, after the roll-ups: raise the upsell leads (CSQLs) the rules find for ``day``
+    (an ISO date, today by default). Safe to run twice: a rule never raises a second active
+    lead on an account."""
+    from .services.csql_rules import run_csql_rules as run
+
+    return {str(rule): count for rule, count in run(_day(day)).items()}

@@ -1,7 +1,16 @@
 from django.urls import path
 
 from .api import api
-from .views import account_360, api_keys, book, health_settings, imports, nightly, upsell
+from .views import (
+    account_360,
+    api_keys,
+    book,
+    expansion_settings,
+    health_settings,
+    imports,
+    nightly,
+    upsell,
+)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -21,6 +30,28 @@ urlpatterns = [
         "a/<slug:slug>/upsell-leads/<int:pk>/close/",
         upsell.upsell_lead_close,
         name="upsell_lead_close",
+    ),
+    path("a/<slug:slug>/upsell-leads/new/", upsell.upsell_lead_raise, name="upsell_lead_raise"),
+    path("console/expansion/", expansion_settings.expansion_settings, name="expansion_settings"),
+    path(
+        "console/expansion/offers/",
+        expansion_settings.cross_sell_offer_add,
+        name="cross_sell_offer_add",
+    ),
+    path(
+        "console/expansion/offers/<int:pk>/remove/",
+        expansion_settings.cross_sell_offer_remove,
+        name="cross_sell_offer_remove",
+    ),
+    path(
+        "console/expansion/limits/",
+        expansion_settings.feature_limit_add,
+        name="feature_limit_add",
+    ),
+    path(
+        "console/expansion/limits/<int:pk>/remove/",
+        expansion_settings.feature_limit_remove,
+        name="feature_limit_remove",
     ),
     path("console/health/", health_settings.health_settings, name="health_settings"),
     path("console/nightly/", nightly.nightly_runs, name="nightly_runs"),

@@ -65,6 +65,7 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
         {
             "console_settings",
             "health_settings",
+            "expansion_settings",
             "nightly_runs",
             "api_keys",
             "api_key_create",

@@ -414,6 +414,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.run_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    # The CSQL rules (seats nearly all used, a feature limit reached, a promoter with a
+    # cross-sell), read from the night's usage roll-ups: an hour after they start.
+    "csql-rules": {
+        "task": "insights.run_csql_rules",
+        "schedule": crontab(hour=3, minute=5),
+    },
     # Raw usage: next months' partitions made ahead, months past the retention dropped.
     "usage-events-upkeep": {
         "task": "insights.keep_up_usage_events",

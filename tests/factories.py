@@ -229,6 +229,7 @@ class UpsellLeadFactory(factory.django.DjangoModelFactory[UpsellLead]):
     account = factory.SubFactory(AccountFactory)
     reason = "Asked about the analytics add-on"
     source = "a person"
+    rule = UpsellLead.Rule.HAND  # no limit on active leads: a test may make several
 
 
 class TaskNoteFactory(factory.django.DjangoModelFactory[TaskNote]):

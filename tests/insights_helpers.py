@@ -16,6 +16,7 @@ The API authenticates by key, never by session: every persona gets a 401 from it
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,6 +27,7 @@ from accounts.models import Activity, User
 from insights.models import ApiKey, Contract, ProductUser, UpsellLead, UsageEvent
 from portal.models import Job
 from tests.conftest import World
+from tests.csql_factories import CrossSellOfferFactory, FeatureLimitFactory
 from tests.factories import NightlyChunkFactory, NightlyRunFactory
 
 L = "login"
@@ -61,8 +63,15 @@ INSIGHTS_EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "api_v1:contracts": (POST_ONLY, KEY_ONLY),
     "api_v1:users": (POST_ONLY, KEY_ONLY),
     "api_v1:account_figures": (KEY_ONLY, None),
-    # An open upsell lead on Acme, closed by its CSM or a CS admin.
+    # An open upsell lead on Acme, won by its CSM or a CS admin; another raised by hand.
     "upsell_lead_close": (POST_ONLY, VENDOR_WRITE),
+    "upsell_lead_raise": (POST_ONLY, VENDOR_WRITE),
+    # The CSQL rules' settings, offers and feature limits: CS admins only.
+    "expansion_settings": (ADMIN_READ, ADMIN_WRITE),
+    "cross_sell_offer_add": (POST_ONLY, ADMIN_WRITE),
+    "cross_sell_offer_remove": (POST_ONLY, ADMIN_WRITE),
+    "feature_limit_add": (POST_ONLY, ADMIN_WRITE),
+    "feature_limit_remove": (POST_ONLY, ADMIN_WRITE),
 }
 
 
@@ -102,13 +111,17 @@ def usage_csv(slug: str, rows: int = 3, *, day: date | None = None) -> bytes:
 def make_insights_world(world: World) -> dict[str, Any]:
     """A live key to revoke, and an open upsell lead on Acme to close."""
     key, _ = ApiKey.issue(name="Old CRM sync", scopes=["write_contracts"], created_by=world.admin)
-    lead = UpsellLead.objects.create(account=world.account, reason="Asked about the add-on")
+    lead = UpsellLead.objects.create(
+        account=world.account, reason="Asked about the add-on", amount_guess=Decimal("6000")
+    )
+    offer = CrossSellOfferFactory.create()
+    limit = FeatureLimitFactory.create(account=world.account)
     run = NightlyRunFactory.create(chunk_count=2, account_count=2, finished_at=timezone.now())
     NightlyChunkFactory.create(run=run, index=0, account=world.account)
     NightlyChunkFactory.create(
         run=run, index=1, account=world.other_account, status="failed", error="RuntimeError: x"
     )
-    return {"world": world, "key": key, "lead": lead}
+    return {"world": world, "key": key, "lead": lead, "offer": offer, "limit": limit}
 
 
 def insights_url_args(
@@ -126,6 +139,15 @@ def insights_url_args(
         "import_result": (["no-such-upload"], {}),
         "api_v1:account_figures": ([slug], {}),
         "upsell_lead_close": ([slug, ctx["lead"].pk], {"status": "won", "back": "book"}),
+        "upsell_lead_raise": ([slug], {"reason": "Wants SSO for finance", "amount_guess": "4800"}),
+        "expansion_settings": ([], {"seat_use_percent": "85", "quiet_days": "60"}),
+        "cross_sell_offer_add": (
+            [],
+            {"name": "Data warehouse sync", "segment": "smb", "product": "Warehouse Sync"},
+        ),
+        "cross_sell_offer_remove": ([ctx["offer"].pk], {}),
+        "feature_limit_add": ([], {"feature": "exports", "product": "Starter", "users": "5"}),
+        "feature_limit_remove": ([ctx["limit"].pk], {}),
     }
 
 
@@ -141,14 +163,22 @@ def insights_db_state() -> tuple[Any, ...]:
     )
 
 
-def get_360(client: Any, url: str) -> Any:
+def get_360(client: Any, url: str, *, panels: tuple[str, ...] = ()) -> Any:
     """The 360° page as a browser shows it once htmx has loaded its cards: the page's
-    response, with every card's content added to it (when the page answers 200)."""
+    response, with every card's content added to it (when the page answers 200), and the
+    other apps' ``panels`` named."""
+    from django.urls import resolve, reverse
+
     from insights.views.account_360 import PARTS
 
     response = client.get(url)
     if response.status_code == 200:
+        slug = resolve(url).kwargs["slug"]
         cards = [client.get(f"{url}{part}/", HTTP_HX_REQUEST="true") for part in PARTS]
+        cards += [
+            client.get(reverse("account_panel", args=[slug, name]), HTTP_HX_REQUEST="true")
+            for name in panels
+        ]
         assert all(card.status_code == 200 for card in cards), [c.status_code for c in cards]
         response.content = response.content + b"".join(card.content for card in cards)
     return response

@@ -112,6 +112,7 @@ PANEL_EXPECTED = {
     "documents": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "churn-forecast": VENDOR_READ,  # never a customer's
+    "csqls": VENDOR_READ,  # upsell leads: never a customer's
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
     **VALUE_PANELS,
     **SIGNOFFS_PANELS,

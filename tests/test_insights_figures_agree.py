@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from insights.figures import revenue, usage
-from insights.models import AccountFacts, Contract, UsageDay
+from insights.models import AccountFacts, Contract, UpsellLead, UsageDay
 from portal.formatting import money, rate, rounded
 from tests.conftest import World, client_for
 from tests.insights_helpers import bearer, get_360, make_key
@@ -117,3 +117,27 @@ def test_each_surface_takes_them_from_the_one_function(
     assert api["revenue"]["arr"] == "123456.79"
     assert (api["period"]["nrr_percent"], api["period"]["grr_percent"]) == ("43.2", "12.3")
     assert (api["usage"]["mau"], api["usage"]["stickiness_percent"]) == (777, "9.9")
+
+
+def test_a_won_upsell_lead_is_expansion_on_every_surface(acme: World) -> None:
+    """A lead won in the period adds its ARR / 12 to expansion: the book, the 360° page and the
+    API print the same NRR with it, and GRR without it."""
+    UpsellLead.objects.create(
+        account=acme.account, reason="Ten more seats", rule="hand", status="won",
+        won_amount=Decimal("6000"), won_on=date(2026, 3, 1), amount_guess=Decimal("6000"),
+    )  # fmt: skip
+    # Not in the period (won before it started), so not counted.
+    UpsellLead.objects.create(
+        account=acme.account, reason="Old win", rule="hand", status="won",
+        won_amount=Decimal("99000"), won_on=date(2025, 4, 1),
+    )  # fmt: skip
+    start_mrr = Decimal("25010") / 24 + Decimal("2500") / 12
+    expansion = Decimal("6100") / 12 - Decimal("2500") / 12 + Decimal("6000") / 12
+    expected = rate((start_mrr + expansion) / start_mrr, 1)
+    assert expected == "164.0%"
+    period = revenue.period(acme.account, revenue.year_before(DAY), DAY)
+    assert rate(period.nrr, 1) == expected and rate(period.grr, 1) == "100.0%"
+    shown = surfaces(acme)
+    for page in ("book", "360"):
+        assert expected in shown[page] and "100.0%" in shown[page], page
+    assert shown["api"]["period"]["nrr_percent"] == expected.rstrip("%")

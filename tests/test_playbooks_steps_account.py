@@ -410,20 +410,31 @@ def test_the_book_runs_as_many_queries_for_5_leads_as_for_1(world: World) -> Non
 
 def test_the_360_page_shows_the_open_lead(world: World) -> None:
     UpsellLeadFactory.create(account=world.account, reason="Wants the analytics add-on")
-    page = get_360(client_for(world.csm), reverse("account_360", args=["acme"])).content.decode()
+    page = get_360(
+        client_for(world.csm), reverse("account_360", args=["acme"]), panels=("csqls",)
+    ).content.decode()
     assert "Wants the analytics add-on" in page
 
 
-@pytest.mark.parametrize("status", ["won", "lost", "dismissed"])
-def test_the_csm_closes_a_lead(world: World, status: str) -> None:
+@pytest.mark.parametrize(
+    "status,extra,logged_extra",
+    [
+        ("won", {"won_amount": "7200"}, {"won_amount": "7200"}),
+        ("lost", {"lost_reason": "No budget this year"}, {"lost_reason": "No budget this year"}),
+        ("dismissed", {}, {}),
+    ],
+)
+def test_the_csm_closes_a_lead(
+    world: World, status: str, extra: dict[str, str], logged_extra: dict[str, str]
+) -> None:
     lead = UpsellLeadFactory.create(account=world.account)
     url = reverse("upsell_lead_close", args=["acme", lead.pk])
-    response = client_for(world.csm).post(url, {"status": status, "back": "book"})
+    response = client_for(world.csm).post(url, {"status": status, "back": "book", **extra})
     assert response.status_code == 302 and response["Location"] == reverse("book")
     lead.refresh_from_db()
     assert lead.status == status and lead.closed_at == NOW
     logged = Activity.objects.get(verb="closed an upsell lead")
-    assert logged.actor == world.csm and logged.after == {"status": status}
+    assert logged.actor == world.csm and logged.after == {"status": status, **logged_extra}
 
 
 @pytest.mark.parametrize("status", ["", "open", "maybe"])
@@ -635,7 +646,7 @@ def test_the_preview_says_what_each_step_would_do(world: World, scale_team: list
         describe[StepKind.NOTIFY_OWNER]({"text": "Hi"}, world.account)
         == "a notice for Casey CSM: “Hi”"
     )
-    UpsellLeadFactory.create(account=world.account)
+    UpsellLeadFactory.create(account=world.account, rule=UpsellLead.Rule.PLAYBOOK)
     assert describe[StepKind.FLAG_CSQL]({"reason": "Seats"}, world.account).endswith(
         "(already flagged: skipped)"
     )

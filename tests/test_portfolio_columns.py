@@ -73,7 +73,7 @@ def test_the_columns_come_in_the_order_a_csm_reads_them(world: World) -> None:
     headers = re.findall(r'<th scope="col" class="col-([a-z_]+)', html)
     assert headers == [
         "name", "segment", "stage", "health", "arr", "renewal", "last_seen", "open_tasks",
-        "owner", "people",
+        "csqls", "owner", "people",
     ]  # fmt: skip
     assert [c.key for c in portfolio_columns()] == headers
 

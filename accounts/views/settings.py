@@ -47,6 +47,14 @@ SETTINGS: list[tuple[str | Promise, list[Setting]]] = [
                 ),
             ),
             Setting(
+                gettext_lazy("Expansion rules"),
+                "expansion_settings",
+                gettext_lazy(
+                    "When the nightly rules raise an upsell lead (CSQL): the share of seats in use, "
+                    "feature limits, and the cross-sell offered to each segment's promoters."
+                ),
+            ),
+            Setting(
                 gettext_lazy("Nightly work"),
                 "nightly_runs",
                 gettext_lazy(

@@ -10,6 +10,11 @@ A period runs from ``start`` to ``end``; each account is compared by its MRR on 
 - more at end: expansion; less (but not 0): contraction;
 - 0 at start and paying at end: a new customer, or a reactivation when it paid before ``start``.
 
+Won upsell leads (CSQLs) are expansion too: an account paying on both days adds the ARR its
+leads won in the period (``won_on`` after ``start``, up to ``end``) / 12, less what expansion
+contracts starting in the period already add (the sale, once booked, is not counted twice).
+Every page, PDF and the API read NRR, GRR and expansion from :class:`Period`, so they agree.
+
 Money is ``Decimal`` and unrounded; it is rounded once, where it is shown, by
 :mod:`portal.formatting` (``|money`` on pages). Rates are fractions (``Decimal("0.985")``),
 shown with ``|rate``. A figure that would divide by zero (no paying accounts, no starting MRR)
@@ -47,7 +52,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Account
 
-from ..models import Contract
+from ..models import Contract, ContractKind, UpsellLead
 
 ZERO = Decimal(0)
 MONTHS_PER_YEAR = 12
@@ -230,6 +235,16 @@ class AccountMovement:
     start: Decimal
     end: Decimal
     paid_before: bool  # had a contract before the period began
+    won: Decimal = ZERO  # MRR of the upsell leads won in the period (their ARR / 12)
+    booked: Decimal = ZERO  # MRR of the expansion contracts that started in the period
+
+    @property
+    def won_expansion(self) -> Decimal:
+        """The won leads' MRR not booked yet as expansion contracts, for an account paying
+        at the start and still paying at the end."""
+        if self.start <= 0 or self.end <= 0:
+            return ZERO
+        return max(self.won - self.booked, ZERO)
 
     @property
     def kind(self) -> str:
@@ -280,6 +295,7 @@ class Period:
                 counts["customers_at_start"] += 1
             if move.end > 0:
                 counts["customers_at_end"] += 1
+            sums["expansion"] += move.won_expansion
             if kind == "expansion":
                 sums["expansion"] += move.end - move.start
             elif kind == "contraction":
@@ -294,7 +310,8 @@ class Period:
 
     @property
     def expansion_revenue(self) -> Decimal:
-        """MRR added by accounts already paying at the start (upsell, cross-sell)."""
+        """MRR added by accounts already paying at the start (upsell, cross-sell), won
+        upsell leads included."""
         return self.expansion
 
     @property
@@ -354,6 +371,27 @@ def movements(accounts: Accounts, start: date, end: date) -> list[AccountMovemen
         .annotate(
             mrr_start=Sum(mrr_expression("contracts__"), filter=active_on(start, "contracts__")),
             mrr_end=Sum(mrr_expression("contracts__"), filter=active_on(end, "contracts__")),
+            booked=Sum(
+                mrr_expression("contracts__"),
+                filter=Q(
+                    contracts__kind=ContractKind.EXPANSION,
+                    contracts__starts_on__gt=start,
+                    contracts__starts_on__lte=end,
+                ),
+            ),
+            won=Subquery(
+                UpsellLead.objects.filter(
+                    account=OuterRef("pk"),
+                    status=UpsellLead.Status.WON,
+                    won_on__gt=start,
+                    won_on__lte=end,
+                )
+                .order_by()
+                .values("account")
+                .annotate(total=Sum("won_amount"))
+                .values("total"),
+                output_field=MONEY,
+            ),
         )
     )
     paid_before = set(
@@ -370,6 +408,8 @@ def movements(accounts: Accounts, start: date, end: date) -> list[AccountMovemen
             start=row["mrr_start"] or ZERO,
             end=row["mrr_end"] or ZERO,
             paid_before=row["pk"] in paid_before,
+            won=(row["won"] or ZERO) / MONTHS_PER_YEAR,
+            booked=row["booked"] or ZERO,
         )
         for row in rows
     ]

@@ -153,6 +153,25 @@ def seat_use_reached(accounts: QuerySet[Account], percent: int) -> dict[int, dat
     return dict(rows)
 
 
+def feature_users_by_account(
+    account_ids: list[int], features: list[str], day: date, *, within: int = 2
+) -> dict[tuple[int, str], tuple[date, int]]:
+    """For each (account, feature) of ``account_ids`` x ``features`` with a recent roll-up
+    (as :func:`latest_activity`), the day and the people who used the feature in the 30 days
+    to it. One query."""
+    rows = (
+        FeatureUsageDay.objects.filter(
+            _recent(day, within), account_id__in=account_ids, feature__in=features
+        )
+        .order_by("account_id", "feature", "-day")
+        .values_list("account_id", "feature", "day", "monthly_users")
+    )
+    found: dict[tuple[int, str], tuple[date, int]] = {}
+    for account_id, feature, row_day, users in rows:
+        found.setdefault((account_id, feature), (row_day, users))
+    return found
+
+
 def weekly_change(before: int, now: int) -> Decimal | None:
     """How WAU moved from ``before`` to ``now`` as a fraction (-0.25: down a quarter); None
     with nothing before to compare with."""

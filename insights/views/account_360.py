@@ -26,8 +26,7 @@ from portal.paging import page_of
 from sentiment.figures import trend as sentiment_trend
 
 from ..figures import health, revenue, usage
-from ..figures.upsell import open_upsell_leads
-from ..forms import PulseForm, UpsellCloseForm
+from ..forms import PulseForm
 from ..models import AccountFacts, HealthScore
 from ..services.health import set_pulse
 
@@ -73,8 +72,6 @@ def _sentiment(request: AuthenticatedHttpRequest, access: AccountAccess) -> dict
 def _activity(request: AuthenticatedHttpRequest, access: AccountAccess) -> dict[str, Any]:
     return {
         "timeline": Activity.objects.for_account(access.account)[:TIMELINE_SHOWN],
-        "upsell_leads": open_upsell_leads(access.account),
-        "close_choices": UpsellCloseForm.CHOICES,
     }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,13 +13,13 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
 
 from ..figures.book import PERIODS, SHOWN, book_of_business, period_start
-from ..figures.upsell import first_open_upsell_leads
-from ..forms import BookForm, UpsellCloseForm
+from ..figures.upsell import first_open_upsell_leads, with_active_leads
+from ..forms import BookForm
 
 
 @vendor_view()
 def book(request: AuthenticatedHttpRequest) -> HttpResponse:
-    accounts = Account.objects.visible_to(request.user)
+    accounts: QuerySet[Account] = Account.objects.visible_to(request.user)
     # The CSMs whose accounts the viewer sees: a CSM sees only their own, so has no choice.
     owners = (
         User.objects.filter(pk__in=accounts.order_by().values("owner_id"))
@@ -30,6 +31,9 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     owner = form.cleaned_data.get("owner") if valid else None
     if owner is not None:
         accounts = accounts.filter(owner=owner)
+    with_csqls = valid and form.cleaned_data.get("csql") == "open"
+    if with_csqls:
+        accounts = with_active_leads(accounts)
     today = timezone.localdate()
     key = form.period_key
     leads, open_leads = first_open_upsell_leads(accounts, SHOWN)
@@ -42,6 +46,6 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
         "owners": owners if len(owners) > 1 or owner is not None else None,
         "upsell_leads": leads,
         "open_leads": open_leads,
-        "close_choices": UpsellCloseForm.CHOICES,
+        "with_csqls": with_csqls,
     }
     return render(request, "insights/book.html", context, status=200 if valid else 422)

@@ -1,5 +1,6 @@
-"""Close an upsell lead (CSQL) as won, lost or dismissed, from the book of business or the
-account's 360° page."""
+"""Upsell leads (CSQLs) on an account: the CSM raises one by hand (the 360° card), and moves
+one along: passed to sales, won (with the ARR it added), lost (with why) or dismissed, from the
+book of business or the 360° card."""
 
 from __future__ import annotations
 
@@ -13,8 +14,15 @@ from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import refuse
 
-from ..forms import UpsellCloseForm
-from ..services.upsell import close_upsell_lead
+from ..forms import UpsellMoveForm, UpsellRaiseForm
+from ..services.upsell import move_upsell_lead, raise_upsell_lead
+
+
+def _first_error(form: UpsellMoveForm | UpsellRaiseForm, fallback: str) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return fallback
 
 
 @require_POST
@@ -23,17 +31,43 @@ def upsell_lead_close(
     request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
 ) -> HttpResponse:
     lead = get_object_or_404(access.account.upsell_leads, pk=pk)
-    form = UpsellCloseForm(request.POST)
+    form = UpsellMoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Close a lead as won, lost or dismissed.")
+        return refuse(request, "Pass a lead to sales, or close it as won, lost or dismissed.")
+    data = form.cleaned_data
     try:
-        lead = close_upsell_lead(lead, status=form.cleaned_data["status"], acting_user=request.user)
+        lead = move_upsell_lead(
+            lead,
+            status=data["status"],
+            won_amount=data.get("won_amount"),
+            lost_reason=data.get("lost_reason") or "",
+            acting_user=request.user,
+        )
     except ValidationError as error:
         return refuse(request, error.messages[0])
     messages.success(
         request,
-        f"The upsell lead on {access.account.name} is closed: {lead.get_status_display().lower()}.",
+        f"The upsell lead on {access.account.name} is {lead.get_status_display().lower()}.",
     )
-    if form.cleaned_data.get("back") == "book":
+    if data.get("back") == "book":
         return redirect("book")
+    return redirect("account_360", access.account.slug)
+
+
+@require_POST
+@account_view("insights.upsell_leads")
+def upsell_lead_raise(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
+    form = UpsellRaiseForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, _first_error(form, "Say why this account could grow."))
+    try:
+        raise_upsell_lead(
+            access.account,
+            reason=form.cleaned_data["reason"],
+            amount_guess=form.cleaned_data.get("amount_guess"),
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        return refuse(request, error.messages[0])
+    messages.success(request, f"Upsell lead raised on {access.account.name}.")
     return redirect("account_360", access.account.slug)

@@ -1,12 +1,12 @@
 """Flag an upsell lead (a CSQL) on the account, with why, for the book of business: at most
-one open lead per account, so a second flag adds nothing."""
+one active lead flagged by playbooks per account, so a second flag adds nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accounts.models import Account
-from insights.models import UpsellLead
+from insights.models import ACTIVE_LEAD_STATUSES, UpsellLead
 from insights.services.upsell import flag_upsell_lead
 
 from ..models import StepKind
@@ -35,7 +35,9 @@ def run(context: StepContext) -> Outcome:
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
-    already = UpsellLead.objects.filter(account=account, status=UpsellLead.Status.OPEN).exists()
+    already = UpsellLead.objects.filter(
+        account=account, rule=UpsellLead.Rule.PLAYBOOK, status__in=ACTIVE_LEAD_STATUSES
+    ).exists()
     return f"an upsell lead (CSQL): “{preview_text(params.get('reason') or '', account)}”" + (
         " (already flagged: skipped)" if already else ""
     )

@@ -51,6 +51,13 @@ def money(value: Any, places: Any = 0) -> str | None:
 
 
 @register.filter
+def money_in(value: Any, currency: str) -> str | None:
+    """An amount in its own currency (a contract's, an upsell lead's), whole units:
+    ``{{ lead.amount_guess|money_in:lead.currency }}``."""
+    return formatting.money(value, 0, currency or None)
+
+
+@register.filter
 def measure(value: Any, unit: str) -> str | None:
     """A KPI's figure with its unit, as the PDFs print it: ``{{ kpi.current|measure:kpi.unit }}``."""
     return formatting.measure(value, unit or "")

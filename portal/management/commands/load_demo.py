@@ -30,7 +30,7 @@ from advocacy.demo import ensure_demo_advocacy
 from documents.demo import ensure_demo_documents
 from forecast.demo import ensure_demo_forecast
 from handover.demo import ensure_demo_handovers
-from insights.demo import ensure_demo_insights
+from insights.demo import ensure_demo_csqls, ensure_demo_insights
 from integrations.demo import ensure_demo_chat
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
@@ -201,6 +201,7 @@ class Command(BaseCommand):
         created += ensure_demo_academy()  # before insights: training is a health part
         created += ensure_demo_documents()  # after the onboardings: adds an upload task
         created += ensure_demo_insights()  # the health scores read everything above
+        created += ensure_demo_csqls()  # the rules read the usage above and the surveys' promoters
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_value()  # after insights (the contracts ROI compares with)
         created += ensure_demo_advocacy()  # reads the surveys' promoters and their comments
