@@ -126,6 +126,24 @@ TAG_MAX_LENGTH = 40  # Tag.name
 MAX_TAGS = 20
 
 
+class NamesSelect(forms.Select):
+    """A menu whose options are names, not words: languages each in its own tongue (marked
+    with their ``lang``), IANA time zones. Marked ``translate="no"`` for browsers' translators
+    and the pseudo-translation check (tests/pseudo.py); the empty choice is a word."""
+
+    def __init__(self, *args: Any, languages: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["translate"] = "no"
+            if self.languages:
+                option["attrs"]["lang"] = option["value"]
+        return option
+
+
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
@@ -149,6 +167,8 @@ class AccountForm(forms.ModelForm):
             "brand_color": ColorInput(),
             "logo": LogoInput(attrs={"accept": ",".join(LOGO_TYPES.values())}),
             "email_domains": forms.TextInput(attrs={"placeholder": "acme.com, acme.co.uk"}),
+            "language": NamesSelect(languages=True),
+            "time_zone": NamesSelect(),
         }
         labels = {"brand_color": "Brand colour"}
         help_texts = {
@@ -318,6 +338,7 @@ class ProfileForm(forms.ModelForm):
             "language": gettext_lazy("Language"),
             "time_zone": gettext_lazy("Time zone"),
         }
+        widgets = {"language": NamesSelect(languages=True), "time_zone": NamesSelect()}
         help_texts = {
             "language": gettext_lazy(
                 "The portal and its e-mails in this language. Automatic: your account's, "
