@@ -88,7 +88,7 @@ def money(amount: Number | None, places: int = 0, currency: str | None = None) -
     return format_currency(
         exact,
         code,
-        format=pattern,  # type: ignore[arg-type]
+        format=pattern,
         locale=locale(),
         currency_digits=False,
         decimal_quantization=False,

@@ -84,10 +84,10 @@ def pseudo_catalogue_dir() -> Path:
             for message in read_po(po):
                 if not message.id:
                     continue
-                if isinstance(message.id, tuple):
-                    string: Any = (wrap(message.id[0]), wrap(message.id[1]))
+                if isinstance(message.id, str):
+                    string: Any = wrap(message.id)
                 else:
-                    string = wrap(message.id)
+                    string = (wrap(message.id[0]), wrap(message.id[1]))
                 catalog.add(message.id, string, context=message.context)
     folder = Path(tempfile.mkdtemp(prefix="pseudo-locale-"))
     target = folder / PSEUDO_LANGUAGE / "LC_MESSAGES"

@@ -83,7 +83,7 @@ def test_whole_amounts_and_changes_keep_the_languages_pattern() -> None:
 # Who reads in what ----------------------------------------------------------------------------
 
 
-def language_of(client: Client, path: str = "/settings/profile/", **headers: str) -> str:
+def language_of(client: Client, path: str = "/settings/profile/", **headers: Any) -> str:
     response = client.get(path, **headers)
     assert response.status_code == 200, response.status_code
     return str(response["Content-Language"])
@@ -238,7 +238,7 @@ def test_each_recipient_reads_the_email_in_their_language_and_zone(
     assert set(by_subject) == {"de", "fr", "en"}
     assert by_subject["de"].to == [world.champion.email]
     assert by_subject["de"].body == "2026-12-07 10:00 JST"
-    assert "Speichern" in by_subject["de"].alternatives[0][0]
+    assert "Speichern" in by_subject["de"].alternatives[0][0]  # type: ignore[attr-defined]
     assert by_subject["fr"].body == "2026-12-07 02:00 CET"
     assert by_subject["en"].to == [world.csm.email]
     assert by_subject["en"].body == "2026-12-07 01:00 UTC"
