@@ -14,21 +14,27 @@ Vendor staff have no membership: their own choice, then the browser's, then the 
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache as memoize
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 if TYPE_CHECKING:
     from accounts.models import Account, User
+
+log = logging.getLogger(__name__)
 
 # The account a page belongs to, from its address (accounts.urls: /a/<slug>/...).
 ACCOUNT_PATH = re.compile(r"^/a/(?P<slug>[-a-zA-Z0-9_]+)/")
@@ -39,7 +45,7 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
-@cache
+@memoize
 def time_zone_choices() -> list[tuple[str, str]]:
     """The IANA zones a person can pick ("Europe/Berlin"), without the legacy aliases."""
     zones = sorted(
@@ -89,16 +95,58 @@ def account_locale(account: Account | None) -> Locale:
     return Locale(account.language, account.time_zone)
 
 
-def _membership_locale(user: User, slug: str = "") -> Locale:
-    """The account's settings: the one named by ``slug`` when the person belongs to it, else
-    their first membership. One query."""
+# Each person's accounts' settings are kept in the cache, so that a page costs no query for
+# them: the key carries a generation that any change of an account's language or zone, or of
+# a membership, renews (the signals below); the entries of older generations expire.
+MEMBERSHIPS_CACHE_SECONDS = 600
+GENERATION_KEY = "i18n:generation"
+
+
+def _forget_account_locales(**kwargs: Any) -> None:
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # a cache that is down: entries expire on their own
+        log.warning("The cache did not take the accounts' new languages", exc_info=True)
+
+
+def _account_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is None or {"language", "time_zone", "slug"} & set(update_fields):
+        _forget_account_locales()
+
+
+post_save.connect(_account_saved, sender="accounts.Account", dispatch_uid="i18n-account")
+post_delete.connect(_forget_account_locales, sender="accounts.Account", dispatch_uid="i18n-a")
+post_save.connect(_forget_account_locales, sender="accounts.Membership", dispatch_uid="i18n-m")
+post_delete.connect(_forget_account_locales, sender="accounts.Membership", dispatch_uid="i18n-md")
+
+
+def _membership_rows(user: User) -> list[tuple[str, str, str]]:
+    """(slug, language, zone) of each of ``user``'s accounts, first membership first."""
     from accounts.models import Membership
 
-    rows = list(
-        Membership.objects.filter(user=user)
-        .order_by("pk")
-        .values_list("account__slug", "account__language", "account__time_zone")
-    )
+    def read() -> list[tuple[str, str, str]]:
+        return list(
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("account__slug", "account__language", "account__time_zone")
+        )
+
+    try:
+        key = f"i18n:memberships:{cache.get(GENERATION_KEY, '0')}:{user.pk}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = read()
+            cache.set(key, rows, MEMBERSHIPS_CACHE_SECONDS)
+        return [tuple(row) for row in rows]
+    except Exception:  # a cache that is down costs a query, never the page
+        log.warning("The cache could not be read for the accounts' languages", exc_info=True)
+        return read()
+
+
+def _membership_locale(user: User, slug: str = "") -> Locale:
+    """The account's settings: the one named by ``slug`` when the person belongs to it, else
+    their first membership."""
+    rows = _membership_rows(user)
     if not rows:
         return Locale()
     chosen = next((row for row in rows if slug and row[0] == slug), rows[0])

@@ -32,6 +32,7 @@ from tests.conftest import World, client_for
 from tests.factories import AccountFactory, CSMFactory, CSMTaskFactory, MembershipFactory
 from tests.onboarding_helpers import start
 from tests.pseudo import english_left, english_left_on
+from tests.queries import page_queries
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -108,6 +109,20 @@ def test_the_account_in_the_address_beats_their_first_one(world: World) -> None:
     assert language_of(client, "/a/zenith/") == "fr"
     assert language_of(client, "/a/acme/") == "de"
     assert language_of(client) == "de"  # no account in the address: the first membership
+
+
+def test_the_accounts_settings_cost_no_query_and_a_change_shows_at_once(world: World) -> None:
+    client = client_for(world.champion)
+    before = page_queries(client, "/settings/profile/")
+    set_locale(world.account, "de")
+    assert language_of(client) == "de"
+    set_locale(world.champion, "fr", "Europe/Paris")  # complete: no account looked up
+    assert page_queries(client, "/settings/profile/") == before
+    set_locale(world.champion)
+    set_locale(world.account, "es")
+    assert language_of(client) == "es"
+    world.champion.memberships.all().delete()
+    assert language_of(client, HTTP_ACCEPT_LANGUAGE="fr") == "fr"
 
 
 def test_then_the_browsers_then_the_sites(world: World) -> None:
