@@ -36,7 +36,18 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         )
         context.setdefault("site_name", settings.SITE_NAME)
         context.setdefault("site_url", settings.SITE_URL)
-        super().send_mail(template_prefix, email, context)
+        # In the recipient's language and zone (portal.i18n), not the request's: a password
+        # reset asked for from a colleague's browser reads as its owner chose.
+        from portal.i18n import override_for
+
+        from .models import User
+
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        if isinstance(user, User):
+            with override_for(user):
+                super().send_mail(template_prefix, email, context)
+        else:
+            super().send_mail(template_prefix, email, context)
 
 
 def refusal(request: HttpRequest, reason: str, *, status: int = 403) -> ImmediateHttpResponse:

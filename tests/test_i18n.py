@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -282,6 +284,24 @@ def test_sending_leaves_the_callers_language_alone(world: World, probe_templates
     probe([world.champion.email])
     assert translation.get_language() == "en"
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+def test_allauths_emails_follow_the_recipient_not_the_browser(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_locale(world.member, "fr", "Europe/Paris")
+    EmailAddress.objects.create(user=world.member, email=world.member.email, verified=True)
+    rendered_in: list[tuple[str, str]] = []
+
+    def send_mail(self: Any, template_prefix: str, email: str, context: Any) -> None:
+        rendered_in.append((translation.get_language(), timezone.get_current_timezone_name()))
+
+    monkeypatch.setattr(DefaultAccountAdapter, "send_mail", send_mail)
+    response = Client().post(
+        "/auth/password/reset/", {"email": world.member.email}, HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert response.status_code == 302
+    assert rendered_in == [("fr", "Europe/Paris")]
 
 
 # 07:00 in each person's zone ---------------------------------------------------------------------
