@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -42,8 +43,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
         from .models import User
 
-        user = context.get("user") or User.objects.filter(email__iexact=email).first()
-        if isinstance(user, User):
+        user = context.get("user")
+        if not isinstance(user, User):
+            try:
+                user = User.objects.filter(email__iexact=email).first()
+            except DatabaseError:  # no database (a link check): the request's language
+                user = None
+        if user is not None:
             with override_for(user):
                 super().send_mail(template_prefix, email, context)
         else:
