@@ -290,7 +290,9 @@ def test_allauths_emails_follow_the_recipient_not_the_browser(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     set_locale(world.member, "fr", "Europe/Paris")
-    EmailAddress.objects.create(user=world.member, email=world.member.email, verified=True)
+    EmailAddress.objects.update_or_create(
+        user=world.member, email=world.member.email, defaults={"verified": True}
+    )
     rendered_in: list[tuple[str, str]] = []
 
     def send_mail(self: Any, template_prefix: str, email: str, context: Any) -> None:
