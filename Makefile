@@ -12,7 +12,7 @@ PORT ?= 8000
 # pyproject.toml): it must stay at zero errors.
 MYPY := $(PY) -m mypy .
 
-.PHONY: start test install install-dev system-deps system-deps-test lint format bench worker beat clean
+.PHONY: start test install install-dev system-deps system-deps-test messages lint format bench worker beat clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
@@ -32,34 +32,44 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Pango is what WeasyPrint draws text with. Installed when missing and the machine allows it.
+# Pango is what WeasyPrint draws text with; gettext's msgfmt compiles the translations.
+# Installed when missing and the machine allows it.
 system-deps:
-	@bash bin/system-deps pango
+	@bash bin/system-deps pango gettext
 
 # The browser tests drive Debian's Chromium; pdftoppm and pdffonts check the PDFs.
 system-deps-test:
-	@bash bin/system-deps pango chromium poppler
+	@bash bin/system-deps pango gettext chromium poppler
 
-start: system-deps install
+# The translations (locale/*/LC_MESSAGES/django.po, committed) compiled to the .mo files Django
+# reads (not committed). The virtualenv's own catalogues are compiled already.
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules
+messages: install
+	$(PY) manage.py compilemessages $(MESSAGES_IGNORE)
+
+start: system-deps install messages
 	$(PY) manage.py migrate --noinput
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py load_demo
 	@echo "The portal is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-deps-test install-dev
-	$(PY) -m ruff check . bin/check-views
-	$(PY) -m ruff format --check . bin/check-views
+test: system-deps-test install-dev messages
+	$(PY) -m ruff check . bin/check-views bin/check-translations
+	$(PY) -m ruff format --check . bin/check-views bin/check-translations
 	@# Views parse, check access, call one service, render: no writes, no role strings.
 	$(PY) bin/check-views
+	@# The catalogues listed as complete have no untranslated or fuzzy entry (locale/README.md).
+	$(PY) bin/check-translations
 	$(MYPY)
 	$(PY) manage.py makemigrations --check --dry-run
 	@services=$$($(PY) bin/test-services) || exit 1; eval "$$services"; \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(PY) -m ruff check . bin/check-views
-	$(PY) -m ruff format --check . bin/check-views
+	$(PY) -m ruff check . bin/check-views bin/check-translations
+	$(PY) -m ruff format --check . bin/check-views bin/check-translations
 	$(PY) bin/check-views
+	$(PY) bin/check-translations
 	$(MYPY)
 
 format: install-dev

@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -36,7 +37,23 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         )
         context.setdefault("site_name", settings.SITE_NAME)
         context.setdefault("site_url", settings.SITE_URL)
-        super().send_mail(template_prefix, email, context)
+        # In the recipient's language and zone (portal.i18n), not the request's: a password
+        # reset asked for from a colleague's browser reads as its owner chose.
+        from portal.i18n import override_for
+
+        from .models import User
+
+        user = context.get("user")
+        if not isinstance(user, User):
+            try:
+                user = User.objects.filter(email__iexact=email).first()
+            except DatabaseError:  # no database (a link check): the request's language
+                user = None
+        if user is not None:
+            with override_for(user):
+                super().send_mail(template_prefix, email, context)
+        else:
+            super().send_mail(template_prefix, email, context)
 
 
 def refusal(request: HttpRequest, reason: str, *, status: int = 403) -> ImmediateHttpResponse:

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
+
+from portal.i18n import language_choices, time_zone_choices
 
 from .access import INVITABLE_ROLES
 from .models import (
@@ -123,6 +126,24 @@ TAG_MAX_LENGTH = 40  # Tag.name
 MAX_TAGS = 20
 
 
+class NamesSelect(forms.Select):
+    """A menu whose options are names, not words: languages each in its own tongue (marked
+    with their ``lang``), IANA time zones. Marked ``translate="no"`` for browsers' translators
+    and the pseudo-translation check (tests/pseudo.py); the empty choice is a word."""
+
+    def __init__(self, *args: Any, languages: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["translate"] = "no"
+            if self.languages:
+                option["attrs"]["lang"] = option["value"]
+        return option
+
+
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
@@ -138,12 +159,16 @@ class AccountForm(forms.ModelForm):
             "brand_color",
             "logo",
             "email_domains",
+            "language",
+            "time_zone",
         ]
         widgets = {
             "renewal_date": forms.DateInput(attrs={"type": "date"}),
             "brand_color": ColorInput(),
             "logo": LogoInput(attrs={"accept": ",".join(LOGO_TYPES.values())}),
             "email_domains": forms.TextInput(attrs={"placeholder": "acme.com, acme.co.uk"}),
+            "language": NamesSelect(languages=True),
+            "time_zone": NamesSelect(),
         }
         labels = {"brand_color": "Brand colour"}
         help_texts = {
@@ -175,6 +200,15 @@ class AccountForm(forms.ModelForm):
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(vendor_role=VendorRole.CSM, is_active=True)  # type: ignore[attr-defined]
         owner.label = "Owner (CSM)"
+        # Empty: each person's browser picks the language, and the site's zone applies.
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("Each person's browser")),
+            *language_choices(),
+        ]
+        self.fields["time_zone"].choices = [  # type: ignore[attr-defined]
+            ("", gettext("The site's (%(zone)s)") % {"zone": settings.TIME_ZONE}),
+            *time_zone_choices(),
+        ]
         if acting_user.vendor_role == VendorRole.CSM:
             # A CSM's new or edited account stays in their own portfolio.
             owner.disabled = True
@@ -298,8 +332,30 @@ class AcceptInvitationForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name"]
-        labels = {"name": "Your name"}
+        fields = ["name", "language", "time_zone"]
+        labels = {
+            "name": gettext_lazy("Your name"),
+            "language": gettext_lazy("Language"),
+            "time_zone": gettext_lazy("Time zone"),
+        }
+        widgets = {"language": NamesSelect(languages=True), "time_zone": NamesSelect()}
+        help_texts = {
+            "language": gettext_lazy(
+                "The portal and its e-mails in this language. Automatic: your account's, "
+                "else your browser's."
+            ),
+            "time_zone": gettext_lazy(
+                "Dates and times are shown in this zone, and the morning e-mails arrive at "
+                "7:00 there. Automatic: your account's."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        automatic = ("", gettext_lazy("Automatic"))
+        self.fields["language"].choices = [automatic, *language_choices()]  # type: ignore[attr-defined]
+        self.fields["time_zone"].choices = [automatic, *time_zone_choices()]  # type: ignore[attr-defined]
+        self.fields["language"].widget.attrs["autocomplete"] = "language"
 
 
 class NotificationForm(forms.Form):

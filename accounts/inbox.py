@@ -3,6 +3,7 @@ one e-mail a day gathering the items of the kinds they chose "daily digest" for.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -105,7 +106,7 @@ def send_inbox_digest(digest: InboxDigest) -> None:
     )
 
 
-def send_inbox_digests(today: date) -> int:
+def send_inbox_digests(today: date, *, people: Collection[int] | None = None) -> int:
     """Send ``today``'s inbox digests, at most one a person a day (the claimed
     ``InboxDigestSent`` row); returns how many went out."""
     return send_daily(
@@ -115,4 +116,5 @@ def send_inbox_digests(today: date) -> int:
         record=lambda digest: {"item_ids": [item.pk for item in digest.items]},
         send=send_inbox_digest,
         not_all_sent=InboxDigestsNotSent,
+        people=people,
     )

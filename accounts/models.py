@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from portal.choices import TextChoices, gettext_lazy
+from portal.i18n import language_choices, time_zone_choices
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -143,6 +144,17 @@ class User(TracksLoadedValues, AbstractBaseUser, PermissionsMixin):
         help_text=gettext_lazy(
             "Vendor staff: the CS team they belong to (accounts are shared out within it)."
         ),
+    )
+    # Empty: automatic (the account's, then the browser's or the site's: portal.i18n).
+    language = models.CharField(
+        gettext_lazy("language"), max_length=10, blank=True, db_default="", choices=language_choices
+    )
+    time_zone = models.CharField(
+        gettext_lazy("time zone"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        choices=time_zone_choices,
     )
 
     objects = UserManager()
@@ -298,6 +310,28 @@ class Account(TracksLoadedValues):
         default=SelfJoin.OFF,
         db_default=SelfJoin.OFF,
         help_text=gettext_lazy("Whether people at the allowed e-mail domains may ask to join."),
+    )
+    # What the account's people read in and their clock, unless they chose their own; empty:
+    # the browser's language and the site's zone (portal.i18n).
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=10,
+        blank=True,
+        db_default="",
+        choices=language_choices,
+        help_text=gettext_lazy(
+            "What the account's people read the portal and its e-mails in, unless they choose their own."
+        ),
+    )
+    time_zone = models.CharField(
+        gettext_lazy("time zone"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        choices=time_zone_choices,
+        help_text=gettext_lazy(
+            "Where dates, times and the morning e-mails follow, unless a person chooses their own."
+        ),
     )
 
     objects = AccountQuerySet.as_manager()

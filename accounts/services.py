@@ -52,6 +52,8 @@ ACCOUNT_FIELDS = [
     "renewal_date",
     "brand_color",
     "email_domains",
+    "language",
+    "time_zone",
 ]
 
 
@@ -584,12 +586,27 @@ def turn_off_account_mail(user: User) -> bool:
 
 
 @transaction.atomic
-def update_profile(user: User, *, name: str, acting_user: User) -> User:
-    """Change a person's own profile (their name, for now)."""
+def update_profile(
+    user: User,
+    *,
+    name: str,
+    language: str | None = None,
+    time_zone: str | None = None,
+    acting_user: User,
+) -> User:
+    """Change a person's own profile: their name, and (when given) their language and time
+    zone, "" for automatic (portal.i18n)."""
     if acting_user.pk != user.pk:
         raise PermissionDenied(_("People edit their own profile only."))
     user.name = name
-    user.save(update_fields=["name"])
+    fields = ["name"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    if time_zone is not None:
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    user.save(update_fields=fields)
     return user
 
 
@@ -938,6 +955,7 @@ def send_notification_mail(user: User, kinds: str | Sequence[str], mail: Mail) -
     send_mail_from_templates(
         mail.template,
         to=[user.email],
+        recipients=[user],
         context=context,
         unsubscribe_url=unsubscribe_url(user, *([kinds] if isinstance(kinds, str) else kinds)),
     )

@@ -160,20 +160,20 @@ def send_join_declined(join_request_id: int) -> None:
     soft_time_limit=900,
     time_limit=960,
 )
-def send_inbox_digests(self: Any, today: str | None = None) -> int:
-    """E-mail the day's inbox digests. ``today`` is an ISO date (tests, a catch-up run)."""
-    from datetime import date
-
+def send_inbox_digests(self: Any, today: str | None = None, at: str | None = None) -> int:
+    """Hourly: the inbox digests of the people whose clock shows 07:00, for their own date
+    (portal.daily_mail.run_daily_task). ``today`` (an ISO date: tests, a catch-up run) sends
+    that day's to everyone."""
     from celery.exceptions import SoftTimeLimitExceeded
+
+    from portal.daily_mail import run_daily_task
 
     from .inbox import InboxDigestsNotSent, send_inbox_digests
 
-    day = date.fromisoformat(today) if today else timezone.localdate()
-    try:
-        return send_inbox_digests(day)
-    except (InboxDigestsNotSent, SoftTimeLimitExceeded) as exc:
-        raise self.retry(
-            exc=exc,
-            countdown=min(1800, 60 * 2**self.request.retries),
-            kwargs={"today": day.isoformat()},
-        ) from exc
+    return run_daily_task(
+        self,
+        send_inbox_digests,
+        today=today,
+        at=at,
+        retry_on=(InboxDigestsNotSent, SoftTimeLimitExceeded),
+    )

@@ -199,10 +199,12 @@ def _block_from(asks: list[AdvocacyAsk], now: datetime) -> str | None:
             and ask.answered_at
             and ask.answered_at >= now - no_window
         ):
-            return f"said no on {ask.answered_at:%-d %b %Y}: not again before {ask.answered_at + no_window:%-d %b %Y}"
+            answered = timezone.localtime(ask.answered_at)  # the reader's date, not the server's
+            return f"said no on {answered:%-d %b %Y}: not again before {answered + no_window:%-d %b %Y}"
     cooldown = timedelta(days=settings.ADVOCACY_ASK_COOLDOWN_DAYS)
     if asks and asks[0].asked_at > now - cooldown:
-        return f"was asked on {asks[0].asked_at:%-d %b %Y}: not again before {asks[0].asked_at + cooldown:%-d %b %Y}"
+        asked = timezone.localtime(asks[0].asked_at)  # the reader's date, not the server's
+        return f"was asked on {asked:%-d %b %Y}: not again before {asked + cooldown:%-d %b %Y}"
     return None
 
 

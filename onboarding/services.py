@@ -4,6 +4,7 @@ call these."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -1190,7 +1191,7 @@ def send_digest(digest: Digest) -> None:
     )
 
 
-def send_reminders(today: date) -> int:
+def send_reminders(today: date, *, people: Collection[int] | None = None) -> int:
     """Send ``today``'s onboarding reminders, at most one a person a day (the claimed
     ``ReminderSent`` row); returns how many went out. Raises :class:`RemindersNotSent` after
     trying everyone if some e-mails failed."""
@@ -1201,4 +1202,5 @@ def send_reminders(today: date) -> int:
         record=lambda digest: {"items": digest.as_json()},
         send=send_digest,
         not_all_sent=RemindersNotSent,
+        people=people,
     )

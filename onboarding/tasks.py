@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.access import VENDOR, role_on_account
 from accounts.models import NotificationKind, User
 from accounts.services import tell_mentioned
+from portal.daily_mail import run_daily_task
 from portal.jobs import job_task
 
 from .models import TaskComment
@@ -30,19 +29,17 @@ from .services import RemindersNotSent, send_reminders
     soft_time_limit=900,
     time_limit=960,
 )
-def send_onboarding_reminders(self: Any, today: str | None = None) -> int:
-    """E-mail the day's onboarding reminders. ``today`` is an ISO date (tests, a catch-up
-    run); by default the local date when the task runs."""
-    day = date.fromisoformat(today) if today else timezone.localdate()
-    try:
-        return send_reminders(day)
-    except (RemindersNotSent, SoftTimeLimitExceeded) as exc:
-        # Same day on every retry, even one that runs after midnight.
-        raise self.retry(
-            exc=exc,
-            countdown=min(1800, 60 * 2**self.request.retries),
-            kwargs={"today": day.isoformat()},
-        ) from exc
+def send_onboarding_reminders(self: Any, today: str | None = None, at: str | None = None) -> int:
+    """Hourly: the onboarding reminders of the people whose clock shows 07:00, for their own
+    date (portal.daily_mail.run_daily_task). ``today`` (an ISO date: tests, a catch-up run)
+    sends that day's to everyone."""
+    return run_daily_task(
+        self,
+        send_reminders,
+        today=today,
+        at=at,
+        retry_on=(RemindersNotSent, SoftTimeLimitExceeded),
+    )
 
 
 @job_task("onboarding.send_task_mention")

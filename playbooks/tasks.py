@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from celery import shared_task
@@ -10,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from portal.daily_mail import run_daily_task
 from portal.jobs import job_task
 
 from .models import Event
@@ -126,18 +126,17 @@ def first_login(user_id: int, logged_in_at: str) -> int:
     soft_time_limit=900,
     time_limit=960,
 )
-def send_task_digests(self: Any, today: str | None = None) -> int:
-    """E-mail each CSM their tasks overdue and due today. ``today`` is an ISO date (tests, a
-    catch-up run); by default the local date when the task runs."""
-    day = date.fromisoformat(today) if today else timezone.localdate()
-    try:
-        return task_digest.send_task_digests(day)
-    except (task_digest.TaskDigestsNotSent, SoftTimeLimitExceeded) as exc:
-        raise self.retry(
-            exc=exc,
-            countdown=min(1800, 60 * 2**self.request.retries),
-            kwargs={"today": day.isoformat()},
-        ) from exc
+def send_task_digests(self: Any, today: str | None = None, at: str | None = None) -> int:
+    """Hourly: each CSM whose clock shows 07:00 gets their tasks overdue and due on their own
+    date (portal.daily_mail.run_daily_task). ``today`` (an ISO date: tests, a catch-up run)
+    sends that day's to everyone."""
+    return run_daily_task(
+        self,
+        task_digest.send_task_digests,
+        today=today,
+        at=at,
+        retry_on=(task_digest.TaskDigestsNotSent, SoftTimeLimitExceeded),
+    )
 
 
 @job_task("playbooks.send_task_assigned")

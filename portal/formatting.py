@@ -7,8 +7,10 @@ up; ``None`` means "no data" and stays ``None`` so each place can say so in its 
 
 from __future__ import annotations
 
+import copy
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal, get_currency_symbol, list_currencies
 from django.conf import settings
 from django.utils import translation
@@ -73,12 +75,16 @@ def signed(value: Number | None, places: int = 0, suffix: str = "") -> str | Non
 
 
 def money(amount: Number | None, places: int = 0, currency: str | None = None) -> str | None:
-    """An amount with its currency (settings.CURRENCY unless named): "€198,000", "€166.67"."""
+    """An amount with its currency (settings.CURRENCY unless named), as the language writes
+    it: "€198,000", "€166.67" in English; "198.000 €" in German."""
     if amount is None:
         return None
     code = currency or settings.CURRENCY
     exact = rounded(amount, places)
-    pattern = "¤#,##0" + ("." + "0" * places if places else "")
+    # The language's own pattern (CLDR: "€1,234.50" in English, "1.234,50 €" in German), with
+    # the decimals asked for.
+    pattern = copy.copy(Locale.parse(locale()).currency_formats["standard"])
+    pattern.frac_prec = (places, places)
     return format_currency(
         exact,
         code,

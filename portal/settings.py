@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's language and time zone (in place of Django's LocaleMiddleware): after
+    # log-in, as it reads the person and their account; before allauth and the views.
+    "portal.i18n.LocaleMiddleware",
     "accounts.middleware.PrivateCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -126,6 +129,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # Also the bell's count (accounts.context_processors.inbox, on its own).
@@ -273,7 +277,17 @@ ADVOCACY_REFERENCE_CALLS_PER_QUARTER = env.int("ADVOCACY_REFERENCE_CALLS_PER_QUA
 SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=14)
 SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
 
-LANGUAGE_CODE = "en-us"
+# The languages the portal speaks, each named in itself (the language menus show them so).
+# A person's comes from their profile, their account's, their browser's, then LANGUAGE_CODE
+# (portal.i18n.LocaleMiddleware); the catalogues are in locale/ (locale/README.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # The currency every amount is in (ISO 4217), printed beside every amount on pages and PDFs.
 CURRENCY = env.str("CURRENCY", default="EUR").upper()
@@ -281,6 +295,7 @@ if CURRENCY not in babel.numbers.list_currencies():
     raise ImproperlyConfigured(
         f"CURRENCY must be an ISO 4217 code, like EUR or USD, not {CURRENCY}."
     )
+# The site's zone: for people and accounts that chose none, and the server's clock.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -381,6 +396,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# The daily e-mails (onboarding reminders, task and inbox digests) run every hour: each run
+# sends to the people whose clock shows the 07:00 hour in their own zone (portal.daily_mail).
 CELERY_BEAT_SCHEDULE = {
     "relay-unsent-jobs": {
         "task": "portal.relay_unsent_jobs",
@@ -397,12 +414,12 @@ CELERY_BEAT_SCHEDULE = {
     "onboarding-reminders": {
         # onboarding.tasks; the name is older than the onboarding app and kept stable.
         "task": "successplans.send_onboarding_reminders",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(minute=0),
     },
     # The CSM's morning e-mail: tasks overdue and due today (playbooks.tasks).
     "task-digests": {
         "task": "playbooks.send_task_digests",
-        "schedule": crontab(hour=6, minute=30),
+        "schedule": crontab(minute=0),
     },
     "survey-campaigns": {
         "task": "surveys.run_due_campaigns",
@@ -436,7 +453,7 @@ CELERY_BEAT_SCHEDULE = {
     # The inbox digest: the day's items of the kinds a person chose "daily digest" for.
     "inbox-digests": {
         "task": "accounts.send_inbox_digests",
-        "schedule": crontab(hour=7, minute=15),
+        "schedule": crontab(minute=15),
     },
     # Playbook steps whose delay is over: each handed to its own job.
     "playbooks-run-due-steps": {

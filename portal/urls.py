@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from . import views, views_metrics
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views_metrics.metrics, name="metrics"),
     path("auth/", include("allauth.urls")),
+    # The log-in page's language menu, for visitors not logged in (a cookie; portal.i18n).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("onboarding.urls")),

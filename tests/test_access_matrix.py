@@ -131,6 +131,8 @@ POST_ONLY = [405] * 8
 EXPECTED: dict[str, tuple[list[Any], list[Any] | None]] = {
     "home": ([L, 302, 302, 302, 302, 302, 302, 302], None),
     "healthz": ([200] * 8, None),
+    # Django's set_language: a GET changes nothing and goes back; the POST sets a cookie only.
+    "set_language": ([302] * 8, None),
     "metrics": ([404] * 8, None),  # off unless METRICS_ENABLED (tests/test_metrics.py)
     "portfolio": (CONSOLE_READ, None),
     "forecast": (CONSOLE_READ, None),  # the churn forecast: vendor staff only

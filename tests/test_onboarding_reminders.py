@@ -571,13 +571,13 @@ class TestQueries:
 
 
 class TestTheTask:
-    def test_the_beat_schedule_runs_it_daily_at_seven(self) -> None:
+    def test_the_beat_schedule_runs_it_hourly_for_each_persons_seven(self) -> None:
         [entry] = [
             e
             for e in settings.CELERY_BEAT_SCHEDULE.values()
             if e["task"] == "successplans.send_onboarding_reminders"
         ]
-        assert entry["schedule"] == crontab(hour=7, minute=0)
+        assert entry["schedule"] == crontab(minute=0)
         assert "successplans.send_onboarding_reminders" in app.tasks
 
     def test_it_takes_the_day_as_an_iso_string(self, world: World, checklist: Checklist) -> None:
@@ -587,9 +587,13 @@ class TestTheTask:
         assert send_onboarding_reminders.apply(kwargs={"today": DAY.isoformat()}).get() == 0
         assert ReminderSent.objects.get().day == DAY
 
-    def test_it_defaults_to_the_local_date(self, world: World, checklist: Checklist) -> None:
+    def test_it_defaults_to_the_people_at_seven_on_their_date(
+        self, world: World, checklist: Checklist, time_machine: Any
+    ) -> None:
         Checklist.objects.filter(pk=checklist.pk).update(started_at=NOW)
         add_task(checklist, "Due", assignee=world.member, due=DAY)
+        assert send_onboarding_reminders.apply().get() == 0  # noon in the site's zone (UTC)
+        time_machine.move_to(NOW.replace(hour=7), tick=False)
         assert send_onboarding_reminders.apply().get() == 1
         assert ReminderSent.objects.get().day == DAY  # the day time-machine stopped on
 

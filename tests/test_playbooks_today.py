@@ -282,10 +282,10 @@ def mails_to(user: User) -> list[Any]:
     return [m for m in mail.outbox if m.to == [user.email]]
 
 
-def test_the_digest_is_scheduled_every_morning() -> None:
+def test_the_digest_is_scheduled_every_hour_for_each_persons_morning() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["task-digests"]
     assert entry["task"] == "playbooks.send_task_digests"
-    assert entry["schedule"] == crontab(hour=6, minute=30)
+    assert entry["schedule"] == crontab(minute=0)
 
 
 def test_each_csm_gets_their_overdue_and_due_tasks_by_account(world: World) -> None:
@@ -332,7 +332,10 @@ def test_the_digest_honours_the_task_email_setting(
     assert len(mails_to(world.other_csm)) == 1
 
 
-def test_a_second_run_on_the_same_day_sends_nothing(world: World) -> None:
+def test_a_second_run_on_the_same_day_sends_nothing(
+    world: World, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    time_machine.move_to(NOW.replace(hour=7), tick=False)  # 07:00 in the site's zone (UTC)
     task(world, "Call Dana", due=-1)
     assert send_task_digests_task.apply().get() == 1
     task(world, "Another", due=0)

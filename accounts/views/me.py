@@ -83,7 +83,13 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
-            update_profile(request.user, name=form.cleaned_data["name"], acting_user=request.user)
+            update_profile(
+                request.user,
+                name=form.cleaned_data["name"],
+                language=form.cleaned_data["language"],
+                time_zone=form.cleaned_data["time_zone"],
+                acting_user=request.user,
+            )
             messages.success(request, "Your profile was saved.")
             return redirect("profile")
         return render(request, "accounts/profile.html", _profile_context(request, form), status=422)

@@ -8,6 +8,7 @@ Who hears what follows ``accounts.NotificationKind.TASKS``: "off" gets nothing; 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -111,7 +112,7 @@ def send_task_digest(digest: TaskDigest) -> None:
     )
 
 
-def send_task_digests(today: date) -> int:
+def send_task_digests(today: date, *, people: Collection[int] | None = None) -> int:
     """Send ``today``'s task digests, at most one a person a day (the claimed
     ``TaskDigestSent`` row); returns how many went out. Raises :class:`TaskDigestsNotSent`
     after trying everyone if some e-mails failed."""
@@ -122,6 +123,7 @@ def send_task_digests(today: date) -> int:
         record=lambda digest: {"task_ids": [task.pk for task in digest.tasks]},
         send=send_task_digest,
         not_all_sent=TaskDigestsNotSent,
+        people=people,
     )
 
 

@@ -1,4 +1,5 @@
-// "Copy" buttons: <button data-copy="#input-id">. Falls back to selecting the text.
+// "Copy" buttons: <button data-copy="#input-id" data-copied="{% translate 'Copied' %}">. Falls
+// back to selecting the text. The words come translated from the page: no JavaScript catalogue.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
@@ -7,7 +8,7 @@ document.addEventListener("click", (event) => {
   input.select();
   const done = () => {
     const label = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = button.dataset.copied || "Copied";
     setTimeout(() => { button.textContent = label; }, 2000);
   };
   if (navigator.clipboard) {

@@ -1,0 +1,224 @@
+"""Each person's language and time zone: chosen, inherited from their account, or guessed.
+
+The order, for a page, an e-mail and a daily reminder alike:
+
+1. what the person chose in their profile (``User.language``, ``User.time_zone``);
+2. what their account's CSM set (``Account.language``, ``Account.time_zone``): the account in
+   the page's address when the person is a member of it, else their first membership;
+3. for the language only, the browser's (the language cookie a visitor set on the log-in page,
+   then ``Accept-Language``); e-mails and reminders have no browser and skip this;
+4. the site's (``LANGUAGE_CODE``, ``TIME_ZONE``).
+
+Vendor staff have no membership: their own choice, then the browser's, then the site's.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache as memoize
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+if TYPE_CHECKING:
+    from accounts.models import Account, User
+
+log = logging.getLogger(__name__)
+
+# The account a page belongs to, from its address (accounts.urls: /a/<slug>/...).
+ACCOUNT_PATH = re.compile(r"^/a/(?P<slug>[-a-zA-Z0-9_]+)/")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages the portal speaks, each in its own name (settings.LANGUAGES)."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+@memoize
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones a person can pick ("Europe/Berlin"), without the legacy aliases."""
+    zones = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name
+        and not name.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Mexico/"))
+        and name != "localtime"
+    )
+    return [("UTC", "UTC"), *[(name, name.replace("_", " ")) for name in zones]]
+
+
+def is_language(code: str) -> bool:
+    return code in dict(settings.LANGUAGES)
+
+
+def zone_named(name: str) -> zoneinfo.ZoneInfo | None:
+    """The zone of that name, or None for an empty or unknown one (a zone removed from tzdata
+    since it was saved falls back instead of failing the page)."""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Locale:
+    """A person's language code ("" = undecided, the browser's or the site's) and zone name
+    ("" = the site's)."""
+
+    language: str = ""
+    time_zone: str = ""
+
+    def filled_from(self, other: Locale) -> Locale:
+        return Locale(self.language or other.language, self.time_zone or other.time_zone)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.language and self.time_zone)
+
+
+def account_locale(account: Account | None) -> Locale:
+    if account is None:
+        return Locale()
+    return Locale(account.language, account.time_zone)
+
+
+# Each person's accounts' settings are kept in the cache, so that a page costs no query for
+# them: the key carries a generation that any change of an account's language or zone, or of
+# a membership, renews (the signals below); the entries of older generations expire.
+MEMBERSHIPS_CACHE_SECONDS = 600
+GENERATION_KEY = "i18n:generation"
+
+
+def _forget_account_locales(**kwargs: Any) -> None:
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # a cache that is down: entries expire on their own
+        log.warning("The cache did not take the accounts' new languages", exc_info=True)
+
+
+def _account_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is None or {"language", "time_zone", "slug"} & set(update_fields):
+        _forget_account_locales()
+
+
+post_save.connect(_account_saved, sender="accounts.Account", dispatch_uid="i18n-account")
+post_delete.connect(_forget_account_locales, sender="accounts.Account", dispatch_uid="i18n-a")
+post_save.connect(_forget_account_locales, sender="accounts.Membership", dispatch_uid="i18n-m")
+post_delete.connect(_forget_account_locales, sender="accounts.Membership", dispatch_uid="i18n-md")
+
+
+def _membership_rows(user: User) -> list[tuple[str, str, str]]:
+    """(slug, language, zone) of each of ``user``'s accounts, first membership first."""
+    from accounts.models import Membership
+
+    def read() -> list[tuple[str, str, str]]:
+        return list(
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("account__slug", "account__language", "account__time_zone")
+        )
+
+    try:
+        key = f"i18n:memberships:{cache.get(GENERATION_KEY, '0')}:{user.pk}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = read()
+            cache.set(key, rows, MEMBERSHIPS_CACHE_SECONDS)
+        return [tuple(row) for row in rows]
+    except Exception:  # a cache that is down costs a query, never the page
+        log.warning("The cache could not be read for the accounts' languages", exc_info=True)
+        return read()
+
+
+def _membership_locale(user: User, slug: str = "") -> Locale:
+    """The account's settings: the one named by ``slug`` when the person belongs to it, else
+    their first membership."""
+    rows = _membership_rows(user)
+    if not rows:
+        return Locale()
+    chosen = next((row for row in rows if slug and row[0] == slug), rows[0])
+    return Locale(chosen[1], chosen[2])
+
+
+def person_locale(user: User | None, *, account: Account | None = None, slug: str = "") -> Locale:
+    """What ``user`` reads in and where their clock is, steps 1 and 2 (see the module). A
+    given ``account`` (the one an e-mail is about, an invitation's) takes the place of their
+    memberships, and stands for a person the portal does not know yet."""
+    own = Locale(user.language, user.time_zone) if user is not None else Locale()
+    if own.complete or (user is not None and user.is_vendor):
+        return own  # vendor staff read the portal as the vendor does, whatever the account
+    if account is not None:
+        return own.filled_from(account_locale(account))
+    if user is None:
+        return own
+    return own.filled_from(_membership_locale(user, slug))
+
+
+def language_or_default(code: str) -> str:
+    return code if is_language(code) else settings.LANGUAGE_CODE
+
+
+def zone_or_default(name: str) -> zoneinfo.ZoneInfo:
+    return zone_named(name) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+@contextmanager
+def override_for(
+    user: User | None = None, *, account: Account | None = None, locale: Locale | None = None
+) -> Iterator[Locale]:
+    """Everything inside (an e-mail's rendering, a PDF) in ``user``'s language and zone; the
+    site's where they have none (no browser to ask)."""
+    chosen = locale if locale is not None else person_locale(user, account=account)
+    language = language_or_default(chosen.language)
+    with translation.override(language), timezone.override(zone_or_default(chosen.time_zone)):
+        yield Locale(language, chosen.time_zone or settings.TIME_ZONE)
+
+
+class LocaleMiddleware:
+    """Activates each request's language and time zone (the order above), after log-in.
+
+    Takes the place of Django's LocaleMiddleware: the portal's addresses carry no language
+    prefix. The response says its language (``Content-Language``) and varies on the
+    ``Accept-Language`` it may have been chosen by.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        locale = Locale()
+        if user is not None and user.is_authenticated:
+            match = ACCOUNT_PATH.match(request.path_info)
+            locale = person_locale(user, slug=match["slug"] if match else "")
+        language = locale.language if is_language(locale.language) else ""
+        if not language:
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        zone = zone_named(locale.time_zone)
+        if zone is not None:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()  # the site's TIME_ZONE
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        if not response.streaming:
+            # Rendered: the next thing this thread does (a task, a test) starts from the site's.
+            translation.deactivate()
+            timezone.deactivate()
+        return response
