@@ -289,6 +289,9 @@ class Account(TracksLoadedValues):
         db_default=SelfJoin.OFF,
         help_text="Whether people at the allowed e-mail domains may ask to join.",
     )
+    # Set when the account's offboarding is done (offboarding.services.mark_offboarded): it
+    # keeps its history, and its people receive no more e-mail (accounts.services.mail_is_off).
+    offboarded_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -300,6 +303,10 @@ class Account(TracksLoadedValues):
 
     def get_absolute_url(self) -> str:
         return reverse("account_home", args=[self.slug])
+
+    @property
+    def is_offboarded(self) -> bool:
+        return self.offboarded_at is not None
 
     @property
     def allowed_domains(self) -> list[str]:
