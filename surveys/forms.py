@@ -13,6 +13,7 @@ from .models import (
     DEFAULT_QUESTIONS,
     OTHER_REASON,
     SCORED_KIND_CHOICES,
+    SCORED_KINDS,
     Audience,
     Band,
     Campaign,
@@ -38,8 +39,9 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Exit surveys are offboarding's, made with the churn reasons as their choices.
-        kind = cast(forms.ChoiceField, self.fields["kind"])
-        kind.choices = SCORED_KIND_CHOICES
+        if self.instance.kind != Kind.EXIT:
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = SCORED_KIND_CHOICES
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault(
                 "question", DEFAULT_QUESTIONS[Kind.NPS].format(vendor=settings.VENDOR_NAME)
@@ -169,7 +171,9 @@ class ExitAnswerForm(forms.Form):
     comment."""
 
     reason = forms.ChoiceField(widget=forms.RadioSelect, label="The main reason")
-    other = forms.CharField(max_length=200, required=False, label="In your words")
+    other = forms.CharField(
+        max_length=200, required=False, label="In your words", help_text="For “Another reason”."
+    )
     comment = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -260,7 +264,12 @@ class ResultsFilterForm(forms.Form):
         self.user = user
         # The copies of the ModelChoiceFields declared above; ``self.fields`` holds plain Fields.
         campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
-        campaign.queryset = Campaign.objects.visible_to(user).select_related("survey")
+        # The scored campaigns: an exit survey's answers are read on the offboarding page.
+        campaign.queryset = (
+            Campaign.objects.visible_to(user)
+            .filter(survey__kind__in=SCORED_KINDS)
+            .select_related("survey")
+        )
         campaign.empty_label = "Every campaign"
         account = cast(forms.ModelChoiceField, self.fields["account"])
         account.queryset = Account.objects.visible_to(user).only("name", "slug")

@@ -243,3 +243,13 @@ def test_a_cs_admin_edits_the_template_and_a_started_offboarding_keeps_its_copy(
     admin.post(reverse("offboarding_checklist_remove", args=[first.pk]))
     assert not StepTemplate.objects.filter(pk=first.pk).exists()
     assert steps["offboarding"].steps.count() == 3  # unchanged
+
+
+def test_the_survey_results_offer_no_exit_campaign_and_never_fail_on_one(world: World) -> None:
+    delivery = exit_delivery(world.account, world.champion)
+    record_exit_response(delivery, reason="Price", comment="")
+    admin = client_for(world.admin)
+    page = admin.get(reverse("survey_results")).content.decode()
+    assert "Exit survey (sent by offboarding)" not in page
+    asked = admin.get(reverse("survey_results"), {"campaign": delivery.campaign_id})
+    assert asked.status_code == 422  # not one of the choices: said so, NPS shown instead
