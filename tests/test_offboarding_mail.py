@@ -18,6 +18,7 @@ from accounts.inbox import send_inbox_digests
 from accounts.models import Account, Delivery, Invitation, NotificationSetting, User
 from accounts.services import Mail, delivery_for, mail_is_off, tell
 from accounts.tasks import send_invitation
+from onboarding.models import Side
 from onboarding.services import send_reminders
 from reports.services import email_review_ready
 from surveys.services import run_campaign, send_wave_emails
@@ -70,11 +71,13 @@ def test_a_survey_wave_emails_nobody_on_an_offboarded_account(world: World) -> N
 def test_the_onboarding_reminders_email_nobody_on_an_offboarded_account(world: World) -> None:
     checklist = checklist_for(world.account, started_by=world.csm)
     add_task(checklist, "Invite the team", assignee=world.champion, due=overdue(2))
+    add_task(checklist, "Kick-off deck", assignee=world.csm, due=overdue(2), side=Side.VENDOR)
     theirs = checklist_for(world.other_account, started_by=world.other_csm)
     add_task(theirs, "Connect SSO", assignee=world.other_champion, due=overdue(2))
     offboard(world.account)
     send_reminders(DAY)
     assert mailed(world.champion) == [] and len(mailed(world.other_champion)) == 1
+    assert mailed(world.csm) == []  # nor its CSM: no reminder of an offboarded account's tasks
 
 
 def test_the_inbox_digest_emails_nobody_on_an_offboarded_account(world: World) -> None:
