@@ -16,6 +16,7 @@ from insights.models import ContractKind
 from insights.services.ingest import upsert_contracts
 from renewals.models import ChurnReason, Forecast, Renewal, RenewalStage
 from renewals.services import open_renewals, update_renewal
+from sentiment.services import score_all_comments
 from surveys.models import Delivery, Kind
 from surveys.services import record_exit_response
 
@@ -102,6 +103,9 @@ def _vandelay(account: Account) -> None:
             comment="The reports were the best we had. We needed one suite for every team, "
             "and the export made the move easy. Thank you, Tom.",
         )
+        # Scored now, as sentiment's demo scored the comments before it (its job runs after
+        # the demo's commit), so a second load finds nothing left to do.
+        score_all_comments([account.pk])
     vendor = AccountAccess(account=account, role=Role.CSM)
     customer = AccountAccess(account=account, role=Role.CHAMPION)
     for step in offboarding.steps.filter(done_at__isnull=True).select_related("offboarding"):
