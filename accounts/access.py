@@ -154,6 +154,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "documents.attach": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "documents.manage": VENDOR,
     "documents.view_internal": VENDOR,
+    # Offboarding: the vendor starts it, ticks any step and marks the account offboarded; the
+    # customer's champions and executives follow it (their side's steps only), the champions
+    # tick their side's (offboarding.services.may_tick).
+    "offboarding.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "offboarding.tick_step": VENDOR | {Role.CHAMPION},
+    "offboarding.manage": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -210,6 +216,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "renewals.view_own",
         "value.view",
         "documents.view",
+        "offboarding.view",
     }
 )
 

@@ -75,8 +75,9 @@ def account_for_join(email: str) -> Account | None:
         return None
     candidates = [
         account
+        # An offboarded account takes no one new (and mails nobody).
         for account in Account.objects.exclude(self_join=SelfJoin.OFF).filter(
-            email_domains__icontains=domain
+            email_domains__icontains=domain, offboarded_at__isnull=True
         )
         if domain in account.allowed_domains
     ]

@@ -333,6 +333,9 @@ class Account(TracksLoadedValues):
             "Where dates, times and the morning e-mails follow, unless a person chooses their own."
         ),
     )
+    # Set when the account's offboarding is done (offboarding.services.mark_offboarded): it
+    # keeps its history, and its people receive no more e-mail (accounts.services.mail_is_off).
+    offboarded_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -344,6 +347,10 @@ class Account(TracksLoadedValues):
 
     def get_absolute_url(self) -> str:
         return reverse("account_home", args=[self.slug])
+
+    @property
+    def is_offboarded(self) -> bool:
+        return self.offboarded_at is not None
 
     @property
     def allowed_domains(self) -> list[str]:

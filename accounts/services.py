@@ -138,6 +138,30 @@ def set_account_fields(
     return changed
 
 
+@transaction.atomic
+def set_offboarded(account: Account, *, offboarded: bool, acting_user: User | None) -> Account:
+    """Mark ``account`` offboarded (its stage churned: it leaves the book, the detectors and
+    every campaign) or, for an account that came back, not any more. Its people then receive
+    no e-mail (:func:`mail_is_off`); their log-ins and its history stay."""
+    if (account.offboarded_at is not None) == offboarded:
+        return account
+    account.offboarded_at = timezone.now() if offboarded else None
+    account.save(update_fields=["offboarded_at"])
+    record(
+        "marked the account offboarded" if offboarded else "brought the account back",
+        actor=acting_user,
+        account=account,
+        target=account,
+        after={"offboarded": offboarded},
+        internal=True,
+    )
+    if offboarded:
+        set_account_fields(
+            account, changes={"stage": Stage.CHURNED}, acting_user=acting_user, why="offboarded"
+        )
+    return account
+
+
 # The activity that says who was given an account last (round-robin reads it).
 ASSIGNED_OWNER = "assigned the owner CSM"
 
@@ -452,12 +476,28 @@ def end_preview(request: Any) -> None:
     request.session.pop(VIEW_AS_SESSION_KEY, None)
 
 
+def mail_is_off(user: User) -> bool:
+    """Whether ``user`` may receive no e-mail at all from the portal: a deactivated person, or
+    a customer all of whose accounts are offboarded (they keep their log-in and their history,
+    but the relationship is over). The one gate every notification e-mail passes: asked by
+    :func:`delivery_for` and again by :func:`send_notification_mail`. The mails of logging in
+    (password reset, log-in codes) do not pass here: a leaving customer may still log in."""
+    if not user.is_active:
+        return True
+    if user.vendor_role:
+        return False
+    accounts = Membership.objects.filter(user=user).values_list("account__offboarded_at", flat=True)
+    states = [offboarded_at is not None for offboarded_at in accounts]
+    return bool(states) and all(states)
+
+
 def delivery_for(user: User, kind: str) -> str:
     """How ``user`` wants e-mails of ``kind``: immediately, as a daily digest, or not at all.
 
-    Every feature that sends mail asks this first.
+    Every feature that sends mail asks this first (and :func:`send_notification_mail` checks
+    :func:`mail_is_off` again for those that chose in bulk).
     """
-    if not user.is_active:
+    if mail_is_off(user):
         return Delivery.OFF
     setting = NotificationSetting.objects.filter(user=user, kind=kind).values_list(
         "delivery", flat=True
@@ -942,9 +982,13 @@ def unsubscribe(user: User, kinds: list[str]) -> bool:
     return True
 
 
-def send_notification_mail(user: User, kinds: str | Sequence[str], mail: Mail) -> None:
-    """E-mail ``user`` of an event of ``kinds``, with one-click unsubscribe from them."""
+def send_notification_mail(user: User, kinds: str | Sequence[str], mail: Mail) -> bool:
+    """E-mail ``user`` of an event of ``kinds``, with one-click unsubscribe from them; whether
+    it went out (never to someone whose e-mail is off altogether: :func:`mail_is_off`)."""
     from portal.mail import send_mail_from_templates
+
+    if mail_is_off(user):
+        return False
 
     context = {
         "user": user,
@@ -959,6 +1003,7 @@ def send_notification_mail(user: User, kinds: str | Sequence[str], mail: Mail) -
         context=context,
         unsubscribe_url=unsubscribe_url(user, *([kinds] if isinstance(kinds, str) else kinds)),
     )
+    return True
 
 
 def _reverse(name: str) -> str:
@@ -991,7 +1036,7 @@ def tell(
     emailed = mail is not None and delivery == Delivery.IMMEDIATELY
     if emailed:
         assert mail is not None
-        send_notification_mail(user, kind, mail)
+        emailed = send_notification_mail(user, kind, mail)
     Notification.objects.create(
         user=user,
         kind=kind,

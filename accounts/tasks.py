@@ -25,6 +25,8 @@ def send_invitation(invitation_id: int) -> None:
         )
         if invitation is None or not invitation.is_pending:
             return
+        if invitation.account.offboarded_at is not None:
+            return  # an offboarded account receives no mail, and takes no one new
         send_mail_from_templates(
             "invitation",
             to=[invitation.email],
@@ -141,7 +143,7 @@ def send_join_declined(join_request_id: int) -> None:
         .filter(pk=join_request_id, status=JoinRequest.Status.DECLINED)
         .first()
     )
-    if join_request is None:
+    if join_request is None or join_request.account.offboarded_at is not None:
         return
     send_mail_from_templates(
         "join_declined",

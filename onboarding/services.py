@@ -1063,11 +1063,16 @@ class _Recipients:
 
 
 def _open_tasks(today: date) -> list[Task]:
-    """Open tasks of unfinished checklists due by the end of the due-soon window: one query."""
+    """Open tasks of unfinished checklists due by the end of the due-soon window: one query.
+    An offboarded account's are nobody's reminder any more (the CSM's neither)."""
     horizon = today + timedelta(days=settings.ONBOARDING_DUE_SOON_DAYS)
     return list(
         Task.objects.open()
-        .filter(checklist__completed_at__isnull=True, due_date__lte=horizon)
+        .filter(
+            checklist__completed_at__isnull=True,
+            checklist__account__offboarded_at__isnull=True,
+            due_date__lte=horizon,
+        )
         .select_related("checklist__account__owner", "assignee")
         .order_by("due_date", "position", "pk")
     )

@@ -40,6 +40,9 @@ class EventKind(models.TextChoices):
     RENEWAL_IN_30_DAYS = "renewal_in_30_days", "Renewal in 30 days"
     RENEWAL_STAGE_CHANGED = "renewal_stage_changed", "Renewal stage changed"
     RENEWAL_CHURNED = "renewal_churned", "Renewal marked churned"
+    # Offboarding
+    OFFBOARDING_STARTED = "offboarding_started", "Offboarding started"
+    OFFBOARDING_COMPLETED = "offboarding_completed", "Account offboarded"
     # Onboarding and plans
     ONBOARDING_STARTED = "onboarding_started", "Onboarding started"
     ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"

@@ -28,6 +28,8 @@ from academy.signals import course_passed
 from accounts.models import Account, CustomerRole, Membership, Stage, User
 from insights.models import Contract, HealthScore
 from insights.signals import contracts_written
+from offboarding.models import Offboarding
+from offboarding.signals import offboarding_completed, offboarding_started
 from onboarding.models import Checklist, Task, TaskComment
 from onboarding.signals import task_done_changed
 from portal.jobs import enqueue
@@ -641,6 +643,35 @@ def renewal_was_churned(sender: Any, renewal: Renewal, changed_at: Any, **kwargs
             **_renewal_data(renewal),
             "reason": renewal.churn_reason.name if renewal.churn_reason else "",
         },
+    )
+
+
+# Offboarding -----------------------------------------------------------------------------------
+
+
+def _offboarding_data(offboarding: Offboarding) -> dict[str, Any]:
+    return {"offboarding_id": offboarding.pk, "renewal_id": offboarding.renewal_id}
+
+
+@receiver(offboarding_started, dispatch_uid="playbooks.offboarding_started")
+def offboarding_was_started(sender: Any, offboarding: Offboarding, **kwargs: Any) -> None:
+    raise_event(
+        EventKind.OFFBOARDING_STARTED,
+        account_id=offboarding.account_id,
+        source=f"offboarding:{offboarding.pk}",
+        occurred_at=offboarding.started_at,
+        data=_offboarding_data(offboarding),
+    )
+
+
+@receiver(offboarding_completed, dispatch_uid="playbooks.offboarding_completed")
+def offboarding_was_completed(sender: Any, offboarding: Offboarding, **kwargs: Any) -> None:
+    raise_event(
+        EventKind.OFFBOARDING_COMPLETED,
+        account_id=offboarding.account_id,
+        source=f"offboarding:{offboarding.pk}",
+        occurred_at=offboarding.completed_at,
+        data=_offboarding_data(offboarding),
     )
 
 

@@ -99,6 +99,8 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.RENEWAL_IN_30_DAYS),
         Trigger(EventKind.RENEWAL_STAGE_CHANGED, [_to("To renewal stage", lambda: RenewalStage.choices)]),
         Trigger(EventKind.RENEWAL_CHURNED),
+        Trigger(EventKind.OFFBOARDING_STARTED),
+        Trigger(EventKind.OFFBOARDING_COMPLETED),
         Trigger(EventKind.ONBOARDING_STARTED),
         Trigger(EventKind.ONBOARDING_COMPLETED),
         Trigger(

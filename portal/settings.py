@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     # playbooks may ask for advocacy through its services
     "advocacy",
     "documents",  # after onboarding and successplans: attaches files to their tasks, items and comments, completes upload tasks
+    # After renewals (a churned renewal starts it; the churn reasons are the exit survey's
+    # choices), surveys (the exit survey) and documents (the data export is shared there);
+    # before playbooks, which listens to its signals.
+    "offboarding",
     "playbooks",  # it listens to the apps above, none of them imports it
     "integrations",  # last: embed, webhooks, chat, calendar; listens to the events playbooks records
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("updates.urls")),
     path("", include("academy.urls")),
     path("", include("renewals.urls")),
+    path("", include("offboarding.urls")),
     path("", include("forecast.urls")),
     path("", include("value.urls")),
     path("", include("documents.urls")),

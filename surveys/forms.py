@@ -11,6 +11,9 @@ from accounts.models import Account, CustomerRole, Segment, Stage, User
 from .figures import RESULTS_DAYS, Filters
 from .models import (
     DEFAULT_QUESTIONS,
+    OTHER_REASON,
+    SCORED_KIND_CHOICES,
+    SCORED_KINDS,
     Audience,
     Band,
     Campaign,
@@ -35,6 +38,10 @@ class SurveyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Exit surveys are offboarding's, made with the churn reasons as their choices.
+        if self.instance.kind != Kind.EXIT:
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = SCORED_KIND_CHOICES
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault(
                 "question", DEFAULT_QUESTIONS[Kind.NPS].format(vendor=settings.VENDOR_NAME)
@@ -159,6 +166,36 @@ class ScoreForm(forms.Form):
         self.fields["score"] = forms.IntegerField(min_value=scale[0], max_value=scale[-1])
 
 
+class ExitAnswerForm(forms.Form):
+    """An exit survey's answer: one of its reasons (or another, in the person's words) and a
+    comment."""
+
+    reason = forms.ChoiceField(widget=forms.RadioSelect, label="The main reason")
+    other = forms.CharField(
+        max_length=200, required=False, label="In your words", help_text="For “Another reason”."
+    )
+    comment = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = cast(forms.ChoiceField, self.fields["reason"])
+        reason.choices = [(c, c) for c in [*survey.choices, OTHER_REASON]]
+        self.fields["comment"].label = survey.follow_up_question or "Anything else?"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == OTHER_REASON and not data.get("other", "").strip():
+            self.add_error("other", "Say in a few words why you are leaving.")
+        return data
+
+    @property
+    def chosen_reason(self) -> str:
+        data = self.cleaned_data
+        return data["other"].strip() if data["reason"] == OTHER_REASON else data["reason"]
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -214,7 +251,8 @@ class ResultsFilterForm(forms.Form):
         queryset=Account.objects.none(), required=False, to_field_name="slug"
     )
     segment = forms.ChoiceField(choices=[("", "Every segment"), *Segment.choices], required=False)
-    kind = forms.ChoiceField(choices=Kind.choices, required=False, label="Survey type")
+    # The scored kinds: an exit answer has no score to chart.
+    kind = forms.ChoiceField(choices=SCORED_KIND_CHOICES, required=False, label="Survey type")
     period = forms.ChoiceField(choices=PERIODS, required=False)
     interval = forms.ChoiceField(choices=INTERVALS, required=False, label="Trend")
     band = forms.ChoiceField(
@@ -226,7 +264,12 @@ class ResultsFilterForm(forms.Form):
         self.user = user
         # The copies of the ModelChoiceFields declared above; ``self.fields`` holds plain Fields.
         campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
-        campaign.queryset = Campaign.objects.visible_to(user).select_related("survey")
+        # The scored campaigns: an exit survey's answers are read on the offboarding page.
+        campaign.queryset = (
+            Campaign.objects.visible_to(user)
+            .filter(survey__kind__in=SCORED_KINDS)
+            .select_related("survey")
+        )
         campaign.empty_label = "Every campaign"
         account = cast(forms.ModelChoiceField, self.fields["account"])
         account.queryset = Account.objects.visible_to(user).only("name", "slug")

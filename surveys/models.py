@@ -25,6 +25,14 @@ class Kind(models.TextChoices):
     NPS = "nps", "NPS"
     CSAT = "csat", "CSAT"
     CES = "ces", "CES"
+    # Asked once of a leaving account's champions (offboarding): the main reason they leave,
+    # from a list or in their words, and a comment. No score: it is never in NPS, CSAT or CES.
+    EXIT = "exit", "Exit"
+
+
+# The kinds answered on a scale, whose scores make the NPS, CSAT and CES figures.
+SCORED_KINDS = (Kind.NPS, Kind.CSAT, Kind.CES)
+SCORED_KIND_CHOICES = [(kind.value, kind.label) for kind in SCORED_KINDS]
 
 
 class Band(models.TextChoices):
@@ -51,9 +59,15 @@ DEFAULT_QUESTIONS: dict[str, str] = {
     Kind.CES: "{vendor} made it easy for me to get what I needed.",
 }
 DEFAULT_FOLLOW_UP = "What is the main reason for your score?"
+EXIT_QUESTION = "What is the main reason you are leaving?"
+EXIT_FOLLOW_UP = "Anything else you would like us to know?"
+# The exit survey's own choice for an answer in the person's words.
+OTHER_REASON = "Another reason"
 
 
 def band_of(kind: str, score: int) -> str:
+    if kind not in BANDS:  # an exit answer has no score, so no band
+        return Band.NEUTRAL
     positive_from, negative_to = BANDS[kind]
     if score >= positive_from:
         return Band.POSITIVE
@@ -85,6 +99,9 @@ class Survey(models.Model):
     name = models.CharField(max_length=120, help_text="For you; customers see the question.")
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.NPS)
     question = models.CharField(max_length=300)
+    # An exit survey's reasons to choose from (offboarding keeps them in step with the churn
+    # reasons); empty for the scored kinds.
+    choices = models.JSONField(default=list, blank=True)
     follow_up_question = models.CharField(
         "follow-up question",
         max_length=300,
@@ -107,13 +124,20 @@ class Survey(models.Model):
         return self.name
 
     @property
+    def is_scored(self) -> bool:
+        return self.kind in SCALES
+
+    @property
     def scale(self) -> range:
+        """The scores it takes; none for an exit survey."""
+        if self.kind not in SCALES:
+            return range(0)
         low, high = SCALES[self.kind]
         return range(low, high + 1)
 
     @property
     def anchors(self) -> tuple[str, str]:
-        return ANCHORS[self.kind]
+        return ANCHORS.get(self.kind, ("", ""))
 
     def band(self, score: int) -> str:
         return band_of(self.kind, score)
@@ -355,7 +379,10 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
     )
     kind = models.CharField(max_length=4, choices=Kind.choices)
+    # An exit answer stores 0: every figure reads the scores of its own kind only.
     score = models.PositiveSmallIntegerField()
+    # An exit answer's reason: one of its survey's choices, or the person's own words.
+    reason = models.CharField(max_length=200, blank=True)
     comment = models.TextField(blank=True)
     channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.PORTAL)
     answered_at = models.DateTimeField(default=timezone.now)
@@ -379,6 +406,8 @@ class Response(models.Model):
 
     @property
     def activity_label(self) -> str:
+        if self.kind == Kind.EXIT:
+            return f"exit survey “{self.campaign.name}”"
         return f"{self.get_kind_display()} survey “{self.campaign.name}” with {self.score}"
 
     @property

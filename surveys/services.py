@@ -27,11 +27,14 @@ from accounts.services import delivery_for
 from portal.jobs import enqueue
 
 from .models import (
+    EXIT_FOLLOW_UP,
+    EXIT_QUESTION,
     Audience,
     Campaign,
     Channel,
     Delivery,
     FollowUp,
+    Kind,
     Response,
     Schedule,
     Survey,
@@ -482,6 +485,153 @@ def ask_account(
     )
 
 
+# The exit survey ------------------------------------------------------------------------------
+
+EXIT_SURVEY_NAME = "Exit survey"
+EXIT_CAMPAIGN_NAME = "Exit survey (sent by offboarding)"
+
+
+def exit_survey(choices: list[str], *, acting_user: User) -> Survey:
+    """The one exit survey, its reasons to choose from brought up to ``choices`` (the churn
+    reasons offered now: the answers already given keep theirs)."""
+    survey = Survey.objects.filter(kind=Kind.EXIT, archived_at__isnull=True).order_by("pk").first()
+    choices = [c for c in dict.fromkeys(" ".join(c.split())[:200] for c in choices) if c]
+    if survey is None:
+        survey = Survey.objects.create(
+            name=EXIT_SURVEY_NAME,
+            kind=Kind.EXIT,
+            question=EXIT_QUESTION,
+            follow_up_question=EXIT_FOLLOW_UP,
+            choices=choices,
+            created_by=acting_user,
+        )
+        record("created a survey", actor=acting_user, target=survey, after={"kind": Kind.EXIT})
+    elif survey.choices != choices:
+        survey.choices = choices
+        survey.save(update_fields=["choices"])
+    return survey
+
+
+@transaction.atomic
+def ask_exit(
+    account: Account,
+    *,
+    choices: list[str],
+    roles: list[str],
+    acting_user: User | None,
+    now: datetime | None = None,
+) -> int:
+    """Ask ``account``'s people in ``roles`` the exit survey, once each (asking again asks
+    only who was not asked yet). A leaving account is asked whatever the fatigue limits and
+    pauses (it is the last question), but never someone who opted out of surveys. Returns
+    how many were asked; they are told by a job, in their inbox and by e-mail. With neither
+    an acting user nor an owner CSM to send it in the name of, nobody is asked."""
+    now = now or timezone.now()
+    owner = account.owner
+    creator = acting_user or owner
+    if creator is None:
+        return 0
+    survey = exit_survey(choices, acting_user=creator)
+    campaign = (
+        Campaign.objects.select_for_update()
+        .filter(survey=survey, name=EXIT_CAMPAIGN_NAME, portfolio_owner=owner)
+        .filter(status=Campaign.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            survey=survey,
+            name=EXIT_CAMPAIGN_NAME,
+            audience=Audience.ACCOUNTS,
+            roles=list(roles),
+            schedule=Schedule.TRIGGER,
+            trigger="",
+            portfolio_owner=owner,
+            created_by=creator,
+        )
+    campaign.accounts.add(account)
+    asked_before = Delivery.objects.filter(campaign=campaign, account=account).values("user")
+    people = list(
+        Membership.objects.filter(account=account, role__in=roles, user__is_active=True)
+        .exclude(user__in=asked_before)
+        .exclude(user__in=SurveyOptOut.objects.values("user"))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    if not people:
+        return 0
+    campaign.waves += 1
+    campaign.save(update_fields=["waves"])
+    _deliver(campaign, campaign.waves, [(account.pk, user_id) for user_id in people], now)
+    record(
+        "sent the exit survey",
+        actor=acting_user,
+        account=account,
+        target=campaign,
+        after={"asked": len(people)},
+        internal=True,
+    )
+    return len(people)
+
+
+def exit_answer_url(delivery: Delivery) -> str:
+    return settings.SITE_URL + reverse(
+        "survey_exit_answer", args=[delivery.account.slug, delivery.pk]
+    )
+
+
+def record_exit_response(
+    delivery: Delivery, *, reason: str, comment: str, now: datetime | None = None
+) -> Answer:
+    """Store the exit survey's one answer (a reason and a comment; no score). Within the
+    grace period a second answer replaces it; after that it is refused."""
+    now = now or timezone.now()
+    survey = delivery.campaign.survey
+    if survey.kind != Kind.EXIT:
+        raise Refused("This survey asks for a score.")
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        raise Refused("Choose the main reason you are leaving.")
+    check_open(delivery, now)
+    comment = comment.strip()
+    with transaction.atomic():
+        response = Response.objects.select_for_update().filter(delivery=delivery).first()
+        if response is not None:
+            if not response.editable(now):
+                raise AlreadyAnswered(ALREADY_ANSWERED)
+            response.reason, response.comment, response.updated_at = reason, comment, now
+            response.save(update_fields=["reason", "comment", "updated_at"])
+            return Answer(response, created=False)
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    delivery=delivery,
+                    campaign_id=delivery.campaign_id,
+                    account_id=delivery.account_id,
+                    user_id=delivery.user_id,
+                    kind=Kind.EXIT,
+                    score=0,
+                    reason=reason,
+                    comment=comment,
+                    channel=Channel.PORTAL,
+                    answered_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:  # a second click at the same moment stored it first
+            raise AlreadyAnswered(ALREADY_ANSWERED) from None
+        record(
+            "answered",
+            actor=delivery.user,
+            account=delivery.account,
+            target=response,
+            after={"kind": Kind.EXIT, "reason": reason},
+            internal=True,
+        )
+    return Answer(response, created=True)
+
+
 # E-mail ------------------------------------------------------------------------------------
 
 
@@ -492,6 +642,18 @@ def opted_out(user: User) -> bool:
 
 def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
     survey = delivery.campaign.survey
+    if survey.kind == Kind.EXIT:
+        return {
+            "delivery": delivery,
+            "survey": survey,
+            "account": delivery.account,
+            "user": delivery.user,
+            "question": survey.question,
+            "answer_url": exit_answer_url(delivery),
+            "unsubscribe_url": unsubscribe_url(delivery.user),
+            "reminder": reminder,
+            "vendor_name": settings.VENDOR_NAME,
+        }
     return {
         "delivery": delivery,
         "survey": survey,
@@ -523,7 +685,10 @@ def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
         url=reverse("account_home", args=[delivery.account.slug]),
         account=delivery.account,
         body=survey.question,
-        mail=Mail("survey_request", mail_context(delivery, reminder=reminder)),
+        mail=Mail(
+            "survey_exit_request" if survey.kind == Kind.EXIT else "survey_request",
+            mail_context(delivery, reminder=reminder),
+        ),
     )
 
 

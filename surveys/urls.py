@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, console, follow_ups, prompt, public, results
+from .views import account, console, exit_survey, follow_ups, prompt, public, results
 
 urlpatterns = [
     # The vendor's console.
@@ -24,6 +24,9 @@ urlpatterns = [
     path("a/<slug:slug>/surveys/pause/", account.pause, name="survey_pause"),
     path("a/<slug:slug>/surveys/resume/", account.resume, name="survey_resume"),
     path("a/<slug:slug>/surveys/<int:pk>/answer/", prompt.answer, name="survey_answer"),
+    path(
+        "a/<slug:slug>/surveys/<int:pk>/exit/", exit_survey.exit_answer, name="survey_exit_answer"
+    ),
     path("a/<slug:slug>/surveys/<int:pk>/comment/", prompt.comment, name="survey_comment"),
     path("a/<slug:slug>/surveys/<int:pk>/dismiss/", prompt.dismiss_prompt, name="survey_dismiss"),
     path("a/<slug:slug>/surveys/<int:pk>/snooze/", prompt.snooze_prompt, name="survey_snooze"),

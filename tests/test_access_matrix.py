@@ -50,6 +50,13 @@ from tests.handover_factories import (
 from tests.inbox_helpers import INBOX_EXPECTED, inbox_url_args, make_inbox_world
 from tests.insights_helpers import INSIGHTS_EXPECTED, insights_url_args, make_insights_world
 from tests.join_helpers import JOIN_EXPECTED, JOIN_SETUP, join_url_args, make_join_world
+from tests.offboarding_factories import (
+    OFFBOARDING_EXPECTED,
+    OFFBOARDING_PANEL_EXPECTED,
+    OFFBOARDING_SETUP,
+    make_offboarding_world,
+    offboarding_url_args,
+)
 from tests.onboarding_helpers import start as start_checklist
 from tests.plan_helpers import make_plan
 from tests.playbooks_helpers import PLAYBOOKS_EXPECTED, make_playbooks_world, playbooks_url_args
@@ -116,6 +123,7 @@ PANEL_EXPECTED = {
     "nonexistent": [L, 404, 404, 404, 404, 404, 404, 404],
     **VALUE_PANELS,
     **SIGNOFFS_PANELS,
+    **OFFBOARDING_PANEL_EXPECTED,
 }
 VENDOR_WRITE = [L, 403, 403, 403, 404, 302, 404, 302]
 INVITE_WRITE = [L, 302, 403, 403, 404, 302, 404, 302]
@@ -253,6 +261,7 @@ EXPECTED.update(HANDOVER_EXPECTED)
 EXPECTED.update(VALUE_EXPECTED)
 EXPECTED.update(ADVOCACY_EXPECTED)
 EXPECTED.update(DOCUMENTS_EXPECTED)
+EXPECTED.update(OFFBOARDING_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -367,6 +376,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "value": make_value_world(world),
         "advocacy": make_advocacy_world(world),
         "documents": make_documents_world(world),
+        "offboarding": make_offboarding_world(world),
         "task": members_task,
     }
 
@@ -415,6 +425,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **handover_url_args(ctx["handover"], slug),
         **advocacy_url_args(ctx["advocacy"], slug, world),
         **documents_url_args(ctx["documents"], slug, ctx["task"]),
+        **offboarding_url_args(ctx["offboarding"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),
@@ -520,6 +531,7 @@ SETUP: dict[str, Callable[[dict[str, Any]], object]] = {
     "account_sso": sso_setup,
 }
 SETUP.update(JOIN_SETUP)
+SETUP.update(OFFBOARDING_SETUP)
 
 
 def check(response: Any, expected: Any, url: str) -> None:

@@ -323,9 +323,9 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
         Membership.objects.count(),
         Activity.objects.count(),
     )
-    # Three customers with people, a new customer (handover/demo.py) and the churn forecast's
-    # past customers (no people).
-    assert counts[:3] == (12, 4 + HISTORY_ACCOUNTS, 9)
+    # Three customers with people, a past customer offboarded (offboarding/demo.py), a new
+    # customer (handover/demo.py) and the churn forecast's past customers (no people).
+    assert counts[:3] == (14, 5 + HISTORY_ACCOUNTS, 11)
     call_command("load_demo")
     second = capsys.readouterr().out
     assert (
@@ -352,7 +352,19 @@ def test_the_demo_data_loads_twice_without_change(db: None, capsys: Any) -> None
 
     plans = sorted(SuccessPlan.objects.values_list("account__slug", flat=True))
     assert plans == ["acme", "globex", "hooli"]  # Hooli's empty, for its handover's objectives
-    assert len({a.stage for a in Account.objects.filter(memberships__isnull=False)}) == 3
+    assert len({a.stage for a in Account.objects.filter(memberships__isnull=False)}) == 4
+    from offboarding.models import Offboarding
+    from surveys.models import Response
+
+    offboardings = {o.account.slug: o for o in Offboarding.objects.select_related("account")}
+    assert set(offboardings) == {"initech", "vandelay"}
+    initech, vandelay = offboardings["initech"], offboardings["vandelay"]
+    assert initech.completed_at is None and initech.renewal is not None
+    assert initech.renewal.churn_reason is not None  # started by its churned renewal
+    assert vandelay.account.offboarded_at is not None and vandelay.account.stage == "churned"
+    assert vandelay.renewal is not None and vandelay.renewal.churn_reason is not None
+    assert not vandelay.steps.filter(done_at__isnull=True).exists()
+    assert Response.objects.filter(account=vandelay.account, kind="exit").exists()
 
 
 def main_nav(response: Any) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from forecast.demo import ensure_demo_forecast
 from handover.demo import ensure_demo_handovers
 from insights.demo import ensure_demo_csqls, ensure_demo_insights
 from integrations.demo import ensure_demo_chat
+from offboarding.demo import ensure_demo_offboarding
 from onboarding.demo import ensure_demo_onboardings, ensure_demo_template
 from playbooks.demo import ensure_demo_playbooks
 from renewals.demo import ensure_demo_renewals
@@ -97,6 +98,22 @@ ACCOUNTS: list[dict[str, Any]] = [
             ("lena@initech.example", "Lena Fischer", CustomerRole.CHAMPION),
             ("raj@initech.example", "Raj Malhotra", CustomerRole.EXECUTIVE),
             ("ola@initech.example", "Ola Nordmann", CustomerRole.MEMBER),
+        ],
+    },
+    # A past customer: its renewal churned to a competitor, its offboarding done (offboarding.demo).
+    {
+        "name": "Vandelay Imports",
+        "slug": "vandelay",
+        "segment": Segment.SMB,
+        "touch_model": TouchModel.TECH,
+        "stage": Stage.RENEWAL,
+        "owner": "tom@northwind.example",
+        "renewal_in_days": 20,
+        "brand_color": "#b45309",
+        "email_domains": "vandelay.example",
+        "people": [
+            ("nora@vandelay.example", "Nora Vance", CustomerRole.CHAMPION),
+            ("art@vandelay.example", "Art Pennington", CustomerRole.EXECUTIVE),
         ],
     },
 ]
@@ -211,6 +228,7 @@ class Command(BaseCommand):
         created += ensure_demo_forecast()
         # After insights and the forecast's past customers: renewals of every running contract.
         created += ensure_demo_renewals()
+        created += ensure_demo_offboarding()  # Initech's churned renewal, and Vandelay's
         created += ensure_demo_reviews()  # the reviews print everything above
         created += ensure_demo_playbooks()  # the surveys' detractors fire the detractor play
         created += ensure_demo_join_requests()
