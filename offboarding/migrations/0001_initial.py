@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0009_account_offboarded_at'),
+        ('accounts', '0010_account_offboarded_at'),
         ('renewals', '0002_default_checklist_and_reasons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

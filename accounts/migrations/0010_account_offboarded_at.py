@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_inbox_kind_updates'),
+        ('accounts', '0009_language_and_time_zone'),
     ]
 
     operations = [
