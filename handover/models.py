@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 
@@ -107,7 +108,7 @@ class Stakeholder(models.Model):
     deal_role = models.CharField(
         _("role in the deal"), max_length=200, blank=True, help_text=_("Champion, buyer, signer…")
     )
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     influence = models.CharField(max_length=14, choices=Influence.choices, default=Influence.MEDIUM)
     position = models.PositiveIntegerField(default=0)
 
@@ -124,7 +125,7 @@ class Promise(models.Model):
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="promises")
     promise = models.CharField(max_length=300)
     promised_by = models.CharField(_("by whom"), max_length=200, blank=True)
-    due_on = models.DateField("due", null=True, blank=True)
+    due_on = models.DateField(pgettext_lazy("deadline", "due"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .models import (
     CHOSEN_KINDS,
@@ -60,8 +64,14 @@ class PersonAndEmailChoiceField(forms.ModelChoiceField):
 
 
 class StartForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ChecklistTemplate.objects.active(), empty_label=None)
-    kickoff_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    template = forms.ModelChoiceField(
+        queryset=ChecklistTemplate.objects.active(),
+        empty_label=None,
+        label=gettext_lazy("Template"),
+    )
+    kickoff_date = forms.DateField(
+        label=gettext_lazy("Kickoff date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 KIND_HELP = gettext_lazy(
@@ -109,6 +119,17 @@ class TaskForm(forms.ModelForm):
             "is_value_milestone",
             "internal",
         ]
+        labels = {
+            "phase": gettext_lazy("Phase"),
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "owner_side": gettext_lazy("Owner side"),
+            "assignee": gettext_lazy("Assignee"),
+            "due_date": gettext_lazy("Due date"),
+            "required": gettext_lazy("Required"),
+            "resource_links": gettext_lazy("Resource links"),
+            "internal": gettext_lazy("Internal"),
+        }
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -178,6 +199,7 @@ class AssignForm(forms.Form):
     the task page also holds the edit form, which has an assignee too."""
 
     assignee = PersonChoiceField(
+        label=gettext_lazy("Assignee"),
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("Nobody"),
@@ -236,7 +258,7 @@ class PortfolioFilters(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, statuses: dict[str, str], sorts: list[str], **kwargs: Any
+        self, *args: Any, statuses: Mapping[str, StrOrPromise], sorts: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         # The copies of the ChoiceFields declared above; ``self.fields`` holds plain Fields.
@@ -317,6 +339,10 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = ChecklistTemplate
         fields = ["name", "description"]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+        }
         widgets = {
             "name": forms.TextInput(attrs={"placeholder": gettext_lazy("Enterprise onboarding")}),
             "description": forms.Textarea(
@@ -375,6 +401,8 @@ class TemplateTaskForm(forms.ModelForm):
             "internal",
         ]
         labels = {
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
             "owner_side": gettext_lazy("Whose task"),
             "default_role": gettext_lazy("Assigned to"),
             "resource_links": gettext_lazy("Resource links"),
@@ -476,6 +504,7 @@ class FormFieldForm(forms.ModelForm):
         model = TemplateFormField
         fields = ["label", "field_type", "required", "help_text", "options"]
         labels = {
+            "options": gettext_lazy("Options"),
             "label": gettext_lazy("Question"),
             "field_type": gettext_lazy("Answer type"),
             "required": gettext_lazy("An answer is required"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,8 +21,10 @@ from accounts.models import Account
 
 
 class Side(models.TextChoices):
-    CUSTOMER = "customer", _("Customer")
-    VENDOR = "vendor", _("Vendor")
+    # Typed as str: other apps take these choices where str labels are expected (a playbook
+    # step's choice field); the lazy label becomes text in the reader's language when shown.
+    CUSTOMER = "customer", cast(str, _("Customer"))
+    VENDOR = "vendor", cast(str, _("Vendor"))
 
 
 class AssigneeRole(models.TextChoices):
@@ -353,7 +355,7 @@ class FormFieldBase(models.Model):
     """One question of a form task, in a template and on an account's checklist alike."""
 
     label = models.CharField(max_length=200)
-    field_type = models.CharField("type", max_length=10, choices=FieldType.choices)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices)
     required = models.BooleanField(default=True)
     help_text = models.CharField(max_length=300, blank=True)
     options = models.TextField(blank=True, help_text=_("For a choice: one option a line."))

@@ -176,7 +176,7 @@ class PlanItem(models.Model):
 
 class Objective(PlanItem):
     plan = models.ForeignKey(SuccessPlan, on_delete=models.CASCADE, related_name="objectives")
-    title = models.CharField("outcome", max_length=200)
+    title = models.CharField(_("outcome"), max_length=200)
     why = models.TextField(_("why it matters"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
