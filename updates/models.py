@@ -140,10 +140,10 @@ class Update(models.Model):
         from accounts.models import Segment, Stage
 
         if self.audience == Audience.SEGMENTS:
-            names = [Segment(s).label for s in self.segment_list if s in Segment.values]
+            names = [str(Segment(s).label) for s in self.segment_list if s in Segment.values]
             what = gettext("Segments: %(names)s") % {"names": ", ".join(names) or gettext("none")}
         elif self.audience == Audience.STAGES:
-            names = [Stage(s).label for s in self.stage_list if s in Stage.values]
+            names = [str(Stage(s).label) for s in self.stage_list if s in Stage.values]
             what = gettext("Stages: %(names)s") % {"names": ", ".join(names) or gettext("none")}
         elif self.audience == Audience.FEATURE_USED:
             what = gettext("Accounts using “%(feature)s”") % {"feature": self.feature}
