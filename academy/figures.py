@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Membership, User
 from portal import compiled
@@ -95,9 +96,11 @@ class Progress:
 
     @property
     def status_label(self) -> str:
-        return {"passed": "Passed", "in_progress": "In progress", "not_started": "Not started"}[
-            self.status
-        ]
+        return {
+            "passed": _("Passed"),
+            "in_progress": _("In progress"),
+            "not_started": _("Not started"),
+        }[self.status]
 
 
 @dataclass

@@ -8,6 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomerRole, User
 from onboarding.models import ChecklistPhase
@@ -28,45 +30,56 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = ["title", "summary", "pass_mark"]
+        labels = {
+            "title": gettext_lazy("Title"),
+            "summary": gettext_lazy("Summary"),
+        }
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
 
 class LessonForm(forms.ModelForm):
     video_url = forms.URLField(
-        label="Video link",
+        label=gettext_lazy("Video link"),
         required=False,
         assume_scheme="https",
         max_length=200,
-        help_text="A video to watch with the lesson (https).",
+        help_text=gettext_lazy("A video to watch with the lesson (https)."),
     )
 
     class Meta:
         model = Lesson
         fields = ["title", "body", "video_url"]
+        labels = {
+            "title": gettext_lazy("Title"),
+            "body": gettext_lazy("Body"),
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
 
     def clean_video_url(self) -> str:
         url = str(self.cleaned_data.get("video_url") or "")
         if url and not url.startswith("https://"):
-            raise ValidationError("Give the video's https:// address.")
+            raise ValidationError(_("Give the video's https:// address."))
         return url
 
 
 class LessonFileForm(forms.Form):
-    file = forms.FileField(help_text="Images, PDFs, office documents, up to 25 MiB.")
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("Images, PDFs, office documents, up to 25 MiB."),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.size:
-            raise ValidationError("This file is empty.")
+            raise ValidationError(_("This file is empty."))
         if upload.size > MAX_FILE_BYTES:
-            raise ValidationError("This file is larger than 25 MiB.")
+            raise ValidationError(_("This file is larger than 25 MiB."))
         if upload.content_type not in FILE_TYPES:
-            raise ValidationError("Attach an image, a PDF, a text or an office document.")
+            raise ValidationError(_("Attach an image, a PDF, a text or an office document."))
         return upload
 
 
-QUIZ_HELP = (
+QUIZ_HELP = gettext_lazy(
     "One question per paragraph: the question on its first line, then one choice a line. "
     "Put * in front of each correct choice. Leave empty for no quiz."
 )
@@ -98,6 +111,7 @@ def quiz_text(course: Course) -> str:
 
 class QuizForm(forms.Form):
     quiz = forms.CharField(
+        label=gettext_lazy("Quiz"),
         widget=forms.Textarea(attrs={"rows": 16}),
         required=False,
         max_length=20_000,
@@ -125,15 +139,15 @@ class TakeQuizForm(forms.Form):
                     label=label,
                     choices=choices,
                     widget=forms.CheckboxSelectMultiple,
-                    help_text="Choose every right answer.",
-                    error_messages={"required": "Choose at least one answer."},
+                    help_text=_("Choose every right answer."),
+                    error_messages={"required": _("Choose at least one answer.")},
                 )
                 if several
                 else forms.ChoiceField(
                     label=label,
                     choices=choices,
                     widget=forms.RadioSelect,
-                    error_messages={"required": "Choose an answer."},
+                    error_messages={"required": _("Choose an answer.")},
                 )
             )
 
@@ -146,18 +160,36 @@ class TakeQuizForm(forms.Form):
         return found
 
 
+# An assignment to every person with a role, as the form offers it.
+EVERY_ROLE_CHOICE = {
+    "champion": gettext_lazy("Every champion"),
+    "executive": gettext_lazy("Every executive"),
+    "member": gettext_lazy("Every member"),
+}
+
+
 class AssignForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.none(), empty_label="Choose a course")
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.none(),
+        label=gettext_lazy("Course"),
+        empty_label=gettext_lazy("Choose a course"),
+    )
     role = forms.ChoiceField(
         choices=[
             ("", "—"),
-            *((value, f"Every {label.lower()}") for value, label in CustomerRole.choices),
+            *(
+                (value, EVERY_ROLE_CHOICE.get(value, label))
+                for value, label in CustomerRole.choices
+            ),
         ],
         required=False,
-        label="To everyone with a role",
+        label=gettext_lazy("To everyone with a role"),
     )
     user = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Or to one person", empty_label="—"
+        queryset=User.objects.none(),
+        required=False,
+        label=gettext_lazy("Or to one person"),
+        empty_label="—",
     )
 
     def __init__(
@@ -170,17 +202,26 @@ class AssignForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("role")) == bool(data.get("user")):
-            raise ValidationError("Choose a role or one person.")
+            raise ValidationError(_("Choose a role or one person."))
         return data
 
 
 class ChecklistCourseForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.none(), empty_label="Choose a course")
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.none(),
+        label=gettext_lazy("Course"),
+        empty_label=gettext_lazy("Choose a course"),
+    )
     phase = forms.ModelChoiceField(
-        queryset=ChecklistPhase.objects.none(), empty_label="Choose a phase"
+        queryset=ChecklistPhase.objects.none(),
+        label=gettext_lazy("Phase"),
+        empty_label=gettext_lazy("Choose a phase"),
     )
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone at the account"
+        queryset=User.objects.none(),
+        required=False,
+        label=gettext_lazy("Assignee"),
+        empty_label=gettext_lazy("Anyone at the account"),
     )
 
     def __init__(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Account
 from insights.figures.health import Part, register_part
@@ -18,7 +18,11 @@ from .figures import training_completion
 DEFAULT_WEIGHT = 10
 
 
-@register_part("training", "Training", default_weight=DEFAULT_WEIGHT)
+@register_part(
+    "training",
+    gettext_lazy("Training"),  # type: ignore[arg-type]
+    default_weight=DEFAULT_WEIGHT,
+)
 def training_part(account: Account, day: date) -> Part | None:
     """The share of assigned courses passed by the people they were assigned to, as it stood at
     the end of ``day``; no data (left out) while nothing is assigned."""

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole
 
@@ -28,12 +29,12 @@ class CourseQuerySet(models.QuerySet["Course"]):
 
 class Course(models.Model):
     title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True, max_length=2000, help_text="Markdown.")
+    summary = models.TextField(blank=True, max_length=2000, help_text=_("Markdown."))
     pass_mark = models.PositiveSmallIntegerField(
-        "pass mark (%)",
+        _("pass mark (%)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="The share of quiz questions answered right that passes the course.",
+        help_text=_("The share of quiz questions answered right that passes the course."),
     )
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -68,10 +69,10 @@ class Lesson(models.Model):
     body = models.TextField(
         blank=True,
         max_length=50_000,
-        help_text="Markdown. Show an attached image with ![what it shows](attachment:name.png).",
+        help_text=_("Markdown. Show an attached image with ![what it shows](attachment:name.png)."),
     )
     video_url = models.URLField(
-        "video link", blank=True, help_text="A video to watch with the lesson (https)."
+        _("video link"), blank=True, help_text=_("A video to watch with the lesson (https).")
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -140,6 +141,14 @@ class Choice(models.Model):
         return self.text
 
 
+# An assignment to a role, as the pages name it.
+EVERY_ROLE = {
+    "champion": _("every champion"),
+    "executive": _("every executive"),
+    "member": _("every member"),
+}
+
+
 class Assignment(models.Model):
     """A course an account's people should take: everyone with a role, or one person."""
 
@@ -187,11 +196,13 @@ class Assignment(models.Model):
     def assignee_label(self) -> str:
         if self.user_id:
             return str(self.user)
-        return f"every {CustomerRole(self.role).label.lower()}"
+        return str(EVERY_ROLE.get(self.role, self.role))
 
     @property
     def activity_label(self) -> str:
-        return f"“{self.course.title}” for {self.assignee_label}"
+        # Stored with the activity, in English (the role's stored value is its English word).
+        who = str(self.user) if self.user_id else f"every {self.role}"
+        return f"“{self.course.title}” for {who}"
 
 
 class LessonDone(models.Model):

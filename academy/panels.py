@@ -3,6 +3,8 @@ account's training completion for the champion and the vendor."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -11,7 +13,12 @@ from .figures import my_courses, training_completion
 from .views.common import customer_role
 
 
-@register_panel(order=60, title="Academy", capability="academy.view", height="10rem")
+@register_panel(
+    order=60,
+    title=gettext_lazy("Academy"),  # type: ignore[arg-type]
+    capability="academy.view",
+    height="10rem",
+)
 def academy_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("academy.view"):
         return None

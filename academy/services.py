@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import CUSTOMER, AccountAccess
 from accounts.activity import record, snapshot
@@ -110,7 +111,7 @@ def publish_course(course: Course, published: bool, *, acting_user: User) -> boo
     """Publish (open to every account) or take back; says the state wanted. Returns whether it
     changed. A course with no lesson is not published: there would be nothing to take."""
     if published and not course.lessons.exists():
-        raise ValidationError("Add a lesson first: a course with no lesson has nothing to take.")
+        raise ValidationError(_("Add a lesson first: a course with no lesson has nothing to take."))
     courses = Course.objects.filter(pk=course.pk)
     if published:
         changed = courses.filter(published_at__isnull=True).update(published_at=timezone.now())
@@ -184,11 +185,17 @@ def check_quiz(questions: list[QuizQuestion]) -> None:
     errors = []
     for number, question in enumerate(questions, start=1):
         if len(question.choices) < 2:
-            errors.append(f"Question {number} (“{question.text}”) needs at least two choices.")
-        if not any(correct for _, correct in question.choices):
             errors.append(
-                f"Question {number} (“{question.text}”) has no correct answer: mark at least "
-                "one choice with * in front."
+                _("Question %(number)s (“%(question)s”) needs at least two choices.")
+                % {"number": number, "question": question.text}
+            )
+        if not any(correct for _text, correct in question.choices):
+            errors.append(
+                _(
+                    "Question %(number)s (“%(question)s”) has no correct answer: mark at least "
+                    "one choice with * in front."
+                )
+                % {"number": number, "question": question.text}
             )
     if errors:
         raise ValidationError(errors)
@@ -237,13 +244,13 @@ def assign_course(
     """Assign a published course to everyone with ``role`` on ``account``, or to ``user``
     (one of its people). Assigning again changes nothing."""
     if not course.is_published:
-        raise ValidationError({"course": "Publish the course before assigning it."})
+        raise ValidationError({"course": _("Publish the course before assigning it.")})
     if bool(role) == (user is not None):
-        raise ValidationError("Choose a role or a person, not both.")
+        raise ValidationError(_("Choose a role or a person, not both."))
     if role and role not in CustomerRole.values:
-        raise ValidationError({"role": "Choose a role of the customer's people."})
+        raise ValidationError({"role": _("Choose a role of the customer's people.")})
     if user is not None and not assignable_people(account).filter(pk=user.pk).exists():
-        raise ValidationError({"user": "Choose someone who works at this account."})
+        raise ValidationError({"user": _("Choose someone who works at this account.")})
     assignment, created = Assignment.objects.get_or_create(
         course=course, account=account, role=role, user=user, defaults={"assigned_by": acting_user}
     )
@@ -264,17 +271,19 @@ def add_course_to_checklist(
     """Add a task to the account's onboarding that completes when the course is passed (by
     its assignee, or by anyone at the account when it has none)."""
     if not course.is_published:
-        raise ValidationError({"course": "Publish the course before adding it to a checklist."})
+        raise ValidationError({"course": _("Publish the course before adding it to a checklist.")})
     if phase.checklist_id != checklist.pk:
-        raise ValidationError({"phase": "Choose a phase of this checklist."})
+        raise ValidationError({"phase": _("Choose a phase of this checklist.")})
     url = reverse("academy_course", args=[checklist.account.slug, course.pk])
     task = onboarding.add_task(
         checklist,
         fields={
             "phase": phase,
-            "title": f"Pass the course “{course.title}”"[:200],
-            "description": f"Take the course [{course.title}]({url}): this task completes "
-            "when it is passed.",
+            "title": (_("Pass the course “%(title)s”") % {"title": course.title})[:200],
+            "description": _(
+                "Take the course [%(title)s](%(url)s): this task completes when it is passed."
+            )
+            % {"title": course.title, "url": url},
             "owner_side": Side.CUSTOMER,
             "assignee": assignee,
             "kind": TaskKind.COURSE,
@@ -308,10 +317,10 @@ def mark_lesson_done(lesson: Lesson, account: Account, *, acting_user: User) -> 
     """Mark a lesson done for the acting person at ``account``; twice is once. Returns the
     pass when this finished the course."""
     if not lesson.course.is_published:
-        raise ValidationError("This course is not published.")
+        raise ValidationError(_("This course is not published."))
     if _customer_role(account, acting_user) is None:
-        raise ValidationError("Only the account's people take its courses.")
-    _, created = LessonDone.objects.get_or_create(
+        raise ValidationError(_("Only the account's people take its courses."))
+    _done, created = LessonDone.objects.get_or_create(
         lesson=lesson, account=account, user=acting_user, defaults={"done_at": timezone.now()}
     )
     if created:
@@ -337,12 +346,12 @@ def take_quiz(
 ) -> QuizAttempt:
     """Score an attempt at the course's quiz (as many attempts as wanted; a pass stays)."""
     if not course.is_published:
-        raise ValidationError("This course is not published.")
+        raise ValidationError(_("This course is not published."))
     if _customer_role(account, acting_user) is None:
-        raise ValidationError("Only the account's people take its courses.")
+        raise ValidationError(_("Only the account's people take its courses."))
     right, total = score_answers(course, answers)
     if not total:
-        raise ValidationError("This course has no quiz.")
+        raise ValidationError(_("This course has no quiz."))
     score = round(100 * right / total)
     attempt = QuizAttempt.objects.create(
         course=course,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 
@@ -16,18 +18,21 @@ def file_field() -> forms.FileField:
     # Empty, oversized and disallowed files are refused by documents.rules with a message that
     # names the file; the field only asks for one.
     return forms.FileField(
-        label="File",
+        label=gettext_lazy("File"),
         allow_empty_file=True,
         max_length=400,
         widget=forms.ClearableFileInput(attrs={"accept": accept_attribute()}),
-        error_messages={"required": "Choose a file to upload."},
+        error_messages={"required": gettext_lazy("Choose a file to upload.")},
     )
 
 
 class UploadForm(forms.Form):
     file = file_field()
     visibility = forms.ChoiceField(
-        label="Who sees it", choices=Visibility.choices, initial=Visibility.SHARED, required=False
+        label=gettext_lazy("Who sees it"),
+        choices=Visibility.choices,
+        initial=Visibility.SHARED,
+        required=False,
     )
 
     folder = forms.ModelChoiceField(
@@ -41,7 +46,7 @@ class UploadForm(forms.Form):
         folder = self.fields["folder"]
         assert isinstance(folder, forms.ModelChoiceField)
         folder.queryset = Folder.objects.filter(account=account)
-        folder.error_messages["invalid_choice"] = (
+        folder.error_messages["invalid_choice"] = _(
             "That folder is not there any more: reload the page."
         )
         if not vendor:  # a customer's upload is always shared
@@ -71,19 +76,26 @@ class AttachForm(forms.Form):
 
 class FolderForm(forms.Form):
     name = forms.CharField(
-        label="Folder name",
+        label=gettext_lazy("Folder name"),
         max_length=120,
-        error_messages={"required": "Give the folder a name."},
-        widget=forms.TextInput(attrs={"placeholder": "Signed contracts"}),
+        error_messages={"required": gettext_lazy("Give the folder a name.")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Signed contracts")}),
     )
 
 
 class DocumentForm(forms.Form):
-    name = forms.CharField(max_length=200, error_messages={"required": "Give the document a name."})
-    folder = forms.ModelChoiceField(
-        queryset=Folder.objects.none(), required=False, empty_label="(top level)"
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give the document a name.")},
     )
-    visibility = forms.ChoiceField(label="Who sees it", choices=Visibility.choices)
+    folder = forms.ModelChoiceField(
+        queryset=Folder.objects.none(),
+        required=False,
+        label=gettext_lazy("Folder"),
+        empty_label=gettext_lazy("(top level)"),
+    )
+    visibility = forms.ChoiceField(label=gettext_lazy("Who sees it"), choices=Visibility.choices)
 
     def __init__(
         self, *args: Any, folders: list[tuple[Folder, str]], vendor: bool, **kwargs: Any

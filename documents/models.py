@@ -14,13 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
 
 class Visibility(models.TextChoices):
-    SHARED = "shared", "Shared with the customer"
-    INTERNAL = "internal", "Internal to the vendor"
+    SHARED = "shared", _("Shared with the customer")
+    INTERNAL = "internal", _("Internal to the vendor")
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):

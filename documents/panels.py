@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -9,7 +11,12 @@ from accounts.panels import Panel, register_panel
 from .figures import recent_shared
 
 
-@register_panel(order=65, title="Documents", capability="documents.view", height="9rem")
+@register_panel(
+    order=65,
+    title=gettext_lazy("Documents"),  # type: ignore[arg-type]
+    capability="documents.view",
+    height="9rem",
+)
 def documents_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     documents = recent_shared(access)
     if not documents:

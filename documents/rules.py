@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 # Extension -> (content type, what its first bytes must be).
 TYPES: dict[str, tuple[str, str]] = {
@@ -116,17 +117,21 @@ def check_upload(handle: IO[bytes], name: str, size: int) -> Checked:
     extension says; then run the virus scanner. Returns what the document records."""
     name = name.replace("\\", "/").rpartition("/")[2].strip()[:200]
     if not name:
-        raise ValidationError({"file": "The file has no name."}, code="no_name")
+        raise ValidationError({"file": _("The file has no name.")}, code="no_name")
     if size <= 0:
         raise ValidationError(
-            {"file": f"“{name}” is empty: choose a file with something in it."}, code="empty"
+            {
+                "file": _("“%(name)s” is empty: choose a file with something in it.")
+                % {"name": name}
+            },
+            code="empty",
         )
     limit = max_bytes()
     if size > limit:
         raise ValidationError(
             {
-                "file": f"“{name}” is {filesizeformat(size)}; files may be up to "
-                f"{filesizeformat(limit)}."
+                "file": _("“%(name)s” is %(size)s; files may be up to %(limit)s.")
+                % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
             },
             code="too_large",
         )
@@ -135,8 +140,8 @@ def check_upload(handle: IO[bytes], name: str, size: int) -> Checked:
     if ext not in allowed:
         raise ValidationError(
             {
-                "file": f"“{name}” is not a file type the portal keeps. Allowed: "
-                f"{', '.join(allowed)}."
+                "file": _("“%(name)s” is not a file type the portal keeps. Allowed: %(kinds)s.")
+                % {"name": name, "kinds": ", ".join(allowed)}
             },
             code="type",
         )
@@ -145,7 +150,12 @@ def check_upload(handle: IO[bytes], name: str, size: int) -> Checked:
     head = handle.read(SNIFF_BYTES)
     if expected not in sniff(head, handle):
         raise ValidationError(
-            {"file": f"“{name}” does not look like a .{ext} file. Check it and upload it again."},
+            {
+                "file": _(
+                    "“%(name)s” does not look like a .%(ext)s file. Check it and upload it again."
+                )
+                % {"name": name, "ext": ext}
+            },
             code="mismatch",
         )
     handle.seek(0)
@@ -176,11 +186,17 @@ def scan(handle: IO[bytes], name: str) -> None:
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ValidationError(
-            {"file": f"“{name}” could not be checked for viruses just now. Try again later."},
+            {
+                "file": _("“%(name)s” could not be checked for viruses just now. Try again later.")
+                % {"name": name}
+            },
             code="scan_failed",
         ) from error
     if result.returncode != 0:
         raise ValidationError(
-            {"file": f"“{name}” was refused by the virus scan. It was not uploaded."},
+            {
+                "file": _("“%(name)s” was refused by the virus scan. It was not uploaded.")
+                % {"name": name}
+            },
             code="infected",
         )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, Role
 from accounts.activity import record, snapshot
@@ -120,16 +121,16 @@ def upload_document(
     customer's upload to an "upload required" task completes the task."""
     checked = check_upload(upload, filename, size)
     if folder is not None and folder.account_id != account.pk:
-        raise ValidationError({"folder": "Choose a folder of this account."})
+        raise ValidationError({"folder": _("Choose a folder of this account.")})
     if attach_to is not None:
         if target_account_id(attach_to) != account.pk:
-            raise ValidationError({"file": "Attach the file to work of this account."})
+            raise ValidationError({"file": _("Attach the file to work of this account.")})
         if target_internal(attach_to):
             visibility = Visibility.INTERNAL
     if as_customer:
         visibility = Visibility.SHARED
     if visibility not in Visibility.values:
-        raise ValidationError({"visibility": "Choose who sees the file."})
+        raise ValidationError({"visibility": _("Choose who sees the file.")})
     document = Document(
         account=account,
         folder=folder,
@@ -198,11 +199,11 @@ def update_document(
     The extension stays what was checked on upload."""
     name = name.strip().replace("/", "-")
     if not name:
-        raise ValidationError({"name": "Give the document a name."})
+        raise ValidationError({"name": _("Give the document a name.")})
     if folder is not None and folder.account_id != document.account_id:
-        raise ValidationError({"folder": "Choose a folder of this account."})
+        raise ValidationError({"folder": _("Choose a folder of this account.")})
     if visibility is not None and visibility not in Visibility.values:
-        raise ValidationError({"visibility": "Choose who sees the file."})
+        raise ValidationError({"visibility": _("Choose who sees the file.")})
     ext = document.name.rpartition(".")[2] if "." in document.name else ""
     if ext and not name.lower().endswith(f".{ext.lower()}"):
         name = f"{name}.{ext}"
@@ -253,10 +254,12 @@ def _check_folder_name(
 ) -> str:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the folder a name."})
+        raise ValidationError({"name": _("Give the folder a name.")})
     siblings = Folder.objects.filter(account=account, parent=parent, name__iexact=name)
     if siblings.exclude(pk=pk).exists():
-        raise ValidationError({"name": f"There is already a folder called “{name}” here."})
+        raise ValidationError(
+            {"name": _("There is already a folder called “%(name)s” here.") % {"name": name}}
+        )
     return name[:120]
 
 
@@ -265,7 +268,7 @@ def create_folder(
     account: Account, *, name: str, parent: Folder | None = None, acting_user: User
 ) -> Folder:
     if parent is not None and parent.account_id != account.pk:
-        raise ValidationError({"parent": "Choose a folder of this account."})
+        raise ValidationError({"parent": _("Choose a folder of this account.")})
     name = _check_folder_name(account, name, parent)
     folder = Folder.objects.create(
         account=account, name=name, parent=parent, created_by=acting_user
@@ -298,7 +301,10 @@ def delete_folder(folder: Folder, *, acting_user: User) -> None:
     deleted by surprise)."""
     if folder.children.exists() or folder.documents.exists():
         raise ValidationError(
-            {"folder": f"“{folder.name}” is not empty: move or delete what is in it first."}
+            {
+                "folder": _("“%(name)s” is not empty: move or delete what is in it first.")
+                % {"name": folder.name}
+            }
         )
     record("deleted a folder", actor=acting_user, account=folder.account, target=folder)
     folder.delete()

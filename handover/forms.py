@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import Handover, HandoverObjective, Influence, Promise, Stakeholder
 from .services import HandoverIn, ObjectiveIn, PromiseIn, StakeholderIn
@@ -24,30 +26,40 @@ class HandoverForm(forms.ModelForm):
             "sales_owner",
             "source_id",
         ]
+        labels = {
+            "expectations": gettext_lazy("Expectations"),
+            "challenges": gettext_lazy("Challenges"),
+        }
         widgets = {
             "expectations": forms.Textarea(attrs={"rows": 3}),
             "challenges": forms.Textarea(attrs={"rows": 3}),
             "deal_closed_on": DATE,
         }
         help_texts = {
-            "expectations": "What the customer expects from us, in their words.",
-            "challenges": "What stands in their way: people, data, deadlines.",
+            "expectations": gettext_lazy("What the customer expects from us, in their words."),
+            "challenges": gettext_lazy("What stands in their way: people, data, deadlines."),
         }
 
 
 class ObjectiveForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    title = forms.CharField(label="Objective", max_length=200)
-    why = forms.CharField(label="Why it matters", max_length=2000, required=False)
-    measure = forms.CharField(label="How it is measured", max_length=200, required=False)
+    title = forms.CharField(label=gettext_lazy("Objective"), max_length=200)
+    why = forms.CharField(label=gettext_lazy("Why it matters"), max_length=2000, required=False)
+    measure = forms.CharField(
+        label=gettext_lazy("How it is measured"), max_length=200, required=False
+    )
 
 
 class StakeholderForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    title = forms.CharField(label="Job title", max_length=200, required=False)
-    deal_role = forms.CharField(label="Role in the deal", max_length=200, required=False)
-    email = forms.EmailField(label="E-mail", required=False)
-    influence = forms.ChoiceField(choices=Influence.choices, initial=Influence.MEDIUM)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Job title"), max_length=200, required=False)
+    deal_role = forms.CharField(
+        label=gettext_lazy("Role in the deal"), max_length=200, required=False
+    )
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    influence = forms.ChoiceField(
+        label=gettext_lazy("Influence"), choices=Influence.choices, initial=Influence.MEDIUM
+    )
 
     def has_changed(self) -> bool:
         # The influence select always has a value: a row counts as filled only by its text.
@@ -55,16 +67,16 @@ class StakeholderForm(forms.Form):
 
 
 class PromiseForm(forms.Form):
-    promise = forms.CharField(max_length=300)
-    promised_by = forms.CharField(label="By whom", max_length=200, required=False)
-    due_on = forms.DateField(label="Due", required=False, widget=DATE)
+    promise = forms.CharField(label=gettext_lazy("Promise"), max_length=300)
+    promised_by = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
+    due_on = forms.DateField(label=pgettext_lazy("deadline", "Due"), required=False, widget=DATE)
 
 
 class RowsFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if forms.formsets.DELETION_FIELD_NAME in form.fields:
-            form.fields[forms.formsets.DELETION_FIELD_NAME].label = "Remove"
+            form.fields[forms.formsets.DELETION_FIELD_NAME].label = _("Remove")
 
 
 def _rows(form: type[forms.Form], most: int) -> type[forms.BaseFormSet]:
@@ -123,7 +135,7 @@ class HandoverForms:
             f.is_valid() for f in (self.main, self.objectives, self.stakeholders, self.promises)
         )
         if valid and not self._rows(self.objectives):
-            self.objectives_error = "Name at least one objective the customer bought for."
+            self.objectives_error = _("Name at least one objective the customer bought for.")
             return False
         return valid
 

@@ -11,34 +11,39 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 
 
 class HandoverStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RECEIVED = "received", "Received from sales"
-    REVIEWED = "reviewed", "Reviewed by the CSM"
+    DRAFT = "draft", _("Draft")
+    RECEIVED = "received", _("Received from sales")
+    REVIEWED = "reviewed", _("Reviewed by the CSM")
 
 
 class Influence(models.TextChoices):
-    DECISION_MAKER = "decision_maker", "Decision maker"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class Handover(models.Model):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="handover")
     expectations = models.TextField(blank=True, max_length=5000)
     challenges = models.TextField(blank=True, max_length=5000)
-    deal_closed_on = models.DateField("close date", null=True, blank=True)
+    deal_closed_on = models.DateField(_("close date"), null=True, blank=True)
     deal_amount = models.DecimalField(
-        "deal amount", max_digits=14, decimal_places=2, null=True, blank=True
+        _("deal amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    sales_owner = models.CharField("sales owner", max_length=200, blank=True)
+    sales_owner = models.CharField(_("sales owner"), max_length=200, blank=True)
     source_id = models.CharField(
-        "deal id in the sales system", max_length=100, blank=True, help_text="The CRM's own id."
+        _("deal id in the sales system"),
+        max_length=100,
+        blank=True,
+        help_text=_("The CRM's own id."),
     )
     status = models.CharField(
         max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.DRAFT
@@ -76,8 +81,8 @@ class HandoverObjective(models.Model):
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=200)
-    why = models.TextField("why it matters", blank=True, max_length=2000)
-    measure = models.CharField("how it is measured", max_length=200, blank=True)
+    why = models.TextField(_("why it matters"), blank=True, max_length=2000)
+    measure = models.CharField(_("how it is measured"), max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
     taken_at = models.DateTimeField(null=True, blank=True)
     plan_objective = models.ForeignKey(
@@ -86,7 +91,7 @@ class HandoverObjective(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The success plan's objective made from it.",
+        help_text=_("The success plan's objective made from it."),
     )
 
     class Meta:
@@ -99,11 +104,11 @@ class HandoverObjective(models.Model):
 class Stakeholder(models.Model):
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=200)
-    title = models.CharField("job title", max_length=200, blank=True)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
     deal_role = models.CharField(
-        "role in the deal", max_length=200, blank=True, help_text="Champion, buyer, signer…"
+        _("role in the deal"), max_length=200, blank=True, help_text=_("Champion, buyer, signer…")
     )
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     influence = models.CharField(max_length=14, choices=Influence.choices, default=Influence.MEDIUM)
     position = models.PositiveIntegerField(default=0)
 
@@ -119,8 +124,8 @@ class Promise(models.Model):
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="promises")
     promise = models.CharField(max_length=300)
-    promised_by = models.CharField("by whom", max_length=200, blank=True)
-    due_on = models.DateField("due", null=True, blank=True)
+    promised_by = models.CharField(_("by whom"), max_length=200, blank=True)
+    due_on = models.DateField(pgettext_lazy("deadline", "due"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -4,6 +4,7 @@ objectives offered to the success plan."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
@@ -15,7 +16,11 @@ SHOWN = 3
 
 
 @register_panel(
-    order=5, title="Sales handover", capability="handover.view", height="11rem", pages=("360",)
+    order=5,
+    title=gettext_lazy("Sales handover"),  # type: ignore[arg-type]
+    capability="handover.view",
+    height="11rem",
+    pages=("360",),
 )
 def handover_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """Shown empty too, so the CSM sees where to start."""

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, NotificationKind, User
@@ -289,7 +290,7 @@ def take_objectives(handover: Handover, plan: SuccessPlan, *, acting_user: User)
     the plan's objectives are), each through the plan's own service, and mark them taken so
     they are never offered twice. Two clicks at once add them once."""
     if plan.account_id != handover.account_id:
-        raise NothingToTake("That plan belongs to another account.")
+        raise NothingToTake(_("That plan belongs to another account."))
     added: list[Objective] = []
     for item in handover.objectives.select_for_update().filter(taken_at__isnull=True):
         objective = Objective(plan=plan, title=item.title[:200], why=_plan_why(item))
@@ -299,7 +300,7 @@ def take_objectives(handover: Handover, plan: SuccessPlan, *, acting_user: User)
         item.save(update_fields=["taken_at", "plan_objective"])
         added.append(objective)
     if not added:
-        raise NothingToTake("Every objective of the handover is already in the plan.")
+        raise NothingToTake(_("Every objective of the handover is already in the plan."))
     record(
         f"started the plan from the handover ({len(added)} objective"
         f"{'' if len(added) == 1 else 's'})",

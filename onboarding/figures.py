@@ -58,6 +58,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Activity, User
 from portal.formatting import rounded, share
@@ -130,10 +132,10 @@ class Status:
     COMPLETED = "completed"
 
     LABELS = {
-        NOT_STARTED: "Not started",
-        ON_TRACK: "On track",
-        AT_RISK: "At risk",
-        COMPLETED: "Completed",
+        NOT_STARTED: gettext_lazy("Not started"),
+        ON_TRACK: gettext_lazy("On track"),
+        AT_RISK: gettext_lazy("At risk"),
+        COMPLETED: gettext_lazy("Completed"),
     }
 
 
@@ -202,7 +204,7 @@ class Figures:
 
     @property
     def status_label(self) -> str:
-        return Status.LABELS[self.status]
+        return str(Status.LABELS[self.status])
 
     @property
     def is_completed(self) -> bool:
@@ -631,7 +633,15 @@ def form_progress(answered: list[AnsweredField]) -> tuple[int, int]:
 
 def task_form_rows(task: Task) -> Iterator[list[str]]:
     """One form task's answers for a CSV: a header, then one row a question."""
-    yield ["Account", "Task", "Question", "Type", "Answer", "Answered by", "Answered at"]
+    yield [
+        _("Account"),
+        _("Task"),
+        _("Question"),
+        _("Type"),
+        _("Answer"),
+        _("Answered by"),
+        _("Answered at"),
+    ]
     account = task.checklist.account.name
     for item in form_answers(task):
         answer = item.answer
@@ -669,7 +679,7 @@ def template_form_rows(
     header with a column a question, then one row an account started from the template.
     Three queries however many accounts and answers there are."""
     questions = template_form_fields(template)
-    yield ["Account", *(f"{q.task.title}: {q.label}" for q in questions)]
+    yield [_("Account"), *(f"{q.task.title}: {q.label}" for q in questions)]
     checklists = (
         Checklist.objects.filter(template=template, account__in=accounts.order_by().values("pk"))
         .select_related("account")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .models import (
     CHOSEN_KINDS,
@@ -29,14 +35,16 @@ from .models import (
 )
 from .services import assignable_people, check_form_field
 
-LINK_HELP = "One a line: a title and the address, or just the address (https://…)."
+LINK_HELP = gettext_lazy("One a line: a title and the address, or just the address (https://…).")
 
 
 def clean_links(value: str) -> str:
     for line in value.splitlines():
         parts = line.strip().rsplit(maxsplit=1)
         if parts and not parts[-1].startswith(("https://", "http://")):
-            raise forms.ValidationError(f"“{line.strip()}” does not end with an http(s) address.")
+            raise forms.ValidationError(
+                _("“%(line)s” does not end with an http(s) address.") % {"line": line.strip()}
+            )
     return value.strip()
 
 
@@ -56,11 +64,17 @@ class PersonAndEmailChoiceField(forms.ModelChoiceField):
 
 
 class StartForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ChecklistTemplate.objects.active(), empty_label=None)
-    kickoff_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    template = forms.ModelChoiceField(
+        queryset=ChecklistTemplate.objects.active(),
+        empty_label=None,
+        label=gettext_lazy("Template"),
+    )
+    kickoff_date = forms.DateField(
+        label=gettext_lazy("Kickoff date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
-KIND_HELP = (
+KIND_HELP = gettext_lazy(
     "An upload task completes when the customer uploads the file it asks for (describe the "
     "file in the description)."
 )
@@ -74,12 +88,14 @@ def limit_kinds(form: forms.ModelForm) -> None:
     kind = cast(forms.ChoiceField, form.fields["kind"])
     kind.choices = CHOSEN_KINDS
     kind.help_text = KIND_HELP
-    kind.error_messages["invalid_choice"] = "Choose what completes the task from the list."
+    kind.error_messages["invalid_choice"] = _("Choose what completes the task from the list.")
 
 
 def check_kind(form: forms.ModelForm, data: dict[str, Any]) -> None:
     if data.get("kind") == TaskKind.UPLOAD and data.get("owner_side") == Side.VENDOR:
-        form.add_error("kind", "An upload task is the customer's: the customer uploads the file.")
+        form.add_error(
+            "kind", _("An upload task is the customer's: the customer uploads the file.")
+        )
 
 
 class TaskForm(forms.ModelForm):
@@ -103,6 +119,17 @@ class TaskForm(forms.ModelForm):
             "is_value_milestone",
             "internal",
         ]
+        labels = {
+            "phase": gettext_lazy("Phase"),
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "owner_side": gettext_lazy("Owner side"),
+            "assignee": gettext_lazy("Assignee"),
+            "due_date": gettext_lazy("Due date"),
+            "required": gettext_lazy("Required"),
+            "resource_links": gettext_lazy("Resource links"),
+            "internal": gettext_lazy("Internal"),
+        }
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -110,7 +137,7 @@ class TaskForm(forms.ModelForm):
         }
         help_texts = {
             "resource_links": LINK_HELP,
-            "description": "Markdown: **bold**, lists, [links](https://…).",
+            "description": gettext_lazy("Markdown: **bold**, lists, [links](https://…)."),
         }
         field_classes = {"assignee": PersonAndEmailChoiceField}
 
@@ -135,14 +162,15 @@ class TaskForm(forms.ModelForm):
         not from this task's form (a version it had before is a stale edit, for the service)."""
         version: int | None = self.cleaned_data.get("version")
         if self.instance.pk is not None and (version is None or version > self.instance.version):
-            raise forms.ValidationError("missing or unknown version")
+            raise forms.ValidationError(_("missing or unknown version"))
         return version
 
     def clean_due_date(self) -> Any:
         due = self.cleaned_data.get("due_date")
         if due and due < self.checklist.kickoff_date:
             raise forms.ValidationError(
-                f"The due date is before the kickoff ({self.checklist.kickoff_date:%-d %b %Y})."
+                _("The due date is before the kickoff (%(date)s).")
+                % {"date": f"{self.checklist.kickoff_date:%-d %b %Y}"}
             )
         return due
 
@@ -150,7 +178,7 @@ class TaskForm(forms.ModelForm):
         data = super().clean() or {}
         if any(f.name in self.errors for f in self.hidden_fields()):
             # Hidden fields are not shown: say it where the person reads it.
-            self.add_error(None, "This form is not from this task any more: reload the page.")
+            self.add_error(None, _("This form is not from this task any more: reload the page."))
         check_kind(self, data)
         assignee: User | None = data.get("assignee")
         side = data.get("owner_side")
@@ -159,7 +187,9 @@ class TaskForm(forms.ModelForm):
             if not allowed.filter(pk=assignee.pk).exists():
                 self.add_error(
                     "assignee",
-                    "A customer task goes to someone of this account; a vendor task to its CSM or a CS admin.",
+                    _(
+                        "A customer task goes to someone of this account; a vendor task to its CSM or a CS admin."
+                    ),
                 )
         return data
 
@@ -169,10 +199,13 @@ class AssignForm(forms.Form):
     the task page also holds the edit form, which has an assignee too."""
 
     assignee = PersonChoiceField(
+        label=gettext_lazy("Assignee"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Nobody",
-        error_messages={"invalid_choice": "Choose someone who works on this account."},
+        empty_label=gettext_lazy("Nobody"),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose someone who works on this account.")
+        },
     )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
@@ -186,11 +219,13 @@ class AssignForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment",
+        label=gettext_lazy("Comment"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Mention someone with @ and their name or e-mail address: they get an e-mail.",
-        error_messages={"required": "Write something first."},
+        help_text=gettext_lazy(
+            "Mention someone with @ and their name or e-mail address: they get an e-mail."
+        ),
+        error_messages={"required": gettext_lazy("Write something first.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -215,24 +250,24 @@ class PortfolioFilters(forms.Form):
     q = forms.CharField(required=False)
     status = forms.ChoiceField(
         required=False,
-        error_messages={"invalid_choice": "Choose a status from the list."},
+        error_messages={"invalid_choice": gettext_lazy("Choose a status from the list.")},
     )
     sort = forms.ChoiceField(
         required=False,
-        error_messages={"invalid_choice": "Sort by one of the columns."},
+        error_messages={"invalid_choice": gettext_lazy("Sort by one of the columns.")},
     )
 
     def __init__(
-        self, *args: Any, statuses: dict[str, str], sorts: list[str], **kwargs: Any
+        self, *args: Any, statuses: Mapping[str, StrOrPromise], sorts: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         # The copies of the ChoiceFields declared above; ``self.fields`` holds plain Fields.
         cast(forms.ChoiceField, self.fields["status"]).choices = [
-            ("", "Any status"),
+            ("", _("Any status")),
             *statuses.items(),
         ]
         cast(forms.ChoiceField, self.fields["sort"]).choices = [
-            ("", "Default"),
+            ("", _("Default")),
             *((s, s) for s in sorts),
         ]
 
@@ -248,16 +283,18 @@ class LadderForm(forms.ModelForm):
         model = Checklist
         fields = ["remind_assignee_after", "remind_champion_after", "remind_csm_after"]
         labels = {
-            "remind_assignee_after": "Remind the assignee after (days overdue)",
-            "remind_champion_after": "Then the champion after",
-            "remind_csm_after": "Then the CSM after",
+            "remind_assignee_after": gettext_lazy("Remind the assignee after (days overdue)"),
+            "remind_champion_after": gettext_lazy("Then the champion after"),
+            "remind_csm_after": gettext_lazy("Then the CSM after"),
         }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         steps: list[int] = [data[f] for f in self.Meta.fields if data.get(f) is not None]
         if len(steps) == len(self.Meta.fields) and not steps[0] <= steps[1] <= steps[2]:
-            raise forms.ValidationError("Each step of the ladder comes on or after the one before.")
+            raise forms.ValidationError(
+                _("Each step of the ladder comes on or after the one before.")
+            )
         return data
 
 
@@ -287,9 +324,12 @@ def clean_resource_links(raw: str) -> str:
             _web_address(address)
         except ValidationError:
             raise forms.ValidationError(
-                f"Line {number}: “{address[:80]}” is not a web address. Write one link a line: "
-                "a title, a space and an address that starts with https:// or http://, "
-                "or just the address."
+                _(
+                    "Line %(number)s: “%(address)s” is not a web address. Write one link a "
+                    "line: a title, a space and an address that starts with https:// or "
+                    "http://, or just the address."
+                )
+                % {"number": number, "address": address[:80]}
             ) from None
         lines.append(line)
     return "\n".join(lines)
@@ -299,28 +339,38 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = ChecklistTemplate
         fields = ["name", "description"]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+        }
         widgets = {
-            "name": forms.TextInput(attrs={"placeholder": "Enterprise onboarding"}),
+            "name": forms.TextInput(attrs={"placeholder": gettext_lazy("Enterprise onboarding")}),
             "description": forms.Textarea(
-                attrs={"rows": 3, "placeholder": "Which customers it fits, how long it runs."}
+                attrs={
+                    "rows": 3,
+                    "placeholder": gettext_lazy("Which customers it fits, how long it runs."),
+                }
             ),
         }
-        error_messages = {"name": {"required": "Give the template a name."}}
+        error_messages = {"name": {"required": gettext_lazy("Give the template a name.")}}
 
 
 class PhaseForm(forms.ModelForm):
     class Meta:
         model = TemplatePhase
         fields = ["name"]
-        labels = {"name": "Phase name"}
-        widgets = {"name": forms.TextInput(attrs={"placeholder": "Kickoff"})}
-        error_messages = {"name": {"required": "Give the phase a name."}}
+        labels = {"name": gettext_lazy("Phase name")}
+        widgets = {"name": forms.TextInput(attrs={"placeholder": gettext_lazy("Kickoff")})}
+        error_messages = {"name": {"required": gettext_lazy("Give the phase a name.")}}
 
 
 class TemplateMoveForm(forms.Form):
     direction = forms.ChoiceField(
         choices=[("up", "Up"), ("down", "Down")],
-        error_messages={"invalid_choice": "Move up or down.", "required": "Move up or down."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Move up or down."),
+            "required": gettext_lazy("Move up or down."),
+        },
     )
 
 
@@ -328,17 +378,11 @@ class TemplateTaskForm(forms.ModelForm):
     """A template task. Editing offers the template's phases, and only those."""
 
     due_offset_days = forms.IntegerField(
-        label="Due, days after kickoff",
+        label=gettext_lazy("Due, days after kickoff"),
         min_value=0,
         max_value=MAX_OFFSET_DAYS,
         initial=0,
-        help_text="0 is the kickoff day itself.",
-        error_messages={
-            "required": f"Give a number of days from 0 to {MAX_OFFSET_DAYS}.",
-            "invalid": f"Give a whole number of days from 0 to {MAX_OFFSET_DAYS}.",
-            "min_value": f"Choose a day from 0 (the kickoff) to {MAX_OFFSET_DAYS}.",
-            "max_value": f"Choose a day from 0 (the kickoff) to {MAX_OFFSET_DAYS}.",
-        },
+        help_text=gettext_lazy("0 is the kickoff day itself."),
     )
 
     class Meta:
@@ -357,41 +401,57 @@ class TemplateTaskForm(forms.ModelForm):
             "internal",
         ]
         labels = {
-            "owner_side": "Whose task",
-            "default_role": "Assigned to",
-            "resource_links": "Resource links",
-            "required": "Required to complete onboarding",
-            "is_value_milestone": "This is the value milestone",
-            "internal": "Internal to our team",
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "owner_side": gettext_lazy("Whose task"),
+            "default_role": gettext_lazy("Assigned to"),
+            "resource_links": gettext_lazy("Resource links"),
+            "required": gettext_lazy("Required to complete onboarding"),
+            "is_value_milestone": gettext_lazy("This is the value milestone"),
+            "internal": gettext_lazy("Internal to our team"),
         }
         help_texts = {
-            "description": "Markdown: **bold**, lists, [links](https://…).",
-            "default_role": "Who gets it when onboarding starts.",
-            "resource_links": "One link a line: a title, a space and the address, or just the address.",
-            "required": "Optional tasks do not count towards progress.",
-            "internal": "Never shown to the customer. Only for vendor tasks.",
+            "description": gettext_lazy("Markdown: **bold**, lists, [links](https://…)."),
+            "default_role": gettext_lazy("Who gets it when onboarding starts."),
+            "resource_links": gettext_lazy(
+                "One link a line: a title, a space and the address, or just the address."
+            ),
+            "required": gettext_lazy("Optional tasks do not count towards progress."),
+            "internal": gettext_lazy("Never shown to the customer. Only for vendor tasks."),
         }
         widgets = {
-            "title": forms.TextInput(attrs={"placeholder": "Invite your team"}),
+            "title": forms.TextInput(attrs={"placeholder": gettext_lazy("Invite your team")}),
             "description": forms.Textarea(attrs={"rows": 5}),
             "resource_links": forms.Textarea(
-                attrs={"rows": 3, "placeholder": "Set-up guide https://docs.example.com/setup"}
+                attrs={
+                    "rows": 3,
+                    "placeholder": gettext_lazy("Set-up guide https://docs.example.com/setup"),
+                }
             ),
         }
         error_messages = {
-            "title": {"required": "Give the task a title."},
+            "title": {"required": gettext_lazy("Give the task a title.")},
             "owner_side": {
-                "required": "Choose whose task it is.",
-                "invalid_choice": "Choose the customer or the vendor.",
+                "required": gettext_lazy("Choose whose task it is."),
+                "invalid_choice": gettext_lazy("Choose the customer or the vendor."),
             },
-            "default_role": {"invalid_choice": "Choose a role from the list."},
-            "phase": {"invalid_choice": "Choose a phase of this template."},
+            "default_role": {"invalid_choice": gettext_lazy("Choose a role from the list.")},
+            "phase": {"invalid_choice": gettext_lazy("Choose a phase of this template.")},
         }
 
     def __init__(
         self, *args: Any, template: ChecklistTemplate | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        days = {"max": MAX_OFFSET_DAYS}
+        self.fields["due_offset_days"].error_messages.update(
+            {
+                "required": _("Give a number of days from 0 to %(max)s.") % days,
+                "invalid": _("Give a whole number of days from 0 to %(max)s.") % days,
+                "min_value": _("Choose a day from 0 (the kickoff) to %(max)s.") % days,
+                "max_value": _("Choose a day from 0 (the kickoff) to %(max)s.") % days,
+            }
+        )
         if template is None:
             # Adding: the phase comes from the URL.
             del self.fields["phase"]
@@ -400,7 +460,7 @@ class TemplateTaskForm(forms.ModelForm):
             phase = cast(forms.ModelChoiceField, self.fields["phase"])
             phase.queryset = template.phases.all()
             phase.empty_label = None
-            phase.label = "Phase"
+            phase.label = _("Phase")
         limit_kinds(self)
 
     def clean_resource_links(self) -> str:
@@ -412,16 +472,19 @@ class TemplateTaskForm(forms.ModelForm):
         side, role = data.get("owner_side"), data.get("default_role")
         if side == Side.VENDOR and role is not None and role not in VENDOR_ROLES:
             self.add_error(
-                "default_role", "A vendor task goes to the CSM, or to nobody until it is assigned."
+                "default_role",
+                _("A vendor task goes to the CSM, or to nobody until it is assigned."),
             )
         if side == Side.CUSTOMER and role is not None and role not in CUSTOMER_ROLES:
             self.add_error(
-                "default_role", "A customer task goes to someone of the account, not the CSM."
+                "default_role", _("A customer task goes to someone of the account, not the CSM.")
             )
         if side == Side.CUSTOMER and data.get("internal"):
             self.add_error(
                 "internal",
-                "Internal tasks are hidden from the customer, so only a vendor task can be internal.",
+                _(
+                    "Internal tasks are hidden from the customer, so only a vendor task can be internal."
+                ),
             )
         return data
 
@@ -441,24 +504,31 @@ class FormFieldForm(forms.ModelForm):
         model = TemplateFormField
         fields = ["label", "field_type", "required", "help_text", "options"]
         labels = {
-            "label": "Question",
-            "field_type": "Answer type",
-            "required": "An answer is required",
-            "help_text": "Help text",
+            "options": gettext_lazy("Options"),
+            "label": gettext_lazy("Question"),
+            "field_type": gettext_lazy("Answer type"),
+            "required": gettext_lazy("An answer is required"),
+            "help_text": gettext_lazy("Help text"),
         }
         help_texts = {
-            "help_text": "Shown under the question, to say what a good answer looks like.",
-            "options": "For a choice only: one option a line.",
+            "help_text": gettext_lazy(
+                "Shown under the question, to say what a good answer looks like."
+            ),
+            "options": gettext_lazy("For a choice only: one option a line."),
         }
         widgets = {
-            "label": forms.TextInput(attrs={"placeholder": "Who signs off the go-live?"}),
-            "options": forms.Textarea(attrs={"rows": 3, "placeholder": "Yes\nNo\nNot sure"}),
+            "label": forms.TextInput(
+                attrs={"placeholder": gettext_lazy("Who signs off the go-live?")}
+            ),
+            "options": forms.Textarea(
+                attrs={"rows": 3, "placeholder": gettext_lazy("Yes\nNo\nNot sure")}
+            ),
         }
         error_messages = {
-            "label": {"required": "Give the question a label."},
+            "label": {"required": gettext_lazy("Give the question a label.")},
             "field_type": {
-                "required": "Choose an answer type.",
-                "invalid_choice": "Choose an answer type from the list.",
+                "required": gettext_lazy("Choose an answer type."),
+                "invalid_choice": gettext_lazy("Choose an answer type from the list."),
             },
         }
 
@@ -500,12 +570,12 @@ class TaskAnswerForm(forms.Form):
             "required": question.required,
             "help_text": question.help_text,
         }
-        required = {"required": "Answer this question."}
+        required = {"required": _("Answer this question.")}
         kind = question.field_type
         if kind == FieldType.DATE:
             return forms.DateField(
                 widget=forms.DateInput(attrs={"type": "date"}),
-                error_messages=required | {"invalid": "Give a date, such as 2026-03-10."},
+                error_messages=required | {"invalid": _("Give a date, such as 2026-03-10.")},
                 **common,
             )
         if kind == FieldType.NUMBER:
@@ -515,10 +585,10 @@ class TaskAnswerForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                 error_messages=required
                 | {
-                    "invalid": "Give a number, such as 12 or 4.5.",
-                    "max_digits": "Give a number of at most 20 digits.",
-                    "max_decimal_places": "Give at most 6 decimal places.",
-                    "max_whole_digits": "Give a number of at most 14 digits before the point.",
+                    "invalid": _("Give a number, such as 12 or 4.5."),
+                    "max_digits": _("Give a number of at most 20 digits."),
+                    "max_decimal_places": _("Give at most 6 decimal places."),
+                    "max_whole_digits": _("Give a number of at most 14 digits before the point."),
                 },
                 **common,
             )
@@ -527,7 +597,7 @@ class TaskAnswerForm(forms.Form):
             return forms.ChoiceField(
                 choices=options,
                 widget=forms.RadioSelect,
-                error_messages=required | {"invalid_choice": "Choose one of the options."},
+                error_messages=required | {"invalid_choice": _("Choose one of the options.")},
                 **common,
             )
         long_text = kind == FieldType.LONG_TEXT

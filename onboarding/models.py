@@ -8,30 +8,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
 
 class Side(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    VENDOR = "vendor", "Vendor"
+    # Typed as str: other apps take these choices where str labels are expected (a playbook
+    # step's choice field); the lazy label becomes text in the reader's language when shown.
+    CUSTOMER = "customer", cast(str, _("Customer"))
+    VENDOR = "vendor", cast(str, _("Vendor"))
 
 
 class AssigneeRole(models.TextChoices):
     """Who gets a task by default when a checklist starts from a template."""
 
-    CHAMPION = "champion", "The champion"
-    EXECUTIVE = "executive", "The executive"
-    MEMBER = "member", "A member"
-    CSM = "csm", "The CSM"
-    NOBODY = "", "Nobody yet"
+    CHAMPION = "champion", _("The champion")
+    EXECUTIVE = "executive", _("The executive")
+    MEMBER = "member", _("A member")
+    CSM = "csm", _("The CSM")
+    NOBODY = "", _("Nobody yet")
 
 
 MAX_OFFSET_DAYS = 365
@@ -42,10 +45,10 @@ class TaskKind(models.TextChoices):
     (a course task: the academy, when its course is passed; an upload task: documents, when
     the customer uploads a file to it); onboarding knows only the kind."""
 
-    TICK = "", "Ticked when done"
-    COURSE = "course", "Done when a course is passed"
-    UPLOAD = "upload", "Done when the customer uploads a file"
-    FORM = "form", "Done when its form is answered"
+    TICK = "", _("Ticked when done")
+    COURSE = "course", _("Done when a course is passed")
+    UPLOAD = "upload", _("Done when the customer uploads a file")
+    FORM = "form", _("Done when its form is answered")
 
 
 # The kinds a template task or a CSM's new task may have (a course task is made by the academy,
@@ -60,24 +63,24 @@ class TaskFields(models.Model):
     """What a task is, in a template and on an account's checklist alike."""
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     owner_side = models.CharField(max_length=8, choices=Side.choices, default=Side.CUSTOMER)
     required = models.BooleanField(default=True)
     resource_links = models.TextField(
         blank=True,
-        help_text="One link a line: a title, a space and the address, or just the address.",
+        help_text=_("One link a line: a title, a space and the address, or just the address."),
     )
     is_value_milestone = models.BooleanField(
-        "value milestone",
+        _("value milestone"),
         default=False,
-        help_text="Completing it ends time to value: the customer has seen what they bought.",
+        help_text=_("Completing it ends time to value: the customer has seen what they bought."),
     )
     internal = models.BooleanField(
-        default=False, help_text="Internal to the vendor: never shown to the customer."
+        default=False, help_text=_("Internal to the vendor: never shown to the customer.")
     )
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(
-        "what completes it", max_length=10, choices=TaskKind.choices, default="", blank=True
+        _("what completes it"), max_length=10, choices=TaskKind.choices, default="", blank=True
     )
 
     class Meta:
@@ -152,10 +155,10 @@ class TemplatePhase(PhaseFields):
 class TemplateTask(TaskFields):
     phase = models.ForeignKey(TemplatePhase, on_delete=models.CASCADE, related_name="tasks")
     default_role = models.CharField(
-        "default assignee", max_length=10, choices=AssigneeRole.choices, blank=True
+        _("default assignee"), max_length=10, choices=AssigneeRole.choices, blank=True
     )
     due_offset_days = models.PositiveIntegerField(
-        "due, days after kickoff",
+        _("due, days after kickoff"),
         default=0,
         validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
     )
@@ -193,7 +196,9 @@ class Checklist(models.Model):
         default=4, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     remind_csm_after = models.PositiveSmallIntegerField(
-        "remind the CSM after", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        _("remind the CSM after"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
     class Meta:
@@ -335,11 +340,11 @@ class ReminderSent(models.Model):
 class FieldType(models.TextChoices):
     """What a form field asks for; each type checks its answer (:meth:`FormFieldBase.parse`)."""
 
-    TEXT = "text", "Short text"
-    LONG_TEXT = "long_text", "Long text"
-    CHOICE = "choice", "Choice"
-    DATE = "date", "Date"
-    NUMBER = "number", "Number"
+    TEXT = "text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    CHOICE = "choice", _("Choice")
+    DATE = "date", _("Date")
+    NUMBER = "number", _("Number")
 
 
 MAX_TEXT_ANSWER = 500
@@ -350,10 +355,10 @@ class FormFieldBase(models.Model):
     """One question of a form task, in a template and on an account's checklist alike."""
 
     label = models.CharField(max_length=200)
-    field_type = models.CharField("type", max_length=10, choices=FieldType.choices)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices)
     required = models.BooleanField(default=True)
     help_text = models.CharField(max_length=300, blank=True)
-    options = models.TextField(blank=True, help_text="For a choice: one option a line.")
+    options = models.TextField(blank=True, help_text=_("For a choice: one option a line."))
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

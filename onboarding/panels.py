@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import AccountAccess
 from accounts.attention import OVERDUE, AttentionItem, register_attention
@@ -14,7 +17,12 @@ from .models import Checklist
 from .services import may_see_internal
 
 
-@register_panel(order=10, title="Onboarding", capability="onboarding.view", height="14rem")
+@register_panel(
+    order=10,
+    title=gettext_lazy("Onboarding"),  # type: ignore[arg-type]
+    capability="onboarding.view",
+    height="14rem",
+)
 def onboarding_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("onboarding.view"):
         return None
@@ -56,8 +64,12 @@ def overdue_customer_tasks(
     return [
         AttentionItem(
             rank=OVERDUE,
-            title=f"{count} onboarding task{'' if count == 1 else 's'} overdue",
-            detail=f"Late since {late['since']:%-d %B}: your team's part of the onboarding.",
+            title=ngettext(
+                "%(count)s onboarding task overdue", "%(count)s onboarding tasks overdue", count
+            )
+            % {"count": count},
+            detail=_("Late since %(date)s: your team's part of the onboarding.")
+            % {"date": dateformat.format(late["since"], "j F")},
             url=reverse("onboarding", args=[access.account.slug]),
             due=late["since"],
         )

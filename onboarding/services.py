@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.access import AccountAccess, Role
@@ -95,7 +96,9 @@ FORM_FIELD_FIELDS = ["label", "field_type", "required", "help_text", "options", 
 @transaction.atomic
 def copy_template(template: ChecklistTemplate, *, acting_user: User) -> ChecklistTemplate:
     copy = ChecklistTemplate.objects.create(
-        name=f"{template.name} (copy)", description=template.description, created_by=acting_user
+        name=_("%(name)s (copy)") % {"name": template.name},
+        description=template.description,
+        created_by=acting_user,
     )
     for phase in template.phases.prefetch_related("tasks__form_fields"):
         new_phase = TemplatePhase.objects.create(
@@ -171,9 +174,9 @@ def start_onboarding(
     """Copy ``template`` into ``account``'s checklist: due dates from the offsets, assignees
     from the roles. Later edits of the template never reach it."""
     if Checklist.objects.filter(account=account).exists():
-        raise ValidationError("This account's onboarding has already started.")
+        raise ValidationError(_("This account's onboarding has already started."))
     if template.archived_at is not None:
-        raise ValidationError({"template": "This template is archived."})
+        raise ValidationError({"template": _("This template is archived.")})
     checklist = Checklist.objects.create(
         account=account,
         template=template,
@@ -334,7 +337,7 @@ def assign_task(task: Task, assignee: User | None, *, acting_user: User) -> Task
         assignee is not None
         and not assignable_people(account, task.owner_side).filter(pk=assignee.pk).exists()
     ):
-        raise ValidationError({"assignee": "Choose someone who works on this account."})
+        raise ValidationError({"assignee": _("Choose someone who works on this account.")})
     before = snapshot(task, ["assignee"])
     if task.assignee_id != (assignee.pk if assignee else None):
         task.assignee = assignee
@@ -358,7 +361,7 @@ def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
     after commit (a customer is never told of an internal task)."""
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": _("Write something first.")})
     account = task.checklist.account
     comment = TaskComment.objects.create(task=task, author=acting_user, body=body)
     record(
@@ -612,7 +615,7 @@ def update_template_task(
     new_phase = fields.get("phase")
     if new_phase is not None and new_phase.pk != task.phase_id:
         if new_phase.template_id != task.phase.template_id:
-            raise ValidationError({"phase": "Choose a phase of this template."})
+            raise ValidationError({"phase": _("Choose a phase of this template.")})
         task.position = position_after(new_phase.tasks.all())
     for name, value in fields.items():
         setattr(task, name, value)
@@ -652,17 +655,17 @@ def check_form_field(fields: dict[str, Any]) -> None:
     a label, a type that exists, and options for a choice."""
     errors: dict[str, str] = {}
     if not str(fields.get("label", "")).strip():
-        errors["label"] = "Give the question a label."
+        errors["label"] = _("Give the question a label.")
     if fields.get("field_type") not in FieldType.values:
-        errors["field_type"] = "Choose a type from the list: " + ", ".join(
-            str(label).lower() for label in FieldType.labels
-        )
+        errors["field_type"] = _("Choose a type from the list: %(types)s") % {
+            "types": ", ".join(str(label).lower() for label in FieldType.labels)
+        }
     elif fields["field_type"] == FieldType.CHOICE:
         options = [o for o in str(fields.get("options", "")).splitlines() if o.strip()]
         if not options:
-            errors["options"] = "A choice needs options: write one a line."
+            errors["options"] = _("A choice needs options: write one a line.")
         elif len({o.strip() for o in options}) != len(options):
-            errors["options"] = "Each option is written once."
+            errors["options"] = _("Each option is written once.")
     if errors:
         raise ValidationError(errors)
 
@@ -769,21 +772,32 @@ def answer_text(field: FormFieldBase, value: Any) -> str:
         try:
             return date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValidationError(f"“{field.label}”: give a date, such as 2026-03-10.") from None
+            raise ValidationError(
+                _("“%(question)s”: give a date, such as 2026-03-10.") % {"question": field.label}
+            ) from None
     if kind == FieldType.NUMBER:
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValidationError(f"“{field.label}”: give a number, such as 12 or 4.5.") from None
+            raise ValidationError(
+                _("“%(question)s”: give a number, such as 12 or 4.5.") % {"question": field.label}
+            ) from None
         if not number.is_finite():
-            raise ValidationError(f"“{field.label}”: give a number, such as 12 or 4.5.")
+            raise ValidationError(
+                _("“%(question)s”: give a number, such as 12 or 4.5.") % {"question": field.label}
+            )
         return format(number.normalize(), "f")
     text = str(value).strip()
     if kind == FieldType.CHOICE and text not in field.option_list:
-        raise ValidationError(f"“{field.label}”: choose one of the options.")
+        raise ValidationError(
+            _("“%(question)s”: choose one of the options.") % {"question": field.label}
+        )
     limit = MAX_LONG_TEXT_ANSWER if kind == FieldType.LONG_TEXT else MAX_TEXT_ANSWER
     if len(text) > limit:
-        raise ValidationError(f"“{field.label}”: at most {limit} characters.")
+        raise ValidationError(
+            _("“%(question)s”: at most %(limit)s characters.")
+            % {"question": field.label, "limit": limit}
+        )
     return text
 
 
@@ -794,7 +808,7 @@ def answer_form(task: Task, *, answers: dict[int, Any], acting_user: User) -> bo
     the task done and is recorded with what changed. Nothing is saved when an answer is wrong
     or a required one is missing. Returns whether the task was completed by this."""
     if task.kind != TaskKind.FORM:
-        raise ValidationError("This task has no form to answer.")
+        raise ValidationError(_("This task has no form to answer."))
     # Two people answering at once: one after the other, the second sees the task done.
     task.completed_at = Task.objects.select_for_update().get(pk=task.pk).completed_at
     fields = list(TaskFormField.objects.filter(task=task).select_related("answer"))
@@ -807,7 +821,7 @@ def answer_form(task: Task, *, answers: dict[int, Any], acting_user: User) -> bo
             problems += error.messages
             continue
         if question.required and not texts[question.pk]:
-            problems.append(f"“{question.label}” needs an answer.")
+            problems.append(_("“%(question)s” needs an answer.") % {"question": question.label})
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -895,16 +909,18 @@ class TaskReminder:
         if days > 0:
             return ngettext("overdue by %(n)d day", "overdue by %(n)d days", days) % {"n": days}
         if days == 0:
-            return "due today"
+            return _("due today")
         if days == -1:
-            return "due tomorrow"
+            return _("due tomorrow")
         return ngettext("due in %(n)d day", "due in %(n)d days", -days) % {"n": -days}
 
     @property
     def waiting_on(self) -> str:
         """Who it waits on, in words: "waiting on Jane Doe", or "not assigned to anyone"."""
         assignee = self.task.assignee
-        return f"waiting on {assignee.display_name}" if assignee else "not assigned to anyone"
+        if assignee is None:
+            return _("not assigned to anyone")
+        return _("waiting on %(name)s") % {"name": assignee.display_name}
 
     @property
     def url(self) -> str:
@@ -1163,8 +1179,11 @@ def _section_title(section: AccountReminders) -> str:
             ngettext("%(n)d task waiting on others", "%(n)d tasks waiting on others", n) % {"n": n}
         )
     if section.stalled:
-        parts.append("onboarding stalled")
-    return f"{section.account.name} onboarding: {', '.join(parts)}"
+        parts.append(_("onboarding stalled"))
+    return _("%(account)s onboarding: %(parts)s") % {
+        "account": section.account.name,
+        "parts": ", ".join(parts),
+    }
 
 
 def send_digest(digest: Digest) -> None:

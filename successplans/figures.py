@@ -6,13 +6,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
 from onboarding.models import Side
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .models import (
     KPI,
@@ -36,11 +39,11 @@ OFF_TRACK_GAP = 50
 
 # Figures the portal computes that a KPI can be bound to: key -> (label, function(account)).
 # Features register theirs (surveys: NPS, insights: active users); none are faked.
-KPI_SOURCES: dict[str, tuple[str, Callable[[Account], Decimal | None]]] = {}
+KPI_SOURCES: dict[str, tuple[StrOrPromise, Callable[[Account], Decimal | None]]] = {}
 
 
 def register_kpi_source(
-    key: str, label: str
+    key: str, label: StrOrPromise
 ) -> Callable[[Callable[[Account], Decimal | None]], Callable[[Account], Decimal | None]]:
     def decorator(
         function: Callable[[Account], Decimal | None],
@@ -217,7 +220,7 @@ class PlanView:
 
     @property
     def computed_health_label(self) -> str:
-        return PlanHealth(self.computed_health).label
+        return str(PlanHealth(self.computed_health).label)
 
     @property
     def health(self) -> str:
@@ -225,7 +228,7 @@ class PlanView:
 
     @property
     def health_label(self) -> str:
-        return PlanHealth(self.health).label
+        return str(PlanHealth(self.health).label)
 
     @property
     def customer_actions(self) -> list[ActionItem]:
@@ -255,11 +258,11 @@ class PlanSummary:
 
     @property
     def health_label(self) -> str:
-        return PlanHealth(self.health).label
+        return str(PlanHealth(self.health).label)
 
     @property
     def computed_health_label(self) -> str:
-        return PlanHealth(self.computed_health).label
+        return str(PlanHealth(self.computed_health).label)
 
     @property
     def time_gone(self) -> int:

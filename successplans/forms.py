@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import AccountAccess
 from accounts.models import Account, User
 from onboarding.models import Side
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .figures import KPI_SOURCES
 from .models import (
@@ -44,20 +50,25 @@ KPI_LIMIT = Decimal("1000000000")
 
 
 class PlanForm(forms.Form):
-    name = forms.CharField(max_length=200, initial="Success plan")
-    starts_on = forms.DateField(
-        widget=forms.DateInput(attrs=DATE_ATTRS), validators=[validate_plan_date]
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=200, initial=gettext_lazy("Success plan")
     )
-    ends_on = forms.DateField(
+    starts_on = forms.DateField(
+        label=gettext_lazy("Starts on"),
         widget=forms.DateInput(attrs=DATE_ATTRS),
         validators=[validate_plan_date],
-        help_text="A plan runs for 5 years at most.",
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("Ends on"),
+        widget=forms.DateInput(attrs=DATE_ATTRS),
+        validators=[validate_plan_date],
+        help_text=gettext_lazy("A plan runs for 5 years at most."),
     )
     template = forms.ModelChoiceField(
         queryset=PlanTemplate.objects.filter(archived_at__isnull=True),
         required=False,
-        empty_label="Blank plan",
-        label="Start from",
+        empty_label=gettext_lazy("Blank plan"),
+        label=gettext_lazy("Start from"),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -92,7 +103,9 @@ class PlanItemForm(forms.ModelForm):
             value = data.get(name)
             if value and value < self.plan.starts_on:
                 self.add_error(
-                    name, f"This is before the plan starts ({self.plan.starts_on:%-d %b %Y})."
+                    name,
+                    _("This is before the plan starts (%(date)s).")
+                    % {"date": f"{self.plan.starts_on:%-d %b %Y}"},
                 )
         return data
 
@@ -102,7 +115,7 @@ class PlanItemForm(forms.ModelForm):
             person is not None
             and not people_for_side(self.plan.account, side).filter(pk=person.pk).exists()
         ):
-            self.add_error(field, "Choose someone from this account's side of the plan.")
+            self.add_error(field, _("Choose someone from this account's side of the plan."))
 
 
 class ObjectiveForm(PlanItemForm):
@@ -112,7 +125,11 @@ class ObjectiveForm(PlanItemForm):
         model = Objective
         fields = ["title", "why", "owner", "target_date", "internal"]
         widgets = {"why": forms.Textarea(attrs={"rows": 2})}
-        labels = {"owner": "Owner at the customer"}
+        labels = {
+            "target_date": gettext_lazy("Target date"),
+            "internal": gettext_lazy("Internal"),
+            "owner": gettext_lazy("Owner at the customer"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,13 +147,22 @@ class KPIForm(PlanItemForm):
     class Meta:
         model = KPI
         fields = ["name", "unit", "baseline", "target", "current", "target_date", "source"]
-        labels = {"current": "Current value"}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "unit": gettext_lazy("Unit"),
+            "baseline": gettext_lazy("Baseline"),
+            "target": gettext_lazy("Target"),
+            "target_date": gettext_lazy("Target date"),
+            "current": gettext_lazy("Current value"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "Entered by hand")] + [(k, label) for k, (label, _) in KPI_SOURCES.items()]
+        choices = [("", _("Entered by hand"))] + [
+            (k, label) for k, (label, _compute) in KPI_SOURCES.items()
+        ]
         self.fields["source"] = forms.ChoiceField(
-            choices=choices, required=False, label="Updated from"
+            choices=choices, required=False, label=_("Updated from")
         )
         if len(choices) == 1:
             del self.fields["source"]
@@ -146,20 +172,22 @@ class KPIForm(PlanItemForm):
         for name in ("baseline", "target", "current"):
             value = data.get(name)
             if value is not None and abs(value) >= KPI_LIMIT:
-                self.add_error(name, "That number is too large for a KPI.")
+                self.add_error(name, _("That number is too large for a KPI."))
         if data.get("baseline") is not None and data.get("baseline") == data.get("target"):
-            self.add_error("target", "The target must differ from the baseline.")
+            self.add_error("target", _("The target must differ from the baseline."))
         return data
 
 
 class KPIValueForm(forms.Form):
-    current = forms.DecimalField(label="Current value", max_digits=14, decimal_places=2)
+    current = forms.DecimalField(
+        label=gettext_lazy("Current value"), max_digits=14, decimal_places=2
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_current(self) -> Decimal:
         value = self.cleaned_data["current"]
         if abs(value) >= KPI_LIMIT:
-            raise forms.ValidationError("That number is too large for a KPI.")
+            raise forms.ValidationError(_("That number is too large for a KPI."))
         return value
 
 
@@ -169,7 +197,13 @@ class MilestoneForm(PlanItemForm):
     class Meta:
         model = Milestone
         fields = ["title", "target_date", "owner_side", "status", "internal"]
-        labels = {"owner_side": "Owned by"}
+        labels = {
+            "title": gettext_lazy("Title"),
+            "target_date": gettext_lazy("Target date"),
+            "status": gettext_lazy("Status"),
+            "internal": gettext_lazy("Internal"),
+            "owner_side": gettext_lazy("Owned by"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,7 +217,14 @@ class ActionForm(PlanItemForm):
     class Meta:
         model = ActionItem
         fields = ["title", "side", "assignee", "due_date", "status", "internal"]
-        labels = {"side": "Owned by"}
+        labels = {
+            "title": gettext_lazy("Title"),
+            "assignee": gettext_lazy("Assignee"),
+            "due_date": gettext_lazy("Due date"),
+            "status": gettext_lazy("Status"),
+            "internal": gettext_lazy("Internal"),
+            "side": gettext_lazy("Owned by"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,7 +245,9 @@ class ActionForm(PlanItemForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=())
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Sequence[tuple[str, StrOrPromise]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
 
@@ -214,8 +257,8 @@ class PrintForm(forms.Form):
     plan is usually handed to the customer."""
 
     internal = forms.ChoiceField(
-        label="Include internal items",
-        choices=[("", "Leave out"), ("1", "Include")],
+        label=gettext_lazy("Include internal items"),
+        choices=[("", gettext_lazy("Leave out")), ("1", gettext_lazy("Include"))],
         required=False,
     )
 
@@ -225,10 +268,12 @@ class PrintForm(forms.Form):
 
 class PlanSettingsForm(forms.Form):
     champion_edits_kpis = forms.BooleanField(
-        label="The champion may change KPI definitions",
+        label=gettext_lazy("The champion may change KPI definitions"),
         required=False,
-        help_text="Baselines, targets and target dates. Otherwise the champion updates the "
-        "current values only.",
+        help_text=gettext_lazy(
+            "Baselines, targets and target dates. Otherwise the champion updates the "
+            "current values only."
+        ),
     )
 
 
@@ -238,16 +283,18 @@ class SaveAsTemplateForm(forms.Form):
 
     name = forms.CharField(
         max_length=200,
-        help_text="Every CSM sees the template library: name the kind of plan, not the account.",
+        help_text=gettext_lazy(
+            "Every CSM sees the template library: name the kind of plan, not the account."
+        ),
     )
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     copy = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Copy"
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Copy")
     )
     keep_as_written = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Keep as written"
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Keep as written")
     )
 
     def __init__(
@@ -277,33 +324,41 @@ class SaveAsTemplateForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    about = forms.ChoiceField(label="About", required=False)
+    about = forms.ChoiceField(label=gettext_lazy("About"), required=False)
 
     def __init__(
         self, *args: Any, items: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         # "kind:id" of each item the viewer can see; empty for the plan as a whole.
-        self.fields["about"].choices = [("", "The plan as a whole"), *(items or [])]  # type: ignore[attr-defined]
+        self.fields["about"].choices = [("", _("The plan as a whole")), *(items or [])]  # type: ignore[attr-defined]
 
     def clean_about(self) -> tuple[str, int | None]:
-        kind, _, pk = (self.cleaned_data.get("about") or "").partition(":")
+        kind, _colon, pk = (self.cleaned_data.get("about") or "").partition(":")
         return (kind, int(pk)) if kind and pk.isdigit() else ("", None)
 
 
 class HealthForm(forms.Form):
     health = forms.ChoiceField(
-        choices=[("", "Follow the figures"), *PlanHealth.choices], required=False
+        label=gettext_lazy("Health"),
+        choices=[("", gettext_lazy("Follow the figures")), *PlanHealth.choices],
+        required=False,
     )
-    reason = forms.CharField(max_length=500, required=False, widget=forms.TextInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=500, required=False, widget=forms.TextInput
+    )
 
 
 class PlanTemplateForm(forms.ModelForm):
     class Meta:
         model = PlanTemplate
         fields = ["name", "description"]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -311,6 +366,13 @@ class PlanTemplateItemForm(forms.ModelForm):
     class Meta:
         model = PlanTemplateItem
         fields = ["kind", "title", "detail", "owner_side", "offset_days", "internal"]
+        labels = {
+            "kind": gettext_lazy("Kind"),
+            "title": gettext_lazy("Title"),
+            "detail": gettext_lazy("Detail"),
+            "owner_side": gettext_lazy("Owner side"),
+            "internal": gettext_lazy("Internal"),
+        }
         widgets = {"detail": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -329,10 +391,10 @@ class SignOffRequestForm(forms.Form):
     approver = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        empty_label="Any champion or executive",
-        label="Who signs off",
+        empty_label=gettext_lazy("Any champion or executive"),
+        label=gettext_lazy("Who signs off"),
     )
-    note = forms.CharField(label="What to check", max_length=500, required=False)
+    note = forms.CharField(label=gettext_lazy("What to check"), max_length=500, required=False)
 
     def __init__(self, *args: Any, approvers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -340,4 +402,4 @@ class SignOffRequestForm(forms.Form):
 
 
 class SignOffRejectForm(forms.Form):
-    reason = forms.CharField(label="Why", max_length=2000, required=False)
+    reason = forms.CharField(label=gettext_lazy("Why"), max_length=2000, required=False)

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from onboarding.models import MAX_OFFSET_DAYS, Side
@@ -24,7 +26,11 @@ MAX_PLAN_YEARS = 5
 def validate_plan_date(value: date) -> None:
     if not EARLIEST_PLAN_DATE <= value <= LATEST_PLAN_DATE:
         raise ValidationError(
-            f"Choose a date between {EARLIEST_PLAN_DATE:%-d %B %Y} and {LATEST_PLAN_DATE:%-d %B %Y}.",
+            gettext("Choose a date between %(earliest)s and %(latest)s.")
+            % {
+                "earliest": f"{EARLIEST_PLAN_DATE:%-d %B %Y}",
+                "latest": f"{LATEST_PLAN_DATE:%-d %B %Y}",
+            },
             code="plan_date_range",
         )
 
@@ -50,19 +56,18 @@ def plan_period_errors(starts_on: date, ends_on: date) -> dict[str, str]:
     if errors:
         return errors
     if ends_on <= starts_on:
-        errors["ends_on"] = "The plan must end after it starts."
+        errors["ends_on"] = gettext("The plan must end after it starts.")
     elif ends_on > latest_plan_end(starts_on):
-        errors["ends_on"] = (
-            f"A plan runs for {MAX_PLAN_YEARS} years at most: end it by "
-            f"{latest_plan_end(starts_on):%-d %B %Y}."
-        )
+        errors["ends_on"] = gettext(
+            "A plan runs for %(years)s years at most: end it by %(date)s."
+        ) % {"years": MAX_PLAN_YEARS, "date": f"{latest_plan_end(starts_on):%-d %B %Y}"}
     return errors
 
 
 class PlanHealth(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    OFF_TRACK = "off_track", "Off track"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
 
 
 class PlanTemplate(models.Model):
@@ -85,17 +90,17 @@ class PlanTemplate(models.Model):
 
 class PlanTemplateItem(models.Model):
     class Kind(models.TextChoices):
-        OBJECTIVE = "objective", "Objective"
-        MILESTONE = "milestone", "Milestone"
-        ACTION = "action", "Action item"
+        OBJECTIVE = "objective", _("Objective")
+        MILESTONE = "milestone", _("Milestone")
+        ACTION = "action", _("Action item")
 
     template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    detail = models.TextField(blank=True, help_text="For an objective: why it matters.")
+    detail = models.TextField(blank=True, help_text=_("For an objective: why it matters."))
     owner_side = models.CharField(max_length=8, choices=Side.choices, default=Side.CUSTOMER)
     offset_days = models.PositiveIntegerField(
-        "due, days after the plan starts",
+        _("due, days after the plan starts"),
         default=30,
         validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
     )
@@ -119,10 +124,12 @@ class SuccessPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     champion_edits_kpis = models.BooleanField(
-        "the champion may change KPI definitions",
+        _("the champion may change KPI definitions"),
         default=False,
-        help_text="Baselines, targets and target dates; otherwise the champion updates the "
-        "current values only.",
+        help_text=_(
+            "Baselines, targets and target dates; otherwise the champion updates the "
+            "current values only."
+        ),
     )
     template_name = models.CharField(max_length=200, blank=True)
     health_override = models.CharField(max_length=10, choices=PlanHealth.choices, blank=True)
@@ -152,7 +159,7 @@ class PlanItem(models.Model):
     """What every item of a plan has: a version for safe concurrent edits, and visibility."""
 
     internal = models.BooleanField(
-        default=False, help_text="Internal to the vendor: never shown to the customer."
+        default=False, help_text=_("Internal to the vendor: never shown to the customer.")
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
@@ -169,11 +176,11 @@ class PlanItem(models.Model):
 
 class Objective(PlanItem):
     plan = models.ForeignKey(SuccessPlan, on_delete=models.CASCADE, related_name="objectives")
-    title = models.CharField("outcome", max_length=200)
-    why = models.TextField("why it matters", blank=True)
+    title = models.CharField(_("outcome"), max_length=200)
+    why = models.TextField(_("why it matters"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        help_text="The customer-side owner.",
+        help_text=_("The customer-side owner."),
     )  # fmt: skip
     target_date = models.DateField(null=True, blank=True, validators=[validate_plan_date])
 
@@ -193,10 +200,10 @@ class KPI(models.Model):
     current = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True, validators=[validate_plan_date])
     source = models.CharField(
-        "computed from",
+        _("computed from"),
         max_length=40,
         blank=True,
-        help_text="A figure the portal computes; it then updates itself.",
+        help_text=_("A figure the portal computes; it then updates itself."),
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
@@ -250,10 +257,10 @@ class KPIValue(models.Model):
 
 
 class MilestoneStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", pgettext_lazy("status", "Done")
+    MISSED = "missed", _("Missed")
 
 
 class Milestone(PlanItem):
@@ -289,9 +296,9 @@ class Milestone(PlanItem):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    OPEN = "open", pgettext_lazy("status", "Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", pgettext_lazy("status", "Done")
 
 
 class ActionItem(PlanItem):
@@ -348,9 +355,9 @@ class PlanComment(models.Model):
 
 
 class SignOffStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for sign-off"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Waiting for sign-off")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class SignOff(models.Model):
@@ -360,7 +367,7 @@ class SignOff(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signoffs")
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="signoffs")
-    note = models.CharField("what to check", max_length=500, blank=True)
+    note = models.CharField(_("what to check"), max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -371,7 +378,7 @@ class SignOff(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty: any champion or executive of the account.",
+        help_text=_("Empty: any champion or executive of the account."),
     )
     status = models.CharField(
         max_length=10, choices=SignOffStatus.choices, default=SignOffStatus.PENDING
@@ -380,7 +387,7 @@ class SignOff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField("why it was rejected", max_length=2000, blank=True)
+    reason = models.TextField(_("why it was rejected"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import AccountAccess
 from accounts.attention import DECISION, OVERDUE, SHOWN, AttentionItem, register_attention
@@ -10,7 +13,12 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
 
 
-@register_panel(order=20, title="Success plan", capability="plans.view", height="14rem")
+@register_panel(
+    order=20,
+    title=gettext_lazy("Success plan"),  # type: ignore[arg-type]
+    capability="plans.view",
+    height="14rem",
+)
 def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     """The newest success plan's health and what comes next."""
     from .figures import plan_view
@@ -31,7 +39,7 @@ def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
 @register_panel(
     order=10,
     name="objectives",
-    title="Objectives against their targets",
+    title=gettext_lazy("Objectives against their targets"),  # type: ignore[arg-type]
     capability="plans.view",
     height="12rem",
     pages=("executive-home",),
@@ -63,7 +71,7 @@ def signoffs_to_decide(
     return [
         AttentionItem(
             rank=DECISION,
-            title=f"Sign off “{signoff.milestone.title}”",
+            title=_("Sign off “%(title)s”") % {"title": signoff.milestone.title},
             due=signoff.milestone.target_date,
             template="successplans/attention_signoff.html",
             context={"signoff": signoff, "decidable": access.can("plans.sign_off")},
@@ -97,8 +105,14 @@ def overdue_plan_actions(
     return [
         AttentionItem(
             rank=OVERDUE,
-            title=f"{count} success plan action{'' if count == 1 else 's'} overdue",
-            detail=f"Late since {late['since']:%-d %B}: your team's actions on the plan.",
+            title=ngettext(
+                "%(count)s success plan action overdue",
+                "%(count)s success plan actions overdue",
+                count,
+            )
+            % {"count": count},
+            detail=_("Late since %(date)s: your team's actions on the plan.")
+            % {"date": dateformat.format(late["since"], "j F")},
             url=reverse("plans", args=[access.account.slug]),
             due=late["since"],
         )

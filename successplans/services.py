@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
@@ -248,7 +249,7 @@ class TemplateCandidate:
 
     @property
     def kind_label(self) -> str:
-        return PlanTemplateItem.Kind(self.kind).label
+        return str(PlanTemplateItem.Kind(self.kind).label)
 
 
 def template_candidates(plan: SuccessPlan) -> list[TemplateCandidate]:
@@ -284,7 +285,10 @@ def template_candidates(plan: SuccessPlan) -> list[TemplateCandidate]:
 
 def template_name_errors(name: str, account: Account) -> str | None:
     if mentions_account(name, account):
-        return "Every CSM sees the template library: leave the account's name out of the template's name."
+        return _(
+            "Every CSM sees the template library: leave the account's name out of the "
+            "template's name."
+        )
     return None
 
 
@@ -304,7 +308,9 @@ def save_as_template(
     candidates = template_candidates(plan)
     chosen = set(copy) if copy is not None else {c.key for c in candidates if not c.internal}
     name = name.strip()
-    problem = "Give the template a name." if not name else template_name_errors(name, plan.account)
+    problem = (
+        _("Give the template a name.") if not name else template_name_errors(name, plan.account)
+    )
     if problem:
         raise ValidationError({"name": problem})
     template = PlanTemplate.objects.create(
@@ -369,7 +375,7 @@ def override_health(
     """Set (or, with an empty ``health``, clear) the CSM's judgement of the plan's health."""
     if health and not reason.strip():
         raise ValidationError(
-            {"reason": "Say why the health differs from what the plan's figures say."}
+            {"reason": _("Say why the health differs from what the plan's figures say.")}
         )
     before = snapshot(plan, ["health_override", "override_reason"])
     plan.health_override = health
@@ -594,12 +600,14 @@ def request_signoff(
     )
     account = milestone.plan.account
     if milestone.internal:
-        raise ValidationError("An internal milestone is not shown to the customer: share it first.")
+        raise ValidationError(
+            _("An internal milestone is not shown to the customer: share it first.")
+        )
     if milestone.signoffs.filter(status=SignOffStatus.PENDING).exists():
-        raise ValidationError("This milestone is already waiting for the customer's sign-off.")
+        raise ValidationError(_("This milestone is already waiting for the customer's sign-off."))
     approvers = signoff_approvers(account)
     if approver is not None and not approvers.filter(pk=approver.pk).exists():
-        raise ValidationError("Choose a champion or an executive of the account.")
+        raise ValidationError(_("Choose a champion or an executive of the account."))
     signoff = SignOff.objects.create(
         account=account,
         milestone=milestone,
@@ -632,7 +640,7 @@ def _decide(signoff: SignOff, status: str, *, reason: str, acting_user: User) ->
         status=status, decided_by=acting_user, decided_at=timezone.now(), reason=reason
     )
     if not claimed:
-        raise ValidationError("This sign-off was already decided.")
+        raise ValidationError(_("This sign-off was already decided."))
     decided = SignOff.objects.select_related("milestone__plan__account", "decided_by").get(
         pk=signoff.pk
     )
@@ -677,7 +685,7 @@ def reject_signoff(signoff: SignOff, *, reason: str, acting_user: User) -> SignO
     """Reject, saying why: the milestone is open again (in progress)."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why you reject it, so the team knows what to change.")
+        raise ValidationError(_("Say why you reject it, so the team knows what to change."))
     decided = _decide(signoff, SignOffStatus.REJECTED, reason=reason, acting_user=acting_user)
     transaction.on_commit(lambda: signoff_rejected.send(sender=SignOff, signoff=decided))
     return decided
@@ -700,7 +708,7 @@ def comment_on_plan(
     hears of it by e-mail, after commit (an internal comment reaches vendor staff only)."""
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": _("Write something first.")})
     comment = PlanComment.objects.create(
         plan=plan,
         item_kind=item_kind,

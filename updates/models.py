@@ -15,32 +15,42 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole
 
 
 class Category(models.TextChoices):
-    FEATURE = "feature", "New feature"
-    IMPROVEMENT = "improvement", "Improvement"
-    FIX = "fix", "Fix"
-    ANNOUNCEMENT = "announcement", "Announcement"
+    FEATURE = "feature", _("New feature")
+    IMPROVEMENT = "improvement", _("Improvement")
+    FIX = "fix", pgettext_lazy("update category", "Fix")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+
+
+# The roles an update is for, as the audience's label names them.
+ROLES_PLURAL = {
+    "champion": _("champions"),
+    "executive": _("executives"),
+    "member": _("members"),
+}
 
 
 class Audience(models.TextChoices):
     """Which accounts an update reaches; who in them is chosen by its roles."""
 
-    ALL = "all", "All accounts"
-    SEGMENTS = "segments", "Accounts in segments"
-    STAGES = "stages", "Accounts at stages"
-    FEATURE_USED = "feature_used", "Accounts that use a feature"
-    FEATURE_NOT_USED = "feature_not_used", "Accounts that do not use a feature"
+    ALL = "all", _("All accounts")
+    SEGMENTS = "segments", _("Accounts in segments")
+    STAGES = "stages", _("Accounts at stages")
+    FEATURE_USED = "feature_used", _("Accounts that use a feature")
+    FEATURE_NOT_USED = "feature_not_used", _("Accounts that do not use a feature")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    PUBLISHED = "published", "Published"
-    UNPUBLISHED = "unpublished", "Unpublished"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
 
 
 # How far back "uses a feature" looks: the feature had events in the last 30 days.
@@ -72,7 +82,7 @@ class UpdateQuerySet(models.QuerySet["Update"]):
 
 class Update(models.Model):
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown: **bold**, _italic_, lists, links.")
+    body = models.TextField(help_text=_("Markdown: **bold**, _italic_, lists, links."))
     image = models.ImageField(upload_to="updates/", blank=True)
     category = models.CharField(max_length=12, choices=Category.choices, default=Category.FEATURE)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.ALL)
@@ -130,23 +140,24 @@ class Update(models.Model):
         from accounts.models import Segment, Stage
 
         if self.audience == Audience.SEGMENTS:
-            names = [Segment(s).label for s in self.segment_list if s in Segment.values]
-            what = "Segments: " + (", ".join(names) or "none")
+            names = [str(Segment(s).label) for s in self.segment_list if s in Segment.values]
+            what = gettext("Segments: %(names)s") % {"names": ", ".join(names) or gettext("none")}
         elif self.audience == Audience.STAGES:
-            names = [Stage(s).label for s in self.stage_list if s in Stage.values]
-            what = "Stages: " + (", ".join(names) or "none")
+            names = [str(Stage(s).label) for s in self.stage_list if s in Stage.values]
+            what = gettext("Stages: %(names)s") % {"names": ", ".join(names) or gettext("none")}
         elif self.audience == Audience.FEATURE_USED:
-            what = f"Accounts using “{self.feature}”"
+            what = gettext("Accounts using “%(feature)s”") % {"feature": self.feature}
         elif self.audience == Audience.FEATURE_NOT_USED:
-            what = f"Accounts not using “{self.feature}”"
+            what = gettext("Accounts not using “%(feature)s”") % {"feature": self.feature}
         else:
-            what = "All accounts"
-        roles = [
-            CustomerRole(r).label.lower() + "s" for r in self.role_list if r in CustomerRole.values
-        ]
+            what = gettext("All accounts")
+        roles = [str(ROLES_PLURAL[r]) for r in self.role_list if r in CustomerRole.values]
         if len(roles) == len(CustomerRole.values):
             return what
-        return f"{what}; {', '.join(roles) or 'no role'} only"
+        return gettext("%(audience)s; %(roles)s only") % {
+            "audience": what,
+            "roles": ", ".join(roles) or gettext("no role"),
+        }
 
     @property
     def activity_label(self) -> str:

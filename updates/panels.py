@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -11,7 +13,12 @@ from .figures import feed
 PANEL_SIZE = 3
 
 
-@register_panel(order=45, title="Product updates", capability="updates.view", height="9rem")
+@register_panel(
+    order=45,
+    title=gettext_lazy("Product updates"),  # type: ignore[arg-type]
+    capability="updates.view",
+    height="9rem",
+)
 def latest_updates_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """One query; nothing shown when the account has no update yet."""
     if not access.can("updates.view"):

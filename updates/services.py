@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import can
 from accounts.activity import record, snapshot
@@ -41,7 +42,7 @@ def _require_publisher(user: User) -> None:
     from django.core.exceptions import PermissionDenied
 
     if not may_publish(user):
-        raise PermissionDenied("Only the customer success team writes product updates.")
+        raise PermissionDenied(_("Only the customer success team writes product updates."))
 
 
 def check_target(update: Update) -> None:
@@ -50,17 +51,17 @@ def check_target(update: Update) -> None:
     if update.audience == Audience.SEGMENTS and not [
         s for s in update.segment_list if s in Segment.values
     ]:
-        errors["segments"] = "Choose at least one segment, or another audience."
+        errors["segments"] = _("Choose at least one segment, or another audience.")
     if update.audience == Audience.STAGES and not [
         s for s in update.stage_list if s in Stage.values
     ]:
-        errors["stages"] = "Choose at least one stage, or another audience."
+        errors["stages"] = _("Choose at least one stage, or another audience.")
     if update.audience in (Audience.FEATURE_USED, Audience.FEATURE_NOT_USED) and not (
         update.feature.strip()
     ):
-        errors["feature"] = "Name the feature this audience is about."
+        errors["feature"] = _("Name the feature this audience is about.")
     if not [r for r in update.role_list if r in CustomerRole.values]:
-        errors["roles"] = "Choose at least one role: this update would reach nobody."
+        errors["roles"] = _("Choose at least one role: this update would reach nobody.")
     if errors:
         raise ValidationError(errors)
 
@@ -92,7 +93,7 @@ def save_update(update: Update, *, acting_user: User) -> Update:
     asked to; a published one is unpublished first, so what people read does not change)."""
     _require_publisher(acting_user)
     if update.pk and Update.objects.filter(pk=update.pk, status=Status.PUBLISHED).exists():
-        raise ValidationError("Unpublish this update before you change it.")
+        raise ValidationError(_("Unpublish this update before you change it."))
     check_target(update)
     creating = update.pk is None
     if creating:
@@ -114,9 +115,9 @@ def schedule_update(update: Update, *, publish_at: datetime, acting_user: User) 
     _require_publisher(acting_user)
     check_target(update)
     if update.status == Status.PUBLISHED:
-        raise ValidationError("This update is published already.")
+        raise ValidationError(_("This update is published already."))
     if publish_at <= timezone.now():
-        raise ValidationError({"publish_at": "Choose a time in the future, or publish it now."})
+        raise ValidationError({"publish_at": _("Choose a time in the future, or publish it now.")})
     before = snapshot(update, ["status", "publish_at"])
     update.status, update.publish_at = Status.SCHEDULED, publish_at
     update.save(update_fields=["status", "publish_at", "updated_at"])
@@ -142,12 +143,14 @@ def publish_update(update: Update, *, acting_user: User | None) -> Update:
     check_target(update)
     locked = Update.objects.select_for_update().get(pk=update.pk)
     if locked.status == Status.PUBLISHED:
-        raise ValidationError("This update is published already.")
+        raise ValidationError(_("This update is published already."))
     account_ids = audience_accounts(update)
     if not account_ids and acting_user is not None:
         raise ValidationError(
-            "No account matches this audience today: nothing would be published. "
-            "Choose a wider audience, or schedule it for later."
+            _(
+                "No account matches this audience today: nothing would be published. "
+                "Choose a wider audience, or schedule it for later."
+            )
         )
     before = snapshot(locked, ["status"])
     update.status, update.published_at = Status.PUBLISHED, timezone.now()
@@ -176,7 +179,7 @@ def unpublish_update(update: Update, *, acting_user: User) -> Update:
     """Take an update out of every feed (reads and reactions are kept for when it returns)."""
     _require_publisher(acting_user)
     if update.status not in (Status.PUBLISHED, Status.SCHEDULED):
-        raise ValidationError("Only a published or scheduled update can be unpublished.")
+        raise ValidationError(_("Only a published or scheduled update can be unpublished."))
     before = snapshot(update, ["status"])
     update.status = Status.UNPUBLISHED
     update.save(update_fields=["status", "updated_at"])
@@ -304,7 +307,7 @@ def mark_all_updates_read(updates: UpdateQuerySet, *, account: Account, acting_u
 @transaction.atomic
 def toggle_useful(update: Update, *, account: Account, acting_user: User) -> bool:
     """Turn ``acting_user``'s "useful" on ``update`` on or off; whether it is on now."""
-    removed, _ = UpdateReaction.objects.filter(update=update, user=acting_user).delete()
+    removed, _kinds = UpdateReaction.objects.filter(update=update, user=acting_user).delete()
     if removed:
         return False
     UpdateReaction.objects.get_or_create(
@@ -320,13 +323,13 @@ def submit_update(
     """The editor's one call: save the draft, then schedule or publish it when asked. All or
     nothing: a refused publication leaves the update as it was before this call."""
     if action not in ("draft", "schedule", "publish"):
-        raise ValidationError("Choose to save a draft, schedule or publish.")
+        raise ValidationError(_("Choose to save a draft, schedule or publish."))
     if update.status == Status.SCHEDULED and action == "draft":
         update.status, update.publish_at = Status.DRAFT, None
     save_update(update, acting_user=acting_user)
     if action == "schedule":
         if publish_at is None:
-            raise ValidationError({"publish_at": "Choose when to publish it."})
+            raise ValidationError({"publish_at": _("Choose when to publish it.")})
         return schedule_update(update, publish_at=publish_at, acting_user=acting_user)
     if action == "publish":
         return publish_update(update, acting_user=acting_user)

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 from insights.figures.revenue import arr_by_currency
@@ -36,7 +38,7 @@ from .models import Period, ValueKPI, ValueReading
 PERIODS_PER_YEAR = {Period.MONTH: 12, Period.YEAR: 1, Period.ONE_OFF: 1}
 ZERO = Decimal(0)
 
-FORMULA = (
+FORMULA = gettext_lazy(
     "Each KPI's value is its gain since the baseline × what one unit is worth, for a year "
     "(a monthly gain × 12; a one-off gain counts once). Value realized adds up the KPIs of "
     "one currency. ROI = (value realized − annual contract value) ÷ annual contract value; "
@@ -66,7 +68,7 @@ def one(unit: str) -> str:
     word = unit.strip()
     if word.isalpha() and word.endswith("s") and len(word) > 3:
         return word[:-1]
-    return word or "unit"
+    return word or _("unit")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,10 @@ class KPIFigure:
 
     @property
     def unit_value_text(self) -> str:
-        return f"{money(self.kpi.unit_value, 2, currency=self.currency)} per {one(self.kpi.unit)}"
+        return _("%(value)s per %(unit)s") % {
+            "value": money(self.kpi.unit_value, 2, currency=self.currency),
+            "unit": one(self.kpi.unit),
+        }
 
     @property
     def value_text(self) -> str:
@@ -114,7 +119,7 @@ class KPIFigure:
 
     @property
     def period_text(self) -> str:
-        return "once" if self.kpi.period == Period.ONE_OFF else "a year"
+        return _("once") if self.kpi.period == Period.ONE_OFF else _("a year")
 
     @property
     def confirmed(self) -> bool:
@@ -241,7 +246,7 @@ def printable(account: Account, day: date) -> dict[str, Any] | None:
         return None
     return {
         "day": f"{day:%-d %B %Y}",
-        "formula": FORMULA,
+        "formula": str(FORMULA),
         "totals": [
             {
                 "currency": t.currency,

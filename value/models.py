@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from insights.models import portal_currency
@@ -24,47 +25,49 @@ from insights.models import portal_currency
 class Driver(models.TextChoices):
     """What the KPI counts; the page groups and words a KPI by it."""
 
-    TIME = "time", "Time saved"
-    TICKETS = "tickets", "Tickets avoided"
-    LICENCES = "licences", "Licences retired"
-    COSTS = "costs", "Costs avoided"
-    REVENUE = "revenue", "Revenue gained"
-    OTHER = "other", "Other"
+    TIME = "time", _("Time saved")
+    TICKETS = "tickets", _("Tickets avoided")
+    LICENCES = "licences", _("Licences retired")
+    COSTS = "costs", _("Costs avoided")
+    REVENUE = "revenue", _("Revenue gained")
+    OTHER = "other", _("Other")
 
 
 class Period(models.TextChoices):
     """What one quantity covers: a month's worth, a year's, or a gain that happens once."""
 
-    MONTH = "month", "Per month"
-    YEAR = "year", "Per year"
-    ONE_OFF = "one_off", "One-off"
+    MONTH = "month", _("Per month")
+    YEAR = "year", _("Per year")
+    ONE_OFF = "one_off", _("One-off")
 
 
 class ValueKPI(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="value_kpis")
     name = models.CharField(max_length=120)
     driver = models.CharField(max_length=10, choices=Driver.choices, default=Driver.TIME)
-    unit = models.CharField(max_length=40, help_text="What the quantity counts: hours, tickets…")
+    unit = models.CharField(max_length=40, help_text=_("What the quantity counts: hours, tickets…"))
     baseline = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     current = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     lower_is_better = models.BooleanField(
         default=False,
-        help_text="The gain is a fall from the baseline (tickets per month down from 900 to 600).",
+        help_text=_(
+            "The gain is a fall from the baseline (tickets per month down from 900 to 600)."
+        ),
     )
     unit_value = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="What one unit is worth: an hourly cost, a cost per ticket.",
+        help_text=_("What one unit is worth: an hourly cost, a cost per ticket."),
     )
-    currency = models.CharField(max_length=3, default=portal_currency, help_text="ISO 4217.")
+    currency = models.CharField(max_length=3, default=portal_currency, help_text=_("ISO 4217."))
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
     notes = models.TextField(blank=True)
     agreed_with = models.CharField(
-        max_length=200, blank=True, help_text="Who at the customer agreed this figure."
+        max_length=200, blank=True, help_text=_("Who at the customer agreed this figure.")
     )
     shared = models.BooleanField(
-        default=False, help_text="Shown to the customer; a draft is the vendor's alone."
+        default=False, help_text=_("Shown to the customer; a draft is the vendor's alone.")
     )
     # The customer's confirmation of the current figure; a new reading asks for it again.
     confirmed_by = models.ForeignKey(
@@ -79,7 +82,7 @@ class ValueKPI(models.Model):
 
     class Meta:
         ordering = ["account", "name", "pk"]
-        verbose_name = "value KPI"
+        verbose_name = _("value KPI")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(unit_value__gte=0), name="value_kpi_unit_value_not_negative"

@@ -3,6 +3,8 @@ account page, the vendor's 360° page and the executive's home."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -15,7 +17,7 @@ TOP = 3
 @register_panel(
     order=25,
     name="value",
-    title="Value realized",
+    title=gettext_lazy("Value realized"),  # type: ignore[arg-type]
     capability="value.view",
     height="11rem",
     pages=("account", "executive-home", "360"),

@@ -10,6 +10,7 @@ from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
@@ -36,12 +37,12 @@ def check_kpi(fields: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     unit_value = fields.get("unit_value")
     if unit_value is not None and Decimal(unit_value) < 0:
-        errors["unit_value"] = "A unit's value cannot be negative: enter what one unit is worth."
+        errors["unit_value"] = _("A unit's value cannot be negative: enter what one unit is worth.")
     currency = str(fields.get("currency", "")).upper()
     if "currency" in fields and currency not in list_currencies():
-        errors["currency"] = (
-            f"“{fields['currency']}” is not a currency code (ISO 4217, such as EUR)."
-        )
+        errors["currency"] = _("“%(code)s” is not a currency code (ISO 4217, such as EUR).") % {
+            "code": fields["currency"]
+        }
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +107,7 @@ def record_value_reading(
 ) -> ValueReading:
     """The quantity on ``day`` (a second reading on the same day corrects the first)."""
     if day > timezone.localdate():
-        raise ValidationError({"day": "A reading cannot be dated in the future."})
+        raise ValidationError({"day": _("A reading cannot be dated in the future.")})
     kpi = ValueKPI.objects.select_for_update().get(pk=kpi.pk)
     _set_current(kpi, day, quantity, acting_user)
     record(
@@ -125,7 +126,7 @@ def confirm_value_kpi(kpi: ValueKPI, *, acting_user: User) -> bool:
     """The customer confirms the KPI's current figure; False when it was already confirmed."""
     kpi = ValueKPI.objects.select_for_update().get(pk=kpi.pk)
     if not kpi.shared:
-        raise ValidationError("This KPI is a draft: it cannot be confirmed until it is shared.")
+        raise ValidationError(_("This KPI is a draft: it cannot be confirmed until it is shared."))
     if kpi.confirmed_at is not None:
         return False
     kpi.confirmed_by, kpi.confirmed_at = acting_user, timezone.now()

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import vendor_view
@@ -46,7 +48,7 @@ def course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, PAGE, _context(_course(pk), form), status=422)
     services.update_course(course, fields=form.cleaned_data, acting_user=request.user)
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect(course)
 
 
@@ -61,9 +63,9 @@ def course_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return refuse(request, " ".join(error.messages))
     messages.success(
         request,
-        "Published: every account's people can take it now."
+        _("Published: every account's people can take it now.")
         if published
-        else "Taken back: customers no longer see it.",
+        else _("Taken back: customers no longer see it."),
     )
     return redirect(course)
 
@@ -83,5 +85,11 @@ def quiz_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     count = services.replace_quiz(
         course, questions=form.cleaned_data["quiz"], acting_user=request.user
     )
-    messages.success(request, f"Saved the quiz: {count} question{'s' if count != 1 else ''}.")
+    messages.success(
+        request,
+        ngettext(
+            "Saved the quiz: %(count)s question.", "Saved the quiz: %(count)s questions.", count
+        )
+        % {"count": count},
+    )
     return redirect(course)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import vendor_view
@@ -49,7 +50,7 @@ def lesson_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, PAGE, _context(course, None, form, LessonFileForm()), status=422)
     lesson = services.add_lesson(course, fields=form.cleaned_data, acting_user=request.user)
-    messages.success(request, "Lesson added. Attach its files below.")
+    messages.success(request, _("Lesson added. Attach its files below."))
     return redirect("academy_lesson_edit", course.pk, lesson.pk)
 
 
@@ -65,7 +66,7 @@ def lesson_edit(request: AuthenticatedHttpRequest, pk: int, lesson_pk: int) -> H
         fresh = get_object_or_404(course.lessons, pk=lesson_pk)
         return render(request, PAGE, _context(course, fresh, form, LessonFileForm()), status=422)
     services.update_lesson(lesson, fields=form.cleaned_data, acting_user=request.user)
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect("academy_lesson_edit", course.pk, lesson.pk)
 
 
@@ -87,6 +88,7 @@ def lesson_file_add(request: AuthenticatedHttpRequest, pk: int, lesson_pk: int) 
     )
     messages.success(
         request,
-        f"Attached {attached.name}. Show it in the text with ![…](attachment:{attached.name}).",
+        _("Attached %(name)s. Show it in the text with ![…](attachment:%(name)s).")
+        % {"name": attached.name},
     )
     return redirect("academy_lesson_edit", course.pk, lesson.pk)

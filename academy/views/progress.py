@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -98,7 +99,9 @@ def assign(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
         form.add_error(None, error)
         return _page(request, access, forms, status=422)
     messages.success(
-        request, f"Assigned “{assignment.course.title}” to {assignment.assignee_label}."
+        request,
+        _("Assigned “%(course)s” to %(who)s.")
+        % {"course": assignment.course.title, "who": assignment.assignee_label},
     )
     return redirect("academy_progress", access.account.slug)
 
@@ -109,7 +112,7 @@ def add_to_checklist(request: AuthenticatedHttpRequest, access: AccountAccess) -
     forms = _forms(access, request.POST, "checklist")
     form = forms[1]
     if form is None:
-        messages.error(request, "Start the account's onboarding first.")
+        messages.error(request, _("Start the account's onboarding first."))
         return _page(request, access, forms, status=409)
     if not form.is_valid():
         return _page(request, access, forms, status=422)
@@ -125,5 +128,7 @@ def add_to_checklist(request: AuthenticatedHttpRequest, access: AccountAccess) -
     except ValidationError as error:
         form.add_error(None, error)
         return _page(request, access, forms, status=422)
-    messages.success(request, f"Added “{link.task.title}” to the onboarding checklist.")
+    messages.success(
+        request, _("Added “%(title)s” to the onboarding checklist.") % {"title": link.task.title}
+    )
     return redirect("academy_progress", access.account.slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AccountAccess, account_view
@@ -24,10 +25,10 @@ PAGE = "academy/quiz.html"
 def quiz(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     course = published_course(pk)
     if request.method == "POST" and not services.may_take(access):
-        raise PermissionDenied("Only the account's people take its courses.")
+        raise PermissionDenied(_("Only the account's people take its courses."))
     form = TakeQuizForm(request.POST if request.method == "POST" else None, course=course)
     if not form.questions:
-        return refuse(request, "This course has no quiz.", status=404)
+        return refuse(request, _("This course has no quiz."), status=404)
     view = course_view(
         course.pk, access.account, request.user, customer_role(access, request.user.pk)
     )

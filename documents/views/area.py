@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -94,7 +95,7 @@ def upload(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{document.name}” was uploaded.")
+            messages.success(request, _("“%(name)s” was uploaded.") % {"name": document.name})
             return after_write(request, target.get_absolute_url() if target else _area_url(access))
     context = area_context(request, access, target, upload_form=form)
     return render(request, AREA_PAGE, context, status=422)
@@ -117,7 +118,9 @@ def folder_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The folder “{created.name}” was created.")
+            messages.success(
+                request, _("The folder “%(name)s” was created.") % {"name": created.name}
+            )
             return after_write(request, created.get_absolute_url())
     context = area_context(request, access, parent, folder_form=form)
     return render(request, AREA_PAGE, context, status=422)

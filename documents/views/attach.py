@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -53,7 +54,7 @@ def attach(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
         return refuse(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     target = target_for(access, form.cleaned_data["kind"], form.cleaned_data["target"])
     if not services.may_attach(access, target, request.user):
-        return refuse(request, "You may not attach files to this.", 403)
+        return refuse(request, _("You may not attach files to this."), 403)
     upload = form.cleaned_data["file"]
     try:
         document = services.upload_document(
@@ -67,5 +68,5 @@ def attach(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
         )
     except ValidationError as error:
         return refuse(request, message_of(error))
-    messages.success(request, f"“{document.name}” was attached.")
+    messages.success(request, _("“%(name)s” was attached.") % {"name": document.name})
     return after_write(request, back_to(target))

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -65,7 +66,7 @@ def document_detail(
     if request.method == "POST":
         if not may_change:
             return refuse(
-                request, "Only the vendor and the person who uploaded it change a document.", 403
+                request, _("Only the vendor and the person who uploaded it change a document."), 403
             )
         form = _form(access, document, request.POST)
         if form.is_valid():
@@ -80,7 +81,7 @@ def document_detail(
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"“{document.name}” was saved.")
+                messages.success(request, _("“%(name)s” was saved.") % {"name": document.name})
                 return after_write(request, _back(document))
         context = {"access": access, "account": access.account, "document": document, "form": form}
         return render(request, DOCUMENT_PAGE, context, status=422)
@@ -99,9 +100,9 @@ def delete(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) ->
     document = get_document(access, pk)
     if not services.may_change(access, document, request.user):
         return refuse(
-            request, "Only the vendor and the person who uploaded it delete a document.", 403
+            request, _("Only the vendor and the person who uploaded it delete a document."), 403
         )
     back = _back(document)
     services.delete_document(document, acting_user=request.user)
-    messages.success(request, f"“{document.name}” was deleted.")
+    messages.success(request, _("“%(name)s” was deleted.") % {"name": document.name})
     return after_write(request, back)

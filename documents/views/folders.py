@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -24,12 +25,12 @@ def folder_rename(
     folder = get_folder(access, pk)
     form = FolderForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Give the folder a name.")
+        return refuse(request, _("Give the folder a name."))
     try:
         services.rename_folder(folder, name=form.cleaned_data["name"], acting_user=request.user)
     except ValidationError as error:
         return refuse(request, message_of(error))
-    messages.success(request, f"The folder is now called “{folder.name}”.")
+    messages.success(request, _("The folder is now called “%(name)s”.") % {"name": folder.name})
     return after_write(request, folder.get_absolute_url())
 
 
@@ -44,6 +45,6 @@ def folder_delete(
         services.delete_folder(folder, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, message_of(error))
-    messages.success(request, f"The folder “{folder.name}” was deleted.")
+    messages.success(request, _("The folder “%(name)s” was deleted.") % {"name": folder.name})
     back = parent.get_absolute_url() if parent else reverse("documents", args=[access.account.slug])
     return after_write(request, back)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AccountAccess, account_view
@@ -30,7 +31,7 @@ def handover_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> H
             except services.HandoverInvalid as invalid:
                 forms.objectives_error = "; ".join(f"{f}: {m}" for f, m in invalid.errors)
             else:
-                messages.success(request, "Handover saved.")
+                messages.success(request, _("Handover saved."))
                 return redirect("handover", access.account.slug)
         status = 422
     context = {"access": access, "account": access.account, "handover": found, "forms": forms}

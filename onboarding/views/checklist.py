@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -170,7 +171,9 @@ def onboarding_start(request: AuthenticatedHttpRequest, access: AccountAccess) -
             for message in form.non_field_errors():
                 messages.error(request, str(message))
         else:
-            messages.success(request, "Onboarding has started. The customer sees their tasks now.")
+            messages.success(
+                request, _("Onboarding has started. The customer sees their tasks now.")
+            )
             return after_write(request, checklist.get_absolute_url())
     context = page_context(request, access, start_form=form)
     return render(request, CHECKLIST_PAGE, context, status=422)
@@ -183,10 +186,10 @@ def task_done(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int)
     the viewer's own list swapped out-of-band."""
     task = get_task(access, pk)
     if not may_work(access, task, request.user):
-        return forbidden(request, "This task is not yours to tick.")
+        return forbidden(request, _("This task is not yours to tick."))
     form = DoneForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Say whether the task is done (done=1) or not (done=0).")
+        return refuse(request, _("Say whether the task is done (done=1) or not (done=0)."))
     set_task_done(task, form.cleaned_data["done"], acting_user=request.user)
     if not is_htmx(request):
         return redirect(f"{task.checklist.get_absolute_url()}#task-{task.pk}")
@@ -213,7 +216,7 @@ def task_add(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRe
             client_token=form.cleaned_data["client_token"] or uuid.uuid4(),
             acting_user=request.user,
         )
-        messages.success(request, f"“{task.title}” was added.")
+        messages.success(request, _("“%(title)s” was added.") % {"title": task.title})
         return after_write(request, f"{checklist.get_absolute_url()}#task-{task.pk}")
     context = {"access": access, "account": access.account, "checklist": checklist}
     context |= manage_forms(checklist, task_form=form)
@@ -226,7 +229,7 @@ def task_move(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int)
     task = get_task(access, pk)
     form = ChecklistTaskMoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Move a task up or down.")
+        return refuse(request, _("Move a task up or down."))
     move_task(task, form.cleaned_data["direction"], acting_user=request.user)
     return after_write(request, f"{task.checklist.get_absolute_url()}#task-{task.pk}")
 
@@ -242,7 +245,7 @@ def ladder(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
             fields={f: form.cleaned_data[f] for f in LadderForm.Meta.fields},
             acting_user=request.user,
         )
-        messages.success(request, "The reminder ladder was saved.")
+        messages.success(request, _("The reminder ladder was saved."))
         return after_write(request, checklist.get_absolute_url())
     context = {"access": access, "account": access.account, "checklist": checklist}
     context |= manage_forms(checklist, ladder_form=form)

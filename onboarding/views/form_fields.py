@@ -9,6 +9,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import vendor_view
@@ -78,7 +79,7 @@ def template_field_add(request: AuthenticatedHttpRequest, pk: int, task_pk: int)
     field = services.add_template_form_field(
         task, fields=form.cleaned_data, acting_user=request.user
     )
-    return _done(request, task, f"“{field.label}” was added to the form.")
+    return _done(request, task, _("“%(label)s” was added to the form.") % {"label": field.label})
 
 
 @require_POST
@@ -96,7 +97,7 @@ def template_field_edit(
     if not form.is_valid():
         return fields_response(request, task, failed=form, failed_pk=field.pk)
     services.update_template_form_field(field, fields=form.cleaned_data, acting_user=request.user)
-    return _done(request, task, f"“{field.label}” was saved.")
+    return _done(request, task, _("“%(label)s” was saved.") % {"label": field.label})
 
 
 @require_POST
@@ -108,10 +109,11 @@ def template_field_move(
     field = _field(task, field_pk)
     form = TemplateMoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Move a question up or down.")
+        return refuse(request, _("Move a question up or down."))
     direction = form.cleaned_data["direction"]
     services.move_template_form_field(field, direction, acting_user=request.user)
-    return _done(request, task, f"“{field.label}” moved {direction}.")
+    moved = _("“%(label)s” moved up.") if direction == "up" else _("“%(label)s” moved down.")
+    return _done(request, task, moved % {"label": field.label})
 
 
 @require_POST
@@ -122,7 +124,9 @@ def template_field_delete(
     task = _task(pk, task_pk)
     field = _field(task, field_pk)
     services.delete_template_form_field(field, acting_user=request.user)
-    return _done(request, task, f"“{field.label}” was removed from the form.")
+    return _done(
+        request, task, _("“%(label)s” was removed from the form.") % {"label": field.label}
+    )
 
 
 @require_safe

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
@@ -42,13 +43,13 @@ SORTS = {
     "golive": ["go_live", "account__name"],
 }
 COLUMNS = [
-    ("account", "Account"),
-    ("template", "Template"),
-    ("done", "Done"),
-    ("overdue", "Overdue"),
-    ("quiet", "Last customer activity"),
-    ("golive", "Projected go-live"),
-    ("status", "Status"),
+    ("account", gettext_lazy("Account")),
+    ("template", gettext_lazy("Template")),
+    ("done", pgettext_lazy("status", "Done")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("quiet", gettext_lazy("Last customer activity")),
+    ("golive", gettext_lazy("Projected go-live")),
+    ("status", gettext_lazy("Status")),
 ]
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -89,7 +90,7 @@ def task_detail(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
 def task_assign(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     if not may_assign(access, task):
-        return forbidden(request, "Vendor tasks are assigned by the vendor.")
+        return forbidden(request, _("Vendor tasks are assigned by the vendor."))
     form = AssignForm(request.POST, task=task)
     if form.is_valid():
         try:
@@ -97,7 +98,7 @@ def task_assign(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The task was assigned.")
+            messages.success(request, _("The task was assigned."))
             return after_write(request, task.get_absolute_url())
     context = task_context(request, access, task, assign_form=form)
     return render(request, TASK_PAGE, context, status=422)
@@ -109,7 +110,7 @@ def task_comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: i
     """Comment on a task; htmx gets the discussion back with the new comment in it."""
     task = get_task(access, pk)
     if not may_comment(access, task):
-        return forbidden(request, "Only the people working on this onboarding comment on it.")
+        return forbidden(request, _("Only the people working on this onboarding comment on it."))
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -150,7 +151,7 @@ def task_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int)
         form.is_valid()
         context = task_context(request, access, current, edit_form=form, stale=current)
         return render(request, TASK_PAGE, context, status=409)
-    messages.success(request, "The task was saved.")
+    messages.success(request, _("The task was saved."))
     return after_write(request, task.get_absolute_url())
 
 
@@ -159,5 +160,5 @@ def task_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int)
 def task_delete(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     task = get_task(access, pk)
     delete_task(task, acting_user=request.user)
-    messages.success(request, f"“{task.title}” was removed.")
+    messages.success(request, _("“%(title)s” was removed.") % {"title": task.title})
     return after_write(request, task.checklist.get_absolute_url())

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -29,7 +30,9 @@ def task_answer(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
     with what was typed and a message by each question (422); nothing is saved."""
     task = get_task(access, pk)
     if not may_fill_form(access, task, request.user):
-        return forbidden(request, "Only the champion or the person it is assigned to answers it.")
+        return forbidden(
+            request, _("Only the champion or the person it is assigned to answers it.")
+        )
     was_done = task.is_done
     form = TaskAnswerForm(request.POST, questions=list(task.form_fields.select_related("answer")))
     if form.is_valid():
@@ -41,7 +44,7 @@ def task_answer(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
         else:
             messages.success(
                 request,
-                "Your answers were saved." if was_done else "Thank you: the task is done.",
+                _("Your answers were saved.") if was_done else _("Thank you: the task is done."),
             )
             return after_write(request, f"{task.get_absolute_url()}#form")
     context = task_context(request, access, task, answer_form=form)

@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import vendor_view
@@ -159,7 +160,9 @@ def template_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "onboarding/template_list.html", _list_context(form), status=422)
     template = services.create_template(**form.cleaned_data, acting_user=request.user)
-    messages.success(request, f"{template.name} was created. Add its first phase next.")
+    messages.success(
+        request, _("%(name)s was created. Add its first phase next.") % {"name": template.name}
+    )
     return redirect(template)
 
 
@@ -172,7 +175,7 @@ def template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, EDIT_PAGE, _edit_context(template, form=form), status=422)
     services.update_template(template, fields=form.cleaned_data, acting_user=request.user)
-    messages.success(request, "The template was saved.")
+    messages.success(request, _("The template was saved."))
     return redirect(template)
 
 
@@ -180,7 +183,9 @@ def template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @vendor_view()
 def template_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     copy = services.copy_template(_template(pk), acting_user=request.user)
-    messages.success(request, f"You are now editing the copy, {copy.name}. Rename it below.")
+    messages.success(
+        request, _("You are now editing the copy, %(name)s. Rename it below.") % {"name": copy.name}
+    )
     return redirect(copy)
 
 
@@ -191,8 +196,11 @@ def template_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     services.set_archived(template, True, acting_user=request.user)
     messages.success(
         request,
-        f"{template.name} was archived: it is no longer offered when onboarding starts. "
-        "Checklists already started from it are unchanged.",
+        _(
+            "%(name)s was archived: it is no longer offered when onboarding starts. "
+            "Checklists already started from it are unchanged."
+        )
+        % {"name": template.name},
     )
     return redirect("template_list")
 
@@ -202,7 +210,9 @@ def template_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def template_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = _template(pk)
     services.set_archived(template, False, acting_user=request.user)
-    messages.success(request, f"{template.name} was restored and can be used again.")
+    messages.success(
+        request, _("%(name)s was restored and can be used again.") % {"name": template.name}
+    )
     return redirect("template_list")
 
 
@@ -217,7 +227,7 @@ def phase_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, EDIT_PAGE, _edit_context(template, phase_form=form), status=422)
     phase = services.add_phase(template, name=form.cleaned_data["name"], acting_user=request.user)
-    messages.success(request, f"{phase.name} was added. Add its tasks next.")
+    messages.success(request, _("%(name)s was added. Add its tasks next.") % {"name": phase.name})
     return _back_to(template, f"phase-{phase.pk}")
 
 
@@ -233,7 +243,7 @@ def phase_edit(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> Htt
         context = _edit_context(template, rename_forms={phase.pk: form})
         return render(request, EDIT_PAGE, context, status=422)
     services.rename_phase(phase, name=form.cleaned_data["name"], acting_user=request.user)
-    messages.success(request, f"The phase is now called {phase.name}.")
+    messages.success(request, _("The phase is now called %(name)s.") % {"name": phase.name})
     return _back_to(template, f"phase-{phase.pk}")
 
 
@@ -244,10 +254,11 @@ def phase_move(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> Htt
     phase = _phase(template, phase_pk)
     form = TemplateMoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Move a phase up or down.")
+        return refuse(request, _("Move a phase up or down."))
     direction = form.cleaned_data["direction"]
     services.move(phase, template.phases.all(), direction)
-    return _after_move(request, template, f"phase-{phase.pk}", f"{phase.name} moved {direction}.")
+    moved = _("%(name)s moved up.") if direction == "up" else _("%(name)s moved down.")
+    return _after_move(request, template, f"phase-{phase.pk}", moved % {"name": phase.name})
 
 
 @require_POST
@@ -256,7 +267,7 @@ def phase_delete(request: AuthenticatedHttpRequest, pk: int, phase_pk: int) -> H
     template = _template(pk)
     phase = _phase(template, phase_pk)
     services.delete_phase(phase, acting_user=request.user)
-    messages.success(request, f"{phase.name} and its tasks were deleted.")
+    messages.success(request, _("%(name)s and its tasks were deleted.") % {"name": phase.name})
     return _back_to(template)
 
 
@@ -274,7 +285,10 @@ def template_task_add(request: AuthenticatedHttpRequest, pk: int, phase_pk: int)
     if not form.is_valid():
         return render(request, TASK_PAGE, context, status=422)
     task = services.add_template_task(phase, fields=form.task_fields, acting_user=request.user)
-    messages.success(request, f"“{task.title}” was added to {phase.name}.")
+    messages.success(
+        request,
+        _("“%(title)s” was added to %(phase)s.") % {"title": task.title, "phase": phase.name},
+    )
     return _back_to(template, f"task-{task.pk}")
 
 
@@ -317,7 +331,7 @@ def template_task_edit(request: AuthenticatedHttpRequest, pk: int, task_pk: int)
     if not form.is_valid():
         return render(request, TASK_PAGE, context, status=422)
     services.update_template_task(task, fields=form.task_fields, acting_user=request.user)
-    messages.success(request, f"“{task.title}” was saved.")
+    messages.success(request, _("“%(title)s” was saved.") % {"title": task.title})
     return _back_to(template, f"task-{task.pk}")
 
 
@@ -328,10 +342,11 @@ def template_task_move(request: AuthenticatedHttpRequest, pk: int, task_pk: int)
     task = _task(template, task_pk)
     form = TemplateMoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Move a task up or down.")
+        return refuse(request, _("Move a task up or down."))
     direction = form.cleaned_data["direction"]
     services.move(task, task.phase.tasks.all(), direction)
-    return _after_move(request, template, f"task-{task.pk}", f"“{task.title}” moved {direction}.")
+    moved = _("“%(title)s” moved up.") if direction == "up" else _("“%(title)s” moved down.")
+    return _after_move(request, template, f"task-{task.pk}", moved % {"title": task.title})
 
 
 @require_POST
@@ -340,5 +355,5 @@ def template_task_delete(request: AuthenticatedHttpRequest, pk: int, task_pk: in
     template = _template(pk)
     task = _task(template, task_pk)
     services.delete_template_task(task, acting_user=request.user)
-    messages.success(request, f"“{task.title}” was deleted.")
+    messages.success(request, _("“%(title)s” was deleted.") % {"title": task.title})
     return _back_to(template, f"phase-{task.phase_id}")

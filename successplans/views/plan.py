@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -78,7 +80,12 @@ ROW_PARTIAL = {
     "action": "action-row",
 }
 STATUSES = {"milestone": MilestoneStatus.choices, "action": ActionStatus.choices}
-ITEM_LABELS = {"objective": "Objective", "kpi": "KPI", "milestone": "Milestone", "action": "Action"}
+ITEM_LABELS = {
+    "objective": gettext_lazy("Objective"),
+    "kpi": gettext_lazy("KPI"),
+    "milestone": gettext_lazy("Milestone"),
+    "action": gettext_lazy("Action"),
+}
 
 
 def comment_items(view: PlanView) -> list[tuple[str, str]]:
@@ -225,7 +232,7 @@ def plan_part(
     plan = get_plan(access, pk)
     if part == "manage" and not access.can("plans.manage"):
         return refuse(
-            request, "Only vendor staff manage the plan's health and settings.", status=403
+            request, _("Only vendor staff manage the plan's health and settings."), status=403
         )
     context = plan_context(request, access, plan, open_parts=(part,), part=part)
     return render_partial(request, PAGE, PARTIAL[part], context)
@@ -291,9 +298,9 @@ def item_add(
     if not may_add(access, kind, plan):
         return deny(
             request,
-            "The CSM sets up this plan's KPIs: update their current values on the plan."
+            _("The CSM sets up this plan's KPIs: update their current values on the plan.")
             if kind == "kpi"
-            else "Members update the status of the action items assigned to them.",
+            else _("Members update the status of the action items assigned to them."),
         )
     form_class = ITEM_FORMS[kind]
     instance = form_class._meta.model()
@@ -315,10 +322,10 @@ def item_add(
     if not form.is_valid():
         return render_form(request, access, plan, kind, form, objective=objective, status=422)
     if not may_edit(access, form.instance, request.user):
-        return deny(request, "That side of the plan is the vendor's.")
+        return deny(request, _("That side of the plan is the vendor's."))
     item = add_item(kind, form.instance, acting_user=request.user)
     if not is_htmx(request):
-        messages.success(request, f"“{item}” was added.")
+        messages.success(request, _("“%(item)s” was added.") % {"item": item})
     return redirect(f"{plan.get_absolute_url()}#{kind}-{item.pk}")
 
 
@@ -331,9 +338,9 @@ def item_edit(
     if not may_edit_details(access, item, request.user):
         return deny(
             request,
-            "The CSM decides what this KPI measures: update its current value on the plan."
+            _("The CSM decides what this KPI measures: update its current value on the plan.")
             if kind == "kpi"
-            else "This item is not yours to edit.",
+            else _("This item is not yours to edit."),
         )
     form_class = ITEM_FORMS[kind]
     if request.method != "POST":
@@ -387,11 +394,11 @@ def item_status(
         raise Http404("Only milestones and action items have a status.")
     item = get_item(access, plan, kind, item_pk)
     if not may_edit(access, item, request.user):
-        return deny(request, "This item is not yours to update.")
+        return deny(request, _("This item is not yours to update."))
     form = StatusForm(request.POST, choices=STATUSES[kind])
     if not form.is_valid():
-        labels = ", ".join(label for _, label in STATUSES[kind])
-        return refuse(request, f"Choose one of: {labels}.")
+        labels = ", ".join(str(label) for _value, label in STATUSES[kind])
+        return refuse(request, _("Choose one of: %(labels)s.") % {"labels": labels})
     item = set_status(kind, item, form.cleaned_data["status"], acting_user=request.user)
     return render_item(request, access, plan, kind, item)
 
@@ -404,7 +411,7 @@ def kpi_value(
     plan = get_plan(access, pk)
     kpi = get_kpi(access, plan, item_pk)
     if not may_update_kpi(access, kpi, request.user):
-        return deny(request, "The champion and the CSM update this plan's KPIs.")
+        return deny(request, _("The champion and the CSM update this plan's KPIs."))
     form = KPIValueForm(request.POST)
     if not form.is_valid():
         return render_kpi_error(request, access, plan, kpi, form)
@@ -419,8 +426,8 @@ def kpi_value(
         now = stale.current
         form.add_error(
             None,
-            f"Someone else updated “{kpi.name}” to {measure(now.current, now.unit)} meanwhile. "
-            "Check it and save again.",
+            _("Someone else updated “%(name)s” to %(value)s meanwhile. Check it and save again.")
+            % {"name": kpi.name, "value": measure(now.current, now.unit)},
         )
         return render_kpi_error(request, access, plan, kpi, form, status=conflict_status(request))
     return render_item(request, access, plan, "kpi", kpi)
@@ -448,7 +455,7 @@ def item_delete(
     plan = get_plan(access, pk)
     item = get_item(access, plan, kind, item_pk)
     delete_item(kind, item, acting_user=request.user)
-    messages.success(request, f"“{item}” was removed.")
+    messages.success(request, _("“%(item)s” was removed.") % {"item": item})
     return redirect(plan.get_absolute_url())
 
 
@@ -514,8 +521,8 @@ def plan_settings(
     )
     messages.success(
         request,
-        "The champion may now change the KPIs' definitions."
+        _("The champion may now change the KPIs' definitions.")
         if plan.champion_edits_kpis
-        else "Only vendor staff change the KPIs' definitions now.",
+        else _("Only vendor staff change the KPIs' definitions now."),
     )
     return redirect(f"{plan.get_absolute_url()}#plan-settings")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -21,7 +22,7 @@ def plan_print(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
     plan = get_plan(access, pk)
     form = PrintForm(request.GET)
     if not form.is_valid():
-        return refuse(request, "Choose whether the printed plan includes the internal items.")
+        return refuse(request, _("Choose whether the printed plan includes the internal items."))
     offer = may_see_internal(access)
     include = offer and form.includes_internal()
     return render(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -54,7 +55,9 @@ def plan_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> Htt
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"“{plan.name}” was created. Add its objectives with the customer."
+                request,
+                _("“%(name)s” was created. Add its objectives with the customer.")
+                % {"name": plan.name},
             )
             return redirect("plan", access.account.slug, plan.pk)
     return render_plans(request, access, form, status=422)

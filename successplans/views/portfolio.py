@@ -80,7 +80,7 @@ def plan_portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 "plan": plan,
                 "health": shown,
-                "health_label": PlanHealth(shown).label,
+                "health_label": str(PlanHealth(shown).label),
                 "overridden": bool(plan.health_override),
                 "next_milestone": next_milestone(milestones),
                 "lead_kpi": lead_kpi(objectives),

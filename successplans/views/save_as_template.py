@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
 from accounts.forms import add_service_errors
@@ -40,7 +41,9 @@ def plan_save_as_template(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved as the plan template “{template.name}”.")
+            messages.success(
+                request, _("Saved as the plan template “%(name)s”.") % {"name": template.name}
+            )
             return redirect("plan_template", template.pk)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -37,10 +38,12 @@ def signoff_request(
     plan = get_plan(access, pk)
     milestone = get_item(access, plan, "milestone", item_pk)
     if not may_request_signoff(access, milestone):  # type: ignore[arg-type]
-        return deny(request, "An internal milestone is not shown to the customer: share it first.")
+        return deny(
+            request, _("An internal milestone is not shown to the customer: share it first.")
+        )
     form = SignOffRequestForm(request.POST, approvers=signoff_approvers(access.account))
     if not form.is_valid():
-        return refuse(request, "Choose a champion or an executive of the account.")
+        return refuse(request, _("Choose a champion or an executive of the account."))
     try:
         request_signoff(
             milestone,  # type: ignore[arg-type]
@@ -51,7 +54,10 @@ def signoff_request(
     except ValidationError as error:
         return refuse(request, error.messages[0])
     if not is_htmx(request):
-        messages.success(request, f"“{milestone}” was sent to the customer for sign-off.")
+        messages.success(
+            request,
+            _("“%(milestone)s” was sent to the customer for sign-off.") % {"milestone": milestone},
+        )
     return render_item(request, access, plan, "milestone", milestone)
 
 
@@ -74,8 +80,8 @@ def signoff_decide(
     signoff = get_signoff(access, pk)
     if not may_decide(access, signoff, request.user):
         if not signoff.pending:
-            return refuse(request, "This sign-off was already decided.", status=409)
-        return deny(request, "This sign-off asks another person of your team.")
+            return refuse(request, _("This sign-off was already decided."), status=409)
+        return deny(request, _("This sign-off asks another person of your team."))
     form = SignOffRejectForm(request.POST)
     form.is_valid()  # one optional text field: always valid
     try:
@@ -91,9 +97,12 @@ def signoff_decide(
     if request.POST.get("shown_on") == "plan":
         return render_item(request, access, plan, "milestone", decided.milestone)
     if not is_htmx(request):
-        messages.success(
-            request, f"You {decided.get_status_display().lower()} “{decided.milestone}”."
+        done = (
+            _("You approved “%(milestone)s”.")
+            if decided.status == SignOffStatus.APPROVED
+            else _("You rejected “%(milestone)s”.")
         )
+        messages.success(request, done % {"milestone": decided.milestone})
         return redirect("account_home", access.account.slug)
     context = {"access": access, "account": access.account, "signoff": decided}
     return render_partial(request, SIGNOFF, "signoff-decided", context)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -46,7 +47,7 @@ def plan_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             item = services.add_plan_template_item(
                 template, form.instance, acting_user=request.user
             )
-            messages.success(request, f"“{item.title}” was added.")
+            messages.success(request, _("“%(title)s” was added.") % {"title": item.title})
             return redirect("plan_template", template.pk)
         status = 422
     else:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -24,7 +25,7 @@ def update_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         publish_update(update, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, " ".join(error.messages))
-    messages.success(request, f"“{update.title}” is published.")
+    messages.success(request, _("“%(title)s” is published.") % {"title": update.title})
     return redirect("update_reach", update.pk)
 
 
@@ -36,5 +37,8 @@ def update_unpublish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         unpublish_update(update, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, " ".join(error.messages))
-    messages.success(request, f"“{update.title}” is unpublished: no customer sees it now.")
+    messages.success(
+        request,
+        _("“%(title)s” is unpublished: no customer sees it now.") % {"title": update.title},
+    )
     return redirect("update_reach", update.pk)

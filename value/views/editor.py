@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -35,7 +36,7 @@ def value_kpi_create(request: AuthenticatedHttpRequest, access: AccountAccess) -
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{kpi.name}” is defined.")
+            messages.success(request, _("“%(name)s” is defined.") % {"name": kpi.name})
             return redirect("value", access.account.slug)
     status = 422 if request.method == "POST" else 200
     return render(request, TEMPLATE, {"access": access, "form": form}, status=status)
@@ -54,7 +55,7 @@ def value_kpi_edit(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{fields['name']}” is saved.")
+            messages.success(request, _("“%(name)s” is saved.") % {"name": fields["name"]})
             return redirect("value", access.account.slug)
     status = 422 if request.method == "POST" else 200
     context = {"access": access, "form": form, "kpi": kpi}
@@ -68,5 +69,5 @@ def value_kpi_remove(
 ) -> HttpResponse:
     kpi = kpi_for_viewer(access, pk)
     remove_value_kpi(kpi, acting_user=request.user)
-    messages.success(request, f"“{kpi.name}” is removed, with its readings.")
+    messages.success(request, _("“%(name)s” is removed, with its readings.") % {"name": kpi.name})
     return redirect("value", access.account.slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -30,7 +31,11 @@ def value_reading_add(
     kpi = kpi_for_viewer(access, pk)
     form = ReadingForm(request.POST)
     if not form.is_valid():
-        return refuse(request, f"The reading for “{kpi.name}” was not recorded. {form.message()}")
+        return refuse(
+            request,
+            _("The reading for “%(name)s” was not recorded. %(problem)s")
+            % {"name": kpi.name, "problem": form.message()},
+        )
     try:
         record_value_reading(
             kpi,
