@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, Tag, TouchModel, User, VendorRole
 from insights.figures.book import with_health
@@ -58,17 +59,17 @@ FIELDS: list[ParamField] = [
     _any("health_band", "Health", lambda: HealthBand.choices),
     ParamField(
         "tags",
-        "Tagged",
+        _("Tagged"),
         kind="choices",
         required=False,
         choices=_tags,
-        help="Tags are set on each account's Edit page.",
+        help=_("Tags are set on each account's Edit page."),
     ),
-    ParamField("mrr_min", "MRR at least", kind="int", required=False, minimum=0, maximum=10**9),
-    ParamField("mrr_max", "MRR at most", kind="int", required=False, minimum=0, maximum=10**9),
+    ParamField("mrr_min", _("MRR at least"), kind="int", required=False, minimum=0, maximum=10**9),
+    ParamField("mrr_max", _("MRR at most"), kind="int", required=False, minimum=0, maximum=10**9),
     ParamField(
         "renewal_within_days",
-        "Renews within (days)",
+        _("Renews within (days)"),
         kind="int",
         required=False,
         minimum=1,

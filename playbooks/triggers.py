@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import Segment, Stage, TouchModel
 from renewals.models import RenewalStage
 from successplans.models import PlanHealth
@@ -48,7 +50,7 @@ def _days(label: str, default: int) -> ParamField:
 
 def _to(label: str, choices: Callable[[], Any]) -> ParamField:
     return ParamField(
-        "to", label, kind="choices", required=False, choices=choices, help="Empty means any."
+        "to", label, kind="choices", required=False, choices=choices, help=_("Empty means any.")
     )
 
 
@@ -130,33 +132,33 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.HEALTH_BAND_CHANGED, [_to("To band", lambda: HEALTH_BANDS)]),
         Trigger(
             EventKind.HEALTH_DROPPED,
-            [ParamField("points", "Points fallen in 7 days", kind="int", minimum=1, maximum=100, default=15)],
+            [ParamField("points", _("Points fallen in 7 days"), kind="int", minimum=1, maximum=100, default=15)],
             scanned=True,
         ),
         Trigger(
             EventKind.HEALTH_PART_LOW,
             [
-                ParamField("part", "Health part", kind="choice", choices=lambda: HEALTH_PARTS, default="usage"),
-                ParamField("below", "Below", kind="int", minimum=1, maximum=100, default=40),
+                ParamField("part", _("Health part"), kind="choice", choices=lambda: HEALTH_PARTS, default="usage"),
+                ParamField("below", _("Below"), kind="int", minimum=1, maximum=100, default=40),
             ],
             scanned=True,
         ),
         Trigger(
             EventKind.USAGE_DROPPED,
-            [ParamField("percent", "Down by at least (%)", kind="int", minimum=1, maximum=100, default=25)],
+            [ParamField("percent", _("Down by at least (%)"), kind="int", minimum=1, maximum=100, default=25)],
             scanned=True,
         ),
         Trigger(
             EventKind.FEATURE_UNUSED,
             [
-                ParamField("feature", "Feature", required=False, max_length=100, help="Empty means any licensed feature."),
+                ParamField("feature", _("Feature"), required=False, max_length=100, help=_("Empty means any licensed feature.")),
                 _days("Days unused", 30),
             ],
             scanned=True,
         ),
         Trigger(
             EventKind.SEATS_NEARLY_FULL,
-            [ParamField("percent", "Seats used at least (%)", kind="int", minimum=1, maximum=200, default=90)],
+            [ParamField("percent", _("Seats used at least (%)"), kind="int", minimum=1, maximum=200, default=90)],
             scanned=True,
         ),
         Trigger(EventKind.PERSON_JOINED),
@@ -169,7 +171,7 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.SENTIMENT_NEGATIVE),
         Trigger(
             EventKind.SCHEDULE,
-            [ParamField("weekday", "Every", kind="choice", choices=lambda: WEEKDAYS, default="0")],
+            [ParamField("weekday", _("Every"), kind="choice", choices=lambda: WEEKDAYS, default="0")],
             scanned=True,
         ),
     ]

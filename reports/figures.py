@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Account
 from insights.figures.health import PARTS, latest_score, pulled_down
@@ -514,9 +514,13 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
     """Everything the account's Wrapped for ``year`` prints."""
     today = today or timezone.localdate()
     if year > today.year:
-        raise NoReport(f"{year} has not happened yet: there is nothing to wrap up.")
+        raise NoReport(
+            gettext("%(year)s has not happened yet: there is nothing to wrap up.") % {"year": year}
+        )
     if year < EARLIEST_YEAR:
-        raise NoReport(f"Choose a year from {EARLIEST_YEAR} on.")
+        raise NoReport(
+            gettext("Choose a year from %(EARLIEST_YEAR)s on.") % {"EARLIEST_YEAR": EARLIEST_YEAR}
+        )
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
     note = WrappedNote.objects.filter(account=account, year=year).first()
     usage = year_usage(account, start, end)

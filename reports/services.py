@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
@@ -449,7 +449,7 @@ def sample_wrapped(
     plan = plan_batch(year=year, segment=segment)
     account = account or plan.sample
     if account is None or not plan.accounts.filter(pk=account.pk).exists():
-        raise NoReport("That account gets no Wrapped in this batch.")
+        raise NoReport(gettext("That account gets no Wrapped in this batch."))
     return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
 
 
@@ -605,7 +605,8 @@ def _send_wrapped_ready(item_id: int) -> int:
         sent += tell(
             user,
             kind=NotificationKind.REPORTS,
-            title=f"{item.account.name}'s {item.batch.year} Wrapped is ready",
+            title=gettext("%(account)s's %(year)s Wrapped is ready")
+            % {"account": item.account.name, "year": item.batch.year},
             url=url,
             account=item.account,
             mail=Mail(
@@ -659,7 +660,8 @@ def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
     return tell(
         user,
         kind=NotificationKind.REPORTS,
-        title=f"A business review of {review.account.name} is ready: {review}",
+        title=gettext("A business review of %(account)s is ready: %(review)s")
+        % {"account": review.account.name, "review": review},
         url=review.get_absolute_url(),
         account=review.account,
         mail=Mail(
@@ -763,7 +765,8 @@ def email_review_asked(ask_id: int) -> bool:
     return tell(
         owner,
         kind=NotificationKind.REPORTS,
-        title=f"{ask.asked_by.display_name} of {account.name} asks for a business review",
+        title=gettext("%(asked_by)s of %(account)s asks for a business review")
+        % {"asked_by": ask.asked_by.display_name, "account": account.name},
         url=reverse("reports", args=[account.slug]),
         body=_ask_summary(ask),
         account=account,

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from accounts.activity import record
@@ -91,15 +92,18 @@ def _check(url: str, event_types: list[str]) -> None:
     try:
         destination = outbound.check_url(url)
     except outbound.UnsafeURL as error:
-        raise WebhookRefused("url", str(error)) from error
+        raise WebhookRefused(gettext("url"), str(error)) from error
     if not outbound.allow_private() and _private_literal(destination.host):
         raise WebhookRefused(
-            "url",
+            gettext("url"),
             "The URL points at a private or reserved address: only public ones can receive events.",
         )
     for index, name in enumerate(event_types):
         if name not in BY_NAME:
-            raise WebhookRefused(f"event_types[{index}]", f"“{name}” is not an event type.")
+            raise WebhookRefused(
+                gettext("event_types[%(index)s]") % {"index": index},
+                f"“{name}” is not an event type.",
+            )
 
 
 def _private_literal(host: str) -> bool:

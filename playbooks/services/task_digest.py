@@ -13,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import Account, Delivery, NotificationKind, NotificationSetting, User
 from accounts.services import Mail, notify, send_notification_mail, tell
@@ -105,7 +106,7 @@ def send_task_digest(digest: TaskDigest) -> None:
     notify(
         [digest.user],
         kind=NotificationKind.TASKS,
-        title=f"Your tasks today: {digest.summary}",
+        title=gettext("Your tasks today: %(summary)s") % {"summary": digest.summary},
         url=reverse("today"),
         emailed=True,
     )
@@ -141,7 +142,8 @@ def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -
     return tell(
         task.assignee,
         kind=NotificationKind.TASKS,
-        title=f"{given} on {task.account.name}: {task.title}",
+        title=gettext("%(given)s on %(account)s: %(task)s")
+        % {"given": given, "account": task.account.name, "task": task.title},
         url=reverse("today") + f"#task-{task.pk}",
         account=task.account,
         body=task.reason[:500],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -49,9 +50,12 @@ def review_publish(
         if services.publish_review(item, acting_user=user):
             messages.success(
                 request,
-                f"Published: {access.account.name}'s executives and champions see it now, "
-                "and those who get report e-mails are told.",
+                _(
+                    "Published: %(account)s's executives and champions see it now, "
+                    "and those who get report e-mails are told."
+                )
+                % {"account": access.account.name},
             )
     elif services.unpublish_review(item, acting_user=user):
-        messages.info(request, "Unpublished: the customer no longer sees this review.")
+        messages.info(request, _("Unpublished: the customer no longer sees this review."))
     return redirect(item)

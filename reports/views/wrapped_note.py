@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -29,7 +30,9 @@ def wrapped_note(
             form.cleaned_data["body"],
             acting_user=request.user,
         )
-        messages.success(request, f"Saved. The next {year} Wrapped you make prints it.")
+        messages.success(
+            request, _("Saved. The next %(year)s Wrapped you make prints it.") % {"year": year}
+        )
         return redirect("reports", access.account.slug)
     status = 422 if request.method == "POST" else 200
     context = {"access": access, "account": access.account, "form": form, "year": year}
