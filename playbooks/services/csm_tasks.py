@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -16,7 +17,10 @@ from portal.jobs import enqueue, enqueue_many
 
 from ..models import CSMTask, CSMTaskQuerySet, Event, Priority, TaskNote
 
-SNOOZE_CHOICES = {1: "a day", 7: "a week"}
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+SNOOZE_CHOICES: dict[int, _StrOrPromise] = {1: gettext_lazy("a day"), 7: gettext_lazy("a week")}
 NOTE_MAX_LENGTH = TaskNote._meta.get_field("body").max_length or 2000
 
 
@@ -193,7 +197,7 @@ def add_task_note(task: CSMTask, *, body: str, acting_user: User) -> TaskNote:
 @dataclass(frozen=True)
 class Snooze:
     days: int
-    label: str
+    label: _StrOrPromise
 
 
 SNOOZES = [Snooze(days, label) for days, label in SNOOZE_CHOICES.items()]

@@ -52,10 +52,12 @@ class TaskDigest:
     def summary(self) -> str:
         parts = []
         if self.overdue:
-            parts.append(f"{self.overdue} overdue")
+            parts.append(gettext("%(count)s overdue") % {"count": self.overdue})
         if self.due_today:
-            parts.append(f"{self.due_today} due today")
-        return " and ".join(parts)
+            parts.append(gettext("%(count)s due today") % {"count": self.due_today})
+        if len(parts) == 2:
+            return gettext("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]}
+        return "".join(parts)
 
 
 def collect_task_digests(today: date) -> dict[int, TaskDigest]:
