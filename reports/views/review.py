@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,7 +45,7 @@ def review_publish(
     item = get_review(access, pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Choose to publish the review or to take it back.")
+        return refuse(request, gettext("Choose to publish the review or to take it back."))
     user = request.user
     if form.cleaned_data["publish"]:
         if services.publish_review(item, acting_user=user):

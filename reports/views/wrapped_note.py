@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
@@ -20,7 +21,7 @@ def wrapped_note(
     request: AuthenticatedHttpRequest, access: AccountAccess, year: int
 ) -> HttpResponse:
     if not WrappedYearForm({"year": year}).is_valid():
-        raise Http404("No Wrapped for that year.")
+        raise Http404(gettext("No Wrapped for that year."))
     note = WrappedNote.objects.filter(account=access.account, year=year).first()
     form = WrappedNoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():

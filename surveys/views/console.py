@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,7 +108,7 @@ def chosen_survey(request: AuthenticatedHttpRequest) -> int | None:
         return None
     pk = positive_int(request.GET["survey"])
     if pk is None or not Survey.objects.active().filter(pk=pk).exists():
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     return pk
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.access import vendor_view
@@ -31,7 +32,7 @@ def visible_follow_ups(request: AuthenticatedHttpRequest) -> QuerySet[FollowUp]:
 def follow_ups(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show not in SHOWS:
-        raise Http404("No such list.")
+        raise Http404(gettext("No such list."))
     items = visible_follow_ups(request)
     if show == "resolved":
         items = items.filter(status=FollowUp.Status.RESOLVED).order_by("-resolved_at", "-pk")
