@@ -685,10 +685,17 @@ class AlreadyAsked(Exception):
     def __init__(self, earlier: ReviewRequest) -> None:
         who = earlier.asked_by.display_name
         when = timezone.localtime(earlier.created_at).strftime("%-d %B %Y")
+        owner = earlier.account.owner
         super().__init__(
-            f"{who} already asked for a business review on {when}; "
-            f"{earlier.account.owner.display_name if earlier.account.owner else 'your CSM'} "
-            "has been told and will be in touch."
+            gettext(
+                "%(who)s already asked for a business review on %(when)s; "
+                "%(csm)s has been told and will be in touch."
+            )
+            % {
+                "who": who,
+                "when": when,
+                "csm": owner.display_name if owner else gettext("your CSM"),
+            }
         )
         self.earlier = earlier
 
@@ -746,7 +753,9 @@ def _month_text(month: date | None) -> str:
 def _ask_summary(ask: ReviewRequest) -> str:
     parts = []
     if ask.preferred_month:
-        parts.append(f"Preferred month: {_month_text(ask.preferred_month)}.")
+        parts.append(
+            gettext("Preferred month: %(month)s.") % {"month": _month_text(ask.preferred_month)}
+        )
     if ask.note:
         parts.append(ask.note)
     return "\n".join(parts)

@@ -242,7 +242,7 @@ def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = No
     clicks at once queue one wave.
     """
     if not may_manage(acting_user, campaign):
-        raise PermissionDenied("Only the campaign's CSM or a CS admin can send it.")
+        raise PermissionDenied(gettext("Only the campaign's CSM or a CS admin can send it."))
     now = now or timezone.now()
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().select_related("survey").get(pk=campaign.pk)
@@ -266,7 +266,7 @@ def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = No
 
 def end_campaign(campaign: Campaign, *, acting_user: User) -> Campaign:
     if not may_manage(acting_user, campaign):
-        raise PermissionDenied("Only the campaign's CSM or a CS admin can end it.")
+        raise PermissionDenied(gettext("Only the campaign's CSM or a CS admin can end it."))
     if campaign.status != Campaign.Status.ENDED:
         campaign.status = Campaign.Status.ENDED
         campaign.next_run_at = None

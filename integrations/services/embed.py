@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
@@ -213,11 +214,16 @@ def normalise_origin(value: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as error:
-        raise ValidationError(f"“{text}” is not an origin: {error}.") from error
+        raise ValidationError(
+            gettext("“%(text)s” is not an origin: %(error)s.") % {"text": text, "error": error}
+        ) from error
     if parts.scheme not in ("https", "http"):
-        raise ValidationError(f"“{text}” must start with https:// (or http:// for testing).")
+        raise ValidationError(
+            gettext("“%(text)s” must start with https:// (or http:// for testing).")
+            % {"text": text}
+        )
     if not parts.hostname:
-        raise ValidationError(f"“{text}” needs a host name.")
+        raise ValidationError(gettext("“%(text)s” needs a host name.") % {"text": text})
     if (
         parts.username
         or parts.password
@@ -230,10 +236,13 @@ def normalise_origin(value: str) -> str:
         )
     ):
         raise ValidationError(
-            f"“{text}” must be an origin only: scheme, host and port, with no path."
+            gettext("“%(text)s” must be an origin only: scheme, host and port, with no path.")
+            % {"text": text}
         )
     if "*" in text or any(c in parts.hostname for c in " ;,'\""):
-        raise ValidationError(f"“{text}” must name one host, with no wildcard.")
+        raise ValidationError(
+            gettext("“%(text)s” must name one host, with no wildcard.") % {"text": text}
+        )
     host = parts.hostname.lower()
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
@@ -272,7 +281,10 @@ def link_account_id(account: Account, *, external_id: str, acting_user: User) ->
     external_id = external_id.strip()
     taken = EmbedAccountId.objects.filter(external_id=external_id).exclude(account=account).first()
     if taken is not None:
-        raise ValidationError(f"“{external_id}” already names {taken.account.name}.")
+        raise ValidationError(
+            gettext("“%(external_id)s” already names %(account)s.")
+            % {"external_id": external_id, "account": taken.account.name}
+        )
     link, _created = EmbedAccountId.objects.update_or_create(
         account=account, defaults={"external_id": external_id}
     )

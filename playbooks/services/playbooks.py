@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -290,10 +291,10 @@ def delete_playbook(playbook: Playbook, *, acting_user: User) -> None:
     """Delete a playbook made here that never ran; a built-in one, or one with runs (their
     history), is paused instead."""
     if playbook.key:
-        raise PlaybookRefused("A built-in playbook cannot be deleted: pause it instead.")
+        raise PlaybookRefused(gettext("A built-in playbook cannot be deleted: pause it instead."))
     if playbook.runs.exists():
         raise PlaybookRefused(
-            "This playbook has run: deleting it would lose its history. Pause it instead."
+            gettext("This playbook has run: deleting it would lose its history. Pause it instead.")
         )
     record(
         "deleted a playbook",
