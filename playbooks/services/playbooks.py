@@ -114,25 +114,32 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
     problems: list[tuple[str, str]] = []
     name = str(data.get("name") or "").strip()
     if not name:
-        problems.append(("name", "Give the playbook a name."))
+        problems.append(("name", gettext("Give the playbook a name.")))
     elif len(name) > 120:
-        problems.append(("name", "The name is too long (at most 120 characters)."))
+        problems.append(("name", gettext("The name is too long (at most 120 characters).")))
     description = str(data.get("description") or "").strip()
     if len(description) > 2000:
-        problems.append(("description", "The description is too long (at most 2,000 characters)."))
+        problems.append(
+            ("description", gettext("The description is too long (at most 2,000 characters)."))
+        )
     trigger_kind = str(data.get("trigger") or "")
     trigger = TRIGGERS.get(trigger_kind)
     trigger_params: dict[str, Any] = {}
     if trigger is None:
-        problems.append(("trigger", "Choose what the playbook starts from (its trigger)."))
+        problems.append(("trigger", gettext("Choose what the playbook starts from (its trigger).")))
     else:
         trigger_params, errors = check(trigger.fields, data.get("trigger_params") or {})
-        problems += [("trigger", f"Trigger settings: {_sentence(e)}") for e in errors]
+        problems += [
+            ("trigger", gettext("Trigger settings: %(error)s") % {"error": _sentence(e)})
+            for e in errors
+        ]
     conditions, errors = check_conditions(data.get("conditions") or {})
     problems += [("conditions", f"Conditions: {_sentence(e)}") for e in errors]
     raw_steps = list(data.get("steps") or [])
     if not raw_steps:
-        problems.append(("steps", "Add at least one step: a playbook with none does nothing."))
+        problems.append(
+            ("steps", gettext("Add at least one step: a playbook with none does nothing."))
+        )
     if len(raw_steps) > MAX_STEPS:
         problems.append(("steps", f"A playbook has at most {MAX_STEPS} steps."))
     kinds = load()
