@@ -92,17 +92,20 @@ def _check(url: str, event_types: list[str]) -> None:
     try:
         destination = outbound.check_url(url)
     except outbound.UnsafeURL as error:
-        raise WebhookRefused(gettext("url"), str(error)) from error
+        raise WebhookRefused("url", str(error)) from error
     if not outbound.allow_private() and _private_literal(destination.host):
         raise WebhookRefused(
-            gettext("url"),
-            "The URL points at a private or reserved address: only public ones can receive events.",
+            "url",
+            gettext(
+                "The URL points at a private or reserved address: only public ones can receive "
+                "events."
+            ),
         )
     for index, name in enumerate(event_types):
         if name not in BY_NAME:
             raise WebhookRefused(
-                gettext("event_types[%(index)s]") % {"index": index},
-                f"“{name}” is not an event type.",
+                f"event_types[{index}]",
+                gettext("“%(name)s” is not an event type.") % {"name": name},
             )
 
 
