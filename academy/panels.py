@@ -15,7 +15,7 @@ from .views.common import customer_role
 
 @register_panel(
     order=60,
-    title=gettext_lazy("Academy"),  # type: ignore[arg-type]
+    title=gettext_lazy("Academy"),
     capability="academy.view",
     height="10rem",
 )

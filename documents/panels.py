@@ -13,7 +13,7 @@ from .figures import recent_shared
 
 @register_panel(
     order=65,
-    title=gettext_lazy("Documents"),  # type: ignore[arg-type]
+    title=gettext_lazy("Documents"),
     capability="documents.view",
     height="9rem",
 )

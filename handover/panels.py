@@ -17,7 +17,7 @@ SHOWN = 3
 
 @register_panel(
     order=5,
-    title=gettext_lazy("Sales handover"),  # type: ignore[arg-type]
+    title=gettext_lazy("Sales handover"),
     capability="handover.view",
     height="11rem",
     pages=("360",),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from accounts.services import staff_teams
@@ -22,18 +23,22 @@ class EmbedOptionsForm(forms.Form):
     """Which origins may frame the hub, and whether a token's role is trusted on a first visit."""
 
     allowed_origins = forms.CharField(
-        label="Allowed origins",
+        label=_("Allowed origins"),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         required=False,
-        help_text="One a line: scheme, host and port of the product's pages that frame the hub, "
-        "like https://app.example.com. No paths, no wildcards.",
+        help_text=_(
+            "One a line: scheme, host and port of the product's pages that frame the hub, "
+            "like https://app.example.com. No paths, no wildcards."
+        ),
     )
     trust_role_claim = forms.BooleanField(
-        label="Give newcomers the role their token names",
+        label=_("Give newcomers the role their token names"),
         required=False,
-        help_text="Off, everyone who joins through the product is a member; a champion or CSM "
-        "changes roles on the People page. On, the token's role (champion, executive or "
-        "member) applies on a person's first visit, never later.",
+        help_text=_(
+            "Off, everyone who joins through the product is a member; a champion or CSM "
+            "changes roles on the People page. On, the token's role (champion, executive or "
+            "member) applies on a person's first visit, never later."
+        ),
     )
 
     def clean_allowed_origins(self) -> list[str]:
@@ -47,22 +52,22 @@ class EmbedOptionsForm(forms.Form):
         if problems:
             raise ValidationError(problems)
         if len(origins) > 20:
-            raise ValidationError("At most 20 origins.")
+            raise ValidationError(_("At most 20 origins."))
         return origins
 
 
 class EmbedAccountIdForm(forms.Form):
-    account = forms.ModelChoiceField(queryset=Account.objects.all(), label="Account")
+    account = forms.ModelChoiceField(queryset=Account.objects.all(), label=_("Account"))
     external_id = forms.CharField(
-        label="Its id in your product",
+        label=_("Its id in your product"),
         max_length=100,
-        help_text="What your backend puts in the token's account claim for this account.",
+        help_text=_("What your backend puts in the token's account claim for this account."),
     )
 
     def clean_external_id(self) -> str:
         value: str = self.cleaned_data["external_id"].strip()
         if not value or any(c.isspace() for c in value):
-            raise ValidationError("An id has no spaces.")
+            raise ValidationError(_("An id has no spaces."))
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -71,7 +76,7 @@ class EmbedAccountIdForm(forms.Form):
         if account and external_id:
             taken = EmbedAccountId.objects.filter(external_id=external_id).exclude(account=account)
             if taken.exists():
-                self.add_error("external_id", "Another account already has this id.")
+                self.add_error("external_id", _("Another account already has this id."))
         return data
 
 
@@ -82,10 +87,10 @@ class ChatChannelForm(forms.ModelForm):
     """A CSM's own channel: told of events on the accounts they own."""
 
     topics = forms.MultipleChoiceField(
-        label="Tell the channel of",
+        label=_("Tell the channel of"),
         choices=ChatTopic.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one kind of event to be told of."},
+        error_messages={"required": _("Choose at least one kind of event to be told of.")},
     )
 
     class Meta:
@@ -95,12 +100,14 @@ class ChatChannelForm(forms.ModelForm):
             "kind": forms.RadioSelect,
             "webhook_url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
-        labels = {"kind": "Where", "active": "On"}
+        labels = {"kind": _("Where"), "active": _("On")}
         help_texts = {
-            "webhook_url": "Slack: Apps → Incoming Webhooks → Add New Webhook to Workspace. "
-            "Teams: the channel's Workflows → “Post to a channel when a webhook request is "
-            "received”. Kept secret: anyone holding it can post to the channel.",
-            "active": "Untick to pause the channel without losing its settings.",
+            "webhook_url": _(
+                "Slack: Apps → Incoming Webhooks → Add New Webhook to Workspace. "
+                "Teams: the channel's Workflows → “Post to a channel when a webhook request is "
+                "received”. Kept secret: anyone holding it can post to the channel."
+            ),
+            "active": _("Untick to pause the channel without losing its settings."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -142,7 +149,7 @@ class ChatChannelForm(forms.ModelForm):
 class TeamChatChannelForm(ChatChannelForm):
     """A CS team's channel: told of events on the accounts of every CSM in the team."""
 
-    team = forms.ChoiceField(label="Team")
+    team = forms.ChoiceField(label=_("Team"))
 
     class Meta(ChatChannelForm.Meta):
         fields = ["team", *ChatChannelForm.Meta.fields]
@@ -154,8 +161,8 @@ class TeamChatChannelForm(ChatChannelForm):
             teams.append(self.instance.team)
         field = self.fields["team"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a team"), *((t, t) for t in teams)]
-        field.help_text = "Teams are set on the Team page (console)."
+        field.choices = [("", _("Choose a team")), *((t, t) for t in teams)]
+        field.help_text = _("Teams are set on the Team page (console).")
 
 
 def event_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -168,22 +175,22 @@ class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
         label="URL",
         max_length=500,
-        help_text="Where the portal POSTs each event, e.g. https://hooks.example.com/portal.",
+        help_text=_("Where the portal POSTs each event, e.g. https://hooks.example.com/portal."),
         widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
     )
     description = forms.CharField(
         max_length=200,
         required=False,
-        help_text="What receives it, e.g. “Data warehouse” or “Slack relay”.",
+        help_text=_("What receives it, e.g. “Data warehouse” or “Slack relay”."),
     )
     event_types = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         choices=event_type_choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one event to send."},
+        error_messages={"required": _("Choose at least one event to send.")},
     )
     active = forms.BooleanField(
-        label="Active: send events to this URL", required=False, initial=True
+        label=_("Active: send events to this URL"), required=False, initial=True
     )
 
     def clean_url(self) -> str:

@@ -35,6 +35,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import get_script_prefix, set_script_prefix
+from django.utils.translation import gettext
 
 from .models import EmbedSettings
 
@@ -138,7 +139,7 @@ class EmbedMountMiddleware:
 
         pinned = request.session.get(EMBED_ACCOUNT_SESSION_KEY)
         if pinned is not None and pinned != kwargs["slug"]:
-            raise Http404("No such account.")
+            raise Http404(gettext("No such account."))
         return None
 
     @staticmethod

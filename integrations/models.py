@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from playbooks.models import Event, EventKind
@@ -66,25 +67,29 @@ class EmbedSettings(models.Model):
 
     secret_sealed = models.TextField(blank=True)
     secret_hint = models.CharField(
-        max_length=12, blank=True, help_text="The secret's first few characters."
+        max_length=12, blank=True, help_text=_("The secret's first few characters.")
     )
     secret_created_at = models.DateTimeField(null=True, blank=True)
     previous_secret_sealed = models.TextField(blank=True)
     previous_secret_hint = models.CharField(max_length=12, blank=True)
     previous_valid_until = models.DateTimeField(null=True, blank=True)
     allowed_origins = models.JSONField(
-        default=list, blank=True, help_text="Origins (scheme://host[:port]) that may frame the hub."
+        default=list,
+        blank=True,
+        help_text=_("Origins (scheme://host[:port]) that may frame the hub."),
     )
     trust_role_claim = models.BooleanField(
         default=False,
-        help_text="On a person's first visit, give them the role the token names (champion, "
-        "executive or member). Off: everyone new joins as a member.",
+        help_text=_(
+            "On a person's first visit, give them the role the token names (champion, "
+            "executive or member). Off: everyone new joins as a member."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "embed settings"
-        verbose_name_plural = "embed settings"
+        verbose_name = _("embed settings")
+        verbose_name_plural = _("embed settings")
 
     def __str__(self) -> str:
         return "Embed settings"
@@ -176,11 +181,11 @@ class ChatKind(models.TextChoices):
 class ChatTopic(models.TextChoices):
     """What a channel can be told of; each is one or more event kinds (:data:`TOPIC_KINDS`)."""
 
-    DETRACTORS = "detractors", "Detractors (NPS 0–6)"
-    OVERDUE_TASKS = "overdue_tasks", "Overdue customer onboarding tasks"
-    HEALTH_DROPS = "health_drops", "Health drops (a fall, or a worse band)"
-    REVIEW_ASKED = "review_asked", "A customer asks for a business review"
-    COMMENTS = "comments", "A customer's new comment"
+    DETRACTORS = "detractors", _("Detractors (NPS 0–6)")
+    OVERDUE_TASKS = "overdue_tasks", _("Overdue customer onboarding tasks")
+    HEALTH_DROPS = "health_drops", _("Health drops (a fall, or a worse band)")
+    REVIEW_ASKED = "review_asked", _("A customer asks for a business review")
+    COMMENTS = "comments", _("A customer's new comment")
 
 
 TOPIC_KINDS: dict[str, tuple[str, ...]] = {
@@ -194,9 +199,9 @@ KIND_TOPIC: dict[str, str] = {kind: topic for topic, kinds in TOPIC_KINDS.items(
 
 
 class ChatStatus(models.TextChoices):
-    NONE = "", "Nothing sent yet"
-    OK = "ok", "Delivered"
-    FAILED = "failed", "Failed"
+    NONE = "", _("Nothing sent yet")
+    OK = "ok", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class ChatChannel(models.Model):
@@ -205,12 +210,12 @@ class ChatChannel(models.Model):
 
     kind = models.CharField(max_length=8, choices=ChatKind.choices, default=ChatKind.SLACK)
     name = models.CharField(
-        max_length=80, help_text="How you know it, e.g. #cs-alerts. Shown on this page only."
+        max_length=80, help_text=_("How you know it, e.g. #cs-alerts. Shown on this page only.")
     )
     webhook_url = models.CharField(
         "incoming-webhook URL",
         max_length=600,
-        help_text="A secret: anyone holding it can post to the channel.",
+        help_text=_("A secret: anyone holding it can post to the channel."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -276,10 +281,10 @@ class ChatMessage(models.Model):
     """One message to one channel: for one event (once per channel and event), or a test."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped (channel turned off)"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (channel turned off)")
 
     channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="messages")
     event = models.ForeignKey(
@@ -423,9 +428,9 @@ class WebhookEndpoint(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):
@@ -441,7 +446,7 @@ class WebhookDelivery(models.Model):
     )
     event_type = models.CharField(max_length=60)
     msg_id = models.CharField(max_length=40, unique=True)
-    payload = models.TextField(help_text="The JSON body, exactly as signed and sent.")
+    payload = models.TextField(help_text=_("The JSON body, exactly as signed and sent."))
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext
 
 MAX_BODY_KEPT = 1024
 
@@ -66,14 +67,14 @@ def check_url(url: str) -> Destination:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as error:
-        raise UnsafeURL(f"That is not a URL: {error}.") from error
+        raise UnsafeURL(gettext("That is not a URL: %(error)s.") % {"error": error}) from error
     allowed = ("https", "http") if _allow_private() else ("https",)
     if parts.scheme not in allowed:
-        raise UnsafeURL("The URL must start with https://.")
+        raise UnsafeURL(gettext("The URL must start with https://."))
     if not parts.hostname:
-        raise UnsafeURL("The URL needs a host name.")
+        raise UnsafeURL(gettext("The URL needs a host name."))
     if parts.username or parts.password:
-        raise UnsafeURL("The URL must not carry a user name or password.")
+        raise UnsafeURL(gettext("The URL must not carry a user name or password."))
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
@@ -97,16 +98,23 @@ def resolve(destination: Destination) -> str:
     try:
         infos = socket.getaddrinfo(destination.host, destination.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeURL(f"The host {destination.host} could not be found.") from error
+        raise UnsafeURL(
+            gettext("The host %(host)s could not be found.") % {"host": destination.host}
+        ) from error
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
-        raise UnsafeURL(f"The host {destination.host} could not be found.")
+        raise UnsafeURL(
+            gettext("The host %(host)s could not be found.") % {"host": destination.host}
+        )
     if not _allow_private():
         private = [a for a in addresses if not is_public(a)]
         if private:
             raise UnsafeURL(
-                f"The host {destination.host} is on a private or reserved network "
-                f"({private[0]}); only public addresses can receive the portal's events."
+                gettext(
+                    "The host %(host)s is on a private or reserved network (%(address)s); "
+                    "only public addresses can receive the portal's events."
+                )
+                % {"host": destination.host, "address": private[0]}
             )
     return addresses[0]
 

@@ -19,7 +19,7 @@ from .services import may_see_internal
 
 @register_panel(
     order=10,
-    title=gettext_lazy("Onboarding"),  # type: ignore[arg-type]
+    title=gettext_lazy("Onboarding"),
     capability="onboarding.view",
     height="14rem",
 )

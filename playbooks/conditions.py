@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, Tag, TouchModel, User, VendorRole
 from insights.figures.book import with_health
@@ -32,6 +34,9 @@ from portal.formatting import money
 
 from .models import Playbook
 from .params import ParamField, check
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 # The account fields a list condition compares directly.
 CONDITION_FIELDS = ("segment", "touch_model", "stage")
@@ -46,29 +51,29 @@ def _tags() -> list[tuple[str, str]]:
     return [(name, name) for name in Tag.objects.order_by("name").values_list("name", flat=True)]
 
 
-def _any(name: str, label: str, choices: Any) -> ParamField:
+def _any(name: str, label: _StrOrPromise, choices: Any) -> ParamField:
     return ParamField(name, label, kind="choices", required=False, choices=choices)
 
 
 FIELDS: list[ParamField] = [
-    _any("segment", "Segment", lambda: Segment.choices),
-    _any("touch_model", "Touch model", lambda: TouchModel.choices),
-    _any("stage", "Lifecycle stage", lambda: Stage.choices),
-    _any("owner", "Owner CSM", _owners),
-    _any("health_band", "Health", lambda: HealthBand.choices),
+    _any("segment", _("Segment"), lambda: Segment.choices),
+    _any("touch_model", _("Touch model"), lambda: TouchModel.choices),
+    _any("stage", _("Lifecycle stage"), lambda: Stage.choices),
+    _any("owner", _("Owner CSM"), _owners),
+    _any("health_band", _("Health"), lambda: HealthBand.choices),
     ParamField(
         "tags",
-        "Tagged",
+        _("Tagged"),
         kind="choices",
         required=False,
         choices=_tags,
-        help="Tags are set on each account's Edit page.",
+        help=_("Tags are set on each account's Edit page."),
     ),
-    ParamField("mrr_min", "MRR at least", kind="int", required=False, minimum=0, maximum=10**9),
-    ParamField("mrr_max", "MRR at most", kind="int", required=False, minimum=0, maximum=10**9),
+    ParamField("mrr_min", _("MRR at least"), kind="int", required=False, minimum=0, maximum=10**9),
+    ParamField("mrr_max", _("MRR at most"), kind="int", required=False, minimum=0, maximum=10**9),
     ParamField(
         "renewal_within_days",
-        "Renews within (days)",
+        _("Renews within (days)"),
         kind="int",
         required=False,
         minimum=1,
@@ -221,4 +226,4 @@ def describe(conditions: dict[str, Any]) -> str:
             parts.append(f"{spec.label.lower()} {money(Decimal(value))}")
         else:
             parts.append(f"{spec.label.lower()} {value}")
-    return ", ".join(parts) or "every account"
+    return ", ".join(parts) or gettext("every account")

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import Account, User, VendorRole
 from surveys.models import FollowUp
@@ -85,7 +86,7 @@ def with_task_details(tasks: QuerySet[CSMTask]) -> QuerySet[CSMTask]:
 def task_source(task: CSMTask, follow_ups: dict[int, int]) -> TaskSource:
     if task.run_id is not None and task.run is not None:
         return TaskSource(
-            f"Playbook “{task.run.playbook.name}”",
+            gettext("Playbook “%(playbook)s”") % {"playbook": task.run.playbook.name},
             reverse("account_home", args=[task.account.slug]),
         )
     if task.event_id is not None and task.event is not None:
@@ -94,8 +95,8 @@ def task_source(task: CSMTask, follow_ups: dict[int, int]) -> TaskSource:
         url = reverse("survey_follow_up", args=[follow_up]) if follow_up else ""
         return TaskSource(task.event.get_kind_display(), url)
     if task.created_by is not None:
-        return TaskSource(f"Added by {task.created_by.display_name}")
-    return TaskSource("Added by hand")
+        return TaskSource(gettext("Added by %(name)s") % {"name": task.created_by.display_name})
+    return TaskSource(gettext("Added by hand"))
 
 
 def attach_sources(tasks: list[CSMTask]) -> list[CSMTask]:
@@ -128,9 +129,9 @@ def today_sections(tasks: Any, today: date) -> list[Section]:
     order) as overdue, due today and upcoming, each grouped by account in the order of its most
     pressing task. A fixed number of queries."""
     sections = [
-        Section("overdue", "Overdue", "Nothing overdue."),
-        Section("today", "Due today", "Nothing else is due today."),
-        Section("upcoming", "Upcoming", "Nothing coming up."),
+        Section("overdue", gettext("Overdue"), gettext("Nothing overdue.")),
+        Section("today", gettext("Due today"), gettext("Nothing else is due today.")),
+        Section("upcoming", gettext("Upcoming"), gettext("Nothing coming up.")),
     ]
     by_key = {s.key: s for s in sections}
     groups: dict[tuple[str, int], AccountTasks] = {}

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .conditions import FIELDS as CONDITIONS
 from .models import CSMTask, EmailTemplate, Playbook, StepKind, StopIf
@@ -21,7 +22,7 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = CSMTask
         fields = ["title", "assignee", "due_on", "priority", "reason"]
-        labels = {"due_on": "Due", "reason": "Why"}
+        labels = {"due_on": _("Due"), "reason": _("Why")}
         widgets = {
             "due_on": forms.DateInput(attrs={"type": "date"}),
             "reason": forms.Textarea(attrs={"rows": 3}),
@@ -30,13 +31,13 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_staff()  # type: ignore[attr-defined]
-        self.fields["assignee"].label = "For"
+        self.fields["assignee"].label = _("For")
 
     def clean_due_on(self) -> Any:
         due = self.cleaned_data["due_on"]
         today = timezone.localdate()
         if due < today - timedelta(days=1) or due > today + timedelta(days=366):
-            raise forms.ValidationError("Choose a day from today to a year ahead.")
+            raise forms.ValidationError(_("Choose a day from today to a year ahead."))
         return due
 
 
@@ -45,7 +46,7 @@ class SnoozeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=assignable_staff(), label="Hand over to")
+    assignee = forms.ModelChoiceField(queryset=assignable_staff(), label=_("Hand over to"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,8 +63,8 @@ class AccountPauseForm(forms.Form):
     note = forms.CharField(
         max_length=300,
         required=False,
-        label="Why",
-        help_text="Shown to the team on the account, e.g. “Escalation until the fix ships”.",
+        label=_("Why"),
+        help_text=_("Shown to the team on the account, e.g. “Escalation until the fix ships”."),
     )
 
 
@@ -74,7 +75,7 @@ class EmailTemplateForm(forms.ModelForm):
     class Meta:
         model = EmailTemplate
         fields = ["name", "subject", "body"]
-        labels = {"name": "Name (for you)", "body": "Message"}
+        labels = {"name": _("Name (for you)"), "body": _("Message")}
         help_texts = {
             "subject": "Merge fields work here too, e.g. Welcome to the portal, {first_name}.",
             "body": "Markdown: **bold**, lists, [links](https://…). Write {{ and }} for a brace.",
@@ -240,7 +241,7 @@ class PlaybookDraft:
             if len(self.steps) < MAX_STEPS:
                 self.steps.append(StepDraft(kind=StepKind.CREATE_TASK))
             return True
-        verb, _, index = action.partition("-")
+        verb, _dash, index = action.partition("-")
         if verb not in ("remove", "up", "down") or not index.isdigit():
             return False
         i = int(index)
@@ -266,7 +267,7 @@ class PlaybookMainForm(forms.Form):
     description = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    trigger = forms.ChoiceField(label="When")
+    trigger = forms.ChoiceField(label=_("When"))
 
     def __init__(self, *args: Any, url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -280,7 +281,7 @@ class PlaybookMainForm(forms.Form):
                 "hx-vals": '{"action": "trigger"}',
             }
         )
-        self.fields["trigger"].choices = [("", "Choose a signal…")] + [  # type: ignore[attr-defined]
+        self.fields["trigger"].choices = [("", _("Choose a signal…"))] + [  # type: ignore[attr-defined]
             (kind, trigger.label) for kind, trigger in TRIGGERS.items()
         ]
 
@@ -288,12 +289,15 @@ class PlaybookMainForm(forms.Form):
 class StepMetaForm(forms.Form):
     """A step's kind, delay and stop rule, drawn (the service checks them)."""
 
-    kind = forms.ChoiceField(label="Do")
+    kind = forms.ChoiceField(label=_("Do"))
     delay_days = forms.IntegerField(
-        label="After (days)", min_value=0, max_value=MAX_DELAY_DAYS, help_text="0 is at once."
+        label=_("After (days)"), min_value=0, max_value=MAX_DELAY_DAYS, help_text=_("0 is at once.")
     )
     stop_if = forms.ChoiceField(
-        label="Unless", choices=StopIf.choices, required=False, help_text="Only for a delayed step."
+        label=_("Unless"),
+        choices=StopIf.choices,
+        required=False,
+        help_text=_("Only for a delayed step."),
     )
 
     def __init__(self, *args: Any, url: str = "", **kwargs: Any) -> None:
@@ -378,25 +382,25 @@ def editor_forms(
         trigger_scanned=bool(trigger and trigger.scanned),
         conditions=param_form(CONDITIONS, "cond", draft.conditions),
         steps=steps,
-        errors=[message for _, message in problems],
+        errors=[message for _field, message in problems],
         general_errors=[message for place, message in problems if place not in step_places],
     )
 
 
 class TaskNoteForm(forms.Form):
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=NOTE_MAX_LENGTH,
         error_messages={
-            "required": "Write the note first.",
+            "required": _("Write the note first."),
             "max_length": f"A note is at most {NOTE_MAX_LENGTH} characters.",
         },
     )
     # Where a plain form post goes back to: Today, or the account page's task panel.
     back_to = forms.ChoiceField(
-        choices=[("today", "Today"), ("account", "Account")], required=False
+        choices=[("today", _("Today")), ("account", _("Account"))], required=False
     )
 
     def message(self) -> str:
         """The first problem, in words, for the page's notice."""
-        return str(next(iter(self.errors.get("body", [])), "This note could not be saved."))
+        return str(next(iter(self.errors.get("body", [])), _("This note could not be saved.")))

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
@@ -24,69 +25,69 @@ class EventKind(models.TextChoices):
     :mod:`playbooks.triggers`."""
 
     # The account and its contracts
-    ACCOUNT_CREATED = "account_created", "Account created"
-    STAGE_CHANGED = "stage_changed", "Lifecycle stage changed"
-    SEGMENT_CHANGED = "segment_changed", "Segment changed"
-    TOUCH_MODEL_CHANGED = "touch_model_changed", "Touch model changed"
-    OWNER_CHANGED = "owner_changed", "Owner CSM changed"
-    CONTRACT_STARTED = "contract_started", "Contract started"
-    CONTRACT_EXPANDED = "contract_expanded", "Contract expanded"
-    CONTRACT_CONTRACTED = "contract_contracted", "Contract contracted"
-    CONTRACT_RENEWED = "contract_renewed", "Contract renewed"
-    CONTRACT_CHURNED = "contract_churned", "Contract churned"
-    RENEWAL_DUE = "renewal_due", "Renewal date in N days"
+    ACCOUNT_CREATED = "account_created", _("Account created")
+    STAGE_CHANGED = "stage_changed", _("Lifecycle stage changed")
+    SEGMENT_CHANGED = "segment_changed", _("Segment changed")
+    TOUCH_MODEL_CHANGED = "touch_model_changed", _("Touch model changed")
+    OWNER_CHANGED = "owner_changed", _("Owner CSM changed")
+    CONTRACT_STARTED = "contract_started", _("Contract started")
+    CONTRACT_EXPANDED = "contract_expanded", _("Contract expanded")
+    CONTRACT_CONTRACTED = "contract_contracted", _("Contract contracted")
+    CONTRACT_RENEWED = "contract_renewed", _("Contract renewed")
+    CONTRACT_CHURNED = "contract_churned", _("Contract churned")
+    RENEWAL_DUE = "renewal_due", _("Renewal date in N days")
     # Renewals (the renewals app's pipeline)
-    RENEWAL_IN_90_DAYS = "renewal_in_90_days", "Renewal in 90 days"
-    RENEWAL_IN_30_DAYS = "renewal_in_30_days", "Renewal in 30 days"
-    RENEWAL_STAGE_CHANGED = "renewal_stage_changed", "Renewal stage changed"
-    RENEWAL_CHURNED = "renewal_churned", "Renewal marked churned"
+    RENEWAL_IN_90_DAYS = "renewal_in_90_days", _("Renewal in 90 days")
+    RENEWAL_IN_30_DAYS = "renewal_in_30_days", _("Renewal in 30 days")
+    RENEWAL_STAGE_CHANGED = "renewal_stage_changed", _("Renewal stage changed")
+    RENEWAL_CHURNED = "renewal_churned", _("Renewal marked churned")
     # Offboarding
-    OFFBOARDING_STARTED = "offboarding_started", "Offboarding started"
-    OFFBOARDING_COMPLETED = "offboarding_completed", "Account offboarded"
+    OFFBOARDING_STARTED = "offboarding_started", _("Offboarding started")
+    OFFBOARDING_COMPLETED = "offboarding_completed", _("Account offboarded")
     # Onboarding and plans
-    ONBOARDING_STARTED = "onboarding_started", "Onboarding started"
-    ONBOARDING_COMPLETED = "onboarding_completed", "Onboarding completed"
-    ONBOARDING_STALLED = "onboarding_stalled", "Onboarding stalled"
-    ONBOARDING_TASK_OVERDUE = "onboarding_task_overdue", "Required onboarding task overdue"
-    ONBOARDING_TASK_COMPLETED = "onboarding_task_completed", "Onboarding task completed"
-    MILESTONE_DONE = "milestone_done", "Milestone done"
-    MILESTONE_MISSED = "milestone_missed", "Milestone missed"
-    SIGNOFF_REJECTED = "signoff_rejected", "Customer rejected a milestone's sign-off"
-    PLAN_HEALTH_CHANGED = "plan_health_changed", "Success plan health changed band"
+    ONBOARDING_STARTED = "onboarding_started", _("Onboarding started")
+    ONBOARDING_COMPLETED = "onboarding_completed", _("Onboarding completed")
+    ONBOARDING_STALLED = "onboarding_stalled", _("Onboarding stalled")
+    ONBOARDING_TASK_OVERDUE = "onboarding_task_overdue", _("Required onboarding task overdue")
+    ONBOARDING_TASK_COMPLETED = "onboarding_task_completed", _("Onboarding task completed")
+    MILESTONE_DONE = "milestone_done", _("Milestone done")
+    MILESTONE_MISSED = "milestone_missed", _("Milestone missed")
+    SIGNOFF_REJECTED = "signoff_rejected", _("Customer rejected a milestone's sign-off")
+    PLAN_HEALTH_CHANGED = "plan_health_changed", _("Success plan health changed band")
     # Surveys
-    NPS_DETRACTOR = "nps_detractor", "NPS detractor response"
-    NPS_PASSIVE = "nps_passive", "NPS passive response"
-    NPS_PROMOTER = "nps_promoter", "NPS promoter response"
-    CSAT_LOW = "csat_low", "Low CSAT response"
-    CES_HIGH_EFFORT = "ces_high_effort", "High-effort CES response"
-    SURVEY_ANSWERED = "survey_answered", "Survey answered (any score)"
-    FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", "Survey follow-up unresolved"
-    FOLLOW_UP_RESOLVED = "follow_up_resolved", "Survey follow-up resolved"
+    NPS_DETRACTOR = "nps_detractor", _("NPS detractor response")
+    NPS_PASSIVE = "nps_passive", _("NPS passive response")
+    NPS_PROMOTER = "nps_promoter", _("NPS promoter response")
+    CSAT_LOW = "csat_low", _("Low CSAT response")
+    CES_HIGH_EFFORT = "ces_high_effort", _("High-effort CES response")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered (any score)")
+    FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", _("Survey follow-up unresolved")
+    FOLLOW_UP_RESOLVED = "follow_up_resolved", _("Survey follow-up resolved")
     # Training
-    COURSE_PASSED = "course_passed", "A person passed a course"
+    COURSE_PASSED = "course_passed", _("A person passed a course")
     # Reviews
-    REVIEW_PUBLISHED = "review_published", "Business review published"
-    REVIEW_ASKED = "review_asked", "Customer asked for a business review"
+    REVIEW_PUBLISHED = "review_published", _("Business review published")
+    REVIEW_ASKED = "review_asked", _("Customer asked for a business review")
     # Health
-    HEALTH_BAND_CHANGED = "health_band_changed", "Health score changed band"
-    HEALTH_DROPPED = "health_dropped", "Health score fell in 7 days"
-    HEALTH_PART_LOW = "health_part_low", "A health part below a threshold"
+    HEALTH_BAND_CHANGED = "health_band_changed", _("Health score changed band")
+    HEALTH_DROPPED = "health_dropped", _("Health score fell in 7 days")
+    HEALTH_PART_LOW = "health_part_low", _("A health part below a threshold")
     # Usage
-    USAGE_DROPPED = "usage_dropped", "Weekly active users down week on week"
-    FEATURE_UNUSED = "feature_unused", "A licensed feature unused"
-    SEATS_NEARLY_FULL = "seats_nearly_full", "Seats used near the seats bought"
+    USAGE_DROPPED = "usage_dropped", _("Weekly active users down week on week")
+    FEATURE_UNUSED = "feature_unused", _("A licensed feature unused")
+    SEATS_NEARLY_FULL = "seats_nearly_full", _("Seats used near the seats bought")
     # People and engagement
-    CHAMPION_LEFT = "champion_left", "Champion deactivated or removed"
-    EXECUTIVE_LEFT = "executive_left", "Executive sponsor deactivated or removed"
-    PERSON_JOINED = "person_joined", "A person joined the account"
-    PERSON_LEFT = "person_left", "A person left the account"
-    NO_LOGIN = "no_login", "No customer log-in for N days"
-    FIRST_LOGIN = "first_login", "A person's first log-in"
+    CHAMPION_LEFT = "champion_left", _("Champion deactivated or removed")
+    EXECUTIVE_LEFT = "executive_left", _("Executive sponsor deactivated or removed")
+    PERSON_JOINED = "person_joined", _("A person joined the account")
+    PERSON_LEFT = "person_left", _("A person left the account")
+    NO_LOGIN = "no_login", _("No customer log-in for N days")
+    FIRST_LOGIN = "first_login", _("A person's first log-in")
     # Free text
-    COMMENT_ADDED = "comment_added", "A customer commented"
-    SENTIMENT_NEGATIVE = "sentiment_negative", "Negative comment"
+    COMMENT_ADDED = "comment_added", _("A customer commented")
+    SENTIMENT_NEGATIVE = "sentiment_negative", _("Negative comment")
     # A schedule rather than something that happened
-    SCHEDULE = "schedule", "On a schedule"
+    SCHEDULE = "schedule", _("On a schedule")
 
 
 class Event(models.Model):
@@ -97,7 +98,7 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     data = models.JSONField(default=dict, blank=True)
     source = models.CharField(
-        max_length=200, help_text="What raised it, e.g. response:12; unique per kind."
+        max_length=200, help_text=_("What raised it, e.g. response:12; unique per kind.")
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -115,26 +116,26 @@ class Event(models.Model):
 class StepKind(models.TextChoices):
     """What a step does; each kind's settings, checks and work are in :mod:`playbooks.steps`."""
 
-    CREATE_TASK = "create_task", "Create a task for the CSM"
-    SEND_EMAIL = "send_email", "Send an e-mail"
-    START_ONBOARDING = "start_onboarding", "Start an onboarding checklist"
-    SEND_SURVEY = "send_survey", "Send a survey"
-    SET_ACCOUNT_FIELD = "set_account_field", "Set the segment, touch model or stage"
-    ASSIGN_OWNER = "assign_owner", "Assign the owner CSM"
-    ADD_PLAN_ITEM = "add_plan_item", "Add an action item to the success plan"
-    FLAG_CSQL = "flag_csql", "Flag an upsell lead (CSQL)"
-    NOTIFY_OWNER = "notify_owner", "Notify the owner in the portal"
-    PAUSE_SURVEYS = "pause_surveys", "Pause surveys for the account"
-    ASK_FOR_ADVOCACY = "ask_for_advocacy", "Ask a promoter for advocacy"
+    CREATE_TASK = "create_task", _("Create a task for the CSM")
+    SEND_EMAIL = "send_email", _("Send an e-mail")
+    START_ONBOARDING = "start_onboarding", _("Start an onboarding checklist")
+    SEND_SURVEY = "send_survey", _("Send a survey")
+    SET_ACCOUNT_FIELD = "set_account_field", _("Set the segment, touch model or stage")
+    ASSIGN_OWNER = "assign_owner", _("Assign the owner CSM")
+    ADD_PLAN_ITEM = "add_plan_item", _("Add an action item to the success plan")
+    FLAG_CSQL = "flag_csql", _("Flag an upsell lead (CSQL)")
+    NOTIFY_OWNER = "notify_owner", _("Notify the owner in the portal")
+    PAUSE_SURVEYS = "pause_surveys", _("Pause surveys for the account")
+    ASK_FOR_ADVOCACY = "ask_for_advocacy", _("Ask a promoter for advocacy")
 
 
 class StopIf(models.TextChoices):
     """A delayed step is skipped when, by its time, this has happened since the run began."""
 
-    NEVER = "", "Never"
-    LOGGED_IN = "logged_in", "Stop if someone from the account logs in"
-    TASK_DONE = "task_done", "Stop if the run's task is done"
-    ANSWERED = "answered", "Stop if the account answers a survey"
+    NEVER = "", _("Never")
+    LOGGED_IN = "logged_in", _("Stop if someone from the account logs in")
+    TASK_DONE = "task_done", _("Stop if the run's task is done")
+    ANSWERED = "answered", _("Stop if the account answers a survey")
 
 
 class EmailTemplate(models.Model):
@@ -144,7 +145,7 @@ class EmailTemplate(models.Model):
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown; merge fields in braces.")
+    body = models.TextField(help_text=_("Markdown; merge fields in braces."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,7 +160,7 @@ class Playbook(models.Model):
     """When ``trigger`` happens to an account that meets ``conditions``, run the steps."""
 
     key = models.SlugField(
-        max_length=60, blank=True, help_text="Set on built-in playbooks, which ship with us."
+        max_length=60, blank=True, help_text=_("Set on built-in playbooks, which ship with us.")
     )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -220,9 +221,9 @@ class PlaybookStep(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    STOPPED = "stopped", "Stopped"
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    STOPPED = "stopped", _("Stopped")
 
 
 class PlaybookRun(models.Model):
@@ -231,7 +232,7 @@ class PlaybookRun(models.Model):
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="runs")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="runs")
-    reason = models.CharField(max_length=300, help_text="Why it fired, in words.")
+    reason = models.CharField(max_length=300, help_text=_("Why it fired, in words."))
     playbook_version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -254,13 +255,13 @@ class PlaybookRun(models.Model):
 
 
 class StepStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
+    WAITING = "waiting", _("Waiting")
     # Claimed by the scheduler and handed to a job (or being retried): no one else runs it.
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-    STOPPED = "stopped", "Stopped"
-    FAILED = "failed", "Failed"
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    STOPPED = "stopped", _("Stopped")
+    FAILED = "failed", _("Failed")
 
 
 class RunStep(models.Model):
@@ -329,9 +330,9 @@ class TaskNote(models.Model):
 
 
 class Priority(models.TextChoices):
-    HIGH = "high", "High"
-    NORMAL = "normal", "Normal"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
 
 
 class CSMTaskQuerySet(models.QuerySet["CSMTask"]):
@@ -356,7 +357,7 @@ class CSMTask(models.Model):
     title = models.CharField(max_length=200)
     due_on = models.DateField()
     priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
-    reason = models.TextField(blank=True, help_text="Why this needs doing.")
+    reason = models.TextField(blank=True, help_text=_("Why this needs doing."))
     event = models.ForeignKey(
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
     )
@@ -378,7 +379,7 @@ class CSMTask(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when a playbook made it.",
+        help_text=_("Empty when a playbook made it."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -3,10 +3,11 @@ the portfolio's "Open tasks" column (a vendor-only page)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
@@ -20,7 +21,7 @@ from .models import AccountPause
 from .services.runs import runs_of
 
 
-@register_panel(order=8, title="CSM tasks", capability="tasks.view", height="12rem")
+@register_panel(order=8, title=cast(str, _("CSM tasks")), capability="tasks.view", height="12rem")
 def tasks_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("tasks.view"):
         return None
@@ -49,7 +50,9 @@ def runs_panel_context(access: AccountAccess) -> dict[str, Any]:
     }
 
 
-@register_panel(order=9, title="Playbook runs", capability="playbooks.view_runs", height="10rem")
+@register_panel(
+    order=9, title=cast(str, _("Playbook runs")), capability="playbooks.view_runs", height="10rem"
+)
 def runs_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("playbooks.view_runs"):
         return None
@@ -62,7 +65,7 @@ def _with_open_tasks_today(accounts: QuerySet[Account]) -> QuerySet[Account]:
 
 register_column(
     "open_tasks",
-    "Open tasks",
+    cast(str, _("Open tasks")),
     _with_open_tasks_today,
     "open_tasks",
     "playbooks/cells/open_tasks.html",

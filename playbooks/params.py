@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-Choices = Callable[[], Iterable[tuple[str, str]]]
+from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+# Labels are lazy translations (the fields are described at import time).
+Choices = Callable[[], Iterable[tuple[str, "_StrOrPromise"]]]
 
 
 @dataclass(frozen=True)
 class ParamField:
     name: str
-    label: str
+    label: _StrOrPromise
     # "int", "text", "longtext", "choice", "choices" (several), "bool"
     kind: str = "text"
     required: bool = True
@@ -27,7 +33,7 @@ class ParamField:
     # For "choice" and "choices": called when the form is drawn and when it is checked, so
     # it names what exists now (templates, surveys, staff).
     choices: Choices | None = None
-    help: str = ""
+    help: _StrOrPromise = ""
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -39,7 +45,7 @@ def check(fields: Iterable[ParamField], values: dict[str, Any]) -> tuple[dict[st
         raw = values.get(spec.name, spec.default)
         if raw in (None, "", []):
             if spec.required:
-                errors.append(f"{spec.label} is required.")
+                errors.append(gettext("%(field)s is required.") % {"field": spec.label})
             elif spec.default is not None:
                 cleaned[spec.name] = spec.default
             continue
@@ -47,24 +53,33 @@ def check(fields: Iterable[ParamField], values: dict[str, Any]) -> tuple[dict[st
             try:
                 number = int(raw)
             except (TypeError, ValueError):
-                errors.append(f"{spec.label} must be a whole number.")
+                errors.append(gettext("%(field)s must be a whole number.") % {"field": spec.label})
                 continue
             if spec.minimum is not None and number < spec.minimum:
-                errors.append(f"{spec.label} must be at least {spec.minimum}.")
+                errors.append(
+                    gettext("%(field)s must be at least %(minimum)s.")
+                    % {"field": spec.label, "minimum": spec.minimum}
+                )
                 continue
             if spec.maximum is not None and number > spec.maximum:
-                errors.append(f"{spec.label} must be at most {spec.maximum}.")
+                errors.append(
+                    gettext("%(field)s must be at most %(maximum)s.")
+                    % {"field": spec.label, "maximum": spec.maximum}
+                )
                 continue
             cleaned[spec.name] = number
         elif spec.kind in ("choice", "choices"):
             known = {str(key) for key, _ in (spec.choices() if spec.choices else [])}
             picked = raw if isinstance(raw, list) else [raw]
             if spec.kind == "choice" and len(picked) != 1:
-                errors.append(f"Choose one {spec.label.lower()}.")
+                errors.append(gettext("Choose one %(field)s.") % {"field": str(spec.label).lower()})
                 continue
             unknown = [str(p) for p in picked if str(p) not in known]
             if unknown:
-                errors.append(f"{spec.label}: “{unknown[0]}” does not exist.")
+                errors.append(
+                    gettext("%(field)s: “%(value)s” does not exist.")
+                    % {"field": spec.label, "value": unknown[0]}
+                )
                 continue
             cleaned[spec.name] = [str(p) for p in picked] if spec.kind == "choices" else str(raw)
         elif spec.kind == "bool":
@@ -72,7 +87,10 @@ def check(fields: Iterable[ParamField], values: dict[str, Any]) -> tuple[dict[st
         else:
             text = str(raw).strip()
             if len(text) > spec.max_length:
-                errors.append(f"{spec.label} is too long (at most {spec.max_length} characters).")
+                errors.append(
+                    gettext("%(field)s is too long (at most %(max)s characters).")
+                    % {"field": spec.label, "max": spec.max_length}
+                )
                 continue
             cleaned[spec.name] = text
     return cleaned, errors

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Segment, Stage, TouchModel
 from renewals.models import RenewalStage
@@ -20,35 +22,38 @@ from successplans.models import PlanHealth
 from .models import EventKind
 from .params import ParamField
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 WEEKDAYS = [
-    ("0", "Monday"),
-    ("1", "Tuesday"),
-    ("2", "Wednesday"),
-    ("3", "Thursday"),
-    ("4", "Friday"),
-    ("5", "Saturday"),
-    ("6", "Sunday"),
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
 ]
-HEALTH_BANDS = [("healthy", "Healthy"), ("at_risk", "At risk"), ("critical", "Critical")]
+HEALTH_BANDS = [("healthy", _("Healthy")), ("at_risk", _("At risk")), ("critical", _("Critical"))]
 HEALTH_PARTS = [
-    ("usage", "Usage"),
-    ("sentiment", "Sentiment"),
-    ("onboarding", "Onboarding"),
-    ("plan", "Success plan"),
-    ("renewal", "Renewal"),
-    ("pulse", "CSM pulse"),
-    ("comments", "Comment sentiment"),
-    ("training", "Training"),
+    ("usage", _("Usage")),
+    ("sentiment", _("Sentiment")),
+    ("onboarding", _("Onboarding")),
+    ("plan", _("Success plan")),
+    ("renewal", _("Renewal")),
+    ("pulse", _("CSM pulse")),
+    ("comments", _("Comment sentiment")),
+    ("training", _("Training")),
 ]
 
 
-def _days(label: str, default: int) -> ParamField:
+def _days(label: _StrOrPromise, default: int) -> ParamField:
     return ParamField("days", label, kind="int", minimum=1, maximum=365, default=default)
 
 
-def _to(label: str, choices: Callable[[], Any]) -> ParamField:
+def _to(label: _StrOrPromise, choices: Callable[[], Any]) -> ParamField:
     return ParamField(
-        "to", label, kind="choices", required=False, choices=choices, help="Empty means any."
+        "to", label, kind="choices", required=False, choices=choices, help=_("Empty means any.")
     )
 
 
@@ -85,19 +90,19 @@ TRIGGERS: dict[str, Trigger] = {
     t.kind: t
     for t in [
         Trigger(EventKind.ACCOUNT_CREATED),
-        Trigger(EventKind.STAGE_CHANGED, [_to("To stage", lambda: Stage.choices)]),
-        Trigger(EventKind.SEGMENT_CHANGED, [_to("To segment", lambda: Segment.choices)]),
-        Trigger(EventKind.TOUCH_MODEL_CHANGED, [_to("To touch model", lambda: TouchModel.choices)]),
+        Trigger(EventKind.STAGE_CHANGED, [_to(_("To stage"), lambda: Stage.choices)]),
+        Trigger(EventKind.SEGMENT_CHANGED, [_to(_("To segment"), lambda: Segment.choices)]),
+        Trigger(EventKind.TOUCH_MODEL_CHANGED, [_to(_("To touch model"), lambda: TouchModel.choices)]),
         Trigger(EventKind.OWNER_CHANGED),
         Trigger(EventKind.CONTRACT_STARTED),
         Trigger(EventKind.CONTRACT_EXPANDED),
         Trigger(EventKind.CONTRACT_CONTRACTED),
         Trigger(EventKind.CONTRACT_RENEWED),
         Trigger(EventKind.CONTRACT_CHURNED),
-        Trigger(EventKind.RENEWAL_DUE, [_days("Days before the renewal", 90)], scanned=True),
+        Trigger(EventKind.RENEWAL_DUE, [_days(_("Days before the renewal"), 90)], scanned=True),
         Trigger(EventKind.RENEWAL_IN_90_DAYS),
         Trigger(EventKind.RENEWAL_IN_30_DAYS),
-        Trigger(EventKind.RENEWAL_STAGE_CHANGED, [_to("To renewal stage", lambda: RenewalStage.choices)]),
+        Trigger(EventKind.RENEWAL_STAGE_CHANGED, [_to(_("To renewal stage"), lambda: RenewalStage.choices)]),
         Trigger(EventKind.RENEWAL_CHURNED),
         Trigger(EventKind.OFFBOARDING_STARTED),
         Trigger(EventKind.OFFBOARDING_COMPLETED),
@@ -105,17 +110,17 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.ONBOARDING_COMPLETED),
         Trigger(
             EventKind.ONBOARDING_STALLED,
-            [_days("Days with no customer activity", 14)],
+            [_days(_("Days with no customer activity"), 14)],
             scanned=True,
         ),
         Trigger(
-            EventKind.ONBOARDING_TASK_OVERDUE, [_days("Days overdue", 7)], scanned=True
+            EventKind.ONBOARDING_TASK_OVERDUE, [_days(_("Days overdue"), 7)], scanned=True
         ),
         Trigger(EventKind.ONBOARDING_TASK_COMPLETED),
         Trigger(EventKind.MILESTONE_DONE),
         Trigger(EventKind.MILESTONE_MISSED, scanned=True),
         Trigger(EventKind.SIGNOFF_REJECTED),
-        Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to("To plan health", lambda: PlanHealth.choices)]),
+        Trigger(EventKind.PLAN_HEALTH_CHANGED, [_to(_("To plan health"), lambda: PlanHealth.choices)]),
         Trigger(EventKind.NPS_DETRACTOR),
         Trigger(EventKind.NPS_PASSIVE),
         Trigger(EventKind.NPS_PROMOTER),
@@ -127,38 +132,38 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.REVIEW_PUBLISHED),
         Trigger(EventKind.REVIEW_ASKED),
         Trigger(
-            EventKind.FOLLOW_UP_UNRESOLVED, [_days("Days unresolved", 7)], scanned=True
+            EventKind.FOLLOW_UP_UNRESOLVED, [_days(_("Days unresolved"), 7)], scanned=True
         ),
-        Trigger(EventKind.HEALTH_BAND_CHANGED, [_to("To band", lambda: HEALTH_BANDS)]),
+        Trigger(EventKind.HEALTH_BAND_CHANGED, [_to(_("To band"), lambda: HEALTH_BANDS)]),
         Trigger(
             EventKind.HEALTH_DROPPED,
-            [ParamField("points", "Points fallen in 7 days", kind="int", minimum=1, maximum=100, default=15)],
+            [ParamField("points", _("Points fallen in 7 days"), kind="int", minimum=1, maximum=100, default=15)],
             scanned=True,
         ),
         Trigger(
             EventKind.HEALTH_PART_LOW,
             [
-                ParamField("part", "Health part", kind="choice", choices=lambda: HEALTH_PARTS, default="usage"),
-                ParamField("below", "Below", kind="int", minimum=1, maximum=100, default=40),
+                ParamField("part", _("Health part"), kind="choice", choices=lambda: HEALTH_PARTS, default="usage"),
+                ParamField("below", _("Below"), kind="int", minimum=1, maximum=100, default=40),
             ],
             scanned=True,
         ),
         Trigger(
             EventKind.USAGE_DROPPED,
-            [ParamField("percent", "Down by at least (%)", kind="int", minimum=1, maximum=100, default=25)],
+            [ParamField("percent", _("Down by at least (%)"), kind="int", minimum=1, maximum=100, default=25)],
             scanned=True,
         ),
         Trigger(
             EventKind.FEATURE_UNUSED,
             [
-                ParamField("feature", "Feature", required=False, max_length=100, help="Empty means any licensed feature."),
-                _days("Days unused", 30),
+                ParamField("feature", _("Feature"), required=False, max_length=100, help=_("Empty means any licensed feature.")),
+                _days(_("Days unused"), 30),
             ],
             scanned=True,
         ),
         Trigger(
             EventKind.SEATS_NEARLY_FULL,
-            [ParamField("percent", "Seats used at least (%)", kind="int", minimum=1, maximum=200, default=90)],
+            [ParamField("percent", _("Seats used at least (%)"), kind="int", minimum=1, maximum=200, default=90)],
             scanned=True,
         ),
         Trigger(EventKind.PERSON_JOINED),
@@ -166,12 +171,12 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(EventKind.COMMENT_ADDED),
         Trigger(EventKind.CHAMPION_LEFT),
         Trigger(EventKind.EXECUTIVE_LEFT),
-        Trigger(EventKind.NO_LOGIN, [_days("Days with no customer log-in", 30)], scanned=True),
+        Trigger(EventKind.NO_LOGIN, [_days(_("Days with no customer log-in"), 30)], scanned=True),
         Trigger(EventKind.FIRST_LOGIN),
         Trigger(EventKind.SENTIMENT_NEGATIVE),
         Trigger(
             EventKind.SCHEDULE,
-            [ParamField("weekday", "Every", kind="choice", choices=lambda: WEEKDAYS, default="0")],
+            [ParamField("weekday", _("Every"), kind="choice", choices=lambda: WEEKDAYS, default="0")],
             scanned=True,
         ),
     ]

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Account
 from insights.figures.health import PARTS, latest_score, pulled_down
@@ -190,7 +190,9 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
     return {
         "mau": number(last.monthly_active_users),
         "mau_day": day_text(last.day),
-        "mau_year_before": f"{number(a_year_ago.mau)} a year earlier" if a_year_ago else None,
+        "mau_year_before": gettext("%(count)s a year earlier") % {"count": number(a_year_ago.mau)}
+        if a_year_ago
+        else None,
         "growth": signed(change, suffix="%"),
         "peak_mau": number(max(r["mau"] for r in monthly.values())),
         "events": number(sum(r["events"] for r in monthly.values())),
@@ -440,8 +442,11 @@ def surveys(account: Account, start: date, end: date) -> dict[str, Any] | None:
             "score": number(summary.ces.score, 1),
             "easy": percent(summary.ces.easy_percent),
             "n": summary.ces.responses,
-            "note": f"{percent(summary.ces.easy_percent)} found it easy, "
-            + _answers(summary.ces.responses),
+            "note": gettext("%(percent)s found it easy, %(answers)s")
+            % {
+                "percent": percent(summary.ces.easy_percent),
+                "answers": _answers(summary.ces.responses),
+            },
         }
         if summary.ces.responses
         else None,
@@ -514,9 +519,13 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
     """Everything the account's Wrapped for ``year`` prints."""
     today = today or timezone.localdate()
     if year > today.year:
-        raise NoReport(f"{year} has not happened yet: there is nothing to wrap up.")
+        raise NoReport(
+            gettext("%(year)s has not happened yet: there is nothing to wrap up.") % {"year": year}
+        )
     if year < EARLIEST_YEAR:
-        raise NoReport(f"Choose a year from {EARLIEST_YEAR} on.")
+        raise NoReport(
+            gettext("Choose a year from %(EARLIEST_YEAR)s on.") % {"EARLIEST_YEAR": EARLIEST_YEAR}
+        )
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
     note = WrappedNote.objects.filter(account=account, year=year).first()
     usage = year_usage(account, start, end)
@@ -569,7 +578,7 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
     if old and new and customers_see_health(account):
         rows.append(
             {
-                "what": "Health score",
+                "what": gettext("Health score"),
                 "before": number(old.score),
                 "now": number(new.score),
                 "change": signed(new.score - old.score),
@@ -582,7 +591,7 @@ def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | N
         delta = new_usage.mau - old_usage.mau
         rows.append(
             {
-                "what": "Monthly active users",
+                "what": gettext("Monthly active users"),
                 "before": number(old_usage.mau),
                 "now": number(new_usage.mau),
                 "change": signed(delta),

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
 
@@ -33,18 +34,23 @@ class ReviewForm(forms.ModelForm):
             "recommendations": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "summary": "Opens the review, right after what changed since the last one. "
-            "Plain text; blank lines start a new paragraph.",
-            "risks": "Printed above the risks the portal finds (missed milestones, what holds "
-            "the health score down).",
-            "recommendations": "What you propose for the next period, above its milestones "
-            "and open action items.",
+            "summary": _(
+                "Opens the review, right after what changed since the last one. "
+                "Plain text; blank lines start a new paragraph."
+            ),
+            "risks": _(
+                "Printed above the risks the portal finds (missed milestones, what holds "
+                "the health score down)."
+            ),
+            "recommendations": _(
+                "What you propose for the next period, above its milestones and open action items."
+            ),
         }
 
     @classmethod
     def for_last_quarter(cls, today: date | None = None) -> ReviewForm:
         today = today or timezone.localdate()
-        this_quarter, _ = quarter_of(today)
+        this_quarter, _quarter_end = quarter_of(today)
         start, end = quarter_of(this_quarter - timedelta(days=1))
         quarter = (start.month - 1) // 3 + 1
         return cls(
@@ -60,13 +66,15 @@ class ReviewForm(forms.ModelForm):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end:
             if start < date(EARLIEST_YEAR, 1, 1):
-                self.add_error("period_start", f"Choose a period from {EARLIEST_YEAR} on.")
+                self.add_error(
+                    "period_start", _("Choose a period from %(year)s on.") % {"year": EARLIEST_YEAR}
+                )
             elif end < start:
-                self.add_error("period_end", "The period must end on or after its first day.")
+                self.add_error("period_end", _("The period must end on or after its first day."))
             elif start > timezone.localdate():
-                self.add_error("period_start", "The period has not started yet.")
+                self.add_error("period_start", _("The period has not started yet."))
             elif (end - start).days > 3 * 366:
-                self.add_error("period_end", "Choose a period of at most three years.")
+                self.add_error("period_end", _("Choose a period of at most three years."))
         return data
 
 
@@ -74,9 +82,9 @@ class WrappedNoteForm(forms.ModelForm):
     class Meta:
         model = WrappedNote
         fields = ["body"]
-        labels = {"body": "Your note to the customer"}
+        labels = {"body": _("Your note to the customer")}
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
-        help_texts = {"body": "Printed on the last page, signed with your name. Plain text."}
+        help_texts = {"body": _("Printed on the last page, signed with your name. Plain text.")}
 
 
 def year_choices(today: date | None = None) -> list[tuple[int, int]]:
@@ -91,12 +99,12 @@ class WrappedYearForm(forms.Form):
 class BatchForm(forms.Form):
     year = forms.TypedChoiceField(coerce=int, choices=year_choices)
     segment = forms.ChoiceField(
-        choices=[("", "Every account"), *Segment.choices], required=False, label="Accounts"
+        choices=[("", _("Every account")), *Segment.choices], required=False, label=_("Accounts")
     )
     email_executives = forms.BooleanField(
         required=False,
-        label="E-mail each account's executives a link when their Wrapped is ready",
-        help_text="Executives who turned off report e-mails are left out.",
+        label=_("E-mail each account's executives a link when their Wrapped is ready"),
+        help_text=_("Executives who turned off report e-mails are left out."),
     )
 
     def query(self) -> str:
@@ -115,9 +123,9 @@ class ConfirmBatchForm(BatchForm):
         min_value=0,
         widget=forms.HiddenInput,
         error_messages={
-            "required": "Check the preview first, and start the batch from there.",
-            "invalid": "Check the preview first, and start the batch from there.",
-            "min_value": "Check the preview first, and start the batch from there.",
+            "required": _("Check the preview first, and start the batch from there."),
+            "invalid": _("Check the preview first, and start the batch from there."),
+            "min_value": _("Check the preview first, and start the batch from there."),
         },
     )
 
@@ -127,20 +135,22 @@ class SampleForm(forms.Form):
     Wrapped when none is named)."""
 
     year = forms.TypedChoiceField(coerce=int, choices=year_choices)
-    segment = forms.ChoiceField(choices=[("", "Every account"), *Segment.choices], required=False)
+    segment = forms.ChoiceField(
+        choices=[("", _("Every account")), *Segment.choices], required=False
+    )
     account = forms.ModelChoiceField(queryset=Account.objects.all(), required=False)
 
 
 class PublishForm(forms.Form):
     publish = forms.TypedChoiceField(
-        choices=[("1", "Publish"), ("0", "Unpublish")], coerce=lambda value: value == "1"
+        choices=[("1", _("Publish")), ("0", _("Unpublish"))], coerce=lambda value: value == "1"
     )
 
 
 def _months_ahead(today: date, count: int = 12) -> list[tuple[str, str]]:
     months = []
     year, month = today.year, today.month
-    for _ in range(count):
+    for _step in range(count):
         months.append((f"{year:04d}-{month:02d}", date(year, month, 1).strftime("%B %Y")))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
@@ -150,19 +160,19 @@ class ReviewAskForm(forms.Form):
     """A champion or executive asking their CSM for a business review."""
 
     note = forms.CharField(
-        label="What would you like covered?",
+        label=_("What would you like covered?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Topics, questions, who from your side will attend.",
+        help_text=_("Topics, questions, who from your side will attend."),
     )
-    preferred_month = forms.ChoiceField(label="Preferred month", required=False)
+    preferred_month = forms.ChoiceField(label=_("Preferred month"), required=False)
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["preferred_month"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Any month"), *_months_ahead(today or timezone.localdate())]
+        field.choices = [("", _("Any month")), *_months_ahead(today or timezone.localdate())]
 
     def clean_preferred_month(self) -> date | None:
         value = self.cleaned_data.get("preferred_month") or ""

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
 
@@ -22,8 +24,8 @@ class Review(models.Model):
     """A business review for a period, with the narrative the CSM writes before generating."""
 
     class Kind(models.TextChoices):
-        QBR = "qbr", "Quarterly business review"
-        EBR = "ebr", "Executive business review"
+        QBR = "qbr", _("Quarterly business review")
+        EBR = "ebr", _("Executive business review")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reviews")
     kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.QBR)
@@ -109,18 +111,18 @@ class Report(models.Model):
     """One version of a document as a PDF, and where its making stands."""
 
     class Kind(models.TextChoices):
-        WRAPPED = "wrapped", "Wrapped"
-        REVIEW = "review", "Business review"
+        WRAPPED = "wrapped", _("Wrapped")
+        REVIEW = "review", _("Business review")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RENDERING = "rendering", "Rendering"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    document = models.CharField(max_length=40, help_text="wrapped-<year> or review-<id>")
+    document = models.CharField(max_length=40, help_text=_("wrapped-<year> or review-<id>"))
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
@@ -130,7 +132,9 @@ class Report(models.Model):
     fingerprint = models.CharField(max_length=64)
     # Customers see it: a Wrapped, or a review version asked for while the review is published.
     shared = models.BooleanField(default=False)
-    inputs = models.JSONField(help_text="The figures as they were when this version was asked for.")
+    inputs = models.JSONField(
+        help_text=_("The figures as they were when this version was asked for.")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -163,10 +167,13 @@ class Report(models.Model):
     @property
     def title(self) -> str:
         if self.kind == self.Kind.WRAPPED:
-            return f"{self.account.name} Wrapped {self.year}"
+            return gettext("%(account)s Wrapped %(year)s") % {
+                "account": self.account.name,
+                "year": self.year,
+            }
         if self.review is not None:
             return self.review.title
-        return "Business review"
+        return gettext("Business review")
 
     @property
     def activity_label(self) -> str:
@@ -202,7 +209,7 @@ class WrappedBatch(models.Model):
 
     year = models.PositiveSmallIntegerField()
     segment = models.CharField(
-        max_length=12, choices=Segment.choices, blank=True, help_text="Empty: every account."
+        max_length=12, choices=Segment.choices, blank=True, help_text=_("Empty: every account.")
     )
     email_executives = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)
@@ -263,10 +270,10 @@ class ReviewRequest(models.Model):
         "what you would like covered",
         max_length=2000,
         blank=True,
-        help_text="Optional: topics, questions, who will attend.",
+        help_text=_("Optional: topics, questions, who will attend."),
     )
     preferred_month = models.DateField(
-        null=True, blank=True, help_text="The first day of the month they would like it in."
+        null=True, blank=True, help_text=_("The first day of the month they would like it in.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import AccountAccess
 from accounts.panels import Panel, register_panel
@@ -10,7 +13,9 @@ from accounts.panels import Panel, register_panel
 from .services import archive
 
 
-@register_panel(order=70, title="Reviews and Wrapped", capability="reports.view", height="8rem")
+@register_panel(
+    order=70, title=cast(str, _("Reviews and Wrapped")), capability="reports.view", height="8rem"
+)
 def reports_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("reports.view"):
         return None
@@ -21,7 +26,7 @@ def reports_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
 @register_panel(
     order=40,
     name="review-preview",
-    title="Business reviews",
+    title=cast(str, _("Business reviews")),
     capability="reports.view",
     height="10rem",
     pages=("executive-home",),

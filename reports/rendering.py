@@ -21,6 +21,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -87,7 +88,8 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
         peak = max((m["mau"] or 0 for m in usage["months"]), default=0)
         made["months"] = bar_chart(
             [(m["label"], m["mau"]) for m in usage["months"]],
-            title=f"Monthly active users at {name}, {inputs['year']}",
+            title=gettext("Monthly active users at %(name)s, %(year)s")
+            % {"name": name, "year": inputs["year"]},
             y_min=0,
             y_max=max(10.0, peak * 1.15),
             color=color,
@@ -96,13 +98,13 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
         if usage and usage["weeks"]:
             made["weeks"] = line_chart(
                 [(w["label"], float(w["wau"])) for w in usage["weeks"]],
-                title=f"Weekly active users at {name}, week by week",
+                title=gettext("Weekly active users at %(name)s, week by week") % {"name": name},
                 color=color,
             )
         if usage and usage["adoption"]:
             made["adoption"] = bar_chart(
                 [(a["feature"], a["share"]) for a in usage["adoption"]],
-                title="Share of monthly active users who used each feature",
+                title=gettext("Share of monthly active users who used each feature"),
                 y_min=0,
                 y_max=100,
                 color=color,
@@ -111,7 +113,7 @@ def charts(inputs: dict[str, Any]) -> dict[str, Chart]:
         if health and len(health["history"]) > 1:
             made["health"] = line_chart(
                 [(h["label"], float(h["score"])) for h in health["history"]],
-                title=f"Health score at {name} through the period",
+                title=gettext("Health score at %(name)s through the period") % {"name": name},
                 y_max=100,
                 color=color,
             )

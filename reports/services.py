@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
@@ -449,7 +449,7 @@ def sample_wrapped(
     plan = plan_batch(year=year, segment=segment)
     account = account or plan.sample
     if account is None or not plan.accounts.filter(pk=account.pk).exists():
-        raise NoReport("That account gets no Wrapped in this batch.")
+        raise NoReport(gettext("That account gets no Wrapped in this batch."))
     return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
 
 
@@ -605,7 +605,8 @@ def _send_wrapped_ready(item_id: int) -> int:
         sent += tell(
             user,
             kind=NotificationKind.REPORTS,
-            title=f"{item.account.name}'s {item.batch.year} Wrapped is ready",
+            title=gettext("%(account)s's %(year)s Wrapped is ready")
+            % {"account": item.account.name, "year": item.batch.year},
             url=url,
             account=item.account,
             mail=Mail(
@@ -659,7 +660,8 @@ def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
     return tell(
         user,
         kind=NotificationKind.REPORTS,
-        title=f"A business review of {review.account.name} is ready: {review}",
+        title=gettext("A business review of %(account)s is ready: %(review)s")
+        % {"account": review.account.name, "review": review},
         url=review.get_absolute_url(),
         account=review.account,
         mail=Mail(
@@ -683,10 +685,17 @@ class AlreadyAsked(Exception):
     def __init__(self, earlier: ReviewRequest) -> None:
         who = earlier.asked_by.display_name
         when = timezone.localtime(earlier.created_at).strftime("%-d %B %Y")
+        owner = earlier.account.owner
         super().__init__(
-            f"{who} already asked for a business review on {when}; "
-            f"{earlier.account.owner.display_name if earlier.account.owner else 'your CSM'} "
-            "has been told and will be in touch."
+            gettext(
+                "%(who)s already asked for a business review on %(when)s; "
+                "%(csm)s has been told and will be in touch."
+            )
+            % {
+                "who": who,
+                "when": when,
+                "csm": owner.display_name if owner else gettext("your CSM"),
+            }
         )
         self.earlier = earlier
 
@@ -744,7 +753,9 @@ def _month_text(month: date | None) -> str:
 def _ask_summary(ask: ReviewRequest) -> str:
     parts = []
     if ask.preferred_month:
-        parts.append(f"Preferred month: {_month_text(ask.preferred_month)}.")
+        parts.append(
+            gettext("Preferred month: %(month)s.") % {"month": _month_text(ask.preferred_month)}
+        )
     if ask.note:
         parts.append(ask.note)
     return "\n".join(parts)
@@ -763,7 +774,8 @@ def email_review_asked(ask_id: int) -> bool:
     return tell(
         owner,
         kind=NotificationKind.REPORTS,
-        title=f"{ask.asked_by.display_name} of {account.name} asks for a business review",
+        title=gettext("%(asked_by)s of %(account)s asks for a business review")
+        % {"asked_by": ask.asked_by.display_name, "account": account.name},
         url=reverse("reports", args=[account.slug]),
         body=_ask_summary(ask),
         account=account,

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from portal.charts import Chart, bar_chart
@@ -113,7 +114,7 @@ def trend(account: Account, day: date, days: int = TREND_DAYS) -> SentimentTrend
         # gap ("-"), where a line would leave lone dots between the gaps.
         chart = bar_chart(
             [(f"{m.month:%b %Y}", m.average) for m in months],
-            title="Average sentiment of comments, month by month",
+            title=gettext("Average sentiment of comments, month by month"),
             y_min=-1,
             y_max=1,
             decimals=2,

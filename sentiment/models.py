@@ -7,26 +7,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
 
 class SourceKind(models.TextChoices):
-    SURVEY_RESPONSE = "survey_response", "Survey comment"
-    PLAN_COMMENT = "plan_comment", "Plan comment"
-    TASK_COMMENT = "task_comment", "Task comment"
+    SURVEY_RESPONSE = "survey_response", _("Survey comment")
+    PLAN_COMMENT = "plan_comment", _("Plan comment")
+    TASK_COMMENT = "task_comment", _("Task comment")
 
 
 class Label(models.TextChoices):
-    POSITIVE = "positive", "Positive"
-    NEUTRAL = "neutral", "Neutral"
-    NEGATIVE = "negative", "Negative"
-    UNKNOWN = "unknown", "Unknown"
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    UNKNOWN = "unknown", "Unknown"
+    ENGLISH = "en", _("English")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class CommentSentimentQuerySet(models.QuerySet["CommentSentiment"]):

@@ -15,7 +15,7 @@ from accounts.panels import Panel, register_panel
 
 @register_panel(
     order=20,
-    title=gettext_lazy("Success plan"),  # type: ignore[arg-type]
+    title=gettext_lazy("Success plan"),
     capability="plans.view",
     height="14rem",
 )
@@ -39,7 +39,7 @@ def plan_panel(request: HttpRequest, access: AccountAccess) -> Panel | None:
 @register_panel(
     order=10,
     name="objectives",
-    title=gettext_lazy("Objectives against their targets"),  # type: ignore[arg-type]
+    title=gettext_lazy("Objectives against their targets"),
     capability="plans.view",
     height="12rem",
     pages=("executive-home",),

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from typing_extensions import TypedDict
 
 from accounts.models import Account, Segment, User
@@ -29,6 +30,9 @@ from portal.charts import Chart, bar_chart
 from portal.formatting import rounded, share
 
 from .models import Campaign, Delivery, Kind, Response, ResponseQuerySet
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 # "Last 12 months": the results page's default period, the account panel's and the API's.
 RESULTS_DAYS = 365
@@ -371,10 +375,10 @@ def period_label(day: date, interval: str) -> str:
     return day.strftime("%b %Y")
 
 
-TREND_LABELS: dict[str, str] = {
+TREND_LABELS: dict[str, _StrOrPromise] = {
     Kind.NPS: "NPS",
-    Kind.CSAT: "CSAT (% satisfied)",
-    Kind.CES: "CES (mean, 1–7)",
+    Kind.CSAT: gettext_lazy("CSAT (% satisfied)"),
+    Kind.CES: gettext_lazy("CES (mean, 1–7)"),
 }
 TREND_BOUNDS: dict[str, tuple[float, float]] = {
     Kind.NPS: (-100.0, 100.0),
@@ -425,7 +429,12 @@ def trend_chart(points: list[Point], f: Filters) -> Chart:
     return bar_chart(
         # Rounded as the page prints them (half up), so the bars read as the table does.
         [(p.label, None if p.value is None else float(rounded(p.value, places))) for p in points],
-        title=f"{TREND_LABELS[f.kind]} {'by quarter' if f.interval == 'quarter' else 'by month'}",
+        title=(
+            gettext("%(figure)s by quarter")
+            if f.interval == "quarter"
+            else gettext("%(figure)s by month")
+        )
+        % {"figure": TREND_LABELS[f.kind]},
         y_min=low,
         y_max=high,
         decimals=places,

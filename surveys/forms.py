@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User
 
@@ -29,10 +30,10 @@ class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["name", "kind", "question", "follow_up_question"]
-        labels = {"kind": "Type"}
+        labels = {"kind": _("Type")}
         help_texts = {
-            "kind": "NPS asks 0–10, CSAT 1–5, CES 1–7.",
-            "question": "Customers see this, with the score buttons under it.",
+            "kind": _("NPS asks 0–10, CSAT 1–5, CES 1–7."),
+            "question": _("Customers see this, with the score buttons under it."),
         }
         widgets = {"kind": forms.RadioSelect}
 
@@ -67,7 +68,7 @@ class CampaignForm(forms.ModelForm):
         choices=CustomerRole.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[CustomerRole.CHAMPION, CustomerRole.EXECUTIVE],
-        help_text="Who in each account is asked.",
+        help_text=_("Who in each account is asked."),
     )
 
     class Meta:
@@ -87,12 +88,12 @@ class CampaignForm(forms.ModelForm):
             "ends_at",
         ]
         labels = {
-            "starts_at": "Send at",
-            "repeat_days": "Every how many days",
-            "ends_at": "Stop taking answers at",
+            "starts_at": _("Send at"),
+            "repeat_days": _("Every how many days"),
+            "ends_at": _("Stop taking answers at"),
         }
         help_texts = {
-            "starts_at": "For “Again every N days”, the first wave; empty: now.",
+            "starts_at": _("For “Again every N days”, the first wave; empty: now."),
         }
         widgets = {
             "audience": forms.RadioSelect,
@@ -117,7 +118,7 @@ class CampaignForm(forms.ModelForm):
         cast(forms.ChoiceField, self.fields["segment"]).choices = [("", "—"), *Segment.choices]
         cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *Stage.choices]
         if acting_user.is_csm:
-            self.fields["audience"].help_text = "A CSM's campaign reaches their own portfolio."
+            self.fields["audience"].help_text = _("A CSM's campaign reaches their own portfolio.")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -131,29 +132,29 @@ class CampaignForm(forms.ModelForm):
                 data[name] = self.fields[name].to_python(None) if name != "accounts" else []
         audience, schedule = data.get("audience"), data.get("schedule")
         if audience == Audience.SEGMENT and not data.get("segment"):
-            self.add_error("segment", "Choose the segment to ask.")
+            self.add_error("segment", _("Choose the segment to ask."))
         if audience == Audience.STAGE and not data.get("stage"):
-            self.add_error("stage", "Choose the stage to ask.")
+            self.add_error("stage", _("Choose the stage to ask."))
         if audience == Audience.ACCOUNTS and not data.get("accounts"):
-            self.add_error("accounts", "Choose at least one account.")
+            self.add_error("accounts", _("Choose at least one account."))
         now = timezone.now()
         if schedule == Schedule.AT and not data.get("starts_at"):
-            self.add_error("starts_at", "Say when to send it.")
+            self.add_error("starts_at", _("Say when to send it."))
         if data.get("starts_at") and data["starts_at"] <= now:
-            self.add_error("starts_at", "Choose a time in the future, or send it now.")
+            self.add_error("starts_at", _("Choose a time in the future, or send it now."))
         if schedule == Schedule.EVERY and not data.get("repeat_days"):
-            self.add_error("repeat_days", "Say every how many days.")
+            self.add_error("repeat_days", _("Say every how many days."))
         if schedule == Schedule.TRIGGER and not data.get("trigger"):
-            self.add_error("trigger", "Choose what sends it.")
+            self.add_error("trigger", _("Choose what sends it."))
         ends_at = data.get("ends_at")
         if ends_at and ends_at <= max(now, data.get("starts_at") or now):
-            self.add_error("ends_at", "The end must come after the start.")
+            self.add_error("ends_at", _("The end must come after the start."))
         return data
 
     def clean_repeat_days(self) -> int | None:
         days = self.cleaned_data.get("repeat_days")
         if days is not None and not 1 <= days <= 365:
-            raise forms.ValidationError("Between 1 and 365 days.")
+            raise forms.ValidationError(_("Between 1 and 365 days."))
         return days
 
 
@@ -218,24 +219,24 @@ class PauseForm(forms.Form):
     until = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty: until someone resumes them.",
+        help_text=_("Empty: until someone resumes them."),
     )
 
     def clean_until(self) -> Any:
         until = self.cleaned_data.get("until")
         if until and until < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
+            raise forms.ValidationError(_("Choose today or a later date."))
         return until
 
 
 ALL_TIME = "all"
 PERIODS = [
-    ("90", "Last 90 days"),
-    (str(RESULTS_DAYS), "Last 12 months"),
-    ("730", "Last 2 years"),
-    (ALL_TIME, "All time"),
+    ("90", _("Last 90 days")),
+    (str(RESULTS_DAYS), _("Last 12 months")),
+    ("730", _("Last 2 years")),
+    (ALL_TIME, _("All time")),
 ]
-INTERVALS = [("month", "By month"), ("quarter", "By quarter")]
+INTERVALS = [("month", _("By month")), ("quarter", _("By quarter"))]
 
 
 class ResultsFilterForm(forms.Form):
@@ -250,13 +251,15 @@ class ResultsFilterForm(forms.Form):
     account = forms.ModelChoiceField(
         queryset=Account.objects.none(), required=False, to_field_name="slug"
     )
-    segment = forms.ChoiceField(choices=[("", "Every segment"), *Segment.choices], required=False)
+    segment = forms.ChoiceField(
+        choices=[("", _("Every segment")), *Segment.choices], required=False
+    )
     # The scored kinds: an exit answer has no score to chart.
-    kind = forms.ChoiceField(choices=SCORED_KIND_CHOICES, required=False, label="Survey type")
+    kind = forms.ChoiceField(choices=SCORED_KIND_CHOICES, required=False, label=_("Survey type"))
     period = forms.ChoiceField(choices=PERIODS, required=False)
-    interval = forms.ChoiceField(choices=INTERVALS, required=False, label="Trend")
+    interval = forms.ChoiceField(choices=INTERVALS, required=False, label=_("Trend"))
     band = forms.ChoiceField(
-        choices=[("", "Every score"), *Band.choices], required=False, label="Score band"
+        choices=[("", _("Every score")), *Band.choices], required=False, label=_("Score band")
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -270,10 +273,10 @@ class ResultsFilterForm(forms.Form):
             .filter(survey__kind__in=SCORED_KINDS)
             .select_related("survey")
         )
-        campaign.empty_label = "Every campaign"
+        campaign.empty_label = _("Every campaign")
         account = cast(forms.ModelChoiceField, self.fields["account"])
         account.queryset = Account.objects.visible_to(user).only("name", "slug")
-        account.empty_label = "Every account"
+        account.empty_label = _("Every account")
 
     def filters(self) -> Filters:
         """The filters to apply: each valid value, else that filter's default."""

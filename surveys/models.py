@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
 
@@ -38,9 +39,9 @@ SCORED_KIND_CHOICES = [(kind.value, kind.label) for kind in SCORED_KINDS]
 class Band(models.TextChoices):
     """Where a score sits on its survey's scale, whatever the kind."""
 
-    POSITIVE = "positive", "Promoters, satisfied, easy"
-    NEUTRAL = "neutral", "Passives, neutral"
-    NEGATIVE = "negative", "Detractors, unsatisfied, hard"
+    POSITIVE = "positive", _("Promoters, satisfied, easy")
+    NEUTRAL = "neutral", _("Passives, neutral")
+    NEGATIVE = "negative", _("Detractors, unsatisfied, hard")
 
 
 # kind -> (lowest, highest)
@@ -96,7 +97,7 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
 
 
 class Survey(models.Model):
-    name = models.CharField(max_length=120, help_text="For you; customers see the question.")
+    name = models.CharField(max_length=120, help_text=_("For you; customers see the question."))
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.NPS)
     question = models.CharField(max_length=300)
     # An exit survey's reasons to choose from (offboarding keeps them in step with the churn
@@ -107,7 +108,7 @@ class Survey(models.Model):
         max_length=300,
         blank=True,
         default=DEFAULT_FOLLOW_UP,
-        help_text="An optional open question asked after the score. Leave empty to ask none.",
+        help_text=_("An optional open question asked after the score. Leave empty to ask none."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -147,22 +148,22 @@ class Survey(models.Model):
 
 
 class Audience(models.TextChoices):
-    ALL = "all", "All accounts"
-    SEGMENT = "segment", "A segment"
-    STAGE = "stage", "A lifecycle stage"
-    ACCOUNTS = "accounts", "Chosen accounts"
+    ALL = "all", _("All accounts")
+    SEGMENT = "segment", _("A segment")
+    STAGE = "stage", _("A lifecycle stage")
+    ACCOUNTS = "accounts", _("Chosen accounts")
 
 
 class Schedule(models.TextChoices):
-    NOW = "now", "Send now"
-    AT = "at", "At a date and time"
-    EVERY = "every", "Again every N days"
-    TRIGGER = "trigger", "When something happens"
+    NOW = "now", _("Send now")
+    AT = "at", _("At a date and time")
+    EVERY = "every", _("Again every N days")
+    TRIGGER = "trigger", _("When something happens")
 
 
 class Trigger(models.TextChoices):
     NONE = "", "—"
-    ONBOARDING_COMPLETED = "onboarding_completed", "An account's onboarding completes"
+    ONBOARDING_COMPLETED = "onboarding_completed", _("An account's onboarding completes")
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -185,8 +186,8 @@ class Campaign(models.Model):
     """One survey sent to an audience: once, at a time, every N days, or on a trigger."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ENDED = "ended", "Ended"
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=120)
@@ -194,7 +195,7 @@ class Campaign(models.Model):
     segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
     stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
     accounts = models.ManyToManyField(Account, blank=True, related_name="+")
-    roles = models.JSONField(default=list, help_text="Customer roles asked.")
+    roles = models.JSONField(default=list, help_text=_("Customer roles asked."))
     schedule = models.CharField(max_length=8, choices=Schedule.choices, default=Schedule.NOW)
     starts_at = models.DateTimeField(null=True, blank=True)
     repeat_days = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -204,7 +205,7 @@ class Campaign(models.Model):
     waves = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     ends_at = models.DateTimeField(
-        null=True, blank=True, help_text="After this, answers are refused."
+        null=True, blank=True, help_text=_("After this, answers are refused.")
     )
     # A CSM's campaign reaches their own portfolio only; a CS admin's (None) every account.
     portfolio_owner = models.ForeignKey(
@@ -273,19 +274,23 @@ class Campaign(models.Model):
     @property
     def audience_label(self) -> str:
         if self.audience == Audience.SEGMENT:
-            return f"{Segment(self.segment).label} accounts" if self.segment else "A segment"
+            if self.segment:
+                return gettext("%(segment)s accounts") % {"segment": Segment(self.segment).label}
+            return gettext("A segment")
         if self.audience == Audience.STAGE:
-            return f"Accounts in {Stage(self.stage).label.lower()}" if self.stage else "A stage"
+            if self.stage:
+                return gettext("Accounts in %(stage)s") % {"stage": Stage(self.stage).label.lower()}
+            return gettext("A stage")
         if self.audience == Audience.ACCOUNTS:
-            return "Chosen accounts"
-        return (
-            "All accounts" if self.portfolio_owner_id is None else "All accounts in the portfolio"
-        )
+            return gettext("Chosen accounts")
+        if self.portfolio_owner_id is None:
+            return gettext("All accounts")
+        return gettext("All accounts in the portfolio")
 
     @property
     def roles_label(self) -> str:
         labels = [CustomerRole(r).label.lower() + "s" for r in self.roles if r in CustomerRole]
-        return ", ".join(labels).capitalize() or "Nobody"
+        return ", ".join(labels).capitalize() or gettext("Nobody")
 
     @property
     def schedule_label(self) -> str:
@@ -293,15 +298,17 @@ class Campaign(models.Model):
             days = self.repeat_days or 1
             return ngettext("Every day", "Every %(days)d days", days) % {"days": days}
         if self.schedule == Schedule.TRIGGER:
-            return Trigger(self.trigger).label if self.trigger else "On a trigger"
+            return str(Trigger(self.trigger).label) if self.trigger else gettext("On a trigger")
         if self.schedule == Schedule.AT and self.starts_at:
-            return f"Once, at {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
-        return "Once"
+            return gettext("Once, at %(when)s") % {
+                "when": f"{timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+            }
+        return gettext("Once")
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "E-mail"
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
@@ -353,7 +360,7 @@ class Delivery(models.Model):
             models.Index(fields=["user", "-created_at"], name="delivery_user_recent"),
             models.Index(fields=["account", "-created_at"], name="delivery_account_recent"),
         ]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
 
     def __str__(self) -> str:
         return f"{self.campaign} to {self.user_id} (wave {self.wave})"
@@ -424,9 +431,9 @@ class FollowUp(models.Model):
     """A low score, for the account's CSM to follow up on."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CONTACTED = "contacted", "Contacted"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        CONTACTED = "contacted", _("Contacted")
+        RESOLVED = "resolved", _("Resolved")
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -438,11 +445,11 @@ class FollowUp(models.Model):
         related_name="survey_follow_ups",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    notes = models.TextField(blank=True, help_text="Internal: never shown to the customer.")
+    notes = models.TextField(blank=True, help_text=_("Internal: never shown to the customer."))
     customer_note = models.TextField(
         "“You said, we did” note",
         blank=True,
-        help_text="Shown to the respondent in the portal and e-mailed to them when resolved.",
+        help_text=_("Shown to the respondent in the portal and e-mailed to them when resolved."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -475,7 +482,7 @@ class SurveyPause(models.Model):
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="survey_pause")
     reason = models.CharField(max_length=200, blank=True)
-    until = models.DateField(null=True, blank=True, help_text="Empty: until someone resumes.")
+    until = models.DateField(null=True, blank=True, help_text=_("Empty: until someone resumes."))
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -3,6 +3,10 @@ we did" notes; for vendor staff, the account's scores, open follow-ups and the p
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.utils.translation import gettext_lazy as _
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -12,7 +16,9 @@ from .forms import PauseForm
 from .models import Delivery, FollowUp, SurveyPause
 
 
-@register_panel(order=5, title="A question for you", capability="surveys.answer", height="3rem")
+@register_panel(
+    order=5, title=cast(str, _("A question for you")), capability="surveys.answer", height="3rem"
+)
 def survey_prompt_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if access.preview or not access.can("surveys.answer"):
         return None
@@ -24,7 +30,9 @@ def survey_prompt_panel(request: AuthenticatedHttpRequest, access: AccountAccess
     )
 
 
-@register_panel(order=50, title="You said, we did", capability="surveys.answer", height="3rem")
+@register_panel(
+    order=50, title=cast(str, _("You said, we did")), capability="surveys.answer", height="3rem"
+)
 def you_said_we_did_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """Only the respondent sees what came of their own answers."""
     if access.preview or not access.is_customer:
@@ -44,7 +52,9 @@ def you_said_we_did_panel(request: AuthenticatedHttpRequest, access: AccountAcce
     return Panel("surveys/panel_you_said.html", {"notes": notes})
 
 
-@register_panel(order=60, title="Surveys", capability="surveys.view_results", height="10rem")
+@register_panel(
+    order=60, title=cast(str, _("Surveys")), capability="surveys.view_results", height="10rem"
+)
 def survey_results_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("surveys.view_results"):
         return None

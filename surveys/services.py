@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.activity import record
 from accounts.models import Account, Membership, NotificationKind, User
@@ -57,7 +58,7 @@ class SurveyError(Exception):
     """A refusal with a message for the person and the HTTP status to show it with."""
 
     status = 400
-    title = "This link does not work"
+    title = gettext_lazy("This link does not work")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -66,39 +67,39 @@ class SurveyError(Exception):
 
 class BadToken(SurveyError):
     status = 400
-    title = "This link is not valid"
+    title = gettext_lazy("This link is not valid")
 
 
 class ExpiredToken(SurveyError):
     status = 410
-    title = "This link has expired"
+    title = gettext_lazy("This link has expired")
 
 
 class UnknownSurvey(SurveyError):
     status = 404
-    title = "We could not find this survey"
+    title = gettext_lazy("We could not find this survey")
 
 
 class CampaignEnded(SurveyError):
     status = 410
-    title = "This survey has closed"
+    title = gettext_lazy("This survey has closed")
 
 
 class AlreadyAnswered(SurveyError):
     status = 409
-    title = "You have already answered"
+    title = gettext_lazy("You have already answered")
 
 
 class ScoreOutOfRange(SurveyError):
     status = 400
-    title = "That score is not on the scale"
+    title = gettext_lazy("That score is not on the scale")
 
 
 class Refused(SurveyError):
     """A console action that cannot be taken now: the form was fine, the state is not."""
 
     status = 422
-    title = "That could not be done"
+    title = gettext_lazy("That could not be done")
 
 
 # Signed links -----------------------------------------------------------------------------
@@ -120,24 +121,26 @@ def read_answer_token(token: str, *, max_age: timedelta | None = None) -> tuple[
         payload = signing.loads(token, salt=ANSWER_SALT, max_age=age)
     except signing.SignatureExpired as error:
         raise ExpiredToken(
-            "Survey links work for a limited time. Your account page may still show the question."
+            gettext(
+                "Survey links work for a limited time. Your account page may still show the question."
+            )
         ) from error
     except signing.BadSignature as error:
         raise BadToken(
-            "The link was changed or cut short. Open it again from the e-mail."
+            gettext("The link was changed or cut short. Open it again from the e-mail.")
         ) from error
     if not isinstance(payload, dict) or not isinstance(payload.get("d"), int):
-        raise BadToken("The link was changed or cut short. Open it again from the e-mail.")
+        raise BadToken(gettext("The link was changed or cut short. Open it again from the e-mail."))
     delivery = (
         Delivery.objects.select_related("campaign__survey", "account", "user")
         .filter(pk=payload["d"])
         .first()
     )
     if delivery is None:
-        raise UnknownSurvey("This survey no longer exists.")
+        raise UnknownSurvey(gettext("This survey no longer exists."))
     score = payload.get("s")
     if not isinstance(score, int) or score not in delivery.campaign.survey.scale:
-        raise BadToken("The link was changed or cut short. Open it again from the e-mail.")
+        raise BadToken(gettext("The link was changed or cut short. Open it again from the e-mail."))
     return delivery, score
 
 
@@ -151,12 +154,12 @@ def read_unsubscribe_token(token: str) -> User:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature as error:
         raise BadToken(
-            "The link was changed or cut short. Open it again from the e-mail."
+            gettext("The link was changed or cut short. Open it again from the e-mail.")
         ) from error
     user_pk = payload.get("u") if isinstance(payload, dict) else None
     user = None if user_pk is None else User.objects.filter(pk=user_pk).first()
     if user is None:
-        raise UnknownSurvey("We could not find who this link was for.")
+        raise UnknownSurvey(gettext("We could not find who this link was for."))
     return user
 
 
@@ -242,18 +245,20 @@ def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = No
     clicks at once queue one wave.
     """
     if not may_manage(acting_user, campaign):
-        raise PermissionDenied("Only the campaign's CSM or a CS admin can send it.")
+        raise PermissionDenied(gettext("Only the campaign's CSM or a CS admin can send it."))
     now = now or timezone.now()
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().select_related("survey").get(pk=campaign.pk)
         if not locked.is_open(now):
-            raise Refused("This campaign has ended: it sends nothing more.")
+            raise Refused(gettext("This campaign has ended: it sends nothing more."))
         if locked.schedule == Schedule.TRIGGER:
-            raise Refused("A trigger campaign goes out when its event happens.")
+            raise Refused(gettext("A trigger campaign goes out when its event happens."))
         if not locked.offers_send_now(now):
             raise Refused(
-                "This campaign asks once, and it has been sent. "
-                "To ask again, create a new campaign."
+                gettext(
+                    "This campaign asks once, and it has been sent. "
+                    "To ask again, create a new campaign."
+                )
             )
         if locked.is_once:
             locked.next_run_at = None  # the queued wave is its one wave
@@ -264,7 +269,7 @@ def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = No
 
 def end_campaign(campaign: Campaign, *, acting_user: User) -> Campaign:
     if not may_manage(acting_user, campaign):
-        raise PermissionDenied("Only the campaign's CSM or a CS admin can end it.")
+        raise PermissionDenied(gettext("Only the campaign's CSM or a CS admin can end it."))
     if campaign.status != Campaign.Status.ENDED:
         campaign.status = Campaign.Status.ENDED
         campaign.next_run_at = None
@@ -769,7 +774,7 @@ class Answer:
 def check_open(delivery: Delivery, now: datetime) -> None:
     if not delivery.campaign.is_open(now):
         raise CampaignEnded(
-            "This survey has closed and no longer takes answers. Thank you all the same."
+            gettext("This survey has closed and no longer takes answers. Thank you all the same.")
         )
 
 
@@ -782,7 +787,10 @@ def record_response(
     now = now or timezone.now()
     survey = delivery.campaign.survey
     if not isinstance(score, int) or score not in survey.scale:
-        raise ScoreOutOfRange(f"Choose a score from {survey.scale[0]} to {survey.scale[-1]}.")
+        raise ScoreOutOfRange(
+            gettext("Choose a score from %(low)s to %(high)s.")
+            % {"low": survey.scale[0], "high": survey.scale[-1]}
+        )
     check_open(delivery, now)
     # The same answer again (a second click, a retry) changes nothing: no write, no lock.
     earlier = Response.objects.filter(delivery=delivery).first()
@@ -832,7 +840,9 @@ def add_comment(response: Response, comment: str, *, now: datetime | None = None
     now = now or timezone.now()
     comment = comment.strip()
     if not response.editable(now):
-        raise AlreadyAnswered("Your answer was recorded earlier and can no longer be changed.")
+        raise AlreadyAnswered(
+            gettext("Your answer was recorded earlier and can no longer be changed.")
+        )
     if comment != response.comment:
         from .signals import response_commented  # signals imports this module
 
@@ -970,8 +980,12 @@ def notify_follow_up(follow_up_id: int) -> bool:
     return tell(
         follow_up.csm,
         kind=NotificationKind.ACCOUNT,
-        title=f"{follow_up.account.name}: a survey answer to follow up "
-        f"({response.campaign.survey.get_kind_display()} {response.score})",
+        title=gettext("%(account)s: a survey answer to follow up (%(kind_display)s %(score)s)")
+        % {
+            "account": follow_up.account.name,
+            "kind_display": response.campaign.survey.get_kind_display(),
+            "score": response.score,
+        },
         url=follow_up.get_absolute_url(),
         account=follow_up.account,
         body=response.comment[:500],
@@ -1007,7 +1021,8 @@ def send_you_said_we_did(follow_up_id: int) -> bool:
     return tell(
         user,
         kind=NotificationKind.SURVEYS,
-        title=f"You said, we did: {settings.VENDOR_NAME} acted on your answer",
+        title=gettext("You said, we did: %(VENDOR_NAME)s acted on your answer")
+        % {"VENDOR_NAME": settings.VENDOR_NAME},
         url=home,
         account=follow_up.account,
         body=follow_up.customer_note[:500],

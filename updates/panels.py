@@ -15,7 +15,7 @@ PANEL_SIZE = 3
 
 @register_panel(
     order=45,
-    title=gettext_lazy("Product updates"),  # type: ignore[arg-type]
+    title=gettext_lazy("Product updates"),
     capability="updates.view",
     height="9rem",
 )

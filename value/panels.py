@@ -17,7 +17,7 @@ TOP = 3
 @register_panel(
     order=25,
     name="value",
-    title=gettext_lazy("Value realized"),  # type: ignore[arg-type]
+    title=gettext_lazy("Value realized"),
     capability="value.view",
     height="11rem",
     pages=("account", "executive-home", "360"),

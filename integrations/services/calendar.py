@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.access import CUSTOMER, can
 from accounts.activity import record
@@ -143,7 +144,8 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                 f"task-{task.pk}",
                 task.due_date,
                 f"{task.title} ({account.name})",
-                f"Onboarding task for {account.name}, due {task.due_date:%-d %B %Y}.",
+                gettext("Onboarding task for %(account)s, due %(day)s.")
+                % {"account": account.name, "day": f"{task.due_date:%-d %B %Y}"},
                 _link(reverse("onboarding_task", args=[account.slug, task.pk])),
             )
         )
@@ -160,7 +162,8 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                     f"csmtask-{csm_task.pk}",
                     csm_task.snoozed_until or csm_task.due_on,
                     f"{csm_task.title} ({csm_task.account.name})",
-                    csm_task.reason or f"A task on {csm_task.account.name}.",
+                    csm_task.reason
+                    or gettext("A task on %(account)s.") % {"account": csm_task.account.name},
                     _link(reverse("today")),
                 )
             )
@@ -177,9 +180,15 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
             Item(
                 f"milestone-{milestone.pk}",
                 milestone.target_date,
-                f"{'✓ ' if done else ''}Milestone: {milestone.title} ({account.name})",
-                f"{milestone.get_status_display()}. Success plan “{milestone.plan.name}” "
-                f"of {account.name}.",
+                ("✓ " if done else "")
+                + gettext("Milestone: %(title)s (%(account)s)")
+                % {"title": milestone.title, "account": account.name},
+                gettext("%(status)s. Success plan “%(plan)s” of %(account)s.")
+                % {
+                    "status": milestone.get_status_display(),
+                    "plan": milestone.plan.name,
+                    "account": account.name,
+                },
                 _link(reverse("plan", args=[account.slug, milestone.plan_id])),
             )
         )
@@ -196,8 +205,9 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                 Item(
                     f"renewal-{account.pk}-{account.renewal_date:%Y%m%d}",
                     account.renewal_date,
-                    f"Renewal: {account.name}",
-                    f"{account.name}'s contract renews on {account.renewal_date:%-d %B %Y}.",
+                    gettext("Renewal: %(account)s") % {"account": account.name},
+                    gettext("%(account)s's contract renews on %(day)s.")
+                    % {"account": account.name, "day": f"{account.renewal_date:%-d %B %Y}"},
                     _link(reverse("account_360", args=[account.slug])),
                 )
             )
@@ -214,14 +224,21 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
         day = timezone.localdate(review.published_at) if review.published_at else review.period_end
         if day < since:
             continue
-        state = "published" if review.published_at else "draft, period ends"
+        state = gettext("published") if review.published_at else gettext("draft, period ends")
         items.append(
             Item(
                 f"review-{review.pk}",
                 day,
-                f"Business review: {review.title} ({review.account.name})",
-                f"{review.get_kind_display()} of {review.account.name} ({state}), "
-                f"{review.period_start:%-d %b %Y} – {review.period_end:%-d %b %Y}.",
+                gettext("Business review: %(title)s (%(account)s)")
+                % {"title": review.title, "account": review.account.name},
+                gettext("%(kind)s of %(account)s (%(state)s), %(start)s – %(end)s.")
+                % {
+                    "kind": review.get_kind_display(),
+                    "account": review.account.name,
+                    "state": state,
+                    "start": f"{review.period_start:%-d %b %Y}",
+                    "end": f"{review.period_end:%-d %b %Y}",
+                },
                 _link(reverse("review", args=[review.account.slug, review.pk])),
             )
         )
@@ -238,7 +255,7 @@ def render_feed(user: User, now: datetime | None = None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{settings.SITE_NAME} – {user.display_name}")
-    calendar.add("x-wr-caldesc", "Due tasks, milestones, renewals and business reviews.")
+    calendar.add("x-wr-caldesc", gettext("Due tasks, milestones, renewals and business reviews."))
     # Outlook reads X-PUBLISHED-TTL; RFC 7986 clients REFRESH-INTERVAL.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")

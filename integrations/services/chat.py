@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
@@ -92,8 +93,10 @@ def check_webhook_url(kind: str, url: str) -> str:
         if not any(host == h or (h.startswith(".") and host.endswith(h)) for h in hosts):
             label = ChatKind(kind).label
             raise outbound.UnsafeURL(
-                f"That is not a {label} incoming-webhook address (expected a host like "
-                f"{hosts[0].lstrip('.')})."
+                gettext(
+                    "That is not a %(kind)s incoming-webhook address (expected a host like %(host)s)."
+                )
+                % {"kind": label, "host": hosts[0].lstrip(".")}
             )
     return url.strip()
 
@@ -260,7 +263,7 @@ class Notice:
     account: str
     headline: str
     url: str
-    button: str = "Open in the portal"
+    button: str = ""  # empty: "Open in the portal", in the language of the moment
     detail: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
 
@@ -287,16 +290,17 @@ def notice_for(event: Event) -> Notice:
     slug = account.slug
     account_page = _absolute(reverse("account_360", args=[slug]))
     names = _names([data.get("user_id"), data.get("author_id")])
-    owner = account.owner.display_name if account.owner else "no owner"
-    facts = [("Owner", owner), ("Segment", account.get_segment_display())]
+    owner = account.owner.display_name if account.owner else gettext("no owner")
+    facts = [(gettext("Owner"), owner), (gettext("Segment"), str(account.get_segment_display()))]
     kind = event.kind
     if kind == EventKind.NPS_DETRACTOR:
-        who = names.get(int(data.get("user_id") or 0), "Someone")
+        who = names.get(int(data.get("user_id") or 0), gettext("Someone"))
         return Notice(
             account.name,
-            f"Detractor: {who} answered NPS {data.get('score', '?')}",
+            gettext("Detractor: %(who)s answered NPS %(score)s")
+            % {"who": who, "score": data.get("score", "?")},
             account_page,
-            "Open the account",
+            gettext("Open the account"),
             facts=facts,
         )
     if kind == EventKind.ONBOARDING_TASK_OVERDUE:
@@ -308,41 +312,55 @@ def notice_for(event: Event) -> Notice:
             url = reverse("onboarding_task", args=[slug, tasks[0]["id"]])
         return Notice(
             account.name,
-            f"{count} onboarding task{'s' if count != 1 else ''} overdue, "
-            f"the longest by {data.get('days_overdue', '?')} days",
+            ngettext(
+                "%(count)s onboarding task overdue, the longest by %(days)s days",
+                "%(count)s onboarding tasks overdue, the longest by %(days)s days",
+                count,
+            )
+            % {"count": count, "days": data.get("days_overdue", "?")},
             _absolute(url),
-            "Open the checklist",
+            gettext("Open the checklist"),
             detail=titles,
             facts=facts,
         )
     if kind == EventKind.HEALTH_DROPPED:
         return Notice(
             account.name,
-            f"Health fell {data.get('fallen', '?')} points in 7 days "
-            f"({data.get('score_before', '?')} → {data.get('score', '?')})",
+            gettext("Health fell %(fallen)s points in 7 days (%(before)s → %(after)s)")
+            % {
+                "fallen": data.get("fallen", "?"),
+                "before": data.get("score_before", "?"),
+                "after": data.get("score", "?"),
+            },
             account_page,
-            "Open the account",
+            gettext("Open the account"),
             facts=facts,
         )
     if kind == EventKind.HEALTH_BAND_CHANGED:
         return Notice(
-            account.name, describe_event(event), account_page, "Open the account", facts=facts
+            account.name,
+            describe_event(event),
+            account_page,
+            gettext("Open the account"),
+            facts=facts,
         )
     if kind == EventKind.REVIEW_ASKED:
-        who = names.get(int(data.get("user_id") or 0), "A customer")
+        who = names.get(int(data.get("user_id") or 0), gettext("A customer"))
         month = data.get("preferred_month") or ""
         if month:
-            facts.insert(0, ("Preferred month", date.fromisoformat(month).strftime("%B %Y")))
+            facts.insert(
+                0, (gettext("Preferred month"), date.fromisoformat(month).strftime("%B %Y"))
+            )
         return Notice(
             account.name,
-            f"{who} asks for a business review",
+            gettext("%(who)s asks for a business review") % {"who": who},
             _absolute(reverse("reports", args=[slug])),
-            "Open the reviews",
+            gettext("Open the reviews"),
             detail=str(data.get("note") or ""),
             facts=facts,
         )
     if kind == EventKind.COMMENT_ADDED:
-        who = names.get(int(data.get("author_id") or 0), "A customer")
+        who = names.get(int(data.get("author_id") or 0), gettext("A customer"))
         if data.get("where") == "task" and data.get("task_id"):
             url = reverse("onboarding_task", args=[slug, data["task_id"]])
         elif data.get("plan_id"):
@@ -351,27 +369,39 @@ def notice_for(event: Event) -> Notice:
             url = reverse("account_home", args=[slug])
         return Notice(
             account.name,
-            f"{who} commented on “{data.get('title', '')}”",
+            gettext("%(who)s commented on “%(title)s”")
+            % {"who": who, "title": data.get("title", "")},
             _absolute(url),
-            "Reply in the portal",
+            gettext("Reply in the portal"),
             detail=str(data.get("excerpt") or ""),
             facts=facts,
         )
     return Notice(
-        account.name, describe_event(event), account_page, "Open the account", facts=facts
+        account.name,
+        describe_event(event),
+        account_page,
+        gettext("Open the account"),
+        facts=facts,
     )
 
 
 def test_notice(channel: ChatChannel) -> Notice:
-    whose = f"the {channel.team} team" if channel.team else "your accounts"
+    topics = ", ".join(str(ChatTopic(t).label).lower() for t in channel.topics)
+    if channel.team:
+        detail = gettext("Events on the %(team)s team will appear here: %(topics)s.") % {
+            "team": channel.team,
+            "topics": topics,
+        }
+    else:
+        detail = gettext("Events on your accounts will appear here: %(topics)s.") % {
+            "topics": topics
+        }
     return Notice(
         settings.SITE_NAME,
-        "Test message: this channel is connected",
+        gettext("Test message: this channel is connected"),
         _absolute(reverse("chat_channels")),
-        "Open the chat settings",
-        detail=f"Events on {whose} will appear here: "
-        + ", ".join(ChatTopic(t).label.lower() for t in channel.topics)
-        + ".",
+        gettext("Open the chat settings"),
+        detail=detail,
     )
 
 
@@ -404,7 +434,10 @@ def slack_payload(notice: Notice) -> dict[str, Any]:
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": notice.button},
+                    "text": {
+                        "type": "plain_text",
+                        "text": notice.button or gettext("Open in the portal"),
+                    },
                     "url": notice.url,
                 }
             ],
@@ -437,7 +470,13 @@ def teams_payload(notice: Notice) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": body,
-        "actions": [{"type": "Action.OpenUrl", "title": notice.button, "url": notice.url}],
+        "actions": [
+            {
+                "type": "Action.OpenUrl",
+                "title": notice.button or gettext("Open in the portal"),
+                "url": notice.url,
+            }
+        ],
     }
     return {
         "type": "message",

@@ -17,7 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jwt
@@ -29,11 +29,17 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, CustomerRole, Membership, User
 
 from ..models import EmbedAccountId, EmbedSettings, UsedEmbedToken, seal, unseal
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 logger = logging.getLogger("integrations.embed")
 
@@ -51,8 +57,8 @@ LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 @dataclass(frozen=True)
 class Reason:
     code: str
-    title: str
-    explanation: str
+    title: _StrOrPromise  # lazy: the reasons are read at import, shown in the reader's language
+    explanation: _StrOrPromise
 
 
 REASONS: dict[str, Reason] = {
@@ -60,69 +66,83 @@ REASONS: dict[str, Reason] = {
     for r in [
         Reason(
             "not_set_up",
-            "Embedding is not set up",
-            "The portal has no embed secret or no allowed origin yet. A CS admin sets them "
-            "under Settings → Embedding.",
+            _("Embedding is not set up"),
+            _(
+                "The portal has no embed secret or no allowed origin yet. A CS admin sets them "
+                "under Settings → Embedding."
+            ),
         ),
-        Reason("missing", "No token", "The address carries no token (/embed/?token=…)."),
+        Reason("missing", _("No token"), _("The address carries no token (/embed/?token=…).")),
         Reason(
             "tampered",
-            "The token's signature is wrong",
-            "The token was not signed with the current embed secret (or was changed after "
-            "signing).",
+            _("The token's signature is wrong"),
+            _(
+                "The token was not signed with the current embed secret (or was changed after "
+                "signing)."
+            ),
         ),
         Reason(
             "malformed",
-            "The token is incomplete",
-            "The token lacks a claim the portal needs (exp, sub, jti, aud and account), or "
-            "one of them is not what it should be.",
+            _("The token is incomplete"),
+            _(
+                "The token lacks a claim the portal needs (exp, sub, jti, aud and account), or "
+                "one of them is not what it should be."
+            ),
         ),
-        Reason("expired", "The token has expired", "Tokens are good for a few minutes only."),
+        Reason("expired", _("The token has expired"), _("Tokens are good for a few minutes only.")),
         Reason(
             "too_long",
-            "The token is valid for too long",
-            f"A token must expire at most {settings.EMBED_TOKEN_MAX_SECONDS // 60} minutes "
-            "after it is made.",
+            _("The token is valid for too long"),
+            format_lazy(
+                _("A token must expire at most {minutes} minutes after it is made."),
+                minutes=settings.EMBED_TOKEN_MAX_SECONDS // 60,
+            ),
         ),
         Reason(
             "wrong_audience",
-            "The token is for another audience",
-            "The token's aud claim does not name this portal.",
+            _("The token is for another audience"),
+            _("The token's aud claim does not name this portal."),
         ),
         Reason(
             "replayed",
-            "The token was already used",
-            "Each token opens the hub once. Reload the page in the product to get a new one.",
+            _("The token was already used"),
+            _("Each token opens the hub once. Reload the page in the product to get a new one."),
         ),
         Reason(
-            "unknown_account", "No such account", "The token's account is not one the portal has."
+            "unknown_account",
+            _("No such account"),
+            _("The token's account is not one the portal has."),
         ),
         Reason(
             "wrong_account",
-            "This person is not in that account",
-            "The address is not a member of the token's account, and not at one of the "
-            "account's allowed e-mail domains.",
+            _("This person is not in that account"),
+            _(
+                "The address is not a member of the token's account, and not at one of the "
+                "account's allowed e-mail domains."
+            ),
         ),
         Reason(
             "vendor_staff",
-            "Vendor staff cannot enter this way",
-            "The address belongs to the vendor's own team, who log in to the portal itself.",
+            _("Vendor staff cannot enter this way"),
+            _("The address belongs to the vendor's own team, who log in to the portal itself."),
         ),
         Reason(
             "deactivated",
-            "This person's access was removed",
-            "Their user is deactivated in the portal. Their CSM can restore it.",
+            _("This person's access was removed"),
+            _("Their user is deactivated in the portal. Their CSM can restore it."),
         ),
         Reason(
             "outside",
-            "This page opens in the portal itself",
-            "Your e-mail address, password, two-factor authentication and sessions are "
-            "managed in the portal, outside the product.",
+            _("This page opens in the portal itself"),
+            _(
+                "Your e-mail address, password, two-factor authentication and sessions are "
+                "managed in the portal, outside the product."
+            ),
         ),
         Reason(
             "ended",
-            "The session here has ended",
-            "Open the hub again from the product to continue.",
+            _("The session here has ended"),
+            _("Open the hub again from the product to continue."),
         ),
     ]
 }
@@ -194,11 +214,16 @@ def normalise_origin(value: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as error:
-        raise ValidationError(f"“{text}” is not an origin: {error}.") from error
+        raise ValidationError(
+            gettext("“%(text)s” is not an origin: %(error)s.") % {"text": text, "error": error}
+        ) from error
     if parts.scheme not in ("https", "http"):
-        raise ValidationError(f"“{text}” must start with https:// (or http:// for testing).")
+        raise ValidationError(
+            gettext("“%(text)s” must start with https:// (or http:// for testing).")
+            % {"text": text}
+        )
     if not parts.hostname:
-        raise ValidationError(f"“{text}” needs a host name.")
+        raise ValidationError(gettext("“%(text)s” needs a host name.") % {"text": text})
     if (
         parts.username
         or parts.password
@@ -211,10 +236,13 @@ def normalise_origin(value: str) -> str:
         )
     ):
         raise ValidationError(
-            f"“{text}” must be an origin only: scheme, host and port, with no path."
+            gettext("“%(text)s” must be an origin only: scheme, host and port, with no path.")
+            % {"text": text}
         )
     if "*" in text or any(c in parts.hostname for c in " ;,'\""):
-        raise ValidationError(f"“{text}” must name one host, with no wildcard.")
+        raise ValidationError(
+            gettext("“%(text)s” must name one host, with no wildcard.") % {"text": text}
+        )
     host = parts.hostname.lower()
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
@@ -253,8 +281,11 @@ def link_account_id(account: Account, *, external_id: str, acting_user: User) ->
     external_id = external_id.strip()
     taken = EmbedAccountId.objects.filter(external_id=external_id).exclude(account=account).first()
     if taken is not None:
-        raise ValidationError(f"“{external_id}” already names {taken.account.name}.")
-    link, _ = EmbedAccountId.objects.update_or_create(
+        raise ValidationError(
+            gettext("“%(external_id)s” already names %(account)s.")
+            % {"external_id": external_id, "account": taken.account.name}
+        )
+    link, _created = EmbedAccountId.objects.update_or_create(
         account=account, defaults={"external_id": external_id}
     )
     record(

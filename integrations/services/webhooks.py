@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from accounts.activity import record
@@ -95,11 +96,17 @@ def _check(url: str, event_types: list[str]) -> None:
     if not outbound.allow_private() and _private_literal(destination.host):
         raise WebhookRefused(
             "url",
-            "The URL points at a private or reserved address: only public ones can receive events.",
+            gettext(
+                "The URL points at a private or reserved address: only public ones can receive "
+                "events."
+            ),
         )
     for index, name in enumerate(event_types):
         if name not in BY_NAME:
-            raise WebhookRefused(f"event_types[{index}]", f"“{name}” is not an event type.")
+            raise WebhookRefused(
+                f"event_types[{index}]",
+                gettext("“%(name)s” is not an event type.") % {"name": name},
+            )
 
 
 def _private_literal(host: str) -> bool:

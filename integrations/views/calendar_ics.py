@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from ..models import CalendarFeed
@@ -15,7 +16,7 @@ def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     whose person was deactivated."""
     feed = CalendarFeed.for_token(token)
     if feed is None:
-        raise Http404("No such calendar.")
+        raise Http404(gettext("No such calendar."))
     calendar.mark_fetched(feed)
     response = HttpResponse(
         calendar.render_feed(feed.user), content_type="text/calendar; charset=utf-8"

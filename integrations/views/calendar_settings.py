@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ def calendar_feed_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     token = calendar.create_feed(request.user, acting_user=request.user)
     request.session[NEW_TOKEN_KEY] = token
     messages.success(
-        request, "Your new calendar address is below. Any address you had before has stopped."
+        request, _("Your new calendar address is below. Any address you had before has stopped.")
     )
     return redirect("calendar_feed")
 
@@ -43,5 +44,5 @@ def calendar_feed_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def calendar_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
     if calendar.revoke_feed(request.user, acting_user=request.user):
-        messages.success(request, "Your calendar address is off: calendars get nothing from it.")
+        messages.success(request, _("Your calendar address is off: calendars get nothing from it."))
     return redirect("calendar_feed")

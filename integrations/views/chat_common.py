@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.models import User
 
@@ -15,7 +16,7 @@ def get_channel_for_user(user: User, pk: int) -> ChatChannel:
     otherwise, the same as a channel that does not exist."""
     channel = ChatChannel.objects.filter(pk=pk).first()
     if channel is None or not chat.may_manage(user, channel):
-        raise Http404("No such channel.")
+        raise Http404(gettext("No such channel."))
     return channel
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
@@ -24,8 +25,11 @@ def chat_team_channels(request: AuthenticatedHttpRequest) -> HttpResponse:
             channel = chat.add_channel(acting_user=request.user, **form.channel_fields())
             messages.success(
                 request,
-                f"Added {channel.name} for the {channel.team} team. Send a test message to "
-                "check it is connected.",
+                _(
+                    "Added %(channel)s for the %(team)s team. Send a test message to "
+                    "check it is connected."
+                )
+                % {"channel": channel.name, "team": channel.team},
             )
             return redirect("chat_team_channels")
         status = 422

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -31,7 +32,9 @@ def chat_channels(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             channel = chat.add_channel(acting_user=user, owner=user, **form.channel_fields())
             messages.success(
-                request, f"Added {channel.name}. Send a test message to check it is connected."
+                request,
+                _("Added %(channel)s. Send a test message to check it is connected.")
+                % {"channel": channel.name},
             )
             return redirect("chat_channels")
         return render(
@@ -49,7 +52,7 @@ def chat_channel_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if request.method == "POST":
         if form.is_valid():
             chat.edit_channel(channel, acting_user=request.user, **form.channel_fields())
-            messages.success(request, f"Saved {channel.name}.")
+            messages.success(request, _("Saved %(channel)s.") % {"channel": channel.name})
             return redirect(back_to(channel))
         return render(request, "integrations/chat_channel_edit.html", context, status=422)
     return render(request, "integrations/chat_channel_edit.html", context)
@@ -62,7 +65,8 @@ def chat_channel_test(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     chat.send_test(channel, acting_user=request.user)
     messages.info(
         request,
-        f"A test message is on its way to {channel.name}; its delivery shows here in a moment.",
+        _("A test message is on its way to %(channel)s; its delivery shows here in a moment.")
+        % {"channel": channel.name},
     )
     return redirect(back_to(channel))
 
@@ -73,5 +77,7 @@ def chat_channel_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     channel = get_channel_for_user(request.user, pk)
     back = back_to(channel)
     chat.delete_channel(channel, acting_user=request.user)
-    messages.success(request, f"Removed {channel.name}: it will get no more messages.")
+    messages.success(
+        request, _("Removed %(channel)s: it will get no more messages.") % {"channel": channel.name}
+    )
     return redirect(back)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -76,9 +77,9 @@ def embed_secret_rotate(request: AuthenticatedHttpRequest) -> HttpResponse:
 @vendor_view(admin_only=True)
 def embed_secret_end_previous(request: AuthenticatedHttpRequest) -> HttpResponse:
     if end_previous_embed_secret(acting_user=request.user):
-        messages.success(request, "The previous secret no longer opens the hub.")
+        messages.success(request, _("The previous secret no longer opens the hub."))
     else:
-        messages.info(request, "There was no previous secret still in use.")
+        messages.info(request, _("There was no previous secret still in use."))
     return redirect("embed_console")
 
 
@@ -93,7 +94,7 @@ def embed_options(request: AuthenticatedHttpRequest) -> HttpResponse:
         trust_role_claim=form.cleaned_data["trust_role_claim"],
         acting_user=request.user,
     )
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect("embed_console")
 
 
@@ -112,7 +113,11 @@ def embed_account_id_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error("external_id", error)
         return _render(request, id_form=form, status=422)
-    messages.success(request, f"Tokens can name {link.account.name} as “{link.external_id}”.")
+    messages.success(
+        request,
+        _("Tokens can name %(account)s as “%(external_id)s”.")
+        % {"account": link.account.name, "external_id": link.external_id},
+    )
     return redirect("embed_console")
 
 
@@ -121,5 +126,9 @@ def embed_account_id_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def embed_account_id_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(EmbedAccountId, pk=pk)
     unlink_account_id(link, acting_user=request.user)
-    messages.success(request, f"“{link.external_id}” no longer names {link.account.name}.")
+    messages.success(
+        request,
+        _("“%(external_id)s” no longer names %(account)s.")
+        % {"external_id": link.external_id, "account": link.account.name},
+    )
     return redirect("embed_console")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -26,9 +27,9 @@ def webhook_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     send_test_event(endpoint, acting_user=request.user)
     if endpoint.active:
-        messages.success(request, "A test event is on its way: it shows below in a moment.")
+        messages.success(request, _("A test event is on its way: it shows below in a moment."))
     else:
-        messages.info(request, "The test event waits until the endpoint is turned on.")
+        messages.info(request, _("The test event waits until the endpoint is turned on."))
     return redirect("webhook_detail", endpoint.pk)
 
 
@@ -38,7 +39,11 @@ def webhook_resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk, endpoint=endpoint)
     resend_delivery(delivery, acting_user=request.user)
-    messages.success(request, f"{delivery.event_type} ({delivery.msg_id}) is sent again.")
+    messages.success(
+        request,
+        _("%(event_type)s (%(msg_id)s) is sent again.")
+        % {"event_type": delivery.event_type, "msg_id": delivery.msg_id},
+    )
     return redirect("webhook_detail", endpoint.pk)
 
 
@@ -47,7 +52,7 @@ def webhook_resend(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int)
 def webhook_rotate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     rotate_secret(endpoint, acting_user=request.user)
-    messages.success(request, "New signing secret: give it to the receiver now.")
+    messages.success(request, _("New signing secret: give it to the receiver now."))
     return redirect("webhook_detail", endpoint.pk)
 
 
@@ -56,5 +61,5 @@ def webhook_rotate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def webhook_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     delete_endpoint(endpoint, acting_user=request.user)
-    messages.success(request, f"{endpoint.url} removed, with its deliveries.")
+    messages.success(request, _("%(url)s removed, with its deliveries.") % {"url": endpoint.url})
     return redirect("webhooks")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
@@ -43,7 +44,7 @@ def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     except WebhookRefused as error:
         _refused(form, error)
         return _form_page(request, form, None, status=422)
-    messages.success(request, "Endpoint added. Give its signing secret to the receiver.")
+    messages.success(request, _("Endpoint added. Give its signing secret to the receiver."))
     return redirect("webhook_detail", endpoint.pk)
 
 
@@ -60,5 +61,5 @@ def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except WebhookRefused as error:
         _refused(form, error)
         return _form_page(request, form, endpoint, status=422)
-    messages.success(request, "Endpoint saved.")
+    messages.success(request, _("Endpoint saved."))
     return redirect("webhook_detail", endpoint.pk)

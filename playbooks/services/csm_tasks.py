@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -15,7 +17,10 @@ from portal.jobs import enqueue, enqueue_many
 
 from ..models import CSMTask, CSMTaskQuerySet, Event, Priority, TaskNote
 
-SNOOZE_CHOICES = {1: "a day", 7: "a week"}
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+SNOOZE_CHOICES: dict[int, _StrOrPromise] = {1: gettext_lazy("a day"), 7: gettext_lazy("a week")}
 NOTE_MAX_LENGTH = TaskNote._meta.get_field("body").max_length or 2000
 
 
@@ -59,7 +64,7 @@ def create_task(
     acting_user: User,
 ) -> CSMTask:
     if not assignee.is_vendor or not assignee.is_active:
-        raise TaskRefused("A task goes to someone on the customer success team.")
+        raise TaskRefused(gettext("A task goes to someone on the customer success team."))
     task = CSMTask.objects.create(
         account=account,
         assignee=assignee,
@@ -111,7 +116,7 @@ def complete_task(task: CSMTask, *, acting_user: User, now: datetime | None = No
         done_at=now, done_by=acting_user
     )
     if not done:
-        raise TaskRefused("This task was already done.")
+        raise TaskRefused(gettext("This task was already done."))
     task.done_at, task.done_by = now, acting_user
     record("completed a task", actor=acting_user, account=task.account, target=task, internal=True)
     return task
@@ -122,9 +127,9 @@ def snooze_task(
     task: CSMTask, *, days: int, acting_user: User, today: date | None = None
 ) -> CSMTask:
     if days not in SNOOZE_CHOICES:
-        raise TaskRefused("Snooze a task for a day or a week.")
+        raise TaskRefused(gettext("Snooze a task for a day or a week."))
     if task.is_done:
-        raise TaskRefused("This task is done; there is nothing to snooze.")
+        raise TaskRefused(gettext("This task is done; there is nothing to snooze."))
     until = (today or timezone.localdate()) + timedelta(days=days)
     before = task.snoozed_until
     CSMTask.objects.filter(pk=task.pk).update(snoozed_until=until)
@@ -144,9 +149,9 @@ def snooze_task(
 @transaction.atomic
 def reassign_task(task: CSMTask, *, assignee: User, acting_user: User) -> CSMTask:
     if not assignee.is_vendor or not assignee.is_active:
-        raise TaskRefused("A task goes to someone on the customer success team.")
+        raise TaskRefused(gettext("A task goes to someone on the customer success team."))
     if task.is_done:
-        raise TaskRefused("This task is done; it cannot be handed over.")
+        raise TaskRefused(gettext("This task is done; it cannot be handed over."))
     if assignee.pk == task.assignee_id:
         return task
     before = task.assignee
@@ -171,10 +176,11 @@ def add_task_note(task: CSMTask, *, body: str, acting_user: User) -> TaskNote:
     came of it)."""
     body = body.strip()
     if not body:
-        raise TaskRefused("Write the note first.")
+        raise TaskRefused(gettext("Write the note first."))
     if len(body) > NOTE_MAX_LENGTH:
         raise TaskRefused(
-            f"A note is at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}."
+            gettext("A note is at most %(max)s characters; this one has %(length)s.")
+            % {"max": NOTE_MAX_LENGTH, "length": len(body)}
         )
     note = TaskNote.objects.create(task=task, author=acting_user, body=body)
     record(
@@ -191,7 +197,7 @@ def add_task_note(task: CSMTask, *, body: str, acting_user: User) -> TaskNote:
 @dataclass(frozen=True)
 class Snooze:
     days: int
-    label: str
+    label: _StrOrPromise
 
 
 SNOOZES = [Snooze(days, label) for days, label in SNOOZE_CHOICES.items()]

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -113,25 +114,32 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
     problems: list[tuple[str, str]] = []
     name = str(data.get("name") or "").strip()
     if not name:
-        problems.append(("name", "Give the playbook a name."))
+        problems.append(("name", gettext("Give the playbook a name.")))
     elif len(name) > 120:
-        problems.append(("name", "The name is too long (at most 120 characters)."))
+        problems.append(("name", gettext("The name is too long (at most 120 characters).")))
     description = str(data.get("description") or "").strip()
     if len(description) > 2000:
-        problems.append(("description", "The description is too long (at most 2,000 characters)."))
+        problems.append(
+            ("description", gettext("The description is too long (at most 2,000 characters)."))
+        )
     trigger_kind = str(data.get("trigger") or "")
     trigger = TRIGGERS.get(trigger_kind)
     trigger_params: dict[str, Any] = {}
     if trigger is None:
-        problems.append(("trigger", "Choose what the playbook starts from (its trigger)."))
+        problems.append(("trigger", gettext("Choose what the playbook starts from (its trigger).")))
     else:
         trigger_params, errors = check(trigger.fields, data.get("trigger_params") or {})
-        problems += [("trigger", f"Trigger settings: {_sentence(e)}") for e in errors]
+        problems += [
+            ("trigger", gettext("Trigger settings: %(error)s") % {"error": _sentence(e)})
+            for e in errors
+        ]
     conditions, errors = check_conditions(data.get("conditions") or {})
     problems += [("conditions", f"Conditions: {_sentence(e)}") for e in errors]
     raw_steps = list(data.get("steps") or [])
     if not raw_steps:
-        problems.append(("steps", "Add at least one step: a playbook with none does nothing."))
+        problems.append(
+            ("steps", gettext("Add at least one step: a playbook with none does nothing."))
+        )
     if len(raw_steps) > MAX_STEPS:
         problems.append(("steps", f"A playbook has at most {MAX_STEPS} steps."))
     kinds = load()
@@ -290,10 +298,10 @@ def delete_playbook(playbook: Playbook, *, acting_user: User) -> None:
     """Delete a playbook made here that never ran; a built-in one, or one with runs (their
     history), is paused instead."""
     if playbook.key:
-        raise PlaybookRefused("A built-in playbook cannot be deleted: pause it instead.")
+        raise PlaybookRefused(gettext("A built-in playbook cannot be deleted: pause it instead."))
     if playbook.runs.exists():
         raise PlaybookRefused(
-            "This playbook has run: deleting it would lose its history. Pause it instead."
+            gettext("This playbook has run: deleting it would lose its history. Pause it instead.")
         )
     record(
         "deleted a playbook",

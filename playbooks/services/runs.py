@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.activity import entry_for, record, record_many
 from accounts.models import Account, PortalVisit, Segment, Stage, TouchModel, User
@@ -649,7 +650,9 @@ def resume_account(account: Account, *, acting_user: User | None) -> int:
     with transaction.atomic():
         deleted, _ = AccountPause.objects.filter(account=account).delete()
         if not deleted:
-            raise PauseRefused(f"Playbooks are not paused for {account.name}.")
+            raise PauseRefused(
+                gettext("Playbooks are not paused for %(account)s.") % {"account": account.name}
+            )
         due = RunStep.objects.filter(
             run__account=account,
             run__status=RunStatus.RUNNING,

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import Account, Delivery, NotificationKind, NotificationSetting, User
 from accounts.services import Mail, notify, send_notification_mail, tell
@@ -52,10 +53,12 @@ class TaskDigest:
     def summary(self) -> str:
         parts = []
         if self.overdue:
-            parts.append(f"{self.overdue} overdue")
+            parts.append(gettext("%(count)s overdue") % {"count": self.overdue})
         if self.due_today:
-            parts.append(f"{self.due_today} due today")
-        return " and ".join(parts)
+            parts.append(gettext("%(count)s due today") % {"count": self.due_today})
+        if len(parts) == 2:
+            return gettext("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]}
+        return "".join(parts)
 
 
 def collect_task_digests(today: date) -> dict[int, TaskDigest]:
@@ -106,7 +109,7 @@ def send_task_digest(digest: TaskDigest) -> None:
     notify(
         [digest.user],
         kind=NotificationKind.TASKS,
-        title=f"Your tasks today: {digest.summary}",
+        title=gettext("Your tasks today: %(summary)s") % {"summary": digest.summary},
         url=reverse("today"),
         emailed=True,
     )
@@ -143,7 +146,8 @@ def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -
     return tell(
         task.assignee,
         kind=NotificationKind.TASKS,
-        title=f"{given} on {task.account.name}: {task.title}",
+        title=gettext("%(given)s on %(account)s: %(task)s")
+        % {"given": given, "account": task.account.name, "task": task.title},
         url=reverse("today") + f"#task-{task.pk}",
         account=task.account,
         body=task.reason[:500],

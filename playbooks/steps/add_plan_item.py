@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole
 from onboarding.models import Side
@@ -21,9 +22,9 @@ from ..params import ParamField
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
-    ParamField("title", "Action item", max_length=200, help="Merge fields: {person}, {score}, {account}."),
-    ParamField("due_in_days", "Due in (days)", kind="int", minimum=0, maximum=365, default=7, required=False),
-    ParamField("side", "Whose", kind="choice", choices=lambda: Side.choices, default=Side.CUSTOMER, required=False),
+    ParamField("title", _("Action item"), max_length=200, help=_("Merge fields: {person}, {score}, {account}.")),
+    ParamField("due_in_days", _("Due in (days)"), kind="int", minimum=0, maximum=365, default=7, required=False),
+    ParamField("side", _("Whose"), kind="choice", choices=lambda: Side.choices, default=Side.CUSTOMER, required=False),
 ]  # fmt: skip
 
 

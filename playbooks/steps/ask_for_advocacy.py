@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
 from advocacy import figures
@@ -18,8 +19,8 @@ from ..params import ParamField
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
-    ParamField("kind", "Ask them to", kind="choice", choices=lambda: list(AskKind.choices), default=AskKind.REVIEW),
-    ParamField("note", "What you ask", kind="longtext", required=False, max_length=2000, help="Merge fields: {account}, {person}, {score}."),
+    ParamField("kind", _("Ask them to"), kind="choice", choices=lambda: list(AskKind.choices), default=AskKind.REVIEW),
+    ParamField("note", _("What you ask"), kind="longtext", required=False, max_length=2000, help=_("Merge fields: {account}, {person}, {score}.")),
 ]  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, Max, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, Activity, Segment, User, VendorRole
@@ -38,12 +39,12 @@ EVERYONE = ("all csms", "all", "everyone")
 
 FIELDS = [
     ParamField(
-        "rules", "Who by segment", kind="longtext", max_length=1000,
-        help="One a line: “enterprise: Strategic” (a team) or “smb: casey@vendor.example, "
-        "olive@vendor.example” (CSMs) or “all CSMs”; “any: …” for the other segments.",
+        "rules", _("Who by segment"), kind="longtext", max_length=1000,
+        help=_("One a line: “enterprise: Strategic” (a team) or “smb: casey@vendor.example, "
+        "olive@vendor.example” (CSMs) or “all CSMs”; “any: …” for the other segments."),
     ),
-    ParamField("cap", "At most accounts per CSM", kind="int", minimum=0, maximum=10000, default=0, required=False, help="0: no cap."),
-    ParamField("reassign", "Reassign accounts that already have an owner", kind="bool", default=False, required=False),
+    ParamField("cap", _("At most accounts per CSM"), kind="int", minimum=0, maximum=10000, default=0, required=False, help=_("0: no cap.")),
+    ParamField("reassign", _("Reassign accounts that already have an owner"), kind="bool", default=False, required=False),
 ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import entry_for, record, record_many
 from accounts.models import Account
@@ -16,10 +17,10 @@ from ..services.csm_tasks import announce_assignment_on_commit, announce_assignm
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
-    ParamField("title", "Task title", max_length=200, help="Merge fields: {person}, {score}, {account}."),
-    ParamField("due_in_days", "Due in (days)", kind="int", minimum=0, maximum=365, default=0, required=False),
-    ParamField("priority", "Priority", kind="choice", choices=lambda: Priority.choices, default=Priority.NORMAL, required=False),
-    ParamField("reason", "Why", kind="longtext", required=False, max_length=1000),
+    ParamField("title", _("Task title"), max_length=200, help=_("Merge fields: {person}, {score}, {account}.")),
+    ParamField("due_in_days", _("Due in (days)"), kind="int", minimum=0, maximum=365, default=0, required=False),
+    ParamField("priority", _("Priority"), kind="choice", choices=lambda: Priority.choices, default=Priority.NORMAL, required=False),
+    ParamField("reason", _("Why"), kind="longtext", required=False, max_length=1000),
 ]  # fmt: skip
 
 

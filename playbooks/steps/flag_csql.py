@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import Account
 from insights.models import ACTIVE_LEAD_STATUSES, UpsellLead
 from insights.services.upsell import flag_upsell_lead
@@ -16,7 +18,7 @@ from . import Outcome, StepContext, StepKindSpec, preview_text, register
 REASON_LENGTH = UpsellLead._meta.get_field("reason").max_length or 300
 
 FIELDS = [
-    ParamField("reason", "Why", max_length=REASON_LENGTH, help="Merge fields: {account}, {person}, {score}, {why}."),
+    ParamField("reason", _("Why"), max_length=REASON_LENGTH, help=_("Merge fields: {account}, {person}, {score}, {why}.")),
 ]  # fmt: skip
 
 

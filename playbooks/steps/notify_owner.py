@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.activity import record
 from accounts.models import Account
 
@@ -14,7 +16,7 @@ from ..services.notices import TEXT_LENGTH, notify, recipients
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
-    ParamField("text", "Notice", max_length=TEXT_LENGTH, help="Merge fields: {account}, {person}, {score}, {why}."),
+    ParamField("text", _("Notice"), max_length=TEXT_LENGTH, help=_("Merge fields: {account}, {person}, {score}, {why}.")),
 ]  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from surveys.models import SurveyPause
@@ -18,8 +19,8 @@ from ..params import ParamField
 from . import Outcome, StepContext, StepKindSpec, register
 
 FIELDS = [
-    ParamField("days", "For (days)", kind="int", minimum=1, maximum=365, default=60),
-    ParamField("reason", "Why", max_length=200, required=False, help="Shown on the account's surveys page. Merge fields: {account}, {why}."),
+    ParamField("days", _("For (days)"), kind="int", minimum=1, maximum=365, default=60),
+    ParamField("reason", _("Why"), max_length=200, required=False, help=_("Shown on the account's surveys page. Merge fields: {account}, {why}.")),
 ]  # fmt: skip
 
 

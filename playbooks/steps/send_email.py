@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import Mail, account_mail_off_url, delivery_for, tell
@@ -44,8 +46,8 @@ def template_choices() -> list[tuple[str, str]]:
 
 
 FIELDS = [
-    ParamField("template", "E-mail", kind="choice", choices=template_choices, help="Write and edit them under Playbooks › E-mails."),
-    ParamField("to", "To", kind="choice", choices=lambda: RECIPIENTS, default=CustomerRole.CHAMPION.value),
+    ParamField("template", _("E-mail"), kind="choice", choices=template_choices, help=_("Write and edit them under Playbooks › E-mails.")),
+    ParamField("to", _("To"), kind="choice", choices=lambda: RECIPIENTS, default=CustomerRole.CHAMPION.value),
 ]  # fmt: skip
 
 
@@ -116,11 +118,14 @@ def _tell(template: EmailTemplate, user: User, context: StepContext, delivery: s
             ),
         )
     except (smtplib.SMTPException, OSError) as error:
-        raise StepFailed(f"the mail server refused “{template.name}”: {error}") from error
+        raise StepFailed(
+            gettext("the mail server refused “%(template)s”: %(error)s")
+            % {"template": template.name, "error": error}
+        ) from error
 
 
 def _someone(user: User) -> str:
-    local, _, domain = user.email.partition("@")
+    local, _at, domain = user.email.partition("@")
     shown = f"{local}@…" if domain else local
     return f"{user.display_name} <{shown}>" if user.name else f"<{shown}>"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Membership
 from surveys.models import Survey
@@ -32,8 +33,8 @@ def survey_choices() -> list[tuple[str, str]]:
 
 
 FIELDS = [
-    ParamField("survey", "Survey", kind="choice", choices=survey_choices),
-    ParamField("to", "To", kind="choice", choices=lambda: [(k, v[0]) for k, v in ROLES.items()], default=EVERYONE),
+    ParamField("survey", _("Survey"), kind="choice", choices=survey_choices),
+    ParamField("to", _("To"), kind="choice", choices=lambda: [(k, v[0]) for k, v in ROLES.items()], default=EVERYONE),
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, TouchModel
 from accounts.services import set_account_fields
@@ -36,7 +37,7 @@ FIELD_CHOICES: dict[str, tuple[str, Any]] = {
 
 
 def _field_choices() -> list[tuple[str, str]]:
-    return [(name, label) for name, (label, _) in FIELD_CHOICES.items()]
+    return [(name, label) for name, (label, _code) in FIELD_CHOICES.items()]
 
 
 def _value_choices() -> list[tuple[str, str]]:
@@ -50,12 +51,12 @@ def _value_choices() -> list[tuple[str, str]]:
 
 
 FIELDS = [
-    ParamField("field", "Field", kind="choice", choices=_field_choices),
-    ParamField("value", "Value", kind="choice", choices=_value_choices),
+    ParamField("field", _("Field"), kind="choice", choices=_field_choices),
+    ParamField("value", _("Value"), kind="choice", choices=_value_choices),
     ParamField(
-        "mrr_ranges", "MRR ranges", required=False, max_length=300,
-        help="For the segment from MRR: highest first, the last without a floor, e.g. "
-        "“enterprise >= 10000, mid_market >= 2000, smb”.",
+        "mrr_ranges", _("MRR ranges"), required=False, max_length=300,
+        help=_("For the segment from MRR: highest first, the last without a floor, e.g. "
+        "“enterprise >= 10000, mid_market >= 2000, smb”."),
     ),
 ]  # fmt: skip
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from onboarding.models import Checklist, ChecklistTemplate
@@ -34,7 +35,7 @@ def template_choices() -> list[tuple[str, str]]:
 
 
 FIELDS = [
-    ParamField("template", "Checklist template", kind="choice", choices=template_choices),
+    ParamField("template", _("Checklist template"), kind="choice", choices=template_choices),
 ]  # fmt: skip
 
 

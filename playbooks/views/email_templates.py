@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import vendor_view
@@ -54,7 +55,10 @@ def email_template_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     template = _save(request, form)
     if template is None:
         return render(request, FORM_PAGE, _context(form=form), status=422)
-    messages.success(request, f"“{template.name}” was saved. Playbooks can send it now.")
+    messages.success(
+        request,
+        _("“%(template)s” was saved. Playbooks can send it now.") % {"template": template.name},
+    )
     return redirect("email_template_edit", template.pk)
 
 
@@ -68,7 +72,7 @@ def email_template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if saved is None:
         unchanged = get_object_or_404(EmailTemplate, pk=pk)
         return render(request, FORM_PAGE, _context(form=form, template=unchanged), status=422)
-    messages.success(request, f"“{saved.name}” was saved.")
+    messages.success(request, _("“%(saved)s” was saved.") % {"saved": saved.name})
     return redirect("email_template_edit", saved.pk)
 
 

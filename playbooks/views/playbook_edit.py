@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -61,7 +62,10 @@ def _editor(request: AuthenticatedHttpRequest, playbook: Playbook | None) -> Htt
     except PlaybookInvalid as invalid:
         context = _context(request, playbook, draft, invalid.problems)
         return render_partial(request, TEMPLATE, "editor", context, status=422)
-    messages.success(request, f"“{saved.name}” was saved. Preview it before you enable it.")
+    messages.success(
+        request,
+        _("“%(saved)s” was saved. Preview it before you enable it.") % {"saved": saved.name},
+    )
     url = reverse("playbook_preview", args=[saved.pk])
     return htmx_redirect(request, url) if is_htmx(request) else redirect(url)
 
@@ -87,6 +91,6 @@ def playbook_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         delete_playbook(playbook, acting_user=request.user)
     except PlaybookRefused as refusal:
         return refuse(request, str(refusal))
-    messages.success(request, f"“{playbook.name}” was deleted.")
+    messages.success(request, _("“%(playbook)s” was deleted.") % {"playbook": playbook.name})
     url = reverse("playbooks")
     return htmx_redirect(request, url) if is_htmx(request) else redirect(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -37,7 +38,7 @@ def playbook_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     playbook = get_object_or_404(Playbook, pk=pk)
     form = EnableForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Say whether the playbook is to run or pause.")
+        return refuse(request, gettext("Say whether the playbook is to run or pause."))
     set_playbook_enabled(playbook, form.cleaned_data["enabled"], acting_user=request.user)
     if not is_htmx(request):
         return redirect("playbooks")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -56,9 +57,13 @@ def _answer(request: AuthenticatedHttpRequest, access: AccountAccess, said: str)
 def pause(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     form = AccountPauseForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Keep the note to 300 characters.")
+        return refuse(request, gettext("Keep the note to 300 characters."))
     pause_account(access.account, note=form.cleaned_data["note"], acting_user=request.user)
-    return _answer(request, access, f"Playbooks are paused for {access.account.name}.")
+    return _answer(
+        request,
+        access,
+        gettext("Playbooks are paused for %(account)s.") % {"account": access.account.name},
+    )
 
 
 @require_POST
@@ -68,7 +73,7 @@ def resume(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResp
         due = resume_account(access.account, acting_user=request.user)
     except PauseRefused as refusal:
         return refuse(request, str(refusal))
-    said = f"Playbooks run for {access.account.name} again."
+    said = gettext("Playbooks run for %(account)s again.") % {"account": access.account.name}
     if due:
         said += f" {due} waiting step{'s' if due != 1 else ''} due now will run within minutes."
     return _answer(request, access, said)

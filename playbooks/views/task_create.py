@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -42,6 +43,6 @@ def task_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> Htt
         except TaskRefused as refusal:
             form.add_error("assignee", str(refusal))
         else:
-            messages.success(request, "The task was added.")
+            messages.success(request, _("The task was added."))
             return redirect(account.get_absolute_url())
     return render(request, "playbooks/task_form.html", context, status=422)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -81,7 +82,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         if assignee:
             chosen = next((s for s in staff if str(s.pk) == assignee), None)
             if chosen is None:
-                raise Http404("No such person on the team.")
+                raise Http404(gettext("No such person on the team."))
             tasks = tasks.filter(assignee=chosen)
     else:
         # A CSM's Today is their own: someone else's id in ?assignee= is ignored.
@@ -137,7 +138,7 @@ def task_snooze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = _task_for(request, pk)
     form = SnoozeForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Snooze a task for a day or a week.")
+        return refuse(request, gettext("Snooze a task for a day or a week."))
     try:
         snooze_task(task, days=form.cleaned_data["days"], acting_user=request.user)
     except TaskRefused as refusal:
@@ -151,7 +152,7 @@ def task_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = _task_for(request, pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Choose someone on the customer success team.")
+        return refuse(request, gettext("Choose someone on the customer success team."))
     try:
         reassign_task(task, assignee=form.cleaned_data["assignee"], acting_user=request.user)
     except TaskRefused as refusal:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -71,7 +72,8 @@ def asked(request: AuthenticatedHttpRequest, version: Report, made_new: bool) ->
     if not made_new and version.status == Report.Status.READY:
         messages.info(
             request,
-            f"Nothing has changed since version {version.version}: here it is, ready to download.",
+            _("Nothing has changed since version %(version)s: here it is, ready to download.")
+            % {"version": version.version},
         )
     return redirect(version)
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.access import vendor_view
@@ -125,7 +125,7 @@ def sample(request: AuthenticatedHttpRequest) -> HttpResponse:
     nothing until the batch runs."""
     form = SampleForm(request.GET or {"year": timezone.localdate().year})
     if not form.is_valid():
-        raise Http404("No such sample.")
+        raise Http404(gettext("No such sample."))
     year = form.cleaned_data["year"]
     try:
         account, pdf = services.sample_wrapped(

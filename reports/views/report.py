@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -40,6 +42,8 @@ def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) 
 def retry(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     version = get_object_or_404(visible_reports(access), pk=pk)
     if not services.retry(version, acting_user=request.user):
-        return refuse(request, "This version has not failed: there is nothing to try again.")
-    messages.info(request, "Trying again. This page shows when it is ready.")
+        return refuse(
+            request, gettext("This version has not failed: there is nothing to try again.")
+        )
+    messages.info(request, _("Trying again. This page shows when it is ready."))
     return redirect(version)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -43,15 +45,18 @@ def review_publish(
     item = get_review(access, pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Choose to publish the review or to take it back.")
+        return refuse(request, gettext("Choose to publish the review or to take it back."))
     user = request.user
     if form.cleaned_data["publish"]:
         if services.publish_review(item, acting_user=user):
             messages.success(
                 request,
-                f"Published: {access.account.name}'s executives and champions see it now, "
-                "and those who get report e-mails are told.",
+                _(
+                    "Published: %(account)s's executives and champions see it now, "
+                    "and those who get report e-mails are told."
+                )
+                % {"account": access.account.name},
             )
     elif services.unpublish_review(item, acting_user=user):
-        messages.info(request, "Unpublished: the customer no longer sees this review.")
+        messages.info(request, _("Unpublished: the customer no longer sees this review."))
     return redirect(item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -33,8 +34,8 @@ def review_ask(request: AuthenticatedHttpRequest, access: AccountAccess) -> Http
             owner = access.account.owner
             messages.success(
                 request,
-                f"Asked: {owner.display_name if owner else 'your customer success manager'} "
-                "has been told and will be in touch to plan it.",
+                _("Asked: %(csm)s has been told and will be in touch to plan it.")
+                % {"csm": owner.display_name if owner else _("your customer success manager")},
             )
             return redirect("reports", access.account.slug)
     context = _context(access, ask_form=form)

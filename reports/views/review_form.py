@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -23,7 +24,7 @@ def review_create(request: AuthenticatedHttpRequest, access: AccountAccess) -> H
             acting_user=request.user,
             **form.cleaned_data,
         )
-        messages.success(request, "Review saved. Make its PDF to check it, then publish it.")
+        messages.success(request, _("Review saved. Make its PDF to check it, then publish it."))
         return redirect(review)
     status = 422 if request.method == "POST" else 200
     context = {"access": access, "account": access.account, "form": form}
@@ -40,7 +41,7 @@ def review_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
             acting_user=request.user,
             **form.cleaned_data,
         )
-        messages.success(request, "Saved. Make the PDF again to include the changes.")
+        messages.success(request, _("Saved. Make the PDF again to include the changes."))
         return redirect(review)
     status = 422 if request.method == "POST" else 200
     context = {"access": access, "account": access.account, "form": form, "review": review}

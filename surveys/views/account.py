@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -27,7 +28,9 @@ def pause(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRespo
         until=form.cleaned_data["until"],
         acting_user=request.user,
     )
-    messages.success(request, f"Surveys are paused for {access.account.name}.")
+    messages.success(
+        request, _("Surveys are paused for %(account)s.") % {"account": access.account.name}
+    )
     return redirect("account_home", access.account.slug)
 
 
@@ -35,5 +38,7 @@ def pause(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRespo
 @account_view("surveys.pause")
 def resume(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     resume_surveys(access.account, acting_user=request.user)
-    messages.success(request, f"Surveys reach {access.account.name} again.")
+    messages.success(
+        request, _("Surveys reach %(account)s again.") % {"account": access.account.name}
+    )
     return redirect("account_home", access.account.slug)

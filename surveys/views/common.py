@@ -7,6 +7,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
@@ -33,7 +34,7 @@ def get_delivery(request: AuthenticatedHttpRequest, access: AccountAccess, pk: i
         .first()
     )
     if delivery is None:
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     delivery.account = access.account
     return delivery
 
@@ -44,5 +45,5 @@ def page_of(request: HttpRequest, items: Any, per_page: int) -> Page[Any]:
     raw = request.GET.get("page")
     number = 1 if raw is None else positive_int(raw)
     if number is None:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return Paginator(items, per_page).get_page(number)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -79,7 +81,7 @@ def survey_form(request: AuthenticatedHttpRequest, survey: Survey) -> HttpRespon
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"“{survey.name}” was saved.")
+                messages.success(request, _("“%(survey)s” was saved.") % {"survey": survey.name})
                 return redirect("surveys")
         return render(
             request, "surveys/survey_form.html", {"form": form, "survey": survey}, status=422
@@ -93,7 +95,10 @@ def survey_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     archived = survey.archived_at is None
     set_survey_archived(survey, archived, acting_user=request.user)
-    messages.success(request, f"“{survey.name}” was {'archived' if archived else 'restored'}.")
+    if archived:
+        messages.success(request, _("“%(survey)s” was archived.") % {"survey": survey.name})
+    else:
+        messages.success(request, _("“%(survey)s” was restored.") % {"survey": survey.name})
     return redirect("surveys")
 
 
@@ -103,7 +108,7 @@ def chosen_survey(request: AuthenticatedHttpRequest) -> int | None:
         return None
     pk = positive_int(request.GET["survey"])
     if pk is None or not Survey.objects.active().filter(pk=pk).exists():
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     return pk
 
 
@@ -123,7 +128,9 @@ def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"“{campaign.name}” was created.")
+                messages.success(
+                    request, _("“%(campaign)s” was created.") % {"campaign": campaign.name}
+                )
                 return redirect(campaign)
         return render(request, "surveys/campaign_form.html", form_context(form), status=422)
     return render(request, "surveys/campaign_form.html", form_context(form))
@@ -173,7 +180,7 @@ def campaign_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         send_now(campaign, acting_user=request.user)
     except SurveyError as error:
         return refused(request, campaign, error.message)
-    messages.success(request, "The campaign is on its way to everyone who may be asked now.")
+    messages.success(request, _("The campaign is on its way to everyone who may be asked now."))
     return redirect(campaign)
 
 
@@ -182,7 +189,9 @@ def campaign_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def campaign_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign(request, pk)
     end_campaign(campaign, acting_user=request.user)
-    messages.success(request, "The campaign has ended: it sends nothing more and takes no answers.")
+    messages.success(
+        request, _("The campaign has ended: it sends nothing more and takes no answers.")
+    )
     return redirect(campaign)
 
 

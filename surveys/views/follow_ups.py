@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
@@ -30,7 +32,7 @@ def visible_follow_ups(request: AuthenticatedHttpRequest) -> QuerySet[FollowUp]:
 def follow_ups(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show not in SHOWS:
-        raise Http404("No such list.")
+        raise Http404(gettext("No such list."))
     items = visible_follow_ups(request)
     if show == "resolved":
         items = items.filter(status=FollowUp.Status.RESOLVED).order_by("-resolved_at", "-pk")
@@ -57,7 +59,7 @@ def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 customer_note=form.cleaned_data["customer_note"],
                 acting_user=request.user,
             )
-            messages.success(request, "The follow-up was saved.")
+            messages.success(request, _("The follow-up was saved."))
             return redirect("survey_follow_ups")
         return render(request, "surveys/follow_up.html", {"item": item, "form": form}, status=422)
     return render(request, "surveys/follow_up.html", {"item": item, "form": form})

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -84,7 +85,7 @@ def comment(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -
     response = Response.objects.filter(delivery=delivery).first()
     if response is None:
         if is_htmx(request):
-            return refuse(request, "Choose a score first: the comment goes with it.")
+            return refuse(request, gettext("Choose a score first: the comment goes with it."))
         return redirect("account_home", access.account.slug)
     form = CommentForm(request.POST)
     if not form.is_valid():

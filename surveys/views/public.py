@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -52,7 +53,7 @@ def email_answer(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "GET":
             earlier = Response.objects.filter(delivery=delivery).first()
             if earlier is not None and not earlier.editable():
-                raise AlreadyAnswered("Your answer was recorded earlier. Thank you!")
+                raise AlreadyAnswered(_("Your answer was recorded earlier. Thank you!"))
             form = ScoreForm(survey=survey, initial={"score": score})
             return render(
                 request,
@@ -73,7 +74,7 @@ def email_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_comment(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        delivery, _ = read_answer_token(token)
+        delivery, _token_data = read_answer_token(token)
         response = Response.objects.filter(delivery=delivery).first()
         if response is None:
             return redirect("survey_email_answer", token)
