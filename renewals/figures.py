@@ -40,6 +40,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
 
 from accounts.models import Account, Segment
+from forecast import figures as forecast_figures
+from forecast import outcomes as forecast_outcomes
 from insights.figures.revenue import Period, snapshot
 from insights.figures.usage import (
     Activity,
@@ -136,6 +138,136 @@ def pipeline(
     )
 
 
+# The page's rows, light ----------------------------------------------------------------------------
+
+# The columns the page reads, in one query with the page's rows (no model instances): the
+# account, its owner, the contract, the reason lost, the latest health score and the account's
+# stored churn forecast.
+ROW_FIELDS = (
+    "pk",
+    "account_id",
+    "account__name",
+    "account__slug",
+    "account__brand_color",
+    "account__owner__name",
+    "account__owner__email",
+    "contract__product",
+    "contract__external_id",
+    "renews_on",
+    "stage",
+    "forecast",
+    "forecast_reason",
+    "amount_at_stake",
+    "amount_committed",
+    "churn_reason__name",
+    "month",
+    "health_score",
+    "health_band",
+    "account__churn_forecast__probability",
+    "account__churn_forecast__drivers",
+)
+STAGE_LABELS = dict(RenewalStage.choices)
+FORECAST_LABELS = dict(Forecast.choices)
+
+
+@dataclass(frozen=True)
+class Churn:
+    """An account's stored churn forecast as a pipeline row shows it: its band, its percentage
+    and the driver that pushes it most."""
+
+    band: str
+    badge: str  # the health band whose colours it borrows
+    label: str
+    percent: int
+    driver: str
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    pk: int
+    account_id: int
+    account_name: str
+    brand_color: str
+    owner_name: str
+    product: str
+    renews_on: date
+    stage: str
+    stage_label: str
+    forecast: str
+    forecast_label: str
+    forecast_reason: str
+    amount_at_stake: Decimal
+    amount_committed: Decimal | None
+    churn_reason: str
+    month: date
+    health_score: int | None
+    health_band: str | None
+    churn: Churn | None
+    url: str
+
+
+def pipeline_rows(rows: QuerySet[Renewal]) -> QuerySet[Any]:
+    """The pipeline's rows as plain tuples (:data:`ROW_FIELDS`), for a pager to slice."""
+    return rows.values_list(*ROW_FIELDS)
+
+
+# A pk no renewal has, reversed once per page and replaced by each row's (and the slug likewise):
+# the rows' links without a reverse() each.
+_PK = 987_654_321
+_SLUG = "renewal-slug-987654321"
+
+
+def page_rows(found: Any) -> list[PipelineRow]:
+    """A page of :func:`pipeline_rows` as the page shows them."""
+    from django.urls import reverse
+
+    head, rest = reverse("renewal_edit", args=[_SLUG, _PK]).split(_SLUG)
+    middle, tail = rest.split(str(_PK))
+    out = []
+    for row in found:
+        (
+            pk, account_id, name, slug, brand, owner_name, owner_email, product, external_id,
+            renews_on, stage, forecast, reason, at_stake, committed, churn_reason, month,
+            health_score, health_band, probability, drivers,
+        ) = row  # fmt: skip
+        out.append(
+            PipelineRow(
+                pk=pk,
+                account_id=account_id,
+                account_name=name,
+                brand_color=brand,
+                owner_name=owner_name or (owner_email.split("@")[0] if owner_email else ""),
+                product=product or external_id,
+                renews_on=renews_on,
+                stage=stage,
+                stage_label=STAGE_LABELS.get(stage, stage),
+                forecast=forecast,
+                forecast_label=FORECAST_LABELS.get(forecast, forecast),
+                forecast_reason=reason,
+                amount_at_stake=at_stake,
+                amount_committed=committed,
+                churn_reason=churn_reason or "",
+                month=_as_date(month),
+                health_score=health_score,
+                health_band=health_band,
+                churn=None if probability is None else churn_of(probability, drivers),
+                url=f"{head}{slug}{middle}{pk}{tail}",
+            )
+        )
+    return out
+
+
+def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
+    key = forecast_figures.band(probability)
+    return Churn(
+        band=key,
+        badge=forecast_figures.BADGES[key],
+        label=forecast_figures.BAND_LABELS[key],
+        percent=round(probability * 100),
+        driver=drivers[0]["words"] if drivers else "",
+    )
+
+
 # Beside each row ----------------------------------------------------------------------------------
 
 
@@ -208,35 +340,50 @@ class Totals:
     forecast_arr: Decimal
 
 
-def totals(rows: QuerySet[Renewal]) -> Totals:
-    """The pipeline's totals, in one query."""
+@dataclass(frozen=True)
+class Summary:
+    totals: Totals
+    months: dict[date, tuple[int, Decimal]]  # each month's count of renewals and ARR at stake
+
+
+def summary(rows: QuerySet[Renewal]) -> Summary:
+    """The pipeline's totals and each month's, in one query (by month; the totals are the
+    months' sums). Its count is the pager's too."""
     open_ = ~Q(stage__in=CLOSED_STAGES)
-    row = rows.order_by().aggregate(
-        n=Count("pk"),
-        at_stake=_sum(),
-        committed=_sum(None, F("amount_committed")),
-        forecast_arr=_sum(None, forecast_amount()),
-        **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
-    )
-    return Totals(
-        count=row["n"],
-        at_stake=row["at_stake"],
-        forecast={f: row[f"f_{f}"] for f in Forecast.values},
-        committed=row["committed"],
-        forecast_arr=row["forecast_arr"],
-    )
-
-
-def month_totals(rows: QuerySet[Renewal]) -> dict[date, tuple[int, Decimal]]:
-    """Each month's count of renewals and ARR at stake, in one query."""
-    found = (
+    found = list(
         rows.order_by()
         .annotate(m=TruncMonth("renews_on"))
         .values("m")
-        .annotate(n=Count("pk"), at_stake=_sum())
-        .values_list("m", "n", "at_stake")
+        .annotate(
+            n=Count("pk"),
+            at_stake=_sum(),
+            committed=_sum(None, F("amount_committed")),
+            forecast_arr=_sum(None, forecast_amount()),
+            **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
+        )
     )
-    return {_as_date(m): (n, at_stake) for m, n, at_stake in found}
+
+    def total(key: str) -> Decimal:
+        return sum((row[key] for row in found), ZERO)
+
+    return Summary(
+        totals=Totals(
+            count=sum(row["n"] for row in found),
+            at_stake=total("at_stake"),
+            forecast={f: total(f"f_{f}") for f in Forecast.values},
+            committed=total("committed"),
+            forecast_arr=total("forecast_arr"),
+        ),
+        months={_as_date(row["m"]): (row["n"], row["at_stake"]) for row in found},
+    )
+
+
+def totals(rows: QuerySet[Renewal]) -> Totals:
+    return summary(rows).totals
+
+
+def month_totals(rows: QuerySet[Renewal]) -> dict[date, tuple[int, Decimal]]:
+    return summary(rows).months
 
 
 def _as_date(value: Any) -> date:
@@ -294,6 +441,43 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
         churned_mrr=row["churned"] / 12,
     )
     return ForecastNRR(start=start, end=end, period=period, renewals=row["n"])
+
+
+# Outcomes the churn forecast learns from ----------------------------------------------------------
+
+# A recorded stage as the forecast's outcome: expanded counts as renewed, contracted stays
+# contracted (both lost ones are "churned" to the model's labels).
+OUTCOME_OF_STAGE: dict[str, str] = {
+    RenewalStage.RENEWED: forecast_outcomes.RENEWED,
+    RenewalStage.EXPANDED: forecast_outcomes.RENEWED,
+    RenewalStage.CHURNED: forecast_outcomes.CHURNED,
+    RenewalStage.CONTRACTED: forecast_outcomes.CONTRACTED,
+}
+
+
+def recorded_outcomes(today: date) -> list[forecast_outcomes.Outcome]:
+    """The closed renewals' outcomes (closed by ``today``), one per account and renewal date,
+    for the churn forecast (registered in :class:`renewals.apps.RenewalsConfig`). Several lines
+    of an account renewing on one day are one renewal: churned when every line churned,
+    contracted when some were lost, else renewed. One query."""
+    found: dict[tuple[int, date], set[str]] = {}
+    closed = (
+        Renewal.objects.filter(stage__in=CLOSED_STAGES, closed_at__date__lte=today)
+        .order_by()
+        .values_list("account_id", "renews_on", "stage")
+    )
+    for account_id, renews_on, stage in closed:
+        found.setdefault((account_id, renews_on), set()).add(OUTCOME_OF_STAGE[stage])
+    out = []
+    for (account_id, renews_on), results in sorted(found.items()):
+        if results == {forecast_outcomes.CHURNED}:
+            result = forecast_outcomes.CHURNED
+        elif results & forecast_outcomes.LOST:
+            result = forecast_outcomes.CONTRACTED
+        else:
+            result = forecast_outcomes.RENEWED
+        out.append(forecast_outcomes.Outcome(account_id, renews_on, result))
+    return out
 
 
 # Churn reasons ------------------------------------------------------------------------------------
