@@ -17,11 +17,13 @@ churned MRR. The page states the weighting.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -37,6 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
 
 from accounts.models import Account, Segment
@@ -53,7 +56,7 @@ from insights.figures.usage import (
     seat_use_percent,
     weekly_change,
 )
-from insights.models import AccountFacts, HealthScore, ProductUser
+from insights.models import AccountFacts, FeatureUsageDay, HealthScore, ProductUser, UsageDay
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
 from surveys.models import Response
 
@@ -68,9 +71,11 @@ from .models import (
 
 AT_RISK_WEIGHT = Decimal("0.5")
 PIPELINE_MONTHS = 12
+USAGE_WITHIN = 2  # as insights' latest_activity: tonight's roll-up may not have run yet
 TREND_DAYS = 28  # usage trend: weekly active users now against four weeks before
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
+CENTS = Decimal("0.01")
 # At risk first within a month (the renewals a CSM can still save), then those expected to
 # churn, then the likely ones.
 FORECAST_RANK = Case(
@@ -346,22 +351,42 @@ class Summary:
     months: dict[date, tuple[int, Decimal]]  # each month's count of renewals and ARR at stake
 
 
-def summary(rows: QuerySet[Renewal]) -> Summary:
-    """The pipeline's totals and each month's, in one query (by month; the totals are the
-    months' sums). Its count is the pager's too."""
+def summary(
+    accounts: QuerySet[Account], today: date, *, forecast: str = "", stage: str = ""
+) -> Summary:
+    """The totals and each month's of the pipeline of ``accounts`` (:func:`pipeline`'s rows,
+    filtered alike), in one query compiled once (by month; the totals are the months' sums).
+    Its count is the pager's too."""
+    start, end = pipeline_window(today)
     open_ = ~Q(stage__in=CLOSED_STAGES)
-    found = list(
-        rows.order_by()
-        .annotate(m=TruncMonth("renews_on"))
-        .values("m")
-        .annotate(
-            n=Count("pk"),
-            at_stake=_sum(),
-            committed=_sum(None, F("amount_committed")),
-            forecast_arr=_sum(None, forecast_amount()),
-            **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
+    names = ["n", "at_stake", "committed", "forecast_arr", *(f"f_{f}" for f in Forecast.values)]
+
+    def build(scope: Any) -> QuerySet[Any]:
+        rows = Renewal.objects.filter(
+            account_id__in=scope, renews_on__gte=start, renews_on__lte=end
         )
-    )
+        if forecast:
+            rows = rows.filter(forecast=forecast)
+        if stage:
+            rows = rows.filter(stage=stage)
+        return (
+            rows.order_by()
+            .annotate(m=TruncMonth("renews_on"))
+            .values("m")
+            .annotate(
+                n=Count("pk"),
+                at_stake=_sum(),
+                committed=_sum(None, F("amount_committed")),
+                forecast_arr=_sum(None, forecast_amount()),
+                **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
+            )
+            .values_list("m", *names)
+        )
+
+    found = [
+        {"m": _day(m), "n": n} | {k: _money(v) for k, v in zip(names[1:], sums, strict=True)}
+        for m, n, *sums in _run_scoped(("summary", start, end, forecast, stage), accounts, build)
+    ]
 
     def total(key: str) -> Decimal:
         return sum((row[key] for row in found), ZERO)
@@ -374,20 +399,54 @@ def summary(rows: QuerySet[Renewal]) -> Summary:
             committed=total("committed"),
             forecast_arr=total("forecast_arr"),
         ),
-        months={_as_date(row["m"]): (row["n"], row["at_stake"]) for row in found},
+        months={row["m"]: (row["n"], row["at_stake"]) for row in found},
     )
-
-
-def totals(rows: QuerySet[Renewal]) -> Totals:
-    return summary(rows).totals
-
-
-def month_totals(rows: QuerySet[Renewal]) -> dict[date, tuple[int, Decimal]]:
-    return summary(rows).months
 
 
 def _as_date(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# Compiled once ---------------------------------------------------------------------------------
+
+# The pipeline's aggregates are long expressions (the forecast amount, its filters) that cost more
+# CPU to compile than to run. Their SQL is made once per shape and process with a stand-in for the
+# viewer's accounts; each call puts the accounts' own (short) subquery in its place.
+_SCOPE = "SELECT -7300000001"
+_scoped: dict[tuple[str, Hashable], tuple[str, str, tuple[Any, ...], int]] = {}
+
+
+def _run_scoped(
+    shape: Hashable, accounts: QuerySet[Account], build: Callable[[Any], QuerySet[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(accounts' pks)``, whose SQL depends on ``shape`` alone."""
+    using = accounts.db
+    inner, inner_params = accounts.order_by().values("pk").query.get_compiler(using).as_sql()
+    key = (using, shape)
+    entry = _scoped.get(key)
+    if entry is None:
+        stand_in = RawSQL(_SCOPE, ())  # noqa: S611 - a constant, replaced by Django's own SQL
+        sql, params = build(stand_in).query.get_compiler(using).as_sql()
+        at = sql.index(_SCOPE)
+        head = sql[:at]
+        entry = _scoped[key] = (head, sql[at + len(_SCOPE) :], tuple(params), head.count("%s"))
+    head, tail, params, split = entry
+    values = [*params[:split], *inner_params, *params[split:]]
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"{head}{inner}{tail}", values)
+        return cursor.fetchall()
+
+
+def _money(value: Any) -> Decimal:
+    """A sum as the database gives it to a bare cursor (SQLite: a float or an int) as money."""
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0)).quantize(CENTS)
+
+
+def _day(value: Any) -> date:
+    """A truncated month as a bare cursor gives it (SQLite: text) as a date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return _as_date(value)
 
 
 # The forecast NRR ----------------------------------------------------------------------------------
@@ -415,23 +474,37 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
     amounts (monthly: ARR / 12)."""
     start, end = quarter_of(today)
     starting = snapshot(accounts, start).mrr
-    delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
-    row = (
-        renewals_of(accounts)
-        .filter(
-            renews_on__gte=start,
-            renews_on__lte=end,
-            contract__starts_on__lte=start,
-            contract__ends_on__gt=start,
+
+    def build(scope: Any) -> QuerySet[Any]:
+        delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
+        return (
+            Renewal.objects.filter(
+                account_id__in=scope,
+                renews_on__gte=start,
+                renews_on__lte=end,
+                contract__starts_on__lte=start,
+                contract__ends_on__gt=start,
+            )
+            .order_by()
+            .alias(delta=delta, f=forecast_amount())
+            .annotate(one=Value(1, output_field=IntegerField()))
+            .values("one")  # no GROUP BY: one row, as aggregate() gives
+            .annotate(
+                n=Count("pk"),
+                expansion=_sum(Q(f__gt=F("amount_at_stake")), Greatest(F("delta"), Value(ZERO))),
+                contraction=_sum(Q(f__gt=0, f__lt=F("amount_at_stake")), -F("delta")),
+                churned=_sum(Q(f=0)),
+            )
+            .values_list("n", "expansion", "contraction", "churned")
         )
-        .annotate(delta=delta, f=forecast_amount())
-        .aggregate(
-            n=Count("pk"),
-            expansion=_sum(Q(f__gt=F("amount_at_stake")), Greatest(F("delta"), Value(ZERO))),
-            contraction=_sum(Q(f__gt=0, f__lt=F("amount_at_stake")), -F("delta")),
-            churned=_sum(Q(f=0)),
-        )
-    )
+
+    ((n, expansion, contraction, churned),) = _run_scoped(("nrr", start, end), accounts, build)
+    row = {
+        "n": n,
+        "expansion": _money(expansion),
+        "contraction": _money(contraction),
+        "churned": _money(churned),
+    }
     period = Period(
         start=start,
         end=end,
@@ -542,15 +615,91 @@ class Entitlement:
 
 
 def next_renewal(account: Account, today: date) -> Renewal | None:
-    """The account's renewal to show: the soonest still open, else the latest closed."""
-    renewals = account.renewals.select_related("contract")
-    soonest = (
-        renewals.exclude(stage__in=CLOSED_STAGES)
-        .filter(renews_on__gte=today)
-        .order_by("renews_on", "pk")
+    """The account's renewal to show: the soonest still open, else the latest closed. One
+    query (the soonest open ones rank first)."""
+    return _next_renewals(account, today).first()
+
+
+def _next_renewals(account: Account, today: date) -> QuerySet[Renewal]:
+    upcoming = ~Q(stage__in=CLOSED_STAGES) & Q(renews_on__gte=today)
+    return (
+        account.renewals.select_related("contract")
+        .annotate(
+            upcoming=Case(When(upcoming, then=Value(0)), default=Value(1)),
+            upcoming_on=Case(When(upcoming, then=F("renews_on"))),
+        )
+        .order_by("upcoming", "upcoming_on", "-renews_on", "pk")
+    )
+
+
+def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
+    """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
+    contract includes against what is used (:func:`entitlement`): in two queries, the renewal
+    carrying the account's seats, people and latest usage, then the features used that day."""
+    latest = UsageDay.objects.filter(
+        account=OuterRef("account_id"), day__lte=today, day__gt=today - timedelta(USAGE_WITHIN)
+    ).order_by("-day")
+    usage = {
+        name: Subquery(latest.values(field)[:1])
+        for name, field in (
+            ("u_day", "day"),
+            ("u_dau", "active_users"),
+            ("u_wau", "weekly_active_users"),
+            ("u_mau", "monthly_active_users"),
+            ("u_events", "events"),
+        )
+    }
+    renewal = (
+        _next_renewals(account, today)
+        .annotate(
+            seats=Subquery(
+                AccountFacts.objects.filter(account=OuterRef("account_id")).values(
+                    "licensed_seats"
+                )[:1]
+            ),
+            people=Subquery(
+                ProductUser.objects.filter(account=OuterRef("account_id"))
+                .order_by()
+                .values("account_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            **usage,
+        )
         .first()
     )
-    return soonest or renewals.order_by("-renews_on", "-pk").first()
+    if renewal is None:
+        return None, None
+    facts: Any = renewal
+    activity = (
+        Activity(
+            _as_date(facts.u_day),
+            facts.u_dau,
+            facts.u_wau,
+            facts.u_mau,
+            facts.u_events,
+            facts.seats,
+        )
+        if facts.u_day is not None
+        else None
+    )
+    features = []
+    if activity is not None:
+        features = [
+            FeatureAdoption(feature, users, activity.mau)
+            for feature, users in FeatureUsageDay.objects.filter(
+                account_id=renewal.account_id, day=activity.day
+            )
+            .order_by("-monthly_users", "feature")
+            .values_list("feature", "monthly_users")
+        ]
+    return renewal, Entitlement(
+        seats_bought=facts.seats,
+        active_users=activity.mau if activity else None,
+        people=facts.people or 0,
+        seat_use=seat_use_percent(activity) if activity else None,
+        features=features,
+    )
 
 
 def entitlement(account: Account, today: date) -> Entitlement:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
@@ -49,12 +51,13 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters["owner"] is not None:
         accounts = accounts.filter(owner_id=filters["owner"])
     rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
-    summary = figures.summary(rows)
+    summary = figures.summary(accounts, today, forecast=filters["forecast"], stage=filters["stage"])
     page = page_of(request, figures.pipeline_rows(rows), PER_PAGE, count=summary.totals.count)
     found = figures.page_rows(page.object_list)
     beside = figures.beside(sorted({r.account_id for r in found}), today)
     churn = forecast_figures.trained()
     owner = request.user.is_cs_admin
+    cells = _Cells()
     return render(
         request,
         "renewals/pipeline.html",
@@ -62,8 +65,10 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "filtered": any(filters.values()),
             "page": page,
+            "renewals": found,
+            "beside": beside,
             "rows": [
-                Row(r.month, row_html(r, beside.get(r.account_id), churn=churn, owner=owner))
+                Row(r.month, row_html(r, beside.get(r.account_id), cells, churn=churn, owner=owner))
                 for r in found
             ],
             "totals": summary.totals,
@@ -83,14 +88,16 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
 def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     accounts, _form, filters = _scope(request)
-    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
+    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters).annotate(
+        churn_probability=F("account__churn_forecast__probability")
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="renewals-{today:%Y-%m-%d}.csv"'
     writer = csv.writer(response)
     writer.writerow(
         [
             "Account", "Owner", "Product", "Renewal date", "Stage", "Forecast", "Forecast reason",
-            "ARR at stake", "Amount committed", "Health", "Reason lost", "Note",
+            "ARR at stake", "Amount committed", "Health", "Reason lost", "Note", "Churn probability",
         ]
     )  # fmt: skip
     for r in rows.iterator(chunk_size=500):
@@ -109,9 +116,14 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "" if r.health_score is None else r.health_score,  # type: ignore[attr-defined]
                 safe_cell(r.churn_reason.name if r.churn_reason else ""),
                 safe_cell(r.churn_note),
+                _percent(r.churn_probability),  # type: ignore[attr-defined]
             ]
         )
     return response
+
+
+def _percent(probability: float | None) -> str:
+    return "" if probability is None else f"{round(probability * 100)}%"
 
 
 # A row of the pipeline's tables, made here rather than in the template: a page of 50 rows of
@@ -119,98 +131,100 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 # markup is the template's; the template places the rows.
 
 
-def _cell_usage(b: figures.Beside | None) -> str | SafeString:
-    if b is None:
-        return mark_safe('<span class="muted">no usage</span>')
-    wau = format_html(
-        '<span class="muted small">WAU {}</span>',
-        formatting.number(b.usage.wau) if b.usage else None,
-    )
-    if b.usage_change is not None:
-        down = b.usage_change < 0
-        return format_html(
-            '<span class="trend {}">{} {}</span> {}',
-            "trend-down" if down else "trend-up",
-            "↓" if down else "↑",
-            (formatting.rate(b.usage_change) or "").replace("-", ""),
-            wau,
-        )
-    if b.usage:
+class _Cells:
+    """The page's formatted figures, each made once: amounts and dates repeat down a page."""
+
+    def __init__(self) -> None:
+        self._money: dict[Decimal | None, str] = {}
+        self._dates: dict[date, str] = {}
+
+    def money(self, amount: Decimal | None) -> str:
+        if amount not in self._money:
+            self._money[amount] = escape(formatting.money(amount) or "—")
+        return self._money[amount]
+
+    def date(self, day: date) -> str:
+        if day not in self._dates:
+            self._dates[day] = escape(dateformat.format(day, "j M Y"))
+        return self._dates[day]
+
+
+NO_USAGE = '<span class="muted">no usage</span>'
+NONE = '<span class="muted">—</span>'
+
+
+def _usage(b: figures.Beside | None) -> str:
+    if b is None or (b.usage is None and b.usage_change is None):
+        return NO_USAGE
+    wau = f'<span class="muted small">WAU {escape(formatting.number(b.usage.wau) if b.usage else None)}</span>'
+    if b.usage_change is None:
         return wau
-    return mark_safe('<span class="muted">no usage</span>')
+    down = b.usage_change < 0
+    change = escape((formatting.rate(b.usage_change) or "").replace("-", ""))
+    return (
+        f'<span class="trend {"trend-down" if down else "trend-up"}">{"↓" if down else "↑"} '
+        f"{change}</span> {wau}"
+    )
 
 
 def row_html(
-    r: figures.PipelineRow, b: figures.Beside | None, *, churn: bool, owner: bool
+    r: figures.PipelineRow,
+    b: figures.Beside | None,
+    cells: _Cells,
+    *,
+    churn: bool,
+    owner: bool,
 ) -> SafeString:
-    """One renewal's ``<tr>``, escaped as the template escapes."""
+    """One renewal's ``<tr>``, with the template's markup, every value escaped as the template
+    escapes it."""
+    swatch = f' style="--brand: {escape(r.brand_color)}"' if r.brand_color else ""
+    reason = (
+        f'<br><span class="muted small">{escape(r.churn_reason)}</span>' if r.churn_reason else ""
+    )
+    why = (
+        f'<br><span class="muted small">{escape(Truncator(r.forecast_reason).chars(60))}</span>'
+        if r.forecast_reason
+        else ""
+    )
+    health = (
+        f'<span class="badge badge-band-{escape(r.health_band)}">{escape(r.health_score)}</span>'
+        if r.health_band
+        else '<span class="muted">no score</span>'
+    )
+    nps = escape(formatting.signed(b.nps.score)) if b and b.nps else NONE
     parts = [
-        format_html('      <tr class="renewal-row forecast-{}">\n', r.forecast),
-        format_html(
-            '        <td><a class="account-link" href="{}"><span class="swatch"{} aria-hidden="true">'
-            '</span>{}</a><br><span class="muted small">{}</span></td>\n',
-            r.url,
-            format_html(' style="--brand: {}"', r.brand_color) if r.brand_color else "",
-            r.account_name,
-            r.product,
-        ),
-        format_html("        <td>{}</td>\n", dateformat.format(r.renews_on, "j M Y")),
-        format_html(
-            '        <td><span class="badge badge-renewal-{}">{}</span>{}</td>\n',
-            r.stage,
-            r.stage_label,
-            format_html('<br><span class="muted small">{}</span>', r.churn_reason)
-            if r.churn_reason
-            else "",
-        ),
-        format_html(
-            '        <td><span class="badge badge-forecast-{}">{}</span>{}</td>\n',
-            r.forecast,
-            r.forecast_label,
-            format_html(
-                '<br><span class="muted small">{}</span>', Truncator(r.forecast_reason).chars(60)
-            )
-            if r.forecast_reason
-            else "",
-        ),
+        f'      <tr class="renewal-row forecast-{escape(r.forecast)}">\n',
+        f'        <td><a class="account-link" href="{escape(r.url)}"><span class="swatch"{swatch} '
+        f'aria-hidden="true"></span>{escape(r.account_name)}</a><br><span class="muted small">'
+        f"{escape(r.product)}</span></td>\n",
+        f"        <td>{cells.date(r.renews_on)}</td>\n",
+        f'        <td><span class="badge badge-renewal-{escape(r.stage)}">{escape(r.stage_label)}'
+        f"</span>{reason}</td>\n",
+        f'        <td><span class="badge badge-forecast-{escape(r.forecast)}">'
+        f"{escape(r.forecast_label)}</span>{why}</td>\n",
     ]
     if churn:
-        c = r.churn
-        parts.append(
-            format_html(
-                '        <td><span class="badge badge-band-{} churn-risk"{}>{}%<span class="visually-hidden"> '
-                'chance of churning{}</span></span><br><span class="muted small">{}</span></td>',
-                c.badge,
-                format_html(' title="{}"', c.driver) if c.driver else "",
-                c.percent,
-                format_html("; most of all: {}", c.driver) if c.driver else "",
-                c.label,
-            )
-            if c
-            else mark_safe('        <td><span class="muted">—</span></td>')
-        )
+        parts.append(f"        <td>{_churn(r.churn)}</td>\n")
     parts += [
-        format_html('\n        <td class="num">{}</td>\n', formatting.money(r.amount_at_stake)),
-        format_html(
-            '        <td class="num">{}</td>\n', formatting.money(r.amount_committed) or "—"
-        ),
-        format_html(
-            "        <td>{}</td>\n",
-            format_html(
-                '<span class="badge badge-band-{}">{}</span>', r.health_band, r.health_score
-            )
-            if r.health_band
-            else mark_safe('<span class="muted">no score</span>'),
-        ),
-        format_html(
-            '        <td class="num">{}</td>\n',
-            formatting.signed(b.nps.score)
-            if b and b.nps
-            else mark_safe('<span class="muted">—</span>'),
-        ),
-        format_html("        <td>{}</td>\n", _cell_usage(b)),
+        f'        <td class="num">{cells.money(r.amount_at_stake)}</td>\n',
+        f'        <td class="num">{cells.money(r.amount_committed)}</td>\n',
+        f"        <td>{health}</td>\n",
+        f'        <td class="num">{nps}</td>\n',
+        f"        <td>{_usage(b)}</td>\n",
     ]
     if owner:
-        parts.append(format_html("        <td>{}</td>\n", r.owner_name or "—"))
-    parts.append(mark_safe("      </tr>\n"))
-    return mark_safe("".join(parts))  # noqa: S308 - each part escaped above
+        parts.append(f"        <td>{escape(r.owner_name or '—')}</td>\n")
+    parts.append("      </tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+
+
+def _churn(c: figures.Churn | None) -> str:
+    if c is None:
+        return NONE
+    title = f' title="{escape(c.driver)}"' if c.driver else ""
+    most = f"; most of all: {escape(c.driver)}" if c.driver else ""
+    return (
+        f'<span class="badge badge-band-{escape(c.badge)} churn-risk"{title}>{c.percent}%'
+        f'<span class="visually-hidden"> chance of churning{most}</span></span><br>'
+        f'<span class="muted small">{escape(c.label)}</span>'
+    )
