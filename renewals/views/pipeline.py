@@ -4,6 +4,7 @@ team's), by month, with the forecast NRR of the quarter; and the same rows as CS
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -11,7 +12,8 @@ from typing import Any, NamedTuple
 from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -132,38 +134,50 @@ def _percent(probability: float | None) -> str:
 
 
 class _Cells:
-    """The page's formatted figures, each made once: amounts and dates repeat down a page."""
+    """The page's formatted figures, each made once: amounts, dates, counts and changes repeat
+    down a page (an account's renewals share its usage), and each costs a Babel call."""
 
     def __init__(self) -> None:
-        self._money: dict[Decimal | None, str] = {}
-        self._dates: dict[date, str] = {}
+        self._made: dict[tuple[str, Any], str] = {}
+        self._months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
+
+    def _once(self, kind: str, value: Any, make: Callable[[Any], str | None]) -> str:
+        key = (kind, value)
+        if key not in self._made:
+            self._made[key] = escape(make(value) or "—")
+        return self._made[key]
 
     def money(self, amount: Decimal | None) -> str:
-        if amount not in self._money:
-            self._money[amount] = escape(formatting.money(amount) or "—")
-        return self._money[amount]
+        return self._once("money", amount, formatting.money)
+
+    def number(self, value: int | None) -> str:
+        return self._once("number", value, formatting.number)
+
+    def signed(self, value: float) -> str:
+        return self._once("signed", value, formatting.signed)
+
+    def change(self, value: Decimal) -> str:
+        return self._once("change", value, lambda v: (formatting.rate(v) or "").replace("-", ""))
 
     def date(self, day: date) -> str:
-        if day not in self._dates:
-            self._dates[day] = escape(dateformat.format(day, "j M Y"))
-        return self._dates[day]
+        """As the template's ``date:"j M Y"``."""
+        return f"{day.day} {self._months[day.month]} {day.year}"
 
 
 NO_USAGE = '<span class="muted">no usage</span>'
 NONE = '<span class="muted">—</span>'
 
 
-def _usage(b: figures.Beside | None) -> str:
+def _usage(b: figures.Beside | None, cells: _Cells) -> str:
     if b is None or (b.usage is None and b.usage_change is None):
         return NO_USAGE
-    wau = f'<span class="muted small">WAU {escape(formatting.number(b.usage.wau) if b.usage else None)}</span>'
+    wau = f'<span class="muted small">WAU {cells.number(b.usage.wau) if b.usage else ""}</span>'
     if b.usage_change is None:
         return wau
     down = b.usage_change < 0
-    change = escape((formatting.rate(b.usage_change) or "").replace("-", ""))
     return (
         f'<span class="trend {"trend-down" if down else "trend-up"}">{"↓" if down else "↑"} '
-        f"{change}</span> {wau}"
+        f"{cells.change(b.usage_change)}</span> {wau}"
     )
 
 
@@ -191,7 +205,7 @@ def row_html(
         if r.health_band
         else '<span class="muted">no score</span>'
     )
-    nps = escape(formatting.signed(b.nps.score)) if b and b.nps else NONE
+    nps = cells.signed(b.nps.score) if b and b.nps and b.nps.score is not None else NONE
     parts = [
         f'      <tr class="renewal-row forecast-{escape(r.forecast)}">\n',
         f'        <td><a class="account-link" href="{escape(r.url)}"><span class="swatch"{swatch} '
@@ -210,7 +224,7 @@ def row_html(
         f'        <td class="num">{cells.money(r.amount_committed)}</td>\n',
         f"        <td>{health}</td>\n",
         f'        <td class="num">{nps}</td>\n',
-        f"        <td>{_usage(b)}</td>\n",
+        f"        <td>{_usage(b, cells)}</td>\n",
     ]
     if owner:
         parts.append(f"        <td>{escape(r.owner_name or '—')}</td>\n")
