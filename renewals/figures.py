@@ -56,7 +56,15 @@ from insights.figures.usage import (
     seat_use_percent,
     weekly_change,
 )
-from insights.models import AccountFacts, FeatureUsageDay, HealthScore, ProductUser, UsageDay
+from insights.models import (
+    AccountFacts,
+    Contract,
+    FeatureUsageDay,
+    HealthScore,
+    ProductUser,
+    UsageDay,
+)
+from portal import compiled
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
 from surveys.models import Response
 
@@ -632,10 +640,9 @@ def _next_renewals(account: Account, today: date) -> QuerySet[Renewal]:
     )
 
 
-def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
-    """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
-    contract includes against what is used (:func:`entitlement`): in two queries, the renewal
-    carrying the account's seats, people and latest usage, then the features used that day."""
+def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
+    """:func:`next_renewal` carrying its contract's terms, the account's seats and people, and
+    its latest usage."""
     latest = UsageDay.objects.filter(
         account=OuterRef("account_id"), day__lte=today, day__gt=today - timedelta(USAGE_WITHIN)
     ).order_by("-day")
@@ -649,31 +656,52 @@ def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitle
             ("u_events", "events"),
         )
     }
-    renewal = (
-        _next_renewals(account, today)
-        .annotate(
-            seats=Subquery(
-                AccountFacts.objects.filter(account=OuterRef("account_id")).values(
-                    "licensed_seats"
-                )[:1]
-            ),
-            people=Subquery(
-                ProductUser.objects.filter(account=OuterRef("account_id"))
-                .order_by()
-                .values("account_id")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            **usage,
-        )
-        .first()
+    return _next_renewals(Account(pk=account_pk), today).annotate(
+        seats=Subquery(
+            AccountFacts.objects.filter(account=OuterRef("account_id")).values("licensed_seats")[:1]
+        ),
+        people=Subquery(
+            ProductUser.objects.filter(account=OuterRef("account_id"))
+            .order_by()
+            .values("account_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        c_product=F("contract__product"),
+        c_external_id=F("contract__external_id"),
+        c_term=F("contract__term_months"),
+        c_starts=F("contract__starts_on"),
+        c_ends=F("contract__ends_on"),
+        **usage,
+    )[:1]
+
+
+def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
+    """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
+    contract includes against what is used: in two queries, the renewal carrying its contract's
+    terms, the account's seats, people and latest usage (compiled once a day per process:
+    portal.compiled), then the features used that day."""
+    sql, values = compiled.statement(
+        ("renewals.page", today), lambda account: _page_renewal(account, today), account=account.pk
     )
+    renewal = next(iter(Renewal.objects.raw(sql, values)), None)
+    if renewal is not None:
+        facts: Any = renewal
+        # The contract, from the same row (what the page shows of it).
+        renewal.contract = Contract(
+            pk=renewal.contract_id,
+            account_id=renewal.account_id,
+            product=facts.c_product,
+            external_id=facts.c_external_id,
+            term_months=facts.c_term,
+            starts_on=_day(facts.c_starts),
+            ends_on=_day(facts.c_ends),
+        )
     if renewal is None:
         return None, None
-    facts: Any = renewal
     activity = (
         Activity(
-            _as_date(facts.u_day),
+            _day(facts.u_day),
             facts.u_dau,
             facts.u_wau,
             facts.u_mau,
