@@ -100,7 +100,8 @@ def test_the_pipeline_and_its_export_carry_it_to_vendor_staff_only(
     assert "73%" in page and DRIVER in page
     (header, *rows) = csv.reader(io.StringIO(_text(csm.get(urls[1]))))
     assert header[-1] == "Churn probability"
-    assert [row[-1] for row in rows if row[0] == world.account.name] == ["73%"]
+    mine = [row[-1] for row in rows if row[0] == world.account.name]
+    assert mine and set(mine) == {"73%"}
 
 
 def test_a_preview_as_a_customer_shows_no_forecast(matrix_world: dict[str, Any]) -> None:

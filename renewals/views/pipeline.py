@@ -118,7 +118,7 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "" if r.health_score is None else r.health_score,  # type: ignore[attr-defined]
                 safe_cell(r.churn_reason.name if r.churn_reason else ""),
                 safe_cell(r.churn_note),
-                _percent(r.churn_probability),  # type: ignore[attr-defined]
+                _percent(r.churn_probability),
             ]
         )
     return response
