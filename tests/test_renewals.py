@@ -647,3 +647,15 @@ def test_reasons_are_reported_by_segment_and_quarter(world: World) -> None:
     ]
     html = client_for(world.admin).get(reverse("churn_reasons_report")).content.decode()
     assert "Q4 2026" in html and "Price" in html
+
+
+def test_without_a_trained_model_the_pipeline_says_so_once(world: World) -> None:
+    for day in (5, 35, 65):
+        make_renewal(world.account, ends_on=TODAY + timedelta(days=day))
+    html = client_for(world.csm).get(reverse("renewals_pipeline")).content.decode()
+    assert html.count('data-testid="churn-untrained"') == 1
+    assert "Churn risk</th>" not in html and "churn-risk" not in html
+    ChurnForecastFactory.create(account=world.account, probability=0.42)  # its model trained
+    html = client_for(world.csm).get(reverse("renewals_pipeline")).content.decode()
+    assert "churn-untrained" not in html
+    assert html.count("Churn risk</th>") == 3 and html.count(">42%<") == 3
