@@ -27,7 +27,9 @@ from onboarding.models import Checklist
 from surveys.figures import nps
 from surveys.models import Response
 
+from . import outcomes
 from .models import ChurnForecast, ForecastModel
+from .outcomes import CHURNED, CONTRACTED, RENEWED, Outcome
 
 # A renewal is decided this long around the day a contract ends: a contract starting within it
 # renews (or contracts) the one that ended; nothing within it after the end is a churn.
@@ -41,11 +43,6 @@ HEALTH_STALE_DAYS = 30
 CHAMPION_AWAY_CAP = 180  # a champion not seen in 180 days is as away as one never seen
 CHAMPION_VISIT_DAYS = 30
 
-RENEWED = "renewed"
-CHURNED = "churned"
-CONTRACTED = "contracted"
-LOST = frozenset({CHURNED, CONTRACTED})
-
 # Bands of the probability the pages show.
 HIGH_FROM = 0.5
 MEDIUM_FROM = 0.25
@@ -56,19 +53,6 @@ def min_outcomes() -> int:
 
 
 # Outcomes --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one renewal of an account ended."""
-
-    account_id: int
-    ended_on: date
-    result: str  # RENEWED, CHURNED or CONTRACTED
-
-    @property
-    def lost(self) -> bool:
-        return self.result in LOST
 
 
 def _outcomes_of(contracts: Sequence[Contract], today: date) -> list[Outcome]:
@@ -90,20 +74,25 @@ def _outcomes_of(contracts: Sequence[Contract], today: date) -> list[Outcome]:
     return found
 
 
-def renewal_outcomes(today: date | None = None) -> list[Outcome]:
+def contract_outcomes(today: date) -> list[Outcome]:
     """Every renewal decided so far, read from the contracts: a contract that ended with no
     contract following it for the account churned; one followed by a renewal or an expansion
-    renewed; one followed by a contraction contracted. One query.
-
-    The one place outcomes come from: recorded renewal outcomes can replace the reading of
-    contracts here without anything else changing."""
-    today = today or timezone.localdate()
+    renewed; one followed by a contraction contracted. One query."""
     by_account: dict[int, list[Contract]] = defaultdict(list)
     for contract in Contract.objects.filter(starts_on__lte=today).order_by(
         "account_id", "starts_on"
     ):
         by_account[contract.account_id].append(contract)
     return [o for contracts in by_account.values() for o in _outcomes_of(contracts, today)]
+
+
+def renewal_outcomes(today: date | None = None) -> list[Outcome]:
+    """Every renewal decided so far, one per account and contract end: as recorded by the
+    registered sources (:mod:`forecast.outcomes`; renewals registers the renewals its CSMs
+    closed), else as the contract history tells it. The one place outcomes come from."""
+    today = today or timezone.localdate()
+    recorded = [list(source(today)) for source in outcomes.sources()]
+    return outcomes.merged(recorded, contract_outcomes(today))
 
 
 # Features --------------------------------------------------------------------------------------
@@ -416,6 +405,8 @@ def band(probability: float) -> str:
 
 
 BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+# The health band whose colours each band borrows.
+BADGES = {"high": "critical", "medium": "at_risk", "low": "healthy"}
 
 
 # What the pages read -----------------------------------------------------------------------------
@@ -440,6 +431,11 @@ def next_renewal(account: Account, today: date) -> date | None:
 
 def current_model() -> ForecastModel | None:
     return ForecastModel.objects.order_by("-trained_at", "-pk").first()
+
+
+def trained() -> bool:
+    """Whether a model is trained (the forecasts the pages show are its)."""
+    return ForecastModel.objects.exists()
 
 
 @dataclass(frozen=True)
@@ -495,7 +491,7 @@ class Shown:
     @property
     def badge(self) -> str:
         """The health band whose colours the band borrows."""
-        return {"high": "critical", "medium": "at_risk", "low": "healthy"}[self.band]
+        return BADGES[self.band]
 
 
 def shown(forecasts: Iterable[ChurnForecast]) -> list[Shown]:

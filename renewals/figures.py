@@ -17,11 +17,13 @@ churned MRR. The page states the weighting.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -37,9 +39,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
 
 from accounts.models import Account, Segment
+from forecast import figures as forecast_figures
+from forecast import outcomes as forecast_outcomes
 from insights.figures.revenue import Period, snapshot
 from insights.figures.usage import (
     Activity,
@@ -51,7 +56,15 @@ from insights.figures.usage import (
     seat_use_percent,
     weekly_change,
 )
-from insights.models import AccountFacts, HealthScore, ProductUser
+from insights.models import (
+    AccountFacts,
+    Contract,
+    FeatureUsageDay,
+    HealthScore,
+    ProductUser,
+    UsageDay,
+)
+from portal import compiled
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
 from surveys.models import Response
 
@@ -66,9 +79,11 @@ from .models import (
 
 AT_RISK_WEIGHT = Decimal("0.5")
 PIPELINE_MONTHS = 12
+USAGE_WITHIN = 2  # as insights' latest_activity: tonight's roll-up may not have run yet
 TREND_DAYS = 28  # usage trend: weekly active users now against four weeks before
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
+CENTS = Decimal("0.01")
 # At risk first within a month (the renewals a CSM can still save), then those expected to
 # churn, then the likely ones.
 FORECAST_RANK = Case(
@@ -133,6 +148,136 @@ def pipeline(
             health_band=Subquery(latest.values("band")[:1]),
         )
         .order_by("month", "forecast_rank", "renews_on", "pk")
+    )
+
+
+# The page's rows, light ----------------------------------------------------------------------------
+
+# The columns the page reads, in one query with the page's rows (no model instances): the
+# account, its owner, the contract, the reason lost, the latest health score and the account's
+# stored churn forecast.
+ROW_FIELDS = (
+    "pk",
+    "account_id",
+    "account__name",
+    "account__slug",
+    "account__brand_color",
+    "account__owner__name",
+    "account__owner__email",
+    "contract__product",
+    "contract__external_id",
+    "renews_on",
+    "stage",
+    "forecast",
+    "forecast_reason",
+    "amount_at_stake",
+    "amount_committed",
+    "churn_reason__name",
+    "month",
+    "health_score",
+    "health_band",
+    "account__churn_forecast__probability",
+    "account__churn_forecast__drivers",
+)
+STAGE_LABELS = dict(RenewalStage.choices)
+FORECAST_LABELS = dict(Forecast.choices)
+
+
+@dataclass(frozen=True)
+class Churn:
+    """An account's stored churn forecast as a pipeline row shows it: its band, its percentage
+    and the driver that pushes it most."""
+
+    band: str
+    badge: str  # the health band whose colours it borrows
+    label: str
+    percent: int
+    driver: str
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    pk: int
+    account_id: int
+    account_name: str
+    brand_color: str
+    owner_name: str
+    product: str
+    renews_on: date
+    stage: str
+    stage_label: str
+    forecast: str
+    forecast_label: str
+    forecast_reason: str
+    amount_at_stake: Decimal
+    amount_committed: Decimal | None
+    churn_reason: str
+    month: date
+    health_score: int | None
+    health_band: str | None
+    churn: Churn | None
+    url: str
+
+
+def pipeline_rows(rows: QuerySet[Renewal]) -> QuerySet[Any]:
+    """The pipeline's rows as plain tuples (:data:`ROW_FIELDS`), for a pager to slice."""
+    return rows.values_list(*ROW_FIELDS)
+
+
+# A pk no renewal has, reversed once per page and replaced by each row's (and the slug likewise):
+# the rows' links without a reverse() each.
+_PK = 987_654_321
+_SLUG = "renewal-slug-987654321"
+
+
+def page_rows(found: Any) -> list[PipelineRow]:
+    """A page of :func:`pipeline_rows` as the page shows them."""
+    from django.urls import reverse
+
+    head, rest = reverse("renewal_edit", args=[_SLUG, _PK]).split(_SLUG)
+    middle, tail = rest.split(str(_PK))
+    out = []
+    for row in found:
+        (
+            pk, account_id, name, slug, brand, owner_name, owner_email, product, external_id,
+            renews_on, stage, forecast, reason, at_stake, committed, churn_reason, month,
+            health_score, health_band, probability, drivers,
+        ) = row  # fmt: skip
+        out.append(
+            PipelineRow(
+                pk=pk,
+                account_id=account_id,
+                account_name=name,
+                brand_color=brand,
+                owner_name=owner_name or (owner_email.split("@")[0] if owner_email else ""),
+                product=product or external_id,
+                renews_on=renews_on,
+                stage=stage,
+                stage_label=STAGE_LABELS.get(stage, stage),
+                forecast=forecast,
+                forecast_label=FORECAST_LABELS.get(forecast, forecast),
+                forecast_reason=reason,
+                amount_at_stake=at_stake,
+                amount_committed=committed,
+                churn_reason=churn_reason or "",
+                month=_as_date(month),
+                health_score=health_score,
+                health_band=health_band,
+                churn=None if probability is None else churn_of(probability, drivers),
+                url=f"{head}{slug}{middle}{pk}{tail}",
+            )
+        )
+    return out
+
+
+def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
+    key = forecast_figures.band(probability)
+    return Churn(
+        band=key,
+        badge=forecast_figures.BADGES[key],
+        label=forecast_figures.BAND_LABELS[key],
+        percent=round(probability * 100),
+        driver=drivers[0]["words"] if drivers else "",
     )
 
 
@@ -208,39 +353,108 @@ class Totals:
     forecast_arr: Decimal
 
 
-def totals(rows: QuerySet[Renewal]) -> Totals:
-    """The pipeline's totals, in one query."""
+@dataclass(frozen=True)
+class Summary:
+    totals: Totals
+    months: dict[date, tuple[int, Decimal]]  # each month's count of renewals and ARR at stake
+
+
+def summary(
+    accounts: QuerySet[Account], today: date, *, forecast: str = "", stage: str = ""
+) -> Summary:
+    """The totals and each month's of the pipeline of ``accounts`` (:func:`pipeline`'s rows,
+    filtered alike), in one query compiled once (by month; the totals are the months' sums).
+    Its count is the pager's too."""
+    start, end = pipeline_window(today)
     open_ = ~Q(stage__in=CLOSED_STAGES)
-    row = rows.order_by().aggregate(
-        n=Count("pk"),
-        at_stake=_sum(),
-        committed=_sum(None, F("amount_committed")),
-        forecast_arr=_sum(None, forecast_amount()),
-        **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
-    )
-    return Totals(
-        count=row["n"],
-        at_stake=row["at_stake"],
-        forecast={f: row[f"f_{f}"] for f in Forecast.values},
-        committed=row["committed"],
-        forecast_arr=row["forecast_arr"],
-    )
+    names = ["n", "at_stake", "committed", "forecast_arr", *(f"f_{f}" for f in Forecast.values)]
 
+    def build(scope: Any) -> QuerySet[Any]:
+        rows = Renewal.objects.filter(
+            account_id__in=scope, renews_on__gte=start, renews_on__lte=end
+        )
+        if forecast:
+            rows = rows.filter(forecast=forecast)
+        if stage:
+            rows = rows.filter(stage=stage)
+        return (
+            rows.order_by()
+            .annotate(m=TruncMonth("renews_on"))
+            .values("m")
+            .annotate(
+                n=Count("pk"),
+                at_stake=_sum(),
+                committed=_sum(None, F("amount_committed")),
+                forecast_arr=_sum(None, forecast_amount()),
+                **{f"f_{f}": _sum(open_ & Q(forecast=f)) for f in Forecast.values},
+            )
+            .values_list("m", *names)
+        )
 
-def month_totals(rows: QuerySet[Renewal]) -> dict[date, tuple[int, Decimal]]:
-    """Each month's count of renewals and ARR at stake, in one query."""
-    found = (
-        rows.order_by()
-        .annotate(m=TruncMonth("renews_on"))
-        .values("m")
-        .annotate(n=Count("pk"), at_stake=_sum())
-        .values_list("m", "n", "at_stake")
+    found = [
+        {"m": _day(m), "n": n} | {k: _money(v) for k, v in zip(names[1:], sums, strict=True)}
+        for m, n, *sums in _run_scoped(("summary", start, end, forecast, stage), accounts, build)
+    ]
+
+    def total(key: str) -> Decimal:
+        return sum((row[key] for row in found), ZERO)
+
+    return Summary(
+        totals=Totals(
+            count=sum(row["n"] for row in found),
+            at_stake=total("at_stake"),
+            forecast={f: total(f"f_{f}") for f in Forecast.values},
+            committed=total("committed"),
+            forecast_arr=total("forecast_arr"),
+        ),
+        months={row["m"]: (row["n"], row["at_stake"]) for row in found},
     )
-    return {_as_date(m): (n, at_stake) for m, n, at_stake in found}
 
 
 def _as_date(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# Compiled once ---------------------------------------------------------------------------------
+
+# The pipeline's aggregates are long expressions (the forecast amount, its filters) that cost more
+# CPU to compile than to run. Their SQL is made once per shape and process with a stand-in for the
+# viewer's accounts; each call puts the accounts' own (short) subquery in its place.
+_SCOPE = "SELECT -7300000001"
+_scoped: dict[tuple[str, Hashable], tuple[str, str, tuple[Any, ...], int]] = {}
+
+
+def _run_scoped(
+    shape: Hashable, accounts: QuerySet[Account], build: Callable[[Any], QuerySet[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(accounts' pks)``, whose SQL depends on ``shape`` alone."""
+    using = accounts.db
+    inner, inner_params = accounts.order_by().values("pk").query.get_compiler(using).as_sql()
+    key = (using, shape)
+    entry = _scoped.get(key)
+    if entry is None:
+        stand_in = RawSQL(_SCOPE, ())  # noqa: S611 - a constant, replaced by Django's own SQL
+        sql, params = build(stand_in).query.get_compiler(using).as_sql()
+        at = sql.index(_SCOPE)
+        head = sql[:at]
+        entry = _scoped[key] = (head, sql[at + len(_SCOPE) :], tuple(params), head.count("%s"))
+    head, tail, params, split = entry
+    values = [*params[:split], *inner_params, *params[split:]]
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"{head}{inner}{tail}", values)
+        return cursor.fetchall()
+
+
+def _money(value: Any) -> Decimal:
+    """A sum as the database gives it to a bare cursor (SQLite: a float or an int) as money."""
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0)).quantize(CENTS)
+
+
+def _day(value: Any) -> date:
+    """A truncated month as a bare cursor gives it (SQLite: text) as a date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return _as_date(value)
 
 
 # The forecast NRR ----------------------------------------------------------------------------------
@@ -268,23 +482,37 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
     amounts (monthly: ARR / 12)."""
     start, end = quarter_of(today)
     starting = snapshot(accounts, start).mrr
-    delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
-    row = (
-        renewals_of(accounts)
-        .filter(
-            renews_on__gte=start,
-            renews_on__lte=end,
-            contract__starts_on__lte=start,
-            contract__ends_on__gt=start,
+
+    def build(scope: Any) -> QuerySet[Any]:
+        delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
+        return (
+            Renewal.objects.filter(
+                account_id__in=scope,
+                renews_on__gte=start,
+                renews_on__lte=end,
+                contract__starts_on__lte=start,
+                contract__ends_on__gt=start,
+            )
+            .order_by()
+            .alias(delta=delta, f=forecast_amount())
+            .annotate(one=Value(1, output_field=IntegerField()))
+            .values("one")  # no GROUP BY: one row, as aggregate() gives
+            .annotate(
+                n=Count("pk"),
+                expansion=_sum(Q(f__gt=F("amount_at_stake")), Greatest(F("delta"), Value(ZERO))),
+                contraction=_sum(Q(f__gt=0, f__lt=F("amount_at_stake")), -F("delta")),
+                churned=_sum(Q(f=0)),
+            )
+            .values_list("n", "expansion", "contraction", "churned")
         )
-        .annotate(delta=delta, f=forecast_amount())
-        .aggregate(
-            n=Count("pk"),
-            expansion=_sum(Q(f__gt=F("amount_at_stake")), Greatest(F("delta"), Value(ZERO))),
-            contraction=_sum(Q(f__gt=0, f__lt=F("amount_at_stake")), -F("delta")),
-            churned=_sum(Q(f=0)),
-        )
-    )
+
+    ((n, expansion, contraction, churned),) = _run_scoped(("nrr", start, end), accounts, build)
+    row = {
+        "n": n,
+        "expansion": _money(expansion),
+        "contraction": _money(contraction),
+        "churned": _money(churned),
+    }
     period = Period(
         start=start,
         end=end,
@@ -294,6 +522,43 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
         churned_mrr=row["churned"] / 12,
     )
     return ForecastNRR(start=start, end=end, period=period, renewals=row["n"])
+
+
+# Outcomes the churn forecast learns from ----------------------------------------------------------
+
+# A recorded stage as the forecast's outcome: expanded counts as renewed, contracted stays
+# contracted (both lost ones are "churned" to the model's labels).
+OUTCOME_OF_STAGE: dict[str, str] = {
+    RenewalStage.RENEWED: forecast_outcomes.RENEWED,
+    RenewalStage.EXPANDED: forecast_outcomes.RENEWED,
+    RenewalStage.CHURNED: forecast_outcomes.CHURNED,
+    RenewalStage.CONTRACTED: forecast_outcomes.CONTRACTED,
+}
+
+
+def recorded_outcomes(today: date) -> list[forecast_outcomes.Outcome]:
+    """The closed renewals' outcomes (closed by ``today``), one per account and renewal date,
+    for the churn forecast (registered in :class:`renewals.apps.RenewalsConfig`). Several lines
+    of an account renewing on one day are one renewal: churned when every line churned,
+    contracted when some were lost, else renewed. One query."""
+    found: dict[tuple[int, date], set[str]] = {}
+    closed = (
+        Renewal.objects.filter(stage__in=CLOSED_STAGES, closed_at__date__lte=today)
+        .order_by()
+        .values_list("account_id", "renews_on", "stage")
+    )
+    for account_id, renews_on, stage in closed:
+        found.setdefault((account_id, renews_on), set()).add(OUTCOME_OF_STAGE[stage])
+    out = []
+    for (account_id, renews_on), results in sorted(found.items()):
+        if results == {forecast_outcomes.CHURNED}:
+            result = forecast_outcomes.CHURNED
+        elif results & forecast_outcomes.LOST:
+            result = forecast_outcomes.CONTRACTED
+        else:
+            result = forecast_outcomes.RENEWED
+        out.append(forecast_outcomes.Outcome(account_id, renews_on, result))
+    return out
 
 
 # Churn reasons ------------------------------------------------------------------------------------
@@ -358,15 +623,111 @@ class Entitlement:
 
 
 def next_renewal(account: Account, today: date) -> Renewal | None:
-    """The account's renewal to show: the soonest still open, else the latest closed."""
-    renewals = account.renewals.select_related("contract")
-    soonest = (
-        renewals.exclude(stage__in=CLOSED_STAGES)
-        .filter(renews_on__gte=today)
-        .order_by("renews_on", "pk")
-        .first()
+    """The account's renewal to show: the soonest still open, else the latest closed. One
+    query (the soonest open ones rank first)."""
+    return _next_renewals(account, today).first()
+
+
+def _next_renewals(account: Account, today: date) -> QuerySet[Renewal]:
+    upcoming = ~Q(stage__in=CLOSED_STAGES) & Q(renews_on__gte=today)
+    return (
+        account.renewals.select_related("contract")
+        .annotate(
+            upcoming=Case(When(upcoming, then=Value(0)), default=Value(1)),
+            upcoming_on=Case(When(upcoming, then=F("renews_on"))),
+        )
+        .order_by("upcoming", "upcoming_on", "-renews_on", "pk")
     )
-    return soonest or renewals.order_by("-renews_on", "-pk").first()
+
+
+def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
+    """:func:`next_renewal` carrying its contract's terms, the account's seats and people, and
+    its latest usage."""
+    latest = UsageDay.objects.filter(
+        account=OuterRef("account_id"), day__lte=today, day__gt=today - timedelta(USAGE_WITHIN)
+    ).order_by("-day")
+    usage = {
+        name: Subquery(latest.values(field)[:1])
+        for name, field in (
+            ("u_day", "day"),
+            ("u_dau", "active_users"),
+            ("u_wau", "weekly_active_users"),
+            ("u_mau", "monthly_active_users"),
+            ("u_events", "events"),
+        )
+    }
+    return _next_renewals(Account(pk=account_pk), today).annotate(
+        seats=Subquery(
+            AccountFacts.objects.filter(account=OuterRef("account_id")).values("licensed_seats")[:1]
+        ),
+        people=Subquery(
+            ProductUser.objects.filter(account=OuterRef("account_id"))
+            .order_by()
+            .values("account_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        c_product=F("contract__product"),
+        c_external_id=F("contract__external_id"),
+        c_term=F("contract__term_months"),
+        c_starts=F("contract__starts_on"),
+        c_ends=F("contract__ends_on"),
+        **usage,
+    )[:1]
+
+
+def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
+    """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
+    contract includes against what is used: in two queries, the renewal carrying its contract's
+    terms, the account's seats, people and latest usage (compiled once a day per process:
+    portal.compiled), then the features used that day."""
+    sql, values = compiled.statement(
+        ("renewals.page", today), lambda account: _page_renewal(account, today), account=account.pk
+    )
+    renewal = next(iter(Renewal.objects.raw(sql, values)), None)
+    if renewal is not None:
+        facts: Any = renewal
+        # The contract, from the same row (what the page shows of it).
+        renewal.contract = Contract(
+            pk=renewal.contract_id,
+            account_id=renewal.account_id,
+            product=facts.c_product,
+            external_id=facts.c_external_id,
+            term_months=facts.c_term,
+            starts_on=_day(facts.c_starts),
+            ends_on=_day(facts.c_ends),
+        )
+    if renewal is None:
+        return None, None
+    activity = (
+        Activity(
+            _day(facts.u_day),
+            facts.u_dau,
+            facts.u_wau,
+            facts.u_mau,
+            facts.u_events,
+            facts.seats,
+        )
+        if facts.u_day is not None
+        else None
+    )
+    features = []
+    if activity is not None:
+        features = [
+            FeatureAdoption(feature, users, activity.mau)
+            for feature, users in FeatureUsageDay.objects.filter(
+                account_id=renewal.account_id, day=activity.day
+            )
+            .order_by("-monthly_users", "feature")
+            .values_list("feature", "monthly_users")
+        ]
+    return renewal, Entitlement(
+        seats_bought=facts.seats,
+        active_users=activity.mau if activity else None,
+        people=facts.people or 0,
+        seat_use=seat_use_percent(activity) if activity else None,
+        features=features,
+    )
 
 
 def entitlement(account: Account, today: date) -> Entitlement:

@@ -4,17 +4,21 @@ figures, with a forecast in place; while the account's CSM does see it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import World, client_for
 from tests.forecast_factories import ChurnForecastFactory
 from tests.insights_helpers import bearer, make_key
+from tests.renewals_factories import make_renewal
 from tests.test_access_matrix import (  # the matrix's world, URLs and table
     EXPECTED,
     PERSONAS,
@@ -75,6 +79,29 @@ def test_customers_are_refused_the_card_and_the_console(matrix_world: dict[str, 
             assert not _leaks(_text(response))
     # The account's CSM sees it: the check above looks for words that are there to find.
     assert DRIVER in _text(client_for(world.csm).get(card))
+
+
+def test_the_pipeline_and_its_export_carry_it_to_vendor_staff_only(
+    matrix_world: dict[str, Any],
+) -> None:
+    world: World = matrix_world["world"]
+    ChurnForecastFactory.create(account=world.account, probability=0.73)
+    make_renewal(world.account, ends_on=timezone.localdate() + timedelta(days=40))
+    urls = (reverse("renewals_pipeline"), reverse("renewals_csv"))
+    for persona in CUSTOMERS:
+        client = client_for(world.persona(persona))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (403, 404), (persona, url)
+            assert not _leaks(_text(response))
+    # The account's CSM has it on both: the pipeline's row and the export's column.
+    csm = client_for(world.csm)
+    page = _text(csm.get(urls[0]))
+    assert "73%" in page and DRIVER in page
+    (header, *rows) = csv.reader(io.StringIO(_text(csm.get(urls[1]))))
+    assert header[-1] == "Churn probability"
+    mine = [row[-1] for row in rows if row[0] == world.account.name]
+    assert mine and set(mine) == {"73%"}
 
 
 def test_a_preview_as_a_customer_shows_no_forecast(matrix_world: dict[str, Any]) -> None:

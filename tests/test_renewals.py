@@ -25,7 +25,8 @@ from renewals.signals import renewal_approaching
 from surveys.models import Kind, Response
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory
-from tests.queries import count_queries
+from tests.forecast_factories import ChurnForecastFactory
+from tests.queries import count_queries, page_queries
 from tests.renewals_factories import (
     ChurnReasonFactory,
     ContractFactory,
@@ -343,8 +344,8 @@ def test_the_pipeline_groups_by_month_at_risk_first_with_health_nps_and_usage(wo
         )
     response = client_for(world.csm).get(reverse("renewals_pipeline"))
     assert response.status_code == 200
-    rows = list(response.context["page"])
-    assert rows == [at_risk, likely, april]
+    rows = response.context["renewals"]
+    assert [r.pk for r in rows] == [at_risk.pk, likely.pk, april.pk]
     assert rows[0].health_score == 64
     beside = response.context["beside"][world.account.pk]
     assert beside.nps.score == 100
@@ -363,21 +364,18 @@ def test_the_pipeline_filters_by_forecast_stage_and_owner(world: World) -> None:
     risky = make_renewal(world.account, ends_on=date(2027, 3, 25), forecast=Forecast.AT_RISK)
     theirs = make_renewal(world.other_account, ends_on=date(2027, 3, 6))
     csm = client_for(world.csm)
-    assert list(csm.get(reverse("renewals_pipeline"), {"forecast": "at_risk"}).context["page"]) == [
-        risky
-    ]
-    assert list(csm.get(reverse("renewals_pipeline"), {"stage": "committed"}).context["page"]) == []
+
+    def shown(client: Any, **query: Any) -> list[int]:
+        response = client.get(reverse("renewals_pipeline"), query)
+        return [r.pk for r in response.context["renewals"]]
+
+    assert shown(csm, forecast="at_risk") == [risky.pk]
+    assert shown(csm, stage="committed") == []
     admin = client_for(world.admin)
-    everyone = admin.get(reverse("renewals_pipeline"))
-    assert len(everyone.context["page"]) == 3
-    assert list(
-        admin.get(reverse("renewals_pipeline"), {"owner": world.other_csm.pk}).context["page"]
-    ) == [theirs]
+    assert len(shown(admin)) == 3
+    assert shown(admin, owner=world.other_csm.pk) == [theirs.pk]
     # A CSM naming another CSM sees no one else's renewals.
-    assert (
-        list(csm.get(reverse("renewals_pipeline"), {"owner": world.other_csm.pk}).context["page"])
-        == []
-    )
+    assert shown(csm, owner=world.other_csm.pk) == []
 
 
 def test_the_pipeline_costs_the_same_queries_for_one_renewal_and_many(world: World) -> None:
@@ -395,6 +393,57 @@ def test_the_pipeline_costs_the_same_queries_for_one_renewal_and_many(world: Wor
         )
         HealthScore.objects.create(account=account, day=TODAY, score=50 + i, band="at_risk")
     assert count_queries(lambda: client.get(url)) == one
+
+
+def _grow_pipeline(world: World, count: int) -> None:
+    """``count`` renewals over the pipeline's months, half in the CSM's book, each account with
+    a health score, usage and a stored churn forecast (its model trained)."""
+    for i in range(count):
+        account = AccountFactory.create(owner=world.csm if i % 2 else world.other_csm)
+        make_renewal(
+            account,
+            ends_on=TODAY + timedelta(days=5 + (i * 7) % 330),
+            forecast=list(Forecast.values)[i % 3],
+            stage=list(RenewalStage.values)[i % 7],
+        )
+        HealthScore.objects.create(account=account, day=TODAY, score=40 + i % 60, band="at_risk")
+        UsageDay.objects.create(
+            account=account, day=TODAY, active_users=3, weekly_active_users=9,
+            monthly_active_users=12, events=4,
+        )  # fmt: skip
+        ChurnForecastFactory.create(account=account, probability=(i % 10) / 10)
+
+
+@pytest.mark.parametrize("viewer", ["csm", "admin"])
+def test_the_pipeline_costs_at_most_twelve_queries_at_ten_renewals_and_at_many(
+    world: World, viewer: str
+) -> None:
+    client = client_for(getattr(world, viewer))
+    url = reverse("renewals_pipeline")
+    _grow_pipeline(world, 10)
+    ten = page_queries(client, url)
+    _grow_pipeline(world, 110)  # more than two pages of the CSM's, four of the team's
+    assert Renewal.objects.count() == 120
+    many = page_queries(client, url)
+    assert ten == many and many <= 12, (ten, many)
+    assert "churn-risk" in client.get(url).content.decode()
+
+
+def test_the_customers_renewal_page_costs_at_most_twelve_queries(world: World) -> None:
+    renewal = make_renewal(world.account, ends_on=TODAY + timedelta(days=60))
+    for n in range(3):
+        RenewalStepFactory.create(renewal=renewal, title=f"Step {n}", side=Side.CUSTOMER)
+    AccountFacts.objects.create(account=world.account, licensed_seats=40)
+    UsageDay.objects.create(
+        account=world.account, day=TODAY, active_users=5, weekly_active_users=20,
+        monthly_active_users=30, events=9,
+    )  # fmt: skip
+    url = reverse("renewal_page", args=[world.account.slug])
+    few = page_queries(client_for(world.champion), url)
+    for n in range(30):
+        RenewalStepFactory.create(renewal=renewal, title=f"More {n}", side=Side.VENDOR)
+        ProductUser.objects.create(account=world.account, external_id=f"p{n}")
+    assert page_queries(client_for(world.champion), url) == few <= 12
 
 
 def test_moving_a_renewal_to_committed_changes_the_forecast_nrr_on_the_page(world: World) -> None:
@@ -598,3 +647,15 @@ def test_reasons_are_reported_by_segment_and_quarter(world: World) -> None:
     ]
     html = client_for(world.admin).get(reverse("churn_reasons_report")).content.decode()
     assert "Q4 2026" in html and "Price" in html
+
+
+def test_without_a_trained_model_the_pipeline_says_so_once(world: World) -> None:
+    for day in (5, 35, 65):
+        make_renewal(world.account, ends_on=TODAY + timedelta(days=day))
+    html = client_for(world.csm).get(reverse("renewals_pipeline")).content.decode()
+    assert html.count('data-testid="churn-untrained"') == 1
+    assert "Churn risk</th>" not in html and "churn-risk" not in html
+    ChurnForecastFactory.create(account=world.account, probability=0.42)  # its model trained
+    html = client_for(world.csm).get(reverse("renewals_pipeline")).content.decode()
+    assert "churn-untrained" not in html
+    assert html.count("Churn risk</th>") == 3 and html.count(">42%<") == 3

@@ -23,13 +23,13 @@ PAGE = "renewals/customer.html"
 
 def _context(access: AccountAccess) -> dict[str, object]:
     today = timezone.localdate()
-    renewal = figures.next_renewal(access.account, today)
+    renewal, entitlement = figures.renewal_page(access.account, today)
     return {
         "access": access,
         "renewal": renewal,
         "contract": renewal.contract if renewal else None,
         "days_left": (renewal.renews_on - today).days if renewal else None,
-        "entitlement": figures.entitlement(access.account, today),
+        "entitlement": entitlement,
         "checklist": figures.checklist(renewal) if renewal else None,
         # What the contract has been worth to them (the value app's shared KPIs), the same
         # figure as on the value page, the executive's home and the reviews.

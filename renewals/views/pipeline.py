@@ -4,16 +4,26 @@ team's), by month, with the forecast NRR of the quarter; and the same rows as CS
 from __future__ import annotations
 
 import csv
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account, User
+from forecast import figures as forecast_figures
+from portal import formatting
 from portal.csv_export import safe_cell
 from portal.paging import page_of
 
@@ -21,6 +31,11 @@ from .. import figures
 from ..forms import PipelineFilterForm
 
 PER_PAGE = 50
+
+
+class Row(NamedTuple):
+    month: date
+    html: SafeString
 
 
 def _scope(request: AuthenticatedHttpRequest) -> tuple[Any, PipelineFilterForm, dict[str, Any]]:
@@ -38,7 +53,13 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters["owner"] is not None:
         accounts = accounts.filter(owner_id=filters["owner"])
     rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
-    page = page_of(request, rows, PER_PAGE)
+    summary = figures.summary(accounts, today, forecast=filters["forecast"], stage=filters["stage"])
+    page = page_of(request, figures.pipeline_rows(rows), PER_PAGE, count=summary.totals.count)
+    found = figures.page_rows(page.object_list)
+    beside = figures.beside(sorted({r.account_id for r in found}), today)
+    churn = forecast_figures.trained()
+    owner = request.user.is_cs_admin
+    cells = _Cells()
     return render(
         request,
         "renewals/pipeline.html",
@@ -46,9 +67,16 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "filtered": any(filters.values()),
             "page": page,
-            "beside": figures.beside(sorted({r.account_id for r in page}), today),
-            "totals": figures.totals(rows),
-            "months": figures.month_totals(rows),
+            "renewals": found,
+            "beside": beside,
+            "rows": [
+                Row(r.month, row_html(r, beside.get(r.account_id), cells, churn=churn, owner=owner))
+                for r in found
+            ],
+            "totals": summary.totals,
+            "months": summary.months,
+            # Vendor staff only (this view): the stored churn forecast of each row's account.
+            "churn_trained": churn,
             "nrr": figures.forecast_nrr(accounts, today),
             "at_risk_weight": figures.AT_RISK_WEIGHT,
             "today": today,
@@ -62,14 +90,16 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
 def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     accounts, _form, filters = _scope(request)
-    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
+    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters).annotate(
+        churn_probability=F("account__churn_forecast__probability")
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="renewals-{today:%Y-%m-%d}.csv"'
     writer = csv.writer(response)
     writer.writerow(
         [
             "Account", "Owner", "Product", "Renewal date", "Stage", "Forecast", "Forecast reason",
-            "ARR at stake", "Amount committed", "Health", "Reason lost", "Note",
+            "ARR at stake", "Amount committed", "Health", "Reason lost", "Note", "Churn probability",
         ]
     )  # fmt: skip
     for r in rows.iterator(chunk_size=500):
@@ -88,6 +118,127 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "" if r.health_score is None else r.health_score,  # type: ignore[attr-defined]
                 safe_cell(r.churn_reason.name if r.churn_reason else ""),
                 safe_cell(r.churn_note),
+                _percent(r.churn_probability),
             ]
         )
     return response
+
+
+def _percent(probability: float | None) -> str:
+    return "" if probability is None else f"{round(probability * 100)}%"
+
+
+# A row of the pipeline's tables, made here rather than in the template: a page of 50 rows of
+# ten cells costs several times the rest of the page in template variables and filters. The
+# markup is the template's; the template places the rows.
+
+
+class _Cells:
+    """The page's formatted figures, each made once: amounts, dates, counts and changes repeat
+    down a page (an account's renewals share its usage), and each costs a Babel call."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, Any], str] = {}
+        self._months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
+
+    def _once(self, kind: str, value: Any, make: Callable[[Any], str | None]) -> str:
+        key = (kind, value)
+        if key not in self._made:
+            self._made[key] = escape(make(value) or "—")
+        return self._made[key]
+
+    def money(self, amount: Decimal | None) -> str:
+        return self._once("money", amount, formatting.money)
+
+    def number(self, value: int | None) -> str:
+        return self._once("number", value, formatting.number)
+
+    def signed(self, value: float) -> str:
+        return self._once("signed", value, formatting.signed)
+
+    def change(self, value: Decimal) -> str:
+        return self._once("change", value, lambda v: (formatting.rate(v) or "").replace("-", ""))
+
+    def date(self, day: date) -> str:
+        """As the template's ``date:"j M Y"``."""
+        return f"{day.day} {self._months[day.month]} {day.year}"
+
+
+NO_USAGE = '<span class="muted">no usage</span>'
+NONE = '<span class="muted">—</span>'
+
+
+def _usage(b: figures.Beside | None, cells: _Cells) -> str:
+    if b is None or (b.usage is None and b.usage_change is None):
+        return NO_USAGE
+    wau = f'<span class="muted small">WAU {cells.number(b.usage.wau) if b.usage else ""}</span>'
+    if b.usage_change is None:
+        return wau
+    down = b.usage_change < 0
+    return (
+        f'<span class="trend {"trend-down" if down else "trend-up"}">{"↓" if down else "↑"} '
+        f"{cells.change(b.usage_change)}</span> {wau}"
+    )
+
+
+def row_html(
+    r: figures.PipelineRow,
+    b: figures.Beside | None,
+    cells: _Cells,
+    *,
+    churn: bool,
+    owner: bool,
+) -> SafeString:
+    """One renewal's ``<tr>``, with the template's markup, every value escaped as the template
+    escapes it."""
+    swatch = f' style="--brand: {escape(r.brand_color)}"' if r.brand_color else ""
+    reason = (
+        f'<br><span class="muted small">{escape(r.churn_reason)}</span>' if r.churn_reason else ""
+    )
+    why = (
+        f'<br><span class="muted small">{escape(Truncator(r.forecast_reason).chars(60))}</span>'
+        if r.forecast_reason
+        else ""
+    )
+    health = (
+        f'<span class="badge badge-band-{escape(r.health_band)}">{escape(r.health_score)}</span>'
+        if r.health_band
+        else '<span class="muted">no score</span>'
+    )
+    nps = cells.signed(b.nps.score) if b and b.nps and b.nps.score is not None else NONE
+    parts = [
+        f'      <tr class="renewal-row forecast-{escape(r.forecast)}">\n',
+        f'        <td><a class="account-link" href="{escape(r.url)}"><span class="swatch"{swatch} '
+        f'aria-hidden="true"></span>{escape(r.account_name)}</a><br><span class="muted small">'
+        f"{escape(r.product)}</span></td>\n",
+        f"        <td>{cells.date(r.renews_on)}</td>\n",
+        f'        <td><span class="badge badge-renewal-{escape(r.stage)}">{escape(r.stage_label)}'
+        f"</span>{reason}</td>\n",
+        f'        <td><span class="badge badge-forecast-{escape(r.forecast)}">'
+        f"{escape(r.forecast_label)}</span>{why}</td>\n",
+    ]
+    if churn:
+        parts.append(f"        <td>{_churn(r.churn)}</td>\n")
+    parts += [
+        f'        <td class="num">{cells.money(r.amount_at_stake)}</td>\n',
+        f'        <td class="num">{cells.money(r.amount_committed)}</td>\n',
+        f"        <td>{health}</td>\n",
+        f'        <td class="num">{nps}</td>\n',
+        f"        <td>{_usage(b, cells)}</td>\n",
+    ]
+    if owner:
+        parts.append(f"        <td>{escape(r.owner_name or '—')}</td>\n")
+    parts.append("      </tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+
+
+def _churn(c: figures.Churn | None) -> str:
+    if c is None:
+        return NONE
+    title = f' title="{escape(c.driver)}"' if c.driver else ""
+    most = f"; most of all: {escape(c.driver)}" if c.driver else ""
+    return (
+        f'<span class="badge badge-band-{escape(c.badge)} churn-risk"{title}>{c.percent}%'
+        f'<span class="visually-hidden"> chance of churning{most}</span></span><br>'
+        f'<span class="muted small">{escape(c.label)}</span>'
+    )
