@@ -153,6 +153,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "documents.attach": VENDOR | {Role.CHAMPION, Role.MEMBER},
     "documents.manage": VENDOR,
     "documents.view_internal": VENDOR,
+    # Feature adoption: the champion and the executive see which licensed features their people
+    # use against their segment, with the CS team's recommendations for the unused ones; the
+    # CS team curates them and runs campaigns (adoption.services.may_curate).
+    "adoption.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "adoption.curate": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -209,6 +214,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "renewals.view_own",
         "value.view",
         "documents.view",
+        "adoption.view",
     }
 )
 

@@ -453,6 +453,7 @@ class NotificationKind(models.TextChoices):
     REPORTS = "reports", "Business reviews and Wrapped ready to download"
     ACCOUNT = "account", "Account updates and digests"
     UPDATES = "updates", "Product updates and news"
+    ADOPTION = "adoption", "Tips on features you have not tried yet"
 
 
 class Delivery(models.TextChoices):

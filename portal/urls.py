@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("renewals.urls")),
     path("", include("forecast.urls")),
     path("", include("value.urls")),
+    path("", include("adoption.urls")),
     path("", include("documents.urls")),
     path("", include("reports.urls")),
     path("", include("advocacy.urls")),

@@ -381,7 +381,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "staff_team": ([ctx["spare_csm"].pk], {"team": "Scale"}),
         "staff_deactivate": ([ctx["spare_csm"].pk], {}),
         "staff_reactivate": ([ctx["spare_csm"].pk], {}),
-        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest", "updates": "digest"}),
+        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest", "updates": "digest", "adoption": "off"}),
         "account_edit": ([slug], {"name": "Acme Renamed", "slug": slug, "segment": "enterprise", "touch_model": "high", "stage": "adoption", "owner": world.csm.pk}),
         "view_as_start": ([slug], {"role": "champion"}),
         "people_invite": ([slug], {"email": "colleague@customer.example", "role": "member"}),

@@ -225,6 +225,7 @@ class TestNotifications:
             "reports": "immediately",
             "account": "digest",
             "updates": "digest",
+            "adoption": "off",
         }
         assert client_for(world.champion).post(reverse("notifications"), data).status_code == 302
         assert delivery_for(world.champion, "tasks") == "digest"
