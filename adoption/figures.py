@@ -115,7 +115,7 @@ def account_adoption(
     the roll-up, the segment's licences with their usage, the recommendations)."""
     latest = _latest_roll_up(account, today)
     day, mau = latest if latest else (None, 0)
-    # Without a roll-up of its own, the account's peers are still read on today's.
+    # Without a roll-up of its own, the account's peers are still read as of today.
     on = day or today
     # The licences of the segment's accounts for the features this account licenses, each with
     # that account's feature users and active people on the day: the account's own rows and its
@@ -125,15 +125,30 @@ def account_adoption(
         LicensedFeature.objects.filter(account__segment=account.segment, feature__in=own)
         .exclude(Q(account__stage=Stage.CHURNED) & ~Q(account=account))
         .annotate(
+            # Each account's own latest roll-up in the same few days (the nightly run may
+            # not have reached them all on the same day).
+            peer_day=Subquery(
+                UsageDay.objects.filter(
+                    account=OuterRef("account"),
+                    day__lte=on,
+                    day__gt=on - timedelta(days=ROLL_UP_WITHIN),
+                )
+                .order_by("-day")
+                .values("day")[:1]
+            ),
+        )
+        .annotate(
             users=Subquery(
                 FeatureUsageDay.objects.filter(
-                    account=OuterRef("account"), day=on, feature=OuterRef("feature")
+                    account=OuterRef("account"),
+                    day=OuterRef("peer_day"),
+                    feature=OuterRef("feature"),
                 ).values("monthly_users")[:1]
             ),
             mau=Subquery(
-                UsageDay.objects.filter(account=OuterRef("account"), day=on).values(
-                    "monthly_active_users"
-                )[:1]
+                UsageDay.objects.filter(
+                    account=OuterRef("account"), day=OuterRef("peer_day")
+                ).values("monthly_active_users")[:1]
             ),
         )
         .order_by()

@@ -4,7 +4,7 @@ log; telling a campaign's people is a job enqueued after commit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -209,23 +209,25 @@ def create_campaign(
 
 @transaction.atomic
 def launch_campaign(
-    campaign: AdoptionCampaign, *, acting_user: User, today: date | None = None
+    campaign: AdoptionCampaign, *, acting_user: User, at: datetime | None = None
 ) -> int:
     """Resolve the audience now (its targets stay who they were when launched), and tell
     them after commit: a card in the portal and an e-mail as each chose. How many it reaches;
-    refused when it reaches nobody or was launched already."""
+    refused when it reaches nobody or was launched already. ``at`` is the launch's moment
+    (now; the demo's campaigns were launched weeks ago)."""
     _require_curator(acting_user)
     locked = AdoptionCampaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.launched_at is not None:
         raise ValidationError("This campaign was launched already.")
-    today = today or timezone.localdate()
+    at = at or timezone.now()
+    today = timezone.localdate(at)
     audience = campaign_audience(locked, today)
     if not audience:
         raise ValidationError(
             "Nobody matches: everyone in this audience used the feature recently, or their "
             "product users are not matched to portal people by e-mail."
         )
-    locked.launched_at, locked.launched_by = timezone.now(), acting_user
+    locked.launched_at, locked.launched_by = at, acting_user
     locked.launched_on, locked.results_until = today, AdoptionCampaign.result_window(today)
     locked.save(update_fields=["launched_at", "launched_by", "launched_on", "results_until"])
     CampaignTarget.objects.bulk_create(

@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from adoption.demo import ensure_demo_adoption
 from advocacy.demo import ensure_demo_advocacy
 from documents.demo import ensure_demo_documents
 from forecast.demo import ensure_demo_forecast
@@ -203,6 +204,7 @@ class Command(BaseCommand):
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_value()  # after insights (the contracts ROI compares with)
+        created += ensure_demo_adoption()  # after insights (usage) and the academy (a course)
         created += ensure_demo_advocacy()  # reads the surveys' promoters and their comments
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         # Past customers' renewals, for the churn forecast to learn from and score the accounts
