@@ -96,30 +96,15 @@ def median_share(shares: list[Decimal]) -> Decimal | None:
     return statistics.median(shares) if shares else None
 
 
-def _latest_roll_up(account: Account, today: date) -> tuple[date, int] | None:
-    row = (
-        UsageDay.objects.filter(
-            account=account, day__lte=today, day__gt=today - timedelta(days=ROLL_UP_WITHIN)
-        )
-        .order_by("-day")
-        .values_list("day", "monthly_active_users")
-        .first()
-    )
-    return (row[0], row[1]) if row else None
-
-
 def account_adoption(
     account: Account, today: date, *, recommendations: bool = True
 ) -> AccountAdoption:
-    """Every feature ``account`` licenses, used or not, against its segment (three queries:
-    the roll-up, the segment's licences with their usage, the recommendations)."""
-    latest = _latest_roll_up(account, today)
-    day, mau = latest if latest else (None, 0)
-    # Without a roll-up of its own, the account's peers are still read as of today.
-    on = day or today
+    """Every feature ``account`` licenses, used or not, against its segment (two queries:
+    the segment's licences with their usage, and the recommendations)."""
+    on = today
     # The licences of the segment's accounts for the features this account licenses, each with
-    # that account's feature users and active people on the day: the account's own rows and its
-    # peers' in one query.
+    # that account's latest roll-up: its feature users and active people. The account's own
+    # rows (its roll-up day and MAU too) and its peers' in one query.
     own = LicensedFeature.objects.filter(account=account).values("feature")
     rows = (
         LicensedFeature.objects.filter(account__segment=account.segment, feature__in=own)
@@ -152,13 +137,16 @@ def account_adoption(
             ),
         )
         .order_by()
-        .values_list("account_id", "feature", "users", "mau")
+        .values_list("account_id", "feature", "users", "mau", "peer_day")
     )
     mine: dict[str, int] = {}
     shares: dict[str, list[Decimal]] = defaultdict(list)
-    for account_id, feature, users, peer_mau in rows:
+    day: date | None = None
+    mau = 0
+    for account_id, feature, users, peer_mau, peer_day in rows:
         if account_id == account.pk:
             mine[feature] = users or 0
+            day, mau = peer_day, peer_mau or 0
         share = ratio(users or 0, peer_mau or 0)
         if share is not None:
             shares[feature].append(share)

@@ -14,7 +14,7 @@ from .figures import open_cards, top_unused
 
 @register_panel(order=47, title="Features to try", capability="adoption.view", height="10rem")
 def adoption_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
-    """Three queries; nothing shown when every licensed feature is in use."""
+    """Two queries; nothing shown when every licensed feature is in use."""
     unused = top_unused(access.account, timezone.localdate())
     if not unused:
         return None

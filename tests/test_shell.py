@@ -231,7 +231,8 @@ class TestNotifications:
         assert delivery_for(world.champion, "tasks") == "digest"
         assert delivery_for(world.champion, "plans") == "off"
         assert delivery_for(world.champion, "updates") == "digest"
-        assert NotificationSetting.objects.filter(user=world.champion).count() == 6
+        assert delivery_for(world.champion, "adoption") == "off"
+        assert NotificationSetting.objects.filter(user=world.champion).count() == 7
 
     def test_a_deactivated_person_gets_no_email(self, world: World) -> None:
         User.objects.filter(pk=world.member.pk).update(is_active=False)
