@@ -204,12 +204,14 @@ class Command(BaseCommand):
         created += ensure_demo_insights()  # the health scores read everything above
         created += ensure_demo_updates()  # after insights: one targets the feature users
         created += ensure_demo_value()  # after insights (the contracts ROI compares with)
-        created += ensure_demo_adoption()  # after insights (usage) and the academy (a course)
         created += ensure_demo_advocacy()  # reads the surveys' promoters and their comments
         created += ensure_demo_visits()  # before the playbooks: "stopped using" reads them
         # Past customers' renewals, for the churn forecast to learn from and score the accounts
         # above (it reads their usage, health, surveys and visits).
         created += ensure_demo_forecast()
+        # After insights (usage), the academy (a course) and the forecast's past customers
+        # (segment peers that license the core features).
+        created += ensure_demo_adoption()
         # After insights and the forecast's past customers: renewals of every running contract.
         created += ensure_demo_renewals()
         created += ensure_demo_reviews()  # the reviews print everything above
