@@ -160,6 +160,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "offboarding.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
     "offboarding.tick_step": VENDOR | {Role.CHAMPION},
     "offboarding.manage": VENDOR,
+    # Feature adoption: the champion and the executive see which licensed features their people
+    # use against their segment, with the CS team's recommendations for the unused ones; the
+    # CS team curates them and runs campaigns (adoption.services.may_curate).
+    "adoption.view": VENDOR | {Role.CHAMPION, Role.EXECUTIVE},
+    "adoption.curate": VENDOR,
     # Single sign-on with the customer's identity provider: the CS admins' alone.
     "sso.configure": frozenset({Role.ADMIN}),
 }
@@ -217,6 +222,7 @@ READ_ONLY_CAPABILITIES = frozenset(
         "value.view",
         "documents.view",
         "offboarding.view",
+        "adoption.view",
     }
 )
 

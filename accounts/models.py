@@ -506,6 +506,7 @@ class NotificationKind(TextChoices):
     REPORTS = "reports", gettext_lazy("Business reviews and Wrapped ready to download")
     ACCOUNT = "account", gettext_lazy("Account updates and digests")
     UPDATES = "updates", gettext_lazy("Product updates and news")
+    ADOPTION = "adoption", gettext_lazy("Tips on features you have not tried yet")
 
 
 class Delivery(TextChoices):

@@ -138,6 +138,13 @@ PAGES: list[Page] = [
     # The executive's home (executive_home above: its shell) and its panels, each loaded on its
     # own: what needs their attention (sign-offs to decide, overdue tasks, the renewal), the
     # objectives against their targets, the shared health and the latest business review.
+    # Feature adoption: the account's licensed features against its segment with the
+    # recommendations for the unused ones (the champion's and the CSM's, who also gets the
+    # licence and recommendation forms), and the CS team's campaigns with their results; more
+    # data adds licensed features, recommendations, segment peers and campaigns.
+    Page("champion_adoption", "dana@acme.example", "/a/acme/adoption/"),
+    Page("csm_adoption", "priya@northwind.example", "/a/acme/adoption/"),
+    Page("csm_adoption_campaigns", "priya@northwind.example", "/adoption/campaigns/"),
     Page("executive_attention", "eli@acme.example", "/a/acme/panels/attention/"),
     Page("executive_objectives", "eli@acme.example", "/a/acme/panels/objectives/"),
     Page("executive_health", "eli@acme.example", "/a/acme/panels/health-trend/"),
@@ -974,6 +981,78 @@ def add_more_renewals() -> str:
     return f"{Renewal.objects.count()} renewals"
 
 
+MORE_ADOPTION_FEATURES = 40
+MORE_ADOPTION_CAMPAIGNS = 60
+
+
+def add_more_adoption() -> str:
+    """More licensed features on the measured account (each unused, with a general and a
+    pinned recommendation), the same features licensed by every account of its segment, and
+    campaigns with targets (bulk inserts: the pages are measured, not the writes)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Account, Membership, User
+    from adoption.models import (
+        AdoptionCampaign,
+        CampaignTarget,
+        LicensedFeature,
+        Recommendation,
+        RecommendationKind,
+    )
+
+    account = Account.objects.get(slug=MORE_DATA_ACCOUNT)
+    staff = User.objects.get(email=MORE_DATA_CSM)
+    today = timezone.localdate()
+    features = [f"bench-feature-{n}" for n in range(MORE_ADOPTION_FEATURES)]
+    peers = list(Account.objects.filter(segment=account.segment).values_list("pk", flat=True))
+    people = list(Membership.objects.filter(account=account).values_list("user_id", flat=True))
+    with transaction.atomic():
+        LicensedFeature.objects.bulk_create(
+            [LicensedFeature(account_id=pk, feature=f) for pk in peers for f in features],
+            ignore_conflicts=True,
+        )
+        Recommendation.objects.bulk_create(
+            Recommendation(
+                feature=f,
+                kind=RecommendationKind.HOW_TO,
+                title=f"Start with {f}",
+                body="1. Open it.\n2. Try **one** thing.",
+                account=account if pinned else None,
+                pinned=pinned,
+                created_by=staff,
+            )
+            for f in features
+            for pinned in (False, True)
+        )
+        campaigns = AdoptionCampaign.objects.bulk_create(
+            AdoptionCampaign(
+                name=f"Bench campaign {n}",
+                feature=features[n % len(features)],
+                account=account,
+                headline="Try it",
+                message="It helps.",
+                created_by=staff,
+                launched_at=timezone.now(),
+                launched_on=today,
+                results_until=AdoptionCampaign.result_window(today),
+            )
+            for n in range(MORE_ADOPTION_CAMPAIGNS)
+        )
+        CampaignTarget.objects.bulk_create(
+            CampaignTarget(
+                campaign=c, account=account, user_id=u, external_id=f"x{u}", email=f"x{u}@x.example"
+            )
+            for c in campaigns
+            for u in people
+        )
+    return (
+        f"{LicensedFeature.objects.filter(account=account).count()} licensed features on "
+        f"{MORE_DATA_ACCOUNT} and its {len(peers) - 1} segment peers, "
+        f"{AdoptionCampaign.objects.count()} adoption campaigns"
+    )
+
+
 def insights_figures() -> dict[str, int]:
     """How big the measured insights pages are: the CSM's book, the measured account's data."""
     from accounts.models import Account
@@ -1438,7 +1517,7 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
     say(
         f"\nAdding data: {add_more_data()}; {add_more_onboarding()}; {add_more_plans()}; "
         f"{add_more_signoffs()}; {add_more_insights()}; {add_more_renewals()}; "
-        f"{add_more_handover()}; {add_more_documents()}"
+        f"{add_more_handover()}; {add_more_documents()}; {add_more_adoption()}"
     )
     data["more_data"] = (
         onboarding_figures() | plan_figures() | insights_figures() | renewal_figures()

@@ -61,6 +61,7 @@ NAV_SECTIONS: dict[str, frozenset[str]] = {
             "renewal_checklist",
         }
     ),
+    "adoption": frozenset({"adoption_campaigns", "adoption_campaign", "adoption_recommendations"}),
     "settings": frozenset(
         {
             "console_settings",

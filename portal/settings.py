@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     # after surveys (its promoters, the comments quoted) and reports (the case study's PDF);
     # playbooks may ask for advocacy through its services
     "advocacy",
+    # Feature adoption: after insights (licences meet its usage roll-ups and product users),
+    # academy (a recommendation may be a course) and updates; playbooks may read it.
+    "adoption",
     "documents",  # after onboarding and successplans: attaches files to their tasks, items and comments, completes upload tasks
     # After renewals (a churned renewal starts it; the churn reasons are the exit survey's
     # choices), surveys (the exit survey) and documents (the data export is shared there);

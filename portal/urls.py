@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("offboarding.urls")),
     path("", include("forecast.urls")),
     path("", include("value.urls")),
+    path("", include("adoption.urls")),
     path("", include("documents.urls")),
     path("", include("reports.urls")),
     path("", include("advocacy.urls")),

@@ -24,6 +24,12 @@ from accounts.models import Activity, Invitation, Membership, PortalVisit, User
 from portal.models import Job
 from successplans.models import KPI, PlanTemplate, PlanTemplateItem, SuccessPlan
 from tests.academy_helpers import ACADEMY_EXPECTED, academy_url_args, make_academy_world
+from tests.adoption_factories import (
+    ADOPTION_EXPECTED,
+    ADOPTION_PANELS,
+    adoption_url_args,
+    make_adoption_world,
+)
 from tests.advocacy_factories import (
     ADVOCACY_EXPECTED,
     ADVOCACY_PANEL,
@@ -116,6 +122,7 @@ PANEL_EXPECTED = {
     "academy": ACCOUNT_READ,
     **HANDOVER_PANEL_EXPECTED,
     "advocacy": ADVOCACY_PANEL,
+    **ADOPTION_PANELS,
     "documents": ACCOUNT_READ,
     "reports": [L, 200, 200, 403, 404, 200, 404, 200],
     "churn-forecast": VENDOR_READ,  # never a customer's
@@ -262,6 +269,7 @@ EXPECTED.update(VALUE_EXPECTED)
 EXPECTED.update(ADVOCACY_EXPECTED)
 EXPECTED.update(DOCUMENTS_EXPECTED)
 EXPECTED.update(OFFBOARDING_EXPECTED)
+EXPECTED.update(ADOPTION_EXPECTED)
 
 # Patterns from django-allauth and Django's admin: not about any one account. Each is listed
 # here on purpose; a new one must be added after thought.
@@ -377,6 +385,7 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "advocacy": make_advocacy_world(world),
         "documents": make_documents_world(world),
         "offboarding": make_offboarding_world(world),
+        "adoption": make_adoption_world(world),
         "task": members_task,
     }
 
@@ -394,7 +403,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "staff_team": ([ctx["spare_csm"].pk], {"team": "Scale"}),
         "staff_deactivate": ([ctx["spare_csm"].pk], {}),
         "staff_reactivate": ([ctx["spare_csm"].pk], {}),
-        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest", "updates": "digest"}),
+        "notifications": ([], {"tasks": "digest", "plans": "off", "surveys": "immediately", "reports": "immediately", "account": "digest", "updates": "digest", "adoption": "off"}),
         "account_edit": ([slug], {"name": "Acme Renamed", "slug": slug, "segment": "enterprise", "touch_model": "high", "stage": "adoption", "owner": world.csm.pk}),
         "view_as_start": ([slug], {"role": "champion"}),
         "people_invite": ([slug], {"email": "colleague@customer.example", "role": "member"}),
@@ -426,6 +435,7 @@ def url_and_data(name: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         **advocacy_url_args(ctx["advocacy"], slug, world),
         **documents_url_args(ctx["documents"], slug, ctx["task"]),
         **offboarding_url_args(ctx["offboarding"], slug),
+        **adoption_url_args(ctx["adoption"], slug),
         "onboarding_start": ([slug], {"template": ctx["checklist"].template_id, "kickoff_date": "2026-12-01"}),
         "onboarding_ladder": ([slug], {"remind_assignee_after": 2, "remind_champion_after": 3, "remind_csm_after": 5}),
         "onboarding_task_add": ([slug], {"phase": ctx["task"].phase_id, "title": "New task", "owner_side": "customer", "required": "on", "client_token": "6f1c1a52-3f43-4a4e-9a53-1d1b6b3c1a01"}),

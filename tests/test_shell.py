@@ -225,12 +225,14 @@ class TestNotifications:
             "reports": "immediately",
             "account": "digest",
             "updates": "digest",
+            "adoption": "off",
         }
         assert client_for(world.champion).post(reverse("notifications"), data).status_code == 302
         assert delivery_for(world.champion, "tasks") == "digest"
         assert delivery_for(world.champion, "plans") == "off"
         assert delivery_for(world.champion, "updates") == "digest"
-        assert NotificationSetting.objects.filter(user=world.champion).count() == 6
+        assert delivery_for(world.champion, "adoption") == "off"
+        assert NotificationSetting.objects.filter(user=world.champion).count() == 7
 
     def test_a_deactivated_person_gets_no_email(self, world: World) -> None:
         User.objects.filter(pk=world.member.pk).update(is_active=False)
@@ -413,6 +415,7 @@ class TestSettingsPage:
             "Plans",
             "Surveys",
             "Updates",
+            "Adoption",
             "Academy",
             "Advocacy",
             "Settings",
@@ -429,6 +432,7 @@ class TestSettingsPage:
             "Plans",
             "Surveys",
             "Updates",
+            "Adoption",
             "Academy",
             "Advocacy",
             "Templates",
@@ -473,6 +477,7 @@ class TestOneNavigation:
             ("Success plan", reverse("plans", args=[slug])),
             ("Renewal", reverse("renewal_page", args=[slug])),
             ("Value", reverse("value", args=[slug])),
+            ("Adoption", reverse("adoption_page", args=[slug])),
             ("Reviews", reverse("reports", args=[slug])),
             ("Updates", reverse("updates", args=[slug])),
             ("Academy", reverse("academy", args=[slug])),

@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     VendorRole,
 )
+from adoption.demo import ensure_demo_adoption
 from advocacy.demo import ensure_demo_advocacy
 from documents.demo import ensure_demo_documents
 from forecast.demo import ensure_demo_forecast
@@ -226,6 +227,9 @@ class Command(BaseCommand):
         # Past customers' renewals, for the churn forecast to learn from and score the accounts
         # above (it reads their usage, health, surveys and visits).
         created += ensure_demo_forecast()
+        # After insights (usage), the academy (a course) and the forecast's past customers
+        # (segment peers that license the core features).
+        created += ensure_demo_adoption()
         # After insights and the forecast's past customers: renewals of every running contract.
         created += ensure_demo_renewals()
         created += ensure_demo_offboarding()  # Initech's churned renewal, and Vandelay's

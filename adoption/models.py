@@ -1,0 +1,208 @@
+"""Feature adoption: which features each account licenses, what the CS team recommends for a
+feature an account does not use, and campaigns that nudge the people who have not used one.
+
+Usage itself is insights' (raw events and the daily roll-ups); a feature here is named as usage
+names it (``UsageEvent.feature``), so the two meet without a catalogue in between. The figures
+are in :mod:`adoption.figures`, every write in :mod:`adoption.services`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Account, Segment
+from portal.markdown import render_markdown
+
+# A campaign's result: the share of its targets who used the feature within this many days of
+# its launch. The in-portal card shows for as long.
+RESULT_DAYS = 30
+
+
+class LicensedFeature(models.Model):
+    """A feature the account's contract includes (set by the CS team)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="licensed_features")
+    feature = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["account", "feature"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "feature"], name="one_licence_per_feature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} licenses {self.feature}"
+
+
+class RecommendationKind(models.TextChoices):
+    LINK = "link", "Resource link"
+    COURSE = "course", "Course"
+    HOW_TO = "howto", "Short how-to"
+
+
+class Recommendation(models.Model):
+    """What the CS team suggests to an account that does not use ``feature``.
+
+    With no ``account`` it is for every account. One for an account either replaces the
+    general ones for that feature there (an override) or, ``pinned``, comes first above them."""
+
+    feature = models.CharField(max_length=100)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="adoption_recommendations",
+    )
+    pinned = models.BooleanField(
+        default=False,
+        help_text="For one account: shown first, above the general ones (else it replaces them).",
+    )
+    kind = models.CharField(max_length=8, choices=RecommendationKind.choices)
+    title = models.CharField(max_length=200)
+    url = models.URLField("link", max_length=500, blank=True)
+    course = models.ForeignKey(
+        "academy.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(
+        "how-to", blank=True, max_length=3000, help_text="Markdown: **bold**, lists, links."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feature", "-pinned", "created_at", "pk"]
+        indexes = [models.Index(fields=["feature", "account"], name="recommendation_feature")]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {self.title}"
+
+    @property
+    def activity_label(self) -> str:
+        return f"the recommendation “{self.title}” for {self.feature}"
+
+    @property
+    def body_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.body))  # noqa: S308 - sanitised by render_markdown
+
+
+class AdoptionCampaignQuerySet(models.QuerySet["AdoptionCampaign"]):
+    def launched(self) -> AdoptionCampaignQuerySet:
+        return self.filter(launched_at__isnull=False)
+
+
+class AdoptionCampaign(models.Model):
+    """People of one account, or of the accounts of a segment, who have not used ``feature``
+    in ``idle_days`` days: told of it by a card in the portal and an e-mail."""
+
+    name = models.CharField(max_length=200)
+    feature = models.CharField(max_length=100)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="adoption_campaigns",
+    )
+    segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
+    idle_days = models.PositiveSmallIntegerField(
+        "not used in (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    headline = models.CharField(max_length=120)
+    message = models.TextField(max_length=2000, help_text="Markdown: the card's and e-mail's text.")
+    link = models.URLField(max_length=500, blank=True, help_text="Where “Try it” leads.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    # The days usage counts toward the result, set at launch: from the launch day to
+    # RESULT_DAYS after it (dates, so the result is one query over usage's day partitions).
+    launched_on = models.DateField(null=True, blank=True)
+    results_until = models.DateField(null=True, blank=True)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AdoptionCampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One audience: an account or a segment, never both nor neither.
+            models.CheckConstraint(
+                condition=(models.Q(account__isnull=False) & models.Q(segment=""))
+                | (models.Q(account__isnull=True) & ~models.Q(segment="")),
+                name="campaign_account_or_segment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def activity_label(self) -> str:
+        return f"the adoption campaign “{self.name}”"
+
+    @property
+    def message_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.message))  # noqa: S308 - sanitised by render_markdown
+
+    @property
+    def is_launched(self) -> bool:
+        return self.launched_on is not None
+
+    def status(self, today: date) -> str:
+        if self.results_until is None:
+            return "draft"
+        return "finished" if today > self.results_until else "running"
+
+    @staticmethod
+    def result_window(launched_on: date) -> date:
+        """The last day usage counts toward the result of a campaign launched that day."""
+        return launched_on + timedelta(days=RESULT_DAYS)
+
+    def audience_label(self) -> str:
+        if self.account_id:
+            return self.account.name if self.account else ""
+        return f"{Segment(self.segment).label} accounts" if self.segment else ""
+
+
+class CampaignTarget(models.Model):
+    """One person a launched campaign reaches, and how their product usage is found: the
+    product user matched to them by e-mail (usage names a person by external id or e-mail)."""
+
+    campaign = models.ForeignKey(AdoptionCampaign, on_delete=models.CASCADE, related_name="targets")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=200)
+    email = models.EmailField()
+    told_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "account", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "account", "user"], name="one_target_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "account"], name="campaign_target_person")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.user_id}"
