@@ -416,11 +416,6 @@ def test_the_log_in_page_has_no_english_left() -> None:
     assert english_left_on(Client(), "/auth/login/", within="language-switcher") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The base layout's navigation is marked by the templates step (MARKING.md); once it "
-    "is, this passes and strict xfail fails: remove this mark.",
-)
 def test_the_navigation_has_no_english_left(world: World) -> None:
     user = world.champion
     left = english_left_on(
