@@ -18,6 +18,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
+from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -484,3 +485,40 @@ def test_only_po_files_are_committed() -> None:
     assert "*.mo" in ignored
     for language in ("de", "fr", "es", "en"):
         assert (ROOT / "locale" / language / "LC_MESSAGES" / "django.po").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "role", "sentence"),
+    [
+        ("en", "executive", "Dana invited you to join Acme's customer portal as an executive."),
+        ("en", "member", "Dana invited you to join Acme's customer portal as a member."),
+        (
+            "de",
+            "champion",
+            "Dana hat Sie eingeladen, dem Kundenportal von Acme als Champion beizutreten.",
+        ),
+        (
+            "fr",
+            "member",
+            "Dana vous invite à rejoindre le portail client de Acme en tant que membre.",
+        ),
+        (
+            "es",
+            "executive",
+            "Dana le ha invitado a unirse al portal de clientes de Acme como patrocinador ejecutivo.",
+        ),
+    ],
+)
+def test_a_role_after_as_reads_in_the_readers_language(
+    language: str, role: str, sentence: str
+) -> None:
+    """English puts its article before the role; German, French and Spanish take the bare noun,
+    translated (never "a Mitglied" or "as an executive" inside a German sentence)."""
+    template = Template(
+        "{% load i18n portal %}{% blocktranslate with inviter=inviter name=name "
+        "role=role|as_role %}{{ inviter }} invited you to join {{ name }}'s customer portal as "
+        "{{ role }}.{% endblocktranslate %}"
+    )
+    with translation.override(language):
+        text = template.render(Context({"inviter": "Dana", "name": "Acme", "role": role}))
+    assert " ".join(text.split()) == sentence

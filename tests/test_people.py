@@ -329,7 +329,7 @@ class TestPreview:
         home = reverse("account_home", args=[world.account.slug])
         client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "member"})
         page = client.get(home)
-        assert b"as a <strong>member</strong> would see it" in page.content
+        assert b"as <strong>a member</strong> would see it" in page.content
         assert b"Edit account" not in page.content
         assert Activity.objects.filter(
             verb="viewed the portal as a customer", actor=world.csm

@@ -722,7 +722,7 @@ class TestArticles:
         client = client_for(world.csm)
         client.post(reverse("view_as_start", args=[world.account.slug]), {"role": "executive"})
         page = account_page(client, world.account.slug).content.decode()
-        assert "as an <strong>executive</strong> would see it" in page
+        assert "as <strong>an executive</strong> would see it" in page
         assert "as a executive" not in page
 
     def test_the_invitation_says_an_executive(

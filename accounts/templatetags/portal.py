@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -53,6 +54,26 @@ def article(word: Any) -> str:
     if lowered.startswith(_A_BEFORE):
         return "a"
     return "an" if lowered[0] in "aeiou" else "a"
+
+
+# A role after "as" in a sentence ("invited you to join Acme's portal as a champion"), in the
+# reader's language: English wants its article, German, French and Spanish the bare noun
+# ("als Champion", "en tant que champion"), which their catalogues give.
+ROLE_AS = {
+    "champion": pgettext_lazy("a role, after 'as'", "a champion"),
+    "executive": pgettext_lazy("a role, after 'as'", "an executive"),
+    "member": pgettext_lazy("a role, after 'as'", "a member"),
+    "csm": pgettext_lazy("a role, after 'as'", "a Customer Success Manager"),
+    "admin": pgettext_lazy("a role, after 'as'", "a CS admin"),
+}
+
+
+@register.filter
+def as_role(role: Any) -> str:
+    """``as {{ invitation.role|as_role }}``: the stored role's value as words after "as", with
+    its article where the language has one ("a champion", "Champion")."""
+    phrase = ROLE_AS.get(str(role or ""))
+    return str(phrase) if phrase is not None else with_article(role)
 
 
 @register.filter
