@@ -389,7 +389,8 @@ class Response(models.Model):
     # An exit answer stores 0: every figure reads the scores of its own kind only.
     score = models.PositiveSmallIntegerField()
     # An exit answer's reason: one of its survey's choices, or the person's own words.
-    reason = models.CharField(max_length=200, blank=True)
+    # In the database too, so rows written without it (bulk loads, older code) get it.
+    reason = models.CharField(max_length=200, blank=True, db_default="")
     comment = models.TextField(blank=True)
     channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.PORTAL)
     answered_at = models.DateTimeField(default=timezone.now)

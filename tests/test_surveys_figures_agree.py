@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from portal.formatting import number, percent, signed
 from surveys.figures import RESULTS_DAYS, window_start
-from surveys.models import Campaign, Kind, Response
+from surveys.models import SCORED_KINDS, Campaign, Kind, Response
 from tests.conftest import World, client_for
 from tests.factories import UserFactory
 from tests.insights_helpers import make_key
@@ -92,7 +92,7 @@ def make_answers(world: World, recent: dict[Kind, list[int]]) -> dict[Kind, Camp
     start = window_start(RESULTS_DAYS)
     assert start is not None
     campaigns = {}
-    for kind in Kind:
+    for kind in SCORED_KINDS:
         campaign = make_campaign(make_survey(world.csm, kind), world.csm, portfolio_owner=world.csm)
         first, *rest = recent[kind]
         answer(world, campaign, [first], at=start + timedelta(minutes=1))  # just inside
@@ -109,7 +109,7 @@ def text(html: str) -> str:
 def from_results_page(client: Client, **query: str) -> Printed:
     pages = {
         kind: client.get(reverse("survey_results"), {"kind": kind, **query}).content.decode()
-        for kind in Kind
+        for kind in SCORED_KINDS
     }
     return Printed(
         nps=stat(pages[Kind.NPS], "NPS"),
@@ -185,7 +185,7 @@ def test_every_place_prints_the_same_figures(world: World, case: str) -> None:
 def test_a_campaigns_page_prints_them_the_same_way(world: World, case: str) -> None:
     recent, expected = CASES[case]
     campaigns = {}
-    for kind in Kind:
+    for kind in SCORED_KINDS:
         campaign = make_campaign(make_survey(world.csm, kind), world.csm, portfolio_owner=world.csm)
         answer(world, campaign, recent[kind], at=SURVEY_NOW - timedelta(days=3))
         campaigns[kind] = campaign
