@@ -28,11 +28,11 @@ def test_figures_services_and_views_have_their_modules() -> None:
     }  # fmt: skip
     assert {p.name for p in (APP / "services").glob("*.py")} == {
         "__init__.py", "ingest.py", "imports.py", "api_keys.py", "usage.py", "health.py",
-        "upsell.py", "partitions.py", "nightly.py",
+        "upsell.py", "partitions.py", "nightly.py", "csql_rules.py", "expansion.py",
     }  # fmt: skip
     assert {p.name for p in (APP / "views").glob("*.py")} == {
         "__init__.py", "book.py", "account_360.py", "health_settings.py", "api_keys.py",
-        "api_docs.py", "imports.py", "upsell.py", "nightly.py",
+        "api_docs.py", "imports.py", "upsell.py", "nightly.py", "expansion_settings.py",
     }  # fmt: skip
 
 

@@ -82,4 +82,9 @@ def test_every_survey_url_is_in_the_table() -> None:
     survey_names = {
         name for route, name, _ in ALL_PATTERNS if "surveys/" in route or name == "surveys"
     }
-    assert survey_names == set(SURVEY_EXPECTED)
+    # The exit survey's answer page is decided with offboarding's pages (its delivery is an
+    # offboarding's): tests/offboarding_factories.py.
+    from tests.offboarding_factories import OFFBOARDING_EXPECTED
+
+    assert survey_names - set(OFFBOARDING_EXPECTED) == set(SURVEY_EXPECTED)
+    assert "survey_exit_answer" in OFFBOARDING_EXPECTED

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Segment, Stage
-from portal.formatting import money, number
+from portal.formatting import money, number, rounded
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
 from surveys.models import Kind, Response
 
@@ -81,7 +81,7 @@ def raise_seat_use_leads(today: date, config: ExpansionConfig) -> int:
         seats = act.licensed_seats or 0
         extra = max(act.mau - seats, math.ceil(seats * EXTRA_SEATS_SHARE), 1)
         arr = monthly.get(account.pk, Decimal(0)) * MONTHS_PER_YEAR
-        guess = (arr / seats * extra).quantize(Decimal("0.01")) if arr and seats else None
+        guess = rounded(arr / seats * extra, 2) if arr and seats else None
         reason = (
             f"Seats: {number(act.mau)} people used the product in the 30 days to "
             f"{_day(act.day)}, {used}% of the {number(seats)} seats bought (the rule raises at "
