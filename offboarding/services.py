@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.access import AccountAccess
@@ -17,6 +16,7 @@ from accounts.activity import record
 from accounts.models import Account, CustomerRole, User
 from accounts.services import set_offboarded
 from renewals.models import ChurnReason, Renewal
+from renewals.services import append_step_template
 from surveys.services import ask_exit
 
 from .models import Offboarding, OffboardingStep, Side, StepKind, StepTemplate
@@ -215,22 +215,13 @@ def complete_offboarding(offboarding: Offboarding, *, acting_user: User) -> Offb
 
 @transaction.atomic
 def add_step_template(*, title: str, side: str, acting_user: User) -> StepTemplate:
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError("Name the step.")
-    if side not in Side.values:
-        raise ValidationError("Choose the side that does the step.")
-    last = StepTemplate.objects.aggregate(last=Max("position"))["last"]
-    step = StepTemplate.objects.create(
-        title=title[:200], side=side, position=0 if last is None else last + 1
+    return append_step_template(
+        StepTemplate,
+        title=title,
+        side=side,
+        verb="added an offboarding step",
+        acting_user=acting_user,
     )
-    record(
-        "added an offboarding step",
-        actor=acting_user,
-        target=step,
-        after={"title": step.title, "side": side},
-    )
-    return step
 
 
 @transaction.atomic

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -34,6 +35,8 @@ from .models import (
     StepTemplate,
 )
 from .signals import renewal_approaching, renewal_churned, renewal_stage_changed
+
+StepT = TypeVar("StepT", bound=models.Model)
 
 # A renewal is opened for every contract ending within this many days (a year and a quarter:
 # the pipeline shows twelve months, the CSM starts earlier).
@@ -301,24 +304,33 @@ def tick_step(
 # What CS admins keep ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def add_step_template(*, title: str, side: str, acting_user: User) -> StepTemplate:
+def append_step_template(
+    model: type[StepT], *, title: str, side: str, verb: str, acting_user: User
+) -> StepT:
+    """A shared checklist's template gains a step at its end (the renewal checklist's here,
+    offboarding's too): the title tidied, the side checked, the activity recorded as ``verb``."""
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Name the step.")
     if side not in Side.values:
         raise ValidationError("Choose the side that does the step.")
-    last = StepTemplate.objects.aggregate(last=Max("position"))["last"]
-    step = StepTemplate.objects.create(
+    last = model._default_manager.aggregate(last=Max("position"))["last"]
+    step = model._default_manager.create(
         title=title[:200], side=side, position=0 if last is None else last + 1
     )
-    record(
-        "added a renewal checklist step",
-        actor=acting_user,
-        target=step,
-        after={"title": step.title, "side": side},
-    )
+    record(verb, actor=acting_user, target=step, after={"title": title[:200], "side": side})
     return step
+
+
+@transaction.atomic
+def add_step_template(*, title: str, side: str, acting_user: User) -> StepTemplate:
+    return append_step_template(
+        StepTemplate,
+        title=title,
+        side=side,
+        verb="added a renewal checklist step",
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
