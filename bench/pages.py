@@ -1457,8 +1457,12 @@ def run_on(args: argparse.Namespace, var_dir: Path, env: dict[str, str]) -> dict
     from django.db import connection, connections
 
     engine = connection.vendor
-    results = [PageResult(page) for page in PAGES]
-    clients = log_in(list(dict.fromkeys([BASELINE_LOGIN, *(page.login for page in PAGES)])))
+    chosen = [page for page in PAGES if not args.only or page.name in args.only]
+    unknown = set(args.only or ()) - {page.name for page in PAGES}
+    if unknown:
+        raise BenchError(f"no such page: {', '.join(sorted(unknown))}")
+    results = [PageResult(page) for page in chosen]
+    clients = log_in(list(dict.fromkeys([BASELINE_LOGIN, *(page.login for page in chosen)])))
     baseline = PageResult(Page("baseline", BASELINE_LOGIN, BASELINE_PATH), path=BASELINE_PATH)
 
     say(
@@ -1688,6 +1692,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     parser.add_argument("--max-requests", type=int, default=10_000, help="cap per turn")
     parser.add_argument("--show-sql", action="store_true", help="print every page's queries")
+    parser.add_argument(
+        "--only", nargs="+", metavar="PAGE", help="measure these pages only (by name)"
+    )
     parser.add_argument(
         "--engine",
         choices=ENGINES,
