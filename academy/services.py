@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.access import CUSTOMER, AccountAccess
 from accounts.activity import record, snapshot
@@ -71,7 +72,7 @@ def may_see_person(access: AccountAccess, viewer: User, person_id: int) -> bool:
 def create_course(*, fields: dict[str, Any], acting_user: User) -> Course:
     course = Course.objects.create(created_by=acting_user, **fields)
     record(
-        "created a course",
+        gettext_noop("created a course"),
         actor=acting_user,
         target=course,
         after=snapshot(course, COURSE_FIELDS),
@@ -101,7 +102,11 @@ def _edit(
 @transaction.atomic
 def update_course(course: Course, *, fields: dict[str, Any], acting_user: User) -> Course:
     _edit(
-        course, fields=fields, names=COURSE_FIELDS, verb="edited a course", acting_user=acting_user
+        course,
+        fields=fields,
+        names=COURSE_FIELDS,
+        verb=gettext_noop("edited a course"),
+        acting_user=acting_user,
     )
     return course
 
@@ -120,7 +125,9 @@ def publish_course(course: Course, published: bool, *, acting_user: User) -> boo
     course.refresh_from_db()
     if changed:
         record(
-            "published a course" if published else "unpublished a course",
+            gettext_noop("published a course")
+            if published
+            else gettext_noop("unpublished a course"),
             actor=acting_user,
             target=course,
             internal=True,
@@ -135,7 +142,7 @@ def add_lesson(course: Course, *, fields: dict[str, Any], acting_user: User) -> 
     )
     Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
     record(
-        "added a lesson",
+        gettext_noop("added a lesson"),
         actor=acting_user,
         target=lesson,
         after=snapshot(lesson, LESSON_FIELDS),
@@ -147,7 +154,11 @@ def add_lesson(course: Course, *, fields: dict[str, Any], acting_user: User) -> 
 @transaction.atomic
 def update_lesson(lesson: Lesson, *, fields: dict[str, Any], acting_user: User) -> Lesson:
     _edit(
-        lesson, fields=fields, names=LESSON_FIELDS, verb="edited a lesson", acting_user=acting_user
+        lesson,
+        fields=fields,
+        names=LESSON_FIELDS,
+        verb=gettext_noop("edited a lesson"),
+        acting_user=acting_user,
     )
     return lesson
 
@@ -170,7 +181,13 @@ def attach_file(lesson: Lesson, *, upload: UploadedFile, acting_user: User) -> L
     )
     attached.file.save(name, upload, save=False)
     attached.save()
-    record("attached a file", actor=acting_user, target=lesson, after={"file": name}, internal=True)
+    record(
+        gettext_noop("attached a file"),
+        actor=acting_user,
+        target=lesson,
+        after={"file": name},
+        internal=True,
+    )
     return attached
 
 
@@ -215,7 +232,7 @@ def replace_quiz(course: Course, *, questions: list[QuizQuestion], acting_user: 
             for index, (text, correct) in enumerate(question.choices)
         )
     record(
-        "changed a quiz",
+        gettext_noop("changed a quiz"),
         actor=acting_user,
         target=course,
         before={"questions": before},
@@ -255,7 +272,9 @@ def assign_course(
         course=course, account=account, role=role, user=user, defaults={"assigned_by": acting_user}
     )
     if created:
-        record("assigned a course", actor=acting_user, account=account, target=assignment)
+        record(
+            gettext_noop("assigned a course"), actor=acting_user, account=account, target=assignment
+        )
     return assignment
 
 
@@ -324,7 +343,7 @@ def mark_lesson_done(lesson: Lesson, account: Account, *, acting_user: User) -> 
         lesson=lesson, account=account, user=acting_user, defaults={"done_at": timezone.now()}
     )
     if created:
-        record("finished a lesson", actor=acting_user, account=account, target=lesson)
+        record(gettext_noop("finished a lesson"), actor=acting_user, account=account, target=lesson)
     return _pass_if_complete(lesson.course, account, acting_user)
 
 
@@ -365,7 +384,7 @@ def take_quiz(
         taken_at=timezone.now(),
     )
     record(
-        "passed a quiz" if attempt.passed else "took a quiz",
+        gettext_noop("passed a quiz") if attempt.passed else gettext_noop("took a quiz"),
         actor=acting_user,
         account=account,
         target=course,
@@ -399,7 +418,7 @@ def _pass_if_complete(course: Course, account: Account, user: User) -> CoursePas
             )
     except IntegrityError:  # passed at the same moment in another request
         return None
-    record("passed a course", actor=user, account=account, target=passed)
+    record(gettext_noop("passed a course"), actor=user, account=account, target=passed)
     _complete_course_tasks(passed)
     course_passed.send(sender=CoursePass, course_pass=passed)
     return passed

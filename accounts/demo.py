@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from .models import Account, Membership, PortalVisit
 
@@ -69,7 +71,11 @@ def ensure_demo_join_requests() -> int:
     notify(
         champions,
         kind=NotificationKind.ACCOUNT,
-        title=f"{join_request.activity_label} asks to join {account.name}",
+        title=format_lazy(
+            gettext_lazy("{person} asks to join {account}"),
+            person=join_request.activity_label,
+            account=account.name,
+        ),
         body=join_request.message,
         url=reverse("people", args=[account.slug]) + "#join-requests",
         account=account,

@@ -28,8 +28,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal.jobs import enqueue
 
@@ -242,7 +243,7 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
         join_request.invitation = invitation
         join_request.save()
         record(
-            "sent a self-join invitation to",
+            gettext_noop("sent a self-join invitation to"),
             actor=acting_user,
             account=account,
             target=join_request,
@@ -251,14 +252,21 @@ def confirm_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinRequ
         return join_request
     join_request.save()
     record(
-        "received a request to join from", actor=acting_user, account=account, target=join_request
+        gettext_noop("received a request to join from"),
+        actor=acting_user,
+        account=account,
+        target=join_request,
     )
     people = champions_to_tell(account)
     url = reverse("people", args=[account.slug]) + "#join-requests"
     notify(
         people,
         kind=NotificationKind.ACCOUNT,
-        title=f"{join_request.activity_label} asks to join {account.name}",
+        title=format_lazy(
+            gettext_lazy("{person} asks to join {account}"),
+            person=join_request.activity_label,
+            account=account.name,
+        ),
         body=join_request.message,
         url=url,
         account=account,
@@ -287,7 +295,7 @@ def withdraw_join_request(link: JoinLink, *, acting_user: Any = None) -> JoinReq
     pending.decided_at = timezone.now()
     pending.save(update_fields=["status", "decided_at"])
     record(
-        "received the withdrawal of a request to join from",
+        gettext_noop("received the withdrawal of a request to join from"),
         actor=acting_user,
         account=link.account,
         target=pending,
@@ -329,7 +337,7 @@ def approve_join_request(
     locked.invitation = invitation
     locked.save(update_fields=["status", "decided_by", "decided_at", "invitation"])
     record(
-        "approved a request to join",
+        gettext_noop("approved a request to join"),
         actor=acting_user,
         account=locked.account,
         target=locked,
@@ -351,7 +359,12 @@ def decline_join_request(
     locked.decided_at = timezone.now()
     locked.reason = reason.strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    record("declined a request to join", actor=acting_user, account=locked.account, target=locked)
+    record(
+        gettext_noop("declined a request to join"),
+        actor=acting_user,
+        account=locked.account,
+        target=locked,
+    )
     enqueue("accounts.send_join_declined", join_request_id=locked.pk)
     return locked
 
@@ -380,7 +393,7 @@ def set_self_join(account: Account, *, mode: str, acting_user: User) -> Account:
     account.self_join = mode
     account.save(update_fields=["self_join"])
     record(
-        "changed self-join",
+        gettext_noop("changed self-join"),
         actor=acting_user,
         account=account,
         target=account,

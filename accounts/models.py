@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -634,10 +635,27 @@ class Activity(models.Model):
         return f"{self.actor} {self.verb} {self.target_label}"
 
     @property
-    def changes(self) -> list[tuple[str, Any, Any]]:
+    def changes(self) -> list[tuple[Any, Any, Any]]:
+        """(what, before, after) of each value that changed; ``what`` is the target's field's
+        verbose name (in the reader's language) where the key names a field of it, else the
+        key as recorded."""
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [
+            (self._field_name(k), before.get(k), after.get(k))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
+
+    def _field_name(self, key: str) -> Any:
+        if self.target_type_id is None:
+            return key
+        model = ContentType.objects.get_for_id(self.target_type_id).model_class()
+        try:
+            field = model._meta.get_field(key) if model is not None else None
+        except FieldDoesNotExist:
+            return key
+        return getattr(field, "verbose_name", None) or key
 
 
 class PortalVisit(models.Model):

@@ -16,9 +16,13 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import get_script_prefix
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from portal.i18n import languages_of
 from portal.jobs import enqueue
 
 from .access import INVITABLE_ROLES, VENDOR, AccountAccess, Role, role_on_account
@@ -77,7 +81,7 @@ def save_account(
         account.tags.set(chosen)
         after["tags"] = sorted(tag.name for tag in chosen)
     record(
-        "created the account" if creating else "edited the account",
+        gettext_noop("created the account") if creating else gettext_noop("edited the account"),
         actor=acting_user,
         account=account,
         target=account,
@@ -127,7 +131,7 @@ def set_account_fields(
     if why:
         after["why"] = why
     record(
-        "edited the account",
+        gettext_noop("edited the account"),
         actor=acting_user,
         account=account,
         target=account,
@@ -148,7 +152,9 @@ def set_offboarded(account: Account, *, offboarded: bool, acting_user: User | No
     account.offboarded_at = timezone.now() if offboarded else None
     account.save(update_fields=["offboarded_at"])
     record(
-        "marked the account offboarded" if offboarded else "brought the account back",
+        gettext_noop("marked the account offboarded")
+        if offboarded
+        else gettext_noop("brought the account back"),
         actor=acting_user,
         account=account,
         target=account,
@@ -163,7 +169,7 @@ def set_offboarded(account: Account, *, offboarded: bool, acting_user: User | No
 
 
 # The activity that says who was given an account last (round-robin reads it).
-ASSIGNED_OWNER = "assigned the owner CSM"
+ASSIGNED_OWNER = gettext_noop("assigned the owner CSM")
 
 
 @transaction.atomic
@@ -233,7 +239,7 @@ def invite(
         account=account, email=email, role=role, invited_by=acting_user
     )
     record(
-        "invited",
+        gettext_noop("invited"),
         actor=acting_user,
         account=account,
         target=invitation,
@@ -255,7 +261,12 @@ def resend_invitation(invitation: Invitation, *, acting_user: User, acting_role:
     invitation.nonce = new_nonce()
     invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
     invitation.save(update_fields=["nonce", "expires_at"])
-    record("resent an invitation", actor=acting_user, account=invitation.account, target=invitation)
+    record(
+        gettext_noop("resent an invitation"),
+        actor=acting_user,
+        account=invitation.account,
+        target=invitation,
+    )
     enqueue("accounts.send_invitation", invitation_id=invitation.pk)
     return invitation
 
@@ -270,7 +281,7 @@ def revoke_invitation(invitation: Invitation, *, acting_user: User, acting_role:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record(
-            "revoked an invitation",
+            gettext_noop("revoked an invitation"),
             actor=acting_user,
             account=invitation.account,
             target=invitation,
@@ -315,7 +326,7 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     record(
-        "joined",
+        gettext_noop("joined"),
         actor=user,
         account=invitation.account,
         target=invitation.account,
@@ -331,7 +342,7 @@ def change_role(membership: Membership, *, role: str, acting_user: User) -> Memb
         membership.role = role
         membership.save(update_fields=["role"])
         record(
-            "changed a role",
+            gettext_noop("changed a role"),
             actor=acting_user,
             account=membership.account,
             target=membership,
@@ -345,7 +356,7 @@ def change_role(membership: Membership, *, role: str, acting_user: User) -> Memb
 def remove_membership(membership: Membership, *, acting_user: User) -> None:
     account, user = membership.account, membership.user
     record(
-        "removed from the account",
+        gettext_noop("removed from the account"),
         actor=acting_user,
         account=account,
         target=user,
@@ -434,7 +445,7 @@ def deactivate_user(user: User, *, acting_user: User, account: Account | None = 
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
-        record("deactivated a user", actor=acting_user, account=account, target=user)
+        record(gettext_noop("deactivated a user"), actor=acting_user, account=account, target=user)
         transaction.on_commit(lambda: end_sessions(user))
     return user
 
@@ -447,7 +458,7 @@ def reactivate_user(user: User, *, acting_user: User, account: Account | None = 
         user.is_active = True
         user.deactivated_at = None
         user.save(update_fields=["is_active", "deactivated_at"])
-        record("reactivated a user", actor=acting_user, account=account, target=user)
+        record(gettext_noop("reactivated a user"), actor=acting_user, account=account, target=user)
     return user
 
 
@@ -461,7 +472,7 @@ def start_preview(request: Any, account: Account, role: str) -> None:
         raise ValidationError(_("Choose champion, executive or member."))
     request.session[VIEW_AS_SESSION_KEY] = {"account": account.pk, "role": role}
     record(
-        "viewed the portal as a customer",
+        gettext_noop("viewed the portal as a customer"),
         actor=request.user,
         account=account,
         target=account,
@@ -515,41 +526,59 @@ def portal_path(url: str) -> str:
     return url
 
 
+Text = str | Promise  # a title or body: lazy, so each reader gets it in their language
+
+
+def in_language(text: Text, language: str) -> str:
+    """``text`` (a lazy string, or already a plain one) made in ``language``."""
+    with translation.override(language):
+        return str(text)
+
+
 def notify(
     users: Iterable[User],
     *,
     kind: str,
-    title: str,
+    title: Text,
     url: str = "",
-    body: str = "",
+    body: Text = "",
     account: Account | None = None,
     emailed: bool = False,
 ) -> list[Notification]:
     """Put an item in each person's inbox (one insert for all of them), with no e-mail now:
     for events told in the portal only, or by a digest e-mail of their own. One event with an
     e-mail goes through :func:`tell`. ``emailed``: a digest e-mail of the sender's own
-    carried it already (the inbox digest leaves it out)."""
+    carried it already (the inbox digest leaves it out).
+
+    ``title`` and ``body`` are lazy strings (``gettext_lazy``, ``format_lazy``): each person's
+    item is made in their language (:func:`portal.i18n.languages_of`), once per language."""
     now = timezone.now()
+    people = [user for user in users if user.is_active]
+    languages = languages_of(people)
+    texts = {
+        language: (in_language(title, language)[:300], in_language(body, language))
+        for language in set(languages.values())
+    }
+    path = portal_path(url)[:500]
     return Notification.objects.bulk_create(
         [
             Notification(
                 user=user,
                 kind=kind,
-                title=title[:300],
-                url=portal_path(url)[:500],
-                body=body,
+                title=texts[languages[user.pk]][0],
+                url=path,
+                body=texts[languages[user.pk]][1],
                 account=account,
                 created_at=now,
                 emailed_at=now if emailed else None,
             )
-            for user in users
-            if user.is_active
+            for user in people
         ]
     )
 
 
 def tell_owner_of_customer(
-    account: Account, *, acting_user: User, kind: str, title: str, url: str, body: str = ""
+    account: Account, *, acting_user: User, kind: str, title: Text, url: str, body: Text = ""
 ) -> None:
     """What a customer did, in the owner CSM's inbox (and their digest, if they chose one):
     not what the vendor's own people do, who see it where they did it."""
@@ -561,14 +590,17 @@ def tell_owner_of_customer(
 
 def notify_each(items: Iterable[Notification]) -> list[Notification]:
     """Put many different items in many inboxes in one insert (a batch sender's form of
-    :func:`notify`); items of deactivated people are left out."""
+    :func:`notify`); items of deactivated people are left out. An item's title and body may
+    be lazy strings: each is made in its person's language."""
     now = timezone.now()
-    chosen = []
-    for item in items:
-        if item.user.is_active:
-            item.title, item.url = item.title[:300], portal_path(item.url)[:500]
-            item.created_at = now
-            chosen.append(item)
+    chosen = [item for item in items if item.user.is_active]
+    languages = languages_of({item.user.pk: item.user for item in chosen}.values())
+    for item in chosen:
+        language = languages[item.user.pk]
+        item.title = in_language(item.title, language)[:300]
+        item.body = in_language(item.body, language)
+        item.url = portal_path(item.url)[:500]
+        item.created_at = now
     return Notification.objects.bulk_create(chosen)
 
 
@@ -615,7 +647,7 @@ def turn_off_account_mail(user: User) -> bool:
         user=user, kind=NotificationKind.ACCOUNT, defaults={"delivery": Delivery.OFF}
     )
     record(
-        "turned account e-mails off",
+        gettext_noop("turned account e-mails off"),
         actor=user,
         target=user,
         before={"account": before},
@@ -666,7 +698,12 @@ def add_staff(*, email: str, name: str, vendor_role: str, acting_user: User) -> 
         raise ValidationError({"email": _("Someone already logs in with this address.")})
     user = User.objects.create_user(email, password=None, name=name, vendor_role=vendor_role)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    record("added a member of staff", actor=acting_user, target=user, after={"role": vendor_role})
+    record(
+        gettext_noop("added a member of staff"),
+        actor=acting_user,
+        target=user,
+        after={"role": vendor_role},
+    )
     enqueue("accounts.send_staff_welcome", user_id=user.pk, inviter_id=acting_user.pk)
     return user
 
@@ -680,7 +717,7 @@ def change_staff_role(user: User, *, vendor_role: str, acting_user: User) -> Use
         user.vendor_role = vendor_role
         user.save(update_fields=["vendor_role"])
         record(
-            "changed a staff role",
+            gettext_noop("changed a staff role"),
             actor=acting_user,
             target=user,
             before=before,
@@ -701,7 +738,7 @@ def set_staff_team(user: User, *, team: str, acting_user: User) -> User:
         user.team = team
         user.save(update_fields=["team"])
         record(
-            "changed a staff team",
+            gettext_noop("changed a staff team"),
             actor=acting_user,
             target=user,
             before=before,
@@ -863,7 +900,9 @@ def configure_sso(
     sso.role_mapping = role_mapping or {}
     sso.save()
     record(
-        "set up single sign-on" if before is None else "changed single sign-on",
+        gettext_noop("set up single sign-on")
+        if before is None
+        else gettext_noop("changed single sign-on"),
         actor=acting_user,
         account=account,
         target=sso,
@@ -883,7 +922,7 @@ def disable_sso(sso: AccountSSO, *, acting_user: User) -> AccountSSO:
         sso.enabled = False
         sso.save(update_fields=["enabled", "updated_at"])
         record(
-            "switched off single sign-on",
+            gettext_noop("switched off single sign-on"),
             actor=acting_user,
             account=sso.account,
             target=sso,
@@ -903,7 +942,7 @@ def join_by_sso(user: User, *, sso: AccountSSO, groups: list[str]) -> Membership
     )
     if created:
         record(
-            "joined through single sign-on",
+            gettext_noop("joined through single sign-on"),
             actor=user,
             account=sso.account,
             target=sso.account,
@@ -972,7 +1011,7 @@ def unsubscribe(user: User, kinds: list[str]) -> bool:
             user=user, kind=kind, defaults={"delivery": Delivery.OFF}
         )
     record(
-        "turned e-mails off",
+        gettext_noop("turned e-mails off"),
         actor=user,
         target=user,
         before=before,
@@ -1016,10 +1055,10 @@ def tell(
     user: User,
     *,
     kind: str,
-    title: str,
+    title: Text,
     url: str = "",
     account: Account | None = None,
-    body: str = "",
+    body: Text = "",
     mail: Mail | None = None,
     delivery: str | None = None,
 ) -> bool:
@@ -1037,12 +1076,13 @@ def tell(
     if emailed:
         assert mail is not None
         emailed = send_notification_mail(user, kind, mail)
+    language = languages_of([user])[user.pk]
     Notification.objects.create(
         user=user,
         kind=kind,
-        title=title[:300],
+        title=in_language(title, language)[:300],
         url=portal_path(url)[:500],
-        body=body,
+        body=in_language(body, language),
         account=account,
         emailed_at=timezone.now() if emailed else None,
     )
@@ -1054,7 +1094,7 @@ def tell_mentioned(
     *,
     comment: Any,
     kind: str,
-    where: str,
+    where: Text,
     url: str,
     account: Account,
     template: str,
@@ -1062,11 +1102,13 @@ def tell_mentioned(
 ) -> bool:
     """Tell ``user`` that ``comment`` (a task's or a plan's) @mentions them ``where`` ("the
     task “Kick-off”"): :func:`tell` with the comment's excerpt and author."""
-    author = comment.author.display_name if comment.author else "Someone"
+    author = comment.author.display_name if comment.author else gettext_lazy("Someone")
     return tell(
         user,
         kind=kind,
-        title=f"{author} mentioned you on {where}",
+        title=format_lazy(
+            gettext_lazy("{author} mentioned you on {where}"), author=author, where=where
+        ),
         url=url,
         account=account,
         body=comment.body[:500],

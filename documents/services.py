@@ -15,6 +15,7 @@ from django.core.files import File
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.access import AccountAccess, Role
 from accounts.activity import record, snapshot
@@ -146,7 +147,7 @@ def upload_document(
     document.file.save(checked.name, File(upload, name=checked.name), save=False)
     document.save(force_insert=True)
     record(
-        "uploaded a document",
+        gettext_noop("uploaded a document"),
         actor=acting_user,
         account=account,
         target=document,
@@ -175,7 +176,7 @@ def _field_for(target: Target) -> str:
 def record_download(document: Document, *, acting_user: User) -> None:
     """A download is written to the account's activity log: who took which file, when."""
     record(
-        "downloaded a document",
+        gettext_noop("downloaded a document"),
         actor=acting_user,
         account=document.account,
         target=document,
@@ -217,7 +218,7 @@ def update_document(
     if after != before:
         document.save(update_fields=fields)
         record(
-            "changed a document",
+            gettext_noop("changed a document"),
             actor=acting_user,
             account=document.account,
             target=document,
@@ -233,7 +234,7 @@ def delete_document(document: Document, *, acting_user: User) -> None:
     """Delete the row now and the stored file once the deletion has committed (a rolled back
     delete keeps its file)."""
     record(
-        "deleted a document",
+        gettext_noop("deleted a document"),
         actor=acting_user,
         account=document.account,
         target=document,
@@ -273,7 +274,7 @@ def create_folder(
     folder = Folder.objects.create(
         account=account, name=name, parent=parent, created_by=acting_user
     )
-    record("created a folder", actor=acting_user, account=account, target=folder)
+    record(gettext_noop("created a folder"), actor=acting_user, account=account, target=folder)
     return folder
 
 
@@ -285,7 +286,7 @@ def rename_folder(folder: Folder, *, name: str, acting_user: User) -> Folder:
         folder.name = name
         folder.save(update_fields=["name"])
         record(
-            "renamed a folder",
+            gettext_noop("renamed a folder"),
             actor=acting_user,
             account=folder.account,
             target=folder,
@@ -306,7 +307,9 @@ def delete_folder(folder: Folder, *, acting_user: User) -> None:
                 % {"name": folder.name}
             }
         )
-    record("deleted a folder", actor=acting_user, account=folder.account, target=folder)
+    record(
+        gettext_noop("deleted a folder"), actor=acting_user, account=folder.account, target=folder
+    )
     folder.delete()
 
 

@@ -12,11 +12,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext_lazy
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, NotificationKind, User
 from accounts.services import notify
+from portal.i18n import interpolate_lazy
 from successplans import services as plan_services
 from successplans.models import Objective, SuccessPlan
 
@@ -193,7 +196,7 @@ def save_handover(account: Account, data: HandoverIn, *, acting_user: User) -> H
     handover.filled_by = acting_user
     _write(handover, data)
     record(
-        "filled in the handover" if created else "edited the handover",
+        gettext_noop("filled in the handover") if created else gettext_noop("edited the handover"),
         actor=acting_user,
         account=account,
         target=handover,
@@ -225,21 +228,33 @@ def receive_handover(
     handover.reviewed_by, handover.reviewed_at = None, None
     _write(handover, data)
     record(
-        f"received the handover from {source}",
+        gettext_noop("received the handover"),
         actor=acting_user,
         account=account,
         target=handover,
         before=before,
-        after={**snapshot(handover, HANDOVER_FIELDS), **_lists(handover)},
+        after={
+            **snapshot(handover, HANDOVER_FIELDS),
+            **_lists(handover),
+            "received_from": handover.received_from,
+        },
         internal=True,
     )
     if account.owner is not None:
         notify(
             [account.owner],
             kind=NotificationKind.ACCOUNT,
-            title=f"Handover received for {account.name}",
-            body=f"From {source}: {len(data.objectives)} objective"
-            f"{'' if len(data.objectives) == 1 else 's'} to review.",
+            title=format_lazy(
+                gettext_lazy("Handover received for {account}"), account=account.name
+            ),
+            body=interpolate_lazy(
+                ngettext_lazy(
+                    "From %(source)s: %(count)d objective to review.",
+                    "From %(source)s: %(count)d objectives to review.",
+                    len(data.objectives),
+                ),
+                {"source": source, "count": len(data.objectives)},
+            ),
             url=reverse("handover", args=[account.slug]),
             account=account,
         )
@@ -262,7 +277,7 @@ def mark_reviewed(handover: Handover, *, acting_user: User) -> bool:
     if changed:
         handover.refresh_from_db()
         record(
-            "reviewed the handover",
+            gettext_noop("reviewed the handover"),
             actor=acting_user,
             account=handover.account,
             target=handover,
@@ -302,8 +317,7 @@ def take_objectives(handover: Handover, plan: SuccessPlan, *, acting_user: User)
     if not added:
         raise NothingToTake(_("Every objective of the handover is already in the plan."))
     record(
-        f"started the plan from the handover ({len(added)} objective"
-        f"{'' if len(added) == 1 else 's'})",
+        gettext_noop("started the plan from the handover"),
         actor=acting_user,
         account=handover.account,
         target=plan,

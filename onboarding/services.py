@@ -16,8 +16,10 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts.access import AccountAccess, Role
 from accounts.activity import record, snapshot
@@ -120,7 +122,12 @@ def copy_template(template: ChecklistTemplate, *, acting_user: User) -> Checklis
             for task, new_task in zip(originals, copies, strict=True)
             for field in task.form_fields.all()
         )
-    record("copied a template", actor=acting_user, target=copy, after={"from": template.name})
+    record(
+        gettext_noop("copied a template"),
+        actor=acting_user,
+        target=copy,
+        after={"from": template.name},
+    )
     return copy
 
 
@@ -128,7 +135,7 @@ def set_archived(template: ChecklistTemplate, archived: bool, *, acting_user: Us
     template.archived_at = timezone.now() if archived else None
     template.save(update_fields=["archived_at", "updated_at"])
     record(
-        "archived a template" if archived else "restored a template",
+        gettext_noop("archived a template") if archived else gettext_noop("restored a template"),
         actor=acting_user,
         target=template,
     )
@@ -218,7 +225,7 @@ def start_onboarding(
             for field in task.form_fields.all()
         )
     record(
-        "started onboarding",
+        gettext_noop("started onboarding"),
         actor=acting_user,
         account=account,
         target=checklist,
@@ -304,7 +311,7 @@ def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
         refresh_milestones(checklist)
         task_done_changed.send(sender=Task, task=task, account_id=checklist.account_id, done=done)
         record(
-            "completed a task" if done else "reopened a task",
+            gettext_noop("completed a task") if done else gettext_noop("reopened a task"),
             actor=acting_user,
             account=checklist.account,
             target=task,
@@ -315,7 +322,11 @@ def set_task_done(task: Task, done: bool, *, acting_user: User) -> bool:
                 checklist.account,
                 acting_user=acting_user,
                 kind=NotificationKind.TASKS,
-                title=f"{acting_user.display_name} completed “{task.title}”",
+                title=format_lazy(
+                    gettext_lazy("{person} completed “{task}”"),
+                    person=acting_user.display_name,
+                    task=task.title,
+                ),
                 url=task.get_absolute_url(),
             )
     return bool(changed)
@@ -344,7 +355,7 @@ def assign_task(task: Task, assignee: User | None, *, acting_user: User) -> Task
         task.version += 1
         task.save(update_fields=["assignee", "version"])
         record(
-            "assigned a task",
+            gettext_noop("assigned a task"),
             actor=acting_user,
             account=account,
             target=task,
@@ -365,7 +376,7 @@ def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
     account = task.checklist.account
     comment = TaskComment.objects.create(task=task, author=acting_user, body=body)
     record(
-        "commented on a task",
+        gettext_noop("commented on a task"),
         actor=acting_user,
         account=account,
         target=task,
@@ -381,7 +392,11 @@ def comment_on_task(task: Task, body: str, *, acting_user: User) -> TaskComment:
             account,
             acting_user=acting_user,
             kind=NotificationKind.TASKS,
-            title=f"{acting_user.display_name} commented on “{task.title}”",
+            title=format_lazy(
+                gettext_lazy("{person} commented on “{task}”"),
+                person=acting_user.display_name,
+                task=task.title,
+            ),
             url=task.get_absolute_url() + "#comments",
             body=body[:500],
         )
@@ -408,7 +423,7 @@ def add_task(
     )
     refresh_milestones(checklist)
     record(
-        "added a task",
+        gettext_noop("added a task"),
         actor=acting_user,
         account=checklist.account,
         target=task,
@@ -431,7 +446,7 @@ def update_task(task: Task, *, fields: dict[str, Any], version: int, acting_user
     current.save()
     refresh_milestones(current.checklist)
     record(
-        "edited a task",
+        gettext_noop("edited a task"),
         actor=acting_user,
         account=current.checklist.account,
         target=current,
@@ -446,7 +461,7 @@ def update_task(task: Task, *, fields: dict[str, Any], version: int, acting_user
 def delete_task(task: Task, *, acting_user: User) -> None:
     checklist = task.checklist
     record(
-        "removed a task",
+        gettext_noop("removed a task"),
         actor=acting_user,
         account=checklist.account,
         target=task,
@@ -457,6 +472,14 @@ def delete_task(task: Task, *, acting_user: User) -> None:
     refresh_milestones(checklist)
 
 
+# What the log says of a move (verbs are stored in English and translated when read).
+MOVED_TASK = {"up": gettext_noop("moved a task up"), "down": gettext_noop("moved a task down")}
+MOVED_FORM_FIELD = {
+    "up": gettext_noop("moved a form field up"),
+    "down": gettext_noop("moved a form field down"),
+}
+
+
 @transaction.atomic
 def move_task(task: Task, direction: str, *, acting_user: User) -> None:
     before = [t.title for t in task.phase.tasks.order_by("position", "pk")]
@@ -464,7 +487,7 @@ def move_task(task: Task, direction: str, *, acting_user: User) -> None:
     after = [t.title for t in task.phase.tasks.order_by("position", "pk")]
     if after != before:
         record(
-            f"moved a task {direction}",
+            MOVED_TASK[direction],
             actor=acting_user,
             account=task.checklist.account,
             target=task,
@@ -479,7 +502,7 @@ def update_ladder(checklist: Checklist, *, fields: dict[str, int], acting_user: 
         setattr(checklist, name, value)
     checklist.save(update_fields=list(fields))
     record(
-        "changed the reminder ladder",
+        gettext_noop("changed the reminder ladder"),
         actor=acting_user,
         account=checklist.account,
         target=checklist,
@@ -506,7 +529,7 @@ def create_template(*, name: str, description: str = "", acting_user: User) -> C
         name=name, description=description, created_by=acting_user
     )
     record(
-        "created a template",
+        gettext_noop("created a template"),
         actor=acting_user,
         target=template,
         after=snapshot(template, ["name", "description"]),
@@ -525,7 +548,7 @@ def update_template(
         setattr(template, name, value)
     template.save(update_fields=[*fields, "updated_at"])
     record(
-        "edited a template",
+        gettext_noop("edited a template"),
         actor=acting_user,
         target=template,
         before=before,
@@ -542,7 +565,7 @@ def add_phase(template: ChecklistTemplate, *, name: str, acting_user: User) -> T
     )
     _touch(template)
     record(
-        "added a phase",
+        gettext_noop("added a phase"),
         actor=acting_user,
         target=phase,
         after={"template": template.name, "name": name},
@@ -558,7 +581,7 @@ def rename_phase(phase: TemplatePhase, *, name: str, acting_user: User) -> Templ
     phase.save(update_fields=["name"])
     _touch(phase.template)
     record(
-        "renamed a phase",
+        gettext_noop("renamed a phase"),
         actor=acting_user,
         target=phase,
         before={"name": before},
@@ -572,7 +595,7 @@ def rename_phase(phase: TemplatePhase, *, name: str, acting_user: User) -> Templ
 def delete_phase(phase: TemplatePhase, *, acting_user: User) -> None:
     """Delete a phase with its tasks."""
     record(
-        "deleted a phase",
+        gettext_noop("deleted a phase"),
         actor=acting_user,
         target=phase,
         before={
@@ -595,7 +618,7 @@ def add_template_task(
     )
     _touch(phase.template)
     record(
-        "added a template task",
+        gettext_noop("added a template task"),
         actor=acting_user,
         target=task,
         after={"template": phase.template.name, "phase": phase.name}
@@ -622,7 +645,7 @@ def update_template_task(
     task.save()
     _touch(task.phase.template)
     record(
-        "edited a template task",
+        gettext_noop("edited a template task"),
         actor=acting_user,
         target=task,
         before=before,
@@ -636,7 +659,7 @@ def update_template_task(
 def delete_template_task(task: TemplateTask, *, acting_user: User) -> None:
     template = task.phase.template
     record(
-        "deleted a template task",
+        gettext_noop("deleted a template task"),
         actor=acting_user,
         target=task,
         before={"template": template.name, "phase": task.phase.name}
@@ -685,7 +708,7 @@ def add_template_form_field(
     )
     _touch(task.phase.template)
     record(
-        "added a form field",
+        gettext_noop("added a form field"),
         actor=acting_user,
         target=task,
         after=_form_field_snapshot(field),
@@ -705,7 +728,7 @@ def update_template_form_field(
     field.save()
     _touch(field.task.phase.template)
     record(
-        "edited a form field",
+        gettext_noop("edited a form field"),
         actor=acting_user,
         target=field.task,
         before=before,
@@ -724,7 +747,7 @@ def move_template_form_field(
     if list(field.task.form_fields.values_list("pk", flat=True)) != before:
         _touch(field.task.phase.template)
         record(
-            f"moved a form field {direction}",
+            MOVED_FORM_FIELD[direction],
             actor=acting_user,
             target=field.task,
             after={"label": field.label},
@@ -736,7 +759,7 @@ def move_template_form_field(
 def delete_template_form_field(field: TemplateFormField, *, acting_user: User) -> None:
     """Remove a question from a template; checklists already started keep their copy."""
     record(
-        "removed a form field",
+        gettext_noop("removed a form field"),
         actor=acting_user,
         target=field.task,
         before=_form_field_snapshot(field),
@@ -843,7 +866,9 @@ def answer_form(task: Task, *, answers: dict[int, Any], acting_user: User) -> bo
     account = task.checklist.account
     if after:
         record(
-            "edited a form's answers" if task.is_done else "answered a form",
+            gettext_noop("edited a form's answers")
+            if task.is_done
+            else gettext_noop("answered a form"),
             actor=acting_user,
             account=account,
             target=task,
@@ -1206,7 +1231,7 @@ def send_digest(digest: Digest) -> None:
             kind=NotificationKind.TASKS
             if section.mine or section.waiting
             else NotificationKind.ACCOUNT,
-            title=_section_title(section),
+            title=lazy(_section_title, str)(section),
             url=reverse("onboarding", args=[section.account.slug]),
             account=section.account,
             emailed_at=now,

@@ -5,6 +5,8 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.access import VENDOR, role_on_account
 from accounts.models import NotificationKind, User
@@ -66,7 +68,7 @@ def send_task_mention(comment_id: int, user_id: int) -> None:
         user,
         comment=comment,
         kind=NotificationKind.TASKS,
-        where=f"the task “{task.title}”",
+        where=format_lazy(gettext_lazy("the task “{title}”"), title=task.title),
         url=url,
         account=account,
         template="onboarding_mention",

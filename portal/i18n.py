@@ -18,7 +18,7 @@ import logging
 import re
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -30,6 +30,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import lazy
 
 if TYPE_CHECKING:
     from accounts.models import Account, User
@@ -171,8 +172,39 @@ def language_or_default(code: str) -> str:
     return code if is_language(code) else settings.LANGUAGE_CODE
 
 
+def languages_of(users: Iterable[User]) -> dict[int, str]:
+    """Each person's language by their id, for something written to them with no browser to
+    ask (an inbox item): :func:`person_locale`'s, their first membership's account standing in
+    for a customer who chose none, else the site's. One query for all of them (the
+    memberships of those who chose none), whatever their number."""
+    from accounts.models import Membership
+
+    people = list(users)
+    chosen = {user.pk: user.language for user in people if user.language or user.is_vendor}
+    undecided = [user.pk for user in people if user.pk not in chosen]
+    if undecided:
+        rows = (
+            Membership.objects.filter(user_id__in=undecided)
+            .order_by("pk")
+            .values_list("user_id", "account__language")
+        )
+        for user_id, language in rows:
+            chosen.setdefault(user_id, language)
+    return {user.pk: language_or_default(chosen.get(user.pk, "")) for user in people}
+
+
 def zone_or_default(name: str) -> zoneinfo.ZoneInfo:
     return zone_named(name) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _interpolated(template: Any, values: dict[str, Any]) -> str:
+    return str(template) % values
+
+
+# ``gettext_lazy("%(account)s is ready") % {...}`` would make the text at once, in the writer's
+# language; this keeps it lazy (made when read, in the reader's): a "%(name)s" message keeps
+# its translations.
+interpolate_lazy = lazy(_interpolated, str)
 
 
 @contextmanager

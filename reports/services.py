@@ -19,13 +19,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import Mail, tell
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
+from portal.i18n import interpolate_lazy
 from portal.jobs import enqueue
 
 from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
@@ -115,7 +116,9 @@ def _request(
                     **fields,
                 )
                 enqueue("reports.render_report", report_id=report.pk)
-                record("asked for a PDF of", actor=user, account=account, target=report)
+                record(
+                    gettext_noop("asked for a PDF of"), actor=user, account=account, target=report
+                )
         except IntegrityError:
             continue  # someone asked at the same moment: look again
         return report, True
@@ -140,7 +143,12 @@ def retry(report: Report, *, acting_user: User | None) -> bool:
         )
         if queued:
             enqueue("reports.render_report", report_id=report.pk)
-            record("retried the PDF of", actor=acting_user, account=report.account, target=report)
+            record(
+                gettext_noop("retried the PDF of"),
+                actor=acting_user,
+                account=report.account,
+                target=report,
+            )
     return bool(queued)
 
 
@@ -180,7 +188,9 @@ def create_review(account: Account, *, acting_user: User, **fields: Any) -> Revi
     """A new draft review of ``account`` (``fields``: the form's title, kind, period, texts)."""
     with transaction.atomic():
         review = Review.objects.create(account=account, created_by=acting_user, **fields)
-        record("started the review", actor=acting_user, account=account, target=review)
+        record(
+            gettext_noop("started the review"), actor=acting_user, account=account, target=review
+        )
     return review
 
 
@@ -194,7 +204,7 @@ def edit_review(review: Review, *, acting_user: User, **fields: Any) -> Review:
     with transaction.atomic():
         review.save(update_fields=[*fields, "updated_at"])
         record(
-            "edited the review",
+            gettext_noop("edited the review"),
             actor=acting_user,
             account=review.account,
             target=review,
@@ -217,7 +227,12 @@ def publish_review(review: Review, *, acting_user: User) -> bool:
         review.published_at = now
         review_published.send(sender=Review, review=review, published_at=now)
         request_review(review, acting_user=acting_user)
-        record("published the review", actor=acting_user, account=review.account, target=review)
+        record(
+            gettext_noop("published the review"),
+            actor=acting_user,
+            account=review.account,
+            target=review,
+        )
         # Everyone hears of it in their inbox; the job e-mails those who want it.
         for user_id in review_readers(review).values_list("pk", flat=True):
             enqueue(
@@ -237,7 +252,12 @@ def unpublish_review(review: Review, *, acting_user: User) -> bool:
         ):
             return False
         review.published_at = None
-        record("unpublished the review", actor=acting_user, account=review.account, target=review)
+        record(
+            gettext_noop("unpublished the review"),
+            actor=acting_user,
+            account=review.account,
+            target=review,
+        )
     return True
 
 
@@ -248,7 +268,7 @@ def save_wrapped_note(account: Account, year: int, body: str, *, acting_user: Us
             account=account, year=year, defaults={"body": body, "author": acting_user}
         )
         record(
-            "wrote the Wrapped note for",
+            gettext_noop("wrote the Wrapped note for"),
             actor=acting_user,
             account=account,
             target=account,
@@ -259,7 +279,7 @@ def save_wrapped_note(account: Account, year: int, body: str, *, acting_user: Us
 
 
 def record_download(report: Report, *, acting_user: User) -> None:
-    record("downloaded", actor=acting_user, account=report.account, target=report)
+    record(gettext_noop("downloaded"), actor=acting_user, account=report.account, target=report)
 
 
 # Who sees what -------------------------------------------------------------------------------
@@ -498,7 +518,7 @@ def start_batch(
         )
         enqueue("reports.run_wrapped_batch", batch_id=batch.pk)
         record(
-            "started the Wrapped batch",
+            gettext_noop("started the Wrapped batch"),
             actor=acting_user,
             target=batch,
             after={"year": year, "segment": segment, "accounts": plan.total},
@@ -605,8 +625,10 @@ def _send_wrapped_ready(item_id: int) -> int:
         sent += tell(
             user,
             kind=NotificationKind.REPORTS,
-            title=gettext("%(account)s's %(year)s Wrapped is ready")
-            % {"account": item.account.name, "year": item.batch.year},
+            title=interpolate_lazy(
+                gettext_lazy("%(account)s's %(year)s Wrapped is ready"),
+                {"account": item.account.name, "year": item.batch.year},
+            ),
             url=url,
             account=item.account,
             mail=Mail(
@@ -660,8 +682,10 @@ def email_review_ready(review_id: int, user_id: int, published_at: str) -> bool:
     return tell(
         user,
         kind=NotificationKind.REPORTS,
-        title=gettext("A business review of %(account)s is ready: %(review)s")
-        % {"account": review.account.name, "review": review},
+        title=interpolate_lazy(
+            gettext_lazy("A business review of %(account)s is ready: %(review)s"),
+            {"account": review.account.name, "review": review},
+        ),
         url=review.get_absolute_url(),
         account=review.account,
         mail=Mail(
@@ -734,7 +758,7 @@ def ask_for_review(
             preferred_month=preferred_month.replace(day=1) if preferred_month else None,
         )
         record(
-            "asked for",
+            gettext_noop("asked for"),
             actor=acting_user,
             account=account,
             target=ask,
@@ -774,8 +798,10 @@ def email_review_asked(ask_id: int) -> bool:
     return tell(
         owner,
         kind=NotificationKind.REPORTS,
-        title=gettext("%(asked_by)s of %(account)s asks for a business review")
-        % {"asked_by": ask.asked_by.display_name, "account": account.name},
+        title=interpolate_lazy(
+            gettext_lazy("%(asked_by)s of %(account)s asks for a business review"),
+            {"asked_by": ask.asked_by.display_name, "account": account.name},
+        ),
         url=reverse("reports", args=[account.slug]),
         body=_ask_summary(ask),
         account=account,

@@ -12,7 +12,9 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
@@ -50,11 +52,24 @@ ITEM_FIELDS: dict[str, list[str]] = {
     "milestone": ["title", "target_date", "owner_side", "status", "internal"],
     "action": ["title", "side", "assignee", "due_date", "status", "internal"],
 }
-ITEM_NAMES = {
-    "objective": "an objective",
-    "kpi": "a KPI",
-    "milestone": "a milestone",
-    "action": "an action item",
+# The log's verbs for each kind of item (stored in English, translated when read).
+ADDED = {
+    "objective": gettext_noop("added an objective"),
+    "kpi": gettext_noop("added a KPI"),
+    "milestone": gettext_noop("added a milestone"),
+    "action": gettext_noop("added an action item"),
+}
+EDITED = {
+    "objective": gettext_noop("edited an objective"),
+    "kpi": gettext_noop("edited a KPI"),
+    "milestone": gettext_noop("edited a milestone"),
+    "action": gettext_noop("edited an action item"),
+}
+REMOVED = {
+    "objective": gettext_noop("removed an objective"),
+    "kpi": gettext_noop("removed a KPI"),
+    "milestone": gettext_noop("removed a milestone"),
+    "action": gettext_noop("removed an action item"),
 }
 # The items that hang on the plan itself; a KPI hangs on its objective.
 PLAN_MODELS: dict[str, type[Objective] | type[Milestone] | type[ActionItem]] = {
@@ -184,7 +199,7 @@ def create_plan(
             else:
                 ActionItem.objects.create(due_date=due, side=item.owner_side, **common)
     record(
-        "created a success plan",
+        gettext_noop("created a success plan"),
         actor=acting_user,
         account=account,
         target=plan,
@@ -337,7 +352,7 @@ def save_as_template(
         )
     PlanTemplateItem.objects.bulk_create(items)
     record(
-        "saved a plan as a template",
+        gettext_noop("saved a plan as a template"),
         actor=acting_user,
         account=plan.account,
         target=template,
@@ -356,9 +371,9 @@ def set_champion_edits_kpis(plan: SuccessPlan, allowed: bool, *, acting_user: Us
     plan.champion_edits_kpis = allowed
     plan.save(update_fields=["champion_edits_kpis"])
     record(
-        "let the champion change KPI definitions"
+        gettext_noop("let the champion change KPI definitions")
         if allowed
-        else "kept KPI definitions to the vendor",
+        else gettext_noop("kept KPI definitions to the vendor"),
         actor=acting_user,
         account=plan.account,
         target=plan,
@@ -384,7 +399,9 @@ def override_health(
     plan.override_at = timezone.now() if health else None
     plan.save(update_fields=["health_override", "override_reason", "override_by", "override_at"])
     record(
-        "set the plan's health" if health else "cleared the plan's health override",
+        gettext_noop("set the plan's health")
+        if health
+        else gettext_noop("cleared the plan's health override"),
         actor=acting_user,
         account=plan.account,
         target=plan,
@@ -403,7 +420,9 @@ def create_plan_template(*, name: str, description: str = "", acting_user: User)
     template = PlanTemplate.objects.create(
         name=name, description=description, created_by=acting_user
     )
-    record("created a plan template", actor=acting_user, target=template, internal=True)
+    record(
+        gettext_noop("created a plan template"), actor=acting_user, target=template, internal=True
+    )
     return template
 
 
@@ -416,7 +435,7 @@ def add_plan_template_item(
     item.position = template.items.filter(kind=item.kind).count()
     item.save()
     record(
-        "added a plan template item",
+        gettext_noop("added a plan template item"),
         actor=acting_user,
         target=template,
         after={"item": item.title},
@@ -428,7 +447,7 @@ def add_plan_template_item(
 @transaction.atomic
 def remove_plan_template_item(item: PlanTemplateItem, *, acting_user: User) -> None:
     record(
-        "removed a plan template item",
+        gettext_noop("removed a plan template item"),
         actor=acting_user,
         target=item.template,
         before={"item": item.title},
@@ -444,7 +463,9 @@ def set_plan_template_archived(
     template.archived_at = timezone.now() if archived else None
     template.save(update_fields=["archived_at"])
     record(
-        "archived a plan template" if archived else "restored a plan template",
+        gettext_noop("archived a plan template")
+        if archived
+        else gettext_noop("restored a plan template"),
         actor=acting_user,
         target=template,
         internal=True,
@@ -472,7 +493,7 @@ def add_item(kind: str, item: AnyPlanItem, *, acting_user: User | None) -> AnyPl
     if isinstance(item, KPI) and item.current is not None:
         KPIValue.objects.create(kpi=item, value=item.current, recorded_by=acting_user)
     record(
-        f"added {ITEM_NAMES[kind]}",
+        ADDED[kind],
         actor=acting_user,
         account=plan.account,
         target=item,
@@ -502,7 +523,7 @@ def update_item(
         KPIValue.objects.create(kpi=current, value=current.current, recorded_by=acting_user)
     after = snapshot(current, ITEM_FIELDS[kind])
     record(
-        f"edited {ITEM_NAMES[kind]}",
+        EDITED[kind],
         actor=acting_user,
         account=parent_plan(current).account,
         target=current,
@@ -528,7 +549,7 @@ def _stamp_status(item: AnyPlanItem) -> None:
 def delete_item(kind: str, item: AnyPlanItem, *, acting_user: User) -> None:
     plan = parent_plan(item)
     record(
-        f"removed {ITEM_NAMES[kind]}",
+        REMOVED[kind],
         actor=acting_user,
         account=plan.account,
         target=item,
@@ -616,7 +637,7 @@ def request_signoff(
         requested_by=acting_user,
     )
     record(
-        "asked for",
+        gettext_noop("asked for"),
         actor=acting_user,
         account=account,
         target=signoff,
@@ -625,7 +646,11 @@ def request_signoff(
     notify(
         [approver] if approver is not None else list(approvers),
         kind=NotificationKind.PLANS,
-        title=f"{acting_user.display_name} asks you to sign off “{milestone.title}”",
+        title=format_lazy(
+            gettext_lazy("{person} asks you to sign off “{milestone}”"),
+            person=acting_user.display_name,
+            milestone=milestone.title,
+        ),
         url=milestone.plan.get_absolute_url() + f"#milestone-{milestone.pk}",
         body=signoff.note,
         account=account,
@@ -653,20 +678,25 @@ def _decide(signoff: SignOff, status: str, *, reason: str, acting_user: User) ->
     )
     account = milestone.plan.account
     record(
-        "approved" if status == SignOffStatus.APPROVED else "rejected",
+        gettext_noop("approved") if status == SignOffStatus.APPROVED else gettext_noop("rejected"),
         actor=acting_user,
         account=account,
         target=decided,
         after=snapshot(decided, SIGNOFF_FIELDS),
     )
-    verb = "approved" if status == SignOffStatus.APPROVED else "rejected"
     heard = [decided.requested_by_id]
     if account.owner_id and account.owner_id != decided.requested_by_id:
         heard.append(account.owner_id)
     notify(
         User.objects.filter(pk__in=heard, is_active=True),
         kind=NotificationKind.PLANS,
-        title=f"{acting_user.display_name} {verb} “{milestone.title}”",
+        title=format_lazy(
+            gettext_lazy("{person} approved “{milestone}”")
+            if status == SignOffStatus.APPROVED
+            else gettext_lazy("{person} rejected “{milestone}”"),
+            person=acting_user.display_name,
+            milestone=milestone.title,
+        ),
         url=milestone.plan.get_absolute_url() + f"#milestone-{milestone.pk}",
         body=reason,
         account=account,
@@ -719,7 +749,7 @@ def comment_on_plan(
         internal=internal or (item is not None and marked_internal(item)),
     )
     record(
-        "commented on the plan",
+        gettext_noop("commented on the plan"),
         actor=acting_user,
         account=plan.account,
         target=plan,
@@ -735,8 +765,14 @@ def comment_on_plan(
             plan.account,
             acting_user=acting_user,
             kind=NotificationKind.PLANS,
-            title=f"{acting_user.display_name} commented on the plan “{plan.name}”"
-            + (f" ({comment.item_label})" if comment.item_label else ""),
+            title=format_lazy(
+                gettext_lazy("{person} commented on the plan “{plan}” ({item})")
+                if comment.item_label
+                else gettext_lazy("{person} commented on the plan “{plan}”"),
+                person=acting_user.display_name,
+                plan=plan.name,
+                item=comment.item_label,
+            ),
             url=plan.get_absolute_url() + "#discussion",
             body=body[:500],
         )

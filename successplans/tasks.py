@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from portal.jobs import job_task
 
@@ -30,7 +32,7 @@ def send_plan_mention(comment_id: int, user_id: int) -> None:
         user,
         comment=comment,
         kind=NotificationKind.PLANS,
-        where=f"the plan “{plan.name}”",
+        where=format_lazy(gettext_lazy("the plan “{name}”"), name=plan.name),
         url=url,
         account=account,
         template="plan_mention",

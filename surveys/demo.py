@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, Activity, User
@@ -144,7 +145,7 @@ def ensure_demo_surveys() -> int:
                 updated_at=answered,
             )
             entry = record(
-                "answered",
+                gettext_noop("answered"),
                 actor=user,
                 account=account,
                 target=response,

@@ -19,12 +19,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, Membership, NotificationKind, User
 from accounts.models import Delivery as MailDelivery
 from accounts.services import delivery_for
+from portal.i18n import interpolate_lazy
 from portal.jobs import enqueue
 
 from .models import (
@@ -176,7 +178,7 @@ def save_survey(survey: Survey, *, acting_user: User) -> Survey:
             raise ValidationError({"kind": "This survey has campaigns: its type cannot change."})
     survey.save()
     record(
-        "created a survey" if creating else "edited a survey",
+        gettext_noop("created a survey") if creating else gettext_noop("edited a survey"),
         actor=acting_user,
         target=survey,
         after={"kind": survey.kind, "question": survey.question},
@@ -189,7 +191,7 @@ def set_survey_archived(survey: Survey, archived: bool, *, acting_user: User) ->
     survey.archived_at = timezone.now() if archived else None
     survey.save(update_fields=["archived_at"])
     record(
-        "archived a survey" if archived else "restored a survey",
+        gettext_noop("archived a survey") if archived else gettext_noop("restored a survey"),
         actor=acting_user,
         target=survey,
         internal=True,
@@ -226,7 +228,7 @@ def create_campaign(
     campaign.save()
     campaign.accounts.set(accounts)
     record(
-        "created a survey campaign",
+        gettext_noop("created a survey campaign"),
         actor=acting_user,
         target=campaign,
         after={"survey": campaign.survey.name, "audience": campaign.audience_label},
@@ -263,7 +265,9 @@ def send_now(campaign: Campaign, *, acting_user: User, now: datetime | None = No
         if locked.is_once:
             locked.next_run_at = None  # the queued wave is its one wave
             locked.save(update_fields=["next_run_at"])
-        record("sent a survey campaign", actor=acting_user, target=locked, internal=True)
+        record(
+            gettext_noop("sent a survey campaign"), actor=acting_user, target=locked, internal=True
+        )
         enqueue("surveys.run_campaign", campaign_id=locked.pk)
 
 
@@ -274,7 +278,12 @@ def end_campaign(campaign: Campaign, *, acting_user: User) -> Campaign:
         campaign.status = Campaign.Status.ENDED
         campaign.next_run_at = None
         campaign.save(update_fields=["status", "next_run_at"])
-        record("ended a survey campaign", actor=acting_user, target=campaign, internal=True)
+        record(
+            gettext_noop("ended a survey campaign"),
+            actor=acting_user,
+            target=campaign,
+            internal=True,
+        )
     return campaign
 
 
@@ -461,7 +470,7 @@ def ask_account(
             created_by=creator,
         )
         record(
-            "created a survey campaign",
+            gettext_noop("created a survey campaign"),
             actor=acting_user,
             target=campaign,
             after={"survey": survey.name, "audience": "Accounts chosen by playbooks"},
@@ -475,7 +484,7 @@ def ask_account(
         campaign.save(update_fields=["waves", "roles"])
         _deliver(campaign, campaign.waves, recipients, now)
         record(
-            "sent a survey",
+            gettext_noop("sent a survey"),
             actor=acting_user,
             account=account,
             target=campaign,
@@ -510,7 +519,12 @@ def exit_survey(choices: list[str], *, acting_user: User) -> Survey:
             choices=choices,
             created_by=acting_user,
         )
-        record("created a survey", actor=acting_user, target=survey, after={"kind": Kind.EXIT})
+        record(
+            gettext_noop("created a survey"),
+            actor=acting_user,
+            target=survey,
+            after={"kind": Kind.EXIT},
+        )
     elif survey.choices != choices:
         survey.choices = choices
         survey.save(update_fields=["choices"])
@@ -571,7 +585,7 @@ def ask_exit(
     campaign.save(update_fields=["waves"])
     _deliver(campaign, campaign.waves, [(account.pk, user_id) for user_id in people], now)
     record(
-        "sent the exit survey",
+        gettext_noop("sent the exit survey"),
         actor=acting_user,
         account=account,
         target=campaign,
@@ -627,7 +641,7 @@ def record_exit_response(
         except IntegrityError:  # a second click at the same moment stored it first
             raise AlreadyAnswered(ALREADY_ANSWERED) from None
         record(
-            "answered",
+            gettext_noop("answered"),
             actor=delivery.user,
             account=delivery.account,
             target=response,
@@ -685,8 +699,13 @@ def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
     return tell(
         delivery.user,
         kind=NotificationKind.SURVEYS,
-        title=f"{'Reminder: ' if reminder else ''}one question from {settings.VENDOR_NAME} "
-        f"({survey.get_kind_display()})",
+        title=format_lazy(
+            gettext_lazy("Reminder: one question from {vendor} ({kind})")
+            if reminder
+            else gettext_lazy("one question from {vendor} ({kind})"),
+            vendor=settings.VENDOR_NAME,
+            kind=survey.get_kind_display(),
+        ),
         url=reverse("account_home", args=[delivery.account.slug]),
         account=delivery.account,
         body=survey.question,
@@ -825,7 +844,7 @@ def record_response(
             return Answer(response, created=False)
         response.delivery, response.campaign = delivery, delivery.campaign
         record(
-            "answered",
+            gettext_noop("answered"),
             actor=delivery.user,
             account=delivery.account,
             target=response,
@@ -905,7 +924,7 @@ def pause_surveys(
         },
     )
     record(
-        "paused surveys",
+        gettext_noop("paused surveys"),
         actor=acting_user,
         account=account,
         target=account,
@@ -919,10 +938,24 @@ def pause_surveys(
 def resume_surveys(account: Account, *, acting_user: User) -> None:
     deleted, _ = SurveyPause.objects.filter(account=account).delete()
     if deleted:
-        record("resumed surveys", actor=acting_user, account=account, target=account, internal=True)
+        record(
+            gettext_noop("resumed surveys"),
+            actor=acting_user,
+            account=account,
+            target=account,
+            internal=True,
+        )
 
 
 # Closing the loop -------------------------------------------------------------------------
+
+
+# The log's verb for each status a follow-up is marked with (translated when read).
+MARKED_FOLLOW_UP: dict[str, str] = {
+    FollowUp.Status.OPEN: gettext_noop("marked a survey follow-up open"),
+    FollowUp.Status.CONTACTED: gettext_noop("marked a survey follow-up contacted"),
+    FollowUp.Status.RESOLVED: gettext_noop("marked a survey follow-up resolved"),
+}
 
 
 @transaction.atomic
@@ -951,7 +984,7 @@ def update_follow_up(
     follow_up.save()
     if was != status:
         record(
-            f"marked a survey follow-up {FollowUp.Status(status).label.lower()}",
+            MARKED_FOLLOW_UP[status],
             actor=acting_user,
             account=follow_up.account,
             target=follow_up,
@@ -980,12 +1013,14 @@ def notify_follow_up(follow_up_id: int) -> bool:
     return tell(
         follow_up.csm,
         kind=NotificationKind.ACCOUNT,
-        title=gettext("%(account)s: a survey answer to follow up (%(kind_display)s %(score)s)")
-        % {
-            "account": follow_up.account.name,
-            "kind_display": response.campaign.survey.get_kind_display(),
-            "score": response.score,
-        },
+        title=interpolate_lazy(
+            gettext_lazy("%(account)s: a survey answer to follow up (%(kind_display)s %(score)s)"),
+            {
+                "account": follow_up.account.name,
+                "kind_display": response.campaign.survey.get_kind_display(),
+                "score": response.score,
+            },
+        ),
         url=follow_up.get_absolute_url(),
         account=follow_up.account,
         body=response.comment[:500],
@@ -1021,8 +1056,10 @@ def send_you_said_we_did(follow_up_id: int) -> bool:
     return tell(
         user,
         kind=NotificationKind.SURVEYS,
-        title=gettext("You said, we did: %(VENDOR_NAME)s acted on your answer")
-        % {"VENDOR_NAME": settings.VENDOR_NAME},
+        title=interpolate_lazy(
+            gettext_lazy("You said, we did: %(VENDOR_NAME)s acted on your answer"),
+            {"VENDOR_NAME": settings.VENDOR_NAME},
+        ),
         url=home,
         account=follow_up.account,
         body=follow_up.customer_note[:500],

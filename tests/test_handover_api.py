@@ -86,7 +86,7 @@ def test_a_new_handover_is_created_received_and_the_csm_told(world: World, secre
     assert note.title == "Handover received for Acme"
     assert note.url == "/a/acme/handover/"
     assert Activity.objects.filter(
-        account=world.account, verb="received the handover from Salesforce sync", internal=True
+        account=world.account, verb="received the handover", internal=True
     ).exists()
 
 

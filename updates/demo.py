@@ -14,6 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, NotificationKind, Segment, User
 from accounts.services import notify
@@ -131,7 +133,11 @@ def _acme_reads(acme: Account, published: list[Update]) -> int:
             continue
         people = readers(acme.pk, update)
         url = reverse("update", args=[acme.slug, update.pk])
-        title = f"{update.get_category_display()}: {update.title}"
+        title = format_lazy(
+            gettext_lazy("{category}: {title}"),
+            category=update.get_category_display(),
+            title=update.title,
+        )
         created += len(
             notify(people, kind=NotificationKind.UPDATES, title=title, url=url, account=acme)
         )

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.access import can
 from accounts.activity import record, snapshot
@@ -100,7 +102,7 @@ def save_update(update: Update, *, acting_user: User) -> Update:
         update.created_by = acting_user
     update.save()
     record(
-        "wrote the update" if creating else "edited the update",
+        gettext_noop("wrote the update") if creating else gettext_noop("edited the update"),
         actor=acting_user,
         target=update,
         after=snapshot(update, FIELDS),
@@ -122,7 +124,7 @@ def schedule_update(update: Update, *, publish_at: datetime, acting_user: User) 
     update.status, update.publish_at = Status.SCHEDULED, publish_at
     update.save(update_fields=["status", "publish_at", "updated_at"])
     record(
-        "scheduled the update",
+        gettext_noop("scheduled the update"),
         actor=acting_user,
         target=update,
         before=before,
@@ -163,7 +165,7 @@ def publish_update(update: Update, *, acting_user: User | None) -> Update:
         ignore_conflicts=True,
     )
     record(
-        "published the update",
+        gettext_noop("published the update"),
         actor=acting_user,
         target=update,
         before=before,
@@ -184,7 +186,7 @@ def unpublish_update(update: Update, *, acting_user: User) -> Update:
     update.status = Status.UNPUBLISHED
     update.save(update_fields=["status", "updated_at"])
     record(
-        "unpublished the update",
+        gettext_noop("unpublished the update"),
         actor=acting_user,
         target=update,
         before=before,
@@ -261,7 +263,11 @@ def _tell_account(update: Update, reach: UpdateAccount) -> int:
         tell(
             user,
             kind=NotificationKind.UPDATES,
-            title=f"{update.get_category_display()}: {update.title}",
+            title=format_lazy(
+                gettext_lazy("{category}: {title}"),
+                category=update.get_category_display(),
+                title=update.title,
+            ),
             url=url,
             account=reach.account,
             body=update.body[:300],

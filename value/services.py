@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
@@ -70,7 +71,7 @@ def define_value_kpi(
     )
     _set_current(kpi, timezone.localdate(), current, acting_user)
     record(
-        "defined a value KPI",
+        gettext_noop("defined a value KPI"),
         actor=acting_user,
         account=account,
         target=kpi,
@@ -90,7 +91,7 @@ def change_value_kpi(kpi: ValueKPI, *, fields: dict[str, Any], acting_user: User
         setattr(kpi, name, value.upper() if name == "currency" else value)
     kpi.save()
     record(
-        "changed a value KPI",
+        gettext_noop("changed a value KPI"),
         actor=acting_user,
         account=kpi.account,
         target=kpi,
@@ -111,7 +112,7 @@ def record_value_reading(
     kpi = ValueKPI.objects.select_for_update().get(pk=kpi.pk)
     _set_current(kpi, day, quantity, acting_user)
     record(
-        "recorded a value reading",
+        gettext_noop("recorded a value reading"),
         actor=acting_user,
         account=kpi.account,
         target=kpi,
@@ -132,7 +133,7 @@ def confirm_value_kpi(kpi: ValueKPI, *, acting_user: User) -> bool:
     kpi.confirmed_by, kpi.confirmed_at = acting_user, timezone.now()
     kpi.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
     record(
-        "confirmed a value KPI",
+        gettext_noop("confirmed a value KPI"),
         actor=acting_user,
         account=kpi.account,
         target=kpi,
@@ -144,7 +145,7 @@ def confirm_value_kpi(kpi: ValueKPI, *, acting_user: User) -> bool:
 @transaction.atomic
 def remove_value_kpi(kpi: ValueKPI, *, acting_user: User) -> None:
     record(
-        "removed a value KPI",
+        gettext_noop("removed a value KPI"),
         actor=acting_user,
         account=kpi.account,
         before=snapshot(kpi, [*FIELDS, "current"]),

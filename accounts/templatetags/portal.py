@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 register = template.Library()
 
@@ -74,6 +74,14 @@ def as_role(role: Any) -> str:
     its article where the language has one ("a champion", "Champion")."""
     phrase = ROLE_AS.get(str(role or ""))
     return str(phrase) if phrase is not None else with_article(role)
+
+
+@register.filter
+def translate_stored(text: Any) -> str:
+    """``{{ entry.verb|translate_stored }}``: a text stored in English as a code of sorts (an
+    activity's verb, marked with ``gettext_noop`` where it is written), in the reader's
+    language; one the catalogue does not know (an old entry's) as it was stored."""
+    return gettext(str(text)) if text else ""
 
 
 @register.filter

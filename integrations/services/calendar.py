@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.access import CUSTOMER, can
 from accounts.activity import record
@@ -58,7 +58,9 @@ def create_feed(user: User, *, acting_user: User) -> str:
         token = feed.new_token()
         feed.save()
         record(
-            "replaced their calendar address" if replacing else "made a calendar address",
+            gettext_noop("replaced their calendar address")
+            if replacing
+            else gettext_noop("made a calendar address"),
             actor=acting_user,
             target=feed,
             internal=True,
@@ -74,7 +76,7 @@ def revoke_feed(user: User, *, acting_user: User) -> bool:
         )
         if revoked:
             record(
-                "turned off their calendar address",
+                gettext_noop("turned off their calendar address"),
                 actor=acting_user,
                 target=CalendarFeed.objects.get(user=user),
                 internal=True,

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
@@ -121,7 +121,7 @@ def add_channel(
             owner=owner, team=team.strip(), created_by=acting_user, **fields
         )
         record(
-            "added a chat channel",
+            gettext_noop("added a chat channel"),
             actor=acting_user,
             target=channel,
             after=snapshot(channel, CHANNEL_FIELDS),
@@ -137,7 +137,7 @@ def edit_channel(channel: ChatChannel, *, acting_user: User, **fields: Any) -> C
     with transaction.atomic():
         channel.save(update_fields=list(fields))
         record(
-            "edited the chat channel",
+            gettext_noop("edited the chat channel"),
             actor=acting_user,
             target=channel,
             before=before,
@@ -150,7 +150,7 @@ def edit_channel(channel: ChatChannel, *, acting_user: User, **fields: Any) -> C
 def delete_channel(channel: ChatChannel, *, acting_user: User) -> None:
     with transaction.atomic():
         record(
-            "removed the chat channel",
+            gettext_noop("removed the chat channel"),
             actor=acting_user,
             target=channel,
             before=snapshot(channel, CHANNEL_FIELDS),
@@ -163,7 +163,9 @@ def send_test(channel: ChatChannel, *, acting_user: User) -> ChatMessage:
     """Queue a test message to the channel (sent by a job, like any other)."""
     with transaction.atomic():
         message = ChatMessage.objects.create(channel=channel, event=None)
-        record("sent a test message to", actor=acting_user, target=channel, internal=True)
+        record(
+            gettext_noop("sent a test message to"), actor=acting_user, target=channel, internal=True
+        )
         enqueue(DELIVER_TASK, message_id=message.pk)
     return message
 

@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
@@ -186,7 +186,9 @@ def rotate_embed_secret(*, acting_user: User) -> str:
     current.secret_created_at = timezone.now()
     current.save()
     record(
-        "made the embed secret" if first else "rotated the embed secret",
+        gettext_noop("made the embed secret")
+        if first
+        else gettext_noop("rotated the embed secret"),
         actor=acting_user,
         target=current,
         after={"previous_valid_until": str(current.previous_valid_until)} if not first else None,
@@ -203,7 +205,12 @@ def end_previous_embed_secret(*, acting_user: User) -> bool:
         return False
     current.previous_valid_until = timezone.now()
     current.save(update_fields=["previous_valid_until", "updated_at"])
-    record("ended the previous embed secret", actor=acting_user, target=current, internal=True)
+    record(
+        gettext_noop("ended the previous embed secret"),
+        actor=acting_user,
+        target=current,
+        internal=True,
+    )
     return True
 
 
@@ -265,7 +272,7 @@ def set_embed_options(
     after = {"allowed_origins": origins, "trust_role_claim": trust_role_claim}
     if after != before:
         record(
-            "changed the embed settings",
+            gettext_noop("changed the embed settings"),
             actor=acting_user,
             target=current,
             before=before,
@@ -289,7 +296,7 @@ def link_account_id(account: Account, *, external_id: str, acting_user: User) ->
         account=account, defaults={"external_id": external_id}
     )
     record(
-        "set the product id",
+        gettext_noop("set the product id"),
         actor=acting_user,
         account=account,
         target=link,
@@ -303,7 +310,7 @@ def link_account_id(account: Account, *, external_id: str, acting_user: User) ->
 def unlink_account_id(link: EmbedAccountId, *, acting_user: User) -> None:
     account = link.account
     record(
-        "removed the product id",
+        gettext_noop("removed the product id"),
         actor=acting_user,
         account=account,
         target=link,
@@ -470,7 +477,7 @@ def open_embedded_session(request: HttpRequest, token: str) -> Account:
             if not Membership.objects.filter(user=user, account=account).exists():
                 Membership.objects.create(user=user, account=account, role=role)
                 record(
-                    "joined",
+                    gettext_noop("joined"),
                     actor=user,
                     account=account,
                     target=account,

@@ -30,7 +30,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from standardwebhooks import Webhook
 
 from accounts.activity import record
@@ -141,7 +142,7 @@ def create_endpoint(
             created_by=acting_user,
         )
         record(
-            "added a webhook endpoint",
+            gettext_noop("added a webhook endpoint"),
             actor=acting_user,
             target=endpoint,
             after=_fields(endpoint),
@@ -173,7 +174,7 @@ def update_endpoint(
         endpoint.save()
         after = _fields(endpoint)
         record(
-            "changed a webhook endpoint",
+            gettext_noop("changed a webhook endpoint"),
             actor=acting_user,
             target=endpoint,
             before={k: v for k, v in before.items() if after[k] != v},
@@ -188,7 +189,7 @@ def update_endpoint(
 def delete_endpoint(endpoint: WebhookEndpoint, *, acting_user: User) -> None:
     with transaction.atomic():
         record(
-            "removed a webhook endpoint",
+            gettext_noop("removed a webhook endpoint"),
             actor=acting_user,
             target=endpoint,
             before=_fields(endpoint),
@@ -202,7 +203,12 @@ def rotate_secret(endpoint: WebhookEndpoint, *, acting_user: User) -> WebhookEnd
     with transaction.atomic():
         endpoint.secret = new_webhook_secret()
         endpoint.save(update_fields=["secret", "updated_at"])
-        record("rotated a webhook secret", actor=acting_user, target=endpoint, internal=True)
+        record(
+            gettext_noop("rotated a webhook secret"),
+            actor=acting_user,
+            target=endpoint,
+            internal=True,
+        )
     return endpoint
 
 
@@ -228,7 +234,9 @@ def send_test_event(endpoint: WebhookEndpoint, *, acting_user: User) -> WebhookD
             payload=body,
             next_attempt_at=now,
         )
-        record("sent a test webhook", actor=acting_user, target=endpoint, internal=True)
+        record(
+            gettext_noop("sent a test webhook"), actor=acting_user, target=endpoint, internal=True
+        )
         ensure_jobs([endpoint.pk])
     return delivery
 
@@ -242,7 +250,7 @@ def resend_delivery(delivery: WebhookDelivery, *, acting_user: User) -> WebhookD
         )
         delivery.refresh_from_db()
         record(
-            "resent a webhook delivery",
+            gettext_noop("resent a webhook delivery"),
             actor=acting_user,
             target=delivery,
             internal=True,
@@ -552,7 +560,7 @@ def disable_failing(endpoint: WebhookEndpoint, now: datetime, *, reason: str) ->
     )
     if disabled:
         record(
-            "disabled a failing webhook endpoint",
+            gettext_noop("disabled a failing webhook endpoint"),
             actor=None,
             target=endpoint,
             after={"active": False, "reason": text},
@@ -580,7 +588,10 @@ def tell_disabled(endpoint_id: int) -> bool:
     tell(
         owner,
         kind=NotificationKind.ACCOUNT,
-        title=f"Webhook endpoint turned off after a day of failures: {endpoint.url}"[:300],
+        title=format_lazy(
+            gettext_lazy("Webhook endpoint turned off after a day of failures: {url}"),
+            url=endpoint.url,
+        ),
         url=path,
         mail=Mail("webhook_disabled", {"endpoint": endpoint, "user": owner, "path": path}),
         delivery=Delivery.IMMEDIATELY if chosen == Delivery.DIGEST else chosen,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -75,7 +75,13 @@ def create_task(
         event=event,
         created_by=acting_user,
     )
-    record("created a task", actor=acting_user, account=account, target=task, internal=True)
+    record(
+        gettext_noop("created a task"),
+        actor=acting_user,
+        account=account,
+        target=task,
+        internal=True,
+    )
     announce_assignment_on_commit(task, acting_user=acting_user)
     return task
 
@@ -118,7 +124,13 @@ def complete_task(task: CSMTask, *, acting_user: User, now: datetime | None = No
     if not done:
         raise TaskRefused(gettext("This task was already done."))
     task.done_at, task.done_by = now, acting_user
-    record("completed a task", actor=acting_user, account=task.account, target=task, internal=True)
+    record(
+        gettext_noop("completed a task"),
+        actor=acting_user,
+        account=task.account,
+        target=task,
+        internal=True,
+    )
     return task
 
 
@@ -135,7 +147,7 @@ def snooze_task(
     CSMTask.objects.filter(pk=task.pk).update(snoozed_until=until)
     task.snoozed_until = until
     record(
-        "snoozed a task",
+        gettext_noop("snoozed a task"),
         actor=acting_user,
         account=task.account,
         target=task,
@@ -158,7 +170,7 @@ def reassign_task(task: CSMTask, *, assignee: User, acting_user: User) -> CSMTas
     CSMTask.objects.filter(pk=task.pk).update(assignee=assignee)
     task.assignee = assignee
     record(
-        "reassigned a task",
+        gettext_noop("reassigned a task"),
         actor=acting_user,
         account=task.account,
         target=task,
@@ -184,7 +196,7 @@ def add_task_note(task: CSMTask, *, body: str, acting_user: User) -> TaskNote:
         )
     note = TaskNote.objects.create(task=task, author=acting_user, body=body)
     record(
-        "added a note to a task",
+        gettext_noop("added a note to a task"),
         actor=acting_user,
         account=task.account,
         target=task,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -146,7 +147,9 @@ def save_email_template(template: EmailTemplate, *, acting_user: User | None) ->
     template.save()
     after = {"name": template.name, "subject": template.subject, "body": template.body}
     record(
-        "created an e-mail template" if creating else "edited an e-mail template",
+        gettext_noop("created an e-mail template")
+        if creating
+        else gettext_noop("edited an e-mail template"),
         actor=acting_user,
         target=template,
         before=None if before is None else {k: v for k, v in before.items() if after[k] != v},

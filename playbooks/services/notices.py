@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Account, Notification, NotificationKind, User, VendorRole
+from accounts.services import Text
 from accounts.services import notify as notify_inbox
 
 from ..models import PlaybookRun
@@ -34,7 +35,7 @@ def recipients(account: Account) -> list[User]:
 def notify(
     account: Account,
     *,
-    text: str,
+    text: Text,
     users: Iterable[User] | None = None,
     run: PlaybookRun | None = None,
 ) -> list[Notification]:
@@ -47,8 +48,9 @@ def notify(
     step (locked, and done only once), so a retried step does not tell anyone twice.
     """
     people = list(users) if users is not None else recipients(account)
-    text = " ".join(text.split())[:TEXT_LENGTH]
-    if not people or not text:
+    if isinstance(text, str):  # typed in a step: its spacing tidied; a lazy one is made per reader
+        text = " ".join(text.split())[:TEXT_LENGTH]
+    if not people or not str(text):
         return []
     return notify_inbox(
         people,

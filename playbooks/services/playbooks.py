@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -41,7 +41,7 @@ def set_playbook_enabled(playbook: Playbook, enabled: bool, *, acting_user: User
         playbook.enabled = enabled
         playbook.save(update_fields=["enabled", "updated_at"])
         record(
-            "enabled a playbook" if enabled else "paused a playbook",
+            gettext_noop("enabled a playbook") if enabled else gettext_noop("paused a playbook"),
             actor=acting_user,
             target=playbook,
             internal=True,
@@ -248,7 +248,7 @@ def save_playbook(
     if updated:
         after["runs_updated"] = updated
     record(
-        "created a playbook" if creating else "edited a playbook",
+        gettext_noop("created a playbook") if creating else gettext_noop("edited a playbook"),
         actor=acting_user,
         target=playbook,
         before=before,
@@ -304,7 +304,7 @@ def delete_playbook(playbook: Playbook, *, acting_user: User) -> None:
             gettext("This playbook has run: deleting it would lose its history. Pause it instead.")
         )
     record(
-        "deleted a playbook",
+        gettext_noop("deleted a playbook"),
         actor=acting_user,
         target=playbook,
         before=summary(playbook),

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.activity import entry_for, record, record_many
 from accounts.models import Account, PortalVisit, Segment, Stage, TouchModel, User
@@ -252,7 +252,7 @@ def _fire_together(
     record_many(
         [
             entry_for(
-                "ran",
+                gettext_noop("ran"),
                 actor=None,
                 account=run.account,
                 target=run,
@@ -302,7 +302,7 @@ def run_playbook(
                 held_back = step.status == StepStatus.RUNNING
             _finish_if_done(run, steps)
             record(
-                "ran",  # "The portal ran playbook “Detractor follow-up”"
+                gettext_noop("ran"),  # "The portal ran playbook “Detractor follow-up”"
                 actor=None,
                 account=account,
                 target=run,
@@ -524,7 +524,9 @@ def _carry_on(run: PlaybookRun) -> None:
 def _record_step(step: RunStep, run: PlaybookRun) -> None:
     """One line on the account's timeline for a step finished after the run fired."""
     record(
-        "could not run a step of" if step.status == StepStatus.FAILED else "ran a step of",
+        gettext_noop("could not run a step of")
+        if step.status == StepStatus.FAILED
+        else gettext_noop("ran a step of"),
         actor=None,
         account=run.account,
         target=run,
@@ -591,7 +593,7 @@ def stop_run(run: PlaybookRun, step: RunStep, why: str) -> int:
     run.finished_at = now
     run.save(update_fields=["status", "finished_at"])
     record(
-        "stopped",
+        gettext_noop("stopped"),
         actor=None,
         account=run.account,
         target=run,
@@ -621,7 +623,7 @@ def pause_account(account: Account, *, note: str, acting_user: User | None) -> A
         if pause is None:
             pause = AccountPause.objects.create(account=account, paused_by=acting_user, note=note)
             record(
-                "paused playbooks for",
+                gettext_noop("paused playbooks for"),
                 actor=acting_user,
                 account=account,
                 target=account,
@@ -633,7 +635,7 @@ def pause_account(account: Account, *, note: str, acting_user: User | None) -> A
             pause.note = note
             pause.save(update_fields=["note"])
             record(
-                "changed the playbook pause note for",
+                gettext_noop("changed the playbook pause note for"),
                 actor=acting_user,
                 account=account,
                 target=account,
@@ -660,7 +662,7 @@ def resume_account(account: Account, *, acting_user: User | None) -> int:
             due_at__lte=timezone.now(),
         ).count()
         record(
-            "resumed playbooks for",
+            gettext_noop("resumed playbooks for"),
             actor=acting_user,
             account=account,
             target=account,

@@ -14,11 +14,14 @@ from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Account, Delivery, NotificationKind, NotificationSetting, User
 from accounts.services import Mail, notify, send_notification_mail, tell
 from portal.daily_mail import NotAllSent, send_daily
+from portal.i18n import interpolate_lazy
 
 from ..models import CSMTask, TaskDigestSent
 
@@ -98,6 +101,10 @@ def _links() -> dict[str, str]:
     }
 
 
+def _digest_title(digest: TaskDigest) -> str:
+    return gettext("Your tasks today: %(summary)s") % {"summary": digest.summary}
+
+
 def send_task_digest(digest: TaskDigest) -> None:
     """E-mail the digest (one-click unsubscribe from task e-mails) and put it in the person's
     inbox as one item."""
@@ -109,7 +116,7 @@ def send_task_digest(digest: TaskDigest) -> None:
     notify(
         [digest.user],
         kind=NotificationKind.TASKS,
-        title=gettext("Your tasks today: %(summary)s") % {"summary": digest.summary},
+        title=lazy(_digest_title, str)(digest),
         url=reverse("today"),
         emailed=True,
     )
@@ -142,12 +149,18 @@ def send_task_assigned(task_id: int, assignee_id: int, by_user_id: int | None) -
     if task is None or not task.assignee.is_vendor:
         return False
     by = User.objects.filter(pk=by_user_id).first() if by_user_id is not None else None
-    given = f"{by.display_name} gave you a task" if by else "A new task for you"
+    given = (
+        format_lazy(gettext_lazy("{person} gave you a task"), person=by.display_name)
+        if by
+        else gettext_lazy("A new task for you")
+    )
     return tell(
         task.assignee,
         kind=NotificationKind.TASKS,
-        title=gettext("%(given)s on %(account)s: %(task)s")
-        % {"given": given, "account": task.account.name, "task": task.title},
+        title=interpolate_lazy(
+            gettext_lazy("%(given)s on %(account)s: %(task)s"),
+            {"given": given, "account": task.account.name, "task": task.title},
+        ),
         url=reverse("today") + f"#task-{task.pk}",
         account=task.account,
         body=task.reason[:500],

@@ -22,7 +22,9 @@ from typing import Any
 from django.db.models import Count, IntegerField, Max, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, Activity, Segment, User, VendorRole
@@ -181,12 +183,16 @@ def run(context: StepContext) -> Outcome:
     if choice.owner is None:
         items = notify(
             account,
-            text=f"{account.name} needs an owner CSM: {choice.why}.",
+            text=format_lazy(
+                _("{account} needs an owner CSM: {why}."),
+                account=account.name,
+                why=choice.why,
+            ),
             users=cs_admins(),
             run=context.run,
         )
         if items:
-            record("notified", actor=None, account=account, target=context.run,
+            record(gettext_noop("notified"), actor=None, account=account, target=context.run,
                    after={"to": [n.user.display_name for n in items], "text": items[0].title},
                    internal=True)  # fmt: skip
         return Outcome.skipped(f"{choice.why}; the CS admins were told")

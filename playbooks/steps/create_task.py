@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.activity import entry_for, record, record_many
 from accounts.models import Account
@@ -29,7 +30,13 @@ def run(context: StepContext) -> Outcome:
     if task is None:
         return NO_OWNER
     task.save(force_insert=True)
-    record("created a task", actor=None, account=context.account, target=task, internal=True)
+    record(
+        gettext_noop("created a task"),
+        actor=None,
+        account=context.account,
+        target=task,
+        internal=True,
+    )
     announce_assignment_on_commit(task, acting_user=None)
     return _done(task)
 
@@ -43,7 +50,11 @@ def run_many(contexts: list[StepContext]) -> list[Outcome]:
     record_many(
         [
             entry_for(
-                "created a task", actor=None, account=task.account, target=task, internal=True
+                gettext_noop("created a task"),
+                actor=None,
+                account=task.account,
+                target=task,
+                internal=True,
             )
             for task in made
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account
@@ -34,7 +35,7 @@ def run(context: StepContext) -> Outcome:
             "nobody to notify: the account has no owner and there is no CS admin"
         )
     record(
-        "notified",
+        gettext_noop("notified"),
         actor=None,
         account=account,
         target=context.run,

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from academy.demo import ensure_demo_academy
 from accounts.activity import record
@@ -185,7 +186,7 @@ class Command(BaseCommand):
                     email_domains=spec["email_domains"],
                 )
                 record(
-                    "created the account",
+                    gettext_noop("created the account"),
                     actor=owner,
                     account=account,
                     target=account,
@@ -200,7 +201,7 @@ class Command(BaseCommand):
                 )
                 if new:
                     record(
-                        "joined",
+                        gettext_noop("joined"),
                         actor=user,
                         account=account,
                         target=account,
