@@ -275,5 +275,21 @@ def test_a_reports_pdf_is_made_in_the_accounts_language_and_on_its_day(
         report_tasks.render_report.run(report_id=report.pk)
     [html] = pages
     assert '<html lang="de"' in html
-    assert "17 November 2026" in html and "16 November 2026" not in html
+    assert "17. November 2026" in html and "16. November 2026" not in html
     assert translation.get_language() == "en"  # the task leaves the site's language
+
+
+def test_the_templates_date_filters_write_the_readers_language() -> None:
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load figures %}{{ day|month_label }} · {{ day|long_month }} · {{ day|day_month }} · "
+        "{{ day|short_date }} · {{ day|long_date }} · {{ none|long_date|default:'—' }}"
+    )
+    context = Context({"day": date(2026, 3, 10), "none": None})
+    with translation.override("de"):
+        german = page.render(context)
+    with translation.override("en"):
+        english = page.render(context)
+    assert german == "März 2026 · März 2026 · 10. März · 10. März 2026 · 10. März 2026 · —"
+    assert english == "Mar 2026 · March 2026 · 10 Mar · 10 Mar 2026 · 10 March 2026 · —"

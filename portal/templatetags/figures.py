@@ -61,3 +61,36 @@ def money_in(value: Any, currency: str) -> str | None:
 def measure(value: Any, unit: str) -> str | None:
     """A KPI's figure with its unit, as the PDFs print it: ``{{ kpi.current|measure:kpi.unit }}``."""
     return formatting.measure(value, unit or "")
+
+
+# Dates with month names in the reader's language (a moment as its day in the reader's zone).
+
+
+@register.filter
+def month_label(value: Any) -> str:
+    """ "Mar 2026"; "März 2026"."""
+    return formatting.month_label(value) if value else ""
+
+
+@register.filter
+def long_month(value: Any) -> str:
+    """ "March 2026"; "März 2026"."""
+    return formatting.long_month(value) if value else ""
+
+
+@register.filter
+def day_month(value: Any) -> str:
+    """ "10 Mar"; "10. März"."""
+    return formatting.day_month(value) if value else ""
+
+
+@register.filter
+def short_date(value: Any) -> str:
+    """ "10 Mar 2026"; "10. März 2026"."""
+    return formatting.short_date(value) if value else ""
+
+
+@register.filter
+def long_date(value: Any) -> str:
+    """ "10 March 2026"; "10. März 2026"."""
+    return formatting.long_date(value) if value else ""
