@@ -285,8 +285,9 @@ def test_the_templates_date_filters_write_the_readers_language() -> None:
     page = Template(
         "{% load figures %}{{ day|month_label }} · {{ day|long_month }} · {{ day|day_month }} · "
         "{{ day|short_date }} · {{ day|long_date }} · {{ none|long_date|default:'—' }}"
+        "{{ text|long_date }}"
     )
-    context = Context({"day": date(2026, 3, 10), "none": None})
+    context = Context({"day": date(2026, 3, 10), "none": None, "text": "2026-03-10"})
     with translation.override("de"):
         german = page.render(context)
     with translation.override("en"):

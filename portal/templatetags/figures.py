@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django import template
@@ -64,33 +66,38 @@ def measure(value: Any, unit: str) -> str | None:
 
 
 # Dates with month names in the reader's language (a moment as its day in the reader's zone).
+# Anything but a date or a moment writes nothing, as Django's ``date`` filter does.
+
+
+def _dated(write: Callable[[date], str], value: Any) -> str:
+    return write(value) if isinstance(value, date) else ""
 
 
 @register.filter
 def month_label(value: Any) -> str:
     """ "Mar 2026"; "März 2026"."""
-    return formatting.month_label(value) if value else ""
+    return _dated(formatting.month_label, value)
 
 
 @register.filter
 def long_month(value: Any) -> str:
     """ "March 2026"; "März 2026"."""
-    return formatting.long_month(value) if value else ""
+    return _dated(formatting.long_month, value)
 
 
 @register.filter
 def day_month(value: Any) -> str:
     """ "10 Mar"; "10. März"."""
-    return formatting.day_month(value) if value else ""
+    return _dated(formatting.day_month, value)
 
 
 @register.filter
 def short_date(value: Any) -> str:
     """ "10 Mar 2026"; "10. März 2026"."""
-    return formatting.short_date(value) if value else ""
+    return _dated(formatting.short_date, value)
 
 
 @register.filter
 def long_date(value: Any) -> str:
     """ "10 March 2026"; "10. März 2026"."""
-    return formatting.long_date(value) if value else ""
+    return _dated(formatting.long_date, value)
