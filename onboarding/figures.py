@@ -62,6 +62,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Activity, User
+from portal import formatting
 from portal.formatting import rounded, share
 
 from .models import (
@@ -615,7 +616,7 @@ class AnsweredField:
         if self.answer is None:
             return ""
         if self.field.field_type == FieldType.DATE:
-            return date.fromisoformat(self.answer.value).strftime("%-d %b %Y")
+            return formatting.short_date(date.fromisoformat(self.answer.value))
         return self.answer.value
 
 

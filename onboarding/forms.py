@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, User
+from portal import formatting
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -170,7 +171,7 @@ class TaskForm(forms.ModelForm):
         if due and due < self.checklist.kickoff_date:
             raise forms.ValidationError(
                 _("The due date is before the kickoff (%(date)s).")
-                % {"date": f"{self.checklist.kickoff_date:%-d %b %Y}"}
+                % {"date": formatting.short_date(self.checklist.kickoff_date)}
             )
         return due
 

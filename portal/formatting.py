@@ -8,12 +8,14 @@ up; ``None`` means "no data" and stays ``None`` so each place can say so in its 
 from __future__ import annotations
 
 import copy
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, get_currency_symbol, list_currencies
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 Number = Decimal | float | int
 
@@ -137,3 +139,62 @@ def measure_change(delta: Number, unit: str) -> str:
         return text
     amount = money(abs(Decimal(str(delta))), 2 if places_of(delta) else 0, currency=currency) or ""
     return f"{text[0]}{amount}" if text[0] in ("+", MINUS) else amount
+
+
+# Dates, with month and day names in the reader's language --------------------------------------
+
+# Each kind of date: English keeps the portal's day-first pattern ("7 Sep 2026"); every other
+# language writes it as CLDR's skeleton says ("7. Sept. 2026", "7 sept. 2026").
+_DATE_KINDS = {
+    "month": ("MMM y", "yMMM"),
+    "month_name": ("MMMM", "=LLLL"),  # "=": a pattern (the skeleton would abbreviate it)
+    "long_month": ("MMMM y", "yMMMM"),
+    "day_month": ("d MMM", "dMMM"),
+    "short": ("d MMM y", "yMMMd"),
+    "long": ("d MMMM y", "yMMMMd"),
+}
+
+
+def _date_text(day: date | datetime | None, kind: str) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        # A moment reads as the day it is in the reader's zone; a date stays that date.
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    english, skeleton = _DATE_KINDS[kind]
+    language = locale()
+    if language.split("_")[0] == "en":
+        return format_date(day, english, locale=language)
+    if skeleton.startswith("="):
+        return format_date(day, skeleton[1:], locale=language)
+    return format_skeleton(skeleton, day, locale=language)
+
+
+def month_label(day: date | datetime | None) -> str:
+    """A month, short: "Mar 2026"; "März 2026", "mars 2026" (chart months)."""
+    return _date_text(day, "month")
+
+
+def month_name(day: date | datetime | None) -> str:
+    """A month's name alone: "June"; "Juni", "juin"."""
+    return _date_text(day, "month_name")
+
+
+def long_month(day: date | datetime | None) -> str:
+    """A month in full: "March 2026"; "März 2026", "mars 2026", "marzo de 2026"."""
+    return _date_text(day, "long_month")
+
+
+def day_month(day: date | datetime | None) -> str:
+    """A day of the year, short: "10 Mar"; "10. März", "10 mars" (chart days)."""
+    return _date_text(day, "day_month")
+
+
+def short_date(day: date | datetime | None) -> str:
+    """A day, short: "10 Mar 2026"; "10. März 2026", "10 mars 2026"."""
+    return _date_text(day, "short")
+
+
+def long_date(day: date | datetime | None) -> str:
+    """A day in full: "10 March 2026"; "10. März 2026", "10 de marzo de 2026"."""
+    return _date_text(day, "long")

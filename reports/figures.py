@@ -88,7 +88,7 @@ def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | N
 
 
 def day_text(day: date | None) -> str | None:
-    return None if day is None else f"{day:%-d %B %Y}"
+    return None if day is None else formatting.long_date(day)
 
 
 def _start_of(day: date) -> datetime:
@@ -196,7 +196,7 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         "growth": signed(change, suffix="%"),
         "peak_mau": number(max(r["mau"] for r in monthly.values())),
         "events": number(sum(r["events"] for r in monthly.values())),
-        "busiest_month": f"{busiest['month']:%B}",
+        "busiest_month": formatting.month_name(busiest["month"]),
         "busiest_events": actions(busiest["events"]),
         "features": _top_features(account, start, end),
         "months": [
@@ -255,7 +255,9 @@ def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | N
         "stickiness": formatting.rate(now.stickiness),
         "seats": number(now.licensed_seats) if now.licensed_seats else None,
         "seat_use": formatting.rate(now.seat_use),
-        "weeks": [{"label": f"{w.week:%-d %b}", "wau": w.wau, "mau": w.mau} for w in weeks],
+        "weeks": [
+            {"label": formatting.day_month(w.week), "wau": w.wau, "mau": w.mau} for w in weeks
+        ],
         "adoption": _adoption(account, now.day),
     }
 
@@ -508,7 +510,7 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
             for d in pulled_down(score.parts)
             if d.part not in VENDOR_ONLY_PARTS
         ],
-        "history": [{"label": f"{h.day:%-d %b}", "score": h.score} for h in history],
+        "history": [{"label": formatting.day_month(h.day), "score": h.score} for h in history],
     }
 
 

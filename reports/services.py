@@ -24,9 +24,10 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngette
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import Mail, tell
+from portal import formatting
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
-from portal.i18n import interpolate_lazy
+from portal.i18n import interpolate_lazy, override_for
 from portal.jobs import enqueue
 
 from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
@@ -57,7 +58,8 @@ def request_wrapped(
 ) -> tuple[Report, bool]:
     """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
     year that cannot have one."""
-    inputs = wrapped_inputs(account, year, today=today)
+    with override_for(account=account):  # its words and dates in the account's language
+        inputs = wrapped_inputs(account, year, today=today)
     document = f"wrapped-{year}"
     return _request(
         account, Report.Kind.WRAPPED, document, inputs, user=acting_user, shared=True, year=year
@@ -65,11 +67,13 @@ def request_wrapped(
 
 
 def request_review(review: Review, *, acting_user: User | None) -> tuple[Report, bool]:
+    with override_for(account=review.account):  # in the account's language, as its PDF
+        inputs = review_inputs(review)
     return _request(
         review.account,
         Report.Kind.REVIEW,
         review.document,
-        review_inputs(review),
+        inputs,
         user=acting_user,
         shared=review.published_at is not None,
         review=review,
@@ -470,7 +474,8 @@ def sample_wrapped(
     account = account or plan.sample
     if account is None or not plan.accounts.filter(pk=account.pk).exists():
         raise NoReport(gettext("That account gets no Wrapped in this batch."))
-    return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
+    with override_for(account=account):
+        return account, render_pdf(render_html(wrapped_inputs(account, year))).pdf
 
 
 def batch_accounts(batch: WrappedBatch) -> QuerySet[Account]:
@@ -708,7 +713,7 @@ class AlreadyAsked(Exception):
 
     def __init__(self, earlier: ReviewRequest) -> None:
         who = earlier.asked_by.display_name
-        when = timezone.localtime(earlier.created_at).strftime("%-d %B %Y")
+        when = formatting.long_date(earlier.created_at)
         owner = earlier.account.owner
         super().__init__(
             gettext(
@@ -771,7 +776,7 @@ def ask_for_review(
 
 
 def _month_text(month: date | None) -> str:
-    return month.strftime("%B %Y") if month else ""
+    return formatting.long_month(month)
 
 
 def _ask_summary(ask: ReviewRequest) -> str:

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from portal.i18n import override_for
 from portal.jobs import job_task
 
 from . import services
@@ -37,7 +38,9 @@ def render_report(report_id: int) -> str | None:
         return None
     report = Report.objects.select_related("account").get(pk=report_id)
     try:
-        rendered = render_pdf(render_html(report.inputs, made_at=timezone.localtime()))
+        # The account's PDF: its words in the account's language, its day in the account's zone.
+        with override_for(account=report.account):
+            rendered = render_pdf(render_html(report.inputs, made_at=timezone.localtime()))
     except SoftTimeLimitExceeded:
         services.mark_failed(
             report_id,

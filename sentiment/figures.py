@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Account
+from portal import formatting
 from portal.charts import Chart, bar_chart
 
 from .models import CommentSentiment, CommentSentimentQuerySet, Label, SourceKind
@@ -113,7 +114,7 @@ def trend(account: Account, day: date, days: int = TREND_DAYS) -> SentimentTrend
         # Bars from zero: a month below zero shows in the warning colour, an empty month as a
         # gap ("-"), where a line would leave lone dots between the gaps.
         chart = bar_chart(
-            [(f"{m.month:%b %Y}", m.average) for m in months],
+            [(formatting.month_label(m.month), m.average) for m in months],
             title=gettext("Average sentiment of comments, month by month"),
             y_min=-1,
             y_max=1,

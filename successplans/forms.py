@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import AccountAccess
 from accounts.models import Account, User
 from onboarding.models import Side
+from portal import formatting
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -105,7 +106,7 @@ class PlanItemForm(forms.ModelForm):
                 self.add_error(
                     name,
                     _("This is before the plan starts (%(date)s).")
-                    % {"date": f"{self.plan.starts_on:%-d %b %Y}"},
+                    % {"date": formatting.short_date(self.plan.starts_on)},
                 )
         return data
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from onboarding.models import MAX_OFFSET_DAYS, Side
+from portal import formatting
 
 # Every date of a plan (its start and end, objective, milestone, action and KPI dates) lies in
 # this range: a typo such as 1900 or 9999 is refused, not stored. A plan runs 5 years at most.
@@ -28,8 +29,8 @@ def validate_plan_date(value: date) -> None:
         raise ValidationError(
             gettext("Choose a date between %(earliest)s and %(latest)s.")
             % {
-                "earliest": f"{EARLIEST_PLAN_DATE:%-d %B %Y}",
-                "latest": f"{LATEST_PLAN_DATE:%-d %B %Y}",
+                "earliest": formatting.long_date(EARLIEST_PLAN_DATE),
+                "latest": formatting.long_date(LATEST_PLAN_DATE),
             },
             code="plan_date_range",
         )
@@ -60,7 +61,7 @@ def plan_period_errors(starts_on: date, ends_on: date) -> dict[str, str]:
     elif ends_on > latest_plan_end(starts_on):
         errors["ends_on"] = gettext(
             "A plan runs for %(years)s years at most: end it by %(date)s."
-        ) % {"years": MAX_PLAN_YEARS, "date": f"{latest_plan_end(starts_on):%-d %B %Y}"}
+        ) % {"years": MAX_PLAN_YEARS, "date": formatting.long_date(latest_plan_end(starts_on))}
     return errors
 
 

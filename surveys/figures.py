@@ -26,6 +26,7 @@ from django.utils.translation import gettext, gettext_lazy
 from typing_extensions import TypedDict
 
 from accounts.models import Account, Segment, User
+from portal import formatting
 from portal.charts import Chart, bar_chart
 from portal.formatting import rounded, share
 
@@ -372,7 +373,7 @@ def periods_between(start: date, end: date, interval: str) -> list[date]:
 def period_label(day: date, interval: str) -> str:
     if interval == "quarter":
         return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-    return day.strftime("%b %Y")
+    return formatting.month_label(day)
 
 
 TREND_LABELS: dict[str, _StrOrPromise] = {

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 from insights.figures.revenue import arr_by_currency
+from portal import formatting
 from portal.formatting import MINUS, measure, money, number, signed
 
 from .models import Period, ValueKPI, ValueReading
@@ -245,7 +246,7 @@ def printable(account: Account, day: date) -> dict[str, Any] | None:
     if not figures.kpis:
         return None
     return {
-        "day": f"{day:%-d %B %Y}",
+        "day": formatting.long_date(day),
         "formula": str(FORMULA),
         "totals": [
             {

@@ -36,6 +36,7 @@ from accounts.activity import record
 from accounts.models import Account, Membership, User
 from onboarding.models import Task
 from playbooks.models import CSMTask
+from portal import formatting
 from reports.models import Review
 from successplans.models import Milestone, MilestoneStatus
 
@@ -147,7 +148,7 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                 task.due_date,
                 f"{task.title} ({account.name})",
                 gettext("Onboarding task for %(account)s, due %(day)s.")
-                % {"account": account.name, "day": f"{task.due_date:%-d %B %Y}"},
+                % {"account": account.name, "day": formatting.long_date(task.due_date)},
                 _link(reverse("onboarding_task", args=[account.slug, task.pk])),
             )
         )
@@ -209,7 +210,7 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                     account.renewal_date,
                     gettext("Renewal: %(account)s") % {"account": account.name},
                     gettext("%(account)s's contract renews on %(day)s.")
-                    % {"account": account.name, "day": f"{account.renewal_date:%-d %B %Y}"},
+                    % {"account": account.name, "day": formatting.long_date(account.renewal_date)},
                     _link(reverse("account_360", args=[account.slug])),
                 )
             )
@@ -238,8 +239,8 @@ def items_for(user: User, today: date | None = None) -> list[Item]:
                     "kind": review.get_kind_display(),
                     "account": review.account.name,
                     "state": state,
-                    "start": f"{review.period_start:%-d %b %Y}",
-                    "end": f"{review.period_end:%-d %b %Y}",
+                    "start": formatting.short_date(review.period_start),
+                    "end": formatting.short_date(review.period_end),
                 },
                 _link(reverse("review", args=[review.account.slug, review.pk])),
             )

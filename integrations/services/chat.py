@@ -31,6 +31,8 @@ from accounts.models import Account, User
 from insights.models import HealthBand
 from playbooks.models import Event, EventKind
 from playbooks.services.runs import describe_event
+from portal import formatting
+from portal.i18n import override_for
 from portal.jobs import enqueue, enqueue_many
 
 from .. import outbound
@@ -351,7 +353,7 @@ def notice_for(event: Event) -> Notice:
         month = data.get("preferred_month") or ""
         if month:
             facts.insert(
-                0, (gettext("Preferred month"), date.fromisoformat(month).strftime("%B %Y"))
+                0, (gettext("Preferred month"), formatting.long_month(date.fromisoformat(month)))
             )
         return Notice(
             account.name,
@@ -519,8 +521,11 @@ def deliver(message_id: int) -> bool:
     if not channel.active:
         ChatMessage.objects.filter(pk=message.pk).update(status=ChatMessage.Status.SKIPPED)
         return False
-    notice = notice_for(message.event) if message.event is not None else test_notice(channel)
-    body = json.dumps(payload_for(channel, notice)).encode()
+    # In the account's language (its dates too), as the account's e-mails are.
+    account = message.event.account if message.event is not None else None
+    with override_for(account=account):
+        notice = notice_for(message.event) if message.event is not None else test_notice(channel)
+        body = json.dumps(payload_for(channel, notice)).encode()
     outcome = outbound.post(channel.webhook_url, body, {"Content-Type": "application/json"})
     now = timezone.now()
     if outcome.ok:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django import template
@@ -61,3 +63,41 @@ def money_in(value: Any, currency: str) -> str | None:
 def measure(value: Any, unit: str) -> str | None:
     """A KPI's figure with its unit, as the PDFs print it: ``{{ kpi.current|measure:kpi.unit }}``."""
     return formatting.measure(value, unit or "")
+
+
+# Dates with month names in the reader's language (a moment as its day in the reader's zone).
+# Anything but a date or a moment writes nothing, as Django's ``date`` filter does.
+
+
+def _dated(write: Callable[[date], str], value: Any) -> str:
+    return write(value) if isinstance(value, date) else ""
+
+
+@register.filter
+def month_label(value: Any) -> str:
+    """ "Mar 2026"; "März 2026"."""
+    return _dated(formatting.month_label, value)
+
+
+@register.filter
+def long_month(value: Any) -> str:
+    """ "March 2026"; "März 2026"."""
+    return _dated(formatting.long_month, value)
+
+
+@register.filter
+def day_month(value: Any) -> str:
+    """ "10 Mar"; "10. März"."""
+    return _dated(formatting.day_month, value)
+
+
+@register.filter
+def short_date(value: Any) -> str:
+    """ "10 Mar 2026"; "10. März 2026"."""
+    return _dated(formatting.short_date, value)
+
+
+@register.filter
+def long_date(value: Any) -> str:
+    """ "10 March 2026"; "10. März 2026"."""
+    return _dated(formatting.long_date, value)

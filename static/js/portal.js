@@ -1,14 +1,32 @@
 // Small behaviours for the shell. No framework: htmx does the rest.
 (function () {
   "use strict";
+  // On a phone the main navigation folds behind a "Menu" button (portal.css, max-width 720px);
+  // without this script the list shows whole, wrapping.
+  var navToggle = document.querySelector(".mainnav .nav-toggle");
+  function foldNav(focus) {
+    if (!navToggle || navToggle.getAttribute("aria-expanded") !== "true") return;
+    navToggle.setAttribute("aria-expanded", "false");
+    if (focus) navToggle.focus();
+  }
+  if (navToggle) {
+    navToggle.hidden = false;
+    navToggle.parentElement.classList.add("mainnav-folds");
+    navToggle.addEventListener("click", function () {
+      var open = navToggle.getAttribute("aria-expanded") === "true";
+      navToggle.setAttribute("aria-expanded", open ? "false" : "true");
+    });
+  }
   // Close an open menu when the user clicks elsewhere or presses Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
+    if (navToggle && !navToggle.parentElement.contains(event.target)) foldNav(false);
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
+    foldNav(true);
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
       menu.removeAttribute("open");
       var summary = menu.querySelector("summary");

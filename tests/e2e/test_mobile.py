@@ -1,7 +1,9 @@
-"""Every main page fits a 390 px phone: nothing wider than the screen, every navigation link shown.
+"""Every main page fits a 390 px phone: nothing wider than the screen, every navigation link
+within reach.
 
-Wide tables scroll inside their card; the main navigation wraps onto a second line rather than
-hiding its last items in a strip that scrolls sideways.
+Wide tables scroll inside their card; the main navigation is a menu (a button in the top bar,
+every page in the list it opens) rather than a strip that scrolls sideways. On a laptop's
+1280 px the customer's navigation keeps to one row in every language.
 """
 
 from __future__ import annotations
@@ -110,6 +112,11 @@ def check_fits(page: Page, what: str) -> list[str]:
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         problems.append(f"{what} is {width} px wide: {page.evaluate(WIDEST)}")
+    toggle = page.locator("nav.mainnav .nav-toggle")
+    if not toggle.is_visible():
+        problems.append(f"{what}: the main navigation's menu button is not shown")
+    elif toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
     links = page.locator("nav.mainnav a")
     if links.count() == 0:
         problems.append(f"{what} has no main navigation")
@@ -138,3 +145,40 @@ def test_every_main_page_fits_a_phone(
         assert response is not None and response.status == 200, (path, response)
         problems += check_fits(phone, f"{what} ({path})")
     assert not problems, "\n".join(problems)
+
+
+def test_the_navigation_menu_opens_and_closes_on_a_phone(
+    phone: Page, live_server: LiveServer, world: World
+) -> None:
+    login(phone, live_server, world.champion.email, PASSWORD)
+    phone.goto(f"/a/{world.account.slug}/")
+    toggle = phone.locator("nav.mainnav .nav-toggle")
+    people = phone.locator("nav.mainnav").get_by_role("link", name="People")
+    assert toggle.is_visible() and not people.is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and people.is_visible()
+    phone.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false" and not people.is_visible()
+    toggle.click()
+    people.click()
+    assert phone.url.endswith(f"/a/{world.account.slug}/people/")
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "en"])
+def test_the_customers_navigation_keeps_to_one_row_on_a_laptop(
+    browser: Browser, live_server: LiveServer, world: World, language: str
+) -> None:
+    world.champion.language = language
+    world.champion.save(update_fields=["language"])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, live_server, world.champion.email, PASSWORD)
+        page.goto(f"/a/{world.account.slug}/")
+        assert page.locator("nav.mainnav .nav-toggle").is_hidden()
+        tops = page.eval_on_selector_all(
+            "nav.mainnav li", "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
+        )
+        assert len(tops) >= 10 and len(set(tops)) == 1, tops
+    finally:
+        context.close()
