@@ -447,6 +447,7 @@ def health_trend(account: Account, today: date, days: int = TREND_DAYS) -> dict[
         "latest": latest,
         "since": first.day,
         "moved": moved,
+        "moved_by": abs(moved),
         "points": sparkline([Decimal(h.score) for h in history], width=180, height=40),
         "days": len(history),
     }
