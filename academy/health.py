@@ -20,7 +20,7 @@ DEFAULT_WEIGHT = 10
 
 @register_part(
     "training",
-    gettext_lazy("Training"),  # type: ignore[arg-type]
+    gettext_lazy("Training"),
     default_weight=DEFAULT_WEIGHT,
 )
 def training_part(account: Account, day: date) -> Part | None:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -230,38 +231,39 @@ def field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
 
 
 def message(error: Any) -> str:
-    """A short message for one pydantic error, in the words of the error report."""
+    """A short message for one pydantic error, in the words of the error report (and in the
+    reader's language: the import page's; the API's, English unless the request asks)."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind == "missing":
-        return "is required"
+        return gettext("is required")
     if kind == "extra_forbidden":
-        return "is not a known field"
+        return gettext("is not a known field")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤"}
         bound = next(iter(ctx.values()), "")
-        return f"must be {sign.get(kind, '<')} {bound}"
+        return gettext("must be %(sign)s %(bound)s") % {"sign": sign.get(kind, "<"), "bound": bound}
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
-        return "must not contain NUL characters"
+        return gettext("must not contain NUL characters")
     if kind == "string_unicode":
-        return "must be valid Unicode text"
+        return gettext("must be valid Unicode text")
     if kind.startswith("int_"):
-        return "must be a whole number"
+        return gettext("must be a whole number")
     if kind.startswith("date_"):
-        return "must be a date like 2026-01-31"
+        return gettext("must be a date like 2026-01-31")
     if kind.startswith("decimal_max_places"):
-        return "must have at most 2 decimal places"
+        return gettext("must have at most 2 decimal places")
     if kind.startswith("decimal_") or kind.startswith("float_"):
-        return "must be a number like 1000.00"
+        return gettext("must be a number like 1000.00")
     if kind == "string_too_short":
-        return "must not be empty"
+        return gettext("must not be empty")
     if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
+        return gettext("must be at most %(count)s characters") % {"count": ctx.get("max_length")}
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}"
+        return gettext("must be one of %(values)s") % {"values": ctx.get("expected", "")}
     if kind == "string_pattern_mismatch":
-        return "has characters that are not allowed here"
+        return gettext("has characters that are not allowed here")
     if kind.startswith("string_"):
-        return "must be text"
+        return gettext("must be text")
     if kind == "value_error":
         return str(ctx.get("error", error.get("msg", "is not valid")))
     return str(error.get("msg", "is not valid"))

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account, Segment
+from portal.choices import TextChoices, gettext_lazy
 
 
 def portal_currency() -> str:
@@ -20,20 +21,20 @@ def portal_currency() -> str:
     return str(settings.CURRENCY)
 
 
-class ContractKind(models.TextChoices):
-    NEW = "new", "New business"
-    RENEWAL = "renewal", "Renewal"
-    EXPANSION = "expansion", "Expansion"
-    CONTRACTION = "contraction", "Contraction"
+class ContractKind(TextChoices):
+    NEW = "new", gettext_lazy("New business")
+    RENEWAL = "renewal", gettext_lazy("Renewal")
+    EXPANSION = "expansion", gettext_lazy("Expansion")
+    CONTRACTION = "contraction", gettext_lazy("Contraction")
 
 
 class Contract(models.Model):
     """A contract line. Its MRR is the recurring value spread over its months; one-off fees
     are kept apart and never count as recurring."""
 
-    class ValuePeriod(models.TextChoices):
-        TOTAL = "total", "For the whole term"
-        MONTH = "month", "Per month"
+    class ValuePeriod(TextChoices):
+        TOTAL = "total", gettext_lazy("For the whole term")
+        MONTH = "month", gettext_lazy("Per month")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contracts")
     external_id = models.CharField(max_length=100)
@@ -59,7 +60,9 @@ class Contract(models.Model):
     currency = models.CharField(
         max_length=3,
         default=portal_currency,
-        help_text="ISO 4217. Figures add contracts up as they are: none is converted.",
+        help_text=gettext_lazy(
+            "ISO 4217. Figures add contracts up as they are: none is converted."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,7 +142,7 @@ class UsageEvent(models.Model):
         db_constraint=False,
     )
     user_key = models.CharField(
-        max_length=200, help_text="The product user's external id or e-mail."
+        max_length=200, help_text=gettext_lazy("The product user's external id or e-mail.")
     )
     day = models.DateField()
     feature = models.CharField(max_length=100)
@@ -161,12 +164,14 @@ class UsageDay(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_days")
     day = models.DateField()
-    active_users = models.PositiveIntegerField(help_text="Distinct users active that day (DAU).")
+    active_users = models.PositiveIntegerField(
+        help_text=gettext_lazy("Distinct users active that day (DAU).")
+    )
     weekly_active_users = models.PositiveIntegerField(
-        help_text="Distinct users in the 7 days to this day (WAU)."
+        help_text=gettext_lazy("Distinct users in the 7 days to this day (WAU).")
     )
     monthly_active_users = models.PositiveIntegerField(
-        help_text="Distinct users in the 30 days to this day (MAU)."
+        help_text=gettext_lazy("Distinct users in the 30 days to this day (MAU).")
     )
     events = models.PositiveIntegerField()
 
@@ -201,10 +206,10 @@ class FeatureUsageDay(models.Model):
 class AccountFacts(models.Model):
     """What the CSM knows that no integration sends: seats bought, the pulse."""
 
-    class Pulse(models.TextChoices):
-        GOOD = "good", "Good"
-        NEUTRAL = "neutral", "Neutral"
-        CONCERNED = "concerned", "Concerned"
+    class Pulse(TextChoices):
+        GOOD = "good", gettext_lazy("Good")
+        NEUTRAL = "neutral", gettext_lazy("Neutral")
+        CONCERNED = "concerned", gettext_lazy("Concerned")
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="facts")
     licensed_seats = models.PositiveIntegerField(null=True, blank=True)
@@ -215,7 +220,7 @@ class AccountFacts(models.Model):
     )
     pulse_at = models.DateTimeField(null=True, blank=True)
     customers_see_health = models.BooleanField(
-        default=False, help_text="Show the health band on the customer's dashboard."
+        default=False, help_text=gettext_lazy("Show the health band on the customer's dashboard.")
     )
 
     def __str__(self) -> str:
@@ -237,24 +242,26 @@ class UpsellLead(models.Model):
     At most one lead per account and rule is active (open or passed to sales) at a time;
     leads raised by hand are not limited."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PASSED = "passed", "Passed to sales"
-        WON = "won", "Won"
-        LOST = "lost", "Lost"
-        DISMISSED = "dismissed", "Dismissed"
+    class Status(TextChoices):
+        OPEN = "open", gettext_lazy("Open")
+        PASSED = "passed", gettext_lazy("Passed to sales")
+        WON = "won", gettext_lazy("Won")
+        LOST = "lost", gettext_lazy("Lost")
+        DISMISSED = "dismissed", gettext_lazy("Dismissed")
 
-    class Rule(models.TextChoices):
-        HAND = "hand", "Raised by hand"
-        SEAT_USE = "seat_use", "Seats nearly all used"
-        FEATURE_LIMIT = "feature_limit", "Feature limit reached"
-        CROSS_SELL = "cross_sell", "Promoter with a cross-sell"
-        PLAYBOOK = "playbook", "Playbook"
+    class Rule(TextChoices):
+        HAND = "hand", gettext_lazy("Raised by hand")
+        SEAT_USE = "seat_use", gettext_lazy("Seats nearly all used")
+        FEATURE_LIMIT = "feature_limit", gettext_lazy("Feature limit reached")
+        CROSS_SELL = "cross_sell", gettext_lazy("Promoter with a cross-sell")
+        PLAYBOOK = "playbook", gettext_lazy("Playbook")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="upsell_leads")
     reason = models.CharField(max_length=300)
     source = models.CharField(
-        max_length=200, blank=True, help_text="What raised it (a playbook run, a person)."
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("What raised it (a playbook run, a person)."),
     )
     rule = models.CharField(max_length=14, choices=Rule.choices, default=Rule.PLAYBOOK)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -264,7 +271,7 @@ class UpsellLead(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="ARR it could add, in the account's contract currency.",
+        help_text=gettext_lazy("ARR it could add, in the account's contract currency."),
     )
     currency = models.CharField(max_length=3, default=portal_currency)
     offer = models.ForeignKey(
@@ -282,7 +289,7 @@ class UpsellLead(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="ARR added, in the lead's currency.",
+        help_text=gettext_lazy("ARR added, in the lead's currency."),
     )
     won_on = models.DateField(null=True, blank=True)
     lost_reason = models.CharField(max_length=300, blank=True)
@@ -331,13 +338,17 @@ class ExpansionConfig(models.Model):
     seat_use_percent = models.PositiveSmallIntegerField(
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(200)],
-        help_text="Raise a lead when monthly active users reach this share of the seats bought.",
+        help_text=gettext_lazy(
+            "Raise a lead when monthly active users reach this share of the seats bought."
+        ),
     )
     quiet_days = models.PositiveSmallIntegerField(
         default=90,
         validators=[MaxValueValidator(730)],
-        help_text="After a rule's lead is won, lost or dismissed, the rule waits this many days "
-        "before raising another on the same account.",
+        help_text=gettext_lazy(
+            "After a rule's lead is won, lost or dismissed, the rule waits this many days "
+            "before raising another on the same account."
+        ),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -357,12 +368,14 @@ class FeatureLimit(models.Model):
     a running contract for a product (its plan). An account's own limit wins over its plan's.
     Usage is read from the roll-ups (:class:`FeatureUsageDay`)."""
 
-    feature = models.CharField(max_length=100, help_text="As the product reports it.")
+    feature = models.CharField(max_length=100, help_text=gettext_lazy("As the product reports it."))
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, null=True, blank=True, related_name="feature_limits"
     )
     product = models.CharField(
-        max_length=200, blank=True, help_text="The contract's product (the plan) it applies to."
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("The contract's product (the plan) it applies to."),
     )
     users = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     amount_guess = models.DecimalField(
@@ -371,7 +384,7 @@ class FeatureLimit(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="ARR the next tier adds.",
+        help_text=gettext_lazy("ARR the next tier adds."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -406,7 +419,8 @@ class CrossSellOffer(models.Model):
     name = models.CharField(max_length=120)
     segment = models.CharField(max_length=20, choices=Segment.choices)
     product = models.CharField(
-        max_length=200, help_text="The contract product that means the account has it."
+        max_length=200,
+        help_text=gettext_lazy("The contract product that means the account has it."),
     )
     amount_guess = models.DecimalField(
         max_digits=14,
@@ -414,7 +428,7 @@ class CrossSellOffer(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="ARR it adds.",
+        help_text=gettext_lazy("ARR it adds."),
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -441,8 +455,10 @@ class HealthConfig(models.Model):
     # Off by default: a CS admin opts in, and no existing score moves until they do.
     comments_weight = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Sentiment of customers' comments on surveys, plans and tasks (English only). "
-        "0 leaves it out.",
+        help_text=gettext_lazy(
+            "Sentiment of customers' comments on surveys, plans and tasks (English only). "
+            "0 leaves it out."
+        ),
     )
     # The weights of the parts other apps register (insights.figures.health.register_part),
     # by part name; a part missing here has the weight it was registered with.
@@ -470,10 +486,10 @@ class HealthConfig(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
-class HealthBand(models.TextChoices):
-    HEALTHY = "healthy", "Healthy"
-    AT_RISK = "at_risk", "At risk"
-    CRITICAL = "critical", "Critical"
+class HealthBand(TextChoices):
+    HEALTHY = "healthy", gettext_lazy("Healthy")
+    AT_RISK = "at_risk", gettext_lazy("At risk")
+    CRITICAL = "critical", gettext_lazy("Critical")
 
 
 class HealthScore(models.Model):
@@ -484,7 +500,7 @@ class HealthScore(models.Model):
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
     band = models.CharField(max_length=10, choices=HealthBand.choices)
     parts = models.JSONField(
-        default=dict, help_text="Each part: its score 0-100, weight and a reason."
+        default=dict, help_text=gettext_lazy("Each part: its score 0-100, weight and a reason.")
     )
     computed_at = models.DateTimeField(auto_now=True)
 
@@ -501,14 +517,14 @@ class HealthScore(models.Model):
 class ApiKey(models.Model):
     """A key for one integration: shown once, stored hashed, scoped, revocable."""
 
-    class Scope(models.TextChoices):
-        WRITE_USAGE = "write_usage", "Write usage and users"
-        WRITE_CONTRACTS = "write_contracts", "Write contracts"
-        READ_FIGURES = "read_figures", "Read account figures"
+    class Scope(TextChoices):
+        WRITE_USAGE = "write_usage", gettext_lazy("Write usage and users")
+        WRITE_CONTRACTS = "write_contracts", gettext_lazy("Write contracts")
+        READ_FIGURES = "read_figures", gettext_lazy("Read account figures")
         # /api/v1/webhooks, added by the integrations app when it is installed.
-        MANAGE_WEBHOOKS = "manage_webhooks", "Manage webhook endpoints"
+        MANAGE_WEBHOOKS = "manage_webhooks", gettext_lazy("Manage webhook endpoints")
         # /api/v1/accounts/{slug}/handover, added by the handover app when it is installed.
-        WRITE_HANDOVER = "write_handover", "Send and read sales handovers"
+        WRITE_HANDOVER = "write_handover", gettext_lazy("Send and read sales handovers")
 
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, unique=True)
@@ -550,8 +566,10 @@ class NightlyRun(models.Model):
     """One night's usage roll-up and health scores, fanned out over chunks of accounts
     (:mod:`insights.services.nightly`). Finished when every chunk is done or failed for good."""
 
-    day = models.DateField(help_text="The day scored; the roll-up takes in the days before too.")
-    roll_up_days = models.JSONField(default=list, help_text="ISO dates rolled up.")
+    day = models.DateField(
+        help_text=gettext_lazy("The day scored; the roll-up takes in the days before too.")
+    )
+    roll_up_days = models.JSONField(default=list, help_text=gettext_lazy("ISO dates rolled up."))
     chunk_size = models.PositiveIntegerField()
     chunk_count = models.PositiveIntegerField(default=0)
     account_count = models.PositiveIntegerField(default=0)
@@ -569,12 +587,12 @@ class NightlyRun(models.Model):
 class NightlyChunk(models.Model):
     """One chunk of a :class:`NightlyRun`: its accounts rolled up, then scored, in one job."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        RETRYING = "retrying", "Failed, to be retried"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    class Status(TextChoices):
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        RETRYING = "retrying", gettext_lazy("Failed, to be retried")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
@@ -585,8 +603,10 @@ class NightlyChunk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    rolled_up = models.PositiveIntegerField(default=0, help_text="Account roll-ups written.")
-    scored = models.PositiveIntegerField(default=0, help_text="Accounts scored.")
+    rolled_up = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Account roll-ups written.")
+    )
+    scored = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Accounts scored."))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

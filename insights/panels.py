@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
@@ -26,7 +27,12 @@ from .models import AccountFacts
 from .services.upsell import contract_currency
 
 
-@register_panel(order=5, title="Product usage", height="18rem", pages=("account", "executive-home"))
+@register_panel(
+    order=5,
+    title=gettext_lazy("Product usage"),
+    height="18rem",
+    pages=("account", "executive-home"),
+)
 def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     summary = usage_summary(access.account, timezone.localdate())
     if summary["usage"] is None and not access.can("insights.view_360"):
@@ -34,7 +40,7 @@ def usage_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pan
     return Panel("insights/panel_usage.html", summary)
 
 
-@register_panel(order=6, title="Health", height="7rem")
+@register_panel(order=6, title=gettext_lazy("Health"), height="7rem")
 def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """The health band: always for vendor staff, for the customer only when the CSM allows it."""
     if (
@@ -48,7 +54,9 @@ def health_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pa
     return Panel("insights/panel_health.html", {"health": latest})
 
 
-@register_panel(order=30, title="Health and its trend", height="8rem", pages=("executive-home",))
+@register_panel(
+    order=30, title=gettext_lazy("Health and its trend"), height="8rem", pages=("executive-home",)
+)
 def health_trend_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     """The health band and its trend over the last months, once the CSM shares health with the
     customer (the pulse form's "customers see health", off by default)."""
@@ -69,20 +77,22 @@ def _with_arr_today(accounts: QuerySet[Account]) -> QuerySet[Account]:
 
 register_column(
     "health",
-    "Health",
+    gettext_lazy("Health"),
     with_health,
     "health_score",
     "insights/cells/health.html",
     40,
     numeric=True,
 )
-register_column("arr", "ARR", _with_arr_today, "arr", "insights/cells/arr.html", 50, numeric=True)
+register_column(
+    "arr", gettext_lazy("ARR"), _with_arr_today, "arr", "insights/cells/arr.html", 50, numeric=True
+)
 
 
 @register_panel(
     order=12,
     name="csqls",
-    title="Upsell leads (CSQLs)",
+    title=gettext_lazy("Upsell leads (CSQLs)"),
     capability="insights.upsell_leads",
     height="14rem",
     pages=("360",),
@@ -106,7 +116,7 @@ def csqls_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Pan
 
 register_column(
     "csqls",
-    "Open CSQLs",
+    gettext_lazy("Open CSQLs"),
     with_active_lead_count,
     "open_csqls",
     "insights/cells/csqls.html",

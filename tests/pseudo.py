@@ -155,6 +155,19 @@ class _Reader(HTMLParser):
             self.texts.append(data)
 
 
+def _outside_markers(text: str, depth: int) -> tuple[str, int]:
+    """What of ``text`` is outside the markers, given how many were open before it (a marker
+    opened in one text of an element closes in a later one when the message holds markup)."""
+    kept = []
+    for character in text:
+        if character == OPEN:
+            depth += 1
+        elif character == CLOSE:
+            depth = max(0, depth - 1)
+        kept.append(" " if depth or character == CLOSE else character)
+    return "".join(kept), depth
+
+
 def english_left(html: str, *, within: str | None = None, allowed: Iterable[str] = ()) -> list[str]:
     """The texts of ``html`` (inside the element ``within`` names) with English words left
     outside the markers, once the ``allowed`` data (names), addresses and numbers are taken
@@ -163,10 +176,9 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
     reader.feed(html)
     allowed = sorted({str(text) for text in allowed if text}, key=len, reverse=True)
     left = []
+    depth = 0  # a message with markup in it (a link, a <time>) spans several texts
     for text in reader.texts:
-        rest = text
-        while MARKED.search(rest):
-            rest = MARKED.sub(" ", rest)
+        rest, depth = _outside_markers(text, depth)
         for data in allowed:
             rest = rest.replace(data, " ")
         rest = NOT_WORDS.sub(" ", rest)

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Activity, Segment, Stage
 from portal.figure_cache import cached_figure
@@ -186,7 +187,7 @@ def revenue(accounts: QuerySet[Account], start: date, today: date) -> Revenue:
         now=snapshot(accounts, today),
         period=whole_period,
         segments=[
-            (Segment(key).label, now, by_period.get(key) or Period(start=start, end=today))
+            (key, now, by_period.get(key) or Period(start=start, end=today))
             for key, now in sorted(snapshot_by_segment(accounts, today).items())
         ],
     )
@@ -225,15 +226,16 @@ def book_of_business(
         at_risk=parts.value.at_risk,
         quiet=parts.value.quiet,
         total=parts.value.total,
-        segments=money.value.segments,
+        # Cached with the segment's key; its label is in the reader's language.
+        segments=[(Segment(key).label, now, rev) for key, now, rev in money.value.segments],
         as_of=min(parts.computed_at, money.computed_at),
     )
 
 
 PERIODS = {
-    "quarter": "This quarter",
-    "year": "Last 12 months",
-    "ytd": "This year",
+    "quarter": gettext_lazy("This quarter"),
+    "year": gettext_lazy("Last 12 months"),
+    "ytd": gettext_lazy("This year"),
 }
 
 

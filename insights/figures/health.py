@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import Account
 from onboarding.figures import summary as onboarding_summary
@@ -47,14 +47,17 @@ from surveys.models import Kind, Response
 
 from ..models import AccountFacts, HealthBand, HealthConfig, HealthScore, UsageDay
 
-PARTS: dict[str, str] = {
-    "usage": "Usage",
-    "sentiment": "Survey sentiment",
-    "onboarding": "Onboarding",
-    "plan": "Success plan",
-    "renewal": "Renewal",
-    "pulse": "CSM pulse",
-    "comments": "Comment sentiment",
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+PARTS: dict[str, StrOrPromise] = {
+    "usage": gettext_lazy("Usage"),
+    "sentiment": gettext_lazy("Survey sentiment"),
+    "onboarding": gettext_lazy("Onboarding"),
+    "plan": gettext_lazy("Success plan"),
+    "renewal": gettext_lazy("Renewal"),
+    "pulse": gettext_lazy("CSM pulse"),
+    "comments": gettext_lazy("Comment sentiment"),
 }
 SENTIMENT_DAYS = 180
 USAGE_PEAK_DAYS = 90
@@ -83,7 +86,7 @@ class Part:
 class RegisteredPart:
     """A part another app adds (:func:`register_part`): insights calls it, never imports it."""
 
-    label: str
+    label: StrOrPromise
     compute: Callable[[Account, date], Part | None]
     default_weight: int
 
@@ -92,7 +95,7 @@ REGISTERED: dict[str, RegisteredPart] = {}
 
 
 def register_part(
-    name: str, label: str, *, default_weight: int = 0
+    name: str, label: StrOrPromise, *, default_weight: int = 0
 ) -> Callable[[Callable[[Account, date], Part | None]], Callable[[Account, date], Part | None]]:
     """Add a part, from the registering app's ``AppConfig.ready``:
 
@@ -128,14 +131,22 @@ def usage_part(account: Account, day: date, facts: AccountFacts | None) -> Part 
     seats = facts.licensed_seats if facts else None
     if seats:
         share = 100 * mau / seats
-        return Part(_clamp(share), f"MAU is {percent(share)} of seats ({mau} of {seats})")
+        return Part(
+            _clamp(share),
+            gettext("MAU is %(share)s of seats (%(mau)s of %(seats)s)")
+            % {"share": percent(share), "mau": mau, "seats": seats},
+        )
     peak = days.filter(day__gt=day - timedelta(USAGE_PEAK_DAYS)).aggregate(
         peak=Max("monthly_active_users")
     )["peak"]
     if not peak:
-        return Part(0, "No active users in the last 30 days")
+        return Part(0, gettext("No active users in the last 30 days"))
     share = 100 * mau / peak
-    return Part(_clamp(share), f"MAU is {percent(share)} of its 90-day peak ({mau} of {peak})")
+    return Part(
+        _clamp(share),
+        gettext("MAU is %(share)s of its 90-day peak (%(mau)s of %(peak)s)")
+        % {"share": percent(share), "mau": mau, "peak": peak},
+    )
 
 
 def sentiment_part(account: Account, day: date) -> Part | None:
@@ -170,15 +181,23 @@ def onboarding_part(account: Account, day: date) -> Part | None:
     if not progress.total:
         return None
     if figures.is_completed:
-        return Part(100, "Onboarding completed")
+        return Part(100, gettext("Onboarding completed"))
     score = _clamp(100 * (progress.total - figures.overdue) / progress.total)
-    late = f"{figures.overdue} overdue" if figures.overdue else "none overdue"
+    late = (
+        gettext("%(count)s overdue") % {"count": figures.overdue}
+        if figures.overdue
+        else gettext("none overdue")
+    )
     done = ngettext(
         "%(done)s of %(total)s required task done",
         "%(done)s of %(total)s required tasks done",
         progress.total,
     ) % {"done": progress.done, "total": progress.total}
-    return Part(score, f"{done} ({percent(progress.percent)}), {late}")
+    return Part(
+        score,
+        gettext("%(done)s (%(percent)s), %(late)s")
+        % {"done": done, "percent": percent(progress.percent), "late": late},
+    )
 
 
 def plan_part(account: Account, day: date) -> Part | None:
@@ -186,9 +205,13 @@ def plan_part(account: Account, day: date) -> Part | None:
     if plan is None:
         return None
     health = plan_health_on(plan, day)
-    how = "set by the CSM" if plan.health_override else "from milestones and KPIs"
+    how = gettext("set by the CSM") if plan.health_override else gettext("from milestones and KPIs")
     label = PlanHealth(health).label.lower()
-    return Part(PLAN_SCORES[PlanHealth(health)], f"“{plan.name}” is {label} ({how})")
+    return Part(
+        PLAN_SCORES[PlanHealth(health)],
+        gettext("“%(plan)s” is %(health)s (%(how)s)")
+        % {"plan": plan.name, "health": label, "how": how},
+    )
 
 
 def renewal_part(account: Account, day: date, usage: Part | None) -> Part | None:
@@ -198,21 +221,30 @@ def renewal_part(account: Account, day: date, usage: Part | None) -> Part | None
     if account.renewal_date is None:
         return None
     days = (account.renewal_date - day).days
-    when = f"Renewal in {days} days" if days >= 0 else f"Renewal date passed {-days} days ago"
+    when = (
+        gettext("Renewal in %(days)s days") % {"days": days}
+        if days >= 0
+        else gettext("Renewal date passed %(days)s days ago") % {"days": -days}
+    )
     if days >= RENEWAL_FAR_DAYS:
         return Part(RENEWAL_SCORES["far"], when)
     if usage is None:
-        return Part(RENEWAL_SCORES["near"], f"{when}, usage unknown")
+        return Part(RENEWAL_SCORES["near"], gettext("%(when)s, usage unknown") % {"when": when})
     if usage.score >= RENEWAL_NEAR_GOOD_USAGE:
-        return Part(RENEWAL_SCORES["near_good_usage"], f"{when}, usage is healthy")
-    return Part(RENEWAL_SCORES["near_low_usage"], f"{when} with low usage")
+        return Part(
+            RENEWAL_SCORES["near_good_usage"],
+            gettext("%(when)s, usage is healthy") % {"when": when},
+        )
+    return Part(
+        RENEWAL_SCORES["near_low_usage"], gettext("%(when)s with low usage") % {"when": when}
+    )
 
 
 def pulse_part(facts: AccountFacts | None) -> Part | None:
     if facts is None or not facts.pulse:
         return None
     label = AccountFacts.Pulse(facts.pulse).label
-    why = f"The CSM's pulse: {label.lower()}"
+    why = gettext("The CSM's pulse: %(pulse)s") % {"pulse": label.lower()}
     if facts.pulse_note:
         why += f" ({facts.pulse_note})"
     return Part(PULSE_SCORES[AccountFacts.Pulse(facts.pulse)], why)
@@ -372,7 +404,7 @@ class Drag:
     """A part that pulled the score down, and by how many points."""
 
     part: str
-    label: str
+    label: StrOrPromise
     score: int
     why: str
     points_lost: int
@@ -414,8 +446,8 @@ def health_summary(history: list[HealthScore]) -> dict[str, Any]:
         key=lambda row: row[1]["score"],
     )
     chart = line_chart(
-        [(f"{h.day:%-d %b}", float(h.score)) for h in history],
-        title="Health score, day by day",
+        [(formats.date_format(h.day, "j M"), float(h.score)) for h in history],
+        title=gettext("Health score, day by day"),
         y_max=100,
     )
     return {
@@ -447,6 +479,7 @@ def health_trend(account: Account, today: date, days: int = TREND_DAYS) -> dict[
         "latest": latest,
         "since": first.day,
         "moved": moved,
+        "moved_by": abs(moved),
         "points": sparkline([Decimal(h.score) for h in history], width=180, height=40),
         "days": len(history),
     }

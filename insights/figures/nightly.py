@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext
 
 from accounts.models import Account
 
@@ -58,8 +59,13 @@ class RunSummary:
         minutes, seconds = divmod(round(self.seconds), 60)
         hours, minutes = divmod(minutes, 60)
         if hours:
-            return f"{hours} h {minutes:02d} min"
-        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+            return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+        if minutes:
+            return gettext("%(minutes)d min %(seconds)02d s") % {
+                "minutes": minutes,
+                "seconds": seconds,
+            }
+        return gettext("%(seconds)d s") % {"seconds": seconds}
 
     @property
     def percent(self) -> int:

@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import formats
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from portal.charts import bar_chart, line_chart
@@ -298,8 +300,12 @@ def usage_summary(account: Account, today: date) -> dict[str, Any]:
     points = {a.day: a for a in daily_trend(account, start, today)}
     days = [start + timedelta(days=i) for i in range(TREND_DAYS)]
     trend = line_chart(
-        [(f"{d:%-d %b}", float(points[d].wau) if d in points else None) for d in days],
-        title=f"Weekly active users at {account.name}, last {TREND_DAYS} days",
+        [
+            (formats.date_format(d, "j M"), float(points[d].wau) if d in points else None)
+            for d in days
+        ],
+        title=gettext("Weekly active users at %(account)s, last %(days)s days")
+        % {"account": account.name, "days": TREND_DAYS},
     )
     adoption = feature_adoption(account, now.day)
     adoption_chart = bar_chart(
@@ -307,7 +313,7 @@ def usage_summary(account: Account, today: date) -> dict[str, Any]:
             (f.feature, float(f.adoption * 100) if f.adoption is not None else None)
             for f in adoption[:8]
         ],
-        title="Share of monthly active users who used each feature",
+        title=gettext("Share of monthly active users who used each feature"),
         y_min=0,
         y_max=100,
     )

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import User
@@ -46,7 +47,7 @@ def issue_key(*, name: str, scopes: list[str], acting_user: User) -> tuple[ApiKe
     with transaction.atomic():
         key, secret = ApiKey.issue(name=name, scopes=scopes, created_by=acting_user)
         record(
-            "created an API key",
+            gettext_noop("created an API key"),
             actor=acting_user,
             target=key,
             after={"name": key.name, "scopes": key.scopes},
@@ -63,7 +64,7 @@ def revoke_key(key: ApiKey, *, acting_user: User) -> bool:
         )
         if changed:
             key.refresh_from_db(fields=["revoked_at"])
-            record("revoked an API key", actor=acting_user, target=key, internal=True)
+            record(gettext_noop("revoked an API key"), actor=acting_user, target=key, internal=True)
     return bool(changed)
 
 

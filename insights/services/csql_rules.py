@@ -8,6 +8,10 @@ that says what triggered it and the figures, and an amount guess (ARR it could a
   :mod:`surveys.figures` counts them) in a segment with a :class:`CrossSellOffer` it does not
   have yet (no running contract for the offer's product).
 
+A reason is written once, in the account's language (``Account.language``, else the site's):
+the CSM reads it as it was raised, with its figures of that night, and a rule that changed since
+does not rewrite it.
+
 Safe to run twice: a rule never raises a second active lead on an account (open or passed to
 sales), nor another within :attr:`ExpansionConfig.quiet_days` of closing one. Churned accounts
 are left alone. Each rule costs a fixed number of queries plus one write per lead raised.
@@ -21,10 +25,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Account, Segment, Stage
 from portal.formatting import money, number, rounded
+from portal.i18n import language_or_default
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
 from surveys.models import Kind, Response
 
@@ -60,7 +66,7 @@ def _taken(rule: str, account_ids: list[int], config: ExpansionConfig) -> set[in
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return formats.date_format(day, "j M Y")
 
 
 def raise_seat_use_leads(today: date, config: ExpansionConfig) -> int:
@@ -82,12 +88,21 @@ def raise_seat_use_leads(today: date, config: ExpansionConfig) -> int:
         extra = max(act.mau - seats, math.ceil(seats * EXTRA_SEATS_SHARE), 1)
         arr = monthly.get(account.pk, Decimal(0)) * MONTHS_PER_YEAR
         guess = rounded(arr / seats * extra, 2) if arr and seats else None
-        reason = (
-            f"Seats: {number(act.mau)} people used the product in the 30 days to "
-            f"{_day(act.day)}, {used}% of the {number(seats)} seats bought (the rule raises at "
-            f"{bar}%)."
-            + (f" {number(extra)} more seats at today's price: about {money(guess)} a year." if guess else "")
-        )  # fmt: skip
+        with translation.override(language_or_default(account.language)):
+            reason = gettext(
+                "Seats: %(mau)s people used the product in the 30 days to %(day)s, %(used)s%% of "
+                "the %(seats)s seats bought (the rule raises at %(bar)s%%)."
+            ) % {
+                "mau": number(act.mau),
+                "day": _day(act.day),
+                "used": used,
+                "seats": number(seats),
+                "bar": bar,
+            }
+            if guess:
+                reason += " " + gettext(
+                    "%(extra)s more seats at today's price: about %(amount)s a year."
+                ) % {"extra": number(extra), "amount": money(guess)}
         raised += flag_unless_taken(account, reason=reason, rule=Rule.SEAT_USE, amount_guess=guess)
     return raised
 
@@ -123,6 +138,30 @@ def _limits(today: date) -> dict[tuple[int, str], FeatureLimit]:
     return found
 
 
+def _feature_limit_reason(hits: list[tuple[FeatureLimit, date, int]]) -> str:
+    parts = []
+    for limit, day, users in hits:
+        params = {
+            "feature": limit.feature,
+            "users": number(users),
+            "day": _day(day),
+            "plan": limit.product,
+            "allowed": number(limit.users),
+        }
+        if limit.account_id is None:
+            text = gettext(
+                "Feature “%(feature)s”: %(users)s people used it in the 30 days to %(day)s, "
+                "the %(plan)s plan allows %(allowed)s"
+            )
+        else:
+            text = gettext(
+                "Feature “%(feature)s”: %(users)s people used it in the 30 days to %(day)s, "
+                "the limit agreed with the account is %(allowed)s"
+            )
+        parts.append(text % params)
+    return "; ".join(parts) + "."
+
+
 def raise_feature_limit_leads(today: date, config: ExpansionConfig) -> int:
     limits = _limits(today)
     if not limits:
@@ -139,18 +178,9 @@ def raise_feature_limit_leads(today: date, config: ExpansionConfig) -> int:
     raised = 0
     for account in _open_accounts().filter(pk__in=todo).order_by("pk"):
         hits = reached[account.pk]
-        parts = [
-            f"Feature “{limit.feature}”: {number(users)} people used it in the 30 days to "
-            f"{_day(day)}, "
-            + (
-                f"the {limit.product} plan allows {number(limit.users)}"
-                if limit.account_id is None
-                else f"the limit agreed with the account is {number(limit.users)}"
-            )
-            for limit, day, users in hits
-        ]
+        with translation.override(language_or_default(account.language)):
+            reason = _feature_limit_reason(hits)
         guesses = [limit.amount_guess for limit, _, _ in hits if limit.amount_guess is not None]
-        reason = "; ".join(parts) + "."
         raised += flag_unless_taken(
             account,
             reason=reason,
@@ -199,11 +229,19 @@ def raise_cross_sell_leads(today: date, config: ExpansionConfig) -> int:
             continue
         row = promoters[account.pk]
         score = NPS.from_row(row).score or 0
-        reason = (
-            f"Promoters: {number(row['nps_promoters'])} of {number(row['nps_n'])} NPS answers in "
-            f"the last 12 months were 9 or 10 (NPS {score:+.0f}). {Segment(account.segment).label} "
-            f"accounts are offered “{offer.name}”, which {account.name} does not have yet."
-        )
+        with translation.override(language_or_default(account.language)):
+            reason = gettext(
+                "Promoters: %(promoters)s of %(answers)s NPS answers in the last 12 months were "
+                "9 or 10 (NPS %(nps)s). %(segment)s accounts are offered “%(offer)s”, which "
+                "%(account)s does not have yet."
+            ) % {
+                "promoters": number(row["nps_promoters"]),
+                "answers": number(row["nps_n"]),
+                "nps": f"{score:+.0f}",
+                "segment": Segment(account.segment).label,
+                "offer": offer.name,
+                "account": account.name,
+            }
         raised += flag_unless_taken(
             account,
             reason=reason,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -26,7 +27,7 @@ def change_expansion_settings(
     config.updated_by = acting_user
     config.save()
     record(
-        "changed the expansion rules",
+        gettext_noop("changed the expansion rules"),
         actor=acting_user,
         target=config,
         before=before,
@@ -49,9 +50,9 @@ def add_cross_sell_offer(
                 amount_guess=amount_guess,
             )
     except IntegrityError as error:
-        raise ValidationError("This segment is offered this product already.") from error
+        raise ValidationError(gettext("This segment is offered this product already.")) from error
     record(
-        "added a cross-sell offer",
+        gettext_noop("added a cross-sell offer"),
         actor=acting_user,
         target=offer,
         after={"name": offer.name, "segment": offer.segment, "product": offer.product},
@@ -64,7 +65,7 @@ def add_cross_sell_offer(
 def remove_cross_sell_offer(offer: CrossSellOffer, *, acting_user: User) -> None:
     """Leads it raised keep their reason; the offer is no longer made."""
     record(
-        "removed a cross-sell offer",
+        gettext_noop("removed a cross-sell offer"),
         actor=acting_user,
         before={"name": offer.name, "segment": offer.segment, "product": offer.product},
         internal=True,
@@ -92,10 +93,10 @@ def add_feature_limit(
                 amount_guess=amount_guess,
             )
     except IntegrityError as error:
-        raise ValidationError("This feature has a limit there already.") from error
+        raise ValidationError(gettext("This feature has a limit there already.")) from error
     after: dict[str, Any] = {"feature": limit.feature, "users": users, "product": limit.product}
     record(
-        "added a feature limit",
+        gettext_noop("added a feature limit"),
         actor=acting_user,
         account=account,
         target=limit,
@@ -108,7 +109,7 @@ def add_feature_limit(
 @transaction.atomic
 def remove_feature_limit(limit: FeatureLimit, *, acting_user: User) -> None:
     record(
-        "removed a feature limit",
+        gettext_noop("removed a feature limit"),
         actor=acting_user,
         account=limit.account,
         before={"feature": limit.feature, "users": limit.users, "product": limit.product},

@@ -11,11 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
 from portal.figure_cache import changes_batched
+from portal.i18n import language_or_default
 from portal.jobs import enqueue
 
 from ..figures.health import combine, parts_of
@@ -39,9 +41,12 @@ def compute_health(
     account: Account, day: date | None = None, config: HealthConfig | None = None
 ) -> HealthScore | None:
     """Compute and store (upsert) the account's score for ``day`` (today by default). None,
-    and nothing stored, when no part has data."""
+    and nothing stored, when no part has data. Each part's "why" is stored as written, in the
+    account's language (the site's when it has none), whoever or whatever scored it."""
     day = day or timezone.localdate()
-    health = combine(parts_of(account, day), config or HealthConfig.current())
+    with translation.override(language_or_default(account.language)):
+        parts = parts_of(account, day)
+    health = combine(parts, config or HealthConfig.current())
     if health is None:
         HealthScore.objects.filter(account=account, day=day).delete()
         return None
@@ -79,7 +84,7 @@ def set_pulse(account: Account, changes: dict[str, Any], *, acting_user: User) -
         facts.pulse_by, facts.pulse_at = acting_user, timezone.now()
         facts.save()
         record(
-            "updated the pulse",
+            gettext_noop("updated the pulse"),
             actor=acting_user,
             account=account,
             target=account,
@@ -103,7 +108,7 @@ def change_health_settings(changes: dict[str, Any], *, acting_user: User) -> Hea
         config.updated_by = acting_user
         config.save()
         record(
-            "changed the health score settings",
+            gettext_noop("changed the health score settings"),
             actor=acting_user,
             target=config,
             after={

@@ -29,6 +29,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from pydantic import ValidationError
 
 from accounts.activity import record
@@ -51,7 +52,12 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
         ["product", "kind", "value_period", "term_months", "one_off_fees", "currency"],
     ),
 }
-KIND_LABELS = {"usage": "Usage", "contracts": "Contracts"}
+KIND_LABELS = {"usage": gettext_lazy("Usage"), "contracts": gettext_lazy("Contracts")}
+# The activity verbs, one a kind: a verb holds no data.
+IMPORTED_VERBS = {
+    "usage": gettext_noop("imported usage from a CSV file"),
+    "contracts": gettext_noop("imported contracts from a CSV file"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def decode(raw: bytes) -> tuple[str | None, LineError | None]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, LineError(
-            line, "", "is not UTF-8 text: save the file as “CSV UTF-8” and upload it again"
+            line, "", gettext("is not UTF-8 text: save the file as “CSV UTF-8” and upload it again")
         )
 
 
@@ -101,14 +107,27 @@ def _check_header(kind: str, header: list[str]) -> list[LineError]:
     unknown = [c for c in header if c not in required + optional]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if missing:
-        errors.append(LineError(1, "", f"missing column(s): {', '.join(missing)}"))
+        errors.append(
+            LineError(
+                1, "", gettext("missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
+            )
+        )
     if unknown:
         expected = ", ".join(required + optional)
         errors.append(
-            LineError(1, "", f"unknown column(s): {', '.join(unknown)} (expected: {expected})")
+            LineError(
+                1,
+                "",
+                gettext("unknown column(s): %(columns)s (expected: %(expected)s)")
+                % {"columns": ", ".join(unknown), "expected": expected},
+            )
         )
     if repeated:
-        errors.append(LineError(1, "", f"repeated column(s): {', '.join(repeated)}"))
+        errors.append(
+            LineError(
+                1, "", gettext("repeated column(s): %(columns)s") % {"columns": ", ".join(repeated)}
+            )
+        )
     return errors
 
 
@@ -120,10 +139,12 @@ def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
     try:
         header = [name.strip().lower() for name in next(reader, [])]
     except csv.Error as error:
-        result.errors.append(LineError(1, "", f"is not valid CSV ({error})"))
+        result.errors.append(
+            LineError(1, "", gettext("is not valid CSV (%(error)s)") % {"error": error})
+        )
         return result
     if not any(header):
-        result.errors.append(LineError(0, "", "The file is empty: it needs a header row."))
+        result.errors.append(LineError(0, "", gettext("The file is empty: it needs a header row.")))
         return result
     result.header = header
     result.errors.extend(_check_header(kind, header))
@@ -141,7 +162,12 @@ def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
                 result.sample.append(values)
             if len(values) != len(header):
                 result.errors.append(
-                    LineError(line, "", f"has {len(values)} values; the header has {len(header)}")
+                    LineError(
+                        line,
+                        "",
+                        gettext("has %(values)s values; the header has %(columns)s")
+                        % {"values": len(values), "columns": len(header)},
+                    )
                 )
                 continue
             data = {
@@ -159,10 +185,14 @@ def check(kind: str, text: str, accounts: QuerySet[Account]) -> Checked:
             if len(result.errors) >= MAX_ERRORS:
                 return result
     except csv.Error as error:
-        result.errors.append(LineError(reader.line_num, "", f"is not valid CSV ({error})"))
+        result.errors.append(
+            LineError(
+                reader.line_num, "", gettext("is not valid CSV (%(error)s)") % {"error": error}
+            )
+        )
         return result
     if not valid and not result.errors:
-        result.errors.append(LineError(0, "", "The file has a header but no rows."))
+        result.errors.append(LineError(0, "", gettext("The file has a header but no rows.")))
         return result
     rows, problems = resolve_rows(kind, valid, accounts)
     result.errors.extend(LineError(lines[p.index], p.field, p.message) for p in problems)
@@ -213,7 +243,7 @@ def import_rows(checked: Checked, *, acting_user: User, file_name: str) -> int:
         accounts = Account.objects.in_bulk(list(checked.accounts))
         for account_id, count in checked.accounts.items():
             record(
-                f"imported {checked.kind} from a CSV file",
+                IMPORTED_VERBS[checked.kind],
                 actor=acting_user,
                 account=accounts[account_id],
                 after={"file": file_name[:200], "rows": count},
@@ -242,7 +272,7 @@ class Imported:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return str(KIND_LABELS[self.kind])
 
 
 def remember(session: SessionBase, imported: Imported) -> None:

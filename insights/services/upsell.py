@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -37,7 +38,7 @@ def contract_currency(account: Account, day: date | None = None) -> str:
 def _clean_reason(reason: str) -> str:
     reason = " ".join(reason.split())[:REASON_LENGTH]
     if not reason:
-        raise ValidationError("Say why this account could grow.")
+        raise ValidationError(gettext("Say why this account could grow."))
     return reason
 
 
@@ -74,7 +75,7 @@ def flag_upsell_lead(
         flagged_by=acting_user,
     )
     record(
-        "flagged an upsell lead",
+        gettext_noop("flagged an upsell lead"),
         actor=acting_user,
         account=account,
         target=lead,
@@ -90,7 +91,7 @@ def raise_upsell_lead(
 ) -> UpsellLead:
     """The CSM raises a lead by hand, with why and what it could add (ARR)."""
     if amount_guess is not None and amount_guess < 0:
-        raise ValidationError("The amount cannot be negative.")
+        raise ValidationError(gettext("The amount cannot be negative."))
     lead = UpsellLead.objects.create(
         account=account,
         reason=_clean_reason(reason),
@@ -101,7 +102,7 @@ def raise_upsell_lead(
         flagged_by=acting_user,
     )
     record(
-        "raised an upsell lead",
+        gettext_noop("raised an upsell lead"),
         actor=acting_user,
         account=account,
         target=lead,
@@ -126,14 +127,17 @@ def move_upsell_lead(
     """Pass an open lead to sales, or close an active one: won (with the ARR it added, its
     amount guess when none is given), lost (with why) or dismissed."""
     if status not in MOVES:
-        raise ValidationError("Pass a lead to sales, or close it as won, lost or dismissed.")
+        raise ValidationError(
+            gettext("Pass a lead to sales, or close it as won, lost or dismissed.")
+        )
     lead = UpsellLead.objects.select_for_update().get(pk=lead.pk)
     if not lead.is_active:
         raise ValidationError(
-            f"This lead was closed already ({lead.get_status_display().lower()})."
+            gettext("This lead was closed already (%(status)s).")
+            % {"status": lead.get_status_display().lower()}
         )
     if status == Status.PASSED and lead.status == Status.PASSED:
-        raise ValidationError("This lead is with sales already.")
+        raise ValidationError(gettext("This lead is with sales already."))
     before = {"status": lead.status}
     after: dict[str, str] = {"status": status}
     now = timezone.now()
@@ -147,21 +151,23 @@ def move_upsell_lead(
     if status == Status.WON:
         amount = won_amount if won_amount is not None else lead.amount_guess
         if amount is None or amount <= 0:
-            raise ValidationError("Say the amount won (ARR added).")
+            raise ValidationError(gettext("Say the amount won (ARR added)."))
         lead.won_amount, lead.won_on = amount, timezone.localdate(now)
         fields += ["won_amount", "won_on"]
         after["won_amount"] = str(amount)
     elif status == Status.LOST:
         why = " ".join(lost_reason.split())[: UpsellLead._meta.get_field("lost_reason").max_length]
         if not why:
-            raise ValidationError("Say why the lead was lost.")
+            raise ValidationError(gettext("Say why the lead was lost."))
         lead.lost_reason = why
         fields.append("lost_reason")
         after["lost_reason"] = why
     lead.status = status
     lead.save(update_fields=fields)
     record(
-        "passed an upsell lead to sales" if status == Status.PASSED else "closed an upsell lead",
+        gettext_noop("passed an upsell lead to sales")
+        if status == Status.PASSED
+        else gettext_noop("closed an upsell lead"),
         actor=acting_user,
         account=lead.account,
         target=lead,

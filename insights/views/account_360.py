@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import AccountAccess, account_view
@@ -130,5 +131,5 @@ def pulse(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRespo
         }
         return render(request, PAGE, context, status=422)
     set_pulse(access.account, form.cleaned_data, acting_user=request.user)
-    messages.success(request, "Saved. The health score takes the pulse into account now.")
+    messages.success(request, gettext("Saved. The health score takes the pulse into account now."))
     return redirect("account_360", access.account.slug)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import vendor_view
@@ -55,7 +56,7 @@ def api_key_created(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     waiting = request.session.pop(SHOW_ONCE_SESSION_FIELD, None)
     key = get_object_or_404(ApiKey, pk=pk)
     if not waiting or waiting.get("pk") != key.pk:
-        messages.info(request, "A key is shown only once, right after it is created.")
+        messages.info(request, gettext("A key is shown only once, right after it is created."))
         return redirect("api_keys")
     response = render(
         request,
@@ -71,7 +72,10 @@ def api_key_created(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def api_key_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
     if revoke_key(key, acting_user=request.user):
-        messages.success(request, f"“{key.name}” is revoked: requests with it are refused.")
+        messages.success(
+            request,
+            gettext("“%(name)s” is revoked: requests with it are refused.") % {"name": key.name},
+        )
     else:
-        messages.info(request, f"“{key.name}” was already revoked.")
+        messages.info(request, gettext("“%(name)s” was already revoked.") % {"name": key.name})
     return redirect("api_keys")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import vendor_view
@@ -45,7 +46,7 @@ def expansion_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         quiet_days=form.cleaned_data["quiet_days"],
         acting_user=request.user,
     )
-    messages.success(request, "Saved. Tonight's rules use these figures.")
+    messages.success(request, gettext("Saved. Tonight's rules use these figures."))
     return redirect("expansion_settings")
 
 
@@ -60,7 +61,9 @@ def cross_sell_offer_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error.messages[0])
         else:
             messages.success(
-                request, f"“{offer.name}” is offered to {offer.get_segment_display()} accounts."
+                request,
+                gettext("“%(offer)s” is offered to %(segment)s accounts.")
+                % {"offer": offer.name, "segment": offer.get_segment_display()},
             )
             return redirect("expansion_settings")
     return _page(request, 422, offer_form=form)
@@ -71,7 +74,7 @@ def cross_sell_offer_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def cross_sell_offer_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(CrossSellOffer, pk=pk)
     expansion.remove_cross_sell_offer(offer, acting_user=request.user)
-    messages.success(request, f"“{offer.name}” is no longer offered.")
+    messages.success(request, gettext("“%(offer)s” is no longer offered.") % {"offer": offer.name})
     return redirect("expansion_settings")
 
 
@@ -93,7 +96,10 @@ def feature_limit_add(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
-            messages.success(request, f"The limit on {limit.feature} is saved.")
+            messages.success(
+                request,
+                gettext("The limit on %(feature)s is saved.") % {"feature": limit.feature},
+            )
             return redirect("expansion_settings")
     return _page(request, 422, limit_form=form)
 
@@ -103,5 +109,7 @@ def feature_limit_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def feature_limit_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     limit = get_object_or_404(FeatureLimit, pk=pk)
     expansion.remove_feature_limit(limit, acting_user=request.user)
-    messages.success(request, f"The limit on {limit.feature} is removed.")
+    messages.success(
+        request, gettext("The limit on %(feature)s is removed.") % {"feature": limit.feature}
+    )
     return redirect("expansion_settings")

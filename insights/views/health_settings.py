@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
@@ -23,5 +24,5 @@ def health_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "insights/health_settings.html", {"form": form}, status=422)
     change_health_settings(form.cleaned_data, acting_user=request.user)
-    messages.success(request, "Saved. Every account's health score is being recomputed.")
+    messages.success(request, gettext("Saved. Every account's health score is being recomputed."))
     return redirect("health_settings")

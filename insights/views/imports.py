@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import vendor_view
@@ -65,7 +66,7 @@ def import_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         request.session, token, Account.objects.visible_to(request.user), acting_user=request.user
     )
     if confirmation is None:
-        raise Http404("This import is no longer waiting: upload the file again.")
+        raise Http404(gettext("This import is no longer waiting: upload the file again."))
     if confirmation.refused is not None:
         return _page(
             request,
@@ -82,7 +83,7 @@ def import_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
 def _result(request: AuthenticatedHttpRequest, token: str, status: int = 200) -> HttpResponse:
     done = imported(request.session, token)
     if done is None:
-        raise Http404("This session has no import with this id.")
+        raise Http404(gettext("This session has no import with this id."))
     names = Account.objects.visible_to(request.user).in_bulk([a for a, _ in done.accounts])
     accounts = [(names.get(account_id), rows) for account_id, rows in done.accounts]
     context = {"done": done, "accounts": accounts, "already": status == 409}
