@@ -119,6 +119,7 @@ class _Reader(HTMLParser):
         self.within = within
         self.stack: list[tuple[str, bool, bool]] = []  # (tag, skipped, inside ``within``)
         self.texts: list[str] = []
+        self.attributes: set[int] = set()  # which of ``texts`` are attributes' values
 
     def _state(self) -> tuple[bool, bool]:
         if not self.stack:
@@ -137,8 +138,10 @@ class _Reader(HTMLParser):
         if inside and not skipped:
             for attribute in READ_ATTRIBUTES:
                 if named.get(attribute):
+                    self.attributes.add(len(self.texts))
                     self.texts.append(named[attribute] or "")
             if tag == "input" and named.get("type") in ("submit", "button") and named.get("value"):
+                self.attributes.add(len(self.texts))
                 self.texts.append(named["value"] or "")
         if tag not in self.VOID:
             self.stack.append((tag, skipped, inside))
@@ -155,6 +158,24 @@ class _Reader(HTMLParser):
             self.texts.append(data)
 
 
+def _outside_markers(text: str, depth: int) -> tuple[str, int]:
+    """What of ``text`` is outside the markers, starting ``depth`` markers deep (a marker
+    opened in an earlier text of the page), and how deep it ends."""
+    out = []
+    for char in text:
+        if char == OPEN:
+            depth += 1
+            out.append(" ")
+        elif char == CLOSE and depth:
+            depth -= 1
+            out.append(" ")
+        elif depth:
+            out.append(" ")
+        else:
+            out.append(char)
+    return "".join(out), depth
+
+
 def english_left(html: str, *, within: str | None = None, allowed: Iterable[str] = ()) -> list[str]:
     """The texts of ``html`` (inside the element ``within`` names) with English words left
     outside the markers, once the ``allowed`` data (names), addresses and numbers are taken
@@ -163,10 +184,12 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
     reader.feed(html)
     allowed = sorted({str(text) for text in allowed if text}, key=len, reverse=True)
     left = []
-    for text in reader.texts:
-        rest = text
-        while MARKED.search(rest):
-            rest = MARKED.sub(" ", rest)
+    depth = 0  # a translated sentence may hold tags (a link, a <strong>): its markers span texts
+    for index, text in enumerate(reader.texts):
+        if index in reader.attributes:
+            rest, _ = _outside_markers(text, 0)
+        else:
+            rest, depth = _outside_markers(text, depth)
         for data in allowed:
             rest = rest.replace(data, " ")
         rest = NOT_WORDS.sub(" ", rest)
