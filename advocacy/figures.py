@@ -22,6 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import Account, Membership, User
 from successplans.models import Objective
@@ -200,11 +202,15 @@ def _block_from(asks: list[AdvocacyAsk], now: datetime) -> str | None:
             and ask.answered_at >= now - no_window
         ):
             answered = timezone.localtime(ask.answered_at)  # the reader's date, not the server's
-            return f"said no on {answered:%-d %b %Y}: not again before {answered + no_window:%-d %b %Y}"
+            return gettext("said no on {day}: not again before {again}").format(
+                day=date_format(answered, "j M Y"), again=date_format(answered + no_window, "j M Y")
+            )
     cooldown = timedelta(days=settings.ADVOCACY_ASK_COOLDOWN_DAYS)
     if asks and asks[0].asked_at > now - cooldown:
         asked = timezone.localtime(asks[0].asked_at)  # the reader's date, not the server's
-        return f"was asked on {asked:%-d %b %Y}: not again before {asked + cooldown:%-d %b %Y}"
+        return gettext("was asked on {day}: not again before {again}").format(
+            day=date_format(asked, "j M Y"), again=date_format(asked + cooldown, "j M Y")
+        )
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Account, User
 from surveys.models import Response
@@ -32,17 +33,18 @@ def _people(account: Account) -> Any:
 
 
 class AskForm(forms.Form):
-    person = PersonChoiceField(queryset=User.objects.none(), label="Who")
-    kind = forms.ChoiceField(choices=AskKind.choices, label="Ask them to")
+    person = PersonChoiceField(queryset=User.objects.none(), label=gettext_lazy("Who"))
+    kind = forms.ChoiceField(choices=AskKind.choices, label=gettext_lazy("Ask them to"))
     channel = forms.ChoiceField(
         choices=[c for c in AskChannel.choices if c[0] != AskChannel.PLAYBOOK],
-        label="Asked",
+        label=gettext_lazy("Asked"),
     )
     note = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you ask, in a line or two: they read it with the ask.",
+        label=gettext_lazy("Note"),
+        help_text=gettext_lazy("What you ask, in a line or two: they read it with the ask."),
     )
 
     def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
@@ -51,22 +53,29 @@ class AskForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("yes", "Yes, happy to"), ("no", "No, thank you")])
+    answer = forms.ChoiceField(
+        label=gettext_lazy("Answer"),
+        choices=[("yes", gettext_lazy("Yes, happy to")), ("no", gettext_lazy("No, thank you"))],
+    )
     note = forms.CharField(
         required=False,
         max_length=2000,
-        label="A note for the team",
+        label=gettext_lazy("A note for the team"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReferenceCallForm(forms.Form):
     advocate = PersonChoiceField(
-        queryset=User.objects.none(), help_text="The people who agreed to be a reference."
+        queryset=User.objects.none(),
+        label=gettext_lazy("Advocate"),
+        help_text=gettext_lazy("The people who agreed to be a reference."),
     )
-    prospect = forms.CharField(max_length=200, label="Prospect company")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(required=False, max_length=500)
+    prospect = forms.CharField(max_length=200, label=gettext_lazy("Prospect company"))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
 
     def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,15 +95,23 @@ class ReferralForm(forms.ModelForm):
         model = Referral
         fields = ["company", "contact_name", "contact_email", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"note": "How you know them, what they need: anything that helps us."}
+        labels = {
+            "company": gettext_lazy("Company"),
+            "contact_name": gettext_lazy("Contact's name"),
+            "contact_email": gettext_lazy("Contact's e-mail"),
+            "note": gettext_lazy("Note"),
+        }
+        help_texts = {
+            "note": gettext_lazy("How you know them, what they need: anything that helps us.")
+        }
 
 
 class ReferralStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=ReferralStatus.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ReferralStatus.choices)
     outcome = forms.CharField(
         required=False,
         max_length=2000,
-        label="Outcome notes",
+        label=gettext_lazy("Outcome notes"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -105,19 +122,24 @@ class QuoteChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CaseStudyForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     body = forms.CharField(
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 14}),
-        label="The story",
-        help_text="Markdown. The challenge, what they did, the results (the objectives met are "
-        "printed with it).",
+        label=gettext_lazy("The story"),
+        help_text=gettext_lazy(
+            "Markdown. The challenge, what they did, the results (the objectives met are "
+            "printed with it)."
+        ),
     )
     quotes = QuoteChoiceField(
         queryset=Response.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Survey comments to quote. The champion allows each one before it is printed.",
+        label=gettext_lazy("Quotes"),
+        help_text=gettext_lazy(
+            "Survey comments to quote. The champion allows each one before it is printed."
+        ),
     )
 
     def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
@@ -129,18 +151,21 @@ class CaseStudyForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))],
+    )
     allowed = forms.ModelMultipleChoiceField(
         queryset=CaseStudyQuote.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Quotes we may print",
+        label=gettext_lazy("Quotes we may print"),
     )
     reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why not (when you reject)",
+        label=gettext_lazy("Why not (when you reject)"),
     )
 
     def __init__(self, case_study: CaseStudy, *args: Any, **kwargs: Any) -> None:
@@ -152,5 +177,5 @@ class DecisionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why, so the team can fix it.")
+            self.add_error("reason", gettext("Say why, so the team can fix it."))
         return data

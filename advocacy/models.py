@@ -13,30 +13,52 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
+from portal.choices import TextChoices, gettext_lazy
 
 
-class AskKind(models.TextChoices):
-    REVIEW = "review", "Write a review"
-    REFERENCE = "reference", "Be a reference"
-    SPEAK = "speak", "Speak at an event"
-    CASE_STUDY = "case_study", "Co-write a case study"
-    REFERRAL = "referral", "Refer a company"
+class AskKind(TextChoices):
+    REVIEW = "review", gettext_lazy("Write a review")
+    REFERENCE = "reference", gettext_lazy("Be a reference")
+    SPEAK = "speak", gettext_lazy("Speak at an event")
+    CASE_STUDY = "case_study", gettext_lazy("Co-write a case study")
+    REFERRAL = "referral", gettext_lazy("Refer a company")
 
 
-class AskChannel(models.TextChoices):
-    PORTAL = "portal", "In the portal"
-    EMAIL = "email", "By e-mail"
-    CALL = "call", "On a call"
-    PLAYBOOK = "playbook", "By a playbook"
+# Each kind as it reads inside a sentence ("Sam said yes: write a review").
+ASK_KIND_IN_SENTENCE = {
+    AskKind.REVIEW: pgettext_lazy("advocacy ask, inside a sentence", "write a review"),
+    AskKind.REFERENCE: pgettext_lazy("advocacy ask, inside a sentence", "be a reference"),
+    AskKind.SPEAK: pgettext_lazy("advocacy ask, inside a sentence", "speak at an event"),
+    AskKind.CASE_STUDY: pgettext_lazy("advocacy ask, inside a sentence", "co-write a case study"),
+    AskKind.REFERRAL: pgettext_lazy("advocacy ask, inside a sentence", "refer a company"),
+}
 
 
-class AskStatus(models.TextChoices):
-    ASKED = "asked", "Asked"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    DONE = "done", "Done"
+class AskChannel(TextChoices):
+    PORTAL = "portal", gettext_lazy("In the portal")
+    EMAIL = "email", gettext_lazy("By e-mail")
+    CALL = "call", gettext_lazy("On a call")
+    PLAYBOOK = "playbook", gettext_lazy("By a playbook")
+
+
+class AskStatus(TextChoices):
+    ASKED = "asked", gettext_lazy("Asked")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    DECLINED = "declined", gettext_lazy("Declined")
+    DONE = "done", gettext_lazy("Done")
+
+
+# Each status as it reads inside a sentence ("You already answered: accepted.").
+ASK_STATUS_IN_SENTENCE = {
+    AskStatus.ASKED: pgettext_lazy("advocacy ask status, inside a sentence", "asked"),
+    AskStatus.ACCEPTED: pgettext_lazy("advocacy ask status, inside a sentence", "accepted"),
+    AskStatus.DECLINED: pgettext_lazy("advocacy ask status, inside a sentence", "declined"),
+    AskStatus.DONE: pgettext_lazy("advocacy ask status, inside a sentence", "done"),
+}
 
 
 class AdvocacyAsk(models.Model):
@@ -50,7 +72,7 @@ class AdvocacyAsk(models.Model):
     channel = models.CharField(max_length=10, choices=AskChannel.choices, default=AskChannel.PORTAL)
     status = models.CharField(max_length=10, choices=AskStatus.choices, default=AskStatus.ASKED)
     note = models.TextField(
-        blank=True, max_length=2000, help_text="What you ask, in a line or two."
+        blank=True, max_length=2000, help_text=_("What you ask, in a line or two.")
     )
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -88,7 +110,7 @@ class ReferenceCall(models.Model):
     advocate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reference_calls"
     )
-    prospect = models.CharField("prospect company", max_length=200)
+    prospect = models.CharField(_("prospect company"), max_length=200)
     date = models.DateField()
     done = models.BooleanField(default=False)
     note = models.CharField(max_length=500, blank=True)
@@ -109,12 +131,22 @@ class ReferenceCall(models.Model):
         return f"reference call with {self.prospect}"
 
 
-class ReferralStatus(models.TextChoices):
-    NEW = "new", "New"
-    CONTACTED = "contacted", "Contacted"
-    QUALIFIED = "qualified", "Qualified"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+class ReferralStatus(TextChoices):
+    NEW = "new", gettext_lazy("New")
+    CONTACTED = "contacted", gettext_lazy("Contacted")
+    QUALIFIED = "qualified", gettext_lazy("Qualified")
+    WON = "won", gettext_lazy("Won")
+    LOST = "lost", gettext_lazy("Lost")
+
+
+# Each status as it reads inside a sentence ("Hooli Clinics: qualified.").
+REFERRAL_STATUS_IN_SENTENCE = {
+    ReferralStatus.NEW: pgettext_lazy("referral status, inside a sentence", "new"),
+    ReferralStatus.CONTACTED: pgettext_lazy("referral status, inside a sentence", "contacted"),
+    ReferralStatus.QUALIFIED: pgettext_lazy("referral status, inside a sentence", "qualified"),
+    ReferralStatus.WON: pgettext_lazy("referral status, inside a sentence", "won"),
+    ReferralStatus.LOST: pgettext_lazy("referral status, inside a sentence", "lost"),
+}
 
 
 class Referral(models.Model):
@@ -125,13 +157,13 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
     )
     company = models.CharField(max_length=200)
-    contact_name = models.CharField("contact's name", max_length=200)
-    contact_email = models.EmailField("contact's e-mail")
+    contact_name = models.CharField(_("contact's name"), max_length=200)
+    contact_email = models.EmailField(_("contact's e-mail"))
     note = models.TextField(blank=True, max_length=2000)
     status = models.CharField(
         max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.NEW
     )
-    outcome = models.TextField("outcome notes", blank=True, max_length=2000)
+    outcome = models.TextField(_("outcome notes"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -147,11 +179,22 @@ class Referral(models.Model):
         return f"referral of {self.company}"
 
 
-class CaseStudyStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent for approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+class CaseStudyStatus(TextChoices):
+    DRAFT = "draft", gettext_lazy("Draft")
+    SENT = "sent", gettext_lazy("Sent for approval")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+
+
+# Each status as it reads inside a sentence ("The case study is approved: ...").
+CASE_STUDY_STATUS_IN_SENTENCE = {
+    CaseStudyStatus.DRAFT: pgettext_lazy("case study status, inside a sentence", "draft"),
+    CaseStudyStatus.SENT: pgettext_lazy(
+        "case study status, inside a sentence", "sent for approval"
+    ),
+    CaseStudyStatus.APPROVED: pgettext_lazy("case study status, inside a sentence", "approved"),
+    CaseStudyStatus.REJECTED: pgettext_lazy("case study status, inside a sentence", "rejected"),
+}
 
 
 class CaseStudy(models.Model):
@@ -163,7 +206,7 @@ class CaseStudy(models.Model):
     body = models.TextField(
         blank=True,
         max_length=20_000,
-        help_text="Markdown: the challenge, the solution, the result.",
+        help_text=_("Markdown: the challenge, the solution, the result."),
     )
     # The objectives met when the draft was started: [{"title": ..., "results": [...]}].
     objectives = models.JSONField(default=list, blank=True)
@@ -184,7 +227,7 @@ class CaseStudy(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        verbose_name_plural = "case studies"
+        verbose_name_plural = _("case studies")
 
     def __str__(self) -> str:
         return self.title

@@ -4,6 +4,8 @@ CS team, the account's promoters and asks at a glance."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -12,7 +14,7 @@ from . import figures
 from .models import AskStatus
 
 
-@register_panel(order=70, title="Advocacy", capability="account.view", height="7rem")
+@register_panel(order=70, title=gettext_lazy("Advocacy"), capability="account.view", height="7rem")
 def advocacy_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     account = access.account
     if access.can("advocacy.ask"):

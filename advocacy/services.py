@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from accounts.access import AccountAccess
 from accounts.activity import record, snapshot
@@ -24,6 +27,9 @@ from surveys.models import Response
 
 from . import figures
 from .models import (
+    ASK_KIND_IN_SENTENCE,
+    ASK_STATUS_IN_SENTENCE,
+    CASE_STUDY_STATUS_IN_SENTENCE,
     AdvocacyAsk,
     AskChannel,
     AskKind,
@@ -35,6 +41,13 @@ from .models import (
     Referral,
     ReferralStatus,
 )
+
+
+def _later(message: Any, **names: Any) -> str:
+    """An inbox title, lazy: made in the language of whoever reads it (typed as text, which
+    it reads as)."""
+    return cast(str, format_lazy(message, **names))
+
 
 # Who may do what -------------------------------------------------------------------------------
 
@@ -64,11 +77,17 @@ def ask_for_advocacy(
     """Ask a promoter of ``account`` for ``kind``; refused for someone not on the account, not
     a promoter, asked within the cooldown or who said no within the year."""
     if not _on_account(account, person):
-        raise ValidationError(f"{person.display_name} is not one of {account.name}'s people.")
+        raise ValidationError(
+            gettext("{person} is not one of {account}'s people.").format(
+                person=person.display_name, account=account.name
+            )
+        )
     if not figures.is_promoter(person, account):
         raise ValidationError(
-            f"{person.display_name} is not a promoter: only people whose latest NPS answer "
-            f"is {figures.PROMOTER_FROM} or 10 are asked."
+            gettext(
+                "{person} is not a promoter: only people whose latest NPS answer is {score} or 10 "
+                "are asked."
+            ).format(person=person.display_name, score=figures.PROMOTER_FROM)
         )
     # One ask at a time per person: lock their row so two asks at once make one.
     User.objects.select_for_update().filter(pk=person.pk).first()
@@ -84,7 +103,7 @@ def ask_for_advocacy(
         asked_by=acting_user,
     )
     record(
-        "asked for advocacy",
+        gettext_noop("asked for advocacy"),
         actor=acting_user,
         account=account,
         target=ask,
@@ -93,7 +112,11 @@ def ask_for_advocacy(
     notify(
         [person],
         kind=NotificationKind.ACCOUNT,
-        title=f"{AskKind(kind).label}? {account.name}'s team at the vendor asks you",
+        title=_later(
+            gettext_lazy("{ask}? {account}'s team at the vendor asks you"),
+            ask=dict(AskKind.choices)[kind],
+            account=account.name,
+        ),
         url=reverse("advocacy_my_ask", args=[account.slug, ask.pk]),
         body=note,
         account=account,
@@ -105,7 +128,7 @@ def ask_for_advocacy(
 def answer_ask(ask: AdvocacyAsk, *, accept: bool, note: str = "", acting_user: User) -> bool:
     """The person asked says yes or no, once. Returns whether it changed."""
     if ask.person_id != acting_user.pk:
-        raise ValidationError("Only the person asked answers an ask.")
+        raise ValidationError(gettext("Only the person asked answers an ask."))
     status = AskStatus.ACCEPTED if accept else AskStatus.DECLINED
     changed = AdvocacyAsk.objects.filter(pk=ask.pk, status=AskStatus.ASKED).update(
         status=status, answered_at=timezone.now(), answer_note=note
@@ -114,9 +137,15 @@ def answer_ask(ask: AdvocacyAsk, *, accept: bool, note: str = "", acting_user: U
     if not changed:
         if ask.status == status:
             return False
-        raise ValidationError(f"You already answered: {ask.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("You already answered: {status}.").format(
+                status=ASK_STATUS_IN_SENTENCE[AskStatus(ask.status)]
+            )
+        )
     record(
-        "accepted an advocacy ask" if accept else "declined an advocacy ask",
+        gettext_noop("accepted an advocacy ask")
+        if accept
+        else gettext_noop("declined an advocacy ask"),
         actor=acting_user,
         account=ask.account,
         target=ask,
@@ -126,7 +155,13 @@ def answer_ask(ask: AdvocacyAsk, *, accept: bool, note: str = "", acting_user: U
         ask.account,
         acting_user=acting_user,
         kind=NotificationKind.ACCOUNT,
-        title=f"{acting_user.display_name} {'said yes' if accept else 'said no'}: {ask.get_kind_display().lower()}",
+        title=_later(
+            gettext_lazy("{person} said yes: {ask}")
+            if accept
+            else gettext_lazy("{person} said no: {ask}"),
+            person=acting_user.display_name,
+            ask=ASK_KIND_IN_SENTENCE[AskKind(ask.kind)],
+        ),
         url=reverse("advocacy_account", args=[ask.account.slug]),
         body=note,
     )
@@ -143,8 +178,13 @@ def complete_ask(ask: AdvocacyAsk, *, acting_user: User) -> bool:
     if not changed:
         if ask.status == AskStatus.DONE:
             return False
-        raise ValidationError("Only an accepted ask can be marked done.")
-    record("marked an advocacy ask done", actor=acting_user, account=ask.account, target=ask)
+        raise ValidationError(gettext("Only an accepted ask can be marked done."))
+    record(
+        gettext_noop("marked an advocacy ask done"),
+        actor=acting_user,
+        account=ask.account,
+        target=ask,
+    )
     return True
 
 
@@ -170,14 +210,22 @@ def book_reference_call(
         status__in=[AskStatus.ACCEPTED, AskStatus.DONE],
     ).exists()
     if not agreed:
-        raise ValidationError(f"{advocate.display_name} has not agreed to be a reference.")
+        raise ValidationError(
+            gettext("{person} has not agreed to be a reference.").format(
+                person=advocate.display_name
+            )
+        )
     User.objects.select_for_update().filter(pk=advocate.pk).first()
     calls = figures.calls_in_quarter(advocate, day)
     if figures.is_resting(calls):
         raise ValidationError(
-            f"{advocate.display_name} is resting: {calls} reference call{'s' if calls != 1 else ''} "
-            f"in that quarter already, the most we ask of one advocate "
-            f"({figures.calls_cap()}). Ask another advocate, or book the next quarter."
+            ngettext(
+                "{person} is resting: {calls} reference call in that quarter already, the most we "
+                "ask of one advocate ({cap}). Ask another advocate, or book the next quarter.",
+                "{person} is resting: {calls} reference calls in that quarter already, the most we "
+                "ask of one advocate ({cap}). Ask another advocate, or book the next quarter.",
+                calls,
+            ).format(person=advocate.display_name, calls=calls, cap=figures.calls_cap())
         )
     call = ReferenceCall.objects.create(
         account=account,
@@ -188,7 +236,7 @@ def book_reference_call(
         booked_by=acting_user,
     )
     record(
-        "booked a reference call",
+        gettext_noop("booked a reference call"),
         actor=acting_user,
         account=account,
         target=call,
@@ -204,7 +252,7 @@ def mark_call_done(call: ReferenceCall, *, acting_user: User) -> bool:
     call.refresh_from_db()
     if changed:
         record(
-            "marked a reference call done",
+            gettext_noop("marked a reference call done"),
             actor=acting_user,
             account=call.account,
             target=call,
@@ -235,7 +283,7 @@ def submit_referral(
         note=note,
     )
     record(
-        "referred a company",
+        gettext_noop("referred a company"),
         actor=acting_user,
         account=account,
         target=referral,
@@ -245,7 +293,11 @@ def submit_referral(
         account,
         acting_user=acting_user,
         kind=NotificationKind.ACCOUNT,
-        title=f"{acting_user.display_name} referred {company}",
+        title=_later(
+            gettext_lazy("{person} referred {company}"),
+            person=acting_user.display_name,
+            company=company,
+        ),
         url=reverse("advocacy_board") + "#referrals",
         body=note,
     )
@@ -260,12 +312,12 @@ def update_referral(
     referral: Referral, *, status: str, outcome: str, acting_user: User
 ) -> Referral:
     if status not in ReferralStatus.values:
-        raise ValidationError("No such status.")
+        raise ValidationError(gettext("No such status."))
     before = snapshot(referral, REFERRAL_FIELDS)
     referral.status, referral.outcome, referral.updated_at = status, outcome, timezone.now()
     referral.save(update_fields=["status", "outcome", "updated_at"])
     record(
-        "updated a referral",
+        gettext_noop("updated a referral"),
         actor=acting_user,
         account=referral.account,
         target=referral,
@@ -298,7 +350,7 @@ def _set_quotes(case_study: CaseStudy, responses: Iterable[Response]) -> None:
 def _own_responses(account: Account, responses: Iterable[Response]) -> list[Response]:
     chosen = list(responses)
     if any(r.account_id != account.pk or not r.comment for r in chosen):
-        raise ValidationError("Quotes come from this account's own survey comments.")
+        raise ValidationError(gettext("Quotes come from this account's own survey comments."))
     return chosen
 
 
@@ -325,7 +377,7 @@ def start_case_study(
     )
     _set_quotes(case_study, chosen)
     record(
-        "started a case study",
+        gettext_noop("started a case study"),
         actor=acting_user,
         account=account,
         target=case_study,
@@ -348,7 +400,9 @@ def update_case_study(
     """Edit a draft (or a rejected one, which becomes a draft again)."""
     if not case_study.editable:
         raise ValidationError(
-            f"The case study is {case_study.get_status_display().lower()}: it can no longer be edited."
+            gettext("The case study is {status}: it can no longer be edited.").format(
+                status=CASE_STUDY_STATUS_IN_SENTENCE[CaseStudyStatus(case_study.status)]
+            )
         )
     chosen = _own_responses(case_study.account, responses)
     before = snapshot(case_study, CASE_STUDY_FIELDS)
@@ -359,7 +413,7 @@ def update_case_study(
     case_study.save()
     _set_quotes(case_study, chosen)
     record(
-        "edited a case study",
+        gettext_noop("edited a case study"),
         actor=acting_user,
         account=case_study.account,
         target=case_study,
@@ -385,20 +439,26 @@ def send_case_study(case_study: CaseStudy, *, acting_user: User) -> CaseStudy:
     """Send a draft to the account's champion to approve."""
     if case_study.status != CaseStudyStatus.DRAFT:
         raise ValidationError(
-            f"Only a draft is sent for approval; this one is {case_study.get_status_display().lower()}."
+            gettext("Only a draft is sent for approval; this one is {status}.").format(
+                status=CASE_STUDY_STATUS_IN_SENTENCE[CaseStudyStatus(case_study.status)]
+            )
         )
     to = champions(case_study.account)
     if not to:
-        raise ValidationError(f"{case_study.account.name} has no champion to approve it.")
+        raise ValidationError(
+            gettext("{account} has no champion to approve it.").format(
+                account=case_study.account.name
+            )
+        )
     if not case_study.body.strip():
-        raise ValidationError("Write the story first: the case study has no text.")
+        raise ValidationError(gettext("Write the story first: the case study has no text."))
     now = timezone.now()
     case_study.status, case_study.sent_at, case_study.updated_at = CaseStudyStatus.SENT, now, now
     case_study.rejection_reason = ""
     case_study.save(update_fields=["status", "sent_at", "updated_at", "rejection_reason"])
     case_study.quotes.update(allowed=None)
     record(
-        "sent a case study for approval",
+        gettext_noop("sent a case study for approval"),
         actor=acting_user,
         account=case_study.account,
         target=case_study,
@@ -406,7 +466,9 @@ def send_case_study(case_study: CaseStudy, *, acting_user: User) -> CaseStudy:
     notify(
         to,
         kind=NotificationKind.ACCOUNT,
-        title=f"Please approve the case study “{case_study.title}”",
+        title=_later(
+            gettext_lazy("Please approve the case study “{title}”"), title=case_study.title
+        ),
         url=reverse("advocacy_case_study_review", args=[case_study.account.slug, case_study.pk]),
         account=case_study.account,
     )
@@ -425,14 +487,16 @@ def decide_case_study(
     """The champion approves (saying which quotes may be printed) or rejects with a reason."""
     if case_study.status != CaseStudyStatus.SENT:
         raise ValidationError(
-            f"The case study is {case_study.get_status_display().lower()}, not awaiting your approval."
+            gettext("The case study is {status}, not awaiting your approval.").format(
+                status=CASE_STUDY_STATUS_IN_SENTENCE[CaseStudyStatus(case_study.status)]
+            )
         )
     if not approve and not reason.strip():
-        raise ValidationError("Say why, so the team can fix it.")
+        raise ValidationError(gettext("Say why, so the team can fix it."))
     allowed = set(allowed_quotes)
     quotes = case_study.quotes.all()
     if allowed - set(quotes.values_list("pk", flat=True)):
-        raise ValidationError("No such quote in this case study.")
+        raise ValidationError(gettext("No such quote in this case study."))
     now = timezone.now()
     case_study.status = CaseStudyStatus.APPROVED if approve else CaseStudyStatus.REJECTED
     case_study.decided_by, case_study.decided_at, case_study.updated_at = acting_user, now, now
@@ -442,7 +506,7 @@ def decide_case_study(
         quotes.filter(pk__in=allowed).update(allowed=True)
         quotes.exclude(pk__in=allowed).update(allowed=False)
     record(
-        "approved a case study" if approve else "rejected a case study",
+        gettext_noop("approved a case study") if approve else gettext_noop("rejected a case study"),
         actor=acting_user,
         account=case_study.account,
         target=case_study,
@@ -452,7 +516,13 @@ def decide_case_study(
         case_study.account,
         acting_user=acting_user,
         kind=NotificationKind.ACCOUNT,
-        title=f"{acting_user.display_name} {'approved' if approve else 'rejected'} “{case_study.title}”",
+        title=_later(
+            gettext_lazy("{person} approved “{title}”")
+            if approve
+            else gettext_lazy("{person} rejected “{title}”"),
+            person=acting_user.display_name,
+            title=case_study.title,
+        ),
         url=case_study.get_absolute_url(),
         body=case_study.rejection_reason,
     )

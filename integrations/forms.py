@@ -167,7 +167,8 @@ class TeamChatChannelForm(ChatChannelForm):
 
 def event_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [
-        (group, [(t.name, f"{t.title} ({t.name})") for t in types]) for group, types in grouped()
+        (str(group), [(t.name, f"{t.title} ({t.name})") for t in types])
+        for group, types in grouped()
     ]
 
 

@@ -16,9 +16,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playbooks.models import Event, EventKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 INT: dict[str, Any] = {"type": "integer"}
 STR: dict[str, Any] = {"type": "string"}
@@ -42,18 +49,19 @@ TEST_TYPE = "webhook.test"
 
 @dataclass(frozen=True)
 class EventType:
-    """One webhook event type: its name, the event kind it comes from, and its ``data``."""
+    """One webhook event type: its name, the event kind it comes from, and its ``data``. The
+    group and the description are lazy: shown in the reader's language."""
 
     name: str
     kind: str
-    group: str
-    description: str
+    group: StrOrPromise
+    description: StrOrPromise
     # The JSON schema of each field of ``data`` besides ``account``.
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
-        return str(EventKind(self.kind).label) if self.kind else "Test event"
+        return str(EventKind(self.kind).label) if self.kind else gettext("Test event")
 
     @property
     def signal(self) -> bool:
@@ -71,7 +79,7 @@ class EventType:
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": self.name,
-            "description": self.description,
+            "description": str(self.description),
             "type": "object",
             "required": ["type", "timestamp", "data"],
             "properties": {
@@ -90,11 +98,12 @@ class EventType:
         }
 
 
-ONBOARDING = "Onboarding and success plans"
-SURVEYS = "Surveys"
-HEALTH = "Health and reviews"
-PEOPLE = "People"
-SIGNALS = "Other playbook signals"
+ONBOARDING = _("Onboarding and success plans")
+SURVEYS = _("Surveys")
+HEALTH = _("Health and reviews")
+PEOPLE = _("People")
+SIGNALS = _("Other playbook signals")
+TEST_GROUP = _("Test")
 
 TASK = {
     "task_id": INT,
@@ -123,22 +132,24 @@ SPECIFIC: list[EventType] = [
         "task.completed",
         EventKind.ONBOARDING_TASK_COMPLETED,
         ONBOARDING,
-        "An onboarding task was ticked done (again after being reopened: a new event).",
+        _("An onboarding task was ticked done (again after being reopened: a new event)."),
         TASK,
     ),
     EventType(
         "task.overdue",
         EventKind.ONBOARDING_TASK_OVERDUE,
         ONBOARDING,
-        "Found by the daily scan: required onboarding tasks 7 days or more past their due "
-        "date. One event per account when a task newly crosses the line.",
+        _(
+            "Found by the daily scan: required onboarding tasks 7 days or more past their due "
+            "date. One event per account when a task newly crosses the line."
+        ),
         OVERDUE,
     ),
     EventType(
         "milestone.done",
         EventKind.MILESTONE_DONE,
         ONBOARDING,
-        "A success plan milestone was marked done.",
+        _("A success plan milestone was marked done."),
         {
             "milestone_id": INT,
             "milestone": STR,
@@ -152,21 +163,21 @@ SPECIFIC: list[EventType] = [
         "milestone.missed",
         EventKind.MILESTONE_MISSED,
         ONBOARDING,
-        "Found by the daily scan: a shared milestone marked missed or past its target date.",
+        _("Found by the daily scan: a shared milestone marked missed or past its target date."),
         {"milestone_id": INT, "milestone": STR, "plan": STR, "target_date": DATE, "days_late": INT},
     ),
     EventType(
         "plan.health_changed",
         EventKind.PLAN_HEALTH_CHANGED,
         ONBOARDING,
-        "A success plan's health moved to another band.",
+        _("A success plan's health moved to another band."),
         {"plan_id": INT, "plan": STR, "from": PLAN_HEALTH, "to": PLAN_HEALTH},
     ),
     EventType(
         "survey.answered",
         EventKind.SURVEY_ANSWERED,
         SURVEYS,
-        "A customer answered an NPS, CSAT or CES survey (any score).",
+        _("A customer answered an NPS, CSAT or CES survey (any score)."),
         {
             "response_id": INT,
             "survey_kind": {"type": "string", "enum": ["nps", "csat", "ces"]},
@@ -179,7 +190,7 @@ SPECIFIC: list[EventType] = [
         "followup.resolved",
         EventKind.FOLLOW_UP_RESOLVED,
         SURVEYS,
-        "The CSM resolved the follow-up of a low score.",
+        _("The CSM resolved the follow-up of a low score."),
         {
             "follow_up_id": INT,
             "response_id": INT,
@@ -191,7 +202,7 @@ SPECIFIC: list[EventType] = [
         "health.band_changed",
         EventKind.HEALTH_BAND_CHANGED,
         HEALTH,
-        "The account's daily health score moved to another band.",
+        _("The account's daily health score moved to another band."),
         {
             "from_band": HEALTH_BAND,
             "to_band": HEALTH_BAND,
@@ -204,7 +215,7 @@ SPECIFIC: list[EventType] = [
         "review.published",
         EventKind.REVIEW_PUBLISHED,
         HEALTH,
-        "A business review was shared with the account.",
+        _("A business review was shared with the account."),
         {
             "review_id": INT,
             "title": STR,
@@ -217,14 +228,14 @@ SPECIFIC: list[EventType] = [
         "person.joined",
         EventKind.PERSON_JOINED,
         PEOPLE,
-        "Someone joined the account in the portal.",
+        _("Someone joined the account in the portal."),
         {"user_id": INT, "role": {"type": "string", "enum": ["champion", "executive", "member"]}},
     ),
     EventType(
         "person.left",
         EventKind.PERSON_LEFT,
         PEOPLE,
-        "Someone left the account: removed from it, or deactivated.",
+        _("Someone left the account: removed from it, or deactivated."),
         {
             "user_id": INT,
             "role": {"type": "string", "enum": ["champion", "executive", "member"]},
@@ -241,7 +252,10 @@ SIGNAL_TYPES: list[EventType] = [
         f"signal.{kind.value}",
         kind.value,
         SIGNALS,
-        f"The playbook signal “{kind.label}”; ``details`` as the signal records them.",
+        format_lazy(
+            _("The playbook signal “{signal}”; ``details`` as the signal records them."),
+            signal=kind.label,
+        ),
         {
             "signal": {"const": kind.value},
             "details": {"type": "object", "description": "The signal's own details."},
@@ -254,9 +268,11 @@ SIGNAL_TYPES: list[EventType] = [
 TEST = EventType(
     TEST_TYPE,
     "",
-    "Test",
-    "Sent from the endpoint's page (“Send a test event”), to nobody else. ``account`` is the "
-    "first account by name, as a sample.",
+    TEST_GROUP,
+    _(
+        "Sent from the endpoint's page (“Send a test event”), to nobody else. ``account`` is "
+        "the first account by name, as a sample."
+    ),
     {"message": STR},
 )
 
@@ -266,7 +282,7 @@ BY_KIND: dict[str, EventType] = {t.kind: t for t in EVENT_TYPES}
 GROUPS = [ONBOARDING, SURVEYS, HEALTH, PEOPLE, SIGNALS]
 
 
-def grouped() -> list[tuple[str, list[EventType]]]:
+def grouped() -> list[tuple[StrOrPromise, list[EventType]]]:
     return [(group, [t for t in EVENT_TYPES if t.group == group]) for group in GROUPS]
 
 
@@ -330,7 +346,7 @@ def openapi_webhooks() -> dict[str, Any]:
         webhooks[event_type.name] = {
             "post": {
                 "summary": event_type.title,
-                "description": event_type.description,
+                "description": str(event_type.description),
                 "tags": ["webhooks"],
                 "parameters": headers,
                 "requestBody": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import Side
 
@@ -12,9 +13,16 @@ class TickForm(forms.Form):
 
 
 class StepTemplateForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Step")
-    side = forms.ChoiceField(choices=Side.choices, widget=forms.RadioSelect, initial=Side.VENDOR)
+    title = forms.CharField(max_length=200, label=gettext_lazy("Step"))
+    side = forms.ChoiceField(
+        label=gettext_lazy("Side"),
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        initial=Side.VENDOR,
+    )
 
 
 class MoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    direction = forms.ChoiceField(
+        choices=[("up", gettext_lazy("Up")), ("down", gettext_lazy("Down"))]
+    )

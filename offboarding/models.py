@@ -14,14 +14,15 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account
+from portal.choices import TextChoices, gettext_lazy
 from renewals.models import Renewal, Side
 
 
-class StepKind(models.TextChoices):
-    TASK = "", "A step to tick"
+class StepKind(TextChoices):
+    TASK = "", gettext_lazy("A step to tick")
     # Sent to the account's champions when the offboarding starts; ticks itself when one of
     # them answers.
-    EXIT_SURVEY = "exit_survey", "The exit survey (ticks itself when answered)"
+    EXIT_SURVEY = "exit_survey", gettext_lazy("The exit survey (ticks itself when answered)")
 
 
 class StepTemplate(models.Model):

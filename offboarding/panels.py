@@ -3,6 +3,8 @@ account page, for the customer's champions and executives once it has started.""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -11,7 +13,11 @@ from . import figures
 
 
 @register_panel(
-    order=16, title="Offboarding", capability="offboarding.manage", height="6rem", pages=("360",)
+    order=16,
+    title=gettext_lazy("Offboarding"),
+    capability="offboarding.manage",
+    height="6rem",
+    pages=("360",),
 )
 def offboarding_panel(request: AuthenticatedHttpRequest, access: AccountAccess) -> Panel | None:
     if not access.can("offboarding.manage"):
@@ -27,7 +33,7 @@ def offboarding_panel(request: AuthenticatedHttpRequest, access: AccountAccess) 
 
 
 @register_panel(
-    order=4, name="offboarding-customer", title="Offboarding", capability="offboarding.view",
+    order=4, name="offboarding-customer", title=gettext_lazy("Offboarding"), capability="offboarding.view",
     height="5rem",
 )  # fmt: skip
 def offboarding_customer_panel(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.access import AccountAccess
 from accounts.activity import record
@@ -76,7 +77,7 @@ def start_offboarding(
                 ]
             )
             record(
-                "started the offboarding",
+                gettext_noop("started the offboarding"),
                 actor=acting_user,
                 account=account,
                 target=offboarding,
@@ -113,10 +114,12 @@ def send_exit_survey(offboarding: Offboarding, *, acting_user: User) -> int:
     """Ask the champions not asked yet (one who joined since, or none was asked at the
     start); how many were asked."""
     if offboarding.is_complete:
-        raise ValidationError("The offboarding is done: the account receives no more e-mail.")
+        raise ValidationError(
+            gettext("The offboarding is done: the account receives no more e-mail.")
+        )
     asked = _send_exit_survey(offboarding, acting_user=acting_user)
     if not asked:
-        raise ValidationError("Every champion of the account has been asked already.")
+        raise ValidationError(gettext("Every champion of the account has been asked already."))
     return asked
 
 
@@ -129,11 +132,15 @@ def tick_step(
 ) -> OffboardingStep:
     """Tick (or untick) a step, as the side that does it."""
     if step.offboarding.is_complete:
-        raise ValidationError("The offboarding is done: its steps no longer change.")
+        raise ValidationError(gettext("The offboarding is done: its steps no longer change."))
     if not may_tick(access, step):
         if step.is_exit_survey:
-            raise ValidationError("This step ticks itself when the exit survey is answered.")
-        raise ValidationError(f"This step is for the {step.get_side_display().lower()} to tick.")
+            raise ValidationError(
+                gettext("This step ticks itself when the exit survey is answered.")
+            )
+        if step.side == Side.CUSTOMER:
+            raise ValidationError(gettext("This step is for the customer to tick."))
+        raise ValidationError(gettext("This step is for the vendor to tick."))
     step = OffboardingStep.objects.select_for_update().get(pk=step.pk)
     if step.done == done:
         return step
@@ -141,7 +148,9 @@ def tick_step(
     step.done_by = acting_user if done else None
     step.save(update_fields=["done_at", "done_by"])
     record(
-        "ticked an offboarding step" if done else "unticked an offboarding step",
+        gettext_noop("ticked an offboarding step")
+        if done
+        else gettext_noop("unticked an offboarding step"),
         actor=acting_user,
         account=access.account,
         target=step,
@@ -165,7 +174,7 @@ def exit_survey_answered(account_id: int, *, user: User | None) -> int:
         step.done_at, step.done_by = timezone.now(), user
         step.save(update_fields=["done_at", "done_by"])
         record(
-            "ticked an offboarding step",
+            gettext_noop("ticked an offboarding step"),
             actor=user,
             account=step.offboarding.account,
             target=step,
@@ -190,14 +199,17 @@ def complete_offboarding(offboarding: Offboarding, *, acting_user: User) -> Offb
     left = offboarding.steps.filter(done_at__isnull=True).count()
     if left:
         raise ValidationError(
-            f"{left} step{'s' if left != 1 else ''} still to do: the account is offboarded "
-            "once every step is done."
+            ngettext(
+                "{left} step still to do: the account is offboarded once every step is done.",
+                "{left} steps still to do: the account is offboarded once every step is done.",
+                left,
+            ).format(left=left)
         )
     offboarding.completed_at = timezone.now()
     offboarding.completed_by = acting_user
     offboarding.save(update_fields=["completed_at", "completed_by"])
     record(
-        "completed the offboarding",
+        gettext_noop("completed the offboarding"),
         actor=acting_user,
         account=offboarding.account,
         target=offboarding,
@@ -219,7 +231,7 @@ def add_step_template(*, title: str, side: str, acting_user: User) -> StepTempla
         StepTemplate,
         title=title,
         side=side,
-        verb="added an offboarding step",
+        verb=gettext_noop("added an offboarding step"),
         acting_user=acting_user,
     )
 
@@ -238,7 +250,7 @@ def move_step_template(step: StepTemplate, *, up: bool, acting_user: User) -> St
             each.position = position
             each.save(update_fields=["position"])
     record(
-        "moved an offboarding step",
+        gettext_noop("moved an offboarding step"),
         actor=acting_user,
         target=step,
         after={"position": other},
@@ -250,7 +262,7 @@ def move_step_template(step: StepTemplate, *, up: bool, acting_user: User) -> St
 def remove_step_template(step: StepTemplate, *, acting_user: User) -> None:
     """Offboardings already started keep their copy of the step."""
     record(
-        "removed an offboarding step",
+        gettext_noop("removed an offboarding step"),
         actor=acting_user,
         target=step,
         before={"title": step.title},

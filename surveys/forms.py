@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User
@@ -171,9 +172,12 @@ class ExitAnswerForm(forms.Form):
     """An exit survey's answer: one of its reasons (or another, in the person's words) and a
     comment."""
 
-    reason = forms.ChoiceField(widget=forms.RadioSelect, label="The main reason")
+    reason = forms.ChoiceField(widget=forms.RadioSelect, label=_("The main reason"))
     other = forms.CharField(
-        max_length=200, required=False, label="In your words", help_text="For “Another reason”."
+        max_length=200,
+        required=False,
+        label=_("In your words"),
+        help_text=_("For “Another reason”."),
     )
     comment = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -182,13 +186,13 @@ class ExitAnswerForm(forms.Form):
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         reason = cast(forms.ChoiceField, self.fields["reason"])
-        reason.choices = [(c, c) for c in [*survey.choices, OTHER_REASON]]
-        self.fields["comment"].label = survey.follow_up_question or "Anything else?"
+        reason.choices = [(c, c) for c in survey.choices] + [(OTHER_REASON, gettext(OTHER_REASON))]
+        self.fields["comment"].label = survey.shown_follow_up or gettext("Anything else?")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("reason") == OTHER_REASON and not data.get("other", "").strip():
-            self.add_error("other", "Say in a few words why you are leaving.")
+            self.add_error("other", gettext("Say in a few words why you are leaving."))
         return data
 
     @property

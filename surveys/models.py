@@ -9,31 +9,35 @@ one answer to it. A low score opens a :class:`FollowUp` for the account's CSM.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
+from portal.choices import TextChoices
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-class Kind(models.TextChoices):
-    NPS = "nps", "NPS"
-    CSAT = "csat", "CSAT"
-    CES = "ces", "CES"
+class Kind(TextChoices):
+    NPS = "nps", pgettext_lazy("survey kind", "NPS")
+    CSAT = "csat", pgettext_lazy("survey kind", "CSAT")
+    CES = "ces", pgettext_lazy("survey kind", "CES")
     # Asked once of a leaving account's champions (offboarding): the main reason they leave,
     # from a list or in their words, and a comment. No score: it is never in NPS, CSAT or CES.
-    EXIT = "exit", "Exit"
+    EXIT = "exit", pgettext_lazy("survey kind", "Exit")
 
 
 # The kinds answered on a scale, whose scores make the NPS, CSAT and CES figures.
 SCORED_KINDS = (Kind.NPS, Kind.CSAT, Kind.CES)
-SCORED_KIND_CHOICES = [(kind.value, kind.label) for kind in SCORED_KINDS]
+SCORED_KIND_CHOICES = [(value, label) for value, label in Kind.choices if value in SCORED_KINDS]
 
 
 class Band(models.TextChoices):
@@ -48,22 +52,50 @@ class Band(models.TextChoices):
 SCALES: dict[str, tuple[int, int]] = {Kind.NPS: (0, 10), Kind.CSAT: (1, 5), Kind.CES: (1, 7)}
 # Scores at or above the first are positive; at or below the second, negative (needs follow-up).
 BANDS: dict[str, tuple[int, int]] = {Kind.NPS: (9, 6), Kind.CSAT: (4, 2), Kind.CES: (5, 3)}
-# The words at either end of each scale.
-ANCHORS: dict[str, tuple[str, str]] = {
-    Kind.NPS: ("Not at all likely", "Extremely likely"),
-    Kind.CSAT: ("Very unsatisfied", "Very satisfied"),
-    Kind.CES: ("Strongly disagree", "Strongly agree"),
+# The words at either end of each scale, in the reader's language.
+ANCHORS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    Kind.NPS: (_("Not at all likely"), _("Extremely likely")),
+    Kind.CSAT: (_("Very unsatisfied"), _("Very satisfied")),
+    Kind.CES: (_("Strongly disagree"), _("Strongly agree")),
 }
-DEFAULT_QUESTIONS: dict[str, str] = {
-    Kind.NPS: "How likely are you to recommend {vendor} to a friend or colleague?",
-    Kind.CSAT: "How satisfied are you with {vendor}?",
-    Kind.CES: "{vendor} made it easy for me to get what I needed.",
+# The questions a new survey starts with ({vendor}: the vendor's name). A survey keeps the
+# text it was saved with; one still asking a default question shows it in the reader's
+# language (:attr:`Survey.shown_question`).
+DEFAULT_QUESTION_MESSAGES: dict[str, str] = {
+    Kind.NPS: gettext_noop("How likely are you to recommend {vendor} to a friend or colleague?"),
+    Kind.CSAT: gettext_noop("How satisfied are you with {vendor}?"),
+    Kind.CES: gettext_noop("{vendor} made it easy for me to get what I needed."),
 }
-DEFAULT_FOLLOW_UP = "What is the main reason for your score?"
-EXIT_QUESTION = "What is the main reason you are leaving?"
-EXIT_FOLLOW_UP = "Anything else you would like us to know?"
-# The exit survey's own choice for an answer in the person's words.
-OTHER_REASON = "Another reason"
+DEFAULT_QUESTIONS: dict[str, StrOrPromise] = {
+    kind: _(message) for kind, message in DEFAULT_QUESTION_MESSAGES.items()
+}
+# Stored in English (a field's default, the exit survey's questions) and shown in the reader's
+# language while unchanged.
+DEFAULT_FOLLOW_UP = gettext_noop("What is the main reason for your score?")
+EXIT_QUESTION = gettext_noop("What is the main reason you are leaving?")
+EXIT_FOLLOW_UP = gettext_noop("Anything else you would like us to know?")
+# The exit survey's own choice for an answer in the person's words (stored as it is here).
+OTHER_REASON = gettext_noop("Another reason")
+
+
+def _reads_as(english: str, stored: str, names: dict[str, str]) -> bool:
+    """Whether ``stored`` is the message ``english`` as one of the site's languages says it."""
+    if english.format(**names) == stored:
+        return True
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if gettext(english).format(**names) == stored:
+                return True
+    return False
+
+
+def shown_text(stored: str, defaults: list[str], **names: str) -> str:
+    """``stored`` in the reader's language when it is one of the ``defaults`` (English
+    messages, filled with ``names``) in any of the site's languages; else as it was written."""
+    for english in defaults:
+        if _reads_as(english, stored, names):
+            return gettext(english).format(**names)
+    return stored
 
 
 def band_of(kind: str, score: int) -> str:
@@ -137,8 +169,20 @@ class Survey(models.Model):
         return range(low, high + 1)
 
     @property
-    def anchors(self) -> tuple[str, str]:
+    def anchors(self) -> tuple[StrOrPromise, StrOrPromise]:
         return ANCHORS.get(self.kind, ("", ""))
+
+    @property
+    def shown_question(self) -> str:
+        """The question as the respondent reads it: a default one (never changed) in their
+        language, a question of the team's own as written."""
+        defaults = [*DEFAULT_QUESTION_MESSAGES.values(), EXIT_QUESTION]
+        return shown_text(self.question, defaults, vendor=settings.VENDOR_NAME)
+
+    @property
+    def shown_follow_up(self) -> str:
+        """The follow-up question as the respondent reads it (see :attr:`shown_question`)."""
+        return shown_text(self.follow_up_question, [DEFAULT_FOLLOW_UP, EXIT_FOLLOW_UP])
 
     def band(self, score: int) -> str:
         return band_of(self.kind, score)

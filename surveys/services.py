@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core import signing
@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -609,10 +610,10 @@ def record_exit_response(
     now = now or timezone.now()
     survey = delivery.campaign.survey
     if survey.kind != Kind.EXIT:
-        raise Refused("This survey asks for a score.")
+        raise Refused(gettext("This survey asks for a score."))
     reason = " ".join(reason.split())[:200]
     if not reason:
-        raise Refused("Choose the main reason you are leaving.")
+        raise Refused(gettext("Choose the main reason you are leaving."))
     check_open(delivery, now)
     comment = comment.strip()
     with transaction.atomic():
@@ -667,7 +668,7 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
             "survey": survey,
             "account": delivery.account,
             "user": delivery.user,
-            "question": survey.question,
+            "question": survey.shown_question,
             "answer_url": exit_answer_url(delivery),
             "unsubscribe_url": unsubscribe_url(delivery.user),
             "reminder": reminder,
@@ -678,7 +679,7 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
         "survey": survey,
         "account": delivery.account,
         "user": delivery.user,
-        "question": survey.question,
+        "question": survey.shown_question,
         "anchors": survey.anchors,
         "scores": [(score, answer_url(delivery, score)) for score in survey.scale],
         "portal_url": settings.SITE_URL + reverse("account_home", args=[delivery.account.slug]),
@@ -704,11 +705,11 @@ def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
             if reminder
             else gettext_lazy("one question from {vendor} ({kind})"),
             vendor=settings.VENDOR_NAME,
-            kind=survey.get_kind_display(),
+            kind=dict(Kind.choices)[survey.kind],
         ),
         url=reverse("account_home", args=[delivery.account.slug]),
         account=delivery.account,
-        body=survey.question,
+        body=lazy(lambda: survey.shown_question, str)(),
         mail=Mail(
             "survey_exit_request" if survey.kind == Kind.EXIT else "survey_request",
             mail_context(delivery, reminder=reminder),

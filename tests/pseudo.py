@@ -119,6 +119,7 @@ class _Reader(HTMLParser):
         self.within = within
         self.stack: list[tuple[str, bool, bool]] = []  # (tag, skipped, inside ``within``)
         self.texts: list[str] = []
+        self.attributes: set[int] = set()  # which of ``texts`` are attributes' values
 
     def _state(self) -> tuple[bool, bool]:
         if not self.stack:
@@ -137,8 +138,10 @@ class _Reader(HTMLParser):
         if inside and not skipped:
             for attribute in READ_ATTRIBUTES:
                 if named.get(attribute):
+                    self.attributes.add(len(self.texts))
                     self.texts.append(named[attribute] or "")
             if tag == "input" and named.get("type") in ("submit", "button") and named.get("value"):
+                self.attributes.add(len(self.texts))
                 self.texts.append(named["value"] or "")
         if tag not in self.VOID:
             self.stack.append((tag, skipped, inside))
@@ -156,16 +159,21 @@ class _Reader(HTMLParser):
 
 
 def _outside_markers(text: str, depth: int) -> tuple[str, int]:
-    """What of ``text`` is outside the markers, given how many were open before it (a marker
-    opened in one text of an element closes in a later one when the message holds markup)."""
-    kept = []
-    for character in text:
-        if character == OPEN:
+    """What of ``text`` is outside the markers, starting ``depth`` markers deep (a marker
+    opened in an earlier text of the page), and how deep it ends."""
+    out = []
+    for char in text:
+        if char == OPEN:
             depth += 1
-        elif character == CLOSE:
-            depth = max(0, depth - 1)
-        kept.append(" " if depth or character == CLOSE else character)
-    return "".join(kept), depth
+            out.append(" ")
+        elif char == CLOSE and depth:
+            depth -= 1
+            out.append(" ")
+        elif depth:
+            out.append(" ")
+        else:
+            out.append(char)
+    return "".join(out), depth
 
 
 def english_left(html: str, *, within: str | None = None, allowed: Iterable[str] = ()) -> list[str]:
@@ -176,9 +184,12 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
     reader.feed(html)
     allowed = sorted({str(text) for text in allowed if text}, key=len, reverse=True)
     left = []
-    depth = 0  # a message with markup in it (a link, a <time>) spans several texts
-    for text in reader.texts:
-        rest, depth = _outside_markers(text, depth)
+    depth = 0  # a translated sentence may hold tags (a link, a <strong>): its markers span texts
+    for index, text in enumerate(reader.texts):
+        if index in reader.attributes:
+            rest, _ = _outside_markers(text, 0)
+        else:
+            rest, depth = _outside_markers(text, depth)
         for data in allowed:
             rest = rest.replace(data, " ")
         rest = NOT_WORDS.sub(" ", rest)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -19,7 +20,15 @@ from portal.htmx import refuse
 
 from .. import figures, services
 from ..forms import AskForm, ReferenceCallForm, ReferralStatusForm
-from ..models import AdvocacyAsk, ReferenceCall, Referral, ReferralStatus
+from ..models import (
+    ASK_KIND_IN_SENTENCE,
+    REFERRAL_STATUS_IN_SENTENCE,
+    AdvocacyAsk,
+    AskKind,
+    ReferenceCall,
+    Referral,
+    ReferralStatus,
+)
 
 PAGE = "advocacy/account.html"
 
@@ -77,7 +86,10 @@ def ask(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRespons
         form.add_error(None, error)
         return _page(request, access, ask_form=form, status=422)
     messages.success(
-        request, f"Asked {made.person.display_name}: {made.get_kind_display().lower()}."
+        request,
+        gettext("Asked {person}: {ask}.").format(
+            person=made.person.display_name, ask=ASK_KIND_IN_SENTENCE[AskKind(made.kind)]
+        ),
     )
     return redirect("advocacy_account", access.account.slug)
 
@@ -90,7 +102,7 @@ def ask_done(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) 
         services.complete_ask(found, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, " ".join(error.messages))
-    messages.success(request, "Marked done.")
+    messages.success(request, gettext("Marked done."))
     return redirect("advocacy_account", access.account.slug)
 
 
@@ -113,7 +125,12 @@ def book_call(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpR
     except ValidationError as error:
         form.add_error(None, error)
         return _page(request, access, call_form=form, status=422)
-    messages.success(request, f"Booked {call.advocate.display_name} with {call.prospect}.")
+    messages.success(
+        request,
+        gettext("Booked {person} with {prospect}.").format(
+            person=call.advocate.display_name, prospect=call.prospect
+        ),
+    )
     return redirect("advocacy_account", access.account.slug)
 
 
@@ -122,7 +139,9 @@ def book_call(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpR
 def call_done(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponse:
     found = get_object_or_404(ReferenceCall.objects.filter(account=access.account), pk=pk)
     services.mark_call_done(found, acting_user=request.user)
-    messages.success(request, f"The call with {found.prospect} is done.")
+    messages.success(
+        request, gettext("The call with {prospect} is done.").format(prospect=found.prospect)
+    )
     return redirect("advocacy_account", access.account.slug)
 
 
@@ -132,14 +151,20 @@ def referral(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) 
     found = get_object_or_404(Referral.objects.filter(account=access.account), pk=pk)
     form = ReferralStatusForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Choose one of the statuses.")
+        return refuse(request, gettext("Choose one of the statuses."))
     services.update_referral(
         found,
         status=form.cleaned_data["status"],
         outcome=form.cleaned_data["outcome"],
         acting_user=request.user,
     )
-    messages.success(request, f"{found.company}: {found.get_status_display().lower()}.")
+    messages.success(
+        request,
+        gettext("{company}: {status}.").format(
+            company=found.company,
+            status=REFERRAL_STATUS_IN_SENTENCE[ReferralStatus(found.status)],
+        ),
+    )
     target = request.POST.get("next") or ""
     if target == "board":
         return redirect("advocacy_board")

@@ -16,7 +16,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Account
 
 from .. import figures
-from ..models import ReferralStatus
+from ..models import REFERRAL_STATUS_IN_SENTENCE, ReferralStatus
 
 PER_PAGE = 20
 
@@ -40,6 +40,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "by_status": figures.referrals_by_status(accounts),
         "status": status,
+        "status_in_sentence": REFERRAL_STATUS_IN_SENTENCE[ReferralStatus(status)] if status else "",
         "calls": figures.calls_this_quarter(accounts, today),
         "case_studies": figures.case_studies(accounts)[:10],
         "rules": figures.rules(),

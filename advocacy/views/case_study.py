@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -59,7 +60,10 @@ def _editor(
 def case_study_new(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     account = access.account
     if request.method != "POST":
-        initial = {"title": f"How {account.name} succeeds with us", "body": ""}
+        initial = {
+            "title": gettext("How {account} succeeds with us").format(account=account.name),
+            "body": "",
+        }
         return _editor(request, access, CaseStudyForm(account, initial=initial), None)
     form = CaseStudyForm(account, request.POST)
     if not form.is_valid():
@@ -72,7 +76,7 @@ def case_study_new(request: AuthenticatedHttpRequest, access: AccountAccess) -> 
         responses=data["quotes"],
         acting_user=request.user,
     )
-    messages.success(request, "Draft saved. Send it to the champion when it reads well.")
+    messages.success(request, gettext("Draft saved. Send it to the champion when it reads well."))
     return redirect("advocacy_case_study", account.slug, made.pk)
 
 
@@ -99,7 +103,7 @@ def case_study(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int
     except ValidationError as error:
         form.add_error(None, error)
         return _editor(request, access, form, found, status=422)
-    messages.success(request, "Saved.")
+    messages.success(request, gettext("Saved."))
     return redirect("advocacy_case_study", access.account.slug, found.pk)
 
 
@@ -113,7 +117,7 @@ def case_study_send(
         services.send_case_study(found, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, " ".join(error.messages))
-    messages.success(request, "Sent to the champion for approval.")
+    messages.success(request, gettext("Sent to the champion for approval."))
     return redirect("advocacy_case_study", access.account.slug, found.pk)
 
 
@@ -162,9 +166,9 @@ def case_study_review(
         return _review(request, access, found, form, status=422)
     messages.success(
         request,
-        "Approved: thank you!"
+        gettext("Approved: thank you!")
         if approve
-        else "Rejected: the team will rework it with your reason.",
+        else gettext("Rejected: the team will rework it with your reason."),
     )
     return redirect("advocacy_case_study_review", access.account.slug, found.pk)
 

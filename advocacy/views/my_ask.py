@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -52,8 +53,8 @@ def my_ask(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) ->
         return _page(request, access, found, form, status=422)
     messages.success(
         request,
-        "Thank you! Your customer success manager will be in touch."
+        gettext("Thank you! Your customer success manager will be in touch.")
         if accept
-        else "Thanks for letting us know. We won't ask again for a while.",
+        else gettext("Thanks for letting us know. We won't ask again for a while."),
     )
     return redirect("advocacy_my_ask", access.account.slug, found.pk)

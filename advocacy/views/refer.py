@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
@@ -24,7 +25,9 @@ def refer(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpRespo
         made = services.submit_referral(
             access.account, **form.cleaned_data, acting_user=request.user
         )
-        messages.success(request, f"Thank you for referring {made.company}!")
+        messages.success(
+            request, gettext("Thank you for referring {company}!").format(company=made.company)
+        )
         return redirect("advocacy_refer", access.account.slug)
     mine = Referral.objects.filter(account=access.account, referred_by=request.user)[:20]
     status = 422 if form.is_bound else 200

@@ -13,14 +13,14 @@ from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
 
 from ..models import RETRY_SCHEDULE
-from ..webhook_events import TEST, grouped
+from ..webhook_events import TEST, TEST_GROUP, grouped
 
 
 @vendor_view(admin_only=True)
 def webhook_events(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = [
         (group, [(t, json.dumps(t.schema(), indent=2)) for t in types])
-        for group, types in [*grouped(), ("Test", [TEST])]
+        for group, types in [*grouped(), (TEST_GROUP, [TEST])]
     ]
     context = {
         "groups": groups,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -65,7 +66,7 @@ def offboarding_page(request: AuthenticatedHttpRequest, access: AccountAccess) -
 def offboarding_start(request: AuthenticatedHttpRequest, access: AccountAccess) -> HttpResponse:
     services.start_offboarding(access.account, acting_user=request.user)
     messages.success(
-        request, "The offboarding has started: the champions are asked the exit survey."
+        request, gettext("The offboarding has started: the champions are asked the exit survey.")
     )
     return redirect("offboarding", access.account.slug)
 
@@ -85,7 +86,7 @@ def offboarding_step_tick(
         raise Http404("No such step.")
     form = TickForm(request.POST)
     if not form.is_valid():  # pragma: no cover - a checkbox is always valid
-        return refuse(request, "Tick or untick the step.")
+        return refuse(request, gettext("Tick or untick the step."))
     try:
         services.tick_step(
             step, done=form.cleaned_data["done"], access=access, acting_user=request.user
@@ -107,7 +108,12 @@ def offboarding_exit_survey(
     except ValidationError as error:
         return refuse(request, error.messages[0])
     messages.success(
-        request, f"The exit survey went to {asked} more champion{'s' if asked != 1 else ''}."
+        request,
+        ngettext(
+            "The exit survey went to {asked} more champion.",
+            "The exit survey went to {asked} more champions.",
+            asked,
+        ).format(asked=asked),
     )
     return redirect("offboarding", access.account.slug)
 

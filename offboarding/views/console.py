@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import vendor_view
@@ -29,7 +30,9 @@ def offboarding_checklist(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
-                messages.success(request, "The step is on the checklist of new offboardings.")
+                messages.success(
+                    request, gettext("The step is on the checklist of new offboardings.")
+                )
                 return redirect("offboarding_checklist")
         status = 422
     context = {"form": form, "steps": StepTemplate.objects.all()}
@@ -42,7 +45,7 @@ def offboarding_checklist_move(request: AuthenticatedHttpRequest, pk: int) -> Ht
     step = get_object_or_404(StepTemplate, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return refuse(request, "Move the step up or down.")
+        return refuse(request, gettext("Move the step up or down."))
     services.move_step_template(
         step, up=form.cleaned_data["direction"] == "up", acting_user=request.user
     )
@@ -54,5 +57,8 @@ def offboarding_checklist_move(request: AuthenticatedHttpRequest, pk: int) -> Ht
 def offboarding_checklist_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(StepTemplate, pk=pk)
     services.remove_step_template(step, acting_user=request.user)
-    messages.success(request, f"“{step.title}” is off the checklist of new offboardings.")
+    messages.success(
+        request,
+        gettext("“{title}” is off the checklist of new offboardings.").format(title=step.title),
+    )
     return redirect("offboarding_checklist")
