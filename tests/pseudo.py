@@ -35,6 +35,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from babel.dates import get_day_names, get_month_names
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -51,6 +52,19 @@ NOT_WORDS = re.compile(
     r"https?://\S+|/[\w/.\-?=&#%]*|[\w.+-]+@[\w-]+(\.[\w-]+)+|\d[\d.,:%\s]*|&\w+;|[^\w]+"
 )
 WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@cache
+def _calendar_words() -> re.Pattern[str]:
+    """German month and day names, as Babel writes dates (portal.formatting): formatted in the
+    language, not words a catalogue carries."""
+    names: set[str] = set()
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            names.update(get_month_names(width, context, locale=PSEUDO_LANGUAGE).values())
+            names.update(get_day_names(width, context, locale=PSEUDO_LANGUAGE).values())
+    words = sorted((re.escape(name) for name in names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)")
 
 
 def wrap(text: str) -> str:
@@ -187,12 +201,14 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
     depth = 0  # a translated sentence may hold tags (a link, a <strong>): its markers span texts
     for index, text in enumerate(reader.texts):
         if index in reader.attributes:
+            if depth:  # an attribute of a tag inside a translated message: part of it
+                continue
             rest, _ = _outside_markers(text, 0)
         else:
             rest, depth = _outside_markers(text, depth)
         for data in allowed:
             rest = rest.replace(data, " ")
-        rest = NOT_WORDS.sub(" ", rest)
+        rest = NOT_WORDS.sub(" ", _calendar_words().sub(" ", rest))
         if WORD.search(rest):
             left.append(" ".join(text.split()))
     return left

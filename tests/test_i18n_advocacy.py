@@ -101,7 +101,9 @@ def test_the_case_study_pdf_has_no_english_left(world: World, advocacy: dict[str
 
 def test_an_inbox_title_is_made_in_the_readers_language(world: World) -> None:
     nps_answer(world.account, world.member, 10)
-    with pseudo_translation() as language, translation.override(language):
+    with pseudo_translation() as language:
+        world.member.language = language  # the reader's language, whoever asks
+        world.member.save(update_fields=["language"])
         services.ask_for_advocacy(
             world.account, world.member, AskKind.REVIEW, acting_user=world.csm
         )
