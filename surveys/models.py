@@ -8,6 +8,7 @@ one answer to it. A low score opens a :class:`FollowUp` for the account's CSM.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,11 +16,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
+from portal.content_languages import base_language, text_in
 
 
 class Kind(models.TextChoices):
@@ -54,14 +56,18 @@ ANCHORS: dict[str, tuple[str, str]] = {
     Kind.CSAT: ("Very unsatisfied", "Very satisfied"),
     Kind.CES: ("Strongly disagree", "Strongly agree"),
 }
+# The built-in texts, stored in English as written; shown in each reader's language (see
+# Survey.text_for) while the survey keeps them unchanged.
 DEFAULT_QUESTIONS: dict[str, str] = {
-    Kind.NPS: "How likely are you to recommend {vendor} to a friend or colleague?",
-    Kind.CSAT: "How satisfied are you with {vendor}?",
-    Kind.CES: "{vendor} made it easy for me to get what I needed.",
+    Kind.NPS: gettext_noop("How likely are you to recommend {vendor} to a friend or colleague?"),
+    Kind.CSAT: gettext_noop("How satisfied are you with {vendor}?"),
+    Kind.CES: gettext_noop("{vendor} made it easy for me to get what I needed."),
 }
-DEFAULT_FOLLOW_UP = "What is the main reason for your score?"
-EXIT_QUESTION = "What is the main reason you are leaving?"
-EXIT_FOLLOW_UP = "Anything else you would like us to know?"
+DEFAULT_FOLLOW_UP = gettext_noop("What is the main reason for your score?")
+EXIT_QUESTION = gettext_noop("What is the main reason you are leaving?")
+EXIT_FOLLOW_UP = gettext_noop("Anything else you would like us to know?")
+# The texts a survey may have a version of in each language, and their longest length.
+TEXTS: dict[str, int] = {"question": 300, "follow_up_question": 300}
 # The exit survey's own choice for an answer in the person's words.
 OTHER_REASON = "Another reason"
 
@@ -91,6 +97,25 @@ def band_filter(kind_field: str, score_field: str, band: str) -> Q:
     return q
 
 
+def built_in_text(text: str) -> str:
+    """``text`` in the active language when it is one of the built-in texts (as the form
+    fills it in, with the vendor's name), else as written."""
+    for built_in in DEFAULT_QUESTIONS.values():
+        if text == built_in.format(vendor=settings.VENDOR_NAME):
+            return gettext(built_in).format(vendor=settings.VENDOR_NAME)
+    if text in (DEFAULT_FOLLOW_UP, EXIT_QUESTION, EXIT_FOLLOW_UP):
+        return gettext(text)
+    return text
+
+
+@dataclass(frozen=True)
+class SurveyText:
+    """What a respondent reads, in one language."""
+
+    question: str
+    follow_up_question: str
+
+
 class SurveyQuerySet(models.QuerySet["Survey"]):
     def active(self) -> SurveyQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -110,6 +135,9 @@ class Survey(models.Model):
         default=DEFAULT_FOLLOW_UP,
         help_text=_("An optional open question asked after the score. Leave empty to ask none."),
     )
+    # The texts in other languages: {"de": {"question": ..., "follow_up_question": ...}}. A
+    # language or text missing here is read in the default one (see text_for).
+    translations = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -142,6 +170,29 @@ class Survey(models.Model):
 
     def band(self, score: int) -> str:
         return band_of(self.kind, score)
+
+    def text_for(self, language: str) -> SurveyText:
+        """The question and follow-up question a reader of ``language`` gets: the version
+        written in it, else the default (a built-in default in that language)."""
+        texts = text_in(
+            language,
+            defaults={"question": self.question, "follow_up_question": self.follow_up_question},
+            versions=self.translations,
+        )
+        written = (self.translations or {}).get(base_language(language)) or {}
+        with translation.override(base_language(language)):
+            return SurveyText(
+                **{
+                    name: text if str(written.get(name) or "").strip() else built_in_text(text)
+                    for name, text in texts.items()
+                }
+            )
+
+    @property
+    def text(self) -> SurveyText:
+        """:meth:`text_for` the active language: a page's reader's, an e-mail's recipient's
+        (portal.mail renders each e-mail in its reader's language)."""
+        return self.text_for(translation.get_language() or settings.LANGUAGE_CODE)
 
     def needs_follow_up(self, score: int) -> bool:
         return self.band(score) == Band.NEGATIVE
@@ -364,6 +415,20 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} to {self.user_id} (wave {self.wave})"
+
+    def language(self, fallback: str = "") -> str:
+        """The language the person asked reads: theirs, else their account's (portal.i18n),
+        else ``fallback`` (a page's: the browser's), else the site's."""
+        from portal.i18n import language_or_default, person_locale
+
+        chosen = person_locale(self.user, account=self.account).language
+        return language_or_default(chosen or fallback)
+
+    @property
+    def text(self) -> SurveyText:
+        """The survey's texts in the asked person's language (an inbox item, a page opened
+        from an e-mailed link with no log-in)."""
+        return self.campaign.survey.text_for(self.language())
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):

@@ -25,11 +25,13 @@ from accounts.activity import record
 from accounts.models import Account, Membership, NotificationKind, User
 from accounts.models import Delivery as MailDelivery
 from accounts.services import delivery_for
+from portal.content_languages import version_errors
 from portal.jobs import enqueue
 
 from .models import (
     EXIT_FOLLOW_UP,
     EXIT_QUESTION,
+    TEXTS,
     Audience,
     Campaign,
     Channel,
@@ -167,6 +169,11 @@ def read_unsubscribe_token(token: str) -> User:
 
 
 def save_survey(survey: Survey, *, acting_user: User) -> Survey:
+    """Save a new or edited survey, its versions in other languages with it; refused
+    (``ValidationError``) with a language the portal does not speak or a text too long."""
+    problems = version_errors(survey.translations, TEXTS)
+    if problems:
+        raise ValidationError({"translations": problems})
     creating = survey.pk is None
     if creating:
         survey.created_by = acting_user
@@ -179,7 +186,11 @@ def save_survey(survey: Survey, *, acting_user: User) -> Survey:
         "created a survey" if creating else "edited a survey",
         actor=acting_user,
         target=survey,
-        after={"kind": survey.kind, "question": survey.question},
+        after={
+            "kind": survey.kind,
+            "question": survey.question,
+            "languages": sorted(survey.translations or {}),
+        },
         internal=True,
     )
     return survey
@@ -653,7 +664,6 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
             "survey": survey,
             "account": delivery.account,
             "user": delivery.user,
-            "question": survey.question,
             "answer_url": exit_answer_url(delivery),
             "unsubscribe_url": unsubscribe_url(delivery.user),
             "reminder": reminder,
@@ -664,7 +674,6 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
         "survey": survey,
         "account": delivery.account,
         "user": delivery.user,
-        "question": survey.question,
         "anchors": survey.anchors,
         "scores": [(score, answer_url(delivery, score)) for score in survey.scale],
         "portal_url": settings.SITE_URL + reverse("account_home", args=[delivery.account.slug]),
@@ -689,7 +698,7 @@ def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
         f"({survey.get_kind_display()})",
         url=reverse("account_home", args=[delivery.account.slug]),
         account=delivery.account,
-        body=survey.question,
+        body=delivery.text.question,
         mail=Mail(
             "survey_exit_request" if survey.kind == Kind.EXIT else "survey_request",
             mail_context(delivery, reminder=reminder),
