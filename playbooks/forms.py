@@ -92,7 +92,9 @@ class EmailTemplateForm(forms.ModelForm):
             self.data if self.is_bound else None,
             texts=[
                 VersionField("subject", _("Subject"), EMAIL_TEXTS["subject"]),
-                VersionField("body", _("Message"), EMAIL_TEXTS["body"], long=True),
+                VersionField(
+                    "body", _("Message"), EMAIL_TEXTS["body"], long=True, css_class="pb-email-body"
+                ),
             ],
             versions=self.instance.translations,
         )

@@ -92,6 +92,7 @@ class VersionField:
     label: Any
     max_length: int
     long: bool = False
+    css_class: str = ""  # the default text's field's, so both read alike
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ class LanguageVersionsForm(forms.Form):
             for text in texts:
                 widget = forms.Textarea(attrs={"rows": 6}) if text.long else forms.TextInput()
                 widget.attrs["lang"] = code
+                if text.css_class:
+                    widget.attrs["class"] = text.css_class
                 self.fields[f"{code}-{text.name}"] = forms.CharField(
                     label=text.label,
                     max_length=text.max_length,
