@@ -52,9 +52,9 @@ SCALES: dict[str, tuple[int, int]] = {Kind.NPS: (0, 10), Kind.CSAT: (1, 5), Kind
 BANDS: dict[str, tuple[int, int]] = {Kind.NPS: (9, 6), Kind.CSAT: (4, 2), Kind.CES: (5, 3)}
 # The words at either end of each scale.
 ANCHORS: dict[str, tuple[str, str]] = {
-    Kind.NPS: ("Not at all likely", "Extremely likely"),
-    Kind.CSAT: ("Very unsatisfied", "Very satisfied"),
-    Kind.CES: ("Strongly disagree", "Strongly agree"),
+    Kind.NPS: (gettext_noop("Not at all likely"), gettext_noop("Extremely likely")),
+    Kind.CSAT: (gettext_noop("Very unsatisfied"), gettext_noop("Very satisfied")),
+    Kind.CES: (gettext_noop("Strongly disagree"), gettext_noop("Strongly agree")),
 }
 # The built-in texts, stored in English as written; shown in each reader's language (see
 # Survey.text_for) while the survey keeps them unchanged.
@@ -166,7 +166,9 @@ class Survey(models.Model):
 
     @property
     def anchors(self) -> tuple[str, str]:
-        return ANCHORS.get(self.kind, ("", ""))
+        """The words at either end of the scale, in the active language."""
+        low, high = ANCHORS.get(self.kind, ("", ""))
+        return (gettext(low) if low else "", gettext(high) if high else "")
 
     def band(self, score: int) -> str:
         return band_of(self.kind, score)

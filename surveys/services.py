@@ -674,7 +674,6 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
         "survey": survey,
         "account": delivery.account,
         "user": delivery.user,
-        "anchors": survey.anchors,
         "scores": [(score, answer_url(delivery, score)) for score in survey.scale],
         "portal_url": settings.SITE_URL + reverse("account_home", args=[delivery.account.slug]),
         "unsubscribe_url": unsubscribe_url(delivery.user),
