@@ -9,8 +9,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.content_languages import LanguageVersionsForm, VersionField, attach_versions
+
 from .conditions import FIELDS as CONDITIONS
-from .models import CSMTask, EmailTemplate, Playbook, StepKind, StopIf
+from .models import EMAIL_TEXTS, CSMTask, EmailTemplate, Playbook, StepKind, StopIf
 from .params import ParamField
 from .services.csm_tasks import NOTE_MAX_LENGTH, SNOOZE_CHOICES, assignable_staff
 from .services.playbooks import MAX_DELAY_DAYS, MAX_STEPS, step_label
@@ -82,6 +84,27 @@ class EmailTemplateForm(forms.ModelForm):
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "class": "pb-email-body"})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The subject and message in other languages, each optional: a person whose language
+        # has none gets the default ones above.
+        self.versions = LanguageVersionsForm(
+            self.data if self.is_bound else None,
+            texts=[
+                VersionField("subject", _("Subject"), EMAIL_TEXTS["subject"]),
+                VersionField(
+                    "body", _("Message"), EMAIL_TEXTS["body"], long=True, css_class="pb-email-body"
+                ),
+            ],
+            versions=self.instance.translations,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if attach_versions(self, self.versions):
+            self.instance.translations = self.versions.versions()
+        return data
+
 
 # The playbook editor ---------------------------------------------------------------------------
 #
@@ -131,6 +154,8 @@ def param_form(fields: list[ParamField], prefix: str, values: dict[str, Any]) ->
             drawn = forms.BooleanField(**{**common, "required": False})
         else:
             drawn = forms.CharField(max_length=spec.max_length, **common)
+        if spec.options.get("language"):  # a text's version in one language
+            drawn.widget.attrs["lang"] = spec.options["language"]
         form.fields[spec.name] = drawn
     return form
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from portal.content_languages import text_in
 
 
 class EventKind(models.TextChoices):
@@ -138,6 +139,10 @@ class StopIf(models.TextChoices):
     ANSWERED = "answered", _("Stop if the account answers a survey")
 
 
+# The texts an e-mail may have a version of in each language, and their longest length.
+EMAIL_TEXTS: dict[str, int] = {"subject": 200, "body": 20000}
+
+
 class EmailTemplate(models.Model):
     """An e-mail a playbook step sends (tech touch): subject and body with merge fields such
     as {first_name}, {account} and {portal_link}."""
@@ -146,6 +151,9 @@ class EmailTemplate(models.Model):
     name = models.CharField(max_length=120)
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text=_("Markdown; merge fields in braces."))
+    # The subject and body in other languages: {"de": {"subject": ..., "body": ...}}. A
+    # language or text missing here is sent in the default one (see text_for).
+    translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +162,16 @@ class EmailTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """(subject, body) a reader of ``language`` gets: the version written in it, else the
+        default one."""
+        texts = text_in(
+            language,
+            defaults={"subject": self.subject, "body": self.body},
+            versions=self.translations,
+        )
+        return texts["subject"], texts["body"]
 
 
 class Playbook(models.Model):

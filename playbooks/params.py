@@ -10,7 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
+from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from portal.content_languages import base_language, other_languages
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -35,6 +39,31 @@ class ParamField:
     choices: Choices | None = None
     help: _StrOrPromise = ""
     options: dict[str, Any] = field(default_factory=dict)
+
+
+def in_other_languages(spec: ParamField) -> list[ParamField]:
+    """``spec``'s versions in each language but the site's, all optional: ``note_de``,
+    ``note_fr``… A step that writes to people picks each person's (:func:`in_language`)."""
+    return [
+        ParamField(
+            f"{spec.name}_{code}",
+            format_lazy(gettext_lazy("{label}, in {language}"), label=spec.label, language=name),
+            kind=spec.kind,
+            required=False,
+            max_length=spec.max_length,
+            help=gettext_lazy("Optional: people who read this language get it instead."),
+            options={"language": code, "version_of": spec.name},
+        )
+        for code, name in other_languages()
+    ]
+
+
+def in_language(params: dict[str, Any], name: str, language: str) -> str:
+    """The text ``name`` in ``language``: its version there when one was written, else the
+    default one."""
+    code = base_language(language)
+    version = params.get(f"{name}_{code}") if code != settings.LANGUAGE_CODE else None
+    return str(version or params.get(name) or "")
 
 
 def check(fields: Iterable[ParamField], values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User
+from portal.content_languages import LanguageVersionsForm, VersionField, attach_versions
 
 from .figures import RESULTS_DAYS, Filters
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     OTHER_REASON,
     SCORED_KIND_CHOICES,
     SCORED_KINDS,
+    TEXTS,
     Audience,
     Band,
     Campaign,
@@ -48,6 +50,24 @@ class SurveyForm(forms.ModelForm):
             self.initial.setdefault(
                 "question", DEFAULT_QUESTIONS[Kind.NPS].format(vendor=settings.VENDOR_NAME)
             )
+        # The question and follow-up question in other languages, each optional: a reader
+        # whose language has none reads the default ones above.
+        self.versions = LanguageVersionsForm(
+            self.data if self.is_bound else None,
+            texts=[
+                VersionField("question", _("Question"), TEXTS["question"]),
+                VersionField(
+                    "follow_up_question", _("Follow-up question"), TEXTS["follow_up_question"]
+                ),
+            ],
+            versions=self.instance.translations,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if attach_versions(self, self.versions):
+            self.instance.translations = self.versions.versions()
+        return data
 
 
 # A field that only one audience or schedule needs: field -> (the choice, its values that
@@ -187,7 +207,7 @@ class ExitAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         reason = cast(forms.ChoiceField, self.fields["reason"])
         reason.choices = [(c, c) for c in survey.choices] + [(OTHER_REASON, gettext(OTHER_REASON))]
-        self.fields["comment"].label = survey.shown_follow_up or gettext("Anything else?")
+        self.fields["comment"].label = survey.text.follow_up_question or gettext("Anything else?")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

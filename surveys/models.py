@@ -8,8 +8,9 @@ one answer to it. A low score opens a :class:`FollowUp` for the account's CSM.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,9 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
 from portal.choices import TextChoices
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from portal.content_languages import base_language, text_in
 
 
 class Kind(TextChoices):
@@ -52,50 +51,26 @@ class Band(models.TextChoices):
 SCALES: dict[str, tuple[int, int]] = {Kind.NPS: (0, 10), Kind.CSAT: (1, 5), Kind.CES: (1, 7)}
 # Scores at or above the first are positive; at or below the second, negative (needs follow-up).
 BANDS: dict[str, tuple[int, int]] = {Kind.NPS: (9, 6), Kind.CSAT: (4, 2), Kind.CES: (5, 3)}
-# The words at either end of each scale, in the reader's language.
-ANCHORS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
-    Kind.NPS: (_("Not at all likely"), _("Extremely likely")),
-    Kind.CSAT: (_("Very unsatisfied"), _("Very satisfied")),
-    Kind.CES: (_("Strongly disagree"), _("Strongly agree")),
+# The words at either end of each scale.
+ANCHORS: dict[str, tuple[str, str]] = {
+    Kind.NPS: (gettext_noop("Not at all likely"), gettext_noop("Extremely likely")),
+    Kind.CSAT: (gettext_noop("Very unsatisfied"), gettext_noop("Very satisfied")),
+    Kind.CES: (gettext_noop("Strongly disagree"), gettext_noop("Strongly agree")),
 }
-# The questions a new survey starts with ({vendor}: the vendor's name). A survey keeps the
-# text it was saved with; one still asking a default question shows it in the reader's
-# language (:attr:`Survey.shown_question`).
-DEFAULT_QUESTION_MESSAGES: dict[str, str] = {
+# The built-in texts, stored in English as written; shown in each reader's language (see
+# Survey.text_for) while the survey keeps them unchanged.
+DEFAULT_QUESTIONS: dict[str, str] = {
     Kind.NPS: gettext_noop("How likely are you to recommend {vendor} to a friend or colleague?"),
     Kind.CSAT: gettext_noop("How satisfied are you with {vendor}?"),
     Kind.CES: gettext_noop("{vendor} made it easy for me to get what I needed."),
 }
-DEFAULT_QUESTIONS: dict[str, StrOrPromise] = {
-    kind: _(message) for kind, message in DEFAULT_QUESTION_MESSAGES.items()
-}
-# Stored in English (a field's default, the exit survey's questions) and shown in the reader's
-# language while unchanged.
 DEFAULT_FOLLOW_UP = gettext_noop("What is the main reason for your score?")
 EXIT_QUESTION = gettext_noop("What is the main reason you are leaving?")
 EXIT_FOLLOW_UP = gettext_noop("Anything else you would like us to know?")
-# The exit survey's own choice for an answer in the person's words (stored as it is here).
+# The texts a survey may have a version of in each language, and their longest length.
+TEXTS: dict[str, int] = {"question": 300, "follow_up_question": 300}
+# The exit survey's own choice for an answer in the person's words.
 OTHER_REASON = gettext_noop("Another reason")
-
-
-def _reads_as(english: str, stored: str, names: dict[str, str]) -> bool:
-    """Whether ``stored`` is the message ``english`` as one of the site's languages says it."""
-    if english.format(**names) == stored:
-        return True
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            if gettext(english).format(**names) == stored:
-                return True
-    return False
-
-
-def shown_text(stored: str, defaults: list[str], **names: str) -> str:
-    """``stored`` in the reader's language when it is one of the ``defaults`` (English
-    messages, filled with ``names``) in any of the site's languages; else as it was written."""
-    for english in defaults:
-        if _reads_as(english, stored, names):
-            return gettext(english).format(**names)
-    return stored
 
 
 def band_of(kind: str, score: int) -> str:
@@ -123,6 +98,25 @@ def band_filter(kind_field: str, score_field: str, band: str) -> Q:
     return q
 
 
+def built_in_text(text: str) -> str:
+    """``text`` in the active language when it is one of the built-in texts (as the form
+    fills it in, with the vendor's name), else as written."""
+    for built_in in DEFAULT_QUESTIONS.values():
+        if text == built_in.format(vendor=settings.VENDOR_NAME):
+            return gettext(built_in).format(vendor=settings.VENDOR_NAME)
+    if text in (DEFAULT_FOLLOW_UP, EXIT_QUESTION, EXIT_FOLLOW_UP):
+        return gettext(text)
+    return text
+
+
+@dataclass(frozen=True)
+class SurveyText:
+    """What a respondent reads, in one language."""
+
+    question: str
+    follow_up_question: str
+
+
 class SurveyQuerySet(models.QuerySet["Survey"]):
     def active(self) -> SurveyQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -142,6 +136,9 @@ class Survey(models.Model):
         default=DEFAULT_FOLLOW_UP,
         help_text=_("An optional open question asked after the score. Leave empty to ask none."),
     )
+    # The texts in other languages: {"de": {"question": ..., "follow_up_question": ...}}. A
+    # language or text missing here is read in the default one (see text_for).
+    translations = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -169,23 +166,36 @@ class Survey(models.Model):
         return range(low, high + 1)
 
     @property
-    def anchors(self) -> tuple[StrOrPromise, StrOrPromise]:
-        return ANCHORS.get(self.kind, ("", ""))
-
-    @property
-    def shown_question(self) -> str:
-        """The question as the respondent reads it: a default one (never changed) in their
-        language, a question of the team's own as written."""
-        defaults = [*DEFAULT_QUESTION_MESSAGES.values(), EXIT_QUESTION]
-        return shown_text(self.question, defaults, vendor=settings.VENDOR_NAME)
-
-    @property
-    def shown_follow_up(self) -> str:
-        """The follow-up question as the respondent reads it (see :attr:`shown_question`)."""
-        return shown_text(self.follow_up_question, [DEFAULT_FOLLOW_UP, EXIT_FOLLOW_UP])
+    def anchors(self) -> tuple[str, str]:
+        """The words at either end of the scale, in the active language."""
+        low, high = ANCHORS.get(self.kind, ("", ""))
+        return (gettext(low) if low else "", gettext(high) if high else "")
 
     def band(self, score: int) -> str:
         return band_of(self.kind, score)
+
+    def text_for(self, language: str) -> SurveyText:
+        """The question and follow-up question a reader of ``language`` gets: the version
+        written in it, else the default (a built-in default in that language)."""
+        texts = text_in(
+            language,
+            defaults={"question": self.question, "follow_up_question": self.follow_up_question},
+            versions=self.translations,
+        )
+        written = (self.translations or {}).get(base_language(language)) or {}
+        with translation.override(base_language(language)):
+            return SurveyText(
+                **{
+                    name: text if str(written.get(name) or "").strip() else built_in_text(text)
+                    for name, text in texts.items()
+                }
+            )
+
+    @property
+    def text(self) -> SurveyText:
+        """:meth:`text_for` the active language: a page's reader's, an e-mail's recipient's
+        (portal.mail renders each e-mail in its reader's language)."""
+        return self.text_for(translation.get_language() or settings.LANGUAGE_CODE)
 
     def needs_follow_up(self, score: int) -> bool:
         return self.band(score) == Band.NEGATIVE
@@ -408,6 +418,20 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} to {self.user_id} (wave {self.wave})"
+
+    def language(self, fallback: str = "") -> str:
+        """The language the person asked reads: theirs, else their account's (portal.i18n),
+        else ``fallback`` (a page's: the browser's), else the site's."""
+        from portal.i18n import language_or_default, person_locale
+
+        chosen = person_locale(self.user, account=self.account).language
+        return language_or_default(chosen or fallback)
+
+    @property
+    def text(self) -> SurveyText:
+        """The survey's texts in the asked person's language (an inbox item, a page opened
+        from an e-mailed link with no log-in)."""
+        return self.campaign.survey.text_for(self.language())
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):

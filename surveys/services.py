@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -27,12 +26,14 @@ from accounts.activity import record
 from accounts.models import Account, Membership, NotificationKind, User
 from accounts.models import Delivery as MailDelivery
 from accounts.services import delivery_for
+from portal.content_languages import version_errors
 from portal.i18n import interpolate_lazy
 from portal.jobs import enqueue
 
 from .models import (
     EXIT_FOLLOW_UP,
     EXIT_QUESTION,
+    TEXTS,
     Audience,
     Campaign,
     Channel,
@@ -170,6 +171,11 @@ def read_unsubscribe_token(token: str) -> User:
 
 
 def save_survey(survey: Survey, *, acting_user: User) -> Survey:
+    """Save a new or edited survey, its versions in other languages with it; refused
+    (``ValidationError``) with a language the portal does not speak or a text too long."""
+    problems = version_errors(survey.translations, TEXTS)
+    if problems:
+        raise ValidationError({"translations": problems})
     creating = survey.pk is None
     if creating:
         survey.created_by = acting_user
@@ -182,7 +188,11 @@ def save_survey(survey: Survey, *, acting_user: User) -> Survey:
         gettext_noop("created a survey") if creating else gettext_noop("edited a survey"),
         actor=acting_user,
         target=survey,
-        after={"kind": survey.kind, "question": survey.question},
+        after={
+            "kind": survey.kind,
+            "question": survey.question,
+            "languages": sorted(survey.translations or {}),
+        },
         internal=True,
     )
     return survey
@@ -668,7 +678,6 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
             "survey": survey,
             "account": delivery.account,
             "user": delivery.user,
-            "question": survey.shown_question,
             "answer_url": exit_answer_url(delivery),
             "unsubscribe_url": unsubscribe_url(delivery.user),
             "reminder": reminder,
@@ -679,8 +688,6 @@ def mail_context(delivery: Delivery, *, reminder: bool) -> dict[str, Any]:
         "survey": survey,
         "account": delivery.account,
         "user": delivery.user,
-        "question": survey.shown_question,
-        "anchors": survey.anchors,
         "scores": [(score, answer_url(delivery, score)) for score in survey.scale],
         "portal_url": settings.SITE_URL + reverse("account_home", args=[delivery.account.slug]),
         "unsubscribe_url": unsubscribe_url(delivery.user),
@@ -709,7 +716,7 @@ def tell_of_survey(delivery: Delivery, *, reminder: bool) -> bool:
         ),
         url=reverse("account_home", args=[delivery.account.slug]),
         account=delivery.account,
-        body=lazy(lambda: survey.shown_question, str)(),
+        body=delivery.text.question,
         mail=Mail(
             "survey_exit_request" if survey.kind == Kind.EXIT else "survey_request",
             mail_context(delivery, reminder=reminder),

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from offboarding import services
 from offboarding.models import Offboarding, Side, StepTemplate
-from surveys.models import DEFAULT_QUESTION_MESSAGES, EXIT_QUESTION, Kind
+from surveys.models import DEFAULT_QUESTIONS, EXIT_QUESTION, Kind
 from surveys.services import answer_url
 from tests.conftest import World, client_for
 from tests.offboarding_factories import exit_delivery
@@ -101,15 +101,15 @@ def test_the_exit_survey_has_no_english_left(world: World) -> None:
 def test_a_survey_asking_its_default_question_asks_it_in_the_readers_language(
     world: World, settings: Any
 ) -> None:
-    question = DEFAULT_QUESTION_MESSAGES[Kind.NPS].format(vendor=settings.VENDOR_NAME)
+    question = DEFAULT_QUESTIONS[Kind.NPS].format(vendor=settings.VENDOR_NAME)
     survey = make_survey(world.csm, question=question)
     delivery = deliver(make_campaign(survey, world.csm), world.champion, account=world.account)
     url = answer_url(delivery, 9).removeprefix(settings.SITE_URL)
     assert english_left_on(Client(), url, allowed=["Acme"]) == []
     with pseudo_translation() as language, translation.override(language):
-        assert survey.shown_question.startswith("⟦How likely")
+        assert survey.text.question.startswith("⟦How likely")
         assert survey.anchors == ("⟦Not at all likely⟧", "⟦Extremely likely⟧")
     # A question of the team's own stays as they wrote it.
     survey.question = "How is the new reporting working for you?"
     with pseudo_translation() as language, translation.override(language):
-        assert survey.shown_question == "How is the new reporting working for you?"
+        assert survey.text.question == "How is the new reporting working for you?"

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
+from portal.content_languages import other_languages, version_errors
 from portal.markdown import render_markdown
 
-from ..models import EmailTemplate
+from ..models import EMAIL_TEXTS, EmailTemplate
 
 # Every merge field a template may name, and what it becomes.
 MERGE_FIELDS: dict[str, str] = {
@@ -84,10 +85,14 @@ class RenderedEmail:
     html: str  # the same, rendered and sanitised: the HTML part
 
 
-def render_email(template: EmailTemplate, values: dict[str, Any]) -> RenderedEmail:
-    """``template`` filled in with ``values`` (a person's merge fields)."""
-    subject = " ".join(fill(template.subject, values).split())
-    body = fill(template.body, values)
+def render_email(
+    template: EmailTemplate, values: dict[str, Any], *, language: str = ""
+) -> RenderedEmail:
+    """``template`` filled in with ``values`` (a person's merge fields), in ``language``'s
+    version where one was written (else the default text)."""
+    subject, body = template.text_for(language or settings.LANGUAGE_CODE)
+    subject = " ".join(fill(subject, values).split())
+    body = fill(body, values)
     return RenderedEmail(subject=subject, text=body, html=render_markdown(body))
 
 
@@ -125,6 +130,14 @@ def template_errors(template: EmailTemplate) -> dict[str, list[str]]:
         problems = merge_field_errors(getattr(template, field) or "")
         if problems:
             errors.setdefault(field, []).extend(problems)
+    problems = version_errors(template.translations, EMAIL_TEXTS)
+    if not problems:
+        names = dict(other_languages())
+        for code, texts in (template.translations or {}).items():
+            for text in texts.values():
+                problems.extend(f"{names[code]}: {problem}" for problem in merge_field_errors(text))
+    if problems:
+        errors["translations"] = problems
     return errors
 
 
@@ -138,14 +151,23 @@ def save_email_template(template: EmailTemplate, *, acting_user: User | None) ->
     creating = template.pk is None
     before = None
     if not creating:
-        old = EmailTemplate.objects.filter(pk=template.pk).values("name", "subject", "body").first()
+        old = (
+            EmailTemplate.objects.filter(pk=template.pk)
+            .values("name", "subject", "body", "translations")
+            .first()
+        )
         before = dict(old) if old else None
     if creating and not template.key:
         template.key = unused_key(template.name)
     if creating and EmailTemplate.objects.filter(key=template.key).exists():
         raise ValidationError({"key": ["Another e-mail already has this key."]})
     template.save()
-    after = {"name": template.name, "subject": template.subject, "body": template.body}
+    after = {
+        "name": template.name,
+        "subject": template.subject,
+        "body": template.body,
+        "translations": template.translations,
+    }
     record(
         gettext_noop("created an e-mail template")
         if creating

@@ -13,14 +13,24 @@ from accounts.models import Account, User
 from advocacy import figures
 from advocacy.models import AskChannel, AskKind
 from advocacy.services import ask_for_advocacy
+from portal.i18n import language_or_default, person_locale
 
 from ..models import StepKind
-from ..params import ParamField
+from ..params import ParamField, in_language, in_other_languages
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
+NOTE = ParamField(
+    "note",
+    _("What you ask"),
+    kind="longtext",
+    required=False,
+    max_length=2000,
+    help=_("Merge fields: {account}, {person}, {score}."),
+)
 FIELDS = [
     ParamField("kind", _("Ask them to"), kind="choice", choices=lambda: list(AskKind.choices), default=AskKind.REVIEW),
-    ParamField("note", _("What you ask"), kind="longtext", required=False, max_length=2000, help=_("Merge fields: {account}, {person}, {score}.")),
+    NOTE,
+    *in_other_languages(NOTE),
 ]  # fmt: skip
 
 
@@ -33,9 +43,11 @@ def _people(context: StepContext) -> list[User]:
 
 def run(context: StepContext) -> Outcome:
     kind = context.params.get("kind") or AskKind.REVIEW
-    note = context.fill(context.params.get("note") or "")
     asked, held = [], []
     for person in _people(context):
+        # The note in the person's language when one was written, else the default one.
+        language = language_or_default(person_locale(person, account=context.account).language)
+        note = context.fill(in_language(context.params, NOTE.name, language))
         try:
             ask_for_advocacy(
                 context.account,

@@ -1,6 +1,7 @@
 """Send one of the CS admin's e-mail templates to the account's champion, executive, members,
 everyone, or the person whose answer started the playbook; each person gets their own
-e-mail, with their own merge fields and a link to turn these e-mails off."""
+e-mail, with their own merge fields, in their language's version of the template (else the
+default one), and a link to turn these e-mails off."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import Mail, account_mail_off_url, delivery_for, tell
+from portal.i18n import language_or_default, person_locale
 
 from ..models import EmailTemplate, StepKind
 from ..params import ParamField
@@ -93,9 +95,12 @@ def run(context: StepContext) -> Outcome:
 
 
 def _tell(template: EmailTemplate, user: User, context: StepContext, delivery: str) -> bool:
-    """The message in the person's inbox, and by e-mail as they chose for account e-mails;
-    whether an e-mail went out."""
-    email = render_email(template, merge_values(user, context.account, context.merge))
+    """The message in the person's inbox, and by e-mail as they chose for account e-mails,
+    in their language's version when the template has one; whether an e-mail went out."""
+    language = language_or_default(person_locale(user, account=context.account).language)
+    email = render_email(
+        template, merge_values(user, context.account, context.merge), language=language
+    )
     try:
         return tell(
             user,

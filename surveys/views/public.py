@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -43,6 +43,22 @@ def answer_context(delivery: Delivery, token: str, **extra: Any) -> dict[str, An
     }
 
 
+def render_for(
+    request: HttpRequest,
+    delivery: Delivery,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """The page in the asked person's language (the link is theirs, whoever's browser opens
+    it): theirs or their account's, else the browser's."""
+    language = delivery.language(fallback=translation.get_language() or "")
+    with translation.override(language):
+        response = render(request, template, context, status=status)
+    response.headers["Content-Language"] = language
+    return response
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def email_answer(request: HttpRequest, token: str) -> HttpResponse:
@@ -55,15 +71,16 @@ def email_answer(request: HttpRequest, token: str) -> HttpResponse:
             if earlier is not None and not earlier.editable():
                 raise AlreadyAnswered(_("Your answer was recorded earlier. Thank you!"))
             form = ScoreForm(survey=survey, initial={"score": score})
-            return render(
+            return render_for(
                 request,
+                delivery,
                 "surveys/answer.html",
                 answer_context(delivery, token, form=form, chosen=score),
             )
         form = ScoreForm(request.POST, survey=survey)
         if not form.is_valid():
             context = answer_context(delivery, token, form=form, chosen=score)
-            return render(request, "surveys/answer.html", context, status=422)
+            return render_for(request, delivery, "surveys/answer.html", context, status=422)
         record_response(delivery, form.cleaned_data["score"], channel=Channel.EMAIL)
     except SurveyError as error:
         return problem(request, error)
@@ -83,14 +100,14 @@ def email_comment(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             if not form.is_valid():
                 context["editable"] = True
-                return render(request, "surveys/comment.html", context, status=422)
+                return render_for(request, delivery, "surveys/comment.html", context, status=422)
             add_comment(response, form.cleaned_data["comment"])
             return redirect(reverse("survey_email_comment", args=[token]) + "?saved=1")
         context["saved"] = request.GET.get("saved") == "1"
         context["editable"] = response.editable()
     except SurveyError as error:
         return problem(request, error)
-    return render(request, "surveys/comment.html", context)
+    return render_for(request, delivery, "surveys/comment.html", context)
 
 
 @csrf_exempt
