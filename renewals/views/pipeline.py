@@ -52,9 +52,10 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts, form, filters = _scope(request)
     if filters["owner"] is not None:
         accounts = accounts.filter(owner_id=filters["owner"])
-    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
-    summary = figures.summary(accounts, today, forecast=filters["forecast"], stage=filters["stage"])
-    page = page_of(request, figures.pipeline_rows(rows), PER_PAGE, count=summary.totals.count)
+    kept = {"forecast": filters["forecast"], "stage": filters["stage"]}
+    summary = figures.summary(accounts, today, **kept)
+    rows = figures.PipelineRows(accounts, today, **kept)
+    page = page_of(request, rows, PER_PAGE, count=summary.totals.count)
     found = figures.page_rows(page.object_list)
     beside = figures.beside(sorted({r.account_id for r in found}), today)
     churn = forecast_figures.trained()
@@ -65,6 +66,11 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
         "renewals/pipeline.html",
         {
             "form": form,
+            # The filters' <option>s (the owner's for a CS admin only: the page shows theirs).
+            "options": {
+                name: form.options(name)
+                for name in (("owner",) if owner else ()) + ("forecast", "stage")
+            },
             "filtered": any(filters.values()),
             "page": page,
             "renewals": found,
