@@ -41,6 +41,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
+from django.utils.translation import gettext
 
 from accounts.models import Account, Segment
 from forecast import figures as forecast_figures
@@ -109,6 +110,14 @@ def quarter_of(day: date) -> tuple[date, date]:
     start = date(day.year, first_month, 1)
     next_start = date(day.year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
     return start, next_start - timedelta(days=1)
+
+
+def quarter_label(day: date) -> str:
+    """ "Q1 2027": the calendar quarter ``day`` is in, as the pages name it."""
+    return gettext("Q%(quarter)s %(year)s") % {
+        "quarter": (day.month - 1) // 3 + 1,
+        "year": day.year,
+    }
 
 
 def pipeline_window(today: date) -> tuple[date, date]:
@@ -301,7 +310,7 @@ def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
     return Churn(
         band=key,
         badge=forecast_figures.BADGES[key],
-        label=forecast_figures.BAND_LABELS[key],
+        label=str(forecast_figures.BAND_LABELS[key]),
         percent=round(probability * 100),
         driver=drivers[0]["words"] if drivers else "",
     )
@@ -564,7 +573,7 @@ class ForecastNRR:
 
     @property
     def label(self) -> str:
-        return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        return quarter_label(self.start)
 
 
 def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
@@ -669,7 +678,7 @@ class ReasonRow:
 
     @property
     def quarter_label(self) -> str:
-        return f"Q{(self.quarter.month - 1) // 3 + 1} {self.quarter.year}"
+        return quarter_label(self.quarter)
 
     @property
     def segment_label(self) -> str:
@@ -697,7 +706,7 @@ def reasons_by_segment_and_quarter(renewals: QuerySet[Renewal]) -> list[ReasonRo
         ReasonRow(
             _as_date(r["q"]),
             r["account__segment"],
-            r["churn_reason__name"] or "No reason given",
+            r["churn_reason__name"] or gettext("No reason given"),
             r["n"],
             r["lost"],
         )

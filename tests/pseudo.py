@@ -163,10 +163,21 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
     reader.feed(html)
     allowed = sorted({str(text) for text in allowed if text}, key=len, reverse=True)
     left = []
+    # A translated sentence may hold a link or an emphasis (``{% blocktranslate %}Read <a>the
+    # guide</a>.{% endblocktranslate %}``): its markers open in one text and close in a later one.
+    opened = False
     for text in reader.texts:
         rest = text
+        if opened:  # (what the sentence holds may be translated too: a month's name)
+            while MARKED.search(rest):
+                rest = MARKED.sub(" ", rest)
+            _, closed, after = rest.partition(CLOSE)
+            rest, opened = (after, False) if closed else ("", True)
         while MARKED.search(rest):
             rest = MARKED.sub(" ", rest)
+        if OPEN in rest:
+            rest, _, _ = rest.partition(OPEN)
+            opened = True
         for data in allowed:
             rest = rest.replace(data, " ")
         rest = NOT_WORDS.sub(" ", rest)
