@@ -20,6 +20,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Avg, Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, CustomerRole, PortalVisit, Stage, User
 from insights.models import AccountFacts, Contract, ContractKind, HealthScore, UsageDay
@@ -404,7 +405,11 @@ def band(probability: float) -> str:
     return "low"
 
 
-BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+BAND_LABELS = {
+    "high": gettext_lazy("High risk"),
+    "medium": gettext_lazy("Medium risk"),
+    "low": gettext_lazy("Low risk"),
+}
 # The health band whose colours each band borrows.
 BADGES = {"high": "critical", "medium": "at_risk", "low": "healthy"}
 
@@ -502,7 +507,7 @@ def shown(forecasts: Iterable[ChurnForecast]) -> list[Shown]:
             Shown(
                 forecast=forecast,
                 band=key,
-                band_label=BAND_LABELS[key],
+                band_label=str(BAND_LABELS[key]),
                 percent=round(forecast.probability * 100),
                 drivers=[Driver(**d) for d in forecast.drivers],
             )

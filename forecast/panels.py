@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import AccountAccess
 from accounts.http import AuthenticatedHttpRequest
 from accounts.panels import Panel, register_panel
@@ -11,7 +13,7 @@ from . import figures
 
 @register_panel(
     order=15,
-    title="Churn forecast",
+    title=gettext_lazy("Churn forecast"),
     capability="forecast.view",
     height="12rem",
     pages=("360",),

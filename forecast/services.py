@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import User
@@ -36,7 +37,7 @@ def retrain(*, acting_user: User | None = None, today: date | None = None) -> Fo
     )
     score_accounts(model, today)
     record(
-        "trained the churn forecast",
+        gettext_noop("trained the churn forecast"),
         actor=acting_user,
         target=model,
         after={"outcomes": model.outcomes, "lost": model.lost},

@@ -8,12 +8,19 @@ up; ``None`` means "no data" and stays ``None`` so each place can say so in its 
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, get_currency_symbol, list_currencies
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    list_currencies,
+)
 from django.conf import settings
 from django.utils import timezone, translation
 
@@ -83,18 +90,24 @@ def money(amount: Number | None, places: int = 0, currency: str | None = None) -
         return None
     code = currency or settings.CURRENCY
     exact = rounded(amount, places)
-    # The language's own pattern (CLDR: "€1,234.50" in English, "1.234,50 €" in German), with
-    # the decimals asked for.
-    pattern = copy.copy(Locale.parse(locale()).currency_formats["standard"])
-    pattern.frac_prec = (places, places)
+    language = locale()
     return format_currency(
         exact,
         code,
-        format=pattern,
-        locale=locale(),
+        format=_currency_pattern(language, places),
+        locale=language,
         currency_digits=False,
         decimal_quantization=False,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _currency_pattern(language: str, places: int) -> NumberPattern:
+    """The language's own pattern (CLDR: "€1,234.50" in English, "1.234,50 €" in German), with
+    the decimals asked for; made once per language and decimals (a page prints many amounts)."""
+    pattern = copy.copy(Locale.parse(language).currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    return pattern
 
 
 # A measured quantity with its unit (a KPI's baseline, value, target) -------------------------

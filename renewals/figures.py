@@ -41,18 +41,21 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
+from django.utils.translation import gettext
 
 from accounts.models import Account, Segment
 from forecast import figures as forecast_figures
 from forecast import outcomes as forecast_outcomes
-from insights.figures.revenue import Period, snapshot
+from insights.figures.revenue import Period, snapshot_query
 from insights.figures.usage import (
     Activity,
     FeatureAdoption,
-    activity_by_account,
+    activity_of_rows,
+    activity_query,
     feature_adoption,
     latest_activity,
-    latest_activity_by_account,
+    latest_activity_of_rows,
+    latest_activity_query,
     seat_use_percent,
     weekly_change,
 )
@@ -65,7 +68,7 @@ from insights.models import (
     UsageDay,
 )
 from portal import compiled
-from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
+from surveys.figures import NPS, NPS_AGGREGATES, RESULTS_DAYS, nps_grouped, window_start
 from surveys.models import Response
 
 from .models import (
@@ -107,6 +110,14 @@ def quarter_of(day: date) -> tuple[date, date]:
     start = date(day.year, first_month, 1)
     next_start = date(day.year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
     return start, next_start - timedelta(days=1)
+
+
+def quarter_label(day: date) -> str:
+    """ "Q1 2027": the calendar quarter ``day`` is in, as the pages name it."""
+    return gettext("Q%(quarter)s %(year)s") % {
+        "quarter": (day.month - 1) // 3 + 1,
+        "year": day.year,
+    }
 
 
 def pipeline_window(today: date) -> tuple[date, date]:
@@ -219,9 +230,33 @@ class PipelineRow:
     url: str
 
 
-def pipeline_rows(rows: QuerySet[Renewal]) -> QuerySet[Any]:
-    """The pipeline's rows as plain tuples (:data:`ROW_FIELDS`), for a pager to slice."""
-    return rows.values_list(*ROW_FIELDS)
+class PipelineRows:
+    """The pipeline's rows of ``accounts`` (:func:`pipeline`, filtered) as plain tuples
+    (:data:`ROW_FIELDS`), for a pager to slice: each slice is one query, compiled once per
+    shape and process (its bounds are parameters). The pager is given the count
+    (:func:`summary`'s)."""
+
+    def __init__(
+        self, accounts: QuerySet[Account], today: date, *, forecast: str = "", stage: str = ""
+    ) -> None:
+        self.accounts, self.today, self.forecast, self.stage = accounts, today, forecast, stage
+
+    def __getitem__(self, bounds: slice) -> list[tuple[Any, ...]]:
+        start = bounds.start or 0
+        today, forecast, stage = self.today, self.forecast, self.stage
+
+        def build(scope: Any) -> QuerySet[Any]:
+            renewals = Renewal.objects.filter(account_id__in=scope)
+            rows = pipeline(renewals, today, forecast=forecast, stage=stage)
+            return rows.values_list(*ROW_FIELDS)
+
+        return _run_scoped(
+            ("rows", today, forecast, stage),
+            self.accounts,
+            build,
+            tail=" LIMIT %s OFFSET %s",
+            tail_params=(bounds.stop - start, start),
+        )
 
 
 # A pk no renewal has, reversed once per page and replaced by each row's (and the slug likewise):
@@ -275,7 +310,7 @@ def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
     return Churn(
         band=key,
         badge=forecast_figures.BADGES[key],
-        label=forecast_figures.BAND_LABELS[key],
+        label=str(forecast_figures.BAND_LABELS[key]),
         percent=round(probability * 100),
         driver=drivers[0]["words"] if drivers else "",
     )
@@ -295,14 +330,37 @@ class Beside:
 
 def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
     """NPS (the survey results' window) and usage trend of each account, in three queries
-    however many accounts."""
-    accounts = Account.objects.filter(pk__in=account_ids)
-    responses = Response.objects.filter(
-        account_id__in=account_ids, answered_at__gte=window_start(RESULTS_DAYS, today)
+    however many accounts, each compiled once a day per process."""
+    since = window_start(RESULTS_DAYS, today)
+    earlier_day = today - timedelta(days=TREND_DAYS)
+
+    def accounts_of(scope: Any) -> QuerySet[Account]:
+        return Account.objects.filter(pk__in=scope)
+
+    def nps_rows(scope: Any) -> QuerySet[Any]:
+        responses = Response.objects.filter(account_id__in=scope, answered_at__gte=since)
+        return nps_grouped(responses, "account_id").values_list("account_id", *NPS_AGGREGATES)
+
+    names = list(NPS_AGGREGATES)
+    scores = {
+        row[0]: NPS.from_row(dict(zip(names, row[1:], strict=True)))
+        for row in _run_scoped(("beside.nps", today), account_ids, nps_rows)
+    }
+    now = latest_activity_of_rows(
+        _run_scoped(
+            ("beside.now", today),
+            account_ids,
+            lambda scope: latest_activity_query(accounts_of(scope), today),
+        )
     )
-    scores = {row["account_id"]: NPS.from_row(row) for row in grouped(responses, "account_id")}
-    now = latest_activity_by_account(accounts, today)
-    before = activity_by_account(accounts, today - timedelta(days=TREND_DAYS))
+    before = activity_of_rows(
+        _run_scoped(
+            ("beside.before", earlier_day),
+            account_ids,
+            lambda scope: activity_query(accounts_of(scope), earlier_day),
+        ),
+        earlier_day,
+    )
     out: dict[int, Beside] = {}
     for pk in account_ids:
         usage, earlier = now.get(pk), before.get(pk)
@@ -417,32 +475,74 @@ def _as_date(value: Any) -> date:
 
 # Compiled once ---------------------------------------------------------------------------------
 
-# The pipeline's aggregates are long expressions (the forecast amount, its filters) that cost more
-# CPU to compile than to run. Their SQL is made once per shape and process with a stand-in for the
-# viewer's accounts; each call puts the accounts' own (short) subquery in its place.
+# The pipeline's queries are long expressions (the forecast amount, its filters, the rows' joins
+# and subqueries) that cost more CPU to compile than to run. Their SQL is made once per shape and
+# process with a stand-in for the accounts they cover; each call puts the accounts' own (short)
+# subquery, or a list of their ids, in its place. The columns come back converted as the ORM
+# converts them (dates, money, JSON), with the converters kept from the one compile.
 _SCOPE = "SELECT -7300000001"
-_scoped: dict[tuple[str, Hashable], tuple[str, str, tuple[Any, ...], int]] = {}
+_Converters = dict[int, tuple[list[Any], Any]]
+_scoped: dict[tuple[str, Hashable], tuple[str, str, tuple[Any, ...], int, _Converters]] = {}
+
+
+def _scope_sql(scope: QuerySet[Account] | list[int], using: str) -> tuple[str, tuple[Any, ...]]:
+    if isinstance(scope, list):
+        table = connections[using].ops.quote_name(Account._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(scope))
+        return f"SELECT id FROM {table} WHERE id IN ({placeholders})", tuple(scope)  # noqa: S608 - the ids are parameters
+    sql, params = scope.order_by().values("pk").query.get_compiler(using).as_sql()
+    return sql, tuple(params)
 
 
 def _run_scoped(
-    shape: Hashable, accounts: QuerySet[Account], build: Callable[[Any], QuerySet[Any]]
+    shape: Hashable,
+    scope: QuerySet[Account] | list[int],
+    build: Callable[[Any], QuerySet[Any]],
+    *,
+    tail: str = "",
+    tail_params: tuple[Any, ...] = (),
 ) -> list[tuple[Any, ...]]:
-    """The rows of ``build(accounts' pks)``, whose SQL depends on ``shape`` alone."""
-    using = accounts.db
-    inner, inner_params = accounts.order_by().values("pk").query.get_compiler(using).as_sql()
+    """The rows of ``build(the accounts' pks)``, whose SQL depends on ``shape`` alone, with
+    ``tail`` (a LIMIT) on the end. ``scope``: the accounts, as a queryset or a list of ids
+    (none: no rows, no query)."""
+    if isinstance(scope, list) and not scope:
+        return []
+    using = scope.db if isinstance(scope, QuerySet) else "default"
+    inner, inner_params = _scope_sql(scope, using)
     key = (using, shape)
     entry = _scoped.get(key)
     if entry is None:
         stand_in = RawSQL(_SCOPE, ())  # noqa: S611 - a constant, replaced by Django's own SQL
-        sql, params = build(stand_in).query.get_compiler(using).as_sql()
+        compiler = build(stand_in).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        selected = [column[0] for column in compiler.select[: compiler.col_count]]
         at = sql.index(_SCOPE)
         head = sql[:at]
-        entry = _scoped[key] = (head, sql[at + len(_SCOPE) :], tuple(params), head.count("%s"))
-    head, tail, params, split = entry
-    values = [*params[:split], *inner_params, *params[split:]]
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"{head}{inner}{tail}", values)
-        return cursor.fetchall()
+        entry = _scoped[key] = (
+            head,
+            sql[at + len(_SCOPE) :],
+            tuple(params),
+            head.count("%s"),
+            compiler.get_converters(selected),
+        )
+    head, rest, params, split, converters = entry
+    values = [*params[:split], *inner_params, *params[split:], *tail_params]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head}{inner}{rest}{tail}", values)
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        cells = list(row)
+        for at_, (functions, expression) in converters.items():
+            value = cells[at_]
+            for function in functions:
+                value = function(value, expression, connection)
+            cells[at_] = value
+        out.append(tuple(cells))
+    return out
 
 
 def _money(value: Any) -> Decimal:
@@ -473,7 +573,7 @@ class ForecastNRR:
 
     @property
     def label(self) -> str:
-        return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        return quarter_label(self.start)
 
 
 def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
@@ -481,7 +581,11 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
     at its start, and the renewals of the quarter of contracts running then, at their forecast
     amounts (monthly: ARR / 12)."""
     start, end = quarter_of(today)
-    starting = snapshot(accounts, start).mrr
+    ((starting, _paying),) = _run_scoped(
+        ("nrr.starting", start),
+        accounts,
+        lambda scope: snapshot_query(Account.objects.filter(pk__in=scope), start),
+    )
 
     def build(scope: Any) -> QuerySet[Any]:
         delta = ExpressionWrapper(forecast_amount() - F("amount_at_stake"), output_field=MONEY)
@@ -574,7 +678,7 @@ class ReasonRow:
 
     @property
     def quarter_label(self) -> str:
-        return f"Q{(self.quarter.month - 1) // 3 + 1} {self.quarter.year}"
+        return quarter_label(self.quarter)
 
     @property
     def segment_label(self) -> str:
@@ -602,7 +706,7 @@ def reasons_by_segment_and_quarter(renewals: QuerySet[Renewal]) -> list[ReasonRo
         ReasonRow(
             _as_date(r["q"]),
             r["account__segment"],
-            r["churn_reason__name"] or "No reason given",
+            r["churn_reason__name"] or gettext("No reason given"),
             r["n"],
             r["lost"],
         )

@@ -17,16 +17,17 @@ from django.utils import timezone
 
 from accounts.models import Account
 from insights.models import Contract
+from portal.choices import TextChoices, gettext_lazy
 
 
-class RenewalStage(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMMITTED = "committed", "Committed"
-    RENEWED = "renewed", "Renewed"
-    CHURNED = "churned", "Churned"
-    CONTRACTED = "contracted", "Contracted"
-    EXPANDED = "expanded", "Expanded"
+class RenewalStage(TextChoices):
+    NOT_STARTED = "not_started", gettext_lazy("Not started")
+    IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+    COMMITTED = "committed", gettext_lazy("Committed")
+    RENEWED = "renewed", gettext_lazy("Renewed")
+    CHURNED = "churned", gettext_lazy("Churned")
+    CONTRACTED = "contracted", gettext_lazy("Contracted")
+    EXPANDED = "expanded", gettext_lazy("Expanded")
 
 
 # A renewal in one of these is over: it has a closed_at.
@@ -41,15 +42,15 @@ COMMITTED_STAGES = frozenset(
 LOST_STAGES = frozenset({RenewalStage.CHURNED, RenewalStage.CONTRACTED})
 
 
-class Forecast(models.TextChoices):
-    LIKELY = "likely", "Likely"
-    AT_RISK = "at_risk", "At risk"
-    WILL_CHURN = "will_churn", "Will churn"
+class Forecast(TextChoices):
+    LIKELY = "likely", gettext_lazy("Likely")
+    AT_RISK = "at_risk", gettext_lazy("At risk")
+    WILL_CHURN = "will_churn", gettext_lazy("Will churn")
 
 
-class Side(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    VENDOR = "vendor", "Vendor"
+class Side(TextChoices):
+    CUSTOMER = "customer", gettext_lazy("Customer")
+    VENDOR = "vendor", gettext_lazy("Vendor")
 
 
 class ChurnReason(models.Model):

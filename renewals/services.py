@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.access import AccountAccess
 from accounts.activity import entry_for, record, record_many, snapshot
@@ -124,7 +125,7 @@ def open_renewals(
     record_many(
         [
             entry_for(
-                "opened a renewal",
+                gettext_noop("opened a renewal"),
                 actor=acting_user,
                 account=renewal.account,
                 target=renewal,
@@ -147,25 +148,33 @@ def _validate(
     churn_reason: ChurnReason | None,
 ) -> None:
     if stage not in RenewalStage.values:
-        raise ValidationError("Choose a stage from the list.")
+        raise ValidationError(gettext("Choose a stage from the list."))
     if stage in COMMITTED_STAGES and stage != RenewalStage.CONTRACTED and amount_committed is None:
         label = RenewalStage(stage).label.lower()
-        raise ValidationError(f"A {label} renewal needs the amount committed.")
+        raise ValidationError(
+            gettext("A %(stage)s renewal needs the amount committed.") % {"stage": label}
+        )
     if stage in LOST_STAGES and churn_reason is None:
         label = RenewalStage(stage).label.lower()
-        raise ValidationError(f"Say why the renewal {label}: choose a reason from the list.")
+        raise ValidationError(
+            gettext("Say why the renewal %(stage)s: choose a reason from the list.")
+            % {"stage": label}
+        )
     if (
         churn_reason is not None
         and not churn_reason.active
         and churn_reason != renewal.churn_reason
     ):
-        raise ValidationError(f"“{churn_reason.name}” is no longer offered: choose another reason.")
+        raise ValidationError(
+            gettext("“%(reason)s” is no longer offered: choose another reason.")
+            % {"reason": churn_reason.name}
+        )
     at_stake = renewal.amount_at_stake
     if stage == RenewalStage.CONTRACTED and (
         amount_committed is None or amount_committed >= at_stake
     ):
         raise ValidationError(
-            "A contracted renewal needs an amount committed below the one at stake."
+            gettext("A contracted renewal needs an amount committed below the one at stake.")
         )
     if (
         stage == RenewalStage.EXPANDED
@@ -173,7 +182,7 @@ def _validate(
         and amount_committed <= at_stake
     ):
         raise ValidationError(
-            "An expanded renewal needs an amount committed above the one at stake."
+            gettext("An expanded renewal needs an amount committed above the one at stake.")
         )
 
 
@@ -194,7 +203,7 @@ def update_renewal(
     contracted one its smaller amount too). Closing stages stamp ``closed_at``."""
     renewal = Renewal.objects.select_for_update().select_related("contract").get(pk=renewal.pk)
     if forecast not in Forecast.values:
-        raise ValidationError("Choose a forecast from the list.")
+        raise ValidationError(gettext("Choose a forecast from the list."))
     _validate(renewal, stage, amount_committed, churn_reason)
     before = snapshot(renewal, RENEWAL_FIELDS)
     stage_before = renewal.stage
@@ -214,7 +223,7 @@ def update_renewal(
     if before == after:
         return renewal
     record(
-        "updated a renewal",
+        gettext_noop("updated a renewal"),
         actor=acting_user,
         account=renewal.account,
         target=renewal,
@@ -284,7 +293,10 @@ def tick_step(
 ) -> RenewalStep:
     """Tick (or untick) a step of the renewal checklist, as the side that does it."""
     if not may_tick(access, step):
-        raise ValidationError(f"This step is for the {step.get_side_display().lower()} to tick.")
+        raise ValidationError(
+            gettext("This step is for the %(side)s to tick.")
+            % {"side": step.get_side_display().lower()}
+        )
     step = RenewalStep.objects.select_for_update().select_related("renewal").get(pk=step.pk)
     if step.done == done:
         return step
@@ -292,7 +304,7 @@ def tick_step(
     step.done_by = acting_user if done else None
     step.save(update_fields=["done_at", "done_by"])
     record(
-        "ticked a renewal step" if done else "unticked a renewal step",
+        gettext_noop("ticked a renewal step") if done else gettext_noop("unticked a renewal step"),
         actor=acting_user,
         account=access.account,
         target=step,
@@ -311,9 +323,9 @@ def append_step_template(
     offboarding's too): the title tidied, the side checked, the activity recorded as ``verb``."""
     title = " ".join(title.split())
     if not title:
-        raise ValidationError("Name the step.")
+        raise ValidationError(gettext("Name the step."))
     if side not in Side.values:
-        raise ValidationError("Choose the side that does the step.")
+        raise ValidationError(gettext("Choose the side that does the step."))
     last = model._default_manager.aggregate(last=Max("position"))["last"]
     step = model._default_manager.create(
         title=title[:200], side=side, position=0 if last is None else last + 1
@@ -328,7 +340,7 @@ def add_step_template(*, title: str, side: str, acting_user: User) -> StepTempla
         StepTemplate,
         title=title,
         side=side,
-        verb="added a renewal checklist step",
+        verb=gettext_noop("added a renewal checklist step"),
         acting_user=acting_user,
     )
 
@@ -337,7 +349,7 @@ def add_step_template(*, title: str, side: str, acting_user: User) -> StepTempla
 def remove_step_template(step: StepTemplate, *, acting_user: User) -> None:
     """Renewals already opened keep their copy of the step."""
     record(
-        "removed a renewal checklist step",
+        gettext_noop("removed a renewal checklist step"),
         actor=acting_user,
         target=step,
         before={"title": step.title},
@@ -349,11 +361,13 @@ def remove_step_template(step: StepTemplate, *, acting_user: User) -> None:
 def add_churn_reason(*, name: str, acting_user: User) -> ChurnReason:
     name = " ".join(name.split())[:100]
     if not name:
-        raise ValidationError("Name the reason.")
+        raise ValidationError(gettext("Name the reason."))
     if ChurnReason.objects.filter(name__iexact=name).exists():
-        raise ValidationError(f"“{name}” is on the list already.")
+        raise ValidationError(gettext("“%(name)s” is on the list already.") % {"name": name})
     reason = ChurnReason.objects.create(name=name)
-    record("added a churn reason", actor=acting_user, target=reason, after={"name": name})
+    record(
+        gettext_noop("added a churn reason"), actor=acting_user, target=reason, after={"name": name}
+    )
     return reason
 
 
@@ -365,7 +379,9 @@ def set_churn_reason_active(reason: ChurnReason, *, active: bool, acting_user: U
     reason.active = active
     reason.save(update_fields=["active"])
     record(
-        "offered a churn reason again" if active else "retired a churn reason",
+        gettext_noop("offered a churn reason again")
+        if active
+        else gettext_noop("retired a churn reason"),
         actor=acting_user,
         target=reason,
         after={"active": active},

@@ -447,6 +447,12 @@ def grouped(responses: QuerySet[Response], *fields: str) -> list[dict[str, Any]]
     return list(responses.order_by().values(*fields).annotate(n=Count("pk"), **AGGREGATES))
 
 
+def nps_grouped(responses: QuerySet[Response], *fields: str) -> QuerySet[Any]:
+    """The :data:`NPS_AGGREGATES` of ``responses`` by ``fields`` (rows for
+    :meth:`NPS.from_row`), as a query a caller may compile once."""
+    return responses.order_by().values(*fields).annotate(**NPS_AGGREGATES)
+
+
 def results_for(user: User, f: Filters) -> Results:
     """The results page's figures for what ``user`` may see: a fixed number of queries, one
     aggregate per figure group, whatever the number of responses."""

@@ -40,6 +40,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -147,11 +148,27 @@ class Snapshot:
 def snapshot(accounts: Accounts, day: date) -> Snapshot:
     """MRR, ARR and ARPA on ``day``, in one query. Accounts with no running contract (or
     only zero-value ones) are not paying."""
-    row = _contracts(accounts, day).aggregate(
-        mrr=Coalesce(Sum(mrr_expression()), Value(ZERO), output_field=MONEY),
-        paying=Count("account", distinct=True, filter=Q(recurring_value__gt=0)),
-    )
+    row = _contracts(accounts, day).aggregate(**_snapshot_aggregates())
     return Snapshot(mrr=row["mrr"], paying_accounts=row["paying"])
+
+
+def _snapshot_aggregates() -> dict[str, Any]:
+    return {
+        "mrr": Coalesce(Sum(mrr_expression()), Value(ZERO), output_field=MONEY),
+        "paying": Count("account", distinct=True, filter=Q(recurring_value__gt=0)),
+    }
+
+
+def snapshot_query(accounts: QuerySet[Account], day: date) -> QuerySet[Any]:
+    """:func:`snapshot`'s one row, ``(mrr, paying accounts)``, as a query: for a caller that
+    compiles it once and runs it again and again."""
+    return (
+        _contracts(accounts, day)
+        .annotate(one=Value(1, output_field=IntegerField()))
+        .values("one")  # no GROUP BY: one row, as aggregate() gives
+        .annotate(**_snapshot_aggregates())
+        .values_list("mrr", "paying")
+    )
 
 
 def mrr(accounts: Accounts, day: date) -> Decimal:

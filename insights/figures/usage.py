@@ -13,6 +13,7 @@ nothing to divide by is None ("no data"). Every page, PDF and the API read an ac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -105,7 +106,15 @@ def latest_activity_by_account(
 ) -> dict[int, Activity]:
     """:func:`latest_activity` of each of ``accounts`` (those with a recent roll-up), with
     their licensed seats, in one query."""
-    rows = (
+    return latest_activity_of_rows(latest_activity_query(accounts, day, within=within))
+
+
+def latest_activity_query(
+    accounts: QuerySet[Account], day: date, *, within: int = 2
+) -> QuerySet[Any]:
+    """The rows :func:`latest_activity_by_account` reads (for a caller that compiles the
+    query once and feeds :func:`latest_activity_of_rows` the rows)."""
+    return (
         UsageDay.objects.filter(_recent(day, within), account__in=accounts.order_by().values("pk"))
         .order_by("account_id", "-day")
         .values_list(
@@ -118,6 +127,10 @@ def latest_activity_by_account(
             "account__facts__licensed_seats",
         )
     )
+
+
+def latest_activity_of_rows(rows: Iterable[tuple[Any, ...]]) -> dict[int, Activity]:
+    """:func:`latest_activity_by_account` from the rows of :func:`latest_activity_query`."""
     found: dict[int, Activity] = {}
     for account_id, row_day, dau, wau, mau, events, seats in rows:
         found.setdefault(account_id, Activity(row_day, dau, wau, mau, events, seats))
@@ -195,7 +208,13 @@ def feature_last_used(accounts: QuerySet[Account]) -> dict[tuple[int, str], date
 
 def activity_by_account(accounts: QuerySet[Account], day: date) -> dict[int, Activity]:
     """Each account's usage on ``day`` (those with a roll-up), in one query."""
-    rows = UsageDay.objects.filter(
+    return activity_of_rows(activity_query(accounts, day), day)
+
+
+def activity_query(accounts: QuerySet[Account], day: date) -> QuerySet[Any]:
+    """The rows :func:`activity_by_account` reads (for a caller that compiles the query once
+    and feeds :func:`activity_of_rows` the rows)."""
+    return UsageDay.objects.filter(
         account__in=accounts.order_by().values("pk"), day=day
     ).values_list(
         "account_id",
@@ -205,6 +224,10 @@ def activity_by_account(accounts: QuerySet[Account], day: date) -> dict[int, Act
         "events",
         "account__facts__licensed_seats",
     )
+
+
+def activity_of_rows(rows: Iterable[tuple[Any, ...]], day: date) -> dict[int, Activity]:
+    """:func:`activity_by_account` from the rows of :func:`activity_query`."""
     return {
         account_id: Activity(day, dau, wau, mau, events, seats)
         for account_id, dau, wau, mau, events, seats in rows

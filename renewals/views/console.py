@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import vendor_view
@@ -31,7 +32,9 @@ def churn_reasons(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("name", error.messages[0])
             else:
-                messages.success(request, f"“{reason.name}” is on the list.")
+                messages.success(
+                    request, gettext("“%(name)s” is on the list.") % {"name": reason.name}
+                )
                 return redirect("churn_reasons")
         status = 422
     context = {
@@ -49,9 +52,12 @@ def churn_reason_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     form.is_valid()
     active = bool(form.cleaned_data.get("active"))
     services.set_churn_reason_active(reason, active=active, acting_user=request.user)
-    messages.success(
-        request, f"“{reason.name}” is {'offered again' if active else 'no longer offered'}."
+    said = (
+        gettext("“%(name)s” is offered again.")
+        if active
+        else gettext("“%(name)s” is no longer offered.")
     )
+    messages.success(request, said % {"name": reason.name})
     return redirect("churn_reasons")
 
 
@@ -74,7 +80,7 @@ def renewal_checklist(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
-                messages.success(request, "The step is on the checklist of new renewals.")
+                messages.success(request, gettext("The step is on the checklist of new renewals."))
                 return redirect("renewal_checklist")
         status = 422
     context = {"form": form, "steps": StepTemplate.objects.all()}
@@ -86,5 +92,8 @@ def renewal_checklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 def renewal_checklist_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(StepTemplate, pk=pk)
     services.remove_step_template(step, acting_user=request.user)
-    messages.success(request, f"“{step.title}” is off the checklist of new renewals.")
+    messages.success(
+        request,
+        gettext("“%(title)s” is off the checklist of new renewals.") % {"title": step.title},
+    )
     return redirect("renewal_checklist")

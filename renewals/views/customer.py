@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
@@ -51,7 +52,7 @@ def renewal_step_tick(
     step = get_object_or_404(RenewalStep.objects.filter(renewal__account=access.account), pk=pk)
     form = TickForm(request.POST)
     if not form.is_valid():  # pragma: no cover - a checkbox is always valid
-        return refuse(request, "Tick or untick the step.")
+        return refuse(request, gettext("Tick or untick the step."))
     try:
         services.tick_step(
             step, done=form.cleaned_data["done"], access=access, acting_user=request.user

@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
 
 from accounts.access import vendor_view
@@ -52,9 +53,10 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts, form, filters = _scope(request)
     if filters["owner"] is not None:
         accounts = accounts.filter(owner_id=filters["owner"])
-    rows = figures.pipeline(figures.renewals_of(accounts), today, **filters)
-    summary = figures.summary(accounts, today, forecast=filters["forecast"], stage=filters["stage"])
-    page = page_of(request, figures.pipeline_rows(rows), PER_PAGE, count=summary.totals.count)
+    kept = {"forecast": filters["forecast"], "stage": filters["stage"]}
+    summary = figures.summary(accounts, today, **kept)
+    rows = figures.PipelineRows(accounts, today, **kept)
+    page = page_of(request, rows, PER_PAGE, count=summary.totals.count)
     found = figures.page_rows(page.object_list)
     beside = figures.beside(sorted({r.account_id for r in found}), today)
     churn = forecast_figures.trained()
@@ -65,6 +67,11 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
         "renewals/pipeline.html",
         {
             "form": form,
+            # The filters' <option>s (the owner's for a CS admin only: the page shows theirs).
+            "options": {
+                name: form.options(name)
+                for name in (("owner",) if owner else ()) + ("forecast", "stage")
+            },
             "filtered": any(filters.values()),
             "page": page,
             "renewals": found,
@@ -98,8 +105,10 @@ def pipeline_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            "Account", "Owner", "Product", "Renewal date", "Stage", "Forecast", "Forecast reason",
-            "ARR at stake", "Amount committed", "Health", "Reason lost", "Note", "Churn probability",
+            gettext("Account"), gettext("Owner"), gettext("Product"), gettext("Renewal date"),
+            gettext("Stage"), gettext("Forecast"), gettext("Forecast reason"),
+            gettext("ARR at stake"), gettext("Amount committed"), gettext("Health"),
+            gettext("Reason lost"), gettext("Note"), gettext("Churn probability"),
         ]
     )  # fmt: skip
     for r in rows.iterator(chunk_size=500):
@@ -140,6 +149,13 @@ class _Cells:
     def __init__(self) -> None:
         self._made: dict[tuple[str, Any], str] = {}
         self._months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
+        # The words every row repeats, translated once a page.
+        no_usage, no_score = escape(gettext("no usage")), escape(gettext("no score"))
+        self.words = {
+            "no_usage": f'<span class="muted">{no_usage}</span>',
+            "no_score": f'<span class="muted">{no_score}</span>',
+            "wau": escape(pgettext("weekly active users", "WAU")),
+        }
 
     def _once(self, kind: str, value: Any, make: Callable[[Any], str | None]) -> str:
         key = (kind, value)
@@ -164,14 +180,16 @@ class _Cells:
         return f"{day.day} {self._months[day.month]} {day.year}"
 
 
-NO_USAGE = '<span class="muted">no usage</span>'
 NONE = '<span class="muted">—</span>'
 
 
 def _usage(b: figures.Beside | None, cells: _Cells) -> str:
     if b is None or (b.usage is None and b.usage_change is None):
-        return NO_USAGE
-    wau = f'<span class="muted small">WAU {cells.number(b.usage.wau) if b.usage else ""}</span>'
+        return cells.words["no_usage"]
+    wau = (
+        f'<span class="muted small">{cells.words["wau"]} '
+        f"{cells.number(b.usage.wau) if b.usage else ''}</span>"
+    )
     if b.usage_change is None:
         return wau
     down = b.usage_change < 0
@@ -203,7 +221,7 @@ def row_html(
     health = (
         f'<span class="badge badge-band-{escape(r.health_band)}">{escape(r.health_score)}</span>'
         if r.health_band
-        else '<span class="muted">no score</span>'
+        else cells.words["no_score"]
     )
     nps = cells.signed(b.nps.score) if b and b.nps and b.nps.score is not None else NONE
     parts = [
@@ -218,7 +236,7 @@ def row_html(
         f"{escape(r.forecast_label)}</span>{why}</td>\n",
     ]
     if churn:
-        parts.append(f"        <td>{_churn(r.churn)}</td>\n")
+        parts.append(f"        <td>{_churn(r.churn, cells)}</td>\n")
     parts += [
         f'        <td class="num">{cells.money(r.amount_at_stake)}</td>\n',
         f'        <td class="num">{cells.money(r.amount_committed)}</td>\n',
@@ -232,13 +250,17 @@ def row_html(
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
-def _churn(c: figures.Churn | None) -> str:
+def _churn(c: figures.Churn | None, cells: _Cells) -> str:
     if c is None:
         return NONE
     title = f' title="{escape(c.driver)}"' if c.driver else ""
-    most = f"; most of all: {escape(c.driver)}" if c.driver else ""
+    chance = (
+        gettext(" chance of churning; most of all: %(driver)s") % {"driver": escape(c.driver)}
+        if c.driver
+        else gettext(" chance of churning")
+    )
     return (
         f'<span class="badge badge-band-{escape(c.badge)} churn-risk"{title}>{c.percent}%'
-        f'<span class="visually-hidden"> chance of churning{most}</span></span><br>'
+        f'<span class="visually-hidden">{chance}</span></span><br>'
         f'<span class="muted small">{escape(c.label)}</span>'
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AccountAccess, account_view
@@ -44,7 +45,10 @@ def renewal_edit(request: AuthenticatedHttpRequest, access: AccountAccess, pk: i
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
-                messages.success(request, f"{access.account.name}'s renewal is saved.")
+                messages.success(
+                    request,
+                    gettext("%(account)s's renewal is saved.") % {"account": access.account.name},
+                )
                 return redirect("renewals_pipeline")
         status = 422
     context = {
