@@ -6,11 +6,12 @@ from django import forms
 
 from academy.models import Course
 from accounts.models import Account, Segment, User
+from portal.widgets import QuickForm
 
 from .models import RecommendationKind
 
 
-class LicenceForm(forms.Form):
+class LicenceForm(QuickForm):
     """The account's licensed features: the known ones ticked, and new ones typed."""
 
     features = forms.MultipleChoiceField(
@@ -32,7 +33,7 @@ class LicenceForm(forms.Form):
         return [*self.cleaned_data["features"], *(f for f in more if f)]
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(QuickForm):
     feature = forms.CharField(
         max_length=100, widget=forms.TextInput(attrs={"list": "known-features"})
     )
@@ -66,7 +67,7 @@ class RecommendationForm(forms.Form):
         ).order_by("title")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(QuickForm):
     name = forms.CharField(max_length=200)
     feature = forms.CharField(
         max_length=100, widget=forms.TextInput(attrs={"list": "known-features"})

@@ -9,6 +9,7 @@ are in :mod:`adoption.figures`, every write in :mod:`adoption.services`.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +23,13 @@ from portal.markdown import render_markdown
 # A campaign's result: the share of its targets who used the feature within this many days of
 # its launch. The in-portal card shows for as long.
 RESULT_DAYS = 30
+
+
+@lru_cache(maxsize=512)
+def _markdown(text: str) -> SafeString:
+    """A recommendation's or campaign's Markdown as HTML: rendered once per process and text
+    (the same few texts are shown on every page view)."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by render_markdown
 
 
 class LicensedFeature(models.Model):
@@ -92,7 +100,7 @@ class Recommendation(models.Model):
 
     @property
     def body_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.body))  # noqa: S308 - sanitised by render_markdown
+        return _markdown(self.body)
 
 
 class AdoptionCampaignQuerySet(models.QuerySet["AdoptionCampaign"]):
@@ -161,7 +169,7 @@ class AdoptionCampaign(models.Model):
 
     @property
     def message_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.message))  # noqa: S308 - sanitised by render_markdown
+        return _markdown(self.message)
 
     @property
     def is_launched(self) -> bool:
