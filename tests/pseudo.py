@@ -110,6 +110,8 @@ class _Reader(HTMLParser):
     or a tag name), skipping scripts, styles and ``translate="no"``."""
 
     SKIP = frozenset({"script", "style", "template"})
+    # A sentence marked whole with a link or emphasis inside reads as one text.
+    INLINE = frozenset({"a", "strong", "em", "b", "i", "code", "span", "small", "abbr"})
     VOID = frozenset(
         {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     )
@@ -119,6 +121,7 @@ class _Reader(HTMLParser):
         self.within = within
         self.stack: list[tuple[str, bool, bool]] = []  # (tag, skipped, inside ``within``)
         self.texts: list[str] = []
+        self.joining = False  # the next text continues the last one (only inline tags between)
 
     def _state(self) -> tuple[bool, bool]:
         if not self.stack:
@@ -138,12 +141,15 @@ class _Reader(HTMLParser):
             for attribute in READ_ATTRIBUTES:
                 if named.get(attribute):
                     self.texts.append(named[attribute] or "")
+                    self.joining = False
             if tag == "input" and named.get("type") in ("submit", "button") and named.get("value"):
                 self.texts.append(named["value"] or "")
         if tag not in self.VOID:
             self.stack.append((tag, skipped, inside))
+        self.joining = self.joining and tag in self.INLINE
 
     def handle_endtag(self, tag: str) -> None:
+        self.joining = self.joining and tag in self.INLINE
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index][0] == tag:
                 del self.stack[index:]
@@ -152,7 +158,11 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         skipped, inside = self._state()
         if inside and not skipped and data.strip():
-            self.texts.append(data)
+            if self.joining and self.texts:
+                self.texts[-1] += data
+            else:
+                self.texts.append(data)
+            self.joining = True
 
 
 def english_left(html: str, *, within: str | None = None, allowed: Iterable[str] = ()) -> list[str]:
