@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -27,6 +28,7 @@ from accounts.models import Account, Membership, Stage
 from insights.figures.revenue import ratio
 from insights.figures.usage import FeatureAdoption
 from insights.models import FeatureUsageDay, ProductUser, UsageDay, UsageEvent
+from portal import compiled
 from portal.formatting import rounded
 
 from .models import AdoptionCampaign, CampaignTarget, LicensedFeature, Recommendation
@@ -96,19 +98,14 @@ def median_share(shares: list[Decimal]) -> Decimal | None:
     return statistics.median(shares) if shares else None
 
 
-def account_adoption(
-    account: Account, today: date, *, recommendations: bool = True
-) -> AccountAdoption:
-    """Every feature ``account`` licenses, used or not, against its segment (two queries:
-    the segment's licences with their usage, and the recommendations)."""
-    on = today
-    # The licences of the segment's accounts for the features this account licenses, each with
-    # that account's latest roll-up: its feature users and active people. The account's own
-    # rows (its roll-up day and MAU too) and its peers' in one query.
-    own = LicensedFeature.objects.filter(account=account).values("feature")
-    rows = (
-        LicensedFeature.objects.filter(account__segment=account.segment, feature__in=own)
-        .exclude(Q(account__stage=Stage.CHURNED) & ~Q(account=account))
+def _segment_licences(account_id: int, segment: str, on: date) -> QuerySet[Any]:
+    """The licences of ``segment``'s accounts for the features ``account_id`` licenses, each
+    with that account's latest roll-up to ``on``: its feature users and active people. The
+    account's own rows (its roll-up day and MAU too) and its peers' in one query."""
+    own = LicensedFeature.objects.filter(account=account_id).values("feature")
+    return (
+        LicensedFeature.objects.filter(account__segment=segment, feature__in=own)
+        .exclude(Q(account__stage=Stage.CHURNED) & ~Q(account=account_id))
         .annotate(
             # Each account's own latest roll-up in the same few days (the nightly run may
             # not have reached them all on the same day).
@@ -139,6 +136,19 @@ def account_adoption(
         .order_by()
         .values_list("account_id", "feature", "users", "mau", "peer_day")
     )
+
+
+def account_adoption(
+    account: Account, today: date, *, recommendations: bool = True
+) -> AccountAdoption:
+    """Every feature ``account`` licenses, used or not, against its segment (two queries:
+    the segment's licences with their usage, compiled once a day per segment and process
+    (portal.compiled), and the recommendations)."""
+    rows = compiled.run(
+        ("adoption.account_adoption", today, account.segment),
+        lambda account_id: _segment_licences(account_id, account.segment, today),
+        account_id=account.pk,
+    )
     mine: dict[str, int] = {}
     shares: dict[str, list[Decimal]] = defaultdict(list)
     day: date | None = None
@@ -146,7 +156,9 @@ def account_adoption(
     for account_id, feature, users, peer_mau, peer_day in rows:
         if account_id == account.pk:
             mine[feature] = users or 0
-            day, mau = peer_day, peer_mau or 0
+            # A bare cursor gives SQLite's dates as text.
+            day = date.fromisoformat(peer_day) if isinstance(peer_day, str) else peer_day
+            mau = peer_mau or 0
         share = ratio(users or 0, peer_mau or 0)
         if share is not None:
             shares[feature].append(share)
@@ -196,14 +208,10 @@ def top_unused(account: Account, today: date) -> list[FeatureRow]:
 
 
 def known_features() -> list[str]:
-    """Features usage has reported and features some account licenses (two queries)."""
-    reported = set(
-        FeatureUsageDay.objects.order_by().values_list("feature", flat=True).distinct()[:500]
-    )
-    licensed = set(
-        LicensedFeature.objects.order_by().values_list("feature", flat=True).distinct()[:500]
-    )
-    return sorted(reported | licensed)
+    """Features usage has reported and features some account licenses (one query)."""
+    reported = FeatureUsageDay.objects.order_by().values_list("feature", flat=True).distinct()
+    licensed = LicensedFeature.objects.order_by().values_list("feature", flat=True).distinct()
+    return sorted(reported.union(licensed)[:1000])
 
 
 # Campaigns -------------------------------------------------------------------------------------

@@ -3,24 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from academy.models import Course
 from accounts.models import Account, Segment, User
+from portal.widgets import QuickForm
 
 from .models import RecommendationKind
 
 
-class LicenceForm(forms.Form):
+class LicenceForm(QuickForm):
     """The account's licensed features: the known ones ticked, and new ones typed."""
 
     features = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Licensed features"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Licensed features")
     )
     more = forms.CharField(
         required=False,
         max_length=500,
-        label="Other features",
-        help_text="As usage names them, separated by commas.",
+        label=_("Other features"),
+        help_text=_("As usage names them, separated by commas."),
     )
 
     def __init__(self, *args: Any, known: list[str], **kwargs: Any) -> None:
@@ -32,29 +35,34 @@ class LicenceForm(forms.Form):
         return [*self.cleaned_data["features"], *(f for f in more if f)]
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(QuickForm):
     feature = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"list": "known-features"})
+        label=_("Feature"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "known-features"}),
     )
-    kind = forms.ChoiceField(choices=RecommendationKind.choices)
-    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecommendationKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
     url = forms.CharField(
-        label="Link", required=False, max_length=500, help_text="For a resource link."
+        label=_("Link"), required=False, max_length=500, help_text=_("For a resource link.")
     )
     course = forms.ModelChoiceField(
-        queryset=Course.objects.none(), required=False, help_text="For a course."
+        queryset=Course.objects.none(),
+        label=_("Course"),
+        required=False,
+        help_text=_("For a course."),
     )
     body = forms.CharField(
-        label="How-to",
+        label=_("How-to"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For a short how-to. Markdown: **bold**, lists, links.",
+        help_text=_("For a short how-to. Markdown: **bold**, lists, links."),
     )
     pinned = forms.BooleanField(
         required=False,
-        label="Pin above the general ones",
-        help_text="Unticked, it replaces the general recommendations for this feature here.",
+        label=_("Pin above the general ones"),
+        help_text=_("Unticked, it replaces the general recommendations for this feature here."),
     )
 
     def __init__(self, *args: Any, for_account: bool = True, **kwargs: Any) -> None:
@@ -66,30 +74,77 @@ class RecommendationForm(forms.Form):
         ).order_by("title")
 
 
-class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=200)
+class CampaignTextsForm(QuickForm):
+    """The card's and e-mail's text in each language, all optional: what is left empty
+    reads the default text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "texts")
+        super().__init__(*args, **kwargs)
+        for code, _name in settings.LANGUAGES:
+            self.fields[f"headline_{code}"] = forms.CharField(
+                label=_("Headline"), required=False, max_length=120
+            )
+            self.fields[f"message_{code}"] = forms.CharField(
+                label=_("Message"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """Each language: its code, its name (in itself) and its fields."""
+        return [
+            (code, name, [self[f"headline_{code}"], self[f"message_{code}"]])
+            for code, name in settings.LANGUAGES
+        ]
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        data = self.cleaned_data
+        return {
+            code: {"headline": data[f"headline_{code}"], "message": data[f"message_{code}"]}
+            for code, _name in settings.LANGUAGES
+        }
+
+
+class CampaignForm(QuickForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
     feature = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"list": "known-features"})
+        label=_("Feature"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "known-features"}),
     )
     account = forms.ModelChoiceField(
-        queryset=Account.objects.none(), required=False, help_text="One account…"
+        queryset=Account.objects.none(),
+        label=_("Account"),
+        required=False,
+        help_text=_("One account…"),
     )
     segment = forms.ChoiceField(
-        choices=[("", "—"), *Segment.choices], required=False, help_text="…or a whole segment."
+        choices=[("", "—"), *Segment.choices],
+        label=_("Segment"),
+        required=False,
+        help_text=_("…or a whole segment."),
     )
     idle_days = forms.IntegerField(
-        label="Not used in (days)", min_value=1, max_value=365, initial=30
+        label=_("Not used in (days)"), min_value=1, max_value=365, initial=30
     )
     headline = forms.CharField(
-        max_length=120, help_text="The card's title and the e-mail's subject."
+        label=_("Headline"),
+        max_length=120,
+        help_text=_("The card's title and the e-mail's subject."),
     )
     message = forms.CharField(
+        label=_("Message"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Markdown: what the feature does for them and how to start.",
+        help_text=_("Markdown: what the feature does for them and how to start."),
     )
     link = forms.CharField(
-        required=False, max_length=500, help_text="Where “Try it” leads (optional)."
+        label=_("Link"),
+        required=False,
+        max_length=500,
+        help_text=_("Where “Try it” leads (optional)."),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -101,5 +156,5 @@ class CampaignForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("account")) == bool(data.get("segment")):
-            raise forms.ValidationError("Choose one account or one segment.")
+            raise forms.ValidationError(_("Choose one account or one segment."))
         return data

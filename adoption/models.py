@@ -9,19 +9,29 @@ are in :mod:`adoption.figures`, every write in :mod:`adoption.services`.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from accounts.models import Account, Segment
+from portal.choices import TextChoices, gettext_lazy
 from portal.markdown import render_markdown
 
 # A campaign's result: the share of its targets who used the feature within this many days of
 # its launch. The in-portal card shows for as long.
 RESULT_DAYS = 30
+
+
+@lru_cache(maxsize=512)
+def _markdown(text: str) -> SafeString:
+    """A recommendation's or campaign's Markdown as HTML: rendered once per process and text
+    (the same few texts are shown on every page view)."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by render_markdown
 
 
 class LicensedFeature(models.Model):
@@ -41,10 +51,16 @@ class LicensedFeature(models.Model):
         return f"{self.account_id} licenses {self.feature}"
 
 
-class RecommendationKind(models.TextChoices):
-    LINK = "link", "Resource link"
-    COURSE = "course", "Course"
-    HOW_TO = "howto", "Short how-to"
+class RecommendationKind(TextChoices):
+    LINK = "link", gettext_lazy("Resource link")
+    COURSE = "course", gettext_lazy("Course")
+    HOW_TO = "howto", gettext_lazy("Short how-to")
+
+
+class CampaignStatus(TextChoices):
+    DRAFT = "draft", gettext_lazy("Draft")
+    RUNNING = "running", gettext_lazy("Running")
+    FINISHED = "finished", gettext_lazy("Finished")
 
 
 class Recommendation(models.Model):
@@ -92,7 +108,7 @@ class Recommendation(models.Model):
 
     @property
     def body_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.body))  # noqa: S308 - sanitised by render_markdown
+        return _markdown(self.body)
 
 
 class AdoptionCampaignQuerySet(models.QuerySet["AdoptionCampaign"]):
@@ -122,6 +138,9 @@ class AdoptionCampaign(models.Model):
     headline = models.CharField(max_length=120)
     message = models.TextField(max_length=2000, help_text="Markdown: the card's and e-mail's text.")
     link = models.URLField(max_length=500, blank=True, help_text="Where “Try it” leads.")
+    # The card's and e-mail's text written in other languages: {"de": {"headline": …,
+    # "message": …}, …}. A language (or a part of it) not written reads the default text.
+    translations = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -161,16 +180,25 @@ class AdoptionCampaign(models.Model):
 
     @property
     def message_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.message))  # noqa: S308 - sanitised by render_markdown
+        return _markdown(self.message)
+
+    @property
+    def text(self) -> CampaignText:
+        """The card's and e-mail's text in the language active where it is read (a page's
+        reader's, an e-mail's recipient's)."""
+        return CampaignText(self)
+
+    def text_in(self, language: str) -> CampaignText:
+        return CampaignText(self, language)
 
     @property
     def is_launched(self) -> bool:
         return self.launched_on is not None
 
-    def status(self, today: date) -> str:
+    def status(self, today: date) -> CampaignStatus:
         if self.results_until is None:
-            return "draft"
-        return "finished" if today > self.results_until else "running"
+            return CampaignStatus.DRAFT
+        return CampaignStatus.FINISHED if today > self.results_until else CampaignStatus.RUNNING
 
     @staticmethod
     def result_window(launched_on: date) -> date:
@@ -180,7 +208,36 @@ class AdoptionCampaign(models.Model):
     def audience_label(self) -> str:
         if self.account_id:
             return self.account.name if self.account else ""
-        return f"{Segment(self.segment).label} accounts" if self.segment else ""
+        if not self.segment:
+            return ""
+        return gettext("{segment} accounts").format(segment=Segment(self.segment).label)
+
+
+class CampaignText:
+    """A campaign's headline and message in one language: its version in ``language`` (the
+    active one when None), each part falling back to the default text."""
+
+    def __init__(self, campaign: AdoptionCampaign, language: str | None = None) -> None:
+        self.campaign = campaign
+        self.language = language
+
+    def _part(self, name: str) -> str:
+        code = (self.language or get_language() or "").split("-")[0]
+        version = self.campaign.translations.get(code) if code else None
+        text = version.get(name) if isinstance(version, dict) else None
+        return text if isinstance(text, str) and text.strip() else getattr(self.campaign, name)
+
+    @property
+    def headline(self) -> str:
+        return self._part("headline")
+
+    @property
+    def message(self) -> str:
+        return self._part("message")
+
+    @property
+    def message_html(self) -> SafeString:
+        return _markdown(self.message)
 
 
 class CampaignTarget(models.Model):

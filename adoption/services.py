@@ -13,11 +13,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.access import can
 from accounts.activity import record, snapshot
 from accounts.models import Account, NotificationKind, User
 from accounts.services import Mail, delivery_for, tell
+from portal.i18n import language_or_default, person_locale
 from portal.jobs import enqueue
 
 from .figures import campaign_audience
@@ -37,13 +39,13 @@ def may_curate(user: User) -> bool:
 
 def _require_curator(user: User) -> None:
     if not may_curate(user):
-        raise PermissionDenied("Only the customer success team curates feature adoption.")
+        raise PermissionDenied(gettext("Only the customer success team curates feature adoption."))
 
 
 def _clean_feature(feature: str) -> str:
     feature = feature.strip()
     if not feature:
-        raise ValidationError({"feature": "Name the feature, as usage reports it."})
+        raise ValidationError({"feature": gettext("Name the feature, as usage reports it.")})
     return feature[:100]
 
 
@@ -65,7 +67,7 @@ def set_licensed_features(account: Account, features: list[str], *, acting_user:
         ignore_conflicts=True,
     )
     record(
-        "changed the licensed features",
+        gettext_noop("changed the licensed features"),
         actor=acting_user,
         account=account,
         before={"features": before},
@@ -82,20 +84,20 @@ def check_recommendation(rec: Recommendation) -> None:
     """Refuse a recommendation that would show nothing, naming the field to fix."""
     errors: dict[str, str] = {}
     if not rec.title.strip():
-        errors["title"] = "Give it a title."
+        errors["title"] = gettext("Give it a title.")
     if rec.kind == RecommendationKind.LINK:
         try:
             URLValidator(schemes=["http", "https"])(rec.url)
         except ValidationError:
-            errors["url"] = "Enter a full web address, starting with https://."
+            errors["url"] = gettext("Enter a full web address, starting with https://.")
     elif rec.kind == RecommendationKind.COURSE:
         if rec.course_id is None:
-            errors["course"] = "Choose the academy course."
+            errors["course"] = gettext("Choose the academy course.")
     elif rec.kind == RecommendationKind.HOW_TO:
         if not rec.body.strip():
-            errors["body"] = "Write the how-to: a few steps are enough."
+            errors["body"] = gettext("Write the how-to: a few steps are enough.")
     else:
-        errors["kind"] = "Choose a kind."
+        errors["kind"] = gettext("Choose a kind.")
     if errors:
         raise ValidationError(errors)
 
@@ -130,7 +132,7 @@ def add_recommendation(
     check_recommendation(rec)
     rec.save()
     record(
-        "added",
+        gettext_noop("added"),
         actor=acting_user,
         account=account,
         target=rec,
@@ -144,7 +146,7 @@ def add_recommendation(
 def remove_recommendation(rec: Recommendation, *, acting_user: User) -> None:
     _require_curator(acting_user)
     record(
-        "removed",
+        gettext_noop("removed"),
         actor=acting_user,
         account=rec.account,
         target=rec,
@@ -160,14 +162,29 @@ def remove_recommendation(rec: Recommendation, *, acting_user: User) -> None:
 def check_campaign(campaign: AdoptionCampaign) -> None:
     errors: dict[str, str] = {}
     if bool(campaign.account_id) == bool(campaign.segment):
-        errors["account"] = "Choose one account or one segment."
+        errors["account"] = gettext("Choose one account or one segment.")
     if campaign.link:
         try:
             URLValidator(schemes=["http", "https"])(campaign.link)
         except ValidationError:
-            errors["link"] = "Enter a full web address, starting with https://."
+            errors["link"] = gettext("Enter a full web address, starting with https://.")
     if errors:
         raise ValidationError(errors)
+
+
+def _clean_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The versions of the portal's languages with something written, stripped."""
+    cleaned: dict[str, dict[str, str]] = {}
+    for code, _name in settings.LANGUAGES:
+        version = translations.get(code) or {}
+        parts = {
+            part: (version.get(part) or "").strip()
+            for part in ("headline", "message")
+            if (version.get(part) or "").strip()
+        }
+        if parts:
+            cleaned[code] = parts
+    return cleaned
 
 
 @transaction.atomic
@@ -181,15 +198,18 @@ def create_campaign(
     link: str = "",
     account: Account | None = None,
     segment: str = "",
+    translations: dict[str, dict[str, str]] | None = None,
     acting_user: User,
 ) -> AdoptionCampaign:
-    """A draft campaign; nobody is reached until it is launched."""
+    """A draft campaign; nobody is reached until it is launched. ``translations``: the
+    headline and message written in other languages ({"de": {"headline", "message"}}); a
+    language or a part left empty reads the default text."""
     _require_curator(acting_user)
     if (
         account is not None
         and not Account.objects.visible_to(acting_user).filter(pk=account.pk).exists()
     ):
-        raise ValidationError({"account": "Choose one of your accounts."})
+        raise ValidationError({"account": gettext("Choose one of your accounts.")})
     campaign = AdoptionCampaign(
         name=name.strip(),
         feature=_clean_feature(feature),
@@ -199,11 +219,14 @@ def create_campaign(
         link=link.strip(),
         account=account,
         segment="" if account else segment,
+        translations=_clean_translations(translations or {}),
         created_by=acting_user,
     )
     check_campaign(campaign)
     campaign.save()
-    record("created", actor=acting_user, account=account, target=campaign, internal=True)
+    record(
+        gettext_noop("created"), actor=acting_user, account=account, target=campaign, internal=True
+    )
     return campaign
 
 
@@ -218,14 +241,16 @@ def launch_campaign(
     _require_curator(acting_user)
     locked = AdoptionCampaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.launched_at is not None:
-        raise ValidationError("This campaign was launched already.")
+        raise ValidationError(gettext("This campaign was launched already."))
     at = at or timezone.now()
     today = timezone.localdate(at)
     audience = campaign_audience(locked, today)
     if not audience:
         raise ValidationError(
-            "Nobody matches: everyone in this audience used the feature recently, or their "
-            "product users are not matched to portal people by e-mail."
+            gettext(
+                "Nobody matches: everyone in this audience used the feature recently, or their "
+                "product users are not matched to portal people by e-mail."
+            )
         )
     locked.launched_at, locked.launched_by = at, acting_user
     locked.launched_on, locked.results_until = today, AdoptionCampaign.result_window(today)
@@ -244,7 +269,7 @@ def launch_campaign(
         ignore_conflicts=True,
     )
     record(
-        "launched",
+        gettext_noop("launched"),
         actor=acting_user,
         account=locked.account,
         target=locked,
@@ -283,17 +308,22 @@ def tell_campaign_targets(campaign_id: int) -> int:
 
 def _tell(campaign: AdoptionCampaign, target: CampaignTarget) -> None:
     url = reverse("account_home", args=[target.account.slug])
+    # The inbox item in the person's own language's version (the e-mail picks it as it is
+    # rendered in their language: ``campaign.text``).
+    language = language_or_default(person_locale(target.user, account=target.account).language)
+    text = campaign.text_in(language)
     tell(
         target.user,
         kind=NotificationKind.ADOPTION,
-        title=campaign.headline,
+        title=text.headline,
         url=url,
         account=target.account,
-        body=campaign.message[:300],
+        body=text.message[:300],
         mail=Mail(
             "adoption_campaign",
             {
                 "campaign": campaign,
+                "text": campaign.text,
                 "account": target.account,
                 "url": settings.SITE_URL + url,
             },
@@ -306,7 +336,7 @@ def dismiss_card(target: CampaignTarget, *, acting_user: User) -> bool:
     """The person put the campaign's card away (their own state: not in the activity log);
     whether it was showing."""
     if target.user_id != acting_user.pk:
-        raise PermissionDenied("This card is someone else's.")
+        raise PermissionDenied(gettext("This card is someone else's."))
     return bool(
         CampaignTarget.objects.filter(pk=target.pk, dismissed_at__isnull=True).update(
             dismissed_at=timezone.now()

@@ -340,3 +340,19 @@ def test_the_adoption_page_costs_the_same_for_1_and_many_features_and_people(
     many = [page_queries(c, p) for c in (champion, csm) for p in paths]
     assert many == few
     assert few[0] <= 8, few  # the champion's page
+    assert few[2] <= 10, few  # the CS team's: the licence and recommendation forms too
+
+
+def test_the_campaigns_page_costs_the_same_for_1_and_many_campaigns(world: World) -> None:
+    acme = world.account
+    launched(CampaignFactory.create(account=acme, feature="alerts"), TODAY)
+    csm = client_for(world.csm)
+    path = reverse("adoption_campaigns")
+    few = page_queries(csm, path)
+    for n in range(30):
+        campaign = CampaignFactory.create(account=acme, feature=f"f-{n}")
+        launched(campaign, TODAY)
+        CampaignTargetFactory.create(campaign=campaign, account=acme, user=world.member)
+        licensed(AccountFactory.create(segment=acme.segment), f"f-{n}")
+    assert page_queries(csm, path) == few
+    assert few <= 10, few

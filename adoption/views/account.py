@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
+from portal.formatting import number
 from portal.htmx import is_htmx, refuse
 
 from .. import services
@@ -59,7 +61,10 @@ def adoption_licence(request: AuthenticatedHttpRequest, access: AccountAccess) -
         return render(request, PAGE, _context(access, licence_form=form), status=422)
     count = services.set_licensed_features(access.account, form.chosen(), acting_user=request.user)
     messages.success(
-        request, f"{access.account.name} licenses {count} feature{'s' if count != 1 else ''}."
+        request,
+        ngettext("{name} licenses {n} feature.", "{name} licenses {n} features.", count).format(
+            name=access.account.name, n=number(count)
+        ),
     )
     return redirect("adoption_page", access.account.slug)
 
@@ -85,7 +90,10 @@ def adoption_recommend(request: AuthenticatedHttpRequest, access: AccountAccess)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"Recommendation added for {data['feature']}.")
+            messages.success(
+                request,
+                gettext("Recommendation added for {feature}.").format(feature=data["feature"]),
+            )
             return redirect("adoption_page", access.account.slug)
     if is_htmx(request):
         return refuse(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
@@ -99,7 +107,7 @@ def adoption_recommendation_remove(
 ) -> HttpResponse:
     rec = get_object_or_404(Recommendation.objects.filter(account=access.account), pk=pk)
     services.remove_recommendation(rec, acting_user=request.user)
-    messages.success(request, f"“{rec.title}” removed.")
+    messages.success(request, gettext("“{title}” removed.").format(title=rec.title))
     return redirect("adoption_page", access.account.slug)
 
 

@@ -9,10 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import vendor_view
 from accounts.http import AuthenticatedHttpRequest
+from portal.formatting import number
 from portal.htmx import refuse
 
 from .. import services
@@ -23,7 +25,7 @@ from ..figures import (
     results_by_account,
     results_by_campaign,
 )
-from ..forms import CampaignForm
+from ..forms import CampaignForm, CampaignTextsForm
 from ..models import AdoptionCampaign
 from .errors import add_errors
 
@@ -34,9 +36,10 @@ PER_PAGE = 25
 @vendor_view()
 def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None, user=request.user)
+    texts = CampaignTextsForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and texts.is_valid():
             data = form.cleaned_data
             try:
                 campaign = services.create_campaign(
@@ -48,12 +51,15 @@ def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
                     link=data["link"],
                     account=data["account"],
                     segment=data["segment"],
+                    translations=texts.translations(),
                     acting_user=request.user,
                 )
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, "Campaign saved: check who it reaches, then launch it.")
+                messages.success(
+                    request, gettext("Campaign saved: check who it reaches, then launch it.")
+                )
                 return redirect("adoption_campaign", campaign.pk)
         status = 422
     today = timezone.localdate()
@@ -63,6 +69,7 @@ def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
     results = results_by_campaign(AdoptionCampaign.objects.filter(pk__in=shown)) if shown else {}
     context = {
         "form": form,
+        "texts_form": texts,
         "page": page,
         "rows": [(c, results.get(c.pk), c.status(today)) for c in page.object_list],
         "known_features": known_features(),
@@ -95,5 +102,10 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reached = services.launch_campaign(campaign, acting_user=request.user)
     except ValidationError as error:
         return refuse(request, error.messages[0])
-    messages.success(request, f"Launched: {reached} {'person' if reached == 1 else 'people'} told.")
+    messages.success(
+        request,
+        ngettext("Launched: {n} person told.", "Launched: {n} people told.", reached).format(
+            n=number(reached)
+        ),
+    )
     return redirect("adoption_campaign", campaign.pk)

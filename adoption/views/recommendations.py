@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import vendor_view
@@ -41,7 +42,10 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, f"Recommendation added for {data['feature']}.")
+                messages.success(
+                    request,
+                    gettext("Recommendation added for {feature}.").format(feature=data["feature"]),
+                )
                 return redirect("adoption_recommendations")
         status = 422
     general = Recommendation.objects.filter(account=None).select_related("course")
@@ -58,5 +62,5 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponse:
 def recommendation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(Recommendation.objects.filter(account=None), pk=pk)
     services.remove_recommendation(rec, acting_user=request.user)
-    messages.success(request, f"“{rec.title}” removed.")
+    messages.success(request, gettext("“{title}” removed.").format(title=rec.title))
     return redirect("adoption_recommendations")

@@ -1,0 +1,127 @@
+"""Form fields written in Python: the same HTML as Django's widget templates, without
+rendering two or three templates per option (a menu of a few hundred accounts or a list of
+features costs more than the rest of its page that way)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+
+def attrs_html(attrs: Mapping[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html: `` name="value"``, a bare name for True, nothing
+    for False."""
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            out.append(f" {conditional_escape(name)}")
+        else:
+            out.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+    return "".join(out)
+
+
+def _option(option: Mapping[str, Any]) -> str:
+    return (
+        f'<option value="{conditional_escape(str(option["value"]))}"'
+        f"{attrs_html(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+    )
+
+
+def _input(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"'
+        + ("" if value is None else f' value="{conditional_escape(str(value))}"')
+        + f"{attrs_html(widget['attrs'])}>"
+    )
+
+
+def _input_option(option: Mapping[str, Any]) -> str:
+    field = _input(option)
+    if not option.get("wrap_label"):
+        return field
+    label_id = option["attrs"].get("id")
+    label_for = f' for="{conditional_escape(label_id)}"' if label_id else ""
+    return f"<label{label_for}>{field} {conditional_escape(option['label'])}</label>"
+
+
+_INPUTS = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime",
+        "time", "search", "tel", "color", "checkbox", "file",
+    )
+}  # fmt: skip
+
+
+def _select(widget: Mapping[str, Any]) -> str:
+    out = [f'<select name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>']
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        out.extend(f"\n  {_option(option)}" for option in options)
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _multiple_input(widget: Mapping[str, Any]) -> str:
+    wid = widget["attrs"].get("id")
+    css = widget["attrs"].get("class")
+    out = [
+        "<div"
+        + (f' id="{conditional_escape(wid)}"' if wid else "")
+        + (f' class="{conditional_escape(css)}"' if css else "")
+        + ">"
+    ]
+    for group, options, _ in widget["optgroups"]:
+        if group:
+            out.append(f"\n  <div><label>{conditional_escape(group)}</label>")
+        out.extend(f"<div>\n    {_input_option(option)}</div>" for option in options)
+        if group:
+            out.append("\n  </div>")
+    out.append("\n</div>")
+    return "".join(out)
+
+
+def _textarea(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
+        f"{conditional_escape(value) if value else ''}</textarea>"
+    )
+
+
+_WRITERS = {
+    "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/checkbox_select.html": _multiple_input,
+    "django/forms/widgets/radio.html": _multiple_input,
+    "django/forms/widgets/textarea.html": _textarea,
+    **dict.fromkeys(_INPUTS, _input),
+}
+
+
+class QuickRenderer(DjangoTemplates):
+    """Django's form renderer, but the common widgets (inputs, text areas, menus, tick and
+    radio lists) are written in Python; anything else goes through its template."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        writer = _WRITERS.get(template_name)
+        if writer is None or "widget" not in context:
+            return super().render(template_name, context, request)
+        return mark_safe(writer(context["widget"]))  # noqa: S308 - every value is escaped
+
+
+class QuickForm(forms.Form):
+    """A form whose widgets are written by :class:`QuickRenderer`."""
+
+    default_renderer = QuickRenderer
