@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Account
@@ -57,7 +57,7 @@ from value.figures import printable as value_realized
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.12.06.2"
+TEMPLATE_VERSION = "2026.12.07.1"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -88,7 +88,28 @@ def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | N
 
 
 def day_text(day: date | None) -> str | None:
-    return None if day is None else f"{day:%-d %B %Y}"
+    """ "3 March 2026" in English; the active language's own way elsewhere ("3. März 2026",
+    "3 de marzo de 2026"), month names translated."""
+    if day is None:
+        return None
+    english = translation.get_language() in (None, "en")
+    return formats.date_format(day, "j F Y" if english else "DATE_FORMAT")
+
+
+def month_text(day: date, *, short: bool = False) -> str:
+    """ "March" / "Mar", in the active language."""
+    return formats.date_format(day, "M" if short else "F")
+
+
+def month_year(day: date) -> str:
+    """ "March 2026", in the active language ("März 2026")."""
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def short_day_text(day: date) -> str:
+    """ "3 Mar" in English; "3. Mär" in German: a chart's label."""
+    german = (translation.get_language() or "").startswith("de")
+    return formats.date_format(day, "j. M" if german else "j M")
 
 
 def _start_of(day: date) -> datetime:
@@ -196,12 +217,12 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         "growth": signed(change, suffix="%"),
         "peak_mau": number(max(r["mau"] for r in monthly.values())),
         "events": number(sum(r["events"] for r in monthly.values())),
-        "busiest_month": f"{busiest['month']:%B}",
+        "busiest_month": month_text(busiest["month"]),
         "busiest_events": actions(busiest["events"]),
         "features": _top_features(account, start, end),
         "months": [
             {
-                "label": f"{month:%b}",
+                "label": month_text(month, short=True),
                 "mau": monthly[month]["mau"] if month in monthly else None,
             }
             for month in _months(start, end)
@@ -255,7 +276,7 @@ def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | N
         "stickiness": formatting.rate(now.stickiness),
         "seats": number(now.licensed_seats) if now.licensed_seats else None,
         "seat_use": formatting.rate(now.seat_use),
-        "weeks": [{"label": f"{w.week:%-d %b}", "wau": w.wau, "mau": w.mau} for w in weeks],
+        "weeks": [{"label": short_day_text(w.week), "wau": w.wau, "mau": w.mau} for w in weeks],
         "adoption": _adoption(account, now.day),
     }
 
@@ -283,7 +304,7 @@ def onboarding(account: Account, start: date, end: date) -> dict[str, Any] | Non
     reached = value_day is not None and value_day <= end
     days_to_value = onboarding_figures.time_to_value(checklist)
     return {
-        "name": checklist.template_name or "Onboarding",
+        "name": checklist.template_name or gettext("Onboarding"),
         "kickoff": day_text(checklist.kickoff_date),
         "completed": day_text(completed) if completed and completed <= end else None,
         "time_to_value": _days(days_to_value) if reached and days_to_value is not None else None,
@@ -508,7 +529,7 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
             for d in pulled_down(score.parts)
             if d.part not in VENDOR_ONLY_PARTS
         ],
-        "history": [{"label": f"{h.day:%-d %b}", "score": h.score} for h in history],
+        "history": [{"label": short_day_text(h.day), "score": h.score} for h in history],
     }
 
 

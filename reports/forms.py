@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
 
-from .figures import EARLIEST_YEAR
+from .figures import EARLIEST_YEAR, month_year
 from .models import Review, WrappedNote, quarter_of
 
 
@@ -151,7 +151,7 @@ def _months_ahead(today: date, count: int = 12) -> list[tuple[str, str]]:
     months = []
     year, month = today.year, today.month
     for _step in range(count):
-        months.append((f"{year:04d}-{month:02d}", date(year, month, 1).strftime("%B %Y")))
+        months.append((f"{year:04d}-{month:02d}", month_year(date(year, month, 1))))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
 
