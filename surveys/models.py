@@ -20,15 +20,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
+from portal.choices import TextChoices, gettext_lazy
 
 
-class Kind(models.TextChoices):
-    NPS = "nps", "NPS"
-    CSAT = "csat", "CSAT"
-    CES = "ces", "CES"
+class Kind(TextChoices):
+    NPS = "nps", gettext_lazy("NPS")
+    CSAT = "csat", gettext_lazy("CSAT")
+    CES = "ces", gettext_lazy("CES")
     # Asked once of a leaving account's champions (offboarding): the main reason they leave,
     # from a list or in their words, and a comment. No score: it is never in NPS, CSAT or CES.
-    EXIT = "exit", "Exit"
+    EXIT = "exit", gettext_lazy("Exit")
 
 
 # The kinds answered on a scale, whose scores make the NPS, CSAT and CES figures.
@@ -50,9 +51,9 @@ SCALES: dict[str, tuple[int, int]] = {Kind.NPS: (0, 10), Kind.CSAT: (1, 5), Kind
 BANDS: dict[str, tuple[int, int]] = {Kind.NPS: (9, 6), Kind.CSAT: (4, 2), Kind.CES: (5, 3)}
 # The words at either end of each scale.
 ANCHORS: dict[str, tuple[str, str]] = {
-    Kind.NPS: ("Not at all likely", "Extremely likely"),
-    Kind.CSAT: ("Very unsatisfied", "Very satisfied"),
-    Kind.CES: ("Strongly disagree", "Strongly agree"),
+    Kind.NPS: (gettext_lazy("Not at all likely"), gettext_lazy("Extremely likely")),
+    Kind.CSAT: (gettext_lazy("Very unsatisfied"), gettext_lazy("Very satisfied")),
+    Kind.CES: (gettext_lazy("Strongly disagree"), gettext_lazy("Strongly agree")),
 }
 DEFAULT_QUESTIONS: dict[str, str] = {
     Kind.NPS: "How likely are you to recommend {vendor} to a friend or colleague?",
@@ -138,6 +139,7 @@ class Survey(models.Model):
 
     @property
     def anchors(self) -> tuple[str, str]:
+        """The words at either end of the scale: lazy, read in the reader's language."""
         return ANCHORS.get(self.kind, ("", ""))
 
     def band(self, score: int) -> str:
