@@ -160,6 +160,7 @@ def measure_change(delta: Number, unit: str) -> str:
 # language writes it as CLDR's skeleton says ("7. Sept. 2026", "7 sept. 2026").
 _DATE_KINDS = {
     "month": ("MMM y", "yMMM"),
+    "month_short": ("MMM", "=LLL"),
     "month_name": ("MMMM", "=LLLL"),  # "=": a pattern (the skeleton would abbreviate it)
     "long_month": ("MMMM y", "yMMMM"),
     "day_month": ("d MMM", "dMMM"),
@@ -186,6 +187,11 @@ def _date_text(day: date | datetime | None, kind: str) -> str:
 def month_label(day: date | datetime | None) -> str:
     """A month, short: "Mar 2026"; "März 2026", "mars 2026" (chart months)."""
     return _date_text(day, "month")
+
+
+def month_short(day: date | datetime | None) -> str:
+    """A month's name alone, short: "Jun"; "Juni", "juin" (a year's chart months)."""
+    return _date_text(day, "month_short")
 
 
 def month_name(day: date | datetime | None) -> str:

@@ -57,7 +57,7 @@ from value.figures import printable as value_realized
 from .models import Review, WrappedNote
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
-TEMPLATE_VERSION = "2026.12.06.2"
+TEMPLATE_VERSION = "2026.12.07.1"
 LOGO_MAX_BYTES = 1_000_000
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 EARLIEST_YEAR = 2000
@@ -201,7 +201,7 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
         "features": _top_features(account, start, end),
         "months": [
             {
-                "label": f"{month:%b}",
+                "label": formatting.month_short(month),
                 "mau": monthly[month]["mau"] if month in monthly else None,
             }
             for month in _months(start, end)
@@ -285,7 +285,7 @@ def onboarding(account: Account, start: date, end: date) -> dict[str, Any] | Non
     reached = value_day is not None and value_day <= end
     days_to_value = onboarding_figures.time_to_value(checklist)
     return {
-        "name": checklist.template_name or "Onboarding",
+        "name": checklist.template_name or gettext("Onboarding"),
         "kickoff": day_text(checklist.kickoff_date),
         "completed": day_text(completed) if completed and completed <= end else None,
         "time_to_value": _days(days_to_value) if reached and days_to_value is not None else None,

@@ -104,11 +104,27 @@ def stuck_before() -> datetime:
 
 
 def report_path(report: Report, filename: str) -> str:
-    return f"reports/{report.account_id}/{report.document}-v{report.version}-{report.fingerprint[:12]}.pdf"
+    return (
+        f"reports/{report.account_id}/{report.document}-v{report.version}"
+        f"{report.language_suffix}-{report.fingerprint[:12]}.pdf"
+    )
+
+
+def site_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def site_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class Report(models.Model):
-    """One version of a document as a PDF, and where its making stands."""
+    """One version of a document as a PDF, and where its making stands.
+
+    Each document is made in the language and time zone of the person who downloads it (or,
+    made off the request, of the account): every (language, zone) has its own versions and
+    files, numbered from 1, and its figures gathered and formatted in that language.
+    """
 
     class Kind(models.TextChoices):
         WRAPPED = "wrapped", _("Wrapped")
@@ -128,6 +144,9 @@ class Report(models.Model):
         Review, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
     )
     version = models.PositiveIntegerField()
+    # What the PDF is written in, and the zone its dates are told in.
+    language = models.CharField(max_length=10, default=site_language)
+    time_zone = models.CharField(max_length=64, default=site_time_zone)
     # SHA-256 of the figures and the template version: the same inputs give the same file.
     fingerprint = models.CharField(max_length=64)
     # Customers see it: a Wrapped, or a review version asked for while the review is published.
@@ -153,7 +172,8 @@ class Report(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "document", "version"], name="one_report_per_version"
+                fields=["account", "document", "language", "time_zone", "version"],
+                name="one_report_per_version_and_language",
             ),
         ]
         indexes = [models.Index(fields=["account", "document", "-version"], name="report_latest")]
@@ -188,7 +208,16 @@ class Report(models.Model):
             stem = f"{self.account.slug}-{self.review.kind}-{self.review.period_slug}"
         else:
             stem = f"{self.account.slug}-review"
-        return f"{stem}{f'-v{self.version}' if self.version > 1 else ''}.pdf"
+        return f"{stem}{f'-v{self.version}' if self.version > 1 else ''}{self.language_suffix}.pdf"
+
+    @property
+    def language_suffix(self) -> str:
+        """``-de`` for a version in another language than the site's; nothing for the site's."""
+        return "" if self.language == settings.LANGUAGE_CODE else f"-{self.language}"
+
+    def is_for(self, language: str, time_zone: str) -> bool:
+        """Written in ``language`` with its dates in ``time_zone``."""
+        return (self.language, self.time_zone) == (language, time_zone)
 
     @property
     def is_pending(self) -> bool:

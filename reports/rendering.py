@@ -17,17 +17,18 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.charts import Chart, bar_chart, line_chart
 
-from .figures import LOGO_MAX_BYTES
+from .figures import LOGO_MAX_BYTES, day_text
 
 # Static files are addressed under a host that cannot exist (.invalid never resolves), and the
 # fetcher answers for it from the project's static directories.
@@ -135,14 +136,24 @@ def logo_data_uri(logo: dict[str, str] | None) -> str | None:
     return f"data:{logo['type']};base64,{base64.b64encode(data).decode()}"
 
 
+def page_footer() -> str:
+    """The CSS ``content`` of each page's "Page 2 of 4", in the active language."""
+    words = gettext("Page %(number)s of %(pages)s").replace("\\", "").replace('"', "'")
+    return f'"{words}"' % {"number": '" counter(page) "', "pages": '" counter(pages) "'}
+
+
 def render_html(inputs: dict[str, Any], *, made_at: datetime | None = None) -> str:
     brand = {**inputs["brand"], "logo": logo_data_uri(inputs["brand"].get("logo"))}
+    made_at = made_at or timezone.localtime()
     context = {
         "data": inputs,
         "brand": brand,
         "charts": charts(inputs),
         "static_base": STATIC_BASE,
-        "made_at": made_at or timezone.localtime(),
+        "made_at": made_at,
+        "made_day": day_text(timezone.localtime(made_at).date()),
+        "page_footer": page_footer(),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,  # <html lang>
     }
     return render_to_string(TEMPLATES[inputs["kind"]], context)
 

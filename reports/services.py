@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from accounts.activity import record, snapshot
@@ -27,10 +27,16 @@ from accounts.services import Mail, tell
 from portal import formatting
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
-from portal.i18n import interpolate_lazy, override_for
+from portal.i18n import interpolate_lazy, language_or_default, override_for
 from portal.jobs import enqueue
 
-from .figures import NoReport, day_text, fingerprint, review_inputs, wrapped_inputs
+from .figures import (
+    NoReport,
+    day_text,
+    fingerprint,
+    review_inputs,
+    wrapped_inputs,
+)
 from .models import (
     BatchItem,
     Report,
@@ -53,13 +59,21 @@ log = logging.getLogger(__name__)
 BATCH_SLICE = 100
 
 
+def current_locale() -> tuple[str, str]:
+    """The language and zone active now (the reader's on a page, ``override_for``'s in a job):
+    the ones a PDF asked for now is gathered, formatted and written in."""
+    return (
+        language_or_default(translation.get_language() or ""),
+        timezone.get_current_timezone_name(),
+    )
+
+
 def request_wrapped(
     account: Account, year: int, *, acting_user: User | None, today: date | None = None
 ) -> tuple[Report, bool]:
-    """The account's Wrapped for ``year``: ``(report, made_new)``. Raises ``NoReport`` for a
-    year that cannot have one."""
-    with override_for(account=account):  # its words and dates in the account's language
-        inputs = wrapped_inputs(account, year, today=today)
+    """The account's Wrapped for ``year`` in the active language and zone: ``(report,
+    made_new)``. Raises ``NoReport`` for a year that cannot have one."""
+    inputs = wrapped_inputs(account, year, today=today)
     document = f"wrapped-{year}"
     return _request(
         account, Report.Kind.WRAPPED, document, inputs, user=acting_user, shared=True, year=year
@@ -67,8 +81,8 @@ def request_wrapped(
 
 
 def request_review(review: Review, *, acting_user: User | None) -> tuple[Report, bool]:
-    with override_for(account=review.account):  # in the account's language, as its PDF
-        inputs = review_inputs(review)
+    """The review's PDF in the active language and zone: ``(report, made_new)``."""
+    inputs = review_inputs(review)
     return _request(
         review.account,
         Report.Kind.REVIEW,
@@ -94,9 +108,14 @@ def _request(
     stuck or lost its file), else a new version. ``shared``: the customer may see it (a Wrapped,
     or a review that is published)."""
     digest = fingerprint(inputs)
+    language, zone = current_locale()
     for _ in range(5):
         latest = (
-            Report.objects.filter(account=account, document=document).order_by("-version").first()
+            Report.objects.filter(
+                account=account, document=document, language=language, time_zone=zone
+            )
+            .order_by("-version")
+            .first()
         )
         if latest is not None and latest.fingerprint == digest:
             if shared and not latest.shared:
@@ -113,6 +132,8 @@ def _request(
                     kind=kind,
                     document=document,
                     version=(latest.version if latest else 0) + 1,
+                    language=language,
+                    time_zone=zone,
                     fingerprint=digest,
                     inputs=inputs,
                     shared=shared,
@@ -230,7 +251,8 @@ def publish_review(review: Review, *, acting_user: User) -> bool:
             return False
         review.published_at = now
         review_published.send(sender=Review, review=review, published_at=now)
-        request_review(review, acting_user=acting_user)
+        with override_for(account=review.account):  # made ahead in the account's language
+            request_review(review, acting_user=acting_user)
         record(
             gettext_noop("published the review"),
             actor=acting_user,
@@ -280,6 +302,20 @@ def save_wrapped_note(account: Account, year: int, body: str, *, acting_user: Us
             internal=True,
         )
     return note
+
+
+def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool]:
+    """The same document as ``report`` in the active language and zone (the reader's):
+    ``report`` itself when it is written so, else that language's version of the document,
+    gathered now and made on this first download (``made_new``) or given back when made
+    before. ``NoReport`` when the document can no longer be made."""
+    if report.is_for(*current_locale()):
+        return report, False
+    if report.kind == Report.Kind.WRAPPED and report.year is not None:
+        return request_wrapped(report.account, report.year, acting_user=acting_user)
+    if report.review is not None:
+        return request_review(report.review, acting_user=acting_user)
+    raise NoReport(gettext("This PDF cannot be made in another language."))
 
 
 def record_download(report: Report, *, acting_user: User) -> None:
@@ -541,7 +577,8 @@ def run_batch_slice(batch_id: int) -> int:
     for account in todo[:BATCH_SLICE]:
         try:
             with transaction.atomic():
-                report, _ = request_wrapped(account, batch.year, acting_user=batch.created_by)
+                with override_for(account=account):  # in the account's language
+                    report, _ = request_wrapped(account, batch.year, acting_user=batch.created_by)
                 item, _ = BatchItem.objects.get_or_create(
                     batch=batch, account=account, defaults={"report": report}
                 )
@@ -776,7 +813,7 @@ def ask_for_review(
 
 
 def _month_text(month: date | None) -> str:
-    return formatting.long_month(month)
+    return formatting.long_month(month) if month else ""
 
 
 def _ask_summary(ask: ReviewRequest) -> str:

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from portal.i18n import override_for
+from portal.i18n import Locale, override_for
 from portal.jobs import job_task
 
 from . import services
@@ -38,8 +38,8 @@ def render_report(report_id: int) -> str | None:
         return None
     report = Report.objects.select_related("account").get(pk=report_id)
     try:
-        # The account's PDF: its words in the account's language, its day in the account's zone.
-        with override_for(account=report.account):
+        # Written in the version's language, its dates in its zone (as its figures were).
+        with override_for(locale=Locale(report.language, report.time_zone)):
             rendered = render_pdf(render_html(report.inputs, made_at=timezone.localtime()))
     except SoftTimeLimitExceeded:
         services.mark_failed(

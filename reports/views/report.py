@@ -16,6 +16,7 @@ from portal import files
 from portal.htmx import refuse, render_partial
 
 from .. import services
+from ..figures import NoReport
 from ..models import Report
 from .common import visible_reports
 
@@ -30,8 +31,18 @@ def report(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) ->
 @account_view("reports.view")
 def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) -> HttpResponseBase:
     """The PDF, streamed or as a short-lived signed URL (portal.files), only once the version
-    is found among those this person may see."""
+    is found among those this person may see; in their language and zone: a version in
+    another is made in theirs on this first download (its page shows when it is ready)."""
     version = get_object_or_404(visible_reports(access), pk=pk, status=Report.Status.READY)
+    try:
+        version, _made = services.in_reader_locale(version, acting_user=request.user)
+    except NoReport as refusal:
+        return refuse(request, str(refusal))
+    if version.status != Report.Status.READY:
+        messages.info(
+            request, _("Making this PDF in your language. This page shows when it is ready.")
+        )
+        return redirect(version)
     response = files.download(version.file, filename=version.filename)
     services.record_download(version, acting_user=request.user)
     return response

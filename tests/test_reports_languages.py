@@ -1,0 +1,227 @@
+"""A business review's PDF in the language and zone of the person who downloads it: one stored
+file a (review, language, zone), made on the first download in it (or, for the account's own
+language, when the review is published), the English one untouched."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.http import FileResponse
+
+from insights.models import UsageDay
+from portal.i18n import Locale, override_for
+from reports import services
+from reports.figures import review_inputs
+from reports.models import Report, Review
+from reports.rendering import render_html
+from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
+from tests.conftest import World, client_for
+
+needs_poppler = pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="needs poppler-utils (make test installs)"
+)
+
+GERMAN = ["Management Summary", "Ziele und KPIs", "Nutzung und Adoption", "Erreichte Meilensteine"]
+ENGLISH = ["Executive summary", "Objectives and KPIs", "Usage and adoption", "Milestones reached"]
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(time_machine: Any, settings: Any, tmp_path: Path) -> None:
+    time_machine.move_to(datetime(2026, 11, 16, 12, tzinfo=UTC))
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def published(world: World, django_capture_on_commit_callbacks: Any) -> Review:
+    """Acme's Q3 2026 review, published (its English PDF made): 1,234 monthly active users, a
+    KPI, and a milestone reached at 20:00 UTC on 31 August (1 September in Tokyo)."""
+    account = world.account
+    UsageDay.objects.create(
+        account=account,
+        day=date(2026, 9, 30),
+        active_users=300,
+        weekly_active_users=900,
+        monthly_active_users=1234,
+        events=5000,
+    )
+    plan = SuccessPlan.objects.create(
+        account=account,
+        name="2026 plan",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        created_by=world.csm,
+    )
+    objective = Objective.objects.create(plan=plan, title="Close the books faster")
+    kpi = KPI.objects.create(
+        objective=objective, name="Reporting time", unit="hours", baseline=48, target=8
+    )
+    KPIValue.objects.create(
+        kpi=kpi, value=Decimal("30.5"), recorded_at=datetime(2026, 8, 1, 12, tzinfo=UTC)
+    )
+    Milestone.objects.create(
+        plan=plan,
+        title="Data sources connected",
+        target_date=date(2026, 9, 1),
+        status=MilestoneStatus.DONE,
+        done_at=datetime(2026, 8, 31, 20, tzinfo=UTC),
+    )
+    review = Review.objects.create(
+        account=account,
+        title="Q3 2026 business review",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        summary="Strong quarter.",
+        created_by=world.csm,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_review(review, acting_user=world.csm)
+    return review
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+def download(user: Any, report: Report, capture: Any) -> Any:
+    """Download as ``user``; a version made on the way is rendered before the second try."""
+    client = client_for(user)
+    with capture(execute=True):
+        response = client.get(f"/a/acme/reports/{report.pk}/download/")
+    if response.status_code == 302:
+        response = client.get(response["Location"].rstrip("/") + "/download/")
+    return response
+
+
+def body(response: Any) -> bytes:
+    assert isinstance(response, FileResponse)
+    stream = response.file_to_stream
+    content = response.getvalue()
+    if stream is not None:
+        stream.close()  # not response.close(): that ends the request, and the test's connection
+    return content
+
+
+@needs_poppler
+def test_a_german_executive_gets_the_review_in_german(
+    world: World, published: Review, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    english_bytes = english.file.read()
+    english.file.close()
+    world.executive.language = "de"
+    world.executive.save(update_fields=["language"])
+
+    first = client_for(world.executive)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = first.get(f"/a/acme/reports/{english.pk}/download/")
+    german = Report.objects.exclude(pk=english.pk).get(review=published)
+    # Made on this first download: its page shows when it is ready.
+    assert response.status_code == 302 and response["Location"] == f"/a/acme/reports/{german.pk}/"
+    assert (german.language, german.version, german.shared) == ("de", 1, True)
+
+    response = first.get(f"/a/acme/reports/{english.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="acme-qbr-2026-q3-de.pdf"'
+    text = pdf_text(body(response), tmp_path)
+    for word in GERMAN:
+        assert word in text
+    for word in ENGLISH:
+        assert word not in text
+    # Dates and numbers as Germans write them.
+    assert "1. Juli 2026" in text and "1.234" in text and "30,5" in text
+    assert "1 July 2026" not in text and "1,234" not in text
+
+    # The English file is the one it was, and an English reader still gets it.
+    english.refresh_from_db()
+    assert english.language == "en" and english.file.read() == english_bytes
+    english.file.close()
+    response = download(world.champion, english, django_capture_on_commit_callbacks)
+    assert response["Content-Disposition"] == 'attachment; filename="acme-qbr-2026-q3.pdf"'
+    assert body(response) == english_bytes
+    text = pdf_text(english_bytes, tmp_path)
+    assert [word for word in ENGLISH if word not in text] == [], text
+    assert "1 July 2026" in text and "1,234" in text
+
+    # Two languages, two stored files; a second German download makes nothing new.
+    files = {r.language: r.file.name for r in Report.objects.filter(review=published)}
+    assert set(files) == {"en", "de"} and files["en"] != files["de"]
+    assert all(english.file.storage.exists(name) for name in files.values())
+    again = body(download(world.executive, english, django_capture_on_commit_callbacks))
+    assert again.startswith(b"%PDF") and Report.objects.filter(review=published).count() == 2
+
+
+@needs_poppler
+def test_dates_are_told_in_the_downloaders_zone(
+    world: World, published: Review, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    text = pdf_text(english.file.read(), tmp_path)
+    english.file.close()
+    assert "31 August 2026" in text  # reached at 20:00 UTC
+    world.executive.language, world.executive.time_zone = "de", "Asia/Tokyo"
+    world.executive.save(update_fields=["language", "time_zone"])
+    response = download(world.executive, english, django_capture_on_commit_callbacks)
+    text = pdf_text(body(response), tmp_path)
+    assert "1. September 2026" in text and "31. August 2026" not in text
+    tokyo = Report.objects.get(review=published, language="de")
+    assert tokyo.time_zone == "Asia/Tokyo"
+
+
+def test_the_account_language_is_made_ahead_when_the_review_is_published(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.account.language = "fr"
+    world.account.save(update_fields=["language"])
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        created_by=world.csm,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_review(review, acting_user=world.csm)
+    made = Report.objects.get(review=review)
+    assert (made.language, made.status) == ("fr", Report.Status.READY)
+    assert made.filename == "acme-qbr-2026-q3-fr.pdf" and "-fr-" in made.file.name
+
+
+def test_the_pdfs_html_says_its_language(world: World, published: Review) -> None:
+    for language in ("en", "de", "fr", "es"):
+        with override_for(locale=Locale(language, "Europe/Berlin")):
+            html = render_html(review_inputs(published))
+        assert f'<html lang="{language}"' in html
+
+
+def test_who_may_not_see_the_review_makes_no_copy_in_their_language(
+    world: World, published: Review, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    for user, code in ((world.member, 403), (world.other_champion, 404), (None, 302)):
+        if user is not None:
+            user.language = "de"
+            user.save(update_fields=["language"])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(user).get(f"/a/acme/reports/{english.pk}/download/")
+        assert response.status_code == code
+    assert list(Report.objects.filter(review=published)) == [english]
+    # Unpublished: the customer's link is gone, in any language.
+    services.unpublish_review(published, acting_user=world.csm)
+    world.executive.language = "de"
+    world.executive.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.executive).get(f"/a/acme/reports/{english.pk}/download/")
+    assert response.status_code == 404
+    assert list(Report.objects.filter(review=published)) == [english]
