@@ -294,8 +294,9 @@ def tick_step(
     """Tick (or untick) a step of the renewal checklist, as the side that does it."""
     if not may_tick(access, step):
         raise ValidationError(
-            gettext("This step is for the %(side)s to tick.")
-            % {"side": step.get_side_display().lower()}
+            gettext("This step is for the customer to tick.")
+            if step.side == Side.CUSTOMER
+            else gettext("This step is for the vendor to tick.")
         )
     step = RenewalStep.objects.select_for_update().select_related("renewal").get(pk=step.pk)
     if step.done == done:
