@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from accounts.access import AccountAccess
 from accounts.activity import entry_for, record, record_many, snapshot
@@ -25,7 +26,6 @@ from insights.models import Contract
 
 from .models import (
     CLOSED_STAGES,
-    COMMITTED_STAGES,
     LOST_STAGES,
     ChurnReason,
     Forecast,
@@ -141,6 +141,22 @@ def open_renewals(
 # Moving a renewal on ------------------------------------------------------------------------------
 
 
+# What a stage asks for, one whole sentence each (a stage's name is not put into a sentence).
+AMOUNT_NEEDED: dict[str, StrPromise] = {
+    RenewalStage.COMMITTED: gettext_lazy("A committed renewal needs the amount committed."),
+    RenewalStage.RENEWED: gettext_lazy("A renewed renewal needs the amount committed."),
+    RenewalStage.EXPANDED: gettext_lazy("An expanded renewal needs the amount committed."),
+}
+REASON_NEEDED: dict[str, StrPromise] = {
+    RenewalStage.CHURNED: gettext_lazy(
+        "Say why the renewal churned: choose a reason from the list."
+    ),
+    RenewalStage.CONTRACTED: gettext_lazy(
+        "Say why the renewal contracted: choose a reason from the list."
+    ),
+}
+
+
 def _validate(
     renewal: Renewal,
     stage: str,
@@ -149,17 +165,10 @@ def _validate(
 ) -> None:
     if stage not in RenewalStage.values:
         raise ValidationError(gettext("Choose a stage from the list."))
-    if stage in COMMITTED_STAGES and stage != RenewalStage.CONTRACTED and amount_committed is None:
-        label = RenewalStage(stage).label.lower()
-        raise ValidationError(
-            gettext("A %(stage)s renewal needs the amount committed.") % {"stage": label}
-        )
-    if stage in LOST_STAGES and churn_reason is None:
-        label = RenewalStage(stage).label.lower()
-        raise ValidationError(
-            gettext("Say why the renewal %(stage)s: choose a reason from the list.")
-            % {"stage": label}
-        )
+    if stage in AMOUNT_NEEDED and amount_committed is None:
+        raise ValidationError(str(AMOUNT_NEEDED[stage]))
+    if stage in REASON_NEEDED and churn_reason is None:
+        raise ValidationError(str(REASON_NEEDED[stage]))
     if (
         churn_reason is not None
         and not churn_reason.active
