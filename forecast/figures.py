@@ -14,23 +14,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Avg, Max, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import Account, CustomerRole, PortalVisit, Stage, User
 from insights.models import AccountFacts, Contract, ContractKind, HealthScore, UsageDay
 from onboarding.models import Checklist
+from portal.formatting import number, signed
 from surveys.figures import nps
 from surveys.models import Response
 
 from . import outcomes
 from .models import ChurnForecast, ForecastModel
 from .outcomes import CHURNED, CONTRACTED, RENEWED, Outcome
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A renewal is decided this long around the day a contract ends: a contract starting within it
 # renews (or contracts) the one that ended; nothing within it after the end is a churn.
@@ -102,52 +106,99 @@ def renewal_outcomes(today: date | None = None) -> list[Outcome]:
 @dataclass(frozen=True)
 class Feature:
     name: str
-    label: str  # what the console calls it
+    label: StrOrPromise  # what the console calls it
     words: Callable[[float], str]  # a value in plain words
 
 
 def _trend_words(value: float) -> str:
     if round(value) == 0:
-        return "Weekly active users held steady"
-    verb = "fell" if value < 0 else "rose"
-    return f"Weekly active users {verb} {abs(value):.0f}% in 30 days"
+        return gettext("Weekly active users held steady")
+    if value < 0:
+        return gettext("Weekly active users fell %(percent)s%% in 30 days") % {
+            "percent": number(abs(value))
+        }
+    return gettext("Weekly active users rose %(percent)s%% in 30 days") % {
+        "percent": number(abs(value))
+    }
 
 
 def _ttv_words(value: float) -> str:
-    return f"Onboarding took {value:.0f} days to reach value"
+    days = round(value)
+    return ngettext(
+        "Onboarding took %(days)s day to reach value",
+        "Onboarding took %(days)s days to reach value",
+        days,
+    ) % {"days": number(days)}
 
 
 def _away_words(value: float) -> str:
     if value >= CHAMPION_AWAY_CAP:
-        return "The champion has not visited the portal in 180 days"
-    return f"The champion last visited the portal {value:.0f} days ago"
+        return gettext("The champion has not visited the portal in 180 days")
+    days = round(value)
+    return ngettext(
+        "The champion last visited the portal %(days)s day ago",
+        "The champion last visited the portal %(days)s days ago",
+        days,
+    ) % {"days": number(days)}
 
 
 def _visit_words(value: float) -> str:
     days = round(value)
-    return f"The champion visited the portal on {days} day{'s' if days != 1 else ''} in 30"
+    return ngettext(
+        "The champion visited the portal on %(days)s day in 30",
+        "The champion visited the portal on %(days)s days in 30",
+        days,
+    ) % {"days": number(days)}
+
+
+def _seat_words(value: float) -> str:
+    return gettext("%(percent)s%% of the seats bought are in use") % {"percent": number(value)}
+
+
+def _health_words(value: float) -> str:
+    return gettext("Health score %(score)s of 100") % {"score": number(value)}
+
+
+def _nps_words(value: float) -> str:
+    return gettext("NPS %(score)s in the last 180 days") % {"score": signed(value)}
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("usage_trend", "Usage trend", _trend_words),
-    Feature("seat_use", "Seats in use", lambda v: f"{v:.0f}% of the seats bought are in use"),
-    Feature("health", "Health score", lambda v: f"Health score {v:.0f} of 100"),
-    Feature("nps", "NPS", lambda v: f"NPS {v:+.0f} in the last 180 days"),
-    Feature("time_to_value", "Time to value", _ttv_words),
-    Feature("champion_away", "Champion last seen", _away_words),
-    Feature("champion_visits", "Champion's visits", _visit_words),
+    Feature("usage_trend", gettext_lazy("Usage trend"), _trend_words),
+    Feature("seat_use", gettext_lazy("Seats in use"), _seat_words),
+    Feature("health", gettext_lazy("Health score"), _health_words),
+    Feature("nps", gettext_lazy("NPS"), _nps_words),
+    Feature("time_to_value", gettext_lazy("Time to value"), _ttv_words),
+    Feature("champion_away", gettext_lazy("Champion last seen"), _away_words),
+    Feature("champion_visits", gettext_lazy("Champion's visits"), _visit_words),
 )
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 _BY_NAME = {f.name: f for f in FEATURES}
 MISSING_WORDS = {
-    "usage_trend": "No usage trend yet",
-    "seat_use": "Seats in use unknown",
-    "health": "No health score yet",
-    "nps": "No NPS answer in 180 days",
-    "time_to_value": "Onboarding has not reached value yet",
-    "champion_away": "No champion named",
-    "champion_visits": "No champion named",
+    "usage_trend": gettext_lazy("No usage trend yet"),
+    "seat_use": gettext_lazy("Seats in use unknown"),
+    "health": gettext_lazy("No health score yet"),
+    "nps": gettext_lazy("No NPS answer in 180 days"),
+    "time_to_value": gettext_lazy("Onboarding has not reached value yet"),
+    "champion_away": gettext_lazy("No champion named"),
+    "champion_visits": gettext_lazy("No champion named"),
 }
+
+
+def words_of(feature: str, value: float | None) -> str:
+    """A feature's value in plain words, in the reader's language."""
+    if value is None:
+        return str(MISSING_WORDS[feature])
+    return _BY_NAME[feature].words(value)
+
+
+def driver_words(driver: dict[str, Any]) -> str:
+    """A stored driver in the reader's language: made from its feature and value when it has
+    them (a forecast stored before values were kept reads as it was written; a missing value
+    pushes nothing, so it is never a driver)."""
+    if driver.get("value") is not None and driver.get("feature") in _BY_NAME:
+        return words_of(driver["feature"], driver["value"])
+    return str(driver.get("words", ""))
 
 
 def _or_nan(value: float | None) -> float:
@@ -167,8 +218,7 @@ class FeatureRow:
         return [_or_nan(self.values.get(n)) for n in names]
 
     def words(self, name: str) -> str:
-        value = self.values.get(name)
-        return MISSING_WORDS[name] if value is None else _BY_NAME[name].words(value)
+        return words_of(name, self.values.get(name))
 
 
 def _start_of(day: date) -> datetime:
@@ -362,8 +412,16 @@ def train(rows: Sequence[FeatureRow], labels: Sequence[int], seed: int = 0) -> T
 @dataclass(frozen=True)
 class Driver:
     feature: str
-    words: str
+    words: str  # as written when scored (kept for what reads the stored JSON elsewhere)
     push: float  # on the log-odds of churning: above 0 raises the risk
+    value: float | None = None  # the feature's value, for words in the reader's language
+
+    @property
+    def text(self) -> str:
+        """The driver in the reader's language."""
+        if self.value is None:  # stored before values were kept (a missing one is no driver)
+            return self.words
+        return words_of(self.feature, self.value)
 
     @property
     def raises(self) -> bool:
@@ -390,7 +448,7 @@ def score(parameters: dict[str, Any], row: FeatureRow, top: int = 3) -> Scored:
     logit = float(parameters["intercept"] + pushes.sum())
     order = sorted(range(len(names)), key=lambda i: -abs(float(pushes[i])))
     drivers = [
-        Driver(names[i], row.words(names[i]), round(float(pushes[i]), 3))
+        Driver(names[i], row.words(names[i]), round(float(pushes[i]), 3), row.values.get(names[i]))
         for i in order[:top]
         if abs(float(pushes[i])) >= MIN_PUSH
     ]

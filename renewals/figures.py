@@ -312,7 +312,7 @@ def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
         badge=forecast_figures.BADGES[key],
         label=str(forecast_figures.BAND_LABELS[key]),
         percent=round(probability * 100),
-        driver=drivers[0]["words"] if drivers else "",
+        driver=forecast_figures.driver_words(drivers[0]) if drivers else "",
     )
 
 

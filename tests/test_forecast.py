@@ -249,3 +249,20 @@ def test_the_console_costs_the_same_queries_for_one_account_as_for_many(world: W
     for _ in range(30):
         ChurnForecastFactory.create(account=AccountFactory.create(owner=world.csm), model=model)
     assert page_queries(client, reverse("forecast")) == one
+
+
+def test_a_drivers_words_are_made_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    fell = {"feature": "usage_trend", "words": "as scored", "push": 1.2, "value": -40.0}
+    away = {"feature": "champion_away", "words": "as scored", "push": 0.5, "value": 1.0}
+    assert figures.driver_words(fell) == "Weekly active users fell 40% in 30 days"
+    assert figures.driver_words(away) == "The champion last visited the portal 1 day ago"
+    with translation.override("de"):
+        assert (
+            figures.driver_words(fell)
+            == "Die wöchentlich aktiven Nutzer sanken in 30 Tagen um 40 %"
+        )
+        assert figures.words_of("nps", None) == "Keine NPS-Antwort in 180 Tagen"
+    # A forecast stored before values were kept reads as it was written.
+    assert figures.driver_words({"feature": "nps", "words": "NPS +40", "push": 0.4}) == "NPS +40"
