@@ -94,7 +94,7 @@ def health_part_low(params: dict[str, Any], now: datetime) -> Iterator[Candidate
             {
                 "params": settings,
                 "part": part,
-                "part_label": PARTS[part],
+                "part_label": str(PARTS[part]),
                 "part_score": value,
                 "score": score.score,
                 "day": score.day.isoformat(),
