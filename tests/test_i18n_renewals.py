@@ -128,3 +128,12 @@ def test_the_forecast_console_is_all_marked_before_and_after_training(
     model = ForecastModelFactory.create()
     ChurnForecastFactory.create(account=world.account, model=model, drivers=[])
     assert english_left_on(client, reverse("forecast"), allowed=allowed) == []
+
+
+def test_the_pipeline_writes_its_dates_in_the_readers_language(world: World) -> None:
+    make_renewal(world.account, ends_on=TODAY + timedelta(days=40))  # 22 March 2027
+    csm = client_for(world.csm)
+    english = csm.get(reverse("renewals_pipeline")).content.decode()
+    german = csm.get(reverse("renewals_pipeline"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<td>22 Mar 2027</td>" in english
+    assert "<td>22. März 2027</td>" in german and "22 Mar 2027" not in german

@@ -13,7 +13,6 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -148,7 +147,6 @@ class _Cells:
 
     def __init__(self) -> None:
         self._made: dict[tuple[str, Any], str] = {}
-        self._months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
         # The words every row repeats, translated once a page.
         no_usage, no_score = escape(gettext("no usage")), escape(gettext("no score"))
         self.words = {
@@ -176,8 +174,8 @@ class _Cells:
         return self._once("change", value, lambda v: (formatting.rate(v) or "").replace("-", ""))
 
     def date(self, day: date) -> str:
-        """As the template's ``date:"j M Y"``."""
-        return f"{day.day} {self._months[day.month]} {day.year}"
+        """As the template's ``short_date``: "1 Jan 2027"; "1. Jan. 2027" in German."""
+        return self._once("date", day, formatting.short_date)
 
 
 NONE = '<span class="muted">—</span>'
