@@ -498,7 +498,7 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
         "day": day_text(score.day),
         "parts": [
             {
-                "label": PARTS.get(name, name),
+                "label": str(PARTS.get(name, name)),
                 "score": part["score"],
                 "weight": part["weight"],
                 "why": part["why"],
@@ -506,7 +506,7 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
             for name, part in shown.items()
         ],
         "drags": [
-            {"label": d.label, "why": d.why, "points": d.points_lost}
+            {"label": str(d.label), "why": d.why, "points": d.points_lost}
             for d in pulled_down(score.parts)
             if d.part not in VENDOR_ONLY_PARTS
         ],

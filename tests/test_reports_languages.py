@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.http import FileResponse
 
-from insights.models import UsageDay
+from insights.models import AccountFacts, UsageDay
 from portal.i18n import Locale, override_for
 from reports import services
 from reports.figures import review_inputs
@@ -23,6 +23,7 @@ from reports.models import Report, Review
 from reports.rendering import render_html
 from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
 from tests.conftest import World, client_for
+from tests.forecast_factories import HealthScoreFactory
 
 needs_poppler = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="needs poppler-utils (make test installs)"
@@ -225,3 +226,28 @@ def test_who_may_not_see_the_review_makes_no_copy_in_their_language(
         response = client_for(world.executive).get(f"/a/acme/reports/{english.pk}/download/")
     assert response.status_code == 404
     assert list(Report.objects.filter(review=published)) == [english]
+
+
+def test_a_review_showing_health_is_stored_with_its_parts_named_as_text(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The part names are lazy translations: the review's inputs hold them as text.
+    AccountFacts.objects.create(account=world.account, customers_see_health=True)
+    HealthScoreFactory.create(
+        account=world.account,
+        day=date(2026, 9, 30),
+        score=42,
+        parts={"usage": {"score": 20, "weight": 50, "why": "Few people log in"}},
+    )
+    review = Review.objects.create(
+        account=world.account,
+        title="Q3 2026 business review",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        created_by=world.csm,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_review(review, acting_user=world.csm)
+    inputs = Report.objects.get(review=review).inputs
+    assert [p["label"] for p in inputs["health"]["parts"]] == ["Usage"]
+    assert inputs["health"]["drags"][0]["label"] == "Usage"
