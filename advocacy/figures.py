@@ -22,10 +22,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.models import Account, Membership, User
+from portal.formatting import short_date
 from successplans.models import Objective
 from surveys.models import BANDS, Band, Kind, Response, band_filter
 
@@ -203,13 +203,13 @@ def _block_from(asks: list[AdvocacyAsk], now: datetime) -> str | None:
         ):
             answered = timezone.localtime(ask.answered_at)  # the reader's date, not the server's
             return gettext("said no on {day}: not again before {again}").format(
-                day=date_format(answered, "j M Y"), again=date_format(answered + no_window, "j M Y")
+                day=short_date(answered), again=short_date(answered + no_window)
             )
     cooldown = timedelta(days=settings.ADVOCACY_ASK_COOLDOWN_DAYS)
     if asks and asks[0].asked_at > now - cooldown:
         asked = timezone.localtime(asks[0].asked_at)  # the reader's date, not the server's
         return gettext("was asked on {day}: not again before {again}").format(
-            day=date_format(asked, "j M Y"), again=date_format(asked + cooldown, "j M Y")
+            day=short_date(asked), again=short_date(asked + cooldown)
         )
     return None
 

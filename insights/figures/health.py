@@ -31,12 +31,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import Account
 from onboarding.figures import summary as onboarding_summary
 from onboarding.models import Checklist
+from portal import formatting
 from portal.charts import line_chart
 from portal.formatting import number, percent, rounded, signed
 from sentiment.figures import average as comment_average
@@ -446,7 +447,7 @@ def health_summary(history: list[HealthScore]) -> dict[str, Any]:
         key=lambda row: row[1]["score"],
     )
     chart = line_chart(
-        [(formats.date_format(h.day, "j M"), float(h.score)) for h in history],
+        [(formatting.day_month(h.day), float(h.score)) for h in history],
         title=gettext("Health score, day by day"),
         y_max=100,
     )

@@ -20,10 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
-from django.utils import formats
 from django.utils.translation import gettext
 
 from accounts.models import Account
+from portal import formatting
 from portal.charts import bar_chart, line_chart
 from portal.formatting import rounded
 
@@ -323,10 +323,7 @@ def usage_summary(account: Account, today: date) -> dict[str, Any]:
     points = {a.day: a for a in daily_trend(account, start, today)}
     days = [start + timedelta(days=i) for i in range(TREND_DAYS)]
     trend = line_chart(
-        [
-            (formats.date_format(d, "j M"), float(points[d].wau) if d in points else None)
-            for d in days
-        ],
+        [(formatting.day_month(d), float(points[d].wau) if d in points else None) for d in days],
         title=gettext("Weekly active users at %(account)s, last %(days)s days")
         % {"account": account.name, "days": TREND_DAYS},
     )

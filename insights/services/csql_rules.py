@@ -25,10 +25,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Account, Segment, Stage
+from portal import formatting
 from portal.formatting import money, number, rounded
 from portal.i18n import language_or_default
 from surveys.figures import NPS, RESULTS_DAYS, grouped, window_start
@@ -66,7 +67,7 @@ def _taken(rule: str, account_ids: list[int], config: ExpansionConfig) -> set[in
 
 
 def _day(day: date) -> str:
-    return formats.date_format(day, "j M Y")
+    return formatting.short_date(day)
 
 
 def raise_seat_use_leads(today: date, config: ExpansionConfig) -> int:
