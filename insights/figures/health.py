@@ -223,9 +223,12 @@ def renewal_part(account: Account, day: date, usage: Part | None) -> Part | None
         return None
     days = (account.renewal_date - day).days
     when = (
-        gettext("Renewal in %(days)s days") % {"days": days}
+        ngettext("Renewal in %(days)s day", "Renewal in %(days)s days", days) % {"days": days}
         if days >= 0
-        else gettext("Renewal date passed %(days)s days ago") % {"days": -days}
+        else ngettext(
+            "Renewal date passed %(days)s day ago", "Renewal date passed %(days)s days ago", -days
+        )
+        % {"days": -days}
     )
     if days >= RENEWAL_FAR_DAYS:
         return Part(RENEWAL_SCORES["far"], when)
