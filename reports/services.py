@@ -318,8 +318,16 @@ def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool
     raise NoReport(gettext("This PDF cannot be made in another language."))
 
 
-def record_download(report: Report, *, acting_user: User) -> None:
-    record(gettext_noop("downloaded"), actor=acting_user, account=report.account, target=report)
+def download(report: Report, *, acting_user: User) -> Report:
+    """The version a reader downloads when they ask for ``report``: the same document in
+    their language and zone (:func:`in_reader_locale`), its download recorded once it is
+    ready to stream; one not ready yet is being made. ``NoReport`` when it cannot be made."""
+    version, _made = in_reader_locale(report, acting_user=acting_user)
+    if version.status == Report.Status.READY:
+        record(
+            gettext_noop("downloaded"), actor=acting_user, account=version.account, target=version
+        )
+    return version
 
 
 # Who sees what -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) 
     another is made in theirs on this first download (its page shows when it is ready)."""
     version = get_object_or_404(visible_reports(access), pk=pk, status=Report.Status.READY)
     try:
-        version, _made = services.in_reader_locale(version, acting_user=request.user)
+        version = services.download(version, acting_user=request.user)
     except NoReport as refusal:
         return refuse(request, str(refusal))
     if version.status != Report.Status.READY:
@@ -43,9 +43,7 @@ def download(request: AuthenticatedHttpRequest, access: AccountAccess, pk: int) 
             request, _("Making this PDF in your language. This page shows when it is ready.")
         )
         return redirect(version)
-    response = files.download(version.file, filename=version.filename)
-    services.record_download(version, acting_user=request.user)
-    return response
+    return files.download(version.file, filename=version.filename)
 
 
 @require_POST
