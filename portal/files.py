@@ -33,6 +33,16 @@ def presigned(field_file: FieldFile) -> bool:
     return settings.STORAGE_DOWNLOADS == "presigned" and signs_urls(field_file)
 
 
+def present(field_file: FieldFile) -> bool:
+    """Whether the file is in its storage (a storage that cannot say counts as "no")."""
+    if not field_file.name:
+        return False
+    try:
+        return bool(field_file.storage.exists(field_file.name))
+    except (OSError, ValueError):
+        return False
+
+
 def download(field_file: FieldFile, *, filename: str) -> HttpResponseBase:
     """The file as an attachment named ``filename``: streamed, or a redirect to a signed URL.
     404 when the file is gone from the storage."""
@@ -40,11 +50,7 @@ def download(field_file: FieldFile, *, filename: str) -> HttpResponseBase:
     if not name:
         raise Http404("There is no file.")
     if presigned(field_file):
-        try:
-            there = storage.exists(name)
-        except (OSError, ValueError) as error:
-            raise Http404("The file is missing.") from error
-        if not there:
+        if not present(field_file):
             raise Http404("The file is missing.")
         signing: Any = storage  # S3Storage.url takes the response headers and the expiry
         url = signing.url(

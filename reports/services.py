@@ -24,7 +24,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngette
 from accounts.activity import record, snapshot
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
 from accounts.services import Mail, tell
-from portal import formatting
+from portal import files, formatting
 from portal.errors import StaleEdit
 from portal.formatting import number, rounded, share
 from portal.i18n import interpolate_lazy, language_or_default, override_for
@@ -321,9 +321,10 @@ def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool
 def download(report: Report, *, acting_user: User) -> Report:
     """The version a reader downloads when they ask for ``report``: the same document in
     their language and zone (:func:`in_reader_locale`), its download recorded once it is
-    ready to stream; one not ready yet is being made. ``NoReport`` when it cannot be made."""
+    ready and its file is in the storage (a file gone from it is not a download); one not
+    ready yet is being made. ``NoReport`` when it cannot be made."""
     version, _made = in_reader_locale(report, acting_user=acting_user)
-    if version.status == Report.Status.READY:
+    if version.status == Report.Status.READY and files.present(version.file):
         record(
             gettext_noop("downloaded"), actor=acting_user, account=version.account, target=version
         )
