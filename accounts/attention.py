@@ -18,8 +18,9 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
+
+from portal import formatting
 
 from .access import AccountAccess
 from .http import AuthenticatedHttpRequest
@@ -76,7 +77,7 @@ def renewal_near(request: AuthenticatedHttpRequest, access: AccountAccess) -> li
     return [
         AttentionItem(
             rank=DATE,
-            title=gettext("Renewal on %(date)s") % {"date": date_format(renews, "j F Y")},
+            title=gettext("Renewal on %(date)s") % {"date": formatting.long_date(renews)},
             detail=ngettext("In %(count)s day.", "In %(count)s days.", days) % {"count": days}
             + (
                 " " + gettext("Talk it over with %(name)s.") % {"name": owner.display_name}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton, match_skeleton
 from babel.numbers import (
     NumberPattern,
     format_currency,
@@ -166,6 +167,11 @@ _DATE_KINDS = {
     "day_month": ("d MMM", "dMMM"),
     "short": ("d MMM y", "yMMMd"),
     "long": ("d MMMM y", "yMMMMd"),
+    "long_day_month": ("d MMMM", "MMMMd"),
+    "weekday_day": ("EEE d MMM", "MMMEd"),
+    # "~": the weekday in full (CLDR's skeletons only abbreviate it)
+    "long_weekday": ("EEEE d MMMM", "~MMMMEEEEd"),
+    "long_weekday_date": ("EEEE d MMMM y", "~yMMMMEEEEd"),
 }
 
 
@@ -181,7 +187,17 @@ def _date_text(day: date | datetime | None, kind: str) -> str:
         return format_date(day, english, locale=language)
     if skeleton.startswith("="):
         return format_date(day, skeleton[1:], locale=language)
+    if skeleton.startswith("~"):
+        return format_date(day, _full_weekday_pattern(language, skeleton[1:]), locale=language)
     return format_skeleton(skeleton, day, locale=language)
+
+
+@functools.lru_cache(maxsize=32)
+def _full_weekday_pattern(language: str, skeleton: str) -> str:
+    """The language's pattern for ``skeleton`` with the weekday written out ("EEEE, d. MMMM")."""
+    known = Locale.parse(language).datetime_skeletons
+    pattern = str(known[match_skeleton(skeleton, known) or skeleton].pattern)
+    return re.sub(r"E+", "EEEE", pattern)
 
 
 def month_label(day: date | datetime | None) -> str:
@@ -217,3 +233,76 @@ def short_date(day: date | datetime | None) -> str:
 def long_date(day: date | datetime | None) -> str:
     """A day in full: "10 March 2026"; "10. März 2026", "10 de marzo de 2026"."""
     return _date_text(day, "long")
+
+
+def long_day_month(day: date | datetime | None) -> str:
+    """A day of the year in full: "7 December"; "7. Dezember", "7 de diciembre"."""
+    return _date_text(day, "long_day_month")
+
+
+def weekday_day(day: date | datetime | None) -> str:
+    """A day of the coming or past weeks: "Mon 7 Dec"; "Mo., 7. Dez.", "lun. 7 déc."."""
+    return _date_text(day, "weekday_day")
+
+
+def long_weekday(day: date | datetime | None) -> str:
+    """A day with its weekday, in full: "Monday 7 December"; "Montag, 7. Dezember"."""
+    return _date_text(day, "long_weekday")
+
+
+def long_weekday_date(day: date | datetime | None) -> str:
+    """A day with its weekday and year, in full: "Monday 7 December 2026";
+    "Montag, 7. Dezember 2026", "lunes, 7 de diciembre de 2026"."""
+    return _date_text(day, "long_weekday_date")
+
+
+# Moments: a day and its time of day, in the reader's zone ----------------------------------------
+
+# English keeps the portal's pattern; every other language joins its own date and time as CLDR
+# says ("7. Dez. 2026, 09:30", "7 déc. 2026, 09:30").
+_MOMENT_KINDS = {
+    "short_datetime": ("d MMM y, HH:mm", "short", "Hm"),
+    "day_month_time": ("d MMM, HH:mm", "day_month", "Hm"),
+    "day_month_seconds": ("d MMM, HH:mm:ss", "day_month", "Hms"),
+    "long_datetime": ("d MMMM y, HH:mm", "long", "Hm"),
+}
+
+
+def _moment_text(moment: datetime | None, kind: str) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    wall = local.replace(tzinfo=None)  # already the reader's clock: Babel must not move it
+    english, day_kind, time_skeleton = _MOMENT_KINDS[kind]
+    language = locale()
+    if language.split("_")[0] == "en":
+        return format_datetime(wall, english, locale=language)
+    day = _date_text(wall, day_kind)
+    time = format_skeleton(time_skeleton, wall, locale=language)
+    joined = str(Locale.parse(language).datetime_formats["medium"])
+    return joined.replace("{1}", day).replace("{0}", time)
+
+
+def short_datetime(moment: datetime | None) -> str:
+    """A moment: "7 Dec 2026, 09:30"; "7. Dez. 2026, 09:30", "7 déc. 2026, 09:30"."""
+    return _moment_text(moment, "short_datetime")
+
+
+def day_month_time(moment: datetime | None) -> str:
+    """A moment of this year: "7 Dec, 09:30"; "7. Dez., 09:30"."""
+    return _moment_text(moment, "day_month_time")
+
+
+def day_month_seconds(moment: datetime | None) -> str:
+    """A moment to the second (a delivery attempt): "7 Dec, 09:30:05"; "7. Dez., 09:30:05"."""
+    return _moment_text(moment, "day_month_seconds")
+
+
+def long_datetime_zone(moment: datetime | None) -> str:
+    """A moment in full with the zone it is told in: "7 December 2026, 09:30 JST";
+    "7. Dezember 2026, 09:30 JST"."""
+    if moment is None:
+        return ""
+    text = _moment_text(moment, "long_datetime")
+    zone = timezone.localtime(moment).tzname() if timezone.is_aware(moment) else None
+    return f"{text} {zone}" if zone else text

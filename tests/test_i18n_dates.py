@@ -297,3 +297,159 @@ def test_the_templates_date_filters_write_the_readers_language() -> None:
         english = page.render(context)
     assert german == "März 2026 · März 2026 · 10. März · 10. März 2026 · 10. März 2026 · —"
     assert english == "Mar 2026 · March 2026 · 10 Mar · 10 Mar 2026 · 10 March 2026 · —"
+
+
+# Moments and weekdays: the reader's language, on the reader's clock -----------------------------
+
+# 23:30:05 UTC on 10 March is 08:30:05 on Wednesday 11 March in Tokyo.
+MOMENT_FORMATS = [
+    "short_datetime",
+    "day_month_time",
+    "day_month_seconds",
+    "weekday_day",
+    "long_weekday",
+    "long_weekday_date",
+    "long_day_month",
+    "long_datetime_zone",
+]
+# What Django's ``|date`` wrote before, for each helper in English.
+FORMER_DJANGO_FORMATS = [
+    "j M Y, H:i",
+    "j M, H:i",
+    "j M, H:i:s",
+    "D j M",
+    "l j F",
+    "l j F Y",
+    "j F",
+    "j F Y, H:i e",
+]
+LATE_EVENING_SECONDS = LATE_EVENING.replace(second=5)
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        (
+            "en",
+            [
+                "11 Mar 2026, 08:30",
+                "11 Mar, 08:30",
+                "11 Mar, 08:30:05",
+                "Wed 11 Mar",
+                "Wednesday 11 March",
+                "Wednesday 11 March 2026",
+                "11 March",
+                "11 March 2026, 08:30 JST",
+            ],
+        ),
+        (
+            "de",
+            [
+                "11. März 2026, 08:30",
+                "11. März, 08:30",
+                "11. März, 08:30:05",
+                "Mi., 11. März",
+                "Mittwoch, 11. März",
+                "Mittwoch, 11. März 2026",
+                "11. März",
+                "11. März 2026, 08:30 JST",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "11 mars 2026, 08:30",
+                "11 mars, 08:30",
+                "11 mars, 08:30:05",
+                "mer. 11 mars",
+                "mercredi 11 mars",
+                "mercredi 11 mars 2026",
+                "11 mars",
+                "11 mars 2026, 08:30 JST",
+            ],
+        ),
+        (
+            "es",
+            [
+                "11 mar 2026, 8:30",
+                "11 mar, 8:30",
+                "11 mar, 8:30:05",
+                "mié, 11 mar",
+                "miércoles, 11 de marzo",
+                "miércoles, 11 de marzo de 2026",
+                "11 de marzo",
+                "11 de marzo de 2026, 8:30 JST",
+            ],
+        ),
+    ],
+)
+def test_a_moment_reads_in_the_readers_language_on_their_clock(
+    language: str, written: list[str]
+) -> None:
+    with translation.override(language), timezone.override("Asia/Tokyo"):
+        texts = [getattr(formatting, kind)(LATE_EVENING_SECONDS) for kind in MOMENT_FORMATS]
+    assert texts == written
+
+
+def test_english_moments_read_as_djangos_date_filter_wrote_them() -> None:
+    from django.utils.formats import date_format
+
+    for zone in ("Asia/Tokyo", "Pacific/Honolulu", "UTC"):
+        with translation.override("en"), timezone.override(zone):
+            local = timezone.localtime(LATE_EVENING_SECONDS)
+            for kind, former in zip(MOMENT_FORMATS, FORMER_DJANGO_FORMATS, strict=True):
+                assert getattr(formatting, kind)(LATE_EVENING_SECONDS) == date_format(
+                    local, former
+                ), (zone, kind)
+
+
+def test_a_day_with_its_weekday_stays_that_day_in_every_zone() -> None:
+    with translation.override("en"), timezone.override("Pacific/Honolulu"):
+        assert formatting.weekday_day(date(2026, 3, 10)) == "Tue 10 Mar"
+        assert formatting.long_weekday_date(date(2026, 3, 10)) == "Tuesday 10 March 2026"
+        assert formatting.short_datetime(None) == ""
+
+
+def test_the_templates_moment_filters_write_the_readers_language() -> None:
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load figures %}{{ when|short_datetime }} · {{ when|day_month_time }} · "
+        "{{ when|day_month_seconds }} · {{ when|long_datetime_zone }} · {{ day|weekday_day }} · "
+        "{{ day|long_weekday }} · {{ day|long_weekday_date }} · {{ day|long_day_month }} · "
+        "{{ day|short_datetime }}{{ none|short_datetime|default:'—' }}{{ text|weekday_day }}"
+    )
+    context = Context(
+        {"when": LATE_EVENING_SECONDS, "day": date(2026, 3, 10), "none": None, "text": "x"}
+    )
+    with timezone.override("Asia/Tokyo"):
+        with translation.override("de"):
+            german = page.render(context)
+        with translation.override("en"):
+            english = page.render(context)
+    assert german == (
+        "11. März 2026, 08:30 · 11. März, 08:30 · 11. März, 08:30:05 · "
+        "11. März 2026, 08:30 JST · Di., 10. März · Dienstag, 10. März · "
+        "Dienstag, 10. März 2026 · 10. März · —"
+    )
+    assert english == (
+        "11 Mar 2026, 08:30 · 11 Mar, 08:30 · 11 Mar, 08:30:05 · 11 March 2026, 08:30 JST · "
+        "Tue 10 Mar · Tuesday 10 March · Tuesday 10 March 2026 · 10 March · —"
+    )
+
+
+def test_a_timeline_time_reads_in_german_for_a_german_reader(world: World) -> None:
+    entry = record("updated the account", actor=world.csm, account=world.account)
+    type(entry).objects.filter(pk=entry.pk).update(created_at=LATE_EVENING)
+    set_locale(world.csm, "de", "Asia/Tokyo")
+    html = client_for(world.csm).get("/a/acme/activity/").content.decode()
+    assert "11. März 2026, 08:30" in html
+    assert "11 Mar 2026" not in html
+
+
+def test_a_task_emails_due_day_has_its_weekday_in_german(world: World) -> None:
+    set_locale(world.csm, "de", "Europe/Berlin")
+    task = CSMTaskFactory(account=world.account, assignee=world.csm, due_on=date(2026, 3, 10))
+    task_assigned_to(world.csm, task=task)
+    [message] = mail.outbox
+    assert "Dienstag, 10. März 2026" in message.body and "Tuesday" not in message.body

@@ -7,11 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import formatting
 from portal.paging import page_of
 
 from ..access import AccountAccess, account_view
@@ -113,7 +112,7 @@ def people_invite(request: AuthenticatedHttpRequest, access: AccountAccess) -> H
                 _("An invitation is on its way to %(email)s. The link works once, until %(date)s.")
                 % {
                     "email": invitation.email,
-                    "date": date_format(timezone.localtime(invitation.expires_at), "j F"),
+                    "date": formatting.long_day_month(invitation.expires_at),
                 },
             )
             return redirect("people", access.account.slug)

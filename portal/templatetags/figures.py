@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import template
@@ -101,3 +101,59 @@ def short_date(value: Any) -> str:
 def long_date(value: Any) -> str:
     """ "10 March 2026"; "10. März 2026"."""
     return _dated(formatting.long_date, value)
+
+
+@register.filter
+def long_day_month(value: Any) -> str:
+    """ "7 December"; "7. Dezember"."""
+    return _dated(formatting.long_day_month, value)
+
+
+@register.filter
+def weekday_day(value: Any) -> str:
+    """ "Mon 7 Dec"; "Mo., 7. Dez."."""
+    return _dated(formatting.weekday_day, value)
+
+
+@register.filter
+def long_weekday(value: Any) -> str:
+    """ "Monday 7 December"; "Montag, 7. Dezember"."""
+    return _dated(formatting.long_weekday, value)
+
+
+@register.filter
+def long_weekday_date(value: Any) -> str:
+    """ "Monday 7 December 2026"; "Montag, 7. Dezember 2026"."""
+    return _dated(formatting.long_weekday_date, value)
+
+
+# Moments with their time of day, in the reader's zone. Anything but a moment (a date has no
+# time of day) writes nothing, as Django's ``date`` filter does with a time format.
+
+
+def _timed(write: Callable[[datetime], str], value: Any) -> str:
+    return write(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def short_datetime(value: Any) -> str:
+    """ "7 Dec 2026, 09:30"; "7. Dez. 2026, 09:30"."""
+    return _timed(formatting.short_datetime, value)
+
+
+@register.filter
+def day_month_time(value: Any) -> str:
+    """ "7 Dec, 09:30"; "7. Dez., 09:30"."""
+    return _timed(formatting.day_month_time, value)
+
+
+@register.filter
+def day_month_seconds(value: Any) -> str:
+    """ "7 Dec, 09:30:05"; "7. Dez., 09:30:05"."""
+    return _timed(formatting.day_month_seconds, value)
+
+
+@register.filter
+def long_datetime_zone(value: Any) -> str:
+    """ "7 December 2026, 09:30 JST"; "7. Dezember 2026, 09:30 JST"."""
+    return _timed(formatting.long_datetime_zone, value)
