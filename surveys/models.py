@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_l
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
+from portal import formatting
 from portal.choices import TextChoices
 from portal.content_languages import base_language, text_in
 
@@ -355,7 +356,7 @@ class Campaign(models.Model):
             return str(Trigger(self.trigger).label) if self.trigger else gettext("On a trigger")
         if self.schedule == Schedule.AT and self.starts_at:
             return gettext("Once, at %(when)s") % {
-                "when": f"{timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+                "when": formatting.short_datetime(self.starts_at)
             }
         return gettext("Once")
 

@@ -453,3 +453,16 @@ def test_a_task_emails_due_day_has_its_weekday_in_german(world: World) -> None:
     task_assigned_to(world.csm, task=task)
     [message] = mail.outbox
     assert "Dienstag, 10. März 2026" in message.body and "Tuesday" not in message.body
+
+
+def test_a_one_off_surveys_schedule_names_its_moment_in_the_readers_language() -> None:
+    from surveys.models import Campaign, Schedule
+
+    campaign = Campaign(schedule=Schedule.AT, starts_at=LATE_EVENING)
+    with timezone.override("Asia/Tokyo"):
+        with translation.override("de"):
+            german = campaign.schedule_label
+        with translation.override("en"):
+            english = campaign.schedule_label
+    assert "11. März 2026, 08:30" in german
+    assert english == "Once, at 11 Mar 2026, 08:30"
