@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from .models import EventKind, Priority, StepKind, StopIf
 
 
@@ -150,13 +152,74 @@ BUILT_IN: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-# The e-mails the built-in playbooks send, beside the welcome series (services.emails).
+# The e-mails the portal ships with: the welcome series, and those the built-in playbooks send.
+# Their subjects and bodies are in the catalogue: a person gets them in their language while a
+# CS admin has not changed the English text (see EmailTemplate.text_for).
+
+WELCOME_SERIES: list[dict[str, str]] = [
+    {
+        "key": "welcome-1",
+        "name": "Welcome (1 of 3)",
+        "subject": gettext_noop("Welcome to the portal, {first_name}"),
+        "body": gettext_noop("""Hello {first_name},
+
+Welcome aboard! {account} now has its own space in our customer portal, and I am {csm_name}, your customer success manager. I am here to make sure your team gets what it bought us for.
+
+**Two things to do today**
+
+1. [Log in to the portal]({portal_link}): your onboarding checklist, your success plan and your contacts are all there.
+2. Reply to this e-mail with a time that suits you for a 30-minute kick-off call. We will agree what success looks like for {account} and the first milestones.
+
+If anything is unclear, just reply: this e-mail reaches a person.
+
+See you soon,
+
+{csm_name}
+"""),
+    },
+    {
+        "key": "welcome-2",
+        "name": "Welcome (2 of 3)",
+        "subject": gettext_noop("{first_name}, your first onboarding tasks"),
+        "body": gettext_noop("""Hello {first_name},
+
+The quickest way to value is to finish the first few onboarding tasks. Most teams do them in under an hour:
+
+- **Confirm your goals** on the success plan, so we measure the right things.
+- **Connect your data**: the checklist links to a short guide for each step.
+- **Set up single sign-on** if your IT team uses it; it saves everyone a password.
+
+Your checklist shows what is done, what is next and who is on it: [open {account}'s onboarding]({portal_link}).
+
+Stuck on a step? Reply here and {csm_name} will help, or book a working session.
+"""),
+    },
+    {
+        "key": "welcome-3",
+        "name": "Welcome (3 of 3)",
+        "subject": gettext_noop("Bring your team into the portal"),
+        "body": gettext_noop("""Hello {first_name},
+
+Teams that invite their colleagues in the first weeks get up and running twice as fast: everyone sees the same plan, the same tasks and the same progress.
+
+**Invite your team in a minute**
+
+1. [Open the portal]({portal_link}) and go to **People**.
+2. Enter their e-mail addresses and choose a role: members work on tasks, executives see the reviews.
+3. They get an invitation and join {account} with one click.
+
+Thank you for choosing us. {csm_name} will check in soon to see how the first weeks went.
+"""),
+    },
+]
+
+
 EMAILS: list[dict[str, str]] = [
     {
         "key": "we-miss-you",
         "name": "We miss you",
-        "subject": "{first_name}, is everything all right at {account}?",
-        "body": """Hello {first_name},
+        "subject": gettext_noop("{first_name}, is everything all right at {account}?"),
+        "body": gettext_noop("""Hello {first_name},
 
 Nobody from {account} has been in the portal for a month, so I wanted to check in. If something is in the way — a question, a change on your side, a feature that does not fit — tell me and we will sort it out.
 
@@ -165,43 +228,52 @@ Your plan, your onboarding and your figures are where you left them: [open the p
 If now is a busy time, just reply "later" and I will check back next month.
 
 {csm_name}
-""",
+"""),
     },
     {
         "key": "renewal-check-in",
         "name": "Renewal: executive check-in",
-        "subject": "{account}: a check-in before your renewal",
-        "body": """Hello {first_name},
+        "subject": gettext_noop("{account}: a check-in before your renewal"),
+        "body": gettext_noop("""Hello {first_name},
 
 {account}'s renewal is about three months away. Before we talk about the next term, I would like to take 30 minutes with you to look back at what your team achieved, what is still open, and what you want from us next year.
 
 The business review in the portal has the figures: [open it]({portal_link}). Reply with two or three times that suit you and I will send an invitation.
 
 {csm_name}
-""",
+"""),
     },
     {
         "key": "onboarding-nudge",
         "name": "Onboarding nudge",
-        "subject": "{first_name}, your onboarding is waiting for you",
-        "body": """Hello {first_name},
+        "subject": gettext_noop("{first_name}, your onboarding is waiting for you"),
+        "body": gettext_noop("""Hello {first_name},
 
 Nothing has moved on {account}'s onboarding for two weeks. It happens: priorities shift, someone is away, a step is harder than it looks.
 
 [Open your checklist]({portal_link}) to see what is next and who it is with. If a step is stuck, reply to this e-mail and {csm_name} will set up a working session to get it done together.
-""",
+"""),
     },
     {
         "key": "reference-request",
         "name": "Reference request",
-        "subject": "Thank you, {first_name}",
-        "body": """Hello {first_name},
+        "subject": gettext_noop("Thank you, {first_name}"),
+        "body": gettext_noop("""Hello {first_name},
 
 Thank you for your score of {score}: it means a lot to the whole team.
 
 Would you be willing to tell others about your experience? A short review, a reference call with a team like yours, or a quote for a case study — whatever suits you. Just reply with what you would be happy to do, and {csm_name} will take care of the rest.
 
 [Your portal]({portal_link}) is where we keep your plan and results.
-""",
+"""),
     },
 ]
+
+
+def built_in_text(key: str, name: str) -> str | None:
+    """The English ``name`` ("subject" or "body") of the built-in e-mail ``key`` as the
+    catalogue knows it; None for an e-mail of the CS admins' own."""
+    for spec in [*WELCOME_SERIES, *EMAILS]:
+        if spec["key"] == key:
+            return spec[name]
+    return None

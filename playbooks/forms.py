@@ -56,7 +56,9 @@ class ReassignForm(forms.Form):
 
 
 class EnableForm(forms.Form):
-    enabled = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda v: v == "1")
+    enabled = forms.TypedChoiceField(
+        choices=[("1", _("on")), ("0", _("off"))], coerce=lambda v: v == "1"
+    )
 
 
 class AccountPauseForm(forms.Form):
@@ -77,10 +79,12 @@ class EmailTemplateForm(forms.ModelForm):
     class Meta:
         model = EmailTemplate
         fields = ["name", "subject", "body"]
-        labels = {"name": _("Name (for you)"), "body": _("Message")}
+        labels = {"name": _("Name (for you)"), "subject": _("Subject"), "body": _("Message")}
         help_texts = {
-            "subject": "Merge fields work here too, e.g. Welcome to the portal, {first_name}.",
-            "body": "Markdown: **bold**, lists, [links](https://…). Write {{ and }} for a brace.",
+            "subject": _("Merge fields work here too, e.g. Welcome to the portal, {first_name}."),
+            "body": _(
+                "Markdown: **bold**, lists, [links](https://…). Write {{ and }} for a brace."
+            ),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "class": "pb-email-body"})}
 
@@ -288,9 +292,12 @@ def _kind_choices() -> list[tuple[str, str]]:
 class PlaybookMainForm(forms.Form):
     """The playbook's name, description and trigger, drawn (the service checks them)."""
 
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     trigger = forms.ChoiceField(label=_("When"))
 
@@ -418,7 +425,7 @@ class TaskNoteForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         error_messages={
             "required": _("Write the note first."),
-            "max_length": f"A note is at most {NOTE_MAX_LENGTH} characters.",
+            "max_length": _("A note is at most %(limit_value)d characters."),
         },
     )
     # Where a plain form post goes back to: Today, or the account page's task panel.

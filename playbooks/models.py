@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -165,13 +165,24 @@ class EmailTemplate(models.Model):
 
     def text_for(self, language: str) -> tuple[str, str]:
         """(subject, body) a reader of ``language`` gets: the version written in it, else the
-        default one."""
-        texts = text_in(
-            language,
-            defaults={"subject": self.subject, "body": self.body},
-            versions=self.translations,
-        )
+        default one. A built-in e-mail's default text that no CS admin has changed is the
+        catalogue's, so it reads in ``language`` too; once edited, the edit is sent."""
+        from .builtins import built_in_text
+
+        defaults = {"subject": self.subject, "body": self.body}
+        texts = text_in(language, defaults=defaults, versions=self.translations)
+        for name, default in defaults.items():
+            shipped = built_in_text(self.key, name)
+            if shipped and texts[name] == default and _same_text(default, shipped):
+                with translation.override(language):
+                    texts[name] = translation.gettext(shipped)
         return texts["subject"], texts["body"]
+
+
+def _same_text(written: str, shipped: str) -> bool:
+    """Whether ``written`` is ``shipped`` as the e-mail form saves it back unchanged (its line
+    ends and outer blank space may differ)."""
+    return written.replace("\r\n", "\n").strip() == shipped.strip()
 
 
 class Playbook(models.Model):

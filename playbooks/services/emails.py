@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -24,26 +24,29 @@ from portal.markdown import render_markdown
 
 from ..models import EMAIL_TEXTS, EmailTemplate
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Every merge field a template may name, and what it becomes.
-MERGE_FIELDS: dict[str, str] = {
-    "first_name": "The person's first name",
-    "name": "The person's full name",
-    "account": "The account's name",
-    "csm_name": "The account's CSM",
-    "portal_link": "A link to the account in the portal",
-    "score": "The survey score that started the playbook, if any",
-    "comment": "The survey comment that started the playbook, if any",
+MERGE_FIELDS: dict[str, StrOrPromise] = {
+    "first_name": gettext_lazy("The person's first name"),
+    "name": gettext_lazy("The person's full name"),
+    "account": gettext_lazy("The account's name"),
+    "csm_name": gettext_lazy("The account's CSM"),
+    "portal_link": gettext_lazy("A link to the account in the portal"),
+    "score": gettext_lazy("The survey score that started the playbook, if any"),
+    "comment": gettext_lazy("The survey comment that started the playbook, if any"),
 }
 
-# What the preview fills in.
-SAMPLE: dict[str, str] = {
+# What the preview fills in (names are data; the comment is read in the page's language).
+SAMPLE: dict[str, Any] = {
     "first_name": "Dana",
     "name": "Dana Lee",
     "account": "Acme",
     "csm_name": "Casey Morgan",
     "portal_link": "https://portal.example.com/a/acme/",
     "score": "9",
-    "comment": "The onboarding calls were really helpful.",
+    "comment": gettext_lazy("The onboarding calls were really helpful."),
 }
 
 
@@ -61,13 +64,18 @@ def merge_field_errors(text: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        return ["A brace is not closed: write {first_name}, or {{ and }} for a literal brace."]
+        return [
+            gettext("A brace is not closed: write {first_name}, or {{ and }} for a literal brace.")
+        ]
     for _, field, spec, conversion in parsed:
         if field is None:
             continue
         if field not in MERGE_FIELDS or spec or conversion:
             known = ", ".join("{" + name + "}" for name in MERGE_FIELDS)
-            errors.append(f"Unknown merge field “{{{field}}}”: use one of {known}.")
+            errors.append(
+                gettext("Unknown merge field “%(field)s”: use one of %(known)s.")
+                % {"field": "{" + field + "}", "known": known}
+            )
     return errors
 
 
@@ -101,13 +109,14 @@ def first_name(user: User) -> str:
 
 
 def merge_values(user: User, account: Account, extra: dict[str, Any]) -> dict[str, Any]:
-    """One person's merge fields on ``account``; ``extra`` brings the event's (score, comment)."""
+    """One person's merge fields on ``account``; ``extra`` brings the event's (score, comment).
+    Called in the person's language (the CSM stand-in is words)."""
     owner = account.owner
     return {
         "first_name": first_name(user),
         "name": user.display_name,
         "account": account.name,
-        "csm_name": owner.display_name if owner else "your customer success team",
+        "csm_name": owner.display_name if owner else gettext("your customer success team"),
         "portal_link": settings.SITE_URL + reverse("account_home", args=[account.slug]),
         "score": extra.get("score", "") if extra.get("score") is not None else "",
         "comment": extra.get("comment") or "",
@@ -115,7 +124,8 @@ def merge_values(user: User, account: Account, extra: dict[str, Any]) -> dict[st
 
 
 def preview(template: EmailTemplate) -> RenderedEmail:
-    return render_email(template, SAMPLE)
+    """``template`` with sample data, as a person reading the page's language gets it."""
+    return render_email(template, SAMPLE, language=get_language() or "")
 
 
 # Saving -------------------------------------------------------------------------------------
@@ -125,7 +135,7 @@ def template_errors(template: EmailTemplate) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in ("name", "subject", "body"):
         if not str(getattr(template, field) or "").strip():
-            errors.setdefault(field, []).append("This is required.")
+            errors.setdefault(field, []).append(gettext("This is required."))
     for field in ("subject", "body"):
         problems = merge_field_errors(getattr(template, field) or "")
         if problems:
@@ -160,7 +170,7 @@ def save_email_template(template: EmailTemplate, *, acting_user: User | None) ->
     if creating and not template.key:
         template.key = unused_key(template.name)
     if creating and EmailTemplate.objects.filter(key=template.key).exists():
-        raise ValidationError({"key": ["Another e-mail already has this key."]})
+        raise ValidationError({"key": [gettext("Another e-mail already has this key.")]})
     template.save()
     after = {
         "name": template.name,
@@ -193,70 +203,13 @@ def unused_key(name: str) -> str:
     return key
 
 
-# The built-in welcome series ----------------------------------------------------------------
-
-WELCOME_SERIES: list[dict[str, str]] = [
-    {
-        "key": "welcome-1",
-        "name": "Welcome (1 of 3)",
-        "subject": "Welcome to the portal, {first_name}",
-        "body": """Hello {first_name},
-
-Welcome aboard! {account} now has its own space in our customer portal, and I am {csm_name}, your customer success manager. I am here to make sure your team gets what it bought us for.
-
-**Two things to do today**
-
-1. [Log in to the portal]({portal_link}): your onboarding checklist, your success plan and your contacts are all there.
-2. Reply to this e-mail with a time that suits you for a 30-minute kick-off call. We will agree what success looks like for {account} and the first milestones.
-
-If anything is unclear, just reply: this e-mail reaches a person.
-
-See you soon,
-
-{csm_name}
-""",
-    },
-    {
-        "key": "welcome-2",
-        "name": "Welcome (2 of 3)",
-        "subject": "{first_name}, your first onboarding tasks",
-        "body": """Hello {first_name},
-
-The quickest way to value is to finish the first few onboarding tasks. Most teams do them in under an hour:
-
-- **Confirm your goals** on the success plan, so we measure the right things.
-- **Connect your data**: the checklist links to a short guide for each step.
-- **Set up single sign-on** if your IT team uses it; it saves everyone a password.
-
-Your checklist shows what is done, what is next and who is on it: [open {account}'s onboarding]({portal_link}).
-
-Stuck on a step? Reply here and {csm_name} will help, or book a working session.
-""",
-    },
-    {
-        "key": "welcome-3",
-        "name": "Welcome (3 of 3)",
-        "subject": "Bring your team into the portal",
-        "body": """Hello {first_name},
-
-Teams that invite their colleagues in the first weeks get up and running twice as fast: everyone sees the same plan, the same tasks and the same progress.
-
-**Invite your team in a minute**
-
-1. [Open the portal]({portal_link}) and go to **People**.
-2. Enter their e-mail addresses and choose a role: members work on tasks, executives see the reviews.
-3. They get an invitation and join {account} with one click.
-
-Thank you for choosing us. {csm_name} will check in soon to see how the first weeks went.
-""",
-    },
-]
+# The built-in e-mails ------------------------------------------------------------------------
 
 
 def ensure_built_in_email_templates() -> int:
     """Create the welcome series' and the built-in playbooks' templates that are missing; edits made to existing ones are
     kept. Returns how many were created."""
-    from ..builtins import EMAILS
+    from ..builtins import EMAILS, WELCOME_SERIES
 
     created = 0
     for spec in [*WELCOME_SERIES, *EMAILS]:

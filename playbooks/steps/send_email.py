@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -98,9 +99,9 @@ def _tell(template: EmailTemplate, user: User, context: StepContext, delivery: s
     """The message in the person's inbox, and by e-mail as they chose for account e-mails,
     in their language's version when the template has one; whether an e-mail went out."""
     language = language_or_default(person_locale(user, account=context.account).language)
-    email = render_email(
-        template, merge_values(user, context.account, context.merge), language=language
-    )
+    with translation.override(language):
+        values = merge_values(user, context.account, context.merge)
+    email = render_email(template, values, language=language)
     try:
         return tell(
             user,
