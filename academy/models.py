@@ -60,7 +60,11 @@ class Course(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"course “{self.title}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("course “%(title)s”"), title=self.title)
 
 
 class Lesson(models.Model):
@@ -84,7 +88,11 @@ class Lesson(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"lesson “{self.title}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("lesson “%(title)s”"), title=self.title)
 
 
 def lesson_file_path(instance: LessonFile, filename: str) -> str:
@@ -200,9 +208,16 @@ class Assignment(models.Model):
 
     @property
     def activity_label(self) -> str:
-        # Stored with the activity, in English (the role's stored value is its English word).
-        who = str(self.user) if self.user_id else f"every {self.role}"
-        return f"“{self.course.title}” for {who}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        # A person by their name; a role as the pages name it ("every champion"), translated
+        # when read.
+        who = str(self.user) if self.user_id else EVERY_ROLE.get(self.role, self.role)
+        return stored_text(
+            gettext_noop("“%(course)s” for %(who)s"), course=self.course.title, who=who
+        )
 
 
 class LessonDone(models.Model):

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from portal.i18n import StoredText
+
 from .models import Account, Activity
 
 
@@ -35,7 +37,10 @@ def record(
 ) -> Activity:
     """Write one entry: ``record("invited", actor=user, account=acme, target=invitation)``.
 
-    The target is shown by its ``activity_label`` where it has one, else by ``str()``.
+    The target is shown by its ``activity_label`` where it has one, else by ``str()``. A label
+    that has words of the portal in it is a stored text (``portal.i18n.stored_text``): kept in
+    English in ``target_label`` and as its message and values in ``target_words``, for each
+    reader to read it in their language (``Activity.target_text``).
     """
     entry = entry_for(
         verb,
@@ -67,15 +72,15 @@ def entry_for(
     internal: bool = False,
 ) -> Activity:
     """The entry :func:`record` writes, not saved yet (for :func:`record_many`)."""
+    label = getattr(target, "activity_label", target) if target is not None else ""
     return Activity(
         account=account,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_label=str(getattr(target, "activity_label", target))[:300]
-        if target is not None
-        else "",
+        target_label=str(label)[:300],
+        target_words=label.as_json() if isinstance(label, StoredText) else None,
         before=before,
         after=after,
         internal=internal,

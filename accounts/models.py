@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from portal.choices import TextChoices, gettext_lazy
-from portal.i18n import language_choices, time_zone_choices
+from portal.i18n import StoredText, language_choices, time_zone_choices
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -459,7 +459,13 @@ class Invitation(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"{self.email} ({self.get_role_display().lower()})"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
+        return stored_text(
+            gettext_noop("%(email)s (%(role)s)"), email=self.email, role=stored_choice(self, "role")
+        )
 
     @property
     def token(self) -> str:
@@ -616,7 +622,10 @@ class Activity(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     target_id = models.CharField(max_length=64, blank=True)
-    target_label = models.CharField(max_length=300, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)  # in English
+    # The target's label as a stored text (portal.i18n.StoredText.as_json), to read in each
+    # reader's language; empty where the label is people's own words, or from before.
+    target_words = models.JSONField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     internal = models.BooleanField(
@@ -633,6 +642,17 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_label}"
+
+    @property
+    def target_text(self) -> str:
+        """The target as the reader reads it: its stored text in the active language, else the
+        label as stored (people's own words, an entry from before stored texts)."""
+        if self.target_words:
+            try:
+                return StoredText.from_json(self.target_words).translated()[:300]
+            except (ValueError, TypeError, KeyError, AttributeError):
+                pass
+        return self.target_label
 
     @property
     def changes(self) -> list[tuple[Any, Any, Any]]:
@@ -798,7 +818,14 @@ class AccountSSO(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"single sign-on ({self.get_protocol_display()})"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
+        return stored_text(
+            gettext_noop("single sign-on (%(protocol)s)"),
+            protocol=stored_choice(self, "protocol"),
+        )
 
     @property
     def provider_id(self) -> str:

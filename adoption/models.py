@@ -104,7 +104,15 @@ class Recommendation(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"the recommendation “{self.title}” for {self.feature}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(
+            gettext_noop("the recommendation “%(title)s” for %(feature)s"),
+            title=self.title,
+            feature=self.feature,
+        )
 
     @property
     def body_html(self) -> SafeString:
@@ -176,7 +184,11 @@ class AdoptionCampaign(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"the adoption campaign “{self.name}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the adoption campaign “%(name)s”"), name=self.name)
 
     @property
     def message_html(self) -> SafeString:

@@ -96,7 +96,12 @@ class AdvocacyAsk(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"advocacy ask “{self.get_kind_display()}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
+        kind = stored_choice(self, "kind")
+        return stored_text(gettext_noop("advocacy ask “%(kind)s”"), kind=kind)
 
     @property
     def said_yes(self) -> bool:
@@ -128,7 +133,11 @@ class ReferenceCall(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"reference call with {self.prospect}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("reference call with %(prospect)s"), prospect=self.prospect)
 
 
 class ReferralStatus(TextChoices):
@@ -176,7 +185,11 @@ class Referral(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"referral of {self.company}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("referral of %(company)s"), company=self.company)
 
 
 class CaseStudyStatus(TextChoices):
@@ -237,7 +250,11 @@ class CaseStudy(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"case study “{self.title}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("case study “%(title)s”"), title=self.title)
 
     @property
     def editable(self) -> bool:

@@ -57,7 +57,11 @@ class Folder(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"folder “{self.name}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("folder “%(name)s”"), name=self.name)
 
 
 def document_path(instance: Document, filename: str) -> str:

@@ -321,7 +321,11 @@ class UpsellLead(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"upsell lead “{self.reason}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("upsell lead “%(reason)s”"), reason=self.reason)
 
     @property
     def is_active(self) -> bool:

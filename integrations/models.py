@@ -96,7 +96,11 @@ class EmbedSettings(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return "the embedded hub"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the embedded hub"))
 
     @classmethod
     def load(cls) -> EmbedSettings:
@@ -152,7 +156,11 @@ class EmbedAccountId(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"product id “{self.external_id}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("product id “%(id)s”"), id=self.external_id)
 
 
 class UsedEmbedToken(models.Model):
@@ -256,7 +264,15 @@ class ChatChannel(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"the {self.get_kind_display()} channel {self.name}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
+        return stored_text(
+            gettext_noop("the %(kind)s channel %(name)s"),
+            kind=stored_choice(self, "kind"),
+            name=self.name,
+        )
 
     @staticmethod
     def topic_field(topic: str) -> str:
@@ -337,7 +353,11 @@ class CalendarFeed(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return "their calendar feed"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("their calendar feed"))
 
     @property
     def is_active(self) -> bool:

@@ -68,7 +68,11 @@ class Offboarding(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return "the offboarding"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the offboarding"))
 
     @property
     def is_complete(self) -> bool:

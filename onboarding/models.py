@@ -219,7 +219,13 @@ class Checklist(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"from “{self.template_name}”" if self.template_name else ""
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        if not self.template_name:
+            return ""
+        return stored_text(gettext_noop("from “%(template)s”"), template=self.template_name)
 
     @property
     def time_to_value(self) -> int | None:

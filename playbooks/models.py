@@ -280,7 +280,11 @@ class PlaybookRun(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"playbook “{self.playbook.name}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("playbook “%(name)s”"), name=self.playbook.name)
 
 
 class StepStatus(models.TextChoices):

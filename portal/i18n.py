@@ -30,7 +30,8 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext, pgettext
 
 if TYPE_CHECKING:
     from accounts.models import Account, User
@@ -205,6 +206,106 @@ def _interpolated(template: Any, values: dict[str, Any]) -> str:
 # language; this keeps it lazy (made when read, in the reader's): a "%(name)s" message keeps
 # its translations.
 interpolate_lazy = lazy(_interpolated, str)
+
+
+# Stored texts: a phrase kept in a row (an activity's target) and read later, by anyone, in
+# their language. What is stored is the English message (marked with ``gettext_noop`` where it
+# is written) and its values; the message is translated when read.
+class StoredText(str):
+    """``stored_text(gettext_noop("value KPI “%(name)s”"), name=kpi.name)``: a message with
+    named placeholders and its values, each either people's own words (a title, a name, a
+    number: shown as stored, never translated) or a message to translate in turn (a choice's
+    label). As a string it is the English (what a label was before), so it goes wherever a
+    label did; :meth:`translated` is in the active language."""
+
+    message: str
+    params: dict[str, str | StoredText]
+    context: str
+
+    def __new__(
+        cls, message: str, params: dict[str, str | StoredText] | None = None, context: str = ""
+    ) -> StoredText:
+        params = dict(params or {})
+        english = cls._filled(message, {k: str(v) for k, v in params.items()})
+        text = super().__new__(cls, english)
+        text.message, text.params, text.context = message, params, context
+        return text
+
+    def translated(self) -> str:
+        """In the active language; the English where the catalogue has no translation,
+        or one whose placeholders do not fit."""
+        message = pgettext(self.context, self.message) if self.context else gettext(self.message)
+        values = {
+            k: v.translated() if isinstance(v, StoredText) else v for k, v in self.params.items()
+        }
+        try:
+            return self._filled(message, values)
+        except (KeyError, ValueError, TypeError):
+            return str(self)
+
+    @staticmethod
+    def _filled(message: str, values: dict[str, str]) -> str:
+        return message % values if values else message
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"message": self.message}
+        if self.context:
+            out["context"] = self.context
+        if self.params:
+            out["params"] = {
+                k: v.as_json() if isinstance(v, StoredText) else v for k, v in self.params.items()
+            }
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoredText:
+        """The text :meth:`as_json` gave; ValueError for anything else."""
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            raise ValueError("not a stored text")
+        params: dict[str, str | StoredText] = {}
+        for name, value in (data.get("params") or {}).items():
+            params[str(name)] = value if isinstance(value, str) else cls.from_json(value)
+        return cls(data["message"], params, str(data.get("context") or ""))
+
+
+def stored_text(message: str, /, **params: Any) -> StoredText:
+    """A :class:`StoredText`. ``message`` is English, marked with ``gettext_noop`` (or a
+    lazy ``gettext_lazy``/``pgettext_lazy`` text, whose message and context are kept); each
+    value is people's own words or a number (kept as is), a :class:`StoredText`, or a lazy
+    text (a choice's label, translated when read)."""
+    if isinstance(message, Promise):
+        message = _stored_message(message)
+        if isinstance(message, StoredText):
+            return message
+    return StoredText(str(message), {name: _stored_value(v) for name, v in params.items()})
+
+
+def stored_choice(obj: Any, field_name: str) -> StoredText | str:
+    """The label of ``obj``'s choice in ``field_name``, to translate when read (as is where
+    the label is not translated: a product's name such as "Slack")."""
+    value = getattr(obj, field_name)
+    label = dict(obj._meta.get_field(field_name).flatchoices).get(value, value)
+    return _stored_value(label)
+
+
+def _stored_value(value: Any) -> str | StoredText:
+    if isinstance(value, StoredText):
+        return value
+    if isinstance(value, Promise):
+        return _stored_message(value)
+    return str(value)
+
+
+def _stored_message(text: Promise) -> StoredText | str:
+    """The message (and context) of a ``gettext_lazy`` or ``pgettext_lazy`` text, as pickling
+    keeps them; any other lazy text in English, as it was stored before (never a failed write)."""
+    _, (func, args, kwargs, *_) = text.__reduce__()  # type: ignore[misc]
+    if func is translation.gettext and len(args) == 1 and not kwargs:
+        return StoredText(str(args[0]))
+    if func is translation.pgettext and len(args) == 2 and not kwargs:
+        return StoredText(str(args[1]), context=str(args[0]))
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 @contextmanager

@@ -112,7 +112,12 @@ class Renewal(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"Renewal of {self.contract.product or self.contract.external_id}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        product = self.contract.product or self.contract.external_id
+        return stored_text(gettext_noop("Renewal of %(product)s"), product=product)
 
     @property
     def is_closed(self) -> bool:

@@ -197,7 +197,13 @@ class Report(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"{self.title}, version {self.version}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(
+            gettext_noop("%(title)s, version %(version)s"), title=self.title, version=self.version
+        )
 
     @property
     def filename(self) -> str:
@@ -315,4 +321,8 @@ class ReviewRequest(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return "a business review"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("a business review"))

@@ -84,4 +84,15 @@ class CommentSentiment(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"{self.get_source_kind_display().lower()} sentiment"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        phrases = {
+            SourceKind.SURVEY_RESPONSE.value: gettext_noop("survey comment sentiment"),
+            SourceKind.PLAN_COMMENT.value: gettext_noop("plan comment sentiment"),
+            SourceKind.TASK_COMMENT.value: gettext_noop("task comment sentiment"),
+        }
+        if self.source_kind not in phrases:
+            return f"{self.source_kind} sentiment"
+        return stored_text(phrases[self.source_kind])

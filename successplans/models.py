@@ -407,7 +407,12 @@ class SignOff(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"the sign-off of “{self.milestone.title}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        title = self.milestone.title
+        return stored_text(gettext_noop("the sign-off of “%(title)s”"), title=title)
 
     @property
     def pending(self) -> bool:

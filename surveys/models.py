@@ -483,9 +483,18 @@ class Response(models.Model):
 
     @property
     def activity_label(self) -> str:
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
         if self.kind == Kind.EXIT:
-            return f"exit survey “{self.campaign.name}”"
-        return f"{self.get_kind_display()} survey “{self.campaign.name}” with {self.score}"
+            return stored_text(gettext_noop("exit survey “%(name)s”"), name=self.campaign.name)
+        return stored_text(
+            gettext_noop("%(kind)s survey “%(name)s” with %(score)s"),
+            kind=stored_choice(self, "kind"),
+            name=self.campaign.name,
+            score=self.score,
+        )
 
     @property
     def band(self) -> str:
@@ -544,7 +553,15 @@ class FollowUp(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"follow-up of a {self.response.get_kind_display()} {self.response.score}"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_choice, stored_text
+
+        return stored_text(
+            gettext_noop("follow-up of a %(kind)s %(score)s"),
+            kind=stored_choice(self.response, "kind"),
+            score=self.response.score,
+        )
 
 
 class SurveyPause(models.Model):

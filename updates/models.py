@@ -161,7 +161,11 @@ class Update(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"the update “{self.title}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the update “%(title)s”"), title=self.title)
 
 
 class UpdateAccount(models.Model):

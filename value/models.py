@@ -94,7 +94,11 @@ class ValueKPI(models.Model):
 
     @property
     def activity_label(self) -> str:
-        return f"value KPI “{self.name}”"
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("value KPI “%(name)s”"), name=self.name)
 
 
 class ValueReading(models.Model):
