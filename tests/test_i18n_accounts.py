@@ -16,6 +16,7 @@ from django.urls import reverse
 from accounts.models import Account, Invitation
 from accounts.services import invite
 from tests.conftest import World, client_for
+from tests.embed_helpers import EmbedSettingsFactory, sign
 from tests.factories import PASSWORD, MembershipFactory
 from tests.pseudo import english_left, english_left_on, pseudo_translation
 from tests.sso_factories import AccountSSOFactory
@@ -133,3 +134,21 @@ def test_a_log_in_refused_for_single_sign_on_says_why_with_no_english_left(world
     data = {"login": dana.email, "password": PASSWORD}
     left = posted(Client(), reverse("account_login"), data, allowed=names(world), status=200)
     assert left == []
+
+
+def test_an_embedded_hubs_refusal_and_its_detail_have_no_english_left(world: World) -> None:
+    EmbedSettingsFactory.create()
+    for email_domains, sub, account in [
+        ("acme.example", "someone@gmail.example", "acme"),  # not at the account's domains
+        ("", "stranger@acme.example", "acme"),  # the account has no domains
+        ("", world.champion.email, "no-such-account"),
+    ]:
+        Account.objects.filter(pk=world.account.pk).update(email_domains=email_domains)
+        with pseudo_translation() as language:
+            response = Client().get(
+                "/embed/", {"token": sign(sub=sub, account=account)}, HTTP_ACCEPT_LANGUAGE=language
+            )
+        assert response.status_code == 403
+        # The code to quote, the domain and the account's name as the token gave them: data.
+        allowed = [settings.SITE_NAME, "wrong_account", "unknown_account", "no-such-account"]
+        assert english_left(response.content.decode(), within="main", allowed=allowed) == []
