@@ -55,7 +55,6 @@ def contrast_with_white(hex_color: str) -> float:
 # The logo types the form accepts, as Pillow names them, and what the file picker offers.
 # Not SVG: a logo is shown on pages and PDFs as an image, and an SVG can carry script.
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-LOGO_TYPES_TEXT = "PNG, JPEG or WebP"
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -89,10 +88,11 @@ class ColorInput(forms.TextInput):
         )
         return format_html(
             '<div class="color-field">{}<input type="color" name="{}_picker" value="{}" '
-            'aria-label="Pick the colour" data-color-for="{}"></div>',
+            'aria-label="{}" data-color-for="{}"></div>',
             text,
             name,
             shown.lower(),
+            gettext("Pick the colour"),
             (attrs or {}).get("id", ""),
         )
 
@@ -111,13 +111,15 @@ class LogoInput(forms.ClearableFileInput):
             return picker
         clear = self.clear_checkbox_name(name)
         return format_html(
-            '<div class="logo-current"><img src="{}" alt="The current logo" width="48" '
+            '<div class="logo-current"><img src="{}" alt="{}" width="48" '
             'height="48"><span class="field-check"><input type="checkbox" name="{}" id="{}">'
-            '<label for="{}">Remove the logo</label></span></div>{}',
+            '<label for="{}">{}</label></span></div>{}',
             self.current_url,
+            gettext("The current logo"),
             clear,
             self.clear_checkbox_id(clear),
             self.clear_checkbox_id(clear),
+            gettext("Remove the logo"),
             picker,
         )
 
@@ -170,26 +172,48 @@ class AccountForm(forms.ModelForm):
             "language": NamesSelect(languages=True),
             "time_zone": NamesSelect(),
         }
-        labels = {"brand_color": "Brand colour"}
+        # The model's fields carry no verbose_name of their own: the form names them.
+        labels = {
+            "name": gettext_lazy("Name"),
+            "slug": gettext_lazy("Address"),
+            "segment": gettext_lazy("Segment"),
+            "touch_model": gettext_lazy("Touch model"),
+            "stage": gettext_lazy("Stage"),
+            "renewal_date": gettext_lazy("Renewal date"),
+            "brand_color": gettext_lazy("Brand colour"),
+            "logo": gettext_lazy("Logo"),
+        }
         help_texts = {
-            "slug": "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name.",
-            "brand_color": "Shown to the account's people in the portal and on their PDFs. "
-            "Dark enough for white text.",
-            "logo": f"{LOGO_TYPES_TEXT}, up to 2 MB. A square logo looks best.",
+            "slug": gettext_lazy(
+                "Used in the portal's addresses: /a/<slug>/. Left empty, it follows the name."
+            ),
+            "brand_color": gettext_lazy(
+                "Shown to the account's people in the portal and on their PDFs. "
+                "Dark enough for white text."
+            ),
+            "logo": gettext_lazy("PNG, JPEG or WebP, up to 2 MB. A square logo looks best."),
         }
         error_messages = {
             "logo": {
-                "invalid_image": f"This file is not an image the portal accepts: upload a "
-                f"{LOGO_TYPES_TEXT} file (SVG is not accepted).",
+                "invalid_image": gettext_lazy(
+                    "This file is not an image the portal accepts: upload a PNG, JPEG or "
+                    "WebP file (SVG is not accepted)."
+                ),
             }
         }
 
     tags = forms.CharField(
+        label=gettext_lazy("Tags"),
         required=False,
         max_length=400,
-        help_text="Comma-separated, like strategic, beta, EMEA. A new name makes a new tag; "
-        "playbooks can be limited to accounts with a tag.",
-        widget=forms.TextInput(attrs={"placeholder": "strategic, beta"}),
+        help_text=gettext_lazy(
+            "Comma-separated, like strategic, beta, EMEA. A new name makes a new tag; "
+            "playbooks can be limited to accounts with a tag."
+        ),
+        widget=forms.TextInput(
+            # Tags as a CSM might name them: words of the interface's language.
+            attrs={"placeholder": gettext_lazy("strategic, beta")}
+        ),
     )
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
@@ -199,7 +223,7 @@ class AccountForm(forms.ModelForm):
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(vendor_role=VendorRole.CSM, is_active=True)  # type: ignore[attr-defined]
-        owner.label = "Owner (CSM)"
+        owner.label = gettext("Owner (CSM)")
         # Empty: each person's browser picks the language, and the site's zone applies.
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", gettext_lazy("Each person's browser")),
@@ -227,20 +251,25 @@ class AccountForm(forms.ModelForm):
                 continue
             if len(name) > TAG_MAX_LENGTH:
                 raise forms.ValidationError(
-                    f"“{name[:20]}…” is too long for a tag (at most {TAG_MAX_LENGTH} characters)."
+                    gettext("“%(name)s…” is too long for a tag (at most %(count)d characters).")
+                    % {"name": name[:20], "count": TAG_MAX_LENGTH}
                 )
             names.append(name)
         if len(names) > MAX_TAGS:
-            raise forms.ValidationError(f"An account has at most {MAX_TAGS} tags.")
+            raise forms.ValidationError(
+                gettext("An account has at most %(count)d tags.") % {"count": MAX_TAGS}
+            )
         return names
 
     def clean_slug(self) -> str:
         slug = slugify(self.cleaned_data.get("slug") or self.cleaned_data.get("name") or "")[:60]
         if not slug:
-            raise forms.ValidationError("Give the account a name made of letters or digits.")
+            raise forms.ValidationError(
+                gettext("Give the account a name made of letters or digits.")
+            )
         clash = Account.objects.filter(slug=slug).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another account already uses this address.")
+            raise forms.ValidationError(gettext("Another account already uses this address."))
         return slug
 
     def clean_brand_color(self) -> str:
@@ -253,7 +282,10 @@ class AccountForm(forms.ModelForm):
             color = picked
         if HEX_COLOR.fullmatch(color) and contrast_with_white(color) < 3:
             raise forms.ValidationError(
-                "This colour is too light: white text on it would be hard to read. Choose a darker shade."
+                gettext(
+                    "This colour is too light: white text on it would be hard to read. "
+                    "Choose a darker shade."
+                )
             )
         return color.lower()
 
@@ -262,10 +294,11 @@ class AccountForm(forms.ModelForm):
         image = getattr(logo, "image", None)  # set by ImageField for a new upload only
         if image is not None and image.format not in LOGO_TYPES:
             raise forms.ValidationError(
-                f"A {image.format} image is not accepted: upload a {LOGO_TYPES_TEXT} file."
+                gettext("A %(format)s image is not accepted: upload a PNG, JPEG or WebP file.")
+                % {"format": image.format}
             )
         if logo and getattr(logo, "size", 0) > LOGO_MAX_BYTES:
-            raise forms.ValidationError("The logo must be smaller than 2 MB.")
+            raise forms.ValidationError(gettext("The logo must be smaller than 2 MB."))
         return logo
 
     def clean_email_domains(self) -> str:
@@ -273,13 +306,15 @@ class AccountForm(forms.ModelForm):
         domains = [d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()]
         for domain in domains:
             if "." not in domain or " " in domain:
-                raise forms.ValidationError(f"“{domain}” is not a domain name.")
+                raise forms.ValidationError(
+                    gettext("“%(domain)s” is not a domain name.") % {"domain": domain}
+                )
         return ", ".join(domains)
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=CustomerRole.choices)
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=CustomerRole.choices)
 
     def __init__(self, *args: Any, acting_role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -289,22 +324,24 @@ class InviteForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=CustomerRole.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=CustomerRole.choices)
 
 
 class ViewAsForm(forms.Form):
-    role = forms.ChoiceField(choices=CustomerRole.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=CustomerRole.choices)
 
 
 class AcceptInvitationForm(forms.Form):
     """A newcomer names themselves and sets their password on arrival."""
 
-    name = forms.CharField(max_length=150, label="Your name")
+    name = forms.CharField(max_length=150, label=gettext_lazy("Your name"))
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
@@ -319,7 +356,7 @@ class AcceptInvitationForm(forms.Form):
         data = super().clean() or {}
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", gettext("The two passwords differ."))
         elif p1:
             candidate = User(email=self.invitation.email, name=data.get("name", ""))
             try:
@@ -368,17 +405,17 @@ class NotificationForm(forms.Form):
 
 
 class StaffForm(forms.Form):
-    name = forms.CharField(max_length=150)
-    email = forms.EmailField(label="E-mail address")
-    vendor_role = forms.ChoiceField(label="Role", choices=VendorRole.choices)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    vendor_role = forms.ChoiceField(label=gettext_lazy("Role"), choices=VendorRole.choices)
 
 
 class StaffRoleForm(forms.Form):
-    vendor_role = forms.ChoiceField(choices=VendorRole.choices)
+    vendor_role = forms.ChoiceField(label=gettext_lazy("Role"), choices=VendorRole.choices)
 
 
 class StaffTeamForm(forms.Form):
-    team = forms.CharField(max_length=60, required=False, strip=True)
+    team = forms.CharField(label=gettext_lazy("Team"), max_length=60, required=False, strip=True)
 
 
 # Self-join (accounts.join) ----------------------------------------------------------------------
@@ -390,19 +427,21 @@ class JoinForm(forms.Form):
     """/join/: a person asks to join their company's portal."""
 
     email = forms.EmailField(
-        label="Your work e-mail address",
+        label=gettext_lazy("Your work e-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     name = forms.CharField(
-        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=gettext_lazy("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     message = forms.CharField(
-        label="A note for the people who let you in",
+        label=gettext_lazy("A note for the people who let you in"),
         required=False,
         max_length=JOIN_MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Your team, or why you need the portal.",
+        help_text=gettext_lazy("Your team, or why you need the portal."),
     )
 
     def clean_email(self) -> str:
@@ -410,7 +449,9 @@ class JoinForm(forms.Form):
 
 
 class ApproveJoinForm(forms.Form):
-    role = forms.ChoiceField(choices=CustomerRole.choices, initial=CustomerRole.MEMBER)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=CustomerRole.choices, initial=CustomerRole.MEMBER
+    )
 
     def __init__(self, *args: Any, acting_role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -423,7 +464,7 @@ class ApproveJoinForm(forms.Form):
 
 class DeclineJoinForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional, e-mailed to them)",
+        label=gettext_lazy("Reason (optional, e-mailed to them)"),
         required=False,
         max_length=JOIN_MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -432,7 +473,9 @@ class DeclineJoinForm(forms.Form):
 
 class SelfJoinForm(forms.Form):
     self_join = forms.ChoiceField(
-        label="When someone asks to join", choices=SelfJoin.choices, widget=forms.RadioSelect
+        label=gettext_lazy("When someone asks to join"),
+        choices=SelfJoin.choices,
+        widget=forms.RadioSelect,
     )
 
 
@@ -443,7 +486,7 @@ def _https_unless_private(url: str) -> str:
     """Identity provider URLs are fetched by the portal's server: https in production; the
     first look and the tests may use http on loopback (OUTBOUND_ALLOW_PRIVATE)."""
     if url and not url.lower().startswith("https://") and not settings.OUTBOUND_ALLOW_PRIVATE:
-        raise forms.ValidationError("Enter an https:// address.")
+        raise forms.ValidationError(gettext("Enter an https:// address."))
     return url
 
 
@@ -459,7 +502,11 @@ def parse_role_mapping(text: str) -> dict[str, str]:
         group, role = group.strip(), role.strip().lower()
         if not sep or not group or role not in roles:
             raise forms.ValidationError(
-                f"Line {number}: write “group = role”, the role one of champion, executive, member."
+                gettext(
+                    "Line %(number)d: write “group = role”, the role one of champion, "
+                    "executive, member."
+                )
+                % {"number": number}
             )
         mapping[group] = role
     return mapping
@@ -470,57 +517,69 @@ class SSOForm(forms.Form):
     never shown again, and left blank to keep the one stored."""
 
     protocol = forms.ChoiceField(
-        choices=SSOProtocol.choices, widget=forms.RadioSelect, initial=SSOProtocol.OIDC
+        label=gettext_lazy("Protocol"),
+        choices=SSOProtocol.choices,
+        widget=forms.RadioSelect,
+        initial=SSOProtocol.OIDC,
     )
     server_url = forms.URLField(
-        label="Issuer URL",
+        label=gettext_lazy("Issuer URL"),
         required=False,
         assume_scheme="https",
-        help_text="The identity provider's issuer, where /.well-known/openid-configuration "
-        "is found.",
+        help_text=gettext_lazy(
+            "The identity provider's issuer, where /.well-known/openid-configuration is found."
+        ),
     )
-    client_id = forms.CharField(label="Client ID", required=False, max_length=191)
+    client_id = forms.CharField(label=gettext_lazy("Client ID"), required=False, max_length=191)
     client_secret = forms.CharField(
-        label="Client secret",
+        label=gettext_lazy("Client secret"),
         required=False,
         max_length=191,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
     saml_entity_id = forms.CharField(
-        label="Identity provider entity ID", required=False, max_length=300
+        label=gettext_lazy("Identity provider entity ID"), required=False, max_length=300
     )
     saml_sso_url = forms.URLField(
-        label="Identity provider sign-in (SSO) URL", required=False, assume_scheme="https"
-    )
-    saml_x509cert = forms.CharField(
-        label="Identity provider signing certificate",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
-        help_text="PEM (-----BEGIN CERTIFICATE-----…) or the base64 text alone.",
-    )
-    saml_metadata_url = forms.URLField(
-        label="…or the identity provider's metadata URL",
+        label=gettext_lazy("Identity provider sign-in (SSO) URL"),
         required=False,
         assume_scheme="https",
-        help_text="Instead of the sign-in URL and certificate: the portal reads them from here.",
+    )
+    saml_x509cert = forms.CharField(
+        label=gettext_lazy("Identity provider signing certificate"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=gettext_lazy("PEM (-----BEGIN CERTIFICATE-----…) or the base64 text alone."),
+    )
+    saml_metadata_url = forms.URLField(
+        label=gettext_lazy("…or the identity provider's metadata URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "Instead of the sign-in URL and certificate: the portal reads them from here."
+        ),
     )
     group_claim = forms.CharField(
-        label="Group claim",
+        label=gettext_lazy("Group claim"),
         required=False,
         max_length=100,
-        help_text="Optional: the claim or attribute listing the person's groups, like “groups”.",
+        help_text=gettext_lazy(
+            "Optional: the claim or attribute listing the person's groups, like “groups”."
+        ),
     )
     role_mapping = forms.CharField(
-        label="Roles from groups",
+        label=gettext_lazy("Roles from groups"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One “group = role” a line (champion, executive or member), for a first "
-        "sign-in. Everyone else joins as a member.",
+        help_text=gettext_lazy(
+            "One “group = role” a line (champion, executive or member), for a first "
+            "sign-in. Everyone else joins as a member."
+        ),
     )
     require_sso = forms.BooleanField(
-        label="Require single sign-on for this account's people",
+        label=gettext_lazy("Require single sign-on for this account's people"),
         required=False,
-        help_text="Password and e-mailed code log-in are then refused for them.",
+        help_text=gettext_lazy("Password and e-mailed code log-in are then refused for them."),
     )
 
     def __init__(self, *args: Any, account: Account, has_secret: bool = False, **kwargs: Any):
@@ -528,7 +587,7 @@ class SSOForm(forms.Form):
         self.account = account
         self.has_secret = has_secret
         if has_secret:
-            self.fields["client_secret"].help_text = "Stored. Leave blank to keep it."
+            self.fields["client_secret"].help_text = gettext("Stored. Leave blank to keep it.")
 
     def clean_server_url(self) -> str:
         return _https_unless_private(self.cleaned_data["server_url"]).rstrip("/")
@@ -552,7 +611,7 @@ class SSOForm(forms.Form):
         try:
             x509.load_pem_x509_certificate(pem.encode())
         except ValueError as error:
-            raise forms.ValidationError("This is not an X.509 certificate.") from error
+            raise forms.ValidationError(gettext("This is not an X.509 certificate.")) from error
         return body
 
     def clean_role_mapping(self) -> dict[str, str]:
@@ -562,8 +621,10 @@ class SSOForm(forms.Form):
         data = super().clean() or {}
         if not self.account.allowed_domains:
             raise forms.ValidationError(
-                "Set the account's allowed e-mail domains first (Edit account): single "
-                "sign-on admits only people at those domains."
+                gettext(
+                    "Set the account's allowed e-mail domains first (Edit account): single "
+                    "sign-on admits only people at those domains."
+                )
             )
         required: list[str]
         if data.get("protocol") == SSOProtocol.OIDC:
@@ -576,9 +637,9 @@ class SSOForm(forms.Form):
             required = ["saml_entity_id", "saml_sso_url", "saml_x509cert"]
         for name in required:
             if not data.get(name) and name not in self.errors:
-                self.add_error(name, "Enter this for the protocol chosen.")
+                self.add_error(name, gettext("Enter this for the protocol chosen."))
         if data.get("role_mapping") and not data.get("group_claim"):
-            self.add_error("group_claim", "Name the claim the groups come in.")
+            self.add_error("group_claim", gettext("Name the claim the groups come in."))
         return data
 
 
@@ -586,8 +647,10 @@ class SSODiscoveryForm(forms.Form):
     """Home realm discovery: a work e-mail finds the account's single sign-on."""
 
     email = forms.EmailField(
-        label="Work e-mail",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@company.com"}),
+        label=gettext_lazy("Work e-mail"),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "placeholder": gettext_lazy("you@company.com")}
+        ),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -600,10 +663,10 @@ class SSOStartForm(forms.Form):
 
 
 def sso_required_message(sso: AccountSSO) -> str:
-    return (
-        "Your company signs in with single sign-on: use "
-        f"‘{sso.button_label}’ instead of a password or an e-mailed code."
-    )
+    return gettext(
+        "Your company signs in with single sign-on: use ‘%(button)s’ instead of a password "
+        "or an e-mailed code."
+    ) % {"button": sso.button_label}
 
 
 class PortalLoginForm(LoginForm):

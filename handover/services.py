@@ -295,7 +295,8 @@ class NothingToTake(Exception):
 def _plan_why(objective: HandoverObjective) -> str:
     parts = [objective.why]
     if objective.measure:
-        parts.append(f"Measured by: {objective.measure}")
+        # Written into the plan in the language of the person who takes it.
+        parts.append(_("Measured by: %(measure)s") % {"measure": objective.measure})
     return "\n\n".join(p for p in parts if p)
 
 

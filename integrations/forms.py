@@ -174,12 +174,13 @@ def event_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
-        label="URL",
+        label=_("URL"),
         max_length=500,
         help_text=_("Where the portal POSTs each event, e.g. https://hooks.example.com/portal."),
         widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
     )
     description = forms.CharField(
+        label=_("Description"),
         max_length=200,
         required=False,
         help_text=_("What receives it, e.g. “Data warehouse” or “Slack relay”."),

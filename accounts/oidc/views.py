@@ -10,6 +10,7 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .provider import SignedIDTokenAdapter
 
@@ -30,7 +31,7 @@ def _run(
         return render(
             request,
             "accounts/sso_refused.html",
-            {"reason": "Your company's identity provider did not answer. Try again shortly."},
+            {"reason": _("Your company's identity provider did not answer. Try again shortly.")},
             status=502,
         )
     return response

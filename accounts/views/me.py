@@ -33,11 +33,10 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.from_token(token)
     if invitation is None or not invitation.is_pending:
-        status = invitation.get_status_display().lower() if invitation else "not valid"
         return render(
             request,
             "accounts/invitation_invalid.html",
-            {"invitation": invitation, "status": status},
+            {"invitation": invitation},
             status=410 if invitation else 404,
         )
     existing = User.objects.filter(email__iexact=invitation.email).first()
@@ -90,7 +89,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
                 acting_user=request.user,
             )
-            messages.success(request, "Your profile was saved.")
+            messages.success(request, _("Your profile was saved."))
             return redirect("profile")
         return render(request, "accounts/profile.html", _profile_context(request, form), status=422)
     return render(request, "accounts/profile.html", _profile_context(request, form))

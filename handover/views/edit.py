@@ -28,8 +28,12 @@ def handover_edit(request: AuthenticatedHttpRequest, access: AccountAccess) -> H
         if forms.is_valid():
             try:
                 services.save_handover(access.account, forms.data(), acting_user=request.user)
-            except services.HandoverInvalid as invalid:
-                forms.objectives_error = "; ".join(f"{f}: {m}" for f, m in invalid.errors)
+            except services.HandoverInvalid:
+                # The forms check the same first; the service's own words are for the API.
+                forms.objectives_error = _(
+                    "The handover could not be saved: check that each objective, stakeholder "
+                    "and promise is named once, with a valid e-mail address and amount."
+                )
             else:
                 messages.success(request, _("Handover saved."))
                 return redirect("handover", access.account.slug)

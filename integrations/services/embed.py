@@ -430,13 +430,13 @@ def _person_for(
         if held:
             return user, held
         if Membership.objects.filter(user=user).exists():
-            raise EmbedRefused("wrong_account", "The person belongs to another account.")
+            raise EmbedRefused("wrong_account", gettext("The person belongs to another account."))
     domain = claims.email.rsplit("@", 1)[-1]
     if domain not in account.allowed_domains:
         detail = (
-            "The account has no allowed e-mail domains, so only its members can enter."
+            gettext("The account has no allowed e-mail domains, so only its members can enter.")
             if not account.allowed_domains
-            else f"{domain} is not one of the account's domains."
+            else gettext("%(domain)s is not one of the account's domains.") % {"domain": domain}
         )
         raise EmbedRefused("wrong_account", detail)
     role = claims.role if options.trust_role_claim and claims.role else CustomerRole.MEMBER
@@ -450,7 +450,10 @@ def check_token(token: str) -> tuple[Claims, Account, User | None, str]:
         raise EmbedRefused("replayed")
     account = account_named(claims.account_ref)
     if account is None:
-        raise EmbedRefused("unknown_account", f"No account is named “{claims.account_ref}”.")
+        raise EmbedRefused(
+            "unknown_account",
+            gettext("No account is named “%(name)s”.") % {"name": claims.account_ref},
+        )
     user, role = _person_for(claims, account, EmbedSettings.load())
     return claims, account, user, role
 
