@@ -21,9 +21,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextChoices
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, Tag, TouchModel, User, VendorRole
@@ -34,6 +34,7 @@ from portal.formatting import money
 
 from .models import Playbook
 from .params import ParamField, check
+from .words import Said, amount, choice, listed, say, say_plural, words
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -88,7 +89,7 @@ def check_conditions(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
     cleaned = {name: value for name, value in cleaned.items() if value not in (None, "", [])}
     low, high = cleaned.get("mrr_min"), cleaned.get("mrr_max")
     if low is not None and high is not None and low > high:
-        errors.append("MRR at least must not be more than MRR at most.")
+        errors.append(gettext("MRR at least must not be more than MRR at most."))
     return cleaned, errors
 
 
@@ -152,38 +153,82 @@ def matching_accounts(
 
 def _labels(choices: Any, picked: list[str]) -> str:
     names = dict(choices)
-    return " or ".join(str(names.get(p, p)) for p in picked)
+    return pgettext("one value or another", " or ").join(str(names.get(p, p)) for p in picked)
 
 
-def reason(conditions: dict[str, Any], account: Any, *, today: date | None = None) -> str:
-    """Why ``account`` (annotated by :func:`matching_accounts`) meets ``conditions``, in words;
-    empty when the playbook has no conditions."""
+# How a reason names each field a list condition compares: "%(value)s" is the account's.
+FIELD_IS: dict[str, tuple[str, type[TextChoices]]] = {
+    "segment": (gettext_noop("segment is %(value)s"), Segment),
+    "touch_model": (gettext_noop("touch model is %(value)s"), TouchModel),
+    "stage": (gettext_noop("stage is %(value)s"), Stage),
+}
+
+
+def reason_said(conditions: dict[str, Any], account: Any, *, today: date | None = None) -> Said:
+    """Why ``account`` (annotated by :func:`matching_accounts`) meets ``conditions``, as a
+    run keeps it (:mod:`playbooks.words`); an empty list when there are no conditions."""
     today = today or timezone.localdate()
-    parts: list[str] = []
+    parts: list[Said] = []
     for field in CONDITION_FIELDS:
         if conditions.get(field):
-            parts.append(
-                f"{field.replace('_', ' ')} is {getattr(account, f'get_{field}_display')()}"
-            )
+            message, choices = FIELD_IS[field]
+            parts.append(say(message, value=choice(choices, getattr(account, field))))
     if conditions.get("owner"):
-        owner = account.owner.display_name if account.owner else "nobody"
-        parts.append(f"owned by {owner}")
+        if account.owner:
+            parts.append(say(gettext_noop("owned by %(owner)s"), owner=account.owner.display_name))
+        else:
+            parts.append(say(gettext_noop("owned by nobody")))
     if conditions.get("health_band"):
-        band = HealthBand(account.health_band).label if account.health_band else "unscored"
-        parts.append(f"health is {band} ({account.health_score})")
+        if account.health_band:
+            parts.append(
+                say(
+                    gettext_noop("health is %(band)s (%(score)s)"),
+                    band=choice(HealthBand, account.health_band),
+                    score=account.health_score,
+                )
+            )
+        else:
+            parts.append(
+                say(gettext_noop("health is unscored (%(score)s)"), score=str(account.health_score))
+            )
     if conditions.get("tags"):
         wanted = set(conditions["tags"])
         mine = sorted(tag.name for tag in account.tags.all() if tag.name in wanted)
-        parts.append(f"tagged {', '.join(mine)}")
+        parts.append(say(gettext_noop("tagged %(tags)s"), tags=", ".join(mine)))
     if conditions.get("mrr_min") is not None or conditions.get("mrr_max") is not None:
-        parts.append(f"MRR is {money(account.current_mrr or Decimal(0))}")
+        parts.append(
+            say(gettext_noop("MRR is %(mrr)s"), mrr=amount(account.current_mrr or Decimal(0)))
+        )
     if conditions.get("renewal_within_days"):
         days = (account.renewal_date - today).days
         parts.append(
-            f"renews in {days} day{'s' if days != 1 else ''}"
-            f" (within {conditions['renewal_within_days']})"
+            say_plural("renews_within", days, within=int(conditions["renewal_within_days"]))
         )
-    return ", ".join(parts)
+    return listed(parts)
+
+
+def reason(conditions: dict[str, Any], account: Any, *, today: date | None = None) -> str:
+    """:func:`reason_said` in the active language; empty when there are no conditions."""
+    return words(reason_said(conditions, account, today=today))
+
+
+def explain_said(
+    playbook_or_conditions: Playbook | dict[str, Any],
+    account: Account,
+    *,
+    today: date | None = None,
+) -> Said | None:
+    """Why the conditions hold for ``account``, as a run keeps it (an empty list when there
+    are none), or None when one fails."""
+    conditions = _conditions(playbook_or_conditions)
+    if not conditions:
+        return listed([])
+    found = matching_accounts(
+        conditions, Account.objects.filter(pk=account.pk), today=today
+    ).first()
+    if found is None:
+        return None
+    return reason_said(conditions, found, today=today)
 
 
 def explain(
@@ -194,20 +239,20 @@ def explain(
 ) -> str | None:
     """Why the conditions hold for ``account`` in words ("" when there are none), or None
     when one fails."""
-    conditions = _conditions(playbook_or_conditions)
-    if not conditions:
-        return ""
-    found = matching_accounts(
-        conditions, Account.objects.filter(pk=account.pk), today=today
-    ).first()
-    if found is None:
-        return None
-    return reason(conditions, found, today=today)
+    said = explain_said(playbook_or_conditions, account, today=today)
+    return None if said is None else words(said)
+
+
+def matches_said(playbook: Playbook, account: Account) -> Said | None:
+    """Why ``playbook`` applies to ``account`` (as a run keeps it), or None when a condition
+    fails."""
+    return explain_said(playbook, account)
 
 
 def matches(playbook: Playbook, account: Account) -> str | None:
     """Why ``playbook`` applies to ``account`` (in words), or None when a condition fails."""
-    return explain(playbook, account)
+    said = matches_said(playbook, account)
+    return None if said is None else words(said)
 
 
 def describe(conditions: dict[str, Any]) -> str:
@@ -218,12 +263,12 @@ def describe(conditions: dict[str, Any]) -> str:
         value: Any = conditions.get(spec.name)
         if value in (None, "", []):
             continue
+        label = str(spec.label).lower()
         if spec.kind == "choices":
-            parts.append(
-                f"{spec.label.lower()} {_labels(spec.choices() if spec.choices else [], value)}"
-            )
+            shown = _labels(spec.choices() if spec.choices else [], value)
         elif spec.name.startswith("mrr_"):
-            parts.append(f"{spec.label.lower()} {money(Decimal(value))}")
+            shown = money(Decimal(value)) or ""
         else:
-            parts.append(f"{spec.label.lower()} {value}")
+            shown = str(value)
+        parts.append(gettext("%(condition)s %(value)s") % {"condition": label, "value": shown})
     return ", ".join(parts) or gettext("every account")

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from portal.content_languages import text_in
 
+from .words import words
+
 
 class EventKind(models.TextChoices):
     """Every signal a playbook can start from. What each one's settings are (its N days, its
@@ -262,6 +264,9 @@ class PlaybookRun(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="runs")
     reason = models.CharField(max_length=300, help_text=_("Why it fired, in words."))
+    # The reason as kept for each reader's language (playbooks.words); {} for a run fired
+    # before reasons were kept so: its ``reason`` as written.
+    said = models.JSONField(default=dict, blank=True)
     playbook_version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -285,6 +290,11 @@ class PlaybookRun(models.Model):
         from portal.i18n import stored_text
 
         return stored_text(gettext_noop("playbook “%(name)s”"), name=self.playbook.name)
+
+    @property
+    def why(self) -> str:
+        """Why it fired, in the reader's language."""
+        return words(self.said) if self.said else self.reason
 
 
 class StepStatus(models.TextChoices):
@@ -313,6 +323,9 @@ class RunStep(models.Model):
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.WAITING)
     detail = models.CharField(max_length=500, blank=True)
+    # The detail as kept for each reader's language (playbooks.words); {} for a step settled
+    # before details were kept so: its ``detail`` as written.
+    said = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -329,6 +342,11 @@ class RunStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run}: step {self.position + 1} ({self.status})"
+
+    @property
+    def outcome(self) -> str:
+        """What the step did or why it waits, in the reader's language."""
+        return words(self.said) if self.said else self.detail
 
 
 class AccountPause(models.Model):

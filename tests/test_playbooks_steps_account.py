@@ -294,12 +294,12 @@ def test_when_every_csm_is_at_the_cap_the_cs_admins_are_told(
     account = unowned()
     step = fire(account, StepKind.ASSIGN_OWNER, {"rules": "any: Scale", "cap": 1})
     assert step.status == "skipped"
-    assert step.detail.startswith("every CSM in team Scale is at the cap of 1 accounts")
+    assert step.detail.startswith("every CSM in team Scale is at the cap of 1 account")
     assert Account.objects.get(pk=account.pk).owner is None
     items = Notification.objects.filter(account=account)
     assert {n.user for n in items} == {world.admin, second_admin}
     assert all(n.kind == NotificationKind.ACCOUNT for n in items)
-    assert all("every CSM in team Scale is at the cap of 1 accounts" in n.title for n in items)
+    assert all("every CSM in team Scale is at the cap of 1 account" in n.title for n in items)
     run = PlaybookRun.objects.get()
     assert {n.url for n in items} == {reverse("playbook_run", args=[account.slug, run.pk])}
 

@@ -9,7 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, User
@@ -100,8 +101,12 @@ class PlaybookRefused(Exception):
 
 def step_label(position: int, kind: str) -> str:
     """ "Step 2 (Send an e-mail)", as every message about a step begins."""
-    known = kind in StepKind.values
-    return f"Step {position + 1}" + (f" ({StepKind(kind).label})" if known else "")
+    if kind in StepKind.values:
+        return gettext("Step %(number)s (%(kind)s)") % {
+            "number": position + 1,
+            "kind": StepKind(kind).label,
+        }
+    return gettext("Step %(number)s") % {"number": position + 1}
 
 
 def _sentence(text: str) -> str:
@@ -134,14 +139,18 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
             for e in errors
         ]
     conditions, errors = check_conditions(data.get("conditions") or {})
-    problems += [("conditions", f"Conditions: {_sentence(e)}") for e in errors]
+    problems += [
+        ("conditions", gettext("Conditions: %(error)s") % {"error": _sentence(e)}) for e in errors
+    ]
     raw_steps = list(data.get("steps") or [])
     if not raw_steps:
         problems.append(
             ("steps", gettext("Add at least one step: a playbook with none does nothing."))
         )
     if len(raw_steps) > MAX_STEPS:
-        problems.append(("steps", f"A playbook has at most {MAX_STEPS} steps."))
+        problems.append(
+            ("steps", gettext("A playbook has at most %(count)s steps.") % {"count": MAX_STEPS})
+        )
     kinds = load()
     steps = []
     for position, raw in enumerate(raw_steps[:MAX_STEPS]):
@@ -149,7 +158,13 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
         label, where = step_label(position, kind), f"step-{position}"
         spec = kinds.get(kind)
         if spec is None:
-            problems.append((where, f"{label}: there is no step “{kind}” in this portal."))
+            problems.append(
+                (
+                    where,
+                    gettext("%(step)s: there is no step “%(kind)s” in this portal.")
+                    % {"step": label, "kind": kind},
+                )
+            )
             continue
         try:
             delay = int(raw.get("delay_days") or 0)
@@ -157,21 +172,37 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
             delay = -1
         if not 0 <= delay <= MAX_DELAY_DAYS:
             problems.append(
-                (where, f"{label}: the delay must be a whole number of days from 0 to 365.")
+                (
+                    where,
+                    gettext("%(step)s: the delay must be a whole number of days from 0 to 365.")
+                    % {"step": label},
+                )
             )
         stop_if = str(raw.get("stop_if") or "")
         if stop_if not in StopIf.values:
-            problems.append((where, f"{label}: choose when the step stops from the list."))
+            problems.append(
+                (
+                    where,
+                    gettext("%(step)s: choose when the step stops from the list.")
+                    % {"step": label},
+                )
+            )
         params, errors = check(spec.fields, raw.get("params") or {})
         if not errors:
             errors = spec.validate(params)
-        problems += [(where, f"{label}: {_sentence(e)}") for e in errors]
+        problems += [
+            (where, gettext("%(step)s: %(error)s") % {"step": label, "error": _sentence(e)})
+            for e in errors
+        ]
         if trigger is not None and trigger_kind in spec.raises:
             problems.append(
                 (
                     where,
-                    f"{label} raises “{trigger.label}”, this playbook's own trigger: "
-                    "it would run forever.",
+                    gettext(
+                        "%(step)s raises “%(trigger)s”, this playbook's own trigger: "
+                        "it would run forever."
+                    )
+                    % {"step": label, "trigger": trigger.label},
                 )
             )
         # "Stop if" only means something for a step that waits.
@@ -345,13 +376,25 @@ class Preview:
     has_detector: bool
 
 
+# What stops a waiting step, after "unless:" in the preview.
+UNLESS: dict[str, Any] = {
+    StopIf.LOGGED_IN: _("someone from the account logs in"),
+    StopIf.TASK_DONE: _("the run's task is done"),
+    StopIf.ANSWERED: _("the account answers a survey"),
+}
+
+
 def _when(step: PlaybookStep) -> str:
     if not step.delay_days:
-        return "at once"
-    when = f"after {step.delay_days} day{'s' if step.delay_days != 1 else ''}"
+        return gettext("at once")
+    days = step.delay_days
     if step.stop_if:
-        when += f", unless: {StopIf(step.stop_if).label.removeprefix('Stop if ')}"
-    return when
+        return ngettext(
+            "after %(count)s day, unless: %(stop)s",
+            "after %(count)s days, unless: %(stop)s",
+            days,
+        ) % {"count": days, "stop": UNLESS.get(step.stop_if, "")}
+    return ngettext("after %(count)s day", "after %(count)s days", days) % {"count": days}
 
 
 def preview(playbook: Playbook, *, now: datetime, limit: int = PREVIEW_ROWS) -> Preview:
@@ -377,10 +420,14 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
         for candidate in detector(playbook.trigger_params or {}, now):
             candidates.setdefault(candidate.account_id, candidate)
         accounts = accounts.filter(pk__in=list(candidates))
-        trigger_says = f"“{trigger.label}” holds today for these accounts"
+        trigger_says = gettext("“%(trigger)s” holds today for these accounts") % {
+            "trigger": trigger.label
+        }
     else:
         label = trigger.label if trigger else playbook.get_trigger_display()
-        trigger_says = f"Fires when “{label}” happens; these accounts meet the conditions now"
+        trigger_says = gettext(
+            "Fires when “%(trigger)s” happens; these accounts meet the conditions now"
+        ) % {"trigger": label}
     paused_now = AccountPause.objects.filter(account=OuterRef("pk"))
     found = matching_accounts(playbook, accounts, today=now.date()).annotate(
         paused=Exists(paused_now)
@@ -394,12 +441,15 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
         why = reason(playbook.conditions or {}, account, today=now.date())
         found_by = candidates.get(account.pk)
         if found_by is not None:
-            noted = str(found_by.data.get("why") or f"{trigger.label if trigger else ''} now")
-            why = noted + (f"; {why}" if why else "")
+            noted = str(
+                found_by.data.get("why")
+                or gettext("%(trigger)s now") % {"trigger": trigger.label if trigger else ""}
+            )
+            why = gettext("%(found)s; %(why)s") % {"found": noted, "why": why} if why else noted
         rows.append(
             PreviewRow(
                 account=account,
-                why=why or "no conditions: every account",
+                why=why or gettext("no conditions: every account"),
                 steps=[
                     PreviewStep(
                         label=step_label(step.position, step.kind),
@@ -407,7 +457,7 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
                         does=(
                             kinds[step.kind].describe(step.params or {}, account)
                             if step.kind in kinds
-                            else "nothing: this portal has no such step"
+                            else gettext("nothing: this portal has no such step")
                         ),
                     )
                     for step in steps

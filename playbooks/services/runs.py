@@ -19,7 +19,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.activity import entry_for, record, record_many
@@ -27,7 +26,7 @@ from accounts.models import Account, PortalVisit, Segment, Stage, TouchModel, Us
 from insights.models import HealthBand
 from portal.jobs import enqueue, enqueue_many
 
-from ..conditions import matches
+from ..conditions import matches_said
 from ..models import (
     AccountPause,
     CSMTask,
@@ -43,6 +42,7 @@ from ..models import (
 )
 from ..steps import Outcome, StepContext, StepFailed, StepKindSpec, load
 from ..triggers import TRIGGERS
+from ..words import Said, choice, day, listed, say, say_plural, words
 
 log = logging.getLogger(__name__)
 
@@ -61,32 +61,76 @@ CHANGED_FIELDS: dict[str, type[TextChoices]] = {
 }
 
 
-def _label(choices: type[TextChoices] | None, value: Any) -> str:
-    if choices is not None and value in choices.values:
-        return str(choices(value).label)
-    return str(value).replace("_", " ") if value not in (None, "") else "none"
+def _label(choices: type[TextChoices] | None, value: Any) -> Said:
+    if value in (None, ""):
+        return say(gettext_noop("none"))
+    if choices is not None:
+        return choice(choices, value)
+    return say("%(value)s", value=str(value).replace("_", " "))
+
+
+def describe_event_said(event: Event) -> Said:
+    """Why a playbook fired, as a run keeps it: the signal and what it found."""
+    data = event.data or {}
+    signal = choice(EventKind, event.kind)
+    if data.get("survey_kind") and "score" in data:
+        return say(
+            gettext_noop("%(signal)s: %(survey)s %(score)s"),
+            signal=signal,
+            survey=str(data["survey_kind"]).upper(),
+            score=str(data["score"]),
+        )
+    if event.kind == EventKind.SENTIMENT_NEGATIVE and data.get("excerpt"):
+        return say(
+            gettext_noop("%(signal)s: “%(excerpt)s”"),
+            signal=signal,
+            excerpt=str(data["excerpt"])[:120],
+        )
+    if event.kind == EventKind.HEALTH_BAND_CHANGED:
+        return say(
+            gettext_noop("%(signal)s: %(before)s to %(after)s"),
+            signal=signal,
+            before=_label(HealthBand, data.get("from_band")),
+            after=_label(HealthBand, data.get("to_band")),
+        )
+    if "from" in data and "to" in data and event.kind != EventKind.OWNER_CHANGED:
+        choices = CHANGED_FIELDS.get(event.kind)
+        return say(
+            gettext_noop("%(signal)s: %(before)s to %(after)s"),
+            signal=signal,
+            before=_label(choices, data["from"]),
+            after=_label(choices, data["to"]),
+        )
+    if "days_left" in data:
+        return say_plural("renews_in", int(data["days_left"]), signal=signal)
+    if "days_dark" in data:
+        return say_plural("dark_for", int(data["days_dark"]), signal=signal)
+    if "percent" in data and "seats_used" in data:
+        return say(
+            gettext_noop("%(signal)s: %(used)s of %(bought)s seats used"),
+            signal=signal,
+            used=str(data["seats_used"]),
+            bought=str(data.get("seats_bought", "?")),
+        )
+    return signal
 
 
 def describe_event(event: Event) -> str:
-    """Why a playbook fired, in words: the signal and what it found."""
-    data = event.data or {}
-    label = event.get_kind_display()
-    if data.get("survey_kind") and "score" in data:
-        return f"{label}: {str(data['survey_kind']).upper()} {data['score']}"
-    if event.kind == EventKind.SENTIMENT_NEGATIVE and data.get("excerpt"):
-        return f"{label}: “{str(data['excerpt'])[:120]}”"
-    if event.kind == EventKind.HEALTH_BAND_CHANGED:
-        return f"{label}: {_label(HealthBand, data.get('from_band'))} to {_label(HealthBand, data.get('to_band'))}"
-    if "from" in data and "to" in data and event.kind != EventKind.OWNER_CHANGED:
-        choices = CHANGED_FIELDS.get(event.kind)
-        return f"{label}: {_label(choices, data['from'])} to {_label(choices, data['to'])}"
-    if "days_left" in data:
-        return f"{label}: renews in {data['days_left']} days"
-    if "days_dark" in data:
-        return f"{label}: nobody has logged in for {data['days_dark']} days"
-    if "percent" in data and "seats_used" in data:
-        return f"{label}: {data['seats_used']} of {data.get('seats_bought', '?')} seats used"
-    return label
+    """Why a playbook fired, in words (the active language's)."""
+    return words(describe_event_said(event))
+
+
+def _reason(event: Event, why: Said | str | None) -> Said:
+    """Why a run fired, as it keeps it: the event, and why the conditions held if any."""
+    if not why or why == listed([]):
+        return describe_event_said(event)
+    return say(gettext_noop("%(event)s (%(why)s)"), event=describe_event_said(event), why=why)
+
+
+def _note(step: RunStep, said: Said) -> None:
+    """``said`` as the step's detail: kept for the readers' languages, and in words."""
+    step.said = said
+    step.detail = words(said)[:500]
 
 
 class Shared:
@@ -119,7 +163,7 @@ def evaluate_event(event: Event, *, shared: Shared | None = None) -> list[Playbo
     return runs
 
 
-def _due_runs(event: Event, shared: Shared) -> list[tuple[Playbook, Account, str]]:
+def _due_runs(event: Event, shared: Shared) -> list[tuple[Playbook, Account, Said]]:
     """The (playbook, account, why) that ``event`` fires: its account not paused, the
     playbook's trigger accepting the event and its conditions matching the account."""
     if event.account_id in shared.paused:
@@ -132,7 +176,7 @@ def _due_runs(event: Event, shared: Shared) -> list[tuple[Playbook, Account, str
     for playbook in shared.playbooks:
         if not trigger.accepts(playbook.trigger_params or {}, event.data or {}):
             continue
-        why = matches(playbook, account)
+        why = matches_said(playbook, account)
         if why is None:
             continue
         due.append((playbook, account, why))
@@ -192,7 +236,7 @@ def _batchable(playbook: Playbook, kinds: dict[str, StepKindSpec]) -> bool:
 
 
 def _fire_together(
-    due: list[tuple[Playbook, Account, Event, str]], kinds: dict[str, StepKindSpec]
+    due: list[tuple[Playbook, Account, Event, Said]], kinds: dict[str, StepKindSpec]
 ) -> list[PlaybookRun]:
     """What :func:`run_playbook` does for each of ``due``, every step due now run by its
     kind's batch form (none of which leaves a step running), in a few queries for all."""
@@ -200,7 +244,8 @@ def _fire_together(
     people, comments = _merge_sources([event for _, _, event, _ in due])
     runs, reasons = [], []
     for playbook, account, event, why in due:
-        reason = describe_event(event) + (f" ({why})" if why else "")
+        said = _reason(event, why)
+        reason = words(said)
         reasons.append(reason)
         steps = list(playbook.steps.all())
         delayed = any(step.delay_days for step in steps)
@@ -210,6 +255,7 @@ def _fire_together(
                 account=account,
                 event=event,
                 reason=reason[:300],
+                said=said,
                 playbook_version=playbook.version,
                 created_at=now,
                 # The steps due now all finish as the run fires: only a delayed one waits.
@@ -243,7 +289,7 @@ def _fire_together(
         for (run_step, _), outcome in zip(work, outcomes, strict=True):
             run_step.attempts = 1
             run_step.status = outcome.status
-            run_step.detail = outcome.detail[:500]
+            _note(run_step, say(outcome.said) if isinstance(outcome.said, str) else outcome.said)
             run_step.finished_at = finished
     RunStep.objects.bulk_create(run_steps)
     steps_of: dict[int, list[str]] = {}
@@ -266,14 +312,15 @@ def _fire_together(
 
 
 def run_playbook(
-    playbook: Playbook, account: Account, event: Event, *, why: str
+    playbook: Playbook, account: Account, event: Event, *, why: Said | str | None = None
 ) -> PlaybookRun | None:
     """Fire ``playbook`` for ``event``; None when it already fired for it (a second delivery).
 
     The steps due now run at once, in order. One that fails is handed to a job to be retried
     (the run is kept either way) and the steps after it wait for it; delayed steps wait for
     the scheduler."""
-    reason = describe_event(event) + (f" ({why})" if why else "")
+    said = _reason(event, why)
+    reason = words(said)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -282,6 +329,7 @@ def run_playbook(
                 account=account,
                 event=event,
                 reason=reason[:300],
+                said=said,
                 playbook_version=playbook.version,
                 created_at=now,
             )
@@ -295,8 +343,8 @@ def run_playbook(
                 if step.delay_days:
                     continue  # its detail says so already
                 if held_back:
-                    step.detail = "waits for the step before it"
-                    step.save(update_fields=["detail"])
+                    _note(step, say(gettext_noop("waits for the step before it")))
+                    step.save(update_fields=["detail", "said"])
                     continue
                 run_step(step, run, merge=merge)
                 held_back = step.status == StepStatus.RUNNING
@@ -322,8 +370,8 @@ def run_step(step: RunStep, run: PlaybookRun, *, merge: dict[str, Any]) -> RunSt
         outcome = _perform(step, run, merge)
     except StepFailed as failure:
         step.status = StepStatus.RUNNING
-        step.detail = _retrying(step, str(failure))
-        step.save(update_fields=["status", "detail", "attempts"])
+        _note(step, _retrying(step, str(failure)))
+        step.save(update_fields=["status", "detail", "said", "attempts"])
         enqueue(RUN_STEP_TASK, step_id=step.pk)
         return step
     _settle(step, outcome)
@@ -335,7 +383,9 @@ def _perform(step: RunStep, run: PlaybookRun, merge: dict[str, Any]) -> Outcome:
     unexpected error included); a step kind this portal does not have fails for good."""
     spec = load().get(step.kind)
     if spec is None:
-        return Outcome("failed", f"this portal has no step “{step.kind}”")
+        return Outcome(
+            "failed", say(gettext_noop("this portal has no step “%(kind)s”"), kind=step.kind)
+        )
     context = StepContext(
         run=run,
         account=run.account,
@@ -351,22 +401,29 @@ def _perform(step: RunStep, run: PlaybookRun, merge: dict[str, Any]) -> Outcome:
         raise
     except Exception as error:  # a bug or an outage in the step: retried like a StepFailed
         log.exception("playbook step %s failed", step.pk)
-        raise StepFailed(f"an unexpected error ({type(error).__name__}: {error})") from error
+        raise StepFailed(
+            gettext("an unexpected error (%(error)s)")
+            % {"error": f"{type(error).__name__}: {error}"}
+        ) from error
 
 
-def _retrying(step: RunStep, reason: str) -> str:
-    return f"attempt {step.attempts} failed: {reason}; trying again"[:500]
+def _retrying(step: RunStep, reason: str) -> Said:
+    return say(
+        gettext_noop("attempt %(attempt)s failed: %(reason)s; trying again"),
+        attempt=step.attempts,
+        reason=reason[:400],
+    )
 
 
 def _settle(step: RunStep, outcome: Outcome) -> None:
     step.status = outcome.status
-    step.detail = outcome.detail[:500]
+    _note(step, say(outcome.said) if isinstance(outcome.said, str) else outcome.said)
     step.finished_at = timezone.now()
-    step.save(update_fields=["status", "detail", "attempts", "finished_at"])
+    step.save(update_fields=["status", "detail", "said", "attempts", "finished_at"])
 
 
-def _waits(days: int) -> str:
-    return f"waits {days} day{'s' if days != 1 else ''}"
+def _waits(days: int) -> Said:
+    return say_plural("waits", days)
 
 
 def copy_step(run: PlaybookRun, position: int, step: PlaybookStep, started: datetime) -> RunStep:
@@ -380,7 +437,8 @@ def copy_step(run: PlaybookRun, position: int, step: PlaybookStep, started: date
         delay_days=step.delay_days,
         stop_if=step.stop_if,
         due_at=started + timedelta(days=step.delay_days),
-        detail=_waits(step.delay_days) if step.delay_days else "",
+        detail=words(_waits(step.delay_days)) if step.delay_days else "",
+        said=_waits(step.delay_days) if step.delay_days else {},
     )
 
 
@@ -434,7 +492,7 @@ def run_due_steps(now: datetime | None = None) -> int:
         if not pks:
             return 0
         RunStep.objects.filter(pk__in=pks, status=StepStatus.WAITING).update(
-            status=StepStatus.RUNNING, detail="due: about to run"
+            status=StepStatus.RUNNING, detail=words(ABOUT_TO_RUN), said=ABOUT_TO_RUN
         )
         enqueue_many(RUN_STEP_TASK, [{"step_id": pk} for pk in pks])
     return len(pks)
@@ -458,10 +516,10 @@ def run_due_step(step_id: int) -> str:
         run = step.run
         if is_paused(run.account_id):
             step.status = StepStatus.WAITING
-            step.detail = "held: playbooks are paused on this account"
-            step.save(update_fields=["status", "detail"])
+            _note(step, say(gettext_noop("held: playbooks are paused on this account")))
+            step.save(update_fields=["status", "detail", "said"])
             return "paused"
-        stopped_by = stop_reason(run, step.stop_if) if step.stop_if else None
+        stopped_by = stop_said(run, step.stop_if) if step.stop_if else None
         if stopped_by:
             stop_run(run, step, stopped_by)
             return "stopped"
@@ -469,8 +527,8 @@ def run_due_step(step_id: int) -> str:
         try:
             outcome = _perform(step, run, merge_fields(run.event, run.account, run))
         except StepFailed as failure:
-            step.detail = _retrying(step, str(failure))
-            step.save(update_fields=["attempts", "detail"])
+            _note(step, _retrying(step, str(failure)))
+            step.save(update_fields=["attempts", "detail", "said"])
             error = failure
         else:
             _settle(step, outcome)
@@ -493,11 +551,10 @@ def give_up_step(step_id: int, error: str) -> None:
         )
         if step is None:
             return
-        tries = f"{step.attempts} attempt{'s' if step.attempts != 1 else ''}"
         step.status = StepStatus.FAILED
-        step.detail = f"failed after {tries}: {reason}"[:500]
+        _note(step, say_plural("failed_after", step.attempts, reason=reason[:400]))
         step.finished_at = timezone.now()
-        step.save(update_fields=["status", "detail", "finished_at"])
+        step.save(update_fields=["status", "detail", "said", "finished_at"])
         _record_step(step, step.run)
         _carry_on(step.run)
 
@@ -515,7 +572,7 @@ def _carry_on(run: PlaybookRun) -> None:
         and not is_paused(run.account_id)
     ):
         claimed = RunStep.objects.filter(pk=following.pk, status=StepStatus.WAITING).update(
-            status=StepStatus.RUNNING, detail="due: about to run"
+            status=StepStatus.RUNNING, detail=words(ABOUT_TO_RUN), said=ABOUT_TO_RUN
         )
         if claimed:
             enqueue(RUN_STEP_TASK, step_id=following.pk)
@@ -538,12 +595,22 @@ def _record_step(step: RunStep, run: PlaybookRun) -> None:
     )
 
 
+# What a step claimed for a job says until it has run.
+ABOUT_TO_RUN = say(gettext_noop("due: about to run"))
+
+
 # Stop conditions --------------------------------------------------------------------------------
 
 
 def stop_reason(run: PlaybookRun, stop_if: str) -> str | None:
     """What happened since ``run`` began that its stop condition names, in words; None if
     nothing did."""
+    said = stop_said(run, stop_if)
+    return None if said is None else words(said)
+
+
+def stop_said(run: PlaybookRun, stop_if: str) -> Said | None:
+    """:func:`stop_reason` as a run keeps it (:mod:`playbooks.words`)."""
     began = run.created_at
     if stop_if == StopIf.LOGGED_IN:
         day = timezone.localdate(began)
@@ -555,15 +622,23 @@ def stop_reason(run: PlaybookRun, stop_if: str) -> str | None:
             .first()
         )
         if visit is not None:
-            return f"{visit.user.display_name} logged in on {_day(visit.last_seen_at)}"
+            return say(
+                gettext_noop("%(person)s logged in on %(day)s"),
+                person=visit.user.display_name,
+                day=_day(visit.last_seen_at),
+            )
     elif stop_if == StopIf.TASK_DONE:
         task = (
             CSMTask.objects.filter(run=run, done_at__isnull=False).order_by("done_at", "pk").first()
         )
         if task is not None and task.done_at is not None:
-            return f"the task “{task.title}” was done on {_day(task.done_at)}"
+            return say(
+                gettext_noop("the task “%(task)s” was done on %(day)s"),
+                task=task.title,
+                day=_day(task.done_at),
+            )
     elif stop_if == StopIf.ANSWERED:
-        from surveys.models import Response
+        from surveys.models import Kind, Response
 
         answer = (
             Response.objects.filter(account_id=run.account_id, answered_at__gte=began)
@@ -572,23 +647,28 @@ def stop_reason(run: PlaybookRun, stop_if: str) -> str | None:
             .first()
         )
         if answer is not None:
-            return (
-                f"{answer.user.display_name} answered a survey ({answer.get_kind_display()} "
-                f"{answer.score}) on {_day(answer.answered_at)}"
+            return say(
+                gettext_noop("%(person)s answered a survey (%(kind)s %(score)s) on %(day)s"),
+                person=answer.user.display_name,
+                kind=choice(Kind, answer.kind),
+                score=str(answer.score),
+                day=_day(answer.answered_at),
             )
     return None
 
 
-def _day(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "j M Y")
+def _day(moment: datetime) -> Said:
+    return day(timezone.localtime(moment).date())
 
 
-def stop_run(run: PlaybookRun, step: RunStep, why: str) -> int:
+def stop_run(run: PlaybookRun, step: RunStep, why: Said | str) -> int:
     """Stop ``step`` and every unfinished step after it, and the run, saying why."""
     now = timezone.now()
+    said = say(gettext_noop("stopped: %(why)s"), why=why if isinstance(why, dict) else say(why))
     stopped = RunStep.objects.filter(
         run=run, position__gte=step.position, status__in=UNFINISHED
-    ).update(status=StepStatus.STOPPED, detail=f"stopped: {why}"[:500], finished_at=now)
+    ).update(status=StepStatus.STOPPED, detail=words(said)[:500], said=said, finished_at=now)
+    why = words(why)
     run.status = RunStatus.STOPPED
     run.finished_at = now
     run.save(update_fields=["status", "finished_at"])

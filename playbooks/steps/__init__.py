@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from ..params import ParamField
+from ..words import Said, say, words
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -27,18 +30,40 @@ class StepFailed(Exception):
     """The step could not be done now; retried, then shown on the run with this reason."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outcome:
+    """What a step did, kept on the run: ``said`` as :mod:`playbooks.words` stores it (read in
+    each reader's language), or a plain string already in words (another app's refusal)."""
+
     status: str  # done | skipped
-    detail: str
+    said: Said | str
+
+    @property
+    def detail(self) -> str:
+        """The outcome in the active language."""
+        return words(self.said)
+
+    def __eq__(self, other: object) -> bool:
+        """The same status and the same words, however they are kept."""
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return (self.status, self.detail) == (other.status, other.detail)
+
+    def __hash__(self) -> int:
+        return hash((self.status, self.detail))
 
     @classmethod
-    def done(cls, detail: str) -> Outcome:
-        return cls("done", detail)
+    def done(cls, said: Said | str, /, **values: Any) -> Outcome:
+        """``said``: a stored text, or a ``gettext_noop``'d message with its ``values``."""
+        return cls("done", _said(said, values))
 
     @classmethod
-    def skipped(cls, detail: str) -> Outcome:
-        return cls("skipped", detail)
+    def skipped(cls, said: Said | str, /, **values: Any) -> Outcome:
+        return cls("skipped", _said(said, values))
+
+
+def _said(said: Said | str, values: dict[str, Any]) -> Said | str:
+    return say(said, **values) if isinstance(said, str) else said
 
 
 @dataclass
@@ -69,10 +94,10 @@ class _Filler(dict[str, Any]):
 
 # How a preview names the merge fields it cannot know before the event happens.
 PREVIEW_MERGE = {
-    "person": "‹the person›",
-    "score": "‹score›",
-    "comment": "‹their comment›",
-    "why": "‹why it fired›",
+    "person": _("‹the person›"),
+    "score": _("‹score›"),
+    "comment": _("‹their comment›"),
+    "why": _("‹why it fired›"),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole
@@ -38,14 +39,14 @@ def run(context: StepContext) -> Outcome:
     today = timezone.localdate()
     plan = current_plan(account, today)
     if plan is None:
-        return Outcome.skipped("the account has no success plan running today")
+        return Outcome.skipped(gettext_noop("the account has no success plan running today"))
     side = _side(context.params)
     assignee = (
         account.owner if side == Side.VENDOR else default_assignee(account, CustomerRole.CHAMPION)
     )
     item = ActionItem(
         plan=plan,
-        title=context.fill(context.params.get("title") or "Follow up")[:200],
+        title=context.fill(context.params.get("title") or gettext("Follow up"))[:200],
         side=side,
         assignee=assignee,
         due_date=today + timedelta(days=int(context.params.get("due_in_days") or 0)),
@@ -55,20 +56,40 @@ def run(context: StepContext) -> Outcome:
     except ValidationError as refusal:
         return Outcome.skipped(" ".join(refusal.messages))
     add_item("action", item, acting_user=None)
-    who = f", for {assignee.display_name}" if assignee else ""
-    return Outcome.done(f"action item “{item.title}” on the plan “{plan.name}”{who}")
+    if assignee is None:
+        return Outcome.done(
+            gettext_noop("action item “%(title)s” on the plan “%(plan)s”"),
+            title=item.title,
+            plan=plan.name,
+        )
+    return Outcome.done(
+        gettext_noop("action item “%(title)s” on the plan “%(plan)s”, for %(person)s"),
+        title=item.title,
+        plan=plan.name,
+        person=assignee.display_name,
+    )
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     plan = current_plan(account, timezone.localdate())
     due = int(params.get("due_in_days") or 0)
-    when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
-    side = Side(_side(params)).label.lower()
-    title = preview_text(params.get("title") or "Follow up", account)
-    said = f"a {side} action item “{title}”, due {when}"
+    title = preview_text(params.get("title") or gettext("Follow up"), account)
+    if due == 0:
+        when = gettext("due today")
+    else:
+        when = ngettext("due in %(count)s day", "due in %(count)s days", due) % {"count": due}
+    values = {"side": str(Side(_side(params)).label).lower(), "title": title, "when": when}
     if plan is None:
-        return f"{said} (no success plan running: skipped)"
-    return f"{said}, on the plan “{plan.name}”"
+        return (
+            gettext(
+                "a %(side)s action item “%(title)s”, %(when)s (no success plan running: skipped)"
+            )
+            % values
+        )
+    return gettext("a %(side)s action item “%(title)s”, %(when)s, on the plan “%(plan)s”") % {
+        **values,
+        "plan": plan.name,
+    }
 
 
 register(StepKindSpec(StepKind.ADD_PLAN_ITEM, FIELDS, run, describe))

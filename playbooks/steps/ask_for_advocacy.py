@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
@@ -17,6 +18,7 @@ from portal.i18n import language_or_default, person_locale
 
 from ..models import StepKind
 from ..params import ParamField, in_language, in_other_languages
+from ..words import choice
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 NOTE = ParamField(
@@ -61,19 +63,36 @@ def run(context: StepContext) -> Outcome:
             held.append(" ".join(refusal.messages))
             continue
         asked.append(person.display_name)
-    label = AskKind(kind).label.lower()
     if not asked:
-        return Outcome.skipped("; ".join(held) or "no promoter to ask now")
-    return Outcome.done(f"asked {', '.join(asked)}: {label}")
+        if held:
+            return Outcome.skipped("; ".join(held))
+        return Outcome.skipped(gettext_noop("no promoter to ask now"))
+    return Outcome.done(
+        gettext_noop("asked %(people)s: %(kind)s"),
+        people=", ".join(asked),
+        kind=choice(AskKind, kind),
+    )
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     kind = params.get("kind") or AskKind.REVIEW
     ready = sum(1 for row in figures.promoters(account) if row.may_ask)
     note = preview_text(params.get("note") or "", account)
+    values = {"kind": str(AskKind(kind).label).lower(), "ready": ready, "note": note}
+    if note:
+        return (
+            gettext(
+                "an ask to %(kind)s for the person the event names, or the account's promoters "
+                "who may be asked now (%(ready)s): “%(note)s”"
+            )
+            % values
+        )
     return (
-        f"an ask to {AskKind(kind).label.lower()} for the person the event names, or the "
-        f"account's promoters who may be asked now ({ready})" + (f": “{note}”" if note else "")
+        gettext(
+            "an ask to %(kind)s for the person the event names, or the account's promoters "
+            "who may be asked now (%(ready)s)"
+        )
+        % values
     )
 
 

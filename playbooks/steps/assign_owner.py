@@ -23,8 +23,8 @@ from django.db.models import Count, IntegerField, Max, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account, Activity, Segment, User, VendorRole
@@ -33,6 +33,8 @@ from accounts.services import ASSIGNED_OWNER, assign_owner
 from ..models import EventKind, StepKind
 from ..params import ParamField
 from ..services.notices import cs_admins, notify
+from ..words import Said, lazy_words, say, say_plural, words
+from ..words import choice as choice_of
 from . import Outcome, StepContext, StepKindSpec, register
 
 ANY = "any"
@@ -58,10 +60,17 @@ class Rule:
     everyone: bool = False
 
     @property
-    def label(self) -> str:
+    def said(self) -> Said:
+        """Whom the rule names, as a run keeps it."""
         if self.everyone:
-            return "all CSMs"
-        return f"team {self.team}" if self.team else ", ".join(self.emails)
+            return say(gettext_noop("all CSMs"))
+        if self.team:
+            return say(gettext_noop("team %(team)s"), team=self.team)
+        return say("%(emails)s", emails=", ".join(self.emails))
+
+    @property
+    def label(self) -> str:
+        return words(self.said)
 
 
 def parse_rules(text: str) -> tuple[list[Rule], list[str]]:
@@ -77,11 +86,19 @@ def parse_rules(text: str) -> tuple[list[Rule], list[str]]:
         segment = segments.get(key.strip().lower())
         target = target.strip()
         if not colon or not target:
-            errors.append(f"Who by segment: “{line}” is not “segment: team or e-mails”.")
+            errors.append(
+                gettext("Who by segment: “%(line)s” is not “segment: team or e-mails”.")
+                % {"line": line}
+            )
         elif segment is None:
-            errors.append(f"Who by segment: there is no segment “{key.strip()}”.")
+            errors.append(
+                gettext("Who by segment: there is no segment “%(segment)s”.")
+                % {"segment": key.strip()}
+            )
         elif any(r.segment == segment for r in rules):
-            errors.append(f"Who by segment: “{key.strip()}” is given twice.")
+            errors.append(
+                gettext("Who by segment: “%(segment)s” is given twice.") % {"segment": key.strip()}
+            )
         elif target.lower() in EVERYONE:
             rules.append(Rule(segment, everyone=True))
         elif "@" in target:
@@ -90,7 +107,7 @@ def parse_rules(text: str) -> tuple[list[Rule], list[str]]:
         else:
             rules.append(Rule(segment, team=" ".join(target.split())))
     if not rules and not errors:
-        errors.append("Who by segment: give at least one line, e.g. “any: Scale”.")
+        errors.append(gettext("Who by segment: give at least one line, e.g. “any: Scale”."))
     return rules, errors
 
 
@@ -119,17 +136,26 @@ def validate(params: dict[str, Any]) -> list[str]:
     emails = set(_csms().values_list("email", flat=True))
     for rule in rules:
         if rule.team and rule.team not in teams:
-            errors.append(f"Who by segment: no active CSM is in team “{rule.team}”.")
+            errors.append(
+                gettext("Who by segment: no active CSM is in team “%(team)s”.")
+                % {"team": rule.team}
+            )
         for email in rule.emails:
             if email not in emails:
-                errors.append(f"Who by segment: {email} is not an active CSM.")
+                errors.append(
+                    gettext("Who by segment: %(email)s is not an active CSM.") % {"email": email}
+                )
     return errors
 
 
 @dataclass(frozen=True)
 class Choice:
     owner: User | None
-    why: str  # who was chosen and why, or why nobody was
+    said: Said  # who was chosen and why, or why nobody was, as a run keeps it
+
+    @property
+    def why(self) -> str:
+        return words(self.said)
 
 
 def choose(rule: Rule, cap: int) -> Choice:
@@ -140,11 +166,11 @@ def choose(rule: Rule, cap: int) -> Choice:
     ids = list(candidates(rule).select_for_update().values_list("pk", flat=True))
     people = list(User.objects.filter(pk__in=ids).annotate(accounts=Count("portfolio")))
     if not people:
-        return Choice(None, f"{rule.label} has no active CSM")
+        return Choice(None, say(gettext_noop("%(rule)s has no active CSM"), rule=rule.said))
     under = [p for p in people if not cap or p.accounts < cap]
     if not under:
-        where = "" if rule.everyone else f" in {rule.label}" if rule.team else f" of {rule.label}"
-        return Choice(None, f"every CSM{where} is at the cap of {cap} accounts")
+        code = "at_cap" if rule.everyone else "at_cap_in" if rule.team else "at_cap_of"
+        return Choice(None, say_plural(code, cap, rule=rule.said))
     last = _last_assigned([p.pk for p in under])
 
     def order(person: Any) -> tuple[int, bool, float, str, int]:
@@ -153,7 +179,10 @@ def choose(rule: Rule, cap: int) -> Choice:
         return (person.accounts, when is not None, stamp, person.display_name.lower(), person.pk)
 
     owner = min(under, key=order)
-    return Choice(owner, f"{owner.display_name}, who had {owner.accounts} accounts ({rule.label})")
+    return Choice(
+        owner,
+        say_plural("owner_had", owner.accounts, owner=owner.display_name, rule=rule.said),
+    )
 
 
 def _last_assigned(user_ids: list[int]) -> dict[int, datetime]:
@@ -172,13 +201,18 @@ def _last_assigned(user_ids: list[int]) -> dict[int, datetime]:
 def run(context: StepContext) -> Outcome:
     account, params = context.account, context.params
     if account.owner_id is not None and not params.get("reassign"):
-        return Outcome.skipped(f"the account already has an owner, {account.owner}")
+        return Outcome.skipped(
+            gettext_noop("the account already has an owner, %(owner)s"), owner=str(account.owner)
+        )
     rules, errors = parse_rules(str(params.get("rules") or ""))
     if errors:
         return Outcome.skipped(errors[0])
     rule = rule_for(rules, account.segment)
     if rule is None:
-        return Outcome.skipped(f"no rule for the {account.get_segment_display()} segment")
+        return Outcome.skipped(
+            gettext_noop("no rule for the %(segment)s segment"),
+            segment=choice_of(Segment, account.segment),
+        )
     choice = choose(rule, int(params.get("cap") or 0))
     if choice.owner is None:
         items = notify(
@@ -186,7 +220,7 @@ def run(context: StepContext) -> Outcome:
             text=format_lazy(
                 _("{account} needs an owner CSM: {why}."),
                 account=account.name,
-                why=choice.why,
+                why=lazy_words(choice.said),
             ),
             users=cs_admins(),
             run=context.run,
@@ -195,21 +229,27 @@ def run(context: StepContext) -> Outcome:
             record(gettext_noop("notified"), actor=None, account=account, target=context.run,
                    after={"to": [n.user.display_name for n in items], "text": items[0].title},
                    internal=True)  # fmt: skip
-        return Outcome.skipped(f"{choice.why}; the CS admins were told")
+        return Outcome.skipped(gettext_noop("%(why)s; the CS admins were told"), why=choice.said)
     if choice.owner.pk == account.owner_id:
-        return Outcome.skipped(f"{choice.owner.display_name} owns the account already")
+        return Outcome.skipped(
+            gettext_noop("%(owner)s owns the account already"), owner=choice.owner.display_name
+        )
     assign_owner(account, owner=choice.owner, acting_user=None, why=context.run.reason)
-    return Outcome.done(f"owner CSM: {choice.why}")
+    return Outcome.done(choice.said)
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     if account.owner_id is not None and not params.get("reassign"):
-        return f"nothing: {account.owner} owns it already (skipped)"
+        return gettext("nothing: %(owner)s owns it already (skipped)") % {"owner": account.owner}
     rules, errors = parse_rules(str(params.get("rules") or ""))
     rule = None if errors else rule_for(rules, account.segment)
     if rule is None:
-        return f"nothing: no rule for the {account.get_segment_display()} segment"
-    return f"the owner CSM chosen from {rule.label} (the fewest accounts first)"
+        return gettext("nothing: no rule for the %(segment)s segment") % {
+            "segment": account.get_segment_display()
+        }
+    return gettext("the owner CSM chosen from %(rule)s (the fewest accounts first)") % {
+        "rule": rule.label
+    }
 
 
 register(

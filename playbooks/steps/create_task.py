@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from accounts.activity import entry_for, record, record_many
 from accounts.models import Account
@@ -63,7 +63,7 @@ def run_many(contexts: list[StepContext]) -> list[Outcome]:
     return [NO_OWNER if task is None else _done(task) for task in tasks]
 
 
-NO_OWNER = Outcome.skipped("the account has no owner CSM")
+NO_OWNER = Outcome.skipped(gettext_noop("the account has no owner CSM"))
 
 
 def _task_for(context: StepContext) -> CSMTask | None:
@@ -75,11 +75,14 @@ def _task_for(context: StepContext) -> CSMTask | None:
     reason = context.fill(params.get("reason") or "{why}").strip()
     comment = context.merge.get("comment")
     if comment:
-        reason = f"{reason}\nThey said: “{comment}”"
+        reason = gettext("%(reason)s\nThey said: “%(comment)s”") % {
+            "reason": reason,
+            "comment": comment,
+        }
     return CSMTask(
         account=account,
         assignee=account.owner,
-        title=context.fill(params.get("title") or "Follow up")[:200],
+        title=context.fill(params.get("title") or gettext("Follow up"))[:200],
         due_on=timezone.localdate() + timedelta(days=int(params.get("due_in_days") or 0)),
         priority=params.get("priority") or Priority.NORMAL,
         reason=reason,
@@ -89,14 +92,26 @@ def _task_for(context: StepContext) -> CSMTask | None:
 
 
 def _done(task: CSMTask) -> Outcome:
-    return Outcome.done(f"task “{task.title}” for {task.assignee}")
+    return Outcome.done(
+        gettext_noop("task “%(title)s” for %(owner)s"), title=task.title, owner=str(task.assignee)
+    )
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
-    owner = account.owner.display_name if account.owner else "nobody (no owner CSM: skipped)"
+    owner = (
+        account.owner.display_name if account.owner else gettext("nobody (no owner CSM: skipped)")
+    )
     due = int(params.get("due_in_days") or 0)
-    when = "today" if due == 0 else f"in {due} day{'s' if due != 1 else ''}"
-    return f"a task “{preview_text(params.get('title') or 'Follow up', account)}” for {owner}, due {when}"
+    if due == 0:
+        when = gettext("due today")
+    else:
+        when = ngettext("due in %(count)s day", "due in %(count)s days", due) % {"count": due}
+    title = preview_text(params.get("title") or gettext("Follow up"), account)
+    return gettext("a task “%(title)s” for %(owner)s, %(when)s") % {
+        "title": title,
+        "owner": owner,
+        "when": when,
+    }
 
 
 register(StepKindSpec(StepKind.CREATE_TASK, FIELDS, run, describe, run_many=run_many))

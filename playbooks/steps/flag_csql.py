@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -32,17 +33,20 @@ def run(context: StepContext) -> Outcome:
         acting_user=None,
     )
     if not created:
-        return Outcome.skipped(f"already flagged: “{lead.reason}”")
-    return Outcome.done(f"upsell lead flagged: “{lead.reason}”")
+        return Outcome.skipped(gettext_noop("already flagged: “%(reason)s”"), reason=lead.reason)
+    return Outcome.done(gettext_noop("upsell lead flagged: “%(reason)s”"), reason=lead.reason)
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     already = UpsellLead.objects.filter(
         account=account, rule=UpsellLead.Rule.PLAYBOOK, status__in=ACTIVE_LEAD_STATUSES
     ).exists()
-    return f"an upsell lead (CSQL): “{preview_text(params.get('reason') or '', account)}”" + (
-        " (already flagged: skipped)" if already else ""
-    )
+    reason = preview_text(params.get("reason") or "", account)
+    if already:
+        return gettext("an upsell lead (CSQL): “%(reason)s” (already flagged: skipped)") % {
+            "reason": reason
+        }
+    return gettext("an upsell lead (CSQL): “%(reason)s”") % {"reason": reason}
 
 
 register(StepKindSpec(StepKind.FLAG_CSQL, FIELDS, run, describe))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from accounts.activity import record
 from accounts.models import Account
@@ -14,6 +14,7 @@ from accounts.models import Account
 from ..models import StepKind
 from ..params import ParamField
 from ..services.notices import TEXT_LENGTH, notify, recipients
+from ..words import say_plural
 from . import Outcome, StepContext, StepKindSpec, preview_text, register
 
 FIELDS = [
@@ -22,8 +23,10 @@ FIELDS = [
 
 
 def _names(people: list[Any]) -> str:
-    names = [p.display_name for p in people]
-    return names[0] if len(names) == 1 else f"{len(names)} CS admins"
+    if len(people) == 1:
+        return str(people[0].display_name)
+    count = len(people)
+    return ngettext("%(count)s CS admin", "%(count)s CS admins", count) % {"count": count}
 
 
 def run(context: StepContext) -> Outcome:
@@ -32,7 +35,7 @@ def run(context: StepContext) -> Outcome:
     items = notify(account, text=text, run=context.run)
     if not items:
         return Outcome.skipped(
-            "nobody to notify: the account has no owner and there is no CS admin"
+            gettext_noop("nobody to notify: the account has no owner and there is no CS admin")
         )
     record(
         gettext_noop("notified"),
@@ -42,13 +45,22 @@ def run(context: StepContext) -> Outcome:
         after={"to": [n.user.display_name for n in items], "text": items[0].title},
         internal=True,
     )
-    return Outcome.done(f"notice for {_names([n.user for n in items])}: “{items[0].title}”")
+    if len(items) == 1:
+        return Outcome.done(
+            gettext_noop("notice for %(person)s: “%(text)s”"),
+            person=items[0].user.display_name,
+            text=items[0].title,
+        )
+    return Outcome.done(say_plural("admins_notified", len(items), text=items[0].title))
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     people = recipients(account)
-    who = _names(people) if people else "nobody (no owner and no CS admin: skipped)"
-    return f"a notice for {who}: “{preview_text(params.get('text') or '', account)}”"
+    who = _names(people) if people else gettext("nobody (no owner and no CS admin: skipped)")
+    return gettext("a notice for %(who)s: “%(text)s”") % {
+        "who": who,
+        "text": preview_text(params.get("text") or "", account),
+    }
 
 
 register(StepKindSpec(StepKind.NOTIFY_OWNER, FIELDS, run, describe))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Account
 from surveys.models import SurveyPause
@@ -16,6 +17,7 @@ from surveys.services import pause_surveys
 
 from ..models import StepKind
 from ..params import ParamField
+from ..words import day
 from . import Outcome, StepContext, StepKindSpec, register
 
 FIELDS = [
@@ -29,19 +31,26 @@ def run(context: StepContext) -> Outcome:
     until = timezone.localdate() + timedelta(days=int(context.params.get("days") or 60))
     current = SurveyPause.objects.filter(account=account).first()
     if current is not None and (current.until is None or current.until >= until):
-        ends = "until resumed" if current.until is None else f"until {current.until:%d %b %Y}"
-        return Outcome.skipped(f"surveys are paused already, {ends}")
+        if current.until is None:
+            return Outcome.skipped(gettext_noop("surveys are paused already, until resumed"))
+        return Outcome.skipped(
+            gettext_noop("surveys are paused already, until %(day)s"), day=day(current.until)
+        )
     if account.owner is None:
-        return Outcome.skipped("the account has no owner CSM to pause its surveys")
+        return Outcome.skipped(gettext_noop("the account has no owner CSM to pause its surveys"))
     reason = context.fill(context.params.get("reason") or "{why}")[:200]
     # In the owner CSM's name, as a pause records who paused it.
     pause_surveys(account, reason=reason, until=until, acting_user=account.owner)
-    return Outcome.done(f"surveys paused until {until:%d %b %Y}")
+    return Outcome.done(gettext_noop("surveys paused until %(day)s"), day=day(until))
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     days = int(params.get("days") or 60)
-    return f"pause surveys to {account.name} for {days} day{'s' if days != 1 else ''}"
+    return ngettext(
+        "pause surveys to %(account)s for %(count)s day",
+        "pause surveys to %(account)s for %(count)s days",
+        days,
+    ) % {"account": account.name, "count": days}
 
 
 register(StepKindSpec(StepKind.PAUSE_SURVEYS, FIELDS, run, describe))

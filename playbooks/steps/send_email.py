@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Delivery, NotificationKind, User
@@ -23,25 +23,34 @@ from portal.i18n import language_or_default, person_locale
 from ..models import EmailTemplate, StepKind
 from ..params import ParamField
 from ..services.emails import merge_values, render_email
+from ..words import Said, say, say_plural
 from . import Outcome, StepContext, StepFailed, StepKindSpec, register
 
 EVERYONE = "everyone"
 PERSON = "person"
 RECIPIENTS = [
-    (CustomerRole.CHAMPION.value, "The champion"),
-    (CustomerRole.EXECUTIVE.value, "The executive sponsor"),
-    (CustomerRole.MEMBER.value, "The members"),
-    (EVERYONE, "Everyone at the account"),
-    (PERSON, "The person who answered (when the event names one)"),
+    (CustomerRole.CHAMPION.value, _("The champion")),
+    (CustomerRole.EXECUTIVE.value, _("The executive sponsor")),
+    (CustomerRole.MEMBER.value, _("The members")),
+    (EVERYONE, _("Everyone at the account")),
+    (PERSON, _("The person who answered (when the event names one)")),
 ]
-# How the preview names them, after "to".
+# How the preview and a run name them, after "to" (stored English, worded when read).
 SAID = {
-    CustomerRole.CHAMPION.value: "the champion",
-    CustomerRole.EXECUTIVE.value: "the executive sponsor",
-    CustomerRole.MEMBER.value: "the members",
-    EVERYONE: "everyone at the account",
-    PERSON: "the person who answered",
+    CustomerRole.CHAMPION.value: gettext_noop("the champion"),
+    CustomerRole.EXECUTIVE.value: gettext_noop("the executive sponsor"),
+    CustomerRole.MEMBER.value: gettext_noop("the members"),
+    EVERYONE: gettext_noop("everyone at the account"),
+    PERSON: gettext_noop("the person who answered"),
 }
+
+
+def _said_to(to: str) -> Said:
+    return say(SAID[to]) if to in SAID else say("%(to)s", to=to)
+
+
+def _to(to: str) -> str:
+    return gettext(SAID[to]) if to in SAID else to
 
 
 def template_choices() -> list[tuple[str, str]]:
@@ -64,18 +73,19 @@ def recipients(account: Account, to: str, user_id: Any = None) -> QuerySet[User]
     return people.distinct().order_by("name", "email")
 
 
-def people(count: int) -> str:
-    return f"{count} {'person' if count == 1 else 'people'}"
-
-
 def run(context: StepContext) -> Outcome:
     template = EmailTemplate.objects.filter(key=context.params.get("template")).first()
     if template is None:
-        return Outcome.skipped(f"the e-mail “{context.params.get('template')}” no longer exists")
+        return Outcome.skipped(
+            gettext_noop("the e-mail “%(email)s” no longer exists"),
+            email=str(context.params.get("template")),
+        )
     to = context.params.get("to") or CustomerRole.CHAMPION.value
     chosen = list(recipients(context.account, to, (context.event.data or {}).get("user_id")))
     if not chosen:
-        return Outcome.skipped(f"nobody to write to: no active {SAID.get(to, to)} here")
+        return Outcome.skipped(
+            gettext_noop("nobody to write to: no active %(to)s here"), to=_said_to(to)
+        )
     sent, digest, unsubscribed = 0, 0, 0
     for user in chosen:
         delivery = delivery_for(user, NotificationKind.ACCOUNT)
@@ -85,11 +95,8 @@ def run(context: StepContext) -> Outcome:
             digest += 1
         else:  # in their inbox only
             unsubscribed += 1
-    detail = f"sent “{template.name}” to {people(sent)}"
-    if digest:
-        detail += f" ({digest} in the daily digest)"
-    if unsubscribed:
-        detail += f" ({unsubscribed} unsubscribed)"
+    code = "sent" + ("_digest" if digest else "") + ("_unsubscribed" if unsubscribed else "")
+    detail = say_plural(code, sent, email=template.name, digest=digest, unsubscribed=unsubscribed)
     if not sent:
         return Outcome.skipped(detail)
     return Outcome.done(detail)
@@ -140,26 +147,31 @@ def _listed(users: Iterable[User]) -> str:
     chosen = list(users)
     shown = ", ".join(_someone(u) for u in chosen[:3])
     more = len(chosen) - 3
-    return shown + (f" and {more} more" if more > 0 else "")
+    if more > 0:
+        return gettext("%(people)s and %(count)s more") % {"people": shown, "count": more}
+    return shown
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     template = EmailTemplate.objects.filter(key=params.get("template")).first()
     name = template.name if template else params.get("template", "?")
     to = params.get("to") or CustomerRole.CHAMPION.value
-    said = SAID.get(to, to)
+    values = {"email": name, "to": _to(to)}
     if to == PERSON:
-        return f"e-mail “{name}” to {said}"
+        return gettext("e-mail “%(email)s” to %(to)s") % values
     chosen = list(recipients(account, to))
     if not chosen:
-        return f"e-mail “{name}” to {said} (nobody here: skipped)"
-    return f"e-mail “{name}” to {said} ({_listed(chosen)})"
+        return gettext("e-mail “%(email)s” to %(to)s (nobody here: skipped)") % values
+    return gettext("e-mail “%(email)s” to %(to)s (%(people)s)") % {
+        **values,
+        "people": _listed(chosen),
+    }
 
 
 def validate(params: dict[str, Any]) -> list[str]:
     key = params.get("template")
     if key and not EmailTemplate.objects.filter(key=key).exists():
-        return [f"The e-mail “{key}” does not exist."]
+        return [gettext("The e-mail “%(email)s” does not exist.") % {"email": key}]
     return []
 
 

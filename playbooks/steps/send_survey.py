@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Membership
@@ -14,14 +15,19 @@ from surveys.services import ask_account, paused_accounts
 
 from ..models import StepKind
 from ..params import ParamField
+from ..words import say, say_plural
 from . import Outcome, StepContext, StepKindSpec, register
 
 EVERYONE = "everyone"
+# Each choice's label, and how a run and the preview name them after "to" (stored English).
 ROLES = {
-    CustomerRole.CHAMPION.value: ("The champion", "the champion"),
-    CustomerRole.EXECUTIVE.value: ("The executive sponsor", "the executive sponsor"),
-    CustomerRole.MEMBER.value: ("The members", "the members"),
-    EVERYONE: ("Everyone at the account", "everyone at the account"),
+    CustomerRole.CHAMPION.value: (_("The champion"), gettext_noop("the champion")),
+    CustomerRole.EXECUTIVE.value: (
+        _("The executive sponsor"),
+        gettext_noop("the executive sponsor"),
+    ),
+    CustomerRole.MEMBER.value: (_("The members"), gettext_noop("the members")),
+    EVERYONE: (_("Everyone at the account"), gettext_noop("everyone at the account")),
 }
 
 
@@ -50,31 +56,28 @@ def _roles(to: str) -> list[str]:
     return list(CustomerRole.values) if to == EVERYONE else [to]
 
 
-def _people(count: int) -> str:
-    return f"{count} {'person' if count == 1 else 'people'}"
-
-
 def run(context: StepContext) -> Outcome:
     survey = _survey(context.params)
     if survey is None or survey.archived_at is not None:
-        return Outcome.skipped("the survey is gone or archived")
+        return Outcome.skipped(gettext_noop("the survey is gone or archived"))
     to = context.params.get("to") or EVERYONE
     try:
         ask = ask_account(survey, context.account, roles=_roles(to), acting_user=None)
     except ValidationError as refusal:
         return Outcome.skipped(" ".join(refusal.messages))
     if ask.paused:
-        return Outcome.skipped(
-            f"surveys are paused on this account: {_people(ask.held_back)} held back"
-        )
+        return Outcome.skipped(say_plural("surveys_paused_held", ask.held_back))
     if ask.campaign is None and ask.held_back:
-        return Outcome.skipped("the account has no owner CSM to send the survey")
-    detail = f"asked {_people(ask.asked)} “{survey.name}”"
+        return Outcome.skipped(gettext_noop("the account has no owner CSM to send the survey"))
     if ask.held_back:
-        detail += f" ({ask.held_back} held back by survey limits)"
+        detail = say_plural("asked_held", ask.asked, survey=survey.name, held=ask.held_back)
+    else:
+        detail = say_plural("asked", ask.asked, survey=survey.name)
     if not ask.asked:
         if not ask.held_back:
-            return Outcome.skipped(f"nobody to ask: no active {ROLES[to][1]} here")
+            return Outcome.skipped(
+                gettext_noop("nobody to ask: no active %(to)s here"), to=say(ROLES[to][1])
+            )
         return Outcome.skipped(detail)
     return Outcome.done(detail)
 
@@ -89,18 +92,36 @@ def describe(params: dict[str, Any], account: Account) -> str:
         .distinct()
         .count()
     )
-    said = f"survey “{name}” to {ROLES.get(to, (to, to))[1]} ({_people(count)})"
+    values = {"survey": name, "to": gettext(ROLES[to][1]) if to in ROLES else to, "count": count}
     if paused_accounts().filter(account=account).exists():
-        return f"{said}: skipped while surveys are paused on this account"
-    return f"{said}, except anyone held back by the survey limits"
+        return (
+            ngettext(
+                "survey “%(survey)s” to %(to)s (%(count)s person): skipped while surveys are "
+                "paused on this account",
+                "survey “%(survey)s” to %(to)s (%(count)s people): skipped while surveys are "
+                "paused on this account",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "survey “%(survey)s” to %(to)s (%(count)s person), except anyone held back by the "
+            "survey limits",
+            "survey “%(survey)s” to %(to)s (%(count)s people), except anyone held back by the "
+            "survey limits",
+            count,
+        )
+        % values
+    )
 
 
 def validate(params: dict[str, Any]) -> list[str]:
     survey = _survey(params)
     if survey is None:
-        return ["The survey does not exist."]
+        return [gettext("The survey does not exist.")]
     if survey.archived_at is not None:
-        return [f"The survey “{survey.name}” is archived."]
+        return [gettext("The survey “%(survey)s” is archived.") % {"survey": survey.name}]
     return []
 
 

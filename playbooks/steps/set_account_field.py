@@ -16,23 +16,30 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, TouchModel
 from accounts.services import set_account_fields
 from insights.figures.revenue import mrr
-from portal.formatting import money
 
 from ..models import EventKind, StepKind
 from ..params import ParamField
+from ..words import Said, amount, choice, say, words
 from . import Outcome, StepContext, StepKindSpec, register
 
 FROM_MRR = "from_mrr"
 
-FIELD_CHOICES: dict[str, tuple[str, Any]] = {
-    "segment": ("Segment", Segment),
-    "touch_model": ("Touch model", TouchModel),
-    "stage": ("Lifecycle stage", Stage),
+FIELD_CHOICES: dict[str, tuple[Any, Any]] = {
+    "segment": (_("Segment"), Segment),
+    "touch_model": (_("Touch model"), TouchModel),
+    "stage": (_("Lifecycle stage"), Stage),
+}
+# How a run and the preview name each field inside a sentence (stored English).
+FIELD_SAID = {
+    "segment": gettext_noop("segment"),
+    "touch_model": gettext_noop("touch model"),
+    "stage": gettext_noop("lifecycle stage"),
 }
 
 
@@ -43,11 +50,11 @@ def _field_choices() -> list[tuple[str, str]]:
 def _value_choices() -> list[tuple[str, str]]:
     """Every field's values in one list (they differ across fields), and the segment by MRR."""
     values = [
-        (value, f"{label}: {text}")
+        (value, gettext("%(field)s: %(value)s") % {"field": label, "value": text})
         for label, choices in FIELD_CHOICES.values()
         for value, text in choices.choices
     ]
-    return [*values, (FROM_MRR, "Segment: from MRR, by the ranges below")]
+    return [*values, (FROM_MRR, gettext("Segment: from MRR, by the ranges below"))]
 
 
 FIELDS = [
@@ -80,22 +87,31 @@ def parse_ranges(text: str) -> tuple[list[Range], list[str]]:
     }
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        return [], ["MRR ranges: give at least one, e.g. “enterprise >= 10000, smb”."]
+        return [], [gettext("MRR ranges: give at least one, e.g. “enterprise >= 10000, smb”.")]
     for position, part in enumerate(parts):
         found = _RANGE.match(part.lower().replace("≥", ">="))
         if found is None:
-            errors.append(f"MRR ranges: “{part}” is not “segment >= amount” or a segment.")
+            errors.append(
+                gettext("MRR ranges: “%(range)s” is not “segment >= amount” or a segment.")
+                % {"range": part}
+            )
             continue
         segment = segments.get(found["segment"])
         if segment is None:
-            errors.append(f"MRR ranges: there is no segment “{found['segment']}”.")
+            errors.append(
+                gettext("MRR ranges: there is no segment “%(segment)s”.")
+                % {"segment": found["segment"]}
+            )
             continue
         try:
             floor = Decimal(found["floor"]) if found["floor"] is not None else None
         except InvalidOperation:  # pragma: no cover - the pattern allows digits only
             floor = None
         if floor is None and position != len(parts) - 1:
-            errors.append(f"MRR ranges: only the last range may have no floor (“{part}”).")
+            errors.append(
+                gettext("MRR ranges: only the last range may have no floor (“%(range)s”).")
+                % {"range": part}
+            )
             continue
         if (
             floor is not None
@@ -103,7 +119,9 @@ def parse_ranges(text: str) -> tuple[list[Range], list[str]]:
             and ranges[-1].floor is not None
             and floor >= ranges[-1].floor
         ):
-            errors.append(f"MRR ranges: list the highest floor first (“{part}”).")
+            errors.append(
+                gettext("MRR ranges: list the highest floor first (“%(range)s”).") % {"range": part}
+            )
             continue
         ranges.append(Range(segment, floor))
     return ranges, errors
@@ -118,19 +136,23 @@ def validate(params: dict[str, Any]) -> list[str]:
     name, value = params.get("field"), params.get("value")
     if name not in FIELD_CHOICES:
         return []  # the field's own check says so
-    label, choices = FIELD_CHOICES[name]
+    choices = FIELD_CHOICES[name][1]
+    field = gettext(FIELD_SAID[name])
     if value == FROM_MRR:
         if name != "segment":
-            return [f"Only the segment can be set from the MRR, not the {label.lower()}."]
+            return [
+                gettext("Only the segment can be set from the MRR, not the %(field)s.")
+                % {"field": field}
+            ]
         return parse_ranges(params.get("mrr_ranges") or "")[1]
     if value not in choices.values:
-        return [f"“{value}” is not a {label.lower()}."]
+        return [gettext("“%(value)s” is not a %(field)s.") % {"value": value, "field": field}]
     return []
 
 
-def _target(params: dict[str, Any], account: Account) -> tuple[str | None, str]:
-    """The value to set and, for the segment from MRR, why (the MRR); or None and why
-    there is nothing to set."""
+def _target(params: dict[str, Any], account: Account) -> tuple[str | None, Said | str]:
+    """The value to set and, for the segment from MRR, why (the MRR, as a run keeps it); or
+    None and why there is nothing to set."""
     value = str(params.get("value") or "")
     if value != FROM_MRR:
         return value, ""
@@ -140,8 +162,10 @@ def _target(params: dict[str, Any], account: Account) -> tuple[str | None, str]:
     monthly = mrr(account, timezone.localdate())
     segment = segment_for(ranges, monthly)
     if segment is None:
-        return None, f"its MRR {money(monthly)} is in none of the ranges"
-    return segment, f"MRR {money(monthly)}"
+        return None, say(
+            gettext_noop("its MRR %(mrr)s is in none of the ranges"), mrr=amount(monthly)
+        )
+    return segment, say(gettext_noop("MRR %(mrr)s"), mrr=amount(monthly))
 
 
 def _label(name: str, value: str) -> str:
@@ -152,32 +176,46 @@ def run(context: StepContext) -> Outcome:
     account, params = context.account, context.params
     name = str(params.get("field") or "")
     if name not in FIELD_CHOICES:
-        return Outcome.skipped(f"no account field “{name}”")
-    label = FIELD_CHOICES[name][0].lower()
+        return Outcome.skipped(gettext_noop("no account field “%(field)s”"), field=name)
     value, why = _target(params, account)
     if value is None:
         return Outcome.skipped(why)
     changed = set_account_fields(
-        account, changes={name: value}, acting_user=None, why=why or context.run.reason
+        account, changes={name: value}, acting_user=None, why=words(why) or context.run.reason
     )
-    said = f"{label} {_label(name, value)}" + (f" ({why})" if why else "")
+    values = {"field": say(FIELD_SAID[name]), "value": choice(FIELD_CHOICES[name][1], value)}
+    if why:
+        values["why"] = why if isinstance(why, dict) else say(why)
+        if not changed:
+            return Outcome.skipped(
+                gettext_noop("the %(field)s %(value)s (%(why)s) is already set"), **values
+            )
+        return Outcome.done(gettext_noop("%(field)s %(value)s (%(why)s) set"), **values)
     if not changed:
-        return Outcome.skipped(f"the {said} is already set")
-    return Outcome.done(f"{said} set")
+        return Outcome.skipped(gettext_noop("the %(field)s %(value)s is already set"), **values)
+    return Outcome.done(gettext_noop("%(field)s %(value)s set"), **values)
 
 
 def describe(params: dict[str, Any], account: Account) -> str:
     name = str(params.get("field") or "")
     if name not in FIELD_CHOICES:
-        return "nothing (no such field)"
-    label = FIELD_CHOICES[name][0].lower()
+        return gettext("nothing (no such field)")
     value, why = _target(params, account)
     if value is None:
-        return f"nothing: {why}"
-    now = getattr(account, name)
-    already = " (already set: skipped)" if now == value else ""
-    because = f" from its {why}" if why else ""
-    return f"the {label} set to {_label(name, value)}{because}{already}"
+        return gettext("nothing: %(why)s") % {"why": words(why)}
+    values = {"field": gettext(FIELD_SAID[name]), "value": _label(name, value)}
+    already = getattr(account, name) == value
+    if why:
+        values["why"] = words(why)
+        if already:
+            return (
+                gettext("the %(field)s set to %(value)s from its %(why)s (already set: skipped)")
+                % values
+            )
+        return gettext("the %(field)s set to %(value)s from its %(why)s") % values
+    if already:
+        return gettext("the %(field)s set to %(value)s (already set: skipped)") % values
+    return gettext("the %(field)s set to %(value)s") % values
 
 
 register(

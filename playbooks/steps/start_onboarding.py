@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -15,6 +16,7 @@ from onboarding.services import start_onboarding
 
 from ..models import EventKind, StepKind
 from ..params import ParamField
+from ..words import say_plural
 from . import Outcome, StepContext, StepKindSpec, register
 
 # The template edited last among the active ones: what a built-in playbook names, since it
@@ -24,7 +26,7 @@ NEWEST = "newest"
 
 def template_choices() -> list[tuple[str, str]]:
     return [
-        (NEWEST, "The newest active template"),
+        (NEWEST, gettext("The newest active template")),
         *(
             (str(pk), name)
             for pk, name in ChecklistTemplate.objects.active()
@@ -57,13 +59,20 @@ def run(context: StepContext) -> Outcome:
     account = context.account
     template = _template(context.params)
     if template is None or template.archived_at is not None:
-        return Outcome.skipped("there is no active checklist template to start from")
+        return Outcome.skipped(gettext_noop("there is no active checklist template to start from"))
     existing = _existing(account)
     if existing is not None:
-        state = "finished" if existing.completed_at else "under way"
-        return Outcome.skipped(f"onboarding “{existing.template_name}” is {state} already")
+        if existing.completed_at:
+            return Outcome.skipped(
+                gettext_noop("onboarding “%(checklist)s” is finished already"),
+                checklist=existing.template_name,
+            )
+        return Outcome.skipped(
+            gettext_noop("onboarding “%(checklist)s” is under way already"),
+            checklist=existing.template_name,
+        )
     if account.owner is None:
-        return Outcome.skipped("the account has no owner CSM to start the onboarding")
+        return Outcome.skipped(gettext_noop("the account has no owner CSM to start the onboarding"))
     try:
         checklist = start_onboarding(
             account, template=template, kickoff_date=timezone.localdate(), acting_user=account.owner
@@ -71,7 +80,7 @@ def run(context: StepContext) -> Outcome:
     except ValidationError as refusal:
         return Outcome.skipped(" ".join(refusal.messages))
     return Outcome.done(
-        f"started onboarding “{checklist.template_name}” ({checklist.tasks.count()} tasks)"
+        say_plural("started_onboarding", checklist.tasks.count(), checklist=checklist.template_name)
     )
 
 
@@ -80,10 +89,17 @@ def describe(params: dict[str, Any], account: Account) -> str:
     name = template.name if template else "?"
     existing = _existing(account)
     if existing is not None:
-        return f"start onboarding “{name}” (skipped: “{existing.template_name}” already started)"
+        return gettext(
+            "start onboarding “%(template)s” (skipped: “%(checklist)s” already started)"
+        ) % {"template": name, "checklist": existing.template_name}
     if account.owner is None:
-        return f"start onboarding “{name}” (skipped: no owner CSM)"
-    return f"start onboarding “{name}”, kicking off today, for {account.owner.display_name}"
+        return gettext("start onboarding “%(template)s” (skipped: no owner CSM)") % {
+            "template": name
+        }
+    return gettext("start onboarding “%(template)s”, kicking off today, for %(owner)s") % {
+        "template": name,
+        "owner": account.owner.display_name,
+    }
 
 
 def validate(params: dict[str, Any]) -> list[str]:
@@ -91,9 +107,12 @@ def validate(params: dict[str, Any]) -> list[str]:
     if template is None and params.get("template") == NEWEST:
         return []  # none yet: the step is skipped until one exists
     if template is None:
-        return ["The checklist template does not exist."]
+        return [gettext("The checklist template does not exist.")]
     if template.archived_at is not None:
-        return [f"The checklist template “{template.name}” is archived."]
+        return [
+            gettext("The checklist template “%(template)s” is archived.")
+            % {"template": template.name}
+        ]
     return []
 
 
