@@ -20,6 +20,7 @@ from tests.conftest import World, client_for
 from tests.onboarding_helpers import start
 from tests.plan_helpers import make_plan
 from tests.pseudo import english_left, english_left_on, pseudo_translation
+from updates.figures import role_label
 
 NOW = datetime(2026, 11, 11, 9, tzinfo=UTC)
 
@@ -116,3 +117,10 @@ def test_a_plan_saved_as_a_template_names_the_customer_in_the_csms_language(
         assert text == f"{CUSTOMER_PLACEHOLDER}'s team reports weekly"
         assert text.startswith("⟦the customer⟧")
     assert str(CUSTOMER_PLACEHOLDER) == "the customer"
+
+
+def test_an_updates_readers_show_their_role_in_the_readers_language() -> None:
+    with pseudo_translation() as language, translation.override(language):
+        assert role_label("executive") == "⟦Executive⟧"
+    assert role_label("executive") == "Executive"
+    assert role_label("gone") == "gone"  # a role since removed: as stored
