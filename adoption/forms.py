@@ -3,14 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Course
 from accounts.models import Account, Segment, User
+from portal.content_languages import LanguageVersionsForm, VersionField, attach_versions
 from portal.widgets import QuickForm
 
 from .models import RecommendationKind
+
+# A campaign's headline and message, in the default language and in each other one.
+HEADLINE_LENGTH = 120
+MESSAGE_LENGTH = 2000
 
 
 class LicenceForm(QuickForm):
@@ -74,39 +78,6 @@ class RecommendationForm(QuickForm):
         ).order_by("title")
 
 
-class CampaignTextsForm(QuickForm):
-    """The card's and e-mail's text in each language, all optional: what is left empty
-    reads the default text."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", "texts")
-        super().__init__(*args, **kwargs)
-        for code, _name in settings.LANGUAGES:
-            self.fields[f"headline_{code}"] = forms.CharField(
-                label=_("Headline"), required=False, max_length=120
-            )
-            self.fields[f"message_{code}"] = forms.CharField(
-                label=_("Message"),
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-
-    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
-        """Each language: its code, its name (in itself) and its fields."""
-        return [
-            (code, name, [self[f"headline_{code}"], self[f"message_{code}"]])
-            for code, name in settings.LANGUAGES
-        ]
-
-    def translations(self) -> dict[str, dict[str, str]]:
-        data = self.cleaned_data
-        return {
-            code: {"headline": data[f"headline_{code}"], "message": data[f"message_{code}"]}
-            for code, _name in settings.LANGUAGES
-        }
-
-
 class CampaignForm(QuickForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     feature = forms.CharField(
@@ -131,12 +102,12 @@ class CampaignForm(QuickForm):
     )
     headline = forms.CharField(
         label=_("Headline"),
-        max_length=120,
+        max_length=HEADLINE_LENGTH,
         help_text=_("The card's title and the e-mail's subject."),
     )
     message = forms.CharField(
         label=_("Message"),
-        max_length=2000,
+        max_length=MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown: what the feature does for them and how to start."),
     )
@@ -152,9 +123,20 @@ class CampaignForm(QuickForm):
         self.fields["account"].queryset = Account.objects.visible_to(  # type: ignore[attr-defined]
             user
         ).order_by("name")
+        # The headline and message in other languages, each optional: a person whose language
+        # has none reads the default ones above.
+        self.versions = LanguageVersionsForm(
+            self.data if self.is_bound else None,
+            texts=[
+                VersionField("headline", _("Headline"), HEADLINE_LENGTH),
+                VersionField("message", _("Message"), MESSAGE_LENGTH, long=True),
+            ],
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if attach_versions(self, self.versions):
+            data["translations"] = self.versions.versions()
         if bool(data.get("account")) == bool(data.get("segment")):
             raise forms.ValidationError(_("Choose one account or one segment."))
         return data

@@ -173,17 +173,21 @@ def language_or_default(code: str) -> str:
     return code if is_language(code) else settings.LANGUAGE_CODE
 
 
-def languages_of(users: Iterable[User]) -> dict[int, str]:
+def languages_of(users: Iterable[User], *, account: Account | None = None) -> dict[int, str]:
     """Each person's language by their id, for something written to them with no browser to
-    ask (an inbox item): :func:`person_locale`'s, their first membership's account standing in
-    for a customer who chose none, else the site's. One query for all of them (the
-    memberships of those who chose none), whatever their number."""
+    ask (an inbox item, an e-mail): :func:`person_locale`'s. A person who chose none reads the
+    language of ``account`` (the one the item is about) when given, else their first
+    membership's account's; vendor staff, and anyone whose account names none, the site's.
+    At most one query for all of them (the memberships of those who chose none), whatever
+    their number."""
     from accounts.models import Membership
 
     people = list(users)
     chosen = {user.pk: user.language for user in people if user.language or user.is_vendor}
     undecided = [user.pk for user in people if user.pk not in chosen]
-    if undecided:
+    if undecided and account is not None:
+        chosen.update(dict.fromkeys(undecided, account.language))
+    elif undecided:
         rows = (
             Membership.objects.filter(user_id__in=undecided)
             .order_by("pk")

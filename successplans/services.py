@@ -218,7 +218,8 @@ def create_plan(
 # stays out, and the account's name in a copied title becomes "the customer", unless the CSM
 # ticks the item ("copy") or its text ("keep as written") one by one.
 
-CUSTOMER_PLACEHOLDER = "the customer"
+# In the CSM's language, as the template's texts are.
+CUSTOMER_PLACEHOLDER = gettext_lazy("the customer")
 # Words that name no one: "Acme Logistics" is known as "Acme", "Globex Retail" as "Globex", but
 # "Northern Health Trust" must not turn every "northern" into "the customer".
 GENERIC_WORDS = frozenset(
@@ -239,8 +240,9 @@ def account_names(account: Account) -> list[str]:
 
 
 def without_account_names(text: str, account: Account) -> str:
+    placeholder = str(CUSTOMER_PLACEHOLDER)
     for name in account_names(account):
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", CUSTOMER_PLACEHOLDER, text, flags=re.I)
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", lambda _: placeholder, text, flags=re.I)
     return text
 
 

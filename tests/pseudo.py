@@ -180,7 +180,8 @@ def _outside_markers(text: str, depth: int) -> tuple[str, int]:
         if char == OPEN:
             depth += 1
             out.append(" ")
-        elif char == CLOSE and depth:
+        elif char == CLOSE:
+            assert depth, f"a marker {CLOSE} closes none opened: {text!r}"
             depth -= 1
             out.append(" ")
         elif depth:
@@ -211,6 +212,9 @@ def english_left(html: str, *, within: str | None = None, allowed: Iterable[str]
         rest = NOT_WORDS.sub(" ", _calendar_words().sub(" ", rest))
         if WORD.search(rest):
             left.append(" ".join(text.split()))
+    # Every marker opened is closed by the page's end: one left open would have hidden the
+    # rest of the page from the check (a catalogue's translation with a marker lost, say).
+    assert depth == 0, f"{depth} marker(s) {OPEN} left open at the end of the page"
     return left
 
 

@@ -73,17 +73,36 @@ def test_the_campaign_form_keeps_the_versions_written(world: World) -> None:
             "idle_days": 30,
             "headline": "Try alerts",
             "message": "Alerts tell you.",
-            "texts-headline_de": " Probieren Sie Warnungen ",
-            "texts-message_de": "",
-            "texts-headline_es": "",
-            "texts-message_es": "",
+            "text-de-headline": " Probieren Sie Warnungen ",
+            "text-de-message": "",
+            "text-es-headline": "",
+            "text-es-message": "",
         },
     )
     assert response.status_code == 302
     campaign = AdoptionCampaign.objects.get()
     assert campaign.translations == {"de": {"headline": "Probieren Sie Warnungen"}}
     page = client_for(world.csm).get(reverse("adoption_campaigns")).content.decode()
-    assert 'name="texts-headline_fr"' in page
+    assert 'name="text-fr-headline"' in page
+    assert 'name="text-en-headline"' not in page  # the default text is the one above
+
+
+def test_the_campaign_form_refuses_a_language_the_portal_does_not_speak(world: World) -> None:
+    response = client_for(world.csm).post(
+        reverse("adoption_campaigns"),
+        {
+            "name": "Alerts",
+            "feature": "alerts",
+            "account": world.account.pk,
+            "idle_days": 30,
+            "headline": "Try alerts",
+            "message": "Alerts tell you.",
+            "text-xx-headline": "?",
+        },
+    )
+    assert response.status_code == 422
+    assert "is not a language the portal speaks" in response.content.decode()
+    assert not AdoptionCampaign.objects.exists()
 
 
 def test_the_service_keeps_only_the_portals_languages(world: World) -> None:

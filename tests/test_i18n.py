@@ -29,7 +29,7 @@ from playbooks.models import TaskDigestSent
 from playbooks.tasks import send_task_digests as send_task_digests_task
 from portal import formatting
 from portal.daily_mail import people_due
-from portal.i18n import person_locale
+from portal.i18n import languages_of, person_locale
 from portal.mail import send_mail_from_templates
 from tests.conftest import World, client_for
 from tests.factories import AccountFactory, CSMFactory, CSMTaskFactory, MembershipFactory
@@ -134,6 +134,29 @@ def test_then_the_browsers_then_the_sites(world: World) -> None:
     assert "Accept-Language" in response["Vary"]
     assert language_of(client_for(world.champion), HTTP_ACCEPT_LANGUAGE="ja") == "en"
     assert language_of(Client(), "/auth/login/", HTTP_ACCEPT_LANGUAGE="fr") == "fr"
+
+
+def test_an_inbox_item_reads_in_the_persons_then_the_accounts_then_the_sites(
+    world: World,
+) -> None:
+    set_locale(world.account, "de")
+    second = AccountFactory.create(name="Zenith", slug="zenith", owner=world.csm, language="fr")
+    MembershipFactory.create(account=second, user=world.champion, role=CustomerRole.CHAMPION)
+    MembershipFactory.create(account=second, user=world.member, role=CustomerRole.MEMBER)
+    set_locale(world.member, "es")
+    people = [world.champion, world.member, world.csm]
+    # Nothing about one account: the first membership's, as on a page with none in its address.
+    assert languages_of(people) == {
+        world.champion.pk: "de",
+        world.member.pk: "es",
+        world.csm.pk: "en",
+    }
+    # About Zenith: Zenith's for the one who chose none, as its e-mail reads.
+    about_zenith = languages_of(people, account=second)
+    assert about_zenith == {world.champion.pk: "fr", world.member.pk: "es", world.csm.pk: "en"}
+    assert about_zenith[world.champion.pk] == person_locale(world.champion, account=second).language
+    set_locale(second, "")  # Zenith names none: the site's
+    assert languages_of(people, account=second)[world.champion.pk] == "en"
 
 
 def test_vendor_staff_do_not_take_the_accounts_language(world: World) -> None:
@@ -393,6 +416,24 @@ def test_english_left_finds_unmarked_words_and_skips_names_and_markers() -> None
     )
     assert english_left(html, within="main", allowed=["Dana Diaz"]) == ["Not marked", "Save me"]
     assert english_left(html, allowed=["Dana Diaz"]) == ["Not marked", "Save me", "Home"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<main><p>⟦Profile</p><p>Save me</p></main>",  # opened, never closed
+        "<main><p>⟦Profile⟧⟧ Save me</p></main>",  # closed twice
+        '<main><p title="⟦Profile⟧⟧">x</p></main>',
+    ],
+)
+def test_english_left_refuses_markers_that_do_not_balance(html: str) -> None:
+    with pytest.raises(AssertionError, match="marker"):
+        english_left(html)
+
+
+def test_a_marker_may_span_the_tags_of_a_translated_sentence() -> None:
+    html = '<main><p>⟦Read <a href="/x" title="the guide">the guide</a> first⟧</p></main>'
+    assert english_left(html) == []
 
 
 def test_the_profile_page_has_no_english_left(world: World) -> None:

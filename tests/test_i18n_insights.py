@@ -200,3 +200,9 @@ def test_a_health_part_is_stored_in_the_accounts_language(
         score = compute_health(world.account, DAY)
     assert score is not None
     assert score.parts["pulse"]["why"].startswith(why)
+
+
+@pytest.mark.parametrize("name", ["import_upload", "nightly_runs"])
+def test_the_import_and_nightly_consoles_are_all_marked(insights_world: World, name: str) -> None:
+    client = client_for(insights_world.admin)
+    assert english_left_on(client, reverse(name), allowed=data(insights_world)) == []

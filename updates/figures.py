@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import striptags, truncatechars
 
 from accounts.access import AccountAccess
-from accounts.models import Account, Membership
+from accounts.models import Account, CustomerRole, Membership
 from portal import compiled
 
 from .models import Update, UpdateAccount, UpdateQuerySet, UpdateReaction, UpdateRead
@@ -135,6 +135,12 @@ class AccountReach:
     useful: int
 
 
+def role_label(code: str) -> str:
+    """A member's role as people read it ("Executive"), in the reader's language: its label
+    as the catalogue has it; an unknown code as it is."""
+    return str(CustomerRole(code).label) if code in CustomerRole.values else code
+
+
 @dataclass(frozen=True)
 class Reader:
     name: str
@@ -215,7 +221,7 @@ def reach(update: Update) -> Reach:
                 r.user.display_name,
                 r.user.email,
                 r.account.name,
-                roles.get(r.user_id, ""),
+                role_label(roles.get(r.user_id, "")),
                 r.read_at,
                 r.user_id in useful_ids,
             )

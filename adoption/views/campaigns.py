@@ -25,7 +25,7 @@ from ..figures import (
     results_by_account,
     results_by_campaign,
 )
-from ..forms import CampaignForm, CampaignTextsForm
+from ..forms import CampaignForm
 from ..models import AdoptionCampaign
 from .errors import add_errors
 
@@ -36,10 +36,9 @@ PER_PAGE = 25
 @vendor_view()
 def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None, user=request.user)
-    texts = CampaignTextsForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and texts.is_valid():
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 campaign = services.create_campaign(
@@ -51,7 +50,7 @@ def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
                     link=data["link"],
                     account=data["account"],
                     segment=data["segment"],
-                    translations=texts.translations(),
+                    translations=data["translations"],
                     acting_user=request.user,
                 )
             except ValidationError as error:
@@ -69,7 +68,6 @@ def campaigns(request: AuthenticatedHttpRequest) -> HttpResponse:
     results = results_by_campaign(AdoptionCampaign.objects.filter(pk__in=shown)) if shown else {}
     context = {
         "form": form,
-        "texts_form": texts,
         "page": page,
         "rows": [(c, results.get(c.pk), c.status(today)) for c in page.object_list],
         "known_features": known_features(),

@@ -144,7 +144,7 @@ def chunks_to_look_at(run: NightlyRun, limit: int = CHUNK_ROWS) -> tuple[list[Ch
     shown = list(chunks[:limit])
     ids = {c.first_account_id for c in shown} | {c.last_account_id for c in shown}
     names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
-    gone = "(deleted account)"
+    gone = gettext("(deleted account)")
     rows = [
         ChunkRow(
             chunk=c,

@@ -253,12 +253,14 @@ def _churn(c: figures.Churn | None, cells: _Cells) -> str:
         return NONE
     title = f' title="{escape(c.driver)}"' if c.driver else ""
     chance = (
-        gettext(" chance of churning; most of all: %(driver)s") % {"driver": escape(c.driver)}
+        gettext("%(percent)s%% chance of churning; most of all: %(driver)s")
+        % {"percent": c.percent, "driver": escape(c.driver)}
         if c.driver
-        else gettext(" chance of churning")
+        else gettext("%(percent)s%% chance of churning") % {"percent": c.percent}
     )
     return (
-        f'<span class="badge badge-band-{escape(c.badge)} churn-risk"{title}>{c.percent}%'
+        f'<span class="badge badge-band-{escape(c.badge)} churn-risk"{title}>'
+        f'<span aria-hidden="true">{c.percent}%</span>'
         f'<span class="visually-hidden">{chance}</span></span><br>'
         f'<span class="muted small">{escape(c.label)}</span>'
     )

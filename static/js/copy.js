@@ -8,7 +8,7 @@ document.addEventListener("click", (event) => {
   input.select();
   const done = () => {
     const label = button.textContent;
-    button.textContent = button.dataset.copied || "Copied";
+    button.textContent = button.dataset.copied || "✓"; // no English where a page gave no word
     setTimeout(() => { button.textContent = label; }, 2000);
   };
   if (navigator.clipboard) {
