@@ -554,7 +554,7 @@ def notify(
     item is made in their language (:func:`portal.i18n.languages_of`), once per language."""
     now = timezone.now()
     people = [user for user in users if user.is_active]
-    languages = languages_of(people)
+    languages = languages_of(people, account=account)
     texts = {
         language: (in_language(title, language)[:300], in_language(body, language))
         for language in set(languages.values())
@@ -594,9 +594,22 @@ def notify_each(items: Iterable[Notification]) -> list[Notification]:
     be lazy strings: each is made in its person's language."""
     now = timezone.now()
     chosen = [item for item in items if item.user.is_active]
-    languages = languages_of({item.user.pk: item.user for item in chosen}.values())
+    by_account: dict[int | None, dict[int, User]] = {}
     for item in chosen:
-        language = languages[item.user.pk]
+        by_account.setdefault(item.account_id, {})[item.user.pk] = item.user
+    accounts = {
+        item.account_id: item.account
+        for item in chosen
+        if item.account_id and Notification.account.is_cached(item)
+    }
+    if missing := {key for key in by_account if key and key not in accounts}:
+        accounts.update(Account.objects.in_bulk(missing))
+    languages = {
+        key: languages_of(people.values(), account=accounts.get(key) if key else None)
+        for key, people in by_account.items()
+    }
+    for item in chosen:
+        language = languages[item.account_id][item.user.pk]
         item.title = in_language(item.title, language)[:300]
         item.body = in_language(item.body, language)
         item.url = portal_path(item.url)[:500]
@@ -1076,7 +1089,7 @@ def tell(
     if emailed:
         assert mail is not None
         emailed = send_notification_mail(user, kind, mail)
-    language = languages_of([user])[user.pk]
+    language = languages_of([user], account=account)[user.pk]
     Notification.objects.create(
         user=user,
         kind=kind,

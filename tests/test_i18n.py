@@ -21,6 +21,7 @@ from django.core import mail
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from accounts.forms import AccountForm, ProfileForm
 from accounts.models import Account, CustomerRole, User
@@ -157,6 +158,38 @@ def test_an_inbox_item_reads_in_the_persons_then_the_accounts_then_the_sites(
     assert about_zenith[world.champion.pk] == person_locale(world.champion, account=second).language
     set_locale(second, "")  # Zenith names none: the site's
     assert languages_of(people, account=second)[world.champion.pk] == "en"
+
+
+def test_inbox_items_about_an_account_read_in_that_accounts_language(world: World) -> None:
+    """notify, notify_each and tell word an item about Zenith in Zenith's language for a
+    person who chose none, though their first account (Acme) speaks German."""
+    from accounts.models import Notification
+    from accounts.services import notify, notify_each, tell
+
+    set_locale(world.account, "de")
+    second = AccountFactory.create(name="Zenith", slug="zenith", owner=world.csm, language="fr")
+    MembershipFactory.create(account=second, user=world.champion, role=CustomerRole.CHAMPION)
+    title = gettext_lazy("Account updates and digests")
+    notify([world.champion], kind="account", title=title, account=second)
+    notify([world.champion], kind="account", title=title, account=world.account)
+    notify_each(
+        [
+            Notification(user=world.champion, kind="account", title=title, account=second),
+            Notification(user=world.champion, kind="account", title=title),
+        ]
+    )
+    tell(world.champion, kind="account", title=title, account=second)
+    with translation.override("fr"):
+        french = str(title)
+    with translation.override("de"):
+        german = str(title)
+    assert french != german
+    titles = list(
+        Notification.objects.filter(user=world.champion)
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    assert titles == [french, german, french, german, french]
 
 
 def test_vendor_staff_do_not_take_the_accounts_language(world: World) -> None:
