@@ -169,7 +169,7 @@ def test_inbox_items_about_an_account_read_in_that_accounts_language(world: Worl
     set_locale(world.account, "de")
     second = AccountFactory.create(name="Zenith", slug="zenith", owner=world.csm, language="fr")
     MembershipFactory.create(account=second, user=world.champion, role=CustomerRole.CHAMPION)
-    title = gettext_lazy("Account updates and digests")
+    title: Any = gettext_lazy("Account updates and digests")
     notify([world.champion], kind="account", title=title, account=second)
     notify([world.champion], kind="account", title=title, account=world.account)
     notify_each(
