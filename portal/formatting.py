@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import (
     NumberPattern,
     format_currency,
@@ -217,3 +217,12 @@ def short_date(day: date | datetime | None) -> str:
 def long_date(day: date | datetime | None) -> str:
     """A day in full: "10 March 2026"; "10. März 2026", "10 de marzo de 2026"."""
     return _date_text(day, "long")
+
+
+def clock_time(moment: datetime | None) -> str:
+    """A moment's time of day in the reader's zone: "14:30" (24 hours, as in every language
+    the portal speaks)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return format_time(local, "HH:mm", locale=locale())
