@@ -54,7 +54,7 @@ from surveys.figures import summarize
 from surveys.models import Response
 from value.figures import printable as value_realized
 
-from .models import Review, WrappedNote
+from .models import Review, WrappedNote, quarter_of
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
 TEMPLATE_VERSION = "2026.12.07.1"
@@ -346,8 +346,11 @@ def objectives(account: Account, start: date, end: date) -> list[dict[str, Any]]
     return list(shown.values())
 
 
-def milestones(account: Account, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
-    """Shared milestones reached in the period, missed, and due in the next one."""
+def milestones(
+    account: Account, start: date, end: date, today: date | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Shared milestones reached in the period, missed (as of ``today``), and due in the next
+    one."""
     rows = Milestone.objects.filter(plan__account=account, internal=False).order_by(
         "target_date", "pk"
     )
@@ -356,7 +359,7 @@ def milestones(account: Account, start: date, end: date) -> dict[str, list[dict[
         status=MilestoneStatus.DONE, done_at__gte=_start_of(start), done_at__lt=_end_of(end)
     )
     # Missed: due in the period, before today (one due later this week is not missed yet).
-    due_by = min(end, timezone.localdate() - timedelta(days=1))
+    due_by = min(end, (today or timezone.localdate()) - timedelta(days=1))
     missed = rows.exclude(status=MilestoneStatus.DONE).filter(target_date__range=(start, due_by))
     coming = rows.exclude(status=MilestoneStatus.DONE).filter(
         target_date__gt=end, target_date__lte=end + timedelta(days=length)
@@ -393,10 +396,12 @@ def signoffs(account: Account, start: date, end: date) -> list[dict[str, Any]]:
     ]
 
 
-def next_actions(account: Account, end: date, limit: int = 12) -> list[dict[str, Any]]:
+def next_actions(
+    account: Account, end: date, limit: int = 12, today: date | None = None
+) -> list[dict[str, Any]]:
     """Shared action items still open, soonest due first; overdue as of the period's end (or
-    today, for a period still running)."""
-    end = min(end, timezone.localdate())
+    ``today``, for a period still running)."""
+    end = min(end, today or timezone.localdate())
     rows = (
         ActionItem.objects.filter(plan__account=account, internal=False)
         .exclude(status=ActionStatus.DONE)
@@ -568,13 +573,16 @@ def previous_review(review: Review) -> Review | None:
     )
 
 
-def changes_since(review: Review, previous: Review | None) -> dict[str, Any] | None:
+def changes_since(
+    review: Review, previous: Review | None, today: date | None = None
+) -> dict[str, Any] | None:
     """What moved between the previous review's period end and this one's: KPIs, health and
     active users, each as before → now."""
     if previous is None:
         return None
     account, before = review.account, previous.period_end
-    now = min(review.period_end, timezone.localdate())  # a period still running: as of today
+    # A period still running: as of today.
+    now = min(review.period_end, today or timezone.localdate())
     rows: list[dict[str, Any]] = []
     old, new = health_at(account, before), health_at(account, now)
     if old and new and customers_see_health(account):
@@ -623,8 +631,10 @@ def _direction(delta: float | Decimal | int) -> str:
     return "better" if delta > 0 else "worse" if delta < 0 else "same"
 
 
-def review_inputs(review: Review) -> dict[str, Any]:
-    """Everything a business review prints, for its period."""
+def review_inputs(review: Review, today: date | None = None) -> dict[str, Any]:
+    """Everything a business review prints, for its period, as of ``today`` (the day the
+    figures of a period still running stop, a milestone counts as missed, an action overdue)."""
+    today = today or timezone.localdate()
     account, start, end = review.account, review.period_start, review.period_end
     length = (end - start).days + 1
     return {
@@ -645,18 +655,55 @@ def review_inputs(review: Review) -> dict[str, Any]:
             "next_end": day_text(end + timedelta(days=length)),
         },
         "brand": branding(account),
-        "changes": changes_since(review, previous_review(review)),
+        "changes": changes_since(review, previous_review(review), today),
         "objectives": objectives(account, start, end),
-        "milestones": milestones(account, start, end),
+        "milestones": milestones(account, start, end, today),
         "usage": period_usage(account, start, end),
         "onboarding": onboarding(account, start, end),
         "health": health(account, start, end),
         "surveys": surveys(account, start, end),
-        "actions": next_actions(account, end),
+        "actions": next_actions(account, end, today=today),
         # Value realized (value.figures): the shared value KPIs at the period's end.
-        "value": value_realized(account, min(end, timezone.localdate())),
+        "value": value_realized(account, min(end, today)),
         "signoffs": signoffs(account, start, end),
     }
+
+
+def as_published(report_inputs: dict[str, Any], review: Review) -> Review:
+    """``review`` as a version of it was made from ``report_inputs`` (a copy, never saved): the
+    title, kind, period and texts that version prints, whatever the review says since. A
+    version in another language is gathered from it, so the two never disagree."""
+    stored = report_inputs.get("review") or {}
+    copy = Review(
+        pk=review.pk,
+        account=review.account,
+        created_by_id=review.created_by_id,
+        published_at=review.published_at,
+        title=stored.get("title", review.title),
+        kind=stored.get("kind", review.kind),
+        summary=stored.get("summary", review.summary),
+        risks=stored.get("risks", review.risks),
+        recommendations=stored.get("recommendations", review.recommendations),
+        period_start=review.period_start,
+        period_end=review.period_end,
+    )
+    period = period_of_slug(str(stored.get("slug") or ""))
+    if period is not None:
+        copy.period_start, copy.period_end = period
+    return copy
+
+
+def period_of_slug(slug: str) -> tuple[date, date] | None:
+    """The period a :attr:`Review.period_slug` names (``2026-q3``, ``2026-07-01-to-2026-08-15``);
+    None for anything else."""
+    try:
+        if "-q" in slug:
+            year, quarter = slug.split("-q")
+            return quarter_of(date(int(year), 3 * (int(quarter) - 1) + 1, 1))
+        start, end = slug.split("-to-")
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
 
 
 def next_review_due(review: Review) -> date:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
@@ -53,10 +54,10 @@ class ReviewForm(forms.ModelForm):
         today = today or timezone.localdate()
         this_quarter, _quarter_end = quarter_of(today)
         start, end = quarter_of(this_quarter - timedelta(days=1))
-        quarter = (start.month - 1) // 3 + 1
         return cls(
             initial={
-                "title": f"Q{quarter} {start.year} business review",
+                # Written in its author's language, like the rest of what they write.
+                "title": default_title(start),
                 "period_start": start,
                 "period_end": end,
             }
@@ -79,6 +80,14 @@ class ReviewForm(forms.ModelForm):
         return data
 
 
+def default_title(start: date) -> str:
+    """ "Q3 2026 business review", in the active language (the CSM's, who writes the review)."""
+    return gettext("Q%(quarter)s %(year)s business review") % {
+        "quarter": (start.month - 1) // 3 + 1,
+        "year": start.year,
+    }
+
+
 class WrappedNoteForm(forms.ModelForm):
     class Meta:
         model = WrappedNote
@@ -94,11 +103,11 @@ def year_choices(today: date | None = None) -> list[tuple[int, int]]:
 
 
 class WrappedYearForm(forms.Form):
-    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices, label=_("Year"))
 
 
 class BatchForm(forms.Form):
-    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices, label=_("Year"))
     segment = forms.ChoiceField(
         choices=[("", _("Every account")), *Segment.choices], required=False, label=_("Accounts")
     )
@@ -135,7 +144,7 @@ class SampleForm(forms.Form):
     """Which account's Wrapped the preview renders as a sample (the first one that gets a
     Wrapped when none is named)."""
 
-    year = forms.TypedChoiceField(coerce=int, choices=year_choices)
+    year = forms.TypedChoiceField(coerce=int, choices=year_choices, label=_("Year"))
     segment = forms.ChoiceField(
         choices=[("", _("Every account")), *Segment.choices], required=False
     )

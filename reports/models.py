@@ -14,10 +14,19 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
+from portal.formatting import number
+
+# Why a version failed, as its page tells the vendor (see Report.error_text).
+FAILED_AFTER_TRIES = gettext_noop("The PDF could not be made after several tries (%(detail)s).")
+FAILED_TOO_LONG = gettext_noop(
+    "Rendering took longer than %(seconds)s seconds and was stopped. Shorten the longest "
+    "texts, then try again."
+)
+FAILED = gettext_noop("The PDF could not be made: %(detail)s")
 
 
 class Review(models.Model):
@@ -28,14 +37,14 @@ class Review(models.Model):
         EBR = "ebr", _("Executive business review")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reviews")
-    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.QBR)
-    title = models.CharField(max_length=200)
-    period_start = models.DateField("from")
-    period_end = models.DateField("to")
-    summary = models.TextField("executive summary", max_length=20000, blank=True)
-    risks = models.TextField(max_length=20000, blank=True)
+    kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.QBR)
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(pgettext_lazy("a period's first day", "from"))
+    period_end = models.DateField(pgettext_lazy("a period's last day", "to"))
+    summary = models.TextField(_("executive summary"), max_length=20000, blank=True)
+    risks = models.TextField(_("risks"), max_length=20000, blank=True)
     recommendations = models.TextField(
-        "recommendations and next steps", max_length=20000, blank=True
+        _("recommendations and next steps"), max_length=20000, blank=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -85,7 +94,7 @@ class WrappedNote(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
-    body = models.TextField("note", max_length=3000, blank=True)
+    body = models.TextField(_("note"), max_length=3000, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,8 +163,16 @@ class Report(models.Model):
     inputs = models.JSONField(
         help_text=_("The figures as they were when this version was asked for.")
     )
+    # A version in another language made for a reader from this published one: the same
+    # texts and figures as of the same day, written in the reader's language and zone.
+    made_from = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="translations"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Why it failed: one of the FAILED_* sentences, stored in English and read in the
+    # reader's language (:attr:`error_text`), and the technical detail it names.
     error = models.TextField(blank=True)
+    error_detail = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=report_path, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -224,6 +241,21 @@ class Report(models.Model):
     def is_for(self, language: str, time_zone: str) -> bool:
         """Written in ``language`` with its dates in ``time_zone``."""
         return (self.language, self.time_zone) == (language, time_zone)
+
+    @property
+    def error_text(self) -> str:
+        """Why it failed, in the active language (a text stored before the sentences were
+        kept apart from their detail reads as it was written)."""
+        if not self.error:
+            return ""
+        values = {
+            "detail": self.error_detail,
+            "seconds": number(settings.REPORT_RENDER_TIME_LIMIT),
+        }
+        try:
+            return gettext(self.error) % values
+        except (KeyError, TypeError, ValueError):
+            return self.error
 
     @property
     def is_pending(self) -> bool:
@@ -302,7 +334,7 @@ class ReviewRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(
-        "what you would like covered",
+        _("what you would like covered"),
         max_length=2000,
         blank=True,
         help_text=_("Optional: topics, questions, who will attend."),

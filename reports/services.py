@@ -13,12 +13,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from accounts.activity import record, snapshot
@@ -32,6 +34,7 @@ from portal.jobs import enqueue
 
 from .figures import (
     NoReport,
+    as_published,
     day_text,
     fingerprint,
     review_inputs,
@@ -69,20 +72,40 @@ def current_locale() -> tuple[str, str]:
 
 
 def request_wrapped(
-    account: Account, year: int, *, acting_user: User | None, today: date | None = None
+    account: Account,
+    year: int,
+    *,
+    acting_user: User | None,
+    today: date | None = None,
+    made_from: Report | None = None,
 ) -> tuple[Report, bool]:
     """The account's Wrapped for ``year`` in the active language and zone: ``(report,
-    made_new)``. Raises ``NoReport`` for a year that cannot have one."""
+    made_new)``; with ``made_from``, that version in the active language. Raises ``NoReport``
+    for a year that cannot have one."""
     inputs = wrapped_inputs(account, year, today=today)
     document = f"wrapped-{year}"
     return _request(
-        account, Report.Kind.WRAPPED, document, inputs, user=acting_user, shared=True, year=year
+        account,
+        Report.Kind.WRAPPED,
+        document,
+        inputs,
+        user=acting_user,
+        shared=True,
+        year=year,
+        made_from=made_from,
     )
 
 
-def request_review(review: Review, *, acting_user: User | None) -> tuple[Report, bool]:
-    """The review's PDF in the active language and zone: ``(report, made_new)``."""
-    inputs = review_inputs(review)
+def request_review(
+    review: Review, *, acting_user: User | None, made_from: Report | None = None
+) -> tuple[Report, bool]:
+    """The review's PDF in the active language and zone: ``(report, made_new)``. With
+    ``made_from``, that version in the active language: its texts, period and figures as of
+    the day it was made, not the review as it stands now."""
+    if made_from is None:
+        inputs = review_inputs(review)
+    else:
+        inputs = review_inputs(as_published(made_from.inputs, review), today=made_on(made_from))
     return _request(
         review.account,
         Report.Kind.REVIEW,
@@ -91,6 +114,7 @@ def request_review(review: Review, *, acting_user: User | None) -> tuple[Report,
         user=acting_user,
         shared=review.published_at is not None,
         review=review,
+        made_from=made_from,
     )
 
 
@@ -118,6 +142,10 @@ def _request(
             .first()
         )
         if latest is not None and latest.fingerprint == digest:
+            made_from = fields.get("made_from")
+            if made_from is not None and latest.made_from_id is None and latest.pk != made_from.pk:
+                # The reader's language had this very content already: it is that version.
+                Report.objects.filter(pk=latest.pk).update(made_from=made_from)
             if shared and not latest.shared:
                 Report.objects.filter(pk=latest.pk).update(shared=True)
             if latest.status == Report.Status.READY and not _file_exists(latest):
@@ -164,7 +192,7 @@ def retry(report: Report, *, acting_user: User | None) -> bool:
     )
     with transaction.atomic():
         queued = Report.objects.filter(retriable, pk=report.pk).update(
-            status=Report.Status.QUEUED, error="", started_at=None
+            status=Report.Status.QUEUED, error="", error_detail="", started_at=None
         )
         if queued:
             enqueue("reports.render_report", report_id=report.pk)
@@ -177,9 +205,11 @@ def retry(report: Report, *, acting_user: User | None) -> bool:
     return bool(queued)
 
 
-def mark_failed(report_id: int, reason: str) -> None:
+def mark_failed(report_id: int, reason: str, *, detail: str = "") -> None:
+    """Mark the version failed: ``reason`` one of the ``FAILED_*`` sentences (reports.models),
+    kept in English and read in the reader's language, ``detail`` what it names."""
     Report.objects.filter(pk=report_id).exclude(status=Report.Status.READY).update(
-        status=Report.Status.FAILED, error=reason[:2000]
+        status=Report.Status.FAILED, error=reason, error_detail=detail[:2000]
     )
 
 
@@ -304,17 +334,39 @@ def save_wrapped_note(account: Account, year: int, body: str, *, acting_user: Us
     return note
 
 
+def made_on(report: Report) -> date:
+    """The day ``report`` was asked for, in the zone it was made in: its figures are as of it."""
+    try:
+        zone = ZoneInfo(report.time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    return timezone.localdate(report.created_at, timezone=zone)
+
+
 def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool]:
     """The same document as ``report`` in the active language and zone (the reader's):
-    ``report`` itself when it is written so, else that language's version of the document,
-    gathered now and made on this first download (``made_new``) or given back when made
-    before. ``NoReport`` when the document can no longer be made."""
+    ``report`` itself when it is written so, else that version in their language: a review's
+    texts and period as ``report`` prints them and the figures as of the day it was made
+    (:func:`request_review` ``made_from``), so two languages never disagree; made on this first
+    download (``made_new``) or given back when made before. ``NoReport`` when the document can
+    no longer be made."""
     if report.is_for(*current_locale()):
         return report, False
+    # A copy made for another reader stands for the version it was made from.
+    if report.made_from_id is not None and report.made_from is not None:
+        report = report.made_from
+        if report.is_for(*current_locale()):
+            return report, False
     if report.kind == Report.Kind.WRAPPED and report.year is not None:
-        return request_wrapped(report.account, report.year, acting_user=acting_user)
+        return request_wrapped(
+            report.account,
+            report.year,
+            acting_user=acting_user,
+            today=made_on(report),
+            made_from=report,
+        )
     if report.review is not None:
-        return request_review(report.review, acting_user=acting_user)
+        return request_review(report.review, acting_user=acting_user, made_from=report)
     raise NoReport(gettext("This PDF cannot be made in another language."))
 
 
@@ -380,8 +432,13 @@ def archive(account: Account, *, customer: bool, changes: bool = True) -> list[D
             pending=None,
             review=review,
         )
+    # A version made for a reader in another language (``made_from``) is that version: the
+    # document counts and lists the versions as made; each reader is shown the one in their
+    # language when it was made, and the download gives them theirs in any case.
+    language, zone = current_locale()
+    theirs: dict[int, Report] = {}
     versions = visible_reports(account, customer=customer).defer("inputs")
-    for report in versions.order_by("document", "-version"):
+    for report in versions.order_by("document", "-created_at", "-pk"):
         doc = documents.get(report.document)
         if doc is None:
             if report.kind != Report.Kind.WRAPPED:
@@ -389,16 +446,23 @@ def archive(account: Account, *, customer: bool, changes: bool = True) -> list[D
             doc = documents[report.document] = Document(
                 key=report.document,
                 title=report.title,
-                kind="Year-end Wrapped",
+                kind=gettext("Year-end Wrapped"),
                 sort_date=date(report.year or 2000, 12, 31),
                 latest=None,
                 pending=None,
             )
+        if report.made_from_id is not None:
+            if report.is_for(language, zone) and report.status == Report.Status.READY:
+                theirs.setdefault(report.made_from_id, report)
+            continue
         doc.versions += 1
         if report.status == Report.Status.READY:
             doc.latest = doc.latest or report
         elif doc.latest is None and doc.pending is None:
             doc.pending = report
+    for doc in documents.values():
+        if doc.latest is not None and not doc.latest.is_for(language, zone):
+            doc.latest = theirs.get(doc.latest.pk, doc.latest)
     latest = {d.latest.pk: d for d in documents.values() if d.review and d.latest}
     if changes and latest:
         rows = Report.objects.filter(pk__in=latest).values_list("pk", "inputs__changes")
@@ -412,12 +476,30 @@ def archive(account: Account, *, customer: bool, changes: bool = True) -> list[D
 
 @dataclass(frozen=True)
 class Skipped:
-    """An account a batch leaves out, and why, in words for the CS admin."""
+    """An account a batch leaves out, and the days that say why (ISO dates, as a batch stores
+    them): :attr:`reason` writes it in the reader's language."""
 
     account: int
     slug: str
     name: str
-    reason: str
+    first_contract: str | None  # its first contract's first day; None without one
+    ends: str  # the Wrapped's last day
+    cutoff: str  # a first contract on or before it gets a Wrapped
+
+    @property
+    def reason(self) -> str:
+        return _skip_reason(
+            date.fromisoformat(self.first_contract) if self.first_contract else None,
+            date.fromisoformat(self.ends),
+            date.fromisoformat(self.cutoff),
+        )
+
+
+def skipped_of(batch: WrappedBatch) -> list[Skipped | dict[str, Any]]:
+    """The accounts ``batch`` skipped, with their reasons (a batch stored with its reasons
+    written out keeps them as written)."""
+    fields = {"account", "slug", "name", "first_contract", "ends", "cutoff"}
+    return [Skipped(**row) if set(row) == fields else row for row in batch.skipped or []]
 
 
 @dataclass(frozen=True)
@@ -467,9 +549,11 @@ def _segment(segment: str) -> QuerySet[Account]:
 
 def _skip_reason(first_contract: date | None, ends: date, cutoff: date) -> str:
     if first_contract is None:
-        return "No contract yet: nothing to sum up."
+        return gettext("No contract yet: nothing to sum up.")
     if first_contract > ends:
-        return f"Its first contract starts {day_text(first_contract)}, after the Wrapped ends."
+        return gettext("Its first contract starts %(start)s, after the Wrapped ends.") % {
+            "start": day_text(first_contract)
+        }
     days = (ends - first_contract).days
     needed = (ends - cutoff).days
     return ngettext(
@@ -494,7 +578,14 @@ def plan_batch(
     eligible = accounts.filter(first_contract__lte=cutoff)
     left_out = accounts.filter(Q(first_contract__gt=cutoff) | Q(first_contract__isnull=True))
     skipped = [
-        Skipped(a.pk, a.slug, a.name, _skip_reason(a.first_contract, ends, cutoff))
+        Skipped(
+            a.pk,
+            a.slug,
+            a.name,
+            a.first_contract.isoformat() if a.first_contract else None,
+            ends.isoformat(),
+            cutoff.isoformat(),
+        )
         for a in left_out.order_by("name", "pk")
     ]
     return BatchPlan(
@@ -813,7 +904,11 @@ def ask_for_review(
             actor=acting_user,
             account=account,
             target=ask,
-            after={"note": ask.note[:200], "preferred_month": _month_text(ask.preferred_month)},
+            # The month as a date: the timeline writes it in each reader's language.
+            after={
+                "note": ask.note[:200],
+                "preferred_month": ask.preferred_month.isoformat() if ask.preferred_month else "",
+            },
         )
         owner = account.owner
         if owner is not None and owner.is_active:
@@ -825,7 +920,7 @@ def _month_text(month: date | None) -> str:
     return formatting.long_month(month) if month else ""
 
 
-def _ask_summary(ask: ReviewRequest) -> str:
+def _ask_summary_now(ask: ReviewRequest) -> str:
     parts = []
     if ask.preferred_month:
         parts.append(
@@ -834,6 +929,10 @@ def _ask_summary(ask: ReviewRequest) -> str:
     if ask.note:
         parts.append(ask.note)
     return "\n".join(parts)
+
+
+# The ask's summary for the inbox: written when read, in the reader's language.
+_ask_summary = lazy(_ask_summary_now, str)
 
 
 def email_review_asked(ask_id: int) -> bool:
@@ -862,7 +961,7 @@ def email_review_asked(ask_id: int) -> bool:
                 "user": owner,
                 "account": account,
                 "ask": ask,
-                "preferred_month": _month_text(ask.preferred_month),
+                "preferred_month": ask.preferred_month,
                 "url": settings.SITE_URL + reverse("reports", args=[account.slug]),
             },
         ),

@@ -14,14 +14,14 @@ from portal.i18n import Locale, override_for
 from portal.jobs import job_task
 
 from . import services
-from .models import Report, report_path
+from .models import FAILED, FAILED_AFTER_TRIES, FAILED_TOO_LONG, Report, report_path
 from .rendering import render_html, render_pdf
 
 log = logging.getLogger(__name__)
 
 
 def _gave_up(*, error: str, report_id: int, **_: object) -> None:
-    services.mark_failed(report_id, f"The PDF could not be made after several tries ({error}).")
+    services.mark_failed(report_id, FAILED_AFTER_TRIES, detail=error)
 
 
 @job_task(
@@ -42,15 +42,11 @@ def render_report(report_id: int) -> str | None:
         with override_for(locale=Locale(report.language, report.time_zone)):
             rendered = render_pdf(render_html(report.inputs, made_at=timezone.localtime()))
     except SoftTimeLimitExceeded:
-        services.mark_failed(
-            report_id,
-            f"Rendering took longer than {settings.REPORT_RENDER_TIME_LIMIT} seconds and was "
-            "stopped. Shorten the longest texts, then try again.",
-        )
+        services.mark_failed(report_id, FAILED_TOO_LONG)
         return None
     except Exception as exc:  # bad data cannot be fixed by trying again: say what it was
         log.exception("report %s failed to render", report_id)
-        services.mark_failed(report_id, f"The PDF could not be made: {type(exc).__name__}: {exc}")
+        services.mark_failed(report_id, FAILED, detail=f"{type(exc).__name__}: {exc}")
         return None
     try:
         name = default_storage.save(report_path(report, ""), ContentFile(rendered.pdf))
@@ -62,6 +58,7 @@ def render_report(report_id: int) -> str | None:
             render_seconds=rendered.seconds,
             rendered_at=timezone.now(),
             error="",
+            error_detail="",
         )
     except BaseException:
         # Storage or database trouble passes: back in the queue (never left "rendering"),

@@ -89,6 +89,7 @@ class CampaignForm(forms.ModelForm):
         choices=CustomerRole.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[CustomerRole.CHAMPION, CustomerRole.EXECUTIVE],
+        label=_("Roles"),
         help_text=_("Who in each account is asked."),
     )
 
@@ -200,7 +201,10 @@ class ExitAnswerForm(forms.Form):
         help_text=_("For “Another reason”."),
     )
     comment = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Anything else?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
@@ -223,7 +227,10 @@ class ExitAnswerForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -239,8 +246,9 @@ class FollowUpForm(forms.ModelForm):
 
 
 class PauseForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
     until = forms.DateField(
+        label=_("Until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Empty: until someone resumes them."),
@@ -271,16 +279,18 @@ class ResultsFilterForm(forms.Form):
     figures use, defaults included, so the selects and the figures never disagree.
     """
 
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False)
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, label=_("Campaign")
+    )
     account = forms.ModelChoiceField(
-        queryset=Account.objects.none(), required=False, to_field_name="slug"
+        queryset=Account.objects.none(), required=False, to_field_name="slug", label=_("Account")
     )
     segment = forms.ChoiceField(
-        choices=[("", _("Every segment")), *Segment.choices], required=False
+        choices=[("", _("Every segment")), *Segment.choices], required=False, label=_("Segment")
     )
     # The scored kinds: an exit answer has no score to chart.
     kind = forms.ChoiceField(choices=SCORED_KIND_CHOICES, required=False, label=_("Survey type"))
-    period = forms.ChoiceField(choices=PERIODS, required=False)
+    period = forms.ChoiceField(choices=PERIODS, required=False, label=_("Period"))
     interval = forms.ChoiceField(choices=INTERVALS, required=False, label=_("Trend"))
     band = forms.ChoiceField(
         choices=[("", _("Every score")), *Band.choices], required=False, label=_("Score band")

@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, CustomerRole, Segment, Stage, User, VendorRole
@@ -124,14 +125,16 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
 
 
 class Survey(models.Model):
-    name = models.CharField(max_length=120, help_text=_("For you; customers see the question."))
-    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.NPS)
-    question = models.CharField(max_length=300)
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("For you; customers see the question.")
+    )
+    kind = models.CharField(_("type"), max_length=4, choices=Kind.choices, default=Kind.NPS)
+    question = models.CharField(_("question"), max_length=300)
     # An exit survey's reasons to choose from (offboarding keeps them in step with the churn
     # reasons); empty for the scored kinds.
     choices = models.JSONField(default=list, blank=True)
     follow_up_question = models.CharField(
-        "follow-up question",
+        _("follow-up question"),
         max_length=300,
         blank=True,
         default=DEFAULT_FOLLOW_UP,
@@ -221,6 +224,14 @@ class Trigger(models.TextChoices):
     ONBOARDING_COMPLETED = "onboarding_completed", _("An account's onboarding completes")
 
 
+# The roles a campaign asks, as its page lists them (the people of each role, in the plural).
+ROLES_ASKED: dict[str, Any] = {
+    CustomerRole.CHAMPION: pgettext_lazy("customer roles asked", "champions"),
+    CustomerRole.EXECUTIVE: pgettext_lazy("customer roles asked", "executives"),
+    CustomerRole.MEMBER: pgettext_lazy("customer roles asked", "members"),
+}
+
+
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def visible_to(self, user: Any) -> CampaignQuerySet:
         """CS admins see every campaign; a CSM the vendor-wide ones and their portfolio's."""
@@ -244,23 +255,34 @@ class Campaign(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="campaigns")
-    name = models.CharField(max_length=120)
-    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ALL)
-    segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
-    stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
-    accounts = models.ManyToManyField(Account, blank=True, related_name="+")
-    roles = models.JSONField(default=list, help_text=_("Customer roles asked."))
-    schedule = models.CharField(max_length=8, choices=Schedule.choices, default=Schedule.NOW)
-    starts_at = models.DateTimeField(null=True, blank=True)
-    repeat_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    trigger = models.CharField(max_length=30, choices=Trigger.choices, blank=True)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("survey")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices, blank=True)
+    stage = models.CharField(_("lifecycle stage"), max_length=12, choices=Stage.choices, blank=True)
+    accounts = models.ManyToManyField(
+        Account, blank=True, related_name="+", verbose_name=_("accounts")
+    )
+    roles = models.JSONField(_("roles"), default=list, help_text=_("Customer roles asked."))
+    schedule = models.CharField(
+        _("schedule"), max_length=8, choices=Schedule.choices, default=Schedule.NOW
+    )
+    starts_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    repeat_days = models.PositiveSmallIntegerField(_("every how many days"), null=True, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices, blank=True)
     # When the next wave goes out; None once a one-off campaign has run (or for triggers).
     next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
     waves = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     ends_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("After this, answers are refused.")
+        _("stop taking answers at"),
+        null=True,
+        blank=True,
+        help_text=_("After this, answers are refused."),
     )
     # A CSM's campaign reaches their own portfolio only; a CS admin's (None) every account.
     portfolio_owner = models.ForeignKey(
@@ -344,8 +366,19 @@ class Campaign(models.Model):
 
     @property
     def roles_label(self) -> str:
-        labels = [CustomerRole(r).label.lower() + "s" for r in self.roles if r in CustomerRole]
-        return ", ".join(labels).capitalize() or gettext("Nobody")
+        """Who is asked: "Champions and executives", in the reader's language."""
+        labels = [str(ROLES_ASKED[r]) for r in CustomerRole.values if r in self.roles]
+        if not labels:
+            return gettext("Nobody")
+        if len(labels) == 1:
+            return capfirst(labels[0])
+        return capfirst(
+            gettext("%(some)s and %(last)s")
+            % {
+                "some": pgettext("between the items of a list", ", ").join(labels[:-1]),
+                "last": labels[-1],
+            }
+        )
 
     @property
     def schedule_label(self) -> str:
@@ -523,10 +556,14 @@ class FollowUp(models.Model):
         blank=True,
         related_name="survey_follow_ups",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    notes = models.TextField(blank=True, help_text=_("Internal: never shown to the customer."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Internal: never shown to the customer.")
+    )
     customer_note = models.TextField(
-        "“You said, we did” note",
+        _("“You said, we did” note"),
         blank=True,
         help_text=_("Shown to the respondent in the portal and e-mailed to them when resolved."),
     )
@@ -568,8 +605,10 @@ class SurveyPause(models.Model):
     """No survey reaches this account while paused (an escalation, a renewal negotiation)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="survey_pause")
-    reason = models.CharField(max_length=200, blank=True)
-    until = models.DateField(null=True, blank=True, help_text=_("Empty: until someone resumes."))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    until = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty: until someone resumes.")
+    )
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

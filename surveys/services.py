@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -52,7 +52,16 @@ log = logging.getLogger(__name__)
 ANSWER_SALT = "surveys.answer"
 UNSUBSCRIBE_SALT = "surveys.unsubscribe"
 SNOOZE_DAYS = 7
-ALREADY_ANSWERED = "Your answer was recorded earlier and can no longer be changed. Thank you!"
+# The refusal of a second answer after the grace period (read in the person's language).
+ALREADY_ANSWERED = gettext_noop(
+    "Your answer was recorded earlier and can no longer be changed. Thank you!"
+)
+
+
+def in_site_language(text: str) -> str:
+    """``text`` (a catalogue message) in the site's language: for names the portal stores."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(text)
 
 
 # Refusals ---------------------------------------------------------------------------------
@@ -227,7 +236,7 @@ def create_campaign(
     """Save a validated campaign; one to be sent now is queued at once."""
     now = now or timezone.now()
     if campaign.survey.archived_at is not None:
-        raise ValidationError({"survey": "This survey is archived."})
+        raise ValidationError({"survey": gettext("This survey is archived.")})
     campaign.created_by = acting_user
     campaign.portfolio_owner = acting_user if acting_user.is_csm else None
     if campaign.schedule in (Schedule.TRIGGER, Schedule.NOW):
@@ -428,7 +437,10 @@ class AccountAsk:
 
 
 def playbook_campaign_name(survey: Survey) -> str:
-    return f"{survey.name} (sent by playbooks)"
+    """The name of the campaign playbooks send ``survey`` through, in the site's language."""
+    return in_site_language(gettext_noop("%(survey)s (sent by playbooks)")) % {
+        "survey": survey.name
+    }
 
 
 @transaction.atomic
@@ -451,7 +463,7 @@ def ask_account(
     owner = account.owner
     creator = owner or acting_user
     if survey.archived_at is not None:
-        raise ValidationError({"survey": "This survey is archived."})
+        raise ValidationError({"survey": gettext("This survey is archived.")})
     people = (
         Membership.objects.filter(account=account, role__in=roles, user__is_active=True)
         .values("user")
@@ -512,8 +524,10 @@ def ask_account(
 
 # The exit survey ------------------------------------------------------------------------------
 
-EXIT_SURVEY_NAME = "Exit survey"
-EXIT_CAMPAIGN_NAME = "Exit survey (sent by offboarding)"
+# Names of the exit survey and its campaign, written in the site's language when they are made
+# (stored names, like any the CS team types).
+EXIT_SURVEY_NAME = gettext_noop("Exit survey")
+EXIT_CAMPAIGN_NAME = gettext_noop("Exit survey (sent by offboarding)")
 
 
 def exit_survey(choices: list[str], *, acting_user: User) -> Survey:
@@ -523,7 +537,7 @@ def exit_survey(choices: list[str], *, acting_user: User) -> Survey:
     choices = [c for c in dict.fromkeys(" ".join(c.split())[:200] for c in choices) if c]
     if survey is None:
         survey = Survey.objects.create(
-            name=EXIT_SURVEY_NAME,
+            name=in_site_language(EXIT_SURVEY_NAME),
             kind=Kind.EXIT,
             question=EXIT_QUESTION,
             follow_up_question=EXIT_FOLLOW_UP,
@@ -564,7 +578,7 @@ def ask_exit(
     survey = exit_survey(choices, acting_user=creator)
     campaign = (
         Campaign.objects.select_for_update()
-        .filter(survey=survey, name=EXIT_CAMPAIGN_NAME, portfolio_owner=owner)
+        .filter(survey=survey, name=in_site_language(EXIT_CAMPAIGN_NAME), portfolio_owner=owner)
         .filter(status=Campaign.Status.ACTIVE)
         .order_by("pk")
         .first()
@@ -572,7 +586,7 @@ def ask_exit(
     if campaign is None:
         campaign = Campaign.objects.create(
             survey=survey,
-            name=EXIT_CAMPAIGN_NAME,
+            name=in_site_language(EXIT_CAMPAIGN_NAME),
             audience=Audience.ACCOUNTS,
             roles=list(roles),
             schedule=Schedule.TRIGGER,
@@ -630,7 +644,7 @@ def record_exit_response(
         response = Response.objects.select_for_update().filter(delivery=delivery).first()
         if response is not None:
             if not response.editable(now):
-                raise AlreadyAnswered(ALREADY_ANSWERED)
+                raise AlreadyAnswered(gettext(ALREADY_ANSWERED))
             response.reason, response.comment, response.updated_at = reason, comment, now
             response.save(update_fields=["reason", "comment", "updated_at"])
             return Answer(response, created=False)
@@ -650,7 +664,7 @@ def record_exit_response(
                     updated_at=now,
                 )
         except IntegrityError:  # a second click at the same moment stored it first
-            raise AlreadyAnswered(ALREADY_ANSWERED) from None
+            raise AlreadyAnswered(gettext(ALREADY_ANSWERED)) from None
         record(
             gettext_noop("answered"),
             actor=delivery.user,
@@ -823,7 +837,7 @@ def record_response(
     earlier = Response.objects.filter(delivery=delivery).first()
     if earlier is not None:
         if not earlier.editable(now):
-            raise AlreadyAnswered(ALREADY_ANSWERED)
+            raise AlreadyAnswered(gettext(ALREADY_ANSWERED))
         if earlier.score == score:
             return Answer(earlier, created=False)
     with transaction.atomic():
@@ -843,7 +857,7 @@ def record_response(
         except IntegrityError:
             response = Response.objects.select_for_update().get(delivery=delivery)
             if not response.editable(now):
-                raise AlreadyAnswered(ALREADY_ANSWERED) from None
+                raise AlreadyAnswered(gettext(ALREADY_ANSWERED)) from None
             if response.score != score:
                 response.score = score
                 response.updated_at = now

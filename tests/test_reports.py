@@ -485,7 +485,7 @@ def test_a_failed_render_says_why_keeps_what_was_made_and_can_be_retried(
         bad, _ = services.request_wrapped(account, YEAR, acting_user=year_of_data.csm)
     bad.refresh_from_db()
     assert bad.status == Report.Status.FAILED
-    assert "the layout engine gave up" in bad.error
+    assert "the layout engine gave up" in bad.error_text
     good.refresh_from_db()
     assert good.status == Report.Status.READY and good.file.storage.exists(good.file.name)
     page = client_for(year_of_data.csm).get(bad.get_absolute_url())
@@ -514,7 +514,7 @@ def test_a_render_over_the_time_limit_is_marked_failed(
     tasks.render_report.run(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
-    assert "longer than" in report.error
+    assert "longer than" in report.error_text
 
 
 def test_storage_trouble_is_retried_then_marked_failed(
@@ -533,7 +533,7 @@ def test_storage_trouble_is_retried_then_marked_failed(
     tasks.render_report.apply(kwargs={"report_id": report.pk, "job_id": str(job.pk)})
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
-    assert "No space left on device" in report.error
+    assert "No space left on device" in report.error_text
 
 
 # Pages, downloads and batches ------------------------------------------------------------------

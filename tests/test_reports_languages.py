@@ -251,3 +251,65 @@ def test_a_review_showing_health_is_stored_with_its_parts_named_as_text(
     inputs = Report.objects.get(review=review).inputs
     assert [p["label"] for p in inputs["health"]["parts"]] == ["Usage"]
     assert inputs["health"]["drags"][0]["label"] == "Usage"
+
+
+def test_a_version_in_another_language_prints_what_the_published_one_prints(
+    world: World, published: Review, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Edited after publishing (and not made again): the English PDF the customer has still
+    # says what it said, and so does the German one a German reader gets from it.
+    english = Report.objects.get(review=published)
+    services.edit_review(
+        published, acting_user=world.csm, title="Q3 review, edited", summary="Edited later."
+    )
+    world.executive.language = "de"
+    world.executive.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.executive).get(f"/a/acme/reports/{english.pk}/download/")
+    german = Report.objects.get(review=published, language="de")
+    assert german.made_from == english
+    assert german.inputs["review"]["title"] == english.inputs["review"]["title"]
+    assert german.inputs["review"]["summary"] == "Strong quarter."
+    assert german.inputs["review"]["slug"] == english.inputs["review"]["slug"] == "2026-q3"
+    assert german.inputs["review"]["kind_label"] != english.inputs["review"]["kind_label"]
+    # Its figures are gathered as of the day the English one was asked for.
+    assert german.inputs["milestones"]["done"][0]["title"] == "Data sources connected"
+    assert german.inputs["usage"]["mau"] == "1.234" and english.inputs["usage"]["mau"] == "1,234"
+
+
+def test_the_archive_shows_each_reader_the_document_and_gives_them_their_language(
+    world: World, published: Review, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    world.executive.language = "de"
+    world.executive.save(update_fields=["language"])
+    assert body(download(world.executive, english, django_capture_on_commit_callbacks))
+    german = Report.objects.get(review=published, language="de")
+    assert german.status == Report.Status.READY
+
+    def shown_to(user: Any) -> Any:
+        with override_for(user):
+            [doc] = [d for d in services.archive(world.account, customer=True) if d.review]
+        return doc
+
+    # One version of the document, shown to each reader in their language.
+    assert (shown_to(world.executive).latest, shown_to(world.executive).versions) == (german, 1)
+    assert (shown_to(world.champion).latest, shown_to(world.champion).versions) == (english, 1)
+    # A newer version, made in English: both see it (not the German copy of the older one),
+    # and the German reader's download of it gives them a German copy of that version.
+    published = services.edit_review(published, acting_user=world.csm, summary="A better quarter.")
+    with django_capture_on_commit_callbacks(execute=True), override_for(account=world.account):
+        newer, made_new = services.request_review(published, acting_user=world.csm)
+    assert made_new and newer.version == 2
+    assert shown_to(world.executive).latest == newer
+    assert shown_to(world.executive).versions == 2
+    response = download(
+        world.executive,
+        shown_to(world.executive).latest,
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 200 and body(response).startswith(b"%PDF")
+    copy = Report.objects.get(made_from=newer)
+    assert copy.language == "de" and copy.inputs["review"]["summary"] == "A better quarter."
+    assert shown_to(world.executive).latest == copy
+    assert shown_to(world.champion).latest == newer

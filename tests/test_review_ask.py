@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Activity, Notification, NotificationSetting
 from onboarding.services import comment_on_task
@@ -201,3 +202,19 @@ def test_an_ask_with_a_bad_month_shows_the_form_again_with_its_error(world: Worl
     page = response.content.decode()
     assert 'class="field field-preferred_month field-invalid"' in page
     assert not ReviewRequest.objects.exists()
+
+
+def test_the_preferred_month_is_stored_as_a_date_and_written_in_the_readers_language(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.csm.language = "de"
+    world.csm.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        ask_for_review(world.account, acting_user=world.champion, preferred_month=date(2027, 1, 9))
+    activity = Activity.objects.get(verb="asked for", account=world.account)
+    assert activity.after is not None and activity.after["preferred_month"] == "2027-01-01"
+    # The owner reads German: the inbox item and the e-mail say the month in German.
+    [item] = Notification.objects.filter(user=world.csm)
+    assert "Januar 2027" in item.body and "January" not in item.body
+    [email] = mail.outbox
+    assert "Januar 2027" in str(email.body) and "January" not in str(email.body)

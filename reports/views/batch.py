@@ -22,5 +22,10 @@ def batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .select_related("account")
         .order_by("account__name")[:50]
     )
-    context = {"batch": run, "progress": services.progress(run), "failed": failed}
+    context = {
+        "batch": run,
+        "progress": services.progress(run),
+        "failed": failed,
+        "skipped": services.skipped_of(run),
+    }
     return render_partial(request, "reports/batch.html", "progress", context)

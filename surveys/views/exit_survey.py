@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AccountAccess, account_view
@@ -39,7 +40,7 @@ def exit_answer(request: AuthenticatedHttpRequest, access: AccountAccess, pk: in
                 )
             except SurveyError as error:
                 return problem(request, error)
-            messages.success(request, "Thank you: your answer reached the team.")
+            messages.success(request, gettext("Thank you: your answer reached the team."))
             return redirect("survey_exit_answer", access.account.slug, delivery.pk)
         status = 422
     context = {
