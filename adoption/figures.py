@@ -147,6 +147,7 @@ def account_adoption(
     rows = compiled.run(
         ("adoption.account_adoption", today, account.segment),
         lambda account_id: _segment_licences(account_id, account.segment, today),
+        day=today,
         account_id=account.pk,
     )
     mine: dict[str, int] = {}

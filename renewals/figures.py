@@ -254,6 +254,7 @@ class PipelineRows:
             ("rows", today, forecast, stage),
             self.accounts,
             build,
+            day=today,
             tail=" LIMIT %s OFFSET %s",
             tail_params=(bounds.stop - start, start),
         )
@@ -344,13 +345,16 @@ def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
     names = list(NPS_AGGREGATES)
     scores = {
         row[0]: NPS.from_row(dict(zip(names, row[1:], strict=True)))
-        for row in _run_scoped(("beside.nps", today), account_ids, nps_rows)
+        # The window starts at midnight in the reader's time zone: an instant each zone has
+        # its own of, and the compiled SQL carries it.
+        for row in _run_scoped(("beside.nps", since), account_ids, nps_rows, day=today)
     }
     now = latest_activity_of_rows(
         _run_scoped(
             ("beside.now", today),
             account_ids,
             lambda scope: latest_activity_query(accounts_of(scope), today),
+            day=today,
         )
     )
     before = activity_of_rows(
@@ -358,6 +362,7 @@ def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
             ("beside.before", earlier_day),
             account_ids,
             lambda scope: activity_query(accounts_of(scope), earlier_day),
+            day=today,
         ),
         earlier_day,
     )
@@ -451,7 +456,9 @@ def summary(
 
     found = [
         {"m": _day(m), "n": n} | {k: _money(v) for k, v in zip(names[1:], sums, strict=True)}
-        for m, n, *sums in _run_scoped(("summary", start, end, forecast, stage), accounts, build)
+        for m, n, *sums in _run_scoped(
+            ("summary", start, end, forecast, stage), accounts, build, day=today
+        )
     ]
 
     def total(key: str) -> Decimal:
@@ -499,12 +506,14 @@ def _run_scoped(
     scope: QuerySet[Account] | list[int],
     build: Callable[[Any], QuerySet[Any]],
     *,
+    day: date,
     tail: str = "",
     tail_params: tuple[Any, ...] = (),
 ) -> list[tuple[Any, ...]]:
     """The rows of ``build(the accounts' pks)``, whose SQL depends on ``shape`` alone, with
     ``tail`` (a LIMIT) on the end. ``scope``: the accounts, as a queryset or a list of ids
-    (none: no rows, no query)."""
+    (none: no rows, no query). ``day``: the reader's today the shape is of (the entries of
+    past days are dropped: portal.compiled.keep)."""
     if isinstance(scope, list) and not scope:
         return []
     using = scope.db if isinstance(scope, QuerySet) else "default"
@@ -525,6 +534,7 @@ def _run_scoped(
             head.count("%s"),
             compiler.get_converters(selected),
         )
+        compiled.keep(_scoped, key, day)
     head, rest, params, split, converters = entry
     values = [*params[:split], *inner_params, *params[split:], *tail_params]
     connection = connections[using]
@@ -585,6 +595,7 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
         ("nrr.starting", start),
         accounts,
         lambda scope: snapshot_query(Account.objects.filter(pk__in=scope), start),
+        day=today,
     )
 
     def build(scope: Any) -> QuerySet[Any]:
@@ -610,7 +621,9 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
             .values_list("n", "expansion", "contraction", "churned")
         )
 
-    ((n, expansion, contraction, churned),) = _run_scoped(("nrr", start, end), accounts, build)
+    ((n, expansion, contraction, churned),) = _run_scoped(
+        ("nrr", start, end), accounts, build, day=today
+    )
     row = {
         "n": n,
         "expansion": _money(expansion),
@@ -786,7 +799,10 @@ def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitle
     terms, the account's seats, people and latest usage (compiled once a day per process:
     portal.compiled), then the features used that day."""
     sql, values = compiled.statement(
-        ("renewals.page", today), lambda account: _page_renewal(account, today), account=account.pk
+        ("renewals.page", today),
+        lambda account: _page_renewal(account, today),
+        day=today,
+        account=account.pk,
     )
     renewal = next(iter(Renewal.objects.raw(sql, values)), None)
     if renewal is not None:
