@@ -41,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from accounts.models import Account, Segment
 from forecast import figures as forecast_figures
@@ -272,6 +272,7 @@ def page_rows(found: Any) -> list[PipelineRow]:
 
     head, rest = reverse("renewal_edit", args=[_SLUG, _PK]).split(_SLUG)
     middle, tail = rest.split(str(_PK))
+    language = get_language() or ""
     out = []
     for row in found:
         (
@@ -299,11 +300,27 @@ def page_rows(found: Any) -> list[PipelineRow]:
                 month=_as_date(month),
                 health_score=health_score,
                 health_band=health_band,
-                churn=None if probability is None else churn_of(probability, drivers),
+                churn=None if probability is None else _churn(language, probability, drivers),
                 url=f"{head}{slug}{middle}{pk}{tail}",
             )
         )
     return out
+
+
+# Churn forecasts as rows show them, by language, probability and first driver, kept by the
+# process (a forecast changes once a night); emptied when it grows past CHURNS_KEPT.
+_churns: dict[tuple[str, float, str], Churn] = {}
+CHURNS_KEPT = 20_000
+
+
+def _churn(language: str, probability: float, drivers: list[dict[str, Any]]) -> Churn:
+    key = (language, probability, repr(drivers[0]) if drivers else "")
+    found = _churns.get(key)
+    if found is None:
+        if len(_churns) >= CHURNS_KEPT:
+            _churns.clear()
+        found = _churns[key] = churn_of(probability, drivers)
+    return found
 
 
 def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
