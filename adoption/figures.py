@@ -29,6 +29,7 @@ from insights.figures.revenue import ratio
 from insights.figures.usage import FeatureAdoption
 from insights.models import FeatureUsageDay, ProductUser, UsageDay, UsageEvent
 from portal import compiled
+from portal.figure_cache import cached_figure
 from portal.formatting import rounded
 
 from .models import AdoptionCampaign, CampaignTarget, LicensedFeature, Recommendation
@@ -147,6 +148,7 @@ def account_adoption(
     rows = compiled.run(
         ("adoption.account_adoption", today, account.segment),
         lambda account_id: _segment_licences(account_id, account.segment, today),
+        day=today,
         account_id=account.pk,
     )
     mine: dict[str, int] = {}
@@ -208,7 +210,14 @@ def top_unused(account: Account, today: date) -> list[FeatureRow]:
 
 
 def known_features() -> list[str]:
-    """Features usage has reported and features some account licenses (one query)."""
+    """Features usage has reported and features some account licenses: one query over every
+    roll-up, kept in the figure cache until a roll-up or a licence list is written
+    (insights.services.usage.roll_up_day, adoption.services.set_licensed_features) or an
+    account is deleted (portal.figure_cache.inputs_changed)."""
+    return cached_figure("adoption.known_features", (), _known_features).value
+
+
+def _known_features() -> list[str]:
     reported = FeatureUsageDay.objects.order_by().values_list("feature", flat=True).distinct()
     licensed = LicensedFeature.objects.order_by().values_list("feature", flat=True).distinct()
     return sorted(reported.union(licensed)[:1000])

@@ -19,6 +19,7 @@ from accounts.access import can
 from accounts.activity import record, snapshot
 from accounts.models import Account, NotificationKind, User
 from accounts.services import Mail, delivery_for, tell
+from portal.figure_cache import inputs_changed
 from portal.i18n import language_or_default, person_locale
 from portal.jobs import enqueue
 
@@ -66,6 +67,7 @@ def set_licensed_features(account: Account, features: list[str], *, acting_user:
         [LicensedFeature(account=account, feature=f) for f in wanted if f not in before],
         ignore_conflicts=True,
     )
+    inputs_changed()  # the features known (adoption.figures.known_features)
     record(
         gettext_noop("changed the licensed features"),
         actor=acting_user,

@@ -41,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncQuarter
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from accounts.models import Account, Segment
 from forecast import figures as forecast_figures
@@ -254,6 +254,7 @@ class PipelineRows:
             ("rows", today, forecast, stage),
             self.accounts,
             build,
+            day=today,
             tail=" LIMIT %s OFFSET %s",
             tail_params=(bounds.stop - start, start),
         )
@@ -271,6 +272,7 @@ def page_rows(found: Any) -> list[PipelineRow]:
 
     head, rest = reverse("renewal_edit", args=[_SLUG, _PK]).split(_SLUG)
     middle, tail = rest.split(str(_PK))
+    language = get_language() or ""
     out = []
     for row in found:
         (
@@ -298,11 +300,27 @@ def page_rows(found: Any) -> list[PipelineRow]:
                 month=_as_date(month),
                 health_score=health_score,
                 health_band=health_band,
-                churn=None if probability is None else churn_of(probability, drivers),
+                churn=None if probability is None else _churn(language, probability, drivers),
                 url=f"{head}{slug}{middle}{pk}{tail}",
             )
         )
     return out
+
+
+# Churn forecasts as rows show them, by language, probability and first driver, kept by the
+# process (a forecast changes once a night); emptied when it grows past CHURNS_KEPT.
+_churns: dict[tuple[str, float, str], Churn] = {}
+CHURNS_KEPT = 20_000
+
+
+def _churn(language: str, probability: float, drivers: list[dict[str, Any]]) -> Churn:
+    key = (language, probability, repr(drivers[0]) if drivers else "")
+    found = _churns.get(key)
+    if found is None:
+        if len(_churns) >= CHURNS_KEPT:
+            _churns.clear()
+        found = _churns[key] = churn_of(probability, drivers)
+    return found
 
 
 def churn_of(probability: float, drivers: list[dict[str, Any]]) -> Churn:
@@ -344,13 +362,16 @@ def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
     names = list(NPS_AGGREGATES)
     scores = {
         row[0]: NPS.from_row(dict(zip(names, row[1:], strict=True)))
-        for row in _run_scoped(("beside.nps", today), account_ids, nps_rows)
+        # The window starts at midnight in the reader's time zone: an instant each zone has
+        # its own of, and the compiled SQL carries it.
+        for row in _run_scoped(("beside.nps", since), account_ids, nps_rows, day=today)
     }
     now = latest_activity_of_rows(
         _run_scoped(
             ("beside.now", today),
             account_ids,
             lambda scope: latest_activity_query(accounts_of(scope), today),
+            day=today,
         )
     )
     before = activity_of_rows(
@@ -358,6 +379,7 @@ def beside(account_ids: list[int], today: date) -> dict[int, Beside]:
             ("beside.before", earlier_day),
             account_ids,
             lambda scope: activity_query(accounts_of(scope), earlier_day),
+            day=today,
         ),
         earlier_day,
     )
@@ -451,7 +473,9 @@ def summary(
 
     found = [
         {"m": _day(m), "n": n} | {k: _money(v) for k, v in zip(names[1:], sums, strict=True)}
-        for m, n, *sums in _run_scoped(("summary", start, end, forecast, stage), accounts, build)
+        for m, n, *sums in _run_scoped(
+            ("summary", start, end, forecast, stage), accounts, build, day=today
+        )
     ]
 
     def total(key: str) -> Decimal:
@@ -499,12 +523,14 @@ def _run_scoped(
     scope: QuerySet[Account] | list[int],
     build: Callable[[Any], QuerySet[Any]],
     *,
+    day: date,
     tail: str = "",
     tail_params: tuple[Any, ...] = (),
 ) -> list[tuple[Any, ...]]:
     """The rows of ``build(the accounts' pks)``, whose SQL depends on ``shape`` alone, with
     ``tail`` (a LIMIT) on the end. ``scope``: the accounts, as a queryset or a list of ids
-    (none: no rows, no query)."""
+    (none: no rows, no query). ``day``: the reader's today the shape is of (the entries of
+    past days are dropped: portal.compiled.keep)."""
     if isinstance(scope, list) and not scope:
         return []
     using = scope.db if isinstance(scope, QuerySet) else "default"
@@ -525,6 +551,7 @@ def _run_scoped(
             head.count("%s"),
             compiler.get_converters(selected),
         )
+        compiled.keep(_scoped, key, day)
     head, rest, params, split, converters = entry
     values = [*params[:split], *inner_params, *params[split:], *tail_params]
     connection = connections[using]
@@ -585,6 +612,7 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
         ("nrr.starting", start),
         accounts,
         lambda scope: snapshot_query(Account.objects.filter(pk__in=scope), start),
+        day=today,
     )
 
     def build(scope: Any) -> QuerySet[Any]:
@@ -610,7 +638,9 @@ def forecast_nrr(accounts: QuerySet[Account], today: date) -> ForecastNRR:
             .values_list("n", "expansion", "contraction", "churned")
         )
 
-    ((n, expansion, contraction, churned),) = _run_scoped(("nrr", start, end), accounts, build)
+    ((n, expansion, contraction, churned),) = _run_scoped(
+        ("nrr", start, end), accounts, build, day=today
+    )
     row = {
         "n": n,
         "expansion": _money(expansion),
@@ -786,7 +816,10 @@ def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitle
     terms, the account's seats, people and latest usage (compiled once a day per process:
     portal.compiled), then the features used that day."""
     sql, values = compiled.statement(
-        ("renewals.page", today), lambda account: _page_renewal(account, today), account=account.pk
+        ("renewals.page", today),
+        lambda account: _page_renewal(account, today),
+        day=today,
+        account=account.pk,
     )
     renewal = next(iter(Renewal.objects.raw(sql, values)), None)
     if renewal is not None:

@@ -17,6 +17,7 @@ from adoption.models import (
     RecommendationKind,
 )
 from insights.models import FeatureUsageDay, ProductUser, UsageDay, UsageEvent
+from portal.figure_cache import inputs_changed
 from tests.conftest import World
 
 L = "login"
@@ -52,6 +53,12 @@ class LicensedFeatureFactory(factory.django.DjangoModelFactory[LicensedFeature])
         model = LicensedFeature
 
     feature = factory.Sequence(lambda n: f"feature-{n}")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        made = super()._create(model_class, *args, **kwargs)
+        inputs_changed()  # as adoption's set_licensed_features: the features known changed
+        return made
 
 
 class RecommendationFactory(factory.django.DjangoModelFactory[Recommendation]):
@@ -119,6 +126,7 @@ def roll_up(account: Account, day: date, mau: int, features: dict[str, int]) -> 
         FeatureUsageDay(account=account, day=day, feature=f, monthly_users=n, events=n)
         for f, n in features.items()
     )
+    inputs_changed()  # as insights' roll_up_day: the features known may have changed
 
 
 def launched(campaign: AdoptionCampaign, on: date) -> AdoptionCampaign:

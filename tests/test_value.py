@@ -15,7 +15,7 @@ from accounts.models import Activity
 from tests.conftest import World, client_for
 from tests.snapshot import unchanged
 from tests.value_factories import ValueKPIFactory, contract, kpi_with_readings
-from value.figures import account_value, annual_value
+from value.figures import account_value, annual_value, panel_value
 from value.models import Period, ValueKPI, ValueReading
 
 NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
@@ -294,3 +294,44 @@ def test_the_value_page_and_its_editor_are_well_formed(world: World) -> None:
         response = client_for(user).get(url)
         assert response.status_code == 200, url
         assert html_problems(response.content.decode()) == [], url
+
+
+def test_the_panels_one_query_gives_what_account_value_gives(world: World) -> None:
+    """The renewal page's panel (one query): the shared KPIs at their latest reading by the
+    day, the totals per currency against the contracts of that currency; a KPI with no
+    reading yet, a reading after the day and a draft count nowhere."""
+    kpi_with_readings(
+        world.account,
+        [(TODAY - timedelta(days=40), "40"), (TODAY - timedelta(days=3), "90")],
+        name="Hours saved",
+        unit_value=Decimal("55.00"),
+    )
+    kpi_with_readings(
+        world.account,
+        [(TODAY - timedelta(days=5), "900"), (TODAY + timedelta(days=1), "100")],
+        name="Tickets",
+        baseline=Decimal(1400),
+        lower_is_better=True,
+        unit_value=Decimal("18.50"),
+        currency="USD",
+    )
+    kpi_with_readings(world.account, [(TODAY + timedelta(days=2), "5")], name="Not yet")
+    kpi_with_readings(world.account, [(TODAY, "7")], name="Draft", shared=False)
+    kpi_with_readings(world.other_account, [(TODAY, "70")], name="Theirs")
+    contract(world.account, "48000")
+    contract(world.account, "12000", currency="GBP")
+
+    def shown(figures: Any) -> Any:
+        return (
+            [(f.kpi.name, f.current, f.day, f.value_text) for f in figures.kpis],
+            [(t.currency, t.value_text, t.multiple_text, t.roi_text) for t in figures.totals],
+            [f.kpi.name for f in figures.top()],
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        panel = panel_value(world.account, TODAY)
+    assert len(queries) == 1
+    assert shown(panel) == shown(account_value(world.account, day=TODAY))
+    assert [t.currency for t in panel.totals] == ["USD", "EUR"]  # the largest first
+    assert panel.totals[0].cost is None and panel.totals[1].cost == Decimal("48000")
+    assert [f.kpi.name for f in panel.kpis] == ["Hours saved", "Tickets"]

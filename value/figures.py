@@ -24,14 +24,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
-from insights.figures.revenue import arr_by_currency
-from portal import formatting
+from insights.figures.revenue import (
+    MONEY,
+    MONTHS_PER_YEAR,
+    active_on,
+    arr_by_currency,
+    mrr_expression,
+)
+from insights.models import Contract
+from portal import compiled, formatting
 from portal.formatting import MINUS, measure, money, number, signed
 
 from .models import Period, ValueKPI, ValueReading
@@ -238,6 +245,54 @@ def account_value(
         (shared if kpi.shared else drafts).append(figure)
     costs = arr_by_currency(account, day) if shared else {}
     return AccountValue(day=day, kpis=shared, totals=totals_of(shared, costs), drafts=drafts)
+
+
+_KPI_COLUMNS = tuple(f.attname for f in ValueKPI._meta.concrete_fields)
+
+
+def _panel_query(account: int, day: date) -> QuerySet[Any]:
+    """The account's shared KPIs, each with its latest reading on or before ``day`` and what
+    the account pays a month in its currency (the contracts running on ``day``)."""
+    latest = ValueReading.objects.filter(kpi=OuterRef("pk"), day__lte=day).order_by("-day")
+    monthly = (
+        Contract.objects.filter(
+            active_on(day), account_id=OuterRef("account_id"), currency=OuterRef("currency")
+        )
+        .order_by()
+        .values("currency")
+        .annotate(total=Sum(mrr_expression()))
+        .values("total")
+    )
+    return (
+        ValueKPI.objects.filter(account_id=account, shared=True)
+        .annotate(
+            reading_quantity=Subquery(latest.values("quantity")[:1]),
+            reading_day=Subquery(latest.values("day")[:1]),
+            monthly_cost=Subquery(monthly, output_field=MONEY),
+        )
+        .values_list(*_KPI_COLUMNS, "reading_quantity", "reading_day", "monthly_cost")
+    )
+
+
+def panel_value(account: Account, day: date) -> AccountValue:
+    """:func:`account_value` as the "Value realized" panel shows it (the shared KPIs at their
+    latest reading, the totals against the contracts; no trend, no drafts), in one query
+    compiled once a day per process (portal.compiled)."""
+    shared: list[KPIFigure] = []
+    costs: dict[str, Decimal] = {}
+    for *columns, current, current_day, monthly in compiled.converted(
+        ("value.panel", day),
+        lambda account: _panel_query(account, day),
+        day=day,
+        account=account.pk,
+    ):
+        if current is None:
+            continue
+        kpi = ValueKPI(**dict(zip(_KPI_COLUMNS, columns, strict=True)))
+        shared.append(KPIFigure(kpi=kpi, current=current, day=current_day))
+        if monthly:
+            costs[kpi.currency] = monthly * MONTHS_PER_YEAR
+    return AccountValue(day=day, kpis=shared, totals=totals_of(shared, costs))
 
 
 def printable(account: Account, day: date) -> dict[str, Any] | None:

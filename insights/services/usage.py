@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
+from portal.figure_cache import inputs_changed
+
 from ..models import FeatureUsageDay, UsageDay, UsageEvent
 
 WEEK_DAYS = 7
@@ -86,6 +88,11 @@ def roll_up_day(account_ids: list[int] | None, day: date) -> int:
     Returns how many account roll-ups were written."""
     usage = _usage_days(account_ids, day)
     features = _feature_days(account_ids, day)
+    had = list(
+        _scope(FeatureUsageDay.objects.filter(day=day), account_ids).values_list(
+            "pk", "account_id", "feature"
+        )
+    )
     UsageDay.objects.bulk_create(
         usage,
         update_conflicts=True,
@@ -103,15 +110,13 @@ def roll_up_day(account_ids: list[int] | None, day: date) -> int:
         account_id__in=[u.account_id for u in usage]
     ).delete()
     kept = {(f.account_id, f.feature) for f in features}
-    stale = [
-        pk
-        for pk, account_id, feature in _scope(
-            FeatureUsageDay.objects.filter(day=day), account_ids
-        ).values_list("pk", "account_id", "feature")
-        if (account_id, feature) not in kept
-    ]
+    stale = [pk for pk, account_id, feature in had if (account_id, feature) not in kept]
     if stale:
         FeatureUsageDay.objects.filter(pk__in=stale).delete()
+    if stale or kept - {(account_id, feature) for _pk, account_id, feature in had}:
+        # A feature's first or last usage: the features known
+        # (adoption.figures.known_features) may have changed.
+        inputs_changed()
     return len(usage)
 
 

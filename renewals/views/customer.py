@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import AccountAccess, account_view
 from accounts.http import AuthenticatedHttpRequest
 from portal.htmx import is_htmx, refuse, render_partial
-from value.figures import account_value
+from value.figures import panel_value
 
 from .. import figures, services
 from ..forms import TickForm
@@ -33,8 +33,8 @@ def _context(access: AccountAccess) -> dict[str, object]:
         "entitlement": entitlement,
         "checklist": figures.checklist(renewal) if renewal else None,
         # What the contract has been worth to them (the value app's shared KPIs), the same
-        # figure as on the value page, the executive's home and the reviews.
-        "value": account_value(access.account) if renewal else None,
+        # figure as on the value page, the executive's home and the reviews, in one query.
+        "value": panel_value(access.account, today) if renewal else None,
     }
 
 

@@ -141,12 +141,19 @@ def _percent(probability: float | None) -> str:
 # markup is the template's; the template places the rows.
 
 
+# Formatted figures by language, kind and value, kept by the process (the same amounts, dates
+# and counts come back request after request); emptied when it grows past FORMATTED_KEPT.
+_formatted: dict[tuple[str, str, str], str] = {}
+FORMATTED_KEPT = 20_000
+
+
 class _Cells:
-    """The page's formatted figures, each made once: amounts, dates, counts and changes repeat
-    down a page (an account's renewals share its usage), and each costs a Babel call."""
+    """The page's formatted figures, each made once a process and language: amounts, dates,
+    counts and changes repeat down a page (an account's renewals share its usage) and from
+    one request to the next, and each costs a Babel call."""
 
     def __init__(self) -> None:
-        self._made: dict[tuple[str, Any], str] = {}
+        self.language = formatting.locale()
         # The words every row repeats, translated once a page.
         no_usage, no_score = escape(gettext("no usage")), escape(gettext("no score"))
         self.words = {
@@ -156,10 +163,14 @@ class _Cells:
         }
 
     def _once(self, kind: str, value: Any, make: Callable[[Any], str | None]) -> str:
-        key = (kind, value)
-        if key not in self._made:
-            self._made[key] = escape(make(value) or "—")
-        return self._made[key]
+        # repr: 12000 and 12000.00 are equal Decimals, not the same text.
+        key = (self.language, kind, repr(value))
+        text = _formatted.get(key)
+        if text is None:
+            if len(_formatted) >= FORMATTED_KEPT:
+                _formatted.clear()
+            text = _formatted[key] = escape(make(value) or "—")
+        return text
 
     def money(self, amount: Decimal | None) -> str:
         return self._once("money", amount, formatting.money)
