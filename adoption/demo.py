@@ -58,6 +58,26 @@ CAMPAIGNS: list[dict[str, Any]] = [
         "crosses the line you choose. Finance teams use it for late invoices and cash.",
         "link": "https://docs.northwind.example/alerts/getting-started",
         "used_after": {"dana@acme.example": 3, "mia@acme.example": 11},
+        "translations": {
+            "de": {
+                "headline": "Erfahren Sie, wenn sich eine Zahl bewegt, ohne einen Bericht zu öffnen",
+                "message": "Legen Sie für jede Zahl eines Berichts einen **Alarm** fest: Sie "
+                "erhalten eine E-Mail, sobald sie die gewählte Grenze überschreitet. "
+                "Finanzteams nutzen das für überfällige Rechnungen und Liquidität.",
+            },
+            "fr": {
+                "headline": "Sachez quand un chiffre bouge, sans ouvrir de rapport",
+                "message": "Créez une **alerte** sur n’importe quel chiffre d’un rapport : vous "
+                "recevez un e-mail dès qu’il franchit le seuil choisi. Les équipes financières "
+                "l’utilisent pour les factures en retard et la trésorerie.",
+            },
+            "es": {
+                "headline": "Sepa cuándo cambia una cifra, sin abrir ningún informe",
+                "message": "Configure una **alerta** en cualquier cifra de un informe: recibirá "
+                "un correo cuando cruce el límite que elija. Los equipos de finanzas la usan "
+                "para facturas vencidas y tesorería.",
+            },
+        },
     },
     {
         "name": "Workflows: automate the Monday report",
@@ -68,6 +88,26 @@ CAMPAIGNS: list[dict[str, Any]] = [
         "need it. Build the first in two minutes from *Workflows → New*.",
         "link": "https://docs.northwind.example/workflows",
         "used_after": {"mia@acme.example": 5},
+        "translations": {
+            "de": {
+                "headline": "Lassen Sie den Montagsbericht sich selbst versenden",
+                "message": "**Workflows** führen einen Bericht nach Zeitplan aus und senden ihn "
+                "an die Personen, die ihn brauchen. Den ersten erstellen Sie in zwei Minuten "
+                "unter *Workflows → Neu*.",
+            },
+            "fr": {
+                "headline": "Laissez le rapport du lundi s’envoyer tout seul",
+                "message": "Les **workflows** exécutent un rapport selon un calendrier et "
+                "l’envoient aux personnes qui en ont besoin. Créez le premier en deux minutes "
+                "depuis *Workflows → Nouveau*.",
+            },
+            "es": {
+                "headline": "Deje que el informe del lunes se envíe solo",
+                "message": "Los **workflows** ejecutan un informe según una programación y lo "
+                "envían a quienes lo necesitan. Cree el primero en dos minutos desde "
+                "*Workflows → Nuevo*.",
+            },
+        },
     },
 ]
 
@@ -167,6 +207,7 @@ def _campaigns(acme: Account, staff: User, today: date) -> int:
             headline=spec["headline"],
             message=spec["message"],
             link=spec["link"],
+            translations=spec["translations"],
             account=acme,
             acting_user=staff,
         )

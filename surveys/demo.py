@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -18,6 +19,7 @@ from accounts.models import Account, Activity, User
 
 from .models import (
     DEFAULT_FOLLOW_UP,
+    DEFAULT_QUESTIONS,
     Campaign,
     Channel,
     Delivery,
@@ -95,7 +97,8 @@ def ensure_demo_surveys() -> int:
     survey = Survey.objects.create(
         name=DEMO_SURVEY,
         kind=Kind.NPS,
-        question="How likely are you to recommend Northwind to a friend or colleague?",
+        # The built-in question, so each respondent reads it in their language.
+        question=DEFAULT_QUESTIONS[Kind.NPS].format(vendor=settings.VENDOR_NAME),
         follow_up_question=DEFAULT_FOLLOW_UP,
         created_by=admin,
     )
