@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from portal import formatting
 
@@ -59,7 +59,7 @@ CHANGE_NAMES: dict[str, Any] = {
     "file": gettext_lazy("file"),
     "forecast": gettext_lazy("forecast"),
     "forecast_reason": gettext_lazy("forecast reason"),
-    "from": gettext_lazy("from"),
+    "from": pgettext_lazy("recorded change", "from"),
     "is_value_milestone": gettext_lazy("value milestone"),
     "item": gettext_lazy("item"),
     "items": gettext_lazy("items"),
@@ -72,7 +72,7 @@ CHANGE_NAMES: dict[str, Any] = {
     "note": gettext_lazy("note"),
     "objectives": gettext_lazy("objectives"),
     "offboarded": gettext_lazy("offboarded"),
-    "on": gettext_lazy("on"),
+    "on": pgettext_lazy("recorded change", "on"),
     "outcome": gettext_lazy("outcome"),
     "outcomes": gettext_lazy("outcomes"),
     "owner_side": gettext_lazy("side"),
@@ -119,7 +119,7 @@ CHANGE_NAMES: dict[str, Any] = {
     "text": gettext_lazy("text"),
     "through": gettext_lazy("through"),
     "title": gettext_lazy("title"),
-    "to": gettext_lazy("to"),
+    "to": pgettext_lazy("recorded change", "to"),
     "unit": gettext_lazy("unit"),
     "unit_value": gettext_lazy("value per unit"),
     "until": gettext_lazy("until"),
