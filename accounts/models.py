@@ -656,26 +656,35 @@ class Activity(models.Model):
 
     @property
     def changes(self) -> list[tuple[Any, Any, Any]]:
-        """(what, before, after) of each value that changed; ``what`` is the target's field's
-        verbose name (in the reader's language) where the key names a field of it, else the
-        key as recorded."""
+        """(what, before, after) of each value that changed, worded for the reader
+        (:mod:`accounts.change_words`): the name of the target's field or of the key, and the
+        values as labels, dates and numbers of their language."""
+        from .change_words import change_name, change_value
+
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [
-            (self._field_name(k), before.get(k), after.get(k))
-            for k in keys
-            if before.get(k) != after.get(k)
-        ]
+        changes = []
+        for key in keys:
+            if before.get(key) == after.get(key):
+                continue
+            field = self._field(key)
+            changes.append(
+                (
+                    change_name(key, field),
+                    change_value(before.get(key), field),
+                    change_value(after.get(key), field),
+                )
+            )
+        return changes
 
-    def _field_name(self, key: str) -> Any:
+    def _field(self, key: str) -> Any:
         if self.target_type_id is None:
-            return key
+            return None
         model = ContentType.objects.get_for_id(self.target_type_id).model_class()
         try:
-            field = model._meta.get_field(key) if model is not None else None
+            return model._meta.get_field(key) if model is not None else None
         except FieldDoesNotExist:
-            return key
-        return getattr(field, "verbose_name", None) or key
+            return None
 
 
 class PortalVisit(models.Model):

@@ -168,3 +168,55 @@ def test_a_lazy_value_keeps_its_message_and_any_other_is_stored_in_english() -> 
         "params": {"email": TASKS, "role": {"message": "Exit", "context": "survey kind"}},
     }
     assert str(text) == f"{TASKS} (Exit)"
+
+
+# What changed, worded for the reader ------------------------------------------------------------
+
+
+def _renewal_change(world: World) -> Activity:
+    renewal = Renewal(pk=1, contract=Contract(pk=1, product="Platform", external_id="C-1"))
+    return record(
+        gettext_noop("updated a renewal"),
+        actor=world.csm,
+        account=world.account,
+        target=renewal,
+        before={"stage": "not_started", "amount_committed": "1500.50", "renews_on": None},
+        after={
+            "stage": "committed",
+            "amount_committed": "18000.50",
+            "renews_on": "2027-11-17",
+            "forecast_reason": "Budget confirmed",
+            "why": "NPS detractor",
+            "done": True,
+        },
+    )
+
+
+def test_a_change_reads_with_labels_dates_and_numbers_of_the_readers_language(
+    world: World,
+) -> None:
+    entry = _renewal_change(world)
+    with translation.override("en"):
+        assert [(str(name), old, new) for name, old, new in entry.changes] == [
+            ("stage", "Not started", "Committed"),
+            ("amount committed", "1,500.50", "18,000.50"),
+            ("renews on", None, "17 Nov 2027"),
+            ("forecast reason", None, "Budget confirmed"),
+            ("why", None, "NPS detractor"),
+            ("done", None, "yes"),
+        ]
+    with translation.override("de"):
+        (_stage, amount, renews, *_rest) = entry.changes
+        assert amount[2] == "18.000,50" and renews[2] == "17. Nov. 2027"
+
+
+def test_the_changes_on_the_timeline_leave_no_english_in_german(world: World) -> None:
+    _renewal_change(world)
+    people = [world.csm.display_name, world.csm.initials, "Acme", "Platform"]
+    left = english_left_on(
+        client_for(world.csm),
+        "/a/acme/activity/",
+        within="timeline",
+        allowed=[*people, "Budget confirmed", "NPS detractor"],
+    )
+    assert left == []

@@ -228,13 +228,13 @@ def test_champion_updates_a_kpi_and_completes_an_action_and_the_csm_sees_both(
     expect(kpi_entry).to_have_count(1)
     expect(kpi_entry.locator(".target")).to_have_text(KPI_NAME)
     expect(kpi_entry.locator(".changes")).to_contain_text(
-        re.compile(rf"current:\s*40\.00\s*→\s*{NEW_VALUE}\.00")
+        re.compile(rf"current value:\s*40\.00\s*→\s*{NEW_VALUE}\.00")
     )
     action_entry = entries.filter(has_text="edited an action item")
     expect(action_entry).to_have_count(1)
     expect(action_entry.locator(".target")).to_have_text(ACTION)
     expect(action_entry.locator(".changes")).to_contain_text(
-        re.compile(r"status:\s*open\s*→\s*done")
+        re.compile(r"status:\s*Open\s*→\s*Done")
     )
     assert_accessible(page)
     screenshot(page, "plan_csm_activity")
