@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -83,6 +84,10 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
             "months": summary.months,
             # Vendor staff only (this view): the stored churn forecast of each row's account.
             "churn_trained": churn,
+            # The same column heads over each month's table: translated once a page.
+            "table_head": render_to_string(
+                "renewals/_pipeline_head.html", {"churn_trained": churn, "user": request.user}
+            ),
             "nrr": figures.forecast_nrr(accounts, today),
             "at_risk_weight": figures.AT_RISK_WEIGHT,
             "today": today,
