@@ -17,6 +17,7 @@ churned MRR. The page states the weighting.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -506,10 +507,21 @@ def _as_date(value: Any) -> date:
 # converts them (dates, money, JSON), with the converters kept from the one compile.
 _SCOPE = "SELECT -7300000001"
 _Converters = dict[int, tuple[list[Any], Any]]
+# The SQL of each accounts queryset a request is using (a queryset never changes once made).
+_scope_sqls: weakref.WeakKeyDictionary[QuerySet[Account], tuple[str, str, tuple[Any, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 _scoped: dict[tuple[str, Hashable], tuple[str, str, tuple[Any, ...], int, _Converters]] = {}
 
 
 def _scope_sql(scope: QuerySet[Account] | list[int], using: str) -> tuple[str, tuple[Any, ...]]:
+    if isinstance(scope, QuerySet):
+        # A page asks for several figures of the same accounts: their SQL is made once.
+        known = _scope_sqls.get(scope)
+        if known is None or known[0] != using:
+            sql, params = scope.order_by().values("pk").query.get_compiler(using).as_sql()
+            known = _scope_sqls[scope] = (using, sql, tuple(params))
+        return known[1], known[2]
     if isinstance(scope, list):
         table = connections[using].ops.quote_name(Account._meta.db_table)
         placeholders = ", ".join(["%s"] * len(scope))

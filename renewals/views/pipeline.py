@@ -81,7 +81,11 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for r in found
             ],
             "totals": summary.totals,
-            "months": summary.months,
+            # Each month's heading: its name, count and ARR at stake, formatted once a process.
+            "month_heads": {
+                month: (cells.month(month), mark_safe(cells.number(n)), mark_safe(cells.money(arr)))  # noqa: S308 - escaped by _Cells
+                for month, (n, arr) in summary.months.items()
+            },
             # Vendor staff only (this view): the stored churn forecast of each row's account.
             "churn_trained": churn,
             # The same column heads over each month's table: translated once a page.
@@ -188,6 +192,10 @@ class _Cells:
 
     def change(self, value: Decimal) -> str:
         return self._once("change", value, lambda v: (formatting.rate(v) or "").replace("-", ""))
+
+    def month(self, day: date) -> str:
+        """As the template's ``long_month``: "March 2026"; "März 2026"."""
+        return self._once("month", day, formatting.long_month)
 
     def date(self, day: date) -> str:
         """As the template's ``short_date``: "1 Jan 2027"; "1. Jan. 2027" in German."""
