@@ -682,9 +682,11 @@ class Activity(models.Model):
             return None
         model = ContentType.objects.get_for_id(self.target_type_id).model_class()
         try:
-            return model._meta.get_field(key) if model is not None else None
+            field = model._meta.get_field(key) if model is not None else None
         except FieldDoesNotExist:
             return None
+        # A key named like a reverse relation ("steps" of a playbook run) is not one of its fields.
+        return field if isinstance(field, models.Field) else None
 
 
 class PortalVisit(models.Model):

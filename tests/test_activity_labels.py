@@ -188,6 +188,7 @@ def _renewal_change(world: World) -> Activity:
             "forecast_reason": "Budget confirmed",
             "why": "NPS detractor",
             "done": True,
+            "steps": ["Call Mia"],  # named like the renewal's reverse relation
         },
     )
 
@@ -204,6 +205,7 @@ def test_a_change_reads_with_labels_dates_and_numbers_of_the_readers_language(
             ("forecast reason", None, "Budget confirmed"),
             ("why", None, "NPS detractor"),
             ("done", None, "yes"),
+            ("steps", None, "Call Mia"),
         ]
     with translation.override("de"):
         (_stage, amount, renews, *_rest) = entry.changes
@@ -217,6 +219,6 @@ def test_the_changes_on_the_timeline_leave_no_english_in_german(world: World) ->
         client_for(world.csm),
         "/a/acme/activity/",
         within="timeline",
-        allowed=[*people, "Budget confirmed", "NPS detractor"],
+        allowed=[*people, "Budget confirmed", "NPS detractor", "Call Mia"],
     )
     assert left == []
