@@ -640,7 +640,7 @@ def review_inputs(review: Review, today: date | None = None) -> dict[str, Any]:
     return {
         "kind": "review",
         "review": {
-            "title": review.title,
+            "title": review.title_text,
             "kind": review.kind,
             "kind_label": review.get_kind_display(),
             "slug": review.period_slug,

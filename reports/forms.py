@@ -6,14 +6,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
 from portal import formatting
 
 from .figures import EARLIEST_YEAR
-from .models import Review, WrappedNote, quarter_of
+from .models import Review, WrappedNote, default_title, quarter_of
 
 
 class ReviewForm(forms.ModelForm):
@@ -78,14 +77,6 @@ class ReviewForm(forms.ModelForm):
             elif (end - start).days > 3 * 366:
                 self.add_error("period_end", _("Choose a period of at most three years."))
         return data
-
-
-def default_title(start: date) -> str:
-    """ "Q3 2026 business review", in the active language (the CSM's, who writes the review)."""
-    return gettext("Q%(quarter)s %(year)s business review") % {
-        "quarter": (start.month - 1) // 3 + 1,
-        "year": start.year,
-    }
 
 
 class WrappedNoteForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,16 @@ FAILED_TOO_LONG = gettext_noop(
     "texts, then try again."
 )
 FAILED = gettext_noop("The PDF could not be made: %(detail)s")
+
+
+# The title a new review is given ("Q3 2026 business review"): read in each reader's language
+# for as long as nobody changes it (Review.title_text).
+DEFAULT_TITLE = gettext_noop("Q%(quarter)s %(year)s business review")
+
+
+def default_title(start: date) -> str:
+    """The default title of a review of the quarter ``start`` is in, in the active language."""
+    return gettext(DEFAULT_TITLE) % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
 
 
 class Review(models.Model):
@@ -67,6 +77,19 @@ class Review(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("review", args=[self.account.slug, self.pk])
+
+    @property
+    def title_text(self) -> str:
+        """The title as its reader reads it: the default title (:func:`default_title`) in
+        their language while it is still the default, in whichever of the portal's languages
+        it was written; a title the CSM wrote, as written."""
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                if self.title == default_title(self.period_start):
+                    break
+        else:
+            return self.title
+        return default_title(self.period_start)
 
     @property
     def activity_label(self) -> str:
@@ -209,7 +232,7 @@ class Report(models.Model):
                 "year": self.year,
             }
         if self.review is not None:
-            return self.review.title
+            return self.review.title_text
         return gettext("Business review")
 
     @property

@@ -17,6 +17,7 @@ from django.utils import translation
 from accounts.models import User
 from portal.i18n import Locale, override_for
 from reports import services as reports
+from reports.figures import review_inputs
 from reports.forms import ReviewForm
 from reports.models import Review
 from surveys.models import Campaign, Schedule
@@ -227,3 +228,23 @@ def test_the_default_review_title_is_written_in_the_authors_language(world: Worl
     with translation.override("en"):
         title = ReviewForm.for_last_quarter(date(2026, 11, 16)).initial["title"]
     assert title == "Q3 2026 business review"
+
+
+def test_a_default_title_reads_in_each_readers_language_a_written_one_as_written(
+    world: World, published: Review
+) -> None:
+    """The review keeps the title it was given; while that is the default title (in any of
+    the portal's languages), pages, e-mails and each language's PDF read it in theirs."""
+    with translation.override("de"):
+        german = str(ReviewForm.for_last_quarter(date(2026, 11, 16)).initial["title"])
+    assert german != "Q3 2026 business review"
+    for written in ("Q3 2026 business review", german):
+        published.title = written
+        with translation.override("de"):
+            assert published.title_text == german
+            assert review_inputs(published)["review"]["title"] == german
+        with translation.override("en"):
+            assert published.title_text == "Q3 2026 business review"
+    published.title = "Our third quarter together"
+    with translation.override("de"):
+        assert published.title_text == "Our third quarter together"

@@ -391,7 +391,7 @@ def test_a_playbook_message_reaches_every_inbox_and_the_email_follows_each_choic
     choose(world.executive, "account", Delivery.DIGEST)
     outcome = run_step(world, StepKind.SEND_EMAIL, {"template": "welcome", "to": "everyone"})
     assert outcome == Outcome.done(
-        "sent “Welcome” to 1 person (1 in the daily digest) (1 unsubscribed)"
+        "sent “Welcome” to 1 person (1 in the daily digest, 1 unsubscribed)"
     )
     assert [m.to for m in mail.outbox] == [[world.champion.email]]
     for person in (world.champion, world.executive, world.member):

@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 from django.http import FileResponse
+from django.utils import translation
 
 from insights.models import AccountFacts, UsageDay
 from portal.i18n import Locale, override_for
 from reports import services
 from reports.figures import review_inputs
-from reports.models import Report, Review
+from reports.models import Report, Review, default_title
 from reports.rendering import render_html
 from successplans.models import KPI, KPIValue, Milestone, MilestoneStatus, Objective, SuccessPlan
 from tests.conftest import World, client_for
@@ -268,7 +269,11 @@ def test_a_version_in_another_language_prints_what_the_published_one_prints(
         client_for(world.executive).get(f"/a/acme/reports/{english.pk}/download/")
     german = Report.objects.get(review=published, language="de")
     assert german.made_from == english
-    assert german.inputs["review"]["title"] == english.inputs["review"]["title"]
+    # The title as published (the default one), in German: not the title edited since.
+    assert english.inputs["review"]["title"] == "Q3 2026 business review"
+    with translation.override("de"):
+        assert german.inputs["review"]["title"] == default_title(published.period_start)
+    assert german.inputs["review"]["title"] not in ("Q3 review, edited", "Q3 2026 business review")
     assert german.inputs["review"]["summary"] == "Strong quarter."
     assert german.inputs["review"]["slug"] == english.inputs["review"]["slug"] == "2026-q3"
     assert german.inputs["review"]["kind_label"] != english.inputs["review"]["kind_label"]
