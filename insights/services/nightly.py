@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account
+from portal.figure_cache import changes_batched
 from portal.jobs import enqueue_many
 
 from ..models import NightlyChunk, NightlyRun
@@ -93,11 +94,14 @@ def run_chunk(chunk_id: int) -> int:
     chunk = NightlyChunk.objects.select_related("run").get(pk=chunk_id)
     run = chunk.run
     try:
-        rolled_up = roll_up(chunk.account_ids, [date.fromisoformat(d) for d in run.roll_up_days])
-        # One transaction for the chunk's scores: one commit instead of one an account, and a
-        # chunk that fails leaves none of them half-written for its retry.
-        with transaction.atomic():
-            scored = compute_health_scores(chunk.account_ids, run.day)
+        # The chunk's writes make the cached figures stale once, not once a day rolled up.
+        with changes_batched():
+            days = [date.fromisoformat(d) for d in run.roll_up_days]
+            rolled_up = roll_up(chunk.account_ids, days)
+            # One transaction for the chunk's scores: one commit instead of one an account,
+            # and a chunk that fails leaves none of them half-written for its retry.
+            with transaction.atomic():
+                scored = compute_health_scores(chunk.account_ids, run.day)
     except Exception as exc:
         NightlyChunk.objects.filter(pk=chunk_id).update(
             status=NightlyChunk.Status.RETRYING, error=describe(exc)
