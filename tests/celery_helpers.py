@@ -11,7 +11,20 @@ from kombu import pools
 
 from portal.celery import app
 
-REDIS_URL = os.environ.get("TEST_CELERY_BROKER_URL", "")
+
+
+def _own_database(url: str) -> str:
+    """The suite's Redis database for this test process: the given one for a run in one process,
+    one below it per pytest-xdist worker (gw0 on 14 when given 15), so that two workers never
+    consume each other's tasks or flush each other's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) - 1 - int(worker[2:])}"
+
+
+REDIS_URL = _own_database(os.environ.get("TEST_CELERY_BROKER_URL", ""))
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from accounts.models import Account, CustomerRole, User
@@ -44,6 +48,15 @@ PERSONAS = [
 def _fast_passwords(settings: Any) -> None:
     # Real hashing is slow on purpose; the tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_media(settings: Any) -> None:
+    # Two pytest-xdist workers make the same primary keys in their own databases: their files
+    # (reports/<pk>.pdf...) go to a media directory each, never one over the other's.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        settings.MEDIA_ROOT = Path(django_settings.VAR_DIR) / f"test-media-{worker}"
 
 
 @pytest.fixture
