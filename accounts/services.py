@@ -115,7 +115,7 @@ class AccountFieldRefused(ValidationError):
     def __init__(self, name: str, value: str) -> None:
         self.field, self.value = name, value
         if name in SETTABLE_FIELDS:
-            field_name = Account._meta.get_field(name).verbose_name
+            field_name = getattr(Account._meta.get_field(name), "verbose_name", name)
             self.text = stored_text(
                 gettext_noop("An account's %(field)s cannot be “%(value)s”."),
                 field=field_name,
