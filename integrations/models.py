@@ -247,7 +247,10 @@ class ChatChannel(models.Model):
         max_length=8, choices=ChatStatus.choices, blank=True, default=ChatStatus.NONE
     )
     last_delivery_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)  # in English
+    # The error as a stored text (portal.i18n.StoredText.as_json), read in each reader's
+    # language (last_error_text); empty for an answer's status and body, or from before.
+    last_error_words = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -273,6 +276,11 @@ class ChatChannel(models.Model):
             kind=stored_choice(self, "kind"),
             name=self.name,
         )
+
+    @property
+    def last_error_text(self) -> str:
+        """The last message's error, in the active language."""
+        return worded(self.last_error_words, self.last_error)
 
     @staticmethod
     def topic_field(topic: str) -> str:

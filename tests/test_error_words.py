@@ -31,11 +31,14 @@ from django.utils.translation import gettext
 from accounts.models import Account, Stage
 from accounts.services import AccountFieldRefused, set_account_fields
 from integrations import outbound
-from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.models import ChatMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.services import chat
 from integrations.services.webhooks import deliver_batch, queue_deliveries
 from playbooks.models import Event, EventKind, StepKind
 from playbooks.words import words
+from tests.chat_factories import ChatChannelFactory
 from tests.conftest import World, client_for
+from tests.factories import EventFactory
 from tests.snapshot import unchanged
 from tests.test_playbooks_steps_account import fire
 from tests.webhooks_helpers import make_endpoint, receiver
@@ -255,6 +258,19 @@ def test_a_german_admin_reads_the_errors_in_german_on_the_page_and_in_the_email(
     assert "Every delivery failed" not in page and "The receiver answered" not in page
     # The API keeps the English: a machine-readable field does not change with the reader.
     assert "Every delivery failed for 24 hours" in WebhookEndpoint.objects.get().disabled_reason
+
+
+def test_a_chat_channel_keeps_its_last_error_for_each_reader(
+    world: World, loopback: None, refusing_url: str
+) -> None:
+    channel = ChatChannelFactory.create(owner=world.csm, webhook_url=refusing_url)
+    chat.fan_out([EventFactory.create(account=world.account, source="x", data={"score": 2})])
+    with pytest.raises(chat.ChatNotDelivered):
+        chat.deliver(ChatMessage.objects.get().pk)
+    channel.refresh_from_db()
+    assert (channel.last_error, channel.last_error_words) == (REFUSED, {"message": REFUSED})
+    with german(GERMAN), translation.override("de"):
+        assert channel.last_error_text == GERMAN[REFUSED]
 
 
 # A refused account field ------------------------------------------------------------------------
