@@ -277,9 +277,21 @@ class Account(TracksLoadedValues):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    segment = models.CharField(max_length=12, choices=Segment.choices, default=Segment.MID_MARKET)
-    touch_model = models.CharField(max_length=6, choices=TouchModel.choices, default=TouchModel.LOW)
-    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.ONBOARDING)
+    segment = models.CharField(
+        gettext_lazy("segment"),
+        max_length=12,
+        choices=Segment.choices,
+        default=Segment.MID_MARKET,
+    )
+    touch_model = models.CharField(
+        gettext_lazy("touch model"),
+        max_length=6,
+        choices=TouchModel.choices,
+        default=TouchModel.LOW,
+    )
+    stage = models.CharField(
+        gettext_lazy("stage"), max_length=12, choices=Stage.choices, default=Stage.ONBOARDING
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

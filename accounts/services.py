@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from portal.i18n import languages_of
+from portal.i18n import languages_of, stored_text
 from portal.jobs import enqueue
 
 from .access import INVITABLE_ROLES, VENDOR, AccountAccess, Role, role_on_account
@@ -106,6 +106,28 @@ SETTABLE_FIELDS: dict[str, type[models.TextChoices]] = {
 }
 
 
+class AccountFieldRefused(ValidationError):
+    """A value :func:`set_account_fields` will not set. Its message is read in the active
+    language when shown; ``text`` is the same refusal as a stored text (the English message
+    and its values: the field's name, translated when read, and the value as given), for
+    wherever it is kept and read later (a playbook step's outcome)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self.field, self.value = name, value
+        if name in SETTABLE_FIELDS:
+            field_name = getattr(Account._meta.get_field(name), "verbose_name", name)
+            self.text = stored_text(
+                gettext_noop("An account's %(field)s cannot be “%(value)s”."),
+                field=field_name,
+                value=value,
+            )
+        else:
+            self.text = stored_text(
+                gettext_noop("An account's “%(field)s” cannot be set this way."), field=name
+            )
+        super().__init__(lazy(self.text.translated, str)(), code="invalid")
+
+
 @transaction.atomic
 def set_account_fields(
     account: Account, *, changes: dict[str, str], acting_user: User | None, why: str = ""
@@ -117,9 +139,7 @@ def set_account_fields(
     """
     for name, value in changes.items():
         if name not in SETTABLE_FIELDS or value not in SETTABLE_FIELDS[name].values:
-            raise ValidationError(
-                _("An account's %(field)s cannot be “%(value)s”.") % {"field": name, "value": value}
-            )
+            raise AccountFieldRefused(name, value)
     changed = [name for name, value in changes.items() if getattr(account, name) != value]
     if not changed:
         return []

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -247,7 +247,10 @@ class ChatChannel(models.Model):
         max_length=8, choices=ChatStatus.choices, blank=True, default=ChatStatus.NONE
     )
     last_delivery_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)  # in English
+    # The error as a stored text (portal.i18n.StoredText.as_json), read in each reader's
+    # language (last_error_text); empty for an answer's status and body, or from before.
+    last_error_words = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -273,6 +276,11 @@ class ChatChannel(models.Model):
             kind=stored_choice(self, "kind"),
             name=self.name,
         )
+
+    @property
+    def last_error_text(self) -> str:
+        """The last message's error, in the active language."""
+        return worded(self.last_error_words, self.last_error)
 
     @staticmethod
     def topic_field(topic: str) -> str:
@@ -405,6 +413,19 @@ RETRY_SCHEDULE = [
 DISABLE_AFTER = timedelta(hours=24)
 
 
+def worded(words: Any, english: str) -> str:
+    """A stored text (``StoredText.as_json``) in the active language; ``english`` (the text as
+    stored beside it) for a row from before stored texts, or one that cannot be read."""
+    if words:
+        from portal.i18n import StoredText
+
+        try:
+            return StoredText.from_json(words).translated()
+        except (ValueError, TypeError, KeyError, AttributeError):
+            pass
+    return english
+
+
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: ``whsec_`` and 24 random bytes in base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
@@ -427,7 +448,10 @@ class WebhookEndpoint(models.Model):
     # The first failure since the last success: a streak a day long disables the endpoint.
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)  # in English (the API's)
+    # The reason as a stored text (portal.i18n.StoredText.as_json), read in each reader's
+    # language (disabled_reason_text); empty for an endpoint turned off before.
+    disabled_reason_words = models.JSONField(null=True, blank=True)
     # The newest attempt, for the list's health column without reading the deliveries.
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -442,6 +466,11 @@ class WebhookEndpoint(models.Model):
     @property
     def activity_label(self) -> str:
         return self.url
+
+    @property
+    def disabled_reason_text(self) -> str:
+        """Why it was turned off, in the active language."""
+        return worded(self.disabled_reason_words, self.disabled_reason)
 
     def failed_for_a_day(self, now: datetime) -> bool:
         return self.failing_since is not None and now - self.failing_since >= DISABLE_AFTER
@@ -476,7 +505,9 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # in English (the API's)
+    # The error as a stored text, read in each reader's language (last_error_text).
+    last_error_words = models.JSONField(null=True, blank=True)
     last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -506,6 +537,11 @@ class WebhookDelivery(models.Model):
     def activity_label(self) -> str:
         return f"{self.event_type} ({self.msg_id})"
 
+    @property
+    def last_error_text(self) -> str:
+        """The last attempt's error, in the active language."""
+        return worded(self.last_error_words, self.last_error)
+
 
 class WebhookAttempt(models.Model):
     """One POST of a delivery: what came back, and how long it took."""
@@ -515,7 +551,9 @@ class WebhookAttempt(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=300, blank=True)  # in English (the API's)
+    # The error as a stored text, read in each reader's language (error_text).
+    error_words = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     response_body = models.CharField(max_length=1024, blank=True)
 
@@ -528,3 +566,8 @@ class WebhookAttempt(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def error_text(self) -> str:
+        """The attempt's error, in the active language."""
+        return worded(self.error_words, self.error)

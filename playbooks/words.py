@@ -21,9 +21,10 @@ from typing import Any
 
 from django.db.models import TextChoices
 from django.utils.functional import lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from portal.formatting import money, short_date
+from portal.i18n import StoredText
 
 Said = dict[str, Any]
 
@@ -61,6 +62,22 @@ def amount(value: Decimal | int | float | None) -> Said:
     return {"money": str(value if value is not None else 0)}
 
 
+def from_stored(text: StoredText | str) -> Said:
+    """A :class:`portal.i18n.StoredText` (another app's text kept for later, such as a
+    refusal) as a run keeps its texts; a plain string as a message of its own."""
+    if not isinstance(text, StoredText):
+        return {"text": str(text)}
+    said: Said = {"text": text.message}
+    if text.context:
+        said["context"] = text.context
+    if text.params:
+        said["with"] = {
+            name: from_stored(value) if isinstance(value, StoredText) else value
+            for name, value in text.params.items()
+        }
+    return said
+
+
 def words(said: Any) -> str:
     """A stored text in the active language; a plain string (a text stored before texts were
     kept this way) as it is."""
@@ -92,7 +109,8 @@ def words(said: Any) -> str:
             return str(said["plural"])
         text = message = plural(count)
     else:
-        message = gettext(text) if text else ""
+        context = said.get("context")
+        message = (pgettext(str(context), text) if context else gettext(text)) if text else ""
         if not values:
             return message
     try:

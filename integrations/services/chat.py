@@ -537,7 +537,7 @@ def deliver(message_id: int) -> bool:
             sent_at=now,
         )
         ChatChannel.objects.filter(pk=channel.pk).update(
-            last_status=ChatStatus.OK, last_delivery_at=now, last_error=""
+            last_status=ChatStatus.OK, last_delivery_at=now, last_error="", last_error_words=None
         )
         return True
     error = outcome.error or f"HTTP {outcome.status}: {outcome.body[:200]}".strip()
@@ -549,7 +549,10 @@ def deliver(message_id: int) -> bool:
         error=error[:500],
     )
     ChatChannel.objects.filter(pk=channel.pk).update(
-        last_status=ChatStatus.FAILED, last_delivery_at=now, last_error=error[:500]
+        last_status=ChatStatus.FAILED,
+        last_delivery_at=now,
+        last_error=error[:500],
+        last_error_words=outcome.error_text.as_json() if outcome.error_text else None,
     )
     if retry:
         raise ChatNotDelivered(f"{channel}: {error}")

@@ -21,6 +21,7 @@ How an event travels, never in the request that raised it:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -37,6 +38,7 @@ from standardwebhooks import Webhook
 from accounts.activity import record
 from accounts.models import Account, User
 from playbooks.models import Event
+from portal.i18n import StoredText, stored_text
 from portal.jobs import enqueue, enqueue_many
 from portal.models import Job
 
@@ -415,7 +417,7 @@ def _post_batch(
         at = timezone.now()
         headers = signed_headers(endpoint.secret, delivery.msg_id, delivery.payload, at)
         outcome = outbound.post(endpoint.url, delivery.payload.encode(), headers)
-        if outcome.status is None and outcome.error.startswith("Could not connect"):
+        if outcome.status is None and outcome.could_not_connect:
             # A kept-alive connection the receiver had closed fails on reuse: once more on a
             # fresh one (the same webhook-id, so a receiver that got it after all can tell).
             outcome = outbound.post(endpoint.url, delivery.payload.encode(), headers)
@@ -439,7 +441,9 @@ def _write_results(
         delivery.round_attempts += 1
         delivery.last_attempt_at = at
         delivery.last_status_code = outcome.status
-        delivery.last_error = _error_text(outcome)[:300]
+        error = _error_text(outcome)
+        delivery.last_error = error[:300]
+        delivery.last_error_words = _error_words(outcome)
         delivery.last_duration_ms = outcome.elapsed_ms
         if outcome.ok:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
@@ -466,6 +470,7 @@ def _write_results(
                         at=at,
                         status_code=o.status,
                         error=_error_text(o)[:300],
+                        error_words=_error_words(o),
                         duration_ms=o.elapsed_ms,
                         response_body=o.body[:1024],
                     )
@@ -489,6 +494,7 @@ OUTCOME_FIELDS = [
     ("last_attempt_at", "timestamptz"),
     ("last_status_code", "integer"),
     ("last_error", "varchar"),
+    ("last_error_words", "jsonb"),
     ("last_duration_ms", "integer"),
     ("delivered_at", "timestamptz"),
 ]
@@ -506,7 +512,7 @@ def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
     params: list[Any] = []
     for delivery in deliveries:
         params.append(delivery.pk)
-        params.extend(getattr(delivery, name) for name in names)
+        params.extend(_sql_value(getattr(delivery, name), kind) for name, kind in OUTCOME_FIELDS)
     table = WebhookDelivery._meta.db_table
     sql = (
         f"UPDATE {table} AS d SET "  # noqa: S608 - names from this module, values as params
@@ -518,12 +524,25 @@ def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
         cursor.execute(sql, params)
 
 
-def _error_text(outcome: outbound.Outcome) -> str:
-    if outcome.error:
-        return outcome.error
+def _error_words(outcome: outbound.Outcome) -> dict[str, Any] | None:
+    error = _error_text(outcome)
+    return error.as_json() if error else None
+
+
+def _sql_value(value: Any, kind: str) -> Any:
+    if kind == "jsonb":
+        return None if value is None else json.dumps(value)
+    return value
+
+
+def _error_text(outcome: outbound.Outcome) -> StoredText:
+    """The outcome's error as stored: English as a string, its message and values for each
+    reader (empty for an answer in 2xx)."""
+    if outcome.error_text is not None:
+        return outcome.error_text
     if outcome.ok:
-        return ""
-    return f"The receiver answered {outcome.status}."
+        return StoredText("")
+    return stored_text(gettext_noop("The receiver answered %(status)s."), status=outcome.status)
 
 
 def _note_health(
@@ -553,10 +572,19 @@ def _note_health(
 
 
 def disable_failing(endpoint: WebhookEndpoint, now: datetime, *, reason: str) -> bool:
-    """Turn off an endpoint that failed for a day and queue the e-mail to its creator."""
-    text = f"Every delivery failed for 24 hours; the last: {reason}"[:300]
+    """Turn off an endpoint that failed for a day and queue the e-mail to its creator. The
+    reason is kept in English and as a stored text (``reason`` may be one: the last error's
+    message and values), so that each reader reads it in their language."""
+    said = stored_text(
+        gettext_noop("Every delivery failed for 24 hours; the last: %(reason)s"), reason=reason
+    )
+    text = str(said)[:300]
     disabled = WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(
-        active=False, disabled_at=now, disabled_reason=text, updated_at=now
+        active=False,
+        disabled_at=now,
+        disabled_reason=text,
+        disabled_reason_words=said.as_json(),
+        updated_at=now,
     )
     if disabled:
         record(

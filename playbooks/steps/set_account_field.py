@@ -20,12 +20,12 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment, Stage, TouchModel
-from accounts.services import set_account_fields
+from accounts.services import AccountFieldRefused, set_account_fields
 from insights.figures.revenue import mrr
 
 from ..models import EventKind, StepKind
 from ..params import ParamField
-from ..words import Said, amount, choice, say, words
+from ..words import Said, amount, choice, from_stored, say, words
 from . import Outcome, StepContext, StepKindSpec, register
 
 FROM_MRR = "from_mrr"
@@ -180,9 +180,14 @@ def run(context: StepContext) -> Outcome:
     value, why = _target(params, account)
     if value is None:
         return Outcome.skipped(why)
-    changed = set_account_fields(
-        account, changes={name: value}, acting_user=None, why=words(why) or context.run.reason
-    )
+    try:
+        changed = set_account_fields(
+            account, changes={name: value}, acting_user=None, why=words(why) or context.run.reason
+        )
+    except AccountFieldRefused as refused:
+        # A value the field no longer has (a playbook saved before it was removed): trying
+        # again would not help. Kept as a stored text, each reader reads it in their language.
+        return Outcome("failed", from_stored(refused.text))
     values = {"field": say(FIELD_SAID[name]), "value": choice(FIELD_CHOICES[name][1], value)}
     if why:
         values["why"] = why if isinstance(why, dict) else say(why)
