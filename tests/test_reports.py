@@ -937,14 +937,14 @@ def test_a_review_before_2000_is_refused(world: World) -> None:
 def test_one_accounts_failure_does_not_stall_a_batch_and_a_failed_email_is_sent_again(
     world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    real = services.wrapped_inputs
+    real = services.wrapped_data
 
     def flaky(account: Any, year: int, **kwargs: Any) -> Any:
         if account.slug == "bluth":
             raise RuntimeError("bad data")
         return real(account, year, **kwargs)
 
-    monkeypatch.setattr(services, "wrapped_inputs", flaky)
+    monkeypatch.setattr(services, "wrapped_data", flaky)
     contract(world.account, date(2020, 1, 1))
     contract(world.other_account, date(2020, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
