@@ -128,7 +128,7 @@ def section(name: str, data: Any) -> dict[str, Any]:
 def _choice_label(path: str, code: Any) -> str:
     app_label, model_name, field_name = path.split(".")
     field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
-    return str(dict(field.flatchoices).get(code, code))  # type: ignore[attr-defined]
+    return str(dict(field.flatchoices).get(code, code))
 
 
 def worded(data: Any) -> Any:
