@@ -359,9 +359,10 @@ def made_on(report: Report) -> date:
 
 def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool]:
     """The same document as ``report`` in the active language and zone (the reader's):
-    ``report`` itself when it is written so, else that version in their language: a review's
-    texts and period as ``report`` prints them and the figures as of the day it was made
-    (:func:`request_review` ``made_from``), so two languages never disagree; made on this first
+    ``report`` itself when it is written so, else that version in their language: the very
+    texts, period and figures ``report`` was made from, worded in their language
+    (:func:`request_review` / :func:`request_wrapped` ``made_from``), so two languages never
+    disagree, whatever changed since; made on this first
     download (``made_new``) or given back when made before. ``NoReport`` when the document can
     no longer be made."""
     if report.is_for(*current_locale()):
