@@ -1,8 +1,11 @@
 """The figures a PDF prints, gathered once when the PDF is asked for.
 
-Everything here returns plain JSON (strings, numbers, lists, None): it is stored with the
-version (``Report.inputs``), fingerprinted, and rendered later by a worker, so the PDF shows
-the figures as they were when it was asked for. A feature with no data in the period leaves
+Everything here returns plain JSON (strings, numbers, lists, None) in which every word a reader
+reads in their language is a token (``reports.words``): ``review_data`` / ``wrapped_data`` are
+kept with the version (``Report.snapshot``), and ``review_inputs`` / ``wrapped_inputs`` word
+them in the active language (``Report.inputs``, fingerprinted and rendered later by a worker),
+so the PDF shows the figures as they were when it was asked for, and a copy in another
+language words the very same figures. A feature with no data in the period leaves
 its section out (None or an empty list), never a made-up figure. The functions read the other
 apps' figures through their own modules (usage, onboarding, plans, surveys, health).
 """
@@ -20,11 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Account
-from insights.figures.health import PARTS, latest_score, pulled_down
+from insights.figures.health import latest_score, pulled_down
 from insights.figures.revenue import year_before
 from insights.figures.usage import feature_adoption, latest_activity, weekly_trend
 from insights.models import (
@@ -37,8 +40,6 @@ from insights.models import (
 )
 from onboarding import figures as onboarding_figures
 from onboarding.models import Checklist
-from portal import formatting
-from portal.formatting import measure, measure_change, number, percent, signed
 from successplans.figures import kpi_met, kpi_progress, signoffs_in_period
 from successplans.models import (
     KPI,
@@ -52,9 +53,11 @@ from successplans.models import (
 )
 from surveys.figures import summarize
 from surveys.models import Response
-from value.figures import printable as value_realized
+from value.figures import kept as value_kept
 
-from .models import Review, WrappedNote, quarter_of
+from . import words
+from .models import DEFAULT_TITLE, Review, WrappedNote, default_title, quarter_of
+from .words import choice, formatted, plural, section, text, worded
 
 # Bump when a PDF template or its stylesheet changes: every document then renders anew.
 TEMPLATE_VERSION = "2026.12.07.1"
@@ -75,9 +78,9 @@ def fingerprint(inputs: dict[str, Any]) -> str:
 # Formatting: every figure becomes text through portal.formatting, as on the pages -------------
 
 
-def actions(count: int) -> str:
+def actions(count: int) -> dict[str, Any]:
     """ "1 action", "2,588 actions"."""
-    return ngettext("%(count)s action", "%(count)s actions", count) % {"count": number(count)}
+    return plural("actions", count, count=formatted("number", count))
 
 
 def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | None:
@@ -87,8 +90,10 @@ def growth(now: int | Decimal | None, before: int | Decimal | None) -> float | N
     return float((Decimal(now) - Decimal(before)) * 100 / Decimal(before))
 
 
-def day_text(day: date | None) -> str | None:
-    return None if day is None else formatting.long_date(day)
+def day_text(day: date | datetime | None) -> dict[str, Any] | None:
+    """A day as the PDFs write it ("30 September 2026"), worded when read (a moment: the day
+    it is in the reader's zone)."""
+    return words.day(day)
 
 
 def _start_of(day: date) -> datetime:
@@ -163,7 +168,7 @@ def _adoption(account: Account, day: date, limit: int = 8) -> list[dict[str, Any
             "feature": f.feature,
             "users": f.users,
             "share": float(f.adoption * 100) if f.adoption is not None else None,
-            "share_text": formatting.rate(f.adoption),
+            "share_text": formatted("rate", f.adoption),
         }
         for f in feature_adoption(account, day)[:limit]
     ]
@@ -188,20 +193,22 @@ def year_usage(account: Account, start: date, end: date) -> dict[str, Any] | Non
     busiest = max(monthly.values(), key=lambda r: (r["events"], r["month"]))
     change = growth(last.monthly_active_users, a_year_ago.mau if a_year_ago else None)
     return {
-        "mau": number(last.monthly_active_users),
+        "mau": formatted("number", last.monthly_active_users),
         "mau_day": day_text(last.day),
-        "mau_year_before": gettext("%(count)s a year earlier") % {"count": number(a_year_ago.mau)}
+        "mau_year_before": text(
+            gettext_noop("%(count)s a year earlier"), count=formatted("number", a_year_ago.mau)
+        )
         if a_year_ago
         else None,
-        "growth": signed(change, suffix="%"),
-        "peak_mau": number(max(r["mau"] for r in monthly.values())),
-        "events": number(sum(r["events"] for r in monthly.values())),
-        "busiest_month": formatting.month_name(busiest["month"]),
+        "growth": formatted("signed", change, suffix="%"),
+        "peak_mau": formatted("number", max(r["mau"] for r in monthly.values())),
+        "events": formatted("number", sum(r["events"] for r in monthly.values())),
+        "busiest_month": formatted("month_name", busiest["month"]),
         "busiest_events": actions(busiest["events"]),
         "features": _top_features(account, start, end),
         "months": [
             {
-                "label": formatting.month_short(month),
+                "label": formatted("month_short", month),
                 "mau": monthly[month]["mau"] if month in monthly else None,
             }
             for month in _months(start, end)
@@ -229,10 +236,12 @@ def most_active_people(
     people = [
         {
             "name": names[r["user_key"]],
-            "activity": ngettext(
-                "%(actions)s on %(count)s day", "%(actions)s on %(count)s days", r["days"]
-            )
-            % {"actions": actions(r["events"]), "count": number(r["days"])},
+            "activity": plural(
+                "actions_on_days",
+                r["days"],
+                actions=actions(r["events"]),
+                count=formatted("number", r["days"]),
+            ),
         }
         for r in rows
         if names.get(r["user_key"])
@@ -248,15 +257,15 @@ def period_usage(account: Account, start: date, end: date) -> dict[str, Any] | N
     weeks = weekly_trend(account, start, end)
     return {
         "day": day_text(now.day),
-        "dau": number(now.dau),
-        "wau": number(now.wau),
-        "mau": number(now.mau),
+        "dau": formatted("number", now.dau),
+        "wau": formatted("number", now.wau),
+        "mau": formatted("number", now.mau),
         "mau_value": now.mau,
-        "stickiness": formatting.rate(now.stickiness),
-        "seats": number(now.licensed_seats) if now.licensed_seats else None,
-        "seat_use": formatting.rate(now.seat_use),
+        "stickiness": formatted("rate", now.stickiness),
+        "seats": formatted("number", now.licensed_seats) if now.licensed_seats else None,
+        "seat_use": formatted("rate", now.seat_use),
         "weeks": [
-            {"label": formatting.day_month(w.week), "wau": w.wau, "mau": w.mau} for w in weeks
+            {"label": formatted("day_month", w.week), "wau": w.wau, "mau": w.mau} for w in weeks
         ],
         "adoption": _adoption(account, now.day),
     }
@@ -285,15 +294,15 @@ def onboarding(account: Account, start: date, end: date) -> dict[str, Any] | Non
     reached = value_day is not None and value_day <= end
     days_to_value = onboarding_figures.time_to_value(checklist)
     return {
-        "name": checklist.template_name or gettext("Onboarding"),
+        "name": checklist.template_name or text(gettext_noop("Onboarding")),
         "kickoff": day_text(checklist.kickoff_date),
-        "completed": day_text(completed) if completed and completed <= end else None,
+        "completed": day_text(checklist.completed_at) if completed and completed <= end else None,
         "time_to_value": _days(days_to_value) if reached and days_to_value is not None else None,
-        "value_reached": day_text(value_day) if reached else None,
+        "value_reached": day_text(checklist.value_reached_at) if reached else None,
         "tasks_total": progress.total,
         "tasks_done": progress.done,
         "tasks_done_in_period": progress.done - before.done,
-        "percent": percent(progress.percent),
+        "percent": formatted("percent", progress.percent),
     }
 
 
@@ -335,9 +344,9 @@ def objectives(account: Account, start: date, end: date) -> list[dict[str, Any]]
         shown[kpi.objective_id]["kpis"].append(
             {
                 "name": kpi.name,
-                "baseline": measure(kpi.baseline, kpi.unit),
-                "target": measure(kpi.target, kpi.unit),
-                "value": measure(value, kpi.unit),
+                "baseline": formatted("measure", kpi.baseline, kpi.unit),
+                "target": formatted("measure", kpi.target, kpi.unit),
+                "value": formatted("measure", value, kpi.unit),
                 "raw": str(value) if value is not None else None,
                 "progress": progress,
                 "met": kpi_met(kpi.baseline, kpi.target, value),
@@ -365,11 +374,11 @@ def milestones(
         target_date__gt=end, target_date__lte=end + timedelta(days=length)
     )
 
-    def item(m: Milestone, when: date | None) -> dict[str, Any]:
-        return {"title": m.title, "date": day_text(when), "side": m.get_owner_side_display()}
+    def item(m: Milestone, when: date | datetime | None) -> dict[str, Any]:
+        return {"title": m.title, "date": day_text(when), "side": choice(m, "owner_side")}
 
     return {
-        "done": [item(m, timezone.localtime(m.done_at).date()) for m in done],
+        "done": [item(m, m.done_at) for m in done],
         "missed": [item(m, m.target_date) for m in missed],
         "coming": [item(m, m.target_date) for m in coming],
     }
@@ -379,14 +388,14 @@ def signoffs(account: Account, start: date, end: date) -> list[dict[str, Any]]:
     """The sign-offs of the period: those decided in it (who, when, why a rejection) and those
     still waiting at its end."""
 
-    def when(moment: datetime | None) -> str | None:
-        return day_text(timezone.localtime(moment).date()) if moment else None
+    def when(moment: datetime | None) -> dict[str, Any] | None:
+        return day_text(moment)
 
     return [
         {
             "title": s.milestone.title,
             "status": s.status,
-            "status_label": s.get_status_display(),
+            "status_label": choice(s, "status"),
             "asked": when(s.requested_at),
             "by": s.decided_by.display_name if s.decided_by else None,
             "decided": when(s.decided_at),
@@ -411,7 +420,7 @@ def next_actions(
     return [
         {
             "title": a.title,
-            "side": a.get_side_display(),
+            "side": choice(a, "side"),
             "who": a.assignee.display_name if a.assignee else None,
             "due": day_text(a.due_date),
             "overdue": a.due_date is not None and a.due_date < end,
@@ -432,42 +441,40 @@ def surveys(account: Account, start: date, end: date) -> dict[str, Any] | None:
         "responses": summary.responses,
         "people": people,
         "nps": {
-            "score": signed(summary.nps.score),
+            "score": formatted("signed", summary.nps.score),
             "n": summary.nps.responses,
             "note": _answers(summary.nps.responses),
         }
         if summary.nps.responses
         else None,
         "csat": {
-            "score": percent(summary.csat.score),
+            "score": formatted("percent", summary.csat.score),
             "n": summary.csat.responses,
             "note": _answers(summary.csat.responses),
         }
         if summary.csat.responses
         else None,
         "ces": {
-            "score": number(summary.ces.score, 1),
-            "easy": percent(summary.ces.easy_percent),
+            "score": formatted("number", summary.ces.score, 1),
+            "easy": formatted("percent", summary.ces.easy_percent),
             "n": summary.ces.responses,
-            "note": gettext("%(percent)s found it easy, %(answers)s")
-            % {
-                "percent": percent(summary.ces.easy_percent),
-                "answers": _answers(summary.ces.responses),
-            },
+            "note": text(
+                gettext_noop("%(percent)s found it easy, %(answers)s"),
+                percent=formatted("percent", summary.ces.easy_percent),
+                answers=_answers(summary.ces.responses),
+            ),
         }
         if summary.ces.responses
         else None,
     }
 
 
-def _answers(count: int) -> str:
-    return ngettext("from %(count)s answer", "from %(count)s answers", count) % {
-        "count": number(count)
-    }
+def _answers(count: int) -> dict[str, Any]:
+    return plural("answers", count, count=formatted("number", count))
 
 
-def _days(count: int) -> str:
-    return ngettext("%(count)s day", "%(count)s days", count) % {"count": number(count)}
+def _days(count: int) -> dict[str, Any]:
+    return plural("days", count, count=formatted("number", count))
 
 
 # Health ----------------------------------------------------------------------------------------
@@ -498,12 +505,12 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
     history = HealthScore.objects.filter(account=account, day__range=(start, end)).order_by("day")
     return {
         "score": score.score,
-        "band": score.get_band_display(),
+        "band": choice(score, "band"),
         "band_key": score.band,
         "day": day_text(score.day),
         "parts": [
             {
-                "label": str(PARTS.get(name, name)),
+                "label": words.part(name),
                 "score": part["score"],
                 "weight": part["weight"],
                 "why": part["why"],
@@ -511,11 +518,11 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
             for name, part in shown.items()
         ],
         "drags": [
-            {"label": str(d.label), "why": d.why, "points": d.points_lost}
+            {"label": words.part(d.part), "why": d.why, "points": d.points_lost}
             for d in pulled_down(score.parts)
             if d.part not in VENDOR_ONLY_PARTS
         ],
-        "history": [{"label": formatting.day_month(h.day), "score": h.score} for h in history],
+        "history": [{"label": formatted("day_month", h.day), "score": h.score} for h in history],
     }
 
 
@@ -523,7 +530,13 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
 
 
 def wrapped_inputs(account: Account, year: int, today: date | None = None) -> dict[str, Any]:
-    """Everything the account's Wrapped for ``year`` prints."""
+    """Everything the account's Wrapped for ``year`` prints, in the active language."""
+    return worded(wrapped_data(account, year, today))
+
+
+def wrapped_data(account: Account, year: int, today: date | None = None) -> dict[str, Any]:
+    """What :func:`wrapped_inputs` prints as language-neutral data (``reports.words``): what
+    a version keeps, so each language's copy words the same figures."""
     today = today or timezone.localdate()
     if year > today.year:
         raise NoReport(
@@ -541,7 +554,7 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
     reached = milestones(account, start, end)["done"]
     answered = surveys(account, start, end)
     people = most_active_people(account, start, end)
-    value = value_realized(account, end)  # the value app's shared KPIs at the year's end
+    value = value_kept(account, end)  # the value app's shared KPIs at the year's end
     return {
         "kind": "wrapped",
         "year": year,
@@ -555,7 +568,7 @@ def wrapped_inputs(account: Account, year: int, today: date | None = None) -> di
         "milestones": reached,
         "surveys": answered,
         "note": note.body if note and note.body.strip() else None,
-        "value": value,
+        "value": section("value", value),
         "empty": not any((usage, onboarding_year, plan_outcomes, reached, answered, value)),
     }
 
@@ -588,10 +601,10 @@ def changes_since(
     if old and new and customers_see_health(account):
         rows.append(
             {
-                "what": gettext("Health score"),
-                "before": number(old.score),
-                "now": number(new.score),
-                "change": signed(new.score - old.score),
+                "what": text(gettext_noop("Health score")),
+                "before": formatted("number", old.score),
+                "now": formatted("number", new.score),
+                "change": formatted("signed", new.score - old.score),
                 "direction": _direction(new.score - old.score),
             }
         )
@@ -601,10 +614,10 @@ def changes_since(
         delta = new_usage.mau - old_usage.mau
         rows.append(
             {
-                "what": gettext("Monthly active users"),
-                "before": number(old_usage.mau),
-                "now": number(new_usage.mau),
-                "change": signed(delta),
+                "what": text(gettext_noop("Monthly active users")),
+                "before": formatted("number", old_usage.mau),
+                "now": formatted("number", new_usage.mau),
+                "change": formatted("signed", delta),
                 "direction": _direction(delta),
             }
         )
@@ -618,9 +631,9 @@ def changes_since(
             rows.append(
                 {
                     "what": kpi.name,
-                    "before": measure(then[kpi.pk], kpi.unit),
-                    "now": measure(current[kpi.pk], kpi.unit),
-                    "change": measure_change(moved, kpi.unit),
+                    "before": formatted("measure", then[kpi.pk], kpi.unit),
+                    "now": formatted("measure", current[kpi.pk], kpi.unit),
+                    "change": formatted("measure_change", moved, kpi.unit),
                     "direction": _direction(towards),
                 }
             )
@@ -633,16 +646,34 @@ def _direction(delta: float | Decimal | int) -> str:
 
 def review_inputs(review: Review, today: date | None = None) -> dict[str, Any]:
     """Everything a business review prints, for its period, as of ``today`` (the day the
-    figures of a period still running stop, a milestone counts as missed, an action overdue)."""
+    figures of a period still running stop, a milestone counts as missed, an action overdue),
+    in the active language."""
+    return worded(review_data(review, today))
+
+
+def title_data(review: Review) -> str | dict[str, Any]:
+    """The review's title as :attr:`Review.title_text` reads it: the default title worded in
+    each reader's language, a title the CSM wrote as written."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if review.title == default_title(review.period_start):
+                start = review.period_start
+                return text(DEFAULT_TITLE, quarter=(start.month - 1) // 3 + 1, year=start.year)
+    return review.title
+
+
+def review_data(review: Review, today: date | None = None) -> dict[str, Any]:
+    """What :func:`review_inputs` prints as language-neutral data (``reports.words``): what
+    a version keeps, so each language's copy words the same figures."""
     today = today or timezone.localdate()
     account, start, end = review.account, review.period_start, review.period_end
     length = (end - start).days + 1
     return {
         "kind": "review",
         "review": {
-            "title": review.title_text,
+            "title": title_data(review),
             "kind": review.kind,
-            "kind_label": review.get_kind_display(),
+            "kind_label": choice(review, "kind"),
             "slug": review.period_slug,
             "summary": review.summary,
             "risks": review.risks,
@@ -664,7 +695,7 @@ def review_inputs(review: Review, today: date | None = None) -> dict[str, Any]:
         "surveys": surveys(account, start, end),
         "actions": next_actions(account, end, today=today),
         # Value realized (value.figures): the shared value KPIs at the period's end.
-        "value": value_realized(account, min(end, today)),
+        "value": section("value", value_kept(account, min(end, today))),
         "signoffs": signoffs(account, start, end),
     }
 

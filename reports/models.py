@@ -186,6 +186,10 @@ class Report(models.Model):
     inputs = models.JSONField(
         help_text=_("The figures as they were when this version was asked for.")
     )
+    # The figures as language-neutral data (reports.words): ``inputs`` is them worded in
+    # ``language``; a copy in another language is worded from them. Empty for versions made
+    # before they were kept.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
     # A version in another language made for a reader from this published one: the same
     # texts and figures as of the same day, written in the reader's language and zone.
     made_from = models.ForeignKey(

@@ -26,9 +26,10 @@ from django.utils.translation import gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portal import formatting
 from portal.charts import Chart, bar_chart, line_chart
 
-from .figures import LOGO_MAX_BYTES, day_text
+from .figures import LOGO_MAX_BYTES
 
 # Static files are addressed under a host that cannot exist (.invalid never resolves), and the
 # fetcher answers for it from the project's static directories.
@@ -151,7 +152,7 @@ def render_html(inputs: dict[str, Any], *, made_at: datetime | None = None) -> s
         "charts": charts(inputs),
         "static_base": STATIC_BASE,
         "made_at": made_at,
-        "made_day": day_text(timezone.localtime(made_at).date()),
+        "made_day": formatting.long_date(timezone.localtime(made_at).date()),
         "page_footer": page_footer(),
         "language": translation.get_language() or settings.LANGUAGE_CODE,  # <html lang>
     }

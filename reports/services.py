@@ -35,9 +35,9 @@ from portal.jobs import enqueue
 from .figures import (
     NoReport,
     as_published,
-    day_text,
     fingerprint,
-    review_inputs,
+    review_data,
+    wrapped_data,
     wrapped_inputs,
 )
 from .models import (
@@ -51,6 +51,7 @@ from .models import (
 )
 from .rendering import render_html, render_pdf
 from .signals import review_published
+from .words import worded
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -80,15 +81,19 @@ def request_wrapped(
     made_from: Report | None = None,
 ) -> tuple[Report, bool]:
     """The account's Wrapped for ``year`` in the active language and zone: ``(report,
-    made_new)``; with ``made_from``, that version in the active language. Raises ``NoReport``
-    for a year that cannot have one."""
-    inputs = wrapped_inputs(account, year, today=today)
+    made_new)``; with ``made_from``, that version in the active language: the very figures it
+    was made from, worded anew (gathered again, as of the day it was made, for a version made
+    before its figures were kept). Raises ``NoReport`` for a year that cannot have one."""
+    if made_from is not None and made_from.snapshot is not None:
+        data = made_from.snapshot
+    else:
+        data = wrapped_data(account, year, today=today)
     document = f"wrapped-{year}"
     return _request(
         account,
         Report.Kind.WRAPPED,
         document,
-        inputs,
+        data,
         user=acting_user,
         shared=True,
         year=year,
@@ -100,17 +105,21 @@ def request_review(
     review: Review, *, acting_user: User | None, made_from: Report | None = None
 ) -> tuple[Report, bool]:
     """The review's PDF in the active language and zone: ``(report, made_new)``. With
-    ``made_from``, that version in the active language: its texts, period and figures as of
-    the day it was made, not the review as it stands now."""
+    ``made_from``, that version in the active language: the very texts, period and figures it
+    was made from (its ``snapshot``), worded anew, never what the review or the account say
+    since. A version made before its figures were kept: its texts and period, the figures
+    gathered again as of the day it was made."""
     if made_from is None:
-        inputs = review_inputs(review)
+        data = review_data(review)
+    elif made_from.snapshot is not None:
+        data = made_from.snapshot
     else:
-        inputs = review_inputs(as_published(made_from.inputs, review), today=made_on(made_from))
+        data = review_data(as_published(made_from.inputs, review), today=made_on(made_from))
     return _request(
         review.account,
         Report.Kind.REVIEW,
         review.document,
-        inputs,
+        data,
         user=acting_user,
         shared=review.published_at is not None,
         review=review,
@@ -122,15 +131,17 @@ def _request(
     account: Account,
     kind: str,
     document: str,
-    inputs: dict[str, Any],
+    data: dict[str, Any],
     *,
     user: User | None,
     shared: bool,
     **fields: Any,
 ) -> tuple[Report, bool]:
     """The newest version if it was made from these very figures (made again if it failed, got
-    stuck or lost its file), else a new version. ``shared``: the customer may see it (a Wrapped,
-    or a review that is published)."""
+    stuck or lost its file), else a new version. ``data``: the figures as language-neutral data
+    (``reports.words``), worded here in the active language. ``shared``: the customer may see it
+    (a Wrapped, or a review that is published)."""
+    inputs = worded(data)
     digest = fingerprint(inputs)
     language, zone = current_locale()
     for _ in range(5):
@@ -148,6 +159,8 @@ def _request(
                 Report.objects.filter(pk=latest.pk).update(made_from=made_from)
             if shared and not latest.shared:
                 Report.objects.filter(pk=latest.pk).update(shared=True)
+            if latest.snapshot is None:  # made before its figures were kept: keep them now
+                Report.objects.filter(pk=latest.pk).update(snapshot=data)
             if latest.status == Report.Status.READY and not _file_exists(latest):
                 Report.objects.filter(pk=latest.pk).update(status=Report.Status.FAILED)
             retry(latest, acting_user=user)  # when failed or stuck; otherwise nothing
@@ -164,6 +177,7 @@ def _request(
                     time_zone=zone,
                     fingerprint=digest,
                     inputs=inputs,
+                    snapshot=data,
                     shared=shared,
                     requested_by=user if user and user.is_authenticated else None,
                     **fields,
@@ -345,9 +359,10 @@ def made_on(report: Report) -> date:
 
 def in_reader_locale(report: Report, *, acting_user: User) -> tuple[Report, bool]:
     """The same document as ``report`` in the active language and zone (the reader's):
-    ``report`` itself when it is written so, else that version in their language: a review's
-    texts and period as ``report`` prints them and the figures as of the day it was made
-    (:func:`request_review` ``made_from``), so two languages never disagree; made on this first
+    ``report`` itself when it is written so, else that version in their language: the very
+    texts, period and figures ``report`` was made from, worded in their language
+    (:func:`request_review` / :func:`request_wrapped` ``made_from``), so two languages never
+    disagree, whatever changed since; made on this first
     download (``made_new``) or given back when made before. ``NoReport`` when the document can
     no longer be made."""
     if report.is_for(*current_locale()):
@@ -552,7 +567,7 @@ def _skip_reason(first_contract: date | None, ends: date, cutoff: date) -> str:
         return gettext("No contract yet: nothing to sum up.")
     if first_contract > ends:
         return gettext("Its first contract starts %(start)s, after the Wrapped ends.") % {
-            "start": day_text(first_contract)
+            "start": formatting.long_date(first_contract)
         }
     days = (ends - first_contract).days
     needed = (ends - cutoff).days
@@ -562,7 +577,11 @@ def _skip_reason(first_contract: date | None, ends: date, cutoff: date) -> str:
         "Its first contract started %(start)s, %(days)s days before the Wrapped ends "
         "(%(needed)s needed).",
         days,
-    ) % {"start": day_text(first_contract), "days": number(days), "needed": number(needed)}
+    ) % {
+        "start": formatting.long_date(first_contract),
+        "days": number(days),
+        "needed": number(needed),
+    }
 
 
 def plan_batch(

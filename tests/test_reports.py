@@ -22,7 +22,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.http import FileResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Account, Activity, Notification, NotificationSetting
 from insights.models import (
@@ -937,14 +937,14 @@ def test_a_review_before_2000_is_refused(world: World) -> None:
 def test_one_accounts_failure_does_not_stall_a_batch_and_a_failed_email_is_sent_again(
     world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    real = services.wrapped_inputs
+    real = services.wrapped_data
 
     def flaky(account: Any, year: int, **kwargs: Any) -> Any:
         if account.slug == "bluth":
             raise RuntimeError("bad data")
         return real(account, year, **kwargs)
 
-    monkeypatch.setattr(services, "wrapped_inputs", flaky)
+    monkeypatch.setattr(services, "wrapped_data", flaky)
     contract(world.account, date(2020, 1, 1))
     contract(world.other_account, date(2020, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -1145,9 +1145,12 @@ def test_kpi_figures_carry_their_currency_or_unit_and_no_trailing_zeros(settings
 
 def test_counts_are_said_with_their_plurals() -> None:
     from reports.figures import _answers, actions
+    from reports.words import worded
 
-    assert (actions(1), actions(2588)) == ("1 action", "2,588 actions")
-    assert (_answers(1), _answers(3)) == ("from 1 answer", "from 3 answers")
+    assert worded([actions(1), actions(2588)]) == ["1 action", "2,588 actions"]
+    assert worded([_answers(1), _answers(3)]) == ["from 1 answer", "from 3 answers"]
+    with translation.override("de"):
+        assert worded(actions(2588)) == "2.588 Aktionen"
 
 
 def test_what_changed_prints_money_kpis_with_their_currency(world: World) -> None:

@@ -318,3 +318,115 @@ def test_the_archive_shows_each_reader_the_document_and_gives_them_their_languag
     assert copy.language == "de" and copy.inputs["review"]["summary"] == "A better quarter."
     assert shown_to(world.executive).latest == copy
     assert shown_to(world.champion).latest == newer
+
+
+SPANISH = ["Resumen ejecutivo", "Objetivos y KPI", "Uso y adopción", "Hitos alcanzados"]
+
+
+@needs_poppler
+def test_a_copy_in_another_language_shows_the_data_as_published_not_as_changed_since(
+    world: World, published: Review, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    english_bytes = english.file.read()
+    english.file.close()
+    # After publishing: the objective is renamed, the KPI and the users move on, another
+    # milestone is reached in the period.
+    Objective.objects.filter(title="Close the books faster").update(title="Renamed since")
+    KPIValue.objects.create(
+        kpi=KPI.objects.get(), value=Decimal("12"), recorded_at=datetime(2026, 9, 1, tzinfo=UTC)
+    )
+    UsageDay.objects.filter(account=world.account).update(monthly_active_users=9876)
+    Milestone.objects.create(
+        plan=SuccessPlan.objects.get(),
+        title="Ticked since",
+        target_date=date(2026, 9, 15),
+        status=MilestoneStatus.DONE,
+        done_at=datetime(2026, 9, 10, 12, tzinfo=UTC),
+    )
+    world.executive.language = "es"
+    world.executive.save(update_fields=["language"])
+
+    response = download(world.executive, english, django_capture_on_commit_callbacks)
+    assert response["Content-Disposition"] == 'attachment; filename="acme-qbr-2026-q3-es.pdf"'
+    text = pdf_text(body(response), tmp_path)
+    for word in SPANISH:
+        assert word in text
+    assert "Executive summary" not in text
+    # The data as published, worded in Spanish: its name, figures and day.
+    assert "Close the books faster" in text and "Renamed since" not in text
+    assert "Data sources connected" in text and "Ticked since" not in text
+    assert "1234" in text.replace(".", "").replace("\u00a0", "") and "9876" not in text
+    assert "30,5" in text and "12 hours" not in text
+    assert "31 de agosto de 2026" in text
+    spanish = Report.objects.get(review=published, language="es")
+    assert spanish.made_from == english and spanish.snapshot == english.snapshot
+
+    # The English reader gets the very file published, unchanged.
+    again = download(world.champion, english, django_capture_on_commit_callbacks)
+    assert body(again) == english_bytes
+    assert Report.objects.filter(review=published).count() == 2
+
+
+def test_a_version_keeps_its_figures_as_language_neutral_data(
+    world: World, published: Review
+) -> None:
+    import json
+
+    english = Report.objects.get(review=published)
+    snapshot = json.dumps(english.snapshot)
+    # Codes, ISO days and numbers; no word in the reader's language, no lazy text.
+    assert "2026-09-30" in snapshot and '"qbr"' in snapshot
+    assert "Quarterly business review" not in snapshot and "September" not in snapshot
+    from reports.words import worded
+
+    with translation.override("en"):
+        assert worded(english.snapshot) == english.inputs
+    with translation.override("de"):
+        german = worded(english.snapshot)
+    assert german["review"]["kind_label"] != english.inputs["review"]["kind_label"]
+    assert german["usage"]["mau"] == "1.234"
+    assert german["objectives"][0]["title"] == "Close the books faster"
+
+
+@needs_poppler
+def test_a_wrapped_copy_in_another_language_shows_the_year_as_it_was_made(
+    world: World, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    UsageDay.objects.create(
+        account=world.account,
+        day=date(2026, 6, 30),
+        active_users=300,
+        weekly_active_users=900,
+        monthly_active_users=1234,
+        events=5000,
+    )
+    with django_capture_on_commit_callbacks(execute=True), override_for(account=world.account):
+        english, made_new = services.request_wrapped(world.account, 2026, acting_user=world.csm)
+    assert made_new and english.snapshot is not None
+    UsageDay.objects.filter(account=world.account).update(monthly_active_users=9876)
+    world.executive.language = "es"
+    world.executive.save(update_fields=["language"])
+    text = pdf_text(
+        body(download(world.executive, english, django_capture_on_commit_callbacks)), tmp_path
+    )
+    assert "1234" in text.replace(".", "").replace("\u00a0", "") and "9876" not in text
+    assert "junio" in text
+    spanish = Report.objects.get(document="wrapped-2026", language="es")
+    assert spanish.made_from == english
+
+
+def test_a_version_made_before_its_figures_were_kept_is_copied_as_before(
+    world: World, published: Review, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = Report.objects.get(review=published)
+    Report.objects.filter(pk=english.pk).update(snapshot=None)
+    world.executive.language = "de"
+    world.executive.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.executive).get(f"/a/acme/reports/{english.pk}/download/")
+    german = Report.objects.get(review=published, language="de")
+    assert german.made_from == english
+    assert german.inputs["review"]["summary"] == "Strong quarter."
+    assert german.inputs["milestones"]["done"][0]["title"] == "Data sources connected"
+    assert german.snapshot is not None

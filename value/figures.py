@@ -297,11 +297,78 @@ def panel_value(account: Account, day: date) -> AccountValue:
 
 def printable(account: Account, day: date) -> dict[str, Any] | None:
     """Value realized for a PDF (plain JSON): the shared KPIs as of ``day``; None when none."""
+    return printed(kept(account, day))
+
+
+def kept(account: Account, day: date) -> dict[str, Any] | None:
+    """The shared KPIs as of ``day`` as language-neutral JSON (numbers as strings, codes): what
+    a PDF version keeps, worded in each reader's language by :func:`printed`; None when none."""
     figures = account_value(account, day=day)
     if not figures.kpis:
         return None
     return {
-        "day": formatting.long_date(day),
+        "day": day.isoformat(),
+        "totals": [
+            {
+                "currency": t.currency,
+                "value": str(t.value),
+                "cost": None if t.cost is None else str(t.cost),
+            }
+            for t in figures.totals
+        ],
+        "kpis": [
+            {
+                "name": f.kpi.name,
+                "driver": f.kpi.driver,
+                "unit": f.kpi.unit,
+                "baseline": str(f.kpi.baseline),
+                "current": str(f.current),
+                "lower_is_better": f.kpi.lower_is_better,
+                "unit_value": str(f.kpi.unit_value),
+                "currency": f.kpi.currency,
+                "period": f.kpi.period,
+                "agreed_with": f.kpi.agreed_with,
+                "confirmed": f.confirmed,
+                "day": f.day.isoformat(),
+            }
+            for f in figures.top(count=len(figures.kpis))
+        ],
+    }
+
+
+def printed(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What :func:`kept` keeps, written in the active language through the same ``*_text``
+    figures as the pages."""
+    if data is None:
+        return None
+    confirmed = timezone.now()
+    totals = [
+        CurrencyTotal(
+            t["currency"], Decimal(t["value"]), None if t["cost"] is None else Decimal(t["cost"])
+        )
+        for t in data["totals"]
+    ]
+    kpis = [
+        KPIFigure(
+            kpi=ValueKPI(
+                name=k["name"],
+                driver=k["driver"],
+                unit=k["unit"],
+                baseline=Decimal(k["baseline"]),
+                lower_is_better=k["lower_is_better"],
+                unit_value=Decimal(k["unit_value"]),
+                currency=k["currency"],
+                period=k["period"],
+                agreed_with=k["agreed_with"],
+                confirmed_at=confirmed if k["confirmed"] else None,
+            ),
+            current=Decimal(k["current"]),
+            day=date.fromisoformat(k["day"]),
+        )
+        for k in data["kpis"]
+    ]
+    return {
+        "day": formatting.long_date(date.fromisoformat(data["day"])),
         "formula": str(FORMULA),
         "totals": [
             {
@@ -311,7 +378,7 @@ def printable(account: Account, day: date) -> dict[str, Any] | None:
                 "roi": t.roi_text,
                 "multiple": t.multiple_text,
             }
-            for t in figures.totals
+            for t in totals
         ],
         "kpis": [
             {
@@ -326,6 +393,6 @@ def printable(account: Account, day: date) -> dict[str, Any] | None:
                 "agreed_with": f.kpi.agreed_with or None,
                 "confirmed": f.confirmed,
             }
-            for f in figures.top(count=len(figures.kpis))
+            for f in kpis
         ],
     }
