@@ -105,6 +105,17 @@ def words(said: Any) -> str:
 lazy_words = lazy(words, str)
 
 
+# An activity's value that is a stored text: ``{"said": …}``, worded when the timeline is read
+# (:data:`accounts.change_words.STORED_VALUES`, which this app registers in). A plain string
+# (a value recorded before) stays as it is.
+RECORDED = "said"
+
+
+def recorded(said: Said | str) -> dict[str, Said] | str:
+    """``said`` as an activity's ``after`` keeps it, to word in each reader's language."""
+    return {RECORDED: said} if isinstance(said, dict) and said else str(said or "")
+
+
 def _label(path: str, value: str) -> str:
     from django.utils.module_loading import import_string
 

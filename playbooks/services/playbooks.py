@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, User
+from portal.i18n import StoredText
 
 from .. import detectors
 from ..builtins import BUILT_IN
@@ -33,6 +34,7 @@ from ..models import (
 from ..params import check
 from ..steps import load
 from ..triggers import TRIGGERS
+from ..words import words
 from .runs import copy_step
 
 
@@ -397,6 +399,20 @@ def _when(step: PlaybookStep) -> str:
     return ngettext("after %(count)s day", "after %(count)s days", days) % {"count": days}
 
 
+def found_why(why: Any) -> str:
+    """Why a detector found an account, in the active language: a stored text (the portal's,
+    :class:`portal.i18n.StoredText`, or a run's, :mod:`playbooks.words`) worded now; a text
+    another app stored as written (a health part's "why", in the account's language) as is."""
+    if isinstance(why, dict):
+        if isinstance(why.get("message"), str):
+            try:
+                return StoredText.from_json(why).translated()
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return ""
+        return words(why)
+    return str(why or "")
+
+
 def preview(playbook: Playbook, *, now: datetime, limit: int = PREVIEW_ROWS) -> Preview:
     """Who the playbook would act on now, why, and what each step would do for them: read
     only (and inside a transaction rolled back, so a step's description can write nothing).
@@ -441,10 +457,9 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
         why = reason(playbook.conditions or {}, account, today=now.date())
         found_by = candidates.get(account.pk)
         if found_by is not None:
-            noted = str(
-                found_by.data.get("why")
-                or gettext("%(trigger)s now") % {"trigger": trigger.label if trigger else ""}
-            )
+            noted = found_why(found_by.data.get("why")) or gettext("%(trigger)s now") % {
+                "trigger": trigger.label if trigger else ""
+            }
             why = gettext("%(found)s; %(why)s") % {"found": noted, "why": why} if why else noted
         rows.append(
             PreviewRow(
