@@ -293,7 +293,7 @@ def _fire_together(
             _note(run_step, say(outcome.said) if isinstance(outcome.said, str) else outcome.said)
             run_step.finished_at = finished
     RunStep.objects.bulk_create(run_steps)
-    steps_of: dict[int, list[dict[str, Said]]] = {}
+    steps_of: dict[int, list[dict[str, Said] | str]] = {}
     for run_step in run_steps:
         steps_of.setdefault(run_step.run.pk, []).append(recorded(run_step.said or run_step.detail))
     record_many(
