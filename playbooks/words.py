@@ -139,6 +139,9 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
 # The stored messages that count something, by code: each an ``ngettext`` for the catalogue,
 # with ``%(count)s`` and the other values :func:`say_plural` was given.
 PLURALS: dict[str, Callable[[int], str]] = {
+    "step_after": lambda n: ngettext(
+        "%(step)s after %(count)s day", "%(step)s after %(count)s days", n
+    ),
     "waits": lambda n: ngettext("waits %(count)s day", "waits %(count)s days", n),
     "failed_after": lambda n: ngettext(
         "failed after %(count)s attempt: %(reason)s",

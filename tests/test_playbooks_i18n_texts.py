@@ -17,14 +17,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, trans_real
+from django.utils.translation import gettext, ngettext, trans_real
 
 from accounts.change_words import change_value
 from accounts.models import Activity
 from playbooks.builtins import BUILT_IN
 from playbooks.models import CSMTask, Playbook, PlaybookRun, StepKind
 from playbooks.services.playbooks import found_why
-from playbooks.words import say, words
+from playbooks.words import choice, say, words
 from portal.i18n import stored_text
 from surveys.models import Kind
 from surveys.services import record_response
@@ -45,6 +45,7 @@ GERMAN = {
     REASON: "{person} hat NPS {score} gegeben.",
     DONE: "Aufgabe „%(title)s“ für %(owner)s",
     "%(status)s: %(outcome)s": "%(status)s – %(outcome)s",
+    "Step %(number)s (%(kind)s)": "Schritt %(number)s (%(kind)s)",
 }
 
 
@@ -213,3 +214,33 @@ def test_a_detectors_why_reads_in_the_readers_language(german: None) -> None:
             "owner": "Sam",
         }
         assert found_why("Nobody logged in") == "Nobody logged in"  # stored as written
+
+
+def test_an_edits_activity_keeps_the_steps_as_messages_worded_when_read(
+    world: World, german: None
+) -> None:
+    from playbooks.services.playbooks import save_playbook
+    from tests.test_playbooks_editor import data, task_step
+
+    save_playbook(
+        None,
+        data=data(steps=[task_step("Call"), task_step("Chase", delay=7)]),
+        apply_to_runs=False,
+        acting_user=world.admin,
+    )
+    entry = Activity.objects.get(verb="created a playbook")
+    after = entry.after or {}
+    assert after["trigger"] == "renewal_due"  # the choice, named when read
+    label = say("Step %(number)s (%(kind)s)", number=1, kind=choice(StepKind, "create_task"))
+    assert after["steps"][0] == {"said": label}
+    with translation.override("de"):
+        step = gettext("Step %(number)s (%(kind)s)")
+        kind = gettext("Create a task for the CSM")
+        assert change_value(after["steps"], None) == ", ".join(
+            [
+                step % {"number": 1, "kind": kind},
+                ngettext("%(step)s after %(count)s day", "%(step)s after %(count)s days", 7)
+                % {"step": step % {"number": 2, "kind": kind}, "count": 7},
+            ]
+        )
+        assert change_value(after["steps"], None).startswith("Schritt 1 (")

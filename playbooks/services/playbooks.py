@@ -34,7 +34,7 @@ from ..models import (
 from ..params import check
 from ..steps import load
 from ..triggers import TRIGGERS
-from ..words import words
+from ..words import Said, choice, recorded, say, say_plural, words
 from .runs import copy_step
 
 
@@ -228,18 +228,24 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _step_said(step: PlaybookStep) -> Said:
+    label = say(
+        gettext_noop("Step %(number)s (%(kind)s)"),
+        number=step.position + 1,
+        kind=choice(StepKind, step.kind),
+    )
+    return say_plural("step_after", step.delay_days, step=label) if step.delay_days else label
+
+
 def summary(playbook: Playbook) -> dict[str, Any]:
     """What an edit's activity shows before and after."""
     return {
         "name": playbook.name,
-        "trigger": playbook.get_trigger_display(),
+        "trigger": playbook.trigger,  # named by the field's choices when read
         "trigger_params": playbook.trigger_params,
         "conditions": conditions_in_words(playbook.conditions or {}),
-        "steps": [
-            f"{step_label(s.position, s.kind)}"
-            + (f" after {s.delay_days} days" if s.delay_days else "")
-            for s in playbook.steps.all()
-        ],
+        # Worded when read, in the reader's language (:func:`playbooks.words.recorded`).
+        "steps": [recorded(_step_said(s)) for s in playbook.steps.all()],
         "version": playbook.version,
     }
 
