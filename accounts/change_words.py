@@ -11,6 +11,7 @@ written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from portal import formatting
+from portal.i18n import StoredText
 
 # Names of the keys activities record, where no field of the target gives a translated one.
 CHANGE_NAMES: dict[str, Any] = {
@@ -128,6 +130,32 @@ CHANGE_NAMES: dict[str, Any] = {
 }
 
 
+# Values recorded as texts to word when read: a JSON object with one key that names how,
+# e.g. ``{"said": …}`` (playbooks.words). Each app that records such values registers its
+# wording here when it is ready; a value of no registered kind reads as stored.
+STORED_VALUES: dict[str, Callable[[Any], str]] = {}
+
+
+def word_values(key: str, wording: Callable[[Any], str]) -> None:
+    """Word recorded values ``{key: …}`` with ``wording`` (in the active language)."""
+    STORED_VALUES[key] = wording
+
+
+def _stored_value(value: dict[str, Any]) -> str | None:
+    """A recorded stored text in the active language; None for any other object."""
+    if len(value) == 1:
+        key, said = next(iter(value.items()))
+        wording = STORED_VALUES.get(key)
+        if wording is not None:
+            return wording(said)
+    if isinstance(value.get("message"), str):
+        try:
+            return StoredText.from_json(value).translated()
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+    return None
+
+
 def change_name(key: str, field: models.Field[Any, Any] | None) -> Any:
     """The name a reader sees for ``key``: the field's own translated verbose name, else this
     module's, else the key as recorded."""
@@ -145,6 +173,10 @@ def change_value(value: Any, field: models.Field[Any, Any] | None) -> Any:
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return ", ".join(str(change_value(item, field)) for item in value)
+    if isinstance(value, dict):
+        worded = _stored_value(value)
+        if worded is not None:
+            return worded
     if field is not None and field.choices:
         labels = {str(key): label for key, label in field.flatchoices}
         return labels.get(str(value), value)

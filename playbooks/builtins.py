@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from .models import EventKind, Priority, StepKind, StopIf
 
@@ -38,8 +38,8 @@ def _mail(template: str, to: str = "champion", **step: Any) -> dict[str, Any]:
 BUILT_IN: list[dict[str, Any]] = [
     {
         "key": "new-customer",
-        "name": "New customer",
-        "description": "A first contract: the segment from its MRR, an owner CSM, the onboarding started and a welcome series of three e-mails over a week.",
+        "name": gettext_noop("New customer"),
+        "description": gettext_noop("A first contract: the segment from its MRR, an owner CSM, the onboarding started and a welcome series of three e-mails over a week."),
         "trigger": EventKind.CONTRACT_STARTED,
         "steps": [
             _step(StepKind.SET_ACCOUNT_FIELD, field="segment", value="from_mrr", mrr_ranges="enterprise >= 10000, mid_market >= 2000, smb"),
@@ -52,101 +52,103 @@ BUILT_IN: list[dict[str, Any]] = [
     },
     {
         "key": "stopped-using",
-        "name": "Customer stopped using the portal",
-        "description": "Nobody from the account has logged in for 30 days: an e-mail to the champion, then a call from the CSM a week later unless someone logs in.",
+        "name": gettext_noop("Customer stopped using the portal"),
+        "description": gettext_noop("Nobody from the account has logged in for 30 days: an e-mail to the champion, then a call from the CSM a week later unless someone logs in."),
         "trigger": EventKind.NO_LOGIN,
         "trigger_params": {"days": 30},
         "steps": [
             _mail("we-miss-you"),
-            _task("Call {account}: nobody has logged in for five weeks", 2, Priority.HIGH, "Nobody from {account} has logged in since the e-mail a week ago.", delay_days=7, stop_if=StopIf.LOGGED_IN),
+            _task(gettext_noop("Call {account}: nobody has logged in for five weeks"), 2, Priority.HIGH, gettext_noop("Nobody from {account} has logged in since the e-mail a week ago."), delay_days=7, stop_if=StopIf.LOGGED_IN),
         ],
     },
     {
         "key": "detractor-follow-up",
-        "name": "Detractor follow-up",
-        "description": "An NPS detractor (0–6) gets a call from their CSM within two days.",
+        "name": gettext_noop("Detractor follow-up"),
+        "description": gettext_noop("An NPS detractor (0–6) gets a call from their CSM within two days."),
         "trigger": EventKind.NPS_DETRACTOR,
-        "steps": [_task("Call {person} about their NPS {score}", 2, Priority.HIGH, "{person} answered NPS {score}.")],
+        "steps": [_task(gettext_noop("Call {person} about their NPS {score}"), 2, Priority.HIGH, gettext_noop("{person} answered NPS {score}."))],
     },
     {
         "key": "renewal-120",
-        "name": "Renewal in 120 days",
-        "description": "Four months out: the CSM reviews health, usage and open risks and starts the renewal plan.",
+        "name": gettext_noop("Renewal in 120 days"),
+        "description": gettext_noop("Four months out: the CSM reviews health, usage and open risks and starts the renewal plan."),
         "trigger": EventKind.RENEWAL_DUE,
         "trigger_params": {"days": 120},
-        "steps": [_task("Prepare {account}'s renewal: health, usage and open risks", 14, reason="{account} renews in about four months.")],
+        "steps": [_task(gettext_noop("Prepare {account}'s renewal: health, usage and open risks"), 14, reason=gettext_noop("{account} renews in about four months."))],
     },
     {
         "key": "renewal-90",
-        "name": "Renewal in 90 days",
-        "description": "Three months out: an executive check-in, asked for by e-mail and held by the CSM.",
+        "name": gettext_noop("Renewal in 90 days"),
+        "description": gettext_noop("Three months out: an executive check-in, asked for by e-mail and held by the CSM."),
         "trigger": EventKind.RENEWAL_DUE,
         "trigger_params": {"days": 90},
         "steps": [
             _mail("renewal-check-in", to="executive"),
-            _task("Hold the executive check-in with {account}", 14, Priority.HIGH, "{account} renews in about three months; the executive sponsor was asked for a check-in."),
+            _task(gettext_noop("Hold the executive check-in with {account}"), 14, Priority.HIGH, gettext_noop("{account} renews in about three months; the executive sponsor was asked for a check-in.")),
         ],
     },
     {
         "key": "renewal-60",
-        "name": "Renewal in 60 days",
-        "description": "Two months out: the renewal proposal goes to the customer.",
+        "name": gettext_noop("Renewal in 60 days"),
+        "description": gettext_noop("Two months out: the renewal proposal goes to the customer."),
         "trigger": EventKind.RENEWAL_DUE,
         "trigger_params": {"days": 60},
-        "steps": [_task("Send {account} the renewal proposal", 7, Priority.HIGH, "{account} renews in about two months.")],
+        "steps": [_task(gettext_noop("Send {account} the renewal proposal"), 7, Priority.HIGH, gettext_noop("{account} renews in about two months."))],
     },
     {
         "key": "renewal-30",
-        "name": "Renewal in 30 days",
-        "description": "A month out: the CSM makes sure the renewal is signed, and is told in the portal.",
+        "name": gettext_noop("Renewal in 30 days"),
+        "description": gettext_noop("A month out: the CSM makes sure the renewal is signed, and is told in the portal."),
         "trigger": EventKind.RENEWAL_DUE,
         "trigger_params": {"days": 30},
         "steps": [
-            _task("Confirm {account}'s renewal is signed", 7, Priority.HIGH, "{account} renews in a month."),
-            _step(StepKind.NOTIFY_OWNER, text="{account} renews in 30 days."),
+            _task(gettext_noop("Confirm {account}'s renewal is signed"), 7, Priority.HIGH, gettext_noop("{account} renews in a month.")),
+            _step(StepKind.NOTIFY_OWNER, text=gettext_noop("{account} renews in 30 days.")),
         ],
     },
     {
         "key": "champion-left",
-        "name": "Champion left",
-        "description": "The champion was removed or deactivated, the strongest churn signal: find the successor, and pause surveys until there is one.",
+        "name": gettext_noop("Champion left"),
+        "description": gettext_noop("The champion was removed or deactivated, the strongest churn signal: find the successor, and pause surveys until there is one."),
         "trigger": EventKind.CHAMPION_LEFT,
         "steps": [
-            _task("Find {account}'s new champion", 3, Priority.HIGH, "{person} is no longer {account}'s champion. Ask the executive sponsor who takes over, then invite them from People."),
-            _step(StepKind.PAUSE_SURVEYS, days=60, reason="The champion left; surveys wait for the successor."),
-            _step(StepKind.NOTIFY_OWNER, text="{person} left {account}: the champion-change play started."),
+            _task(gettext_noop("Find {account}'s new champion"), 3, Priority.HIGH, gettext_noop("{person} is no longer {account}'s champion. Ask the executive sponsor who takes over, then invite them from People.")),
+            _step(StepKind.PAUSE_SURVEYS, days=60, reason=gettext_noop("The champion left; surveys wait for the successor.")),
+            _step(StepKind.NOTIFY_OWNER, text=gettext_noop("{person} left {account}: the champion-change play started.")),
         ],
     },
     {
         "key": "onboarding-stalled",
-        "name": "Onboarding stalled",
-        "description": "No customer activity on the onboarding for 14 days: a nudge to the champion, then a CSM task three days later unless someone logs in.",
+        "name": gettext_noop("Onboarding stalled"),
+        "description": gettext_noop("No customer activity on the onboarding for 14 days: a nudge to the champion, then a CSM task three days later unless someone logs in."),
         "trigger": EventKind.ONBOARDING_STALLED,
         "trigger_params": {"days": 14},
         "steps": [
             _mail("onboarding-nudge"),
-            _task("Unblock {account}'s onboarding", 2, Priority.HIGH, "Nothing has moved on {account}'s onboarding for over two weeks.", delay_days=3, stop_if=StopIf.LOGGED_IN),
+            _task(gettext_noop("Unblock {account}'s onboarding"), 2, Priority.HIGH, gettext_noop("Nothing has moved on {account}'s onboarding for over two weeks."), delay_days=3, stop_if=StopIf.LOGGED_IN),
         ],
     },
     {
         "key": "upsell-seats",
-        "name": "Upsell: seats nearly full",
-        "description": "The account uses 90% of the seats it bought: an upsell lead (CSQL) in the book of business and a task to talk about more seats.",
+        "name": gettext_noop("Upsell: seats nearly full"),
+        # xgettext:no-python-format
+        "description": gettext_noop("The account uses 90% of the seats it bought: an upsell lead (CSQL) in the book of business and a task to talk about more seats."),
         "trigger": EventKind.SEATS_NEARLY_FULL,
         "trigger_params": {"percent": 90},
         "steps": [
-            _step(StepKind.FLAG_CSQL, reason="{account} uses 90% or more of the seats it bought."),
-            _task("Talk to {account} about more seats", 7, reason="{account} is close to its seat limit."),
+            # xgettext:no-python-format
+            _step(StepKind.FLAG_CSQL, reason=gettext_noop("{account} uses 90% or more of the seats it bought.")),
+            _task(gettext_noop("Talk to {account} about more seats"), 7, reason=gettext_noop("{account} is close to its seat limit.")),
         ],
     },
     {
         "key": "promoter-reference",
-        "name": "Promoter: ask for a reference",
-        "description": "An NPS promoter (9–10) is thanked and asked for a reference or a review; the CSM follows up a week later.",
+        "name": gettext_noop("Promoter: ask for a reference"),
+        "description": gettext_noop("An NPS promoter (9–10) is thanked and asked for a reference or a review; the CSM follows up a week later."),
         "trigger": EventKind.NPS_PROMOTER,
         "steps": [
             _mail("reference-request", to="person"),
-            _task("Follow up with {person} on a reference", 3, Priority.LOW, "{person} answered NPS {score} and was asked for a reference a week ago.", delay_days=7),
+            _task(gettext_noop("Follow up with {person} on a reference"), 3, Priority.LOW, gettext_noop("{person} answered NPS {score} and was asked for a reference a week ago."), delay_days=7),
         ],
     },
 ]  # fmt: skip
@@ -268,6 +270,48 @@ Would you be willing to tell others about your experience? A short review, a ref
 """),
     },
 ]
+
+
+# The texts of the built-in playbooks' steps a person reads (a task's title and why, a notice,
+# a reason), as shipped: each reads in its reader's language while a CS admin has not changed it.
+STEP_TEXTS = ("title", "reason", "text")
+
+
+def _shipped_step_texts() -> frozenset[str]:
+    return frozenset(
+        text
+        for spec in BUILT_IN
+        for step in spec["steps"]
+        for name, text in step["params"].items()
+        if name in STEP_TEXTS and text
+    )
+
+
+SHIPPED_STEP_TEXTS = _shipped_step_texts()
+
+
+def step_text(text: str) -> str:
+    """A step's text in the active language when it is a built-in one as shipped (its merge
+    fields in braces kept by the translators), else as the CS admin wrote it."""
+    return gettext(text) if text in SHIPPED_STEP_TEXTS else text
+
+
+def shipped(key: str, name: str) -> str | None:
+    """The English ``name`` ("name" or "description") the built-in playbook ``key`` ships
+    with; None for a playbook of the CS admins' own."""
+    for spec in BUILT_IN:
+        if key and spec["key"] == key:
+            return str(spec[name])
+    return None
+
+
+def playbook_text(key: str, name: str, written: str) -> str:
+    """A playbook's ``name`` or ``description`` as its reader reads it: a built-in one's, while
+    still the text it shipped with, in the active language; else ``written`` as written."""
+    text = shipped(key, name)
+    if text and written.replace("\r\n", "\n").strip() == text:
+        return gettext(text)
+    return written
 
 
 def built_in_text(key: str, name: str) -> str | None:

@@ -86,7 +86,7 @@ def with_task_details(tasks: QuerySet[CSMTask]) -> QuerySet[CSMTask]:
 def task_source(task: CSMTask, follow_ups: dict[int, int]) -> TaskSource:
     if task.run_id is not None and task.run is not None:
         return TaskSource(
-            gettext("Playbook “%(playbook)s”") % {"playbook": task.run.playbook.name},
+            gettext("Playbook “%(playbook)s”") % {"playbook": task.run.playbook.name_text},
             reverse("account_home", args=[task.account.slug]),
         )
     if task.event_id is not None and task.event is not None:

@@ -15,9 +15,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account
 from portal.content_languages import text_in
+from portal.i18n import StoredText
 
 from .words import words
 
@@ -221,7 +223,34 @@ class Playbook(models.Model):
         return self.name
 
     @property
-    def activity_label(self) -> str:
+    def name_text(self) -> str:
+        """The name as its reader reads it: a built-in playbook's shipped name in their
+        language until a CS admin renames it; a name a CS admin wrote, as written."""
+        from .builtins import playbook_text
+
+        return playbook_text(self.key, "name", self.name)
+
+    @property
+    def description_text(self) -> str:
+        """The description as its reader reads it (see :attr:`name_text`)."""
+        from .builtins import playbook_text
+
+        return playbook_text(self.key, "description", self.description)
+
+    @property
+    def name_words(self) -> StoredText | str:
+        """The name to store for later readers: a built-in one's shipped name as a stored text
+        (read in each reader's language), else the name as written."""
+        from .builtins import shipped
+
+        name = shipped(self.key, "name")
+        return StoredText(name) if name and name == self.name.strip() else self.name
+
+    @property
+    def activity_label(self) -> StoredText | str:
+        name = self.name_words
+        if isinstance(name, StoredText):
+            return StoredText(gettext_noop("“%(name)s”"), {"name": name})
         return f"“{self.name}”"
 
     @property
@@ -249,6 +278,14 @@ class PlaybookStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playbook}: step {self.position + 1} ({self.kind})"
+
+    @property
+    def title_text(self) -> str:
+        """A task step's title as its reader reads it: a built-in one's as shipped in their
+        language, else as written."""
+        from .builtins import step_text
+
+        return step_text(str((self.params or {}).get("title") or ""))
 
 
 class RunStatus(models.TextChoices):
@@ -289,7 +326,7 @@ class PlaybookRun(models.Model):
 
         from portal.i18n import stored_text
 
-        return stored_text(gettext_noop("playbook “%(name)s”"), name=self.playbook.name)
+        return stored_text(gettext_noop("playbook “%(name)s”"), name=self.playbook.name_words)
 
     @property
     def why(self) -> str:

@@ -123,6 +123,17 @@ def words(said: Any) -> str:
 lazy_words = lazy(words, str)
 
 
+# An activity's value that is a stored text: ``{"said": …}``, worded when the timeline is read
+# (:data:`accounts.change_words.STORED_VALUES`, which this app registers in). A plain string
+# (a value recorded before) stays as it is.
+RECORDED = "said"
+
+
+def recorded(said: Said | str) -> dict[str, Said] | str:
+    """``said`` as an activity's ``after`` keeps it, to word in each reader's language."""
+    return {RECORDED: said} if isinstance(said, dict) and said else str(said or "")
+
+
 def _label(path: str, value: str) -> str:
     from django.utils.module_loading import import_string
 
@@ -146,6 +157,9 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
 # The stored messages that count something, by code: each an ``ngettext`` for the catalogue,
 # with ``%(count)s`` and the other values :func:`say_plural` was given.
 PLURALS: dict[str, Callable[[int], str]] = {
+    "step_after": lambda n: ngettext(
+        "%(step)s after %(count)s day", "%(step)s after %(count)s days", n
+    ),
     "waits": lambda n: ngettext("waits %(count)s day", "waits %(count)s days", n),
     "failed_after": lambda n: ngettext(
         "failed after %(count)s attempt: %(reason)s",

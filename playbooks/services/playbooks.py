@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, User
+from portal.i18n import StoredText
 
 from .. import detectors
 from ..builtins import BUILT_IN
@@ -33,6 +34,7 @@ from ..models import (
 from ..params import check
 from ..steps import load
 from ..triggers import TRIGGERS
+from ..words import Said, choice, recorded, say, say_plural, words
 from .runs import copy_step
 
 
@@ -226,18 +228,24 @@ def clean_playbook(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _step_said(step: PlaybookStep) -> Said:
+    label = say(
+        gettext_noop("Step %(number)s (%(kind)s)"),
+        number=step.position + 1,
+        kind=choice(StepKind, step.kind),
+    )
+    return say_plural("step_after", step.delay_days, step=label) if step.delay_days else label
+
+
 def summary(playbook: Playbook) -> dict[str, Any]:
     """What an edit's activity shows before and after."""
     return {
         "name": playbook.name,
-        "trigger": playbook.get_trigger_display(),
+        "trigger": playbook.trigger,  # named by the field's choices when read
         "trigger_params": playbook.trigger_params,
         "conditions": conditions_in_words(playbook.conditions or {}),
-        "steps": [
-            f"{step_label(s.position, s.kind)}"
-            + (f" after {s.delay_days} days" if s.delay_days else "")
-            for s in playbook.steps.all()
-        ],
+        # Worded when read, in the reader's language (:func:`playbooks.words.recorded`).
+        "steps": [recorded(_step_said(s)) for s in playbook.steps.all()],
         "version": playbook.version,
     }
 
@@ -397,6 +405,20 @@ def _when(step: PlaybookStep) -> str:
     return ngettext("after %(count)s day", "after %(count)s days", days) % {"count": days}
 
 
+def found_why(why: Any) -> str:
+    """Why a detector found an account, in the active language: a stored text (the portal's,
+    :class:`portal.i18n.StoredText`, or a run's, :mod:`playbooks.words`) worded now; a text
+    another app stored as written (a health part's "why", in the account's language) as is."""
+    if isinstance(why, dict):
+        if isinstance(why.get("message"), str):
+            try:
+                return StoredText.from_json(why).translated()
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return ""
+        return words(why)
+    return str(why or "")
+
+
 def preview(playbook: Playbook, *, now: datetime, limit: int = PREVIEW_ROWS) -> Preview:
     """Who the playbook would act on now, why, and what each step would do for them: read
     only (and inside a transaction rolled back, so a step's description can write nothing).
@@ -441,10 +463,9 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
         why = reason(playbook.conditions or {}, account, today=now.date())
         found_by = candidates.get(account.pk)
         if found_by is not None:
-            noted = str(
-                found_by.data.get("why")
-                or gettext("%(trigger)s now") % {"trigger": trigger.label if trigger else ""}
-            )
+            noted = found_why(found_by.data.get("why")) or gettext("%(trigger)s now") % {
+                "trigger": trigger.label if trigger else ""
+            }
             why = gettext("%(found)s; %(why)s") % {"found": noted, "why": why} if why else noted
         rows.append(
             PreviewRow(

@@ -37,12 +37,13 @@ from ..models import (
     PlaybookStep,
     RunStatus,
     RunStep,
+    StepKind,
     StepStatus,
     StopIf,
 )
 from ..steps import Outcome, StepContext, StepFailed, StepKindSpec, load
 from ..triggers import TRIGGERS
-from ..words import Said, choice, day, listed, say, say_plural, words
+from ..words import Said, choice, day, listed, recorded, say, say_plural, words
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ def _fire_together(
     for playbook, account, event, why in due:
         said = _reason(event, why)
         reason = words(said)
-        reasons.append(reason)
+        reasons.append(said)
         steps = list(playbook.steps.all())
         delayed = any(step.delay_days for step in steps)
         runs.append(
@@ -292,9 +293,9 @@ def _fire_together(
             _note(run_step, say(outcome.said) if isinstance(outcome.said, str) else outcome.said)
             run_step.finished_at = finished
     RunStep.objects.bulk_create(run_steps)
-    steps_of: dict[int, list[str]] = {}
+    steps_of: dict[int, list[dict[str, Said] | str]] = {}
     for run_step in run_steps:
-        steps_of.setdefault(run_step.run.pk, []).append(run_step.detail)
+        steps_of.setdefault(run_step.run.pk, []).append(recorded(run_step.said or run_step.detail))
     record_many(
         [
             entry_for(
@@ -302,7 +303,7 @@ def _fire_together(
                 actor=None,
                 account=run.account,
                 target=run,
-                after={"why": reason, "steps": steps_of.get(run.pk, [])},
+                after={"why": recorded(reason), "steps": steps_of.get(run.pk, [])},
                 internal=True,
             )
             for run, reason in zip(runs, reasons, strict=True)
@@ -354,7 +355,10 @@ def run_playbook(
                 actor=None,
                 account=account,
                 target=run,
-                after={"why": reason, "steps": [s.detail for s in steps]},
+                after={
+                    "why": recorded(said),
+                    "steps": [recorded(s.said or s.detail) for s in steps],
+                },
                 internal=True,
             )
     except IntegrityError:
@@ -588,8 +592,20 @@ def _record_step(step: RunStep, run: PlaybookRun) -> None:
         account=run.account,
         target=run,
         after={
-            "step": f"{step.position + 1}. {step.get_kind_display()}",
-            "outcome": f"{step.get_status_display()}: {step.detail}",
+            "step": recorded(
+                say(
+                    gettext_noop("Step %(number)s (%(kind)s)"),
+                    number=step.position + 1,
+                    kind=choice(StepKind, step.kind),
+                )
+            ),
+            "outcome": recorded(
+                say(
+                    gettext_noop("%(status)s: %(outcome)s"),
+                    status=choice(StepStatus, step.status),
+                    outcome=step.said or say(step.detail),
+                )
+            ),
         },
         internal=True,
     )
@@ -668,7 +684,6 @@ def stop_run(run: PlaybookRun, step: RunStep, why: Said | str) -> int:
     stopped = RunStep.objects.filter(
         run=run, position__gte=step.position, status__in=UNFINISHED
     ).update(status=StepStatus.STOPPED, detail=words(said)[:500], said=said, finished_at=now)
-    why = words(why)
     run.status = RunStatus.STOPPED
     run.finished_at = now
     run.save(update_fields=["status", "finished_at"])
@@ -677,7 +692,10 @@ def stop_run(run: PlaybookRun, step: RunStep, why: Said | str) -> int:
         actor=None,
         account=run.account,
         target=run,
-        after={"why": why, "steps stopped": stopped},
+        after={
+            "why": recorded(why if isinstance(why, dict) else say(why)),
+            "steps stopped": stopped,
+        },
         internal=True,
     )
     return stopped

@@ -80,6 +80,16 @@ class StepContext:
         unknown field is left as written rather than failing the step."""
         return _Filler(self.merge).fill(text)
 
+    def worded(self, text: str) -> str:
+        """:meth:`fill` in the active language: a built-in step's text as shipped in it (see
+        :func:`playbooks.builtins.step_text`), and {why} in it too."""
+        from ..builtins import step_text
+
+        merge = {**self.merge}
+        if "why" in merge and self.run.said:
+            merge["why"] = self.run.why
+        return _Filler(merge).fill(step_text(text))
+
 
 class _Filler(dict[str, Any]):
     def __missing__(self, key: str) -> str:
@@ -103,7 +113,9 @@ PREVIEW_MERGE = {
 
 def preview_text(text: str, account: Account) -> str:
     """``text`` as a preview shows it: the account's name filled in, the event's fields named."""
-    return _Filler({**PREVIEW_MERGE, "account": account.name}).fill(text)
+    from ..builtins import step_text
+
+    return _Filler({**PREVIEW_MERGE, "account": account.name}).fill(step_text(text))
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import entry_for, record, record_many
-from accounts.models import Account
+from accounts.models import Account, User
+from portal.i18n import language_or_default
 
 from ..models import CSMTask, Priority, StepKind
 from ..params import ParamField
@@ -72,23 +73,33 @@ def _task_for(context: StepContext) -> CSMTask | None:
     if account.owner is None:
         return None
     params = context.params
-    reason = context.fill(params.get("reason") or "{why}").strip()
-    comment = context.merge.get("comment")
-    if comment:
-        reason = gettext("%(reason)s\nThey said: “%(comment)s”") % {
-            "reason": reason,
-            "comment": comment,
-        }
+    # Written once, for the CSM it is for: in their language (a built-in playbook's text as
+    # shipped, the reason it fired), else their account's.
+    with translation.override(task_language(account.owner, account)):
+        reason = context.worded(params.get("reason") or "{why}").strip()
+        comment = context.merge.get("comment")
+        if comment:
+            reason = gettext("%(reason)s\nThey said: “%(comment)s”") % {
+                "reason": reason,
+                "comment": comment,
+            }
+        title = context.worded(params.get("title") or gettext("Follow up"))[:200]
     return CSMTask(
         account=account,
         assignee=account.owner,
-        title=context.fill(params.get("title") or gettext("Follow up"))[:200],
+        title=title,
         due_on=timezone.localdate() + timedelta(days=int(params.get("due_in_days") or 0)),
         priority=params.get("priority") or Priority.NORMAL,
         reason=reason,
         event=context.event,
         run=run_,
     )
+
+
+def task_language(owner: User, account: Account) -> str:
+    """The language a task for ``owner`` is written in: the one they chose, else the
+    account's (the language the CSM works with it in), else the site's."""
+    return language_or_default(owner.language or account.language)
 
 
 def _done(task: CSMTask) -> Outcome:

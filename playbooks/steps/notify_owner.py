@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +32,12 @@ def _names(people: list[Any]) -> str:
 
 def run(context: StepContext) -> Outcome:
     account = context.account
-    text = context.fill(context.params.get("text") or "{why}")
-    items = notify(account, text=text, run=context.run)
+    written = context.params.get("text") or "{why}"
+    if not context.fill(written).strip():
+        items = []
+    else:
+        # Worded for each reader, in their language (a built-in text as shipped, the why).
+        items = notify(account, text=_worded(context, written), run=context.run)
     if not items:
         return Outcome.skipped(
             gettext_noop("nobody to notify: the account has no owner and there is no CS admin")
@@ -52,6 +57,13 @@ def run(context: StepContext) -> Outcome:
             text=items[0].title,
         )
     return Outcome.done(say_plural("admins_notified", len(items), text=items[0].title))
+
+
+def _tidied(context: StepContext, text: str) -> str:
+    return " ".join(context.worded(text).split())[:TEXT_LENGTH]
+
+
+_worded = lazy(_tidied, str)
 
 
 def describe(params: dict[str, Any], account: Account) -> str:

@@ -91,6 +91,6 @@ def playbook_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         delete_playbook(playbook, acting_user=request.user)
     except PlaybookRefused as refusal:
         return refuse(request, str(refusal))
-    messages.success(request, _("“%(playbook)s” was deleted.") % {"playbook": playbook.name})
+    messages.success(request, _("“%(playbook)s” was deleted.") % {"playbook": playbook.name_text})
     url = reverse("playbooks")
     return htmx_redirect(request, url) if is_htmx(request) else redirect(url)
