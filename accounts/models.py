@@ -16,6 +16,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from portal.choices import TextChoices, gettext_lazy
@@ -665,6 +667,31 @@ class Activity(models.Model):
             except (ValueError, TypeError, KeyError, AttributeError):
                 pass
         return self.target_label
+
+    @property
+    def line(self) -> SafeString:
+        """The timeline's line, in the reader's language: who (in ``<strong>``) did what to
+        which target (in ``<span class="target">``), as one sentence of the language
+        (:mod:`accounts.timeline`), the names escaped. An entry whose verb has no sentence (one
+        from before) reads as it did: the name, the verb, the target."""
+        from .timeline import WITH_TARGET, WITHOUT_TARGET
+
+        actor = self.actor.display_name if self.actor else gettext("The portal")
+        target = self.target_text
+        values = {"actor": format_html("<strong>{}</strong>", actor)}
+        if target:
+            values["target"] = format_html('<span class="target">{}</span>', target)
+        sentence = (WITH_TARGET if target else WITHOUT_TARGET).get(self.verb)
+        if sentence is not None:
+            for message in (gettext(sentence), sentence):  # English if the translation is amiss
+                try:
+                    return mark_safe(conditional_escape(message) % values)  # noqa: S308 - escaped
+                except (KeyError, ValueError, TypeError):
+                    continue
+        verb = gettext(self.verb) if self.verb else ""
+        if target:
+            return format_html("{} {} {}", values["actor"], verb, values["target"])
+        return format_html("{} {}", values["actor"], verb)
 
     @property
     def changes(self) -> list[tuple[Any, Any, Any]]:

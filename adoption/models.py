@@ -79,7 +79,9 @@ class Recommendation(models.Model):
     )
     pinned = models.BooleanField(
         default=False,
-        help_text="For one account: shown first, above the general ones (else it replaces them).",
+        help_text=gettext_lazy(
+            "For one account: shown first, above the general ones (else it replaces them)."
+        ),
     )
     kind = models.CharField(max_length=8, choices=RecommendationKind.choices)
     title = models.CharField(max_length=200)
@@ -88,7 +90,10 @@ class Recommendation(models.Model):
         "academy.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     body = models.TextField(
-        "how-to", blank=True, max_length=3000, help_text="Markdown: **bold**, lists, links."
+        "how-to",
+        blank=True,
+        max_length=3000,
+        help_text=gettext_lazy("Markdown: **bold**, lists, links."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -144,8 +149,12 @@ class AdoptionCampaign(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     headline = models.CharField(max_length=120)
-    message = models.TextField(max_length=2000, help_text="Markdown: the card's and e-mail's text.")
-    link = models.URLField(max_length=500, blank=True, help_text="Where “Try it” leads.")
+    message = models.TextField(
+        max_length=2000, help_text=gettext_lazy("Markdown: the card's and e-mail's text.")
+    )
+    link = models.URLField(
+        max_length=500, blank=True, help_text=gettext_lazy("Where “Try it” leads.")
+    )
     # The card's and e-mail's text written in other languages: {"de": {"headline": …,
     # "message": …}, …}. A language (or a part of it) not written reads the default text.
     translations = models.JSONField(default=dict, blank=True)

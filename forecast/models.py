@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 
@@ -17,13 +18,19 @@ class ForecastModel(models.Model):
     """One training run that had enough history. The newest one scores the accounts."""
 
     trained_at = models.DateTimeField(default=timezone.now)
-    outcomes = models.PositiveIntegerField(help_text="Renewal outcomes it learned from.")
-    lost = models.PositiveIntegerField(help_text="Of those, churned or contracted.")
+    outcomes = models.PositiveIntegerField(
+        help_text=gettext_lazy("Renewal outcomes it learned from.")
+    )
+    lost = models.PositiveIntegerField(help_text=gettext_lazy("Of those, churned or contracted."))
     auc = models.FloatField(
-        null=True, blank=True, help_text="Area under the ROC curve on held-out outcomes."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Area under the ROC curve on held-out outcomes."),
     )
     parameters = models.JSONField(
-        help_text="Features, imputed values, scaler means and scales, coefficients, intercept."
+        help_text=gettext_lazy(
+            "Features, imputed values, scaler means and scales, coefficients, intercept."
+        )
     )
 
     class Meta:
@@ -41,7 +48,8 @@ class ChurnForecast(models.Model):
     model = models.ForeignKey(ForecastModel, on_delete=models.CASCADE, related_name="forecasts")
     probability = models.FloatField()
     drivers = models.JSONField(
-        default=list, help_text="The three features that push it most, worded, with their push."
+        default=list,
+        help_text=gettext_lazy("The three features that push it most, worded, with their push."),
     )
     as_of = models.DateField()
     renews_on = models.DateField(null=True, blank=True)

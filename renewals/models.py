@@ -81,7 +81,7 @@ class Renewal(models.Model):
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="The contract's ARR.",
+        help_text=gettext_lazy("The contract's ARR."),
     )
     amount_committed = models.DecimalField(
         max_digits=14,
@@ -89,9 +89,9 @@ class Renewal(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="The ARR the customer signed or said they will sign.",
+        help_text=gettext_lazy("The ARR the customer signed or said they will sign."),
     )
-    renews_on = models.DateField(help_text="The contract's end.")
+    renews_on = models.DateField(help_text=gettext_lazy("The contract's end."))
     churn_reason = models.ForeignKey(
         ChurnReason, on_delete=models.PROTECT, null=True, blank=True, related_name="renewals"
     )

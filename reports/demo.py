@@ -3,13 +3,14 @@ for the quarter under way, and this year's Wrapped with the CSM's note. Idempote
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from accounts.models import Account
+from accounts.models import Account, User
+from portal.i18n import language_or_default
 
-from .models import Review, WrappedNote, quarter_of
+from .models import Review, WrappedNote, default_title, quarter_of
 from .services import request_review, request_wrapped
 
 SUMMARY = """Acme's team moved month-end reporting from spreadsheets into the portal this quarter: \
@@ -31,6 +32,13 @@ def _renewal_month(account: Account) -> str:
     return account.renewal_date.strftime("%B %Y") if account.renewal_date else "the autumn"
 
 
+def _default_title(start: date, author: User) -> str:
+    """The review's default title, as the CSM's form gives it (in their language): each reader
+    reads it in theirs (``Review.title_text``)."""
+    with translation.override(language_or_default(author.language)):
+        return default_title(start)
+
+
 def ensure_demo_reviews() -> int:
     account = Account.objects.filter(slug="acme").select_related("owner").first()
     if account is None or account.owner is None:
@@ -44,7 +52,7 @@ def ensure_demo_reviews() -> int:
         period_start=last_start,
         period_end=last_end,
         defaults={
-            "title": f"Q{(last_start.month - 1) // 3 + 1} {last_start.year} business review",
+            "title": _default_title(last_start, account.owner),
             "summary": SUMMARY,
             "risks": RISKS.format(renewal=_renewal_month(account)),
             "recommendations": RECOMMENDATIONS,
@@ -60,7 +68,7 @@ def ensure_demo_reviews() -> int:
         period_start=this_start,
         period_end=this_end,
         defaults={
-            "title": f"Q{(this_start.month - 1) // 3 + 1} {this_start.year} business review",
+            "title": _default_title(this_start, account.owner),
             "summary": "Draft: to finish after the December steering call.",
             "created_by": account.owner,
         },

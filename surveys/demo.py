@@ -81,6 +81,23 @@ RESOLVED_NOTE = (
     "jobs and raised the limit tenfold: a 2 GB export now arrives in about four minutes."
 )
 
+# The onboarding CSAT's own texts in the portal's other languages (the relationship NPS asks
+# the built-in questions, which each respondent reads in their language already).
+ONBOARDING_CSAT_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "de": {
+        "question": "Wie zufrieden sind Sie mit Ihrem Onboarding?",
+        "follow_up_question": "Was hätten wir besser machen können?",
+    },
+    "fr": {
+        "question": "Dans quelle mesure êtes-vous satisfait de votre onboarding\u202f?",
+        "follow_up_question": "Qu’aurions-nous pu mieux faire\u202f?",
+    },
+    "es": {
+        "question": "¿Qué grado de satisfacción tiene con su onboarding?",
+        "follow_up_question": "¿Qué podríamos haber hecho mejor?",
+    },
+}
+
 
 @transaction.atomic
 def ensure_demo_surveys() -> int:
@@ -165,6 +182,7 @@ def ensure_demo_surveys() -> int:
             kind=Kind.CSAT,
             question="How satisfied are you with your onboarding?",
             follow_up_question="What could we have done better?",
+            translations=ONBOARDING_CSAT_TRANSLATIONS,
             created_by=admin,
         ),
         name="CSAT when onboarding completes",
