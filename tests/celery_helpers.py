@@ -12,7 +12,6 @@ from kombu import pools
 from portal.celery import app
 
 
-
 def _own_database(url: str) -> str:
     """The suite's Redis database for this test process: the given one for a run in one process,
     one below it per pytest-xdist worker (gw0 on 14 when given 15), so that two workers never
