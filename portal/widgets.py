@@ -136,11 +136,12 @@ def fields_html(form: forms.BaseForm) -> str:
     errors = form.non_field_errors()
     if errors:
         out.append('<div class="form-errors" role="alert">')
-        out.extend(f"<p>{conditional_escape(e)}</p>" for e in errors)
+        out.extend(f"<p>{conditional_escape(str(e))}</p>" for e in errors)
         out.append("</div>")
     out.append("\n")
     for field in form.visible_fields():
         kind = field.widget_type
+        widget = str(field)  # the widget's HTML, already safe (as the template's {{ field }})
         label = conditional_escape(field.label)
         for_id = conditional_escape(field.id_for_label)
         check = " field-check" if kind == "checkbox" else ""
@@ -149,18 +150,16 @@ def fields_html(form: forms.BaseForm) -> str:
             f'\n<div class="field field-{conditional_escape(field.name)}{check}{invalid}">\n  \n  '
         )
         if kind == "checkbox":
-            out.append(f'{conditional_escape(field)} <label for="{for_id}">{label}</label>')
+            out.append(f'{widget} <label for="{for_id}">{label}</label>')
         elif kind == "radioselect":
-            out.append(f"<fieldset><legend>{label}</legend>{conditional_escape(field)}</fieldset>")
+            out.append(f"<fieldset><legend>{label}</legend>{widget}</fieldset>")
         else:
             optional = (
                 ""
                 if field.field.required
                 else f' <span class="muted">({conditional_escape(gettext("optional"))})</span>'
             )
-            out.append(
-                f'<label for="{for_id}">{label}{optional}</label>\n  {conditional_escape(field)}'
-            )
+            out.append(f'<label for="{for_id}">{label}{optional}</label>\n  {widget}')
         out.append("\n  \n  ")
         if field.help_text:
             out.append(
@@ -168,9 +167,9 @@ def fields_html(form: forms.BaseForm) -> str:
             )
         out.append("\n  ")
         out.extend(
-            f'<p class="error" role="alert">{conditional_escape(e)}</p>' for e in field.errors
+            f'<p class="error" role="alert">{conditional_escape(str(e))}</p>' for e in field.errors
         )
         out.append("\n</div>\n")
     out.append("\n")
-    out.extend(conditional_escape(field) for field in form.hidden_fields())
+    out.extend(str(field) for field in form.hidden_fields())
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped
