@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
@@ -246,14 +246,9 @@ def get_account_for_user(request: HttpRequest, slug: str) -> AccountAccess:
     accounts = Account.objects.visible_to(user).filter(slug=slug).select_related("owner")
     customer = user.is_authenticated and not user.vendor_role
     if customer:
-        # A customer's role comes with the account, in the same query.
-        accounts = accounts.annotate(
-            member_role=Subquery(
-                Membership.objects.filter(account=OuterRef("pk"), user=user.pk)
-                .order_by()
-                .values("role")[:1]
-            )
-        )
+        # A customer's role comes with the account, in the same query: from the membership
+        # visible_to joined (the user's own, one an account).
+        accounts = accounts.annotate(member_role=F("memberships__role"))
     account = accounts.first()
     if account is None:
         raise Http404("No such account.")

@@ -19,6 +19,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 
+from portal.widgets import QuickForm
+
 # The posted names: "text-<language>-<field>", e.g. "text-de-question".
 PREFIX = "text"
 
@@ -104,7 +106,7 @@ class LanguageSection:
     invalid: bool
 
 
-class LanguageVersionsForm(forms.Form):
+class LanguageVersionsForm(QuickForm):
     """The versions of ``texts`` in each language other than the site's, all optional.
 
     Bound, it also refuses any posted ``text-<code>-…`` whose code is not one of those

@@ -56,8 +56,18 @@ def number(value: Number | None, places: int = 0, *, trim: bool = False) -> str 
     if trim:
         exact = exact.normalize() if exact != exact.to_integral() else exact.quantize(Decimal(1))
         places = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
+    return _decimal(str(exact), places, locale())
+
+
+# Babel's formatting costs more than the rest of a figure's way to the page, and pages print the
+# same counts and amounts over and over: each text is made once per value, decimals and language.
+# Keyed by the rounded value's text (Decimal("-0") == Decimal("0"), but they print differently).
+@functools.lru_cache(maxsize=8192)
+def _decimal(exact: str, places: int, language: str) -> str:
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(exact, format=pattern, locale=locale(), decimal_quantization=False)
+    return format_decimal(
+        Decimal(exact), format=pattern, locale=language, decimal_quantization=False
+    )
 
 
 def percent(value: Number | None, places: int = 0) -> str | None:
@@ -89,11 +99,14 @@ def money(amount: Number | None, places: int = 0, currency: str | None = None) -
     it: "€198,000", "€166.67" in English; "198.000 €" in German."""
     if amount is None:
         return None
-    code = currency or settings.CURRENCY
-    exact = rounded(amount, places)
-    language = locale()
+    return _money(str(rounded(amount, places)), places, currency or settings.CURRENCY, locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _money(exact: str, places: int, code: str, language: str) -> str:
+    """As :func:`_decimal`, for amounts."""
     return format_currency(
-        exact,
+        Decimal(exact),
         code,
         format=_currency_pattern(language, places),
         locale=language,

@@ -7,6 +7,8 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext, pgettext_lazy
 
+from portal.widgets import fields_html
+
 register = template.Library()
 
 
@@ -14,6 +16,12 @@ register = template.Library()
 def can(access: Any, capability: str) -> bool:
     """``{% if access|can:"people.invite" %}``: the tenancy table, asked from a template."""
     return bool(access) and access.can(capability)
+
+
+@register.simple_tag
+def form_fields(form: Any) -> str:
+    """``_form_fields.html``'s layout of a form's fields (portal.widgets.fields_html)."""
+    return fields_html(form)
 
 
 @register.filter
