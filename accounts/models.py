@@ -683,7 +683,11 @@ class Activity(models.Model):
             values["target"] = format_html('<span class="target">{}</span>', target)
         sentence = (WITH_TARGET if target else WITHOUT_TARGET).get(self.verb)
         if sentence is not None:
-            for message in (gettext(sentence), sentence):  # English if the translation is amiss
+            # A sentence with a context (accounts.timeline) is a stored text.
+            translated = (
+                sentence.translated() if isinstance(sentence, StoredText) else gettext(sentence)
+            )
+            for message in (translated, str(sentence)):  # English if the translation is amiss
                 try:
                     return mark_safe(conditional_escape(message) % values)  # noqa: S308 - escaped
                 except (KeyError, ValueError, TypeError):

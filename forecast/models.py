@@ -40,6 +40,15 @@ class ForecastModel(models.Model):
     def __str__(self) -> str:
         return f"Churn model of {self.trained_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def activity_label(self) -> str:
+        """The timeline's entry has its own time: the label needs none."""
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the churn forecast"))
+
 
 class ChurnForecast(models.Model):
     """An account's churn probability for its next renewal, as the newest model saw it."""

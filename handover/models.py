@@ -71,6 +71,14 @@ class Handover(models.Model):
         return reverse("handover", args=[self.account.slug])
 
     @property
+    def activity_label(self) -> str:
+        from django.utils.translation import gettext_noop
+
+        from portal.i18n import stored_text
+
+        return stored_text(gettext_noop("the handover of %(account)s"), account=self.account.name)
+
+    @property
     def is_reviewed(self) -> bool:
         return self.status == HandoverStatus.REVIEWED
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account
 from insights.models import Contract
@@ -103,6 +104,10 @@ class Renewal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Labels entries of the timeline were stored with before, kept in the catalogues so that
+    # those entries still read in each language.
+    EARLIER_LABELS = (gettext_noop("Renewal of %(product)s"),)
+
     class Meta:
         ordering = ["renews_on", "pk"]
         indexes = [models.Index(fields=["renews_on", "stage"], name="renewal_date_stage")]
@@ -117,7 +122,7 @@ class Renewal(models.Model):
         from portal.i18n import stored_text
 
         product = self.contract.product or self.contract.external_id
-        return stored_text(gettext_noop("Renewal of %(product)s"), product=product)
+        return stored_text(gettext_noop("the renewal of %(product)s"), product=product)
 
     @property
     def is_closed(self) -> bool:

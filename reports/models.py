@@ -129,6 +129,16 @@ class WrappedNote(models.Model):
     def __str__(self) -> str:
         return f"Note for {self.account} Wrapped {self.year}"
 
+    @property
+    def activity_label(self) -> str:
+        from portal.i18n import stored_text
+
+        return stored_text(
+            gettext_noop("the Wrapped %(year)s note for %(account)s"),
+            year=str(self.year),
+            account=self.account.name,
+        )
+
 
 def stuck_before() -> datetime:
     """A version rendering since before this has lost its worker."""
@@ -322,6 +332,20 @@ class WrappedBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Wrapped {self.year} for {self.segment or 'every account'}"
+
+    @property
+    def activity_label(self) -> str:
+        from portal.i18n import stored_choice, stored_text
+
+        if not self.segment:
+            return stored_text(
+                gettext_noop("the Wrapped %(year)s batch for every account"), year=str(self.year)
+            )
+        return stored_text(
+            gettext_noop("the Wrapped %(year)s batch for the %(segment)s segment"),
+            year=str(self.year),
+            segment=stored_choice(self, "segment"),
+        )
 
 
 class BatchItem(models.Model):

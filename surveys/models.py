@@ -617,6 +617,14 @@ class SurveyPause(models.Model):
     def __str__(self) -> str:
         return f"Surveys paused for {self.account}"
 
+    @property
+    def activity_label(self) -> str:
+        from portal.i18n import stored_text
+
+        return stored_text(
+            gettext_noop("the pause of surveys for %(account)s"), account=self.account.name
+        )
+
     def is_active(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.until is None or self.until >= today

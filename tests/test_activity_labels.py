@@ -83,7 +83,7 @@ def test_the_english_is_kept_in_the_label_and_the_message_beside_it(world: World
     }
     assert set(entries) >= {
         "value KPI “Seats in use”",
-        "Renewal of Platform",
+        "the renewal of Platform",
         "the offboarding",
         "advocacy ask “Write a review”",
         "exit survey “Spring pulse”",
