@@ -22,9 +22,17 @@ A new verb gets its sentence here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from portal.i18n import stored_text
+from portal.i18n import StoredText, stored_text
+
+
+def _in_context(sentence: Any) -> StoredText:
+    """A sentence with a context (a ``pgettext_lazy`` text), kept with it to be read with it."""
+    return stored_text(sentence)
+
 
 # The sentence of each verb recorded with a target.
 WITH_TARGET: dict[str, str] = {
@@ -32,7 +40,7 @@ WITH_TARGET: dict[str, str] = {
     # portal"), %(target)s what they did it to (a plan's title, a person's e-mail address…).
     "accepted an advocacy ask": gettext_noop("%(actor)s accepted the %(target)s"),
     "added": gettext_noop("%(actor)s added %(target)s"),
-    "added a chat channel": stored_text(
+    "added a chat channel": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a chat channel", "%(actor)s added %(target)s")
     ),
@@ -102,11 +110,11 @@ WITH_TARGET: dict[str, str] = {
     "copied a template": gettext_noop("%(actor)s copied a template %(target)s"),
     "could not run a step of": gettext_noop("%(actor)s could not run a step of %(target)s"),
     "created": gettext_noop("%(actor)s created %(target)s"),
-    "created a course": stored_text(
+    "created a course": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a course", "%(actor)s created the %(target)s")
     ),
-    "created a folder": stored_text(
+    "created a folder": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a folder", "%(actor)s created the %(target)s")
     ),
@@ -134,18 +142,18 @@ WITH_TARGET: dict[str, str] = {
     ),
     "downloaded": gettext_noop("%(actor)s downloaded %(target)s"),
     "downloaded a document": gettext_noop("%(actor)s downloaded a document %(target)s"),
-    "edited a case study": stored_text(
+    "edited a case study": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a case study", "%(actor)s edited the %(target)s")
     ),
-    "edited a course": stored_text(
+    "edited a course": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a course", "%(actor)s edited the %(target)s")
     ),
     "edited a form field": gettext_noop("%(actor)s edited a form field %(target)s"),
     "edited a form's answers": gettext_noop("%(actor)s edited a form's answers %(target)s"),
     "edited a KPI": gettext_noop("%(actor)s edited a KPI %(target)s"),
-    "edited a lesson": stored_text(
+    "edited a lesson": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a lesson", "%(actor)s edited the %(target)s")
     ),
@@ -159,7 +167,7 @@ WITH_TARGET: dict[str, str] = {
     "edited an e-mail template": gettext_noop("%(actor)s edited an e-mail template %(target)s"),
     "edited an objective": gettext_noop("%(actor)s edited an objective %(target)s"),
     "edited the account": gettext_noop("%(actor)s edited the account %(target)s"),
-    "edited the chat channel": stored_text(
+    "edited the chat channel": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a chat channel", "%(actor)s edited %(target)s")
     ),
@@ -188,7 +196,7 @@ WITH_TARGET: dict[str, str] = {
     ),
     "made a calendar address": gettext_noop("%(actor)s made an address for %(target)s"),
     "made the embed secret": gettext_noop("%(actor)s made the secret of %(target)s"),
-    "marked a reference call done": stored_text(
+    "marked a reference call done": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a reference call", "%(actor)s marked the %(target)s done")
     ),
@@ -197,7 +205,7 @@ WITH_TARGET: dict[str, str] = {
     ),
     "marked a survey follow-up open": gettext_noop("%(actor)s marked the %(target)s open"),
     "marked a survey follow-up resolved": gettext_noop("%(actor)s marked the %(target)s resolved"),
-    "marked an advocacy ask done": stored_text(
+    "marked an advocacy ask done": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: an advocacy ask", "%(actor)s marked the %(target)s done")
     ),
@@ -255,7 +263,7 @@ WITH_TARGET: dict[str, str] = {
     "removed an objective": gettext_noop("%(actor)s removed an objective %(target)s"),
     "removed an offboarding step": gettext_noop("%(actor)s removed an offboarding step %(target)s"),
     "removed from the account": gettext_noop("%(actor)s removed from the account %(target)s"),
-    "removed the chat channel": stored_text(
+    "removed the chat channel": _in_context(
         # Translators: the context says what %(target)s is (for its article).
         pgettext_lazy("timeline: a chat channel", "%(actor)s removed %(target)s")
     ),

@@ -119,6 +119,11 @@ def test_a_verb_with_no_sentence_reads_as_before(world: World) -> None:
 
 # Targets whose label names what they are, each with the verbs recorded with it: the line
 # names it once ("added the lesson “…”", not "added a lesson lesson “…”").
+def first(model: Any, field: str) -> Any:
+    """The first value of the model's choices in ``field``."""
+    return model._meta.get_field(field).choices[0][0]
+
+
 def _targets_naming_themselves() -> dict[str, list[Any]]:
     from academy.models import Course, Lesson
     from accounts.models import Account, AccountSSO
@@ -132,9 +137,6 @@ def _targets_naming_themselves() -> dict[str, list[Any]]:
     from reports.models import WrappedBatch
     from surveys.models import FollowUp, Response
     from updates.models import Update
-
-    def first(model: Any, field: str) -> Any:
-        return model._meta.get_field(field).choices[0][0]
 
     course = Course(pk=1, title="Reports 101")
     lesson = Lesson(pk=1, title="Your first dashboard")
@@ -264,7 +266,7 @@ def test_the_lines_read_as_english_sentences(world: World) -> None:
         "Casey CSM hat die Übergabe von Acme erhalten"
     )
     assert line("updated a renewal", _renewal()) == "Casey CSM updated the renewal of Platform"
-    channel = ChatChannel(pk=1, kind=ChatChannel._meta.get_field("kind").choices[0][0], name="#cs")
+    channel = ChatChannel(pk=1, kind=first(ChatChannel, "kind"), name="#cs")
     assert line("added a chat channel", channel, "de").startswith("Casey CSM hat den ")
 
 
