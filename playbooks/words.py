@@ -87,7 +87,7 @@ STORED = "stored"
 def _portal_only(text: StoredText) -> bool:
     """Whether ``text`` says what only the portal's stored texts say: a plural, a number
     written when read, a label made lower case."""
-    return bool(text.plural or text.lower) or any(
+    return bool(text.plural or text.starts_small) or any(
         isinstance(v, StoredNumber) or (isinstance(v, StoredText) and _portal_only(v))
         for v in text.params.values()
     )

@@ -291,15 +291,15 @@ class StoredText(str):
 
     A message that counts (``stored_text(ngettext_lazy("%(count)s day", "%(count)s days",
     "count"), count=stored_number(n))``) keeps its ``plural`` and the ``number`` that picks the
-    form: the name of the value holding the count (or the count itself). ``lower`` (see
-    :meth:`lowered`) starts it with a small letter, as a label inside a sentence reads."""
+    form: the name of the value holding the count (or the count itself). ``starts_small``
+    (see :meth:`lowered`) starts it with a small letter, as a label inside a sentence reads."""
 
     message: str
     params: dict[str, str | StoredText | StoredNumber]
     context: str
     plural: str
     number: str | int
-    lower: bool
+    starts_small: bool
 
     def __new__(
         cls,
@@ -309,16 +309,16 @@ class StoredText(str):
         *,
         plural: str = "",
         number: str | int = "",
-        lower: bool = False,
+        starts_small: bool = False,
     ) -> StoredText:
         params = dict(params or {})
         english = message
         if plural and _count(number, params) != 1:
             english = plural
         english = cls._filled(english, {k: str(v) for k, v in params.items()})
-        text = super().__new__(cls, _lower_first(english) if lower else english)
+        text = super().__new__(cls, _lower_first(english) if starts_small else english)
         text.message, text.params, text.context = message, params, context
-        text.plural, text.number, text.lower = plural, number, lower
+        text.plural, text.number, text.starts_small = plural, number, starts_small
         return text
 
     def translated(self) -> str:
@@ -343,7 +343,7 @@ class StoredText(str):
             text = self._filled(message, values)
         except (KeyError, ValueError, TypeError):
             return str(self)
-        return _lower_first(text) if self.lower else text
+        return _lower_first(text) if self.starts_small else text
 
     def lowered(self) -> StoredText:
         """The same text starting with a small letter ("on track" in "“Q3” is on track")."""
@@ -353,7 +353,7 @@ class StoredText(str):
             self.context,
             plural=self.plural,
             number=self.number,
-            lower=True,
+            starts_small=True,
         )
 
     @staticmethod
@@ -366,7 +366,7 @@ class StoredText(str):
             out["context"] = self.context
         if self.plural:
             out["plural"], out["count"] = self.plural, self.number
-        if self.lower:
+        if self.starts_small:
             out["lower"] = True
         if self.params:
             out["params"] = {
@@ -398,7 +398,7 @@ class StoredText(str):
             str(data.get("context") or ""),
             plural=plural,
             number=number,
-            lower=bool(data.get("lower")),
+            starts_small=bool(data.get("lower")),
         )
 
 
@@ -438,7 +438,7 @@ def english_stored(value: Any) -> str:
         return read_stored(value)
 
 
-def stored_text(message: str, /, **params: Any) -> StoredText:
+def stored_text(message: str | Promise, /, **params: Any) -> StoredText:
     """A :class:`StoredText`. ``message`` is English, marked with ``gettext_noop`` (or a
     lazy ``gettext_lazy``/``pgettext_lazy`` text, whose message and context are kept, or an
     ``ngettext_lazy``/``npgettext_lazy`` one, whose plural and number are kept too); each
@@ -479,7 +479,7 @@ def _stored_message(text: Promise) -> StoredText | str:
     """The message (and context, and plural) of a ``gettext_lazy``, ``pgettext_lazy``,
     ``ngettext_lazy`` or ``npgettext_lazy`` text, as pickling keeps them; any other lazy text
     in English, as it was stored before (never a failed write)."""
-    _, reduced = text.__reduce__()  # type: ignore[misc]
+    reduced: tuple[Any, ...] = text.__reduce__()[1]
     func = reduced[0]
     if func in (translation.ngettext, translation.npgettext) and len(reduced) == 4:
         if isinstance(reduced[1], tuple):  # a count given: (func, args, kwargs, resultclass)

@@ -227,7 +227,7 @@ def onboarding_part(account: Account, day: date) -> Part | None:
         stored_text(
             gettext_noop("%(done)s (%(percent)s), %(late)s"),
             done=done,
-            percent=stored_number(progress.percent, "percent"),
+            percent=stored_number(progress.percent or 0, "percent"),
             late=late,
         ),
     )
