@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_lazy
 
 from accounts.models import Account
 from insights.figures.health import explain, health_summary, part_why, renewal_part
@@ -240,3 +240,51 @@ def test_the_pdf_figures_keep_the_stored_text_and_word_it_in_each_copys_language
             whys(language)["usage"],
             whys(language)["renewal"],
         }
+
+
+# The stored texts underneath (portal.i18n) ---------------------------------------------------
+
+
+def test_a_counted_message_picks_its_form_in_the_readers_language() -> None:
+    text = stored_text(
+        ngettext_lazy("Renewal in %(days)s day", "Renewal in %(days)s days", "days"),
+        days=stored_number(1),
+    )
+    counted = StoredText.from_json(text.as_json())
+    assert (counted, counted.plural, counted.number) == (
+        "Renewal in 1 day",
+        "Renewal in %(days)s days",
+        "days",
+    )
+    given = stored_text(ngettext_lazy("%(n)s day", "%(n)s days", 3), n="3")  # a count given
+    assert given == "3 days" and StoredText.from_json(given.as_json()).number == 3
+    with translation.override("de"):
+        assert counted.translated() == ngettext(
+            "Renewal in %(days)s day", "Renewal in %(days)s days", 1
+        ) % {"days": "1"}
+
+
+def test_a_stored_text_that_cannot_be_read_is_left_out_never_a_failed_page() -> None:
+    broken = {"message": USAGE, "params": {"share": {"number": "lots", "format": "percent"}}}
+    assert read_stored(broken) == ""
+    unknown = {"message": USAGE, "params": {"share": {"number": 4, "format": "roman"}}}
+    assert read_stored(unknown) == ""
+    assert read_stored(None) == "" and read_stored("as it was stored") == "as it was stored"
+
+
+def test_a_run_keeps_a_counted_stored_text_whole_and_words_it_when_read() -> None:
+    from playbooks.words import from_stored, words
+
+    text = stored_text(gettext_noop("%(when)s with low usage"), when=renewal_text(30))
+    said = from_stored(text)
+    assert json.loads(json.dumps(said)) == said
+    with translation.override("de"):
+        assert words(said) == whys("de")["renewal"]
+    assert words(from_stored(stored_text(gettext_noop("none overdue")))) == "none overdue"
+
+
+def renewal_text(days: int) -> StoredText:
+    return stored_text(
+        ngettext_lazy("Renewal in %(days)s day", "Renewal in %(days)s days", "days"),
+        days=stored_number(days),
+    )
