@@ -179,6 +179,10 @@ class PlanOut(Schema):
     kpis: list[KpiOut] = Field(description="KPIs of the objectives shared with the customer.")
 
 
+# The score and band only: a part's why is words for people, worded in each reader's language on
+# the pages and in the PDFs (a stored text, insights.figures.health). Where a machine gets one
+# (a "health part low" signal's webhook details), it is one stable English text ("why") beside
+# the stored text itself ("why_text").
 class HealthOut(Schema):
     day: date
     score: int

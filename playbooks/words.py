@@ -24,7 +24,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext, pgettext
 
 from portal.formatting import money, short_date
-from portal.i18n import StoredText
+from portal.i18n import StoredNumber, StoredText, read_stored
 
 Said = dict[str, Any]
 
@@ -67,6 +67,8 @@ def from_stored(text: StoredText | str) -> Said:
     refusal) as a run keeps its texts; a plain string as a message of its own."""
     if not isinstance(text, StoredText):
         return {"text": str(text)}
+    if _portal_only(text):  # a count, a number or a small letter: worded by the portal
+        return {STORED: text.as_json()}
     said: Said = {"text": text.message}
     if text.context:
         said["context"] = text.context
@@ -78,11 +80,26 @@ def from_stored(text: StoredText | str) -> Said:
     return said
 
 
+# A portal stored text kept whole (``{"stored": StoredText.as_json()}``), worded by the portal.
+STORED = "stored"
+
+
+def _portal_only(text: StoredText) -> bool:
+    """Whether ``text`` says what only the portal's stored texts say: a plural, a number
+    written when read, a label made lower case."""
+    return bool(text.plural or text.starts_small) or any(
+        isinstance(v, StoredNumber) or (isinstance(v, StoredText) and _portal_only(v))
+        for v in text.params.values()
+    )
+
+
 def words(said: Any) -> str:
     """A stored text in the active language; a plain string (a text stored before texts were
     kept this way) as it is."""
     if not isinstance(said, dict):
         return "" if said is None else str(said)
+    if STORED in said:
+        return read_stored(said[STORED])
     if "list" in said:
         return ", ".join(words(part) for part in said["list"])
     if "choice" in said:

@@ -21,6 +21,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache as memoize
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise, lazy
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
+
+from portal import formatting
 
 if TYPE_CHECKING:
     from accounts.models import Account, User
@@ -214,38 +217,144 @@ interpolate_lazy = lazy(_interpolated, str)
 
 # Stored texts: a phrase kept in a row (an activity's target) and read later, by anyone, in
 # their language. What is stored is the English message (marked with ``gettext_noop`` where it
-# is written) and its values; the message is translated when read.
+# is written, or ``ngettext_lazy`` for one that counts) and its values; the message is
+# translated, and its numbers written, when read.
+
+# How a stored number is written when read, by name: the functions the pages use.
+NUMBER_FORMATS: dict[str, Callable[..., str | None]] = {
+    "number": formatting.number,
+    "percent": formatting.percent,
+    "signed": formatting.signed,
+}
+
+
+@dataclass(frozen=True)
+class StoredNumber:
+    """``stored_number(42.5, "percent")``: a number kept as a number and written when read,
+    as the reader writes numbers (:data:`NUMBER_FORMATS`: ``number`` "1,234", ``percent``
+    "43%", ``signed`` "+12"), with ``places`` decimals. As a string it is the English."""
+
+    value: int | float | Decimal
+    how: str = "number"
+    places: int = 0
+
+    def __post_init__(self) -> None:
+        if self.how not in NUMBER_FORMATS:
+            raise KeyError(self.how)
+
+    def translated(self) -> str:
+        """In the active language."""
+        return NUMBER_FORMATS[self.how](self.value, self.places) or ""
+
+    def __str__(self) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.translated()
+
+    def as_json(self) -> dict[str, Any]:
+        # A Decimal is kept as its text (JSON has no exact decimals), read back as one.
+        value = str(self.value) if isinstance(self.value, Decimal) else self.value
+        out: dict[str, Any] = {"number": value, "format": self.how}
+        if self.places:
+            out["places"] = self.places
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoredNumber:
+        """The number :meth:`as_json` gave; ValueError for anything else."""
+        if not isinstance(data, dict) or "number" not in data:
+            raise ValueError("not a stored number")
+        value = data["number"]
+        if isinstance(value, str):
+            value = Decimal(value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("not a stored number")
+        how = str(data.get("format") or "number")
+        if how not in NUMBER_FORMATS:
+            raise ValueError(f"no number format {how!r}")
+        return cls(value, how, int(data.get("places") or 0))
+
+
+def stored_number(
+    value: int | float | Decimal, how: str = "number", places: int = 0
+) -> StoredNumber:
+    """A :class:`StoredNumber`: a stored text's value written when read (never before)."""
+    return StoredNumber(value, how, places)
+
+
 class StoredText(str):
     """``stored_text(gettext_noop("value KPI “%(name)s”"), name=kpi.name)``: a message with
-    named placeholders and its values, each either people's own words (a title, a name, a
-    number: shown as stored, never translated) or a message to translate in turn (a choice's
-    label). As a string it is the English (what a label was before), so it goes wherever a
-    label did; :meth:`translated` is in the active language."""
+    named placeholders and its values, each either people's own words (a title, a name: shown
+    as stored, never translated), a number to write when read (:class:`StoredNumber`) or a
+    message to translate in turn (a choice's label). As a string it is the English (what a
+    label was before), so it goes wherever a label did; :meth:`translated` is in the active
+    language.
+
+    A message that counts (``stored_text(ngettext_lazy("%(count)s day", "%(count)s days",
+    "count"), count=stored_number(n))``) keeps its ``plural`` and the ``number`` that picks the
+    form: the name of the value holding the count (or the count itself). ``starts_small``
+    (see :meth:`lowered`) starts it with a small letter, as a label inside a sentence reads."""
 
     message: str
-    params: dict[str, str | StoredText]
+    params: dict[str, str | StoredText | StoredNumber]
     context: str
+    plural: str
+    number: str | int
+    starts_small: bool
 
     def __new__(
-        cls, message: str, params: dict[str, str | StoredText] | None = None, context: str = ""
+        cls,
+        message: str,
+        params: dict[str, str | StoredText | StoredNumber] | None = None,
+        context: str = "",
+        *,
+        plural: str = "",
+        number: str | int = "",
+        starts_small: bool = False,
     ) -> StoredText:
         params = dict(params or {})
-        english = cls._filled(message, {k: str(v) for k, v in params.items()})
-        text = super().__new__(cls, english)
+        english = message
+        if plural and _count(number, params) != 1:
+            english = plural
+        english = cls._filled(english, {k: str(v) for k, v in params.items()})
+        text = super().__new__(cls, _lower_first(english) if starts_small else english)
         text.message, text.params, text.context = message, params, context
+        text.plural, text.number, text.starts_small = plural, number, starts_small
         return text
 
     def translated(self) -> str:
         """In the active language; the English where the catalogue has no translation,
         or one whose placeholders do not fit."""
-        message = pgettext(self.context, self.message) if self.context else gettext(self.message)
+        if self.plural:
+            count = _count(self.number, self.params)
+            message = (
+                npgettext(self.context, self.message, self.plural, count)
+                if self.context
+                else ngettext(self.message, self.plural, count)
+            )
+        else:
+            message = (
+                pgettext(self.context, self.message) if self.context else gettext(self.message)
+            )
         values = {
-            k: v.translated() if isinstance(v, StoredText) else v for k, v in self.params.items()
+            k: v.translated() if isinstance(v, (StoredText, StoredNumber)) else v
+            for k, v in self.params.items()
         }
         try:
-            return self._filled(message, values)
+            text = self._filled(message, values)
         except (KeyError, ValueError, TypeError):
             return str(self)
+        return _lower_first(text) if self.starts_small else text
+
+    def lowered(self) -> StoredText:
+        """The same text starting with a small letter ("on track" in "“Q3” is on track")."""
+        return StoredText(
+            self.message,
+            self.params,
+            self.context,
+            plural=self.plural,
+            number=self.number,
+            starts_small=True,
+        )
 
     @staticmethod
     def _filled(message: str, values: dict[str, str]) -> str:
@@ -255,9 +364,14 @@ class StoredText(str):
         out: dict[str, Any] = {"message": self.message}
         if self.context:
             out["context"] = self.context
+        if self.plural:
+            out["plural"], out["count"] = self.plural, self.number
+        if self.starts_small:
+            out["lower"] = True
         if self.params:
             out["params"] = {
-                k: v.as_json() if isinstance(v, StoredText) else v for k, v in self.params.items()
+                k: v.as_json() if isinstance(v, (StoredText, StoredNumber)) else v
+                for k, v in self.params.items()
             }
         return out
 
@@ -266,22 +380,82 @@ class StoredText(str):
         """The text :meth:`as_json` gave; ValueError for anything else."""
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):
             raise ValueError("not a stored text")
-        params: dict[str, str | StoredText] = {}
+        params: dict[str, str | StoredText | StoredNumber] = {}
         for name, value in (data.get("params") or {}).items():
-            params[str(name)] = value if isinstance(value, str) else cls.from_json(value)
-        return cls(data["message"], params, str(data.get("context") or ""))
+            if isinstance(value, str):
+                params[str(name)] = value
+            elif isinstance(value, dict) and "message" not in value:
+                params[str(name)] = StoredNumber.from_json(value)
+            else:
+                params[str(name)] = cls.from_json(value)
+        plural = data.get("plural") or ""
+        number = data.get("count", "")
+        if not isinstance(plural, str) or not isinstance(number, (str, int)):
+            raise ValueError("not a stored text")
+        return cls(
+            data["message"],
+            params,
+            str(data.get("context") or ""),
+            plural=plural,
+            number=number,
+            starts_small=bool(data.get("lower")),
+        )
 
 
-def stored_text(message: str, /, **params: Any) -> StoredText:
+def _count(number: str | int, params: dict[str, Any]) -> int:
+    """The count that picks a plural form: ``number`` itself, or the value it names."""
+    if isinstance(number, int):
+        return number
+    value = params.get(number, 0)
+    try:
+        return int(value.value if isinstance(value, StoredNumber) else value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def read_stored(value: Any) -> str:
+    """A text kept as :meth:`StoredText.as_json` gave it, in the active language; a plain
+    string (a text stored as written, before texts were kept so) as it is; "" for one that
+    cannot be read."""
+    if isinstance(value, StoredText):
+        return value.translated()
+    if isinstance(value, dict):
+        try:
+            return StoredText.from_json(value).translated()
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+            return ""
+    return "" if value is None else str(value)
+
+
+def english_stored(value: Any) -> str:
+    """As :func:`read_stored`, in English whatever the active language: for machines (a
+    webhook's details) that want one stable text."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return read_stored(value)
+
+
+def stored_text(message: str | Promise, /, **params: Any) -> StoredText:
     """A :class:`StoredText`. ``message`` is English, marked with ``gettext_noop`` (or a
-    lazy ``gettext_lazy``/``pgettext_lazy`` text, whose message and context are kept); each
-    value is people's own words or a number (kept as is), a :class:`StoredText`, or a lazy
-    text (a choice's label, translated when read)."""
+    lazy ``gettext_lazy``/``pgettext_lazy`` text, whose message and context are kept, or an
+    ``ngettext_lazy``/``npgettext_lazy`` one, whose plural and number are kept too); each
+    value is people's own words or a number (kept as text), a :class:`StoredNumber` (written
+    when read), a :class:`StoredText`, or a lazy text (a choice's label, translated when
+    read)."""
+    values = {name: _stored_value(v) for name, v in params.items()}
     if isinstance(message, Promise):
-        message = _stored_message(message)
-        if isinstance(message, StoredText):
-            return message
-    return StoredText(str(message), {name: _stored_value(v) for name, v in params.items()})
+        found = _stored_message(message)
+        if not isinstance(found, StoredText):
+            return StoredText(found, values) if values else StoredText(found)
+        if not values:
+            return found
+        return StoredText(
+            found.message, values, found.context, plural=found.plural, number=found.number
+        )
+    return StoredText(str(message), values)
 
 
 def stored_choice(obj: Any, field_name: str) -> StoredText | str:
@@ -289,11 +463,12 @@ def stored_choice(obj: Any, field_name: str) -> StoredText | str:
     the label is not translated: a product's name such as "Slack")."""
     value = getattr(obj, field_name)
     label = dict(obj._meta.get_field(field_name).flatchoices).get(value, value)
-    return _stored_value(label)
+    found = _stored_value(label)
+    return found if isinstance(found, (str, StoredText)) else str(found)
 
 
-def _stored_value(value: Any) -> str | StoredText:
-    if isinstance(value, StoredText):
+def _stored_value(value: Any) -> str | StoredText | StoredNumber:
+    if isinstance(value, (StoredText, StoredNumber)):
         return value
     if isinstance(value, Promise):
         return _stored_message(value)
@@ -301,9 +476,25 @@ def _stored_value(value: Any) -> str | StoredText:
 
 
 def _stored_message(text: Promise) -> StoredText | str:
-    """The message (and context) of a ``gettext_lazy`` or ``pgettext_lazy`` text, as pickling
-    keeps them; any other lazy text in English, as it was stored before (never a failed write)."""
-    _, (func, args, kwargs, *_) = text.__reduce__()  # type: ignore[misc]
+    """The message (and context, and plural) of a ``gettext_lazy``, ``pgettext_lazy``,
+    ``ngettext_lazy`` or ``npgettext_lazy`` text, as pickling keeps them; any other lazy text
+    in English, as it was stored before (never a failed write)."""
+    reduced: tuple[Any, ...] = text.__reduce__()[1]
+    func = reduced[0]
+    if func in (translation.ngettext, translation.npgettext) and len(reduced) == 4:
+        if isinstance(reduced[1], tuple):  # a count given: (func, args, kwargs, resultclass)
+            kwargs = dict(reduced[2])
+            number = kwargs.pop("number", 0)
+        else:  # the count named, to take from the values: (func, resultclass, name, kwargs)
+            number, kwargs = reduced[2], dict(reduced[3])
+        if isinstance(number, (str, int)) and {"singular", "plural"} <= kwargs.keys():
+            return StoredText(
+                str(kwargs["singular"]),
+                context=str(kwargs.get("context", "")),
+                plural=str(kwargs["plural"]),
+                number=number,
+            )
+    args, kwargs = reduced[1], reduced[2]
     if func is translation.gettext and len(args) == 1 and not kwargs:
         return StoredText(str(args[0]))
     if func is translation.pgettext and len(args) == 2 and not kwargs:

@@ -513,12 +513,16 @@ def health(account: Account, start: date, end: date) -> dict[str, Any] | None:
                 "label": words.part(name),
                 "score": part["score"],
                 "weight": part["weight"],
-                "why": part["why"],
+                "why": words.stored(part.get("why")),
             }
             for name, part in shown.items()
         ],
         "drags": [
-            {"label": words.part(d.part), "why": d.why, "points": d.points_lost}
+            {
+                "label": words.part(d.part),
+                "why": words.stored(d.stored_why),
+                "points": d.points_lost,
+            }
             for d in pulled_down(score.parts)
             if d.part not in VENDOR_ONLY_PARTS
         ],

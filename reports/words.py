@@ -3,8 +3,9 @@
 The figures (``reports.figures``) are gathered once, when a version is made, as plain JSON
 in which every word a reader reads in their own language is a *token*: a number, a date or an
 amount to format (:func:`formatted`), an English message and its values (:func:`text`,
-:func:`plural`), a choice's code (:func:`choice`), a health part (:func:`part`). People's and
-the account's own words (an objective's title, a name, a quote) are kept as they are.
+:func:`plural`), a choice's code (:func:`choice`), a health part (:func:`part`), another app's
+stored text (:func:`stored`: a health part's why). People's and the account's own words (an
+objective's title, a name, a quote) are kept as they are.
 
 :func:`worded` turns such data into the text a PDF prints, in the active language. A version
 keeps the data it was made from (``Report.snapshot``), so a copy in another language words the
@@ -24,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 
 from insights.figures.health import PARTS
 from portal import formatting
+from portal.i18n import read_stored
 from value.figures import printed as value_printed
 
 # What a figure may be formatted with, by name: the same functions the pages use.
@@ -120,6 +122,12 @@ def part(name: str) -> dict[str, Any]:
     return {"$p": name}
 
 
+def stored(value: Any) -> Any:
+    """A text another app keeps as a stored text (``portal.i18n.StoredText.as_json``, a health
+    part's why), worded when read; a plain string (a text stored as written) as it is."""
+    return {"$st": value} if isinstance(value, dict) else ("" if value is None else str(value))
+
+
 def section(name: str, data: Any) -> dict[str, Any]:
     """``data`` worded by :data:`SECTIONS` ``[name]`` (registered by the app that owns it)."""
     return {"$s": name, "v": data}
@@ -158,4 +166,6 @@ def worded(data: Any) -> Any:
         return str(PARTS.get(data["$p"], data["$p"]))
     if "$s" in data:
         return SECTIONS[data["$s"]](data["v"])
+    if "$st" in data:
+        return read_stored(data["$st"])
     return {key: worded(value) for key, value in data.items()}

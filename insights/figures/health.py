@@ -30,16 +30,17 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Choices, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext_lazy
 
 from accounts.models import Account
 from onboarding.figures import summary as onboarding_summary
 from onboarding.models import Checklist
 from portal import formatting
 from portal.charts import line_chart
-from portal.formatting import number, percent, rounded, signed
+from portal.formatting import rounded
+from portal.i18n import StoredText, read_stored, stored_number, stored_text
 from sentiment.figures import average as comment_average
 from successplans.figures import current_plan, plan_health_on, sparkline
 from successplans.models import PlanHealth
@@ -79,8 +80,11 @@ PULSE_SCORES = {
 
 @dataclass(frozen=True)
 class Part:
+    """A part's score and why: a stored text (:class:`portal.i18n.StoredText`), worded when read
+    in the reader's language (:func:`portal.i18n.read_stored`); a plain string is shown as is."""
+
     score: int
-    why: str
+    why: StoredText | str
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,9 @@ def register_part(
         def training_part(account, day) -> Part | None: ...
 
     Its weight is ``HealthConfig.extra_weights[name]`` once a CS admin sets one, else
-    ``default_weight``; like every part, no data (None) leaves it out."""
+    ``default_weight``; like every part, no data (None) leaves it out. Its why, like every
+    part's, is a stored text (``portal.i18n.stored_text``), so that each reader reads it in
+    their language."""
 
     def decorator(
         function: Callable[[Account, date], Part | None],
@@ -120,7 +126,15 @@ def _clamp(value: float | Decimal) -> int:
     return max(0, min(100, int(rounded(value))))
 
 
+def _label(choices: type[Choices], value: str) -> StoredText:
+    """A choice's label as a stored text (its message id, translated when read), starting with a
+    small letter as it reads inside a sentence."""
+    return stored_text(dict(choices.choices)[value]).lowered()  # the lazy label, not its text
+
+
 # The parts -----------------------------------------------------------------------------------
+# Each says why as a stored text: the English message and its values, numbers kept as numbers
+# (written when read, as the reader writes them).
 
 
 def usage_part(account: Account, day: date, facts: AccountFacts | None) -> Part | None:
@@ -134,19 +148,27 @@ def usage_part(account: Account, day: date, facts: AccountFacts | None) -> Part 
         share = 100 * mau / seats
         return Part(
             _clamp(share),
-            gettext("MAU is %(share)s of seats (%(mau)s of %(seats)s)")
-            % {"share": percent(share), "mau": mau, "seats": seats},
+            stored_text(
+                gettext_noop("MAU is %(share)s of seats (%(mau)s of %(seats)s)"),
+                share=stored_number(share, "percent"),
+                mau=stored_number(mau),
+                seats=stored_number(seats),
+            ),
         )
     peak = days.filter(day__gt=day - timedelta(USAGE_PEAK_DAYS)).aggregate(
         peak=Max("monthly_active_users")
     )["peak"]
     if not peak:
-        return Part(0, gettext("No active users in the last 30 days"))
+        return Part(0, stored_text(gettext_noop("No active users in the last 30 days")))
     share = 100 * mau / peak
     return Part(
         _clamp(share),
-        gettext("MAU is %(share)s of its 90-day peak (%(mau)s of %(peak)s)")
-        % {"share": percent(share), "mau": mau, "peak": peak},
+        stored_text(
+            gettext_noop("MAU is %(share)s of its 90-day peak (%(mau)s of %(peak)s)"),
+            share=stored_number(share, "percent"),
+            mau=stored_number(mau),
+            peak=stored_number(peak),
+        ),
     )
 
 
@@ -161,15 +183,17 @@ def sentiment_part(account: Account, day: date) -> Part | None:
     result = nps(responses)
     if result.score is None:
         return None
-    n = result.responses
     return Part(
         _clamp((result.score + 100) / 2),
-        ngettext(
-            "NPS %(score)s from %(count)s answer in 180 days",
-            "NPS %(score)s from %(count)s answers in 180 days",
-            n,
-        )
-        % {"score": signed(result.score), "count": n},
+        stored_text(
+            ngettext_lazy(
+                "NPS %(score)s from %(count)s answer in 180 days",
+                "NPS %(score)s from %(count)s answers in 180 days",
+                "count",
+            ),
+            score=stored_number(result.score, "signed"),
+            count=stored_number(result.responses),
+        ),
     )
 
 
@@ -182,22 +206,30 @@ def onboarding_part(account: Account, day: date) -> Part | None:
     if not progress.total:
         return None
     if figures.is_completed:
-        return Part(100, gettext("Onboarding completed"))
+        return Part(100, stored_text(gettext_noop("Onboarding completed")))
     score = _clamp(100 * (progress.total - figures.overdue) / progress.total)
     late = (
-        gettext("%(count)s overdue") % {"count": figures.overdue}
+        stored_text(gettext_noop("%(count)s overdue"), count=stored_number(figures.overdue))
         if figures.overdue
-        else gettext("none overdue")
+        else stored_text(gettext_noop("none overdue"))
     )
-    done = ngettext(
-        "%(done)s of %(total)s required task done",
-        "%(done)s of %(total)s required tasks done",
-        progress.total,
-    ) % {"done": progress.done, "total": progress.total}
+    done = stored_text(
+        ngettext_lazy(
+            "%(done)s of %(total)s required task done",
+            "%(done)s of %(total)s required tasks done",
+            "total",
+        ),
+        done=stored_number(progress.done),
+        total=stored_number(progress.total),
+    )
     return Part(
         score,
-        gettext("%(done)s (%(percent)s), %(late)s")
-        % {"done": done, "percent": percent(progress.percent), "late": late},
+        stored_text(
+            gettext_noop("%(done)s (%(percent)s), %(late)s"),
+            done=done,
+            percent=stored_number(progress.percent or 0, "percent"),
+            late=late,
+        ),
     )
 
 
@@ -206,12 +238,19 @@ def plan_part(account: Account, day: date) -> Part | None:
     if plan is None:
         return None
     health = plan_health_on(plan, day)
-    how = gettext("set by the CSM") if plan.health_override else gettext("from milestones and KPIs")
-    label = PlanHealth(health).label.lower()
+    how = (
+        gettext_noop("set by the CSM")
+        if plan.health_override
+        else gettext_noop("from milestones and KPIs")
+    )
     return Part(
         PLAN_SCORES[PlanHealth(health)],
-        gettext("“%(plan)s” is %(health)s (%(how)s)")
-        % {"plan": plan.name, "health": label, "how": how},
+        stored_text(
+            gettext_noop("“%(plan)s” is %(health)s (%(how)s)"),
+            plan=plan.name,
+            health=_label(PlanHealth, health),
+            how=stored_text(how),
+        ),
     )
 
 
@@ -223,50 +262,64 @@ def renewal_part(account: Account, day: date, usage: Part | None) -> Part | None
         return None
     days = (account.renewal_date - day).days
     when = (
-        ngettext("Renewal in %(days)s day", "Renewal in %(days)s days", days) % {"days": days}
-        if days >= 0
-        else ngettext(
-            "Renewal date passed %(days)s day ago", "Renewal date passed %(days)s days ago", -days
+        stored_text(
+            ngettext_lazy("Renewal in %(days)s day", "Renewal in %(days)s days", "days"),
+            days=stored_number(days),
         )
-        % {"days": -days}
+        if days >= 0
+        else stored_text(
+            ngettext_lazy(
+                "Renewal date passed %(days)s day ago",
+                "Renewal date passed %(days)s days ago",
+                "days",
+            ),
+            days=stored_number(-days),
+        )
     )
     if days >= RENEWAL_FAR_DAYS:
         return Part(RENEWAL_SCORES["far"], when)
     if usage is None:
-        return Part(RENEWAL_SCORES["near"], gettext("%(when)s, usage unknown") % {"when": when})
+        return Part(
+            RENEWAL_SCORES["near"], stored_text(gettext_noop("%(when)s, usage unknown"), when=when)
+        )
     if usage.score >= RENEWAL_NEAR_GOOD_USAGE:
         return Part(
             RENEWAL_SCORES["near_good_usage"],
-            gettext("%(when)s, usage is healthy") % {"when": when},
+            stored_text(gettext_noop("%(when)s, usage is healthy"), when=when),
         )
     return Part(
-        RENEWAL_SCORES["near_low_usage"], gettext("%(when)s with low usage") % {"when": when}
+        RENEWAL_SCORES["near_low_usage"],
+        stored_text(gettext_noop("%(when)s with low usage"), when=when),
     )
 
 
 def pulse_part(facts: AccountFacts | None) -> Part | None:
     if facts is None or not facts.pulse:
         return None
-    label = AccountFacts.Pulse(facts.pulse).label
-    why = gettext("The CSM's pulse: %(pulse)s") % {"pulse": label.lower()}
-    if facts.pulse_note:
-        why += f" ({facts.pulse_note})"
-    return Part(PULSE_SCORES[AccountFacts.Pulse(facts.pulse)], why)
+    pulse = AccountFacts.Pulse(facts.pulse)
+    why = stored_text(
+        gettext_noop("The CSM's pulse: %(pulse)s"), pulse=_label(AccountFacts.Pulse, pulse)
+    )
+    if facts.pulse_note:  # the CSM's own words, as they wrote them
+        why = stored_text(gettext_noop("%(pulse)s (%(note)s)"), pulse=why, note=facts.pulse_note)
+    return Part(PULSE_SCORES[pulse], why)
 
 
 def comments_part(account: Account, day: date) -> Part | None:
     result = comment_average(account, day, SENTIMENT_DAYS)
     if result.value is None:
         return None
-    n = result.scored
     return Part(
         _clamp((result.value + 1) * 50),
-        ngettext(
-            "Average sentiment %(value)s from %(count)s comment in 180 days",
-            "Average sentiment %(value)s from %(count)s comments in 180 days",
-            n,
-        )
-        % {"value": signed(result.value, 2), "count": number(n)},
+        stored_text(
+            ngettext_lazy(
+                "Average sentiment %(value)s from %(count)s comment in 180 days",
+                "Average sentiment %(value)s from %(count)s comments in 180 days",
+                "count",
+            ),
+            value=stored_number(result.value, "signed", 2),
+            count=stored_number(result.scored),
+        ),
     )
 
 
@@ -377,7 +430,8 @@ def band(score: int, config: HealthConfig) -> str:
 class Health:
     score: int
     band: str
-    parts: dict[str, dict[str, Any]]  # {part: {"score": int, "weight": int, "why": str}}
+    # {part: {"score": int, "weight": int, "why": a stored text's JSON (StoredText.as_json)}}
+    parts: dict[str, dict[str, Any]]
 
 
 def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
@@ -394,10 +448,22 @@ def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
         score=score,
         band=band(score, config),
         parts={
-            name: {"score": part.score, "weight": configured[name], "why": part.why}
+            name: {"score": part.score, "weight": configured[name], "why": stored_why(part.why)}
             for name, part in used.items()
         },
     )
+
+
+def stored_why(why: StoredText | str) -> dict[str, Any] | str:
+    """A part's why as a stored score keeps it: a stored text's JSON, never words (a plain
+    string, from a part another app words itself, as it is)."""
+    return why.as_json() if isinstance(why, StoredText) else str(why)
+
+
+def part_why(stored: Any) -> str:
+    """A stored part's why in the active language (the reader's). A score stored before whys
+    were kept as stored texts has words, in its account's language: shown as they are."""
+    return read_stored(stored)
 
 
 # Explaining a score --------------------------------------------------------------------------
@@ -405,13 +471,18 @@ def combine(parts: dict[str, Part], config: HealthConfig) -> Health | None:
 
 @dataclass(frozen=True)
 class Drag:
-    """A part that pulled the score down, and by how many points."""
+    """A part that pulled the score down, and by how many points; ``stored_why`` as the score
+    keeps it, :attr:`why` in the active language."""
 
     part: str
     label: StrOrPromise
     score: int
-    why: str
+    stored_why: Any
     points_lost: int
+
+    @property
+    def why(self) -> str:
+        return part_why(self.stored_why)
 
 
 def pulled_down(parts: dict[str, dict[str, Any]], below: int | None = None) -> list[Drag]:
@@ -424,7 +495,7 @@ def pulled_down(parts: dict[str, dict[str, Any]], below: int | None = None) -> l
             part=name,
             label=PARTS.get(name, name),
             score=p["score"],
-            why=p["why"],
+            stored_why=p.get("why", ""),
             points_lost=int(rounded(Decimal(p["weight"] * (100 - p["score"])) / total)),
         )
         for name, p in parts.items()
@@ -439,14 +510,17 @@ def explain(score: HealthScore, below: int | None = None) -> list[Drag]:
 
 
 def health_summary(history: list[HealthScore]) -> dict[str, Any]:
-    """The latest score's parts (labelled, lowest first, with what each cost) and the history
-    as a chart, for the 360° page."""
+    """The latest score's parts (labelled, lowest first, with what each cost, each why in the
+    active language) and the history as a chart, for the 360° page."""
     if not history:
         return {"health": None}
     latest = history[-1]
     drags = {d.part: d for d in explain(latest)}
     parts = sorted(
-        ((PARTS.get(name, name), part, drags.get(name)) for name, part in latest.parts.items()),
+        (
+            (PARTS.get(name, name), {**part, "why": part_why(part.get("why"))}, drags.get(name))
+            for name, part in latest.parts.items()
+        ),
         key=lambda row: row[1]["score"],
     )
     chart = line_chart(

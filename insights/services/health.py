@@ -11,13 +11,12 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.activity import record, snapshot
 from accounts.models import Account, User
 from portal.figure_cache import changes_batched
-from portal.i18n import language_or_default
 from portal.jobs import enqueue
 
 from ..figures.health import combine, parts_of
@@ -41,11 +40,11 @@ def compute_health(
     account: Account, day: date | None = None, config: HealthConfig | None = None
 ) -> HealthScore | None:
     """Compute and store (upsert) the account's score for ``day`` (today by default). None,
-    and nothing stored, when no part has data. Each part's "why" is stored as written, in the
-    account's language (the site's when it has none), whoever or whatever scored it."""
+    and nothing stored, when no part has data. Each part's "why" is stored as a stored text
+    (an English message id and its values, numbers as numbers), worded when read in each
+    reader's language, whoever or whatever scored it."""
     day = day or timezone.localdate()
-    with translation.override(language_or_default(account.language)):
-        parts = parts_of(account, day)
+    parts = parts_of(account, day)
     health = combine(parts, config or HealthConfig.current())
     if health is None:
         HealthScore.objects.filter(account=account, day=day).delete()

@@ -15,6 +15,7 @@ from insights.figures.health import (
     part_score,
     score_history,
 )
+from portal.i18n import english_stored
 
 from ..models import EventKind
 from . import Candidate, detector, live_accounts, run_began, settings_of, today_of
@@ -68,6 +69,11 @@ def health_dropped(params: dict[str, Any], now: datetime) -> Iterator[Candidate]
 def health_part_low(params: dict[str, Any], now: datetime) -> Iterator[Candidate]:
     """Accounts whose newest score has ``part`` below ``below``. Two queries.
 
+    The part's why is given twice: ``why`` in English (one stable text, for the webhooks that
+    pass the details on), and ``why_text``, the stored text as the score keeps it, for the
+    portal to word in each reader's language (:func:`playbooks.services.playbooks.found_why`).
+    A score stored before whys were stored texts has only ``why``, as it was stored.
+
     While the part stays low it is one occurrence: the source names the last day the part was
     not low (or "first" when it never was) with the part and threshold, so a part that
     recovers and falls again is a new event.
@@ -88,6 +94,8 @@ def health_part_low(params: dict[str, Any], now: datetime) -> Iterator[Candidate
     fine = part_last_not_below(accounts.filter(pk__in=list(low)), part, below, today)
     for account_id, (score, value) in sorted(low.items()):
         last_fine = fine.get(account_id)
+        why = (score.parts.get(part) or {}).get("why", "")
+        stored = {"why_text": why} if isinstance(why, dict) else {}
         yield Candidate(
             account_id,
             f"part_low:{account_id}:{part}:{below}:{last_fine.isoformat() if last_fine else 'first'}",
@@ -98,6 +106,7 @@ def health_part_low(params: dict[str, Any], now: datetime) -> Iterator[Candidate
                 "part_score": value,
                 "score": score.score,
                 "day": score.day.isoformat(),
-                "why": (score.parts.get(part) or {}).get("why", ""),
+                "why": english_stored(why),
+                **stored,
             },
         )

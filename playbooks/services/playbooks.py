@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import record
 from accounts.models import Account, User
-from portal.i18n import StoredText
+from portal.i18n import read_stored
 
 from .. import detectors
 from ..builtins import BUILT_IN
@@ -407,14 +407,12 @@ def _when(step: PlaybookStep) -> str:
 
 def found_why(why: Any) -> str:
     """Why a detector found an account, in the active language: a stored text (the portal's,
-    :class:`portal.i18n.StoredText`, or a run's, :mod:`playbooks.words`) worded now; a text
-    another app stored as written (a health part's "why", in the account's language) as is."""
+    :class:`portal.i18n.StoredText`, as a health part's ``why_text``, or a run's,
+    :mod:`playbooks.words`) worded now; a text stored as written (a health part's ``why`` from
+    a score stored before whys were stored texts, in its account's language) as is."""
     if isinstance(why, dict):
         if isinstance(why.get("message"), str):
-            try:
-                return StoredText.from_json(why).translated()
-            except (ValueError, TypeError, KeyError, AttributeError):
-                return ""
+            return read_stored(why)
         return words(why)
     return str(why or "")
 
@@ -463,9 +461,10 @@ def _preview(playbook: Playbook, *, now: datetime, limit: int) -> Preview:
         why = reason(playbook.conditions or {}, account, today=now.date())
         found_by = candidates.get(account.pk)
         if found_by is not None:
-            noted = found_why(found_by.data.get("why")) or gettext("%(trigger)s now") % {
-                "trigger": trigger.label if trigger else ""
-            }
+            data = found_by.data
+            noted = found_why(data.get("why_text") or data.get("why")) or gettext(
+                "%(trigger)s now"
+            ) % {"trigger": trigger.label if trigger else ""}
             why = gettext("%(found)s; %(why)s") % {"found": noted, "why": why} if why else noted
         rows.append(
             PreviewRow(
