@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
+from accounts.templatetags.portal import noun
 from portal import formatting
 
 
@@ -72,3 +74,20 @@ def test_the_filters_print_what_the_helpers_print() -> None:
         )
     )
     assert text == "2,600|12.5|50%|98.5%|+33|€1,500|no data"
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "in_a_sentence"),
+    [
+        ("en", "Success plan", "success plan"),
+        ("fr", "Plan de succès", "plan de succès"),
+        ("es", "Plan de éxito", "plan de éxito"),
+        ("de", "Erfolgsplan", "Erfolgsplan"),  # a German noun keeps its capital
+        ("de-at", "Schulung", "Schulung"),
+    ],
+)
+def test_a_noun_label_inside_a_sentence_is_lowered_except_in_german(
+    language: str, label: str, in_a_sentence: str
+) -> None:
+    with translation.override(language):
+        assert noun(label) == in_a_sentence

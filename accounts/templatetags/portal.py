@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from portal.widgets import fields_html
 
@@ -22,6 +22,21 @@ def can(access: Any, capability: str) -> bool:
 def form_fields(form: Any) -> str:
     """``_form_fields.html``'s layout of a form's fields (portal.widgets.fields_html)."""
     return fields_html(form)
+
+
+# Languages that write a noun with a capital letter wherever it stands in a sentence.
+NOUNS_CAPITALISED = frozenset({"de"})
+
+
+@register.filter
+def noun(label: Any) -> str:
+    """``{{ part.label|noun }}``: a noun label (a health part, a kind of review) inside a
+    sentence: "success plan" in English, French and Spanish, "Erfolgsplan" in German, where
+    ``|lower`` would write "erfolgsplan". Statuses and other adjectives keep ``|lower``."""
+    text = str(label or "")
+    if (get_language() or "en").split("-")[0] in NOUNS_CAPITALISED:
+        return text
+    return text.lower()
 
 
 @register.filter
