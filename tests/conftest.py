@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from accounts.models import Account, CustomerRole, User
+from playbooks.models import Playbook
 from tests.factories import AccountFactory, AdminFactory, CSMFactory, MembershipFactory
 
 
@@ -81,3 +82,12 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def detractor_play(db: None) -> Playbook:
+    """The built-in "Detractor follow-up" playbook (made by a data migration), enabled."""
+    playbook = Playbook.objects.get(key="detractor-follow-up")
+    Playbook.objects.filter(pk=playbook.pk).update(enabled=True)
+    playbook.refresh_from_db()
+    return playbook

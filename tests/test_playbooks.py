@@ -37,14 +37,6 @@ def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture
-def detractor_play(db: None) -> Playbook:
-    playbook = Playbook.objects.get(key="detractor-follow-up")  # from the data migration
-    Playbook.objects.filter(pk=playbook.pk).update(enabled=True)
-    playbook.refresh_from_db()
-    return playbook
-
-
 def answer(
     world: World, user: Any, score: int, kind: str = Kind.NPS, capture: Any = None
 ) -> Response:

@@ -56,14 +56,6 @@ def german() -> None:
     assert not untranslated, untranslated
 
 
-@pytest.fixture
-def detractor_play(db: None) -> Playbook:
-    playbook = Playbook.objects.get(key="detractor-follow-up")  # from the data migration
-    Playbook.objects.filter(pk=playbook.pk).update(enabled=True)
-    playbook.refresh_from_db()
-    return playbook
-
-
 def answer_detractor(world: World, capture: Any) -> None:
     survey = make_survey(world.csm, Kind.NPS)
     delivery = deliver(make_campaign(survey, world.csm), world.champion, account=world.account)
