@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Segment
 from portal.formatting import number
+from portal.i18n import StoredText, stored_text
 
 # Why a version failed, as its page tells the vendor (see Report.error_text).
 FAILED_AFTER_TRIES = gettext_noop("The PDF could not be made after several tries (%(detail)s).")
@@ -79,21 +80,35 @@ class Review(models.Model):
         return reverse("review", args=[self.account.slug, self.pk])
 
     @property
-    def title_text(self) -> str:
-        """The title as its reader reads it: the default title (:func:`default_title`) in
-        their language while it is still the default, in whichever of the portal's languages
-        it was written; a title the CSM wrote, as written."""
+    def has_default_title(self) -> bool:
+        """Whether the title is still the default one (:func:`default_title`), in whichever
+        of the portal's languages it was written."""
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 if self.title == default_title(self.period_start):
-                    break
-        else:
-            return self.title
-        return default_title(self.period_start)
+                    return True
+        return False
 
     @property
-    def activity_label(self) -> str:
-        return self.title
+    def title_text(self) -> str:
+        """The title as its reader reads it: the default title in their language while it is
+        still the default; a title the CSM wrote, as written."""
+        return default_title(self.period_start) if self.has_default_title else self.title
+
+    @property
+    def title_words(self) -> StoredText | str:
+        """The title kept for readers of any language (an activity's target): the default
+        title's message and values while it is the default, a title the CSM wrote as written."""
+        if not self.has_default_title:
+            return self.title
+        start = self.period_start
+        return stored_text(
+            DEFAULT_TITLE, quarter=str((start.month - 1) // 3 + 1), year=str(start.year)
+        )
+
+    @property
+    def activity_label(self) -> StoredText | str:
+        return self.title_words
 
     @property
     def is_published(self) -> bool:
@@ -253,11 +268,24 @@ class Report(models.Model):
     def activity_label(self) -> str:
         from django.utils.translation import gettext_noop
 
-        from portal.i18n import stored_text
-
         return stored_text(
-            gettext_noop("%(title)s, version %(version)s"), title=self.title, version=self.version
+            gettext_noop("%(title)s, version %(version)s"),
+            title=self.title_words,
+            version=self.version,
         )
+
+    @property
+    def title_words(self) -> StoredText | str:
+        """The title kept for readers of any language (see :attr:`Review.title_words`)."""
+        if self.kind == self.Kind.WRAPPED:
+            return stored_text(
+                gettext_noop("%(account)s Wrapped %(year)s"),
+                account=self.account.name,
+                year=str(self.year),
+            )
+        if self.review is not None:
+            return self.review.title_words
+        return stored_text(gettext_noop("Business review"))
 
     @property
     def filename(self) -> str:

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
-from portal.i18n import Locale, override_for
+from accounts.models import Activity, User
+from portal.i18n import Locale, StoredText, override_for
 from reports import services as reports
 from reports.figures import review_inputs
 from reports.forms import ReviewForm
@@ -248,3 +248,22 @@ def test_a_default_title_reads_in_each_readers_language_a_written_one_as_written
     published.title = "Our third quarter together"
     with translation.override("de"):
         assert published.title_text == "Our third quarter together"
+
+
+def test_the_timeline_names_a_review_by_its_title_in_each_readers_language(
+    world: World, published: Review
+) -> None:
+    """A review (and a PDF of it) recorded on the timeline keeps its default title's message,
+    so a German reader reads the German title there too; a title the CSM wrote, as written."""
+    with translation.override("de"):
+        german = str(ReviewForm.for_last_quarter(date(2026, 11, 16)).initial["title"])
+    published.title = "Q3 2026 business review"
+    label = published.activity_label
+    assert isinstance(label, StoredText)
+    logged = Activity(verb="published the review", target_words=label.as_json())
+    with translation.override("de"):
+        assert logged.target_text == german
+    with translation.override("en"):
+        assert logged.target_text == "Q3 2026 business review"
+    published.title = "Our third quarter together"
+    assert published.activity_label == "Our third quarter together"  # as written, in any language
