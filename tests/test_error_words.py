@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from accounts.models import Account, Stage
+from accounts.models import Account, Activity, Stage
 from accounts.services import AccountFieldRefused, set_account_fields
 from integrations import outbound
 from integrations.models import ChatMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -185,6 +185,12 @@ def test_an_endpoint_refused_for_a_day_is_turned_off_with_its_reason_kept(
         "params": {"reason": {"message": REFUSED}},
     }
     assert len(mail.outbox) == 1
+    logged = Activity.objects.get(verb="disabled a failing webhook endpoint")
+    assert logged.after == {"active": False, "reason": endpoint.disabled_reason_words}
+    with translation.override("de"):
+        worded = {str(name): after for name, _, after in logged.changes}
+        assert worded[gettext("reason")] == gettext(TURNED_OFF) % {"reason": gettext(REFUSED)}
+        assert gettext(REFUSED) != REFUSED  # the catalogue's German, not the English
 
 
 def test_the_errors_read_in_the_readers_language(world: World) -> None:

@@ -591,7 +591,7 @@ def disable_failing(endpoint: WebhookEndpoint, now: datetime, *, reason: str) ->
             gettext_noop("disabled a failing webhook endpoint"),
             actor=None,
             target=endpoint,
-            after={"active": False, "reason": text},
+            after={"active": False, "reason": said.as_json()},  # worded when read
             internal=True,
         )
         enqueue("integrations.tell_webhook_disabled", endpoint_id=endpoint.pk)
