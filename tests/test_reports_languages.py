@@ -115,13 +115,19 @@ def body(response: Any) -> bytes:
     return content
 
 
+def stored_bytes(report: Report) -> bytes:
+    """The PDF ``report`` stored, its file closed again."""
+    content = report.file.read()
+    report.file.close()
+    return content
+
+
 @needs_poppler
 def test_a_german_executive_gets_the_review_in_german(
     world: World, published: Review, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     english = Report.objects.get(review=published)
-    english_bytes = english.file.read()
-    english.file.close()
+    english_bytes = stored_bytes(english)
     world.executive.language = "de"
     world.executive.save(update_fields=["language"])
 
@@ -328,8 +334,7 @@ def test_a_copy_in_another_language_shows_the_data_as_published_not_as_changed_s
     world: World, published: Review, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     english = Report.objects.get(review=published)
-    english_bytes = english.file.read()
-    english.file.close()
+    english_bytes = stored_bytes(english)
     # After publishing: the objective is renamed, the KPI and the users move on, another
     # milestone is reached in the period.
     Objective.objects.filter(title="Close the books faster").update(title="Renamed since")
