@@ -61,6 +61,11 @@ def _own_media(settings: Any) -> None:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The personas and their two accounts (a fixture's body, and a module's shared world)."""
     csm, other_csm = CSMFactory.create(name="Casey CSM"), CSMFactory.create(name="Olive Other")
     account = AccountFactory.create(name="Acme", slug="acme", owner=csm, email_domains="")
     other = AccountFactory.create(name="Bluth", slug="bluth", owner=other_csm)

@@ -9,14 +9,20 @@ log and the job queue: a view that only logs that it did something has done noth
 
 from __future__ import annotations
 
+import copy
 import io
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
@@ -37,7 +43,7 @@ from tests.advocacy_factories import (
     make_advocacy_world,
 )
 from tests.chat_helpers import CHAT_EXPECTED, chat_url_args, make_chat_world
-from tests.conftest import PERSONAS, World, client_for
+from tests.conftest import PERSONAS, World, client_for, make_world
 from tests.documents_helpers import (
     DOCUMENTS_EXPECTED,
     DOCUMENTS_GETS_THAT_WRITE,
@@ -333,15 +339,66 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
+THE_DAY = datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
 @pytest.fixture(autouse=True)
 def _on_a_fixed_day(time_machine: time_machine.TimeMachineFixture) -> None:
-    """The worlds are built and walked on the same day in every run."""
-    time_machine.move_to(datetime(2026, 11, 16, 9, tzinfo=UTC))
+    """The world is built and walked on the same day in every run."""
+    time_machine.move_to(THE_DAY)
+
+
+@pytest.fixture(scope="module")
+def _matrix_world_once(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[dict[str, Any], Path]]:
+    """The world every URL is walked in, built once for the module inside a transaction.
+
+    Each test runs in a savepoint of that transaction (pytest-django's ``db``), so it starts
+    from the rows built here, whatever the test before it wrote; the transaction is rolled back
+    at the end of the module. Building it for each of the ~4,800 tests was most of their time.
+    """
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(THE_DAY),
+        override_settings(
+            MEDIA_ROOT=media,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_matrix_world(make_world()), media
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
-def matrix_world(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
-    settings.MEDIA_ROOT = tmp_path
+def matrix_world(
+    _matrix_world_once: tuple[dict[str, Any], Path], db: None, settings: Any, tmp_path: Path
+) -> dict[str, Any]:
+    """The shared world, as it was built: its rows (in a savepoint), files and cache.
+
+    The objects are copies, so a step that changes one (a delete clears its key) leaves the
+    next test's as built; the media are a copy, as a view may delete a file.
+    """
+    built, media = _matrix_world_once
+    settings.MEDIA_ROOT = shutil.copytree(media, tmp_path / "media")
+    cache.clear()
+    return copy.deepcopy(built)
+
+
+@pytest.fixture
+def world(matrix_world: dict[str, Any]) -> World:
+    """This module's tests share the matrix's world (conftest's would make a second Acme)."""
+    world: World = matrix_world["world"]
+    return world
+
+
+def build_matrix_world(world: World) -> dict[str, Any]:
     world.account.logo.save("acme.png", SimpleUploadedFile("acme.png", png_bytes()), save=True)
     invitation = Invitation.objects.create(
         account=world.account,
