@@ -149,9 +149,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
+# A web process keeps its connection between requests (60 s unless set). On SQLite too: a new
+# connection reads the schema again and starts with an empty page cache, which cost every
+# request 3 to 6 ms of CPU (bench/pages.py), more on the pages that read more tables.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: it compiles the book of business's queries over 10,000 accounts on every request
     # (0.1 to 0.4 s of compiling, and the whole book twice as slow; bench/scale.py). A URL's
     # own ?options=... wins.
