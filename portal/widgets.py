@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 
-def _escape(value: Any) -> str:
+def escape_html(value: Any) -> str:
     """As django.utils.html.conditional_escape (a safe string as it is, anything else escaped),
     without its wrapper for lazy arguments: a form escapes a few hundred values."""
     if hasattr(value, "__html__"):
@@ -30,25 +30,25 @@ def attrs_html(attrs: Mapping[str, Any]) -> str:
         if value is False:
             continue
         if value is True:
-            out.append(f" {_escape(name)}")
+            out.append(f" {escape_html(name)}")
         else:
-            out.append(f' {_escape(name)}="{_escape(str(value))}"')
+            out.append(f' {escape_html(name)}="{escape_html(str(value))}"')
     return "".join(out)
 
 
 def _option(option: Mapping[str, Any]) -> str:
     return (
-        f'<option value="{_escape(str(option["value"]))}"'
-        f"{attrs_html(option['attrs'])}>{_escape(option['label'])}</option>"
+        f'<option value="{escape_html(str(option["value"]))}"'
+        f"{attrs_html(option['attrs'])}>{escape_html(option['label'])}</option>"
     )
 
 
 def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
     return (
-        f'<input type="{_escape(widget["type"])}" '
-        f'name="{_escape(widget["name"])}"'
-        + ("" if value is None else f' value="{_escape(str(value))}"')
+        f'<input type="{escape_html(widget["type"])}" '
+        f'name="{escape_html(widget["name"])}"'
+        + ("" if value is None else f' value="{escape_html(str(value))}"')
         + f"{attrs_html(widget['attrs'])}>"
     )
 
@@ -58,8 +58,8 @@ def _input_option(option: Mapping[str, Any]) -> str:
     if not option.get("wrap_label"):
         return field
     label_id = option["attrs"].get("id")
-    label_for = f' for="{_escape(label_id)}"' if label_id else ""
-    return f"<label{label_for}>{field} {_escape(option['label'])}</label>"
+    label_for = f' for="{escape_html(label_id)}"' if label_id else ""
+    return f"<label{label_for}>{field} {escape_html(option['label'])}</label>"
 
 
 _INPUTS = {
@@ -72,10 +72,10 @@ _INPUTS = {
 
 
 def _select(widget: Mapping[str, Any]) -> str:
-    out = [f'<select name="{_escape(widget["name"])}"{attrs_html(widget["attrs"])}>']
+    out = [f'<select name="{escape_html(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            out.append(f'\n  <optgroup label="{escape_html(group_name)}">')
         out.extend(f"\n  {_option(option)}" for option in options)
         if group_name:
             out.append("\n  </optgroup>")
@@ -88,13 +88,13 @@ def _multiple_input(widget: Mapping[str, Any]) -> str:
     css = widget["attrs"].get("class")
     out = [
         "<div"
-        + (f' id="{_escape(wid)}"' if wid else "")
-        + (f' class="{_escape(css)}"' if css else "")
+        + (f' id="{escape_html(wid)}"' if wid else "")
+        + (f' class="{escape_html(css)}"' if css else "")
         + ">"
     ]
     for group, options, _ in widget["optgroups"]:
         if group:
-            out.append(f"\n  <div><label>{_escape(group)}</label>")
+            out.append(f"\n  <div><label>{escape_html(group)}</label>")
         out.extend(f"<div>\n    {_input_option(option)}</div>" for option in options)
         if group:
             out.append("\n  </div>")
@@ -105,8 +105,8 @@ def _multiple_input(widget: Mapping[str, Any]) -> str:
 def _textarea(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
     return (
-        f'<textarea name="{_escape(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
-        f"{_escape(value) if value else ''}</textarea>"
+        f'<textarea name="{escape_html(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
+        f"{escape_html(value) if value else ''}</textarea>"
     )
 
 
@@ -144,17 +144,17 @@ def fields_html(form: forms.BaseForm) -> str:
     errors = form.non_field_errors()
     if errors:
         out.append('<div class="form-errors" role="alert">')
-        out.extend(f"<p>{_escape(str(e))}</p>" for e in errors)
+        out.extend(f"<p>{escape_html(str(e))}</p>" for e in errors)
         out.append("</div>")
     out.append("\n")
     for field in form.visible_fields():
         kind = field.widget_type
         widget = str(field)  # the widget's HTML, already safe (as the template's {{ field }})
-        label = _escape(field.label)
-        for_id = _escape(field.id_for_label)
+        label = escape_html(field.label)
+        for_id = escape_html(field.id_for_label)
         check = " field-check" if kind == "checkbox" else ""
         invalid = " field-invalid" if field.errors else ""
-        out.append(f'\n<div class="field field-{_escape(field.name)}{check}{invalid}">\n  \n  ')
+        out.append(f'\n<div class="field field-{escape_html(field.name)}{check}{invalid}">\n  \n  ')
         if kind == "checkbox":
             out.append(f'{widget} <label for="{for_id}">{label}</label>')
         elif kind == "radioselect":
@@ -163,14 +163,16 @@ def fields_html(form: forms.BaseForm) -> str:
             optional = (
                 ""
                 if field.field.required
-                else f' <span class="muted">({_escape(gettext("optional"))})</span>'
+                else f' <span class="muted">({escape_html(gettext("optional"))})</span>'
             )
             out.append(f'<label for="{for_id}">{label}{optional}</label>\n  {widget}')
         out.append("\n  \n  ")
         if field.help_text:
-            out.append(f'<div class="help" id="{for_id}_helptext">{_escape(field.help_text)}</div>')
+            out.append(
+                f'<div class="help" id="{for_id}_helptext">{escape_html(field.help_text)}</div>'
+            )
         out.append("\n  ")
-        out.extend(f'<p class="error" role="alert">{_escape(str(e))}</p>' for e in field.errors)
+        out.extend(f'<p class="error" role="alert">{escape_html(str(e))}</p>' for e in field.errors)
         out.append("\n</div>\n")
     out.append("\n")
     out.extend(str(field) for field in form.hidden_fields())

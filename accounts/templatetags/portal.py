@@ -7,6 +7,7 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
+from portal.content_languages import versions_html
 from portal.widgets import fields_html
 
 register = template.Library()
@@ -22,6 +23,13 @@ def can(access: Any, capability: str) -> bool:
 def form_fields(form: Any) -> str:
     """``_form_fields.html``'s layout of a form's fields (portal.widgets.fields_html)."""
     return fields_html(form)
+
+
+@register.simple_tag
+def language_versions(versions: Any) -> str:
+    """``_language_versions.html``: a form's texts in the other languages (a
+    portal.content_languages.LanguageVersionsForm), by portal.content_languages.versions_html."""
+    return versions_html(versions)
 
 
 # Languages that write a noun with a capital letter wherever it stands in a sentence.
