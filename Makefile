@@ -11,6 +11,12 @@ PORT ?= 8000
 # mypy with django-stubs over the whole project (migrations, static files and var/ excluded in
 # pyproject.toml): it must stay at zero errors.
 MYPY := $(PY) -m mypy .
+# The suite runs on one pytest-xdist worker per core (at most 8), each file on one worker (its
+# module fixtures, such as the identity providers and the S3 server, start once); each worker has
+# its own test database, Redis database and media directory, and the rows the data migrations
+# made come back after each transactional test's flush (tests/conftest.py). PYTEST_ARGS adds to
+# it: `make test PYTEST_ARGS="-n 0 tests/test_plans.py"` runs one file in one process.
+PYTEST_WORKERS := -n auto --maxprocesses 8 --dist loadfile
 
 .PHONY: start test install install-dev system-deps system-deps-test messages lint format bench worker beat clean
 
@@ -63,7 +69,7 @@ test: system-deps-test install-dev messages
 	$(MYPY)
 	$(PY) manage.py makemigrations --check --dry-run
 	@services=$$($(PY) bin/test-services) || exit 1; eval "$$services"; \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check . bin/check-views bin/check-translations

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from accounts.models import Account, CustomerRole, User
@@ -42,6 +48,50 @@ PERSONAS = [
     "other_csm",
     "admin",
 ]
+
+
+# Left to Django, which makes them again after every flush (its own post_migrate handlers).
+REMADE_BY_DJANGO = frozenset({"contenttypes.contenttype", "auth.permission"})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The test database, and the rows its data migrations made (the built-in playbooks, the
+    default checklists, the churn reasons) made again after each transactional test empties it.
+
+    A transactional test ends with a flush, whose post_migrate signal brings back Django's own
+    rows but not these. In one process pytest-django runs those tests last; on a pytest-xdist
+    worker they run among the others, which read the built-in playbooks and checklists.
+    """
+    with django_db_blocker.unblock():
+        made = [
+            model
+            for model in apps.get_models()
+            if model._meta.label_lower not in REMADE_BY_DJANGO
+            and model._meta.managed
+            and not model._meta.proxy
+            and model._base_manager.exists()
+        ]
+        rows = serializers.serialize(
+            "json",
+            [obj for model in made for obj in model._base_manager.order_by("pk")],
+            use_natural_foreign_keys=True,
+        )
+    last_app = list(apps.get_app_configs())[-1]
+
+    def make_again(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+        if sender is not last_app:  # post_migrate is sent once per app: wait for the last one
+            return
+        for obj in serializers.deserialize("json", rows, using=using):
+            obj.save(using=using)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), made):
+                cursor.execute(sql)
+
+    post_migrate.connect(make_again, dispatch_uid="tests.make_migration_rows_again")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests.make_migration_rows_again")
 
 
 @pytest.fixture(autouse=True)
