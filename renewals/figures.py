@@ -802,7 +802,20 @@ def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
             ("u_events", "events"),
         )
     }
+    # The account's other open renewals (a customer with several contracts): how many, and the
+    # soonest, so that the page does not read as if the one shown were the only renewal.
+    others = (
+        Renewal.objects.filter(account=OuterRef("account_id"), renews_on__gte=today)
+        .exclude(stage__in=CLOSED_STAGES)
+        .exclude(pk=OuterRef("pk"))
+    )
+    soonest_other = others.order_by("renews_on", "pk")
     return _next_renewals(Account(pk=account_pk), today).annotate(
+        later_count=Subquery(
+            others.order_by().values("account_id").annotate(n=Count("pk")).values("n")[:1]
+        ),
+        later_on=Subquery(soonest_other.values("renews_on")[:1]),
+        later_product=Subquery(soonest_other.values("contract__product")[:1]),
         seats=Subquery(
             AccountFacts.objects.filter(account=OuterRef("account_id")).values("licensed_seats")[:1]
         ),
@@ -824,7 +837,8 @@ def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
 
 def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
     """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
-    contract includes against what is used: in two queries, the renewal carrying its contract's
+    contract includes against what is used, and the account's other open renewals
+    (``later_count``, the soonest's ``later_on`` and ``later_product``): in two queries, the renewal carrying its contract's
     terms, the account's seats, people and latest usage (compiled once a day per process:
     portal.compiled), then the features used that day."""
     sql, values = compiled.statement(
@@ -848,6 +862,8 @@ def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitle
         )
     if renewal is None:
         return None, None
+    renewal.later_count = facts.later_count or 0  # type: ignore[attr-defined]
+    renewal.later_on = _day(facts.later_on) if facts.later_on else None  # type: ignore[attr-defined]
     activity = (
         Activity(
             _day(facts.u_day),

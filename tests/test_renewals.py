@@ -580,6 +580,28 @@ def test_the_champion_sees_the_contract_usage_and_checklist_never_the_forecast(
         assert secret not in html
 
 
+def test_a_customer_with_several_contracts_reads_that_others_renew_later(world: World) -> None:
+    """The page shows the soonest open renewal, and says which contract renews after it (the
+    date the account's header gives), in the reader's language; closed renewals do not count."""
+    make_renewal(world.account, ends_on=date(2027, 3, 1))
+    make_renewal(world.account, ends_on=date(2027, 4, 1), stage=RenewalStage.RENEWED)
+    url = reverse("renewal_page", args=[world.account.slug])
+    alone = client_for(world.champion).get(url).content.decode()
+    assert "renews later" not in alone
+    later = make_renewal(world.account, ends_on=date(2027, 10, 23))
+    later.contract.product = "Connectors"
+    later.contract.save()
+    html = client_for(world.champion).get(url).content.decode()
+    assert "<strong>1 March 2027</strong>" in html
+    assert "Your other contract renews later: Connectors, on 23 October 2027." in html
+    make_renewal(world.account, ends_on=date(2027, 12, 1))
+    html = client_for(world.executive).get(url).content.decode()
+    assert "2 other contracts renew later, the first: Connectors, on 23 October 2027." in html
+    german = client_for(world.champion).get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Ihr Vertrag verlängert sich am" in german
+    assert "2 weitere Verträge verlängern sich später, der erste: Connectors" in german
+
+
 def test_a_page_with_no_renewal_says_so(world: World) -> None:
     html = (
         client_for(world.executive)
