@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -17,6 +18,8 @@ from django.utils.translation import gettext
 def escape_html(value: Any) -> str:
     """As django.utils.html.conditional_escape (a safe string as it is, anything else escaped),
     without its wrapper for lazy arguments: a form escapes a few hundred values."""
+    if isinstance(value, Promise):  # a lazy text may be safe once evaluated (a help text)
+        value = str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))

@@ -19,15 +19,16 @@ from tests.conftest import World, client_for
 from tests.forecast_factories import ChurnForecastFactory
 from tests.insights_helpers import bearer, make_key
 from tests.renewals_factories import make_renewal
-from tests.test_access_matrix import (  # the matrix's world, URLs and table
+from tests.test_access_matrix import (  # the matrix's world (built once), URLs and table
     EXPECTED,
     PERSONAS,
     SETUP,
+    _matrix_world_once,
     matrix_world,
     url_and_data,
 )
 
-__all__ = ["matrix_world"]  # a fixture, used by name
+__all__ = ["_matrix_world_once", "matrix_world"]  # fixtures, used by name
 
 # Words only the forecast shows: its driver, its probability and its heading.
 DRIVER = "Weekly active users fell 63% in 30 days"

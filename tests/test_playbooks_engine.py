@@ -592,8 +592,7 @@ class TestRealWorker:
         from tests.test_jobs import wait_for
 
         settings.JOB_RETRY_BACKOFF = 0.2
-        playbook_with(task("Call them"), task("Then this"))
-        playbook = Playbook.objects.get()
+        playbook = playbook_with(task("Call them"), task("Then this"))
         PlaybookStep.objects.filter(playbook=playbook, position=0).update(kind="test_flaky")
         with real_worker():
             run = fire(world.account)  # fails once here; the job on the worker does the rest
