@@ -208,31 +208,28 @@ def attach_versions(form: forms.BaseForm, versions: LanguageVersionsForm) -> boo
 def versions_html(versions: LanguageVersionsForm) -> str:
     """``_language_versions.html``: a fieldset per other language with its fields, written here
     (the template's loops cost more than the rest of a campaign's page)."""
-    out = [
-        '\n<div class="language-versions">\n'
-        f"  <h2>{escape_html(gettext('In other languages'))}</h2>\n"
-        '  <p class="muted">'
-        + escape_html(
-            gettext(
-                "Optional. Each person reads the version in their language; where a language "
-                "has none, they read the text above."
-            )
+    # Each message in a call of its own, outside the f-strings: xgettext reads no f-string.
+    heading = escape_html(gettext("In other languages"))
+    lead = escape_html(
+        gettext(
+            "Optional. Each person reads the version in their language; where a language "
+            "has none, they read the text above."
         )
-        + "</p>\n  "
+    )
+    written = escape_html(pgettext("a text in a language", "written"))
+    out = [
+        f'\n<div class="language-versions">\n  <h2>{heading}</h2>\n'
+        f'  <p class="muted">{lead}</p>\n  '
     ]
     optional = escape_html(gettext("optional"))
     for section in versions.sections():
         code, name = escape_html(section.code), escape_html(section.name)
-        written = (
-            f' <span class="badge badge-info">{escape_html(pgettext("a text in a language", "written"))}</span>'
-            if section.filled
-            else ""
-        )
+        badge = f' <span class="badge badge-info">{written}</span>' if section.filled else ""
         legend = escape_html(gettext("The %(language)s version") % {"language": section.name})
         out.append(
             f'\n  <details class="disclosure language-version"'
             f"{' open' if section.filled or section.invalid else ''}>\n"
-            f'    <summary><span translate="no" lang="{code}">{name}</span>{written}</summary>\n'
+            f'    <summary><span translate="no" lang="{code}">{name}</span>{badge}</summary>\n'
             f'    <fieldset lang="{code}">\n'
             f'      <legend class="visually-hidden">{legend}</legend>\n      '
         )

@@ -191,5 +191,6 @@ def test_the_health_score_is_the_newest_one_everywhere(world: World, tmp_path: P
         render_pdf(render_html(review_inputs(review_of_the_last_month(world)))).pdf, tmp_path
     )
     assert "57 · At risk" in review and "57 health score, At risk" in review
-    for old in ("81", "Healthy"):
-        assert old not in the_360.split("health-title")[0] and old not in review
+    for old in ("81", "Healthy"):  # as a word: a factory's e-mail may hold "…981@"
+        word = re.compile(rf"\b{old}\b")
+        assert not word.search(the_360.split("health-title")[0]) and not word.search(review)
