@@ -774,8 +774,14 @@ def next_renewal(account: Account, today: date) -> Renewal | None:
     return _next_renewals(account, today).first()
 
 
+def _upcoming(today: date) -> Q:
+    """A renewal still open and not yet past: the one the customer's page shows first, and
+    the account's others it names."""
+    return ~Q(stage__in=CLOSED_STAGES) & Q(renews_on__gte=today)
+
+
 def _next_renewals(account: Account, today: date) -> QuerySet[Renewal]:
-    upcoming = ~Q(stage__in=CLOSED_STAGES) & Q(renews_on__gte=today)
+    upcoming = _upcoming(today)
     return (
         account.renewals.select_related("contract")
         .annotate(
@@ -804,10 +810,8 @@ def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
     }
     # The account's other open renewals (a customer with several contracts): how many, and the
     # soonest, so that the page does not read as if the one shown were the only renewal.
-    others = (
-        Renewal.objects.filter(account=OuterRef("account_id"), renews_on__gte=today)
-        .exclude(stage__in=CLOSED_STAGES)
-        .exclude(pk=OuterRef("pk"))
+    others = Renewal.objects.filter(_upcoming(today), account=OuterRef("account_id")).exclude(
+        pk=OuterRef("pk")
     )
     soonest_other = others.order_by("renews_on", "pk")
     return _next_renewals(Account(pk=account_pk), today).annotate(
@@ -838,9 +842,9 @@ def _page_renewal(account_pk: int, today: date) -> QuerySet[Renewal]:
 def renewal_page(account: Account, today: date) -> tuple[Renewal | None, Entitlement | None]:
     """The customer's renewal page's renewal (:func:`next_renewal`) and, with it, what the
     contract includes against what is used, and the account's other open renewals
-    (``later_count``, the soonest's ``later_on`` and ``later_product``): in two queries, the renewal carrying its contract's
-    terms, the account's seats, people and latest usage (compiled once a day per process:
-    portal.compiled), then the features used that day."""
+    (``later_count``, the soonest's ``later_on`` and ``later_product``). In two queries: the
+    renewal carrying its contract's terms, the account's seats, people and latest usage
+    (compiled once a day per process: portal.compiled), then the features used that day."""
     sql, values = compiled.statement(
         ("renewals.page", today),
         lambda account: _page_renewal(account, today),
